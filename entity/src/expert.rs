@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "experts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: Date,
+    #[sea_orm(unique)]
+    pub id_card_number: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub employer: String,
+    pub employer_credit_code: String,
+    pub title: String,
+    pub years_in_field: i32,
+    pub city_code: String,
+    pub term_start: Date,
+    pub term_end: Date,
+    pub status: String,
+    /// Optimistic concurrency: every update must name the version it read.
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+/// One row of the plan's annex (the industry catalogue).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "industries")]
+pub struct Model {
+    /// GB/T 4754 four-digit class, or a division range such as `33-43`.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub code: String,
+    pub name: String,
+    pub sector: String,
+    pub scale_rule: String,
+    pub condition: Option<String>,
+    /// Position in the annex, so lists read as the plan does.
+    pub sort_order: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

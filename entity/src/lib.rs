@@ -1,0 +1,17 @@
+//! Persistence types (sea-orm entities) for cleanprod.
+//!
+//! These mirror the tables the `migration` crate creates; migrations are the source of
+//! truth. Enumerations are stored as their SCREAMING_SNAKE_CASE names in text columns and
+//! converted by the server's `domain` module. GraphQL types live in the server crate.
+
+pub mod audit_log;
+pub mod city;
+pub mod expert;
+pub mod expert_conflict;
+pub mod expert_kind;
+pub mod expert_sector;
+pub mod expert_status_change;
+pub mod expert_unavailability;
+pub mod industry;
+pub mod sector;
+pub mod user;

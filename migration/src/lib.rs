@@ -1,0 +1,17 @@
+//! Database migrations for cleanprod: the source of truth for the schema, and the seed of
+//! the reference data (cities, sectors, the industry catalogue) the project carries in
+//! `migration/data/`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_foundation;
+pub mod reference_data;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_foundation::Migration)]
+    }
+}

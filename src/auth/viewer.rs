@@ -1,0 +1,138 @@
+//! Who is asking: an authenticated principal or the public, and the access rules of
+//! DESIGN.md's "Access" section as small guard methods.
+
+use uuid::Uuid;
+
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub username: String,
+    pub role: Role,
+    pub city_code: Option<String>,
+    pub expert_id: Option<Uuid>,
+    pub consultancy_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Viewer {
+    Anonymous,
+    User(Principal),
+    /// The command line (migrations, bootstrap, imports): trusted, acts as the province.
+    System,
+}
+
+impl Viewer {
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Viewer::User(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.principal().map(|p| p.user_id)
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Viewer::User(p) => Some(p.role),
+            Viewer::System => Some(Role::ProvinceAdmin),
+            Viewer::Anonymous => None,
+        }
+    }
+
+    pub fn require_user(&self) -> AppResult<&Principal> {
+        match self {
+            Viewer::User(p) => Ok(p),
+            _ => Err(AppError::Unauthenticated("sign in first".into())),
+        }
+    }
+
+    fn require_authenticated(&self) -> AppResult<()> {
+        match self {
+            Viewer::Anonymous => Err(AppError::Unauthenticated("sign in first".into())),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn is_province_admin(&self) -> bool {
+        self.role() == Some(Role::ProvinceAdmin)
+    }
+
+    pub fn require_province_admin(&self) -> AppResult<()> {
+        self.require_authenticated()?;
+        if self.is_province_admin() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("only a province admin may do this"))
+        }
+    }
+
+    /// Province or city admin.
+    pub fn require_admin(&self) -> AppResult<()> {
+        self.require_authenticated()?;
+        match self.role() {
+            Some(Role::ProvinceAdmin | Role::CityAdmin) => Ok(()),
+            _ => Err(AppError::forbidden("only an administrator may do this")),
+        }
+    }
+
+    /// A city admin's city; `None` for the province (which sees every city).
+    pub fn city_scope(&self) -> Option<&str> {
+        match self {
+            Viewer::User(p) if p.role == Role::CityAdmin => p.city_code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Province admins reach every city; a city admin only their own.
+    pub fn require_city(&self, city_code: &str) -> AppResult<()> {
+        self.require_admin()?;
+        match self.city_scope() {
+            Some(own) if own != city_code => Err(AppError::forbidden(
+                "a city administrator may only act within their own city",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether this viewer is the given expert (their own record).
+    pub fn is_expert(&self, expert_id: Uuid) -> bool {
+        matches!(self, Viewer::User(p) if p.role == Role::Expert && p.expert_id == Some(expert_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, city: Option<&str>) -> Viewer {
+        Viewer::User(Principal {
+            user_id: Uuid::now_v7(),
+            username: "u".into(),
+            role,
+            city_code: city.map(str::to_owned),
+            expert_id: None,
+            consultancy_id: None,
+        })
+    }
+
+    #[test]
+    fn city_admins_stay_in_their_city() {
+        let v = user(Role::CityAdmin, Some("140100"));
+        assert!(v.require_city("140100").is_ok());
+        assert_eq!(v.require_city("140200").map_err(|e| e.code()), Err("FORBIDDEN"));
+        assert!(user(Role::ProvinceAdmin, None).require_city("140200").is_ok());
+        assert_eq!(
+            user(Role::Expert, None).require_city("140100").map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+        assert_eq!(
+            Viewer::Anonymous.require_city("140100").map_err(|e| e.code()),
+            Err("UNAUTHENTICATED")
+        );
+    }
+}

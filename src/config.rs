@@ -1,0 +1,211 @@
+//! Settings from the environment (a `.env` file is read first when present).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::rules::admission::AdmissionPolicy;
+
+pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cleanprod.db?mode=rwc";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    /// Where the embedded setup keeps its generated secrets (and, by default, its database).
+    pub data_dir: PathBuf,
+    /// HS256 signing secret; `None` until resolved by [`Config::resolve_jwt_secret`].
+    pub jwt_secret: Option<Vec<u8>>,
+    /// The previous secret, still accepted for verification during a key rotation.
+    pub jwt_previous_secret: Option<Vec<u8>>,
+    pub token_ttl: Duration,
+    pub admin_password: Option<String>,
+    pub max_body_bytes: usize,
+    pub max_page_size: u64,
+    pub admission: AdmissionPolicy,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "CLEANPROD_JWT_SECRET is not set: with PostgreSQL the server does not generate a secret, \
+         because several instances must share one; set it to at least 32 random bytes"
+    )]
+    MissingJwtSecret,
+    #[error("cannot keep the generated secret in {path}: {source}")]
+    SecretFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+    match env_var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Invalid(format!("{name} has an invalid value: {v:?}"))),
+    }
+}
+
+impl Config {
+    /// Reads the environment. Does not touch the disk: see [`Config::prepare_storage`].
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let database_url = env_var("DATABASE_URL").unwrap_or_else(|| DEFAULT_SQLITE_URL.to_owned());
+        let data_dir = env_var("CLEANPROD_DATA_DIR")
+            .map(PathBuf::from)
+            .or_else(|| sqlite_path(&database_url).and_then(|p| p.parent().map(Path::to_path_buf)))
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let data_dir = if data_dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            data_dir
+        };
+        let ttl_minutes: u64 = env_parse("CLEANPROD_TOKEN_TTL_MINUTES", 8 * 60)?;
+        let admission = AdmissionPolicy {
+            min_years_with_intermediate_title: env_parse(
+                "CLEANPROD_ADMISSION_MIN_YEARS_INTERMEDIATE",
+                AdmissionPolicy::default().min_years_with_intermediate_title,
+            )?,
+            max_age_exclusive: env_parse(
+                "CLEANPROD_ADMISSION_MAX_AGE",
+                AdmissionPolicy::default().max_age_exclusive,
+            )?,
+        };
+        Ok(Config {
+            database_url,
+            bind: env_var("CLEANPROD_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
+            data_dir,
+            jwt_secret: env_var("CLEANPROD_JWT_SECRET").map(String::into_bytes),
+            jwt_previous_secret: env_var("CLEANPROD_JWT_PREVIOUS_SECRET").map(String::into_bytes),
+            token_ttl: Duration::from_secs(ttl_minutes * 60),
+            admin_password: env_var("CLEANPROD_ADMIN_PASSWORD"),
+            max_body_bytes: env_parse("CLEANPROD_MAX_BODY_BYTES", 256 * 1024)?,
+            max_page_size: env_parse("CLEANPROD_MAX_PAGE_SIZE", 100)?,
+            admission,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// Creates the SQLite database folder and settles the JWT secret: the embedded setup
+    /// generates one and keeps it owner-readable in the data folder; PostgreSQL refuses to
+    /// start without one, since instances must agree on it.
+    pub fn prepare_storage(&mut self) -> Result<(), ConfigError> {
+        if let Some(path) = sqlite_path(&self.database_url)
+            && let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| ConfigError::SecretFile {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        if self.jwt_secret.is_some() {
+            return Ok(());
+        }
+        if !self.is_sqlite() {
+            return Err(ConfigError::MissingJwtSecret);
+        }
+        let path = self.data_dir.join("jwt-secret");
+        let secret = load_or_create_secret(&path)
+            .map_err(|source| ConfigError::SecretFile { path: path.clone(), source })?;
+        tracing::warn!(
+            path = %path.display(),
+            "CLEANPROD_JWT_SECRET is not set: using the secret generated for this embedded setup"
+        );
+        self.jwt_secret = Some(secret);
+        Ok(())
+    }
+}
+
+/// The file behind a `sqlite:` URL, if it names one (not `:memory:`).
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Some(PathBuf::from(path))
+}
+
+fn load_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
+    let secret = hex::encode(bytes);
+    write_owner_only(path, secret.as_bytes())?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_owner_only(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents)
+}
+
+#[cfg(not(unix))]
+fn write_owner_only(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_path(DEFAULT_SQLITE_URL),
+            Some(PathBuf::from("./data/cleanprod.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x/y"), None);
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/a.db"),
+            Some(PathBuf::from("/tmp/a.db"))
+        );
+    }
+
+    #[test]
+    fn generated_secret_is_kept_owner_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nested/jwt-secret");
+        let first = load_or_create_secret(&path).expect("created");
+        let second = load_or_create_secret(&path).expect("read back");
+        assert_eq!(first, second);
+        assert_eq!(first.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Domain vocabulary shared by the rules, the services and the GraphQL layer.
+//!
+//! Each enum is stored in the database as its SCREAMING_SNAKE_CASE name (a plain string
+//! column), so that SQLite and PostgreSQL hold the same text and a new variant needs no
+//! database type migration. The GraphQL enum names are the same strings.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares a domain enum with its database/GraphQL name and, where people read it,
+/// its Chinese label.
+macro_rules! domain_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $db:literal, $label:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[graphql(name = $db)] $variant ),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and GraphQL name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $db),+ }
+            }
+
+            /// The Chinese label shown to people (reports, `label` fields).
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownVariant;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($db => Ok($name::$variant),)+
+                    _ => Err(UnknownVariant { kind: stringify!($name), value: s.to_owned() }),
+                }
+            }
+        }
+    };
+}
+
+/// A stored string that names no variant: the database holds something the code does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} value {value:?}")]
+pub struct UnknownVariant {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+domain_enum! {
+    /// Who a user is; decides what they may read and write.
+    Role {
+        ProvinceAdmin => "PROVINCE_ADMIN", "省级管理员",
+        CityAdmin => "CITY_ADMIN", "市级管理员",
+        Expert => "EXPERT", "专家",
+        Consultancy => "CONSULTANCY", "咨询机构",
+    }
+}
+
+domain_enum! {
+    /// The 13 sectors of the plan's annex.
+    Sector {
+        Energy => "ENERGY", "能源",
+        Steel => "STEEL", "钢铁",
+        CokingCoalChemical => "COKING_COAL_CHEMICAL", "焦化及煤化工",
+        BuildingMaterials => "BUILDING_MATERIALS", "建材",
+        Nonferrous => "NONFERROUS", "有色",
+        Chemical => "CHEMICAL", "化工",
+        Dyeing => "DYEING", "印染",
+        Paper => "PAPER", "造纸",
+        Pharmaceutical => "PHARMACEUTICAL", "制药",
+        Electroplating => "ELECTROPLATING", "电镀",
+        AgriFood => "AGRI_FOOD", "农副食品加工",
+        IndustrialCoating => "INDUSTRIAL_COATING", "工业涂装",
+        PackagingPrinting => "PACKAGING_PRINTING", "包装印刷",
+    }
+}
+
+domain_enum! {
+    /// Which enterprise scales a catalogue row covers.
+    ScaleRule {
+        All => "ALL", "所有",
+        LargeMedium => "LARGE_MEDIUM", "大中型",
+        LargeMediumSmall => "LARGE_MEDIUM_SMALL", "大中小型",
+    }
+}
+
+domain_enum! {
+    /// The extra condition a catalogue row puts on an enterprise.
+    CatalogCondition {
+        /// Coal mining rows: firms without a mining operation are out.
+        ExcludesWithoutMiningOperation => "EXCLUDES_WITHOUT_MINING_OPERATION", "不含无采矿工序的企业",
+        /// Divisions 33–43: only firms with an industrial-coating process.
+        OnlyWithCoatingProcess => "ONLY_WITH_COATING_PROCESS", "仅含涉及工业涂装工序的企业",
+    }
+}
+
+domain_enum! {
+    /// Enterprise scale by the 2017 statistical rule for industry.
+    EnterpriseScale {
+        Large => "LARGE", "大型",
+        Medium => "MEDIUM", "中型",
+        Small => "SMALL", "小型",
+        Micro => "MICRO", "微型",
+    }
+}
+
+domain_enum! {
+    ExpertiseKind {
+        IndustryProcess => "INDUSTRY_PROCESS", "行业工艺",
+        Environmental => "ENVIRONMENTAL", "环境保护",
+        Energy => "ENERGY", "节能",
+        AuditMethod => "AUDIT_METHOD", "审核方法",
+    }
+}
+
+domain_enum! {
+    /// Life of an expert in the provincial pool (dynamic management).
+    ExpertStatus {
+        Candidate => "CANDIDATE", "候选",
+        Active => "ACTIVE", "在库",
+        Suspended => "SUSPENDED", "暂停",
+        Removed => "REMOVED", "出库",
+    }
+}
+
+domain_enum! {
+    Gender {
+        Male => "MALE", "男",
+        Female => "FEMALE", "女",
+    }
+}
+
+domain_enum! {
+    /// Professional title (职称).
+    ProfessionalTitle {
+        FullSenior => "FULL_SENIOR", "正高级",
+        Senior => "SENIOR", "副高级",
+        Intermediate => "INTERMEDIATE", "中级",
+        Junior => "JUNIOR", "初级",
+        None => "NONE", "无",
+    }
+}
+
+domain_enum! {
+    /// The tie behind a conflict of interest (回避).
+    ConflictKind {
+        Employment => "EMPLOYMENT", "任职",
+        Directorship => "DIRECTORSHIP", "董事/高管",
+        Shareholding => "SHAREHOLDING", "持股",
+        Kinship => "KINSHIP", "亲属关系",
+        Consulting => "CONSULTING", "咨询服务",
+        Other => "OTHER", "其他",
+    }
+}
+
+domain_enum! {
+    ConsultancyStatus {
+        Active => "ACTIVE", "正常",
+        Suspended => "SUSPENDED", "暂停",
+        Blacklisted => "BLACKLISTED", "黑名单",
+        Deregistered => "DEREGISTERED", "注销",
+    }
+}
+
+domain_enum! {
+    /// STRICT when the firm uses much energy or water, emits much or handles priority
+    /// controlled chemicals; SIMPLIFIED otherwise (the plan's 两精简).
+    AuditMode {
+        Strict => "STRICT", "全面审核",
+        Simplified => "SIMPLIFIED", "简化审核",
+    }
+}
+
+domain_enum! {
+    AnnualListStatus {
+        Draft => "DRAFT", "草稿",
+        Submitted => "SUBMITTED", "已报送",
+        Approved => "APPROVED", "已批准",
+        Published => "PUBLISHED", "已公布",
+    }
+}
+
+domain_enum! {
+    AuditStatus {
+        Notified => "NOTIFIED", "已通知",
+        InProgress => "IN_PROGRESS", "审核中",
+        ReportSubmitted => "REPORT_SUBMITTED", "报告已提交",
+        Evaluated => "EVALUATED", "已评估",
+        Accepted => "ACCEPTED", "已验收",
+    }
+}
+
+domain_enum! {
+    ReviewKind {
+        Evaluation => "EVALUATION", "评估",
+        Acceptance => "ACCEPTANCE", "验收",
+        Recheck => "RECHECK", "抽查复核",
+    }
+}
+
+domain_enum! {
+    ReviewOutcome {
+        Passed => "PASSED", "通过",
+        Failed => "FAILED", "未通过",
+    }
+}
+
+domain_enum! {
+    OptionKind {
+        NoLowCost => "NO_LOW_COST", "无低费方案",
+        MediumHighCost => "MEDIUM_HIGH_COST", "中高费方案",
+    }
+}
+
+domain_enum! {
+    FindingKind {
+        MajorDefect => "MAJOR_DEFECT", "重大缺陷",
+        Omission => "OMISSION", "重要遗漏",
+        Falsification => "FALSIFICATION", "弄虚作假",
+        WrongConclusion => "WRONG_CONCLUSION", "结论错误",
+    }
+}
+
+domain_enum! {
+    SeatStatus {
+        Invited => "INVITED", "已邀请",
+        Confirmed => "CONFIRMED", "已确认",
+        Declined => "DECLINED", "已谢绝",
+        Attended => "ATTENDED", "已出席",
+        NoShow => "NO_SHOW", "缺席",
+    }
+}
+
+domain_enum! {
+    /// Why an expert could not be drawn for a panel.
+    ExclusionReason {
+        NotActive => "NOT_ACTIVE", "不在库",
+        OutOfTerm => "OUT_OF_TERM", "不在聘期",
+        Unavailable => "UNAVAILABLE", "申报不可用",
+        SeatedSameDay => "SEATED_SAME_DAY", "当日已有评审",
+        SeatCapReached => "SEAT_CAP_REACHED", "年度次数已满",
+        ConflictEnterprise => "CONFLICT_ENTERPRISE", "与企业有利害关系",
+        ConflictConsultancy => "CONFLICT_CONSULTANCY", "与咨询机构有利害关系",
+        PreviousPanelSameAudit => "PREVIOUS_PANEL_SAME_AUDIT", "曾参加该审核评审",
+        SameCity => "SAME_CITY", "同城回避",
+    }
+}
+
+domain_enum! {
+    Grade {
+        Excellent => "EXCELLENT", "优秀",
+        Good => "GOOD", "良好",
+        Qualified => "QUALIFIED", "合格",
+        Unqualified => "UNQUALIFIED", "不合格",
+    }
+}
+
+domain_enum! {
+    TrainingScope {
+        Provincial => "PROVINCIAL", "省级",
+        City => "CITY", "市级",
+    }
+}
+
+domain_enum! {
+    TrainingAudience {
+        AdministrativeStaff => "ADMINISTRATIVE_STAFF", "管理人员",
+        ConsultancyStaff => "CONSULTANCY_STAFF", "咨询机构人员",
+        EnterpriseStaff => "ENTERPRISE_STAFF", "企业人员",
+        Expert => "EXPERT", "专家",
+    }
+}
+
+domain_enum! {
+    TrainingTopic {
+        LawAndPolicy => "LAW_AND_POLICY", "法律法规与政策",
+        OrganisationAndManagement => "ORGANISATION_AND_MANAGEMENT", "组织与管理",
+        Standards => "STANDARDS", "标准规范",
+        Methods => "METHODS", "审核方法",
+        Technology => "TECHNOLOGY", "清洁生产技术",
+    }
+}
+
+domain_enum! {
+    AttendanceStatus {
+        Registered => "REGISTERED", "已报名",
+        Attended => "ATTENDED", "已出席",
+        Absent => "ABSENT", "缺席",
+        Excused => "EXCUSED", "请假",
+    }
+}
+
+/// A list of enum values stored as one comma-separated string column (sets are small and
+/// read whole; a join table would buy nothing).
+pub fn join_enum_list<T: Copy + Into<&'static str>>(items: &[T]) -> String {
+    items.iter().map(|i| (*i).into()).collect::<Vec<&str>>().join(",")
+}
+
+macro_rules! impl_into_str {
+    ($($t:ty),*) => { $(impl From<$t> for &'static str { fn from(v: $t) -> Self { v.as_str() } })* };
+}
+impl_into_str!(
+    Role,
+    Sector,
+    ScaleRule,
+    CatalogCondition,
+    EnterpriseScale,
+    ExpertiseKind,
+    ExpertStatus,
+    Gender,
+    ProfessionalTitle,
+    ConflictKind,
+    ConsultancyStatus,
+    AuditMode,
+    AnnualListStatus,
+    AuditStatus,
+    ReviewKind,
+    ReviewOutcome,
+    OptionKind,
+    FindingKind,
+    SeatStatus,
+    ExclusionReason,
+    Grade,
+    TrainingScope,
+    TrainingAudience,
+    TrainingTopic,
+    AttendanceStatus
+);
+
+/// Parses a comma-separated enum list stored by [`join_enum_list`].
+pub fn split_enum_list<T: FromStr<Err = UnknownVariant>>(s: &str) -> Result<Vec<T>, UnknownVariant> {
+    s.split(',').filter(|p| !p.is_empty()).map(T::from_str).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in Sector::ALL {
+            assert_eq!(s.as_str().parse::<Sector>(), Ok(*s));
+        }
+        assert!("steel".parse::<Sector>().is_err());
+    }
+
+    #[test]
+    fn lists_round_trip() {
+        let kinds = [ExpertiseKind::Energy, ExpertiseKind::AuditMethod];
+        let stored = join_enum_list(&kinds);
+        assert_eq!(stored, "ENERGY,AUDIT_METHOD");
+        assert_eq!(split_enum_list::<ExpertiseKind>(&stored), Ok(kinds.to_vec()));
+        assert_eq!(split_enum_list::<ExpertiseKind>(""), Ok(vec![]));
+    }
+}

@@ -1,0 +1,166 @@
+//! The one error type of the service and its GraphQL `extensions.code`.
+//!
+//! `AppError` deliberately does not implement `Display`: async-graphql turns any `Display`
+//! error into a client message, so a database error must pass through here, be logged,
+//! and reach the client only as `INTERNAL`.
+
+use std::collections::BTreeMap;
+
+use async_graphql::{ErrorExtensionValues, Value};
+use sea_orm::DbErr;
+
+#[derive(Debug)]
+pub enum AppError {
+    Unauthenticated(String),
+    Forbidden(String),
+    NotFound { entity: &'static str, id: String },
+    BadUserInput { field: String, message: String },
+    Conflict(String),
+    InsufficientCandidates {
+        message: String,
+        details: BTreeMap<String, Value>,
+    },
+    /// The database cannot be reached right now; the client may retry.
+    Unavailable,
+    /// Anything else; the detail is logged, never shown.
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        AppError::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden(message.into())
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict(message.into())
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        AppError::Internal(detail.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound { .. } => "NOT_FOUND",
+            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::InsufficientCandidates { .. } => "INSUFFICIENT_CANDIDATES",
+            AppError::Unavailable => "SERVICE_UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// The text a client may read.
+    pub fn client_message(&self) -> String {
+        match self {
+            AppError::Unauthenticated(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::InsufficientCandidates { message: m, .. } => m.clone(),
+            AppError::NotFound { entity, id } => format!("{entity} {id} not found"),
+            AppError::BadUserInput { field, message } => format!("{field}: {message}"),
+            AppError::Unavailable => "the service is temporarily unavailable; retry later".into(),
+            AppError::Internal(_) => "internal error".into(),
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match &err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                tracing::warn!(error = %err, "database unavailable");
+                AppError::Unavailable
+            }
+            _ => match err.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) => {
+                    tracing::info!(%detail, "unique constraint violated");
+                    AppError::Conflict("a record with the same unique value already exists".into())
+                }
+                _ => AppError::Internal(err.to_string()),
+            },
+        }
+    }
+}
+
+impl<E: std::fmt::Debug> From<sea_orm::TransactionError<E>> for AppError
+where
+    AppError: From<E>,
+{
+    fn from(err: sea_orm::TransactionError<E>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(e) => e.into(),
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(detail) = &err {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut extensions = ErrorExtensionValues::default();
+        extensions.set("code", err.code());
+        match &err {
+            AppError::BadUserInput { field, .. } => extensions.set("field", field.as_str()),
+            AppError::NotFound { entity, .. } => extensions.set("entity", *entity),
+            AppError::InsufficientCandidates { details, .. } => {
+                for (k, v) in details {
+                    extensions.set(k.as_str(), v.clone());
+                }
+            }
+            _ => {}
+        }
+        async_graphql::Error {
+            message: err.client_message(),
+            source: None,
+            extensions: Some(extensions),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_hide_their_detail() {
+        let err: async_graphql::Error =
+            AppError::internal("SELECT secret FROM users failed").into();
+        assert_eq!(err.message, "internal error");
+    }
+
+    #[test]
+    fn bad_input_names_the_field() {
+        let err: async_graphql::Error = AppError::bad_input("idCardNumber", "bad checksum").into();
+        let ext = err.extensions.expect("extensions");
+        assert_eq!(ext.get("code"), Some(&Value::from("BAD_USER_INPUT")));
+        assert_eq!(ext.get("field"), Some(&Value::from("idCardNumber")));
+    }
+
+    #[test]
+    fn database_errors_become_internal() {
+        let err: AppError = DbErr::Custom("syntax error near users".into()).into();
+        assert_eq!(err.code(), "INTERNAL");
+        assert_eq!(err.client_message(), "internal error");
+    }
+}

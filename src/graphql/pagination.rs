@@ -1,0 +1,94 @@
+//! Relay cursor connections. Cursors are opaque to clients: base64url of a versioned key.
+
+use async_graphql::SimpleObject;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::services::pagination::PageRequest;
+
+const CURSOR_PREFIX: &str = "v1:";
+
+pub fn encode_cursor(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+}
+
+pub fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
+    let bad = || AppError::bad_input("after", "is not a cursor from this API");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let id = text.strip_prefix(CURSOR_PREFIX).ok_or_else(bad)?;
+    Uuid::parse_str(id).map_err(|_| bad())
+}
+
+pub fn page_request(first: Option<i32>, after: Option<String>, max: u64) -> AppResult<PageRequest> {
+    let after = after.as_deref().map(decode_cursor).transpose()?;
+    PageRequest::new(first, after, max)
+}
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// Declares a Relay connection and edge type for one node type.
+#[macro_export]
+macro_rules! connection_type {
+    ($connection:ident, $edge:ident, $node:ty) => {
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $connection {
+            pub edges: Vec<$edge>,
+            pub page_info: $crate::graphql::pagination::PageInfo,
+            pub total_count: u64,
+        }
+
+        impl $connection {
+            /// Builds a connection from a page of (id, node) pairs.
+            pub fn from_page(
+                page: $crate::services::pagination::Page<(uuid::Uuid, $node)>,
+            ) -> Self {
+                let edges: Vec<$edge> = page
+                    .items
+                    .into_iter()
+                    .map(|(id, node)| $edge {
+                        cursor: $crate::graphql::pagination::encode_cursor(id),
+                        node,
+                    })
+                    .collect();
+                $connection {
+                    page_info: $crate::graphql::pagination::PageInfo {
+                        has_next_page: page.has_next_page,
+                        has_previous_page: page.has_previous_page,
+                        start_cursor: edges.first().map(|e| e.cursor.clone()),
+                        end_cursor: edges.last().map(|e| e.cursor.clone()),
+                    },
+                    edges,
+                    total_count: page.total_count,
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_cursor(&encode_cursor(id)).ok(), Some(id));
+        assert!(decode_cursor("not-a-cursor!").is_err());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("v2:x")).is_err());
+    }
+}

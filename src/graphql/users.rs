@@ -1,0 +1,122 @@
+//! Users, login and the viewer's own account.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::user;
+
+use crate::domain::Role;
+use crate::services::users::{self, NewUser};
+
+use super::context::{loaders, services, viewer};
+use super::reference::City;
+use super::scalars::{id_of, parse_optional_id};
+
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+    async fn role(&self) -> Result<Role> {
+        Ok(users::parse_role(&self.0)?)
+    }
+    async fn city_code(&self) -> Option<&str> {
+        self.0.city_code.as_deref()
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        let Some(code) = &self.0.city_code else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+    }
+    async fn expert_id(&self) -> Option<ID> {
+        self.0.expert_id.map(id_of)
+    }
+    async fn consultancy_id(&self) -> Option<ID> {
+        self.0.consultancy_id.map(id_of)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    /// Required for CITY_ADMIN.
+    pub city_code: Option<String>,
+    /// Required for EXPERT.
+    pub expert_id: Option<ID>,
+    /// Required for CONSULTANCY.
+    pub consultancy_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        let principal = viewer(ctx).require_user()?;
+        let s = services(ctx)?;
+        Ok(User(users::get(&s.db, principal.user_id).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+#[Object]
+impl UserMutation {
+    /// Exchanges a username and password for a bearer token.
+    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<LoginPayload> {
+        let s = services(ctx)?;
+        let result = users::login(&s.db, &s.keys, &username, &password).await?;
+        Ok(LoginPayload {
+            token: result.token.token,
+            expires_at: result.token.expires_at,
+            user: User(result.user),
+        })
+    }
+
+    /// Creates a user (province admins only).
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        let s = services(ctx)?;
+        let new = NewUser {
+            username: input.username,
+            password: input.password,
+            role: input.role,
+            city_code: input.city_code,
+            expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
+            consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
+        };
+        Ok(User(users::create_user(&s.db, viewer(ctx), new).await?))
+    }
+
+    /// Changes the signed-in user's password; their existing tokens stop working.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current_password: String,
+        new_password: String,
+    ) -> Result<User> {
+        let s = services(ctx)?;
+        Ok(User(
+            users::change_password(&s.db, viewer(ctx), &current_password, &new_password).await?,
+        ))
+    }
+}

@@ -1,0 +1,383 @@
+//! GraphQL over HTTP, as the GraphQL-over-HTTP specification says, written here because
+//! the stock responder runs mutations on GET, parses any content type as JSON, answers 200
+//! to everything and reads bodies without a cap.
+//!
+//! - POST takes `application/json` (415 otherwise), capped at `CLEANPROD_MAX_BODY_BYTES` (413).
+//! - GET takes `query`, `variables`, `operationName` from the URL; a mutation is 405.
+//!   A browser's GET without a query gets GraphiQL.
+//! - `Accept` chooses `application/graphql-response+json` (preferred) or `application/json`
+//!   (406 when neither is acceptable). Under the former, a request that fails before
+//!   execution (unparsable, invalid) is answered 400; under the latter, 200, as legacy
+//!   clients expect.
+//! - A bad bearer token is 401 with an `UNAUTHENTICATED` error, never a 500.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::graphql::loaders::Loaders;
+use crate::services::users::principal_for_token;
+
+pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const APPLICATION_JSON: &str = "application/json";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ResponseType {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl ResponseType {
+    fn content_type(self) -> &'static str {
+        match self {
+            ResponseType::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            ResponseType::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`, by q-value; ties prefer the
+/// GraphQL-specific type. No `Accept` at all means `application/json`.
+fn negotiate(req: &HttpRequest) -> Option<ResponseType> {
+    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(ResponseType::Json);
+    };
+    let mut best: Option<(f32, ResponseType)> = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let media = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let candidates: &[ResponseType] = match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => &[ResponseType::GraphqlResponseJson],
+            APPLICATION_JSON => &[ResponseType::Json],
+            "application/*" | "*/*" => &[ResponseType::GraphqlResponseJson],
+            _ => &[],
+        };
+        for candidate in candidates {
+            let better = match best {
+                None => true,
+                Some((bq, bt)) => {
+                    q > bq
+                        || (q == bq
+                            && *candidate == ResponseType::GraphqlResponseJson
+                            && bt == ResponseType::Json)
+                }
+            };
+            if better {
+                best = Some((q, *candidate));
+            }
+        }
+    }
+    best.map(|(_, t)| t)
+}
+
+fn error_body(message: &str, code: &str) -> serde_json::Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+fn error_response(status: StatusCode, rt: ResponseType, message: &str, code: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(rt.content_type())
+        .json(error_body(message, code))
+}
+
+fn plain_error(status: StatusCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/json; charset=utf-8")
+        .json(error_body(message, "BAD_REQUEST"))
+}
+
+/// Resolves the bearer token, if any, to a viewer. No header: anonymous.
+async fn resolve_viewer(state: &AppState, req: &HttpRequest) -> Result<Viewer, AppError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let invalid = || AppError::Unauthenticated("invalid or expired token".into());
+    let value = value.to_str().map_err(|_| invalid())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(invalid)?;
+    let claims = state.services.keys.verify(token)?;
+    let principal = principal_for_token(&state.services.db, claims.sub, claims.ver).await?;
+    Ok(Viewer::User(principal))
+}
+
+#[derive(Deserialize)]
+pub struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostBody {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
+}
+
+/// Which operation a document would run, if it can be told before execution.
+fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name).map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    }
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+fn graphiql() -> HttpResponse {
+    let html = async_graphql::http::GraphiQLSource::build()
+        .endpoint("/graphql")
+        .title("cleanprod GraphiQL")
+        .finish();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<GetParams>,
+) -> HttpResponse {
+    let params = params.into_inner();
+    let Some(query) = params.query else {
+        if wants_html(&req) {
+            return graphiql();
+        }
+        let rt = negotiate(&req).unwrap_or(ResponseType::Json);
+        return error_response(StatusCode::BAD_REQUEST, rt, "query is required", "BAD_REQUEST");
+    };
+    let Some(rt) = negotiate(&req) else {
+        return plain_error(StatusCode::NOT_ACCEPTABLE, "accept application/graphql-response+json or application/json");
+    };
+    if operation_type(&query, params.operation_name.as_deref()) == Some(OperationType::Mutation) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .content_type(rt.content_type())
+            .json(error_body("mutations must be sent with POST", "METHOD_NOT_ALLOWED"));
+    }
+    let variables = match params.variables.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return error_response(StatusCode::BAD_REQUEST, rt, "variables is not JSON", "BAD_REQUEST");
+        }
+    };
+    let extensions = match params.extensions.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            return error_response(StatusCode::BAD_REQUEST, rt, "extensions is not JSON", "BAD_REQUEST");
+        }
+    };
+    execute(&state, &req, rt, query, params.operation_name, variables, extensions).await
+}
+
+fn is_json_content_type(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| m.type_() == mime::APPLICATION && m.subtype() == mime::JSON)
+}
+
+pub async fn post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    mut payload: web::Payload,
+) -> HttpResponse {
+    if req.method() != Method::POST {
+        return plain_error(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST");
+    }
+    if !is_json_content_type(&req) {
+        return plain_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the request as application/json",
+        );
+    }
+    let Some(rt) = negotiate(&req) else {
+        return plain_error(StatusCode::NOT_ACCEPTABLE, "accept application/graphql-response+json or application/json");
+    };
+    let limit = state.services.config.max_body_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return error_response(StatusCode::PAYLOAD_TOO_LARGE, rt, "request body too large", "PAYLOAD_TOO_LARGE");
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return error_response(StatusCode::BAD_REQUEST, rt, "could not read the request body", "BAD_REQUEST");
+        };
+        if body.len() + chunk.len() > limit {
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, rt, "request body too large", "PAYLOAD_TOO_LARGE");
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let parsed: PostBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(_) => {
+            // Batches (a JSON array) are not accepted: one operation per request.
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                rt,
+                "the body must be a JSON object with query, variables and operationName",
+                "BAD_REQUEST",
+            );
+        }
+    };
+    let Some(query) = parsed.query else {
+        return error_response(StatusCode::BAD_REQUEST, rt, "query is required", "BAD_REQUEST");
+    };
+    execute(&state, &req, rt, query, parsed.operation_name, parsed.variables, parsed.extensions).await
+}
+
+async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    rt: ResponseType,
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
+) -> HttpResponse {
+    let viewer = match resolve_viewer(state, req).await {
+        Ok(v) => v,
+        Err(err @ AppError::Unauthenticated(_)) => {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")))
+                .content_type(rt.content_type())
+                .json(error_body(&err.client_message(), err.code()));
+        }
+        Err(err) => {
+            let status = if matches!(err, AppError::Unavailable) {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            let gql: async_graphql::Error = err.into();
+            return HttpResponse::build(status)
+                .content_type(rt.content_type())
+                .json(json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }));
+        }
+    };
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(vars) = variables {
+        if !vars.is_object() && !vars.is_null() {
+            return error_response(StatusCode::BAD_REQUEST, rt, "variables must be an object", "BAD_REQUEST");
+        }
+        request = request.variables(async_graphql::Variables::from_json(vars));
+    }
+    if let Some(serde_json::Value::Object(ext)) = extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    let request = request
+        .data(Loaders::new(&state.services))
+        .data(viewer);
+    let response = state.schema.execute(request).await;
+    // A response with no data and errors without a path failed before execution began.
+    let failed_before_execution = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if failed_before_execution && rt == ResponseType::GraphqlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    HttpResponse::build(status)
+        .content_type(rt.content_type())
+        .json(&response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn negotiate_accept(accept: Option<&str>) -> Option<ResponseType> {
+        let mut req = TestRequest::default();
+        if let Some(a) = accept {
+            req = req.insert_header((header::ACCEPT, a));
+        }
+        negotiate(&req.to_http_request())
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        assert_eq!(negotiate_accept(None), Some(ResponseType::Json));
+        assert_eq!(
+            negotiate_accept(Some("application/graphql-response+json")),
+            Some(ResponseType::GraphqlResponseJson)
+        );
+        assert_eq!(negotiate_accept(Some("application/json")), Some(ResponseType::Json));
+        assert_eq!(
+            negotiate_accept(Some("application/json, application/graphql-response+json;q=0.9")),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            negotiate_accept(Some("application/json, application/graphql-response+json")),
+            Some(ResponseType::GraphqlResponseJson)
+        );
+        assert_eq!(negotiate_accept(Some("*/*")), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(negotiate_accept(Some("text/plain")), None);
+    }
+
+    #[test]
+    fn operation_types() {
+        assert_eq!(operation_type("{ me { id } }", None), Some(OperationType::Query));
+        assert_eq!(
+            operation_type("mutation { login(username:\"a\", password:\"b\") { token } }", None),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(
+            operation_type("query A { me { id } } mutation B { x }", Some("B")),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(operation_type("{", None), None);
+    }
+}

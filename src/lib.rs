@@ -1,0 +1,76 @@
+//! cleanprod: the registry behind Shanxi's mandatory clean-production audits, as a
+//! GraphQL service. `main.rs` is the command line; this crate builds the app for it and
+//! for the integration tests.
+//!
+//! Data flows one way: http → graphql → services → rules / entity.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod rules;
+pub mod services;
+
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, web};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use crate::graphql::AppSchema;
+use crate::services::Services;
+
+/// Everything a request handler needs, built once at start-up.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub schema: AppSchema,
+}
+
+impl AppState {
+    /// Builds the state on a connected, migrated database.
+    pub async fn new(config: Config, db: DatabaseConnection) -> AppResult<AppState> {
+        let secret = config
+            .jwt_secret
+            .clone()
+            .ok_or_else(|| AppError::internal("the JWT secret was not resolved"))?;
+        let keys = TokenKeys::new(&secret, config.jwt_previous_secret.as_deref(), config.token_ttl)?;
+        let catalog = services::reference::load_catalog(&db).await?;
+        let services = Services {
+            db,
+            config: Arc::new(config),
+            catalog: Arc::new(catalog),
+            keys: Arc::new(keys),
+        };
+        let schema = graphql::build_schema(Some(services.clone()));
+        Ok(AppState { services, schema })
+    }
+}
+
+/// Registers the routes on an actix app (used by the server and by tests).
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(state));
+        http::routes(cfg);
+    }
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains in-flight requests and returns.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let bind = state.services.config.bind.clone();
+    tracing::info!(%bind, "cleanprod listening");
+    HttpServer::new(move || {
+        App::new()
+            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("cleanprod::http"))
+            .configure(configure(state.clone()))
+    })
+    .bind(&bind)?
+    .shutdown_timeout(30)
+    .run()
+    .await
+}

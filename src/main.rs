@@ -1,0 +1,159 @@
+//! The `cleanprod` command line.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use cleanprod::auth::token::install_crypto_provider;
+use cleanprod::config::Config;
+use cleanprod::domain::Role;
+use cleanprod::services::users::{self, Bootstrap, NewUser};
+use cleanprod::{AppState, db, graphql};
+
+#[derive(Parser)]
+#[command(name = "cleanprod", version, about = "Shanxi clean-production audit registry (GraphQL)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GraphQL server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL, sorted).
+    ExportSchema,
+    /// Create a user; the password is read from standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        city: Option<String>,
+        #[arg(long)]
+        expert_id: Option<uuid::Uuid>,
+        #[arg(long)]
+        consultancy_id: Option<uuid::Uuid>,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.to_ascii_uppercase().parse::<Role>().map_err(|_| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let json = std::env::var("CLEANPROD_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::ExportSchema) = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    init_tracing();
+    install_crypto_provider();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("cannot start the runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    let db = db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
+    Ok(db)
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    let mut config = Config::from_env().map_err(|e| e.to_string())?;
+    config.prepare_storage().map_err(|e| e.to_string())?;
+    match command {
+        Command::ExportSchema => Ok(()),
+        Command::Migrate => {
+            connect_and_migrate(&config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Serve => {
+            let db = connect_and_migrate(&config).await?;
+            match users::bootstrap_admin(&db, config.admin_password.as_deref()).await {
+                Ok(Bootstrap::Created { password_was_generated: Some(password) }) => {
+                    // Shown once: it is not stored anywhere in clear.
+                    println!("Created user 'admin' (PROVINCE_ADMIN) with password: {password}");
+                    println!("Change it with the changePassword mutation.");
+                }
+                Ok(Bootstrap::Created { password_was_generated: None }) => {
+                    tracing::info!("created user 'admin' with CLEANPROD_ADMIN_PASSWORD");
+                }
+                Ok(Bootstrap::AlreadyHasUsers) => {}
+                Err(err) => return Err(format!("cannot create the first admin: {err:?}")),
+            }
+            let state = AppState::new(config, db)
+                .await
+                .map_err(|e| format!("cannot build the application: {e:?}"))?;
+            cleanprod::serve(state)
+                .await
+                .map_err(|e| format!("server error: {e}"))
+        }
+        Command::CreateUser {
+            username,
+            role,
+            city,
+            expert_id,
+            consultancy_id,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let db = connect_and_migrate(&config).await?;
+            let user = users::create_user_from_cli(
+                &db,
+                NewUser {
+                    username,
+                    password,
+                    role,
+                    city_code: city,
+                    expert_id,
+                    consultancy_id,
+                },
+            )
+            .await
+            .map_err(|e| e.client_message())?;
+            println!("created user {} ({}) id {}", user.username, user.role, user.id);
+            Ok(())
+        }
+    }
+}

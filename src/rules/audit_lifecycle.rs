@@ -1,0 +1,578 @@
+//! The life of an audit and of a city's annual audit list, as pure state machines.
+//!
+//! An audit moves NOTIFIED → IN_PROGRESS → REPORT_SUBMITTED → EVALUATED → ACCEPTED. EVALUATED
+//! and ACCEPTED each carry the outcome of the latest review of that kind (PASSED or FAILED), so
+//! the machine's state is the pair (status, last outcome):
+//!
+//! | from                | event                    | to                 |
+//! |---------------------|--------------------------|--------------------|
+//! | NOTIFIED            | Start                    | IN_PROGRESS        |
+//! | IN_PROGRESS         | SubmitReport             | REPORT_SUBMITTED   |
+//! | REPORT_SUBMITTED    | RecordEvaluation(o)      | EVALUATED (o)      |
+//! | EVALUATED (FAILED)  | SubmitReport             | REPORT_SUBMITTED   |
+//! | EVALUATED (PASSED)  | RecordAcceptance(o)      | ACCEPTED (o)       |
+//! | ACCEPTED (FAILED)   | RecordAcceptance(o)      | ACCEPTED (o)       |
+//!
+//! Nothing else is allowed; ACCEPTED (PASSED) is final. A RECHECK by the province never moves
+//! the audit: its findings go to the appraisal of the consultancy and the experts.
+//!
+//! Re-examination after a failed acceptance: the enterprise rectifies and the city holds another
+//! acceptance review, as often as needed, but only on or before the acceptance due date (one
+//! year after the evaluation, or the approved extension, itself capped at the cycle end; see
+//! [`check_reexamination_date`]). Past that date the audit stays ACCEPTED (FAILED) and overdue
+//! until the city approves an extension. The first acceptance is not date-gated: a late first
+//! acceptance is still recorded as it happened and shows as overdue.
+
+use chrono::NaiveDate;
+use std::fmt;
+
+use crate::domain::{
+    AnnualListStatus, AuditMode, AuditStatus, OptionKind, ReviewKind, ReviewOutcome,
+};
+
+/// Something that happens to an audit and may move its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditEvent {
+    /// The enterprise starts the audit after its notice.
+    Start,
+    /// The enterprise hands in its audit report (again, after a failed evaluation).
+    SubmitReport,
+    /// An evaluation review reached this outcome.
+    RecordEvaluation(ReviewOutcome),
+    /// An acceptance review reached this outcome.
+    RecordAcceptance(ReviewOutcome),
+}
+
+impl fmt::Display for AuditEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditEvent::Start => f.write_str("START"),
+            AuditEvent::SubmitReport => f.write_str("SUBMIT_REPORT"),
+            AuditEvent::RecordEvaluation(o) => write!(f, "RECORD_EVALUATION({o})"),
+            AuditEvent::RecordAcceptance(o) => write!(f, "RECORD_ACCEPTANCE({o})"),
+        }
+    }
+}
+
+/// Shows a status with its outcome where the outcome matters (EVALUATED, ACCEPTED).
+fn describe_state(status: AuditStatus, outcome: Option<ReviewOutcome>) -> String {
+    match (status, outcome) {
+        (AuditStatus::Evaluated | AuditStatus::Accepted, Some(o)) => format!("{status} ({o})"),
+        _ => status.to_string(),
+    }
+}
+
+/// An event that the audit's current state does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an audit that is {} cannot take {event}", describe_state(*.status, *.outcome))]
+pub struct TransitionError {
+    pub status: AuditStatus,
+    /// The outcome carried by the state (only meaningful for EVALUATED and ACCEPTED).
+    pub outcome: Option<ReviewOutcome>,
+    pub event: AuditEvent,
+}
+
+/// The status an audit moves to when `event` happens in state (`status`, `last_outcome`).
+///
+/// `last_outcome` is the outcome of the latest evaluation (when EVALUATED) or acceptance (when
+/// ACCEPTED) and is ignored in the other statuses; EVALUATED or ACCEPTED without an outcome
+/// allows nothing. After a successful transition the caller stores the event's outcome as the
+/// new last outcome for RecordEvaluation/RecordAcceptance, and clears it for SubmitReport.
+pub fn next_status(
+    status: AuditStatus,
+    last_outcome: Option<ReviewOutcome>,
+    event: AuditEvent,
+) -> Result<AuditStatus, TransitionError> {
+    use AuditEvent as E;
+    use AuditStatus as S;
+    use ReviewOutcome as O;
+    let next = match (status, last_outcome, event) {
+        (S::Notified, _, E::Start) => Some(S::InProgress),
+        (S::InProgress, _, E::SubmitReport) => Some(S::ReportSubmitted),
+        (S::ReportSubmitted, _, E::RecordEvaluation(_)) => Some(S::Evaluated),
+        (S::Evaluated, Some(O::Failed), E::SubmitReport) => Some(S::ReportSubmitted),
+        (S::Evaluated, Some(O::Passed), E::RecordAcceptance(_)) => Some(S::Accepted),
+        (S::Accepted, Some(O::Failed), E::RecordAcceptance(_)) => Some(S::Accepted),
+        _ => None,
+    };
+    next.ok_or(TransitionError {
+        status,
+        outcome: last_outcome,
+        event,
+    })
+}
+
+/// A review that cannot be scheduled or recorded in the audit's current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{kind} needs an audit that is {}; this audit is {}",
+    required_state(*.kind),
+    describe_state(*.status, *.outcome)
+)]
+pub struct ReviewNotAllowed {
+    pub kind: ReviewKind,
+    pub status: AuditStatus,
+    pub outcome: Option<ReviewOutcome>,
+}
+
+/// What each review kind needs, in words for the error message.
+fn required_state(kind: ReviewKind) -> &'static str {
+    match kind {
+        ReviewKind::Evaluation => "REPORT_SUBMITTED",
+        ReviewKind::Acceptance => "EVALUATED (PASSED) or ACCEPTED (FAILED)",
+        ReviewKind::Recheck => "EVALUATED or ACCEPTED",
+    }
+}
+
+/// Whether a review of `kind` may be held for an audit in state (`status`, `outcome`).
+///
+/// An EVALUATION needs a submitted report; an ACCEPTANCE needs a passed evaluation or a failed
+/// acceptance (re-examination); a RECHECK (the province's sample of completed evaluations and
+/// acceptances) needs an audit that has been evaluated or accepted, whatever the outcome.
+pub fn review_allowed(
+    kind: ReviewKind,
+    status: AuditStatus,
+    outcome: Option<ReviewOutcome>,
+) -> Result<(), ReviewNotAllowed> {
+    let allowed = match kind {
+        ReviewKind::Evaluation => status == AuditStatus::ReportSubmitted,
+        ReviewKind::Acceptance => matches!(
+            (status, outcome),
+            (AuditStatus::Evaluated, Some(ReviewOutcome::Passed))
+                | (AuditStatus::Accepted, Some(ReviewOutcome::Failed))
+        ),
+        ReviewKind::Recheck => matches!(status, AuditStatus::Evaluated | AuditStatus::Accepted),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ReviewNotAllowed {
+            kind,
+            status,
+            outcome,
+        })
+    }
+}
+
+/// A re-examination after a failed acceptance asked for after the acceptance deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "a re-examination on {review_on} is after the acceptance due date {acceptance_due}; approve an extension first"
+)]
+pub struct ReexaminationTooLate {
+    pub review_on: NaiveDate,
+    pub acceptance_due: NaiveDate,
+}
+
+/// Checks the date of a re-examination (an acceptance review of an audit that is ACCEPTED
+/// (FAILED)): it must be on or before `acceptance_due`, the one-year date or the approved
+/// extension. See the module docs for why the first acceptance is not checked.
+pub fn check_reexamination_date(
+    review_on: NaiveDate,
+    acceptance_due: NaiveDate,
+) -> Result<(), ReexaminationTooLate> {
+    if review_on <= acceptance_due {
+        Ok(())
+    } else {
+        Err(ReexaminationTooLate {
+            review_on,
+            acceptance_due,
+        })
+    }
+}
+
+/// The plan's 两精简: firms with high energy use, high water use, high emissions, or priority
+/// controlled chemicals audit in full (STRICT); all others follow the simplified procedure.
+pub fn audit_mode(
+    high_energy: bool,
+    high_water: bool,
+    high_emissions: bool,
+    priority_chemicals: bool,
+) -> AuditMode {
+    if high_energy || high_water || high_emissions || priority_chemicals {
+        AuditMode::Strict
+    } else {
+        AuditMode::Simplified
+    }
+}
+
+/// A change of an annual list's status that the workflow does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListTransitionError {
+    #[error("an annual list cannot go from {from} to {to}")]
+    NotAllowed {
+        from: AnnualListStatus,
+        to: AnnualListStatus,
+    },
+    /// Returning a submitted list to the city needs a reason the city can act on.
+    #[error("returning an annual list to DRAFT needs a reason")]
+    ReasonRequired,
+}
+
+/// Checks a change of an annual audit list's status.
+///
+/// DRAFT → SUBMITTED (the city reports it, due end of February), SUBMITTED → APPROVED (the
+/// province approves), APPROVED → PUBLISHED (公示), and SUBMITTED → DRAFT when the province
+/// returns it (with a reason: see [`check_list_transition_with_reason`]). Staying in the same
+/// status is not a transition; PUBLISHED is final.
+pub fn check_list_transition(
+    from: AnnualListStatus,
+    to: AnnualListStatus,
+) -> Result<(), ListTransitionError> {
+    use AnnualListStatus as L;
+    match (from, to) {
+        (L::Draft, L::Submitted)
+        | (L::Submitted, L::Approved)
+        | (L::Approved, L::Published)
+        | (L::Submitted, L::Draft) => Ok(()),
+        _ => Err(ListTransitionError::NotAllowed { from, to }),
+    }
+}
+
+/// [`check_list_transition`], and a return to DRAFT must carry a reason that is not blank.
+/// A reason given with any other transition is allowed (a note) and not required.
+pub fn check_list_transition_with_reason(
+    from: AnnualListStatus,
+    to: AnnualListStatus,
+    reason: Option<&str>,
+) -> Result<(), ListTransitionError> {
+    check_list_transition(from, to)?;
+    let is_return = from == AnnualListStatus::Submitted && to == AnnualListStatus::Draft;
+    let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
+    if is_return && !has_reason {
+        return Err(ListTransitionError::ReasonRequired);
+    }
+    Ok(())
+}
+
+/// Whether an improvement option (方案) needs its own acceptance (精简验收内容).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NeedsAcceptance {
+    /// A no/low-cost option without a technical retrofit: no acceptance.
+    No,
+    /// Accepted in the audit's acceptance review.
+    Yes,
+    /// A retrofit already accepted by another department: its conclusion is recorded instead.
+    OtherDepartment,
+}
+
+impl NeedsAcceptance {
+    /// The stored and GraphQL-style name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NeedsAcceptance::No => "NO",
+            NeedsAcceptance::Yes => "YES",
+            NeedsAcceptance::OtherDepartment => "OTHER_DEPARTMENT",
+        }
+    }
+
+    /// The Chinese label shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            NeedsAcceptance::No => "无需验收",
+            NeedsAcceptance::Yes => "需验收",
+            NeedsAcceptance::OtherDepartment => "采用相关部门专项验收结论",
+        }
+    }
+}
+
+impl fmt::Display for NeedsAcceptance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether an option needs acceptance, following the plan word for word:
+/// 不涉及具体技术改造的无低费方案可不开展验收 — a no/low-cost option without a technical
+/// retrofit needs none; 涉及技术改造且改造工程已通过相关部门的专项验收的改造方案，可采用相关部门的
+/// 专项验收结论 — a retrofit already accepted by another department takes that conclusion.
+/// Everything else (every medium/high-cost option, any retrofit not yet accepted elsewhere)
+/// needs acceptance. An acceptance by another department counts only for a retrofit.
+pub fn option_needs_acceptance(
+    kind: OptionKind,
+    has_technical_retrofit: bool,
+    accepted_by_other_department: bool,
+) -> NeedsAcceptance {
+    match (kind, has_technical_retrofit, accepted_by_other_department) {
+        (OptionKind::NoLowCost, false, _) => NeedsAcceptance::No,
+        (_, true, true) => NeedsAcceptance::OtherDepartment,
+        _ => NeedsAcceptance::Yes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AuditStatus as S;
+    use ReviewOutcome as O;
+
+    const OUTCOMES: [Option<ReviewOutcome>; 3] = [None, Some(O::Passed), Some(O::Failed)];
+
+    fn events() -> Vec<AuditEvent> {
+        vec![
+            AuditEvent::Start,
+            AuditEvent::SubmitReport,
+            AuditEvent::RecordEvaluation(O::Passed),
+            AuditEvent::RecordEvaluation(O::Failed),
+            AuditEvent::RecordAcceptance(O::Passed),
+            AuditEvent::RecordAcceptance(O::Failed),
+        ]
+    }
+
+    /// The table of the module docs, written out independently.
+    fn expected(
+        status: AuditStatus,
+        outcome: Option<ReviewOutcome>,
+        event: AuditEvent,
+    ) -> Option<AuditStatus> {
+        match (status, outcome, event) {
+            (S::Notified, _, AuditEvent::Start) => Some(S::InProgress),
+            (S::InProgress, _, AuditEvent::SubmitReport) => Some(S::ReportSubmitted),
+            (S::ReportSubmitted, _, AuditEvent::RecordEvaluation(_)) => Some(S::Evaluated),
+            (S::Evaluated, Some(O::Failed), AuditEvent::SubmitReport) => Some(S::ReportSubmitted),
+            (S::Evaluated, Some(O::Passed), AuditEvent::RecordAcceptance(_)) => Some(S::Accepted),
+            (S::Accepted, Some(O::Failed), AuditEvent::RecordAcceptance(_)) => Some(S::Accepted),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_state_and_event() {
+        let mut allowed = 0;
+        for &status in AuditStatus::ALL {
+            for outcome in OUTCOMES {
+                for event in events() {
+                    let got = next_status(status, outcome, event);
+                    match expected(status, outcome, event) {
+                        Some(to) => {
+                            allowed += 1;
+                            assert_eq!(got, Ok(to), "{status} {outcome:?} {event}");
+                        }
+                        None => assert_eq!(
+                            got,
+                            Err(TransitionError {
+                                status,
+                                outcome,
+                                event
+                            }),
+                            "{status} {outcome:?} {event}"
+                        ),
+                    }
+                }
+            }
+        }
+        // Start (3 outcomes), SubmitReport (3), RecordEvaluation (3 × 2), resubmission (1),
+        // acceptance (2), re-examination (2).
+        assert_eq!(allowed, 3 + 3 + 6 + 1 + 2 + 2);
+    }
+
+    #[test]
+    fn a_full_life_with_a_resubmission_and_a_reexamination() {
+        let steps = [
+            (AuditEvent::Start, S::InProgress),
+            (AuditEvent::SubmitReport, S::ReportSubmitted),
+            (AuditEvent::RecordEvaluation(O::Failed), S::Evaluated),
+            (AuditEvent::SubmitReport, S::ReportSubmitted),
+            (AuditEvent::RecordEvaluation(O::Passed), S::Evaluated),
+            (AuditEvent::RecordAcceptance(O::Failed), S::Accepted),
+            (AuditEvent::RecordAcceptance(O::Passed), S::Accepted),
+        ];
+        let (mut status, mut outcome) = (S::Notified, None);
+        for (event, to) in steps {
+            status = next_status(status, outcome, event).expect("allowed step");
+            assert_eq!(status, to);
+            outcome = match event {
+                AuditEvent::RecordEvaluation(o) | AuditEvent::RecordAcceptance(o) => Some(o),
+                AuditEvent::Start | AuditEvent::SubmitReport => None,
+            };
+        }
+        // Accepted and passed: final.
+        for event in events() {
+            assert!(next_status(status, outcome, event).is_err());
+        }
+    }
+
+    #[test]
+    fn errors_name_the_state_and_the_event() {
+        let err = next_status(S::Evaluated, Some(O::Passed), AuditEvent::SubmitReport)
+            .expect_err("not allowed");
+        assert_eq!(
+            err.to_string(),
+            "an audit that is EVALUATED (PASSED) cannot take SUBMIT_REPORT"
+        );
+        let err = next_status(S::Notified, None, AuditEvent::RecordAcceptance(O::Passed))
+            .expect_err("not allowed");
+        assert_eq!(
+            err.to_string(),
+            "an audit that is NOTIFIED cannot take RECORD_ACCEPTANCE(PASSED)"
+        );
+    }
+
+    #[test]
+    fn review_kinds_by_state() {
+        for &status in AuditStatus::ALL {
+            for outcome in OUTCOMES {
+                let evaluation = status == S::ReportSubmitted;
+                let acceptance = (status == S::Evaluated && outcome == Some(O::Passed))
+                    || (status == S::Accepted && outcome == Some(O::Failed));
+                let recheck = status == S::Evaluated || status == S::Accepted;
+                for (kind, ok) in [
+                    (ReviewKind::Evaluation, evaluation),
+                    (ReviewKind::Acceptance, acceptance),
+                    (ReviewKind::Recheck, recheck),
+                ] {
+                    let got = review_allowed(kind, status, outcome);
+                    if ok {
+                        assert_eq!(got, Ok(()), "{kind} {status} {outcome:?}");
+                    } else {
+                        assert_eq!(
+                            got,
+                            Err(ReviewNotAllowed {
+                                kind,
+                                status,
+                                outcome
+                            }),
+                            "{kind} {status} {outcome:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let err = review_allowed(ReviewKind::Acceptance, S::Evaluated, Some(O::Failed))
+            .expect_err("not allowed");
+        assert_eq!(
+            err.to_string(),
+            "ACCEPTANCE needs an audit that is EVALUATED (PASSED) or ACCEPTED (FAILED); \
+             this audit is EVALUATED (FAILED)"
+        );
+    }
+
+    #[test]
+    fn reviews_agree_with_the_machine() {
+        // Whenever an evaluation or acceptance may be held, recording it is a valid transition.
+        for &status in AuditStatus::ALL {
+            for outcome in OUTCOMES {
+                for o in [O::Passed, O::Failed] {
+                    assert_eq!(
+                        review_allowed(ReviewKind::Evaluation, status, outcome).is_ok(),
+                        next_status(status, outcome, AuditEvent::RecordEvaluation(o)).is_ok()
+                    );
+                    assert_eq!(
+                        review_allowed(ReviewKind::Acceptance, status, outcome).is_ok(),
+                        next_status(status, outcome, AuditEvent::RecordAcceptance(o)).is_ok()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reexamination_until_the_due_date() {
+        let due = NaiveDate::from_ymd_opt(2025, 2, 28).expect("valid");
+        let day_before = NaiveDate::from_ymd_opt(2025, 2, 27).expect("valid");
+        let day_after = NaiveDate::from_ymd_opt(2025, 3, 1).expect("valid");
+        assert_eq!(check_reexamination_date(day_before, due), Ok(()));
+        assert_eq!(check_reexamination_date(due, due), Ok(()));
+        assert_eq!(
+            check_reexamination_date(day_after, due),
+            Err(ReexaminationTooLate {
+                review_on: day_after,
+                acceptance_due: due
+            })
+        );
+    }
+
+    #[test]
+    fn audit_mode_is_strict_on_any_flag() {
+        for bits in 0u8..16 {
+            let flags = [bits & 1 != 0, bits & 2 != 0, bits & 4 != 0, bits & 8 != 0];
+            let expected = if bits == 0 {
+                AuditMode::Simplified
+            } else {
+                AuditMode::Strict
+            };
+            assert_eq!(
+                audit_mode(flags[0], flags[1], flags[2], flags[3]),
+                expected,
+                "{flags:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_list_transition() {
+        use AnnualListStatus as L;
+        let allowed = [
+            (L::Draft, L::Submitted),
+            (L::Submitted, L::Approved),
+            (L::Approved, L::Published),
+            (L::Submitted, L::Draft),
+        ];
+        for &from in AnnualListStatus::ALL {
+            for &to in AnnualListStatus::ALL {
+                let got = check_list_transition(from, to);
+                if allowed.contains(&(from, to)) {
+                    assert_eq!(got, Ok(()), "{from} -> {to}");
+                } else {
+                    assert_eq!(
+                        got,
+                        Err(ListTransitionError::NotAllowed { from, to }),
+                        "{from} -> {to}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn returning_a_list_needs_a_reason() {
+        use AnnualListStatus as L;
+        assert_eq!(
+            check_list_transition_with_reason(L::Submitted, L::Draft, None),
+            Err(ListTransitionError::ReasonRequired)
+        );
+        assert_eq!(
+            check_list_transition_with_reason(L::Submitted, L::Draft, Some("  \n")),
+            Err(ListTransitionError::ReasonRequired)
+        );
+        assert_eq!(
+            check_list_transition_with_reason(L::Submitted, L::Draft, Some("缺少两家企业")),
+            Ok(())
+        );
+        assert_eq!(
+            check_list_transition_with_reason(L::Draft, L::Submitted, None),
+            Ok(())
+        );
+        assert_eq!(
+            check_list_transition_with_reason(L::Published, L::Draft, Some("reason")),
+            Err(ListTransitionError::NotAllowed {
+                from: L::Published,
+                to: L::Draft
+            })
+        );
+    }
+
+    #[test]
+    fn option_acceptance_follows_the_plan() {
+        use NeedsAcceptance as N;
+        use OptionKind as K;
+        let cases = [
+            (K::NoLowCost, false, false, N::No),
+            (K::NoLowCost, false, true, N::No),
+            (K::NoLowCost, true, false, N::Yes),
+            (K::NoLowCost, true, true, N::OtherDepartment),
+            (K::MediumHighCost, false, false, N::Yes),
+            (K::MediumHighCost, false, true, N::Yes),
+            (K::MediumHighCost, true, false, N::Yes),
+            (K::MediumHighCost, true, true, N::OtherDepartment),
+        ];
+        for (kind, retrofit, other, want) in cases {
+            assert_eq!(
+                option_needs_acceptance(kind, retrofit, other),
+                want,
+                "{kind} {retrofit} {other}"
+            );
+        }
+        assert_eq!(N::OtherDepartment.to_string(), "OTHER_DEPARTMENT");
+    }
+}

@@ -1,0 +1,866 @@
+//! The provincial expert pool: records, status changes, conflicts and unavailability.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::{
+    expert, expert_conflict, expert_kind, expert_sector, expert_status_change,
+    expert_unavailability,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::{
+    ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector,
+};
+use crate::error::{AppError, AppResult};
+use crate::rules::admission::{AdmissionPolicy, check_admission};
+use crate::rules::checksum::{validate_credit_code, validate_id_card};
+use crate::rules::deadlines::today_in_china;
+use crate::rules::expert_status::check_status_transition;
+
+use super::pagination::{Page, PageRequest, fetch_page};
+use super::{audit_log, reference};
+
+pub struct NewExpert {
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub id_card_number: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub employer: String,
+    pub employer_credit_code: String,
+    pub title: ProfessionalTitle,
+    pub years_in_field: i32,
+    pub city_code: String,
+    pub sectors: Vec<Sector>,
+    pub expertise_kinds: Vec<ExpertiseKind>,
+    pub term_start: NaiveDate,
+    pub term_end: NaiveDate,
+}
+
+/// Fields an update may change; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ExpertPatch {
+    pub name: Option<String>,
+    pub gender: Option<Gender>,
+    pub birth_date: Option<NaiveDate>,
+    pub id_card_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub employer: Option<String>,
+    pub employer_credit_code: Option<String>,
+    pub title: Option<ProfessionalTitle>,
+    pub years_in_field: Option<i32>,
+    pub city_code: Option<String>,
+    pub sectors: Option<Vec<Sector>>,
+    pub expertise_kinds: Option<Vec<ExpertiseKind>>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+impl ExpertPatch {
+    /// Whether the patch touches anything beyond contact details (what an expert may edit).
+    fn touches_more_than_contact(&self) -> bool {
+        self.name.is_some()
+            || self.gender.is_some()
+            || self.birth_date.is_some()
+            || self.id_card_number.is_some()
+            || self.employer.is_some()
+            || self.employer_credit_code.is_some()
+            || self.title.is_some()
+            || self.years_in_field.is_some()
+            || self.city_code.is_some()
+            || self.sectors.is_some()
+            || self.expertise_kinds.is_some()
+            || self.term_start.is_some()
+            || self.term_end.is_some()
+    }
+}
+
+#[derive(Default)]
+pub struct ExpertFilter {
+    pub status: Option<ExpertStatus>,
+    pub sector: Option<Sector>,
+    pub city_code: Option<String>,
+    pub title: Option<ProfessionalTitle>,
+    pub text: Option<String>,
+}
+
+pub struct NewConflict {
+    pub kind: ConflictKind,
+    pub organisation_name: String,
+    pub organisation_credit_code: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+pub struct NewUnavailability {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: Option<String>,
+}
+
+fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::bad_input(field, format!("must be at most {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+fn optional_text(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => required_text(field, v, max).map(Some),
+    }
+}
+
+fn validate_phone(value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
+    if !allowed || !(7..=15).contains(&digits) {
+        return Err(AppError::bad_input("phone", "must be a phone number of 7 to 15 digits"));
+    }
+    Ok(value.to_owned())
+}
+
+fn validate_email(value: Option<String>) -> AppResult<Option<String>> {
+    let Some(value) = optional_text("email", value, 254)? else {
+        return Ok(None);
+    };
+    let valid = match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !value.contains(char::is_whitespace)
+        }
+        None => false,
+    };
+    if !valid {
+        return Err(AppError::bad_input("email", "is not an email address"));
+    }
+    Ok(Some(value))
+}
+
+fn validate_years(years: i32) -> AppResult<i32> {
+    if !(0..=70).contains(&years) {
+        return Err(AppError::bad_input("yearsInField", "must be between 0 and 70"));
+    }
+    Ok(years)
+}
+
+fn validate_term(start: NaiveDate, end: NaiveDate) -> AppResult<()> {
+    if end < start {
+        return Err(AppError::bad_input("termEnd", "must not be before termStart"));
+    }
+    Ok(())
+}
+
+fn dedup<T: Ord + Copy>(field: &str, items: &[T]) -> AppResult<Vec<T>> {
+    let mut items = items.to_vec();
+    items.sort_unstable();
+    items.dedup();
+    if items.is_empty() {
+        return Err(AppError::bad_input(field, "name at least one"));
+    }
+    Ok(items)
+}
+
+/// The ID card must be valid and agree with the stated birth date.
+fn validate_identity(id_card: &str, birth_date: NaiveDate) -> AppResult<String> {
+    let card = validate_id_card(id_card)
+        .map_err(|e| AppError::bad_input("idCardNumber", e.to_string()))?;
+    if card.birth_date() != birth_date {
+        return Err(AppError::bad_input(
+            "birthDate",
+            "does not match the birth date in the ID card number",
+        ));
+    }
+    Ok(card.into_string())
+}
+
+fn parse<T: std::str::FromStr>(what: &str, value: &str) -> AppResult<T> {
+    value
+        .parse()
+        .map_err(|_| AppError::internal(format!("stored {what} {value:?} is unknown")))
+}
+
+pub fn status_of(model: &expert::Model) -> AppResult<ExpertStatus> {
+    parse("expert status", &model.status)
+}
+
+async fn ensure_city(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
+    if reference::city_exists(db, code).await? {
+        Ok(())
+    } else {
+        Err(AppError::bad_input("cityCode", "unknown city code"))
+    }
+}
+
+async fn ensure_unique_id_card(
+    db: &impl ConnectionTrait,
+    number: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let mut query = expert::Entity::find().filter(expert::Column::IdCardNumber.eq(number));
+    if let Some(id) = except {
+        query = query.filter(expert::Column::Id.ne(id));
+    }
+    if query.one(db).await?.is_some() {
+        return Err(AppError::conflict(
+            "an expert with this ID card number is already in the pool",
+        ));
+    }
+    Ok(())
+}
+
+async fn replace_sets(
+    txn: &impl ConnectionTrait,
+    expert_id: Uuid,
+    sectors: Option<&[Sector]>,
+    kinds: Option<&[ExpertiseKind]>,
+) -> AppResult<()> {
+    if let Some(sectors) = sectors {
+        expert_sector::Entity::delete_many()
+            .filter(expert_sector::Column::ExpertId.eq(expert_id))
+            .exec(txn)
+            .await?;
+        expert_sector::Entity::insert_many(sectors.iter().map(|s| expert_sector::ActiveModel {
+            expert_id: Set(expert_id),
+            sector: Set(s.as_str().to_owned()),
+        }))
+        .exec(txn)
+        .await?;
+    }
+    if let Some(kinds) = kinds {
+        expert_kind::Entity::delete_many()
+            .filter(expert_kind::Column::ExpertId.eq(expert_id))
+            .exec(txn)
+            .await?;
+        expert_kind::Entity::insert_many(kinds.iter().map(|k| expert_kind::ActiveModel {
+            expert_id: Set(expert_id),
+            kind: Set(k.as_str().to_owned()),
+        }))
+        .exec(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn create_expert(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewExpert,
+) -> AppResult<expert::Model> {
+    viewer.require_province_admin()?;
+    let name = required_text("name", &input.name, 100)?;
+    let id_card_number = validate_identity(&input.id_card_number, input.birth_date)?;
+    let phone = validate_phone(&input.phone)?;
+    let email = validate_email(input.email)?;
+    let employer = required_text("employer", &input.employer, 200)?;
+    let employer_credit_code = validate_credit_code(&input.employer_credit_code)
+        .map_err(|e| AppError::bad_input("employerCreditCode", e.to_string()))?;
+    let years = validate_years(input.years_in_field)?;
+    let sectors = dedup("sectors", &input.sectors)?;
+    let kinds = dedup("expertiseKinds", &input.expertise_kinds)?;
+    validate_term(input.term_start, input.term_end)?;
+    ensure_city(db, &input.city_code).await?;
+
+    let txn = begin_write(db).await?;
+    ensure_unique_id_card(&txn, &id_card_number, None).await?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let created = expert::ActiveModel {
+        id: Set(id),
+        name: Set(name),
+        gender: Set(input.gender.as_str().to_owned()),
+        birth_date: Set(input.birth_date),
+        id_card_number: Set(id_card_number),
+        phone: Set(phone),
+        email: Set(email),
+        employer: Set(employer),
+        employer_credit_code: Set(employer_credit_code),
+        title: Set(input.title.as_str().to_owned()),
+        years_in_field: Set(years),
+        city_code: Set(input.city_code),
+        term_start: Set(input.term_start),
+        term_end: Set(input.term_end),
+        status: Set(ExpertStatus::Candidate.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    replace_sets(&txn, id, Some(&sectors), Some(&kinds)).await?;
+    record_status_change(&txn, viewer, id, None, ExpertStatus::Candidate, "created").await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "createExpert",
+        "Expert",
+        Some(id.to_string()),
+        json!({ "name": created.name, "cityCode": created.city_code }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+async fn record_status_change(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    expert_id: Uuid,
+    from: Option<ExpertStatus>,
+    to: ExpertStatus,
+    reason: &str,
+) -> AppResult<()> {
+    expert_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        expert_id: Set(expert_id),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        reason: Set(reason.to_owned()),
+        actor_id: Set(viewer.user_id()),
+        changed_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Who may read an expert's record: admins (the whole pool) and the expert.
+fn require_read(viewer: &Viewer, expert_id: Uuid) -> AppResult<()> {
+    if viewer.is_expert(expert_id) {
+        return Ok(());
+    }
+    viewer.require_admin()
+}
+
+/// Who may edit an expert's conflicts and unavailability: the province and the expert.
+fn require_own_or_province(viewer: &Viewer, expert_id: Uuid) -> AppResult<()> {
+    if viewer.is_expert(expert_id) {
+        return Ok(());
+    }
+    viewer.require_province_admin()
+}
+
+pub async fn get_expert(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<expert::Model> {
+    require_read(viewer, id)?;
+    find(db, id).await
+}
+
+async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<expert::Model> {
+    expert::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Expert", id))
+}
+
+/// Applies a patch when the caller read `expected_version`; a stale version is CONFLICT and
+/// writes nothing. An expert may change only their own contact details.
+pub async fn update_expert(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    patch: ExpertPatch,
+    expected_version: i32,
+) -> AppResult<expert::Model> {
+    if viewer.is_expert(id) {
+        if patch.touches_more_than_contact() {
+            return Err(AppError::forbidden(
+                "an expert may change only their own phone and email",
+            ));
+        }
+    } else {
+        viewer.require_province_admin()?;
+    }
+    let current = find(db, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(format!(
+            "the expert was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
+            current.version
+        )));
+    }
+    let mut changed: Vec<&str> = Vec::new();
+    let mut active: expert::ActiveModel = current.clone().into();
+    if let Some(name) = &patch.name {
+        active.name = Set(required_text("name", name, 100)?);
+        changed.push("name");
+    }
+    if let Some(gender) = patch.gender {
+        active.gender = Set(gender.as_str().to_owned());
+        changed.push("gender");
+    }
+    let birth_date = patch.birth_date.unwrap_or(current.birth_date);
+    if patch.birth_date.is_some() || patch.id_card_number.is_some() {
+        let card = patch.id_card_number.as_deref().unwrap_or(&current.id_card_number);
+        let number = validate_identity(card, birth_date)?;
+        ensure_unique_id_card(db, &number, Some(id)).await?;
+        active.id_card_number = Set(number);
+        active.birth_date = Set(birth_date);
+        changed.push("identity");
+    }
+    if let Some(phone) = &patch.phone {
+        active.phone = Set(validate_phone(phone)?);
+        changed.push("phone");
+    }
+    if patch.email.is_some() {
+        active.email = Set(validate_email(patch.email.clone())?);
+        changed.push("email");
+    }
+    if let Some(employer) = &patch.employer {
+        active.employer = Set(required_text("employer", employer, 200)?);
+        changed.push("employer");
+    }
+    if let Some(code) = &patch.employer_credit_code {
+        active.employer_credit_code = Set(validate_credit_code(code)
+            .map_err(|e| AppError::bad_input("employerCreditCode", e.to_string()))?);
+        changed.push("employerCreditCode");
+    }
+    if let Some(title) = patch.title {
+        active.title = Set(title.as_str().to_owned());
+        changed.push("title");
+    }
+    if let Some(years) = patch.years_in_field {
+        active.years_in_field = Set(validate_years(years)?);
+        changed.push("yearsInField");
+    }
+    if let Some(city) = &patch.city_code {
+        ensure_city(db, city).await?;
+        active.city_code = Set(city.clone());
+        changed.push("cityCode");
+    }
+    let term_start = patch.term_start.unwrap_or(current.term_start);
+    let term_end = patch.term_end.unwrap_or(current.term_end);
+    if patch.term_start.is_some() || patch.term_end.is_some() {
+        validate_term(term_start, term_end)?;
+        active.term_start = Set(term_start);
+        active.term_end = Set(term_end);
+        changed.push("term");
+    }
+    let sectors = patch.sectors.as_deref().map(|s| dedup("sectors", s)).transpose()?;
+    let kinds = patch
+        .expertise_kinds
+        .as_deref()
+        .map(|k| dedup("expertiseKinds", k))
+        .transpose()?;
+    if sectors.is_some() {
+        changed.push("sectors");
+    }
+    if kinds.is_some() {
+        changed.push("expertiseKinds");
+    }
+    active.version = Set(expected_version + 1);
+    active.updated_at = Set(Utc::now());
+
+    let txn = begin_write(db).await?;
+    // The version condition makes a concurrent writer's update lose cleanly.
+    let updated = update_if_version(&txn, id, active, expected_version, None).await?;
+    replace_sets(&txn, id, sectors.as_deref(), kinds.as_deref()).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "updateExpert",
+        "Expert",
+        Some(id.to_string()),
+        json!({ "changed": changed, "version": updated.version }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Writes `active` only if the row still has `version` (and `status`, when given); a
+/// concurrent writer that got there first makes this a CONFLICT.
+async fn update_if_version(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    active: expert::ActiveModel,
+    version: i32,
+    status: Option<ExpertStatus>,
+) -> AppResult<expert::Model> {
+    let mut update = expert::Entity::update_many()
+        .set(active)
+        .filter(expert::Column::Id.eq(id))
+        .filter(expert::Column::Version.eq(version));
+    if let Some(status) = status {
+        update = update.filter(expert::Column::Status.eq(status.as_str()));
+    }
+    let result = update.exec(txn).await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the expert was changed meanwhile; reload and retry",
+        ));
+    }
+    find(txn, id).await
+}
+
+pub async fn set_expert_status(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    policy: &AdmissionPolicy,
+    id: Uuid,
+    to: ExpertStatus,
+    reason: &str,
+) -> AppResult<expert::Model> {
+    viewer.require_province_admin()?;
+    let reason = required_text("reason", reason, 500)?;
+    let current = find(db, id).await?;
+    let from = status_of(&current)?;
+    check_status_transition(from, to).map_err(|e| AppError::bad_input("status", e.to_string()))?;
+    if to == ExpertStatus::Active {
+        let title: ProfessionalTitle = parse("title", &current.title)?;
+        let years = u32::try_from(current.years_in_field).unwrap_or(0);
+        let today = today_in_china(Utc::now());
+        check_admission(policy, title, years, current.birth_date, today).map_err(|failures| {
+            let text = failures
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            AppError::bad_input("status", format!("admission check failed: {text}"))
+        })?;
+    }
+    let version = current.version;
+    let mut active: expert::ActiveModel = current.into();
+    active.status = Set(to.as_str().to_owned());
+    active.version = Set(version + 1);
+    active.updated_at = Set(Utc::now());
+
+    let txn = begin_write(db).await?;
+    let updated = update_if_version(&txn, id, active, version, Some(from)).await?;
+    record_status_change(&txn, viewer, id, Some(from), to, &reason).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "setExpertStatus",
+        "Expert",
+        Some(id.to_string()),
+        json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 2);
+    escaped.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped.push('%');
+    escaped
+}
+
+pub async fn list_experts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ExpertFilter,
+    page: PageRequest,
+) -> AppResult<Page<expert::Model>> {
+    viewer.require_admin()?;
+    let mut query = expert::Entity::find();
+    if let Some(status) = filter.status {
+        query = query.filter(expert::Column::Status.eq(status.as_str()));
+    }
+    if let Some(city) = filter.city_code {
+        query = query.filter(expert::Column::CityCode.eq(city));
+    }
+    if let Some(title) = filter.title {
+        query = query.filter(expert::Column::Title.eq(title.as_str()));
+    }
+    if let Some(sector) = filter.sector {
+        query = query.filter(
+            expert::Column::Id.in_subquery(
+                Query::select()
+                    .column(expert_sector::Column::ExpertId)
+                    .from(expert_sector::Entity)
+                    .and_where(expert_sector::Column::Sector.eq(sector.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 100 {
+            return Err(AppError::bad_input("filter.text", "must be at most 100 characters"));
+        }
+        let pattern = escape_like(text);
+        query = query.filter(
+            Condition::any()
+                .add(Expr::col(expert::Column::Name).like(LikeExpr::new(&pattern).escape('\\')))
+                .add(
+                    Expr::col(expert::Column::Employer)
+                        .like(LikeExpr::new(&pattern).escape('\\')),
+                ),
+        );
+    }
+    fetch_page(db, query, expert::Column::Id, page).await
+}
+
+async fn require_expert_exists(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    find(db, id).await.map(|_| ())
+}
+
+pub async fn add_conflict(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    expert_id: Uuid,
+    input: NewConflict,
+) -> AppResult<expert_conflict::Model> {
+    require_own_or_province(viewer, expert_id)?;
+    let organisation_name = required_text("organisationName", &input.organisation_name, 200)?;
+    let code = validate_credit_code(&input.organisation_credit_code)
+        .map_err(|e| AppError::bad_input("organisationCreditCode", e.to_string()))?;
+    if let (Some(from), Some(until)) = (input.valid_from, input.valid_until)
+        && until < from
+    {
+        return Err(AppError::bad_input("validUntil", "must not be before validFrom"));
+    }
+    let note = optional_text("note", input.note, 500)?;
+    require_expert_exists(db, expert_id).await?;
+    let txn = begin_write(db).await?;
+    let created = expert_conflict::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        expert_id: Set(expert_id),
+        kind: Set(input.kind.as_str().to_owned()),
+        organisation_name: Set(organisation_name),
+        organisation_credit_code: Set(code),
+        valid_from: Set(input.valid_from),
+        valid_until: Set(input.valid_until),
+        note: Set(note),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "addExpertConflict",
+        "ExpertConflict",
+        Some(created.id.to_string()),
+        json!({ "expertId": expert_id, "kind": created.kind, "organisationCreditCode": created.organisation_credit_code }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn remove_conflict(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    conflict_id: Uuid,
+) -> AppResult<expert_conflict::Model> {
+    viewer.require_user()?;
+    let found = expert_conflict::Entity::find_by_id(conflict_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("ExpertConflict", conflict_id))?;
+    require_own_or_province(viewer, found.expert_id)?;
+    let txn = begin_write(db).await?;
+    expert_conflict::Entity::delete_by_id(conflict_id).exec(&txn).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "removeExpertConflict",
+        "ExpertConflict",
+        Some(conflict_id.to_string()),
+        json!({ "expertId": found.expert_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+pub async fn add_unavailability(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    expert_id: Uuid,
+    input: NewUnavailability,
+) -> AppResult<expert_unavailability::Model> {
+    require_own_or_province(viewer, expert_id)?;
+    if input.ends_on < input.starts_on {
+        return Err(AppError::bad_input("endsOn", "must not be before startsOn"));
+    }
+    if (input.ends_on - input.starts_on).num_days() > 366 {
+        return Err(AppError::bad_input("endsOn", "a declared range may span at most a year"));
+    }
+    let reason = optional_text("reason", input.reason, 500)?;
+    require_expert_exists(db, expert_id).await?;
+    let txn = begin_write(db).await?;
+    let created = expert_unavailability::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        expert_id: Set(expert_id),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        reason: Set(reason),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "addExpertUnavailability",
+        "ExpertUnavailability",
+        Some(created.id.to_string()),
+        json!({ "expertId": expert_id, "startsOn": created.starts_on, "endsOn": created.ends_on }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn remove_unavailability(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    unavailability_id: Uuid,
+) -> AppResult<expert_unavailability::Model> {
+    viewer.require_user()?;
+    let found = expert_unavailability::Entity::find_by_id(unavailability_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("ExpertUnavailability", unavailability_id))?;
+    require_own_or_province(viewer, found.expert_id)?;
+    let txn = begin_write(db).await?;
+    expert_unavailability::Entity::delete_by_id(unavailability_id)
+        .exec(&txn)
+        .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "removeExpertUnavailability",
+        "ExpertUnavailability",
+        Some(unavailability_id.to_string()),
+        json!({ "expertId": found.expert_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+// Batch reads for the GraphQL loaders: one query per relation, whatever the page size.
+
+pub async fn sectors_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Sector>>> {
+    let rows = expert_sector::Entity::find()
+        .filter(expert_sector::Column::ExpertId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<Sector>> = HashMap::new();
+    for row in rows {
+        map.entry(row.expert_id).or_default().push(parse("sector", &row.sector)?);
+    }
+    for list in map.values_mut() {
+        list.sort_unstable();
+    }
+    Ok(map)
+}
+
+pub async fn kinds_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<ExpertiseKind>>> {
+    let rows = expert_kind::Entity::find()
+        .filter(expert_kind::Column::ExpertId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
+    for row in rows {
+        map.entry(row.expert_id).or_default().push(parse("expertise kind", &row.kind)?);
+    }
+    for list in map.values_mut() {
+        list.sort_unstable();
+    }
+    Ok(map)
+}
+
+pub async fn status_history_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<expert_status_change::Model>>> {
+    let rows = expert_status_change::Entity::find()
+        .filter(expert_status_change::Column::ExpertId.is_in(ids.iter().copied()))
+        .order_by_asc(expert_status_change::Column::Id)
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for row in rows {
+        map.entry(row.expert_id).or_default().push(row);
+    }
+    Ok(map)
+}
+
+pub async fn conflicts_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<expert_conflict::Model>>> {
+    let rows = expert_conflict::Entity::find()
+        .filter(expert_conflict::Column::ExpertId.is_in(ids.iter().copied()))
+        .order_by_asc(expert_conflict::Column::Id)
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for row in rows {
+        map.entry(row.expert_id).or_default().push(row);
+    }
+    Ok(map)
+}
+
+pub async fn unavailability_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<expert_unavailability::Model>>> {
+    let rows = expert_unavailability::Entity::find()
+        .filter(expert_unavailability::Column::ExpertId.is_in(ids.iter().copied()))
+        .order_by_asc(expert_unavailability::Column::StartsOn)
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for row in rows {
+        map.entry(row.expert_id).or_default().push(row);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(escape_like("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn phone_and_email_shapes() {
+        assert!(validate_phone("13812345678").is_ok());
+        assert!(validate_phone("0351-1234567").is_ok());
+        assert!(validate_phone("12ab").is_err());
+        assert_eq!(validate_email(Some("  ".into())).ok(), Some(None));
+        assert!(validate_email(Some("a@b.cn".into())).is_ok());
+        assert!(validate_email(Some("nobody".into())).is_err());
+    }
+}

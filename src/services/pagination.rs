@@ -1,0 +1,79 @@
+//! Keyset pagination over UUID v7 ids (time-ordered, unique), the order every growing list
+//! is read in, so pages stay stable while rows are added.
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    pub first: u64,
+    pub after: Option<Uuid>,
+}
+
+impl PageRequest {
+    /// Validates `first` against the configured maximum.
+    pub fn new(first: Option<i32>, after: Option<Uuid>, max: u64) -> AppResult<PageRequest> {
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE.min(max),
+            Some(n) if n < 0 => return Err(AppError::bad_input("first", "must not be negative")),
+            Some(n) if n as u64 > max => {
+                return Err(AppError::bad_input("first", format!("must be at most {max}")));
+            }
+            Some(n) => n as u64,
+        };
+        Ok(PageRequest { first, after })
+    }
+}
+
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub total_count: u64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+            total_count: self.total_count,
+        }
+    }
+}
+
+/// Runs one page of `select` (already filtered) ordered by `id_column`.
+pub async fn fetch_page<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: C,
+    page: PageRequest,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
+    let total_count = select.clone().count(db).await?;
+    let mut query = select.order_by_asc(id_column);
+    if let Some(after) = page.after {
+        query = query.filter(id_column.gt(after));
+    }
+    let mut items = query.limit(page.first + 1).all(db).await?;
+    let has_next_page = items.len() as u64 > page.first;
+    items.truncate(page.first as usize);
+    Ok(Page {
+        items,
+        has_next_page,
+        has_previous_page: page.after.is_some(),
+        total_count,
+    })
+}
