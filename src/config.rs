@@ -56,6 +56,22 @@ fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigEr
 }
 
 impl Config {
+    /// Defaults for a database URL, before the environment is read (also used by tests).
+    pub fn with_database(database_url: impl Into<String>) -> Config {
+        Config {
+            database_url: database_url.into(),
+            bind: DEFAULT_BIND.to_owned(),
+            data_dir: PathBuf::from("./data"),
+            jwt_secret: None,
+            jwt_previous_secret: None,
+            token_ttl: Duration::from_secs(8 * 3600),
+            admin_password: None,
+            max_body_bytes: 256 * 1024,
+            max_page_size: 100,
+            admission: AdmissionPolicy::default(),
+        }
+    }
+
     /// Reads the environment. Does not touch the disk: see [`Config::prepare_storage`].
     pub fn from_env() -> Result<Config, ConfigError> {
         let _ = dotenvy::dotenv();
@@ -118,8 +134,10 @@ impl Config {
             return Err(ConfigError::MissingJwtSecret);
         }
         let path = self.data_dir.join("jwt-secret");
-        let secret = load_or_create_secret(&path)
-            .map_err(|source| ConfigError::SecretFile { path: path.clone(), source })?;
+        let secret = load_or_create_secret(&path).map_err(|source| ConfigError::SecretFile {
+            path: path.clone(),
+            source,
+        })?;
         tracing::warn!(
             path = %path.display(),
             "CLEANPROD_JWT_SECRET is not set: using the secret generated for this embedded setup"

@@ -307,7 +307,11 @@ domain_enum! {
 /// A list of enum values stored as one comma-separated string column (sets are small and
 /// read whole; a join table would buy nothing).
 pub fn join_enum_list<T: Copy + Into<&'static str>>(items: &[T]) -> String {
-    items.iter().map(|i| (*i).into()).collect::<Vec<&str>>().join(",")
+    items
+        .iter()
+        .map(|i| (*i).into())
+        .collect::<Vec<&str>>()
+        .join(",")
 }
 
 macro_rules! impl_into_str {
@@ -342,8 +346,13 @@ impl_into_str!(
 );
 
 /// Parses a comma-separated enum list stored by [`join_enum_list`].
-pub fn split_enum_list<T: FromStr<Err = UnknownVariant>>(s: &str) -> Result<Vec<T>, UnknownVariant> {
-    s.split(',').filter(|p| !p.is_empty()).map(T::from_str).collect()
+pub fn split_enum_list<T: FromStr<Err = UnknownVariant>>(
+    s: &str,
+) -> Result<Vec<T>, UnknownVariant> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(T::from_str)
+        .collect()
 }
 
 #[cfg(test)]
@@ -363,7 +372,10 @@ mod tests {
         let kinds = [ExpertiseKind::Energy, ExpertiseKind::AuditMethod];
         let stored = join_enum_list(&kinds);
         assert_eq!(stored, "ENERGY,AUDIT_METHOD");
-        assert_eq!(split_enum_list::<ExpertiseKind>(&stored), Ok(kinds.to_vec()));
+        assert_eq!(
+            split_enum_list::<ExpertiseKind>(&stored),
+            Ok(kinds.to_vec())
+        );
         assert_eq!(split_enum_list::<ExpertiseKind>(""), Ok(vec![]));
     }
 }

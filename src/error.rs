@@ -13,8 +13,14 @@ use sea_orm::DbErr;
 pub enum AppError {
     Unauthenticated(String),
     Forbidden(String),
-    NotFound { entity: &'static str, id: String },
-    BadUserInput { field: String, message: String },
+    NotFound {
+        entity: &'static str,
+        id: String,
+    },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
     Conflict(String),
     InsufficientCandidates {
         message: String,

@@ -39,7 +39,11 @@ impl AppState {
             .jwt_secret
             .clone()
             .ok_or_else(|| AppError::internal("the JWT secret was not resolved"))?;
-        let keys = TokenKeys::new(&secret, config.jwt_previous_secret.as_deref(), config.token_ttl)?;
+        let keys = TokenKeys::new(
+            &secret,
+            config.jwt_previous_secret.as_deref(),
+            config.token_ttl,
+        )?;
         let catalog = services::reference::load_catalog(&db).await?;
         let services = Services {
             db,

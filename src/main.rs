@@ -12,7 +12,11 @@ use cleanprod::services::users::{self, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
 #[derive(Parser)]
-#[command(name = "cleanprod", version, about = "Shanxi clean-production audit registry (GraphQL)")]
+#[command(
+    name = "cleanprod",
+    version,
+    about = "Shanxi clean-production audit registry (GraphQL)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -52,7 +56,9 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let json = std::env::var("CLEANPROD_LOG_FORMAT").is_ok_and(|v| v == "json");
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -68,7 +74,10 @@ fn main() -> ExitCode {
     }
     init_tracing();
     install_crypto_provider();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("cannot start the runtime: {err}");
@@ -108,12 +117,16 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Serve => {
             let db = connect_and_migrate(&config).await?;
             match users::bootstrap_admin(&db, config.admin_password.as_deref()).await {
-                Ok(Bootstrap::Created { password_was_generated: Some(password) }) => {
+                Ok(Bootstrap::Created {
+                    password_was_generated: Some(password),
+                }) => {
                     // Shown once: it is not stored anywhere in clear.
                     println!("Created user 'admin' (PROVINCE_ADMIN) with password: {password}");
                     println!("Change it with the changePassword mutation.");
                 }
-                Ok(Bootstrap::Created { password_was_generated: None }) => {
+                Ok(Bootstrap::Created {
+                    password_was_generated: None,
+                }) => {
                     tracing::info!("created user 'admin' with CLEANPROD_ADMIN_PASSWORD");
                 }
                 Ok(Bootstrap::AlreadyHasUsers) => {}
@@ -152,7 +165,10 @@ async fn run(command: Command) -> Result<(), String> {
             )
             .await
             .map_err(|e| e.client_message())?;
-            println!("created user {} ({}) id {}", user.username, user.role, user.id);
+            println!(
+                "created user {} ({}) id {}",
+                user.username, user.role, user.id
+            );
             Ok(())
         }
     }

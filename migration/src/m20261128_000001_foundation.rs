@@ -145,7 +145,11 @@ fn text_null(col: impl IntoIden) -> ColumnDef {
 }
 
 fn uuid_pk(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).uuid().not_null().primary_key().to_owned()
+    ColumnDef::new(col)
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
 }
 
 fn instant(col: impl IntoIden) -> ColumnDef {
@@ -175,7 +179,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Cities::Table)
-                    .col(ColumnDef::new(Cities::Code).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Cities::Code)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(text(Cities::Name))
                     .to_owned(),
             )
@@ -184,7 +193,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Sectors::Table)
-                    .col(ColumnDef::new(Sectors::Code).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Sectors::Code)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(text(Sectors::Name))
                     .col(ColumnDef::new(Sectors::SortOrder).integer().not_null())
                     .to_owned(),
@@ -194,7 +208,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Industries::Table)
-                    .col(ColumnDef::new(Industries::Code).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Industries::Code)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(text(Industries::Name))
                     .col(text(Industries::Sector))
                     .col(text(Industries::ScaleRule))

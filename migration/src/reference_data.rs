@@ -91,7 +91,9 @@ pub fn industries() -> Result<Vec<IndustryRow>, String> {
                     condition,
                 })
             }
-            _ => Err(format!("industry-catalog.csv line {line}: expected 6 fields")),
+            _ => Err(format!(
+                "industry-catalog.csv line {line}: expected 6 fields"
+            )),
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! Argon2id password hashes.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::error::{AppError, AppResult};
 
@@ -10,8 +10,7 @@ pub const MAX_PASSWORD_LENGTH: usize = 256;
 
 /// A hash of a password nobody has, verified when the username is unknown so that both
 /// failures take the same time and give the same answer.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2v7Q7vVxPSZp1y1b3Xk0tVgyb5p9UqJw+5Tn7GmJ0Zc";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2v7Q7vVxPSZp1y1b3Xk0tVgyb5p9UqJw+5Tn7GmJ0Zc";
 
 pub fn validate_new_password(field: &str, password: &str) -> AppResult<()> {
     let len = password.chars().count();

@@ -89,7 +89,12 @@ impl TokenKeys {
         })
     }
 
-    pub fn issue(&self, user_id: Uuid, token_version: i32, now: DateTime<Utc>) -> AppResult<IssuedToken> {
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        token_version: i32,
+        now: DateTime<Utc>,
+    ) -> AppResult<IssuedToken> {
         let ttl = chrono::Duration::from_std(self.ttl)
             .map_err(|e| AppError::internal(format!("token ttl: {e}")))?;
         let expires_at = now + ttl;
@@ -135,8 +140,12 @@ mod tests {
     use base64::Engine;
 
     fn keys() -> TokenKeys {
-        TokenKeys::new(b"0123456789abcdef0123456789abcdef", None, Duration::from_secs(3600))
-            .expect("keys")
+        TokenKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            None,
+            Duration::from_secs(3600),
+        )
+        .expect("keys")
     }
 
     #[test]
@@ -164,8 +173,12 @@ mod tests {
         tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
         assert!(keys.verify(&tampered).is_err(), "tampered signature");
 
-        let other = TokenKeys::new(b"another secret another secret 123", None, Duration::from_secs(60))
-            .expect("keys");
+        let other = TokenKeys::new(
+            b"another secret another secret 123",
+            None,
+            Duration::from_secs(60),
+        )
+        .expect("keys");
         let foreign = other.issue(user, 0, Utc::now()).expect("issue").token;
         assert!(keys.verify(&foreign).is_err(), "signed by another key");
         assert!(keys.verify("not.a.token").is_err());
@@ -189,7 +202,10 @@ mod tests {
     fn previous_key_still_verifies_after_rotation() {
         let old_secret = b"old secret old secret old secret!!";
         let old = TokenKeys::new(old_secret, None, Duration::from_secs(600)).expect("keys");
-        let token = old.issue(Uuid::now_v7(), 0, Utc::now()).expect("issue").token;
+        let token = old
+            .issue(Uuid::now_v7(), 0, Utc::now())
+            .expect("issue")
+            .token;
         let rotated = TokenKeys::new(
             b"new secret new secret new secret!!",
             Some(old_secret),

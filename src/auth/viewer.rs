@@ -124,14 +124,25 @@ mod tests {
     fn city_admins_stay_in_their_city() {
         let v = user(Role::CityAdmin, Some("140100"));
         assert!(v.require_city("140100").is_ok());
-        assert_eq!(v.require_city("140200").map_err(|e| e.code()), Err("FORBIDDEN"));
-        assert!(user(Role::ProvinceAdmin, None).require_city("140200").is_ok());
         assert_eq!(
-            user(Role::Expert, None).require_city("140100").map_err(|e| e.code()),
+            v.require_city("140200").map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+        assert!(
+            user(Role::ProvinceAdmin, None)
+                .require_city("140200")
+                .is_ok()
+        );
+        assert_eq!(
+            user(Role::Expert, None)
+                .require_city("140100")
+                .map_err(|e| e.code()),
             Err("FORBIDDEN")
         );
         assert_eq!(
-            Viewer::Anonymous.require_city("140100").map_err(|e| e.code()),
+            Viewer::Anonymous
+                .require_city("140100")
+                .map_err(|e| e.code()),
             Err("UNAUTHENTICATED")
         );
     }

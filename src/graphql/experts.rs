@@ -6,9 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{expert, expert_conflict, expert_status_change, expert_unavailability};
 
 use crate::auth::Viewer;
-use crate::domain::{
-    ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector,
-};
+use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
 use crate::error::AppError;
 use crate::rules::masking::{mask_id_card, mask_phone};
 use crate::services::experts::{
@@ -163,7 +161,9 @@ pub struct ExpertStatusChange(pub expert_status_change::Model);
 
 #[Object]
 impl ExpertStatusChange {
-    async fn from_status(&self) -> Result<Option<ExpertStatus>> {
+    /// The status before the change (none for the first entry).
+    #[graphql(name = "fromStatus")]
+    async fn previous_status(&self) -> Result<Option<ExpertStatus>> {
         self.0
             .from_status
             .as_deref()
@@ -352,7 +352,11 @@ impl ExpertQuery {
             page,
         )
         .await?;
-        Ok(ExpertConnection::from_page(result.map(|m| (m.id, Expert(m)))))
+        let node = ctx.look_ahead().field("edges").field("node");
+        loaders(ctx)?.prime_experts(s, node, &result.items).await?;
+        Ok(ExpertConnection::from_page(
+            result.map(|m| (m.id, Expert(m))),
+        ))
     }
 }
 
@@ -381,7 +385,9 @@ impl ExpertMutation {
             term_start: input.term_start.0,
             term_end: input.term_end.0,
         };
-        Ok(Expert(experts::create_expert(&s.db, viewer(ctx), new).await?))
+        Ok(Expert(
+            experts::create_expert(&s.db, viewer(ctx), new).await?,
+        ))
     }
 
     /// Changes an expert; `expectedVersion` must be the version last read.
@@ -427,8 +433,15 @@ impl ExpertMutation {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
         Ok(Expert(
-            experts::set_expert_status(&s.db, viewer(ctx), &s.config.admission, id, status, &reason)
-                .await?,
+            experts::set_expert_status(
+                &s.db,
+                viewer(ctx),
+                &s.config.admission,
+                id,
+                status,
+                &reason,
+            )
+            .await?,
         ))
     }
 

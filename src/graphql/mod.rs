@@ -8,12 +8,16 @@ pub mod reference;
 pub mod scalars;
 pub mod users;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SDLExportOptions};
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 use crate::services::Services;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(reference::ReferenceQuery, users::UserQuery, experts::ExpertQuery);
+pub struct QueryRoot(
+    reference::ReferenceQuery,
+    users::UserQuery,
+    experts::ExpertQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(users::UserMutation, experts::ExpertMutation);
@@ -25,9 +29,13 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
 pub fn build_schema(services: Option<Services>) -> AppSchema {
-    let builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     match services {
         Some(s) => builder.data(s).finish(),
         None => builder.finish(),

@@ -50,7 +50,12 @@ impl Industry {
     }
     /// The scale rule in the plan's words, e.g. 大中型.
     async fn scale_rule_label(&self) -> Result<&'static str> {
-        Ok(self.0.scale_rule.parse::<ScaleRule>().map_err(internal)?.label())
+        Ok(self
+            .0
+            .scale_rule
+            .parse::<ScaleRule>()
+            .map_err(internal)?
+            .label())
     }
 }
 
@@ -116,7 +121,11 @@ impl ReferenceQuery {
     /// The 11 prefecture cities of Shanxi.
     async fn cities(&self, ctx: &Context<'_>) -> Result<Vec<City>> {
         let s = services(ctx)?;
-        Ok(reference::cities(&s.db).await?.into_iter().map(City).collect())
+        Ok(reference::cities(&s.db)
+            .await?
+            .into_iter()
+            .map(City)
+            .collect())
     }
 
     /// The 13 sectors of the annex with their Chinese names.

@@ -83,7 +83,12 @@ pub struct UserMutation;
 #[Object]
 impl UserMutation {
     /// Exchanges a username and password for a bearer token.
-    async fn login(&self, ctx: &Context<'_>, username: String, password: String) -> Result<LoginPayload> {
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        password: String,
+    ) -> Result<LoginPayload> {
         let s = services(ctx)?;
         let result = users::login(&s.db, &s.keys, &username, &password).await?;
         Ok(LoginPayload {

@@ -46,7 +46,11 @@ impl ResponseType {
 /// Picks the response media type from `Accept`, by q-value; ties prefer the
 /// GraphQL-specific type. No `Accept` at all means `application/json`.
 fn negotiate(req: &HttpRequest) -> Option<ResponseType> {
-    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Some(ResponseType::Json);
     };
     let mut best: Option<(f32, ResponseType)> = None;
@@ -142,9 +146,7 @@ fn operation_type(query: &str, operation_name: Option<&str>) -> Option<Operation
     let doc = async_graphql::parser::parse_query(query).ok()?;
     match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.get(name).map(|op| op.node.ty)
-        }
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
             ops.values().next().map(|op| op.node.ty)
         }
@@ -180,32 +182,70 @@ pub async fn get(
             return graphiql();
         }
         let rt = negotiate(&req).unwrap_or(ResponseType::Json);
-        return error_response(StatusCode::BAD_REQUEST, rt, "query is required", "BAD_REQUEST");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            rt,
+            "query is required",
+            "BAD_REQUEST",
+        );
     };
     let Some(rt) = negotiate(&req) else {
-        return plain_error(StatusCode::NOT_ACCEPTABLE, "accept application/graphql-response+json or application/json");
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "accept application/graphql-response+json or application/json",
+        );
     };
     if operation_type(&query, params.operation_name.as_deref()) == Some(OperationType::Mutation) {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .content_type(rt.content_type())
-            .json(error_body("mutations must be sent with POST", "METHOD_NOT_ALLOWED"));
+            .json(error_body(
+                "mutations must be sent with POST",
+                "METHOD_NOT_ALLOWED",
+            ));
     }
-    let variables = match params.variables.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+    let variables = match params
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(_)) => {
-            return error_response(StatusCode::BAD_REQUEST, rt, "variables is not JSON", "BAD_REQUEST");
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                rt,
+                "variables is not JSON",
+                "BAD_REQUEST",
+            );
         }
     };
-    let extensions = match params.extensions.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+    let extensions = match params
+        .extensions
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Value>)
+    {
         None => None,
         Some(Ok(v)) => Some(v),
         Some(Err(_)) => {
-            return error_response(StatusCode::BAD_REQUEST, rt, "extensions is not JSON", "BAD_REQUEST");
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                rt,
+                "extensions is not JSON",
+                "BAD_REQUEST",
+            );
         }
     };
-    execute(&state, &req, rt, query, params.operation_name, variables, extensions).await
+    execute(
+        &state,
+        &req,
+        rt,
+        query,
+        params.operation_name,
+        variables,
+        extensions,
+    )
+    .await
 }
 
 fn is_json_content_type(req: &HttpRequest) -> bool {
@@ -231,7 +271,10 @@ pub async fn post(
         );
     }
     let Some(rt) = negotiate(&req) else {
-        return plain_error(StatusCode::NOT_ACCEPTABLE, "accept application/graphql-response+json or application/json");
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "accept application/graphql-response+json or application/json",
+        );
     };
     let limit = state.services.config.max_body_bytes;
     let declared = req
@@ -240,15 +283,30 @@ pub async fn post(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > limit) {
-        return error_response(StatusCode::PAYLOAD_TOO_LARGE, rt, "request body too large", "PAYLOAD_TOO_LARGE");
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            rt,
+            "request body too large",
+            "PAYLOAD_TOO_LARGE",
+        );
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            return error_response(StatusCode::BAD_REQUEST, rt, "could not read the request body", "BAD_REQUEST");
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                rt,
+                "could not read the request body",
+                "BAD_REQUEST",
+            );
         };
         if body.len() + chunk.len() > limit {
-            return error_response(StatusCode::PAYLOAD_TOO_LARGE, rt, "request body too large", "PAYLOAD_TOO_LARGE");
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                rt,
+                "request body too large",
+                "PAYLOAD_TOO_LARGE",
+            );
         }
         body.extend_from_slice(&chunk);
     }
@@ -265,9 +323,23 @@ pub async fn post(
         }
     };
     let Some(query) = parsed.query else {
-        return error_response(StatusCode::BAD_REQUEST, rt, "query is required", "BAD_REQUEST");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            rt,
+            "query is required",
+            "BAD_REQUEST",
+        );
     };
-    execute(&state, &req, rt, query, parsed.operation_name, parsed.variables, parsed.extensions).await
+    execute(
+        &state,
+        &req,
+        rt,
+        query,
+        parsed.operation_name,
+        parsed.variables,
+        parsed.extensions,
+    )
+    .await
 }
 
 async fn execute(
@@ -296,7 +368,9 @@ async fn execute(
             let gql: async_graphql::Error = err.into();
             return HttpResponse::build(status)
                 .content_type(rt.content_type())
-                .json(json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }));
+                .json(
+                    json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }),
+                );
         }
     };
     let mut request = async_graphql::Request::new(query);
@@ -305,7 +379,12 @@ async fn execute(
     }
     if let Some(vars) = variables {
         if !vars.is_object() && !vars.is_null() {
-            return error_response(StatusCode::BAD_REQUEST, rt, "variables must be an object", "BAD_REQUEST");
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                rt,
+                "variables must be an object",
+                "BAD_REQUEST",
+            );
         }
         request = request.variables(async_graphql::Variables::from_json(vars));
     }
@@ -316,10 +395,16 @@ async fn execute(
             }
         }
     }
-    let request = request
-        .data(Loaders::new(&state.services))
-        .data(viewer);
-    let response = state.schema.execute(request).await;
+    let request = request.data(Loaders::new(&state.services)).data(viewer);
+    let mut response = state.schema.execute(request).await;
+    // Errors raised by async-graphql itself (syntax, validation, limits, input coercion)
+    // carry no code: they are all faults in the client's request.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
     // A response with no data and errors without a path failed before execution began.
     let failed_before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -354,24 +439,38 @@ mod tests {
             negotiate_accept(Some("application/graphql-response+json")),
             Some(ResponseType::GraphqlResponseJson)
         );
-        assert_eq!(negotiate_accept(Some("application/json")), Some(ResponseType::Json));
         assert_eq!(
-            negotiate_accept(Some("application/json, application/graphql-response+json;q=0.9")),
+            negotiate_accept(Some("application/json")),
+            Some(ResponseType::Json)
+        );
+        assert_eq!(
+            negotiate_accept(Some(
+                "application/json, application/graphql-response+json;q=0.9"
+            )),
             Some(ResponseType::Json)
         );
         assert_eq!(
             negotiate_accept(Some("application/json, application/graphql-response+json")),
             Some(ResponseType::GraphqlResponseJson)
         );
-        assert_eq!(negotiate_accept(Some("*/*")), Some(ResponseType::GraphqlResponseJson));
+        assert_eq!(
+            negotiate_accept(Some("*/*")),
+            Some(ResponseType::GraphqlResponseJson)
+        );
         assert_eq!(negotiate_accept(Some("text/plain")), None);
     }
 
     #[test]
     fn operation_types() {
-        assert_eq!(operation_type("{ me { id } }", None), Some(OperationType::Query));
         assert_eq!(
-            operation_type("mutation { login(username:\"a\", password:\"b\") { token } }", None),
+            operation_type("{ me { id } }", None),
+            Some(OperationType::Query)
+        );
+        assert_eq!(
+            operation_type(
+                "mutation { login(username:\"a\", password:\"b\") { token } }",
+                None
+            ),
             Some(OperationType::Mutation)
         );
         assert_eq!(

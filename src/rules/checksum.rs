@@ -459,3 +459,40 @@ mod tests {
         assert_eq!(credit_code_region("913501"), None);
     }
 }
+
+/// Appends the check character to the first 17 characters of a citizen ID number (for
+/// generated demo data and tests); `None` when those 17 cannot start a valid number.
+pub fn complete_id_card(first17: &str) -> Option<String> {
+    ID_CARD_CHECK_CHARS
+        .iter()
+        .map(|c| format!("{first17}{c}"))
+        .find(|candidate| validate_id_card(candidate).is_ok())
+}
+
+/// Appends the check character to the first 17 characters of a credit code; `None` when
+/// those 17 cannot start a valid code.
+pub fn complete_credit_code(first17: &str) -> Option<String> {
+    CREDIT_CODE_CHARSET
+        .chars()
+        .map(|c| format!("{first17}{c}"))
+        .find(|candidate| validate_credit_code(candidate).is_ok())
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use super::*;
+
+    #[test]
+    fn completes_known_numbers() {
+        assert_eq!(
+            complete_id_card("11010519491231002").as_deref(),
+            Some("11010519491231002X")
+        );
+        assert_eq!(
+            complete_credit_code("91350100M000100Y4").as_deref(),
+            Some("91350100M000100Y43")
+        );
+        assert_eq!(complete_id_card("1101051949123100"), None);
+        assert_eq!(complete_credit_code("91350100M000100I4"), None);
+    }
+}

@@ -9,17 +9,15 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{
-    ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector,
-};
+use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::admission::{AdmissionPolicy, check_admission};
 use crate::rules::checksum::{validate_credit_code, validate_id_card};
@@ -116,7 +114,10 @@ fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
         return Err(AppError::bad_input(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(AppError::bad_input(field, format!("must be at most {max} characters")));
+        return Err(AppError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -131,9 +132,14 @@ fn optional_text(field: &str, value: Option<String>, max: usize) -> AppResult<Op
 fn validate_phone(value: &str) -> AppResult<String> {
     let value = value.trim();
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
     if !allowed || !(7..=15).contains(&digits) {
-        return Err(AppError::bad_input("phone", "must be a phone number of 7 to 15 digits"));
+        return Err(AppError::bad_input(
+            "phone",
+            "must be a phone number of 7 to 15 digits",
+        ));
     }
     Ok(value.to_owned())
 }
@@ -156,14 +162,20 @@ fn validate_email(value: Option<String>) -> AppResult<Option<String>> {
 
 fn validate_years(years: i32) -> AppResult<i32> {
     if !(0..=70).contains(&years) {
-        return Err(AppError::bad_input("yearsInField", "must be between 0 and 70"));
+        return Err(AppError::bad_input(
+            "yearsInField",
+            "must be between 0 and 70",
+        ));
     }
     Ok(years)
 }
 
 fn validate_term(start: NaiveDate, end: NaiveDate) -> AppResult<()> {
     if end < start {
-        return Err(AppError::bad_input("termEnd", "must not be before termStart"));
+        return Err(AppError::bad_input(
+            "termEnd",
+            "must not be before termStart",
+        ));
     }
     Ok(())
 }
@@ -410,7 +422,10 @@ pub async fn update_expert(
     }
     let birth_date = patch.birth_date.unwrap_or(current.birth_date);
     if patch.birth_date.is_some() || patch.id_card_number.is_some() {
-        let card = patch.id_card_number.as_deref().unwrap_or(&current.id_card_number);
+        let card = patch
+            .id_card_number
+            .as_deref()
+            .unwrap_or(&current.id_card_number);
         let number = validate_identity(card, birth_date)?;
         ensure_unique_id_card(db, &number, Some(id)).await?;
         active.id_card_number = Set(number);
@@ -455,7 +470,11 @@ pub async fn update_expert(
         active.term_end = Set(term_end);
         changed.push("term");
     }
-    let sectors = patch.sectors.as_deref().map(|s| dedup("sectors", s)).transpose()?;
+    let sectors = patch
+        .sectors
+        .as_deref()
+        .map(|s| dedup("sectors", s))
+        .transpose()?;
     let kinds = patch
         .expertise_kinds
         .as_deref()
@@ -601,17 +620,24 @@ pub async fn list_experts(
             ),
         );
     }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         if text.chars().count() > 100 {
-            return Err(AppError::bad_input("filter.text", "must be at most 100 characters"));
+            return Err(AppError::bad_input(
+                "filter.text",
+                "must be at most 100 characters",
+            ));
         }
         let pattern = escape_like(text);
         query = query.filter(
             Condition::any()
                 .add(Expr::col(expert::Column::Name).like(LikeExpr::new(&pattern).escape('\\')))
                 .add(
-                    Expr::col(expert::Column::Employer)
-                        .like(LikeExpr::new(&pattern).escape('\\')),
+                    Expr::col(expert::Column::Employer).like(LikeExpr::new(&pattern).escape('\\')),
                 ),
         );
     }
@@ -635,7 +661,10 @@ pub async fn add_conflict(
     if let (Some(from), Some(until)) = (input.valid_from, input.valid_until)
         && until < from
     {
-        return Err(AppError::bad_input("validUntil", "must not be before validFrom"));
+        return Err(AppError::bad_input(
+            "validUntil",
+            "must not be before validFrom",
+        ));
     }
     let note = optional_text("note", input.note, 500)?;
     require_expert_exists(db, expert_id).await?;
@@ -678,7 +707,9 @@ pub async fn remove_conflict(
         .ok_or_else(|| AppError::not_found("ExpertConflict", conflict_id))?;
     require_own_or_province(viewer, found.expert_id)?;
     let txn = begin_write(db).await?;
-    expert_conflict::Entity::delete_by_id(conflict_id).exec(&txn).await?;
+    expert_conflict::Entity::delete_by_id(conflict_id)
+        .exec(&txn)
+        .await?;
     audit_log::record(
         &txn,
         viewer,
@@ -703,7 +734,10 @@ pub async fn add_unavailability(
         return Err(AppError::bad_input("endsOn", "must not be before startsOn"));
     }
     if (input.ends_on - input.starts_on).num_days() > 366 {
-        return Err(AppError::bad_input("endsOn", "a declared range may span at most a year"));
+        return Err(AppError::bad_input(
+            "endsOn",
+            "a declared range may span at most a year",
+        ));
     }
     let reason = optional_text("reason", input.reason, 500)?;
     require_expert_exists(db, expert_id).await?;
@@ -771,7 +805,9 @@ pub async fn sectors_of(
         .await?;
     let mut map: HashMap<Uuid, Vec<Sector>> = HashMap::new();
     for row in rows {
-        map.entry(row.expert_id).or_default().push(parse("sector", &row.sector)?);
+        map.entry(row.expert_id)
+            .or_default()
+            .push(parse("sector", &row.sector)?);
     }
     for list in map.values_mut() {
         list.sort_unstable();
@@ -789,7 +825,9 @@ pub async fn kinds_of(
         .await?;
     let mut map: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
     for row in rows {
-        map.entry(row.expert_id).or_default().push(parse("expertise kind", &row.kind)?);
+        map.entry(row.expert_id)
+            .or_default()
+            .push(parse("expertise kind", &row.kind)?);
     }
     for list in map.values_mut() {
         list.sort_unstable();

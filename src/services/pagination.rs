@@ -24,7 +24,10 @@ impl PageRequest {
             None => DEFAULT_PAGE_SIZE.min(max),
             Some(n) if n < 0 => return Err(AppError::bad_input("first", "must not be negative")),
             Some(n) if n as u64 > max => {
-                return Err(AppError::bad_input("first", format!("must be at most {max}")));
+                return Err(AppError::bad_input(
+                    "first",
+                    format!("must be at most {max}"),
+                ));
             }
             Some(n) => n as u64,
         };

@@ -17,7 +17,10 @@ pub async fn cities(db: &impl ConnectionTrait) -> AppResult<Vec<city::Model>> {
 }
 
 pub async fn city_exists(db: &impl ConnectionTrait, code: &str) -> AppResult<bool> {
-    Ok(city::Entity::find_by_id(code.to_owned()).one(db).await?.is_some())
+    Ok(city::Entity::find_by_id(code.to_owned())
+        .one(db)
+        .await?
+        .is_some())
 }
 
 pub async fn industries(
@@ -37,10 +40,14 @@ pub async fn load_catalog(db: &impl ConnectionTrait) -> AppResult<Vec<CatalogRow
         .await?
         .into_iter()
         .map(|row| {
-            let bad = |what: &str| AppError::internal(format!("industry {} has a bad {what}", row.code));
+            let bad =
+                |what: &str| AppError::internal(format!("industry {} has a bad {what}", row.code));
             Ok(CatalogRow {
                 sector: row.sector.parse::<Sector>().map_err(|_| bad("sector"))?,
-                scale_rule: row.scale_rule.parse::<ScaleRule>().map_err(|_| bad("scale rule"))?,
+                scale_rule: row
+                    .scale_rule
+                    .parse::<ScaleRule>()
+                    .map_err(|_| bad("scale rule"))?,
                 condition: row
                     .condition
                     .as_deref()

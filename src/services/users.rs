@@ -87,7 +87,10 @@ pub async fn principal_for_token(
     token_version: i32,
 ) -> AppResult<Principal> {
     let revoked = || AppError::Unauthenticated("invalid or expired token".into());
-    let found = user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(revoked)?;
+    let found = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(revoked)?;
     if found.disabled || found.token_version != token_version {
         return Err(revoked());
     }
@@ -131,7 +134,11 @@ pub async fn create_user(
             let id = input
                 .expert_id
                 .ok_or_else(|| AppError::bad_input("expertId", "an expert user needs an expert"))?;
-            if entity::expert::Entity::find_by_id(id).one(db).await?.is_none() {
+            if entity::expert::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+            {
                 return Err(AppError::bad_input("expertId", "no such expert"));
             }
             (None, Some(id), None)
@@ -197,7 +204,10 @@ pub async fn change_password(
     validate_new_password("newPassword", new_password)?;
     let found = get(db, principal.user_id).await?;
     if !verify_password(&found.password_hash, current_password) {
-        return Err(AppError::bad_input("currentPassword", "is not your current password"));
+        return Err(AppError::bad_input(
+            "currentPassword",
+            "is not your current password",
+        ));
     }
     let hash = hash_password(new_password)?;
     let txn = begin_write(db).await?;
@@ -222,7 +232,9 @@ pub async fn change_password(
 
 pub enum Bootstrap {
     AlreadyHasUsers,
-    Created { password_was_generated: Option<String> },
+    Created {
+        password_was_generated: Option<String>,
+    },
 }
 
 /// When no user exists yet, creates `admin` as PROVINCE_ADMIN with the configured password,

@@ -1,0 +1,267 @@
+//! GraphQL over HTTP as the spec says, health and readiness, and a real server process
+//! draining on SIGTERM.
+
+use actix_web::http::StatusCode;
+use actix_web::test::TestRequest;
+use serde_json::{Value, json};
+
+use crate::db_test;
+use crate::support::TestApp;
+
+fn body_json(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap_or(Value::Null)
+}
+
+async fn post_content_types_and_sizes(app: TestApp) {
+    let query = json!({ "query": "{ cities { code } }" }).to_string();
+    let (status, headers, _) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json; charset=utf-8"))
+                .set_payload(query.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json")),
+        "no Accept: legacy application/json"
+    );
+    let (status, _, _) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "text/plain"))
+                .set_payload(query.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _, _) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("accept", "text/csv"))
+                .set_payload(query.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_ACCEPTABLE);
+    let huge = json!({ "query": format!("{{ cities {{ code }} }} #{}", "x".repeat(300 * 1024)) })
+        .to_string();
+    let (status, _, _) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .set_payload(huge),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _, body) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("accept", "application/graphql-response+json"))
+                .set_payload("[{\"query\":\"{ cities { code } }\"}]"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "batches are refused");
+    assert!(body_json(&body)["errors"].is_array());
+}
+db_test!(post_content_types_and_sizes);
+
+async fn request_errors_are_4xx_under_graphql_response_json(app: TestApp) {
+    let (status, body) = app.post(None, "{ cities { nope } }", json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.get("data").is_none() || body["data"].is_null());
+    let (status, _) = app.post(None, "{ cities ", json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Legacy clients get 200 for the same.
+    let (status, _, body) = app
+        .send(
+            TestRequest::post()
+                .uri("/graphql")
+                .insert_header(("content-type", "application/json"))
+                .insert_header(("accept", "application/json"))
+                .set_payload(json!({ "query": "{ cities { nope } }" }).to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body_json(&body)["errors"].is_array());
+    // A field error during execution is a 200 with data.
+    let (status, body) = app.post(None, "{ me { id } }", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+db_test!(request_errors_are_4xx_under_graphql_response_json);
+
+async fn get_runs_queries_but_never_mutations(app: TestApp) {
+    let (status, _, body) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql?query=%7B%20cities%20%7B%20code%20%7D%20%7D")
+                .insert_header(("accept", "application/graphql-response+json")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body_json(&body)["data"]["cities"].as_array().map(Vec::len),
+        Some(11)
+    );
+    let users_before = app.count("users").await;
+    let mutation = "mutation%20%7B%20login(username%3A%22admin%22%2C%20password%3A%22x%22)%20%7B%20token%20%7D%20%7D";
+    let (status, headers, _) = app
+        .send(TestRequest::get().uri(&format!("/graphql?query={mutation}")))
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    assert_eq!(app.count("users").await, users_before);
+    let (status, headers, body) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql")
+                .insert_header(("accept", "text/html,application/xhtml+xml")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+    );
+    assert!(String::from_utf8_lossy(&body).contains("graphiql"));
+}
+db_test!(get_runs_queries_but_never_mutations);
+
+async fn health_and_readiness(app: TestApp) {
+    let (status, _, _) = app.send(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body_json(&body)["status"], "ready");
+}
+db_test!(health_and_readiness);
+
+async fn internal_errors_do_not_leak(app: TestApp) {
+    // Break the database under the app: the client sees INTERNAL, never SQL.
+    let db = &app.state.services.db;
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("DROP TABLE expert_unavailabilities")
+        .await
+        .expect("drop");
+    db.execute_unprepared("DROP TABLE expert_conflicts")
+        .await
+        .expect("drop");
+    let admin = app.admin().await;
+    let created = crate::support::create_expert(&app, &admin, 1).await;
+    let (code, error) = app
+        .err(
+            Some(&admin),
+            "query($id: ID!) { expert(id: $id) { conflicts { id } } }",
+            json!({ "id": created["id"] }),
+        )
+        .await;
+    assert_eq!(code, "INTERNAL");
+    let text = error.to_string().to_lowercase();
+    assert!(
+        !text.contains("select") && !text.contains("expert_conflicts"),
+        "{error}"
+    );
+}
+db_test!(internal_errors_do_not_leak);
+
+/// A free local port, to start a real server on.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+#[test]
+fn server_starts_on_the_embedded_default_and_drains_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cleanprod"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("CLEANPROD_JWT_SECRET")
+        .env_remove("CLEANPROD_ADMIN_PASSWORD")
+        .env("CLEANPROD_BIND", format!("127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let mut ready = false;
+    for _ in 0..100 {
+        if http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(ready, "server became ready");
+    assert!(dir.path().join("data/cleanprod.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/jwt-secret"))
+            .expect("secret kept")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "secret readable by the owner only");
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let exit = child.wait().expect("server exits");
+    assert!(exit.success(), "exit status {exit:?}");
+    let mut out = String::new();
+    use std::io::Read;
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_string(&mut out);
+    }
+    assert!(
+        out.contains("Created user 'admin'"),
+        "first start prints the generated password once: {out}"
+    );
+}
+
+#[test]
+fn postgres_without_a_secret_refuses_to_start() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cleanprod"))
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+        .env_remove("CLEANPROD_JWT_SECRET")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("CLEANPROD_JWT_SECRET"), "{stderr}");
+}

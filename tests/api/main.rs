@@ -1,0 +1,9 @@
+//! Integration tests through HTTP, each on SQLite and on PostgreSQL.
+
+mod support;
+
+mod access;
+mod experts;
+mod http_protocol;
+mod reference;
+mod schema;

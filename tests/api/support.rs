@@ -1,0 +1,332 @@
+//! The integration-test harness: each test gets its own fresh database (a SQLite file in a
+//! temporary folder, or a PostgreSQL database created for it and dropped after), a server
+//! app built exactly as `cleanprod serve` builds it, and helpers that speak HTTP to it the
+//! way a front end does.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::TestRequest;
+use actix_web::{App, test as actix_test};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde_json::{Value, json};
+
+use cleanprod::auth::token::install_crypto_provider;
+use cleanprod::config::Config;
+use cleanprod::rules::checksum::{complete_credit_code, complete_id_card};
+use cleanprod::{AppState, db};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const USER_PASSWORD: &str = "user-password-for-tests";
+const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123";
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL, each on a fresh database.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::support::TestApp::sqlite().await).await;
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::postgres().await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// A PostgreSQL database made for one test; dropped when the test ends, pass or fail.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime: use a thread with its own runtime.
+        let handle = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(conn) = Database::connect(&admin_url).await {
+                    let _ = conn
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = handle.join();
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    /// SQL statements run so far (for the fixed-query-count tests).
+    pub statements: Arc<AtomicUsize>,
+    _sqlite_dir: Option<tempfile::TempDir>,
+    _pg: Option<PgDatabase>,
+}
+
+/// The PostgreSQL URL for tests: `CLEANPROD_TEST_PG_URL`, else the local default. `skip`
+/// opts out (outside CI only); in CI an opt-out or an unreachable server fails the test.
+fn pg_admin_url() -> Option<String> {
+    match std::env::var("CLEANPROD_TEST_PG_URL") {
+        Ok(v) if v == "skip" => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CLEANPROD_TEST_PG_URL=skip is not allowed in CI"
+            );
+            eprintln!("PostgreSQL tests SKIPPED: CLEANPROD_TEST_PG_URL=skip");
+            None
+        }
+        Ok(v) if !v.trim().is_empty() => Some(v),
+        _ => Some(DEFAULT_PG_URL.to_owned()),
+    }
+}
+
+fn with_database_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let prefix = match base.rfind('/') {
+        Some(i) if i > "postgres://".len() => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let mut app = Self::build(&url).await;
+        app._sqlite_dir = Some(dir);
+        app
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        let admin_url = pg_admin_url()?;
+        let name = format!("cleanprod_t_{}", uuid::Uuid::now_v7().simple());
+        let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL at CLEANPROD_TEST_PG_URL ({admin_url}) is unreachable: {e}")
+        });
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create the test database");
+        let _ = admin.close().await;
+        let guard = PgDatabase {
+            admin_url: admin_url.clone(),
+            name: name.clone(),
+        };
+        let mut app = Self::build(&with_database_name(&admin_url, &name)).await;
+        app._pg = Some(guard);
+        Some(app)
+    }
+
+    async fn build(url: &str) -> TestApp {
+        install_crypto_provider();
+        let mut conn = db::connect(url)
+            .await
+            .expect("connect to the test database");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        db::migrate(&conn).await.expect("migrate");
+        cleanprod::services::users::bootstrap_admin(&conn, Some(ADMIN_PASSWORD))
+            .await
+            .expect("bootstrap admin");
+        let mut config = Config::with_database(url);
+        config.jwt_secret = Some(JWT_SECRET.to_vec());
+        let state = AppState::new(config, conn).await.expect("app state");
+        TestApp {
+            state,
+            statements,
+            _sqlite_dir: None,
+            _pg: None,
+        }
+    }
+
+    /// Sends a request through the full HTTP stack of the app.
+    pub async fn send(&self, req: TestRequest) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let service = actix_test::init_service(
+            App::new().configure(cleanprod::configure(self.state.clone())),
+        )
+        .await;
+        let response = actix_test::call_service(&service, req.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = actix_test::read_body(response).await;
+        (status, headers, body.to_vec())
+    }
+
+    /// POSTs a GraphQL operation as JSON and returns the status and parsed body.
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let mut req = TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("accept", "application/graphql-response+json"))
+            .set_payload(json!({ "query": query, "variables": variables }).to_string());
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        let (status, _, body) = self.send(req).await;
+        let value = serde_json::from_slice(&body)
+            .unwrap_or_else(|_| panic!("response is not JSON: {}", String::from_utf8_lossy(&body)));
+        (status, value)
+    }
+
+    /// Runs an operation that must succeed; returns its `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(token, query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors (HTTP {status}): {body:#}"
+        );
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs an operation that must fail; returns the first error's `extensions.code`
+    /// together with the whole error.
+    pub async fn err(&self, token: Option<&str>, query: &str, variables: Value) -> (String, Value) {
+        let (_, body) = self.post(token, query, variables).await;
+        let error = body["errors"][0].clone();
+        assert!(!error.is_null(), "expected an error, got {body:#}");
+        let code = error["extensions"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        (code, error)
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let data = self
+            .ok(
+                None,
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+                json!({ "u": username, "p": password }),
+            )
+            .await;
+        data["login"]["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user with the given role and returns their token.
+    pub async fn user_token(
+        &self,
+        role: &str,
+        city: Option<&str>,
+        expert_id: Option<&str>,
+    ) -> String {
+        let admin = self.admin().await;
+        let username = format!(
+            "{}-{}",
+            role.to_lowercase().replace('_', "-"),
+            uuid::Uuid::now_v7().simple()
+        );
+        self.ok(
+            Some(&admin),
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
+            json!({ "input": {
+                "username": username, "password": USER_PASSWORD, "role": role,
+                "cityCode": city, "expertId": expert_id
+            }}),
+        )
+        .await;
+        self.login(&username, USER_PASSWORD).await
+    }
+
+    pub async fn city_admin(&self, city: &str) -> String {
+        self.user_token("CITY_ADMIN", Some(city), None).await
+    }
+
+    /// Rows in a table, to check that a failed mutation wrote nothing.
+    pub async fn count(&self, table: &str) -> i64 {
+        let db = &self.state.services.db;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("count")
+    }
+}
+
+/// A valid citizen ID number born on the given date (`YYYYMMDD`), distinct per `serial`.
+pub fn id_card(birth: &str, serial: u32) -> String {
+    complete_id_card(&format!("140105{birth}{:03}", serial % 1000)).expect("valid ID prefix")
+}
+
+/// A valid unified social credit code, distinct per `serial`.
+pub fn credit_code(serial: u32) -> String {
+    complete_credit_code(&format!("91140100MA{:07}", serial % 10_000_000))
+        .expect("valid code prefix")
+}
+
+pub const CREATE_EXPERT: &str = "mutation($input: CreateExpertInput!) { createExpert(input: $input) { id name status version idCardNumber phone sectors expertiseKinds city { code name } } }";
+
+/// Input for a valid expert; tweak fields with `input["field"] = ...`.
+pub fn expert_input(serial: u32) -> Value {
+    json!({
+        "name": format!("专家{serial}"),
+        "gender": "FEMALE",
+        "birthDate": "1975-06-15",
+        "idCardNumber": id_card("19750615", serial),
+        "phone": "13812345678",
+        "email": format!("expert{serial}@example.cn"),
+        "employer": "山西省环境科学研究院",
+        "employerCreditCode": credit_code(serial),
+        "title": "SENIOR",
+        "yearsInField": 15,
+        "cityCode": "140100",
+        "sectors": ["STEEL", "ENERGY"],
+        "expertiseKinds": ["INDUSTRY_PROCESS", "ENERGY"],
+        "termStart": "2025-01-01",
+        "termEnd": "2029-12-31"
+    })
+}
+
+pub async fn create_expert(app: &TestApp, token: &str, serial: u32) -> Value {
+    app.ok(
+        Some(token),
+        CREATE_EXPERT,
+        json!({ "input": expert_input(serial) }),
+    )
+    .await["createExpert"]
+        .clone()
+}
