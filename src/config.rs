@@ -18,11 +18,59 @@ pub struct Config {
     pub jwt_secret: Option<Vec<u8>>,
     /// The previous secret, still accepted for verification during a key rotation.
     pub jwt_previous_secret: Option<Vec<u8>>,
+    /// Key for personal data at rest; `None` until resolved by `prepare_storage`.
+    pub data_key: Option<Vec<u8>>,
     pub token_ttl: Duration,
     pub admin_password: Option<String>,
     pub max_body_bytes: usize,
     pub max_page_size: u64,
     pub admission: AdmissionPolicy,
+    pub limits: QueryLimits,
+    pub web: WebSettings,
+}
+
+/// Limits on what one GraphQL request may ask for; a request over any of them is refused
+/// before it runs.
+#[derive(Clone, Debug)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub introspection: bool,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits {
+            max_depth: 12,
+            max_complexity: 5_000,
+            max_aliases: 30,
+            max_root_fields: 20,
+            introspection: true,
+        }
+    }
+}
+
+/// Browser-facing settings: GraphiQL, CORS and security headers.
+#[derive(Clone, Debug)]
+pub struct WebSettings {
+    pub graphiql: bool,
+    /// Origins allowed to call the API from a browser; empty: no CORS headers at all.
+    pub cors_origins: Vec<String>,
+    pub security_headers: bool,
+    pub hsts: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            graphiql: true,
+            cors_origins: Vec::new(),
+            security_headers: true,
+            hsts: false,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,10 +78,10 @@ pub enum ConfigError {
     #[error("{0}")]
     Invalid(String),
     #[error(
-        "CLEANPROD_JWT_SECRET is not set: with PostgreSQL the server does not generate a secret, \
+        "{0} is not set: with PostgreSQL the server does not generate it, \
          because several instances must share one; set it to at least 32 random bytes"
     )]
-    MissingJwtSecret,
+    MissingSecret(&'static str),
     #[error("cannot keep the generated secret in {path}: {source}")]
     SecretFile {
         path: PathBuf,
@@ -64,11 +112,14 @@ impl Config {
             data_dir: PathBuf::from("./data"),
             jwt_secret: None,
             jwt_previous_secret: None,
+            data_key: None,
             token_ttl: Duration::from_secs(8 * 3600),
             admin_password: None,
             max_body_bytes: 256 * 1024,
             max_page_size: 100,
             admission: AdmissionPolicy::default(),
+            limits: QueryLimits::default(),
+            web: WebSettings::default(),
         }
     }
 
@@ -96,12 +147,40 @@ impl Config {
                 AdmissionPolicy::default().max_age_exclusive,
             )?,
         };
+        let defaults = QueryLimits::default();
+        let limits = QueryLimits {
+            max_depth: env_parse("CLEANPROD_MAX_DEPTH", defaults.max_depth)?,
+            max_complexity: env_parse("CLEANPROD_MAX_COMPLEXITY", defaults.max_complexity)?,
+            max_aliases: env_parse("CLEANPROD_MAX_ALIASES", defaults.max_aliases)?,
+            max_root_fields: env_parse("CLEANPROD_MAX_ROOT_FIELDS", defaults.max_root_fields)?,
+            introspection: env_parse("CLEANPROD_INTROSPECTION", defaults.introspection)?,
+        };
+        let web_defaults = WebSettings::default();
+        let web = WebSettings {
+            graphiql: env_parse("CLEANPROD_GRAPHIQL", web_defaults.graphiql)?,
+            cors_origins: env_var("CLEANPROD_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            security_headers: env_parse(
+                "CLEANPROD_SECURITY_HEADERS",
+                web_defaults.security_headers,
+            )?,
+            hsts: env_parse("CLEANPROD_HSTS", web_defaults.hsts)?,
+        };
         Ok(Config {
+            limits,
+            web,
             database_url,
             bind: env_var("CLEANPROD_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             data_dir,
             jwt_secret: env_var("CLEANPROD_JWT_SECRET").map(String::into_bytes),
             jwt_previous_secret: env_var("CLEANPROD_JWT_PREVIOUS_SECRET").map(String::into_bytes),
+            data_key: env_var("CLEANPROD_DATA_KEY").map(String::into_bytes),
             token_ttl: Duration::from_secs(ttl_minutes * 60),
             admin_password: env_var("CLEANPROD_ADMIN_PASSWORD"),
             max_body_bytes: env_parse("CLEANPROD_MAX_BODY_BYTES", 256 * 1024)?,
@@ -127,23 +206,30 @@ impl Config {
                 source,
             })?;
         }
-        if self.jwt_secret.is_some() {
-            return Ok(());
+        if self.jwt_secret.is_none() {
+            self.jwt_secret = Some(self.generated_secret("CLEANPROD_JWT_SECRET", "jwt-secret")?);
         }
+        if self.data_key.is_none() {
+            self.data_key = Some(self.generated_secret("CLEANPROD_DATA_KEY", "data-key")?);
+        }
+        Ok(())
+    }
+
+    /// The embedded setup's generated secret for `variable`, kept in the data folder.
+    fn generated_secret(&self, variable: &'static str, file: &str) -> Result<Vec<u8>, ConfigError> {
         if !self.is_sqlite() {
-            return Err(ConfigError::MissingJwtSecret);
+            return Err(ConfigError::MissingSecret(variable));
         }
-        let path = self.data_dir.join("jwt-secret");
+        let path = self.data_dir.join(file);
         let secret = load_or_create_secret(&path).map_err(|source| ConfigError::SecretFile {
             path: path.clone(),
             source,
         })?;
         tracing::warn!(
             path = %path.display(),
-            "CLEANPROD_JWT_SECRET is not set: using the secret generated for this embedded setup"
+            "{variable} is not set: using the one generated for this embedded setup"
         );
-        self.jwt_secret = Some(secret);
-        Ok(())
+        Ok(secret)
     }
 }
 

@@ -73,3 +73,28 @@ pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransacti
         })
         .await?)
 }
+
+/// An online, consistent copy of a SQLite database (`VACUUM INTO`), safe while the server
+/// runs. PostgreSQL deployments use `pg_dump` instead.
+pub async fn backup_sqlite(db: &DatabaseConnection, to: &std::path::Path) -> Result<(), String> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err("backup is for the SQLite setup; for PostgreSQL use pg_dump".into());
+    }
+    if to.exists() {
+        return Err(format!(
+            "{} exists already; choose a new file",
+            to.display()
+        ));
+    }
+    let path = to
+        .to_str()
+        .ok_or_else(|| "the backup path is not valid UTF-8".to_owned())?;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [path.into()],
+    ))
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}

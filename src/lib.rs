@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -44,13 +45,24 @@ impl AppState {
             config.jwt_previous_secret.as_deref(),
             config.token_ttl,
         )?;
+        let data_key = config
+            .data_key
+            .clone()
+            .ok_or_else(|| AppError::internal("the data key was not resolved"))?;
+        let data_keys = crypto::DataKeys::new(&data_key)?;
         let catalog = services::reference::load_catalog(&db).await?;
         let services = Services {
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
             keys: Arc::new(keys),
+            data_keys: Arc::new(data_keys),
         };
+        // Personal data stored before encryption existed is encrypted now, once.
+        let converted = services::experts::encrypt_legacy_rows(&services).await?;
+        if converted > 0 {
+            tracing::info!(converted, "encrypted personal data stored in clear");
+        }
         let schema = graphql::build_schema(Some(services.clone()));
         Ok(AppState { services, schema })
     }
@@ -64,17 +76,33 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// The whole HTTP app with its middleware (used by the server and by tests).
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let web = state.services.config.web.clone();
+    App::new()
+        .wrap(http::security_headers(&web))
+        .wrap(http::cors(&web))
+        .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("cleanprod::http"))
+        .configure(configure(state))
+}
+
 /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests and returns.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let bind = state.services.config.bind.clone();
     tracing::info!(%bind, "cleanprod listening");
-    HttpServer::new(move || {
-        App::new()
-            .wrap(actix_web::middleware::Logger::new("%r %s %Dms").log_target("cleanprod::http"))
-            .configure(configure(state.clone()))
-    })
-    .bind(&bind)?
-    .shutdown_timeout(30)
-    .run()
-    .await
+    HttpServer::new(move || build_app(state.clone()))
+        .bind(&bind)?
+        .shutdown_timeout(30)
+        .run()
+        .await
 }

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use cleanprod::auth::token::install_crypto_provider;
 use cleanprod::config::Config;
 use cleanprod::domain::Role;
+use cleanprod::services::audit_log::ChainVerdict;
 use cleanprod::services::users::{self, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
@@ -30,6 +31,13 @@ enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL, sorted).
     ExportSchema,
+    /// Check the audit log's hash chain; names the first broken entry.
+    VerifyAuditLog,
+    /// Write a consistent copy of the SQLite database (online; for PostgreSQL use pg_dump).
+    Backup {
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Create a user; the password is read from standard input.
     CreateUser {
         #[arg(long)]
@@ -109,6 +117,34 @@ async fn run(command: Command) -> Result<(), String> {
     config.prepare_storage().map_err(|e| e.to_string())?;
     match command {
         Command::ExportSchema => Ok(()),
+        Command::VerifyAuditLog => {
+            let db = connect_and_migrate(&config).await?;
+            match cleanprod::services::audit_log::verify_chain(&db)
+                .await
+                .map_err(|e| format!("cannot read the audit log: {e:?}"))?
+            {
+                ChainVerdict::Intact { entries } => {
+                    println!("audit log intact: {entries} entries");
+                    Ok(())
+                }
+                ChainVerdict::Broken {
+                    seq,
+                    entry_id,
+                    problem,
+                } => {
+                    let id = entry_id.map(|i| format!(" (id {i})")).unwrap_or_default();
+                    Err(format!("audit log broken at entry {seq}{id}: {problem}"))
+                }
+            }
+        }
+        Command::Backup { to } => {
+            let db = connect_and_migrate(&config).await?;
+            cleanprod::db::backup_sqlite(&db, &to)
+                .await
+                .map_err(|e| format!("backup failed: {e}"))?;
+            println!("backup written to {}", to.display());
+            Ok(())
+        }
         Command::Migrate => {
             connect_and_migrate(&config).await?;
             tracing::info!("migrations applied");

@@ -14,6 +14,11 @@ pub struct Model {
     /// JSON summary of the changed fields, never secrets.
     pub summary: String,
     pub created_at: DateTimeUtc,
+    /// Position in the hash chain (none for entries written before the chain existed).
+    pub seq: Option<i64>,
+    pub prev_hash: Option<String>,
+    /// SHA-256 over the previous hash and this entry's fields.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,8 +8,9 @@ pub struct Model {
     pub name: String,
     pub gender: String,
     pub birth_date: Date,
-    #[sea_orm(unique)]
+    /// Encrypted at rest (AES-256-GCM); see the server's `crypto` module.
     pub id_card_number: String,
+    /// Encrypted at rest.
     pub phone: String,
     pub email: Option<String>,
     pub employer: String,
@@ -24,6 +25,9 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// HMAC-SHA-256 of the normalised ID-card number: uniqueness and exact lookup without
+    /// the clear value.
+    pub id_card_hmac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

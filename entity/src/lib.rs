@@ -5,6 +5,7 @@
 //! converted by the server's `domain` module. GraphQL types live in the server crate.
 
 pub mod audit_log;
+pub mod audit_log_head;
 pub mod city;
 pub mod expert;
 pub mod expert_conflict;
@@ -13,5 +14,6 @@ pub mod expert_sector;
 pub mod expert_status_change;
 pub mod expert_unavailability;
 pub mod industry;
+pub mod login_failure;
 pub mod sector;
 pub mod user;

@@ -325,7 +325,7 @@ impl ExpertQuery {
     async fn expert(&self, ctx: &Context<'_>, id: ID) -> Result<Expert> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        Ok(Expert(experts::get_expert(&s.db, viewer(ctx), id).await?))
+        Ok(Expert(experts::get_expert(s, viewer(ctx), id).await?))
     }
 
     /// The pool, filtered, in a stable order (registration order).
@@ -340,7 +340,7 @@ impl ExpertQuery {
         let page = page_request(first, after, s.config.max_page_size)?;
         let filter = filter.unwrap_or_default();
         let result = experts::list_experts(
-            &s.db,
+            s,
             viewer(ctx),
             ServiceFilter {
                 status: filter.status,
@@ -385,9 +385,7 @@ impl ExpertMutation {
             term_start: input.term_start.0,
             term_end: input.term_end.0,
         };
-        Ok(Expert(
-            experts::create_expert(&s.db, viewer(ctx), new).await?,
-        ))
+        Ok(Expert(experts::create_expert(s, viewer(ctx), new).await?))
     }
 
     /// Changes an expert; `expectedVersion` must be the version last read.
@@ -418,7 +416,7 @@ impl ExpertMutation {
             term_end: input.term_end.map(|d| d.0),
         };
         Ok(Expert(
-            experts::update_expert(&s.db, viewer(ctx), id, patch, expected_version).await?,
+            experts::update_expert(s, viewer(ctx), id, patch, expected_version).await?,
         ))
     }
 
@@ -433,15 +431,8 @@ impl ExpertMutation {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
         Ok(Expert(
-            experts::set_expert_status(
-                &s.db,
-                viewer(ctx),
-                &s.config.admission,
-                id,
-                status,
-                &reason,
-            )
-            .await?,
+            experts::set_expert_status(s, viewer(ctx), &s.config.admission, id, status, &reason)
+                .await?,
         ))
     }
 

@@ -1,5 +1,6 @@
 //! The GraphQL schema, one module per domain; resolvers stay thin and call the services.
 
+pub mod audit_log;
 pub mod context;
 pub mod experts;
 pub mod loaders;
@@ -17,6 +18,7 @@ pub struct QueryRoot(
     reference::ReferenceQuery,
     users::UserQuery,
     experts::ExpertQuery,
+    audit_log::AuditLogQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -24,18 +26,22 @@ pub struct MutationRoot(users::UserMutation, experts::ExpertMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Limits that stop abusive queries before any work is done.
-pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 5_000;
-
+/// Builds the schema once at start-up, with the configured depth and complexity limits.
 pub fn build_schema(services: Option<Services>) -> AppSchema {
-    let builder = Schema::build(
+    let limits = services
+        .as_ref()
+        .map(|s| s.config.limits.clone())
+        .unwrap_or_default();
+    let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
     match services {
         Some(s) => builder.data(s).finish(),
         None => builder.finish(),

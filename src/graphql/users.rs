@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use entity::user;
 
 use crate::domain::Role;
-use crate::services::users::{self, NewUser};
+use crate::services::users::{self, NewUser, UserChange};
 
 use super::context::{loaders, services, viewer};
 use super::reference::City;
-use super::scalars::{id_of, parse_optional_id};
+use super::scalars::{id_of, parse_id, parse_optional_id};
 
 pub struct User(pub user::Model);
 
@@ -39,6 +39,9 @@ impl User {
     async fn consultancy_id(&self) -> Option<ID> {
         self.0.consultancy_id.map(id_of)
     }
+    async fn disabled(&self) -> bool {
+        self.0.disabled
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -62,6 +65,17 @@ pub struct CreateUserInput {
     pub expert_id: Option<ID>,
     /// Required for CONSULTANCY.
     pub consultancy_id: Option<ID>,
+}
+
+/// What to change about a user: their role (with its city, expert or consultancy) or
+/// whether they are disabled. Either revokes the user's existing tokens.
+#[derive(InputObject)]
+pub struct ChangeUserInput {
+    pub role: Option<Role>,
+    pub city_code: Option<String>,
+    pub expert_id: Option<ID>,
+    pub consultancy_id: Option<ID>,
+    pub disabled: Option<bool>,
 }
 
 #[derive(Default)]
@@ -110,6 +124,22 @@ impl UserMutation {
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
         };
         Ok(User(users::create_user(&s.db, viewer(ctx), new).await?))
+    }
+
+    /// Changes a user's role or disables them (province admins); their tokens stop working.
+    async fn change_user(&self, ctx: &Context<'_>, id: ID, input: ChangeUserInput) -> Result<User> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        let change = UserChange {
+            role: input.role,
+            city_code: input.city_code,
+            expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
+            consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
+            disabled: input.disabled,
+        };
+        Ok(User(
+            users::change_user(&s.db, viewer(ctx), id, change).await?,
+        ))
     }
 
     /// Changes the signed-in user's password; their existing tokens stop working.

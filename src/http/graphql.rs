@@ -14,7 +14,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
@@ -23,6 +23,7 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::graphql::loaders::Loaders;
+use crate::http::limits;
 use crate::services::users::principal_for_token;
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -144,14 +145,7 @@ struct PostBody {
 /// Which operation a document would run, if it can be told before execution.
 fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
     let doc = async_graphql::parser::parse_query(query).ok()?;
-    match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        _ => None,
-    }
+    limits::selected_operation(&doc, operation_name).map(|op| op.ty)
 }
 
 fn wants_html(req: &HttpRequest) -> bool {
@@ -178,7 +172,7 @@ pub async fn get(
 ) -> HttpResponse {
     let params = params.into_inner();
     let Some(query) = params.query else {
-        if wants_html(&req) {
+        if wants_html(&req) && state.services.config.web.graphiql {
             return graphiql();
         }
         let rt = negotiate(&req).unwrap_or(ResponseType::Json);
@@ -373,6 +367,23 @@ async fn execute(
                 );
         }
     };
+    // Limits that need the parsed document; an unparsable one is left for the executor to
+    // report with its position.
+    if let Ok(doc) = async_graphql::parser::parse_query(&query) {
+        let l = &state.services.config.limits;
+        if let Err(exceeded) = limits::check(
+            &doc,
+            operation_name.as_deref(),
+            l.max_aliases,
+            l.max_root_fields,
+        ) {
+            let status = match rt {
+                ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+                ResponseType::Json => StatusCode::OK,
+            };
+            return error_response(status, rt, &exceeded.message(), "BAD_USER_INPUT");
+        }
+    }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = operation_name {
         request = request.operation_name(name);

@@ -2,6 +2,7 @@
 
 pub mod graphql;
 pub mod health;
+pub mod limits;
 
 use actix_web::web;
 
@@ -13,4 +14,37 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz));
+}
+
+/// Security headers on every response (configurable: `CLEANPROD_SECURITY_HEADERS`,
+/// `CLEANPROD_HSTS`).
+pub fn security_headers(web: &crate::config::WebSettings) -> actix_web::middleware::DefaultHeaders {
+    let mut headers = actix_web::middleware::DefaultHeaders::new();
+    if web.security_headers {
+        headers = headers
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("X-Frame-Options", "DENY"))
+            .add(("Referrer-Policy", "no-referrer"))
+            .add(("Cross-Origin-Opener-Policy", "same-origin"));
+    }
+    if web.hsts {
+        headers = headers.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ));
+    }
+    headers
+}
+
+/// CORS for the configured origins only (`CLEANPROD_CORS_ORIGINS`); none configured means
+/// browsers on other origins get no CORS grant at all.
+pub fn cors(web: &crate::config::WebSettings) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers(["authorization", "content-type", "accept"])
+        .max_age(3600);
+    for origin in &web.cors_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }

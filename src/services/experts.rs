@@ -16,6 +16,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
+use crate::crypto::DataKeys;
 use crate::db::begin_write;
 use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
 use crate::error::{AppError, AppResult};
@@ -25,7 +26,7 @@ use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
 
 use super::pagination::{Page, PageRequest, fetch_page};
-use super::{audit_log, reference};
+use super::{Services, audit_log, reference};
 
 pub struct NewExpert {
     pub name: String,
@@ -223,10 +224,10 @@ async fn ensure_city(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
 
 async fn ensure_unique_id_card(
     db: &impl ConnectionTrait,
-    number: &str,
+    id_card_hmac: &str,
     except: Option<Uuid>,
 ) -> AppResult<()> {
-    let mut query = expert::Entity::find().filter(expert::Column::IdCardNumber.eq(number));
+    let mut query = expert::Entity::find().filter(expert::Column::IdCardHmac.eq(id_card_hmac));
     if let Some(id) = except {
         query = query.filter(expert::Column::Id.ne(id));
     }
@@ -271,11 +272,19 @@ async fn replace_sets(
     Ok(())
 }
 
+/// The record with its personal data decrypted, as services hand it on.
+fn reveal(keys: &DataKeys, mut model: expert::Model) -> AppResult<expert::Model> {
+    model.id_card_number = keys.decrypt(&model.id_card_number)?;
+    model.phone = keys.decrypt(&model.phone)?;
+    Ok(model)
+}
+
 pub async fn create_expert(
-    db: &DatabaseConnection,
+    s: &Services,
     viewer: &Viewer,
     input: NewExpert,
 ) -> AppResult<expert::Model> {
+    let db = &s.db;
     viewer.require_province_admin()?;
     let name = required_text("name", &input.name, 100)?;
     let id_card_number = validate_identity(&input.id_card_number, input.birth_date)?;
@@ -290,8 +299,9 @@ pub async fn create_expert(
     validate_term(input.term_start, input.term_end)?;
     ensure_city(db, &input.city_code).await?;
 
+    let id_card_hmac = s.data_keys.blind_index(&id_card_number);
     let txn = begin_write(db).await?;
-    ensure_unique_id_card(&txn, &id_card_number, None).await?;
+    ensure_unique_id_card(&txn, &id_card_hmac, None).await?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let created = expert::ActiveModel {
@@ -299,8 +309,9 @@ pub async fn create_expert(
         name: Set(name),
         gender: Set(input.gender.as_str().to_owned()),
         birth_date: Set(input.birth_date),
-        id_card_number: Set(id_card_number),
-        phone: Set(phone),
+        id_card_number: Set(s.data_keys.encrypt(&id_card_number)?),
+        id_card_hmac: Set(Some(id_card_hmac)),
+        phone: Set(s.data_keys.encrypt(&phone)?),
         email: Set(email),
         employer: Set(employer),
         employer_credit_code: Set(employer_credit_code),
@@ -328,7 +339,7 @@ pub async fn create_expert(
     )
     .await?;
     txn.commit().await?;
-    Ok(created)
+    reveal(&s.data_keys, created)
 }
 
 async fn record_status_change(
@@ -369,13 +380,9 @@ fn require_own_or_province(viewer: &Viewer, expert_id: Uuid) -> AppResult<()> {
     viewer.require_province_admin()
 }
 
-pub async fn get_expert(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<expert::Model> {
+pub async fn get_expert(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<expert::Model> {
     require_read(viewer, id)?;
-    find(db, id).await
+    reveal(&s.data_keys, find(&s.db, id).await?)
 }
 
 async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<expert::Model> {
@@ -388,7 +395,7 @@ async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<expert::Model> {
 /// Applies a patch when the caller read `expected_version`; a stale version is CONFLICT and
 /// writes nothing. An expert may change only their own contact details.
 pub async fn update_expert(
-    db: &DatabaseConnection,
+    s: &Services,
     viewer: &Viewer,
     id: Uuid,
     patch: ExpertPatch,
@@ -403,7 +410,8 @@ pub async fn update_expert(
     } else {
         viewer.require_province_admin()?;
     }
-    let current = find(db, id).await?;
+    let db = &s.db;
+    let current = reveal(&s.data_keys, find(db, id).await?)?;
     if current.version != expected_version {
         return Err(AppError::conflict(format!(
             "the expert was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
@@ -411,7 +419,10 @@ pub async fn update_expert(
         )));
     }
     let mut changed: Vec<&str> = Vec::new();
-    let mut active: expert::ActiveModel = current.clone().into();
+    let mut active = expert::ActiveModel {
+        id: sea_orm::Unchanged(id),
+        ..Default::default()
+    };
     if let Some(name) = &patch.name {
         active.name = Set(required_text("name", name, 100)?);
         changed.push("name");
@@ -427,13 +438,15 @@ pub async fn update_expert(
             .as_deref()
             .unwrap_or(&current.id_card_number);
         let number = validate_identity(card, birth_date)?;
-        ensure_unique_id_card(db, &number, Some(id)).await?;
-        active.id_card_number = Set(number);
+        let hmac = s.data_keys.blind_index(&number);
+        ensure_unique_id_card(db, &hmac, Some(id)).await?;
+        active.id_card_number = Set(s.data_keys.encrypt(&number)?);
+        active.id_card_hmac = Set(Some(hmac));
         active.birth_date = Set(birth_date);
         changed.push("identity");
     }
     if let Some(phone) = &patch.phone {
-        active.phone = Set(validate_phone(phone)?);
+        active.phone = Set(s.data_keys.encrypt(&validate_phone(phone)?)?);
         changed.push("phone");
     }
     if patch.email.is_some() {
@@ -503,7 +516,7 @@ pub async fn update_expert(
     )
     .await?;
     txn.commit().await?;
-    Ok(updated)
+    reveal(&s.data_keys, updated)
 }
 
 /// Writes `active` only if the row still has `version` (and `status`, when given); a
@@ -532,7 +545,7 @@ async fn update_if_version(
 }
 
 pub async fn set_expert_status(
-    db: &DatabaseConnection,
+    s: &Services,
     viewer: &Viewer,
     policy: &AdmissionPolicy,
     id: Uuid,
@@ -541,6 +554,7 @@ pub async fn set_expert_status(
 ) -> AppResult<expert::Model> {
     viewer.require_province_admin()?;
     let reason = required_text("reason", reason, 500)?;
+    let db = &s.db;
     let current = find(db, id).await?;
     let from = status_of(&current)?;
     check_status_transition(from, to).map_err(|e| AppError::bad_input("status", e.to_string()))?;
@@ -558,7 +572,10 @@ pub async fn set_expert_status(
         })?;
     }
     let version = current.version;
-    let mut active: expert::ActiveModel = current.into();
+    let mut active = expert::ActiveModel {
+        id: sea_orm::Unchanged(id),
+        ..Default::default()
+    };
     active.status = Set(to.as_str().to_owned());
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
@@ -576,7 +593,7 @@ pub async fn set_expert_status(
     )
     .await?;
     txn.commit().await?;
-    Ok(updated)
+    reveal(&s.data_keys, updated)
 }
 
 fn escape_like(text: &str) -> String {
@@ -593,7 +610,7 @@ fn escape_like(text: &str) -> String {
 }
 
 pub async fn list_experts(
-    db: &impl ConnectionTrait,
+    s: &Services,
     viewer: &Viewer,
     filter: ExpertFilter,
     page: PageRequest,
@@ -641,7 +658,43 @@ pub async fn list_experts(
                 ),
         );
     }
-    fetch_page(db, query, expert::Column::Id, page).await
+    let page = fetch_page(&s.db, query, expert::Column::Id, page).await?;
+    let items = page
+        .items
+        .iter()
+        .cloned()
+        .map(|m| reveal(&s.data_keys, m))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(Page { items, ..page })
+}
+
+/// Encrypts the personal data of records stored before encryption existed (those without
+/// a keyed hash); idempotent, run at start-up.
+pub async fn encrypt_legacy_rows(s: &Services) -> AppResult<u64> {
+    let legacy = expert::Entity::find()
+        .filter(expert::Column::IdCardHmac.is_null())
+        .all(&s.db)
+        .await?;
+    let mut converted = 0;
+    for row in legacy {
+        let clear_id = s.data_keys.decrypt(&row.id_card_number)?;
+        let clear_phone = s.data_keys.decrypt(&row.phone)?;
+        let txn = begin_write(&s.db).await?;
+        expert::Entity::update_many()
+            .set(expert::ActiveModel {
+                id_card_number: Set(s.data_keys.encrypt(&clear_id)?),
+                id_card_hmac: Set(Some(s.data_keys.blind_index(&clear_id))),
+                phone: Set(s.data_keys.encrypt(&clear_phone)?),
+                ..Default::default()
+            })
+            .filter(expert::Column::Id.eq(row.id))
+            .filter(expert::Column::IdCardHmac.is_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        converted += 1;
+    }
+    Ok(converted)
 }
 
 async fn require_expert_exists(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
+use crate::crypto::DataKeys;
 use crate::rules::mandatory::CatalogRow;
 
 /// What a service needs besides the viewer: the database and the settings and reference
@@ -23,4 +24,5 @@ pub struct Services {
     pub config: Arc<Config>,
     pub catalog: Arc<Vec<CatalogRow>>,
     pub keys: Arc<TokenKeys>,
+    pub data_keys: Arc<DataKeys>,
 }

@@ -35,6 +35,7 @@ impl PageRequest {
     }
 }
 
+#[derive(Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next_page: bool,

@@ -1,11 +1,12 @@
 //! Users: login, creation by the province, password changes and the first admin.
 
 use chrono::Utc;
-use entity::user;
+use entity::{login_failure, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::auth::password::{
@@ -55,27 +56,106 @@ fn validate_username(username: &str) -> AppResult<String> {
     Ok(username.to_owned())
 }
 
-/// The same answer for an unknown user and a wrong password, in the same time.
-pub async fn login(
+/// Failed sign-ins for one username within this window lock it…
+pub const LOCKOUT_FAILURES: u64 = 5;
+/// …for this long after the last of them.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// Whether `username` is locked out at `now`: the last [`LOCKOUT_FAILURES`] failures all
+/// fell within [`LOCKOUT_MINUTES`] and the last of them is less than that long ago.
+/// Failures are not recorded while locked, so a lock lasts exactly the window.
+async fn locked_out(
     db: &impl ConnectionTrait,
+    username: &str,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<bool> {
+    let recent: Vec<chrono::DateTime<Utc>> = login_failure::Entity::find()
+        .select_only()
+        .column(login_failure::Column::FailedAt)
+        .filter(login_failure::Column::Username.eq(username))
+        .order_by_desc(login_failure::Column::FailedAt)
+        .limit(LOCKOUT_FAILURES)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
+    Ok(match (recent.first(), recent.last()) {
+        (Some(newest), Some(oldest)) if recent.len() as u64 >= LOCKOUT_FAILURES => {
+            *newest - *oldest <= window && now - *newest < window
+        }
+        _ => false,
+    })
+}
+
+async fn record_failure(
+    db: &DatabaseConnection,
+    username: &str,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    // Old failures matter to no lock; keep the table small.
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .filter(login_failure::Column::FailedAt.lt(now - chrono::Duration::days(1)))
+        .exec(&txn)
+        .await?;
+    login_failure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        failed_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    if locked_out(db, username, now).await? {
+        tracing::warn!(%username, "sign-in locked after repeated failures");
+    }
+    Ok(())
+}
+
+/// The same answer for an unknown user and a wrong password, in the same time; after
+/// [`LOCKOUT_FAILURES`] failures in [`LOCKOUT_MINUTES`] minutes the username is locked,
+/// whether or not it exists.
+pub async fn login(
+    db: &DatabaseConnection,
     keys: &TokenKeys,
     username: &str,
     password: &str,
 ) -> AppResult<LoginResult> {
+    let username = username.trim();
     let failed = || AppError::Unauthenticated("wrong username or password".into());
-    let found = user::Entity::find()
-        .filter(user::Column::Username.eq(username.trim()))
-        .one(db)
-        .await?;
-    let Some(found) = found else {
+    let now = Utc::now();
+    if username.is_empty() || username.len() > 64 {
         verify_against_dummy(password);
         return Err(failed());
-    };
-    if !verify_password(&found.password_hash, password) || found.disabled {
-        return Err(failed());
     }
-    let token = keys.issue(found.id, found.token_version, Utc::now())?;
-    tracing::info!(user = %found.username, "login succeeded");
+    if locked_out(db, username, now).await? {
+        verify_against_dummy(password);
+        return Err(AppError::Unauthenticated(format!(
+            "too many failed sign-ins for this username; try again in {LOCKOUT_MINUTES} minutes"
+        )));
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?;
+    let accepted = match &found {
+        Some(user) => verify_password(&user.password_hash, password) && !user.disabled,
+        None => {
+            verify_against_dummy(password);
+            false
+        }
+    };
+    let Some(found) = found.filter(|_| accepted) else {
+        record_failure(db, username, now).await?;
+        return Err(failed());
+    };
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Username.eq(username))
+        .exec(db)
+        .await?;
+    let token = keys.issue(found.id, found.token_version, now)?;
+    tracing::info!(user = %found.username, "sign-in succeeded");
     Ok(LoginResult { token, user: found })
 }
 
@@ -300,4 +380,107 @@ pub async fn create_user_from_cli(
     input: NewUser,
 ) -> AppResult<user::Model> {
     create_user(db, &Viewer::System, input).await
+}
+
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub city_code: Option<String>,
+    pub expert_id: Option<Uuid>,
+    pub consultancy_id: Option<Uuid>,
+    pub disabled: Option<bool>,
+}
+
+/// Changes a user's role (with its city, expert or consultancy) or disables/enables them;
+/// either revokes every token they hold.
+pub async fn change_user(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    change: UserChange,
+) -> AppResult<user::Model> {
+    viewer.require_province_admin()?;
+    let found = get(db, id).await?;
+    if viewer.user_id() == Some(id) && (change.disabled == Some(true) || change.role.is_some()) {
+        return Err(AppError::bad_input(
+            "id",
+            "you cannot disable yourself or change your own role",
+        ));
+    }
+    let mut active = user::ActiveModel {
+        id: sea_orm::Unchanged(id),
+        ..Default::default()
+    };
+    let mut summary = serde_json::Map::new();
+    if let Some(role) = change.role {
+        let (city, expert, consultancy) = match role {
+            Role::ProvinceAdmin => (None, None, None),
+            Role::CityAdmin => {
+                let code = change
+                    .city_code
+                    .ok_or_else(|| AppError::bad_input("cityCode", "a city admin needs a city"))?;
+                if !reference::city_exists(db, &code).await? {
+                    return Err(AppError::bad_input("cityCode", "unknown city code"));
+                }
+                (Some(code), None, None)
+            }
+            Role::Expert => {
+                let eid = change.expert_id.ok_or_else(|| {
+                    AppError::bad_input("expertId", "an expert user needs an expert")
+                })?;
+                if entity::expert::Entity::find_by_id(eid)
+                    .one(db)
+                    .await?
+                    .is_none()
+                {
+                    return Err(AppError::bad_input("expertId", "no such expert"));
+                }
+                (None, Some(eid), None)
+            }
+            Role::Consultancy => {
+                let cid = change.consultancy_id.ok_or_else(|| {
+                    AppError::bad_input("consultancyId", "a consultancy user needs a consultancy")
+                })?;
+                return Err(AppError::bad_input(
+                    "consultancyId",
+                    format!("no such consultancy {cid}"),
+                ));
+            }
+        };
+        active.role = Set(role.as_str().to_owned());
+        active.city_code = Set(city);
+        active.expert_id = Set(expert);
+        active.consultancy_id = Set(consultancy);
+        summary.insert("role".into(), json!(role.as_str()));
+    }
+    if let Some(disabled) = change.disabled {
+        active.disabled = Set(disabled);
+        summary.insert("disabled".into(), json!(disabled));
+    }
+    if summary.is_empty() {
+        return Err(AppError::bad_input(
+            "input",
+            "name a role or the disabled flag to change",
+        ));
+    }
+    active.token_version = Set(found.token_version + 1);
+    active.updated_at = Set(Utc::now());
+    let txn = begin_write(db).await?;
+    user::Entity::update_many()
+        .set(active)
+        .filter(user::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    summary.insert("tokensRevoked".into(), json!(true));
+    audit_log::record(
+        &txn,
+        viewer,
+        "changeUser",
+        "User",
+        Some(id.to_string()),
+        Value::Object(summary),
+    )
+    .await?;
+    let updated = get(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -586,7 +586,7 @@ db_test!(conflicts_and_unavailability);
 
 async fn a_page_costs_a_fixed_number_of_queries(app: TestApp) {
     let admin = app.admin().await;
-    let db = &app.state.services.db;
+    let services = &app.state.services;
     let viewer = cleanprod::auth::Viewer::System;
     for serial in 0..100u32 {
         let input = expert_input(serial + 10);
@@ -617,7 +617,7 @@ async fn a_page_costs_a_fixed_number_of_queries(app: TestApp) {
             term_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
             term_end: chrono::NaiveDate::from_ymd_opt(2029, 12, 31).expect("date"),
         };
-        cleanprod::services::experts::create_expert(db, &viewer, new)
+        cleanprod::services::experts::create_expert(services, &viewer, new)
             .await
             .expect("created");
     }

@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod experts;
+mod hardening;
 mod http_protocol;
 mod reference;
 mod schema;

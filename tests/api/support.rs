@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
+use actix_web::test as actix_test;
 use actix_web::test::TestRequest;
-use actix_web::{App, test as actix_test};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
 
@@ -21,6 +21,7 @@ use cleanprod::{AppState, db};
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const USER_PASSWORD: &str = "user-password-for-tests";
 const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123";
+const DATA_KEY: &[u8] = b"test-data-key-test-data-key-test-data-key";
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL, each on a fresh database.
@@ -161,6 +162,7 @@ impl TestApp {
             .expect("bootstrap admin");
         let mut config = Config::with_database(url);
         config.jwt_secret = Some(JWT_SECRET.to_vec());
+        config.data_key = Some(DATA_KEY.to_vec());
         let state = AppState::new(config, conn).await.expect("app state");
         TestApp {
             state,
@@ -172,10 +174,7 @@ impl TestApp {
 
     /// Sends a request through the full HTTP stack of the app.
     pub async fn send(&self, req: TestRequest) -> (StatusCode, HeaderMap, Vec<u8>) {
-        let service = actix_test::init_service(
-            App::new().configure(cleanprod::configure(self.state.clone())),
-        )
-        .await;
+        let service = actix_test::init_service(cleanprod::build_app(self.state.clone())).await;
         let response = actix_test::call_service(&service, req.to_request()).await;
         let status = response.status();
         let headers = response.headers().clone();
