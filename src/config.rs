@@ -27,6 +27,8 @@ pub struct Config {
     pub admission: AdmissionPolicy,
     pub limits: QueryLimits,
     pub web: WebSettings,
+    /// Start-up connection attempts before giving up (with exponential backoff).
+    pub db_connect_attempts: u32,
 }
 
 /// Limits on what one GraphQL request may ask for; a request over any of them is refused
@@ -120,6 +122,7 @@ impl Config {
             admission: AdmissionPolicy::default(),
             limits: QueryLimits::default(),
             web: WebSettings::default(),
+            db_connect_attempts: 20,
         }
     }
 
@@ -173,6 +176,7 @@ impl Config {
             hsts: env_parse("CLEANPROD_HSTS", web_defaults.hsts)?,
         };
         Ok(Config {
+            db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,
             limits,
             web,
             database_url,

@@ -17,8 +17,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_timeout(Duration::from_secs(5));
+        // Fail fast while the database is away: a request waits at most this long for a
+        // connection, then answers SERVICE_UNAVAILABLE; the pool reconnects by itself.
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_timeout(Duration::from_secs(3));
     if url.starts_with("sqlite:") {
         // sea-orm caps SQLite at one connection unless told: readers would queue behind
         // writers. WAL lets readers run beside the one writer; the busy timeout makes a

@@ -102,10 +102,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Connects, retrying with exponential backoff while the database is unreachable (it may
+/// start after us), then migrates.
 async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
-    let db = db::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let mut delay = std::time::Duration::from_millis(500);
+    let max_delay = std::time::Duration::from_secs(30);
+    let mut attempt: u32 = 1;
+    let db = loop {
+        match db::connect(&config.database_url).await {
+            Ok(db) => break db,
+            Err(err) if attempt < config.db_connect_attempts => {
+                tracing::warn!(
+                    attempt,
+                    retry_in_ms = delay.as_millis() as u64,
+                    error = %err,
+                    "database unreachable; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(max_delay);
+                attempt += 1;
+            }
+            Err(err) => {
+                return Err(format!(
+                    "cannot connect to the database after {attempt} attempts: {err}"
+                ));
+            }
+        }
+    };
     db::migrate(&db)
         .await
         .map_err(|e| format!("migrations failed: {e}"))?;

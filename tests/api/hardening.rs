@@ -367,3 +367,49 @@ async fn sqlite_backup_is_a_consistent_copy() {
         "never overwrites"
     );
 }
+
+#[actix_web::test]
+async fn production_can_turn_off_introspection_and_graphiql() {
+    let app = TestApp::sqlite_with(|c| {
+        c.limits.introspection = false;
+        c.web.graphiql = false;
+        c.web.cors_origins = vec!["https://registry.example".into()];
+    })
+    .await;
+    let (_, body) = app
+        .post(None, "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "introspection reveals nothing: {body}"
+    );
+    assert!(!body.to_string().contains("Expert"));
+    let (status, headers, _) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql")
+                .insert_header(("accept", "text/html")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| !v.contains("html"))
+    );
+    let (_, headers, _) = app
+        .send(
+            TestRequest::get()
+                .uri("/healthz")
+                .insert_header(("origin", "https://registry.example")),
+        )
+        .await;
+    assert_eq!(
+        headers
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://registry.example")
+    );
+    app.ok(None, "{ cities { code } }", json!({})).await;
+}

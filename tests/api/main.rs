@@ -3,7 +3,9 @@
 mod support;
 
 mod access;
+mod cli;
 mod experts;
+mod faults;
 mod hardening;
 mod http_protocol;
 mod reference;

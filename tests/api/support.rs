@@ -45,7 +45,7 @@ macro_rules! db_test {
 }
 
 /// A PostgreSQL database made for one test; dropped when the test ends, pass or fail.
-struct PgDatabase {
+pub struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -117,6 +117,22 @@ fn with_database_name(url: &str, name: &str) -> String {
     }
 }
 
+/// Creates an empty PostgreSQL database for one test: its URL and the guard that drops it.
+pub async fn fresh_pg_database() -> Option<(String, PgDatabase)> {
+    let admin_url = pg_admin_url()?;
+    let name = format!("cleanprod_t_{}", uuid::Uuid::now_v7().simple());
+    let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at CLEANPROD_TEST_PG_URL ({admin_url}) is unreachable: {e}")
+    });
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    let _ = admin.close().await;
+    let url = with_database_name(&admin_url, &name);
+    Some((url, PgDatabase { admin_url, name }))
+}
+
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -127,26 +143,31 @@ impl TestApp {
     }
 
     pub async fn postgres() -> Option<TestApp> {
-        let admin_url = pg_admin_url()?;
-        let name = format!("cleanprod_t_{}", uuid::Uuid::now_v7().simple());
-        let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
-            panic!("PostgreSQL at CLEANPROD_TEST_PG_URL ({admin_url}) is unreachable: {e}")
-        });
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .expect("create the test database");
-        let _ = admin.close().await;
-        let guard = PgDatabase {
-            admin_url: admin_url.clone(),
-            name: name.clone(),
-        };
-        let mut app = Self::build(&with_database_name(&admin_url, &name)).await;
+        let (url, guard) = fresh_pg_database().await?;
+        let mut app = Self::build(&url).await;
         app._pg = Some(guard);
         Some(app)
     }
 
+    /// An app on a database that already exists (the fault tests bring their own).
+    pub async fn at_url(url: &str) -> TestApp {
+        Self::build(url).await
+    }
+
+    /// A SQLite app with settings changed from the defaults.
+    pub async fn sqlite_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+        let mut app = Self::build_with(&url, configure).await;
+        app._sqlite_dir = Some(dir);
+        app
+    }
+
     async fn build(url: &str) -> TestApp {
+        Self::build_with(url, |_| {}).await
+    }
+
+    async fn build_with(url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
         install_crypto_provider();
         let mut conn = db::connect(url)
             .await
@@ -163,6 +184,7 @@ impl TestApp {
         let mut config = Config::with_database(url);
         config.jwt_secret = Some(JWT_SECRET.to_vec());
         config.data_key = Some(DATA_KEY.to_vec());
+        configure(&mut config);
         let state = AppState::new(config, conn).await.expect("app state");
         TestApp {
             state,
