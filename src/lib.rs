@@ -18,6 +18,7 @@ pub mod services;
 use std::sync::Arc;
 
 use actix_web::{App, HttpServer, web};
+use async_graphql::extensions::apollo_persisted_queries::LruCacheStorage;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::token::TokenKeys;
@@ -31,7 +32,13 @@ use crate::services::Services;
 pub struct AppState {
     pub services: Services,
     pub schema: AppSchema,
+    /// Automatic persisted queries (hash → parsed document). Per instance: a miss only
+    /// makes the client send the full query once more, as the protocol expects.
+    pub persisted_queries: LruCacheStorage,
 }
+
+/// How many persisted queries each instance keeps.
+const PERSISTED_QUERY_CACHE: usize = 1024;
 
 impl AppState {
     /// Builds the state on a connected, migrated database.
@@ -57,14 +64,20 @@ impl AppState {
             catalog: Arc::new(catalog),
             keys: Arc::new(keys),
             data_keys: Arc::new(data_keys),
+            metrics: Arc::new(http::metrics::Metrics::new()),
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;
         if converted > 0 {
             tracing::info!(converted, "encrypted personal data stored in clear");
         }
-        let schema = graphql::build_schema(Some(services.clone()));
-        Ok(AppState { services, schema })
+        let persisted_queries = LruCacheStorage::new(PERSISTED_QUERY_CACHE);
+        let schema = graphql::build_schema(Some(services.clone()), Some(persisted_queries.clone()));
+        Ok(AppState {
+            services,
+            schema,
+            persisted_queries,
+        })
     }
 }
 

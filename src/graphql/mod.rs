@@ -9,6 +9,10 @@ pub mod reference;
 pub mod scalars;
 pub mod users;
 
+use async_graphql::extensions::Tracing;
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 use crate::services::Services;
@@ -26,8 +30,12 @@ pub struct MutationRoot(users::UserMutation, experts::ExpertMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema once at start-up, with the configured depth and complexity limits.
-pub fn build_schema(services: Option<Services>) -> AppSchema {
+/// Builds the schema once at start-up, with the configured depth and complexity limits,
+/// resolver tracing spans and, when given a cache, automatic persisted queries.
+pub fn build_schema(
+    services: Option<Services>,
+    persisted_queries: Option<LruCacheStorage>,
+) -> AppSchema {
     let limits = services
         .as_ref()
         .map(|s| s.config.limits.clone())
@@ -42,6 +50,11 @@ pub fn build_schema(services: Option<Services>) -> AppSchema {
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
+    if let Some(cache) = persisted_queries {
+        builder = builder
+            .extension(ApolloPersistedQueries::new(cache))
+            .extension(Tracing);
+    }
     match services {
         Some(s) => builder.data(s).finish(),
         None => builder.finish(),
@@ -50,7 +63,7 @@ pub fn build_schema(services: Option<Services>) -> AppSchema {
 
 /// The SDL with fields, arguments and enum items sorted, so `schema.graphql` does not drift.
 pub fn sdl() -> String {
-    build_schema(None).sdl_with_options(
+    build_schema(None, None).sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()

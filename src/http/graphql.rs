@@ -14,7 +14,8 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::OperationType;
+use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
@@ -24,6 +25,7 @@ use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::graphql::loaders::Loaders;
 use crate::http::limits;
+use crate::http::metrics::Outcome;
 use crate::services::users::principal_for_token;
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -143,6 +145,7 @@ struct PostBody {
 }
 
 /// Which operation a document would run, if it can be told before execution.
+#[cfg(test)]
 fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
     let doc = async_graphql::parser::parse_query(query).ok()?;
     limits::selected_operation(&doc, operation_name).map(|op| op.ty)
@@ -171,7 +174,11 @@ pub async fn get(
     params: web::Query<GetParams>,
 ) -> HttpResponse {
     let params = params.into_inner();
-    let Some(query) = params.query else {
+    let persisted = params
+        .extensions
+        .as_deref()
+        .is_some_and(|e| e.contains("persistedQuery"));
+    let Some(query) = params.query.or_else(|| persisted.then(String::new)) else {
         if wants_html(&req) && state.services.config.web.graphiql {
             return graphiql();
         }
@@ -189,15 +196,6 @@ pub async fn get(
             "accept application/graphql-response+json or application/json",
         );
     };
-    if operation_type(&query, params.operation_name.as_deref()) == Some(OperationType::Mutation) {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .content_type(rt.content_type())
-            .json(error_body(
-                "mutations must be sent with POST",
-                "METHOD_NOT_ALLOWED",
-            ));
-    }
     let variables = match params
         .variables
         .as_deref()
@@ -234,10 +232,13 @@ pub async fn get(
         &state,
         &req,
         rt,
-        query,
-        params.operation_name,
-        variables,
-        extensions,
+        Method::GET,
+        GraphqlParams {
+            query,
+            operation_name: params.operation_name,
+            variables,
+            extensions,
+        },
     )
     .await
 }
@@ -316,7 +317,11 @@ pub async fn post(
             );
         }
     };
-    let Some(query) = parsed.query else {
+    let persisted = parsed
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("persistedQuery").is_some());
+    let Some(query) = parsed.query.or_else(|| persisted.then(String::new)) else {
         return error_response(
             StatusCode::BAD_REQUEST,
             rt,
@@ -328,30 +333,111 @@ pub async fn post(
         &state,
         &req,
         rt,
-        query,
-        parsed.operation_name,
-        parsed.variables,
-        parsed.extensions,
+        Method::POST,
+        GraphqlParams {
+            query,
+            operation_name: parsed.operation_name,
+            variables: parsed.variables,
+            extensions: parsed.extensions,
+        },
     )
     .await
 }
 
-async fn execute(
-    state: &AppState,
-    req: &HttpRequest,
-    rt: ResponseType,
+struct GraphqlParams {
+    /// Empty when the client sends only a persisted query's hash.
     query: String,
     operation_name: Option<String>,
     variables: Option<serde_json::Value>,
     extensions: Option<serde_json::Value>,
+}
+
+/// The document a request would run: its own text, or the persisted query its hash names.
+async fn document_of(state: &AppState, params: &GraphqlParams) -> Option<ExecutableDocument> {
+    if !params.query.is_empty() {
+        return async_graphql::parser::parse_query(&params.query).ok();
+    }
+    let hash = params
+        .extensions
+        .as_ref()?
+        .get("persistedQuery")?
+        .get("sha256Hash")?
+        .as_str()?;
+    state.persisted_queries.get(hash.to_owned()).await
+}
+
+/// Runs a request and records its latency and outcome.
+async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    rt: ResponseType,
+    method: Method,
+    params: GraphqlParams,
 ) -> HttpResponse {
+    let started = std::time::Instant::now();
+    let operation = params.operation_name.clone();
+    let (response, outcome) = run(state, req, rt, method, params).await;
+    state
+        .services
+        .metrics
+        .observe_request(operation.as_deref(), outcome, started.elapsed());
+    response
+}
+
+async fn run(
+    state: &AppState,
+    req: &HttpRequest,
+    rt: ResponseType,
+    method: Method,
+    params: GraphqlParams,
+) -> (HttpResponse, Outcome) {
+    let rejected = |response: HttpResponse| (response, Outcome::Rejected);
+    // Checks that need the parsed document; an unparsable one is left for the executor to
+    // report with its position.
+    if let Some(doc) = document_of(state, &params).await {
+        let name = params.operation_name.as_deref();
+        let is_mutation = limits::selected_operation(&doc, name)
+            .is_some_and(|op| op.ty == OperationType::Mutation);
+        if method == Method::GET && is_mutation {
+            return rejected(
+                HttpResponse::MethodNotAllowed()
+                    .insert_header((header::ALLOW, "POST"))
+                    .content_type(rt.content_type())
+                    .json(error_body(
+                        "mutations must be sent with POST",
+                        "METHOD_NOT_ALLOWED",
+                    )),
+            );
+        }
+        let l = &state.services.config.limits;
+        if let Err(exceeded) = limits::check(&doc, name, l.max_aliases, l.max_root_fields) {
+            let status = match rt {
+                ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+                ResponseType::Json => StatusCode::OK,
+            };
+            return rejected(error_response(
+                status,
+                rt,
+                &exceeded.message(),
+                "BAD_USER_INPUT",
+            ));
+        }
+    }
+    let GraphqlParams {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    } = params;
     let viewer = match resolve_viewer(state, req).await {
         Ok(v) => v,
         Err(err @ AppError::Unauthenticated(_)) => {
-            return HttpResponse::Unauthorized()
-                .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")))
-                .content_type(rt.content_type())
-                .json(error_body(&err.client_message(), err.code()));
+            return rejected(
+                HttpResponse::Unauthorized()
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")))
+                    .content_type(rt.content_type())
+                    .json(error_body(&err.client_message(), err.code())),
+            );
         }
         Err(err) => {
             let status = if matches!(err, AppError::Unavailable) {
@@ -360,42 +446,23 @@ async fn execute(
                 StatusCode::INTERNAL_SERVER_ERROR
             };
             let gql: async_graphql::Error = err.into();
-            return HttpResponse::build(status)
-                .content_type(rt.content_type())
-                .json(
-                    json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }),
-                );
+            return rejected(HttpResponse::build(status).content_type(rt.content_type()).json(
+                json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }),
+            ));
         }
     };
-    // Limits that need the parsed document; an unparsable one is left for the executor to
-    // report with its position.
-    if let Ok(doc) = async_graphql::parser::parse_query(&query) {
-        let l = &state.services.config.limits;
-        if let Err(exceeded) = limits::check(
-            &doc,
-            operation_name.as_deref(),
-            l.max_aliases,
-            l.max_root_fields,
-        ) {
-            let status = match rt {
-                ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-                ResponseType::Json => StatusCode::OK,
-            };
-            return error_response(status, rt, &exceeded.message(), "BAD_USER_INPUT");
-        }
-    }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
     if let Some(vars) = variables {
         if !vars.is_object() && !vars.is_null() {
-            return error_response(
+            return rejected(error_response(
                 StatusCode::BAD_REQUEST,
                 rt,
                 "variables must be an object",
                 "BAD_REQUEST",
-            );
+            ));
         }
         request = request.variables(async_graphql::Variables::from_json(vars));
     }
@@ -425,9 +492,17 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    HttpResponse::build(status)
+    let outcome = if failed_before_execution {
+        Outcome::Rejected
+    } else if response.errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::Error
+    };
+    let http = HttpResponse::build(status)
         .content_type(rt.content_type())
-        .json(&response)
+        .json(&response);
+    (http, outcome)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod graphql;
 pub mod health;
 pub mod limits;
+pub mod metrics;
 
 use actix_web::web;
 
@@ -13,7 +14,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get)),
     )
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz));
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(metrics::metrics));
 }
 
 /// Security headers on every response (configurable: `CLEANPROD_SECURITY_HEADERS`,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::crypto::DataKeys;
+use crate::http::metrics::Metrics;
 use crate::rules::mandatory::CatalogRow;
 
 /// What a service needs besides the viewer: the database and the settings and reference
@@ -25,4 +26,5 @@ pub struct Services {
     pub catalog: Arc<Vec<CatalogRow>>,
     pub keys: Arc<TokenKeys>,
     pub data_keys: Arc<DataKeys>,
+    pub metrics: Arc<Metrics>,
 }

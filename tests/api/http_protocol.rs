@@ -265,3 +265,102 @@ fn postgres_without_a_secret_refuses_to_start() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("CLEANPROD_JWT_SECRET"), "{stderr}");
 }
+
+async fn automatic_persisted_queries(app: TestApp) {
+    use sha2::{Digest, Sha256};
+    let query = "{ cities { code } }";
+    let hash = hex::encode(Sha256::digest(query.as_bytes()));
+    let ext = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let post = |body: Value| {
+        TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.to_string())
+    };
+    // Unknown hash: the client is told to send the query.
+    let (_, _, body) = app.send(post(json!({ "extensions": ext }))).await;
+    assert_eq!(
+        body_json(&body)["errors"][0]["message"],
+        "PersistedQueryNotFound"
+    );
+    // Query with its hash: runs and is remembered.
+    let (_, _, body) = app
+        .send(post(json!({ "query": query, "extensions": ext })))
+        .await;
+    assert_eq!(
+        body_json(&body)["data"]["cities"].as_array().map(Vec::len),
+        Some(11)
+    );
+    // Hash alone now works, over POST and GET.
+    let (_, _, body) = app.send(post(json!({ "extensions": ext }))).await;
+    assert_eq!(
+        body_json(&body)["data"]["cities"].as_array().map(Vec::len),
+        Some(11)
+    );
+    let encoded = ext
+        .to_string()
+        .replace('"', "%22")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+        .replace(' ', "%20");
+    let (status, _, body) = app
+        .send(TestRequest::get().uri(&format!("/graphql?extensions={encoded}")))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        body_json(&body)["data"]["cities"].as_array().map(Vec::len),
+        Some(11)
+    );
+
+    // A persisted mutation cannot be run over GET either.
+    let mutation = "mutation { changePassword(currentPassword: \"a\", newPassword: \"b\") { id } }";
+    let mhash = hex::encode(Sha256::digest(mutation.as_bytes()));
+    let mext = json!({ "persistedQuery": { "version": 1, "sha256Hash": mhash } });
+    app.send(post(json!({ "query": mutation, "extensions": mext })))
+        .await;
+    let encoded = mext
+        .to_string()
+        .replace('"', "%22")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+        .replace(' ', "%20");
+    let (status, _, _) = app
+        .send(TestRequest::get().uri(&format!("/graphql?extensions={encoded}")))
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
+db_test!(automatic_persisted_queries);
+
+async fn metrics_count_requests_by_operation(app: TestApp) {
+    app.ok(None, "query Towns { cities { code } }", json!({}))
+        .await;
+    let mut req = TestRequest::post()
+        .uri("/graphql")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(
+            json!({ "query": "query Towns { cities { code } }", "operationName": "Towns" })
+                .to_string(),
+        );
+    req = req.insert_header(("accept", "application/json"));
+    app.send(req).await;
+    let (status, headers, body) = app.send(TestRequest::get().uri("/metrics")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("openmetrics"))
+    );
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("cleanprod_graphql_requests_total{operation=\"Towns\",outcome=\"Ok\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("cleanprod_graphql_request_duration_seconds_bucket"));
+    assert!(text.contains("cleanprod_db_pool_connections"));
+}
+db_test!(metrics_count_requests_by_operation);
