@@ -45,7 +45,7 @@ pub struct QueryLimits {
 impl Default for QueryLimits {
     fn default() -> Self {
         QueryLimits {
-            max_depth: 12,
+            max_depth: 16,
             max_complexity: 5_000,
             max_aliases: 30,
             max_root_fields: 20,

@@ -183,7 +183,7 @@ async fn depth_and_alias_bombs_are_refused(app: TestApp) {
 
     let admin = app.admin().await;
     let mut deep = String::from("name");
-    for _ in 0..14 {
+    for _ in 0..24 {
         deep = format!("ofType {{ {deep} }}");
     }
     let (status, body) = app
