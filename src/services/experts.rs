@@ -7,9 +7,9 @@ use entity::{
     expert, expert_conflict, expert_kind, expert_sector, expert_status_change,
     expert_unavailability,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
@@ -25,6 +25,7 @@ use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
 
 use super::pagination::{Page, PageRequest, fetch_page};
+use super::text::{like_any, optional_text, required_text, search_text};
 use super::{audit_log, reference};
 
 pub struct NewExpert {
@@ -106,27 +107,6 @@ pub struct NewUnavailability {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub reason: Option<String>,
-}
-
-fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
-    }
-    if value.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(value.to_owned())
-}
-
-fn optional_text(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => required_text(field, v, max).map(Some),
-    }
 }
 
 fn validate_phone(value: &str) -> AppResult<String> {
@@ -579,19 +559,6 @@ pub async fn set_expert_status(
     Ok(updated)
 }
 
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    escaped.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    escaped
-}
-
 pub async fn list_experts(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -620,26 +587,11 @@ pub async fn list_experts(
             ),
         );
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        if text.chars().count() > 100 {
-            return Err(AppError::bad_input(
-                "filter.text",
-                "must be at most 100 characters",
-            ));
-        }
-        let pattern = escape_like(text);
-        query = query.filter(
-            Condition::any()
-                .add(Expr::col(expert::Column::Name).like(LikeExpr::new(&pattern).escape('\\')))
-                .add(
-                    Expr::col(expert::Column::Employer).like(LikeExpr::new(&pattern).escape('\\')),
-                ),
-        );
+    if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
+        query = query.filter(like_any(
+            &[expert::Column::Name, expert::Column::Employer],
+            &pattern,
+        ));
     }
     fetch_page(db, query, expert::Column::Id, page).await
 }
@@ -886,11 +838,6 @@ pub async fn unavailability_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(escape_like("a%b_c\\"), "%a\\%b\\_c\\\\%");
-    }
 
     #[test]
     fn phone_and_email_shapes() {

@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod experts;
 pub mod pagination;
 pub mod reference;
+pub mod text;
 pub mod users;
 
 use sea_orm::DatabaseConnection;
