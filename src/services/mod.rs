@@ -2,6 +2,7 @@
 //! Every service function checks who may call it, so the GraphQL layer stays thin and the
 //! CLI gets the same rules.
 
+pub mod amounts;
 pub mod audit_log;
 pub mod experts;
 pub mod pagination;
