@@ -99,6 +99,19 @@ impl Viewer {
         }
     }
 
+    /// The firm of a CONSULTANCY user.
+    pub fn consultancy_id(&self) -> Option<Uuid> {
+        match self {
+            Viewer::User(p) if p.role == Role::Consultancy => p.consultancy_id,
+            _ => None,
+        }
+    }
+
+    /// Whether this viewer is a user of the given consultancy (their own firm).
+    pub fn is_consultancy(&self, consultancy_id: Uuid) -> bool {
+        self.consultancy_id() == Some(consultancy_id)
+    }
+
     /// Whether this viewer is the given expert (their own record).
     pub fn is_expert(&self, expert_id: Uuid) -> bool {
         matches!(self, Viewer::User(p) if p.role == Role::Expert && p.expert_id == Some(expert_id))

@@ -25,8 +25,8 @@ use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
 
 use super::pagination::{Page, PageRequest, fetch_page};
-use super::text::{like_any, optional_text, required_text, search_text};
-use super::{audit_log, reference};
+use super::text::{like_any, optional_text, phone_number, required_text, search_text};
+use super::{audit_log, parse_stored, reference};
 
 pub struct NewExpert {
     pub name: String,
@@ -110,18 +110,7 @@ pub struct NewUnavailability {
 }
 
 fn validate_phone(value: &str) -> AppResult<String> {
-    let value = value.trim();
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
-    if !allowed || !(7..=15).contains(&digits) {
-        return Err(AppError::bad_input(
-            "phone",
-            "must be a phone number of 7 to 15 digits",
-        ));
-    }
-    Ok(value.to_owned())
+    phone_number("phone", value)
 }
 
 fn validate_email(value: Option<String>) -> AppResult<Option<String>> {
@@ -183,22 +172,12 @@ fn validate_identity(id_card: &str, birth_date: NaiveDate) -> AppResult<String> 
     Ok(card.into_string())
 }
 
-fn parse<T: std::str::FromStr>(what: &str, value: &str) -> AppResult<T> {
-    value
-        .parse()
-        .map_err(|_| AppError::internal(format!("stored {what} {value:?} is unknown")))
-}
-
 pub fn status_of(model: &expert::Model) -> AppResult<ExpertStatus> {
-    parse("expert status", &model.status)
+    parse_stored("expert status", &model.status)
 }
 
 async fn ensure_city(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
-    if reference::city_exists(db, code).await? {
-        Ok(())
-    } else {
-        Err(AppError::bad_input("cityCode", "unknown city code"))
-    }
+    reference::require_known_city(db, "cityCode", code).await
 }
 
 async fn ensure_unique_id_card(
@@ -525,7 +504,7 @@ pub async fn set_expert_status(
     let from = status_of(&current)?;
     check_status_transition(from, to).map_err(|e| AppError::bad_input("status", e.to_string()))?;
     if to == ExpertStatus::Active {
-        let title: ProfessionalTitle = parse("title", &current.title)?;
+        let title: ProfessionalTitle = parse_stored("title", &current.title)?;
         let years = u32::try_from(current.years_in_field).unwrap_or(0);
         let today = today_in_china(Utc::now());
         check_admission(policy, title, years, current.birth_date, today).map_err(|failures| {
@@ -759,7 +738,7 @@ pub async fn sectors_of(
     for row in rows {
         map.entry(row.expert_id)
             .or_default()
-            .push(parse("sector", &row.sector)?);
+            .push(parse_stored("sector", &row.sector)?);
     }
     for list in map.values_mut() {
         list.sort_unstable();
@@ -779,7 +758,7 @@ pub async fn kinds_of(
     for row in rows {
         map.entry(row.expert_id)
             .or_default()
-            .push(parse("expertise kind", &row.kind)?);
+            .push(parse_stored("expertise kind", &row.kind)?);
     }
     for list in map.values_mut() {
         list.sort_unstable();

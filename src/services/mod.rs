@@ -4,17 +4,25 @@
 
 pub mod amounts;
 pub mod audit_log;
+pub mod consultancies;
+pub mod enterprises;
 pub mod experts;
+pub mod import;
 pub mod pagination;
 pub mod reference;
 pub mod text;
 pub mod users;
 
 use sea_orm::DatabaseConnection;
+use std::str::FromStr;
 use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
 
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use crate::rules::deadlines::today_in_china;
 use crate::rules::mandatory::CatalogRow;
 
 /// What a service needs besides the viewer: the database and the settings and reference
@@ -25,4 +33,24 @@ pub struct Services {
     pub config: Arc<Config>,
     pub catalog: Arc<Vec<CatalogRow>>,
     pub keys: Arc<TokenKeys>,
+}
+
+/// Reads an enum stored by name; an unknown name is the database's fault, not the client's.
+pub fn parse_stored<T: FromStr>(what: &str, value: &str) -> AppResult<T> {
+    value
+        .parse()
+        .map_err(|_| AppError::internal(format!("stored {what} {value:?} is unknown")))
+}
+
+/// Today in China Standard Time, the calendar every deadline is reckoned in.
+pub fn today() -> NaiveDate {
+    today_in_china(Utc::now())
+}
+
+/// A date that records something that has happened: not after today (China Standard Time).
+pub fn past_or_today(field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
+    if date > today() {
+        return Err(AppError::bad_input(field, "must not be in the future"));
+    }
+    Ok(date)
 }

@@ -28,6 +28,22 @@ pub fn optional_text(field: &str, value: Option<String>, max: usize) -> AppResul
     }
 }
 
+/// A phone number: digits with optional `-`, `+` and spaces, 7 to 15 digits.
+pub fn phone_number(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
+    if !allowed || !(7..=15).contains(&digits) {
+        return Err(AppError::bad_input(
+            field,
+            "must be a phone number of 7 to 15 digits",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// A `%text%` pattern whose own `%`, `_` and `\` match literally (escape character `\`).
 pub fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
