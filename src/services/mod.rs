@@ -4,6 +4,7 @@
 
 pub mod amounts;
 pub mod audit_log;
+pub mod audits;
 pub mod consultancies;
 pub mod enterprises;
 pub mod experts;
