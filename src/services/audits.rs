@@ -186,11 +186,6 @@ pub fn require_read(viewer: &Viewer, model: &audit::Model) -> AppResult<()> {
     viewer.require_city(&model.city_code)
 }
 
-/// An audit year: the plan's era, not beyond next year.
-fn check_year(field: &str, year: i32) -> AppResult<i32> {
-    enterprises::check_directory_year(field, year)
-}
-
 /// One entry of an audit's history.
 struct Transition {
     event: AuditEventKind,
@@ -354,7 +349,7 @@ pub async fn create_audit(
     input: NewAudit,
 ) -> AppResult<audit::Model> {
     viewer.require_admin()?;
-    let year = check_year("year", input.year)?;
+    let year = enterprises::check_plan_year("year", input.year)?;
     let notice_date = past_or_today("noticeDate", input.notice_date.unwrap_or_else(today))?;
     let enterprise = enterprises::find(db, input.enterprise_id)
         .await

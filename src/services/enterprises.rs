@@ -174,8 +174,9 @@ fn check_employees(n: i32) -> AppResult<i32> {
     Ok(n)
 }
 
-/// A directory year: not before the 2000s, not beyond next year.
-pub fn check_directory_year(field: &str, year: i32) -> AppResult<i32> {
+/// A year of the registry (a directory year, an audit year, a list year): from 2000 to next
+/// year.
+pub fn check_plan_year(field: &str, year: i32) -> AppResult<i32> {
     let next = today().year() + 1;
     if !(2000..=next).contains(&year) {
         return Err(AppError::bad_input(
@@ -263,7 +264,7 @@ fn check_new(catalog: &[CatalogRow], input: &NewEnterprise) -> AppResult<Checked
         },
     )?;
     if let Some(year) = input.directory_since_year {
-        check_directory_year("directorySinceYear", year)?;
+        check_plan_year("directorySinceYear", year)?;
     }
     Ok(checked)
 }
@@ -593,7 +594,7 @@ pub async fn add_to_directory(
     since_year: i32,
 ) -> AppResult<enterprise::Model> {
     viewer.require_admin()?;
-    let since_year = check_directory_year("sinceYear", since_year)?;
+    let since_year = check_plan_year("sinceYear", since_year)?;
     let current = find(db, enterprise_id).await?;
     viewer.require_city(&current.city_code)?;
     if let Some(year) = current.directory_since_year {
@@ -657,6 +658,21 @@ fn covered_from(as_of_year: i32) -> AppResult<NaiveDate> {
         .ok_or_else(|| AppError::bad_input("asOf", "is out of range"))
 }
 
+/// Directory members whose five-year cycle is overdue in `as_of_year`, as SQL: the rule of
+/// [`cycle_overdue`] (as_of_year − max(joining year, last completion year) ≥ 5) unfolded into
+/// two comparisons that indexes serve.
+pub(crate) fn cycle_overdue_condition(as_of_year: i32) -> AppResult<Condition> {
+    let latest_anchor = as_of_year - CYCLE_YEARS;
+    let from = covered_from(as_of_year)?;
+    Ok(Condition::all()
+        .add(enterprise::Column::DirectorySinceYear.lte(latest_anchor))
+        .add(
+            Condition::any()
+                .add(enterprise::Column::LastCompletedOn.is_null())
+                .add(enterprise::Column::LastCompletedOn.lt(from)),
+        ))
+}
+
 /// The directory, with each member's cycle as of `as_of`.
 pub async fn list_directory(
     db: &impl ConnectionTrait,
@@ -675,22 +691,8 @@ pub async fn list_directory(
         query = query.filter(enterprise::Column::Sector.eq(sector.as_str()));
     }
     if let Some(overdue) = filter.cycle_overdue {
-        // cycle_overdue: as_of_year − max(since, last completion year) ≥ 5.
-        let year = as_of.year();
-        let latest_anchor = year - CYCLE_YEARS;
-        let from = covered_from(year)?;
-        let overdue_condition = Condition::all()
-            .add(enterprise::Column::DirectorySinceYear.lte(latest_anchor))
-            .add(
-                Condition::any()
-                    .add(enterprise::Column::LastCompletedOn.is_null())
-                    .add(enterprise::Column::LastCompletedOn.lt(from)),
-            );
-        query = query.filter(if overdue {
-            overdue_condition
-        } else {
-            overdue_condition.not()
-        });
+        let condition = cycle_overdue_condition(as_of.year())?;
+        query = query.filter(if overdue { condition } else { condition.not() });
     }
     if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
         query = query.filter(like_any(

@@ -3,6 +3,7 @@
 //! CLI gets the same rules.
 
 pub mod amounts;
+pub mod annual_lists;
 pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
@@ -11,6 +12,7 @@ pub mod experts;
 pub mod import;
 pub mod pagination;
 pub mod reference;
+pub mod summary;
 pub mod text;
 pub mod users;
 
