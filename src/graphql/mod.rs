@@ -1,11 +1,16 @@
 //! The GraphQL schema, one module per domain; resolvers stay thin and call the services.
 
+pub mod annual_lists;
+pub mod audits;
+pub mod consultancies;
 pub mod context;
+pub mod enterprises;
 pub mod experts;
 pub mod loaders;
 pub mod pagination;
 pub mod reference;
 pub mod scalars;
+pub mod summary;
 pub mod users;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -17,10 +22,22 @@ pub struct QueryRoot(
     reference::ReferenceQuery,
     users::UserQuery,
     experts::ExpertQuery,
+    enterprises::EnterpriseQuery,
+    annual_lists::AnnualListQuery,
+    consultancies::ConsultancyQuery,
+    audits::AuditQuery,
+    summary::SummaryQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(users::UserMutation, experts::ExpertMutation);
+pub struct MutationRoot(
+    users::UserMutation,
+    experts::ExpertMutation,
+    enterprises::EnterpriseMutation,
+    annual_lists::AnnualListMutation,
+    consultancies::ConsultancyMutation,
+    audits::AuditMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -1,7 +1,8 @@
-//! The HTTP surface: GraphQL over HTTP, health and readiness.
+//! The HTTP surface: GraphQL over HTTP, health and readiness, CSV reports.
 
 pub mod graphql;
 pub mod health;
+pub mod reports;
 
 use actix_web::web;
 
@@ -12,5 +13,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get)),
     )
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz));
+    .route("/readyz", web::get().to(health::readyz))
+    .route(
+        "/reports/annual-summary/{year}.csv",
+        web::get().to(reports::annual_summary_csv),
+    );
 }
