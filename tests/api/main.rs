@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod enterprises;
 mod experts;
 mod http_protocol;
 mod reference;
