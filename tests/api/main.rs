@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod consultancies;
 mod enterprises;
 mod experts;
 mod http_protocol;
