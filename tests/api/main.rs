@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod annual_lists;
 mod consultancies;
 mod enterprises;
 mod experts;
