@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod annual_lists;
+mod audits;
 mod consultancies;
 mod enterprises;
 mod experts;
