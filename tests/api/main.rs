@@ -11,3 +11,4 @@ mod experts;
 mod http_protocol;
 mod reference;
 mod schema;
+mod summary;
