@@ -305,6 +305,7 @@ impl MigrationTrait for Migration {
                 "idx_enterprises_city_county",
                 cols![Enterprises::CityCode, Enterprises::County],
             ),
+            ("idx_enterprises_county", cols![Enterprises::County]),
             ("idx_enterprises_industry", cols![Enterprises::IndustryCode]),
             ("idx_enterprises_sector", cols![Enterprises::Sector]),
             ("idx_enterprises_scale", cols![Enterprises::Scale]),

@@ -22,7 +22,9 @@ use crate::rules::deadlines::is_late;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, enterprises, parse_stored, past_or_today, reference, today};
+use super::{
+    audit_log, audits, enterprises, grouped, parse_stored, past_or_today, reference, today,
+};
 
 #[derive(Default)]
 pub struct ListFilter {
@@ -498,11 +500,7 @@ pub async fn entries_of(
         .order_by_asc(annual_audit_list_entry::Column::EnterpriseId)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.list_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.list_id))
 }
 
 pub async fn history_of(
@@ -514,9 +512,5 @@ pub async fn history_of(
         .order_by_asc(annual_list_status_change::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.list_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.list_id))
 }

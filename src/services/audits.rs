@@ -32,7 +32,7 @@ use crate::rules::deadlines::{
 use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
-use super::{audit_log, consultancies, enterprises, parse_stored, past_or_today, today};
+use super::{audit_log, consultancies, enterprises, grouped, parse_stored, past_or_today, today};
 
 pub struct NewAudit {
     pub enterprise_id: Uuid,
@@ -1260,17 +1260,6 @@ pub async fn record_certification(
 }
 
 // Batch reads for the GraphQL loaders.
-
-fn grouped<M, F>(rows: Vec<M>, key: F) -> HashMap<Uuid, Vec<M>>
-where
-    F: Fn(&M) -> Uuid,
-{
-    let mut map: HashMap<Uuid, Vec<M>> = HashMap::new();
-    for row in rows {
-        map.entry(key(&row)).or_default().push(row);
-    }
-    map
-}
 
 pub async fn by_ids(
     db: &impl ConnectionTrait,

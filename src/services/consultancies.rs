@@ -21,7 +21,7 @@ use crate::rules::consultancy::{check_consultancy_transition, employments_overla
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{audit_log, parse_stored, reference};
+use super::{audit_log, grouped, parse_stored, reference};
 
 pub struct NewConsultancy {
     pub name: String,
@@ -573,11 +573,7 @@ pub async fn staff_of(
         .order_by_asc(consultancy_staff::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.consultancy_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.consultancy_id))
 }
 
 pub async fn status_history_of(
@@ -589,9 +585,5 @@ pub async fn status_history_of(
         .order_by_asc(consultancy_status_change::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.consultancy_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.consultancy_id))
 }

@@ -792,8 +792,8 @@ pub async fn by_ids(
     Ok(rows.into_iter().map(|e| (e.id, e)).collect())
 }
 
-/// Validates a batch of new enterprises for the importer: `Ok` with the rows to insert, or the
-/// error of the row. Credit codes already registered are reported as CONFLICT.
+/// Checks one imported row as `createEnterprise` would (all but the database checks, which the
+/// importer makes for the whole file) and returns the row to insert.
 pub(crate) fn check_for_import(
     catalog: &[CatalogRow],
     input: &NewEnterprise,

@@ -26,7 +26,7 @@ use crate::rules::expert_status::check_status_transition;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{audit_log, parse_stored, reference};
+use super::{audit_log, grouped, parse_stored, reference};
 
 pub struct NewExpert {
     pub name: String,
@@ -775,11 +775,7 @@ pub async fn status_history_of(
         .order_by_asc(expert_status_change::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.expert_id))
 }
 
 pub async fn conflicts_of(
@@ -791,11 +787,7 @@ pub async fn conflicts_of(
         .order_by_asc(expert_conflict::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.expert_id))
 }
 
 pub async fn unavailability_of(
@@ -807,11 +799,7 @@ pub async fn unavailability_of(
         .order_by_asc(expert_unavailability::Column::StartsOn)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.expert_id))
 }
 
 #[cfg(test)]

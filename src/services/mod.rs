@@ -57,3 +57,15 @@ pub fn past_or_today(field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
     }
     Ok(date)
 }
+
+/// Groups rows by a key, keeping their order: the shape every batch loader returns.
+pub fn grouped<M>(
+    rows: Vec<M>,
+    key: impl Fn(&M) -> uuid::Uuid,
+) -> std::collections::HashMap<uuid::Uuid, Vec<M>> {
+    let mut map: std::collections::HashMap<uuid::Uuid, Vec<M>> = std::collections::HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
