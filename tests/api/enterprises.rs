@@ -743,6 +743,10 @@ async fn import_refuses_bad_files_and_roles(app: TestApp) {
     let firm = app.consultancy_user(&firm["id"]).await;
     let (code, _) = app.err(Some(&firm), IMPORT, json!({ "csv": csv })).await;
     assert_eq!(code, "FORBIDDEN");
+    let expert = create_expert(&app, &admin, 1).await;
+    let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
+    let (code, _) = app.err(Some(&expert), IMPORT, json!({ "csv": csv })).await;
+    assert_eq!(code, "FORBIDDEN");
     let (code, _) = app.err(None, IMPORT, json!({ "csv": csv })).await;
     assert_eq!(code, "UNAUTHENTICATED");
     assert_eq!(app.count("enterprises").await, before + 1);

@@ -10,5 +10,6 @@ mod enterprises;
 mod experts;
 mod http_protocol;
 mod reference;
+mod roles;
 mod schema;
 mod summary;
