@@ -125,10 +125,9 @@ pub async fn create_list(
     city_code: &str,
     year: i32,
 ) -> AppResult<annual_audit_list::Model> {
-    viewer.require_admin()?;
     let city_code = city_code.trim();
-    reference::require_known_city(db, "cityCode", city_code).await?;
     viewer.require_city(city_code)?;
+    reference::require_known_city(db, "cityCode", city_code).await?;
     let year = enterprises::check_plan_year("year", year)?;
     let txn = begin_write(db).await?;
     let existing = annual_audit_list::Entity::find()

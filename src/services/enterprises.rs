@@ -327,10 +327,9 @@ pub async fn create_enterprise(
     catalog: &[CatalogRow],
     input: NewEnterprise,
 ) -> AppResult<enterprise::Model> {
-    viewer.require_admin()?;
+    viewer.require_city(input.city_code.trim())?;
     let checked = check_new(catalog, &input)?;
     reference::require_known_city(db, "cityCode", &checked.city_code).await?;
-    viewer.require_city(&checked.city_code)?;
     let txn = begin_write(db).await?;
     if credit_code_taken(&txn, &checked.credit_code, None).await? {
         return Err(duplicate_credit_code());
