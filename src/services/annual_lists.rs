@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{AnnualListStatus, Role};
+use crate::domain::AnnualListStatus;
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
 use crate::rules::deadlines::is_late;
@@ -464,19 +464,9 @@ pub async fn list_lists(
     filter: ListFilter,
     page: PageRequest,
 ) -> AppResult<Page<annual_audit_list::Model>> {
-    viewer.require_admin()?;
     let mut query = annual_audit_list::Entity::find();
-    if viewer.role() == Some(Role::CityAdmin) {
-        let own = viewer
-            .city_scope()
-            .ok_or_else(|| AppError::forbidden("a city admin without a city"))?;
-        if let Some(city) = &filter.city_code {
-            viewer.require_city(city)?;
-        }
-        query = query.filter(annual_audit_list::Column::CityCode.eq(own));
-    }
-    if let Some(city) = &filter.city_code {
-        query = query.filter(annual_audit_list::Column::CityCode.eq(city.trim()));
+    if let Some(city) = viewer.list_city(filter.city_code.as_deref().map(str::trim))? {
+        query = query.filter(annual_audit_list::Column::CityCode.eq(city));
     }
     if let Some(year) = filter.year {
         query = query.filter(annual_audit_list::Column::Year.eq(year));

@@ -18,7 +18,7 @@ use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
     AuditEventKind, AuditStatus, CertificationLevel, DeadlineKind, OptionKind, ReviewKind,
-    ReviewOutcome, ReviewStatus, Role,
+    ReviewOutcome, ReviewStatus,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
@@ -597,33 +597,20 @@ pub async fn grant_extension(
 fn scope(viewer: &Viewer, filter: &AuditFilter) -> AppResult<Select<audit::Entity>> {
     viewer.require_user()?;
     let mut query = audit::Entity::find();
-    match viewer.role() {
-        Some(Role::ProvinceAdmin) => {}
-        Some(Role::CityAdmin) => {
-            let own = viewer
-                .city_scope()
-                .ok_or_else(|| AppError::forbidden("a city admin without a city"))?;
-            if let Some(city) = &filter.city_code {
-                viewer.require_city(city)?;
-            }
-            query = query.filter(audit::Column::CityCode.eq(own));
-        }
-        Some(Role::Consultancy) => {
-            let firm = viewer
-                .consultancy_id()
-                .ok_or_else(|| AppError::forbidden("a consultancy user without a firm"))?;
-            if filter.consultancy_id.is_some_and(|c| c != firm) {
-                return Err(AppError::forbidden(
-                    "a consultancy sees only its own audits",
-                ));
-            }
-            query = query.filter(audit::Column::ConsultancyId.eq(firm));
-        }
-        _ => {
+    if let Some(firm) = viewer.consultancy_id() {
+        if filter.consultancy_id.is_some_and(|c| c != firm) {
             return Err(AppError::forbidden(
-                "only administrators and consultancies may list audits",
+                "a consultancy sees only its own audits",
             ));
         }
+        query = query.filter(audit::Column::ConsultancyId.eq(firm));
+        if let Some(city) = &filter.city_code {
+            query = query.filter(audit::Column::CityCode.eq(city.trim()));
+        }
+        return Ok(query);
+    }
+    if let Some(city) = viewer.list_city(filter.city_code.as_deref().map(str::trim))? {
+        query = query.filter(audit::Column::CityCode.eq(city));
     }
     Ok(query)
 }
@@ -641,9 +628,6 @@ pub async fn list_audits(
     page: PageRequest,
 ) -> AppResult<Page<audit::Model>> {
     let mut query = scope(viewer, &filter)?;
-    if let Some(city) = &filter.city_code {
-        query = query.filter(audit::Column::CityCode.eq(city.trim()));
-    }
     if let Some(year) = filter.year {
         query = query.filter(audit::Column::Year.eq(year));
     }

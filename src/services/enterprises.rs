@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{AuditMode, CompletionKind, EnterpriseScale, Role, Sector};
+use crate::domain::{AuditMode, CompletionKind, EnterpriseScale, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::audit_mode;
 use crate::rules::checksum::validate_credit_code;
@@ -508,38 +508,22 @@ fn scope(
     city_filter: Option<&str>,
 ) -> AppResult<Select<enterprise::Entity>> {
     viewer.require_user()?;
-    match viewer.role() {
-        Some(Role::ProvinceAdmin) => {}
-        Some(Role::CityAdmin) => {
-            let own = viewer
-                .city_scope()
-                .ok_or_else(|| AppError::forbidden("a city admin without a city"))?;
-            if let Some(city) = city_filter {
-                viewer.require_city(city)?;
-            }
-            query = query.filter(enterprise::Column::CityCode.eq(own));
+    if let Some(firm) = viewer.consultancy_id() {
+        query = query.filter(
+            enterprise::Column::Id.in_subquery(
+                Query::select()
+                    .column(audit::Column::EnterpriseId)
+                    .from(audit::Entity)
+                    .and_where(audit::Column::ConsultancyId.eq(firm))
+                    .to_owned(),
+            ),
+        );
+        if let Some(city) = city_filter {
+            query = query.filter(enterprise::Column::CityCode.eq(city));
         }
-        Some(Role::Consultancy) => {
-            let firm = viewer
-                .consultancy_id()
-                .ok_or_else(|| AppError::forbidden("a consultancy user without a firm"))?;
-            query = query.filter(
-                enterprise::Column::Id.in_subquery(
-                    Query::select()
-                        .column(audit::Column::EnterpriseId)
-                        .from(audit::Entity)
-                        .and_where(audit::Column::ConsultancyId.eq(firm))
-                        .to_owned(),
-                ),
-            );
-        }
-        _ => {
-            return Err(AppError::forbidden(
-                "only administrators and consultancies may list enterprises",
-            ));
-        }
+        return Ok(query);
     }
-    if let Some(city) = city_filter {
+    if let Some(city) = viewer.list_city(city_filter)? {
         query = query.filter(enterprise::Column::CityCode.eq(city));
     }
     Ok(query)

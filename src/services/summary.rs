@@ -138,15 +138,12 @@ async fn resolve_scope(
     viewer: &Viewer,
     city_code: Option<String>,
 ) -> AppResult<Option<String>> {
-    viewer.require_admin()?;
-    match city_code.map(|c| c.trim().to_owned()) {
-        Some(city) => {
-            viewer.require_city(&city)?;
-            reference::require_known_city(db, "cityCode", &city).await?;
-            Ok(Some(city))
-        }
-        None => Ok(viewer.city_scope().map(str::to_owned)),
+    let city_code = city_code.map(|c| c.trim().to_owned());
+    let city = viewer.list_city(city_code.as_deref())?.map(str::to_owned);
+    if let Some(code) = &city {
+        reference::require_known_city(db, "cityCode", code).await?;
     }
+    Ok(city)
 }
 
 fn audits_of_city(city: &str) -> sea_orm::sea_query::SelectStatement {
