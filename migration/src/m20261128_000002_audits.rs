@@ -537,6 +537,18 @@ impl MigrationTrait for Migration {
             cols![ConsultancyStaff::IdCardNumber],
         )
         .await?;
+        // A person holds one open employment at a time, even against two concurrent hires.
+        manager
+            .create_index(
+                Index::create()
+                    .name("uq_consultancy_staff_one_open_employment")
+                    .table(ConsultancyStaff::Table)
+                    .col(ConsultancyStaff::IdCardNumber)
+                    .unique()
+                    .and_where(Expr::col(ConsultancyStaff::EndedOn).is_null())
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(
@@ -715,6 +727,19 @@ impl MigrationTrait for Migration {
         ] {
             index(manager, name, Reviews::Table, cols).await?;
         }
+        // One scheduled review per audit and kind, also between two instances.
+        manager
+            .create_index(
+                Index::create()
+                    .name("uq_reviews_one_scheduled_per_kind")
+                    .table(Reviews::Table)
+                    .col(Reviews::AuditId)
+                    .col(Reviews::Kind)
+                    .unique()
+                    .and_where(Expr::col(Reviews::Status).eq("SCHEDULED"))
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(
