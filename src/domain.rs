@@ -227,6 +227,72 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// A review is scheduled for a date, then held (its outcome recorded).
+    ReviewStatus {
+        Scheduled => "SCHEDULED", "已安排",
+        Held => "HELD", "已召开",
+    }
+}
+
+domain_enum! {
+    /// A consultancy staff member's role in the firm.
+    StaffRole {
+        TechnicalDirector => "TECHNICAL_DIRECTOR", "技术负责人",
+        Auditor => "AUDITOR", "审核人员",
+        Engineer => "ENGINEER", "工程技术人员",
+        Other => "OTHER", "其他",
+    }
+}
+
+domain_enum! {
+    /// Level reached in a voluntary clean-production evaluation and certification (清洁生产评价认证).
+    CertificationLevel {
+        LevelOne => "LEVEL_ONE", "一级（国际清洁生产领先水平）",
+        LevelTwo => "LEVEL_TWO", "二级（国内清洁生产先进水平）",
+        LevelThree => "LEVEL_THREE", "三级（国内清洁生产一般水平）",
+    }
+}
+
+domain_enum! {
+    /// What happened to an audit, as kept in its history.
+    AuditEventKind {
+        Notify => "NOTIFY", "下达通知",
+        Start => "START", "启动审核",
+        SubmitReport => "SUBMIT_REPORT", "提交审核报告",
+        RecordEvaluation => "RECORD_EVALUATION", "评估结论",
+        RecordAcceptance => "RECORD_ACCEPTANCE", "验收结论",
+        ExtendAcceptance => "EXTEND_ACCEPTANCE", "延期验收",
+    }
+}
+
+domain_enum! {
+    /// Which step of an audit the current deadline is for.
+    DeadlineKind {
+        Report => "REPORT", "提交审核报告",
+        Evaluation => "EVALUATION", "完成评估",
+        Acceptance => "ACCEPTANCE", "完成验收",
+    }
+}
+
+domain_enum! {
+    /// How an enterprise completed its audit for the cycle.
+    CompletionKind {
+        Audit => "AUDIT", "审核验收通过",
+        Certification => "CERTIFICATION", "评价认证视同审核",
+    }
+}
+
+domain_enum! {
+    /// What an import does with a file that has bad rows.
+    ImportMode {
+        /// Any bad row: nothing is written.
+        AllOrNothing => "ALL_OR_NOTHING", "全部成功才导入",
+        /// The good rows are written, the bad ones reported.
+        GoodRowsOnly => "GOOD_ROWS_ONLY", "仅导入有效行",
+    }
+}
+
+domain_enum! {
     FindingKind {
         MajorDefect => "MAJOR_DEFECT", "重大缺陷",
         Omission => "OMISSION", "重要遗漏",
@@ -335,6 +401,13 @@ impl_into_str!(
     ReviewKind,
     ReviewOutcome,
     OptionKind,
+    ReviewStatus,
+    StaffRole,
+    CertificationLevel,
+    AuditEventKind,
+    DeadlineKind,
+    CompletionKind,
+    ImportMode,
     FindingKind,
     SeatStatus,
     ExclusionReason,

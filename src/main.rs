@@ -5,10 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use cleanprod::auth::Viewer;
 use cleanprod::auth::token::install_crypto_provider;
 use cleanprod::config::Config;
-use cleanprod::domain::Role;
+use cleanprod::domain::{ImportMode, Role};
 use cleanprod::services::audit_log::ChainVerdict;
+use cleanprod::services::import::import_enterprises;
+use cleanprod::services::reference::load_catalog;
 use cleanprod::services::users::{self, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
@@ -51,6 +54,21 @@ enum Command {
         #[arg(long)]
         consultancy_id: Option<uuid::Uuid>,
     },
+    /// Import enterprises from a CSV file (UTF-8, header line first; see the README), as the
+    /// province. Prints every rejected row with its reason.
+    ImportEnterprises {
+        file: std::path::PathBuf,
+        /// What to do with a file that has bad rows.
+        #[arg(long, value_parser = parse_mode, default_value = "all-or-nothing")]
+        mode: ImportMode,
+    },
+}
+
+fn parse_mode(s: &str) -> Result<ImportMode, String> {
+    s.to_ascii_uppercase()
+        .replace('-', "_")
+        .parse::<ImportMode>()
+        .map_err(|_| "expected all-or-nothing or good-rows-only".to_owned())
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -228,6 +246,45 @@ async fn run(command: Command) -> Result<(), String> {
                 "created user {} ({}) id {}",
                 user.username, user.role, user.id
             );
+            Ok(())
+        }
+        Command::ImportEnterprises { file, mode } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let db = connect_and_migrate(&config).await?;
+            let catalog = load_catalog(&db)
+                .await
+                .map_err(|e| format!("cannot load the industry catalogue: {e:?}"))?;
+            let report = import_enterprises(&db, &Viewer::System, &catalog, &text, mode)
+                .await
+                .map_err(|e| e.client_message())?;
+            for row in report.rows.iter().filter(|r| !r.accepted) {
+                println!(
+                    "line {}: rejected: {}{}",
+                    row.line,
+                    row.field
+                        .as_deref()
+                        .map(|f| format!("{f}: "))
+                        .unwrap_or_default(),
+                    row.reason.as_deref().unwrap_or("")
+                );
+            }
+            println!(
+                "{} rows accepted, {} rejected; {}",
+                report.accepted_count,
+                report.rejected_count,
+                if report.written {
+                    "the accepted rows were imported"
+                } else {
+                    "nothing was imported"
+                }
+            );
+            if !report.written && report.rejected_count > 0 {
+                return Err(format!(
+                    "nothing imported: {} rows rejected (use --mode good-rows-only to import the others)",
+                    report.rejected_count
+                ));
+            }
             Ok(())
         }
     }

@@ -4,16 +4,28 @@
 //! truth. Enumerations are stored as their SCREAMING_SNAKE_CASE names in text columns and
 //! converted by the server's `domain` module. GraphQL types live in the server crate.
 
+pub mod annual_audit_list;
+pub mod annual_audit_list_entry;
+pub mod annual_list_status_change;
+pub mod audit;
 pub mod audit_log;
 pub mod audit_log_head;
+pub mod audit_transition;
+pub mod certification;
 pub mod city;
+pub mod consultancy;
+pub mod consultancy_staff;
+pub mod consultancy_status_change;
+pub mod enterprise;
 pub mod expert;
 pub mod expert_conflict;
 pub mod expert_kind;
 pub mod expert_sector;
 pub mod expert_status_change;
 pub mod expert_unavailability;
+pub mod improvement_option;
 pub mod industry;
 pub mod login_failure;
+pub mod review;
 pub mod sector;
 pub mod user;

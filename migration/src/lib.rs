@@ -4,7 +4,9 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261128_000001_foundation;
+mod m20261128_000002_audits;
 mod m20261128_000003_hardening;
 pub mod reference_data;
 
@@ -15,6 +17,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261128_000001_foundation::Migration),
+            Box::new(m20261128_000002_audits::Migration),
             Box::new(m20261128_000003_hardening::Migration),
         ]
     }

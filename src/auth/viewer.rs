@@ -91,12 +91,42 @@ impl Viewer {
     /// Province admins reach every city; a city admin only their own.
     pub fn require_city(&self, city_code: &str) -> AppResult<()> {
         self.require_admin()?;
-        match self.city_scope() {
-            Some(own) if own != city_code => Err(AppError::forbidden(
+        // A city admin without a city (not creatable, but a row could say so) reaches nothing.
+        if self.role() == Some(Role::CityAdmin) && self.city_scope() != Some(city_code) {
+            return Err(AppError::forbidden(
                 "a city administrator may only act within their own city",
-            )),
-            _ => Ok(()),
+            ));
         }
+        Ok(())
+    }
+
+    /// The firm of a CONSULTANCY user.
+    pub fn consultancy_id(&self) -> Option<Uuid> {
+        match self {
+            Viewer::User(p) if p.role == Role::Consultancy => p.consultancy_id,
+            _ => None,
+        }
+    }
+
+    /// Whether this viewer is a user of the given consultancy (their own firm).
+    pub fn is_consultancy(&self, consultancy_id: Uuid) -> bool {
+        self.consultancy_id() == Some(consultancy_id)
+    }
+
+    /// The city an administrator's list is narrowed to: a city admin's own (asking for another
+    /// is FORBIDDEN rather than an empty list), the province's choice, if any.
+    pub fn list_city<'a>(&'a self, asked: Option<&'a str>) -> AppResult<Option<&'a str>> {
+        self.require_admin()?;
+        if let Some(city) = asked {
+            self.require_city(city)?;
+        }
+        if self.role() == Some(Role::CityAdmin) {
+            return self
+                .city_scope()
+                .map(Some)
+                .ok_or_else(|| AppError::forbidden("a city administrator without a city"));
+        }
+        Ok(asked)
     }
 
     /// Whether this viewer is the given expert (their own record).
@@ -144,6 +174,38 @@ mod tests {
                 .require_city("140100")
                 .map_err(|e| e.code()),
             Err("UNAUTHENTICATED")
+        );
+    }
+
+    #[test]
+    fn lists_are_narrowed_to_the_city_admins_city() {
+        let city = user(Role::CityAdmin, Some("140100"));
+        assert_eq!(city.list_city(None).ok(), Some(Some("140100")));
+        assert_eq!(city.list_city(Some("140100")).ok(), Some(Some("140100")));
+        assert_eq!(
+            city.list_city(Some("140200")).map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+        let province = user(Role::ProvinceAdmin, None);
+        assert_eq!(province.list_city(None).ok(), Some(None));
+        assert_eq!(
+            province.list_city(Some("140200")).ok(),
+            Some(Some("140200"))
+        );
+        assert_eq!(
+            user(Role::Consultancy, None)
+                .list_city(None)
+                .map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+        let cityless = user(Role::CityAdmin, None);
+        assert_eq!(
+            cityless.list_city(None).map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+        assert_eq!(
+            cityless.require_city("140100").map_err(|e| e.code()),
+            Err("FORBIDDEN")
         );
     }
 }

@@ -4,12 +4,20 @@ use std::collections::HashMap;
 
 use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{city, expert, expert_conflict, expert_status_change, expert_unavailability};
+use entity::{
+    annual_audit_list, annual_audit_list_entry, annual_list_status_change, audit, audit_transition,
+    certification, city, consultancy, consultancy_staff, consultancy_status_change, enterprise,
+    expert, expert_conflict, expert_status_change, expert_unavailability, improvement_option,
+    review,
+};
 use uuid::Uuid;
 
 use crate::domain::{ExpertiseKind, Sector};
 use crate::error::{AppError, AppResult};
-use crate::services::{Services, experts, reference};
+use crate::services::enterprises::Completion;
+use crate::services::{
+    Services, annual_lists, audits, consultancies, enterprises, experts, reference,
+};
 
 /// A loader with a per-request cache, so a list resolver can prime it (see
 /// [`Loaders::prime_experts`]) and nested fields then cost no query at all.
@@ -29,6 +37,20 @@ pub struct Loaders {
     pub expert_status_history: Cached<ExpertStatusHistoryLoader>,
     pub expert_conflicts: Cached<ExpertConflictsLoader>,
     pub expert_unavailability: Cached<ExpertUnavailabilityLoader>,
+    pub enterprises: Cached<EnterpriseLoader>,
+    pub last_completions: Cached<LastCompletionLoader>,
+    pub enterprise_audits: Cached<EnterpriseAuditsLoader>,
+    pub enterprise_certifications: Cached<EnterpriseCertificationsLoader>,
+    pub consultancies: Cached<ConsultancyLoader>,
+    pub consultancy_staff: Cached<ConsultancyStaffLoader>,
+    pub consultancy_status_history: Cached<ConsultancyStatusHistoryLoader>,
+    pub staff: Cached<StaffLoader>,
+    pub audits: Cached<AuditLoader>,
+    pub audit_history: Cached<AuditHistoryLoader>,
+    pub audit_reviews: Cached<AuditReviewsLoader>,
+    pub audit_options: Cached<AuditOptionsLoader>,
+    pub list_entries: Cached<ListEntriesLoader>,
+    pub list_history: Cached<ListHistoryLoader>,
 }
 
 impl Loaders {
@@ -40,7 +62,21 @@ impl Loaders {
             expert_kinds: cached(ExpertKindsLoader(db.clone())),
             expert_status_history: cached(ExpertStatusHistoryLoader(db.clone())),
             expert_conflicts: cached(ExpertConflictsLoader(db.clone())),
-            expert_unavailability: cached(ExpertUnavailabilityLoader(db)),
+            expert_unavailability: cached(ExpertUnavailabilityLoader(db.clone())),
+            enterprises: cached(EnterpriseLoader(db.clone())),
+            last_completions: cached(LastCompletionLoader(db.clone())),
+            enterprise_audits: cached(EnterpriseAuditsLoader(db.clone())),
+            enterprise_certifications: cached(EnterpriseCertificationsLoader(db.clone())),
+            consultancies: cached(ConsultancyLoader(db.clone())),
+            consultancy_staff: cached(ConsultancyStaffLoader(db.clone())),
+            consultancy_status_history: cached(ConsultancyStatusHistoryLoader(db.clone())),
+            staff: cached(StaffLoader(db.clone())),
+            audits: cached(AuditLoader(db.clone())),
+            audit_history: cached(AuditHistoryLoader(db.clone())),
+            audit_reviews: cached(AuditReviewsLoader(db.clone())),
+            audit_options: cached(AuditOptionsLoader(db.clone())),
+            list_entries: cached(ListEntriesLoader(db.clone())),
+            list_history: cached(ListHistoryLoader(db)),
         }
     }
 
@@ -97,6 +133,201 @@ impl Loaders {
     }
 }
 
+impl Loaders {
+    async fn prime_cities(
+        &self,
+        services: &Services,
+        codes: impl Iterator<Item = String>,
+    ) -> AppResult<()> {
+        let mut codes: Vec<String> = codes.collect();
+        codes.sort_unstable();
+        codes.dedup();
+        if !codes.is_empty() {
+            self.cities
+                .feed_many(reference::cities_by_code(&services.db, &codes).await?)
+                .await;
+        }
+        Ok(())
+    }
+
+    /// The relations of a page of enterprises (also the directory's, and those nested in
+    /// audits and lists), one query per relation asked for.
+    pub async fn prime_enterprises(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        models: &[enterprise::Model],
+    ) -> AppResult<()> {
+        let ids: Vec<Uuid> = models.iter().map(|e| e.id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let db = &services.db;
+        if node.field("city").exists() {
+            self.prime_cities(services, models.iter().map(|e| e.city_code.clone()))
+                .await?;
+        }
+        if node.field("lastCompletion").exists() {
+            let mut found = enterprises::last_completions(db, &ids).await?;
+            let values: Vec<(Uuid, Option<Completion>)> =
+                ids.iter().map(|id| (*id, found.remove(id))).collect();
+            self.last_completions.feed_many(values).await;
+        }
+        if node.field("audits").exists() {
+            let rows = audits::audits_of_enterprises(db, &ids).await?;
+            prime(&self.enterprise_audits, &ids, rows).await;
+        }
+        if node.field("certifications").exists() {
+            let rows = audits::certifications_of(db, &ids).await?;
+            prime(&self.enterprise_certifications, &ids, rows).await;
+        }
+        Ok(())
+    }
+
+    pub async fn prime_consultancies(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        models: &[consultancy::Model],
+    ) -> AppResult<()> {
+        let ids: Vec<Uuid> = models.iter().map(|c| c.id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let db = &services.db;
+        if node.field("city").exists() {
+            self.prime_cities(services, models.iter().map(|c| c.city_code.clone()))
+                .await?;
+        }
+        if node.field("staff").exists() {
+            prime(
+                &self.consultancy_staff,
+                &ids,
+                consultancies::staff_of(db, &ids).await?,
+            )
+            .await;
+        }
+        if node.field("statusHistory").exists() {
+            let rows = consultancies::status_history_of(db, &ids).await?;
+            prime(&self.consultancy_status_history, &ids, rows).await;
+        }
+        Ok(())
+    }
+
+    /// The relations of a page of audits, including the enterprise's own relations when the
+    /// query asks for them.
+    pub async fn prime_audits(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        models: &[audit::Model],
+    ) -> AppResult<()> {
+        let ids: Vec<Uuid> = models.iter().map(|a| a.id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let db = &services.db;
+        if node.field("city").exists() {
+            self.prime_cities(services, models.iter().map(|a| a.city_code.clone()))
+                .await?;
+        }
+        let enterprise_node = node.field("enterprise");
+        if enterprise_node.exists() {
+            let wanted: Vec<Uuid> = distinct(models.iter().map(|a| a.enterprise_id));
+            let found = enterprises::by_ids(db, &wanted).await?;
+            let list: Vec<enterprise::Model> = found.values().cloned().collect();
+            self.enterprises.feed_many(found).await;
+            self.prime_enterprises(services, enterprise_node, &list)
+                .await?;
+        }
+        if node.field("consultancy").exists() {
+            let wanted = distinct(models.iter().filter_map(|a| a.consultancy_id));
+            if !wanted.is_empty() {
+                self.consultancies
+                    .feed_many(consultancies::by_ids(db, &wanted).await?)
+                    .await;
+            }
+        }
+        if node.field("leadAuditor").exists() {
+            let wanted = distinct(models.iter().filter_map(|a| a.lead_auditor_id));
+            if !wanted.is_empty() {
+                self.staff
+                    .feed_many(consultancies::staff_by_ids(db, &wanted).await?)
+                    .await;
+            }
+        }
+        if node.field("history").exists() {
+            prime(
+                &self.audit_history,
+                &ids,
+                audits::transitions_of(db, &ids).await?,
+            )
+            .await;
+        }
+        if node.field("reviews").exists() {
+            prime(
+                &self.audit_reviews,
+                &ids,
+                audits::reviews_of(db, &ids).await?,
+            )
+            .await;
+        }
+        if node.field("options").exists() {
+            prime(
+                &self.audit_options,
+                &ids,
+                audits::options_of(db, &ids).await?,
+            )
+            .await;
+        }
+        Ok(())
+    }
+
+    pub async fn prime_lists(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        models: &[annual_audit_list::Model],
+    ) -> AppResult<()> {
+        let ids: Vec<Uuid> = models.iter().map(|l| l.id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let db = &services.db;
+        if node.field("city").exists() {
+            self.prime_cities(services, models.iter().map(|l| l.city_code.clone()))
+                .await?;
+        }
+        let enterprise_node = node.field("enterprises");
+        if enterprise_node.exists() {
+            let entries = annual_lists::entries_of(db, &ids).await?;
+            let wanted = distinct(entries.values().flatten().map(|e| e.enterprise_id));
+            let found = enterprises::by_ids(db, &wanted).await?;
+            let list: Vec<enterprise::Model> = found.values().cloned().collect();
+            self.enterprises.feed_many(found).await;
+            self.prime_enterprises(services, enterprise_node, &list)
+                .await?;
+            prime(&self.list_entries, &ids, entries).await;
+        }
+        if node.field("history").exists() {
+            prime(
+                &self.list_history,
+                &ids,
+                annual_lists::history_of(db, &ids).await?,
+            )
+            .await;
+        }
+        Ok(())
+    }
+}
+
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Feeds every id, with an empty list where the batch found nothing, so that no nested
 /// field falls back to a query of its own.
 async fn prime<T, V>(loader: &Cached<T>, ids: &[Uuid], mut found: HashMap<Uuid, Vec<V>>)
@@ -130,7 +361,7 @@ impl Loader<String> for CityLoader {
     }
 }
 
-macro_rules! expert_relation_loader {
+macro_rules! relation_loader {
     ($name:ident, $value:ty, $fetch:path) => {
         pub struct $name(Services);
 
@@ -145,20 +376,86 @@ macro_rules! expert_relation_loader {
     };
 }
 
-expert_relation_loader!(ExpertSectorsLoader, Vec<Sector>, experts::sectors_of);
-expert_relation_loader!(ExpertKindsLoader, Vec<ExpertiseKind>, experts::kinds_of);
-expert_relation_loader!(
+relation_loader!(ExpertSectorsLoader, Vec<Sector>, experts::sectors_of);
+relation_loader!(ExpertKindsLoader, Vec<ExpertiseKind>, experts::kinds_of);
+relation_loader!(
     ExpertStatusHistoryLoader,
     Vec<expert_status_change::Model>,
     experts::status_history_of
 );
-expert_relation_loader!(
+relation_loader!(
     ExpertConflictsLoader,
     Vec<expert_conflict::Model>,
     experts::conflicts_of
 );
-expert_relation_loader!(
+relation_loader!(
     ExpertUnavailabilityLoader,
     Vec<expert_unavailability::Model>,
     experts::unavailability_of
 );
+
+relation_loader!(EnterpriseLoader, enterprise::Model, enterprises::by_ids);
+relation_loader!(
+    EnterpriseAuditsLoader,
+    Vec<audit::Model>,
+    audits::audits_of_enterprises
+);
+relation_loader!(
+    EnterpriseCertificationsLoader,
+    Vec<certification::Model>,
+    audits::certifications_of
+);
+relation_loader!(ConsultancyLoader, consultancy::Model, consultancies::by_ids);
+relation_loader!(
+    ConsultancyStaffLoader,
+    Vec<consultancy_staff::Model>,
+    consultancies::staff_of
+);
+relation_loader!(
+    ConsultancyStatusHistoryLoader,
+    Vec<consultancy_status_change::Model>,
+    consultancies::status_history_of
+);
+relation_loader!(
+    StaffLoader,
+    consultancy_staff::Model,
+    consultancies::staff_by_ids
+);
+relation_loader!(AuditLoader, audit::Model, audits::by_ids);
+relation_loader!(
+    AuditHistoryLoader,
+    Vec<audit_transition::Model>,
+    audits::transitions_of
+);
+relation_loader!(AuditReviewsLoader, Vec<review::Model>, audits::reviews_of);
+relation_loader!(
+    AuditOptionsLoader,
+    Vec<improvement_option::Model>,
+    audits::options_of
+);
+relation_loader!(
+    ListEntriesLoader,
+    Vec<annual_audit_list_entry::Model>,
+    annual_lists::entries_of
+);
+relation_loader!(
+    ListHistoryLoader,
+    Vec<annual_list_status_change::Model>,
+    annual_lists::history_of
+);
+
+/// The latest completion of an enterprise; `None` is a value, so that a primed page caches
+/// members that never completed too.
+pub struct LastCompletionLoader(Services);
+
+impl Loader<Uuid> for LastCompletionLoader {
+    type Value = Option<Completion>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Option<Completion>>, LoadError> {
+        let mut found = enterprises::last_completions(&self.0.db, keys)
+            .await
+            .map_err(to_load_error)?;
+        Ok(keys.iter().map(|k| (*k, found.remove(k))).collect())
+    }
+}

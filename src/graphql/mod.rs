@@ -1,12 +1,17 @@
 //! The GraphQL schema, one module per domain; resolvers stay thin and call the services.
 
+pub mod annual_lists;
 pub mod audit_log;
+pub mod audits;
+pub mod consultancies;
 pub mod context;
+pub mod enterprises;
 pub mod experts;
 pub mod loaders;
 pub mod pagination;
 pub mod reference;
 pub mod scalars;
+pub mod summary;
 pub mod users;
 
 use async_graphql::extensions::Tracing;
@@ -23,10 +28,22 @@ pub struct QueryRoot(
     users::UserQuery,
     experts::ExpertQuery,
     audit_log::AuditLogQuery,
+    enterprises::EnterpriseQuery,
+    annual_lists::AnnualListQuery,
+    consultancies::ConsultancyQuery,
+    audits::AuditQuery,
+    summary::SummaryQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(users::UserMutation, experts::ExpertMutation);
+pub struct MutationRoot(
+    users::UserMutation,
+    experts::ExpertMutation,
+    enterprises::EnterpriseMutation,
+    annual_lists::AnnualListMutation,
+    consultancies::ConsultancyMutation,
+    audits::AuditMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

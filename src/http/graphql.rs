@@ -108,7 +108,10 @@ fn plain_error(status: StatusCode, message: &str) -> HttpResponse {
 }
 
 /// Resolves the bearer token, if any, to a viewer. No header: anonymous.
-async fn resolve_viewer(state: &AppState, req: &HttpRequest) -> Result<Viewer, AppError> {
+pub(crate) async fn resolve_viewer(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Viewer, AppError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Viewer::Anonymous);
     };

@@ -1,9 +1,10 @@
-//! The HTTP surface: GraphQL over HTTP, health and readiness.
+//! The HTTP surface: GraphQL over HTTP, health and readiness, CSV reports.
 
 pub mod graphql;
 pub mod health;
 pub mod limits;
 pub mod metrics;
+pub mod reports;
 
 use actix_web::web;
 
@@ -15,7 +16,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(metrics::metrics));
+    .route("/metrics", web::get().to(metrics::metrics))
+    .route(
+        "/reports/annual-summary/{year}.csv",
+        web::get().to(reports::annual_summary_csv),
+    );
 }
 
 /// Security headers on every response (configurable: `CLEANPROD_SECURITY_HEADERS`,

@@ -10,6 +10,8 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Utc};
 
+use crate::domain::{AuditStatus, DeadlineKind, ReviewOutcome};
+
 /// China Standard Time: a fixed UTC+8 offset (China keeps no daylight saving time).
 const CHINA_STANDARD_TIME: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
     Some(offset) => offset,
@@ -163,6 +165,69 @@ pub fn cycle_overdue(
     let anchor =
         last_completed_year.map_or(directory_since_year, |last| last.max(directory_since_year));
     i64::from(as_of_year) - i64::from(anchor) >= i64::from(CYCLE_YEARS)
+}
+
+/// The dates of an audit that its current deadline depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditDates {
+    pub notice_date: NaiveDate,
+    /// The latest report (a resubmission replaces the first).
+    pub report_submitted_on: Option<NaiveDate>,
+    /// The date of the evaluation that passed.
+    pub evaluated_on: Option<NaiveDate>,
+    /// An approved extension of the acceptance deadline.
+    pub acceptance_extended_until: Option<NaiveDate>,
+}
+
+/// The next thing an audit owes and by when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditDeadline {
+    pub kind: DeadlineKind,
+    pub due: NaiveDate,
+}
+
+/// The deadline an audit in state (`status`, `last_outcome`) is working to; none once it is
+/// ACCEPTED (PASSED), the end of the round.
+///
+/// - NOTIFIED, IN_PROGRESS: the report must be in for the evaluation round, so its deadline is
+///   the evaluation deadline its notice falls in (31 August of the notice's year, or of the next
+///   year for a notice after 31 August): the same rule as [`evaluation_due`].
+/// - REPORT_SUBMITTED, and EVALUATED (FAILED) awaiting a corrected report: the evaluation is due
+///   by [`evaluation_due`] of the latest report.
+/// - EVALUATED (PASSED), ACCEPTED (FAILED): the acceptance is due one year after the passed
+///   evaluation ([`acceptance_due`]), or by the approved extension.
+///
+/// A state the machine cannot reach (EVALUATED or ACCEPTED without an outcome, or a date it
+/// needs missing) has no deadline rather than a made-up one.
+pub fn audit_deadline(
+    status: AuditStatus,
+    last_outcome: Option<ReviewOutcome>,
+    dates: &AuditDates,
+) -> Result<Option<AuditDeadline>, DateOutOfRange> {
+    use AuditStatus as S;
+    use ReviewOutcome as O;
+    let deadline = |kind, due| Ok(Some(AuditDeadline { kind, due }));
+    match (status, last_outcome) {
+        (S::Notified | S::InProgress, _) => {
+            deadline(DeadlineKind::Report, evaluation_due(dates.notice_date)?)
+        }
+        (S::ReportSubmitted, _) | (S::Evaluated, Some(O::Failed)) => {
+            match dates.report_submitted_on {
+                Some(report) => deadline(DeadlineKind::Evaluation, evaluation_due(report)?),
+                None => Ok(None),
+            }
+        }
+        (S::Evaluated, Some(O::Passed)) | (S::Accepted, Some(O::Failed)) => {
+            if let Some(until) = dates.acceptance_extended_until {
+                return deadline(DeadlineKind::Acceptance, until);
+            }
+            match dates.evaluated_on {
+                Some(evaluated) => deadline(DeadlineKind::Acceptance, acceptance_due(evaluated)?),
+                None => Ok(None),
+            }
+        }
+        (S::Evaluated | S::Accepted, _) => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -319,5 +384,72 @@ mod tests {
         // The extreme instants do not panic.
         assert_eq!(today_in_china(DateTime::<Utc>::MAX_UTC), NaiveDate::MAX);
         assert_eq!(today_in_china(DateTime::<Utc>::MIN_UTC), NaiveDate::MIN);
+    }
+
+    fn dates(notice: NaiveDate) -> AuditDates {
+        AuditDates {
+            notice_date: notice,
+            report_submitted_on: None,
+            evaluated_on: None,
+            acceptance_extended_until: None,
+        }
+    }
+
+    #[test]
+    fn audit_deadline_follows_the_state() {
+        use AuditStatus as S;
+        use DeadlineKind as K;
+        use ReviewOutcome as O;
+        let due = |status, outcome, dates: &AuditDates| {
+            audit_deadline(status, outcome, dates)
+                .expect("in range")
+                .map(|d| (d.kind, d.due))
+        };
+        let mut ds = dates(d(2024, 3, 20));
+        assert_eq!(
+            due(S::Notified, None, &ds),
+            Some((K::Report, d(2024, 8, 31)))
+        );
+        assert_eq!(
+            due(S::InProgress, None, &ds),
+            Some((K::Report, d(2024, 8, 31)))
+        );
+        // A notice after 31 August reports for next year's round.
+        assert_eq!(
+            due(S::Notified, None, &dates(d(2024, 9, 1))),
+            Some((K::Report, d(2025, 8, 31)))
+        );
+        ds.report_submitted_on = Some(d(2024, 9, 2));
+        assert_eq!(
+            due(S::ReportSubmitted, None, &ds),
+            Some((K::Evaluation, d(2025, 8, 31)))
+        );
+        assert_eq!(
+            due(S::Evaluated, Some(O::Failed), &ds),
+            Some((K::Evaluation, d(2025, 8, 31)))
+        );
+        // Evaluated on 29 February: acceptance due on 28 February of the next year.
+        ds.evaluated_on = Some(d(2024, 2, 29));
+        assert_eq!(
+            due(S::Evaluated, Some(O::Passed), &ds),
+            Some((K::Acceptance, d(2025, 2, 28)))
+        );
+        assert_eq!(
+            due(S::Accepted, Some(O::Failed), &ds),
+            Some((K::Acceptance, d(2025, 2, 28)))
+        );
+        ds.acceptance_extended_until = Some(d(2026, 6, 30));
+        assert_eq!(
+            due(S::Accepted, Some(O::Failed), &ds),
+            Some((K::Acceptance, d(2026, 6, 30)))
+        );
+        assert_eq!(due(S::Accepted, Some(O::Passed), &ds), None);
+        assert_eq!(due(S::Evaluated, None, &ds), None);
+        // A state whose date is missing has no deadline rather than a made-up one.
+        assert_eq!(due(S::ReportSubmitted, None, &dates(d(2024, 3, 1))), None);
+        assert_eq!(
+            due(S::Evaluated, Some(O::Passed), &dates(d(2024, 3, 1))),
+            None
+        );
     }
 }

@@ -4,6 +4,7 @@ pub mod admission;
 pub mod appraisal;
 pub mod audit_lifecycle;
 pub mod checksum;
+pub mod consultancy;
 pub mod deadlines;
 pub mod draw;
 pub mod eligibility;

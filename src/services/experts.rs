@@ -7,10 +7,10 @@ use entity::{
     expert, expert_conflict, expert_kind, expert_sector, expert_status_change,
     expert_unavailability,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -26,7 +26,8 @@ use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
 
 use super::pagination::{Page, PageRequest, fetch_page};
-use super::{Services, audit_log, reference};
+use super::text::{like_any, optional_text, phone_number, required_text, search_text};
+use super::{Services, audit_log, grouped, parse_stored, reference};
 
 pub struct NewExpert {
     pub name: String,
@@ -109,40 +110,8 @@ pub struct NewUnavailability {
     pub reason: Option<String>,
 }
 
-fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
-    }
-    if value.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(value.to_owned())
-}
-
-fn optional_text(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
-    match value.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => required_text(field, v, max).map(Some),
-    }
-}
-
 fn validate_phone(value: &str) -> AppResult<String> {
-    let value = value.trim();
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | ' '));
-    if !allowed || !(7..=15).contains(&digits) {
-        return Err(AppError::bad_input(
-            "phone",
-            "must be a phone number of 7 to 15 digits",
-        ));
-    }
-    Ok(value.to_owned())
+    phone_number("phone", value)
 }
 
 fn validate_email(value: Option<String>) -> AppResult<Option<String>> {
@@ -204,22 +173,12 @@ fn validate_identity(id_card: &str, birth_date: NaiveDate) -> AppResult<String> 
     Ok(card.into_string())
 }
 
-fn parse<T: std::str::FromStr>(what: &str, value: &str) -> AppResult<T> {
-    value
-        .parse()
-        .map_err(|_| AppError::internal(format!("stored {what} {value:?} is unknown")))
-}
-
 pub fn status_of(model: &expert::Model) -> AppResult<ExpertStatus> {
-    parse("expert status", &model.status)
+    parse_stored("expert status", &model.status)
 }
 
 async fn ensure_city(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
-    if reference::city_exists(db, code).await? {
-        Ok(())
-    } else {
-        Err(AppError::bad_input("cityCode", "unknown city code"))
-    }
+    reference::require_known_city(db, "cityCode", code).await
 }
 
 async fn ensure_unique_id_card(
@@ -559,7 +518,7 @@ pub async fn set_expert_status(
     let from = status_of(&current)?;
     check_status_transition(from, to).map_err(|e| AppError::bad_input("status", e.to_string()))?;
     if to == ExpertStatus::Active {
-        let title: ProfessionalTitle = parse("title", &current.title)?;
+        let title: ProfessionalTitle = parse_stored("title", &current.title)?;
         let years = u32::try_from(current.years_in_field).unwrap_or(0);
         let today = today_in_china(Utc::now());
         check_admission(policy, title, years, current.birth_date, today).map_err(|failures| {
@@ -596,19 +555,6 @@ pub async fn set_expert_status(
     reveal(&s.data_keys, updated)
 }
 
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + 2);
-    escaped.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped.push('%');
-    escaped
-}
-
 pub async fn list_experts(
     s: &Services,
     viewer: &Viewer,
@@ -637,26 +583,11 @@ pub async fn list_experts(
             ),
         );
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        if text.chars().count() > 100 {
-            return Err(AppError::bad_input(
-                "filter.text",
-                "must be at most 100 characters",
-            ));
-        }
-        let pattern = escape_like(text);
-        query = query.filter(
-            Condition::any()
-                .add(Expr::col(expert::Column::Name).like(LikeExpr::new(&pattern).escape('\\')))
-                .add(
-                    Expr::col(expert::Column::Employer).like(LikeExpr::new(&pattern).escape('\\')),
-                ),
-        );
+    if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
+        query = query.filter(like_any(
+            &[expert::Column::Name, expert::Column::Employer],
+            &pattern,
+        ));
     }
     let page = fetch_page(&s.db, query, expert::Column::Id, page).await?;
     let items = page
@@ -860,7 +791,7 @@ pub async fn sectors_of(
     for row in rows {
         map.entry(row.expert_id)
             .or_default()
-            .push(parse("sector", &row.sector)?);
+            .push(parse_stored("sector", &row.sector)?);
     }
     for list in map.values_mut() {
         list.sort_unstable();
@@ -880,7 +811,7 @@ pub async fn kinds_of(
     for row in rows {
         map.entry(row.expert_id)
             .or_default()
-            .push(parse("expertise kind", &row.kind)?);
+            .push(parse_stored("expertise kind", &row.kind)?);
     }
     for list in map.values_mut() {
         list.sort_unstable();
@@ -897,11 +828,7 @@ pub async fn status_history_of(
         .order_by_asc(expert_status_change::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.expert_id))
 }
 
 pub async fn conflicts_of(
@@ -913,11 +840,7 @@ pub async fn conflicts_of(
         .order_by_asc(expert_conflict::Column::Id)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.expert_id))
 }
 
 pub async fn unavailability_of(
@@ -929,21 +852,12 @@ pub async fn unavailability_of(
         .order_by_asc(expert_unavailability::Column::StartsOn)
         .all(db)
         .await?;
-    let mut map: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row);
-    }
-    Ok(map)
+    Ok(grouped(rows, |r| r.expert_id))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(escape_like("a%b_c\\"), "%a\\%b\\_c\\\\%");
-    }
 
     #[test]
     fn phone_and_email_shapes() {

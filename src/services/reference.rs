@@ -23,6 +23,19 @@ pub async fn city_exists(db: &impl ConnectionTrait, code: &str) -> AppResult<boo
         .is_some())
 }
 
+/// A city code given as input must name one of the 11 cities.
+pub async fn require_known_city(
+    db: &impl ConnectionTrait,
+    field: &str,
+    code: &str,
+) -> AppResult<()> {
+    if city_exists(db, code).await? {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(field, "unknown city code"))
+    }
+}
+
 pub async fn industries(
     db: &impl ConnectionTrait,
     sector: Option<Sector>,

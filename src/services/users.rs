@@ -227,11 +227,14 @@ pub async fn create_user(
             let id = input.consultancy_id.ok_or_else(|| {
                 AppError::bad_input("consultancyId", "a consultancy user needs a consultancy")
             })?;
-            // Consultancies arrive with the audit lifecycle; until then none can be named.
-            return Err(AppError::bad_input(
-                "consultancyId",
-                format!("no such consultancy {id}"),
-            ));
+            if entity::consultancy::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::bad_input("consultancyId", "no such consultancy"));
+            }
+            (None, None, Some(id))
         }
     };
     let hash = hash_password(&input.password)?;
@@ -266,7 +269,7 @@ pub async fn create_user(
         "createUser",
         "User",
         Some(created.id.to_string()),
-        json!({ "username": created.username, "role": created.role, "cityCode": created.city_code }),
+        json!({ "username": created.username, "role": created.role, "cityCode": created.city_code, "consultancyId": created.consultancy_id }),
     )
     .await?;
     txn.commit().await?;

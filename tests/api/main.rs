@@ -3,10 +3,16 @@
 mod support;
 
 mod access;
+mod annual_lists;
+mod audits;
 mod cli;
+mod consultancies;
+mod enterprises;
 mod experts;
 mod faults;
 mod hardening;
 mod http_protocol;
 mod reference;
+mod roles;
 mod schema;
+mod summary;

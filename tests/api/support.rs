@@ -271,22 +271,35 @@ impl TestApp {
         city: Option<&str>,
         expert_id: Option<&str>,
     ) -> String {
+        self.user_with(json!({ "role": role, "cityCode": city, "expertId": expert_id }))
+            .await
+    }
+
+    /// Creates a user from `fields` (role and its link) and returns their token.
+    pub async fn user_with(&self, fields: Value) -> String {
         let admin = self.admin().await;
+        let role = fields["role"].as_str().unwrap_or("user");
         let username = format!(
             "{}-{}",
             role.to_lowercase().replace('_', "-"),
             uuid::Uuid::now_v7().simple()
         );
+        let mut input = fields.clone();
+        input["username"] = json!(username);
+        input["password"] = json!(USER_PASSWORD);
         self.ok(
             Some(&admin),
             "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
-            json!({ "input": {
-                "username": username, "password": USER_PASSWORD, "role": role,
-                "cityCode": city, "expertId": expert_id
-            }}),
+            json!({ "input": input }),
         )
         .await;
         self.login(&username, USER_PASSWORD).await
+    }
+
+    /// A user of the given consultancy.
+    pub async fn consultancy_user(&self, consultancy_id: &Value) -> String {
+        self.user_with(json!({ "role": "CONSULTANCY", "consultancyId": consultancy_id }))
+            .await
     }
 
     pub async fn city_admin(&self, city: &str) -> String {
@@ -349,5 +362,79 @@ pub async fn create_expert(app: &TestApp, token: &str, serial: u32) -> Value {
         json!({ "input": expert_input(serial) }),
     )
     .await["createExpert"]
+        .clone()
+}
+
+/// A valid unified social credit code of a registered enterprise or firm, distinct per
+/// `serial` and from [`credit_code`]'s.
+pub fn firm_code(serial: u32) -> String {
+    complete_credit_code(&format!("91140100MB{:07}", serial % 10_000_000))
+        .expect("valid code prefix")
+}
+
+pub const CREATE_ENTERPRISE: &str = "mutation($input: CreateEnterpriseInput!) { createEnterprise(input: $input) { id name creditCode cityCode scale scaleSetByAdmin sector auditMode inDirectory directorySinceYear version mandatoryAudit { mandatory industryCode reason } } }";
+
+/// Input for a valid enterprise: a large steel works in Taiyuan (mandatory, STRICT).
+pub fn enterprise_input(serial: u32) -> Value {
+    json!({
+        "name": format!("企业{serial}"),
+        "creditCode": firm_code(serial),
+        "cityCode": "140100",
+        "county": "小店区",
+        "industryCode": "3120",
+        "employees": 2000,
+        "operatingRevenue": "50000",
+        "highEnergyUse": true
+    })
+}
+
+pub async fn create_enterprise(app: &TestApp, token: &str, input: Value) -> Value {
+    app.ok(Some(token), CREATE_ENTERPRISE, json!({ "input": input }))
+        .await["createEnterprise"]
+        .clone()
+}
+
+pub const CREATE_CONSULTANCY: &str = "mutation($input: CreateConsultancyInput!) { createConsultancy(input: $input) { id name status version } }";
+
+pub fn consultancy_input(serial: u32) -> Value {
+    json!({
+        "name": format!("咨询机构{serial}"),
+        "creditCode": firm_code(500_000 + serial),
+        "cityCode": "140100",
+        "address": "太原市小店区长风街1号",
+        "contactName": "张三",
+        "contactPhone": "0351-1234567"
+    })
+}
+
+pub async fn create_consultancy(app: &TestApp, token: &str, serial: u32) -> Value {
+    app.ok(
+        Some(token),
+        CREATE_CONSULTANCY,
+        json!({ "input": consultancy_input(serial) }),
+    )
+    .await["createConsultancy"]
+        .clone()
+}
+
+pub const ADD_STAFF: &str = "mutation($id: ID!, $input: ConsultancyStaffInput!) { addConsultancyStaff(consultancyId: $id, input: $input) { id name idCardNumber role startedOn endedOn current } }";
+
+pub fn staff_input(serial: u32, started_on: &str) -> Value {
+    json!({
+        "name": format!("审核员{serial}"),
+        "idCardNumber": id_card("19800101", serial),
+        "role": "AUDITOR",
+        "certificateNumber": format!("QJSH-{serial}"),
+        "startedOn": started_on
+    })
+}
+
+pub async fn add_staff(app: &TestApp, token: &str, consultancy_id: &Value, input: Value) -> Value {
+    app.ok(
+        Some(token),
+        ADD_STAFF,
+        json!({ "id": consultancy_id, "input": input }),
+    )
+    .await["addConsultancyStaff"]
         .clone()
 }

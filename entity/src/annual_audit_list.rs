@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "annual_audit_lists")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub city_code: String,
+    pub year: i32,
+    pub status: String,
+    /// The latest submission (a returned list is submitted again).
+    pub submitted_on: Option<Date>,
+    /// Whether the latest submission missed the end-of-February deadline.
+    pub late: Option<bool>,
+    /// Why the province last returned the list.
+    pub return_reason: Option<String>,
+    pub published_on: Option<Date>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+use sea_orm::entity::prelude::*;
+
+/// Something that happened to an audit, with who recorded it and when.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_transitions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub audit_id: Uuid,
+    pub event: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub outcome: Option<String>,
+    /// The day it happened (the notice, start, report or review date).
+    pub occurred_on: Date,
+    pub note: Option<String>,
+    pub review_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub recorded_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+/// One employment of one person at one firm; a person who moves has a row per firm.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "consultancy_staff")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub consultancy_id: Uuid,
+    pub name: String,
+    /// Identifies the person across firms (GB 11643).
+    pub id_card_number: String,
+    pub role: String,
+    pub certificate_number: Option<String>,
+    pub started_on: Date,
+    /// The last day of the employment; open while `None`.
+    pub ended_on: Option<Date>,
+    pub end_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// An evaluation, acceptance or recheck of one audit.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reviews")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub audit_id: Uuid,
+    pub kind: String,
+    pub review_date: Date,
+    /// The organising city; `None` for the province.
+    pub organiser_city_code: Option<String>,
+    pub status: String,
+    pub outcome: Option<String>,
+    /// 0–100 in ten-thousandths (exact).
+    pub score: Option<i64>,
+    pub opinion: Option<String>,
+    pub scheduled_by: Option<Uuid>,
+    pub recorded_by: Option<Uuid>,
+    pub held_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

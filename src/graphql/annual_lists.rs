@@ -1,0 +1,297 @@
+//! Annual audit lists: drafted and submitted by a city, approved or returned and published by
+//! the province.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{annual_audit_list, annual_list_status_change};
+
+use crate::domain::AnnualListStatus;
+use crate::rules::deadlines::{list_submission_due, notice_due};
+use crate::services::annual_lists::{self, ListFilter};
+use crate::services::parse_stored;
+
+use super::context::{loaders, services, viewer};
+use super::enterprises::Enterprise;
+use super::pagination::page_request;
+use super::reference::City;
+use super::scalars::{Date, id_of, parse_id};
+
+pub struct AnnualAuditList(pub annual_audit_list::Model);
+
+crate::connection_type!(
+    AnnualAuditListConnection,
+    AnnualAuditListEdge,
+    AnnualAuditList
+);
+
+#[Object]
+impl AnnualAuditList {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(loaders(ctx)?
+            .cities
+            .load_one(self.0.city_code.clone())
+            .await?
+            .map(City))
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn status(&self) -> Result<AnnualListStatus> {
+        Ok(annual_lists::status_of(&self.0)?)
+    }
+    /// The end of February of the list's year.
+    async fn submission_due(&self) -> Option<Date> {
+        list_submission_due(self.0.year).ok().map(Date)
+    }
+    /// The latest submission.
+    async fn submitted_on(&self) -> Option<Date> {
+        self.0.submitted_on.map(Date)
+    }
+    /// Whether the latest submission came after the end of February.
+    async fn late(&self) -> Option<bool> {
+        self.0.late
+    }
+    /// Why the province last returned it.
+    async fn return_reason(&self) -> Option<&str> {
+        self.0.return_reason.as_deref()
+    }
+    /// Notices are due by 31 March of the list's year.
+    async fn notice_due(&self) -> Option<Date> {
+        notice_due(self.0.year).ok().map(Date)
+    }
+    /// The day it was published and its notices went out.
+    async fn published_on(&self) -> Option<Date> {
+        self.0.published_on.map(Date)
+    }
+    /// The enterprises on it, in the order they were added.
+    async fn enterprises(&self, ctx: &Context<'_>) -> Result<Vec<Enterprise>> {
+        let l = loaders(ctx)?;
+        let entries = l
+            .list_entries
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let ids: Vec<uuid::Uuid> = entries.iter().map(|e| e.enterprise_id).collect();
+        let mut found = l.enterprises.load_many(ids.iter().copied()).await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Enterprise)
+            .collect())
+    }
+    /// Every status change, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AnnualListStatusChange>> {
+        Ok(loaders(ctx)?
+            .list_history
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AnnualListStatusChange)
+            .collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+pub struct AnnualListStatusChange(pub annual_list_status_change::Model);
+
+#[Object]
+impl AnnualListStatusChange {
+    #[graphql(name = "fromStatus")]
+    async fn previous_status(&self) -> Result<Option<AnnualListStatus>> {
+        Ok(self
+            .0
+            .from_status
+            .as_deref()
+            .map(|s| parse_stored("annual list status", s))
+            .transpose()?)
+    }
+    async fn to_status(&self) -> Result<AnnualListStatus> {
+        Ok(parse_stored("annual list status", &self.0.to_status)?)
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(id_of)
+    }
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.changed_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateAnnualAuditListInput {
+    pub city_code: String,
+    pub year: i32,
+}
+
+#[derive(InputObject, Default)]
+pub struct AnnualAuditListFilter {
+    pub city_code: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<AnnualListStatus>,
+}
+
+#[derive(Default)]
+pub struct AnnualListQuery;
+
+#[Object]
+impl AnnualListQuery {
+    /// One list: the province, or its city's admins.
+    async fn annual_audit_list(&self, ctx: &Context<'_>, id: ID) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(AnnualAuditList(
+            annual_lists::get_list(&s.db, viewer(ctx), id).await?,
+        ))
+    }
+
+    /// Lists in creation order; a city admin sees their city's.
+    async fn annual_audit_lists(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AnnualAuditListFilter>,
+    ) -> Result<AnnualAuditListConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = annual_lists::list_lists(
+            &s.db,
+            viewer(ctx),
+            ListFilter {
+                city_code: f.city_code,
+                year: f.year,
+                status: f.status,
+            },
+            page,
+        )
+        .await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        loaders(ctx)?.prime_lists(s, node, &result.items).await?;
+        Ok(AnnualAuditListConnection::from_page(
+            result.map(|m| (m.id, AnnualAuditList(m))),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct AnnualListMutation;
+
+#[Object]
+impl AnnualListMutation {
+    /// Drafts a city's list for a year (one per city and year).
+    async fn create_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAnnualAuditListInput,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        Ok(AnnualAuditList(
+            annual_lists::create_list(&s.db, viewer(ctx), &input.city_code, input.year).await?,
+        ))
+    }
+
+    /// Puts directory members of the list's city on a DRAFT list, each at most once.
+    async fn add_enterprises_to_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+        enterprise_ids: Vec<ID>,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let list_id = parse_id("listId", &list_id)?;
+        let ids = enterprise_ids
+            .iter()
+            .map(|id| parse_id("enterpriseIds", id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(AnnualAuditList(
+            annual_lists::add_enterprises(&s.db, viewer(ctx), list_id, &ids).await?,
+        ))
+    }
+
+    async fn remove_enterprise_from_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+        enterprise_id: ID,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let list_id = parse_id("listId", &list_id)?;
+        let enterprise_id = parse_id("enterpriseId", &enterprise_id)?;
+        Ok(AnnualAuditList(
+            annual_lists::remove_enterprise(&s.db, viewer(ctx), list_id, enterprise_id).await?,
+        ))
+    }
+
+    /// DRAFT → SUBMITTED today; after the end of February it is marked late.
+    async fn submit_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let id = parse_id("listId", &list_id)?;
+        Ok(AnnualAuditList(
+            annual_lists::submit(&s.db, viewer(ctx), id).await?,
+        ))
+    }
+
+    /// SUBMITTED → APPROVED (province admins).
+    async fn approve_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let id = parse_id("listId", &list_id)?;
+        Ok(AnnualAuditList(
+            annual_lists::approve(&s.db, viewer(ctx), id).await?,
+        ))
+    }
+
+    /// SUBMITTED → DRAFT with the reason (province admins).
+    async fn return_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+        reason: String,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let id = parse_id("listId", &list_id)?;
+        Ok(AnnualAuditList(
+            annual_lists::return_list(&s.db, viewer(ctx), id, &reason).await?,
+        ))
+    }
+
+    /// APPROVED → PUBLISHED: every enterprise on it gets an audit in NOTIFIED dated
+    /// `noticeDate` (today when absent). Province admins.
+    async fn publish_annual_audit_list(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+        notice_date: Option<Date>,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let id = parse_id("listId", &list_id)?;
+        Ok(AnnualAuditList(
+            annual_lists::publish(&s.db, viewer(ctx), id, notice_date.map(|d| d.0)).await?,
+        ))
+    }
+}

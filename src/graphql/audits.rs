@@ -1,0 +1,797 @@
+//! Audits with their history and deadlines, reviews, improvement options.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{audit, audit_transition, improvement_option, review};
+use rust_decimal::Decimal;
+
+use crate::domain::{
+    AuditEventKind, AuditMode, AuditStatus, DeadlineKind, OptionKind, ReviewKind, ReviewOutcome,
+    ReviewStatus,
+};
+use crate::rules::deadlines::{
+    acceptance_due, evaluation_due, is_notice_late, is_overdue, notice_due,
+};
+use crate::services::amounts::from_stored;
+use crate::services::audits::{
+    self, AuditFilter as ServiceFilter, NewAudit, NewOption, NewReview, OptionAmounts, OptionPatch,
+    ReportSubmission, ReviewResult,
+};
+use crate::services::{parse_stored, today};
+
+use super::consultancies::{Consultancy, ConsultancyStaff};
+use super::context::{loaders, services, viewer};
+use super::enterprises::Enterprise;
+use super::pagination::page_request;
+use super::reference::City;
+use super::scalars::{Date, id_of, parse_id, parse_optional_id};
+
+pub struct Audit(pub audit::Model);
+
+crate::connection_type!(AuditConnection, AuditEdge, Audit);
+
+/// The deadline an audit is working to now.
+#[derive(SimpleObject)]
+pub struct AuditDeadline {
+    pub kind: DeadlineKind,
+    pub due: Date,
+}
+
+impl Audit {
+    fn state(&self) -> Result<(AuditStatus, Option<ReviewOutcome>)> {
+        Ok(audits::state_of(&self.0)?)
+    }
+}
+
+#[Object]
+impl Audit {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn enterprise_id(&self) -> ID {
+        id_of(self.0.enterprise_id)
+    }
+    async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
+        Ok(loaders(ctx)?
+            .enterprises
+            .load_one(self.0.enterprise_id)
+            .await?
+            .map(Enterprise))
+    }
+    /// The city that runs the audit (the enterprise's when it was notified).
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(loaders(ctx)?
+            .cities
+            .load_one(self.0.city_code.clone())
+            .await?
+            .map(City))
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// The annual list that notified it, if any.
+    async fn list_id(&self) -> Option<ID> {
+        self.0.list_id.map(id_of)
+    }
+    async fn status(&self) -> Result<AuditStatus> {
+        Ok(self.state()?.0)
+    }
+    /// The outcome of the latest evaluation (when EVALUATED) or acceptance (when ACCEPTED).
+    async fn last_outcome(&self) -> Result<Option<ReviewOutcome>> {
+        Ok(self.state()?.1)
+    }
+    /// Accepted and passed: the round is over.
+    async fn closed(&self) -> bool {
+        self.0.closed
+    }
+    async fn mode(&self) -> Result<AuditMode> {
+        Ok(parse_stored("audit mode", &self.0.mode)?)
+    }
+    async fn notice_date(&self) -> Date {
+        Date(self.0.notice_date)
+    }
+    /// Notices of a year's list are due by 31 March of that year.
+    async fn notice_due(&self) -> Option<Date> {
+        notice_due(self.0.year).ok().map(Date)
+    }
+    async fn notice_late(&self) -> bool {
+        is_notice_late(self.0.notice_date, self.0.year)
+    }
+    async fn started_on(&self) -> Option<Date> {
+        self.0.started_on.map(Date)
+    }
+    async fn consultancy_id(&self) -> Option<ID> {
+        self.0.consultancy_id.map(id_of)
+    }
+    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
+        let Some(id) = self.0.consultancy_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .consultancies
+            .load_one(id)
+            .await?
+            .map(Consultancy))
+    }
+    async fn lead_auditor_id(&self) -> Option<ID> {
+        self.0.lead_auditor_id.map(id_of)
+    }
+    async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
+        let Some(id) = self.0.lead_auditor_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .staff
+            .load_one(id)
+            .await?
+            .map(ConsultancyStaff))
+    }
+    /// The latest report (a resubmission replaces the first).
+    async fn report_submitted_on(&self) -> Option<Date> {
+        self.0.report_submitted_on.map(Date)
+    }
+    /// 31 August of the year the report came in, or of the next year after 31 August.
+    async fn evaluation_due(&self) -> Option<Date> {
+        self.0
+            .report_submitted_on
+            .and_then(|d| evaluation_due(d).ok())
+            .map(Date)
+    }
+    /// The date of the latest evaluation.
+    async fn evaluated_on(&self) -> Option<Date> {
+        self.0.evaluated_on.map(Date)
+    }
+    /// One year after the passed evaluation, or the approved extension.
+    async fn acceptance_due(&self) -> Result<Option<Date>> {
+        let (status, outcome) = self.state()?;
+        let passed_evaluation = matches!(
+            (status, outcome),
+            (AuditStatus::Evaluated, Some(ReviewOutcome::Passed)) | (AuditStatus::Accepted, _)
+        );
+        if !passed_evaluation {
+            return Ok(None);
+        }
+        Ok(self
+            .0
+            .acceptance_extended_until
+            .or_else(|| self.0.evaluated_on.and_then(|d| acceptance_due(d).ok()))
+            .map(Date))
+    }
+    async fn acceptance_extended_until(&self) -> Option<Date> {
+        self.0.acceptance_extended_until.map(Date)
+    }
+    async fn extension_reason(&self) -> Option<&str> {
+        self.0.extension_reason.as_deref()
+    }
+    async fn accepted_on(&self) -> Option<Date> {
+        self.0.accepted_on.map(Date)
+    }
+    async fn cycle_start_year(&self) -> i32 {
+        self.0.cycle_start_year
+    }
+    /// The end of the five-year cycle: no extension goes beyond it.
+    async fn cycle_end(&self) -> Result<Date> {
+        Ok(Date(audits::cycle_end_of(&self.0)?))
+    }
+    /// What the audit owes next and by when; none once accepted and passed.
+    async fn deadline(&self) -> Result<Option<AuditDeadline>> {
+        Ok(audits::deadline_of(&self.0)?.map(|d| AuditDeadline {
+            kind: d.kind,
+            due: Date(d.due),
+        }))
+    }
+    /// Past its current deadline on `asOf` (today in China when absent).
+    async fn overdue(&self, as_of: Option<Date>) -> Result<bool> {
+        let as_of: NaiveDate = as_of.map_or_else(today, |d| d.0);
+        Ok(!self.0.closed
+            && audits::deadline_of(&self.0)?.is_some_and(|d| is_overdue(d.due, as_of)))
+    }
+    /// Every transition, oldest first, with who recorded it and when.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditTransition>> {
+        Ok(loaders(ctx)?
+            .audit_history
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(AuditTransition)
+            .collect())
+    }
+    async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<Review>> {
+        Ok(loaders(ctx)?
+            .audit_reviews
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Review)
+            .collect())
+    }
+    /// Improvement options (方案).
+    async fn options(&self, ctx: &Context<'_>) -> Result<Vec<ImprovementOption>> {
+        Ok(loaders(ctx)?
+            .audit_options
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ImprovementOption)
+            .collect())
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+pub struct AuditTransition(pub audit_transition::Model);
+
+#[Object]
+impl AuditTransition {
+    async fn event(&self) -> Result<AuditEventKind> {
+        Ok(parse_stored("audit event", &self.0.event)?)
+    }
+    #[graphql(name = "fromStatus")]
+    async fn previous_status(&self) -> Result<Option<AuditStatus>> {
+        Ok(self
+            .0
+            .from_status
+            .as_deref()
+            .map(|s| parse_stored("audit status", s))
+            .transpose()?)
+    }
+    async fn to_status(&self) -> Result<AuditStatus> {
+        Ok(parse_stored("audit status", &self.0.to_status)?)
+    }
+    async fn outcome(&self) -> Result<Option<ReviewOutcome>> {
+        Ok(self
+            .0
+            .outcome
+            .as_deref()
+            .map(|s| parse_stored("review outcome", s))
+            .transpose()?)
+    }
+    /// The day it happened (notice, start, report, review).
+    async fn occurred_on(&self) -> Date {
+        Date(self.0.occurred_on)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn review_id(&self) -> Option<ID> {
+        self.0.review_id.map(id_of)
+    }
+    /// The user who recorded it (none for the command line).
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(id_of)
+    }
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}
+
+pub struct Review(pub review::Model);
+
+#[Object]
+impl Review {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn audit_id(&self) -> ID {
+        id_of(self.0.audit_id)
+    }
+    async fn audit(&self, ctx: &Context<'_>) -> Result<Option<Audit>> {
+        Ok(loaders(ctx)?
+            .audits
+            .load_one(self.0.audit_id)
+            .await?
+            .map(Audit))
+    }
+    async fn kind(&self) -> Result<ReviewKind> {
+        Ok(audits::review_kind_of(&self.0)?)
+    }
+    async fn date(&self) -> Date {
+        Date(self.0.review_date)
+    }
+    /// The organising city; none when the province organises (rechecks).
+    async fn organiser_city_code(&self) -> Option<&str> {
+        self.0.organiser_city_code.as_deref()
+    }
+    async fn status(&self) -> Result<ReviewStatus> {
+        Ok(parse_stored("review status", &self.0.status)?)
+    }
+    async fn outcome(&self) -> Result<Option<ReviewOutcome>> {
+        Ok(self
+            .0
+            .outcome
+            .as_deref()
+            .map(|s| parse_stored("review outcome", s))
+            .transpose()?)
+    }
+    /// 0–100.
+    async fn score(&self) -> Option<Decimal> {
+        self.0.score.map(from_stored)
+    }
+    async fn opinion(&self) -> Option<&str> {
+        self.0.opinion.as_deref()
+    }
+    async fn held_at(&self) -> Option<DateTime<Utc>> {
+        self.0.held_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Whether an option needs its own acceptance (精简验收内容).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum AcceptanceRequirement {
+    /// A no/low-cost option without technical retrofit.
+    No,
+    Yes,
+    /// A retrofit accepted by another department: its conclusion is recorded instead.
+    OtherDepartment,
+}
+
+pub struct ImprovementOption(pub improvement_option::Model);
+
+#[Object]
+impl ImprovementOption {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn audit_id(&self) -> ID {
+        id_of(self.0.audit_id)
+    }
+    async fn kind(&self) -> Result<OptionKind> {
+        Ok(parse_stored("option kind", &self.0.kind)?)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// 10 000 CNY.
+    async fn investment(&self) -> Decimal {
+        from_stored(self.0.investment)
+    }
+    /// 10 000 CNY a year.
+    async fn economic_benefit(&self) -> Decimal {
+        from_stored(self.0.economic_benefit)
+    }
+    /// Tonnes of standard coal equivalent a year.
+    async fn energy_tce(&self) -> Decimal {
+        from_stored(self.0.energy_tce)
+    }
+    /// Tonnes a year, as are the other savings.
+    async fn water_t(&self) -> Decimal {
+        from_stored(self.0.water_t)
+    }
+    async fn cod_t(&self) -> Decimal {
+        from_stored(self.0.cod_t)
+    }
+    async fn ammonia_nitrogen_t(&self) -> Decimal {
+        from_stored(self.0.ammonia_nitrogen_t)
+    }
+    async fn so2_t(&self) -> Decimal {
+        from_stored(self.0.so2_t)
+    }
+    async fn nox_t(&self) -> Decimal {
+        from_stored(self.0.nox_t)
+    }
+    async fn particulates_t(&self) -> Decimal {
+        from_stored(self.0.particulates_t)
+    }
+    async fn vocs_t(&self) -> Decimal {
+        from_stored(self.0.vocs_t)
+    }
+    async fn co2_t(&self) -> Decimal {
+        from_stored(self.0.co2_t)
+    }
+    async fn implemented(&self) -> bool {
+        self.0.implemented
+    }
+    async fn technical_retrofit(&self) -> bool {
+        self.0.technical_retrofit
+    }
+    async fn accepted_by_other_department(&self) -> bool {
+        self.0.accepted_by_other_department
+    }
+    async fn other_department(&self) -> Option<&str> {
+        self.0.other_department.as_deref()
+    }
+    async fn other_department_conclusion(&self) -> Option<&str> {
+        self.0.other_department_conclusion.as_deref()
+    }
+    async fn needs_acceptance(&self) -> Result<AcceptanceRequirement> {
+        match self.0.needs_acceptance.as_str() {
+            "NO" => Ok(AcceptanceRequirement::No),
+            "YES" => Ok(AcceptanceRequirement::Yes),
+            "OTHER_DEPARTMENT" => Ok(AcceptanceRequirement::OtherDepartment),
+            other => Err(crate::error::AppError::internal(format!(
+                "stored acceptance requirement {other:?} is unknown"
+            ))
+            .into()),
+        }
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateAuditInput {
+    pub enterprise_id: ID,
+    pub year: i32,
+    /// Defaults to today.
+    pub notice_date: Option<Date>,
+}
+
+#[derive(InputObject)]
+pub struct SubmitAuditReportInput {
+    pub consultancy_id: ID,
+    /// Must be staff of that consultancy on `submittedOn`.
+    pub lead_auditor_id: ID,
+    /// Defaults to today.
+    pub submitted_on: Option<Date>,
+}
+
+#[derive(InputObject, Default)]
+pub struct AuditFilter {
+    pub city_code: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<AuditStatus>,
+    pub consultancy_id: Option<ID>,
+    pub enterprise_id: Option<ID>,
+    /// Past its current deadline on `asOf` (or not).
+    pub overdue: Option<bool>,
+    /// Defaults to today (China Standard Time).
+    pub as_of: Option<Date>,
+}
+
+#[derive(InputObject)]
+pub struct ScheduleReviewInput {
+    pub audit_id: ID,
+    pub kind: ReviewKind,
+    pub date: Date,
+}
+
+#[derive(InputObject)]
+pub struct ReviewOutcomeInput {
+    pub outcome: ReviewOutcome,
+    /// 0–100, at most four decimal places.
+    pub score: Option<Decimal>,
+    pub opinion: String,
+}
+
+/// Amounts are exact decimals sent as strings, never negative: money in 10 000 CNY, energy in
+/// tce a year, the rest in tonnes a year. Amounts left out are 0.
+#[derive(InputObject)]
+pub struct ImprovementOptionInput {
+    pub kind: OptionKind,
+    pub title: String,
+    #[graphql(default)]
+    pub investment: Decimal,
+    #[graphql(default)]
+    pub economic_benefit: Decimal,
+    #[graphql(default)]
+    pub energy_tce: Decimal,
+    #[graphql(default)]
+    pub water_t: Decimal,
+    #[graphql(default)]
+    pub cod_t: Decimal,
+    #[graphql(default)]
+    pub ammonia_nitrogen_t: Decimal,
+    #[graphql(default)]
+    pub so2_t: Decimal,
+    #[graphql(default)]
+    pub nox_t: Decimal,
+    #[graphql(default)]
+    pub particulates_t: Decimal,
+    #[graphql(default)]
+    pub vocs_t: Decimal,
+    #[graphql(default)]
+    pub co2_t: Decimal,
+    #[graphql(default)]
+    pub implemented: bool,
+    #[graphql(default)]
+    pub technical_retrofit: bool,
+    /// A retrofit already accepted by another department: name it and its conclusion.
+    #[graphql(default)]
+    pub accepted_by_other_department: bool,
+    pub other_department: Option<String>,
+    pub other_department_conclusion: Option<String>,
+}
+
+/// Every field optional: only the given ones change.
+#[derive(InputObject, Default)]
+pub struct UpdateImprovementOptionInput {
+    pub kind: Option<OptionKind>,
+    pub title: Option<String>,
+    pub investment: Option<Decimal>,
+    pub economic_benefit: Option<Decimal>,
+    pub energy_tce: Option<Decimal>,
+    pub water_t: Option<Decimal>,
+    pub cod_t: Option<Decimal>,
+    pub ammonia_nitrogen_t: Option<Decimal>,
+    pub so2_t: Option<Decimal>,
+    pub nox_t: Option<Decimal>,
+    pub particulates_t: Option<Decimal>,
+    pub vocs_t: Option<Decimal>,
+    pub co2_t: Option<Decimal>,
+    pub implemented: Option<bool>,
+    pub technical_retrofit: Option<bool>,
+    pub accepted_by_other_department: Option<bool>,
+    pub other_department: Option<String>,
+    pub other_department_conclusion: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct RecordedReview {
+    pub review: Review,
+    /// The audit after the outcome moved it on.
+    pub audit: Audit,
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// One audit: the province, its city, or the consultancy that holds it.
+    async fn audit(&self, ctx: &Context<'_>, id: ID) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Audit(audits::get_audit(&s.db, viewer(ctx), id).await?))
+    }
+
+    /// Audits in creation order; a city admin sees their city's, a consultancy its own.
+    async fn audits(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AuditFilter>,
+    ) -> Result<AuditConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = audits::list_audits(
+            &s.db,
+            viewer(ctx),
+            ServiceFilter {
+                city_code: f.city_code,
+                year: f.year,
+                status: f.status,
+                consultancy_id: parse_optional_id(
+                    "filter.consultancyId",
+                    f.consultancy_id.as_ref(),
+                )?,
+                enterprise_id: parse_optional_id("filter.enterpriseId", f.enterprise_id.as_ref())?,
+                overdue: f.overdue,
+                as_of: f.as_of.map(|d| d.0),
+            },
+            page,
+        )
+        .await?;
+        connection(ctx, result).await
+    }
+
+    /// Audits past their current deadline on `asOf` (today when absent), of a city or, for
+    /// the province, of all.
+    async fn overdue_audits(
+        &self,
+        ctx: &Context<'_>,
+        city_code: Option<String>,
+        as_of: Option<Date>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let result =
+            audits::overdue_audits(&s.db, viewer(ctx), city_code, as_of.map(|d| d.0), page).await?;
+        connection(ctx, result).await
+    }
+
+    async fn review(&self, ctx: &Context<'_>, id: ID) -> Result<Review> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Review(audits::get_review(&s.db, viewer(ctx), id).await?))
+    }
+}
+
+async fn connection(
+    ctx: &Context<'_>,
+    result: crate::services::pagination::Page<audit::Model>,
+) -> Result<AuditConnection> {
+    let s = services(ctx)?;
+    let node = ctx.look_ahead().field("edges").field("node");
+    loaders(ctx)?.prime_audits(s, node, &result.items).await?;
+    Ok(AuditConnection::from_page(result.map(|m| (m.id, Audit(m)))))
+}
+
+#[derive(Default)]
+pub struct AuditMutation;
+
+#[Object]
+impl AuditMutation {
+    /// Notifies one enterprise outside an annual list (its city's admins and the province).
+    async fn create_audit(&self, ctx: &Context<'_>, input: CreateAuditInput) -> Result<Audit> {
+        let s = services(ctx)?;
+        let new = NewAudit {
+            enterprise_id: parse_id("enterpriseId", &input.enterprise_id)?,
+            year: input.year,
+            notice_date: input.notice_date.map(|d| d.0),
+        };
+        Ok(Audit(audits::create_audit(&s.db, viewer(ctx), new).await?))
+    }
+
+    /// NOTIFIED → IN_PROGRESS. `startedOn` defaults to today.
+    async fn start_audit(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        started_on: Option<Date>,
+    ) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        Ok(Audit(
+            audits::start_audit(&s.db, viewer(ctx), id, started_on.map(|d| d.0)).await?,
+        ))
+    }
+
+    /// IN_PROGRESS (or EVALUATED with a failed evaluation) → REPORT_SUBMITTED.
+    async fn submit_audit_report(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        input: SubmitAuditReportInput,
+    ) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        let submission = ReportSubmission {
+            consultancy_id: parse_id("consultancyId", &input.consultancy_id)?,
+            lead_auditor_id: parse_id("leadAuditorId", &input.lead_auditor_id)?,
+            submitted_on: input.submitted_on.map(|d| d.0),
+        };
+        Ok(Audit(
+            audits::submit_report(&s.db, viewer(ctx), id, submission).await?,
+        ))
+    }
+
+    /// Moves the acceptance deadline to `until`, no later than the end of the audit's cycle.
+    async fn grant_acceptance_extension(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        until: Date,
+        reason: String,
+    ) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        Ok(Audit(
+            audits::grant_extension(&s.db, viewer(ctx), id, until.0, &reason).await?,
+        ))
+    }
+
+    /// Schedules an EVALUATION or ACCEPTANCE (the audit's city) or a RECHECK (the province).
+    async fn schedule_review(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleReviewInput,
+    ) -> Result<Review> {
+        let s = services(ctx)?;
+        let new = NewReview {
+            audit_id: parse_id("auditId", &input.audit_id)?,
+            kind: input.kind,
+            date: input.date.0,
+        };
+        Ok(Review(
+            audits::schedule_review(&s.db, viewer(ctx), new).await?,
+        ))
+    }
+
+    /// Records a held review's outcome; an evaluation or acceptance moves the audit on.
+    async fn record_review_outcome(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+        input: ReviewOutcomeInput,
+    ) -> Result<RecordedReview> {
+        let s = services(ctx)?;
+        let id = parse_id("reviewId", &review_id)?;
+        let review = audits::record_review_outcome(
+            &s.db,
+            viewer(ctx),
+            id,
+            ReviewResult {
+                outcome: input.outcome,
+                score: input.score,
+                opinion: input.opinion,
+            },
+        )
+        .await?;
+        let audit = audits::find(&s.db, review.audit_id).await?;
+        Ok(RecordedReview {
+            review: Review(review),
+            audit: Audit(audit),
+        })
+    }
+
+    async fn add_improvement_option(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        input: ImprovementOptionInput,
+    ) -> Result<ImprovementOption> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        let new = NewOption {
+            kind: input.kind,
+            title: input.title,
+            amounts: OptionAmounts {
+                investment: input.investment,
+                economic_benefit: input.economic_benefit,
+                energy_tce: input.energy_tce,
+                water_t: input.water_t,
+                cod_t: input.cod_t,
+                ammonia_nitrogen_t: input.ammonia_nitrogen_t,
+                so2_t: input.so2_t,
+                nox_t: input.nox_t,
+                particulates_t: input.particulates_t,
+                vocs_t: input.vocs_t,
+                co2_t: input.co2_t,
+            },
+            implemented: input.implemented,
+            technical_retrofit: input.technical_retrofit,
+            accepted_by_other_department: input.accepted_by_other_department,
+            other_department: input.other_department,
+            other_department_conclusion: input.other_department_conclusion,
+        };
+        Ok(ImprovementOption(
+            audits::add_option(&s.db, viewer(ctx), id, new).await?,
+        ))
+    }
+
+    /// Changes an option; `expectedVersion` must be the version last read.
+    async fn update_improvement_option(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateImprovementOptionInput,
+        expected_version: i32,
+    ) -> Result<ImprovementOption> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        let patch = OptionPatch {
+            kind: input.kind,
+            title: input.title,
+            investment: input.investment,
+            economic_benefit: input.economic_benefit,
+            energy_tce: input.energy_tce,
+            water_t: input.water_t,
+            cod_t: input.cod_t,
+            ammonia_nitrogen_t: input.ammonia_nitrogen_t,
+            so2_t: input.so2_t,
+            nox_t: input.nox_t,
+            particulates_t: input.particulates_t,
+            vocs_t: input.vocs_t,
+            co2_t: input.co2_t,
+            implemented: input.implemented,
+            technical_retrofit: input.technical_retrofit,
+            accepted_by_other_department: input.accepted_by_other_department,
+            other_department: input.other_department,
+            other_department_conclusion: input.other_department_conclusion,
+        };
+        Ok(ImprovementOption(
+            audits::update_option(&s.db, viewer(ctx), id, patch, expected_version).await?,
+        ))
+    }
+}

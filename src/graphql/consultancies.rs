@@ -1,0 +1,384 @@
+//! The consultancy registry: firms, their status history and their staff.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{consultancy, consultancy_staff, consultancy_status_change};
+
+use crate::domain::{ConsultancyStatus, StaffRole};
+use crate::rules::consultancy::employed_on;
+use crate::rules::masking::mask_id_card;
+use crate::services::consultancies::{
+    self, ConsultancyFilter as ServiceFilter, ConsultancyPatch, NewConsultancy, NewStaff,
+};
+use crate::services::{parse_stored, today};
+
+use super::context::{loaders, services, viewer};
+use super::pagination::page_request;
+use super::reference::City;
+use super::scalars::{Date, id_of, parse_id};
+
+pub struct Consultancy(pub consultancy::Model);
+
+crate::connection_type!(ConsultancyConnection, ConsultancyEdge, Consultancy);
+
+#[Object]
+impl Consultancy {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn credit_code(&self) -> &str {
+        &self.0.credit_code
+    }
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(loaders(ctx)?
+            .cities
+            .load_one(self.0.city_code.clone())
+            .await?
+            .map(City))
+    }
+    async fn address(&self) -> &str {
+        &self.0.address
+    }
+    async fn contact_name(&self) -> &str {
+        &self.0.contact_name
+    }
+    async fn contact_phone(&self) -> &str {
+        &self.0.contact_phone
+    }
+    async fn status(&self) -> Result<ConsultancyStatus> {
+        Ok(consultancies::status_of(&self.0)?)
+    }
+    /// Only ACTIVE firms take new audits.
+    async fn takes_new_audits(&self) -> Result<bool> {
+        Ok(crate::rules::consultancy::may_take_new_audits(
+            consultancies::status_of(&self.0)?,
+        ))
+    }
+    /// Every status change, oldest first, with who made it and why.
+    async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<ConsultancyStatusChange>> {
+        Ok(loaders(ctx)?
+            .consultancy_status_history
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ConsultancyStatusChange)
+            .collect())
+    }
+    /// Staff by start date; `current: true` keeps only those employed today.
+    async fn staff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] current: bool,
+    ) -> Result<Vec<ConsultancyStaff>> {
+        let day = today();
+        Ok(loaders(ctx)?
+            .consultancy_staff
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !current || employed_on(s.started_on, s.ended_on, day))
+            .map(ConsultancyStaff)
+            .collect())
+    }
+    /// Pass this back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+pub struct ConsultancyStatusChange(pub consultancy_status_change::Model);
+
+#[Object]
+impl ConsultancyStatusChange {
+    #[graphql(name = "fromStatus")]
+    async fn previous_status(&self) -> Result<Option<ConsultancyStatus>> {
+        Ok(self
+            .0
+            .from_status
+            .as_deref()
+            .map(|s| parse_stored("consultancy status", s))
+            .transpose()?)
+    }
+    async fn to_status(&self) -> Result<ConsultancyStatus> {
+        Ok(parse_stored("consultancy status", &self.0.to_status)?)
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(id_of)
+    }
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.changed_at
+    }
+}
+
+/// One employment of one person at one firm.
+pub struct ConsultancyStaff(pub consultancy_staff::Model);
+
+#[Object]
+impl ConsultancyStaff {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn consultancy_id(&self) -> ID {
+        id_of(self.0.consultancy_id)
+    }
+    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
+        Ok(loaders(ctx)?
+            .consultancies
+            .load_one(self.0.consultancy_id)
+            .await?
+            .map(Consultancy))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Masked except to the province and the firm itself.
+    async fn id_card_number(&self, ctx: &Context<'_>) -> String {
+        if consultancies::sees_personal_data(viewer(ctx), self.0.consultancy_id) {
+            self.0.id_card_number.clone()
+        } else {
+            mask_id_card(&self.0.id_card_number)
+        }
+    }
+    async fn role(&self) -> Result<StaffRole> {
+        Ok(parse_stored("staff role", &self.0.role)?)
+    }
+    async fn certificate_number(&self) -> Option<&str> {
+        self.0.certificate_number.as_deref()
+    }
+    async fn started_on(&self) -> Date {
+        Date(self.0.started_on)
+    }
+    /// The last day of the employment; none while it lasts.
+    async fn ended_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+    async fn end_reason(&self) -> Option<&str> {
+        self.0.end_reason.as_deref()
+    }
+    /// Employed today.
+    async fn current(&self) -> bool {
+        employed_on(self.0.started_on, self.0.ended_on, today())
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateConsultancyInput {
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
+
+/// Every field optional: only the given ones change. A firm's own users may change only the
+/// address and contact.
+#[derive(InputObject, Default)]
+pub struct UpdateConsultancyInput {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub city_code: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ConsultancyFilter {
+    pub city_code: Option<String>,
+    pub status: Option<ConsultancyStatus>,
+    /// Matches part of the name or the credit code.
+    pub text: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ConsultancyStaffInput {
+    pub name: String,
+    /// 18-character citizen ID (GB 11643): identifies the person across firms.
+    pub id_card_number: String,
+    pub role: StaffRole,
+    pub certificate_number: Option<String>,
+    pub started_on: Date,
+}
+
+#[derive(Default)]
+pub struct ConsultancyQuery;
+
+#[Object]
+impl ConsultancyQuery {
+    /// One firm: administrators, or the firm itself.
+    async fn consultancy(&self, ctx: &Context<'_>, id: ID) -> Result<Consultancy> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Consultancy(
+            consultancies::get_consultancy(&s.db, viewer(ctx), id).await?,
+        ))
+    }
+
+    /// The registry in registration order (a firm sees only itself).
+    async fn consultancies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ConsultancyFilter>,
+    ) -> Result<ConsultancyConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = consultancies::list_consultancies(
+            &s.db,
+            viewer(ctx),
+            ServiceFilter {
+                city_code: f.city_code,
+                status: f.status,
+                text: f.text,
+            },
+            page,
+        )
+        .await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        loaders(ctx)?
+            .prime_consultancies(s, node, &result.items)
+            .await?;
+        Ok(ConsultancyConnection::from_page(
+            result.map(|m| (m.id, Consultancy(m))),
+        ))
+    }
+
+    /// Every employment of one person across firms, oldest first (administrators).
+    async fn consultancy_staff_history(
+        &self,
+        ctx: &Context<'_>,
+        id_card_number: String,
+    ) -> Result<Vec<ConsultancyStaff>> {
+        let s = services(ctx)?;
+        Ok(
+            consultancies::staff_history(&s.db, viewer(ctx), &id_card_number)
+                .await?
+                .into_iter()
+                .map(ConsultancyStaff)
+                .collect(),
+        )
+    }
+}
+
+#[derive(Default)]
+pub struct ConsultancyMutation;
+
+#[Object]
+impl ConsultancyMutation {
+    /// Registers a firm, ACTIVE (province admins).
+    async fn create_consultancy(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateConsultancyInput,
+    ) -> Result<Consultancy> {
+        let s = services(ctx)?;
+        let new = NewConsultancy {
+            name: input.name,
+            credit_code: input.credit_code,
+            city_code: input.city_code,
+            address: input.address,
+            contact_name: input.contact_name,
+            contact_phone: input.contact_phone,
+        };
+        Ok(Consultancy(
+            consultancies::create_consultancy(&s.db, viewer(ctx), new).await?,
+        ))
+    }
+
+    /// Changes a firm; `expectedVersion` must be the version last read.
+    async fn update_consultancy(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateConsultancyInput,
+        expected_version: i32,
+    ) -> Result<Consultancy> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        let patch = ConsultancyPatch {
+            name: input.name,
+            credit_code: input.credit_code,
+            city_code: input.city_code,
+            address: input.address,
+            contact_name: input.contact_name,
+            contact_phone: input.contact_phone,
+        };
+        Ok(Consultancy(
+            consultancies::update_consultancy(&s.db, viewer(ctx), id, patch, expected_version)
+                .await?,
+        ))
+    }
+
+    /// ACTIVE ↔ SUSPENDED, → BLACKLISTED (and back to ACTIVE), → DEREGISTERED (final), with a
+    /// reason (province admins).
+    async fn set_consultancy_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: ConsultancyStatus,
+        reason: String,
+    ) -> Result<Consultancy> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Consultancy(
+            consultancies::set_consultancy_status(&s.db, viewer(ctx), id, status, &reason).await?,
+        ))
+    }
+
+    /// Employs a person at the firm (the province, or the firm itself). A person works for
+    /// one firm at a time.
+    async fn add_consultancy_staff(
+        &self,
+        ctx: &Context<'_>,
+        consultancy_id: ID,
+        input: ConsultancyStaffInput,
+    ) -> Result<ConsultancyStaff> {
+        let s = services(ctx)?;
+        let id = parse_id("consultancyId", &consultancy_id)?;
+        let new = NewStaff {
+            name: input.name,
+            id_card_number: input.id_card_number,
+            role: input.role,
+            certificate_number: input.certificate_number,
+            started_on: input.started_on.0,
+        };
+        Ok(ConsultancyStaff(
+            consultancies::add_staff(&s.db, viewer(ctx), id, new).await?,
+        ))
+    }
+
+    /// Ends an employment on `endedOn` (its last day); the record stays in the history.
+    async fn end_consultancy_staff_employment(
+        &self,
+        ctx: &Context<'_>,
+        staff_id: ID,
+        ended_on: Date,
+        reason: Option<String>,
+    ) -> Result<ConsultancyStaff> {
+        let s = services(ctx)?;
+        let id = parse_id("staffId", &staff_id)?;
+        Ok(ConsultancyStaff(
+            consultancies::end_employment(&s.db, viewer(ctx), id, ended_on.0, reason).await?,
+        ))
+    }
+}

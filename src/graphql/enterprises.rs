@@ -1,0 +1,614 @@
+//! Enterprises, their mandatory-audit verdict and mode, the mandatory directory, the CSV
+//! import and certifications.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{certification, enterprise};
+use rust_decimal::Decimal;
+
+use crate::domain::{
+    AuditMode, CertificationLevel, CompletionKind, EnterpriseScale, ImportMode, Sector,
+};
+use crate::services::enterprises::{
+    self, Completion, DirectoryFilter as ServiceDirectoryFilter, EnterpriseFilter as ServiceFilter,
+    EnterprisePatch, NewEnterprise,
+};
+use crate::services::import::{self, ImportReport as ServiceReport, ImportRow as ServiceRow};
+use crate::services::{audits as audit_service, parse_stored, today};
+
+use super::audits::Audit;
+use super::context::{loaders, services, viewer};
+use super::pagination::page_request;
+use super::reference::{City, MandatoryAuditVerdict};
+use super::scalars::{Date, id_of, parse_id};
+
+pub struct Enterprise(pub enterprise::Model);
+
+crate::connection_type!(EnterpriseConnection, EnterpriseEdge, Enterprise);
+
+#[Object]
+impl Enterprise {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Unified social credit code (GB 32100).
+    async fn credit_code(&self) -> &str {
+        &self.0.credit_code
+    }
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(loaders(ctx)?
+            .cities
+            .load_one(self.0.city_code.clone())
+            .await?
+            .map(City))
+    }
+    async fn county(&self) -> &str {
+        &self.0.county
+    }
+    /// GB/T 4754 class code (four digits; the first two are the division).
+    async fn industry_code(&self) -> &str {
+        &self.0.industry_code
+    }
+    /// The annex sector of the catalogue row matching the industry code, if any.
+    async fn sector(&self) -> Result<Option<Sector>> {
+        Ok(self
+            .0
+            .sector
+            .as_deref()
+            .map(|s| parse_stored("sector", s))
+            .transpose()?)
+    }
+    async fn employees(&self) -> i32 {
+        self.0.employees
+    }
+    /// Operating revenue in 10 000 CNY.
+    async fn operating_revenue(&self) -> Decimal {
+        enterprises::revenue_of(&self.0)
+    }
+    /// By the 2017 statistical rule from staff and revenue, unless an admin set it.
+    async fn scale(&self) -> Result<EnterpriseScale> {
+        Ok(enterprises::scale_of(&self.0)?)
+    }
+    async fn scale_set_by_admin(&self) -> bool {
+        self.0.scale_set_by_admin
+    }
+    async fn high_energy_use(&self) -> bool {
+        self.0.high_energy_use
+    }
+    async fn high_water_use(&self) -> bool {
+        self.0.high_water_use
+    }
+    async fn high_emissions(&self) -> bool {
+        self.0.high_emissions
+    }
+    /// Produces, uses or emits chemicals of the priority control list.
+    async fn priority_chemicals(&self) -> bool {
+        self.0.priority_chemicals
+    }
+    async fn mining_operation(&self) -> bool {
+        self.0.mining_operation
+    }
+    async fn coating_process(&self) -> bool {
+        self.0.coating_process
+    }
+    /// Whether it must audit, and which catalogue row decides (the foundation's rule).
+    async fn mandatory_audit(&self, ctx: &Context<'_>) -> Result<MandatoryAuditVerdict> {
+        let s = services(ctx)?;
+        Ok(enterprises::verdict_of(&s.catalog, &self.0)?.into())
+    }
+    /// STRICT with high energy or water use, high emissions or priority chemicals; else
+    /// SIMPLIFIED (the plan's 两精简).
+    async fn audit_mode(&self) -> AuditMode {
+        enterprises::mode_of(&self.0)
+    }
+    async fn in_directory(&self) -> bool {
+        self.0.directory_since_year.is_some()
+    }
+    /// In the mandatory directory (名录总库) since this year.
+    async fn directory_since_year(&self) -> Option<i32> {
+        self.0.directory_since_year
+    }
+    /// The latest completed audit or counted certification.
+    async fn last_completed_on(&self) -> Option<Date> {
+        self.0.last_completed_on.map(Date)
+    }
+    async fn last_completion(&self, ctx: &Context<'_>) -> Result<Option<CompletionInfo>> {
+        Ok(loaders(ctx)?
+            .last_completions
+            .load_one(self.0.id)
+            .await?
+            .flatten()
+            .map(CompletionInfo))
+    }
+    /// Its audits, oldest first (a consultancy sees only those it holds).
+    async fn audits(&self, ctx: &Context<'_>) -> Result<Vec<Audit>> {
+        let v = viewer(ctx);
+        let all = loaders(ctx)?
+            .enterprise_audits
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(all
+            .into_iter()
+            .filter(|a| audit_service::require_read(v, a).is_ok())
+            .map(Audit)
+            .collect())
+    }
+    async fn certifications(&self, ctx: &Context<'_>) -> Result<Vec<Certification>> {
+        Ok(loaders(ctx)?
+            .enterprise_certifications
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Certification)
+            .collect())
+    }
+    /// Pass this back as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+pub struct CompletionInfo(pub Completion);
+
+/// How a directory member last completed its audit for the cycle.
+#[Object(name = "Completion")]
+impl CompletionInfo {
+    async fn kind(&self) -> CompletionKind {
+        self.0.kind
+    }
+    async fn completed_on(&self) -> Date {
+        Date(self.0.completed_on)
+    }
+    /// The accepted audit, when the completion was one.
+    async fn audit(&self) -> Option<Audit> {
+        self.0.audit.clone().map(Audit)
+    }
+    /// The certification counted as an audit (视同), when the completion was one.
+    async fn certification(&self) -> Option<Certification> {
+        self.0.certification.clone().map(Certification)
+    }
+}
+
+pub struct Certification(pub certification::Model);
+
+/// A voluntary clean-production evaluation and certification (清洁生产评价认证).
+#[Object]
+impl Certification {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn enterprise_id(&self) -> ID {
+        id_of(self.0.enterprise_id)
+    }
+    async fn level(&self) -> Result<CertificationLevel> {
+        Ok(parse_stored("certification level", &self.0.level)?)
+    }
+    async fn level_label(&self) -> Result<&'static str> {
+        Ok(parse_stored::<CertificationLevel>("certification level", &self.0.level)?.label())
+    }
+    async fn certified_on(&self) -> Date {
+        Date(self.0.certified_on)
+    }
+    async fn valid_until(&self) -> Date {
+        Date(self.0.valid_until)
+    }
+    /// Counts as a completed audit for the cycle (视同开展清洁生产审核).
+    async fn meets_audit_requirements(&self) -> bool {
+        self.0.meets_audit_requirements
+    }
+}
+
+/// One member of the mandatory directory and its five-year cycle.
+pub struct DirectoryEntry {
+    model: enterprise::Model,
+    as_of: chrono::NaiveDate,
+}
+
+crate::connection_type!(DirectoryConnection, DirectoryEdge, DirectoryEntry);
+
+#[Object]
+impl DirectoryEntry {
+    async fn enterprise(&self) -> Enterprise {
+        Enterprise(self.model.clone())
+    }
+    async fn since_year(&self) -> Option<i32> {
+        self.model.directory_since_year
+    }
+    async fn last_completion(&self, ctx: &Context<'_>) -> Result<Option<CompletionInfo>> {
+        Ok(loaders(ctx)?
+            .last_completions
+            .load_one(self.model.id)
+            .await?
+            .flatten()
+            .map(CompletionInfo))
+    }
+    /// The day the cycle is judged on.
+    async fn as_of(&self) -> Date {
+        Date(self.as_of)
+    }
+    /// No completed audit within five calendar years of joining or of the last completion.
+    async fn cycle_overdue(&self) -> bool {
+        enterprises::cycle_standing(&self.model, self.as_of).is_some_and(|s| s.overdue)
+    }
+    /// The last day of the current five-year window.
+    async fn covered_until(&self) -> Option<Date> {
+        enterprises::cycle_standing(&self.model, self.as_of)
+            .and_then(|s| s.covered_until)
+            .map(Date)
+    }
+}
+
+pub struct ImportRowInfo(ServiceRow);
+
+#[Object(name = "ImportRow")]
+impl ImportRowInfo {
+    /// The line in the file (the header is line 1).
+    async fn line(&self) -> u64 {
+        self.0.line
+    }
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    async fn credit_code(&self) -> Option<&str> {
+        self.0.credit_code.as_deref()
+    }
+    async fn accepted(&self) -> bool {
+        self.0.accepted
+    }
+    /// The new enterprise, when the row was written.
+    async fn enterprise_id(&self) -> Option<ID> {
+        self.0.enterprise_id.map(id_of)
+    }
+    /// The input field at fault in a rejected row.
+    async fn field(&self) -> Option<&str> {
+        self.0.field.as_deref()
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+}
+
+pub struct ImportReportInfo(ServiceReport);
+
+#[Object(name = "ImportReport")]
+impl ImportReportInfo {
+    async fn mode(&self) -> ImportMode {
+        self.0.mode
+    }
+    /// Whether anything was written: ALL_OR_NOTHING with a bad row writes nothing.
+    async fn written(&self) -> bool {
+        self.0.written
+    }
+    async fn accepted_count(&self) -> usize {
+        self.0.accepted_count
+    }
+    async fn rejected_count(&self) -> usize {
+        self.0.rejected_count
+    }
+    async fn rows(&self) -> Vec<ImportRowInfo> {
+        self.0.rows.iter().cloned().map(ImportRowInfo).collect()
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateEnterpriseInput {
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub county: String,
+    /// GB/T 4754 class code, four digits; codes outside the annex are allowed (not mandatory).
+    pub industry_code: String,
+    pub employees: i32,
+    /// In 10 000 CNY, sent as a string (exact, at most four decimal places).
+    pub operating_revenue: Decimal,
+    /// Leave out to derive it from staff and revenue.
+    pub scale: Option<EnterpriseScale>,
+    #[graphql(default)]
+    pub high_energy_use: bool,
+    #[graphql(default)]
+    pub high_water_use: bool,
+    #[graphql(default)]
+    pub high_emissions: bool,
+    #[graphql(default)]
+    pub priority_chemicals: bool,
+    #[graphql(default)]
+    pub mining_operation: bool,
+    #[graphql(default)]
+    pub coating_process: bool,
+    /// Puts it in the mandatory directory from this year.
+    pub directory_since_year: Option<i32>,
+}
+
+/// Every field optional: only the given ones change. `scale: null` hands the scale back to the
+/// statistical rule.
+#[derive(InputObject, Default)]
+pub struct UpdateEnterpriseInput {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub city_code: Option<String>,
+    pub county: Option<String>,
+    pub industry_code: Option<String>,
+    pub employees: Option<i32>,
+    pub operating_revenue: Option<Decimal>,
+    pub scale: MaybeUndefined<EnterpriseScale>,
+    pub high_energy_use: Option<bool>,
+    pub high_water_use: Option<bool>,
+    pub high_emissions: Option<bool>,
+    pub priority_chemicals: Option<bool>,
+    pub mining_operation: Option<bool>,
+    pub coating_process: Option<bool>,
+}
+
+#[derive(InputObject, Default)]
+pub struct EnterpriseFilter {
+    pub city_code: Option<String>,
+    pub county: Option<String>,
+    pub sector: Option<Sector>,
+    pub industry_code: Option<String>,
+    pub scale: Option<EnterpriseScale>,
+    /// Must audit (the mandatory-audit verdict) or not.
+    pub mandatory: Option<bool>,
+    pub in_directory: Option<bool>,
+    /// Matches part of the name or the credit code.
+    pub text: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct DirectoryFilter {
+    pub city_code: Option<String>,
+    pub sector: Option<Sector>,
+    pub cycle_overdue: Option<bool>,
+    pub text: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct RecordedCertification {
+    pub certification: Certification,
+    pub enterprise: Enterprise,
+}
+
+#[derive(Default)]
+pub struct EnterpriseQuery;
+
+#[Object]
+impl EnterpriseQuery {
+    /// One enterprise: the province, its city, or a consultancy that audits it.
+    async fn enterprise(&self, ctx: &Context<'_>, id: ID) -> Result<Enterprise> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Enterprise(
+            enterprises::get_enterprise(&s.db, viewer(ctx), id).await?,
+        ))
+    }
+
+    /// Enterprises in registration order; a city admin sees their city's, a consultancy
+    /// those it audits.
+    async fn enterprises(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<EnterpriseFilter>,
+    ) -> Result<EnterpriseConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = enterprises::list_enterprises(
+            &s.db,
+            viewer(ctx),
+            ServiceFilter {
+                city_code: f.city_code,
+                county: f.county,
+                sector: f.sector,
+                industry_code: f.industry_code,
+                scale: f.scale,
+                mandatory: f.mandatory,
+                in_directory: f.in_directory,
+                text: f.text,
+            },
+            page,
+        )
+        .await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        loaders(ctx)?
+            .prime_enterprises(s, node, &result.items)
+            .await?;
+        Ok(EnterpriseConnection::from_page(
+            result.map(|m| (m.id, Enterprise(m))),
+        ))
+    }
+
+    /// The mandatory directory (名录总库), each member with its last completion and whether its
+    /// five-year cycle is overdue as of `asOf` (today in China when absent).
+    async fn directory(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        as_of: Option<Date>,
+        filter: Option<DirectoryFilter>,
+    ) -> Result<DirectoryConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let as_of = as_of.map_or_else(today, |d| d.0);
+        let result = enterprises::list_directory(
+            &s.db,
+            viewer(ctx),
+            ServiceDirectoryFilter {
+                city_code: f.city_code,
+                sector: f.sector,
+                cycle_overdue: f.cycle_overdue,
+                text: f.text,
+            },
+            as_of,
+            page,
+        )
+        .await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        let l = loaders(ctx)?;
+        l.prime_enterprises(s, node.field("enterprise"), &result.items)
+            .await?;
+        if node.field("lastCompletion").exists() {
+            // The entry's own lastCompletion shares the enterprise's loader.
+            l.prime_enterprises(s, node, &result.items).await?;
+        }
+        Ok(DirectoryConnection::from_page(
+            result.map(|m| (m.id, DirectoryEntry { model: m, as_of })),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct EnterpriseMutation;
+
+#[Object]
+impl EnterpriseMutation {
+    /// Registers an enterprise (its city's admins and the province).
+    async fn create_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEnterpriseInput,
+    ) -> Result<Enterprise> {
+        let s = services(ctx)?;
+        let new = NewEnterprise {
+            name: input.name,
+            credit_code: input.credit_code,
+            city_code: input.city_code,
+            county: input.county,
+            industry_code: input.industry_code,
+            employees: input.employees,
+            operating_revenue: input.operating_revenue,
+            scale: input.scale,
+            high_energy_use: input.high_energy_use,
+            high_water_use: input.high_water_use,
+            high_emissions: input.high_emissions,
+            priority_chemicals: input.priority_chemicals,
+            mining_operation: input.mining_operation,
+            coating_process: input.coating_process,
+            directory_since_year: input.directory_since_year,
+        };
+        Ok(Enterprise(
+            enterprises::create_enterprise(&s.db, viewer(ctx), &s.catalog, new).await?,
+        ))
+    }
+
+    /// Changes an enterprise; `expectedVersion` must be the version last read.
+    async fn update_enterprise(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateEnterpriseInput,
+        expected_version: i32,
+    ) -> Result<Enterprise> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        let patch = EnterprisePatch {
+            name: input.name,
+            credit_code: input.credit_code,
+            city_code: input.city_code,
+            county: input.county,
+            industry_code: input.industry_code,
+            employees: input.employees,
+            operating_revenue: input.operating_revenue,
+            scale: match input.scale {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(v) => Some(Some(v)),
+            },
+            high_energy_use: input.high_energy_use,
+            high_water_use: input.high_water_use,
+            high_emissions: input.high_emissions,
+            priority_chemicals: input.priority_chemicals,
+            mining_operation: input.mining_operation,
+            coating_process: input.coating_process,
+        };
+        Ok(Enterprise(
+            enterprises::update_enterprise(
+                &s.db,
+                viewer(ctx),
+                &s.catalog,
+                id,
+                patch,
+                expected_version,
+            )
+            .await?,
+        ))
+    }
+
+    /// Adds an enterprise to the mandatory directory (名录总库) from `sinceYear`.
+    async fn add_to_directory(
+        &self,
+        ctx: &Context<'_>,
+        enterprise_id: ID,
+        since_year: i32,
+    ) -> Result<Enterprise> {
+        let s = services(ctx)?;
+        let id = parse_id("enterpriseId", &enterprise_id)?;
+        Ok(Enterprise(
+            enterprises::add_to_directory(&s.db, viewer(ctx), id, since_year).await?,
+        ))
+    }
+
+    /// Imports enterprises from CSV text (header line first; see the README). With a bad row,
+    /// ALL_OR_NOTHING writes nothing and GOOD_ROWS_ONLY writes the good rows; the report gives
+    /// every row's fate.
+    async fn import_enterprises(
+        &self,
+        ctx: &Context<'_>,
+        csv: String,
+        #[graphql(default_with = "ImportMode::AllOrNothing")] mode: ImportMode,
+    ) -> Result<ImportReportInfo> {
+        let s = services(ctx)?;
+        Ok(ImportReportInfo(
+            import::import_enterprises(&s.db, viewer(ctx), &s.catalog, &csv, mode).await?,
+        ))
+    }
+
+    /// Records a voluntary certification; one that meets the audit requirements counts as a
+    /// completed audit for the cycle (视同). `certifiedOn` defaults to today.
+    async fn record_certification(
+        &self,
+        ctx: &Context<'_>,
+        enterprise_id: ID,
+        level: CertificationLevel,
+        valid_until: Date,
+        meets_audit_requirements: bool,
+        certified_on: Option<Date>,
+    ) -> Result<RecordedCertification> {
+        let s = services(ctx)?;
+        let enterprise_id = parse_id("enterpriseId", &enterprise_id)?;
+        let v = viewer(ctx);
+        let created = audit_service::record_certification(
+            &s.db,
+            v,
+            audit_service::NewCertification {
+                enterprise_id,
+                level,
+                certified_on: certified_on.map(|d| d.0),
+                valid_until: valid_until.0,
+                meets_audit_requirements,
+            },
+        )
+        .await?;
+        let enterprise = enterprises::find(&s.db, enterprise_id).await?;
+        Ok(RecordedCertification {
+            certification: Certification(created),
+            enterprise: Enterprise(enterprise),
+        })
+    }
+}

@@ -1,0 +1,271 @@
+//! Reports as files: the annual summary as CSV (UTF-8 with a BOM so that spreadsheet programs
+//! read the Chinese headers), with the same access rules as `annualSummary` via the bearer
+//! token.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::domain::OptionKind;
+use crate::error::{AppError, AppResult};
+use crate::rules::summary::TargetCheck;
+use crate::services::summary::{SummaryRow, annual_summary_rows};
+
+use super::graphql::resolve_viewer;
+
+#[derive(Deserialize)]
+pub struct SummaryParams {
+    #[serde(rename = "cityCode")]
+    city_code: Option<String>,
+}
+
+fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::BadUserInput { .. } | AppError::InsufficientCandidates { .. } => {
+            StatusCode::BAD_REQUEST
+        }
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The error as the GraphQL endpoint would give it, with the matching HTTP status.
+fn error_response(err: AppError) -> HttpResponse {
+    let status = status_of(&err);
+    let unauthenticated = matches!(err, AppError::Unauthenticated(_));
+    let gql: async_graphql::Error = err.into();
+    let mut response = HttpResponse::build(status);
+    if unauthenticated {
+        response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+    }
+    response
+        .content_type("application/json; charset=utf-8")
+        .json(json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }))
+}
+
+const AMOUNT_COLUMNS: [&str; 11] = [
+    "投资（万元）",
+    "经济效益（万元/年）",
+    "节能（吨标煤/年）",
+    "节水（吨/年）",
+    "削减COD（吨/年）",
+    "削减氨氮（吨/年）",
+    "削减SO2（吨/年）",
+    "削减NOx（吨/年）",
+    "削减颗粒物（吨/年）",
+    "削减VOCs（吨/年）",
+    "减排CO2（吨/年）",
+];
+
+fn headers() -> Vec<String> {
+    let mut h: Vec<String> = [
+        "年度",
+        "地区代码",
+        "地区",
+        "统计截止日",
+        "下达审核通知数",
+        "启动审核数",
+        "提交审核报告数",
+        "评估次数",
+        "评估通过",
+        "评估未通过",
+        "评估通过率（%）",
+        "评估通过率目标（%）",
+        "评估是否达标",
+        "验收次数",
+        "验收通过",
+        "验收未通过",
+        "验收通过率（%）",
+        "验收通过率目标（%）",
+        "验收是否达标",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    for kind in OptionKind::ALL {
+        let label = kind.label();
+        h.push(format!("{label}数"));
+        h.push(format!("{label}已实施数"));
+        h.extend(AMOUNT_COLUMNS.iter().map(|c| format!("{label}{c}")));
+    }
+    h.extend(
+        [
+            "逾期审核数",
+            "逾期未提交报告",
+            "逾期未评估",
+            "逾期未验收",
+            "名录企业超周期未完成审核数",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned()),
+    );
+    h
+}
+
+fn yes_no(v: Option<bool>) -> String {
+    match v {
+        Some(true) => "是".into(),
+        Some(false) => "否".into(),
+        None => String::new(),
+    }
+}
+
+fn rate_cells(c: &TargetCheck) -> [String; 6] {
+    [
+        c.total.to_string(),
+        c.passed.to_string(),
+        c.total.saturating_sub(c.passed).to_string(),
+        c.rate.map(|r| r.to_string()).unwrap_or_default(),
+        c.target.to_string(),
+        yes_no(c.met),
+    ]
+}
+
+fn amount(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+fn record(row: &SummaryRow) -> Vec<String> {
+    let s = &row.summary;
+    let mut r = vec![
+        s.year.to_string(),
+        row.city_code.clone().unwrap_or_default(),
+        row.city_name.clone(),
+        s.as_of.to_string(),
+        s.audits_notified.to_string(),
+        s.audits_started.to_string(),
+        s.reports_submitted.to_string(),
+    ];
+    r.extend(rate_cells(&s.evaluations));
+    r.extend(rate_cells(&s.acceptances));
+    for kind in OptionKind::ALL {
+        let Some(t) = s.options.iter().find(|t| t.kind == *kind) else {
+            r.extend(std::iter::repeat_n(String::new(), 2 + AMOUNT_COLUMNS.len()));
+            continue;
+        };
+        r.push(t.count.to_string());
+        r.push(t.implemented.to_string());
+        r.extend(
+            [
+                t.investment,
+                t.economic_benefit,
+                t.energy_tce,
+                t.water_t,
+                t.cod_t,
+                t.ammonia_nitrogen_t,
+                t.so2_t,
+                t.nox_t,
+                t.particulates_t,
+                t.vocs_t,
+                t.co2_t,
+            ]
+            .into_iter()
+            .map(amount),
+        );
+    }
+    let o = &s.overdue;
+    r.extend([
+        o.audits().to_string(),
+        o.report.to_string(),
+        o.evaluation.to_string(),
+        o.acceptance.to_string(),
+        o.directory_cycle.to_string(),
+    ]);
+    r
+}
+
+/// The summary rows as CSV bytes, BOM first.
+pub fn summary_csv(rows: &[SummaryRow]) -> AppResult<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let csv_error = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
+    writer.write_record(headers()).map_err(csv_error)?;
+    for row in rows {
+        writer.write_record(record(row)).map_err(csv_error)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
+}
+
+/// `GET /reports/annual-summary/{year}.csv?cityCode=`
+pub async fn annual_summary_csv(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    year: web::Path<String>,
+    params: web::Query<SummaryParams>,
+) -> HttpResponse {
+    let result = async {
+        let viewer = resolve_viewer(&state, &req).await?;
+        let year: i32 = year
+            .trim()
+            .parse()
+            .map_err(|_| AppError::bad_input("year", "is not a year"))?;
+        let city = params
+            .into_inner()
+            .city_code
+            .filter(|c| !c.trim().is_empty());
+        let rows = annual_summary_rows(&state.services.db, &viewer, year, city.clone()).await?;
+        let body = summary_csv(&rows)?;
+        let name = match city {
+            Some(c) => format!("annual-summary-{year}-{c}.csv"),
+            None => format!("annual-summary-{year}.csv"),
+        };
+        Ok::<_, AppError>((body, name))
+    }
+    .await;
+    match result {
+        Ok((body, name)) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ))
+            .body(body),
+        Err(err) => error_response(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_fills_every_column() {
+        let summary = crate::services::summary::AnnualSummary {
+            year: 2025,
+            city_code: None,
+            as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
+            audits_notified: 3,
+            audits_started: 2,
+            reports_submitted: 2,
+            evaluations: crate::rules::summary::evaluation_check(1, 2),
+            acceptances: crate::rules::summary::acceptance_check(0, 0),
+            options: vec![],
+            overdue: Default::default(),
+        };
+        let rows = [SummaryRow {
+            city_code: None,
+            city_name: "全省".into(),
+            summary,
+        }];
+        let bytes = summary_csv(&rows).expect("csv");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(
+            lines[0].split(',').count(),
+            lines[1].split(',').count(),
+            "{text}"
+        );
+        assert!(lines[1].contains("全省,2025-12-31,3,2,2,2,1,1,50.00,90,否,0,0,0,,70,,"));
+    }
+}

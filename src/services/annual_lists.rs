@@ -1,0 +1,505 @@
+//! A city's annual audit list (年度强制性清洁生产审核企业名单): drafted and submitted by the city
+//! (due end of February; late submissions are marked), approved or returned by the province,
+//! then published, which notifies every enterprise on it (an audit in NOTIFIED).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use entity::{annual_audit_list, annual_audit_list_entry, annual_list_status_change, enterprise};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::AnnualListStatus;
+use crate::error::{AppError, AppResult};
+use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
+use crate::rules::deadlines::is_late;
+
+use super::pagination::{Page, PageRequest, fetch_page};
+use super::text::required_text;
+use super::{
+    audit_log, audits, enterprises, grouped, parse_stored, past_or_today, reference, today,
+};
+
+#[derive(Default)]
+pub struct ListFilter {
+    pub city_code: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<AnnualListStatus>,
+}
+
+pub fn status_of(model: &annual_audit_list::Model) -> AppResult<AnnualListStatus> {
+    parse_stored("annual list status", &model.status)
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<annual_audit_list::Model> {
+    annual_audit_list::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("AnnualAuditList", id))
+}
+
+/// Loads a list the viewer may work on (its city's admins and the province).
+async fn find_for(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<annual_audit_list::Model> {
+    viewer.require_admin()?;
+    let found = find(db, id).await?;
+    viewer.require_city(&found.city_code)?;
+    Ok(found)
+}
+
+async fn record_change(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    list_id: Uuid,
+    from: Option<AnnualListStatus>,
+    to: AnnualListStatus,
+    reason: Option<String>,
+) -> AppResult<()> {
+    annual_list_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        list_id: Set(list_id),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        reason: Set(reason),
+        actor_id: Set(viewer.user_id()),
+        changed_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Writes `active` if the list still has `version`; otherwise CONFLICT.
+async fn save(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    mut active: annual_audit_list::ActiveModel,
+    version: i32,
+) -> AppResult<annual_audit_list::Model> {
+    active.version = Set(version + 1);
+    active.updated_at = Set(Utc::now());
+    let result = annual_audit_list::Entity::update_many()
+        .set(active)
+        .filter(annual_audit_list::Column::Id.eq(id))
+        .filter(annual_audit_list::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the list was changed meanwhile; reload and retry",
+        ));
+    }
+    find(txn, id).await
+}
+
+fn transition_error(err: ListTransitionError) -> AppError {
+    match err {
+        ListTransitionError::ReasonRequired => AppError::bad_input("reason", err.to_string()),
+        ListTransitionError::NotAllowed { .. } => AppError::bad_input("listId", err.to_string()),
+    }
+}
+
+fn require_draft(list: &annual_audit_list::Model) -> AppResult<()> {
+    let status = status_of(list)?;
+    if status != AnnualListStatus::Draft {
+        return Err(AppError::bad_input(
+            "listId",
+            format!("only a DRAFT list can change; this one is {status}"),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create_list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    city_code: &str,
+    year: i32,
+) -> AppResult<annual_audit_list::Model> {
+    let city_code = city_code.trim();
+    viewer.require_city(city_code)?;
+    reference::require_known_city(db, "cityCode", city_code).await?;
+    let year = enterprises::check_plan_year("year", year)?;
+    let txn = begin_write(db).await?;
+    let existing = annual_audit_list::Entity::find()
+        .filter(annual_audit_list::Column::CityCode.eq(city_code))
+        .filter(annual_audit_list::Column::Year.eq(year))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::conflict(format!(
+            "city {city_code} has a list for {year} already"
+        )));
+    }
+    let now = Utc::now();
+    let created = annual_audit_list::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        city_code: Set(city_code.to_owned()),
+        year: Set(year),
+        status: Set(AnnualListStatus::Draft.as_str().to_owned()),
+        submitted_on: Set(None),
+        late: Set(None),
+        return_reason: Set(None),
+        published_on: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    record_change(
+        &txn,
+        viewer,
+        created.id,
+        None,
+        AnnualListStatus::Draft,
+        None,
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "createAnnualAuditList",
+        "AnnualAuditList",
+        Some(created.id.to_string()),
+        json!({ "cityCode": city_code, "year": year }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Puts enterprises on a DRAFT list: each of the list's city, in the mandatory directory (the
+/// list is drawn from it) and at most once.
+pub async fn add_enterprises(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+    enterprise_ids: &[Uuid],
+) -> AppResult<annual_audit_list::Model> {
+    let list = find_for(db, viewer, list_id).await?;
+    require_draft(&list)?;
+    if enterprise_ids.is_empty() {
+        return Err(AppError::bad_input("enterpriseIds", "name at least one"));
+    }
+    let mut unique = HashSet::new();
+    if let Some(twice) = enterprise_ids.iter().find(|id| !unique.insert(**id)) {
+        return Err(AppError::bad_input(
+            "enterpriseIds",
+            format!("names {twice} twice"),
+        ));
+    }
+    let found = enterprises::by_ids(db, enterprise_ids).await?;
+    for id in enterprise_ids {
+        let e = found.get(id).ok_or_else(|| {
+            AppError::bad_input("enterpriseIds", format!("no such enterprise {id}"))
+        })?;
+        if e.city_code != list.city_code {
+            return Err(AppError::bad_input(
+                "enterpriseIds",
+                format!("{} is not an enterprise of city {}", e.name, list.city_code),
+            ));
+        }
+        if e.directory_since_year.is_none() {
+            return Err(AppError::bad_input(
+                "enterpriseIds",
+                format!("{} is not in the mandatory directory", e.name),
+            ));
+        }
+    }
+    let txn = begin_write(db).await?;
+    let already = annual_audit_list_entry::Entity::find()
+        .filter(annual_audit_list_entry::Column::ListId.eq(list_id))
+        .filter(annual_audit_list_entry::Column::EnterpriseId.is_in(enterprise_ids.iter().copied()))
+        .one(&txn)
+        .await?;
+    if let Some(entry) = already {
+        let name = found
+            .get(&entry.enterprise_id)
+            .map_or_else(|| entry.enterprise_id.to_string(), |e| e.name.clone());
+        return Err(AppError::conflict(format!("{name} is on the list already")));
+    }
+    let now = Utc::now();
+    annual_audit_list_entry::Entity::insert_many(enterprise_ids.iter().map(|id| {
+        annual_audit_list_entry::ActiveModel {
+            list_id: Set(list_id),
+            enterprise_id: Set(*id),
+            added_at: Set(now),
+        }
+    }))
+    .exec(&txn)
+    .await?;
+    let version = list.version;
+    let saved = save(&txn, list_id, list.into(), version).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "addEnterprisesToAnnualAuditList",
+        "AnnualAuditList",
+        Some(list_id.to_string()),
+        json!({ "enterpriseIds": enterprise_ids }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn remove_enterprise(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+    enterprise_id: Uuid,
+) -> AppResult<annual_audit_list::Model> {
+    let list = find_for(db, viewer, list_id).await?;
+    require_draft(&list)?;
+    let txn = begin_write(db).await?;
+    let deleted = annual_audit_list_entry::Entity::delete_many()
+        .filter(annual_audit_list_entry::Column::ListId.eq(list_id))
+        .filter(annual_audit_list_entry::Column::EnterpriseId.eq(enterprise_id))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(AppError::bad_input("enterpriseId", "is not on the list"));
+    }
+    let version = list.version;
+    let saved = save(&txn, list_id, list.into(), version).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "removeEnterpriseFromAnnualAuditList",
+        "AnnualAuditList",
+        Some(list_id.to_string()),
+        json!({ "enterpriseId": enterprise_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+async fn entry_count(db: &impl ConnectionTrait, list_id: Uuid) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(annual_audit_list_entry::Entity::find()
+        .filter(annual_audit_list_entry::Column::ListId.eq(list_id))
+        .count(db)
+        .await?)
+}
+
+/// Moves a list from one status to another, with its history entry and audit-log entry.
+async fn transition(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list: annual_audit_list::Model,
+    to: AnnualListStatus,
+    reason: Option<String>,
+    operation: &str,
+    change: impl FnOnce(&mut annual_audit_list::ActiveModel),
+) -> AppResult<annual_audit_list::Model> {
+    let from = status_of(&list)?;
+    let id = list.id;
+    let version = list.version;
+    let mut active: annual_audit_list::ActiveModel = list.into();
+    active.status = Set(to.as_str().to_owned());
+    change(&mut active);
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, id, active, version).await?;
+    record_change(&txn, viewer, id, Some(from), to, reason.clone()).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        operation,
+        "AnnualAuditList",
+        Some(id.to_string()),
+        json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The city reports its list to the province; after the end of February it is marked late.
+pub async fn submit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+) -> AppResult<annual_audit_list::Model> {
+    let list = find_for(db, viewer, list_id).await?;
+    let to = AnnualListStatus::Submitted;
+    check_list_transition_with_reason(status_of(&list)?, to, None).map_err(transition_error)?;
+    if entry_count(db, list_id).await? == 0 {
+        return Err(AppError::bad_input(
+            "listId",
+            "put at least one enterprise on the list first",
+        ));
+    }
+    let submitted_on = today();
+    let late = is_late(submitted_on, list.year);
+    transition(db, viewer, list, to, None, "submitAnnualAuditList", |a| {
+        a.submitted_on = Set(Some(submitted_on));
+        a.late = Set(Some(late));
+    })
+    .await
+}
+
+pub async fn approve(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+) -> AppResult<annual_audit_list::Model> {
+    viewer.require_province_admin()?;
+    let list = find(db, list_id).await?;
+    let to = AnnualListStatus::Approved;
+    check_list_transition_with_reason(status_of(&list)?, to, None).map_err(transition_error)?;
+    transition(db, viewer, list, to, None, "approveAnnualAuditList", |_| {}).await
+}
+
+/// The province sends a submitted list back to the city as a DRAFT, with the reason.
+pub async fn return_list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+    reason: &str,
+) -> AppResult<annual_audit_list::Model> {
+    viewer.require_province_admin()?;
+    let list = find(db, list_id).await?;
+    let to = AnnualListStatus::Draft;
+    check_list_transition_with_reason(status_of(&list)?, to, Some(reason))
+        .map_err(transition_error)?;
+    let reason = required_text("reason", reason, 1000)?;
+    let kept = reason.clone();
+    transition(
+        db,
+        viewer,
+        list,
+        to,
+        Some(reason),
+        "returnAnnualAuditList",
+        |a| a.return_reason = Set(Some(kept)),
+    )
+    .await
+}
+
+/// Publishes an approved list: every enterprise on it gets an audit in NOTIFIED with the
+/// notice date. All or nothing: an enterprise with an audit still running refuses the lot.
+pub async fn publish(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+    notice_date: Option<NaiveDate>,
+) -> AppResult<annual_audit_list::Model> {
+    viewer.require_province_admin()?;
+    let list = find(db, list_id).await?;
+    let from = status_of(&list)?;
+    let to = AnnualListStatus::Published;
+    check_list_transition_with_reason(from, to, None).map_err(transition_error)?;
+    let notice_date = past_or_today("noticeDate", notice_date.unwrap_or_else(today))?;
+    if let Some(submitted) = list.submitted_on
+        && notice_date < submitted
+    {
+        return Err(AppError::bad_input(
+            "noticeDate",
+            format!("must not be before the list's submission on {submitted}"),
+        ));
+    }
+    let entries = entries_of(db, &[list_id])
+        .await?
+        .remove(&list_id)
+        .unwrap_or_default();
+    let ids: Vec<Uuid> = entries.iter().map(|e| e.enterprise_id).collect();
+    let found = enterprises::by_ids(db, &ids).await?;
+
+    let txn = begin_write(db).await?;
+    for id in &ids {
+        let enterprise: &enterprise::Model = found
+            .get(id)
+            .ok_or_else(|| AppError::internal(format!("list entry {id} has no enterprise")))?;
+        audits::insert_audit(
+            &txn,
+            viewer,
+            enterprise,
+            list.year,
+            notice_date,
+            Some(list_id),
+        )
+        .await?;
+    }
+    let version = list.version;
+    let mut active: annual_audit_list::ActiveModel = list.into();
+    active.status = Set(to.as_str().to_owned());
+    active.published_on = Set(Some(notice_date));
+    let saved = save(&txn, list_id, active, version).await?;
+    record_change(&txn, viewer, list_id, Some(from), to, None).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "publishAnnualAuditList",
+        "AnnualAuditList",
+        Some(list_id.to_string()),
+        json!({ "noticeDate": notice_date, "audits": ids.len() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn get_list(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<annual_audit_list::Model> {
+    find_for(db, viewer, id).await
+}
+
+pub async fn list_lists(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ListFilter,
+    page: PageRequest,
+) -> AppResult<Page<annual_audit_list::Model>> {
+    let mut query = annual_audit_list::Entity::find();
+    if let Some(city) = viewer.list_city(filter.city_code.as_deref().map(str::trim))? {
+        query = query.filter(annual_audit_list::Column::CityCode.eq(city));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(annual_audit_list::Column::Year.eq(year));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(annual_audit_list::Column::Status.eq(status.as_str()));
+    }
+    fetch_page(db, query, annual_audit_list::Column::Id, page).await
+}
+
+// Batch reads for the GraphQL loaders.
+
+pub async fn entries_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<annual_audit_list_entry::Model>>> {
+    let rows = annual_audit_list_entry::Entity::find()
+        .filter(annual_audit_list_entry::Column::ListId.is_in(ids.iter().copied()))
+        .order_by_asc(annual_audit_list_entry::Column::AddedAt)
+        .order_by_asc(annual_audit_list_entry::Column::EnterpriseId)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.list_id))
+}
+
+pub async fn history_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<annual_list_status_change::Model>>> {
+    let rows = annual_list_status_change::Entity::find()
+        .filter(annual_list_status_change::Column::ListId.is_in(ids.iter().copied()))
+        .order_by_asc(annual_list_status_change::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.list_id))
+}

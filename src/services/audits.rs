@@ -1,0 +1,1317 @@
+//! Audits: the round from notice to acceptance, every transition kept; deadlines, extensions,
+//! reviews that move the audit on, improvement options, and certifications that count as a
+//! completed audit.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{audit, audit_transition, certification, enterprise, improvement_option, review};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Select, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::{
+    AuditEventKind, AuditStatus, CertificationLevel, DeadlineKind, OptionKind, ReviewKind,
+    ReviewOutcome, ReviewStatus,
+};
+use crate::error::{AppError, AppResult};
+use crate::rules::audit_lifecycle::{
+    AuditEvent, check_reexamination_date, next_status, option_needs_acceptance, review_allowed,
+};
+use crate::rules::consultancy::{employed_on, may_take_new_audits};
+use crate::rules::deadlines::{
+    AuditDates, AuditDeadline, audit_deadline, check_extension, cycle_end,
+};
+
+use super::amounts::{to_stored, to_stored_opt};
+use super::pagination::{Page, PageRequest, fetch_page};
+use super::text::{optional_text, required_text};
+use super::{audit_log, consultancies, enterprises, grouped, parse_stored, past_or_today, today};
+
+pub struct NewAudit {
+    pub enterprise_id: Uuid,
+    pub year: i32,
+    pub notice_date: Option<NaiveDate>,
+}
+
+pub struct ReportSubmission {
+    pub consultancy_id: Uuid,
+    pub lead_auditor_id: Uuid,
+    pub submitted_on: Option<NaiveDate>,
+}
+
+#[derive(Default)]
+pub struct AuditFilter {
+    pub city_code: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<AuditStatus>,
+    pub consultancy_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
+    /// Overdue (or not) as of `as_of`, today in China when absent.
+    pub overdue: Option<bool>,
+    pub as_of: Option<NaiveDate>,
+}
+
+pub struct NewReview {
+    pub audit_id: Uuid,
+    pub kind: ReviewKind,
+    pub date: NaiveDate,
+}
+
+pub struct ReviewResult {
+    pub outcome: ReviewOutcome,
+    pub score: Option<Decimal>,
+    pub opinion: String,
+}
+
+/// An improvement option's amounts: 10 000 CNY for money, tce for energy, tonnes otherwise.
+#[derive(Clone, Copy, Default)]
+pub struct OptionAmounts {
+    pub investment: Decimal,
+    pub economic_benefit: Decimal,
+    pub energy_tce: Decimal,
+    pub water_t: Decimal,
+    pub cod_t: Decimal,
+    pub ammonia_nitrogen_t: Decimal,
+    pub so2_t: Decimal,
+    pub nox_t: Decimal,
+    pub particulates_t: Decimal,
+    pub vocs_t: Decimal,
+    pub co2_t: Decimal,
+}
+
+pub struct NewOption {
+    pub kind: OptionKind,
+    pub title: String,
+    pub amounts: OptionAmounts,
+    pub implemented: bool,
+    pub technical_retrofit: bool,
+    pub accepted_by_other_department: bool,
+    pub other_department: Option<String>,
+    pub other_department_conclusion: Option<String>,
+}
+
+/// Fields an update may change; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct OptionPatch {
+    pub kind: Option<OptionKind>,
+    pub title: Option<String>,
+    pub investment: Option<Decimal>,
+    pub economic_benefit: Option<Decimal>,
+    pub energy_tce: Option<Decimal>,
+    pub water_t: Option<Decimal>,
+    pub cod_t: Option<Decimal>,
+    pub ammonia_nitrogen_t: Option<Decimal>,
+    pub so2_t: Option<Decimal>,
+    pub nox_t: Option<Decimal>,
+    pub particulates_t: Option<Decimal>,
+    pub vocs_t: Option<Decimal>,
+    pub co2_t: Option<Decimal>,
+    pub implemented: Option<bool>,
+    pub technical_retrofit: Option<bool>,
+    pub accepted_by_other_department: Option<bool>,
+    pub other_department: Option<String>,
+    pub other_department_conclusion: Option<String>,
+}
+
+pub struct NewCertification {
+    pub enterprise_id: Uuid,
+    pub level: CertificationLevel,
+    pub certified_on: Option<NaiveDate>,
+    pub valid_until: NaiveDate,
+    pub meets_audit_requirements: bool,
+}
+
+/// The audit's state as the machine sees it: (status, outcome of the latest review).
+pub fn state_of(model: &audit::Model) -> AppResult<(AuditStatus, Option<ReviewOutcome>)> {
+    let status = parse_stored("audit status", &model.status)?;
+    let outcome = model
+        .last_outcome
+        .as_deref()
+        .map(|o| parse_stored("review outcome", o))
+        .transpose()?;
+    Ok((status, outcome))
+}
+
+fn dates_of(model: &audit::Model) -> AuditDates {
+    AuditDates {
+        notice_date: model.notice_date,
+        report_submitted_on: model.report_submitted_on,
+        evaluated_on: model.evaluated_on,
+        acceptance_extended_until: model.acceptance_extended_until,
+    }
+}
+
+/// The deadline the audit is working to now.
+pub fn deadline_of(model: &audit::Model) -> AppResult<Option<AuditDeadline>> {
+    let (status, outcome) = state_of(model)?;
+    audit_deadline(status, outcome, &dates_of(model))
+        .map_err(|_| AppError::internal(format!("audit {} has dates out of range", model.id)))
+}
+
+/// Keeps the stored deadline in step with the record, so overdue is a plain filter.
+fn refresh_deadline(model: &mut audit::Model) -> AppResult<()> {
+    let deadline = deadline_of(model)?;
+    model.due_kind = deadline.map(|d| d.kind.as_str().to_owned());
+    model.due_on = deadline.map(|d| d.due);
+    Ok(())
+}
+
+pub fn cycle_end_of(model: &audit::Model) -> AppResult<NaiveDate> {
+    cycle_end(model.cycle_start_year)
+        .map_err(|_| AppError::internal(format!("audit {} has a cycle out of range", model.id)))
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<audit::Model> {
+    audit::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Audit", id))
+}
+
+/// Who may read an audit: the province, its city, and the consultancy that holds it.
+pub fn require_read(viewer: &Viewer, model: &audit::Model) -> AppResult<()> {
+    if model
+        .consultancy_id
+        .is_some_and(|id| viewer.is_consultancy(id))
+    {
+        return Ok(());
+    }
+    viewer.require_city(&model.city_code)
+}
+
+/// One entry of an audit's history.
+struct Transition {
+    event: AuditEventKind,
+    from: Option<AuditStatus>,
+    to: AuditStatus,
+    outcome: Option<ReviewOutcome>,
+    occurred_on: NaiveDate,
+    note: Option<String>,
+    review_id: Option<Uuid>,
+}
+
+impl Transition {
+    fn new(
+        event: AuditEventKind,
+        from: Option<AuditStatus>,
+        to: AuditStatus,
+        on: NaiveDate,
+    ) -> Self {
+        Transition {
+            event,
+            from,
+            to,
+            outcome: None,
+            occurred_on: on,
+            note: None,
+            review_id: None,
+        }
+    }
+}
+
+async fn record_transition(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    audit_id: Uuid,
+    t: Transition,
+) -> AppResult<()> {
+    audit_transition::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        audit_id: Set(audit_id),
+        event: Set(t.event.as_str().to_owned()),
+        from_status: Set(t.from.map(|s| s.as_str().to_owned())),
+        to_status: Set(t.to.as_str().to_owned()),
+        outcome: Set(t.outcome.map(|o| o.as_str().to_owned())),
+        occurred_on: Set(t.occurred_on),
+        note: Set(t.note),
+        review_id: Set(t.review_id),
+        actor_id: Set(viewer.user_id()),
+        recorded_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// Writes the whole of `next` if the row still has `version`; a concurrent change makes this a
+/// CONFLICT and the caller's transaction writes nothing.
+async fn save(
+    txn: &impl ConnectionTrait,
+    mut next: audit::Model,
+    version: i32,
+) -> AppResult<audit::Model> {
+    refresh_deadline(&mut next)?;
+    next.version = version + 1;
+    next.updated_at = Utc::now();
+    let id = next.id;
+    let active: audit::ActiveModel = next.into();
+    let result = audit::Entity::update_many()
+        .set(active.reset_all())
+        .filter(audit::Column::Id.eq(id))
+        .filter(audit::Column::Version.eq(version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the audit was changed meanwhile; reload and retry",
+        ));
+    }
+    find(txn, id).await
+}
+
+fn one_open_audit(enterprise: &enterprise::Model) -> AppError {
+    AppError::conflict(format!(
+        "{} has an audit that is not yet accepted; one round at a time",
+        enterprise.name
+    ))
+}
+
+/// Creates an audit in NOTIFIED inside the caller's transaction (a single creation or a
+/// published list).
+pub(crate) async fn insert_audit(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    enterprise: &enterprise::Model,
+    year: i32,
+    notice_date: NaiveDate,
+    list_id: Option<Uuid>,
+) -> AppResult<audit::Model> {
+    let open = audit::Entity::find()
+        .filter(audit::Column::EnterpriseId.eq(enterprise.id))
+        .filter(audit::Column::Closed.eq(false))
+        .one(txn)
+        .await?;
+    if open.is_some() {
+        return Err(one_open_audit(enterprise));
+    }
+    let now = Utc::now();
+    let mut model = audit::Model {
+        id: Uuid::now_v7(),
+        enterprise_id: enterprise.id,
+        city_code: enterprise.city_code.clone(),
+        year,
+        list_id,
+        status: AuditStatus::Notified.as_str().to_owned(),
+        last_outcome: None,
+        closed: false,
+        mode: enterprises::mode_of(enterprise).as_str().to_owned(),
+        notice_date,
+        started_on: None,
+        consultancy_id: None,
+        lead_auditor_id: None,
+        report_submitted_on: None,
+        evaluated_on: None,
+        accepted_on: None,
+        acceptance_extended_until: None,
+        extension_reason: None,
+        cycle_start_year: year,
+        due_kind: None,
+        due_on: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    refresh_deadline(&mut model)?;
+    let created = audit::ActiveModel::from(model)
+        .reset_all()
+        .insert(txn)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            // The partial unique index caught a concurrent creation.
+            AppError::Conflict(_) => one_open_audit(enterprise),
+            other => other,
+        })?;
+    record_transition(
+        txn,
+        viewer,
+        created.id,
+        Transition::new(
+            AuditEventKind::Notify,
+            None,
+            AuditStatus::Notified,
+            notice_date,
+        ),
+    )
+    .await?;
+    Ok(created)
+}
+
+pub async fn create_audit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewAudit,
+) -> AppResult<audit::Model> {
+    viewer.require_admin()?;
+    let year = enterprises::check_plan_year("year", input.year)?;
+    let notice_date = past_or_today("noticeDate", input.notice_date.unwrap_or_else(today))?;
+    let enterprise = enterprises::find(db, input.enterprise_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => AppError::bad_input("enterpriseId", "no such enterprise"),
+            other => other,
+        })?;
+    viewer.require_city(&enterprise.city_code)?;
+    let txn = begin_write(db).await?;
+    let created = insert_audit(&txn, viewer, &enterprise, year, notice_date, None).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "createAudit",
+        "Audit",
+        Some(created.id.to_string()),
+        json!({ "enterpriseId": enterprise.id, "year": year, "noticeDate": notice_date }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn get_audit(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<audit::Model> {
+    viewer.require_user()?;
+    let found = find(db, id).await?;
+    require_read(viewer, &found)?;
+    Ok(found)
+}
+
+fn transition_error(field: &str, err: impl ToString) -> AppError {
+    AppError::bad_input(field, err.to_string())
+}
+
+/// Loads an audit the viewer runs (its city's admins and the province).
+async fn find_to_run(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<audit::Model> {
+    viewer.require_admin()?;
+    let found = find(db, id).await?;
+    viewer.require_city(&found.city_code)?;
+    Ok(found)
+}
+
+pub async fn start_audit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    audit_id: Uuid,
+    started_on: Option<NaiveDate>,
+) -> AppResult<audit::Model> {
+    let current = find_to_run(db, viewer, audit_id).await?;
+    let (status, outcome) = state_of(&current)?;
+    let to = next_status(status, outcome, AuditEvent::Start)
+        .map_err(|e| transition_error("auditId", e))?;
+    let started_on = past_or_today("startedOn", started_on.unwrap_or_else(today))?;
+    if started_on < current.notice_date {
+        return Err(AppError::bad_input(
+            "startedOn",
+            format!("must not be before the notice of {}", current.notice_date),
+        ));
+    }
+    let mut next = current.clone();
+    next.status = to.as_str().to_owned();
+    next.started_on = Some(started_on);
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition::new(AuditEventKind::Start, Some(status), to, started_on),
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "startAudit",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({ "startedOn": started_on }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Hands in the report (again, after a failed evaluation) with the consultancy and the lead
+/// auditor, who must be that firm's staff on the day. A firm that did not hold the audit
+/// before must be ACTIVE.
+pub async fn submit_report(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    audit_id: Uuid,
+    input: ReportSubmission,
+) -> AppResult<audit::Model> {
+    let current = find_to_run(db, viewer, audit_id).await?;
+    let (status, outcome) = state_of(&current)?;
+    let to = next_status(status, outcome, AuditEvent::SubmitReport)
+        .map_err(|e| transition_error("auditId", e))?;
+    let submitted_on = past_or_today("submittedOn", input.submitted_on.unwrap_or_else(today))?;
+    let earliest = [
+        current.started_on,
+        current.evaluated_on,
+        current.report_submitted_on,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(current.notice_date);
+    if submitted_on < earliest {
+        return Err(AppError::bad_input(
+            "submittedOn",
+            format!("must not be before {earliest}, the audit's previous step"),
+        ));
+    }
+    let firm = consultancies::find(db, input.consultancy_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => {
+                AppError::bad_input("consultancyId", "no such consultancy")
+            }
+            other => other,
+        })?;
+    let firm_status = consultancies::status_of(&firm)?;
+    if current.consultancy_id != Some(firm.id) && !may_take_new_audits(firm_status) {
+        return Err(AppError::bad_input(
+            "consultancyId",
+            format!("the consultancy is {firm_status}: only ACTIVE firms take new audits"),
+        ));
+    }
+    let lead = consultancies::find_staff(db, input.lead_auditor_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound { .. } => {
+                AppError::bad_input("leadAuditorId", "no such staff member")
+            }
+            other => other,
+        })?;
+    if lead.consultancy_id != firm.id || !employed_on(lead.started_on, lead.ended_on, submitted_on)
+    {
+        return Err(AppError::bad_input(
+            "leadAuditorId",
+            format!("is not staff of {} on {submitted_on}", firm.name),
+        ));
+    }
+    let mut next = current.clone();
+    next.status = to.as_str().to_owned();
+    // The outcome belonged to the evaluation this report answers.
+    next.last_outcome = None;
+    next.consultancy_id = Some(firm.id);
+    next.lead_auditor_id = Some(lead.id);
+    next.report_submitted_on = Some(submitted_on);
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition::new(AuditEventKind::SubmitReport, Some(status), to, submitted_on),
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "submitAuditReport",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({ "consultancyId": firm.id, "leadAuditorId": lead.id, "submittedOn": submitted_on }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Moves the acceptance deadline later, no further than the end of the audit's cycle.
+pub async fn grant_extension(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    audit_id: Uuid,
+    until: NaiveDate,
+    reason: &str,
+) -> AppResult<audit::Model> {
+    let current = find_to_run(db, viewer, audit_id).await?;
+    let reason = required_text("reason", reason, 500)?;
+    let (status, outcome) = state_of(&current)?;
+    let current_due = match deadline_of(&current)? {
+        Some(AuditDeadline {
+            kind: DeadlineKind::Acceptance,
+            due,
+        }) => due,
+        _ => {
+            return Err(AppError::bad_input(
+                "auditId",
+                format!(
+                    "only an audit awaiting acceptance can be extended; this one is {status}{}",
+                    outcome.map(|o| format!(" ({o})")).unwrap_or_default()
+                ),
+            ));
+        }
+    };
+    check_extension(current_due, until, cycle_end_of(&current)?)
+        .map_err(|e| AppError::bad_input("until", e.to_string()))?;
+    let mut next = current.clone();
+    next.acceptance_extended_until = Some(until);
+    next.extension_reason = Some(reason.clone());
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition {
+            outcome,
+            note: Some(format!("{current_due} → {until}: {reason}")),
+            ..Transition::new(
+                AuditEventKind::ExtendAcceptance,
+                Some(status),
+                status,
+                today(),
+            )
+        },
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "grantAcceptanceExtension",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({ "from": current_due, "until": until, "reason": reason }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Narrows a query on audits to what the viewer may read; filtering on another city (or, for
+/// a consultancy, another firm) is FORBIDDEN rather than silently empty.
+fn scope(viewer: &Viewer, filter: &AuditFilter) -> AppResult<Select<audit::Entity>> {
+    viewer.require_user()?;
+    let mut query = audit::Entity::find();
+    if let Some(firm) = viewer.consultancy_id() {
+        if filter.consultancy_id.is_some_and(|c| c != firm) {
+            return Err(AppError::forbidden(
+                "a consultancy sees only its own audits",
+            ));
+        }
+        query = query.filter(audit::Column::ConsultancyId.eq(firm));
+        if let Some(city) = &filter.city_code {
+            query = query.filter(audit::Column::CityCode.eq(city.trim()));
+        }
+        return Ok(query);
+    }
+    if let Some(city) = viewer.list_city(filter.city_code.as_deref().map(str::trim))? {
+        query = query.filter(audit::Column::CityCode.eq(city));
+    }
+    Ok(query)
+}
+
+fn overdue_condition(as_of: NaiveDate) -> Condition {
+    Condition::all()
+        .add(audit::Column::Closed.eq(false))
+        .add(audit::Column::DueOn.lt(as_of))
+}
+
+pub async fn list_audits(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: AuditFilter,
+    page: PageRequest,
+) -> AppResult<Page<audit::Model>> {
+    let mut query = scope(viewer, &filter)?;
+    if let Some(year) = filter.year {
+        query = query.filter(audit::Column::Year.eq(year));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(audit::Column::Status.eq(status.as_str()));
+    }
+    if let Some(firm) = filter.consultancy_id {
+        query = query.filter(audit::Column::ConsultancyId.eq(firm));
+    }
+    if let Some(enterprise) = filter.enterprise_id {
+        query = query.filter(audit::Column::EnterpriseId.eq(enterprise));
+    }
+    let as_of = filter.as_of.unwrap_or_else(today);
+    match filter.overdue {
+        Some(true) => query = query.filter(overdue_condition(as_of)),
+        Some(false) => query = query.filter(overdue_condition(as_of).not()),
+        None => {}
+    }
+    fetch_page(db, query, audit::Column::Id, page).await
+}
+
+/// Audits past their current deadline as of `as_of` (today in China when absent).
+pub async fn overdue_audits(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    city_code: Option<String>,
+    as_of: Option<NaiveDate>,
+    page: PageRequest,
+) -> AppResult<Page<audit::Model>> {
+    list_audits(
+        db,
+        viewer,
+        AuditFilter {
+            city_code,
+            overdue: Some(true),
+            as_of,
+            ..Default::default()
+        },
+        page,
+    )
+    .await
+}
+
+// Reviews.
+
+pub fn review_kind_of(model: &review::Model) -> AppResult<ReviewKind> {
+    parse_stored("review kind", &model.kind)
+}
+
+pub async fn find_review(db: &impl ConnectionTrait, id: Uuid) -> AppResult<review::Model> {
+    review::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Review", id))
+}
+
+/// Who runs a review: its organiser (a city's admins, or the province for a recheck).
+fn require_organiser(viewer: &Viewer, organiser: Option<&str>) -> AppResult<()> {
+    match organiser {
+        Some(city) => viewer.require_city(city),
+        None => viewer.require_province_admin(),
+    }
+}
+
+pub async fn get_review(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<review::Model> {
+    viewer.require_user()?;
+    let found = find_review(db, id).await?;
+    let audit = find(db, found.audit_id).await?;
+    require_read(viewer, &audit)?;
+    Ok(found)
+}
+
+fn check_review_date(date: NaiveDate) -> AppResult<NaiveDate> {
+    let latest = today().year() + 2;
+    if !(2000..=latest).contains(&date.year()) {
+        return Err(AppError::bad_input(
+            "date",
+            format!("must fall in the years 2000 to {latest}"),
+        ));
+    }
+    Ok(date)
+}
+
+pub async fn schedule_review(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewReview,
+) -> AppResult<review::Model> {
+    viewer.require_admin()?;
+    let audit = find(db, input.audit_id).await?;
+    let organiser = match input.kind {
+        ReviewKind::Recheck => None,
+        ReviewKind::Evaluation | ReviewKind::Acceptance => Some(audit.city_code.clone()),
+    };
+    // A city admin may not touch another city's audit at all, and rechecks are the province's.
+    viewer.require_city(&audit.city_code)?;
+    require_organiser(viewer, organiser.as_deref())?;
+    let date = check_review_date(input.date)?;
+    let (status, outcome) = state_of(&audit)?;
+    review_allowed(input.kind, status, outcome)
+        .map_err(|e| AppError::bad_input("kind", e.to_string()))?;
+    match input.kind {
+        ReviewKind::Evaluation => {
+            if let Some(report) = audit.report_submitted_on
+                && date < report
+            {
+                return Err(AppError::bad_input(
+                    "date",
+                    format!("must not be before the report of {report}"),
+                ));
+            }
+        }
+        ReviewKind::Acceptance => {
+            if let Some(evaluated) = audit.evaluated_on
+                && date < evaluated
+            {
+                return Err(AppError::bad_input(
+                    "date",
+                    format!("must not be before the evaluation of {evaluated}"),
+                ));
+            }
+            if status == AuditStatus::Accepted
+                && let Some(deadline) = deadline_of(&audit)?
+            {
+                check_reexamination_date(date, deadline.due)
+                    .map_err(|e| AppError::bad_input("date", e.to_string()))?;
+            }
+        }
+        ReviewKind::Recheck => {}
+    }
+    let txn = begin_write(db).await?;
+    let pending = review::Entity::find()
+        .filter(review::Column::AuditId.eq(audit.id))
+        .filter(review::Column::Kind.eq(input.kind.as_str()))
+        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.as_str()))
+        .one(&txn)
+        .await?;
+    if let Some(pending) = pending {
+        return Err(AppError::conflict(format!(
+            "an {} of this audit is already scheduled for {}",
+            input.kind, pending.review_date
+        )));
+    }
+    let now = Utc::now();
+    let created = review::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        audit_id: Set(audit.id),
+        kind: Set(input.kind.as_str().to_owned()),
+        review_date: Set(date),
+        organiser_city_code: Set(organiser),
+        status: Set(ReviewStatus::Scheduled.as_str().to_owned()),
+        outcome: Set(None),
+        score: Set(None),
+        opinion: Set(None),
+        scheduled_by: Set(viewer.user_id()),
+        recorded_by: Set(None),
+        held_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "scheduleReview",
+        "Review",
+        Some(created.id.to_string()),
+        json!({ "auditId": audit.id, "kind": created.kind, "date": date }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn check_score(score: Option<Decimal>) -> AppResult<Option<i64>> {
+    let stored = to_stored_opt("score", score)?;
+    if stored.is_some_and(|s| s > to_stored("score", Decimal::ONE_HUNDRED).unwrap_or(i64::MAX)) {
+        return Err(AppError::bad_input("score", "must be between 0 and 100"));
+    }
+    Ok(stored)
+}
+
+/// Records a held review's outcome; an evaluation or acceptance moves the audit on, an
+/// accepted-and-passed audit completes the enterprise's cycle. A recheck moves nothing.
+pub async fn record_review_outcome(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    review_id: Uuid,
+    result: ReviewResult,
+) -> AppResult<review::Model> {
+    viewer.require_admin()?;
+    let found = find_review(db, review_id).await?;
+    let audit = find(db, found.audit_id).await?;
+    viewer.require_city(&audit.city_code)?;
+    require_organiser(viewer, found.organiser_city_code.as_deref())?;
+    let kind = review_kind_of(&found)?;
+    let opinion = required_text("opinion", &result.opinion, 5000)?;
+    let score = check_score(result.score)?;
+    if found.status != ReviewStatus::Scheduled.as_str() {
+        return Err(AppError::bad_input(
+            "reviewId",
+            "the review's outcome is already recorded",
+        ));
+    }
+    if found.review_date > today() {
+        return Err(AppError::bad_input(
+            "reviewId",
+            format!(
+                "the review is scheduled for {} and has not taken place yet",
+                found.review_date
+            ),
+        ));
+    }
+    let (status, outcome) = state_of(&audit)?;
+    let event = match kind {
+        ReviewKind::Evaluation => Some((
+            AuditEvent::RecordEvaluation(result.outcome),
+            AuditEventKind::RecordEvaluation,
+        )),
+        ReviewKind::Acceptance => Some((
+            AuditEvent::RecordAcceptance(result.outcome),
+            AuditEventKind::RecordAcceptance,
+        )),
+        ReviewKind::Recheck => None,
+    };
+    let moved = match event {
+        Some((event, kind_name)) => {
+            let to =
+                next_status(status, outcome, event).map_err(|e| transition_error("reviewId", e))?;
+            let mut next = audit.clone();
+            next.status = to.as_str().to_owned();
+            next.last_outcome = Some(result.outcome.as_str().to_owned());
+            match kind {
+                ReviewKind::Evaluation => next.evaluated_on = Some(found.review_date),
+                _ if result.outcome == ReviewOutcome::Passed => {
+                    next.closed = true;
+                    next.accepted_on = Some(found.review_date);
+                }
+                _ => {}
+            }
+            Some((next, kind_name, to))
+        }
+        None => {
+            review_allowed(kind, status, outcome)
+                .map_err(|e| AppError::bad_input("reviewId", e.to_string()))?;
+            None
+        }
+    };
+
+    let txn = begin_write(db).await?;
+    let mut active: review::ActiveModel = found.clone().into();
+    active.status = Set(ReviewStatus::Held.as_str().to_owned());
+    active.outcome = Set(Some(result.outcome.as_str().to_owned()));
+    active.score = Set(score);
+    active.opinion = Set(Some(opinion));
+    active.recorded_by = Set(viewer.user_id());
+    active.held_at = Set(Some(Utc::now()));
+    active.updated_at = Set(Utc::now());
+    let updated = review::Entity::update_many()
+        .set(active)
+        .filter(review::Column::Id.eq(review_id))
+        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.as_str()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the review's outcome was recorded meanwhile; reload",
+        ));
+    }
+    if let Some((next, event_kind, to)) = moved {
+        let saved = save(&txn, next, audit.version).await?;
+        record_transition(
+            &txn,
+            viewer,
+            audit.id,
+            Transition {
+                outcome: Some(result.outcome),
+                review_id: Some(review_id),
+                ..Transition::new(event_kind, Some(status), to, found.review_date)
+            },
+        )
+        .await?;
+        if let Some(accepted_on) = saved.accepted_on.filter(|_| saved.closed) {
+            enterprises::record_completion(&txn, saved.enterprise_id, accepted_on).await?;
+        }
+    }
+    audit_log::record(
+        &txn,
+        viewer,
+        "recordReviewOutcome",
+        "Review",
+        Some(review_id.to_string()),
+        json!({ "auditId": audit.id, "kind": kind.as_str(), "outcome": result.outcome.as_str() }),
+    )
+    .await?;
+    let saved_review = find_review(&txn, review_id).await?;
+    txn.commit().await?;
+    Ok(saved_review)
+}
+
+// Improvement options.
+
+pub async fn find_option(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<improvement_option::Model> {
+    improvement_option::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("ImprovementOption", id))
+}
+
+/// Options are kept by the audit's city and province, and by the consultancy that holds it;
+/// an accepted audit's options are final.
+fn require_edit_options(viewer: &Viewer, audit: &audit::Model) -> AppResult<()> {
+    let holds = audit
+        .consultancy_id
+        .is_some_and(|id| viewer.is_consultancy(id));
+    if !holds {
+        viewer.require_city(&audit.city_code)?;
+    }
+    if audit.closed {
+        return Err(AppError::bad_input(
+            "auditId",
+            "the audit is accepted; its options are final",
+        ));
+    }
+    Ok(())
+}
+
+/// The stored form of an option's amounts, checked field by field.
+fn stored_amounts(a: &OptionAmounts) -> AppResult<[i64; 11]> {
+    Ok([
+        to_stored("investment", a.investment)?,
+        to_stored("economicBenefit", a.economic_benefit)?,
+        to_stored("energyTce", a.energy_tce)?,
+        to_stored("waterT", a.water_t)?,
+        to_stored("codT", a.cod_t)?,
+        to_stored("ammoniaNitrogenT", a.ammonia_nitrogen_t)?,
+        to_stored("so2T", a.so2_t)?,
+        to_stored("noxT", a.nox_t)?,
+        to_stored("particulatesT", a.particulates_t)?,
+        to_stored("vocsT", a.vocs_t)?,
+        to_stored("co2T", a.co2_t)?,
+    ])
+}
+
+/// The acceptance fields of an option, checked together: another department's acceptance
+/// counts only for a technical retrofit, and then its department and conclusion are recorded.
+fn check_acceptance_fields(
+    technical_retrofit: bool,
+    accepted_by_other_department: bool,
+    other_department: Option<String>,
+    conclusion: Option<String>,
+) -> AppResult<(Option<String>, Option<String>)> {
+    let department = optional_text("otherDepartment", other_department, 200)?;
+    let conclusion = optional_text("otherDepartmentConclusion", conclusion, 2000)?;
+    if !accepted_by_other_department {
+        if department.is_some() || conclusion.is_some() {
+            return Err(AppError::bad_input(
+                "acceptedByOtherDepartment",
+                "a department's conclusion is recorded only when it accepted the retrofit",
+            ));
+        }
+        return Ok((None, None));
+    }
+    if !technical_retrofit {
+        return Err(AppError::bad_input(
+            "acceptedByOtherDepartment",
+            "only a technical retrofit can have another department's acceptance",
+        ));
+    }
+    let department = department.ok_or_else(|| {
+        AppError::bad_input(
+            "otherDepartment",
+            "name the department that accepted the retrofit",
+        )
+    })?;
+    let conclusion = conclusion.ok_or_else(|| {
+        AppError::bad_input(
+            "otherDepartmentConclusion",
+            "record that department's acceptance conclusion",
+        )
+    })?;
+    Ok((Some(department), Some(conclusion)))
+}
+
+fn set_amounts(active: &mut improvement_option::ActiveModel, a: [i64; 11]) {
+    active.investment = Set(a[0]);
+    active.economic_benefit = Set(a[1]);
+    active.energy_tce = Set(a[2]);
+    active.water_t = Set(a[3]);
+    active.cod_t = Set(a[4]);
+    active.ammonia_nitrogen_t = Set(a[5]);
+    active.so2_t = Set(a[6]);
+    active.nox_t = Set(a[7]);
+    active.particulates_t = Set(a[8]);
+    active.vocs_t = Set(a[9]);
+    active.co2_t = Set(a[10]);
+}
+
+pub async fn add_option(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    audit_id: Uuid,
+    input: NewOption,
+) -> AppResult<improvement_option::Model> {
+    viewer.require_user()?;
+    let audit = find(db, audit_id).await?;
+    require_edit_options(viewer, &audit)?;
+    let title = required_text("title", &input.title, 200)?;
+    let amounts = stored_amounts(&input.amounts)?;
+    let (department, conclusion) = check_acceptance_fields(
+        input.technical_retrofit,
+        input.accepted_by_other_department,
+        input.other_department,
+        input.other_department_conclusion,
+    )?;
+    let needs = option_needs_acceptance(
+        input.kind,
+        input.technical_retrofit,
+        input.accepted_by_other_department,
+    );
+    let now = Utc::now();
+    let mut active = improvement_option::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        audit_id: Set(audit_id),
+        kind: Set(input.kind.as_str().to_owned()),
+        title: Set(title),
+        implemented: Set(input.implemented),
+        technical_retrofit: Set(input.technical_retrofit),
+        accepted_by_other_department: Set(input.accepted_by_other_department),
+        other_department: Set(department),
+        other_department_conclusion: Set(conclusion),
+        needs_acceptance: Set(needs.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_amounts(&mut active, amounts);
+    let txn = begin_write(db).await?;
+    let created = active.insert(&txn).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "addImprovementOption",
+        "ImprovementOption",
+        Some(created.id.to_string()),
+        json!({ "auditId": audit_id, "kind": created.kind, "title": created.title }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_option(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    option_id: Uuid,
+    patch: OptionPatch,
+    expected_version: i32,
+) -> AppResult<improvement_option::Model> {
+    viewer.require_user()?;
+    let current = find_option(db, option_id).await?;
+    let audit = find(db, current.audit_id).await?;
+    require_edit_options(viewer, &audit)?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(format!(
+            "the option was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
+            current.version
+        )));
+    }
+    let kind: OptionKind = match patch.kind {
+        Some(k) => k,
+        None => parse_stored("option kind", &current.kind)?,
+    };
+    let title = match &patch.title {
+        Some(t) => required_text("title", t, 200)?,
+        None => current.title.clone(),
+    };
+    let from = super::amounts::from_stored;
+    let amounts = stored_amounts(&OptionAmounts {
+        investment: patch.investment.unwrap_or_else(|| from(current.investment)),
+        economic_benefit: patch
+            .economic_benefit
+            .unwrap_or_else(|| from(current.economic_benefit)),
+        energy_tce: patch.energy_tce.unwrap_or_else(|| from(current.energy_tce)),
+        water_t: patch.water_t.unwrap_or_else(|| from(current.water_t)),
+        cod_t: patch.cod_t.unwrap_or_else(|| from(current.cod_t)),
+        ammonia_nitrogen_t: patch
+            .ammonia_nitrogen_t
+            .unwrap_or_else(|| from(current.ammonia_nitrogen_t)),
+        so2_t: patch.so2_t.unwrap_or_else(|| from(current.so2_t)),
+        nox_t: patch.nox_t.unwrap_or_else(|| from(current.nox_t)),
+        particulates_t: patch
+            .particulates_t
+            .unwrap_or_else(|| from(current.particulates_t)),
+        vocs_t: patch.vocs_t.unwrap_or_else(|| from(current.vocs_t)),
+        co2_t: patch.co2_t.unwrap_or_else(|| from(current.co2_t)),
+    })?;
+    let retrofit = patch
+        .technical_retrofit
+        .unwrap_or(current.technical_retrofit);
+    let other = patch
+        .accepted_by_other_department
+        .unwrap_or(current.accepted_by_other_department);
+    // Turning the other department's acceptance off drops its record unless given again.
+    let keep = |new: &Option<String>, old: &Option<String>| {
+        if other {
+            new.clone().or_else(|| old.clone())
+        } else {
+            new.clone()
+        }
+    };
+    let (department, conclusion) = check_acceptance_fields(
+        retrofit,
+        other,
+        keep(&patch.other_department, &current.other_department),
+        keep(
+            &patch.other_department_conclusion,
+            &current.other_department_conclusion,
+        ),
+    )?;
+    let needs = option_needs_acceptance(kind, retrofit, other);
+    let mut active: improvement_option::ActiveModel = current.clone().into();
+    active.kind = Set(kind.as_str().to_owned());
+    active.title = Set(title);
+    set_amounts(&mut active, amounts);
+    active.implemented = Set(patch.implemented.unwrap_or(current.implemented));
+    active.technical_retrofit = Set(retrofit);
+    active.accepted_by_other_department = Set(other);
+    active.other_department = Set(department);
+    active.other_department_conclusion = Set(conclusion);
+    active.needs_acceptance = Set(needs.as_str().to_owned());
+    active.version = Set(expected_version + 1);
+    active.updated_at = Set(Utc::now());
+    let txn = begin_write(db).await?;
+    let result = improvement_option::Entity::update_many()
+        .set(active)
+        .filter(improvement_option::Column::Id.eq(option_id))
+        .filter(improvement_option::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the option was changed meanwhile; reload and retry",
+        ));
+    }
+    let updated = find_option(&txn, option_id).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "updateImprovementOption",
+        "ImprovementOption",
+        Some(option_id.to_string()),
+        json!({ "auditId": updated.audit_id, "version": updated.version }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+// Certifications.
+
+pub async fn record_certification(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewCertification,
+) -> AppResult<certification::Model> {
+    viewer.require_admin()?;
+    let certified_on = past_or_today("certifiedOn", input.certified_on.unwrap_or_else(today))?;
+    if input.valid_until < certified_on {
+        return Err(AppError::bad_input(
+            "validUntil",
+            "must not be before the certification date",
+        ));
+    }
+    let enterprise = enterprises::find(db, input.enterprise_id).await?;
+    viewer.require_city(&enterprise.city_code)?;
+    let txn = begin_write(db).await?;
+    let created = certification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        enterprise_id: Set(enterprise.id),
+        level: Set(input.level.as_str().to_owned()),
+        certified_on: Set(certified_on),
+        valid_until: Set(input.valid_until),
+        meets_audit_requirements: Set(input.meets_audit_requirements),
+        actor_id: Set(viewer.user_id()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    // 视同开展清洁生产审核: it completes the cycle as an accepted audit would.
+    if input.meets_audit_requirements {
+        enterprises::record_completion(&txn, enterprise.id, certified_on).await?;
+    }
+    audit_log::record(
+        &txn,
+        viewer,
+        "recordCertification",
+        "Certification",
+        Some(created.id.to_string()),
+        json!({ "enterpriseId": enterprise.id, "level": created.level, "meetsAuditRequirements": created.meets_audit_requirements }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+// Batch reads for the GraphQL loaders.
+
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, audit::Model>> {
+    let rows = audit::Entity::find()
+        .filter(audit::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+}
+
+pub async fn transitions_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<audit_transition::Model>>> {
+    let rows = audit_transition::Entity::find()
+        .filter(audit_transition::Column::AuditId.is_in(ids.iter().copied()))
+        .order_by_asc(audit_transition::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.audit_id))
+}
+
+pub async fn reviews_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<review::Model>>> {
+    let rows = review::Entity::find()
+        .filter(review::Column::AuditId.is_in(ids.iter().copied()))
+        .order_by_asc(review::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.audit_id))
+}
+
+pub async fn options_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<improvement_option::Model>>> {
+    let rows = improvement_option::Entity::find()
+        .filter(improvement_option::Column::AuditId.is_in(ids.iter().copied()))
+        .order_by_asc(improvement_option::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.audit_id))
+}
+
+pub async fn audits_of_enterprises(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<audit::Model>>> {
+    let rows = audit::Entity::find()
+        .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
+        .order_by_asc(audit::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.enterprise_id))
+}
+
+pub async fn certifications_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<certification::Model>>> {
+    let rows = certification::Entity::find()
+        .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
+        .order_by_asc(certification::Column::CertifiedOn)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.enterprise_id))
+}

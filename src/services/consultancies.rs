@@ -1,0 +1,589 @@
+//! The consultancy registry: firms, their status with its history, and their staff with
+//! employment dates (people move between firms; every employment is kept).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::{audit, consultancy, consultancy_staff, consultancy_status_change};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::{ConsultancyStatus, Role, StaffRole};
+use crate::error::{AppError, AppResult};
+use crate::rules::checksum::{validate_credit_code, validate_id_card};
+use crate::rules::consultancy::{check_consultancy_transition, employments_overlap};
+
+use super::pagination::{Page, PageRequest, fetch_page};
+use super::text::{like_any, optional_text, phone_number, required_text, search_text};
+use super::{audit_log, grouped, parse_stored, reference};
+
+pub struct NewConsultancy {
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub address: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+}
+
+/// Fields an update may change; `None` leaves a field as it is. A firm's own users may change
+/// only the address and the contact.
+#[derive(Default)]
+pub struct ConsultancyPatch {
+    pub name: Option<String>,
+    pub credit_code: Option<String>,
+    pub city_code: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+impl ConsultancyPatch {
+    fn touches_registration(&self) -> bool {
+        self.name.is_some() || self.credit_code.is_some() || self.city_code.is_some()
+    }
+}
+
+#[derive(Default)]
+pub struct ConsultancyFilter {
+    pub city_code: Option<String>,
+    pub status: Option<ConsultancyStatus>,
+    pub text: Option<String>,
+}
+
+pub struct NewStaff {
+    pub name: String,
+    pub id_card_number: String,
+    pub role: StaffRole,
+    pub certificate_number: Option<String>,
+    pub started_on: NaiveDate,
+}
+
+pub fn status_of(model: &consultancy::Model) -> AppResult<ConsultancyStatus> {
+    parse_stored("consultancy status", &model.status)
+}
+
+fn check_credit_code(code: &str) -> AppResult<String> {
+    validate_credit_code(code).map_err(|e| AppError::bad_input("creditCode", e.to_string()))
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<consultancy::Model> {
+    consultancy::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Consultancy", id))
+}
+
+pub async fn find_staff(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<consultancy_staff::Model> {
+    consultancy_staff::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("ConsultancyStaff", id))
+}
+
+/// The registry is read by administrators (firms serve enterprises in every city, so city
+/// admins read all of it) and by each firm for itself.
+fn require_read(viewer: &Viewer, consultancy_id: Uuid) -> AppResult<()> {
+    if viewer.is_consultancy(consultancy_id) {
+        return Ok(());
+    }
+    viewer.require_admin()
+}
+
+/// A firm's staff are managed by the province and by the firm itself.
+fn require_manage_staff(viewer: &Viewer, consultancy_id: Uuid) -> AppResult<()> {
+    if viewer.is_consultancy(consultancy_id) {
+        return Ok(());
+    }
+    viewer.require_province_admin()
+}
+
+/// Whether the viewer sees staff ID-card numbers in clear: the province and the firm itself.
+pub fn sees_personal_data(viewer: &Viewer, consultancy_id: Uuid) -> bool {
+    viewer.is_province_admin() || viewer.is_consultancy(consultancy_id)
+}
+
+async fn credit_code_taken(
+    db: &impl ConnectionTrait,
+    code: &str,
+    except: Option<Uuid>,
+) -> AppResult<bool> {
+    let mut query = consultancy::Entity::find().filter(consultancy::Column::CreditCode.eq(code));
+    if let Some(id) = except {
+        query = query.filter(consultancy::Column::Id.ne(id));
+    }
+    Ok(query.one(db).await?.is_some())
+}
+
+fn duplicate_credit_code() -> AppError {
+    AppError::conflict("a consultancy with this credit code is already registered")
+}
+
+async fn record_status_change(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    consultancy_id: Uuid,
+    from: Option<ConsultancyStatus>,
+    to: ConsultancyStatus,
+    reason: &str,
+) -> AppResult<()> {
+    consultancy_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        consultancy_id: Set(consultancy_id),
+        from_status: Set(from.map(|s| s.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        reason: Set(reason.to_owned()),
+        actor_id: Set(viewer.user_id()),
+        changed_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+pub async fn create_consultancy(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewConsultancy,
+) -> AppResult<consultancy::Model> {
+    viewer.require_province_admin()?;
+    let name = required_text("name", &input.name, 200)?;
+    let credit_code = check_credit_code(&input.credit_code)?;
+    reference::require_known_city(db, "cityCode", input.city_code.trim()).await?;
+    let address = required_text("address", &input.address, 300)?;
+    let contact_name = required_text("contactName", &input.contact_name, 100)?;
+    let contact_phone = phone_number("contactPhone", &input.contact_phone)?;
+
+    let txn = begin_write(db).await?;
+    if credit_code_taken(&txn, &credit_code, None).await? {
+        return Err(duplicate_credit_code());
+    }
+    let now = Utc::now();
+    let created = consultancy::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        credit_code: Set(credit_code),
+        city_code: Set(input.city_code.trim().to_owned()),
+        address: Set(address),
+        contact_name: Set(contact_name),
+        contact_phone: Set(contact_phone),
+        status: Set(ConsultancyStatus::Active.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    record_status_change(
+        &txn,
+        viewer,
+        created.id,
+        None,
+        ConsultancyStatus::Active,
+        "registered",
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "createConsultancy",
+        "Consultancy",
+        Some(created.id.to_string()),
+        json!({ "name": created.name, "creditCode": created.credit_code }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn get_consultancy(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<consultancy::Model> {
+    require_read(viewer, id)?;
+    find(db, id).await
+}
+
+/// Writes `active` only if the row still has `version` (and `status`, when given).
+async fn update_if_version(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    active: consultancy::ActiveModel,
+    version: i32,
+    status: Option<ConsultancyStatus>,
+) -> AppResult<consultancy::Model> {
+    let mut update = consultancy::Entity::update_many()
+        .set(active)
+        .filter(consultancy::Column::Id.eq(id))
+        .filter(consultancy::Column::Version.eq(version));
+    if let Some(status) = status {
+        update = update.filter(consultancy::Column::Status.eq(status.as_str()));
+    }
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the consultancy was changed meanwhile; reload and retry",
+        ));
+    }
+    find(txn, id).await
+}
+
+pub async fn update_consultancy(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    patch: ConsultancyPatch,
+    expected_version: i32,
+) -> AppResult<consultancy::Model> {
+    if viewer.is_consultancy(id) {
+        if patch.touches_registration() {
+            return Err(AppError::forbidden(
+                "a consultancy may change only its address and contact; the province keeps its registration",
+            ));
+        }
+    } else {
+        viewer.require_province_admin()?;
+    }
+    let current = find(db, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(format!(
+            "the consultancy was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
+            current.version
+        )));
+    }
+    let mut changed: Vec<&str> = Vec::new();
+    let mut active: consultancy::ActiveModel = current.clone().into();
+    if let Some(name) = &patch.name {
+        active.name = Set(required_text("name", name, 200)?);
+        changed.push("name");
+    }
+    let mut new_code = None;
+    if let Some(code) = &patch.credit_code {
+        let code = check_credit_code(code)?;
+        if code != current.credit_code {
+            new_code = Some(code.clone());
+        }
+        active.credit_code = Set(code);
+        changed.push("creditCode");
+    }
+    if let Some(city) = &patch.city_code {
+        reference::require_known_city(db, "cityCode", city.trim()).await?;
+        active.city_code = Set(city.trim().to_owned());
+        changed.push("cityCode");
+    }
+    if let Some(address) = &patch.address {
+        active.address = Set(required_text("address", address, 300)?);
+        changed.push("address");
+    }
+    if let Some(contact) = &patch.contact_name {
+        active.contact_name = Set(required_text("contactName", contact, 100)?);
+        changed.push("contactName");
+    }
+    if let Some(phone) = &patch.contact_phone {
+        active.contact_phone = Set(phone_number("contactPhone", phone)?);
+        changed.push("contactPhone");
+    }
+    active.version = Set(expected_version + 1);
+    active.updated_at = Set(Utc::now());
+
+    let txn = begin_write(db).await?;
+    if let Some(code) = &new_code
+        && credit_code_taken(&txn, code, Some(id)).await?
+    {
+        return Err(duplicate_credit_code());
+    }
+    let updated = update_if_version(&txn, id, active, expected_version, None).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "updateConsultancy",
+        "Consultancy",
+        Some(id.to_string()),
+        json!({ "changed": changed, "version": updated.version }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn set_consultancy_status(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    to: ConsultancyStatus,
+    reason: &str,
+) -> AppResult<consultancy::Model> {
+    viewer.require_province_admin()?;
+    let reason = required_text("reason", reason, 500)?;
+    let current = find(db, id).await?;
+    let from = status_of(&current)?;
+    check_consultancy_transition(from, to)
+        .map_err(|e| AppError::bad_input("status", e.to_string()))?;
+    let version = current.version;
+    let mut active: consultancy::ActiveModel = current.into();
+    active.status = Set(to.as_str().to_owned());
+    active.version = Set(version + 1);
+    active.updated_at = Set(Utc::now());
+
+    let txn = begin_write(db).await?;
+    let updated = update_if_version(&txn, id, active, version, Some(from)).await?;
+    record_status_change(&txn, viewer, id, Some(from), to, &reason).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "setConsultancyStatus",
+        "Consultancy",
+        Some(id.to_string()),
+        json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+pub async fn list_consultancies(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ConsultancyFilter,
+    page: PageRequest,
+) -> AppResult<Page<consultancy::Model>> {
+    viewer.require_user()?;
+    let mut query = consultancy::Entity::find();
+    match viewer.role() {
+        Some(Role::ProvinceAdmin | Role::CityAdmin) => {}
+        // A firm sees itself in the registry, nobody else.
+        Some(Role::Consultancy) => {
+            let firm = viewer
+                .consultancy_id()
+                .ok_or_else(|| AppError::forbidden("a consultancy user without a firm"))?;
+            query = query.filter(consultancy::Column::Id.eq(firm));
+        }
+        _ => {
+            return Err(AppError::forbidden(
+                "only administrators may list consultancies",
+            ));
+        }
+    }
+    if let Some(city) = filter.city_code.as_deref().map(str::trim) {
+        query = query.filter(consultancy::Column::CityCode.eq(city));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(consultancy::Column::Status.eq(status.as_str()));
+    }
+    if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
+        query = query.filter(like_any(
+            &[consultancy::Column::Name, consultancy::Column::CreditCode],
+            &pattern,
+        ));
+    }
+    fetch_page(db, query, consultancy::Column::Id, page).await
+}
+
+pub async fn add_staff(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    consultancy_id: Uuid,
+    input: NewStaff,
+) -> AppResult<consultancy_staff::Model> {
+    require_manage_staff(viewer, consultancy_id)?;
+    let name = required_text("name", &input.name, 100)?;
+    let id_card = validate_id_card(&input.id_card_number)
+        .map_err(|e| AppError::bad_input("idCardNumber", e.to_string()))?
+        .into_string();
+    let certificate = optional_text("certificateNumber", input.certificate_number, 100)?;
+    let firm = find(db, consultancy_id).await?;
+    if status_of(&firm)? == ConsultancyStatus::Deregistered {
+        return Err(AppError::bad_input(
+            "consultancyId",
+            "the consultancy is deregistered",
+        ));
+    }
+
+    let txn = begin_write(db).await?;
+    // One firm at a time: the person's other employments must have ended before this one.
+    let others = consultancy_staff::Entity::find()
+        .filter(consultancy_staff::Column::IdCardNumber.eq(id_card.as_str()))
+        .all(&txn)
+        .await?;
+    if let Some(clash) = others
+        .iter()
+        .find(|o| employments_overlap((o.started_on, o.ended_on), (input.started_on, None)))
+    {
+        let until = clash
+            .ended_on
+            .map_or_else(|| "now".to_owned(), |d| d.to_string());
+        return Err(AppError::conflict(format!(
+            "this person is employed by consultancy {} from {} to {until}; end that employment first",
+            clash.consultancy_id, clash.started_on
+        )));
+    }
+    let now = Utc::now();
+    let created = consultancy_staff::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        consultancy_id: Set(consultancy_id),
+        name: Set(name),
+        id_card_number: Set(id_card),
+        role: Set(input.role.as_str().to_owned()),
+        certificate_number: Set(certificate),
+        started_on: Set(input.started_on),
+        ended_on: Set(None),
+        end_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "addConsultancyStaff",
+        "ConsultancyStaff",
+        Some(created.id.to_string()),
+        json!({ "consultancyId": consultancy_id, "role": created.role, "startedOn": created.started_on }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn end_employment(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    staff_id: Uuid,
+    ended_on: NaiveDate,
+    reason: Option<String>,
+) -> AppResult<consultancy_staff::Model> {
+    viewer.require_user()?;
+    let staff = find_staff(db, staff_id).await?;
+    require_manage_staff(viewer, staff.consultancy_id)?;
+    let reason = optional_text("reason", reason, 500)?;
+    if let Some(ended) = staff.ended_on {
+        return Err(AppError::bad_input(
+            "staffId",
+            format!("the employment already ended on {ended}"),
+        ));
+    }
+    if ended_on < staff.started_on {
+        return Err(AppError::bad_input(
+            "endedOn",
+            "must not be before the employment started",
+        ));
+    }
+    // A report this person led must stay led by staff of the firm on its date.
+    if let Some(led) = audit::Entity::find()
+        .filter(audit::Column::LeadAuditorId.eq(staff_id))
+        .filter(audit::Column::ReportSubmittedOn.gt(ended_on))
+        .one(db)
+        .await?
+    {
+        return Err(AppError::bad_input(
+            "endedOn",
+            format!(
+                "this person led the report of audit {} submitted after that day",
+                led.id
+            ),
+        ));
+    }
+    let txn = begin_write(db).await?;
+    let mut active: consultancy_staff::ActiveModel = staff.into();
+    active.ended_on = Set(Some(ended_on));
+    active.end_reason = Set(reason);
+    active.updated_at = Set(Utc::now());
+    let result = consultancy_staff::Entity::update_many()
+        .set(active)
+        .filter(consultancy_staff::Column::Id.eq(staff_id))
+        .filter(consultancy_staff::Column::EndedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the employment was ended meanwhile; reload",
+        ));
+    }
+    let updated = find_staff(&txn, staff_id).await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "endConsultancyStaffEmployment",
+        "ConsultancyStaff",
+        Some(staff_id.to_string()),
+        json!({ "consultancyId": updated.consultancy_id, "endedOn": ended_on }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Every employment of one person, across firms, oldest first (administrators).
+pub async fn staff_history(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id_card_number: &str,
+) -> AppResult<Vec<consultancy_staff::Model>> {
+    viewer.require_admin()?;
+    let card = validate_id_card(id_card_number)
+        .map_err(|e| AppError::bad_input("idCardNumber", e.to_string()))?;
+    Ok(consultancy_staff::Entity::find()
+        .filter(consultancy_staff::Column::IdCardNumber.eq(card.as_str()))
+        .order_by_asc(consultancy_staff::Column::StartedOn)
+        .all(db)
+        .await?)
+}
+
+// Batch reads for the GraphQL loaders.
+
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, consultancy::Model>> {
+    let rows = consultancy::Entity::find()
+        .filter(consultancy::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+}
+
+pub async fn staff_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, consultancy_staff::Model>> {
+    let rows = consultancy_staff::Entity::find()
+        .filter(consultancy_staff::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+}
+
+pub async fn staff_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<consultancy_staff::Model>>> {
+    let rows = consultancy_staff::Entity::find()
+        .filter(consultancy_staff::Column::ConsultancyId.is_in(ids.iter().copied()))
+        .order_by_asc(consultancy_staff::Column::StartedOn)
+        .order_by_asc(consultancy_staff::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.consultancy_id))
+}
+
+pub async fn status_history_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<consultancy_status_change::Model>>> {
+    let rows = consultancy_status_change::Entity::find()
+        .filter(consultancy_status_change::Column::ConsultancyId.is_in(ids.iter().copied()))
+        .order_by_asc(consultancy_status_change::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.consultancy_id))
+}
