@@ -68,6 +68,8 @@ impl AppState {
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;
+        let converted =
+            converted + services::consultancies::encrypt_legacy_staff_rows(&services).await?;
         if converted > 0 {
             tracing::info!(converted, "encrypted personal data stored in clear");
         }

@@ -18,6 +18,8 @@ pub struct Model {
     pub end_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// HMAC-SHA-256 of the normalised ID-card number (which is stored encrypted).
+    pub id_card_hmac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

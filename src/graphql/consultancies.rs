@@ -149,12 +149,15 @@ impl ConsultancyStaff {
         &self.0.name
     }
     /// Masked except to the province and the firm itself.
-    async fn id_card_number(&self, ctx: &Context<'_>) -> String {
-        if consultancies::sees_personal_data(viewer(ctx), self.0.consultancy_id) {
-            self.0.id_card_number.clone()
-        } else {
-            mask_id_card(&self.0.id_card_number)
-        }
+    async fn id_card_number(&self, ctx: &Context<'_>) -> Result<String> {
+        let clear = services(ctx)?.data_keys.decrypt(&self.0.id_card_number)?;
+        Ok(
+            if consultancies::sees_personal_data(viewer(ctx), self.0.consultancy_id) {
+                clear
+            } else {
+                mask_id_card(&clear)
+            },
+        )
     }
     async fn role(&self) -> Result<StaffRole> {
         Ok(parse_stored("staff role", &self.0.role)?)
@@ -271,7 +274,7 @@ impl ConsultancyQuery {
     ) -> Result<Vec<ConsultancyStaff>> {
         let s = services(ctx)?;
         Ok(
-            consultancies::staff_history(&s.db, viewer(ctx), &id_card_number)
+            consultancies::staff_history(s, viewer(ctx), &id_card_number)
                 .await?
                 .into_iter()
                 .map(ConsultancyStaff)
@@ -363,7 +366,7 @@ impl ConsultancyMutation {
             started_on: input.started_on.0,
         };
         Ok(ConsultancyStaff(
-            consultancies::add_staff(&s.db, viewer(ctx), id, new).await?,
+            consultancies::add_staff(s, viewer(ctx), id, new).await?,
         ))
     }
 

@@ -21,7 +21,7 @@ use crate::rules::consultancy::{check_consultancy_transition, employments_overla
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{audit_log, grouped, parse_stored, reference};
+use super::{Services, audit_log, grouped, parse_stored, reference};
 
 pub struct NewConsultancy {
     pub name: String,
@@ -389,12 +389,13 @@ pub async fn list_consultancies(
 }
 
 pub async fn add_staff(
-    db: &DatabaseConnection,
+    s: &Services,
     viewer: &Viewer,
     consultancy_id: Uuid,
     input: NewStaff,
 ) -> AppResult<consultancy_staff::Model> {
     require_manage_staff(viewer, consultancy_id)?;
+    let db = &s.db;
     let name = required_text("name", &input.name, 100)?;
     let id_card = validate_id_card(&input.id_card_number)
         .map_err(|e| AppError::bad_input("idCardNumber", e.to_string()))?
@@ -408,10 +409,11 @@ pub async fn add_staff(
         ));
     }
 
+    let id_card_hmac = s.data_keys.blind_index(&id_card);
     let txn = begin_write(db).await?;
     // One firm at a time: the person's other employments must have ended before this one.
     let others = consultancy_staff::Entity::find()
-        .filter(consultancy_staff::Column::IdCardNumber.eq(id_card.as_str()))
+        .filter(consultancy_staff::Column::IdCardHmac.eq(id_card_hmac.as_str()))
         .all(&txn)
         .await?;
     if let Some(clash) = others
@@ -431,7 +433,8 @@ pub async fn add_staff(
         id: Set(Uuid::now_v7()),
         consultancy_id: Set(consultancy_id),
         name: Set(name),
-        id_card_number: Set(id_card),
+        id_card_number: Set(s.data_keys.encrypt(&id_card)?),
+        id_card_hmac: Set(Some(id_card_hmac)),
         role: Set(input.role.as_str().to_owned()),
         certificate_number: Set(certificate),
         started_on: Set(input.started_on),
@@ -525,7 +528,7 @@ pub async fn end_employment(
 
 /// Every employment of one person, across firms, oldest first (administrators).
 pub async fn staff_history(
-    db: &impl ConnectionTrait,
+    s: &Services,
     viewer: &Viewer,
     id_card_number: &str,
 ) -> AppResult<Vec<consultancy_staff::Model>> {
@@ -533,10 +536,37 @@ pub async fn staff_history(
     let card = validate_id_card(id_card_number)
         .map_err(|e| AppError::bad_input("idCardNumber", e.to_string()))?;
     Ok(consultancy_staff::Entity::find()
-        .filter(consultancy_staff::Column::IdCardNumber.eq(card.as_str()))
+        .filter(consultancy_staff::Column::IdCardHmac.eq(s.data_keys.blind_index(card.as_str())))
         .order_by_asc(consultancy_staff::Column::StartedOn)
-        .all(db)
+        .all(&s.db)
         .await?)
+}
+
+/// Encrypts staff ID-card numbers stored before encryption existed (rows without a keyed
+/// hash); idempotent, run at start-up.
+pub async fn encrypt_legacy_staff_rows(s: &Services) -> AppResult<u64> {
+    let legacy = consultancy_staff::Entity::find()
+        .filter(consultancy_staff::Column::IdCardHmac.is_null())
+        .all(&s.db)
+        .await?;
+    let mut converted = 0;
+    for row in legacy {
+        let clear = s.data_keys.decrypt(&row.id_card_number)?;
+        let txn = begin_write(&s.db).await?;
+        consultancy_staff::Entity::update_many()
+            .set(consultancy_staff::ActiveModel {
+                id_card_number: Set(s.data_keys.encrypt(&clear)?),
+                id_card_hmac: Set(Some(s.data_keys.blind_index(&clear))),
+                ..Default::default()
+            })
+            .filter(consultancy_staff::Column::Id.eq(row.id))
+            .filter(consultancy_staff::Column::IdCardHmac.is_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        converted += 1;
+    }
+    Ok(converted)
 }
 
 // Batch reads for the GraphQL loaders.

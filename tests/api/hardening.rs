@@ -413,3 +413,53 @@ async fn production_can_turn_off_introspection_and_graphiql() {
     );
     app.ok(None, "{ cities { code } }", json!({})).await;
 }
+
+async fn staff_id_numbers_are_encrypted_at_rest(app: TestApp) {
+    use crate::support::{add_staff, create_consultancy, staff_input};
+    let admin = app.admin().await;
+    let firm = create_consultancy(&app, &admin, 1).await;
+    let input = staff_input(1, "2024-01-01");
+    let clear = input["idCardNumber"].as_str().expect("id").to_owned();
+    let staff = add_staff(&app, &admin, &firm["id"], input.clone()).await;
+    assert_eq!(
+        staff["idCardNumber"],
+        clear.as_str(),
+        "the province reads it in clear"
+    );
+    let db = &app.state.services.db;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id_card_number, id_card_hmac FROM consultancy_staff".to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    let stored: String = row.try_get("", "id_card_number").expect("stored");
+    assert!(
+        stored.starts_with("enc1:") && !stored.contains(&clear[..10]),
+        "{stored}"
+    );
+    // Uniqueness still holds through the keyed hash: the same person cannot be hired twice.
+    let other = create_consultancy(&app, &admin, 2).await;
+    let (code, _) = app
+        .err(
+            Some(&admin),
+            crate::support::ADD_STAFF,
+            json!({ "id": other["id"], "input": input }),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT");
+    let history = app
+        .ok(
+            Some(&admin),
+            "query($c: String!) { consultancyStaffHistory(idCardNumber: $c) { name } }",
+            json!({ "c": clear }),
+        )
+        .await;
+    assert_eq!(
+        history["consultancyStaffHistory"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+db_test!(staff_id_numbers_are_encrypted_at_rest);
