@@ -34,6 +34,14 @@ enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL, sorted).
     ExportSchema,
+    /// Fill an empty database with deterministic demo data (scale 1: about 2 000 experts,
+    /// 5 000 enterprises, 15 000 audits …); city users `city-<code>` get `--password`.
+    SeedDemo {
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        #[arg(long, default_value = "cleanprod-demo")]
+        password: String,
+    },
     /// Check the audit log's hash chain; names the first broken entry.
     VerifyAuditLog,
     /// Write a consistent copy of the SQLite database (online; for PostgreSQL use pg_dump).
@@ -76,6 +84,42 @@ fn parse_role(s: &str) -> Result<Role, String> {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         format!("expected one of {}", names.join(", "))
     })
+}
+
+/// A progress line redrawn in place on a terminal; plain lines per finished stage otherwise.
+struct TerminalProgress {
+    terminal: bool,
+}
+
+impl TerminalProgress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        TerminalProgress {
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}
+
+impl cleanprod::services::demo::Progress for TerminalProgress {
+    fn update(&self, stage: &str, done: u64, total: u64) {
+        if self.terminal {
+            let width = 30u64;
+            let filled = (done * width).checked_div(total).unwrap_or(width) as usize;
+            eprint!(
+                "\r{stage:<20} [{}{}] {done}/{total}   ",
+                "#".repeat(filled),
+                " ".repeat(width as usize - filled)
+            );
+        } else if done == total {
+            eprintln!("{stage}: {total}");
+        }
+    }
 }
 
 fn init_tracing() {
@@ -158,6 +202,27 @@ async fn run(command: Command) -> Result<(), String> {
     config.prepare_storage().map_err(|e| e.to_string())?;
     match command {
         Command::ExportSchema => Ok(()),
+        Command::SeedDemo { scale, password } => {
+            let db = connect_and_migrate(&config).await?;
+            let state = AppState::new(config, db)
+                .await
+                .map_err(|e| format!("cannot build the application: {e:?}"))?;
+            let started = std::time::Instant::now();
+            let progress = TerminalProgress::new();
+            let report =
+                cleanprod::services::demo::seed_demo(&state.services, scale, &password, &progress)
+                    .await
+                    .map_err(|e| e.client_message())?;
+            progress.finish();
+            for (what, count) in report.counts {
+                println!("{count:>9} {what}");
+            }
+            println!(
+                "seeded scale {scale} in {:.1} s; city users city-<code> with the given password",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::VerifyAuditLog => {
             let db = connect_and_migrate(&config).await?;
             match cleanprod::services::audit_log::verify_chain(&db)

@@ -7,6 +7,7 @@ pub mod annual_lists;
 pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
+pub mod demo;
 pub mod enterprises;
 pub mod experts;
 pub mod import;

@@ -1,0 +1,872 @@
+//! `cleanprod seed-demo`: realistic, deterministic demo data at provincial scale.
+//!
+//! Everything derives from one fixed seed (ChaCha20), including the UUID v7 ids (a synthetic
+//! clock and generated random bits), so two runs at the same scale produce the same rows.
+//! Rows go in with multi-row inserts inside a few large transactions — one round trip per
+//! few hundred rows, not per row. Personal data is encrypted as the services would.
+//!
+//! Scale 1 is about 2 000 experts, 200 consultancies with 1 500 staff, 5 000 enterprises over
+//! the 11 cities and the annex's industries, 15 000 audits over five years with their options,
+//! reviews and transitions; the domains built later add their own parts here.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use entity::{
+    audit, audit_transition, consultancy, consultancy_staff, enterprise, expert, expert_kind,
+    expert_sector, expert_status_change, improvement_option, review, user,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::auth::password::hash_password;
+use crate::db::begin_write;
+use crate::domain::{
+    AuditEventKind, AuditStatus, ConsultancyStatus, EnterpriseScale, ExpertStatus, ExpertiseKind,
+    Gender, OptionKind, ProfessionalTitle, ReviewKind, ReviewOutcome, ReviewStatus, Role, Sector,
+    StaffRole,
+};
+use crate::error::{AppError, AppResult};
+use crate::rules::audit_lifecycle::{audit_mode, option_needs_acceptance};
+use crate::rules::checksum::{complete_credit_code, complete_id_card};
+use crate::rules::deadlines::{AuditDates, audit_deadline};
+use crate::rules::mandatory::mandatory_verdict;
+use crate::rules::scale::classify_scale;
+
+use super::amounts::SCALE;
+use super::{Services, audit_log};
+
+/// The fixed seed: change it and every generated row changes.
+pub const DEMO_SEED: u64 = 0x5348_414e_5849_2022; // "SHANXI 2022"
+/// Multi-row inserts of this many rows stay under SQLite's bound-variable limit.
+const BATCH: usize = 400;
+/// The five audit years the demo covers.
+const FIRST_YEAR: i32 = 2021;
+const YEARS: i32 = 5;
+
+const CITIES: [(&str, &str); 11] = [
+    ("140100", "太原"),
+    ("140200", "大同"),
+    ("140300", "阳泉"),
+    ("140400", "长治"),
+    ("140500", "晋城"),
+    ("140600", "朔州"),
+    ("140700", "晋中"),
+    ("140800", "运城"),
+    ("140900", "忻州"),
+    ("141000", "临汾"),
+    ("141100", "吕梁"),
+];
+const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文";
+const GIVEN: &str =
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉建国志文斌宇浩凯健俊帆帅旭宁琳晶颖";
+const FIRM_WORDS: [&str; 12] = [
+    "晋华",
+    "汾河",
+    "太行",
+    "吕梁山",
+    "三晋",
+    "恒信",
+    "中环",
+    "绿源",
+    "清源",
+    "宏达",
+    "鑫盛",
+    "瑞丰",
+];
+const EMPLOYERS: [&str; 8] = [
+    "山西省环境科学研究院",
+    "太原理工大学",
+    "山西大学",
+    "中北大学",
+    "山西省节能中心",
+    "山西省生态环境监测中心",
+    "山西焦煤集团有限责任公司",
+    "晋能控股集团有限公司",
+];
+const OPTION_TITLES: [&str; 8] = [
+    "余热回收利用改造",
+    "循环冷却水系统优化",
+    "除尘设施提标改造",
+    "电机变频节能改造",
+    "原料堆场全封闭",
+    "VOCs 收集治理",
+    "加强设备跑冒滴漏管理",
+    "优化操作规程与培训",
+];
+
+/// What was created, for the caller's summary.
+#[derive(Debug, Default, Clone)]
+pub struct SeedReport {
+    pub counts: Vec<(&'static str, u64)>,
+}
+
+/// Reports progress: (stage, done, total).
+pub trait Progress {
+    fn update(&self, stage: &str, done: u64, total: u64);
+}
+
+/// A deterministic generator with the few draws the demo needs.
+struct Gen {
+    rng: ChaCha20Rng,
+    clock_ms: u64,
+}
+
+impl Gen {
+    fn new() -> Gen {
+        Gen {
+            rng: ChaCha20Rng::seed_from_u64(DEMO_SEED),
+            // 2026-01-01T00:00:00Z: ids sort in generation order.
+            clock_ms: 1_767_225_600_000,
+        }
+    }
+
+    /// Uniform enough below `n` for demo data (n is tiny next to 2^64).
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.rng.next_u64() % n }
+    }
+
+    fn range(&mut self, low: i64, high_inclusive: i64) -> i64 {
+        let span = (high_inclusive - low + 1).max(1) as u64;
+        low + self.below(span) as i64
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+
+    fn pick_char(&mut self, chars: &str) -> char {
+        let n = chars.chars().count() as u64;
+        chars.chars().nth(self.below(n) as usize).unwrap_or('华')
+    }
+
+    fn id(&mut self) -> Uuid {
+        self.clock_ms += 1;
+        let mut random = [0u8; 10];
+        self.rng.fill_bytes(&mut random);
+        uuid::Builder::from_unix_timestamp_millis(self.clock_ms, &random).into_uuid()
+    }
+
+    fn person_name(&mut self) -> String {
+        let mut name = String::new();
+        name.push(self.pick_char(SURNAMES));
+        name.push(self.pick_char(GIVEN));
+        if self.chance(60) {
+            name.push(self.pick_char(GIVEN));
+        }
+        name
+    }
+
+    fn date_in(&mut self, year: i32, from_day: u32, to_day: u32) -> NaiveDate {
+        let day = self.range(i64::from(from_day), i64::from(to_day)) as u32;
+        NaiveDate::from_yo_opt(year, day.min(365)).unwrap_or(NaiveDate::MIN)
+    }
+
+    fn id_card(&mut self, birth: NaiveDate, male: bool) -> String {
+        let city = self.pick(&CITIES).0;
+        let district = &city[..4];
+        let serial = self.range(0, 99) * 10 + if male { 1 } else { 2 } + self.range(0, 3) * 2;
+        let first17 = format!(
+            "{district}{:02}{}{:03}",
+            self.range(1, 30),
+            birth.format("%Y%m%d"),
+            serial % 1000
+        );
+        complete_id_card(&first17).unwrap_or_default()
+    }
+
+    fn credit_code(&mut self, city_code: &str, serial: u64) -> String {
+        let first17 = format!("91{city_code}MA{:07}", serial % 10_000_000);
+        complete_credit_code(&first17).unwrap_or_default()
+    }
+
+    fn phone(&mut self) -> String {
+        format!("13{:09}", self.below(1_000_000_000))
+    }
+
+    fn amount(&mut self, low: i64, high: i64) -> i64 {
+        // Whole units with up to two decimals, stored in ten-thousandths.
+        self.range(low * 100, high * 100) * 10i64.pow(SCALE - 2)
+    }
+}
+
+fn at(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(9, 0, 0)
+        .map(|dt| Utc.from_utc_datetime(&dt))
+        .unwrap_or_else(Utc::now)
+}
+
+async fn insert_batches<A, C>(
+    db: &C,
+    rows: Vec<A>,
+    stage: &str,
+    progress: &dyn Progress,
+) -> AppResult<u64>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let total = rows.len() as u64;
+    let mut done = 0u64;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(BATCH).collect();
+        done += chunk.len() as u64;
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec(db)
+            .await?;
+        progress.update(stage, done, total);
+    }
+    Ok(total)
+}
+
+/// Fills an empty registry. Refuses when experts or enterprises exist already, so that demo
+/// rows never mix with real ones.
+pub async fn seed_demo(
+    s: &Services,
+    scale: u32,
+    user_password: &str,
+    progress: &dyn Progress,
+) -> AppResult<SeedReport> {
+    if scale == 0 || scale > 100 {
+        return Err(AppError::bad_input("scale", "must be between 1 and 100"));
+    }
+    let db = &s.db;
+    if expert::Entity::find().count(db).await? > 0
+        || enterprise::Entity::find().count(db).await? > 0
+    {
+        return Err(AppError::conflict(
+            "the database already holds experts or enterprises; seed an empty one",
+        ));
+    }
+    let n = u64::from(scale);
+    let mut g = Gen::new();
+    let mut report = SeedReport::default();
+    let now = Utc::now();
+    let keys = &s.data_keys;
+
+    // Experts, with sectors, kinds and status history.
+    let mut experts = Vec::new();
+    let mut sectors = Vec::new();
+    let mut kinds = Vec::new();
+    let mut changes = Vec::new();
+    for i in 0..2_000 * n {
+        let id = g.id();
+        let male = g.chance(70);
+        let birth_year = g.range(1958, 1990) as i32;
+        let birth = g.date_in(birth_year, 1, 360);
+        let card = g.id_card(birth, male);
+        let status = match g.below(100) {
+            0..=84 => ExpertStatus::Active,
+            85..=92 => ExpertStatus::Candidate,
+            93..=97 => ExpertStatus::Suspended,
+            _ => ExpertStatus::Removed,
+        };
+        let title = *g.pick(&[
+            ProfessionalTitle::FullSenior,
+            ProfessionalTitle::Senior,
+            ProfessionalTitle::Senior,
+            ProfessionalTitle::Intermediate,
+        ]);
+        let city = g.pick(&CITIES).0;
+        let employer_code = g.credit_code(city, 9_000_000 + i);
+        experts.push(expert::ActiveModel {
+            id: Set(id),
+            name: Set(g.person_name()),
+            gender: Set(if male { Gender::Male } else { Gender::Female }
+                .as_str()
+                .into()),
+            birth_date: Set(birth),
+            id_card_number: Set(keys.encrypt(&card)?),
+            id_card_hmac: Set(Some(keys.blind_index(&card))),
+            phone: Set(keys.encrypt(&g.phone())?),
+            email: Set(Some(format!("expert{i}@example.cn"))),
+            employer: Set((*g.pick(&EMPLOYERS)).to_owned()),
+            employer_credit_code: Set(employer_code),
+            title: Set(title.as_str().into()),
+            years_in_field: Set(g.range(8, 35) as i32),
+            city_code: Set(city.into()),
+            term_start: Set(NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or(NaiveDate::MIN)),
+            term_end: Set(NaiveDate::from_ymd_opt(2027, 12, 31).unwrap_or(NaiveDate::MIN)),
+            status: Set(status.as_str().into()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        let first = Sector::ALL[g.below(Sector::ALL.len() as u64) as usize];
+        let mut own = vec![first];
+        if g.chance(50) {
+            let second = Sector::ALL[g.below(Sector::ALL.len() as u64) as usize];
+            if second != first {
+                own.push(second);
+            }
+        }
+        for sector in own {
+            sectors.push(expert_sector::ActiveModel {
+                expert_id: Set(id),
+                sector: Set(sector.as_str().into()),
+            });
+        }
+        let main_kind = ExpertiseKind::ALL[g.below(4) as usize];
+        let mut own_kinds = vec![main_kind];
+        if g.chance(40) {
+            let extra = ExpertiseKind::ALL[g.below(4) as usize];
+            if extra != main_kind {
+                own_kinds.push(extra);
+            }
+        }
+        for kind in own_kinds {
+            kinds.push(expert_kind::ActiveModel {
+                expert_id: Set(id),
+                kind: Set(kind.as_str().into()),
+            });
+        }
+        changes.push(expert_status_change::ActiveModel {
+            id: Set(g.id()),
+            expert_id: Set(id),
+            from_status: Set(None),
+            to_status: Set(ExpertStatus::Candidate.as_str().into()),
+            reason: Set("入库申报".into()),
+            actor_id: Set(None),
+            changed_at: Set(now),
+        });
+        if status != ExpertStatus::Candidate {
+            changes.push(expert_status_change::ActiveModel {
+                id: Set(g.id()),
+                expert_id: Set(id),
+                from_status: Set(Some(ExpertStatus::Candidate.as_str().into())),
+                to_status: Set(status.as_str().into()),
+                reason: Set("省厅审核".into()),
+                actor_id: Set(None),
+                changed_at: Set(now),
+            });
+        }
+    }
+    let txn = begin_write(db).await?;
+    report.counts.push((
+        "experts",
+        insert_batches(&txn, experts, "experts", progress).await?,
+    ));
+    insert_batches(&txn, sectors, "expert sectors", progress).await?;
+    insert_batches(&txn, kinds, "expert kinds", progress).await?;
+    insert_batches(&txn, changes, "expert history", progress).await?;
+    txn.commit().await?;
+
+    // Consultancies and their staff.
+    let mut firms = Vec::new();
+    let mut staff_rows = Vec::new();
+    let mut staff_by_firm: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut firm_ids = Vec::new();
+    for i in 0..200 * n {
+        let id = g.id();
+        let (city, city_name) = *g.pick(&CITIES);
+        let status = if g.chance(95) {
+            ConsultancyStatus::Active
+        } else {
+            ConsultancyStatus::Suspended
+        };
+        firms.push(consultancy::ActiveModel {
+            id: Set(id),
+            name: Set(format!(
+                "{city_name}{}环保科技有限公司{i}",
+                g.pick(&FIRM_WORDS)
+            )),
+            credit_code: Set(g.credit_code(city, 5_000_000 + i)),
+            city_code: Set(city.into()),
+            address: Set(format!("{city_name}市迎泽大街{}号", g.range(1, 999))),
+            contact_name: Set(g.person_name()),
+            contact_phone: Set(g.phone()),
+            status: Set(status.as_str().into()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        if status == ConsultancyStatus::Active {
+            firm_ids.push(id);
+        }
+        // 7 or 8 people a firm: 1 500 staff for 200 firms.
+        for j in 0..7 + u64::from(i % 2 == 0) {
+            let staff_id = g.id();
+            let male = g.chance(60);
+            let birth_year = g.range(1965, 1998) as i32;
+            let birth = g.date_in(birth_year, 1, 360);
+            let card = g.id_card(birth, male);
+            staff_rows.push(consultancy_staff::ActiveModel {
+                id: Set(staff_id),
+                consultancy_id: Set(id),
+                name: Set(g.person_name()),
+                id_card_number: Set(keys.encrypt(&card)?),
+                id_card_hmac: Set(Some(keys.blind_index(&card))),
+                role: Set(if j == 0 {
+                    StaffRole::TechnicalDirector
+                } else {
+                    StaffRole::Auditor
+                }
+                .as_str()
+                .into()),
+                certificate_number: Set(Some(format!(
+                    "QJSC-{}-{:05}",
+                    2018 + g.below(5),
+                    g.below(100_000)
+                ))),
+                started_on: Set(NaiveDate::from_ymd_opt(2018, 3, 1).unwrap_or(NaiveDate::MIN)),
+                ended_on: Set(None),
+                end_reason: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            staff_by_firm.entry(id).or_default().push(staff_id);
+        }
+    }
+    let txn = begin_write(db).await?;
+    report.counts.push((
+        "consultancies",
+        insert_batches(&txn, firms, "consultancies", progress).await?,
+    ));
+    report.counts.push((
+        "consultancy staff",
+        insert_batches(&txn, staff_rows, "staff", progress).await?,
+    ));
+    txn.commit().await?;
+
+    // Enterprises: mostly in the annex's industries, some outside it.
+    let annex: Vec<&str> = s
+        .catalog
+        .iter()
+        .map(|r| r.code.as_str())
+        .filter(|c| c.len() == 4)
+        .collect();
+    let mut enterprises = Vec::new();
+    let mut enterprise_meta = Vec::new();
+    for i in 0..5_000 * n {
+        let id = g.id();
+        let (city, city_name) = *g.pick(&CITIES);
+        let industry = if g.chance(85) {
+            (*g.pick(&annex)).to_owned()
+        } else {
+            format!("{:04}", g.range(1311, 4290))
+        };
+        // Most firms are small or medium, as in the province's registry.
+        let (staff_range, revenue_range) = match g.below(100) {
+            0..=14 => ((1_000, 8_000), (40_000, 900_000)),
+            15..=49 => ((300, 999), (2_000, 39_999)),
+            50..=89 => ((20, 299), (300, 1_999)),
+            _ => ((5, 19), (50, 299)),
+        };
+        let employees = g.range(staff_range.0, staff_range.1) as i32;
+        let revenue_units = g.amount(revenue_range.0, revenue_range.1);
+        let revenue = Decimal::new(revenue_units, SCALE);
+        let scale: EnterpriseScale = classify_scale(u32::try_from(employees).unwrap_or(0), revenue);
+        let mining = industry.starts_with("06") && g.chance(80);
+        let coating = g.chance(20);
+        let verdict = mandatory_verdict(&s.catalog, &industry, scale, mining, coating);
+        let sector = verdict
+            .row_code
+            .as_deref()
+            .and_then(|code| s.catalog.iter().find(|r| r.code == code))
+            .map(|r| r.sector.as_str().to_owned());
+        let flags = [g.chance(30), g.chance(15), g.chance(25), g.chance(10)];
+        let in_directory = verdict.mandatory && g.chance(90);
+        enterprises.push(enterprise::ActiveModel {
+            id: Set(id),
+            name: Set(format!(
+                "{city_name}{}{}有限公司{i}",
+                g.pick(&FIRM_WORDS),
+                g.pick(&["实业", "化工", "煤业", "钢铁", "建材", "能源"])
+            )),
+            credit_code: Set(g.credit_code(city, 1_000_000 + i)),
+            city_code: Set(city.into()),
+            county: Set(format!(
+                "{city_name}{}区",
+                g.pick(&["城", "新", "东", "西", "南", "北"])
+            )),
+            industry_code: Set(industry),
+            sector: Set(sector),
+            employees: Set(employees),
+            operating_revenue: Set(revenue_units),
+            scale: Set(scale.as_str().into()),
+            scale_set_by_admin: Set(false),
+            high_energy_use: Set(flags[0]),
+            high_water_use: Set(flags[1]),
+            high_emissions: Set(flags[2]),
+            priority_chemicals: Set(flags[3]),
+            mining_operation: Set(mining),
+            coating_process: Set(coating),
+            mandatory: Set(verdict.mandatory),
+            mandatory_row_code: Set(verdict.row_code),
+            directory_since_year: Set(in_directory.then_some(FIRST_YEAR)),
+            last_completed_on: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+        enterprise_meta.push((
+            id,
+            city.to_owned(),
+            audit_mode(flags[0], flags[1], flags[2], flags[3]),
+        ));
+    }
+
+    // Audits: three rounds per enterprise over five years; the earlier two closed, the last
+    // anywhere in the lifecycle. One open audit per enterprise at most, as the registry holds.
+    let mut audits = Vec::new();
+    let mut transitions = Vec::new();
+    let mut reviews = Vec::new();
+    let mut options = Vec::new();
+    let mut last_completed: HashMap<Uuid, NaiveDate> = HashMap::new();
+    for (enterprise_id, city, mode) in &enterprise_meta {
+        let years = [FIRST_YEAR, FIRST_YEAR + 2, FIRST_YEAR + YEARS - 1];
+        for (round, year) in years.iter().enumerate() {
+            let id = g.id();
+            let firm = *g.pick(&firm_ids);
+            let lead = staff_by_firm.get(&firm).and_then(|s| s.first().copied());
+            let notice = g.date_in(*year, 60, 90);
+            let started = notice + Duration::days(g.range(10, 40));
+            let reported = started + Duration::days(g.range(60, 150));
+            let evaluated = reported + Duration::days(g.range(10, 60));
+            let accepted = evaluated + Duration::days(g.range(90, 300));
+            let last = round == years.len() - 1;
+            // The last round stops somewhere along the way; earlier rounds are complete.
+            let stage = if last { g.below(6) } else { 5 };
+            let evaluation_passed = !g.chance(8);
+            let acceptance_passed = !g.chance(20);
+            let (status, outcome, closed) = match stage {
+                0 => (AuditStatus::Notified, None, false),
+                1 => (AuditStatus::InProgress, None, false),
+                2 => (AuditStatus::ReportSubmitted, None, false),
+                3 | 4 if !evaluation_passed => {
+                    (AuditStatus::Evaluated, Some(ReviewOutcome::Failed), false)
+                }
+                3 | 4 => (AuditStatus::Evaluated, Some(ReviewOutcome::Passed), false),
+                _ if last && !acceptance_passed => {
+                    (AuditStatus::Accepted, Some(ReviewOutcome::Failed), false)
+                }
+                _ => (AuditStatus::Accepted, Some(ReviewOutcome::Passed), true),
+            };
+            let dates = AuditDates {
+                notice_date: notice,
+                report_submitted_on: (stage >= 2).then_some(reported),
+                evaluated_on: (stage >= 3 && outcome != Some(ReviewOutcome::Failed) || stage >= 5)
+                    .then_some(evaluated),
+                acceptance_extended_until: None,
+            };
+            let deadline = audit_deadline(status, outcome, &dates).ok().flatten();
+            audits.push(audit::ActiveModel {
+                id: Set(id),
+                enterprise_id: Set(*enterprise_id),
+                city_code: Set(city.clone()),
+                year: Set(*year),
+                list_id: Set(None),
+                status: Set(status.as_str().into()),
+                last_outcome: Set(outcome.map(|o| o.as_str().to_owned())),
+                closed: Set(closed),
+                mode: Set(mode.as_str().into()),
+                notice_date: Set(notice),
+                started_on: Set((stage >= 1).then_some(started)),
+                consultancy_id: Set((stage >= 1).then_some(firm)),
+                lead_auditor_id: Set(if stage >= 2 { lead } else { None }),
+                report_submitted_on: Set(dates.report_submitted_on),
+                evaluated_on: Set(dates.evaluated_on),
+                accepted_on: Set(closed.then_some(accepted)),
+                acceptance_extended_until: Set(None),
+                extension_reason: Set(None),
+                cycle_start_year: Set(*year),
+                due_kind: Set(if closed {
+                    None
+                } else {
+                    deadline.as_ref().map(|d| d.kind.as_str().to_owned())
+                }),
+                due_on: Set(if closed {
+                    None
+                } else {
+                    deadline.map(|d| d.due)
+                }),
+                version: Set(1),
+                created_at: Set(at(notice)),
+                updated_at: Set(at(notice)),
+            });
+            if closed {
+                last_completed.insert(*enterprise_id, accepted);
+            }
+            let mut transition = |g: &mut Gen,
+                                  event: AuditEventKind,
+                                  from: Option<AuditStatus>,
+                                  to: AuditStatus,
+                                  outcome: Option<ReviewOutcome>,
+                                  on: NaiveDate,
+                                  review_id: Option<Uuid>| {
+                transitions.push(audit_transition::ActiveModel {
+                    id: Set(g.id()),
+                    audit_id: Set(id),
+                    event: Set(event.as_str().into()),
+                    from_status: Set(from.map(|s| s.as_str().to_owned())),
+                    to_status: Set(to.as_str().into()),
+                    outcome: Set(outcome.map(|o| o.as_str().to_owned())),
+                    occurred_on: Set(on),
+                    note: Set(None),
+                    review_id: Set(review_id),
+                    actor_id: Set(None),
+                    recorded_at: Set(at(on)),
+                });
+            };
+            transition(
+                &mut g,
+                AuditEventKind::Notify,
+                None,
+                AuditStatus::Notified,
+                None,
+                notice,
+                None,
+            );
+            if stage >= 1 {
+                transition(
+                    &mut g,
+                    AuditEventKind::Start,
+                    Some(AuditStatus::Notified),
+                    AuditStatus::InProgress,
+                    None,
+                    started,
+                    None,
+                );
+            }
+            if stage >= 2 {
+                transition(
+                    &mut g,
+                    AuditEventKind::SubmitReport,
+                    Some(AuditStatus::InProgress),
+                    AuditStatus::ReportSubmitted,
+                    None,
+                    reported,
+                    None,
+                );
+            }
+            let mut held_review =
+                |g: &mut Gen, kind: ReviewKind, on: NaiveDate, outcome: ReviewOutcome| -> Uuid {
+                    let review_id = g.id();
+                    reviews.push(review::ActiveModel {
+                        id: Set(review_id),
+                        audit_id: Set(id),
+                        kind: Set(kind.as_str().into()),
+                        review_date: Set(on),
+                        organiser_city_code: Set(Some(city.clone())),
+                        status: Set(ReviewStatus::Held.as_str().into()),
+                        outcome: Set(Some(outcome.as_str().into())),
+                        score: Set(Some(g.range(55, 98) * 10i64.pow(SCALE))),
+                        opinion: Set(Some(match outcome {
+                            ReviewOutcome::Passed => "报告内容完整，方案可行，同意通过。".into(),
+                            ReviewOutcome::Failed => {
+                                "报告存在重大缺陷，需修改完善后重新提交。".into()
+                            }
+                        })),
+                        scheduled_by: Set(None),
+                        recorded_by: Set(None),
+                        held_at: Set(Some(at(on))),
+                        created_at: Set(at(on)),
+                        updated_at: Set(at(on)),
+                    });
+                    review_id
+                };
+            if stage >= 3 {
+                let outcome = if stage >= 5 || evaluation_passed {
+                    ReviewOutcome::Passed
+                } else {
+                    ReviewOutcome::Failed
+                };
+                let review_id = held_review(&mut g, ReviewKind::Evaluation, evaluated, outcome);
+                transition(
+                    &mut g,
+                    AuditEventKind::RecordEvaluation,
+                    Some(AuditStatus::ReportSubmitted),
+                    AuditStatus::Evaluated,
+                    Some(outcome),
+                    evaluated,
+                    Some(review_id),
+                );
+            }
+            if stage >= 5 {
+                let outcome = if closed {
+                    ReviewOutcome::Passed
+                } else {
+                    ReviewOutcome::Failed
+                };
+                let review_id = held_review(&mut g, ReviewKind::Acceptance, accepted, outcome);
+                transition(
+                    &mut g,
+                    AuditEventKind::RecordAcceptance,
+                    Some(AuditStatus::Evaluated),
+                    AuditStatus::Accepted,
+                    Some(outcome),
+                    accepted,
+                    Some(review_id),
+                );
+            }
+            if stage >= 2 {
+                for k in 0..g.range(2, 4) {
+                    let kind = if k == 0 || g.chance(60) {
+                        OptionKind::NoLowCost
+                    } else {
+                        OptionKind::MediumHighCost
+                    };
+                    let retrofit = kind == OptionKind::MediumHighCost || g.chance(10);
+                    let other_department = retrofit && g.chance(15);
+                    let (low, high) = if kind == OptionKind::NoLowCost {
+                        (1, 50)
+                    } else {
+                        (50, 5_000)
+                    };
+                    options.push(improvement_option::ActiveModel {
+                        id: Set(g.id()),
+                        audit_id: Set(id),
+                        kind: Set(kind.as_str().into()),
+                        title: Set((*g.pick(&OPTION_TITLES)).to_owned()),
+                        investment: Set(g.amount(low, high)),
+                        economic_benefit: Set(g.amount(low / 2, high / 2)),
+                        energy_tce: Set(g.amount(0, 2_000)),
+                        water_t: Set(g.amount(0, 50_000)),
+                        cod_t: Set(g.amount(0, 20)),
+                        ammonia_nitrogen_t: Set(g.amount(0, 5)),
+                        so2_t: Set(g.amount(0, 40)),
+                        nox_t: Set(g.amount(0, 40)),
+                        particulates_t: Set(g.amount(0, 60)),
+                        vocs_t: Set(g.amount(0, 15)),
+                        co2_t: Set(g.amount(0, 5_000)),
+                        implemented: Set(closed || g.chance(50)),
+                        technical_retrofit: Set(retrofit),
+                        accepted_by_other_department: Set(other_department),
+                        other_department: Set(
+                            other_department.then(|| "市工业和信息化局".to_owned())
+                        ),
+                        other_department_conclusion: Set(
+                            other_department.then(|| "验收合格".to_owned())
+                        ),
+                        needs_acceptance: Set(option_needs_acceptance(
+                            kind,
+                            retrofit,
+                            other_department,
+                        )
+                        .as_str()
+                        .into()),
+                        version: Set(1),
+                        created_at: Set(at(reported)),
+                        updated_at: Set(at(reported)),
+                    });
+                }
+            }
+        }
+    }
+    for model in &mut enterprises {
+        if let sea_orm::ActiveValue::Set(id) = &model.id
+            && let Some(done) = last_completed.get(id)
+        {
+            model.last_completed_on = Set(Some(*done));
+        }
+    }
+    let txn = begin_write(db).await?;
+    report.counts.push((
+        "enterprises",
+        insert_batches(&txn, enterprises, "enterprises", progress).await?,
+    ));
+    report.counts.push((
+        "audits",
+        insert_batches(&txn, audits, "audits", progress).await?,
+    ));
+    report.counts.push((
+        "audit transitions",
+        insert_batches(&txn, transitions, "audit transitions", progress).await?,
+    ));
+    report.counts.push((
+        "reviews",
+        insert_batches(&txn, reviews, "reviews", progress).await?,
+    ));
+    report.counts.push((
+        "improvement options",
+        insert_batches(&txn, options, "options", progress).await?,
+    ));
+    txn.commit().await?;
+
+    // A user per city bureau, so the demo can be used as each would.
+    let hash = hash_password(user_password)?;
+    let txn = begin_write(db).await?;
+    let mut users = Vec::new();
+    for (code, _) in CITIES {
+        users.push(user::ActiveModel {
+            id: Set(g.id()),
+            username: Set(format!("city-{code}")),
+            password_hash: Set(hash.clone()),
+            role: Set(Role::CityAdmin.as_str().into()),
+            city_code: Set(Some(code.into())),
+            expert_id: Set(None),
+            consultancy_id: Set(None),
+            token_version: Set(0),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    }
+    report.counts.push((
+        "city users",
+        insert_batches(&txn, users, "users", progress).await?,
+    ));
+    let summary: serde_json::Map<String, serde_json::Value> = report
+        .counts
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect();
+    audit_log::record(
+        &txn,
+        &Viewer::System,
+        "seedDemo",
+        "Demo",
+        None,
+        json!({ "scale": scale, "seed": DEMO_SEED, "rows": summary }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    fn sample(g: &mut Gen) -> (String, String, Uuid) {
+        let birth = g.date_in(1970, 1, 300);
+        let card = g.id_card(birth, true);
+        let serial = g.below(1_000_000);
+        let code = g.credit_code("140100", serial);
+        (card, code, g.id())
+    }
+
+    #[test]
+    fn generated_identities_are_valid_and_repeatable() {
+        let mut a = Gen::new();
+        let mut b = Gen::new();
+        for _ in 0..200 {
+            let (card, code, id) = sample(&mut a);
+            assert!(crate::rules::checksum::validate_id_card(&card).is_ok(), "{card}");
+            assert!(crate::rules::checksum::validate_credit_code(&code).is_ok(), "{code}");
+            assert_eq!((card, code, id), sample(&mut b));
+        }
+    }
+
+    #[test]
+    fn dates_and_amounts_stay_in_range() {
+        let mut g = Gen::new();
+        for _ in 0..1000 {
+            let d = g.date_in(2024, 60, 90);
+            assert_eq!(d.year(), 2024);
+            let a = g.amount(1, 50);
+            assert!((10_000..=500_000).contains(&a), "{a}");
+        }
+    }
+}
