@@ -197,6 +197,28 @@ async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnect
     Ok(db)
 }
 
+/// Creates the first admin when there is no user yet; a generated password is shown once.
+async fn bootstrap(db: &sea_orm::DatabaseConnection, password: Option<&str>) -> Result<(), String> {
+    match users::bootstrap_admin(db, password).await {
+        Ok(Bootstrap::Created {
+            password_was_generated: Some(password),
+        }) => {
+            // Shown once: it is not stored anywhere in clear.
+            println!("Created user 'admin' (PROVINCE_ADMIN) with password: {password}");
+            println!("Change it with the changePassword mutation.");
+            Ok(())
+        }
+        Ok(Bootstrap::Created {
+            password_was_generated: None,
+        }) => {
+            tracing::info!("created user 'admin' with CLEANPROD_ADMIN_PASSWORD");
+            Ok(())
+        }
+        Ok(Bootstrap::AlreadyHasUsers) => Ok(()),
+        Err(err) => Err(format!("cannot create the first admin: {err:?}")),
+    }
+}
+
 async fn run(command: Command) -> Result<(), String> {
     let mut config = Config::from_env().map_err(|e| e.to_string())?;
     config.prepare_storage().map_err(|e| e.to_string())?;
@@ -204,6 +226,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::ExportSchema => Ok(()),
         Command::SeedDemo { scale, password } => {
             let db = connect_and_migrate(&config).await?;
+            bootstrap(&db, config.admin_password.as_deref()).await?;
             let state = AppState::new(config, db)
                 .await
                 .map_err(|e| format!("cannot build the application: {e:?}"))?;
@@ -258,22 +281,7 @@ async fn run(command: Command) -> Result<(), String> {
         }
         Command::Serve => {
             let db = connect_and_migrate(&config).await?;
-            match users::bootstrap_admin(&db, config.admin_password.as_deref()).await {
-                Ok(Bootstrap::Created {
-                    password_was_generated: Some(password),
-                }) => {
-                    // Shown once: it is not stored anywhere in clear.
-                    println!("Created user 'admin' (PROVINCE_ADMIN) with password: {password}");
-                    println!("Change it with the changePassword mutation.");
-                }
-                Ok(Bootstrap::Created {
-                    password_was_generated: None,
-                }) => {
-                    tracing::info!("created user 'admin' with CLEANPROD_ADMIN_PASSWORD");
-                }
-                Ok(Bootstrap::AlreadyHasUsers) => {}
-                Err(err) => return Err(format!("cannot create the first admin: {err:?}")),
-            }
+            bootstrap(&db, config.admin_password.as_deref()).await?;
             let state = AppState::new(config, db)
                 .await
                 .map_err(|e| format!("cannot build the application: {e:?}"))?;
