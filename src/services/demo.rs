@@ -853,8 +853,14 @@ mod tests {
         let mut b = Gen::new();
         for _ in 0..200 {
             let (card, code, id) = sample(&mut a);
-            assert!(crate::rules::checksum::validate_id_card(&card).is_ok(), "{card}");
-            assert!(crate::rules::checksum::validate_credit_code(&code).is_ok(), "{code}");
+            assert!(
+                crate::rules::checksum::validate_id_card(&card).is_ok(),
+                "{card}"
+            );
+            assert!(
+                crate::rules::checksum::validate_credit_code(&code).is_ok(),
+                "{code}"
+            );
             assert_eq!((card, code, id), sample(&mut b));
         }
     }
