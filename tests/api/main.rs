@@ -7,6 +7,7 @@ mod annual_lists;
 mod audits;
 mod cli;
 mod consultancies;
+mod crash;
 mod cross_city;
 mod demo;
 mod enterprises;
