@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod reference;
 pub mod summary;
 pub mod text;
+pub mod training;
 pub mod users;
 
 use sea_orm::DatabaseConnection;
