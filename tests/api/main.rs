@@ -16,3 +16,4 @@ mod reference;
 mod roles;
 mod schema;
 mod summary;
+mod training;
