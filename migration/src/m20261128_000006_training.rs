@@ -438,7 +438,10 @@ impl MigrationTrait for Migration {
         for (name, cols) in [
             (
                 "uq_training_attendances_expert",
-                cols![TrainingAttendances::SessionId, TrainingAttendances::ExpertId],
+                cols![
+                    TrainingAttendances::SessionId,
+                    TrainingAttendances::ExpertId
+                ],
             ),
             (
                 "uq_training_attendances_staff",

@@ -355,7 +355,12 @@ impl Loaders {
             prime(&self.training_audiences, &ids, rows).await;
         }
         if node.field("topics").exists() {
-            prime(&self.training_topics, &ids, training::topics_of(db, &ids).await?).await;
+            prime(
+                &self.training_topics,
+                &ids,
+                training::topics_of(db, &ids).await?,
+            )
+            .await;
         }
         let attendances = node.field("attendances");
         if attendances.exists() {
@@ -551,7 +556,11 @@ relation_loader!(
     Vec<TrainingAudience>,
     training::audiences_of
 );
-relation_loader!(TrainingTopicsLoader, Vec<TrainingTopic>, training::topics_of);
+relation_loader!(
+    TrainingTopicsLoader,
+    Vec<TrainingTopic>,
+    training::topics_of
+);
 relation_loader!(
     TrainingAttendancesLoader,
     Vec<training_attendance::Model>,

@@ -14,11 +14,11 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::services::amounts::from_stored;
+use crate::services::parse_stored;
 use crate::services::training::{
     self, AudienceTraining, CityTraining, NewParticipant, NewSession, PlanItemInput, PlanView,
     RecordInput, RecordSubject, SessionFilter, SessionPatch, UntrainedPerson,
 };
-use crate::services::parse_stored;
 
 use super::context::{loaders, services, viewer};
 use super::pagination::page_request;
@@ -266,12 +266,7 @@ impl TrainingPlan {
         self.0.plan.version
     }
     async fn items(&self) -> Vec<TrainingPlanItem> {
-        self.0
-            .items
-            .iter()
-            .cloned()
-            .map(TrainingPlanItem)
-            .collect()
+        self.0.items.iter().cloned().map(TrainingPlanItem).collect()
     }
     async fn item_count(&self) -> usize {
         self.0.items.len()
@@ -617,7 +612,10 @@ pub struct TrainingPlanItemInput {
     pub planned_month: i32,
 }
 
-fn maybe<T, U>(value: MaybeUndefined<T>, f: impl FnOnce(T) -> AppResult<U>) -> AppResult<Option<Option<U>>> {
+fn maybe<T, U>(
+    value: MaybeUndefined<T>,
+    f: impl FnOnce(T) -> AppResult<U>,
+) -> AppResult<Option<Option<U>>> {
     Ok(match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
@@ -688,7 +686,9 @@ impl TrainingQuery {
             || items.field("sessions").exists()
             || items.field("fulfilled").exists()
         {
-            loaders(ctx)?.prime_plan_items(s, items, &plan.items).await?;
+            loaders(ctx)?
+                .prime_plan_items(s, items, &plan.items)
+                .await?;
         }
         Ok(Some(TrainingPlan(plan)))
     }
@@ -750,7 +750,11 @@ impl TrainingQuery {
     /// The year against the plan: provincial sessions held, each city's sessions and plan
     /// items, attendance per audience, and who needed training but has no hours (province
     /// admins).
-    async fn training_compliance(&self, ctx: &Context<'_>, year: i32) -> Result<TrainingCompliance> {
+    async fn training_compliance(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> Result<TrainingCompliance> {
         let s = services(ctx)?;
         let c = training::compliance(&s.db, viewer(ctx), year).await?;
         let count = |kind| c.untrained.iter().filter(|p| p.kind == kind).count() as u64;

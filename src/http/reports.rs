@@ -184,7 +184,10 @@ fn record(row: &SummaryRow) -> Vec<String> {
 
 /// A header line and records as CSV bytes, UTF-8 with a BOM first (so that spreadsheet
 /// programs read the Chinese).
-pub(crate) fn csv_bytes<H, R>(headers: H, records: impl IntoIterator<Item = R>) -> AppResult<Vec<u8>>
+pub(crate) fn csv_bytes<H, R>(
+    headers: H,
+    records: impl IntoIterator<Item = R>,
+) -> AppResult<Vec<u8>>
 where
     H: IntoIterator,
     H::Item: AsRef<[u8]>,

@@ -61,7 +61,9 @@ fn record_cells(a: &training_attendance::Model) -> AppResult<Vec<String>> {
         china_time_opt(a.checked_in_at),
         china_time_opt(a.checked_out_at),
         decimal(from_stored(a.hours)),
-        a.exam_score.map(|s| decimal(from_stored(s))).unwrap_or_default(),
+        a.exam_score
+            .map(|s| decimal(from_stored(s)))
+            .unwrap_or_default(),
         a.certificate_no.clone().unwrap_or_default(),
     ])
 }
@@ -132,7 +134,10 @@ pub fn year_records_csv(
             label(training::scope_of(s), |k| k.label())?,
             s.organiser.clone(),
             match &s.city_code {
-                Some(code) => city_names.get(code).cloned().unwrap_or_else(|| code.clone()),
+                Some(code) => city_names
+                    .get(code)
+                    .cloned()
+                    .unwrap_or_else(|| code.clone()),
                 None => "全省".to_owned(),
             },
             china_time(s.starts_at),

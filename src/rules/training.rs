@@ -138,7 +138,11 @@ pub fn check_session(
 }
 
 /// Whether a session is over and was not cancelled: it took place.
-pub fn session_held(status: TrainingSessionStatus, ends_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+pub fn session_held(
+    status: TrainingSessionStatus,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
     status == TrainingSessionStatus::Announced && ends_at <= now
 }
 
@@ -599,30 +603,24 @@ mod tests {
             check(&record(AttendanceStatus::Absent), before),
             Err(RecordError::NotStarted)
         );
-        assert_eq!(check(&record(AttendanceStatus::Excused), before), Ok(d("0")));
+        assert_eq!(
+            check(&record(AttendanceStatus::Excused), before),
+            Ok(d("0"))
+        );
 
         // Times, score and certificate only with attendance.
         let mut r = record(AttendanceStatus::Absent);
         r.checked_in_at = Some(start);
-        assert_eq!(
-            check(&r, now).map_err(|e| e.field()),
-            Err("checkedInAt")
-        );
+        assert_eq!(check(&r, now).map_err(|e| e.field()), Err("checkedInAt"));
         let mut r = record(AttendanceStatus::Excused);
         r.checked_out_at = Some(start);
-        assert_eq!(
-            check(&r, now).map_err(|e| e.field()),
-            Err("checkedOutAt")
-        );
+        assert_eq!(check(&r, now).map_err(|e| e.field()), Err("checkedOutAt"));
         let mut r = record(AttendanceStatus::Absent);
         r.exam_score = Some(d("80"));
         assert_eq!(check(&r, now), Err(RecordError::ScoreWithoutAttendance));
         let mut r = record(AttendanceStatus::Excused);
         r.has_certificate = true;
-        assert_eq!(
-            check(&r, now).map_err(|e| e.field()),
-            Err("certificateNo")
-        );
+        assert_eq!(check(&r, now).map_err(|e| e.field()), Err("certificateNo"));
 
         // Sign-in window: two hours either side.
         let slack = TimeDelta::minutes(SIGN_IN_SLACK_MINUTES);

@@ -102,11 +102,17 @@ pub fn attendance_scope(
         return Ok(AttendanceScope::All);
     }
     let principal = viewer.require_user()?;
-    Ok(match (principal.role, principal.expert_id, principal.consultancy_id) {
-        (Role::Expert, Some(expert), _) => AttendanceScope::Expert(expert),
-        (Role::Consultancy, _, Some(firm)) => AttendanceScope::Firm(firm),
-        _ => AttendanceScope::User(principal.user_id),
-    })
+    Ok(
+        match (
+            principal.role,
+            principal.expert_id,
+            principal.consultancy_id,
+        ) {
+            (Role::Expert, Some(expert), _) => AttendanceScope::Expert(expert),
+            (Role::Consultancy, _, Some(firm)) => AttendanceScope::Firm(firm),
+            _ => AttendanceScope::User(principal.user_id),
+        },
+    )
 }
 
 /// The participant as the record keeps them: who, and how the sign-in sheet names them.
@@ -412,7 +418,8 @@ fn prepare(
     input: RecordInput,
     now: DateTime<Utc>,
 ) -> AppResult<Prepared> {
-    let bad = |field: &str, message: String| AppError::bad_input(format!("{prefix}{field}"), message);
+    let bad =
+        |field: &str, message: String| AppError::bad_input(format!("{prefix}{field}"), message);
     let from = attendance_status_of(row)?;
     check_attendance_transition(from, input.status).map_err(|e| bad("status", e.to_string()))?;
     let certificate_no = optional_text("certificateNo", input.certificate_no, 100)

@@ -119,9 +119,9 @@ fn require_organiser_of(
     match (scope, city_code) {
         (TrainingScope::Provincial, _) => viewer.require_province_admin(),
         (TrainingScope::City, Some(city)) => viewer.require_city(city),
-        (TrainingScope::City, None) => Err(AppError::internal(
-            "a city training session without a city",
-        )),
+        (TrainingScope::City, None) => {
+            Err(AppError::internal("a city training session without a city"))
+        }
     }
 }
 

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use entity::{
-    consultancy, consultancy_staff, expert, training_attendance, training_plan,
-    training_plan_item, training_session, user,
+    consultancy, consultancy_staff, expert, training_attendance, training_plan, training_plan_item,
+    training_session, user,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Query;
@@ -112,7 +112,9 @@ fn sum_hours(units: impl IntoIterator<Item = i64>) -> Decimal {
     // Each record is at most a session's hours (≤ 744): sums stay far from any limit.
     units
         .into_iter()
-        .fold(Decimal::ZERO, |total, u| total.saturating_add(from_stored(u)))
+        .fold(Decimal::ZERO, |total, u| {
+            total.saturating_add(from_stored(u))
+        })
         .normalize()
 }
 
@@ -260,7 +262,9 @@ pub async fn training_record(
             let employments = Query::select()
                 .column(consultancy_staff::Column::Id)
                 .from(consultancy_staff::Entity)
-                .and_where(consultancy_staff::Column::IdCardNumber.eq(staff.id_card_number.as_str()))
+                .and_where(
+                    consultancy_staff::Column::IdCardNumber.eq(staff.id_card_number.as_str()),
+                )
                 .to_owned();
             (
                 TrainingParticipantKind::ConsultancyStaff,

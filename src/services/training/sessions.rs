@@ -460,7 +460,10 @@ pub async fn cancel_session(
     require_organiser(viewer, &current)?;
     let reason = required_text("reason", reason, 500)?;
     if status_of(&current)? == TrainingSessionStatus::Cancelled {
-        return Err(AppError::bad_input("id", "the session is cancelled already"));
+        return Err(AppError::bad_input(
+            "id",
+            "the session is cancelled already",
+        ));
     }
     let txn = begin_write(db).await?;
     let now = Utc::now();
@@ -480,7 +483,10 @@ pub async fn cancel_session(
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::bad_input("id", "the session is cancelled already"));
+        return Err(AppError::bad_input(
+            "id",
+            "the session is cancelled already",
+        ));
     }
     let attended = training_attendance::Entity::find()
         .filter(training_attendance::Column::SessionId.eq(id))
@@ -531,9 +537,8 @@ pub async fn list_sessions(
 ) -> AppResult<Page<training_session::Model>> {
     let mut query = training_session::Entity::find();
     if matches!(viewer, Viewer::Anonymous) {
-        query = query.filter(
-            training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()),
-        );
+        query = query
+            .filter(training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()));
     }
     if let Some(status) = filter.status {
         query = query.filter(training_session::Column::Status.eq(status.as_str()));
@@ -622,7 +627,10 @@ pub(super) async fn take_place(txn: &impl ConnectionTrait, session_id: Uuid) -> 
 
 /// Takes the session's row for the rest of the transaction if it is still announced, so that
 /// a cancellation and a record of attendance never cross.
-pub(super) async fn lock_announced(txn: &impl ConnectionTrait, session_id: Uuid) -> AppResult<bool> {
+pub(super) async fn lock_announced(
+    txn: &impl ConnectionTrait,
+    session_id: Uuid,
+) -> AppResult<bool> {
     let result = training_session::Entity::update_many()
         .col_expr(
             training_session::Column::Enrolled,
