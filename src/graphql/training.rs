@@ -685,6 +685,7 @@ impl TrainingQuery {
         if look.field("fulfilledCount").exists()
             || items.field("sessions").exists()
             || items.field("fulfilled").exists()
+            || items.field("city").exists()
         {
             loaders(ctx)?
                 .prime_plan_items(s, items, &plan.items)

@@ -1458,6 +1458,12 @@ async fn records_and_hours(app: TestApp) {
             json!({ "consultancyStaffId": moved["id"] }),
             "FORBIDDEN",
         ),
+        // A former employer no longer reads the person's record.
+        (
+            Some(&old_firm_user),
+            json!({ "consultancyStaffId": staff["id"] }),
+            "FORBIDDEN",
+        ),
         (
             Some(&new_firm_user),
             json!({ "expertId": expert["id"] }),

@@ -25,6 +25,7 @@ use crate::domain::{
     TrainingParticipantKind, TrainingScope, TrainingSessionStatus,
 };
 use crate::error::{AppError, AppResult};
+use crate::rules::consultancy::employed_on;
 use crate::rules::training::session_held;
 
 use super::super::amounts::from_stored;
@@ -252,7 +253,9 @@ pub async fn training_record(
                 .one(db)
                 .await?
                 .ok_or_else(|| AppError::not_found("ConsultancyStaff", id))?;
-            if !viewer.is_consultancy(staff.consultancy_id) {
+            // A firm reads its current staff's records; a former employer no longer does.
+            let current = employed_on(staff.started_on, staff.ended_on, today());
+            if !(current && viewer.is_consultancy(staff.consultancy_id)) {
                 viewer.require_admin()?;
             }
             let firm = consultancy::Entity::find_by_id(staff.consultancy_id)
