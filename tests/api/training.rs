@@ -103,6 +103,17 @@ async fn expect_field(app: &TestApp, token: Option<&str>, query: &str, vars: Val
     let (code, error) = app.err(token, query, vars.clone()).await;
     assert_eq!(code, "BAD_USER_INPUT", "{vars}: {error}");
     assert_eq!(error["extensions"]["field"], field, "{vars}: {error}");
+    let message = error["message"].as_str().unwrap_or("");
+    let rest = message.strip_prefix(&format!("{field}: ")).unwrap_or("");
+    assert!(
+        !rest.is_empty(),
+        "the message names the field once: {error}"
+    );
+    let last = field.rsplit('.').next().unwrap_or(field);
+    assert!(
+        !rest.starts_with(&format!("{last}:")),
+        "the field named twice: {error}"
+    );
 }
 
 async fn create_read_and_bad_input(app: TestApp) {
@@ -1164,6 +1175,14 @@ async fn bulk_records_are_all_or_nothing(app: TestApp) {
     );
     let bad_rows: Vec<(Vec<Value>, &str)> = vec![
         (
+            vec![good(&ids[0], "C-1"), good(&ids[1], &"证".repeat(101))],
+            "rows[1].certificateNo",
+        ),
+        (
+            vec![json!({ "attendanceId": ids[0], "status": "ATTENDED", "examScore": "100.5" })],
+            "rows[0].examScore",
+        ),
+        (
             vec![
                 good(&ids[0], "C-1"),
                 good(&ids[1], "C-2"),
@@ -1207,10 +1226,9 @@ async fn bulk_records_are_all_or_nothing(app: TestApp) {
             .await;
         assert_eq!(code, "BAD_USER_INPUT", "{error}");
         assert_eq!(error["extensions"]["field"], field, "{error}");
-        assert!(
-            error["message"].as_str().unwrap_or("").starts_with(field),
-            "{error}"
-        );
+        let message = error["message"].as_str().unwrap_or("");
+        assert!(message.starts_with(&format!("{field}: ")), "{error}");
+        assert!(!message.contains("certificateNo: certificateNo"), "{error}");
     }
     let rows = vec![good(&ids[0], "C-1"), good(&ids[1], "C-2")];
     for (token, want) in [(Some(&taiyuan), "FORBIDDEN"), (None, "UNAUTHENTICATED")] {

@@ -422,8 +422,8 @@ fn prepare(
         |field: &str, message: String| AppError::bad_input(format!("{prefix}{field}"), message);
     let from = attendance_status_of(row)?;
     check_attendance_transition(from, input.status).map_err(|e| bad("status", e.to_string()))?;
-    let certificate_no = optional_text("certificateNo", input.certificate_no, 100)
-        .map_err(|e| bad("certificateNo", e.client_message()))?;
+    let certificate_no =
+        optional_text(&format!("{prefix}certificateNo"), input.certificate_no, 100)?;
     let record = AttendanceRecord {
         status: input.status,
         checked_in_at: input.checked_in_at,
@@ -445,8 +445,7 @@ fn prepare(
         checked_in_at: input.checked_in_at,
         checked_out_at: input.checked_out_at,
         hours: to_stored("hours", hours)?,
-        exam_score: to_stored_opt("examScore", input.exam_score)
-            .map_err(|e| bad("examScore", e.client_message()))?,
+        exam_score: to_stored_opt(&format!("{prefix}examScore"), input.exam_score)?,
         certificate_no,
     })
 }
