@@ -168,6 +168,15 @@ from schemathesis.graphql import nodes
 schemathesis.graphql.scalar(
     "ID", st.one_of(st.uuids().map(str), st.uuids(version=4).map(str), st.text(max_size=40)).map(nodes.String)
 )
+# Decimals travel as strings: mostly numbers (some out of range or too precise), some text.
+schemathesis.graphql.scalar(
+    "Decimal",
+    st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str),
+        st.decimals(allow_nan=False, allow_infinity=False).map(str),
+        st.text(max_size=20),
+    ).map(nodes.String),
+)
 
 # Codes the API documents for a client's fault; anything else (INTERNAL, SERVICE_UNAVAILABLE,
 # no code at all, an unknown one) means the server failed.

@@ -370,6 +370,33 @@ domain_enum! {
     }
 }
 
+domain_enum! {
+    /// A session is announced when created; cancelling it is final.
+    TrainingSessionStatus {
+        Announced => "ANNOUNCED", "已发布",
+        Cancelled => "CANCELLED", "已取消",
+    }
+}
+
+domain_enum! {
+    /// Who a training participant is: a pool expert, a consultancy's staff member, a user of
+    /// the system (an official), or an outside person known by name and organisation.
+    TrainingParticipantKind {
+        Expert => "EXPERT", "专家",
+        ConsultancyStaff => "CONSULTANCY_STAFF", "咨询机构人员",
+        User => "USER", "管理人员",
+        Outside => "OUTSIDE", "其他人员",
+    }
+}
+
+domain_enum! {
+    /// Sessions not yet over (UPCOMING, including one under way) or over (PAST).
+    TrainingTiming {
+        Upcoming => "UPCOMING", "未结束",
+        Past => "PAST", "已结束",
+    }
+}
+
 /// A list of enum values stored as one comma-separated string column (sets are small and
 /// read whole; a join table would buy nothing).
 pub fn join_enum_list<T: Copy + Into<&'static str>>(items: &[T]) -> String {
@@ -415,7 +442,10 @@ impl_into_str!(
     TrainingScope,
     TrainingAudience,
     TrainingTopic,
-    AttendanceStatus
+    AttendanceStatus,
+    TrainingSessionStatus,
+    TrainingParticipantKind,
+    TrainingTiming
 );
 
 /// Parses a comma-separated enum list stored by [`join_enum_list`].

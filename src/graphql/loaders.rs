@@ -8,15 +8,15 @@ use entity::{
     annual_audit_list, annual_audit_list_entry, annual_list_status_change, audit, audit_transition,
     certification, city, consultancy, consultancy_staff, consultancy_status_change, enterprise,
     expert, expert_conflict, expert_status_change, expert_unavailability, improvement_option,
-    review,
+    review, training_attendance, training_plan_item, training_session,
 };
 use uuid::Uuid;
 
-use crate::domain::{ExpertiseKind, Sector};
+use crate::domain::{ExpertiseKind, Sector, TrainingAudience, TrainingTopic};
 use crate::error::{AppError, AppResult};
 use crate::services::enterprises::Completion;
 use crate::services::{
-    Services, annual_lists, audits, consultancies, enterprises, experts, reference,
+    Services, annual_lists, audits, consultancies, enterprises, experts, reference, training,
 };
 
 /// A loader with a per-request cache, so a list resolver can prime it (see
@@ -51,6 +51,12 @@ pub struct Loaders {
     pub audit_options: Cached<AuditOptionsLoader>,
     pub list_entries: Cached<ListEntriesLoader>,
     pub list_history: Cached<ListHistoryLoader>,
+    pub training_sessions: Cached<TrainingSessionLoader>,
+    pub training_audiences: Cached<TrainingAudiencesLoader>,
+    pub training_topics: Cached<TrainingTopicsLoader>,
+    pub training_attendances: Cached<TrainingAttendancesLoader>,
+    pub training_plan_items: Cached<TrainingPlanItemLoader>,
+    pub training_item_sessions: Cached<TrainingItemSessionsLoader>,
 }
 
 impl Loaders {
@@ -76,7 +82,13 @@ impl Loaders {
             audit_reviews: cached(AuditReviewsLoader(db.clone())),
             audit_options: cached(AuditOptionsLoader(db.clone())),
             list_entries: cached(ListEntriesLoader(db.clone())),
-            list_history: cached(ListHistoryLoader(db)),
+            list_history: cached(ListHistoryLoader(db.clone())),
+            training_sessions: cached(TrainingSessionLoader(db.clone())),
+            training_audiences: cached(TrainingAudiencesLoader(db.clone())),
+            training_topics: cached(TrainingTopicsLoader(db.clone())),
+            training_attendances: cached(TrainingAttendancesLoader(db.clone())),
+            training_plan_items: cached(TrainingPlanItemLoader(db.clone())),
+            training_item_sessions: cached(TrainingItemSessionsLoader(db)),
         }
     }
 
@@ -321,6 +333,80 @@ impl Loaders {
     }
 }
 
+impl Loaders {
+    /// The relations of a page of training sessions, one query per relation asked for.
+    pub async fn prime_training_sessions(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        models: &[training_session::Model],
+    ) -> AppResult<()> {
+        let ids: Vec<Uuid> = models.iter().map(|s| s.id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let db = &services.db;
+        if node.field("city").exists() {
+            self.prime_cities(services, models.iter().filter_map(|s| s.city_code.clone()))
+                .await?;
+        }
+        if node.field("audiences").exists() {
+            let rows = training::audiences_of(db, &ids).await?;
+            prime(&self.training_audiences, &ids, rows).await;
+        }
+        if node.field("topics").exists() {
+            prime(
+                &self.training_topics,
+                &ids,
+                training::topics_of(db, &ids).await?,
+            )
+            .await;
+        }
+        let attendances = node.field("attendances");
+        if attendances.exists() {
+            let rows = training::attendances_of(db, &ids).await?;
+            prime(&self.training_attendances, &ids, rows).await;
+            // An attendance's session is one of this page's.
+            if attendances.field("session").exists() {
+                self.training_sessions
+                    .feed_many(models.iter().map(|m| (m.id, m.clone())))
+                    .await;
+            }
+        }
+        if node.field("planItem").exists() {
+            let wanted = distinct(models.iter().filter_map(|s| s.plan_item_id));
+            if !wanted.is_empty() {
+                self.training_plan_items
+                    .feed_many(training::plan_items_by_ids(db, &wanted).await?)
+                    .await;
+            }
+        }
+        Ok(())
+    }
+
+    /// The sessions of a plan's items (and their relations when asked for).
+    pub async fn prime_plan_items(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        items: &[training_plan_item::Model],
+    ) -> AppResult<()> {
+        let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        if node.field("city").exists() {
+            self.prime_cities(services, items.iter().filter_map(|i| i.city_code.clone()))
+                .await?;
+        }
+        let found = training::item_sessions_of(&services.db, &ids).await?;
+        let sessions: Vec<training_session::Model> = found.values().flatten().cloned().collect();
+        prime(&self.training_item_sessions, &ids, found).await;
+        self.prime_training_sessions(services, node.field("sessions"), &sessions)
+            .await
+    }
+}
+
 fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = ids.collect();
     ids.sort_unstable();
@@ -459,3 +545,34 @@ impl Loader<Uuid> for LastCompletionLoader {
         Ok(keys.iter().map(|k| (*k, found.remove(k))).collect())
     }
 }
+
+relation_loader!(
+    TrainingSessionLoader,
+    training_session::Model,
+    training::sessions_by_ids
+);
+relation_loader!(
+    TrainingAudiencesLoader,
+    Vec<TrainingAudience>,
+    training::audiences_of
+);
+relation_loader!(
+    TrainingTopicsLoader,
+    Vec<TrainingTopic>,
+    training::topics_of
+);
+relation_loader!(
+    TrainingAttendancesLoader,
+    Vec<training_attendance::Model>,
+    training::attendances_of
+);
+relation_loader!(
+    TrainingPlanItemLoader,
+    training_plan_item::Model,
+    training::plan_items_by_ids
+);
+relation_loader!(
+    TrainingItemSessionsLoader,
+    Vec<training_session::Model>,
+    training::item_sessions_of
+);

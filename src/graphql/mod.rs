@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod reference;
 pub mod scalars;
 pub mod summary;
+pub mod training;
 pub mod users;
 
 use async_graphql::extensions::Tracing;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     consultancies::ConsultancyQuery,
     audits::AuditQuery,
     summary::SummaryQuery,
+    training::TrainingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     annual_lists::AnnualListMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
+    training::TrainingMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -5,6 +5,7 @@ pub mod health;
 pub mod limits;
 pub mod metrics;
 pub mod reports;
+pub mod training_reports;
 
 use actix_web::web;
 
@@ -20,6 +21,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/reports/annual-summary/{year}.csv",
         web::get().to(reports::annual_summary_csv),
+    )
+    .route(
+        "/reports/training/sessions/{id}/attendance.csv",
+        web::get().to(training_reports::attendance_csv),
+    )
+    .route(
+        "/reports/training/{year}.csv",
+        web::get().to(training_reports::year_csv),
     );
 }
 

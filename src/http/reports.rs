@@ -38,7 +38,7 @@ fn status_of(err: &AppError) -> StatusCode {
 }
 
 /// The error as the GraphQL endpoint would give it, with the matching HTTP status.
-fn error_response(err: AppError) -> HttpResponse {
+pub(crate) fn error_response(err: AppError) -> HttpResponse {
     let status = status_of(&err);
     let unauthenticated = matches!(err, AppError::Unauthenticated(_));
     let gql: async_graphql::Error = err.into();
@@ -182,17 +182,53 @@ fn record(row: &SummaryRow) -> Vec<String> {
     r
 }
 
-/// The summary rows as CSV bytes, BOM first.
-pub fn summary_csv(rows: &[SummaryRow]) -> AppResult<Vec<u8>> {
+/// A header line and records as CSV bytes, UTF-8 with a BOM first (so that spreadsheet
+/// programs read the Chinese).
+pub(crate) fn csv_bytes<H, R>(
+    headers: H,
+    records: impl IntoIterator<Item = R>,
+) -> AppResult<Vec<u8>>
+where
+    H: IntoIterator,
+    H::Item: AsRef<[u8]>,
+    R: IntoIterator,
+    R::Item: AsRef<[u8]>,
+{
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let csv_error = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
-    writer.write_record(headers()).map_err(csv_error)?;
-    for row in rows {
-        writer.write_record(record(row)).map_err(csv_error)?;
+    writer.write_record(headers).map_err(csv_error)?;
+    for record in records {
+        writer.write_record(record).map_err(csv_error)?;
     }
     writer
         .into_inner()
         .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
+}
+
+/// The summary rows as CSV bytes, BOM first.
+pub fn summary_csv(rows: &[SummaryRow]) -> AppResult<Vec<u8>> {
+    csv_bytes(headers(), rows.iter().map(record))
+}
+
+/// A report's year from its path.
+pub(crate) fn year_of(path: &str) -> AppResult<i32> {
+    path.trim()
+        .parse()
+        .map_err(|_| AppError::bad_input("year", "is not a year"))
+}
+
+/// A CSV file download, or the error as JSON.
+pub(crate) fn csv_download(result: AppResult<(Vec<u8>, String)>) -> HttpResponse {
+    match result {
+        Ok((body, name)) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ))
+            .body(body),
+        Err(err) => error_response(err),
+    }
 }
 
 /// `GET /reports/annual-summary/{year}.csv?cityCode=`
@@ -204,10 +240,7 @@ pub async fn annual_summary_csv(
 ) -> HttpResponse {
     let result = async {
         let viewer = resolve_viewer(&state, &req).await?;
-        let year: i32 = year
-            .trim()
-            .parse()
-            .map_err(|_| AppError::bad_input("year", "is not a year"))?;
+        let year = year_of(&year)?;
         let city = params
             .into_inner()
             .city_code
@@ -221,16 +254,7 @@ pub async fn annual_summary_csv(
         Ok::<_, AppError>((body, name))
     }
     .await;
-    match result {
-        Ok((body, name)) => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ))
-            .body(body),
-        Err(err) => error_response(err),
-    }
+    csv_download(result)
 }
 
 #[cfg(test)]

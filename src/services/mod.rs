@@ -15,6 +15,7 @@ pub mod pagination;
 pub mod reference;
 pub mod summary;
 pub mod text;
+pub mod training;
 pub mod users;
 
 use sea_orm::DatabaseConnection;

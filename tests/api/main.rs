@@ -19,3 +19,4 @@ mod reference;
 mod roles;
 mod schema;
 mod summary;
+mod training;
