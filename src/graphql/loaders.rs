@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    annual_audit_list, annual_audit_list_entry, annual_list_status_change, audit, audit_transition,
-    certification, city, consultancy, consultancy_staff, consultancy_status_change, enterprise,
-    expert, expert_conflict, expert_status_change, expert_unavailability, improvement_option,
-    review,
+    annual_audit_list, annual_audit_list_entry, annual_list_status_change, appraisal_deduction,
+    audit, audit_transition, certification, city, consultancy, consultancy_staff,
+    consultancy_status_change, enterprise, expert, expert_conflict, expert_status_change,
+    expert_unavailability, improvement_option, review,
 };
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use crate::domain::{ExpertiseKind, Sector};
 use crate::error::{AppError, AppResult};
 use crate::services::enterprises::Completion;
 use crate::services::{
-    Services, annual_lists, audits, consultancies, enterprises, experts, reference,
+    Services, annual_lists, appraisals, audits, consultancies, enterprises, experts, reference,
 };
 
 /// A loader with a per-request cache, so a list resolver can prime it (see
@@ -51,6 +51,7 @@ pub struct Loaders {
     pub audit_options: Cached<AuditOptionsLoader>,
     pub list_entries: Cached<ListEntriesLoader>,
     pub list_history: Cached<ListHistoryLoader>,
+    pub appraisal_deductions: Cached<AppraisalDeductionsLoader>,
 }
 
 impl Loaders {
@@ -76,7 +77,8 @@ impl Loaders {
             audit_reviews: cached(AuditReviewsLoader(db.clone())),
             audit_options: cached(AuditOptionsLoader(db.clone())),
             list_entries: cached(ListEntriesLoader(db.clone())),
-            list_history: cached(ListHistoryLoader(db)),
+            list_history: cached(ListHistoryLoader(db.clone())),
+            appraisal_deductions: cached(AppraisalDeductionsLoader(db)),
         }
     }
 
@@ -134,6 +136,29 @@ impl Loaders {
 }
 
 impl Loaders {
+    /// Primes the city loader with the given codes (ranking lines, violations).
+    pub async fn prime_city_codes(
+        &self,
+        services: &Services,
+        codes: impl Iterator<Item = String>,
+    ) -> AppResult<()> {
+        self.prime_cities(services, codes).await
+    }
+
+    /// Loads the deductions of several appraisals (an appraisal's history) in one query.
+    pub async fn prime_appraisal_deductions(
+        &self,
+        services: &Services,
+        ids: &[Uuid],
+    ) -> AppResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let rows = appraisals::deductions_of(&services.db, ids).await?;
+        prime(&self.appraisal_deductions, ids, rows).await;
+        Ok(())
+    }
+
     async fn prime_cities(
         &self,
         services: &Services,
@@ -437,6 +462,11 @@ relation_loader!(
     ListEntriesLoader,
     Vec<annual_audit_list_entry::Model>,
     annual_lists::entries_of
+);
+relation_loader!(
+    AppraisalDeductionsLoader,
+    Vec<appraisal_deduction::Model>,
+    appraisals::deductions_of
 );
 relation_loader!(
     ListHistoryLoader,

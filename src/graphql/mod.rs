@@ -1,6 +1,7 @@
 //! The GraphQL schema, one module per domain; resolvers stay thin and call the services.
 
 pub mod annual_lists;
+pub mod appraisals;
 pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
@@ -13,6 +14,7 @@ pub mod reference;
 pub mod scalars;
 pub mod summary;
 pub mod users;
+pub mod violations;
 
 use async_graphql::extensions::Tracing;
 use async_graphql::extensions::apollo_persisted_queries::{
@@ -33,6 +35,8 @@ pub struct QueryRoot(
     consultancies::ConsultancyQuery,
     audits::AuditQuery,
     summary::SummaryQuery,
+    appraisals::AppraisalQuery,
+    violations::ViolationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,6 +47,8 @@ pub struct MutationRoot(
     annual_lists::AnnualListMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
+    appraisals::AppraisalMutation,
+    violations::ViolationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
