@@ -231,24 +231,24 @@ pub async fn annual_summary_csv(
 /// ETag lets them revalidate cheaply after that).
 const RANKING_MAX_AGE_SECONDS: u32 = 86_400;
 
-/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for this header).
-fn none_match_hits(req: &HttpRequest, etag: &str) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    value
-        .split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+/// Whether an `If-None-Match` value names `etag` (weak comparison, as RFC 9110 asks for this
+/// header; `*` matches any current representation).
+fn none_match_hits(value: Option<&str>, etag: &str) -> bool {
+    value.is_some_and(|value| {
+        value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+    })
 }
 
 fn ranking_response(req: &HttpRequest, file: ReportFile) -> HttpResponse {
     let cache = format!("public, max-age={RANKING_MAX_AGE_SECONDS}");
-    if none_match_hits(req, &file.etag) {
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if none_match_hits(if_none_match, &file.etag) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, file.etag))
             .insert_header((header::CACHE_CONTROL, cache))
@@ -311,6 +311,19 @@ pub async fn consultancy_ranking_xlsx(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_lists() {
+        let tag = "\"abc\"";
+        assert!(none_match_hits(Some("\"abc\""), tag));
+        assert!(none_match_hits(Some("W/\"abc\""), tag));
+        assert!(none_match_hits(Some("\"x\", \"abc\""), tag));
+        assert!(none_match_hits(Some("*"), tag));
+        assert!(!none_match_hits(Some("\"abcd\""), tag));
+        assert!(!none_match_hits(Some("abc"), tag));
+        assert!(!none_match_hits(Some(""), tag));
+        assert!(!none_match_hits(None, tag));
+    }
 
     #[test]
     fn every_row_fills_every_column() {

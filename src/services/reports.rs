@@ -334,3 +334,115 @@ pub async fn ranking_report(
         format!("consultancy-ranking-{year}"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Grade;
+    use crate::rules::appraisal::Scores;
+    use crate::services::ranking::Publication;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().expect("test decimal")
+    }
+
+    fn ranking(published_at: chrono::DateTime<chrono::Utc>) -> Ranking {
+        let line = |position: u32, rank: u32, name: &str, total: &str| RankingLine {
+            position,
+            rank,
+            consultancy_id: Uuid::from_u128(u128::from(position)),
+            name: name.to_owned(),
+            credit_code: format!("91140100MA0000000{position}"),
+            city_code: "140100".to_owned(),
+            total: d(total),
+            grade: Grade::Good,
+            scores: Scores {
+                capacity_building: d("80"),
+                report_quality: d("85.5"),
+                personnel_management: d("80"),
+                service_quality: d("80"),
+                service_quantity: d("80"),
+            },
+            previous_rank: (position == 1).then_some(3),
+            rank_change: (position == 1).then_some(2),
+        };
+        Ranking {
+            year: 2025,
+            publication: Some(Publication {
+                year: 2025,
+                published_at,
+                published_by: None,
+                entry_count: 2,
+            }),
+            previous_year: Some(2024),
+            lines: vec![
+                line(1, 1, "甲咨询, \"有限\"公司", "80.5"),
+                line(2, 1, "乙咨询", "80.50"),
+            ],
+        }
+    }
+
+    fn cities() -> Vec<(String, String)> {
+        vec![("140100".to_owned(), "太原市".to_owned())]
+    }
+
+    #[test]
+    fn the_csv_has_a_bom_a_header_and_quoted_names() {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 1, 2, 0, 0)
+            .single()
+            .expect("time");
+        let bytes = ranking_csv(&ranking(at), &cities()).expect("csv");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], RANKING_HEADERS.join(","));
+        assert_eq!(
+            lines[1],
+            "1,3,2,\"甲咨询, \"\"有限\"\"公司\",91140100MA00000001,太原市,80.50,良好,80.00,85.50,80.00,80.00,80.00"
+        );
+        assert!(lines[2].starts_with("1,,,乙咨询,"));
+    }
+
+    #[test]
+    fn the_workbook_is_the_same_bytes_every_time() {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 1, 2, 0, 0)
+            .single()
+            .expect("time");
+        let first = ranking_xlsx(&ranking(at), &cities()).expect("xlsx");
+        let second = ranking_xlsx(&ranking(at), &cities()).expect("xlsx");
+        assert!(first.starts_with(b"PK"), "a zip container");
+        assert_eq!(first, second);
+        assert_eq!(strong_etag(&first), strong_etag(&second));
+        // Another publication time is another file (its creation time and date line).
+        let later = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 2, 2, 0, 0)
+            .single()
+            .expect("time");
+        assert_ne!(
+            ranking_xlsx(&ranking(later), &cities()).expect("xlsx"),
+            first
+        );
+    }
+
+    #[test]
+    fn an_unpublished_ranking_is_no_workbook() {
+        let at = chrono::Utc::now();
+        let mut open = ranking(at);
+        open.publication = None;
+        assert!(ranking_xlsx(&open, &cities()).is_err());
+    }
+
+    #[test]
+    fn etags_are_strong_and_quoted() {
+        let tag = strong_etag(b"abc");
+        assert_eq!(
+            tag,
+            "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\""
+        );
+        assert_ne!(strong_etag(b"abd"), tag);
+    }
+}

@@ -17,3 +17,4 @@ mod reference;
 mod roles;
 mod schema;
 mod summary;
+mod violations;
