@@ -3,7 +3,9 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{appraisal, appraisal_deduction};
+use std::collections::HashMap;
+
+use entity::{appraisal, appraisal_deduction, city};
 use rust_decimal::Decimal;
 
 use crate::domain::{AppraisalDeductionSource, AppraisalWarning, FindingKind, Grade, SchemeSource};
@@ -15,8 +17,8 @@ use crate::services::amounts::from_stored;
 use crate::services::appraisals::{
     self, ComputedInputs, NewAppraisal, SchemeInput, YearScheme, scores_of, weights_of,
 };
-use crate::services::parse_stored;
 use crate::services::ranking::{self, Publication, Ranking, RankingLine};
+use crate::services::{parse_stored, reference};
 
 use super::consultancies::Consultancy;
 use super::context::{loaders, services, viewer};
@@ -444,79 +446,84 @@ fn two_places(d: Decimal) -> Decimal {
 }
 
 /// The public face of a ranked firm: what the published ranking shows, nothing more.
-pub struct RankedConsultancy<'a>(&'a RankingLine);
+pub struct RankedConsultancy<'a> {
+    line: &'a RankingLine,
+    city: Option<&'a city::Model>,
+}
 
 #[Object]
 impl RankedConsultancy<'_> {
     async fn id(&self) -> ID {
-        id_of(self.0.consultancy_id)
+        id_of(self.line.consultancy_id)
     }
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.line.name
     }
     async fn credit_code(&self) -> &str {
-        &self.0.credit_code
+        &self.line.credit_code
     }
     async fn city_code(&self) -> &str {
-        &self.0.city_code
+        &self.line.city_code
     }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+    async fn city(&self) -> Option<City> {
+        self.city.cloned().map(City)
     }
 }
 
-pub struct RankingEntry(RankingLine);
+pub struct RankingEntry<'a> {
+    line: &'a RankingLine,
+    city: Option<&'a city::Model>,
+}
 
 #[Object]
-impl RankingEntry {
+impl RankingEntry<'_> {
     /// Competition rank: equal totals share it and the next skips (1, 1, 3).
     async fn rank(&self) -> u32 {
-        self.0.rank
+        self.line.rank
     }
     /// Display order, from 1: among equal totals by report quality, then name by Unicode
     /// code point.
     async fn position(&self) -> u32 {
-        self.0.position
+        self.line.position
     }
     async fn consultancy(&self) -> RankedConsultancy<'_> {
-        RankedConsultancy(&self.0)
+        RankedConsultancy {
+            line: self.line,
+            city: self.city,
+        }
     }
     /// Two places (`85.00`).
     async fn total(&self) -> Decimal {
-        two_places(self.0.total)
+        two_places(self.line.total)
     }
     async fn grade(&self) -> Grade {
-        self.0.grade
+        self.line.grade
     }
     async fn grade_label(&self) -> &'static str {
-        self.0.grade.label()
+        self.line.grade.label()
     }
     async fn capacity_building(&self) -> Decimal {
-        self.0.scores.capacity_building
+        self.line.scores.capacity_building
     }
     async fn report_quality(&self) -> Decimal {
-        self.0.scores.report_quality
+        self.line.scores.report_quality
     }
     async fn personnel_management(&self) -> Decimal {
-        self.0.scores.personnel_management
+        self.line.scores.personnel_management
     }
     async fn service_quality(&self) -> Decimal {
-        self.0.scores.service_quality
+        self.line.scores.service_quality
     }
     async fn service_quantity(&self) -> Decimal {
-        self.0.scores.service_quantity
+        self.line.scores.service_quantity
     }
     /// The rank in the previous published year; none when the firm was not ranked there.
     async fn previous_rank(&self) -> Option<u32> {
-        self.0.previous_rank
+        self.line.previous_rank
     }
     /// Positive when the firm moved up since the previous published year.
     async fn rank_change(&self) -> Option<i32> {
-        self.0.rank_change
+        self.line.rank_change
     }
 }
 
@@ -541,46 +548,79 @@ impl From<&Publication> for RankingPublication {
     }
 }
 
-pub struct ConsultancyRanking(Ranking);
+pub struct ConsultancyRanking {
+    ranking: Ranking,
+    /// The cities of the lines, when the query asks for them (11 at most, read once).
+    cities: HashMap<String, city::Model>,
+}
+
+impl ConsultancyRanking {
+    /// Wraps a ranking, reading the cities once when the query asks for them.
+    async fn new(ctx: &Context<'_>, ranking: Ranking) -> Result<Self> {
+        let wants_city = ctx
+            .look_ahead()
+            .field("entries")
+            .field("consultancy")
+            .field("city")
+            .exists();
+        let cities = if wants_city {
+            let mut codes: Vec<String> =
+                ranking.lines.iter().map(|l| l.city_code.clone()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            reference::cities_by_code(&services(ctx)?.db, &codes).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(ConsultancyRanking { ranking, cities })
+    }
+}
 
 #[Object]
 impl ConsultancyRanking {
     async fn year(&self) -> i32 {
-        self.0.year
+        self.ranking.year
     }
     /// False: a provisional ranking of the recorded appraisals (administrators; a firm sees
     /// only its own line).
     async fn published(&self) -> bool {
-        self.0.publication.is_some()
+        self.ranking.publication.is_some()
     }
     async fn publication(&self) -> Option<RankingPublication> {
-        self.0.publication.as_ref().map(Into::into)
+        self.ranking.publication.as_ref().map(Into::into)
     }
     /// The published year rank changes are counted from.
     async fn previous_year(&self) -> Option<i32> {
-        self.0.previous_year
+        self.ranking.previous_year
     }
     /// The scheme the year is appraised under.
     async fn scheme(&self, ctx: &Context<'_>) -> Result<AppraisalScheme> {
         let s = services(ctx)?;
         Ok(AppraisalScheme(
-            appraisals::get_scheme(&s.db, viewer(ctx), self.0.year).await?,
+            appraisals::get_scheme(&s.db, viewer(ctx), self.ranking.year).await?,
         ))
     }
     /// The whole ranking in display order (a fixed document of one line per appraised firm,
     /// read whole like its CSV; not paged).
-    async fn entries(&self) -> Vec<RankingEntry> {
-        self.0.lines.iter().cloned().map(RankingEntry).collect()
+    async fn entries(&self) -> Vec<RankingEntry<'_>> {
+        self.ranking
+            .lines
+            .iter()
+            .map(|line| RankingEntry {
+                line,
+                city: self.cities.get(&line.city_code),
+            })
+            .collect()
     }
     /// Download links: `/reports/consultancy-ranking/{year}.csv` and `.xlsx` (published
     /// years).
     async fn report_paths(&self) -> Vec<String> {
-        if self.0.publication.is_none() {
+        if self.ranking.publication.is_none() {
             return Vec::new();
         }
         ["csv", "xlsx"]
             .iter()
-            .map(|ext| format!("/reports/consultancy-ranking/{}.{ext}", self.0.year))
+            .map(|ext| format!("/reports/consultancy-ranking/{}.{ext}", self.ranking.year))
             .collect()
     }
 }
@@ -659,17 +699,7 @@ impl AppraisalQuery {
     ) -> Result<ConsultancyRanking> {
         let s = services(ctx)?;
         let result = ranking::consultancy_ranking(&s.db, viewer(ctx), year).await?;
-        let city = ctx
-            .look_ahead()
-            .field("entries")
-            .field("consultancy")
-            .field("city");
-        if city.exists() {
-            loaders(ctx)?
-                .prime_city_codes(s, result.lines.iter().map(|l| l.city_code.clone()))
-                .await?;
-        }
-        Ok(ConsultancyRanking(result))
+        ConsultancyRanking::new(ctx, result).await
     }
 
     /// The published years, latest first (public).
@@ -748,8 +778,7 @@ impl AppraisalMutation {
     /// ranking becomes public with its CSV and XLSX reports.
     async fn publish_ranking(&self, ctx: &Context<'_>, year: i32) -> Result<ConsultancyRanking> {
         let s = services(ctx)?;
-        Ok(ConsultancyRanking(
-            ranking::publish_ranking(&s.db, viewer(ctx), year).await?,
-        ))
+        let published = ranking::publish_ranking(&s.db, viewer(ctx), year).await?;
+        ConsultancyRanking::new(ctx, published).await
     }
 }

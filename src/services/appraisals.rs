@@ -952,15 +952,3 @@ pub async fn deductions_of(
         .await?;
     Ok(grouped(rows, |r| r.appraisal_id))
 }
-
-/// The current appraisals of a year (for the ranking).
-pub async fn current_of_year(
-    db: &impl ConnectionTrait,
-    year: i32,
-) -> AppResult<Vec<appraisal::Model>> {
-    Ok(appraisal::Entity::find()
-        .filter(appraisal::Column::Year.eq(year))
-        .filter(appraisal::Column::Current.eq(true))
-        .all(db)
-        .await?)
-}

@@ -9,11 +9,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{appraisal, appraisal_year, ranking_entry};
+use entity::{appraisal, appraisal_year, consultancy, ranking_entry};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -26,8 +26,8 @@ use crate::rules::appraisal::Scores;
 use crate::rules::ranking::{RankingRow, rank, rank_change};
 
 use super::amounts::{from_stored, to_stored};
-use super::appraisals::{self, grade_of, scores_of};
-use super::{audit_log, consultancies, enterprises, parse_stored};
+use super::appraisals;
+use super::{audit_log, enterprises, parse_stored};
 
 /// Rows per INSERT when freezing a ranking (well under both databases' parameter limits).
 const INSERT_CHUNK: usize = 500;
@@ -101,17 +101,61 @@ async fn previous_published_year(db: &impl ConnectionTrait, year: i32) -> AppRes
         .await?)
 }
 
+/// A current appraisal with the firm's name, code and city: what a line needs, one query.
+#[derive(Debug, FromQueryResult)]
+struct CurrentRow {
+    id: Uuid,
+    consultancy_id: Uuid,
+    capacity_building: i64,
+    report_quality: i64,
+    personnel_management: i64,
+    service_quality: i64,
+    service_quantity: i64,
+    total: i64,
+    grade: String,
+    name: String,
+    credit_code: String,
+    city_code: String,
+}
+
+/// The live lines, the appraisal behind each firm's line, and the year rank changes count from.
+type LiveRanking = (Vec<RankingLine>, HashMap<Uuid, Uuid>, Option<i32>);
+
 /// Ranks the year's current appraisals as they stand (no access check).
-async fn live_lines(
-    db: &impl ConnectionTrait,
-    year: i32,
-) -> AppResult<(Vec<RankingLine>, Vec<appraisal::Model>, Option<i32>)> {
-    let current = appraisals::current_of_year(db, year).await?;
+async fn live_lines(db: &impl ConnectionTrait, year: i32) -> AppResult<LiveRanking> {
+    let current = appraisal::Entity::find()
+        .select_only()
+        .columns([
+            appraisal::Column::Id,
+            appraisal::Column::ConsultancyId,
+            appraisal::Column::CapacityBuilding,
+            appraisal::Column::ReportQuality,
+            appraisal::Column::PersonnelManagement,
+            appraisal::Column::ServiceQuality,
+            appraisal::Column::ServiceQuantity,
+            appraisal::Column::Total,
+            appraisal::Column::Grade,
+        ])
+        .columns([
+            consultancy::Column::Name,
+            consultancy::Column::CreditCode,
+            consultancy::Column::CityCode,
+        ])
+        .join(
+            JoinType::InnerJoin,
+            appraisal::Entity::belongs_to(consultancy::Entity)
+                .from(appraisal::Column::ConsultancyId)
+                .to(consultancy::Column::Id)
+                .into(),
+        )
+        .filter(appraisal::Column::Year.eq(year))
+        .filter(appraisal::Column::Current.eq(true))
+        .into_model::<CurrentRow>()
+        .all(db)
+        .await?;
     if current.is_empty() {
-        return Ok((Vec::new(), current, None));
+        return Ok((Vec::new(), HashMap::new(), None));
     }
-    let ids: Vec<Uuid> = current.iter().map(|a| a.consultancy_id).collect();
-    let firms = consultancies::by_ids(db, &ids).await?;
     let previous_year = previous_published_year(db, year).await?;
     let previous: HashMap<Uuid, u32> = match previous_year {
         Some(prev) => ranking_entry::Entity::find()
@@ -127,46 +171,46 @@ async fn live_lines(
             .collect(),
         None => HashMap::new(),
     };
-    let by_firm: HashMap<Uuid, &appraisal::Model> =
-        current.iter().map(|a| (a.consultancy_id, a)).collect();
+    let appraisal_of: HashMap<Uuid, Uuid> =
+        current.iter().map(|r| (r.consultancy_id, r.id)).collect();
     let rows = current
         .iter()
-        .map(|a| {
-            let firm = firms.get(&a.consultancy_id).ok_or_else(|| {
-                AppError::internal(format!("appraisal {} of an unknown firm", a.id))
-            })?;
-            Ok(RankingRow {
-                consultancy_id: a.consultancy_id,
-                name: firm.name.clone(),
-                total: from_stored(a.total),
-                report_quality: from_stored(a.report_quality),
-            })
+        .map(|r| RankingRow {
+            consultancy_id: r.consultancy_id,
+            name: r.name.clone(),
+            total: from_stored(r.total),
+            report_quality: from_stored(r.report_quality),
         })
-        .collect::<AppResult<Vec<_>>>()?;
-    let mut lines = Vec::with_capacity(rows.len());
+        .collect();
+    let mut by_firm: HashMap<Uuid, CurrentRow> =
+        current.into_iter().map(|r| (r.consultancy_id, r)).collect();
+    let mut lines = Vec::with_capacity(by_firm.len());
     for (index, ranked) in rank(rows).into_iter().enumerate() {
-        let (Some(a), Some(firm)) = (
-            by_firm.get(&ranked.consultancy_id),
-            firms.get(&ranked.consultancy_id),
-        ) else {
-            return Err(AppError::internal("a ranked firm went missing"));
-        };
+        let row = by_firm
+            .remove(&ranked.consultancy_id)
+            .ok_or_else(|| AppError::internal("a ranked firm went missing"))?;
         let previous_rank = previous.get(&ranked.consultancy_id).copied();
         lines.push(RankingLine {
             position: u32::try_from(index + 1).unwrap_or(u32::MAX),
             rank: ranked.rank,
             consultancy_id: ranked.consultancy_id,
             name: ranked.name,
-            credit_code: firm.credit_code.clone(),
-            city_code: firm.city_code.clone(),
+            credit_code: row.credit_code,
+            city_code: row.city_code,
             total: ranked.total,
-            grade: grade_of(a)?,
-            scores: scores_of(a),
+            grade: parse_stored("grade", &row.grade)?,
+            scores: Scores {
+                capacity_building: from_stored(row.capacity_building),
+                report_quality: from_stored(row.report_quality),
+                personnel_management: from_stored(row.personnel_management),
+                service_quality: from_stored(row.service_quality),
+                service_quantity: from_stored(row.service_quantity),
+            },
             previous_rank,
             rank_change: rank_change(previous_rank, ranked.rank),
         });
     }
-    Ok((lines, current, previous_year))
+    Ok((lines, appraisal_of, previous_year))
 }
 
 fn line_of(e: ranking_entry::Model) -> AppResult<RankingLine> {
@@ -275,15 +319,13 @@ pub async fn publish_ranking(
     let year = enterprises::check_plan_year("year", year)?;
     let txn = begin_write(db).await?;
     let (row, _) = appraisals::lock_open_year(&txn, year).await?;
-    let (lines, current, previous_year) = live_lines(&txn, year).await?;
+    let (lines, appraisal_of, previous_year) = live_lines(&txn, year).await?;
     if lines.is_empty() {
         return Err(AppError::bad_input(
             "year",
             format!("no appraisal is recorded for {year}: nothing to publish"),
         ));
     }
-    let appraisal_of: HashMap<Uuid, Uuid> =
-        current.iter().map(|a| (a.consultancy_id, a.id)).collect();
     let mut entries = Vec::with_capacity(lines.len());
     for line in &lines {
         let appraisal_id = appraisal_of
