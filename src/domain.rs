@@ -379,6 +379,16 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// Where a year's appraisal scheme comes from.
+    SchemeSource {
+        /// DESIGN.md's defaults (a year the province set no scheme for).
+        Default => "DEFAULT", "默认方案",
+        /// Set by the province for the year.
+        Set => "SET", "省厅设定",
+    }
+}
+
+domain_enum! {
     /// Who a training participant is: a pool expert, a consultancy's staff member, a user of
     /// the system (an official), or an outside person known by name and organisation.
     TrainingParticipantKind {
@@ -390,10 +400,54 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// Where points taken off an appraisal come from.
+    AppraisalDeductionSource {
+        /// Entered by the appraiser with a reason.
+        Manual => "MANUAL", "人工扣分",
+        /// Automatic, from a recheck finding traced to the firm.
+        RecheckFinding => "RECHECK_FINDING", "复核发现问题扣分",
+    }
+}
+
+domain_enum! {
+    /// Warning signs from provincial practice, shown beside an appraisal.
+    AppraisalWarning {
+        /// Two or more clients failed acceptance in the year.
+        RepeatedAcceptanceFailures => "REPEATED_ACCEPTANCE_FAILURES", "同一年度两家及以上服务企业验收未通过",
+        /// Fewer than five clients in the three years up to the appraisal year.
+        FewClients => "FEW_CLIENTS", "近三年服务企业少于5家",
+        /// A report's lead auditor was not the firm's staff on the report's date.
+        LeadAuditorNotStaff => "LEAD_AUDITOR_NOT_STAFF", "审核组长非本机构在职人员",
+    }
+}
+
+domain_enum! {
+    /// Who a penalty decision is against.
+    ViolationSubjectKind {
+        Enterprise => "ENTERPRISE", "企业",
+        Consultancy => "CONSULTANCY", "咨询机构",
+        Expert => "EXPERT", "专家",
+    }
+}
+
+domain_enum! {
     /// Sessions not yet over (UPCOMING, including one under way) or over (PAST).
     TrainingTiming {
         Upcoming => "UPCOMING", "未结束",
         Past => "PAST", "已结束",
+    }
+}
+
+domain_enum! {
+    /// What was penalised, in the plan's words (强化监督执法).
+    ViolationKind {
+        /// 不依法实施强制性清洁生产审核.
+        NotAuditing => "NOT_AUDITING", "未依法实施强制性清洁生产审核",
+        /// 在清洁生产审核中弄虚作假.
+        Falsification => "FALSIFICATION", "清洁生产审核中弄虚作假",
+        /// 不报告或者不如实报告审核结果.
+        FalseReporting => "FALSE_REPORTING", "不报告或者不如实报告审核结果",
+        Other => "OTHER", "其他违反清洁生产审核规定的行为",
     }
 }
 
@@ -445,7 +499,12 @@ impl_into_str!(
     AttendanceStatus,
     TrainingSessionStatus,
     TrainingParticipantKind,
-    TrainingTiming
+    TrainingTiming,
+    SchemeSource,
+    AppraisalDeductionSource,
+    AppraisalWarning,
+    ViolationSubjectKind,
+    ViolationKind
 );
 
 /// Parses a comma-separated enum list stored by [`join_enum_list`].

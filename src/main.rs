@@ -12,6 +12,7 @@ use cleanprod::domain::{ImportMode, Role};
 use cleanprod::services::audit_log::ChainVerdict;
 use cleanprod::services::import::import_enterprises;
 use cleanprod::services::reference::load_catalog;
+use cleanprod::services::reports::{ReportFormat, ranking_report};
 use cleanprod::services::users::{self, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
@@ -70,6 +71,33 @@ enum Command {
         #[arg(long, value_parser = parse_mode, default_value = "all-or-nothing")]
         mode: ImportMode,
     },
+    /// Write a report file (the same content as the HTTP report routes).
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The published consultancy ranking of a year, as CSV or XLSX.
+    Ranking {
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_parser = parse_format)]
+        format: ReportFormat,
+        /// The file to write; standard output when absent.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+fn parse_format(s: &str) -> Result<ReportFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "csv" => Ok(ReportFormat::Csv),
+        "xlsx" => Ok(ReportFormat::Xlsx),
+        _ => Err("expected csv or xlsx".to_owned()),
+    }
 }
 
 fn parse_mode(s: &str) -> Result<ImportMode, String> {
@@ -319,6 +347,38 @@ async fn run(command: Command) -> Result<(), String> {
                 "created user {} ({}) id {}",
                 user.username, user.role, user.id
             );
+            Ok(())
+        }
+        Command::Report {
+            report: ReportCommand::Ranking { year, format, out },
+        } => {
+            let db = connect_and_migrate(&config).await?;
+            let file = ranking_report(&db, year, format).await.map_err(|e| match e {
+                cleanprod::error::AppError::NotFound { .. } => format!(
+                    "no published consultancy ranking for {year}: the province has not published that year (or it is unknown)"
+                ),
+                other => other.client_message(),
+            })?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &file.bytes)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                    eprintln!(
+                        "wrote {} ({} bytes, ETag {})",
+                        path.display(),
+                        file.bytes.len(),
+                        file.etag
+                    );
+                }
+                None => {
+                    use std::io::Write;
+                    let mut stdout = std::io::stdout().lock();
+                    stdout
+                        .write_all(&file.bytes)
+                        .and_then(|()| stdout.flush())
+                        .map_err(|e| format!("cannot write the report: {e}"))?;
+                }
+            }
             Ok(())
         }
         Command::ImportEnterprises { file, mode } => {

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    annual_audit_list, annual_audit_list_entry, annual_list_status_change, audit, audit_transition,
-    certification, city, consultancy, consultancy_staff, consultancy_status_change, enterprise,
-    expert, expert_conflict, expert_status_change, expert_unavailability, improvement_option,
-    review, training_attendance, training_plan_item, training_session,
+    annual_audit_list, annual_audit_list_entry, annual_list_status_change, appraisal_deduction,
+    audit, audit_transition, certification, city, consultancy, consultancy_staff,
+    consultancy_status_change, enterprise, expert, expert_conflict, expert_status_change,
+    expert_unavailability, improvement_option, review, training_attendance, training_plan_item,
+    training_session,
 };
 use uuid::Uuid;
 
@@ -16,7 +17,8 @@ use crate::domain::{ExpertiseKind, Sector, TrainingAudience, TrainingTopic};
 use crate::error::{AppError, AppResult};
 use crate::services::enterprises::Completion;
 use crate::services::{
-    Services, annual_lists, audits, consultancies, enterprises, experts, reference, training,
+    Services, annual_lists, appraisals, audits, consultancies, enterprises, experts, reference,
+    training,
 };
 
 /// A loader with a per-request cache, so a list resolver can prime it (see
@@ -57,6 +59,7 @@ pub struct Loaders {
     pub training_attendances: Cached<TrainingAttendancesLoader>,
     pub training_plan_items: Cached<TrainingPlanItemLoader>,
     pub training_item_sessions: Cached<TrainingItemSessionsLoader>,
+    pub appraisal_deductions: Cached<AppraisalDeductionsLoader>,
 }
 
 impl Loaders {
@@ -88,7 +91,8 @@ impl Loaders {
             training_topics: cached(TrainingTopicsLoader(db.clone())),
             training_attendances: cached(TrainingAttendancesLoader(db.clone())),
             training_plan_items: cached(TrainingPlanItemLoader(db.clone())),
-            training_item_sessions: cached(TrainingItemSessionsLoader(db)),
+            training_item_sessions: cached(TrainingItemSessionsLoader(db.clone())),
+            appraisal_deductions: cached(AppraisalDeductionsLoader(db)),
         }
     }
 
@@ -146,6 +150,29 @@ impl Loaders {
 }
 
 impl Loaders {
+    /// Primes the city loader with the given codes (ranking lines, violations).
+    pub async fn prime_city_codes(
+        &self,
+        services: &Services,
+        codes: impl Iterator<Item = String>,
+    ) -> AppResult<()> {
+        self.prime_cities(services, codes).await
+    }
+
+    /// Loads the deductions of several appraisals (an appraisal's history) in one query.
+    pub async fn prime_appraisal_deductions(
+        &self,
+        services: &Services,
+        ids: &[Uuid],
+    ) -> AppResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let rows = appraisals::deductions_of(&services.db, ids).await?;
+        prime(&self.appraisal_deductions, ids, rows).await;
+        Ok(())
+    }
+
     async fn prime_cities(
         &self,
         services: &Services,
@@ -523,6 +550,11 @@ relation_loader!(
     ListEntriesLoader,
     Vec<annual_audit_list_entry::Model>,
     annual_lists::entries_of
+);
+relation_loader!(
+    AppraisalDeductionsLoader,
+    Vec<appraisal_deduction::Model>,
+    appraisals::deductions_of
 );
 relation_loader!(
     ListHistoryLoader,

@@ -1,6 +1,7 @@
 //! The GraphQL schema, one module per domain; resolvers stay thin and call the services.
 
 pub mod annual_lists;
+pub mod appraisals;
 pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
@@ -14,6 +15,7 @@ pub mod scalars;
 pub mod summary;
 pub mod training;
 pub mod users;
+pub mod violations;
 
 use async_graphql::extensions::Tracing;
 use async_graphql::extensions::apollo_persisted_queries::{
@@ -35,6 +37,8 @@ pub struct QueryRoot(
     audits::AuditQuery,
     summary::SummaryQuery,
     training::TrainingQuery,
+    appraisals::AppraisalQuery,
+    violations::ViolationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -46,6 +50,8 @@ pub struct MutationRoot(
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
     training::TrainingMutation,
+    appraisals::AppraisalMutation,
+    violations::ViolationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -1,4 +1,4 @@
-//! The HTTP surface: GraphQL over HTTP, health and readiness, CSV reports.
+//! The HTTP surface: GraphQL over HTTP, health and readiness, CSV and XLSX reports.
 
 pub mod graphql;
 pub mod health;
@@ -29,6 +29,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/reports/training/{year}.csv",
         web::get().to(training_reports::year_csv),
+    )
+    .route(
+        "/reports/consultancy-ranking/{year}.csv",
+        web::get().to(reports::consultancy_ranking_csv),
+    )
+    .route(
+        "/reports/consultancy-ranking/{year}.xlsx",
+        web::get().to(reports::consultancy_ranking_xlsx),
     );
 }
 

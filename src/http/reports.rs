@@ -1,6 +1,7 @@
 //! Reports as files: the annual summary as CSV (UTF-8 with a BOM so that spreadsheet programs
 //! read the Chinese headers), with the same access rules as `annualSummary` via the bearer
-//! token.
+//! token; the published consultancy ranking as CSV and XLSX, public, cacheable by its strong
+//! ETag (published reports never change).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -13,6 +14,7 @@ use crate::AppState;
 use crate::domain::OptionKind;
 use crate::error::{AppError, AppResult};
 use crate::rules::summary::TargetCheck;
+use crate::services::reports::{ReportFile, ReportFormat, csv_with_bom, ranking_report};
 use crate::services::summary::{SummaryRow, annual_summary_rows};
 
 use super::graphql::resolve_viewer;
@@ -182,32 +184,9 @@ fn record(row: &SummaryRow) -> Vec<String> {
     r
 }
 
-/// A header line and records as CSV bytes, UTF-8 with a BOM first (so that spreadsheet
-/// programs read the Chinese).
-pub(crate) fn csv_bytes<H, R>(
-    headers: H,
-    records: impl IntoIterator<Item = R>,
-) -> AppResult<Vec<u8>>
-where
-    H: IntoIterator,
-    H::Item: AsRef<[u8]>,
-    R: IntoIterator,
-    R::Item: AsRef<[u8]>,
-{
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let csv_error = |e: csv::Error| AppError::internal(format!("writing CSV: {e}"));
-    writer.write_record(headers).map_err(csv_error)?;
-    for record in records {
-        writer.write_record(record).map_err(csv_error)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| AppError::internal(format!("writing CSV: {e}")))
-}
-
 /// The summary rows as CSV bytes, BOM first.
 pub fn summary_csv(rows: &[SummaryRow]) -> AppResult<Vec<u8>> {
-    csv_bytes(headers(), rows.iter().map(record))
+    csv_with_bom(headers(), rows.iter().map(record))
 }
 
 /// A report's year from its path.
@@ -257,9 +236,103 @@ pub async fn annual_summary_csv(
     csv_download(result)
 }
 
+/// How long browsers and proxies may keep a published ranking report (it never changes; the
+/// ETag lets them revalidate cheaply after that).
+const RANKING_MAX_AGE_SECONDS: u32 = 86_400;
+
+/// Whether an `If-None-Match` value names `etag` (weak comparison, as RFC 9110 asks for this
+/// header; `*` matches any current representation).
+fn none_match_hits(value: Option<&str>, etag: &str) -> bool {
+    value.is_some_and(|value| {
+        value
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+    })
+}
+
+fn ranking_response(req: &HttpRequest, file: ReportFile) -> HttpResponse {
+    let cache = format!("public, max-age={RANKING_MAX_AGE_SECONDS}");
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if none_match_hits(if_none_match, &file.etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, file.etag))
+            .insert_header((header::CACHE_CONTROL, cache))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .content_type(file.format.content_type())
+        .insert_header((header::ETAG, file.etag))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file.file_name),
+        ))
+        .body(file.bytes)
+}
+
+async fn ranking_file(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    year: web::Path<String>,
+    format: ReportFormat,
+) -> HttpResponse {
+    let year = year.trim();
+    let result = match year.parse::<i32>() {
+        Ok(y) => ranking_report(&state.services.db, y, format).await,
+        Err(_) => Err(AppError::bad_input("year", "is not a year")),
+    };
+    match result {
+        Ok(file) => ranking_response(&req, file),
+        // Say what is missing in words: the year may exist and simply not be published yet.
+        Err(AppError::NotFound { .. }) => HttpResponse::NotFound()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .content_type("application/json; charset=utf-8")
+            .json(json!({ "errors": [{
+                "message": format!("no published consultancy ranking for {year}: the province has not published that year (or it is unknown)"),
+                "extensions": { "code": "NOT_FOUND", "entity": "PublishedRanking" }
+            }] })),
+        Err(err) => error_response(err),
+    }
+}
+
+/// `GET /reports/consultancy-ranking/{year}.csv` (public; published years only)
+pub async fn consultancy_ranking_csv(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    year: web::Path<String>,
+) -> HttpResponse {
+    ranking_file(state, req, year, ReportFormat::Csv).await
+}
+
+/// `GET /reports/consultancy-ranking/{year}.xlsx` (public; published years only)
+pub async fn consultancy_ranking_xlsx(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    year: web::Path<String>,
+) -> HttpResponse {
+    ranking_file(state, req, year, ReportFormat::Xlsx).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn if_none_match_compares_weakly_and_lists() {
+        let tag = "\"abc\"";
+        assert!(none_match_hits(Some("\"abc\""), tag));
+        assert!(none_match_hits(Some("W/\"abc\""), tag));
+        assert!(none_match_hits(Some("\"x\", \"abc\""), tag));
+        assert!(none_match_hits(Some("*"), tag));
+        assert!(!none_match_hits(Some("\"abcd\""), tag));
+        assert!(!none_match_hits(Some("abc"), tag));
+        assert!(!none_match_hits(Some(""), tag));
+        assert!(!none_match_hits(None, tag));
+    }
 
     #[test]
     fn every_row_fills_every_column() {

@@ -16,7 +16,8 @@ use crate::services::amounts::from_stored;
 use crate::services::{reference, training};
 
 use super::graphql::resolve_viewer;
-use super::reports::{csv_bytes, csv_download, year_of};
+use super::reports::{csv_download, year_of};
+use crate::services::reports::csv_with_bom;
 
 #[derive(Deserialize)]
 pub struct YearParams {
@@ -98,7 +99,7 @@ pub fn attendance_sheet_csv(
         line.push(String::new());
         lines.push(line);
     }
-    csv_bytes(headers, lines)
+    csv_with_bom(headers, lines)
 }
 
 /// The year's records (年度培训记录): one line per enrolment, a person's lines together, each
@@ -152,7 +153,7 @@ pub fn year_records_csv(
         ));
         lines.push(line);
     }
-    csv_bytes(headers, lines)
+    csv_with_bom(headers, lines)
 }
 
 /// `GET /reports/training/sessions/{id}/attendance.csv`

@@ -665,6 +665,73 @@ mod tests {
     }
 
     #[test]
+    fn half_a_hundredth_after_deductions_rounds_up() {
+        let scheme = Scheme::default();
+        // 80.15 × 15 % = 12.0225; + 80 × 85 % = 68 → 80.0225; − 0.01 = 80.0125 → 80.01.
+        let b = compute_total(
+            &scheme,
+            &scores(["80.15", "80", "80", "80", "80"]),
+            &[manual("0.01")],
+        );
+        assert_eq!(b.weighted_sum, d("80.0225"));
+        assert_eq!(b.total.to_string(), "80.01");
+        // 70.05 × 30 % = 21.015; + 70 × 70 % = 49 → 70.015: exactly half, up to 70.02.
+        let b = compute_total(&scheme, &scores(["70", "70.05", "70", "70", "70"]), &[]);
+        assert_eq!(b.weighted_sum, d("70.015"));
+        assert_eq!(b.total.to_string(), "70.02");
+        // A deduction that leaves x.xx5 rounds up too: 75.015 − 0.01 = 75.005 → 75.01.
+        let b = compute_total(
+            &scheme,
+            &scores(["75", "75.05", "75", "75", "75"]),
+            &[manual("0.01")],
+        );
+        assert_eq!(b.total.to_string(), "75.01");
+        assert_eq!(grade(&scheme, b.total, false), Grade::Good);
+        // 74.985 − 0.01 = 74.975 → 74.98: below the GOOD band, graded on the rounded total.
+        let b = compute_total(
+            &scheme,
+            &scores(["75", "74.95", "75", "75", "75"]),
+            &[manual("0.01")],
+        );
+        assert_eq!(b.weighted_sum, d("74.985"));
+        assert_eq!(b.total.to_string(), "74.98");
+        assert_eq!(grade(&scheme, b.total, false), Grade::Qualified);
+    }
+
+    #[test]
+    fn findings_deduct_and_veto_under_the_years_scheme() {
+        let mut scheme = Scheme::default();
+        scheme
+            .deduction_points
+            .insert(FindingKind::Falsification, d("25"));
+        scheme.veto_kinds.insert(FindingKind::WrongConclusion);
+        let findings = [FindingKind::Falsification, FindingKind::Omission];
+        let mut deductions: Vec<Deduction> = findings
+            .iter()
+            .map(|k| finding_deduction(&scheme, *k, k.label()))
+            .collect();
+        deductions.push(manual("2"));
+        let b = compute_total(
+            &scheme,
+            &scores(["100", "100", "100", "100", "100"]),
+            &deductions,
+        );
+        // 100 − 25 − 3 − 2
+        assert_eq!(b.total.to_string(), "70.00");
+        assert!(scheme.is_vetoed(findings));
+        assert_eq!(
+            grade(&scheme, b.total, scheme.is_vetoed(findings)),
+            Grade::Unqualified
+        );
+        // A wrong conclusion deducts 10 and now vetoes too; an omission alone does not.
+        assert!(scheme.is_vetoed([FindingKind::WrongConclusion]));
+        assert!(!scheme.is_vetoed([FindingKind::Omission, FindingKind::MajorDefect]));
+        // Without findings the same scores are EXCELLENT.
+        let clean = compute_total(&scheme, &scores(["100", "100", "100", "100", "100"]), &[]);
+        assert_eq!(grade(&scheme, clean.total, false), Grade::Excellent);
+    }
+
+    #[test]
     fn unvalidated_extremes_do_not_panic() {
         let scheme = Scheme::default();
         let huge = Scores {

@@ -2,6 +2,7 @@
 
 pub mod admission;
 pub mod appraisal;
+pub mod appraisal_signs;
 pub mod audit_lifecycle;
 pub mod checksum;
 pub mod consultancy;

@@ -4,6 +4,7 @@
 
 pub mod amounts;
 pub mod annual_lists;
+pub mod appraisals;
 pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
@@ -12,11 +13,14 @@ pub mod enterprises;
 pub mod experts;
 pub mod import;
 pub mod pagination;
+pub mod ranking;
 pub mod reference;
+pub mod reports;
 pub mod summary;
 pub mod text;
 pub mod training;
 pub mod users;
+pub mod violations;
 
 use sea_orm::DatabaseConnection;
 use std::str::FromStr;

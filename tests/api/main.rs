@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod annual_lists;
+mod appraisal;
 mod audits;
 mod cli;
 mod consultancies;
@@ -20,3 +21,4 @@ mod roles;
 mod schema;
 mod summary;
 mod training;
+mod violations;

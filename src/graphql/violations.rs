@@ -1,0 +1,297 @@
+//! Violations: penalty decisions, recorded by administrators and public once published.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::violation;
+
+use crate::domain::{ViolationKind, ViolationSubjectKind};
+use crate::services::violations::{self, NewViolation, ViolationFilter as ServiceFilter};
+
+use super::context::{loaders, services, viewer};
+use super::pagination::page_request;
+use super::reference::City;
+use super::scalars::{Date, id_of, parse_id, parse_optional_id};
+
+/// A violation as administrators see it.
+pub struct Violation(pub violation::Model);
+
+crate::connection_type!(ViolationConnection, ViolationEdge, Violation);
+
+/// A published violation: only what the public notice shows.
+pub struct PublicViolation(pub violation::Model);
+
+crate::connection_type!(
+    PublicViolationConnection,
+    PublicViolationEdge,
+    PublicViolation
+);
+
+async fn city_of(ctx: &Context<'_>, code: Option<&String>) -> Result<Option<City>> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+}
+
+#[Object]
+impl PublicViolation {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn subject_kind(&self) -> Result<ViolationSubjectKind> {
+        Ok(violations::subject_kind_of(&self.0)?)
+    }
+    /// The name on the decision.
+    async fn subject_name(&self) -> &str {
+        &self.0.subject_name
+    }
+    /// Enterprises' and consultancies' unified social credit code; none for experts.
+    async fn subject_credit_code(&self) -> Option<&str> {
+        self.0.subject_credit_code.as_deref()
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city_of(ctx, self.0.city_code.as_ref()).await
+    }
+    async fn kind(&self) -> Result<ViolationKind> {
+        Ok(violations::kind_of(&self.0)?)
+    }
+    async fn kind_label(&self) -> Result<&'static str> {
+        Ok(violations::kind_of(&self.0)?.label())
+    }
+    async fn decision_date(&self) -> Date {
+        Date(self.0.decision_date)
+    }
+    async fn decision_number(&self) -> &str {
+        &self.0.decision_number
+    }
+    async fn penalty(&self) -> &str {
+        &self.0.penalty
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+}
+
+#[Object]
+impl Violation {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn subject_kind(&self) -> Result<ViolationSubjectKind> {
+        Ok(violations::subject_kind_of(&self.0)?)
+    }
+    /// The enterprise, consultancy or expert.
+    async fn subject_id(&self) -> ID {
+        id_of(self.0.subject_id)
+    }
+    async fn subject_name(&self) -> &str {
+        &self.0.subject_name
+    }
+    async fn subject_credit_code(&self) -> Option<&str> {
+        self.0.subject_credit_code.as_deref()
+    }
+    async fn city_code(&self) -> Option<&str> {
+        self.0.city_code.as_deref()
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city_of(ctx, self.0.city_code.as_ref()).await
+    }
+    async fn kind(&self) -> Result<ViolationKind> {
+        Ok(violations::kind_of(&self.0)?)
+    }
+    async fn kind_label(&self) -> Result<&'static str> {
+        Ok(violations::kind_of(&self.0)?.label())
+    }
+    async fn decision_date(&self) -> Date {
+        Date(self.0.decision_date)
+    }
+    async fn decision_number(&self) -> &str {
+        &self.0.decision_number
+    }
+    async fn penalty(&self) -> &str {
+        &self.0.penalty
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn published(&self) -> bool {
+        self.0.published
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    async fn published_by(&self) -> Option<ID> {
+        self.0.published_by.map(id_of)
+    }
+    async fn recorded_by(&self) -> Option<ID> {
+        self.0.recorded_by.map(id_of)
+    }
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct RecordViolationInput {
+    pub subject_kind: ViolationSubjectKind,
+    /// The enterprise, consultancy or expert penalised.
+    pub subject_id: ID,
+    pub kind: ViolationKind,
+    pub decision_date: Date,
+    /// The decision's document number (e.g. 晋环罚〔2025〕12号); unique.
+    pub decision_number: String,
+    /// The penalty imposed, as the decision states it.
+    pub penalty: String,
+    pub description: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct PublicViolationFilter {
+    pub subject_kind: Option<ViolationSubjectKind>,
+    pub kind: Option<ViolationKind>,
+    /// The year of the decision.
+    pub year: Option<i32>,
+    pub city_code: Option<String>,
+    /// Part of the subject's name or credit code, or of the decision number.
+    pub text: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ViolationFilter {
+    pub subject_kind: Option<ViolationSubjectKind>,
+    pub subject_id: Option<ID>,
+    pub kind: Option<ViolationKind>,
+    pub year: Option<i32>,
+    pub city_code: Option<String>,
+    pub text: Option<String>,
+    pub published: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct ViolationQuery;
+
+#[Object]
+impl ViolationQuery {
+    /// Every violation, published or not, in recording order (administrators; a city admin
+    /// those of their city).
+    async fn violations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ViolationFilter>,
+    ) -> Result<ViolationConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = violations::list_violations(
+            &s.db,
+            viewer(ctx),
+            ServiceFilter {
+                subject_kind: f.subject_kind,
+                subject_id: parse_optional_id("filter.subjectId", f.subject_id.as_ref())?,
+                kind: f.kind,
+                year: f.year,
+                city_code: f.city_code,
+                text: f.text,
+                published: f.published,
+            },
+            page,
+        )
+        .await?;
+        if ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("city")
+            .exists()
+        {
+            loaders(ctx)?
+                .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
+                .await?;
+        }
+        Ok(ViolationConnection::from_page(
+            result.map(|m| (m.id, Violation(m))),
+        ))
+    }
+
+    /// Published violations, in publication-record order (public).
+    async fn public_violations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<PublicViolationFilter>,
+    ) -> Result<PublicViolationConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = violations::public_violations(
+            &s.db,
+            ServiceFilter {
+                subject_kind: f.subject_kind,
+                kind: f.kind,
+                year: f.year,
+                city_code: f.city_code,
+                text: f.text,
+                ..Default::default()
+            },
+            page,
+        )
+        .await?;
+        if ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("city")
+            .exists()
+        {
+            loaders(ctx)?
+                .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
+                .await?;
+        }
+        Ok(PublicViolationConnection::from_page(
+            result.map(|m| (m.id, PublicViolation(m))),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct ViolationMutation;
+
+#[Object]
+impl ViolationMutation {
+    /// Records a penalty decision (the province; a city admin against an enterprise of their
+    /// city). It stays internal until published.
+    async fn record_violation(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordViolationInput,
+    ) -> Result<Violation> {
+        let s = services(ctx)?;
+        let new = NewViolation {
+            subject_kind: input.subject_kind,
+            subject_id: parse_id("subjectId", &input.subject_id)?,
+            kind: input.kind,
+            decision_date: input.decision_date.0,
+            decision_number: input.decision_number,
+            penalty: input.penalty,
+            description: input.description,
+        };
+        Ok(Violation(
+            violations::record_violation(&s.db, viewer(ctx), new).await?,
+        ))
+    }
+
+    /// Makes a violation public (whoever may record it); final.
+    async fn publish_violation(&self, ctx: &Context<'_>, id: ID) -> Result<Violation> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Violation(
+            violations::publish_violation(&s.db, viewer(ctx), id).await?,
+        ))
+    }
+}

@@ -1,0 +1,292 @@
+//! Violations through the API: recording by the province and by a city for its enterprises,
+//! publication, the public list with its filters and pages, who may not, and bad input.
+
+use serde_json::{Value, json};
+
+use crate::appraisal::counts;
+use crate::db_test;
+use crate::support::{
+    TestApp, create_consultancy, create_enterprise, create_expert, enterprise_input,
+};
+
+const RECORD: &str = "mutation($input: RecordViolationInput!) { recordViolation(input: $input) { id subjectKind subjectId subjectName subjectCreditCode cityCode kind kindLabel decisionDate decisionNumber penalty description published publishedAt recordedAt } }";
+const PUBLISH: &str =
+    "mutation($id: ID!) { publishViolation(id: $id) { id published publishedAt publishedBy } }";
+const PUBLIC: &str = "query($first: Int, $after: String, $filter: PublicViolationFilter) { publicViolations(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { node { id subjectKind subjectName subjectCreditCode city { name } kind kindLabel decisionDate decisionNumber penalty description publishedAt } } } }";
+const ADMIN_LIST: &str = "query($filter: ViolationFilter) { violations(filter: $filter) { totalCount edges { node { id published subjectName city { name } } } } }";
+
+fn input(kind: &str, subject: &Value, number: &str) -> Value {
+    json!({ "input": {
+        "subjectKind": kind,
+        "subjectId": subject["id"],
+        "kind": "NOT_AUDITING",
+        "decisionDate": "2025-06-01",
+        "decisionNumber": number,
+        "penalty": "罚款5万元，责令限期改正",
+        "description": "未按期开展强制性清洁生产审核"
+    } })
+}
+
+async fn recorded_published_and_public(app: TestApp) {
+    let admin = app.admin().await;
+    let taiyuan = app.city_admin("140100").await;
+    let datong = app.city_admin("140200").await;
+    let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
+    let firm = create_consultancy(&app, &admin, 1).await;
+    let expert = create_expert(&app, &admin, 1).await;
+
+    // Taiyuan records against its own enterprise; the province against a firm and an expert.
+    let v1 = app
+        .ok(
+            Some(&taiyuan),
+            RECORD,
+            input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
+        )
+        .await["recordViolation"]
+        .clone();
+    assert_eq!(v1["subjectName"], "企业1");
+    assert_eq!(v1["subjectCreditCode"], enterprise["creditCode"]);
+    assert_eq!(v1["cityCode"], "140100");
+    assert_eq!(v1["kindLabel"], "未依法实施强制性清洁生产审核");
+    assert_eq!(v1["published"], false);
+    let mut on_firm = input("CONSULTANCY", &firm, "晋环罚〔2025〕7号");
+    on_firm["input"]["kind"] = json!("FALSIFICATION");
+    let v2 = app.ok(Some(&admin), RECORD, on_firm).await["recordViolation"].clone();
+    let mut on_expert = input("EXPERT", &expert, "晋环罚〔2025〕8号");
+    on_expert["input"]["kind"] = json!("OTHER");
+    on_expert["input"]["description"] = Value::Null;
+    let v3 = app.ok(Some(&admin), RECORD, on_expert).await["recordViolation"].clone();
+    assert_eq!(v3["subjectName"], "专家1");
+    assert_eq!(
+        v3["subjectCreditCode"],
+        Value::Null,
+        "a person has no credit code here"
+    );
+
+    // Nothing is public yet.
+    let empty = app.ok(None, PUBLIC, json!({})).await["publicViolations"].clone();
+    assert_eq!(empty["totalCount"], 0);
+
+    let published = app
+        .ok(Some(&taiyuan), PUBLISH, json!({ "id": v1["id"] }))
+        .await["publishViolation"]
+        .clone();
+    assert_eq!(published["published"], true);
+    assert!(published["publishedAt"].is_string());
+    app.ok(Some(&admin), PUBLISH, json!({ "id": v3["id"] }))
+        .await;
+    let before = counts(&app).await;
+    let (code, _) = app
+        .err(Some(&admin), PUBLISH, json!({ "id": v1["id"] }))
+        .await;
+    assert_eq!(code, "CONFLICT", "published once, for good");
+
+    // The public list: published only, public fields, in recording order, paged.
+    let page = app.ok(None, PUBLIC, json!({ "first": 1 })).await["publicViolations"].clone();
+    assert_eq!(page["totalCount"], 2);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let node = &page["edges"][0]["node"];
+    assert_eq!(node["id"], v1["id"]);
+    assert_eq!(node["city"]["name"], "太原市");
+    assert_eq!(node["decisionNumber"], "并环罚〔2025〕1号");
+    assert_eq!(node["penalty"], "罚款5万元，责令限期改正");
+    let rest = app
+        .ok(
+            None,
+            PUBLIC,
+            json!({ "first": 5, "after": page["pageInfo"]["endCursor"] }),
+        )
+        .await["publicViolations"]
+        .clone();
+    assert_eq!(rest["edges"][0]["node"]["id"], v3["id"]);
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+    for (filter, want) in [
+        (json!({ "subjectKind": "EXPERT" }), 1),
+        (json!({ "kind": "NOT_AUDITING" }), 1),
+        (json!({ "kind": "FALSIFICATION" }), 0),
+        (json!({ "year": 2025 }), 2),
+        (json!({ "year": 2024 }), 0),
+        (json!({ "cityCode": "140100" }), 2),
+        (json!({ "text": "企业1" }), 1),
+        (json!({ "text": "8号" }), 1),
+    ] {
+        let found = app
+            .ok(None, PUBLIC, json!({ "filter": filter.clone() }))
+            .await;
+        assert_eq!(found["publicViolations"]["totalCount"], want, "{filter}");
+    }
+    // The public cannot ask for internal fields.
+    let (_, body) = app
+        .post(
+            None,
+            "{ publicViolations { edges { node { subjectId recordedBy } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_array(), "{body}");
+
+    // Administrators see unpublished ones too; a city admin those of their city.
+    let all = app.ok(Some(&admin), ADMIN_LIST, json!({})).await["violations"].clone();
+    assert_eq!(all["totalCount"], 3);
+    let unpublished = app
+        .ok(
+            Some(&admin),
+            ADMIN_LIST,
+            json!({ "filter": { "published": false } }),
+        )
+        .await;
+    assert_eq!(
+        unpublished["violations"]["edges"][0]["node"]["id"],
+        v2["id"]
+    );
+    let own_city = app.ok(Some(&taiyuan), ADMIN_LIST, json!({})).await["violations"].clone();
+    // The firm and the expert are of Taiyuan too (the test data's city).
+    assert_eq!(own_city["totalCount"], 3);
+    let other_city = app.ok(Some(&datong), ADMIN_LIST, json!({})).await["violations"].clone();
+    assert_eq!(other_city["totalCount"], 0);
+    assert_eq!(counts(&app).await, before, "reads write nothing");
+}
+db_test!(recorded_published_and_public);
+
+async fn who_may_not_and_bad_input(app: TestApp) {
+    let admin = app.admin().await;
+    let taiyuan = app.city_admin("140100").await;
+    let datong = app.city_admin("140200").await;
+    let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
+    let firm = create_consultancy(&app, &admin, 1).await;
+    let expert = create_expert(&app, &admin, 1).await;
+    let expert_user = app.user_token("EXPERT", None, expert["id"].as_str()).await;
+    let firm_user = app.consultancy_user(&firm["id"]).await;
+    let on_firm = app
+        .ok(
+            Some(&admin),
+            RECORD,
+            input("CONSULTANCY", &firm, "晋环罚〔2025〕1号"),
+        )
+        .await["recordViolation"]
+        .clone();
+    let before = counts(&app).await;
+
+    let enterprise_case = input("ENTERPRISE", &enterprise, "X-1");
+    for (token, vars, want) in [
+        (Some(datong.as_str()), enterprise_case.clone(), "FORBIDDEN"),
+        (
+            Some(taiyuan.as_str()),
+            input("CONSULTANCY", &firm, "X-2"),
+            "FORBIDDEN",
+        ),
+        (
+            Some(taiyuan.as_str()),
+            input("EXPERT", &expert, "X-3"),
+            "FORBIDDEN",
+        ),
+        (
+            Some(expert_user.as_str()),
+            enterprise_case.clone(),
+            "FORBIDDEN",
+        ),
+        (
+            Some(firm_user.as_str()),
+            enterprise_case.clone(),
+            "FORBIDDEN",
+        ),
+        (None, enterprise_case.clone(), "UNAUTHENTICATED"),
+    ] {
+        let (code, error) = app.err(token, RECORD, vars).await;
+        assert_eq!(code, want, "{error}");
+    }
+    for (token, want) in [
+        (Some(taiyuan.as_str()), "FORBIDDEN"),
+        (Some(expert_user.as_str()), "FORBIDDEN"),
+        (Some(firm_user.as_str()), "FORBIDDEN"),
+        (None, "UNAUTHENTICATED"),
+    ] {
+        let (code, _) = app
+            .err(token, PUBLISH, json!({ "id": on_firm["id"] }))
+            .await;
+        assert_eq!(code, want);
+    }
+    for (token, want) in [
+        (Some(expert_user.as_str()), "FORBIDDEN"),
+        (Some(firm_user.as_str()), "FORBIDDEN"),
+        (None, "UNAUTHENTICATED"),
+    ] {
+        let (code, _) = app.err(token, ADMIN_LIST, json!({})).await;
+        assert_eq!(code, want);
+    }
+    let (code, _) = app
+        .err(
+            Some(&datong),
+            ADMIN_LIST,
+            json!({ "filter": { "cityCode": "140100" } }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+
+    let set = |f: &dyn Fn(&mut Value)| {
+        let mut v = input("ENTERPRISE", &enterprise, "X-9");
+        f(&mut v["input"]);
+        v
+    };
+    for (vars, field) in [
+        (
+            set(&|i| i["decisionDate"] = json!("2999-01-01")),
+            "decisionDate",
+        ),
+        (
+            set(&|i| i["decisionNumber"] = json!("  ")),
+            "decisionNumber",
+        ),
+        (
+            set(&|i| i["decisionNumber"] = json!("x".repeat(101))),
+            "decisionNumber",
+        ),
+        (set(&|i| i["penalty"] = json!("")), "penalty"),
+        (
+            set(&|i| i["description"] = json!("x".repeat(2001))),
+            "description",
+        ),
+        (set(&|i| i["subjectId"] = json!("not-an-id")), "subjectId"),
+        (
+            set(&|i| i["subjectId"] = json!(uuid::Uuid::now_v7().to_string())),
+            "subjectId",
+        ),
+        (set(&|i| i["subjectKind"] = json!("EXPERT")), "subjectId"),
+    ] {
+        let (code, error) = app.err(Some(&admin), RECORD, vars.clone()).await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field)),
+            "{vars}: {error}"
+        );
+    }
+    let (code, _) = app
+        .err(
+            Some(&admin),
+            RECORD,
+            input("ENTERPRISE", &enterprise, "晋环罚〔2025〕1号"),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT", "a decision number is recorded once");
+    let (code, _) = app
+        .err(
+            Some(&admin),
+            PUBLISH,
+            json!({ "id": uuid::Uuid::now_v7().to_string() }),
+        )
+        .await;
+    assert_eq!(code, "NOT_FOUND");
+    let (code, error) = app
+        .err(
+            None,
+            PUBLIC,
+            json!({ "filter": { "text": "x".repeat(101) } }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("filter.text"))
+    );
+    assert_eq!(counts(&app).await, before, "nothing written");
+}
+db_test!(who_may_not_and_bad_input);
