@@ -8,6 +8,7 @@ mod columns;
 mod m20261128_000001_foundation;
 mod m20261128_000002_audits;
 mod m20261128_000003_hardening;
+mod m20261128_000004_panels;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_audits::Migration),
             Box::new(m20261128_000003_hardening::Migration),
+            Box::new(m20261128_000004_panels::Migration),
         ]
     }
 }

@@ -51,6 +51,8 @@ pub struct Loaders {
     pub audit_options: Cached<AuditOptionsLoader>,
     pub list_entries: Cached<ListEntriesLoader>,
     pub list_history: Cached<ListHistoryLoader>,
+    /// Panels, seats, draw rounds and recheck findings.
+    pub panels: super::panel_loaders::PanelLoaders,
 }
 
 impl Loaders {
@@ -76,6 +78,7 @@ impl Loaders {
             audit_reviews: cached(AuditReviewsLoader(db.clone())),
             audit_options: cached(AuditOptionsLoader(db.clone())),
             list_entries: cached(ListEntriesLoader(db.clone())),
+            panels: super::panel_loaders::PanelLoaders::new(services),
             list_history: cached(ListHistoryLoader(db)),
         }
     }

@@ -6,9 +6,13 @@ pub mod audits;
 pub mod consultancies;
 pub mod context;
 pub mod enterprises;
+pub mod expert_year;
 pub mod experts;
 pub mod loaders;
 pub mod pagination;
+pub mod panel_loaders;
+pub mod panels;
+pub mod rechecks;
 pub mod reference;
 pub mod scalars;
 pub mod summary;
@@ -33,6 +37,9 @@ pub struct QueryRoot(
     consultancies::ConsultancyQuery,
     audits::AuditQuery,
     summary::SummaryQuery,
+    panels::PanelQuery,
+    rechecks::RecheckQuery,
+    expert_year::ExpertYearQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -43,6 +50,8 @@ pub struct MutationRoot(
     annual_lists::AnnualListMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
+    panels::PanelMutation,
+    rechecks::RecheckMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

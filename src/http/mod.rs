@@ -4,6 +4,7 @@ pub mod graphql;
 pub mod health;
 pub mod limits;
 pub mod metrics;
+pub mod panels;
 pub mod reports;
 
 use actix_web::web;
@@ -20,6 +21,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/reports/annual-summary/{year}.csv",
         web::get().to(reports::annual_summary_csv),
+    )
+    .route(
+        "/panels/{id}/draw-record.json",
+        web::get().to(panels::draw_record_json),
     );
 }
 

@@ -38,7 +38,7 @@ fn status_of(err: &AppError) -> StatusCode {
 }
 
 /// The error as the GraphQL endpoint would give it, with the matching HTTP status.
-fn error_response(err: AppError) -> HttpResponse {
+pub(crate) fn error_response(err: AppError) -> HttpResponse {
     let status = status_of(&err);
     let unauthenticated = matches!(err, AppError::Unauthenticated(_));
     let gql: async_graphql::Error = err.into();
