@@ -359,12 +359,13 @@ impl DrawRound {
     async fn pool_digest(&self) -> &str {
         &self.0.pool_digest
     }
+    /// Per reason, in the rules' order: experts excluded with it as their first reason.
     async fn excluded_counts(&self) -> Result<Vec<ExclusionCount>> {
         let counts: std::collections::BTreeMap<String, i32> =
             serde_json::from_str(&self.0.excluded_counts).map_err(|e| {
                 AppError::internal(format!("stored exclusion counts of {}: {e}", self.0.id))
             })?;
-        counts
+        let mut list = counts
             .into_iter()
             .map(|(reason, count)| {
                 let reason: ExclusionReason = parse_stored("exclusion reason", &reason)?;
@@ -374,7 +375,10 @@ impl DrawRound {
                     count,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        // The rules' fixed order, not the stored (alphabetical) one.
+        list.sort_by_key(|c| c.reason);
+        Ok(list)
     }
     async fn excluded_total(&self) -> i32 {
         self.0.excluded_total

@@ -12,6 +12,7 @@ mod experts;
 mod faults;
 mod hardening;
 mod http_protocol;
+mod panels;
 mod reference;
 mod roles;
 mod schema;
