@@ -29,6 +29,8 @@ pub struct Config {
     pub web: WebSettings,
     /// Start-up connection attempts before giving up (with exponential backoff).
     pub db_connect_attempts: u32,
+    /// Panel seats one expert may hold in a calendar year (not counting declined seats).
+    pub seat_cap: u32,
 }
 
 /// Limits on what one GraphQL request may ask for; a request over any of them is refused
@@ -123,6 +125,7 @@ impl Config {
             limits: QueryLimits::default(),
             web: WebSettings::default(),
             db_connect_attempts: 20,
+            seat_cap: crate::rules::eligibility::DEFAULT_SEAT_CAP,
         }
     }
 
@@ -175,8 +178,18 @@ impl Config {
             )?,
             hsts: env_parse("CLEANPROD_HSTS", web_defaults.hsts)?,
         };
+        let seat_cap = env_parse(
+            "CLEANPROD_SEAT_CAP",
+            crate::rules::eligibility::DEFAULT_SEAT_CAP,
+        )?;
+        if !(1..=366).contains(&seat_cap) {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_SEAT_CAP must be from 1 to 366, got {seat_cap}"
+            )));
+        }
         Ok(Config {
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,
+            seat_cap,
             limits,
             web,
             database_url,

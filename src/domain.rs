@@ -312,6 +312,14 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// A round of a panel's draw: the first draw, or a replacement for a declined seat (补抽).
+    DrawRoundKind {
+        Initial => "INITIAL", "首次抽取",
+        Replacement => "REPLACEMENT", "补抽",
+    }
+}
+
+domain_enum! {
     /// Why an expert could not be drawn for a panel.
     ExclusionReason {
         NotActive => "NOT_ACTIVE", "不在库",
@@ -491,6 +499,7 @@ impl_into_str!(
     ImportMode,
     FindingKind,
     SeatStatus,
+    DrawRoundKind,
     ExclusionReason,
     Grade,
     TrainingScope,

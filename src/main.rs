@@ -9,6 +9,8 @@ use cleanprod::auth::Viewer;
 use cleanprod::auth::token::install_crypto_provider;
 use cleanprod::config::Config;
 use cleanprod::domain::{ImportMode, Role};
+use cleanprod::rules::draw::DRAW_ALGORITHM;
+use cleanprod::rules::draw_record::{self, DrawRecord};
 use cleanprod::services::audit_log::ChainVerdict;
 use cleanprod::services::import::import_enterprises;
 use cleanprod::services::reference::load_catalog;
@@ -45,6 +47,9 @@ enum Command {
     },
     /// Check the audit log's hash chain; names the first broken entry.
     VerifyAuditLog,
+    /// Verify a panel's exported draw record (JSON) offline: re-runs every round and checks
+    /// the seed, the digests and the seats. Needs no database.
+    VerifyDraw { file: std::path::PathBuf },
     /// Write a consistent copy of the SQLite database (online; for PostgreSQL use pg_dump).
     Backup {
         #[arg(long)]
@@ -170,6 +175,9 @@ fn main() -> ExitCode {
         print!("{}", graphql::sdl());
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::VerifyDraw { file }) = &cli.command {
+        return verify_draw(file);
+    }
     init_tracing();
     install_crypto_provider();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -189,6 +197,58 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `verify-draw FILE`: prints each round's verdict; exits 0 only when every round reproduces.
+fn verify_draw(file: &std::path::Path) -> ExitCode {
+    let record = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))
+        .and_then(|text| {
+            serde_json::from_str::<DrawRecord>(&text)
+                .map_err(|e| format!("{} is not a draw record: {e}", file.display()))
+        });
+    let record = match record {
+        Ok(r) => r,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let verdict = draw_record::verify(&record);
+    println!(
+        "panel {} (review {}, {} on {}): {} round(s), algorithm {}",
+        record.panel_id,
+        record.review_id,
+        record.review_kind,
+        record.review_date,
+        record.rounds.len(),
+        DRAW_ALGORITHM
+    );
+    for problem in &verdict.problems {
+        println!("record: {problem}");
+    }
+    for round in &verdict.rounds {
+        if round.reproduces {
+            let seats: Vec<String> = round
+                .expected
+                .iter()
+                .map(|s| format!("slot {}: {}", s.slot, s.expert_id))
+                .collect();
+            println!("round {}: reproduces ({})", round.round, seats.join(", "));
+        } else {
+            println!("round {}: DOES NOT REPRODUCE", round.round);
+            for problem in &round.problems {
+                println!("  - {problem}");
+            }
+        }
+    }
+    if verdict.reproduces {
+        println!("verified: every round reproduces");
+        ExitCode::SUCCESS
+    } else {
+        println!("FAILED: the record does not reproduce");
+        ExitCode::FAILURE
     }
 }
 
@@ -251,7 +311,7 @@ async fn run(command: Command) -> Result<(), String> {
     let mut config = Config::from_env().map_err(|e| e.to_string())?;
     config.prepare_storage().map_err(|e| e.to_string())?;
     match command {
-        Command::ExportSchema => Ok(()),
+        Command::ExportSchema | Command::VerifyDraw { .. } => Ok(()),
         Command::SeedDemo { scale, password } => {
             let db = connect_and_migrate(&config).await?;
             bootstrap(&db, config.admin_password.as_deref()).await?;

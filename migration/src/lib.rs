@@ -8,6 +8,7 @@ mod columns;
 mod m20261128_000001_foundation;
 mod m20261128_000002_audits;
 mod m20261128_000003_hardening;
+mod m20261128_000004_panels;
 mod m20261128_000005_appraisal;
 mod m20261128_000006_training;
 mod m20261128_000007_staff_identity;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_foundation::Migration),
             Box::new(m20261128_000002_audits::Migration),
             Box::new(m20261128_000003_hardening::Migration),
+            Box::new(m20261128_000004_panels::Migration),
             Box::new(m20261128_000005_appraisal::Migration),
             Box::new(m20261128_000006_training::Migration),
             Box::new(m20261128_000007_staff_identity::Migration),

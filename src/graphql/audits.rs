@@ -326,6 +326,19 @@ impl Review {
     async fn held_at(&self) -> Option<DateTime<Utc>> {
         self.0.held_at
     }
+    /// The expert panel, when the viewer may see who sits on it (consultancies from the
+    /// review date on).
+    async fn panel(&self, ctx: &Context<'_>) -> Result<Option<super::panels::Panel>> {
+        super::panels::panel_of_review(ctx, &self.0).await
+    }
+    /// Whether a panel has been drawn.
+    async fn has_panel(&self, ctx: &Context<'_>) -> Result<bool> {
+        super::panels::review_has_panel(ctx, &self.0).await
+    }
+    /// A recheck's findings, traced back to the consultancy, lead auditor and experts.
+    async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<super::rechecks::RecheckFinding>> {
+        super::rechecks::findings_of_review(ctx, self.0.id).await
+    }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

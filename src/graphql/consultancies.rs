@@ -71,6 +71,10 @@ impl Consultancy {
             .map(ConsultancyStatusChange)
             .collect())
     }
+    /// Recheck findings against the firm's reports.
+    async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<super::rechecks::RecheckFinding>> {
+        super::rechecks::findings_of_consultancy(ctx, self.0.id).await
+    }
     /// Staff by start date; `current: true` keeps only those employed today.
     async fn staff(
         &self,
@@ -174,6 +178,10 @@ impl ConsultancyStaff {
     }
     async fn end_reason(&self) -> Option<&str> {
         self.0.end_reason.as_deref()
+    }
+    /// Recheck findings against reports this person led.
+    async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<super::rechecks::RecheckFinding>> {
+        super::rechecks::findings_of_staff(ctx, self.0.id).await
     }
     /// Employed today.
     async fn current(&self) -> bool {

@@ -124,6 +124,10 @@ impl Expert {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Recheck findings against reports a panel with this expert passed.
+    async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<super::rechecks::RecheckFinding>> {
+        super::rechecks::findings_of_expert(ctx, self.0.id).await
+    }
     /// Every status change, oldest first, with who made it and why.
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<ExpertStatusChange>> {
         Ok(loaders(ctx)?

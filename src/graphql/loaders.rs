@@ -60,6 +60,8 @@ pub struct Loaders {
     pub training_plan_items: Cached<TrainingPlanItemLoader>,
     pub training_item_sessions: Cached<TrainingItemSessionsLoader>,
     pub appraisal_deductions: Cached<AppraisalDeductionsLoader>,
+    /// Panels, seats, draw rounds and recheck findings.
+    pub panels: super::panel_loaders::PanelLoaders,
 }
 
 impl Loaders {
@@ -85,6 +87,7 @@ impl Loaders {
             audit_reviews: cached(AuditReviewsLoader(db.clone())),
             audit_options: cached(AuditOptionsLoader(db.clone())),
             list_entries: cached(ListEntriesLoader(db.clone())),
+            panels: super::panel_loaders::PanelLoaders::new(services),
             list_history: cached(ListHistoryLoader(db.clone())),
             training_sessions: cached(TrainingSessionLoader(db.clone())),
             training_audiences: cached(TrainingAudiencesLoader(db.clone())),

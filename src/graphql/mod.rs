@@ -7,9 +7,13 @@ pub mod audits;
 pub mod consultancies;
 pub mod context;
 pub mod enterprises;
+pub mod expert_year;
 pub mod experts;
 pub mod loaders;
 pub mod pagination;
+pub mod panel_loaders;
+pub mod panels;
+pub mod rechecks;
 pub mod reference;
 pub mod scalars;
 pub mod summary;
@@ -39,6 +43,9 @@ pub struct QueryRoot(
     training::TrainingQuery,
     appraisals::AppraisalQuery,
     violations::ViolationQuery,
+    panels::PanelQuery,
+    rechecks::RecheckQuery,
+    expert_year::ExpertYearQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -52,6 +59,8 @@ pub struct MutationRoot(
     training::TrainingMutation,
     appraisals::AppraisalMutation,
     violations::ViolationMutation,
+    panels::PanelMutation,
+    rechecks::RecheckMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

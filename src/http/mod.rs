@@ -4,6 +4,7 @@ pub mod graphql;
 pub mod health;
 pub mod limits;
 pub mod metrics;
+pub mod panels;
 pub mod reports;
 pub mod training_reports;
 
@@ -37,6 +38,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/reports/consultancy-ranking/{year}.xlsx",
         web::get().to(reports::consultancy_ranking_xlsx),
+    )
+    .route(
+        "/panels/{id}/draw-record.json",
+        web::get().to(panels::draw_record_json),
     );
 }
 

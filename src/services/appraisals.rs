@@ -66,12 +66,28 @@ pub struct FindingInput {
 
 /// Recheck findings recorded in `year` against reports of the consultancy.
 pub async fn recheck_findings_for(
-    _db: &impl ConnectionTrait,
-    _consultancy_id: Uuid,
-    _year: i32,
+    db: &impl ConnectionTrait,
+    consultancy_id: Uuid,
+    year: i32,
 ) -> AppResult<Vec<FindingInput>> {
-    // Wired to `recheck_findings` when that table lands (issue 4); none until then.
-    Ok(Vec::new())
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = entity::recheck_finding::Entity::find()
+        .filter(entity::recheck_finding::Column::ConsultancyId.eq(consultancy_id))
+        .filter(entity::recheck_finding::Column::Year.eq(year))
+        .order_by_asc(entity::recheck_finding::Column::Id)
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|f| {
+            Ok(FindingInput {
+                id: f.id,
+                audit_id: f.audit_id,
+                kind: super::parse_stored("finding kind", &f.kind)?,
+                description: f.description,
+                lead_auditor_staff_id: f.lead_auditor_staff_id,
+            })
+        })
+        .collect()
 }
 
 /// Training hours credited in `year` to the consultancy's staff.

@@ -685,7 +685,7 @@ pub async fn find_review(db: &impl ConnectionTrait, id: Uuid) -> AppResult<revie
 }
 
 /// Who runs a review: its organiser (a city's admins, or the province for a recheck).
-fn require_organiser(viewer: &Viewer, organiser: Option<&str>) -> AppResult<()> {
+pub(crate) fn require_organiser(viewer: &Viewer, organiser: Option<&str>) -> AppResult<()> {
     match organiser {
         Some(city) => viewer.require_city(city),
         None => viewer.require_province_admin(),
@@ -715,25 +715,27 @@ fn check_review_date(date: NaiveDate) -> AppResult<NaiveDate> {
     Ok(date)
 }
 
-pub async fn schedule_review(
-    db: &DatabaseConnection,
+/// Checks a new review of `audit` without the database: who may schedule it, its date and
+/// whether the audit's state allows it. Returns the organising city (`None`: the province).
+pub(crate) fn check_new_review(
     viewer: &Viewer,
-    input: NewReview,
-) -> AppResult<review::Model> {
+    audit: &audit::Model,
+    kind: ReviewKind,
+    date: NaiveDate,
+) -> AppResult<Option<String>> {
     viewer.require_admin()?;
-    let audit = find(db, input.audit_id).await?;
-    let organiser = match input.kind {
+    let organiser = match kind {
         ReviewKind::Recheck => None,
         ReviewKind::Evaluation | ReviewKind::Acceptance => Some(audit.city_code.clone()),
     };
     // A city admin may not touch another city's audit at all, and rechecks are the province's.
     viewer.require_city(&audit.city_code)?;
     require_organiser(viewer, organiser.as_deref())?;
-    let date = check_review_date(input.date)?;
-    let (status, outcome) = state_of(&audit)?;
-    review_allowed(input.kind, status, outcome)
+    let date = check_review_date(date)?;
+    let (status, outcome) = state_of(audit)?;
+    review_allowed(kind, status, outcome)
         .map_err(|e| AppError::bad_input("kind", e.to_string()))?;
-    match input.kind {
+    match kind {
         ReviewKind::Evaluation => {
             if let Some(report) = audit.report_submitted_on
                 && date < report
@@ -754,7 +756,7 @@ pub async fn schedule_review(
                 ));
             }
             if status == AuditStatus::Accepted
-                && let Some(deadline) = deadline_of(&audit)?
+                && let Some(deadline) = deadline_of(audit)?
             {
                 check_reexamination_date(date, deadline.due)
                     .map_err(|e| AppError::bad_input("date", e.to_string()))?;
@@ -762,24 +764,45 @@ pub async fn schedule_review(
         }
         ReviewKind::Recheck => {}
     }
-    let txn = begin_write(db).await?;
-    let pending = review::Entity::find()
-        .filter(review::Column::AuditId.eq(audit.id))
-        .filter(review::Column::Kind.eq(input.kind.as_str()))
+    Ok(organiser)
+}
+
+/// The scheduled review of this audit and kind, if any (at most one: a partial unique index).
+pub(crate) async fn scheduled_review(
+    db: &impl ConnectionTrait,
+    audit_id: Uuid,
+    kind: ReviewKind,
+) -> AppResult<Option<review::Model>> {
+    Ok(review::Entity::find()
+        .filter(review::Column::AuditId.eq(audit_id))
+        .filter(review::Column::Kind.eq(kind.as_str()))
         .filter(review::Column::Status.eq(ReviewStatus::Scheduled.as_str()))
-        .one(&txn)
-        .await?;
-    if let Some(pending) = pending {
+        .one(db)
+        .await?)
+}
+
+/// Creates a scheduled review inside the caller's transaction, after [`check_new_review`]
+/// (a scheduled review of the audit and kind already there is a CONFLICT). The caller writes
+/// the audit-log entry.
+pub(crate) async fn insert_review(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    audit: &audit::Model,
+    kind: ReviewKind,
+    date: NaiveDate,
+) -> AppResult<review::Model> {
+    let organiser = check_new_review(viewer, audit, kind, date)?;
+    if let Some(pending) = scheduled_review(txn, audit.id, kind).await? {
         return Err(AppError::conflict(format!(
-            "an {} of this audit is already scheduled for {}",
-            input.kind, pending.review_date
+            "an {kind} of this audit is already scheduled for {}",
+            pending.review_date
         )));
     }
     let now = Utc::now();
-    let created = review::ActiveModel {
+    Ok(review::ActiveModel {
         id: Set(Uuid::now_v7()),
         audit_id: Set(audit.id),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         review_date: Set(date),
         organiser_city_code: Set(organiser),
         status: Set(ReviewStatus::Scheduled.as_str().to_owned()),
@@ -792,15 +815,27 @@ pub async fn schedule_review(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
-    .await?;
+    .insert(txn)
+    .await?)
+}
+
+pub async fn schedule_review(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewReview,
+) -> AppResult<review::Model> {
+    viewer.require_admin()?;
+    let audit = find(db, input.audit_id).await?;
+    check_new_review(viewer, &audit, input.kind, input.date)?;
+    let txn = begin_write(db).await?;
+    let created = insert_review(&txn, viewer, &audit, input.kind, input.date).await?;
     audit_log::record(
         &txn,
         viewer,
         "scheduleReview",
         "Review",
         Some(created.id.to_string()),
-        json!({ "auditId": audit.id, "kind": created.kind, "date": date }),
+        json!({ "auditId": audit.id, "kind": created.kind, "date": created.review_date }),
     )
     .await?;
     txn.commit().await?;

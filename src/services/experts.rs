@@ -779,6 +779,17 @@ pub async fn remove_unavailability(
 
 // Batch reads for the GraphQL loaders: one query per relation, whatever the page size.
 
+/// Experts by id with their personal data decrypted (the GraphQL type masks it per viewer).
+pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {
+    let rows = expert::Entity::find()
+        .filter(expert::Column::Id.is_in(ids.iter().copied()))
+        .all(&s.db)
+        .await?;
+    rows.into_iter()
+        .map(|m| reveal(&s.data_keys, m).map(|m| (m.id, m)))
+        .collect()
+}
+
 pub async fn sectors_of(
     db: &impl ConnectionTrait,
     ids: &[Uuid],

@@ -54,6 +54,25 @@ impl<T> Page<T> {
     }
 }
 
+/// One page of a list computed in memory (a report), keyed like the database pages: the
+/// items must be in ascending key order.
+pub fn page_in_memory<T>(items: Vec<T>, key: impl Fn(&T) -> Uuid, page: PageRequest) -> Page<T> {
+    let total_count = items.len() as u64;
+    let mut rest: Vec<T> = match page.after {
+        Some(after) => items.into_iter().filter(|i| key(i) > after).collect(),
+        None => items,
+    };
+    let first = usize::try_from(page.first).unwrap_or(usize::MAX);
+    let has_next_page = rest.len() > first;
+    rest.truncate(first);
+    Page {
+        items: rest,
+        has_next_page,
+        has_previous_page: page.after.is_some(),
+        total_count,
+    }
+}
+
 /// Runs one page of `select` (already filtered) ordered by `id_column`.
 pub async fn fetch_page<E, C>(
     db: &impl ConnectionTrait,

@@ -167,7 +167,7 @@ impl TestApp {
         Self::build_with(url, |_| {}).await
     }
 
-    async fn build_with(url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
+    pub async fn build_with(url: &str, configure: impl FnOnce(&mut Config)) -> TestApp {
         install_crypto_provider();
         let mut conn = db::connect(url)
             .await

@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+/// The expert panel of one review: its composition and the review facts it was drawn for.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "panels")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Unique: one panel per review.
+    pub review_id: Uuid,
+    pub audit_id: Uuid,
+    pub review_kind: String,
+    pub review_date: Date,
+    /// The organising city; `None` for the province (rechecks).
+    pub organiser_city_code: Option<String>,
+    pub size: i32,
+    /// The slots in order, as JSON: `[{"sector": "STEEL"|null, "kind": "ENERGY"|null}, …]`.
+    pub composition: String,
+    pub exclude_same_city: bool,
+    pub drawn_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

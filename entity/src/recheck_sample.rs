@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+/// The province's yearly recheck sample, drawn verifiably from the year's completed
+/// evaluations and acceptances.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "recheck_samples")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Unique: one sample per year.
+    pub year: i32,
+    /// The rate as a decimal string (exact).
+    pub rate: String,
+    /// The date given to the RECHECK reviews it created.
+    pub review_date: Date,
+    pub algorithm: String,
+    pub server_random: String,
+    pub witness_nonce: String,
+    pub seed: String,
+    pub population_count: i32,
+    pub population_digest: String,
+    /// JSON array of the population's review ids, ascending.
+    pub population: String,
+    pub sample_size: i32,
+    pub drawn_by: Option<Uuid>,
+    pub drawn_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

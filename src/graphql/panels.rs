@@ -1,0 +1,643 @@
+//! Expert panels: the draw, seats, replacements, attendance and ratings, the draw record and
+//! its verification.
+
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{panel, panel_draw, panel_seat, review};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::domain::{
+    DrawRoundKind, ExclusionReason, ExpertiseKind, ReviewKind, SeatStatus, Sector,
+};
+use crate::error::AppError;
+use crate::rules::draw::Slot;
+use crate::rules::draw_record::{DrawRecord, SlotRecord, Verification};
+use crate::services::amounts::from_stored;
+use crate::services::pagination::page_in_memory;
+use crate::services::{panels, parse_stored, today};
+
+use super::audits::Review;
+use super::context::{loaders, services, viewer};
+use super::experts::Expert;
+use super::pagination::page_request;
+use super::scalars::{Date, id_of, parse_id};
+
+/// One slot of a panel's composition: what its expert must bring (none: anyone eligible).
+#[derive(SimpleObject, Clone)]
+pub struct PanelSlot {
+    pub index: i32,
+    pub sector: Option<Sector>,
+    pub expertise_kind: Option<ExpertiseKind>,
+}
+
+fn slots_of(what: &str, id: Uuid, text: &str, offset: Option<i32>) -> Result<Vec<PanelSlot>> {
+    let records: Vec<SlotRecord> = serde_json::from_str(text)
+        .map_err(|e| AppError::internal(format!("stored {what} of {id}: {e}")))?;
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let slot = r
+                .to_slot()
+                .map_err(|e| AppError::internal(format!("stored {what} of {id}: {e}")))?;
+            Ok(PanelSlot {
+                index: offset.unwrap_or(i32::try_from(i).unwrap_or(i32::MAX)),
+                sector: slot.sector,
+                expertise_kind: slot.kind,
+            })
+        })
+        .collect()
+}
+
+/// The review's panel if the viewer may see who sits on it (used by `Review.panel`).
+pub async fn panel_of_review(ctx: &Context<'_>, review: &review::Model) -> Result<Option<Panel>> {
+    let l = loaders(ctx)?;
+    let Some(found) = l.panels.by_review.load_one(review.id).await? else {
+        return Ok(None);
+    };
+    visible(ctx, found).await
+}
+
+/// Whether the review has a panel (shown to everyone who reads the review).
+pub async fn review_has_panel(ctx: &Context<'_>, review: &review::Model) -> Result<bool> {
+    Ok(loaders(ctx)?
+        .panels
+        .by_review
+        .load_one(review.id)
+        .await?
+        .is_some())
+}
+
+async fn visible(ctx: &Context<'_>, found: panel::Model) -> Result<Option<Panel>> {
+    let audit = loaders(ctx)?.audits.load_one(found.audit_id).await?;
+    let consultancy = audit.and_then(|a| a.consultancy_id);
+    Ok(panels::sees_members(viewer(ctx), &found, consultancy, today()).then_some(Panel(found)))
+}
+
+pub struct Panel(pub panel::Model);
+
+#[Object]
+impl Panel {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn review_id(&self) -> ID {
+        id_of(self.0.review_id)
+    }
+    async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
+        Ok(loaders(ctx)?
+            .panels
+            .reviews
+            .load_one(self.0.review_id)
+            .await?
+            .map(Review))
+    }
+    async fn audit_id(&self) -> ID {
+        id_of(self.0.audit_id)
+    }
+    async fn review_kind(&self) -> Result<ReviewKind> {
+        Ok(parse_stored("review kind", &self.0.review_kind)?)
+    }
+    async fn review_date(&self) -> Date {
+        Date(self.0.review_date)
+    }
+    /// The organising city; none for the province (rechecks).
+    async fn organiser_city_code(&self) -> Option<&str> {
+        self.0.organiser_city_code.as_deref()
+    }
+    async fn size(&self) -> i32 {
+        self.0.size
+    }
+    /// The slots in order; one expert fills one slot.
+    async fn composition(&self) -> Result<Vec<PanelSlot>> {
+        slots_of("composition", self.0.id, &self.0.composition, None)
+    }
+    async fn exclude_same_city(&self) -> bool {
+        self.0.exclude_same_city
+    }
+    /// Seats by slot, declined ones included (the panel's history) unless `standingOnly`.
+    async fn seats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] standing_only: bool,
+    ) -> Result<Vec<PanelSeat>> {
+        Ok(loaders(ctx)?
+            .panels
+            .seats
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !standing_only || s.status != SeatStatus::Declined.as_str())
+            .map(PanelSeat)
+            .collect())
+    }
+    /// Every slot holds a CONFIRMED (or ATTENDED) expert.
+    async fn complete(&self, ctx: &Context<'_>) -> Result<bool> {
+        let seats = loaders(ctx)?
+            .panels
+            .seats
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let filled = (0..self.0.size).all(|slot| {
+            seats.iter().any(|s| {
+                s.slot_index == slot
+                    && (s.status == SeatStatus::Confirmed.as_str()
+                        || s.status == SeatStatus::Attended.as_str())
+            })
+        });
+        Ok(filled)
+    }
+    /// Every round of the draw: the first draw, then each replacement.
+    async fn rounds(&self, ctx: &Context<'_>) -> Result<Vec<DrawRound>> {
+        Ok(loaders(ctx)?
+            .panels
+            .draws
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(DrawRound)
+            .collect())
+    }
+    async fn drawn_by(&self) -> Option<ID> {
+        self.0.drawn_by.map(id_of)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+pub struct PanelSeat(pub panel_seat::Model);
+
+crate::connection_type!(PanelSeatConnection, PanelSeatEdge, PanelSeat);
+
+#[Object]
+impl PanelSeat {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn panel_id(&self) -> ID {
+        id_of(self.0.panel_id)
+    }
+    /// The whole panel, when the viewer may see who sits on it (not an expert's own view).
+    async fn panel(&self, ctx: &Context<'_>) -> Result<Option<Panel>> {
+        let Some(found) = loaders(ctx)?
+            .panels
+            .panels
+            .load_one(self.0.panel_id)
+            .await?
+        else {
+            return Ok(None);
+        };
+        visible(ctx, found).await
+    }
+    async fn review_id(&self) -> ID {
+        id_of(self.0.review_id)
+    }
+    async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
+        Ok(loaders(ctx)?
+            .panels
+            .reviews
+            .load_one(self.0.review_id)
+            .await?
+            .map(Review))
+    }
+    async fn review_date(&self) -> Date {
+        Date(self.0.review_date)
+    }
+    async fn expert_id(&self) -> ID {
+        id_of(self.0.expert_id)
+    }
+    async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(loaders(ctx)?
+            .panels
+            .experts
+            .load_one(self.0.expert_id)
+            .await?
+            .map(|e| e.name))
+    }
+    /// The expert's record: administrators and the expert themself.
+    async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
+        let v = viewer(ctx);
+        if v.require_admin().is_err() && !v.is_expert(self.0.expert_id) {
+            return Ok(None);
+        }
+        Ok(loaders(ctx)?
+            .panels
+            .experts
+            .load_one(self.0.expert_id)
+            .await?
+            .map(Expert))
+    }
+    /// Index into the panel's composition.
+    async fn slot_index(&self) -> i32 {
+        self.0.slot_index
+    }
+    async fn status(&self) -> Result<SeatStatus> {
+        Ok(panels::seat_status(&self.0)?)
+    }
+    async fn decline_reason(&self) -> Option<&str> {
+        self.0.decline_reason.as_deref()
+    }
+    async fn responded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.responded_at
+    }
+    /// The round that drew this seat.
+    async fn draw_id(&self) -> ID {
+        id_of(self.0.draw_id)
+    }
+    /// The declined seat this one replaces.
+    async fn replaces_seat_id(&self) -> Option<ID> {
+        self.0.replaces_seat_id.map(id_of)
+    }
+    async fn attendance_recorded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.attendance_recorded_at
+    }
+    /// The organiser's rating, 0–100.
+    async fn rating(&self) -> Option<Decimal> {
+        self.0.rating.map(from_stored)
+    }
+    async fn rating_comment(&self) -> Option<&str> {
+        self.0.rating_comment.as_deref()
+    }
+    async fn rated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.rated_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ExclusionCount {
+    pub reason: ExclusionReason,
+    pub label: String,
+    /// Experts excluded with this as their first reason (the counts add up to the total).
+    pub count: i32,
+}
+
+pub struct ExcludedExpert {
+    expert_id: Uuid,
+    reasons: Vec<ExclusionReason>,
+}
+
+crate::connection_type!(ExcludedExpertConnection, ExcludedExpertEdge, ExcludedExpert);
+
+#[Object]
+impl ExcludedExpert {
+    async fn expert_id(&self) -> ID {
+        id_of(self.expert_id)
+    }
+    async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
+        Ok(loaders(ctx)?
+            .panels
+            .experts
+            .load_one(self.expert_id)
+            .await?
+            .map(Expert))
+    }
+    /// Every reason that applied, in the fixed order of the rules.
+    async fn reasons(&self) -> &[ExclusionReason] {
+        &self.reasons
+    }
+}
+
+/// One round of a panel's draw, with everything needed to re-run it.
+pub struct DrawRound(pub panel_draw::Model);
+
+#[Object]
+impl DrawRound {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn round(&self) -> i32 {
+        self.0.round_no
+    }
+    async fn kind(&self) -> Result<DrawRoundKind> {
+        Ok(parse_stored("round kind", &self.0.kind)?)
+    }
+    /// The named, versioned algorithm (documented in `src/rules/draw.rs`).
+    async fn algorithm(&self) -> &str {
+        &self.0.algorithm
+    }
+    /// SHA-256 of (tag, serverRandom, reviewId, witnessNonce), hex.
+    async fn seed(&self) -> &str {
+        &self.0.seed
+    }
+    /// The 32 bytes from the server's OS random source, hex.
+    async fn server_random(&self) -> &str {
+        &self.0.server_random
+    }
+    async fn witness_nonce(&self) -> &str {
+        &self.0.witness_nonce
+    }
+    /// The slots this round filled (for a replacement, the declined seat's).
+    async fn slots(&self) -> Result<Vec<PanelSlot>> {
+        slots_of("slots", self.0.id, &self.0.slots, self.0.replaced_slot)
+    }
+    async fn replaced_seat_id(&self) -> Option<ID> {
+        self.0.replaced_seat_id.map(id_of)
+    }
+    /// Everyone invited to the panel before this round (never drawn again).
+    async fn already_invited(&self) -> Result<Vec<ID>> {
+        let ids: Vec<Uuid> = serde_json::from_str(&self.0.already_invited).map_err(|e| {
+            AppError::internal(format!("stored invited list of {}: {e}", self.0.id))
+        })?;
+        Ok(ids.into_iter().map(id_of).collect())
+    }
+    async fn eligible_count(&self) -> i32 {
+        self.0.eligible_count
+    }
+    /// SHA-256 of the sorted eligible ids, hex.
+    async fn eligible_digest(&self) -> &str {
+        &self.0.eligible_digest
+    }
+    /// SHA-256 of the eligible ids with their sectors and kinds of expertise, hex.
+    async fn pool_digest(&self) -> &str {
+        &self.0.pool_digest
+    }
+    /// Per reason, in the rules' order: experts excluded with it as their first reason.
+    async fn excluded_counts(&self) -> Result<Vec<ExclusionCount>> {
+        let counts: std::collections::BTreeMap<String, i32> =
+            serde_json::from_str(&self.0.excluded_counts).map_err(|e| {
+                AppError::internal(format!("stored exclusion counts of {}: {e}", self.0.id))
+            })?;
+        let mut list = counts
+            .into_iter()
+            .map(|(reason, count)| {
+                let reason: ExclusionReason = parse_stored("exclusion reason", &reason)?;
+                Ok(ExclusionCount {
+                    reason,
+                    label: reason.label().to_owned(),
+                    count,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // The rules' fixed order, not the stored (alphabetical) one.
+        list.sort_by_key(|c| c.reason);
+        Ok(list)
+    }
+    async fn excluded_total(&self) -> i32 {
+        self.0.excluded_total
+    }
+    /// The experts this round excluded, with every reason (the organiser and the province).
+    async fn excluded_experts(
+        &self,
+        ctx: &Context<'_>,
+        reason: Option<ExclusionReason>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ExcludedExpertConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let all = panels::excluded_experts(&s.db, viewer(ctx), &self.0).await?;
+        let items: Vec<ExcludedExpert> = all
+            .into_iter()
+            .filter(|(_, reasons)| reason.is_none_or(|r| reasons.contains(&r)))
+            .map(|(expert_id, reasons)| ExcludedExpert { expert_id, reasons })
+            .collect();
+        let page = page_in_memory(items, |e| e.expert_id, page);
+        if ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("expert")
+            .exists()
+        {
+            let ids: Vec<Uuid> = page.items.iter().map(|e| e.expert_id).collect();
+            loaders(ctx)?
+                .panels
+                .experts
+                .feed_many(crate::services::experts::by_ids(s, &ids).await?)
+                .await;
+        }
+        Ok(ExcludedExpertConnection::from_page(
+            page.map(|e| (e.expert_id, e)),
+        ))
+    }
+    async fn drawn_by(&self) -> Option<ID> {
+        self.0.drawn_by.map(id_of)
+    }
+    async fn drawn_at(&self) -> DateTime<Utc> {
+        self.0.drawn_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct DrawnSeat {
+    pub slot_index: i32,
+    pub expert_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct RoundVerification {
+    pub round: i32,
+    /// The round re-runs to exactly its recorded seats, and its record is consistent.
+    pub reproduces: bool,
+    /// What re-running the round gives.
+    pub expected_seats: Vec<DrawnSeat>,
+    pub problems: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct PanelVerification {
+    pub panel_id: ID,
+    /// Every round reproduces.
+    pub reproduces: bool,
+    pub algorithm: String,
+    pub problems: Vec<String>,
+    pub rounds: Vec<RoundVerification>,
+}
+
+fn verification(panel_id: Uuid, v: Verification) -> PanelVerification {
+    PanelVerification {
+        panel_id: id_of(panel_id),
+        reproduces: v.reproduces,
+        algorithm: crate::rules::draw::DRAW_ALGORITHM.to_owned(),
+        problems: v.problems,
+        rounds: v
+            .rounds
+            .into_iter()
+            .map(|r| RoundVerification {
+                round: i32::try_from(r.round).unwrap_or(i32::MAX),
+                reproduces: r.reproduces,
+                expected_seats: r
+                    .expected
+                    .iter()
+                    .map(|s| DrawnSeat {
+                        slot_index: i32::try_from(s.slot).unwrap_or(i32::MAX),
+                        expert_id: id_of(s.expert_id),
+                    })
+                    .collect(),
+                problems: r.problems,
+            })
+            .collect(),
+    }
+}
+
+/// A slot asked for: an expert of this sector and/or kind of expertise.
+#[derive(InputObject)]
+pub struct PanelSlotInput {
+    pub sector: Option<Sector>,
+    pub expertise_kind: Option<ExpertiseKind>,
+}
+
+#[derive(InputObject)]
+pub struct DrawPanelInput {
+    pub review_id: ID,
+    /// Odd, 3 to 9; default 3 for an evaluation, 5 for an acceptance or a recheck.
+    pub size: Option<i32>,
+    /// Leave out experts of the enterprise's city.
+    #[graphql(default)]
+    pub exclude_same_city: bool,
+    /// Typed in by the supervising witness; mixed into the seed exactly as given.
+    pub witness_nonce: Option<String>,
+    /// The specific slots, in order, filled first; the rest of the panel is anyone eligible.
+    /// Default: the enterprise's sector with INDUSTRY_PROCESS, then ENVIRONMENTAL, then ENERGY.
+    pub composition: Option<Vec<PanelSlotInput>>,
+}
+
+#[derive(Default)]
+pub struct PanelQuery;
+
+#[Object]
+impl PanelQuery {
+    /// A panel, for those who may see who sits on it.
+    async fn panel(&self, ctx: &Context<'_>, id: ID) -> Result<Panel> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Panel(panels::get_panel(&s.db, viewer(ctx), id).await?))
+    }
+
+    /// The signed-in expert's own seats, oldest first.
+    async fn my_panel_seats(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PanelSeatConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let result = panels::my_seats(&s.db, viewer(ctx), page).await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        loaders(ctx)?.prime_seats(s, node, &result.items).await?;
+        Ok(PanelSeatConnection::from_page(
+            result.map(|m| (m.id, PanelSeat(m))),
+        ))
+    }
+
+    /// Re-runs every round of the panel from its stored record and says whether it
+    /// reproduces (administrators who see the panel).
+    async fn verify_panel(&self, ctx: &Context<'_>, id: ID) -> Result<PanelVerification> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        let v = panels::verify_panel(&s.db, viewer(ctx), id).await?;
+        Ok(verification(id, v))
+    }
+
+    /// The panel's draw record as JSON (format `cleanprod-draw-record-v1`), for
+    /// `cleanprod verify-draw FILE`; also at `GET /panels/{id}/draw-record.json`.
+    async fn panel_draw_record(&self, ctx: &Context<'_>, id: ID) -> Result<Json<DrawRecord>> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Json(panels::draw_record(&s.db, viewer(ctx), id).await?))
+    }
+}
+
+#[derive(Default)]
+pub struct PanelMutation;
+
+#[Object]
+impl PanelMutation {
+    /// Draws the review's panel, verifiably (the review's organiser). Too few eligible
+    /// experts: INSUFFICIENT_CANDIDATES with the counts per reason in `extensions`.
+    async fn draw_panel(&self, ctx: &Context<'_>, input: DrawPanelInput) -> Result<Panel> {
+        let s = services(ctx)?;
+        let review_id = parse_id("reviewId", &input.review_id)?;
+        let composition = input.composition.map(|slots| {
+            slots
+                .into_iter()
+                .map(|slot| Slot {
+                    sector: slot.sector,
+                    kind: slot.expertise_kind,
+                })
+                .collect()
+        });
+        let panel = panels::draw_panel(
+            s,
+            viewer(ctx),
+            panels::DrawInput {
+                review_id,
+                size: input.size.map(i64::from),
+                exclude_same_city: input.exclude_same_city,
+                witness_nonce: input.witness_nonce,
+                composition,
+            },
+        )
+        .await?;
+        Ok(Panel(panel))
+    }
+
+    /// Accepts or declines an invitation: the expert, or the organiser on their behalf.
+    /// A reason goes with a decline (a decline without one counts against the expert).
+    async fn respond_to_panel_seat(
+        &self,
+        ctx: &Context<'_>,
+        seat_id: ID,
+        accept: bool,
+        reason: Option<String>,
+    ) -> Result<PanelSeat> {
+        let s = services(ctx)?;
+        let id = parse_id("seatId", &seat_id)?;
+        Ok(PanelSeat(
+            panels::respond_to_seat(&s.db, viewer(ctx), id, accept, reason).await?,
+        ))
+    }
+
+    /// Draws a replacement for a declined seat, for its slot, as a new verifiable round
+    /// (补抽); never anyone already invited to the panel.
+    async fn replace_declined_seat(
+        &self,
+        ctx: &Context<'_>,
+        seat_id: ID,
+        witness_nonce: Option<String>,
+    ) -> Result<PanelSeat> {
+        let s = services(ctx)?;
+        let id = parse_id("seatId", &seat_id)?;
+        Ok(PanelSeat(
+            panels::replace_declined_seat(s, viewer(ctx), id, witness_nonce).await?,
+        ))
+    }
+
+    /// ATTENDED or NO_SHOW, on or after the review date (the organiser).
+    async fn record_seat_attendance(
+        &self,
+        ctx: &Context<'_>,
+        seat_id: ID,
+        attended: bool,
+    ) -> Result<PanelSeat> {
+        let s = services(ctx)?;
+        let id = parse_id("seatId", &seat_id)?;
+        Ok(PanelSeat(
+            panels::record_attendance(&s.db, viewer(ctx), id, attended).await?,
+        ))
+    }
+
+    /// Rates an expert who attended, 0–100, once (the organiser, after the review).
+    async fn rate_seated_expert(
+        &self,
+        ctx: &Context<'_>,
+        seat_id: ID,
+        score: Decimal,
+        comment: Option<String>,
+    ) -> Result<PanelSeat> {
+        let s = services(ctx)?;
+        let id = parse_id("seatId", &seat_id)?;
+        Ok(PanelSeat(
+            panels::rate_seated_expert(&s.db, viewer(ctx), id, score, comment).await?,
+        ))
+    }
+}

@@ -1,0 +1,455 @@
+//! The yearly recheck sample and recheck findings with their trace-back.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{recheck_finding, recheck_finding_expert, recheck_sample, recheck_sample_item};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::domain::{FindingKind, Role};
+use crate::error::AppError;
+use crate::services::rechecks::{self, FindingFilter, NewFinding, SampleInput};
+
+use super::audits::{Audit, Review};
+use super::consultancies::{Consultancy, ConsultancyStaff};
+use super::context::{loaders, services, viewer};
+use super::pagination::page_request;
+use super::scalars::{Date, id_of, parse_id, parse_optional_id};
+
+pub struct RecheckSample(pub recheck_sample::Model);
+
+#[Object]
+impl RecheckSample {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn rate(&self) -> Result<Decimal> {
+        self.0.rate.parse::<Decimal>().map_err(|e| {
+            AppError::internal(format!("stored rate of sample {}: {e}", self.0.id)).into()
+        })
+    }
+    /// The date given to the RECHECK reviews the sample created.
+    async fn review_date(&self) -> Date {
+        Date(self.0.review_date)
+    }
+    async fn algorithm(&self) -> &str {
+        &self.0.algorithm
+    }
+    /// SHA-256 of (tag, serverRandom, this sample's id, witnessNonce), hex.
+    async fn seed(&self) -> &str {
+        &self.0.seed
+    }
+    async fn server_random(&self) -> &str {
+        &self.0.server_random
+    }
+    async fn witness_nonce(&self) -> &str {
+        &self.0.witness_nonce
+    }
+    /// The evaluations and acceptances held in the year that could be rechecked, by id.
+    async fn population(&self) -> Result<Vec<ID>> {
+        Ok(rechecks::population_of(&self.0)?
+            .into_iter()
+            .map(id_of)
+            .collect())
+    }
+    async fn population_count(&self) -> i32 {
+        self.0.population_count
+    }
+    /// SHA-256 of the population's sorted ids, hex.
+    async fn population_digest(&self) -> &str {
+        &self.0.population_digest
+    }
+    /// ⌈rate × population⌉.
+    async fn sample_size(&self) -> i32 {
+        self.0.sample_size
+    }
+    /// The sampled reviews in draw order, each with the recheck that covers it.
+    async fn items(&self, ctx: &Context<'_>) -> Result<Vec<RecheckSampleItem>> {
+        let s = services(ctx)?;
+        Ok(rechecks::sample_items(&s.db, self.0.id)
+            .await?
+            .into_iter()
+            .map(RecheckSampleItem)
+            .collect())
+    }
+    /// Re-running the sample from its record gives the same reviews in the same order.
+    async fn reproduces(&self, ctx: &Context<'_>) -> Result<bool> {
+        let s = services(ctx)?;
+        let items = rechecks::sample_items(&s.db, self.0.id).await?;
+        Ok(rechecks::sample_reproduces(&self.0, &items)?)
+    }
+    async fn drawn_by(&self) -> Option<ID> {
+        self.0.drawn_by.map(id_of)
+    }
+    async fn drawn_at(&self) -> DateTime<Utc> {
+        self.0.drawn_at
+    }
+}
+
+pub struct RecheckSampleItem(pub recheck_sample_item::Model);
+
+#[Object]
+impl RecheckSampleItem {
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    async fn sampled_review_id(&self) -> ID {
+        id_of(self.0.sampled_review_id)
+    }
+    async fn sampled_review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
+        Ok(loaders(ctx)?
+            .panels
+            .reviews
+            .load_one(self.0.sampled_review_id)
+            .await?
+            .map(Review))
+    }
+    async fn audit_id(&self) -> ID {
+        id_of(self.0.audit_id)
+    }
+    async fn recheck_review_id(&self) -> ID {
+        id_of(self.0.recheck_review_id)
+    }
+    async fn recheck_review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
+        Ok(loaders(ctx)?
+            .panels
+            .reviews
+            .load_one(self.0.recheck_review_id)
+            .await?
+            .map(Review))
+    }
+}
+
+pub struct RecheckFinding(pub recheck_finding::Model);
+
+crate::connection_type!(RecheckFindingConnection, RecheckFindingEdge, RecheckFinding);
+
+/// An expert who sat on a panel that passed the report.
+pub struct ImplicatedExpert(pub recheck_finding_expert::Model);
+
+#[Object]
+impl ImplicatedExpert {
+    async fn expert_id(&self) -> ID {
+        id_of(self.0.expert_id)
+    }
+    async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(loaders(ctx)?
+            .panels
+            .experts
+            .load_one(self.0.expert_id)
+            .await?
+            .map(|e| e.name))
+    }
+    async fn seat_id(&self) -> ID {
+        id_of(self.0.seat_id)
+    }
+    /// The evaluation or acceptance whose panel passed the report.
+    async fn passed_review_id(&self) -> ID {
+        id_of(self.0.passed_review_id)
+    }
+}
+
+#[Object]
+impl RecheckFinding {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    /// The RECHECK review.
+    async fn review_id(&self) -> ID {
+        id_of(self.0.review_id)
+    }
+    async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
+        Ok(loaders(ctx)?
+            .panels
+            .reviews
+            .load_one(self.0.review_id)
+            .await?
+            .map(Review))
+    }
+    async fn audit_id(&self) -> ID {
+        id_of(self.0.audit_id)
+    }
+    async fn audit(&self, ctx: &Context<'_>) -> Result<Option<Audit>> {
+        Ok(loaders(ctx)?
+            .audits
+            .load_one(self.0.audit_id)
+            .await?
+            .map(Audit))
+    }
+    /// The year of the recheck.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn kind(&self) -> Result<FindingKind> {
+        Ok(rechecks::finding_kind(&self.0)?)
+    }
+    async fn label(&self) -> Result<&'static str> {
+        Ok(rechecks::finding_kind(&self.0)?.label())
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn consultancy_id(&self) -> Option<ID> {
+        self.0.consultancy_id.map(id_of)
+    }
+    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
+        let Some(id) = self.0.consultancy_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .consultancies
+            .load_one(id)
+            .await?
+            .map(Consultancy))
+    }
+    async fn lead_auditor_id(&self) -> Option<ID> {
+        self.0.lead_auditor_staff_id.map(id_of)
+    }
+    async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
+        let Some(id) = self.0.lead_auditor_staff_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .staff
+            .load_one(id)
+            .await?
+            .map(ConsultancyStaff))
+    }
+    /// The experts who sat on the panels that passed the report.
+    async fn implicated_experts(&self, ctx: &Context<'_>) -> Result<Vec<ImplicatedExpert>> {
+        Ok(loaders(ctx)?
+            .panels
+            .implicated
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ImplicatedExpert)
+            .collect())
+    }
+    async fn recorded_by(&self) -> Option<ID> {
+        self.0.recorded_by.map(id_of)
+    }
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}
+
+/// Keeps the findings the viewer may read (see `services::rechecks::may_read`); an expert's
+/// depend on who each finding implicates.
+pub async fn visible_findings(
+    ctx: &Context<'_>,
+    findings: Vec<recheck_finding::Model>,
+) -> Result<Vec<RecheckFinding>> {
+    let v = viewer(ctx);
+    let own_expert = match v.principal() {
+        Some(p) if p.role == Role::Expert => p.expert_id,
+        _ => None,
+    };
+    let mut kept = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let implicates_viewer = match own_expert {
+            Some(me) => loaders(ctx)?
+                .panels
+                .implicated
+                .load_one(finding.id)
+                .await?
+                .unwrap_or_default()
+                .iter()
+                .any(|l| l.expert_id == me),
+            None => false,
+        };
+        if rechecks::may_read(v, &finding, implicates_viewer) {
+            kept.push(RecheckFinding(finding));
+        }
+    }
+    Ok(kept)
+}
+
+/// The findings of a recheck review (for `Review.findings`).
+pub async fn findings_of_review(ctx: &Context<'_>, review_id: Uuid) -> Result<Vec<RecheckFinding>> {
+    let found = loaders(ctx)?
+        .panels
+        .review_findings
+        .load_one(review_id)
+        .await?
+        .unwrap_or_default();
+    visible_findings(ctx, found).await
+}
+
+/// Findings traced to a consultancy (for `Consultancy.findings`).
+pub async fn findings_of_consultancy(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
+    let found = loaders(ctx)?
+        .panels
+        .consultancy_findings
+        .load_one(id)
+        .await?
+        .unwrap_or_default();
+    visible_findings(ctx, found).await
+}
+
+/// Findings against reports a staff member led (for `ConsultancyStaff.findings`).
+pub async fn findings_of_staff(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
+    let found = loaders(ctx)?
+        .panels
+        .staff_findings
+        .load_one(id)
+        .await?
+        .unwrap_or_default();
+    visible_findings(ctx, found).await
+}
+
+/// Findings against panels an expert sat on (for `Expert.findings`).
+pub async fn findings_of_expert(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
+    let found = loaders(ctx)?
+        .panels
+        .expert_findings
+        .load_one(id)
+        .await?
+        .unwrap_or_default();
+    visible_findings(ctx, found).await
+}
+
+#[derive(InputObject)]
+pub struct DrawRecheckSampleInput {
+    pub year: i32,
+    /// From 0.05 (the plan's floor) to 1.
+    pub rate: Decimal,
+    /// Typed in by the supervising witness; mixed into the seed exactly as given.
+    pub witness_nonce: Option<String>,
+    /// The date of the RECHECK reviews created; today when absent.
+    pub review_date: Option<Date>,
+}
+
+#[derive(InputObject)]
+pub struct RecheckFindingInput {
+    pub kind: FindingKind,
+    pub description: String,
+}
+
+#[derive(InputObject, Default)]
+pub struct RecheckFindingFilter {
+    pub year: Option<i32>,
+    pub kind: Option<FindingKind>,
+    pub consultancy_id: Option<ID>,
+    pub lead_auditor_id: Option<ID>,
+    pub expert_id: Option<ID>,
+    pub city_code: Option<String>,
+}
+
+#[derive(Default)]
+pub struct RecheckQuery;
+
+#[Object]
+impl RecheckQuery {
+    /// The year's recheck sample, if drawn (the province).
+    async fn recheck_sample(&self, ctx: &Context<'_>, year: i32) -> Result<Option<RecheckSample>> {
+        let s = services(ctx)?;
+        Ok(rechecks::get_sample(&s.db, viewer(ctx), year)
+            .await?
+            .map(RecheckSample))
+    }
+
+    /// Recheck findings: the province all, a city admin their city's, a consultancy its own,
+    /// an expert those against panels they sat on.
+    async fn recheck_findings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<RecheckFindingFilter>,
+    ) -> Result<RecheckFindingConnection> {
+        let s = services(ctx)?;
+        let page = page_request(first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = rechecks::list_findings(
+            &s.db,
+            viewer(ctx),
+            FindingFilter {
+                year: f.year,
+                kind: f.kind,
+                consultancy_id: parse_optional_id(
+                    "filter.consultancyId",
+                    f.consultancy_id.as_ref(),
+                )?,
+                lead_auditor_id: parse_optional_id(
+                    "filter.leadAuditorId",
+                    f.lead_auditor_id.as_ref(),
+                )?,
+                expert_id: parse_optional_id("filter.expertId", f.expert_id.as_ref())?,
+                city_code: f.city_code,
+            },
+            page,
+        )
+        .await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        loaders(ctx)?
+            .prime_findings(s, node, &result.items, false)
+            .await?;
+        Ok(RecheckFindingConnection::from_page(
+            result.map(|m| (m.id, RecheckFinding(m))),
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct RecheckMutation;
+
+#[Object]
+impl RecheckMutation {
+    /// Draws ⌈rate × N⌉ of the N evaluations and acceptances held in the year, verifiably,
+    /// each covered by a RECHECK review (the province, once a year).
+    async fn draw_recheck_sample(
+        &self,
+        ctx: &Context<'_>,
+        input: DrawRecheckSampleInput,
+    ) -> Result<RecheckSample> {
+        let s = services(ctx)?;
+        Ok(RecheckSample(
+            rechecks::draw_recheck_sample(
+                &s.db,
+                viewer(ctx),
+                SampleInput {
+                    year: input.year,
+                    rate: input.rate,
+                    witness_nonce: input.witness_nonce,
+                    review_date: input.review_date.map(|d| d.0),
+                },
+            )
+            .await?,
+        ))
+    }
+
+    /// Records a recheck's findings (the province), each traced to the audit's consultancy,
+    /// its lead auditor and the experts who passed the report.
+    async fn record_recheck_findings(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+        findings: Vec<RecheckFindingInput>,
+    ) -> Result<Vec<RecheckFinding>> {
+        let s = services(ctx)?;
+        let id = parse_id("reviewId", &review_id)?;
+        let created = rechecks::record_findings(
+            &s.db,
+            viewer(ctx),
+            id,
+            findings
+                .into_iter()
+                .map(|f| NewFinding {
+                    kind: f.kind,
+                    description: f.description,
+                })
+                .collect(),
+        )
+        .await?;
+        let node = ctx.look_ahead();
+        loaders(ctx)?
+            .prime_findings(s, node, &created, false)
+            .await?;
+        Ok(created.into_iter().map(RecheckFinding).collect())
+    }
+}

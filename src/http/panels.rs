@@ -1,0 +1,41 @@
+//! A panel's draw record as a JSON file, for `cleanprod verify-draw FILE`; the same access as
+//! the `panelDrawRecord` query, via the bearer token.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::services::panels;
+
+use super::graphql::resolve_viewer;
+use super::reports::error_response;
+
+/// `GET /panels/{id}/draw-record.json`
+pub async fn draw_record_json(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        let viewer = resolve_viewer(&state, &req).await?;
+        let id = Uuid::parse_str(id.trim())
+            .map_err(|_| AppError::bad_input("id", "is not a valid ID"))?;
+        let record = panels::draw_record(&state.services.db, &viewer, id).await?;
+        let body = serde_json::to_vec_pretty(&record)
+            .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
+        Ok::<_, AppError>((body, id))
+    }
+    .await;
+    match result {
+        Ok((body, id)) => HttpResponse::Ok()
+            .content_type("application/json; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"draw-record-{id}.json\""),
+            ))
+            .body(body),
+        Err(err) => error_response(err),
+    }
+}

@@ -1,0 +1,1473 @@
+//! Panels: the verifiable draw (`rules::draw`), seats and their answers, replacements (补抽),
+//! attendance and ratings, the draw record (export and verification, `rules::draw_record`).
+//!
+//! # The draw
+//!
+//! Eligibility is judged by `rules::eligibility` over the whole pool, loaded in a fixed number
+//! of queries whatever its size: the experts' own columns, the sectors and kinds of those who
+//! can be eligible at all (ACTIVE and in term), and, narrowed in SQL, the ties toward the
+//! enterprise and its consultancy, the unavailability covering the date, the seats standing
+//! on that date, the experts at the yearly cap and (rechecks) the earlier panels of the
+//! audit. Each round stores its eligible list with the profiles, so it can be re-run.
+//!
+//! # Concurrency
+//!
+//! Several instances may draw at once on one PostgreSQL; the database holds the rules:
+//! - a unique index on (expert, review date) over seats that stand: one panel a day;
+//! - a counter row per expert and year raised by `INSERT … ON CONFLICT DO UPDATE … WHERE
+//!   seats < cap` (a row lock): the cap;
+//! - unique indexes on the panel's review, its round numbers, (panel, expert), (panel, slot)
+//!   over standing seats, and the seat a replacement replaces.
+//!
+//! A draw that loses a race (a unique violation, or a counter already at the cap) rolls back
+//! and starts again with fresh eligibility and fresh randomness, at most [`MAX_ATTEMPTS`]
+//! times, then answers CONFLICT. Locks are taken in one order everywhere — per expert in
+//! ascending id: the counter row, then the seat; the audit-log head last — so two writers
+//! never wait on each other in a cycle. On SQLite `BEGIN IMMEDIATE` serialises writers.
+//!
+//! # Secrecy
+//!
+//! Who sits on a panel is shown to the province, to the organising city's admins, to the
+//! consultancy holding the audit from the review date on, and to each expert for their own
+//! seats only ([`sees_members`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{
+    audit, expert, expert_conflict, expert_kind, expert_seat_count, expert_sector,
+    expert_unavailability, panel, panel_draw, panel_seat, review,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::{
+    ConflictKind, DrawRoundKind, ExclusionReason, ExpertStatus, ReviewKind, ReviewStatus, Role,
+    SeatStatus, Sector,
+};
+use crate::error::{AppError, AppResult};
+use crate::rules::draw::{
+    DRAW_ALGORITHM, DrawCandidate, DrawError, Seat, Slot, composition_with, default_composition,
+    derive_seed, draw_panel as run_draw, draw_replacement, eligible_digest, panel_size,
+    pool_digest,
+};
+use crate::rules::draw_record::{
+    DrawRecord, EligibleRecord, Profile, RECORD_FORMAT, RoundRecord, SeatRecord, Verification,
+    decode_eligible, decode_excluded, encode_eligible, encode_excluded, parse_slots, slot_records,
+    verify,
+};
+use crate::rules::eligibility::{
+    Candidate, DeclaredConflict, Partition, ReviewContext, Unavailability, conflict_cutoff,
+    partition_pool,
+};
+use crate::rules::seats;
+
+use super::amounts::to_stored;
+use super::pagination::{Page, PageRequest, fetch_page};
+use super::text::optional_text;
+use super::{
+    Services, audit_log, audits, consultancies, enterprises, grouped, parse_stored, today,
+};
+
+/// Tries of one draw before a race lost every time becomes a CONFLICT.
+pub const MAX_ATTEMPTS: usize = 5;
+/// The witness nonce is kept exactly as typed, up to this many bytes.
+const MAX_NONCE_BYTES: usize = 256;
+
+pub struct DrawInput {
+    pub review_id: Uuid,
+    pub size: Option<i64>,
+    pub exclude_same_city: bool,
+    pub witness_nonce: Option<String>,
+    /// The specific slots wanted, in order; `None` for the plan's default.
+    pub composition: Option<Vec<Slot>>,
+}
+
+// Access.
+
+/// Whether the viewer may see who sits on the panel: the province; the organising city's
+/// admins; the consultancy holding the audit from the review date on. Experts see their own
+/// seats through `myPanelSeats`, not whole panels; anyone else sees nothing.
+pub fn sees_members(
+    viewer: &Viewer,
+    panel: &panel::Model,
+    audit_consultancy: Option<Uuid>,
+    today: NaiveDate,
+) -> bool {
+    match viewer {
+        Viewer::System => true,
+        Viewer::Anonymous => false,
+        Viewer::User(p) => match p.role {
+            Role::ProvinceAdmin => true,
+            Role::CityAdmin => {
+                panel.organiser_city_code.is_some()
+                    && panel.organiser_city_code.as_deref() == viewer.city_scope()
+            }
+            Role::Consultancy => {
+                audit_consultancy.is_some_and(|c| viewer.is_consultancy(c))
+                    && panel.review_date <= today
+            }
+            Role::Expert => false,
+        },
+    }
+}
+
+/// Who runs a review's panel: its organiser (the audit's city's admins, or the province for
+/// a recheck).
+fn require_organiser(
+    viewer: &Viewer,
+    organiser_city: Option<&str>,
+    audit: &audit::Model,
+) -> AppResult<()> {
+    viewer.require_admin()?;
+    viewer.require_city(&audit.city_code)?;
+    audits::require_organiser(viewer, organiser_city)
+}
+
+/// A panel changes only while its review is scheduled and its date has not passed.
+fn check_open(review: &review::Model) -> AppResult<()> {
+    if review.status != ReviewStatus::Scheduled.as_str() {
+        return Err(AppError::bad_input(
+            "reviewId",
+            "the review has been held; its panel can no longer change",
+        ));
+    }
+    if review.review_date < today() {
+        return Err(AppError::bad_input(
+            "reviewId",
+            format!("the review date {} has passed", review.review_date),
+        ));
+    }
+    Ok(())
+}
+
+/// The witness nonce exactly as typed (it goes into the seed byte for byte).
+pub(crate) fn check_nonce(nonce: Option<String>) -> AppResult<String> {
+    let nonce = nonce.unwrap_or_default();
+    if nonce.len() > MAX_NONCE_BYTES {
+        return Err(AppError::bad_input(
+            "witnessNonce",
+            format!("must be at most {MAX_NONCE_BYTES} bytes"),
+        ));
+    }
+    if nonce.chars().any(char::is_control) {
+        return Err(AppError::bad_input(
+            "witnessNonce",
+            "must not contain control characters",
+        ));
+    }
+    Ok(nonce)
+}
+
+/// 32 bytes from the operating system's random source.
+pub(crate) fn os_random() -> AppResult<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::internal(format!("OS random source failed: {e}")))?;
+    Ok(bytes)
+}
+
+// The review a draw is for.
+
+struct Setting {
+    review: review::Model,
+    audit: audit::Model,
+    kind: ReviewKind,
+    ctx: ReviewContext,
+    sector: Option<Sector>,
+}
+
+impl Setting {
+    /// The review facts eligibility was judged on, kept with each round for its reader.
+    fn context_json(&self) -> Json {
+        json!({
+            "reviewKind": self.kind.as_str(),
+            "reviewDate": self.ctx.review_date,
+            "enterpriseId": self.audit.enterprise_id,
+            "enterpriseCreditCode": self.ctx.enterprise_credit_code,
+            "enterpriseCityCode": self.ctx.enterprise_city_code,
+            "consultancyCreditCode": self.ctx.consultancy_credit_code,
+            "excludeSameCity": self.ctx.exclude_same_city,
+            "seatCap": self.ctx.seat_cap,
+            "conflictCutoff": conflict_cutoff(self.ctx.review_date),
+        })
+    }
+}
+
+async fn load_setting(
+    s: &Services,
+    viewer: &Viewer,
+    review: review::Model,
+    exclude_same_city: bool,
+) -> AppResult<Setting> {
+    let db = &s.db;
+    let audit = audits::find(db, review.audit_id).await?;
+    require_organiser(viewer, review.organiser_city_code.as_deref(), &audit)?;
+    let kind = audits::review_kind_of(&review)?;
+    let enterprise = enterprises::find(db, audit.enterprise_id).await?;
+    let consultancy_credit_code = match audit.consultancy_id {
+        Some(id) => Some(consultancies::find(db, id).await?.credit_code),
+        None => None,
+    };
+    let sector = enterprise
+        .sector
+        .as_deref()
+        .map(|s| parse_stored::<Sector>("sector", s))
+        .transpose()?;
+    let ctx = ReviewContext {
+        review_date: review.review_date,
+        kind,
+        enterprise_credit_code: enterprise.credit_code,
+        enterprise_city_code: enterprise.city_code,
+        consultancy_credit_code,
+        exclude_same_city,
+        seat_cap: s.config.seat_cap,
+    };
+    Ok(Setting {
+        review,
+        audit,
+        kind,
+        ctx,
+        sector,
+    })
+}
+
+/// The plan's default composition; an enterprise outside the catalogue's sectors gets an
+/// INDUSTRY_PROCESS expert of any sector in the first slot.
+fn default_slots(sector: Option<Sector>, size: u8) -> Vec<Slot> {
+    match sector {
+        Some(sector) => default_composition(sector, size),
+        None => {
+            let mut slots = default_composition(Sector::Energy, size);
+            if let Some(first) = slots.first_mut() {
+                first.sector = None;
+            }
+            slots
+        }
+    }
+}
+
+// The pool.
+
+/// Every expert as the eligibility rules see them on the review date, in a fixed number of
+/// queries. `panel_id`: the panel being replaced into, whose own seats are not "another
+/// panel that day" (its experts are excluded as already invited instead).
+async fn load_candidates(
+    txn: &impl ConnectionTrait,
+    ctx: &ReviewContext,
+    audit_id: Uuid,
+    panel_id: Option<Uuid>,
+) -> AppResult<Vec<Candidate>> {
+    let date = ctx.review_date;
+    let experts: Vec<(Uuid, String, NaiveDate, NaiveDate, String, String)> = expert::Entity::find()
+        .select_only()
+        .columns([
+            expert::Column::Id,
+            expert::Column::Status,
+            expert::Column::TermStart,
+            expert::Column::TermEnd,
+            expert::Column::CityCode,
+            expert::Column::EmployerCreditCode,
+        ])
+        .into_tuple()
+        .all(txn)
+        .await?;
+
+    // Profiles matter only to those who can be eligible at all.
+    let drawable = Query::select()
+        .column(expert::Column::Id)
+        .from(expert::Entity)
+        .and_where(expert::Column::Status.eq(ExpertStatus::Active.as_str()))
+        .and_where(expert::Column::TermStart.lte(date))
+        .and_where(expert::Column::TermEnd.gte(date))
+        .to_owned();
+    let sector_rows: Vec<(Uuid, String)> = expert_sector::Entity::find()
+        .select_only()
+        .columns([
+            expert_sector::Column::ExpertId,
+            expert_sector::Column::Sector,
+        ])
+        .filter(expert_sector::Column::ExpertId.in_subquery(drawable.clone()))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let kind_rows: Vec<(Uuid, String)> = expert_kind::Entity::find()
+        .select_only()
+        .columns([expert_kind::Column::ExpertId, expert_kind::Column::Kind])
+        .filter(expert_kind::Column::ExpertId.in_subquery(drawable))
+        .into_tuple()
+        .all(txn)
+        .await?;
+
+    let codes: Vec<String> = [
+        Some(ctx.enterprise_credit_code.clone()),
+        ctx.consultancy_credit_code.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|c| !c.trim().is_empty())
+    .collect();
+    let conflict_rows = if codes.is_empty() {
+        Vec::new()
+    } else {
+        expert_conflict::Entity::find()
+            .filter(expert_conflict::Column::OrganisationCreditCode.is_in(codes))
+            .all(txn)
+            .await?
+    };
+    let unavailable_rows: Vec<(Uuid, NaiveDate, NaiveDate)> = expert_unavailability::Entity::find()
+        .select_only()
+        .columns([
+            expert_unavailability::Column::ExpertId,
+            expert_unavailability::Column::StartsOn,
+            expert_unavailability::Column::EndsOn,
+        ])
+        .filter(expert_unavailability::Column::StartsOn.lte(date))
+        .filter(expert_unavailability::Column::EndsOn.gte(date))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut seated_query = panel_seat::Entity::find()
+        .select_only()
+        .column(panel_seat::Column::ExpertId)
+        .filter(panel_seat::Column::ReviewDate.eq(date))
+        .filter(panel_seat::Column::Status.ne(SeatStatus::Declined.as_str()));
+    if let Some(id) = panel_id {
+        seated_query = seated_query.filter(panel_seat::Column::PanelId.ne(id));
+    }
+    let seated: HashSet<Uuid> = seated_query
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    // Only the comparison with the cap matters: read who has reached it.
+    let cap = i32::try_from(ctx.seat_cap).unwrap_or(i32::MAX);
+    let capped: HashMap<Uuid, i32> = expert_seat_count::Entity::find()
+        .select_only()
+        .columns([
+            expert_seat_count::Column::ExpertId,
+            expert_seat_count::Column::Seats,
+        ])
+        .filter(expert_seat_count::Column::Year.eq(date.year()))
+        .filter(expert_seat_count::Column::Seats.gte(cap))
+        .into_tuple::<(Uuid, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let earlier: HashSet<Uuid> = if ctx.kind == ReviewKind::Recheck {
+        let passed_reviews = Query::select()
+            .column(review::Column::Id)
+            .from(review::Entity)
+            .and_where(review::Column::AuditId.eq(audit_id))
+            .and_where(review::Column::Kind.is_in([
+                ReviewKind::Evaluation.as_str(),
+                ReviewKind::Acceptance.as_str(),
+            ]))
+            .to_owned();
+        panel_seat::Entity::find()
+            .select_only()
+            .column(panel_seat::Column::ExpertId)
+            .filter(panel_seat::Column::ReviewId.in_subquery(passed_reviews))
+            .filter(panel_seat::Column::Status.ne(SeatStatus::Declined.as_str()))
+            .into_tuple::<Uuid>()
+            .all(txn)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        HashSet::new()
+    };
+
+    let mut sectors: HashMap<Uuid, Vec<Sector>> = HashMap::new();
+    for (id, sector) in sector_rows {
+        sectors
+            .entry(id)
+            .or_default()
+            .push(parse_stored("sector", &sector)?);
+    }
+    let mut kinds: HashMap<Uuid, Vec<crate::domain::ExpertiseKind>> = HashMap::new();
+    for (id, kind) in kind_rows {
+        kinds
+            .entry(id)
+            .or_default()
+            .push(parse_stored("expertise kind", &kind)?);
+    }
+    let mut conflicts: HashMap<Uuid, Vec<DeclaredConflict>> = HashMap::new();
+    for row in conflict_rows {
+        conflicts
+            .entry(row.expert_id)
+            .or_default()
+            .push(DeclaredConflict {
+                credit_code: row.organisation_credit_code,
+                kind: parse_stored::<ConflictKind>("conflict kind", &row.kind)?,
+                from: row.valid_from,
+                until: row.valid_until,
+            });
+    }
+    let mut unavailable: HashMap<Uuid, Vec<Unavailability>> = HashMap::new();
+    for (id, from, until) in unavailable_rows {
+        unavailable
+            .entry(id)
+            .or_default()
+            .push(Unavailability { from, until });
+    }
+
+    experts
+        .into_iter()
+        .map(|(id, status, term_start, term_end, city_code, employer)| {
+            let mut sector_list = sectors.remove(&id).unwrap_or_default();
+            sector_list.sort_unstable();
+            let mut kind_list = kinds.remove(&id).unwrap_or_default();
+            kind_list.sort_unstable();
+            Ok(Candidate {
+                expert_id: id,
+                status: parse_stored("expert status", &status)?,
+                term_start,
+                term_end,
+                city_code,
+                sectors: sector_list,
+                expertise: kind_list,
+                employer_credit_code: Some(employer),
+                conflicts: conflicts.remove(&id).unwrap_or_default(),
+                unavailable: unavailable.remove(&id).unwrap_or_default(),
+                seated_dates: if seated.contains(&id) {
+                    vec![date]
+                } else {
+                    Vec::new()
+                },
+                seats_this_year: capped
+                    .get(&id)
+                    .map_or(0, |n| u32::try_from(*n).unwrap_or(0)),
+                on_earlier_panel_of_audit: earlier.contains(&id),
+            })
+        })
+        .collect()
+}
+
+/// The eligible experts' profiles in ascending id order (the draw's input).
+fn eligible_profiles(candidates: Vec<Candidate>, partition: &Partition) -> Vec<Profile> {
+    let eligible: HashSet<Uuid> = partition.eligible.iter().copied().collect();
+    let mut profiles: Vec<Profile> = candidates
+        .into_iter()
+        .filter(|c| eligible.contains(&c.expert_id))
+        .map(|c| Profile {
+            id: c.expert_id,
+            sectors: c.sectors,
+            expertise: c.expertise,
+        })
+        .collect();
+    profiles.sort_by_key(|p| p.id);
+    profiles.dedup_by_key(|p| p.id);
+    profiles
+}
+
+fn counts_json(partition: &Partition) -> Json {
+    let map: serde_json::Map<String, Json> = partition
+        .excluded_counts
+        .iter()
+        .map(|(reason, n)| (reason.as_str().to_owned(), json!(n)))
+        .collect();
+    Json::Object(map)
+}
+
+/// INSUFFICIENT_CANDIDATES with the counts per reason and the slot that cannot be filled.
+fn insufficient(err: DrawError, partition: &Partition) -> AppError {
+    let mut details = BTreeMap::new();
+    let counts: BTreeMap<String, async_graphql::Value> = partition
+        .excluded_counts
+        .iter()
+        .map(|(reason, n)| (reason.as_str().to_owned(), async_graphql::Value::from(*n)))
+        .collect();
+    details.insert(
+        "excludedCounts".to_owned(),
+        async_graphql::Value::Object(
+            counts
+                .into_iter()
+                .map(|(k, v)| (async_graphql::Name::new(k), v))
+                .collect(),
+        ),
+    );
+    details.insert(
+        "excludedTotal".to_owned(),
+        async_graphql::Value::from(partition.excluded_total()),
+    );
+    details.insert(
+        "eligibleCount".to_owned(),
+        async_graphql::Value::from(partition.eligible.len() as u64),
+    );
+    let message = err.to_string();
+    match err {
+        DrawError::TooFewCandidates { needed, available } => {
+            details.insert("needed".to_owned(), (needed as u64).into());
+            details.insert("available".to_owned(), (available as u64).into());
+            details.insert("unfillableSlot".to_owned(), async_graphql::Value::Null);
+        }
+        DrawError::UnfillableSlot {
+            index,
+            slot,
+            fitting,
+        } => {
+            let mut obj = async_graphql::indexmap::IndexMap::new();
+            obj.insert(
+                async_graphql::Name::new("index"),
+                async_graphql::Value::from(index as u64),
+            );
+            obj.insert(
+                async_graphql::Name::new("sector"),
+                slot.sector
+                    .map_or(async_graphql::Value::Null, |s| s.as_str().into()),
+            );
+            obj.insert(
+                async_graphql::Name::new("kind"),
+                slot.kind
+                    .map_or(async_graphql::Value::Null, |k| k.as_str().into()),
+            );
+            obj.insert(
+                async_graphql::Name::new("fitting"),
+                async_graphql::Value::from(fitting as u64),
+            );
+            details.insert(
+                "unfillableSlot".to_owned(),
+                async_graphql::Value::Object(obj),
+            );
+        }
+        DrawError::DuplicateCandidate(id) => {
+            return AppError::internal(format!("expert {id} twice in an eligible list"));
+        }
+    }
+    AppError::InsufficientCandidates { message, details }
+}
+
+// Writes.
+
+/// A lost race: roll back and draw again.
+fn is_race(err: &DbErr) -> bool {
+    if matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        return true;
+    }
+    // PostgreSQL deadlock or serialization failure: the transaction can simply be retried.
+    if let DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+    | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) = err
+        && let sea_orm::sqlx::Error::Database(db) = e.as_ref()
+    {
+        return matches!(db.code().as_deref(), Some("40P01" | "40001"));
+    }
+    false
+}
+
+enum Attempt<T> {
+    Done(T),
+    LostRace,
+}
+
+/// Lifts a write error: a race means "draw again", anything else fails the draw.
+fn raced<T>(result: Result<T, DbErr>) -> AppResult<Result<T, ()>> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) if is_race(&e) => Ok(Err(())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Raises the expert's seat count for the year if it is under the cap; `false` when the cap
+/// was reached meanwhile. The upsert's row lock makes concurrent draws queue here.
+async fn take_seat(
+    txn: &impl ConnectionTrait,
+    expert_id: Uuid,
+    year: i32,
+    cap: u32,
+) -> AppResult<Result<bool, ()>> {
+    let cap = i32::try_from(cap).unwrap_or(i32::MAX);
+    let table = expert_seat_count::Entity;
+    let mut insert = Query::insert();
+    insert
+        .into_table(table)
+        .columns([
+            expert_seat_count::Column::ExpertId,
+            expert_seat_count::Column::Year,
+            expert_seat_count::Column::Seats,
+        ])
+        .values([expert_id.into(), year.into(), 1i32.into()])
+        .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
+    insert.on_conflict(
+        OnConflict::columns([
+            expert_seat_count::Column::ExpertId,
+            expert_seat_count::Column::Year,
+        ])
+        .value(
+            expert_seat_count::Column::Seats,
+            Expr::col((table, expert_seat_count::Column::Seats)).add(1),
+        )
+        .action_and_where(Expr::col((table, expert_seat_count::Column::Seats)).lt(cap))
+        .to_owned(),
+    );
+    Ok(raced(txn.execute(&insert).await)?.map(|r| r.rows_affected() == 1))
+}
+
+/// A declined seat no longer counts toward the cap.
+async fn release_seat(txn: &impl ConnectionTrait, expert_id: Uuid, year: i32) -> AppResult<()> {
+    expert_seat_count::Entity::update_many()
+        .col_expr(
+            expert_seat_count::Column::Seats,
+            Expr::col(expert_seat_count::Column::Seats).sub(1),
+        )
+        .filter(expert_seat_count::Column::ExpertId.eq(expert_id))
+        .filter(expert_seat_count::Column::Year.eq(year))
+        .filter(expert_seat_count::Column::Seats.gt(0))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// One round of a draw, about to be stored.
+struct NewRound<'a> {
+    panel_id: Uuid,
+    round_no: i32,
+    kind: DrawRoundKind,
+    review: &'a review::Model,
+    server_random: [u8; 32],
+    witness_nonce: &'a str,
+    seed: [u8; 32],
+    slots: &'a [Slot],
+    replaced: Option<(Uuid, usize)>,
+    already_invited: &'a [Uuid],
+    profiles: &'a [Profile],
+    partition: &'a Partition,
+    context: Json,
+}
+
+impl NewRound<'_> {
+    fn digests(&self) -> (String, String) {
+        let ids: Vec<Uuid> = self.profiles.iter().map(|p| p.id).collect();
+        let candidates: Vec<DrawCandidate<'_>> =
+            self.profiles.iter().map(Profile::as_candidate).collect();
+        (
+            hex::encode(eligible_digest(&ids)),
+            hex::encode(pool_digest(&candidates)),
+        )
+    }
+}
+
+fn to_json_text<T: serde::Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::internal(format!("encoding JSON: {e}")))
+}
+
+async fn insert_round(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    round: &NewRound<'_>,
+) -> AppResult<Result<panel_draw::Model, ()>> {
+    let (eligible_digest, pool_digest) = round.digests();
+    let model = panel_draw::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        panel_id: Set(round.panel_id),
+        round_no: Set(round.round_no),
+        kind: Set(round.kind.as_str().to_owned()),
+        algorithm: Set(DRAW_ALGORITHM.to_owned()),
+        review_id: Set(round.review.id),
+        review_date: Set(round.review.review_date),
+        server_random: Set(hex::encode(round.server_random)),
+        witness_nonce: Set(round.witness_nonce.to_owned()),
+        seed: Set(hex::encode(round.seed)),
+        slots: Set(to_json_text(&slot_records(round.slots))?),
+        replaced_seat_id: Set(round.replaced.map(|(id, _)| id)),
+        replaced_slot: Set(round
+            .replaced
+            .map(|(_, slot)| i32::try_from(slot).unwrap_or(i32::MAX))),
+        already_invited: Set(to_json_text(&round.already_invited)?),
+        eligible_count: Set(i32::try_from(round.profiles.len()).unwrap_or(i32::MAX)),
+        eligible_digest: Set(eligible_digest),
+        pool_digest: Set(pool_digest),
+        eligible: Set(encode_eligible(round.profiles)),
+        excluded_counts: Set(counts_json(round.partition).to_string()),
+        excluded_total: Set(i32::try_from(round.partition.excluded_total()).unwrap_or(i32::MAX)),
+        excluded: Set(encode_excluded(&round.partition.excluded)),
+        context: Set(round.context.to_string()),
+        drawn_by: Set(viewer.user_id()),
+        drawn_at: Set(Utc::now()),
+    };
+    raced(model.insert(txn).await)
+}
+
+/// Seats the drawn experts in ascending id order (the lock order), each raising their
+/// yearly count first. `Err(())`: a race was lost.
+async fn insert_seats(
+    txn: &impl ConnectionTrait,
+    panel: &panel::Model,
+    draw_id: Uuid,
+    seats: &[Seat],
+    replaces: Option<Uuid>,
+    cap: u32,
+) -> AppResult<Result<Vec<panel_seat::Model>, ()>> {
+    let mut ordered: Vec<&Seat> = seats.iter().collect();
+    ordered.sort_by_key(|s| s.expert_id);
+    let year = panel.review_date.year();
+    let mut created = Vec::with_capacity(seats.len());
+    for seat in ordered {
+        match take_seat(txn, seat.expert_id, year, cap).await? {
+            Ok(true) => {}
+            Ok(false) | Err(()) => return Ok(Err(())),
+        }
+        let now = Utc::now();
+        let model = panel_seat::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            panel_id: Set(panel.id),
+            draw_id: Set(draw_id),
+            review_id: Set(panel.review_id),
+            review_date: Set(panel.review_date),
+            expert_id: Set(seat.expert_id),
+            slot_index: Set(i32::try_from(seat.slot).unwrap_or(i32::MAX)),
+            status: Set(SeatStatus::Invited.as_str().to_owned()),
+            decline_reason: Set(None),
+            responded_at: Set(None),
+            responded_by: Set(None),
+            replaces_seat_id: Set(replaces),
+            attendance_recorded_at: Set(None),
+            attendance_recorded_by: Set(None),
+            rating: Set(None),
+            rating_comment: Set(None),
+            rated_by: Set(None),
+            rated_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        match raced(model.insert(txn).await)? {
+            Ok(m) => created.push(m),
+            Err(()) => return Ok(Err(())),
+        }
+    }
+    Ok(Ok(created))
+}
+
+fn seats_json(seats: &[Seat]) -> Json {
+    json!(
+        seats
+            .iter()
+            .map(|s| json!({ "slot": s.slot, "expertId": s.expert_id }))
+            .collect::<Vec<_>>()
+    )
+}
+
+// The draw.
+
+/// Draws the panel of a scheduled review (its organiser). Fails with INSUFFICIENT_CANDIDATES
+/// when no valid panel exists, and writes nothing then.
+pub async fn draw_panel(
+    s: &Services,
+    viewer: &Viewer,
+    input: DrawInput,
+) -> AppResult<panel::Model> {
+    viewer.require_admin()?;
+    let review = audits::find_review(&s.db, input.review_id).await?;
+    let setting = load_setting(s, viewer, review, input.exclude_same_city).await?;
+    check_open(&setting.review)?;
+    let size = panel_size(input.size, setting.kind)
+        .map_err(|e| AppError::bad_input("size", e.to_string()))?;
+    let slots = match &input.composition {
+        Some(required) => composition_with(required, size)
+            .map_err(|e| AppError::bad_input("composition", e.to_string()))?,
+        None => default_slots(setting.sector, size),
+    };
+    let nonce = check_nonce(input.witness_nonce)?;
+    let kind = setting.kind.as_str();
+    for _ in 0..MAX_ATTEMPTS {
+        match draw_attempt(s, viewer, &setting, &slots, &nonce).await {
+            Ok(Attempt::Done(panel)) => {
+                s.metrics.observe_draw(kind, "drawn");
+                return Ok(panel);
+            }
+            Ok(Attempt::LostRace) => s.metrics.observe_draw(kind, "retried"),
+            Err(err) => {
+                let outcome = match &err {
+                    AppError::InsufficientCandidates { .. } => "insufficient_candidates",
+                    AppError::Conflict(_) => "conflict",
+                    _ => "error",
+                };
+                s.metrics.observe_draw(kind, outcome);
+                return Err(err);
+            }
+        }
+    }
+    s.metrics.observe_draw(kind, "conflict");
+    Err(AppError::conflict(
+        "other draws kept taking the same experts; try again",
+    ))
+}
+
+async fn draw_attempt(
+    s: &Services,
+    viewer: &Viewer,
+    setting: &Setting,
+    slots: &[Slot],
+    nonce: &str,
+) -> AppResult<Attempt<panel::Model>> {
+    let txn = begin_write(&s.db).await?;
+    // Re-read inside the transaction: another draw or the outcome may have come first.
+    let review = audits::find_review(&txn, setting.review.id).await?;
+    check_open(&review)?;
+    let existing = panel::Entity::find()
+        .filter(panel::Column::ReviewId.eq(review.id))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::conflict(
+            "the review already has a panel; replace declined seats instead",
+        ));
+    }
+    let candidates = load_candidates(&txn, &setting.ctx, setting.audit.id, None).await?;
+    let partition = partition_pool(&candidates, &setting.ctx);
+    let profiles = eligible_profiles(candidates, &partition);
+    let server_random = os_random()?;
+    let seed = derive_seed(&server_random, review.id, nonce);
+    let drawn = {
+        let list: Vec<DrawCandidate<'_>> = profiles.iter().map(Profile::as_candidate).collect();
+        run_draw(&list, slots, &seed).map_err(|e| insufficient(e, &partition))?
+    };
+
+    let panel = panel::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        review_id: Set(review.id),
+        audit_id: Set(setting.audit.id),
+        review_kind: Set(setting.kind.as_str().to_owned()),
+        review_date: Set(review.review_date),
+        organiser_city_code: Set(review.organiser_city_code.clone()),
+        size: Set(i32::try_from(slots.len()).unwrap_or(i32::MAX)),
+        composition: Set(to_json_text(&slot_records(slots))?),
+        exclude_same_city: Set(setting.ctx.exclude_same_city),
+        drawn_by: Set(viewer.user_id()),
+        created_at: Set(Utc::now()),
+    };
+    let Ok(panel) = raced(panel.insert(&txn).await)? else {
+        return Ok(Attempt::LostRace);
+    };
+    let round = NewRound {
+        panel_id: panel.id,
+        round_no: 1,
+        kind: DrawRoundKind::Initial,
+        review: &review,
+        server_random,
+        witness_nonce: nonce,
+        seed,
+        slots,
+        replaced: None,
+        already_invited: &[],
+        profiles: &profiles,
+        partition: &partition,
+        context: setting.context_json(),
+    };
+    let Ok(draw) = insert_round(&txn, viewer, &round).await? else {
+        return Ok(Attempt::LostRace);
+    };
+    let Ok(_) = insert_seats(&txn, &panel, draw.id, &drawn, None, setting.ctx.seat_cap).await?
+    else {
+        return Ok(Attempt::LostRace);
+    };
+    audit_log::record(
+        &txn,
+        viewer,
+        "drawPanel",
+        "Panel",
+        Some(panel.id.to_string()),
+        json!({
+            "reviewId": review.id,
+            "round": 1,
+            "algorithm": DRAW_ALGORITHM,
+            "seed": draw.seed,
+            "eligibleCount": draw.eligible_count,
+            "eligibleDigest": draw.eligible_digest,
+            "poolDigest": draw.pool_digest,
+            "excludedCounts": counts_json(&partition),
+            "seats": seats_json(&drawn),
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Attempt::Done(panel))
+}
+
+// Replacement (补抽).
+
+/// Draws a replacement for a declined seat, for the same slot, from those still eligible and
+/// never invited to this panel, recorded as a new round.
+pub async fn replace_declined_seat(
+    s: &Services,
+    viewer: &Viewer,
+    seat_id: Uuid,
+    witness_nonce: Option<String>,
+) -> AppResult<panel_seat::Model> {
+    viewer.require_admin()?;
+    let seat = find_seat(&s.db, seat_id).await?;
+    let panel = find_panel(&s.db, seat.panel_id).await?;
+    let review = audits::find_review(&s.db, panel.review_id).await?;
+    let setting = load_setting(s, viewer, review, panel.exclude_same_city).await?;
+    if seat.status != SeatStatus::Declined.as_str() {
+        return Err(AppError::bad_input(
+            "seatId",
+            format!(
+                "the seat is {}; only a declined seat is replaced",
+                seat.status
+            ),
+        ));
+    }
+    check_open(&setting.review)?;
+    let nonce = check_nonce(witness_nonce)?;
+    let composition = parse_slots(&serde_json::from_str::<Vec<_>>(&panel.composition).map_err(
+        |e| AppError::internal(format!("stored composition of panel {}: {e}", panel.id)),
+    )?)
+    .map_err(|e| AppError::internal(format!("stored composition of panel {}: {e}", panel.id)))?;
+    let slot_index = usize::try_from(seat.slot_index)
+        .map_err(|_| AppError::internal(format!("seat {} has a negative slot", seat.id)))?;
+    let slot = *composition.get(slot_index).ok_or_else(|| {
+        AppError::internal(format!("seat {} names a slot the panel lacks", seat.id))
+    })?;
+    let kind = setting.kind.as_str();
+    for _ in 0..MAX_ATTEMPTS {
+        match replace_attempt(s, viewer, &setting, &panel, &seat, slot_index, slot, &nonce).await {
+            Ok(Attempt::Done(created)) => {
+                s.metrics.observe_draw(kind, "replaced");
+                return Ok(created);
+            }
+            Ok(Attempt::LostRace) => s.metrics.observe_draw(kind, "retried"),
+            Err(err) => {
+                let outcome = match &err {
+                    AppError::InsufficientCandidates { .. } => "insufficient_candidates",
+                    AppError::Conflict(_) => "conflict",
+                    _ => "error",
+                };
+                s.metrics.observe_draw(kind, outcome);
+                return Err(err);
+            }
+        }
+    }
+    s.metrics.observe_draw(kind, "conflict");
+    Err(AppError::conflict(
+        "other draws kept taking the same experts; try again",
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn replace_attempt(
+    s: &Services,
+    viewer: &Viewer,
+    setting: &Setting,
+    panel: &panel::Model,
+    declined: &panel_seat::Model,
+    slot_index: usize,
+    slot: Slot,
+    nonce: &str,
+) -> AppResult<Attempt<panel_seat::Model>> {
+    let txn = begin_write(&s.db).await?;
+    let review = audits::find_review(&txn, panel.review_id).await?;
+    check_open(&review)?;
+    let panel_seats = panel_seat::Entity::find()
+        .filter(panel_seat::Column::PanelId.eq(panel.id))
+        .all(&txn)
+        .await?;
+    if panel_seats
+        .iter()
+        .any(|s| s.replaces_seat_id == Some(declined.id))
+    {
+        return Err(AppError::conflict("the declined seat is already replaced"));
+    }
+    let mut invited: Vec<Uuid> = panel_seats.iter().map(|s| s.expert_id).collect();
+    invited.sort_unstable();
+    invited.dedup();
+    let last_round: Option<i32> = panel_draw::Entity::find()
+        .select_only()
+        .column_as(panel_draw::Column::RoundNo.max(), "round")
+        .filter(panel_draw::Column::PanelId.eq(panel.id))
+        .into_tuple::<Option<i32>>()
+        .one(&txn)
+        .await?
+        .flatten();
+    let round_no = last_round.unwrap_or(0) + 1;
+
+    let candidates = load_candidates(&txn, &setting.ctx, setting.audit.id, Some(panel.id)).await?;
+    let partition = partition_pool(&candidates, &setting.ctx);
+    let profiles = eligible_profiles(candidates, &partition);
+    let server_random = os_random()?;
+    let seed = derive_seed(&server_random, review.id, nonce);
+    let seat = {
+        let list: Vec<DrawCandidate<'_>> = profiles.iter().map(Profile::as_candidate).collect();
+        draw_replacement(&list, slot_index, slot, &invited, &seed)
+            .map_err(|e| insufficient(e, &partition))?
+    };
+    let round = NewRound {
+        panel_id: panel.id,
+        round_no,
+        kind: DrawRoundKind::Replacement,
+        review: &review,
+        server_random,
+        witness_nonce: nonce,
+        seed,
+        slots: std::slice::from_ref(&slot),
+        replaced: Some((declined.id, slot_index)),
+        already_invited: &invited,
+        profiles: &profiles,
+        partition: &partition,
+        context: setting.context_json(),
+    };
+    let Ok(draw) = insert_round(&txn, viewer, &round).await? else {
+        return Ok(Attempt::LostRace);
+    };
+    let Ok(mut created) = insert_seats(
+        &txn,
+        panel,
+        draw.id,
+        std::slice::from_ref(&seat),
+        Some(declined.id),
+        setting.ctx.seat_cap,
+    )
+    .await?
+    else {
+        return Ok(Attempt::LostRace);
+    };
+    let created = created
+        .pop()
+        .ok_or_else(|| AppError::internal("a replacement seated nobody"))?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "replaceDeclinedSeat",
+        "PanelSeat",
+        Some(created.id.to_string()),
+        json!({
+            "panelId": panel.id,
+            "replacesSeatId": declined.id,
+            "round": round_no,
+            "algorithm": DRAW_ALGORITHM,
+            "seed": draw.seed,
+            "eligibleCount": draw.eligible_count,
+            "eligibleDigest": draw.eligible_digest,
+            "poolDigest": draw.pool_digest,
+            "excludedCounts": counts_json(&partition),
+            "seats": seats_json(std::slice::from_ref(&seat)),
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Attempt::Done(created))
+}
+
+// Answers, attendance, ratings.
+
+pub async fn find_panel(db: &impl ConnectionTrait, id: Uuid) -> AppResult<panel::Model> {
+    panel::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Panel", id))
+}
+
+pub async fn find_seat(db: &impl ConnectionTrait, id: Uuid) -> AppResult<panel_seat::Model> {
+    panel_seat::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("PanelSeat", id))
+}
+
+pub fn seat_status(seat: &panel_seat::Model) -> AppResult<SeatStatus> {
+    parse_stored("seat status", &seat.status)
+}
+
+/// The seat with its review and audit, after checking that the viewer organises it.
+async fn seat_to_run(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat_id: Uuid,
+) -> AppResult<(panel_seat::Model, review::Model)> {
+    viewer.require_admin()?;
+    let seat = find_seat(db, seat_id).await?;
+    let review = audits::find_review(db, seat.review_id).await?;
+    let audit = audits::find(db, review.audit_id).await?;
+    require_organiser(viewer, review.organiser_city_code.as_deref(), &audit)?;
+    Ok((seat, review))
+}
+
+/// Writes a seat change if the seat still has the version read; CONFLICT otherwise.
+async fn save_seat(
+    txn: &impl ConnectionTrait,
+    seat: &panel_seat::Model,
+    mut active: panel_seat::ActiveModel,
+) -> AppResult<panel_seat::Model> {
+    active.version = Set(seat.version + 1);
+    active.updated_at = Set(Utc::now());
+    let result = panel_seat::Entity::update_many()
+        .set(active)
+        .filter(panel_seat::Column::Id.eq(seat.id))
+        .filter(panel_seat::Column::Version.eq(seat.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "the seat was changed meanwhile; reload and retry",
+        ));
+    }
+    find_seat(txn, seat.id).await
+}
+
+/// The expert (or the organiser on their behalf) accepts or declines an invitation; a
+/// decline frees the day and the seat's place under the cap.
+pub async fn respond_to_seat(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat_id: Uuid,
+    accept: bool,
+    reason: Option<String>,
+) -> AppResult<panel_seat::Model> {
+    viewer.require_user()?;
+    let seat = find_seat(db, seat_id).await?;
+    let review = audits::find_review(db, seat.review_id).await?;
+    if !viewer.is_expert(seat.expert_id) {
+        let audit = audits::find(db, review.audit_id).await?;
+        require_organiser(viewer, review.organiser_city_code.as_deref(), &audit)?;
+    }
+    let reason = optional_text("reason", reason, 500)?;
+    if accept && reason.is_some() {
+        return Err(AppError::bad_input(
+            "reason",
+            "a reason goes with a decline only",
+        ));
+    }
+    if review.status != ReviewStatus::Scheduled.as_str() {
+        return Err(AppError::bad_input("seatId", "the review has been held"));
+    }
+    let from = seat_status(&seat)?;
+    let to = seats::respond(from, accept, review.review_date, today())
+        .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
+    let txn = begin_write(db).await?;
+    // Lock order: the counter row before the seat (see the module doc).
+    if !seats::stands(to) {
+        release_seat(&txn, seat.expert_id, seat.review_date.year()).await?;
+    }
+    let saved = save_seat(
+        &txn,
+        &seat,
+        panel_seat::ActiveModel {
+            status: Set(to.as_str().to_owned()),
+            decline_reason: Set(reason),
+            responded_at: Set(Some(Utc::now())),
+            responded_by: Set(viewer.user_id()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "respondToPanelSeat",
+        "PanelSeat",
+        Some(seat.id.to_string()),
+        json!({ "from": from.as_str(), "to": to.as_str(), "withReason": saved.decline_reason.is_some() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// ATTENDED or NO_SHOW, recorded by the organiser on or after the review date.
+pub async fn record_attendance(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat_id: Uuid,
+    attended: bool,
+) -> AppResult<panel_seat::Model> {
+    let (seat, review) = seat_to_run(db, viewer, seat_id).await?;
+    let from = seat_status(&seat)?;
+    let to = seats::record_attendance(from, attended, review.review_date, today())
+        .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
+    let txn = begin_write(db).await?;
+    let saved = save_seat(
+        &txn,
+        &seat,
+        panel_seat::ActiveModel {
+            status: Set(to.as_str().to_owned()),
+            attendance_recorded_at: Set(Some(Utc::now())),
+            attendance_recorded_by: Set(viewer.user_id()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "recordSeatAttendance",
+        "PanelSeat",
+        Some(seat.id.to_string()),
+        json!({ "from": from.as_str(), "to": to.as_str() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The organiser rates an expert who attended (0–100), once.
+pub async fn rate_seated_expert(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat_id: Uuid,
+    score: Decimal,
+    comment: Option<String>,
+) -> AppResult<panel_seat::Model> {
+    let (seat, review) = seat_to_run(db, viewer, seat_id).await?;
+    let stored = to_stored("score", score)?;
+    if score > Decimal::ONE_HUNDRED {
+        return Err(AppError::bad_input("score", "must be between 0 and 100"));
+    }
+    let comment = optional_text("comment", comment, 2000)?;
+    seats::check_rating(seat_status(&seat)?, review.review_date, today())
+        .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
+    if seat.rating.is_some() {
+        return Err(AppError::conflict(
+            "the expert is already rated for this seat",
+        ));
+    }
+    let txn = begin_write(db).await?;
+    let saved = save_seat(
+        &txn,
+        &seat,
+        panel_seat::ActiveModel {
+            rating: Set(Some(stored)),
+            rating_comment: Set(comment),
+            rated_by: Set(viewer.user_id()),
+            rated_at: Set(Some(Utc::now())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit_log::record(
+        &txn,
+        viewer,
+        "rateSeatedExpert",
+        "PanelSeat",
+        Some(seat.id.to_string()),
+        json!({ "expertId": seat.expert_id, "score": score.to_string() }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+// Reads.
+
+/// A panel whose members the viewer may see; FORBIDDEN otherwise.
+pub async fn get_panel(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<panel::Model> {
+    viewer.require_user()?;
+    let found = find_panel(db, id).await?;
+    let audit = audits::find(db, found.audit_id).await?;
+    if !sees_members(viewer, &found, audit.consultancy_id, today()) {
+        return Err(AppError::forbidden(
+            "who sits on this panel is not shown to you",
+        ));
+    }
+    Ok(found)
+}
+
+/// A panel whose draw record the viewer may read: administrators who see its members (the
+/// record lists the whole eligible pool, which is no business of the consultancy).
+async fn panel_to_inspect(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<panel::Model> {
+    viewer.require_admin()?;
+    get_panel(db, viewer, id).await
+}
+
+/// The viewer's own seats (experts), newest last.
+pub async fn my_seats(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    page: PageRequest,
+) -> AppResult<Page<panel_seat::Model>> {
+    let principal = viewer.require_user()?;
+    let expert_id = match (principal.role, principal.expert_id) {
+        (Role::Expert, Some(id)) => id,
+        _ => {
+            return Err(AppError::forbidden(
+                "only an expert's account has panel seats",
+            ));
+        }
+    };
+    let query = panel_seat::Entity::find().filter(panel_seat::Column::ExpertId.eq(expert_id));
+    fetch_page(db, query, panel_seat::Column::Id, page).await
+}
+
+/// The experts a round excluded, with every reason (the organiser and the province).
+pub async fn excluded_experts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    draw: &panel_draw::Model,
+) -> AppResult<Vec<(Uuid, Vec<ExclusionReason>)>> {
+    viewer.require_admin()?;
+    let panel = find_panel(db, draw.panel_id).await?;
+    let audit = audits::find(db, panel.audit_id).await?;
+    require_organiser(viewer, panel.organiser_city_code.as_deref(), &audit)?;
+    decode_excluded(&draw.excluded)
+        .map_err(|e| AppError::internal(format!("stored exclusions of draw {}: {e}", draw.id)))
+}
+
+/// Decodes a stored round's eligible list.
+pub fn eligible_of(draw: &panel_draw::Model) -> AppResult<Vec<Profile>> {
+    decode_eligible(&draw.eligible)
+        .map_err(|e| AppError::internal(format!("stored eligible list of draw {}: {e}", draw.id)))
+}
+
+fn stored_json<T: serde::de::DeserializeOwned>(what: &str, id: Uuid, text: &str) -> AppResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| AppError::internal(format!("stored {what} of {id} is not valid: {e}")))
+}
+
+/// The panel's whole draw record as exported (and as verified).
+pub async fn draw_record(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    panel_id: Uuid,
+) -> AppResult<DrawRecord> {
+    let panel = panel_to_inspect(db, viewer, panel_id).await?;
+    let rounds = panel_draw::Entity::find()
+        .filter(panel_draw::Column::PanelId.eq(panel.id))
+        .order_by_asc(panel_draw::Column::RoundNo)
+        .all(db)
+        .await?;
+    let seats = panel_seat::Entity::find()
+        .filter(panel_seat::Column::PanelId.eq(panel.id))
+        .order_by_asc(panel_seat::Column::SlotIndex)
+        .order_by_asc(panel_seat::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_draw = grouped(seats, |s| s.draw_id);
+    let mut records = Vec::with_capacity(rounds.len());
+    for round in rounds {
+        let eligible = eligible_of(&round)?;
+        let seats = by_draw
+            .remove(&round.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| SeatRecord {
+                slot: u32::try_from(s.slot_index).unwrap_or(u32::MAX),
+                expert_id: s.expert_id,
+            })
+            .collect();
+        records.push(RoundRecord {
+            round: u32::try_from(round.round_no).unwrap_or(0),
+            kind: round.kind.clone(),
+            algorithm: round.algorithm.clone(),
+            review_id: round.review_id,
+            review_date: round.review_date,
+            server_random: round.server_random.clone(),
+            witness_nonce: round.witness_nonce.clone(),
+            seed: round.seed.clone(),
+            slots: stored_json("slots", round.id, &round.slots)?,
+            replaced_seat_id: round.replaced_seat_id,
+            replaced_slot: round.replaced_slot.and_then(|s| u32::try_from(s).ok()),
+            already_invited: stored_json("invited list", round.id, &round.already_invited)?,
+            eligible_count: u32::try_from(round.eligible_count).unwrap_or(0),
+            eligible_digest: round.eligible_digest.clone(),
+            pool_digest: round.pool_digest.clone(),
+            eligible: eligible.iter().map(EligibleRecord::from).collect(),
+            excluded_counts: stored_json("exclusion counts", round.id, &round.excluded_counts)?,
+            excluded_total: u32::try_from(round.excluded_total).unwrap_or(0),
+            seats,
+            context: stored_json("context", round.id, &round.context)?,
+            drawn_by: round.drawn_by,
+            drawn_at: round.drawn_at,
+        });
+    }
+    Ok(DrawRecord {
+        format: RECORD_FORMAT.to_owned(),
+        panel_id: panel.id,
+        review_id: panel.review_id,
+        review_kind: panel.review_kind.clone(),
+        review_date: panel.review_date,
+        composition: stored_json("composition", panel.id, &panel.composition)?,
+        rounds: records,
+    })
+}
+
+/// Re-runs every round of the panel from its stored record.
+pub async fn verify_panel(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    panel_id: Uuid,
+) -> AppResult<Verification> {
+    Ok(verify(&draw_record(db, viewer, panel_id).await?))
+}
+
+// Batch reads for the GraphQL loaders.
+
+pub async fn seats_of(
+    db: &impl ConnectionTrait,
+    panel_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<panel_seat::Model>>> {
+    let rows = panel_seat::Entity::find()
+        .filter(panel_seat::Column::PanelId.is_in(panel_ids.iter().copied()))
+        .order_by_asc(panel_seat::Column::SlotIndex)
+        .order_by_asc(panel_seat::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.panel_id))
+}
+
+pub async fn draws_of(
+    db: &impl ConnectionTrait,
+    panel_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<panel_draw::Model>>> {
+    let rows = panel_draw::Entity::find()
+        .filter(panel_draw::Column::PanelId.is_in(panel_ids.iter().copied()))
+        .order_by_asc(panel_draw::Column::RoundNo)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.panel_id))
+}
+
+pub async fn panels_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, panel::Model>> {
+    let rows = panel::Entity::find()
+        .filter(panel::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+}
+
+pub async fn reviews_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, review::Model>> {
+    let rows = review::Entity::find()
+        .filter(review::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// Panels by their review's id.
+pub async fn panels_of_reviews(
+    db: &impl ConnectionTrait,
+    review_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, panel::Model>> {
+    let rows = panel::Entity::find()
+        .filter(panel::Column::ReviewId.is_in(review_ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|p| (p.review_id, p)).collect())
+}

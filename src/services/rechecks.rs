@@ -1,0 +1,619 @@
+//! The province's yearly recheck sample (抽查复核) and the findings of rechecks, traced back to
+//! the audit's consultancy, its lead auditor and the experts whose panel passed the report.
+//!
+//! The sample's population is every evaluation and acceptance held in the year whose audit
+//! can be rechecked now (EVALUATED or ACCEPTED, the lifecycle's rule); it is drawn with
+//! `rules::draw::draw_sample`, seeded like a panel (the sample's id in place of the review's).
+//! Each sampled review is covered by one RECHECK review of its audit: the one already
+//! scheduled, or a new one created with the audit service's own checks in the same
+//! transaction. Two sampled reviews of one audit share its recheck.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{
+    audit, panel_seat, recheck_finding, recheck_finding_expert, recheck_sample,
+    recheck_sample_item, review,
+};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::{
+    AuditStatus, FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus,
+};
+use crate::error::{AppError, AppResult};
+use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_digest, sample_size};
+
+use super::pagination::{Page, PageRequest, fetch_page};
+use super::text::required_text;
+use super::{audit_log, audits, grouped, panels, parse_stored, today};
+
+/// Findings recorded in one call, at most.
+const MAX_FINDINGS: usize = 50;
+
+pub struct SampleInput {
+    pub year: i32,
+    pub rate: Decimal,
+    pub witness_nonce: Option<String>,
+    /// The date of the RECHECK reviews created; today (China) when absent.
+    pub review_date: Option<NaiveDate>,
+}
+
+pub struct NewFinding {
+    pub kind: FindingKind,
+    pub description: String,
+}
+
+#[derive(Default)]
+pub struct FindingFilter {
+    pub year: Option<i32>,
+    pub kind: Option<FindingKind>,
+    pub consultancy_id: Option<Uuid>,
+    pub lead_auditor_id: Option<Uuid>,
+    pub expert_id: Option<Uuid>,
+    pub city_code: Option<String>,
+}
+
+fn sample_error(err: crate::rules::draw::SampleError) -> AppError {
+    use crate::rules::draw::SampleError;
+    match err {
+        SampleError::RateOutOfRange(_) => AppError::bad_input("rate", err.to_string()),
+        SampleError::DuplicateMember(_) | SampleError::SizeOverflow => {
+            AppError::internal(err.to_string())
+        }
+    }
+}
+
+fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
+    match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(first), Some(last)) => Ok((first, last)),
+        _ => Err(AppError::bad_input("year", "is out of range")),
+    }
+}
+
+/// Draws the year's recheck sample and schedules a RECHECK for each sampled review (the
+/// province, once a year).
+pub async fn draw_recheck_sample(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: SampleInput,
+) -> AppResult<recheck_sample::Model> {
+    viewer.require_province_admin()?;
+    let this_year = today().year();
+    if !(2000..=this_year).contains(&input.year) {
+        return Err(AppError::bad_input(
+            "year",
+            format!("must be a year from 2000 to {this_year}"),
+        ));
+    }
+    sample_size(input.rate, 0).map_err(sample_error)?;
+    let nonce = panels::check_nonce(input.witness_nonce)?;
+    let review_date = input.review_date.unwrap_or_else(today);
+    if review_date < today() {
+        return Err(AppError::bad_input("reviewDate", "must not be in the past"));
+    }
+    let (first, last) = year_bounds(input.year)?;
+
+    let txn = begin_write(db).await?;
+    let existing = recheck_sample::Entity::find()
+        .filter(recheck_sample::Column::Year.eq(input.year))
+        .one(&txn)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::conflict(format!(
+            "the recheck sample of {} is already drawn",
+            input.year
+        )));
+    }
+    let recheckable = Query::select()
+        .column(audit::Column::Id)
+        .from(audit::Entity)
+        .and_where(audit::Column::Status.is_in([
+            AuditStatus::Evaluated.as_str(),
+            AuditStatus::Accepted.as_str(),
+        ]))
+        .to_owned();
+    let population: Vec<review::Model> = review::Entity::find()
+        .filter(review::Column::Kind.is_in([
+            ReviewKind::Evaluation.as_str(),
+            ReviewKind::Acceptance.as_str(),
+        ]))
+        .filter(review::Column::Status.eq(ReviewStatus::Held.as_str()))
+        .filter(review::Column::ReviewDate.between(first, last))
+        .filter(review::Column::AuditId.in_subquery(recheckable))
+        .order_by_asc(review::Column::Id)
+        .all(&txn)
+        .await?;
+    if population.is_empty() {
+        return Err(AppError::bad_input(
+            "year",
+            format!(
+                "no evaluation or acceptance held in {} can be rechecked",
+                input.year
+            ),
+        ));
+    }
+    let ids: Vec<Uuid> = population.iter().map(|r| r.id).collect();
+    let sample_id = Uuid::now_v7();
+    let server_random = panels::os_random()?;
+    let seed = derive_seed(&server_random, sample_id, &nonce);
+    let sampled = draw_sample(&ids, input.rate, &seed).map_err(sample_error)?;
+
+    let by_id: HashMap<Uuid, &review::Model> = population.iter().map(|r| (r.id, r)).collect();
+    let audit_ids: Vec<Uuid> = sampled
+        .iter()
+        .filter_map(|id| by_id.get(id).map(|r| r.audit_id))
+        .collect();
+    let audit_rows = audits::by_ids(&txn, &audit_ids).await?;
+
+    let sample = recheck_sample::ActiveModel {
+        id: Set(sample_id),
+        year: Set(input.year),
+        rate: Set(input.rate.normalize().to_string()),
+        review_date: Set(review_date),
+        algorithm: Set(DRAW_ALGORITHM.to_owned()),
+        server_random: Set(hex::encode(server_random)),
+        witness_nonce: Set(nonce),
+        seed: Set(hex::encode(seed)),
+        population_count: Set(i32::try_from(ids.len()).unwrap_or(i32::MAX)),
+        population_digest: Set(hex::encode(eligible_digest(&ids))),
+        population: Set(serde_json::to_string(&ids)
+            .map_err(|e| AppError::internal(format!("encoding the population: {e}")))?),
+        sample_size: Set(i32::try_from(sampled.len()).unwrap_or(i32::MAX)),
+        drawn_by: Set(viewer.user_id()),
+        drawn_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+
+    let mut recheck_of_audit: HashMap<Uuid, Uuid> = HashMap::new();
+    let mut created = Vec::new();
+    for (position, review_id) in sampled.iter().enumerate() {
+        let sampled_review = by_id
+            .get(review_id)
+            .ok_or_else(|| AppError::internal("a sampled review is not in the population"))?;
+        let audit = audit_rows
+            .get(&sampled_review.audit_id)
+            .ok_or_else(|| AppError::internal("a sampled review's audit is missing"))?;
+        let recheck_id = match recheck_of_audit.get(&audit.id) {
+            Some(id) => *id,
+            None => {
+                let id = match audits::scheduled_review(&txn, audit.id, ReviewKind::Recheck).await?
+                {
+                    Some(pending) => pending.id,
+                    None => {
+                        let new = audits::insert_review(
+                            &txn,
+                            viewer,
+                            audit,
+                            ReviewKind::Recheck,
+                            review_date,
+                        )
+                        .await?;
+                        created.push(new.id);
+                        new.id
+                    }
+                };
+                recheck_of_audit.insert(audit.id, id);
+                id
+            }
+        };
+        recheck_sample_item::ActiveModel {
+            sample_id: Set(sample.id),
+            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+            sampled_review_id: Set(*review_id),
+            audit_id: Set(audit.id),
+            recheck_review_id: Set(recheck_id),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit_log::record(
+        &txn,
+        viewer,
+        "drawRecheckSample",
+        "RecheckSample",
+        Some(sample.id.to_string()),
+        json!({
+            "year": sample.year,
+            "rate": sample.rate,
+            "algorithm": DRAW_ALGORITHM,
+            "seed": sample.seed,
+            "populationCount": sample.population_count,
+            "populationDigest": sample.population_digest,
+            "sample": sampled,
+            "rechecksCreated": created,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(sample)
+}
+
+/// A year's sample (the province).
+pub async fn get_sample(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    year: i32,
+) -> AppResult<Option<recheck_sample::Model>> {
+    viewer.require_province_admin()?;
+    Ok(recheck_sample::Entity::find()
+        .filter(recheck_sample::Column::Year.eq(year))
+        .one(db)
+        .await?)
+}
+
+pub async fn sample_items(
+    db: &impl ConnectionTrait,
+    sample_id: Uuid,
+) -> AppResult<Vec<recheck_sample_item::Model>> {
+    Ok(recheck_sample_item::Entity::find()
+        .filter(recheck_sample_item::Column::SampleId.eq(sample_id))
+        .order_by_asc(recheck_sample_item::Column::Position)
+        .all(db)
+        .await?)
+}
+
+pub fn population_of(sample: &recheck_sample::Model) -> AppResult<Vec<Uuid>> {
+    serde_json::from_str(&sample.population)
+        .map_err(|e| AppError::internal(format!("stored population of {}: {e}", sample.id)))
+}
+
+/// Whether the stored sample re-derives: the seed from its inputs, the population digest,
+/// and the sampled reviews in order.
+pub fn sample_reproduces(
+    sample: &recheck_sample::Model,
+    items: &[recheck_sample_item::Model],
+) -> AppResult<bool> {
+    let population = population_of(sample)?;
+    let decode = |text: &str| -> Option<[u8; 32]> {
+        hex::decode(text)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+    };
+    let (Some(random), Some(seed)) = (decode(&sample.server_random), decode(&sample.seed)) else {
+        return Ok(false);
+    };
+    let Ok(rate) = sample.rate.parse::<Decimal>() else {
+        return Ok(false);
+    };
+    if sample.algorithm != DRAW_ALGORITHM
+        || derive_seed(&random, sample.id, &sample.witness_nonce) != seed
+        || hex::encode(eligible_digest(&population)) != sample.population_digest
+    {
+        return Ok(false);
+    }
+    let Ok(expected) = draw_sample(&population, rate, &seed) else {
+        return Ok(false);
+    };
+    let recorded: Vec<Uuid> = items.iter().map(|i| i.sampled_review_id).collect();
+    Ok(expected == recorded)
+}
+
+// Findings.
+
+/// Records findings of a recheck (the province), each traced to the audit's consultancy, its
+/// lead auditor and the experts who sat on the panels that passed the report.
+pub async fn record_findings(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    review_id: Uuid,
+    findings: Vec<NewFinding>,
+) -> AppResult<Vec<recheck_finding::Model>> {
+    viewer.require_province_admin()?;
+    let recheck = audits::find_review(db, review_id).await?;
+    if audits::review_kind_of(&recheck)? != ReviewKind::Recheck {
+        return Err(AppError::bad_input(
+            "reviewId",
+            "findings belong to a RECHECK review",
+        ));
+    }
+    if recheck.review_date > today() {
+        return Err(AppError::bad_input(
+            "reviewId",
+            format!(
+                "the recheck is on {}; findings are recorded on or after that day",
+                recheck.review_date
+            ),
+        ));
+    }
+    if findings.is_empty() {
+        return Err(AppError::bad_input("findings", "give at least one finding"));
+    }
+    if findings.len() > MAX_FINDINGS {
+        return Err(AppError::bad_input(
+            "findings",
+            format!("at most {MAX_FINDINGS} at a time"),
+        ));
+    }
+    let mut checked = Vec::with_capacity(findings.len());
+    for (i, f) in findings.into_iter().enumerate() {
+        let description =
+            required_text(&format!("findings[{i}].description"), &f.description, 5000)?;
+        checked.push((f.kind, description));
+    }
+    let audit = audits::find(db, recheck.audit_id).await?;
+
+    let txn = begin_write(db).await?;
+    // The panels that passed the report: evaluations and acceptances of the audit held with
+    // a PASSED outcome up to the recheck; an expert sat if the seat is ATTENDED, or CONFIRMED
+    // with no attendance recorded.
+    let passed = Query::select()
+        .column(review::Column::Id)
+        .from(review::Entity)
+        .and_where(review::Column::AuditId.eq(audit.id))
+        .and_where(review::Column::Kind.is_in([
+            ReviewKind::Evaluation.as_str(),
+            ReviewKind::Acceptance.as_str(),
+        ]))
+        .and_where(review::Column::Status.eq(ReviewStatus::Held.as_str()))
+        .and_where(review::Column::Outcome.eq(ReviewOutcome::Passed.as_str()))
+        .and_where(review::Column::ReviewDate.lte(recheck.review_date))
+        .to_owned();
+    let sat: Vec<panel_seat::Model> = panel_seat::Entity::find()
+        .filter(panel_seat::Column::ReviewId.in_subquery(passed))
+        .filter(panel_seat::Column::Status.is_in([
+            SeatStatus::Attended.as_str(),
+            SeatStatus::Confirmed.as_str(),
+        ]))
+        .order_by_asc(panel_seat::Column::Id)
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    let mut created = Vec::with_capacity(checked.len());
+    for (kind, description) in checked {
+        let finding = recheck_finding::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            review_id: Set(recheck.id),
+            audit_id: Set(audit.id),
+            year: Set(recheck.review_date.year()),
+            city_code: Set(audit.city_code.clone()),
+            kind: Set(kind.as_str().to_owned()),
+            description: Set(description),
+            consultancy_id: Set(audit.consultancy_id),
+            lead_auditor_staff_id: Set(audit.lead_auditor_id),
+            recorded_by: Set(viewer.user_id()),
+            recorded_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        if !sat.is_empty() {
+            recheck_finding_expert::Entity::insert_many(sat.iter().map(|seat| {
+                recheck_finding_expert::ActiveModel {
+                    finding_id: Set(finding.id),
+                    seat_id: Set(seat.id),
+                    expert_id: Set(seat.expert_id),
+                    passed_review_id: Set(seat.review_id),
+                }
+            }))
+            .exec(&txn)
+            .await?;
+        }
+        created.push(finding);
+    }
+    let experts: HashSet<Uuid> = sat.iter().map(|s| s.expert_id).collect();
+    audit_log::record(
+        &txn,
+        viewer,
+        "recordRecheckFindings",
+        "Review",
+        Some(recheck.id.to_string()),
+        json!({
+            "auditId": audit.id,
+            "findings": created.iter().map(|f| json!({ "id": f.id, "kind": f.kind })).collect::<Vec<_>>(),
+            "consultancyId": audit.consultancy_id,
+            "leadAuditorId": audit.lead_auditor_id,
+            "experts": experts.len(),
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Whether the viewer may read a finding: the province; the admins of the audit's city; the
+/// consultancy it traces to; an expert it implicates.
+pub fn may_read(
+    viewer: &Viewer,
+    finding: &recheck_finding::Model,
+    implicates_viewer: bool,
+) -> bool {
+    match viewer.role() {
+        Some(Role::ProvinceAdmin) => true,
+        Some(Role::CityAdmin) => viewer.city_scope() == Some(finding.city_code.as_str()),
+        Some(Role::Consultancy) => finding
+            .consultancy_id
+            .is_some_and(|c| viewer.is_consultancy(c)),
+        Some(Role::Expert) => implicates_viewer,
+        None => false,
+    }
+}
+
+/// Findings the viewer may read, newest last, narrowed by the filter.
+pub async fn list_findings(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: FindingFilter,
+    page: PageRequest,
+) -> AppResult<Page<recheck_finding::Model>> {
+    let principal = viewer.require_user()?;
+    let mut query = recheck_finding::Entity::find();
+    match principal.role {
+        Role::ProvinceAdmin => {}
+        Role::CityAdmin => {
+            let city = viewer.list_city(filter.city_code.as_deref())?;
+            if let Some(city) = city {
+                query = query.filter(recheck_finding::Column::CityCode.eq(city));
+            }
+        }
+        Role::Consultancy => {
+            let own = viewer
+                .consultancy_id()
+                .ok_or_else(|| AppError::forbidden("a consultancy user without a firm"))?;
+            if filter.consultancy_id.is_some_and(|c| c != own) {
+                return Err(AppError::forbidden(
+                    "a consultancy sees only its own findings",
+                ));
+            }
+            query = query.filter(recheck_finding::Column::ConsultancyId.eq(own));
+        }
+        Role::Expert => {
+            let own = principal
+                .expert_id
+                .ok_or_else(|| AppError::forbidden("an expert user without an expert record"))?;
+            if filter.expert_id.is_some_and(|e| e != own) {
+                return Err(AppError::forbidden(
+                    "an expert sees only the findings against their own panels",
+                ));
+            }
+            query = query.filter(
+                recheck_finding::Column::Id.in_subquery(
+                    Query::select()
+                        .column(recheck_finding_expert::Column::FindingId)
+                        .from(recheck_finding_expert::Entity)
+                        .and_where(recheck_finding_expert::Column::ExpertId.eq(own))
+                        .to_owned(),
+                ),
+            );
+        }
+    }
+    if principal.role == Role::ProvinceAdmin
+        && let Some(city) = &filter.city_code
+    {
+        query = query.filter(recheck_finding::Column::CityCode.eq(city.trim()));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(recheck_finding::Column::Year.eq(year));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(recheck_finding::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(firm) = filter.consultancy_id {
+        query = query.filter(recheck_finding::Column::ConsultancyId.eq(firm));
+    }
+    if let Some(lead) = filter.lead_auditor_id {
+        query = query.filter(recheck_finding::Column::LeadAuditorStaffId.eq(lead));
+    }
+    if let Some(expert) = filter.expert_id {
+        query = query.filter(
+            recheck_finding::Column::Id.in_subquery(
+                Query::select()
+                    .column(recheck_finding_expert::Column::FindingId)
+                    .from(recheck_finding_expert::Entity)
+                    .and_where(recheck_finding_expert::Column::ExpertId.eq(expert))
+                    .to_owned(),
+            ),
+        );
+    }
+    fetch_page(db, query, recheck_finding::Column::Id, page).await
+}
+
+pub fn finding_kind(f: &recheck_finding::Model) -> AppResult<FindingKind> {
+    parse_stored("finding kind", &f.kind)
+}
+
+// Batch reads for the GraphQL loaders.
+
+pub async fn findings_of_reviews(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+    let rows = recheck_finding::Entity::find()
+        .filter(recheck_finding::Column::ReviewId.is_in(ids.iter().copied()))
+        .order_by_asc(recheck_finding::Column::Id)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.review_id))
+}
+
+pub async fn findings_of_consultancies(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+    let rows = recheck_finding::Entity::find()
+        .filter(recheck_finding::Column::ConsultancyId.is_in(ids.iter().copied()))
+        .order_by_asc(recheck_finding::Column::Id)
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
+    for row in rows {
+        if let Some(firm) = row.consultancy_id {
+            map.entry(firm).or_default().push(row);
+        }
+    }
+    Ok(map)
+}
+
+pub async fn findings_of_staff(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+    let rows = recheck_finding::Entity::find()
+        .filter(recheck_finding::Column::LeadAuditorStaffId.is_in(ids.iter().copied()))
+        .order_by_asc(recheck_finding::Column::Id)
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
+    for row in rows {
+        if let Some(staff) = row.lead_auditor_staff_id {
+            map.entry(staff).or_default().push(row);
+        }
+    }
+    Ok(map)
+}
+
+/// Findings implicating each expert (through a seat on a panel that passed the report).
+pub async fn findings_of_experts(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+    let links = recheck_finding_expert::Entity::find()
+        .filter(recheck_finding_expert::Column::ExpertId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let finding_ids: Vec<Uuid> = links.iter().map(|l| l.finding_id).collect();
+    let findings: HashMap<Uuid, recheck_finding::Model> = recheck_finding::Entity::find()
+        .filter(recheck_finding::Column::Id.is_in(finding_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
+    for link in links {
+        if let Some(f) = findings.get(&link.finding_id) {
+            let list = map.entry(link.expert_id).or_default();
+            // An expert who sat on both passing panels is implicated once per finding.
+            if !list.iter().any(|x| x.id == f.id) {
+                list.push(f.clone());
+            }
+        }
+    }
+    for list in map.values_mut() {
+        list.sort_by_key(|f| f.id);
+    }
+    Ok(map)
+}
+
+pub async fn implicated_of(
+    db: &impl ConnectionTrait,
+    finding_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<recheck_finding_expert::Model>>> {
+    let rows = recheck_finding_expert::Entity::find()
+        .filter(recheck_finding_expert::Column::FindingId.is_in(finding_ids.iter().copied()))
+        .order_by_asc(recheck_finding_expert::Column::ExpertId)
+        .all(db)
+        .await?;
+    Ok(grouped(rows, |r| r.finding_id))
+}

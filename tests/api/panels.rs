@@ -1,0 +1,1287 @@
+//! Expert panels through the API: the draw and its record, answers, replacements,
+//! attendance and ratings, verification (online and offline), every error with nothing
+//! written, the roles that may not act, and secrecy before the review date.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::audits::{CREATE_AUDIT, RECORD, SCHEDULE, START, SUBMIT, Setting, setting};
+use crate::db_test;
+use crate::support::{TestApp, create_enterprise, enterprise_input, expert_input, firm_code};
+
+pub const DRAW: &str = "mutation($input: DrawPanelInput!) { drawPanel(input: $input) { id reviewId reviewKind reviewDate size complete composition { index sector expertiseKind } seats { id expertId slotIndex status } rounds { round kind algorithm seed serverRandom witnessNonce eligibleCount eligibleDigest poolDigest excludedTotal excludedCounts { reason count } alreadyInvited } } }";
+pub const RESPOND: &str = "mutation($id: ID!, $accept: Boolean!, $reason: String) { respondToPanelSeat(seatId: $id, accept: $accept, reason: $reason) { id status declineReason version } }";
+pub const REPLACE: &str = "mutation($id: ID!, $nonce: String) { replaceDeclinedSeat(seatId: $id, witnessNonce: $nonce) { id expertId slotIndex status replacesSeatId drawId } }";
+pub const ATTEND: &str = "mutation($id: ID!, $attended: Boolean!) { recordSeatAttendance(seatId: $id, attended: $attended) { id status } }";
+pub const RATE: &str = "mutation($id: ID!, $score: Decimal!, $comment: String) { rateSeatedExpert(seatId: $id, score: $score, comment: $comment) { id rating ratingComment } }";
+pub const PANEL: &str = "query($id: ID!) { panel(id: $id) { id complete seats { id expertId expertName slotIndex status replacesSeatId } rounds { round kind alreadyInvited eligibleCount excludedTotal excludedCounts { reason count } } } }";
+pub const VERIFY: &str = "query($id: ID!) { verifyPanel(id: $id) { reproduces algorithm problems rounds { round reproduces problems expectedSeats { slotIndex expertId } } } }";
+const SET_STATUS: &str = "mutation($id: ID!) { setExpertStatus(id: $id, status: ACTIVE, reason: \"appointed\") { status } }";
+const CREATE_EXPERT: &str =
+    "mutation($input: CreateExpertInput!) { createExpert(input: $input) { id } }";
+const MY_SEATS: &str = "{ myPanelSeats { totalCount edges { node { id expertId reviewDate status panel { id } review { id kind date } } } } }";
+
+pub fn today() -> NaiveDate {
+    cleanprod::services::today()
+}
+
+pub fn day(offset: i64) -> String {
+    (today() + Duration::days(offset)).to_string()
+}
+
+/// Creates an expert and makes them ACTIVE; returns the id.
+pub async fn expert(
+    app: &TestApp,
+    admin: &str,
+    serial: u32,
+    sectors: &[&str],
+    kinds: &[&str],
+    city: &str,
+) -> String {
+    let mut input = expert_input(serial);
+    input["sectors"] = json!(sectors);
+    input["expertiseKinds"] = json!(kinds);
+    input["cityCode"] = json!(city);
+    let created = app
+        .ok(Some(admin), CREATE_EXPERT, json!({ "input": input }))
+        .await["createExpert"]["id"]
+        .clone();
+    app.ok(Some(admin), SET_STATUS, json!({ "id": created }))
+        .await;
+    created.as_str().expect("id").to_owned()
+}
+
+/// `per_kind` experts of each kind the default composition for a steel works needs (steel
+/// INDUSTRY_PROCESS, ENVIRONMENTAL, ENERGY), from Datong (not the enterprise's city).
+pub async fn pool(app: &TestApp, admin: &str, first_serial: u32, per_kind: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..per_kind {
+        let s = first_serial + i * 3;
+        ids.push(expert(app, admin, s, &["STEEL"], &["INDUSTRY_PROCESS"], "140200").await);
+        ids.push(expert(app, admin, s + 1, &["PAPER"], &["ENVIRONMENTAL"], "140200").await);
+        ids.push(expert(app, admin, s + 2, &["CHEMICAL"], &["ENERGY"], "140200").await);
+    }
+    ids
+}
+
+/// An enterprise (serial) of Taiyuan whose audit has its report in, with an EVALUATION
+/// scheduled on `date`: returns (audit id, review id).
+pub async fn evaluation(app: &TestApp, s: &Setting, serial: u32, date: &str) -> (Value, Value) {
+    let enterprise = create_enterprise(app, &s.admin, enterprise_input(serial)).await;
+    let audit = app
+        .ok(
+            Some(&s.city),
+            CREATE_AUDIT,
+            json!({ "input": { "enterpriseId": enterprise["id"], "year": today().year(), "noticeDate": day(0) } }),
+        )
+        .await["createAudit"]["id"]
+        .clone();
+    app.ok(Some(&s.city), START, json!({ "id": audit, "on": day(0) }))
+        .await;
+    app.ok(
+        Some(&s.city),
+        SUBMIT,
+        json!({ "id": audit, "input": { "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": day(0) } }),
+    )
+    .await;
+    let review = app
+        .ok(
+            Some(&s.city),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": date } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    (audit, review)
+}
+
+pub async fn draw(app: &TestApp, token: &str, input: Value) -> Value {
+    app.ok(Some(token), DRAW, json!({ "input": input })).await["drawPanel"].clone()
+}
+
+/// Rows of the tables a panel operation writes, to check that a failure wrote nothing.
+pub async fn written(app: &TestApp) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in [
+        "panels",
+        "panel_draws",
+        "panel_seats",
+        "expert_seat_counts",
+        "reviews",
+        "recheck_samples",
+        "recheck_sample_items",
+        "recheck_findings",
+        "recheck_finding_experts",
+        "audit_log",
+    ] {
+        counts.push(app.count(table).await);
+    }
+    counts
+}
+
+fn ids_of(panel: &Value) -> Vec<String> {
+    panel["seats"]
+        .as_array()
+        .expect("seats")
+        .iter()
+        .map(|s| s["expertId"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+async fn full_flow_from_review_to_confirmed_panel(app: TestApp) {
+    let s = setting(&app).await;
+    let ids = pool(&app, &s.admin, 100, 2).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+
+    let panel = draw(
+        &app,
+        &s.city,
+        json!({ "reviewId": review, "witnessNonce": "监督人 0428" }),
+    )
+    .await;
+    assert_eq!(panel["size"], 3, "an evaluation's panel defaults to 3");
+    assert_eq!(panel["reviewKind"], "EVALUATION");
+    assert_eq!(
+        panel["composition"],
+        json!([
+            { "index": 0, "sector": "STEEL", "expertiseKind": "INDUSTRY_PROCESS" },
+            { "index": 1, "sector": null, "expertiseKind": "ENVIRONMENTAL" },
+            { "index": 2, "sector": null, "expertiseKind": "ENERGY" }
+        ])
+    );
+    let round = &panel["rounds"][0];
+    assert_eq!(round["round"], 1);
+    assert_eq!(round["kind"], "INITIAL");
+    assert_eq!(round["algorithm"], "cleanprod-draw-v1/chacha20");
+    assert_eq!(round["witnessNonce"], "监督人 0428");
+    assert_eq!(round["seed"].as_str().map(str::len), Some(64));
+    assert_eq!(round["serverRandom"].as_str().map(str::len), Some(64));
+    assert_eq!(round["eligibleCount"], 6);
+    assert_eq!(round["excludedTotal"], 0);
+    // One expert per slot, each fitting it: the pool is [IP, ENV, ENERGY] × 2 in that order.
+    let seats = panel["seats"].as_array().expect("seats");
+    assert_eq!(seats.len(), 3);
+    for seat in seats {
+        assert_eq!(seat["status"], "INVITED");
+        let slot = seat["slotIndex"].as_u64().expect("slot") as usize;
+        let at = ids
+            .iter()
+            .position(|id| seat["expertId"] == *id)
+            .expect("from the pool");
+        assert_eq!(at % 3, slot, "the expert fits the slot");
+    }
+    assert_eq!(panel["complete"], false);
+
+    // A second draw of the same review: refused, nothing written.
+    let before = written(&app).await;
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            DRAW,
+            json!({ "input": { "reviewId": review } }),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT");
+    assert_eq!(written(&app).await, before);
+
+    // The first expert answers for themself, the city for the others.
+    let first = &seats[0];
+    let expert_token = app
+        .user_token("EXPERT", None, first["expertId"].as_str())
+        .await;
+    let mine = app.ok(Some(&expert_token), MY_SEATS, json!({})).await["myPanelSeats"].clone();
+    assert_eq!(mine["totalCount"], 1);
+    let node = &mine["edges"][0]["node"];
+    assert_eq!(node["id"], first["id"]);
+    assert_eq!(node["reviewDate"], day(20));
+    assert_eq!(node["review"]["kind"], "EVALUATION");
+    assert_eq!(
+        node["panel"],
+        Value::Null,
+        "an expert sees their seat, not the panel"
+    );
+    let confirmed = app
+        .ok(
+            Some(&expert_token),
+            RESPOND,
+            json!({ "id": first["id"], "accept": true }),
+        )
+        .await["respondToPanelSeat"]
+        .clone();
+    assert_eq!(confirmed["status"], "CONFIRMED");
+    let (code, _) = app
+        .err(
+            Some(&expert_token),
+            RESPOND,
+            json!({ "id": first["id"], "accept": true }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT", "confirmed once");
+    for seat in &seats[1..] {
+        app.ok(
+            Some(&s.city),
+            RESPOND,
+            json!({ "id": seat["id"], "accept": true }),
+        )
+        .await;
+    }
+    let shown = app
+        .ok(Some(&s.city), PANEL, json!({ "id": panel["id"] }))
+        .await["panel"]
+        .clone();
+    assert_eq!(shown["complete"], true);
+    assert!(
+        shown["seats"]
+            .as_array()
+            .expect("seats")
+            .iter()
+            .all(|s| s["status"] == "CONFIRMED" && s["expertName"].is_string())
+    );
+
+    let verified = app
+        .ok(Some(&s.admin), VERIFY, json!({ "id": panel["id"] }))
+        .await["verifyPanel"]
+        .clone();
+    assert_eq!(verified["reproduces"], true, "{verified:#}");
+    assert_eq!(
+        verified["rounds"][0]["expectedSeats"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+
+    // The draw is in the tamper-evident audit log with its seed and digests.
+    let log = app
+        .ok(
+            Some(&s.admin),
+            "{ auditLog(first: 100) { edges { node { operation summary } } } }",
+            json!({}),
+        )
+        .await;
+    let entry = log["auditLog"]["edges"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["node"]["operation"] == "drawPanel")
+        .expect("drawPanel logged");
+    let summary = entry["node"]["summary"].as_str().expect("summary");
+    assert!(summary.contains(round["seed"].as_str().expect("seed")));
+    assert!(summary.contains(round["eligibleDigest"].as_str().expect("digest")));
+}
+db_test!(full_flow_from_review_to_confirmed_panel);
+
+async fn replacement_is_a_new_verifiable_round(app: TestApp) {
+    let s = setting(&app).await;
+    let ids = pool(&app, &s.admin, 100, 2).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": review })).await;
+    let seats = panel["seats"].as_array().expect("seats").clone();
+    let env = seats
+        .iter()
+        .find(|s| s["slotIndex"] == 1)
+        .expect("environment seat")
+        .clone();
+    let env_expert = env["expertId"].as_str().expect("id").to_owned();
+    let other_env: Vec<&String> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, id)| i % 3 == 1 && **id != env_expert)
+        .map(|(_, id)| id)
+        .collect();
+
+    // Only a declined seat is replaced.
+    let before = written(&app).await;
+    let (code, error) = app
+        .err(Some(&s.city), REPLACE, json!({ "id": env["id"] }))
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("seatId"))
+    );
+    assert_eq!(written(&app).await, before);
+
+    // The expert declines with a reason: the day and the cap place are freed.
+    let expert_token = app.user_token("EXPERT", None, Some(&env_expert)).await;
+    let (code, error) = app
+        .err(
+            Some(&expert_token),
+            RESPOND,
+            json!({ "id": env["id"], "accept": true, "reason": "行程冲突" }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("reason"))
+    );
+    let declined = app
+        .ok(
+            Some(&expert_token),
+            RESPOND,
+            json!({ "id": env["id"], "accept": false, "reason": "行程冲突" }),
+        )
+        .await["respondToPanelSeat"]
+        .clone();
+    assert_eq!(declined["status"], "DECLINED");
+    assert_eq!(declined["declineReason"], "行程冲突");
+    assert_eq!(seats_counted(&app, &env_expert).await, 0);
+
+    let replacement = app
+        .ok(
+            Some(&s.city),
+            REPLACE,
+            json!({ "id": env["id"], "nonce": "second witness" }),
+        )
+        .await["replaceDeclinedSeat"]
+        .clone();
+    assert_eq!(replacement["slotIndex"], 1, "the declined seat's slot");
+    assert_eq!(replacement["status"], "INVITED");
+    assert_eq!(replacement["replacesSeatId"], env["id"]);
+    assert_eq!(
+        replacement["expertId"], *other_env[0],
+        "the only environmental expert never invited"
+    );
+
+    // Replaced once only.
+    let before = written(&app).await;
+    let (code, _) = app
+        .err(Some(&s.city), REPLACE, json!({ "id": env["id"] }))
+        .await;
+    assert_eq!(code, "CONFLICT");
+    assert_eq!(written(&app).await, before);
+
+    // The replacement declines too: nobody environmental is left who was not invited.
+    app.ok(
+        Some(&s.city),
+        RESPOND,
+        json!({ "id": replacement["id"], "accept": false }),
+    )
+    .await;
+    let before = written(&app).await;
+    let (code, error) = app
+        .err(Some(&s.city), REPLACE, json!({ "id": replacement["id"] }))
+        .await;
+    assert_eq!(code, "INSUFFICIENT_CANDIDATES", "{error:#}");
+    let ext = &error["extensions"];
+    assert_eq!(ext["unfillableSlot"]["index"], 1);
+    assert_eq!(ext["unfillableSlot"]["kind"], "ENVIRONMENTAL");
+    assert_eq!(ext["unfillableSlot"]["fitting"], 0);
+    assert_eq!(written(&app).await, before);
+
+    let shown = app
+        .ok(Some(&s.city), PANEL, json!({ "id": panel["id"] }))
+        .await["panel"]
+        .clone();
+    let rounds = shown["rounds"].as_array().expect("rounds");
+    assert_eq!(rounds.len(), 2, "the failed replacement left no round");
+    assert_eq!(rounds[1]["kind"], "REPLACEMENT");
+    let invited: Vec<String> = rounds[1]["alreadyInvited"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect();
+    let mut first_three = ids_of(&panel);
+    first_three.sort();
+    assert_eq!(invited, first_three);
+    assert_eq!(shown["seats"].as_array().map(Vec::len), Some(4));
+    let verified = app
+        .ok(Some(&s.city), VERIFY, json!({ "id": panel["id"] }))
+        .await["verifyPanel"]
+        .clone();
+    assert_eq!(verified["reproduces"], true, "{verified:#}");
+    assert_eq!(verified["rounds"].as_array().map(Vec::len), Some(2));
+}
+db_test!(replacement_is_a_new_verifiable_round);
+
+/// The expert's seats as the cap counter holds them (all years).
+async fn seats_counted(app: &TestApp, expert: &str) -> i32 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id = uuid::Uuid::parse_str(expert).expect("uuid");
+    entity::expert_seat_count::Entity::find()
+        .filter(entity::expert_seat_count::Column::ExpertId.eq(id))
+        .all(&app.state.services.db)
+        .await
+        .expect("counters")
+        .iter()
+        .map(|c| c.seats)
+        .sum()
+}
+
+async fn every_exclusion_reason_is_counted_and_listed(app: TestApp) {
+    let s = setting(&app).await;
+    let admin = &s.admin;
+    pool(&app, admin, 100, 2).await;
+    let date = day(20);
+    let (_, review) = evaluation(&app, &s, 10, &date).await;
+    // Another panel the same day seats three of the pool.
+    let (_, other) = evaluation(&app, &s, 11, &date).await;
+    let taken = draw(&app, &s.city, json!({ "reviewId": other })).await;
+    let seated = ids_of(&taken);
+
+    // One expert for each other reason, all of profiles that would fit a slot.
+    let candidate = {
+        let mut input = expert_input(300);
+        input["sectors"] = json!(["STEEL"]);
+        input["expertiseKinds"] = json!(["ENERGY"]);
+        app.ok(Some(admin), CREATE_EXPERT, json!({ "input": input }))
+            .await["createExpert"]["id"]
+            .clone()
+    };
+    let out_of_term = {
+        let mut input = expert_input(301);
+        input["termEnd"] = json!(day(10));
+        let id = app
+            .ok(Some(admin), CREATE_EXPERT, json!({ "input": input }))
+            .await["createExpert"]["id"]
+            .clone();
+        app.ok(Some(admin), SET_STATUS, json!({ "id": id })).await;
+        id
+    };
+    let unavailable = expert(&app, admin, 302, &["STEEL"], &["ENERGY"], "140200").await;
+    app.ok(
+        Some(admin),
+        "mutation($id: ID!, $input: ExpertUnavailabilityInput!) { addExpertUnavailability(expertId: $id, input: $input) { id } }",
+        json!({ "id": unavailable, "input": { "startsOn": day(19), "endsOn": day(21) } }),
+    )
+    .await;
+    let capped = expert(&app, admin, 303, &["STEEL"], &["ENERGY"], "140200").await;
+    {
+        use sea_orm::{ActiveModelTrait, Set};
+        entity::expert_seat_count::ActiveModel {
+            expert_id: Set(uuid::Uuid::parse_str(&capped).expect("uuid")),
+            year: Set((today() + Duration::days(20)).year()),
+            seats: Set(12),
+        }
+        .insert(&app.state.services.db)
+        .await
+        .expect("twelve seats this year");
+    }
+    let employed = expert(&app, admin, 304, &["STEEL"], &["ENERGY"], "140200").await;
+    app.ok(
+        Some(admin),
+        "mutation($id: ID!, $input: UpdateExpertInput!) { updateExpert(id: $id, input: $input, expectedVersion: 2) { id } }",
+        json!({ "id": employed, "input": { "employerCreditCode": firm_code(10) } }),
+    )
+    .await;
+    let tied = expert(&app, admin, 305, &["STEEL"], &["ENERGY"], "140200").await;
+    // A directorship of the consultancy that ended two years before the review still counts.
+    let ended = (today() + Duration::days(20 - 730)).to_string();
+    app.ok(
+        Some(admin),
+        "mutation($id: ID!, $input: ExpertConflictInput!) { addExpertConflict(expertId: $id, input: $input) { id } }",
+        json!({ "id": tied, "input": { "kind": "DIRECTORSHIP", "organisationName": "咨询机构1", "organisationCreditCode": firm_code(500_001), "validFrom": "2015-01-01", "validUntil": ended } }),
+    )
+    .await;
+    let same_city = expert(&app, admin, 306, &["STEEL"], &["ENERGY"], "140100").await;
+
+    let panel = draw(
+        &app,
+        &s.city,
+        json!({ "reviewId": review, "excludeSameCity": true, "size": 3 }),
+    )
+    .await;
+    let round = &panel["rounds"][0];
+    let counts: Vec<(String, i64)> = round["excludedCounts"]
+        .as_array()
+        .expect("counts")
+        .iter()
+        .map(|c| {
+            (
+                c["reason"].as_str().expect("reason").to_owned(),
+                c["count"].as_i64().expect("count"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("NOT_ACTIVE", 1),
+            ("OUT_OF_TERM", 1),
+            ("UNAVAILABLE", 1),
+            ("SEATED_SAME_DAY", 3),
+            ("SEAT_CAP_REACHED", 1),
+            ("CONFLICT_ENTERPRISE", 1),
+            ("CONFLICT_CONSULTANCY", 1),
+            ("SAME_CITY", 1),
+        ]
+        .map(|(r, n)| (r.to_owned(), n))
+    );
+    assert_eq!(round["excludedTotal"], 10);
+    assert_eq!(round["eligibleCount"], 3);
+    let drawn = ids_of(&panel);
+    assert!(drawn.iter().all(|id| !seated.contains(id)));
+
+    // The organiser lists the excluded experts with every reason; filtered by one reason.
+    let listed = app
+        .ok(
+            Some(&s.city),
+            "query($id: ID!) { panel(id: $id) { rounds { excludedExperts(first: 50) { totalCount edges { node { expertId reasons expert { name } } } } sameCity: excludedExperts(reason: SAME_CITY) { totalCount edges { node { expertId } } } } } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await;
+    let r = &listed["panel"]["rounds"][0];
+    assert_eq!(r["excludedExperts"]["totalCount"], 10);
+    let reasons_of = |id: &Value| -> Vec<String> {
+        r["excludedExperts"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| e["node"]["expertId"] == *id)
+            .map(|e| {
+                e["node"]["reasons"]
+                    .as_array()
+                    .expect("reasons")
+                    .iter()
+                    .map(|x| x.as_str().expect("reason").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(reasons_of(&candidate), ["NOT_ACTIVE", "SAME_CITY"]);
+    assert_eq!(reasons_of(&out_of_term), ["OUT_OF_TERM", "SAME_CITY"]);
+    assert_eq!(reasons_of(&json!(capped)), ["SEAT_CAP_REACHED"]);
+    assert_eq!(reasons_of(&json!(employed)), ["CONFLICT_ENTERPRISE"]);
+    assert_eq!(reasons_of(&json!(tied)), ["CONFLICT_CONSULTANCY"]);
+    assert_eq!(reasons_of(&json!(same_city)), ["SAME_CITY"]);
+    assert_eq!(reasons_of(&json!(seated[0])), ["SEATED_SAME_DAY"]);
+    assert_eq!(r["sameCity"]["totalCount"], 3, "every expert of Taiyuan");
+    let (code, _) = app
+        .err(
+            Some(&app.city_admin("140200").await),
+            "query($id: ID!) { panel(id: $id) { id } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+}
+db_test!(every_exclusion_reason_is_counted_and_listed);
+
+async fn bad_draws_write_nothing(app: TestApp) {
+    let s = setting(&app).await;
+    let admin = &s.admin;
+    // No energy expert at all.
+    for (serial, kind) in [
+        (100, "INDUSTRY_PROCESS"),
+        (101, "ENVIRONMENTAL"),
+        (102, "AUDIT_METHOD"),
+    ] {
+        expert(&app, admin, serial, &["STEEL"], &[kind], "140200").await;
+    }
+    let suspended = expert(&app, admin, 103, &["STEEL"], &["ENERGY"], "140200").await;
+    app.ok(
+        Some(admin),
+        "mutation($id: ID!) { setExpertStatus(id: $id, status: SUSPENDED, reason: \"leave\") { status } }",
+        json!({ "id": suspended }),
+    )
+    .await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    let before = written(&app).await;
+
+    let (code, error) = app
+        .err(
+            Some(&s.city),
+            DRAW,
+            json!({ "input": { "reviewId": review } }),
+        )
+        .await;
+    assert_eq!(code, "INSUFFICIENT_CANDIDATES", "{error:#}");
+    let ext = &error["extensions"];
+    assert_eq!(ext["eligibleCount"], 3);
+    assert_eq!(ext["excludedCounts"], json!({ "NOT_ACTIVE": 1 }));
+    assert_eq!(ext["excludedTotal"], 1);
+    assert_eq!(
+        ext["unfillableSlot"],
+        json!({ "index": 2, "sector": null, "kind": "ENERGY", "fitting": 0 })
+    );
+    assert_eq!(written(&app).await, before);
+
+    // Too few for the size asked.
+    let (code, error) = app
+        .err(
+            Some(&s.city),
+            DRAW,
+            json!({ "input": { "reviewId": review, "size": 5, "composition": [] } }),
+        )
+        .await;
+    assert_eq!(code, "INSUFFICIENT_CANDIDATES");
+    assert_eq!(error["extensions"]["needed"], 5);
+    assert_eq!(error["extensions"]["available"], 3);
+    assert_eq!(error["extensions"]["unfillableSlot"], Value::Null);
+    assert_eq!(written(&app).await, before);
+
+    // Bad input, each naming its field.
+    for (input, field) in [
+        (json!({ "reviewId": review, "size": 4 }), "size"),
+        (json!({ "reviewId": review, "size": 11 }), "size"),
+        (json!({ "reviewId": review, "size": 1 }), "size"),
+        (
+            json!({ "reviewId": review, "composition": [{ "expertiseKind": "ENERGY" }, {}, {}, {}] }),
+            "composition",
+        ),
+        (
+            json!({ "reviewId": review, "witnessNonce": "bad\u{0007}nonce" }),
+            "witnessNonce",
+        ),
+        (
+            json!({ "reviewId": review, "witnessNonce": "x".repeat(300) }),
+            "witnessNonce",
+        ),
+        (json!({ "reviewId": "not-an-id" }), "reviewId"),
+    ] {
+        let (code, error) = app
+            .err(Some(&s.city), DRAW, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field)),
+            "{input}"
+        );
+    }
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            DRAW,
+            json!({ "input": { "reviewId": uuid::Uuid::now_v7().to_string() } }),
+        )
+        .await;
+    assert_eq!(code, "NOT_FOUND");
+    assert_eq!(written(&app).await, before);
+
+    // A review already held, or whose date has passed, gets no panel.
+    let (audit, held) = evaluation(&app, &s, 11, &day(0)).await;
+    app.ok(
+        Some(&s.city),
+        RECORD,
+        json!({ "id": held, "input": { "outcome": "PASSED", "score": "90", "opinion": "通过" } }),
+    )
+    .await;
+    let _ = audit;
+    let enterprise = create_enterprise(&app, admin, enterprise_input(12)).await;
+    let audit = app
+        .ok(
+            Some(&s.city),
+            CREATE_AUDIT,
+            json!({ "input": { "enterpriseId": enterprise["id"], "year": today().year(), "noticeDate": day(-20) } }),
+        )
+        .await["createAudit"]["id"]
+        .clone();
+    app.ok(Some(&s.city), START, json!({ "id": audit, "on": day(-20) }))
+        .await;
+    app.ok(
+        Some(&s.city),
+        SUBMIT,
+        json!({ "id": audit, "input": { "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": day(-10) } }),
+    )
+    .await;
+    let past = app
+        .ok(
+            Some(&s.city),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": day(-1) } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    let before = written(&app).await;
+    for review in [&held, &past] {
+        let (code, error) = app
+            .err(
+                Some(&s.city),
+                DRAW,
+                json!({ "input": { "reviewId": review, "composition": [] } }),
+            )
+            .await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some("reviewId"))
+        );
+    }
+    assert_eq!(written(&app).await, before);
+}
+db_test!(bad_draws_write_nothing);
+
+async fn attendance_ratings_and_the_experts_year(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 2).await;
+    let (_, today_review) = evaluation(&app, &s, 10, &day(0)).await;
+    let (_, later_review) = evaluation(&app, &s, 11, &day(30)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": today_review })).await;
+    let later = draw(&app, &s.city, json!({ "reviewId": later_review })).await;
+    let seats = panel["seats"].as_array().expect("seats").clone();
+
+    // Not before the review.
+    let before = written(&app).await;
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            ATTEND,
+            json!({ "id": later["seats"][0]["id"], "attended": true }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(written(&app).await, before);
+
+    let attended = app
+        .ok(
+            Some(&s.city),
+            ATTEND,
+            json!({ "id": seats[0]["id"], "attended": true }),
+        )
+        .await["recordSeatAttendance"]
+        .clone();
+    assert_eq!(attended["status"], "ATTENDED");
+    let no_show = app
+        .ok(
+            Some(&s.city),
+            ATTEND,
+            json!({ "id": seats[1]["id"], "attended": false }),
+        )
+        .await["recordSeatAttendance"]
+        .clone();
+    assert_eq!(no_show["status"], "NO_SHOW");
+    app.ok(
+        Some(&s.city),
+        ATTEND,
+        json!({ "id": seats[2]["id"], "attended": true }),
+    )
+    .await;
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            ATTEND,
+            json!({ "id": seats[0]["id"], "attended": false }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT", "recorded once");
+
+    let rated = app
+        .ok(
+            Some(&s.city),
+            RATE,
+            json!({ "id": seats[0]["id"], "score": "85.5", "comment": "意见中肯" }),
+        )
+        .await["rateSeatedExpert"]
+        .clone();
+    assert_eq!(rated["rating"], "85.5");
+    assert_eq!(rated["ratingComment"], "意见中肯");
+    app.ok(
+        Some(&s.city),
+        RATE,
+        json!({ "id": seats[2]["id"], "score": "40" }),
+    )
+    .await;
+    let before = written(&app).await;
+    for (seat, score, code, field) in [
+        (&seats[0], "90", "CONFLICT", None),
+        (&seats[1], "90", "BAD_USER_INPUT", Some("seatId")),
+        (&seats[2], "100.5", "BAD_USER_INPUT", Some("score")),
+        (&seats[2], "-1", "BAD_USER_INPUT", Some("score")),
+        (&seats[2], "50.12345", "BAD_USER_INPUT", Some("score")),
+    ] {
+        let (got, error) = app
+            .err(
+                Some(&s.city),
+                RATE,
+                json!({ "id": seat["id"], "score": score }),
+            )
+            .await;
+        assert_eq!(
+            (got.as_str(), error["extensions"]["field"].as_str()),
+            (code, field),
+            "{score}"
+        );
+    }
+    assert_eq!(written(&app).await, before);
+    // A declined answer after the review is refused.
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            RESPOND,
+            json!({ "id": seats[0]["id"], "accept": false }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+
+    let year = today().year();
+    let review = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { expertAnnualReview(year: $y, first: 100) { totalCount edges { node { expertId panelsServed noShows declines meanRating trainingHours recheckFindings flagged flags { action rule detail } } } } }",
+            json!({ "y": year }),
+        )
+        .await["expertAnnualReview"]
+        .clone();
+    assert_eq!(review["totalCount"], 6, "the whole active pool");
+    let line = |id: &Value| -> Value {
+        review["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| e["node"]["expertId"] == *id)
+            .expect("a line")["node"]
+            .clone()
+    };
+    let first = line(&seats[0]["expertId"]);
+    assert_eq!(first["panelsServed"], 1);
+    assert_eq!(first["meanRating"], "85.5");
+    assert_eq!(first["trainingHours"], "0");
+    assert_eq!(first["flagged"], false);
+    let second = line(&seats[1]["expertId"]);
+    assert_eq!(second["noShows"], 1);
+    assert_eq!(second["meanRating"], Value::Null);
+    let third = line(&seats[2]["expertId"]);
+    assert_eq!(third["flagged"], true);
+    assert_eq!(
+        third["flags"],
+        json!([{ "action": "REMOVE", "rule": "MEAN_RATING_BELOW_60", "detail": "mean rating 40 is under 60" }])
+    );
+    let flagged = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { expertAnnualReview(year: $y, flaggedOnly: true) { totalCount } }",
+            json!({ "y": year }),
+        )
+        .await;
+    assert_eq!(flagged["expertAnnualReview"]["totalCount"], 1);
+
+    let fairness = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { drawFairness(year: $y) { year activeExperts totalSeats min max mean gini histogram { seats experts } declinedSeats } }",
+            json!({ "y": year }),
+        )
+        .await["drawFairness"]
+        .clone();
+    assert_eq!(fairness["activeExperts"], 6);
+    let later_same_year = (today() + Duration::days(30)).year() == year;
+    let total = if later_same_year { 6 } else { 3 };
+    assert_eq!(fairness["totalSeats"], total);
+    let histogram = fairness["histogram"].as_array().expect("histogram");
+    let experts: u64 = histogram
+        .iter()
+        .map(|h| h["experts"].as_u64().expect("n"))
+        .sum();
+    let seats: u64 = histogram
+        .iter()
+        .map(|h| h["seats"].as_u64().expect("n") * h["experts"].as_u64().expect("n"))
+        .sum();
+    assert_eq!((experts, seats), (6, total));
+    let gini = fairness["gini"].as_f64().expect("gini");
+    assert!((0.0..1.0).contains(&gini), "{gini}");
+}
+db_test!(attendance_ratings_and_the_experts_year);
+
+async fn secrecy_before_the_review_date(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 2).await;
+    let (audit, future_review) = evaluation(&app, &s, 10, &day(20)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": future_review })).await;
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    let reviews_of = "query($id: ID!) { audit(id: $id) { reviews { hasPanel panel { id seats { expertName expert { name } } } } } }";
+
+    // The consultancy reads its audit but not who sits on the panel.
+    let seen = app
+        .ok(Some(&firm), reviews_of, json!({ "id": audit }))
+        .await;
+    assert_eq!(seen["audit"]["reviews"][0]["hasPanel"], true);
+    assert_eq!(seen["audit"]["reviews"][0]["panel"], Value::Null);
+    for (token, code) in [
+        (firm.clone(), "FORBIDDEN"),
+        (app.city_admin("140200").await, "FORBIDDEN"),
+        (
+            app.user_token("EXPERT", None, panel["seats"][0]["expertId"].as_str())
+                .await,
+            "FORBIDDEN",
+        ),
+    ] {
+        for query in [
+            "query($id: ID!) { panel(id: $id) { id } }",
+            "query($id: ID!) { verifyPanel(id: $id) { reproduces } }",
+            "query($id: ID!) { panelDrawRecord(id: $id) }",
+        ] {
+            let (got, _) = app
+                .err(Some(&token), query, json!({ "id": panel["id"] }))
+                .await;
+            assert_eq!(got, code, "{query}");
+        }
+    }
+    let (code, _) = app
+        .err(
+            None,
+            "query($id: ID!) { panel(id: $id) { id } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await;
+    assert_eq!(code, "UNAUTHENTICATED");
+    let (status, _, _) = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&format!(
+                    "/panels/{}/draw-record.json",
+                    panel["id"].as_str().expect("id")
+                ))
+                .insert_header(("authorization", format!("Bearer {firm}"))),
+        )
+        .await;
+    assert_eq!(status, 403);
+    // The organiser sees everything.
+    let seen = app
+        .ok(Some(&s.city), reviews_of, json!({ "id": audit }))
+        .await;
+    assert_eq!(
+        seen["audit"]["reviews"][0]["panel"]["id"], panel["id"],
+        "the organising city sees the panel"
+    );
+
+    // From the review date on, the consultancy sees the members (names, not records).
+    let (audit, today_review) = evaluation(&app, &s, 11, &day(0)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": today_review })).await;
+    let seen = app
+        .ok(Some(&firm), reviews_of, json!({ "id": audit }))
+        .await;
+    let shown = &seen["audit"]["reviews"][0]["panel"];
+    assert_eq!(shown["id"], panel["id"]);
+    let seats = shown["seats"].as_array().expect("seats");
+    assert_eq!(seats.len(), 3);
+    assert!(
+        seats
+            .iter()
+            .all(|s| s["expertName"].is_string() && s["expert"].is_null())
+    );
+    app.ok(
+        Some(&firm),
+        "query($id: ID!) { panel(id: $id) { id } }",
+        json!({ "id": panel["id"] }),
+    )
+    .await;
+    // Another firm sees nothing of it.
+    let other_firm = crate::support::create_consultancy(&app, &s.admin, 2).await;
+    let other = app.consultancy_user(&other_firm["id"]).await;
+    let (code, _) = app
+        .err(
+            Some(&other),
+            "query($id: ID!) { panel(id: $id) { id } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+}
+db_test!(secrecy_before_the_review_date);
+
+async fn roles_that_may_not_act(app: TestApp) {
+    let s = setting(&app).await;
+    let ids = pool(&app, &s.admin, 100, 2).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(0)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": review })).await;
+    let seat = panel["seats"][0].clone();
+    let seated_expert = seat["expertId"].as_str().expect("id").to_owned();
+    let other_expert = ids
+        .iter()
+        .find(|id| !ids_of(&panel).contains(id))
+        .expect("one not seated")
+        .clone();
+    let other_city = app.city_admin("140200").await;
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    let expert = app.user_token("EXPERT", None, Some(&other_expert)).await;
+    let own = app.user_token("EXPERT", None, Some(&seated_expert)).await;
+    let (_, review2) = evaluation(&app, &s, 11, &day(10)).await;
+    let year = today().year();
+
+    let cases: Vec<(&str, Value, Vec<(&str, Option<&str>)>)> = vec![
+        (
+            DRAW,
+            json!({ "input": { "reviewId": review2 } }),
+            vec![
+                ("FORBIDDEN", Some(&other_city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+                ("UNAUTHENTICATED", None),
+            ],
+        ),
+        (
+            RESPOND,
+            json!({ "id": seat["id"], "accept": true }),
+            vec![
+                ("FORBIDDEN", Some(&other_city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&expert)),
+                ("UNAUTHENTICATED", None),
+            ],
+        ),
+        (
+            REPLACE,
+            json!({ "id": seat["id"] }),
+            vec![
+                ("FORBIDDEN", Some(&other_city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
+            ATTEND,
+            json!({ "id": seat["id"], "attended": true }),
+            vec![
+                ("FORBIDDEN", Some(&other_city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
+            RATE,
+            json!({ "id": seat["id"], "score": "80" }),
+            vec![
+                ("FORBIDDEN", Some(&other_city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
+            "mutation($y: Int!) { drawRecheckSample(input: { year: $y, rate: \"0.05\" }) { id } }",
+            json!({ "y": year }),
+            vec![
+                ("FORBIDDEN", Some(&s.city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
+            "mutation($id: ID!) { recordRecheckFindings(reviewId: $id, findings: [{ kind: OMISSION, description: \"x\" }]) { id } }",
+            json!({ "id": review }),
+            vec![
+                ("FORBIDDEN", Some(&s.city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
+            "query($y: Int!) { expertAnnualReview(year: $y) { totalCount } }",
+            json!({ "y": year }),
+            vec![
+                ("FORBIDDEN", Some(&s.city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
+            "query($y: Int!) { drawFairness(year: $y) { gini } }",
+            json!({ "y": year }),
+            vec![("FORBIDDEN", Some(&s.city)), ("FORBIDDEN", Some(&firm))],
+        ),
+        (
+            "query($y: Int!) { recheckSample(year: $y) { id } }",
+            json!({ "y": year }),
+            vec![("FORBIDDEN", Some(&s.city))],
+        ),
+        (
+            "{ myPanelSeats { totalCount } }",
+            json!({}),
+            vec![("FORBIDDEN", Some(&s.city)), ("FORBIDDEN", Some(&firm))],
+        ),
+        (
+            "query($id: ID!) { panel(id: $id) { rounds { excludedExperts { totalCount } } } }",
+            json!({ "id": panel["id"] }),
+            vec![("FORBIDDEN", Some(&firm))],
+        ),
+    ];
+    let before = written(&app).await;
+    for (query, vars, expectations) in cases {
+        for (code, token) in expectations {
+            let (got, _) = app.err(token, query, vars.clone()).await;
+            assert_eq!(got, code, "{query} as {token:?}");
+        }
+    }
+    assert_eq!(written(&app).await, before);
+}
+db_test!(roles_that_may_not_act);
+
+async fn verification_catches_tampering_online_and_offline(app: TestApp) {
+    let s = setting(&app).await;
+    let ids = pool(&app, &s.admin, 100, 2).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    let panel = draw(
+        &app,
+        &s.city,
+        json!({ "reviewId": review, "witnessNonce": "witness" }),
+    )
+    .await;
+    let seat = panel["seats"].as_array().expect("seats")[0].clone();
+    app.ok(
+        Some(&s.city),
+        RESPOND,
+        json!({ "id": seat["id"], "accept": false }),
+    )
+    .await;
+    app.ok(Some(&s.city), REPLACE, json!({ "id": seat["id"] }))
+        .await;
+    let id = panel["id"].as_str().expect("id");
+
+    // The export through the route and through GraphQL agree.
+    let (status, headers, body) = app
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&format!("/panels/{id}/draw-record.json"))
+                .insert_header(("authorization", format!("Bearer {}", s.city))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+    );
+    let record: Value = serde_json::from_slice(&body).expect("JSON");
+    let via_graphql = app
+        .ok(
+            Some(&s.city),
+            "query($id: ID!) { panelDrawRecord(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await["panelDrawRecord"]
+        .clone();
+    assert_eq!(record, via_graphql);
+    assert_eq!(record["format"], "cleanprod-draw-record-v1");
+    assert_eq!(record["rounds"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        record["rounds"][0]["eligible"].as_array().map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(record["rounds"][0]["witnessNonce"], "witness");
+
+    // Offline, without the server.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("record.json");
+    std::fs::write(&file, &body).expect("written");
+    let out = verify_draw(&file);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("round 1: reproduces") && text.contains("round 2: reproduces"),
+        "{text}"
+    );
+
+    // A seat changed in the file: the offline check fails and says where.
+    // Another expert of the same round in the seat: the later round stays sound.
+    let mut forged = record.clone();
+    forged["rounds"][0]["seats"][1]["expertId"] =
+        record["rounds"][0]["seats"][0]["expertId"].clone();
+    std::fs::write(&file, forged.to_string()).expect("written");
+    let out = verify_draw(&file);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("round 1: DOES NOT REPRODUCE"), "{text}");
+    assert!(text.contains("round 2: reproduces"), "{text}");
+    // Not a record at all.
+    std::fs::write(&file, "{}").expect("written");
+    assert!(!verify_draw(&file).status.success());
+
+    // The same in the database: a seat moved to someone else, then a nonce changed.
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = &app.state.services.db;
+    let seated: Vec<Value> = record["rounds"]
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .flat_map(|r| r["seats"].as_array().expect("seats").clone())
+        .map(|s| s["expertId"].clone())
+        .collect();
+    let other = ids
+        .iter()
+        .find(|id| !seated.contains(&json!(id)))
+        .expect("an expert never invited");
+    let uuid = |v: &str| uuid::Uuid::parse_str(v).expect("uuid");
+    entity::panel_seat::Entity::update_many()
+        .col_expr(
+            entity::panel_seat::Column::ExpertId,
+            Expr::value(uuid(other)),
+        )
+        .filter(
+            entity::panel_seat::Column::Id.eq(uuid(panel["seats"][2]["id"].as_str().expect("id"))),
+        )
+        .exec(db)
+        .await
+        .expect("tampered");
+    let verified = app.ok(Some(&s.admin), VERIFY, json!({ "id": id })).await["verifyPanel"].clone();
+    assert_eq!(verified["reproduces"], false);
+    assert_eq!(verified["rounds"][0]["reproduces"], false);
+    assert!(
+        verified["rounds"][0]["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.contains("other seats")),
+        "{verified:#}"
+    );
+    entity::panel_draw::Entity::update_many()
+        .col_expr(
+            entity::panel_draw::Column::WitnessNonce,
+            Expr::value("someone else"),
+        )
+        .filter(entity::panel_draw::Column::RoundNo.eq(2))
+        .exec(db)
+        .await
+        .expect("tampered");
+    let verified = app.ok(Some(&s.admin), VERIFY, json!({ "id": id })).await["verifyPanel"].clone();
+    assert_eq!(verified["rounds"][1]["reproduces"], false);
+    assert!(
+        verified["rounds"][1]["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .any(|p| p
+                .as_str()
+                .is_some_and(|p| p.contains("seed does not follow"))),
+        "{verified:#}"
+    );
+}
+db_test!(verification_catches_tampering_online_and_offline);
+
+fn verify_draw(file: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cleanprod"))
+        .arg("verify-draw")
+        .arg(file)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("runs")
+}
+
+async fn a_page_of_seats_costs_a_fixed_number_of_queries(app: TestApp) {
+    use std::sync::atomic::Ordering;
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 1).await;
+    let expert_id = {
+        // One expert of every kind, drawn onto every panel.
+        let id = expert(
+            &app,
+            &s.admin,
+            200,
+            &["STEEL"],
+            &["INDUSTRY_PROCESS", "ENVIRONMENTAL", "ENERGY"],
+            "140200",
+        )
+        .await;
+        id
+    };
+    let token = app.user_token("EXPERT", None, Some(&expert_id)).await;
+    let query = "{ myPanelSeats(first: 50) { totalCount edges { node { id expertName expert { name } review { kind date } panel { id } } } } }";
+    let mut costs = Vec::new();
+    for n in 0..3u32 {
+        let (_, review) = evaluation(&app, &s, 20 + n, &day(10 + i64::from(n))).await;
+        // A one-slot composition for this expert alone keeps them on every panel.
+        draw(
+            &app,
+            &s.city,
+            json!({ "reviewId": review, "composition": [{ "sector": "STEEL", "expertiseKind": "ENVIRONMENTAL" }] }),
+        )
+        .await;
+        let before = app.statements.load(Ordering::Relaxed);
+        let page = app.ok(Some(&token), query, json!({})).await;
+        costs.push(app.statements.load(Ordering::Relaxed) - before);
+        let count = page["myPanelSeats"]["totalCount"].as_u64().expect("count");
+        assert!(count >= 1);
+    }
+    assert!(
+        costs.windows(2).all(|w| w[0] == w[1]),
+        "the cost grows with the page: {costs:?}"
+    );
+}
+db_test!(a_page_of_seats_costs_a_fixed_number_of_queries);

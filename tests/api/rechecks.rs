@@ -1,0 +1,414 @@
+//! The yearly recheck sample and recheck findings through the API: the sample and its
+//! record, a recheck panel leaving out the audit's earlier panels, findings traced to the
+//! firm, its lead auditor and the experts who passed the report, and who sees them.
+
+use chrono::Datelike;
+use serde_json::{Value, json};
+
+use crate::audits::{RECORD, SCHEDULE, setting};
+use crate::db_test;
+use crate::panels::{ATTEND, DRAW, RESPOND, day, draw, evaluation, pool, today, written};
+use crate::support::TestApp;
+
+const SAMPLE: &str = "mutation($input: DrawRecheckSampleInput!) { drawRecheckSample(input: $input) { id year rate reviewDate algorithm seed serverRandom witnessNonce population populationCount populationDigest sampleSize reproduces items { position sampledReviewId auditId recheckReviewId recheckReview { kind date status organiserCityCode } } } }";
+const FINDINGS: &str = "mutation($id: ID!, $findings: [RecheckFindingInput!]!) { recordRecheckFindings(reviewId: $id, findings: $findings) { id kind label description year consultancy { name } leadAuditor { name } implicatedExperts { expertId expertName seatId passedReviewId } } }";
+const LIST: &str = "query($filter: RecheckFindingFilter) { recheckFindings(filter: $filter) { totalCount edges { node { id kind } } } }";
+
+/// Holds a review today with every seat ATTENDED and a PASSED outcome.
+async fn hold(app: &TestApp, city: &str, review: &Value) -> Value {
+    let panel = draw(app, city, json!({ "reviewId": review })).await;
+    for seat in panel["seats"].as_array().expect("seats") {
+        app.ok(
+            Some(city),
+            ATTEND,
+            json!({ "id": seat["id"], "attended": true }),
+        )
+        .await;
+    }
+    app.ok(
+        Some(city),
+        RECORD,
+        json!({ "id": review, "input": { "outcome": "PASSED", "score": "88", "opinion": "通过评估" } }),
+    )
+    .await;
+    panel
+}
+
+async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 3).await;
+    let mut reviews = Vec::new();
+    let mut panels = Vec::new();
+    for serial in 10..13 {
+        let (audit, review) = evaluation(&app, &s, serial, &day(0)).await;
+        panels.push((audit, hold(&app, &s.city, &review).await));
+        reviews.push(review);
+    }
+    let year = today().year();
+    let before = written(&app).await;
+    for (input, field) in [
+        (json!({ "year": year, "rate": "0.04" }), "rate"),
+        (json!({ "year": year, "rate": "1.5" }), "rate"),
+        (json!({ "year": 1999, "rate": "0.1" }), "year"),
+        (json!({ "year": year + 1, "rate": "0.1" }), "year"),
+        (json!({ "year": 2020, "rate": "0.1" }), "year"),
+        (
+            json!({ "year": year, "rate": "0.1", "reviewDate": day(-1) }),
+            "reviewDate",
+        ),
+        (
+            json!({ "year": year, "rate": "0.1", "witnessNonce": "a\nb" }),
+            "witnessNonce",
+        ),
+    ] {
+        let (code, error) = app
+            .err(Some(&s.admin), SAMPLE, json!({ "input": input }))
+            .await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field)),
+            "{input}"
+        );
+    }
+    assert_eq!(written(&app).await, before);
+
+    // ⌈0.5 × 3⌉ = 2 of the three evaluations held this year.
+    let sample = app
+        .ok(
+            Some(&s.admin),
+            SAMPLE,
+            json!({ "input": { "year": year, "rate": "0.5", "witnessNonce": "纪检 77", "reviewDate": day(10) } }),
+        )
+        .await["drawRecheckSample"]
+        .clone();
+    assert_eq!(sample["populationCount"], 3);
+    assert_eq!(sample["sampleSize"], 2);
+    assert_eq!(sample["rate"], "0.5");
+    assert_eq!(sample["witnessNonce"], "纪检 77");
+    assert_eq!(sample["algorithm"], "cleanprod-draw-v1/chacha20");
+    assert_eq!(sample["seed"].as_str().map(str::len), Some(64));
+    assert_eq!(sample["reproduces"], true);
+    let mut population: Vec<String> = sample["population"]
+        .as_array()
+        .expect("population")
+        .iter()
+        .map(|v| v.as_str().expect("id").to_owned())
+        .collect();
+    let mut expected: Vec<String> = reviews
+        .iter()
+        .map(|r| r.as_str().expect("id").to_owned())
+        .collect();
+    expected.sort();
+    assert_eq!(population, expected, "ascending ids");
+    population.dedup();
+    let items = sample["items"].as_array().expect("items").clone();
+    assert_eq!(items.len(), 2);
+    assert_ne!(items[0]["sampledReviewId"], items[1]["sampledReviewId"]);
+    for item in &items {
+        assert!(population.contains(&item["sampledReviewId"].as_str().expect("id").to_owned()));
+        assert_eq!(
+            item["recheckReview"],
+            json!({ "kind": "RECHECK", "date": day(10), "status": "SCHEDULED", "organiserCityCode": null })
+        );
+    }
+    assert_eq!(app.count("reviews").await, before[4] + 2);
+
+    // Once a year.
+    let before = written(&app).await;
+    let (code, _) = app
+        .err(
+            Some(&s.admin),
+            SAMPLE,
+            json!({ "input": { "year": year, "rate": "1" } }),
+        )
+        .await;
+    assert_eq!(code, "CONFLICT");
+    assert_eq!(written(&app).await, before);
+    let shown = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { recheckSample(year: $y) { id sampleSize reproduces } }",
+            json!({ "y": year }),
+        )
+        .await;
+    assert_eq!(shown["recheckSample"]["id"], sample["id"]);
+    assert_eq!(shown["recheckSample"]["reproduces"], true);
+
+    // The recheck's panel: the province's, five by default, none of the audit's earlier panel.
+    let recheck = items[0]["recheckReviewId"].clone();
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            DRAW,
+            json!({ "input": { "reviewId": recheck } }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN", "rechecks are the province's");
+    let panel = draw(&app, &s.admin, json!({ "reviewId": recheck })).await;
+    assert_eq!(panel["size"], 5);
+    assert_eq!(panel["reviewKind"], "RECHECK");
+    let counts = &panel["rounds"][0]["excludedCounts"];
+    assert_eq!(
+        counts,
+        &json!([{ "reason": "PREVIOUS_PANEL_SAME_AUDIT", "count": 3 }])
+    );
+    let (_, earlier) = panels
+        .iter()
+        .find(|(audit, _)| *audit == items[0]["auditId"])
+        .expect("the sampled audit's panel");
+    let earlier_ids: Vec<&Value> = earlier["seats"]
+        .as_array()
+        .expect("seats")
+        .iter()
+        .map(|s| &s["expertId"])
+        .collect();
+    for seat in panel["seats"].as_array().expect("seats") {
+        assert!(!earlier_ids.contains(&&seat["expertId"]));
+    }
+    // A city admin sees neither the recheck nor its panel.
+    let (code, _) = app
+        .err(
+            Some(&s.city),
+            "query($id: ID!) { panel(id: $id) { id } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+}
+db_test!(the_yearly_sample_and_a_recheck_panel);
+
+async fn findings_trace_back_and_are_seen_by_those_concerned(app: TestApp) {
+    let s = setting(&app).await;
+    let ids = pool(&app, &s.admin, 100, 1).await;
+    let (audit, review) = evaluation(&app, &s, 10, &day(0)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": review })).await;
+    let seats = panel["seats"].as_array().expect("seats").clone();
+    // One attends, one confirmed with no attendance recorded, one no-show.
+    app.ok(
+        Some(&s.city),
+        ATTEND,
+        json!({ "id": seats[0]["id"], "attended": true }),
+    )
+    .await;
+    app.ok(
+        Some(&s.city),
+        RESPOND,
+        json!({ "id": seats[1]["id"], "accept": true }),
+    )
+    .await;
+    app.ok(
+        Some(&s.city),
+        ATTEND,
+        json!({ "id": seats[2]["id"], "attended": false }),
+    )
+    .await;
+    app.ok(
+        Some(&s.city),
+        RECORD,
+        json!({ "id": review, "input": { "outcome": "PASSED", "score": "90", "opinion": "通过" } }),
+    )
+    .await;
+    let recheck = app
+        .ok(
+            Some(&s.admin),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit, "kind": "RECHECK", "date": day(0) } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    // Another audit with a recheck still to come.
+    let (audit2, review2) = evaluation(&app, &s, 11, &day(0)).await;
+    app.ok(
+        Some(&s.city),
+        RECORD,
+        json!({ "id": review2, "input": { "outcome": "PASSED", "score": "90", "opinion": "通过" } }),
+    )
+    .await;
+    let future = app
+        .ok(
+            Some(&s.admin),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit2, "kind": "RECHECK", "date": day(5) } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+
+    let one = json!([{ "kind": "OMISSION", "description": "遗漏" }]);
+    let before = written(&app).await;
+    for (id, findings, field) in [
+        (&review, one.clone(), "reviewId"),
+        (&future, one.clone(), "reviewId"),
+        (&recheck, json!([]), "findings"),
+        (
+            &recheck,
+            json!([{ "kind": "OMISSION", "description": "  " }]),
+            "findings[0].description",
+        ),
+    ] {
+        let (code, error) = app
+            .err(
+                Some(&s.admin),
+                FINDINGS,
+                json!({ "id": id, "findings": findings }),
+            )
+            .await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field))
+        );
+    }
+    assert_eq!(written(&app).await, before);
+
+    let recorded = app
+        .ok(
+            Some(&s.admin),
+            FINDINGS,
+            json!({ "id": recheck, "findings": [
+                { "kind": "FALSIFICATION", "description": "节能量数据虚报" },
+                { "kind": "OMISSION", "description": "遗漏重点工序" }
+            ] }),
+        )
+        .await["recordRecheckFindings"]
+        .clone();
+    let recorded = recorded.as_array().expect("findings");
+    assert_eq!(recorded.len(), 2);
+    let sat: Vec<&Value> = vec![&seats[0]["expertId"], &seats[1]["expertId"]];
+    for f in recorded {
+        assert_eq!(f["year"], today().year());
+        assert_eq!(f["consultancy"]["name"], "咨询机构1");
+        assert_eq!(f["leadAuditor"]["name"], "审核员1");
+        let implicated = f["implicatedExperts"].as_array().expect("experts");
+        assert_eq!(implicated.len(), 2, "the no-show did not pass the report");
+        for i in implicated {
+            assert!(sat.contains(&&i["expertId"]));
+            assert_eq!(i["passedReviewId"], review);
+            assert!(i["expertName"].is_string());
+        }
+    }
+    assert_eq!(recorded[0]["label"], "弄虚作假");
+
+    // Visible on the firm, its lead auditor, the experts and the review.
+    let firm_view = "query($id: ID!) { consultancy(id: $id) { findings { kind } staff { findings { kind } } } }";
+    let seen = app
+        .ok(Some(&s.admin), firm_view, json!({ "id": s.firm["id"] }))
+        .await;
+    assert_eq!(
+        seen["consultancy"]["findings"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        seen["consultancy"]["staff"][0]["findings"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    let seen = app
+        .ok(Some(&firm), firm_view, json!({ "id": s.firm["id"] }))
+        .await;
+    assert_eq!(
+        seen["consultancy"]["findings"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let expert_view = "query($id: ID!) { expert(id: $id) { findings { kind } } }";
+    for (expert, n) in [(&seats[0]["expertId"], 2), (&seats[2]["expertId"], 0)] {
+        let seen = app
+            .ok(Some(&s.admin), expert_view, json!({ "id": expert }))
+            .await;
+        assert_eq!(seen["expert"]["findings"].as_array().map(Vec::len), Some(n));
+    }
+    let seen = app
+        .ok(
+            Some(&s.admin),
+            "query($id: ID!) { review(id: $id) { findings { kind } } }",
+            json!({ "id": recheck }),
+        )
+        .await;
+    assert_eq!(seen["review"]["findings"].as_array().map(Vec::len), Some(2));
+
+    // Who sees them in the list.
+    let implicated_expert = app
+        .user_token("EXPERT", None, seats[0]["expertId"].as_str())
+        .await;
+    let no_show_expert = app
+        .user_token("EXPERT", None, seats[2]["expertId"].as_str())
+        .await;
+    let other_firm = crate::support::create_consultancy(&app, &s.admin, 2).await;
+    let other = app.consultancy_user(&other_firm["id"]).await;
+    for (token, n) in [
+        (&s.admin, 2),
+        (&s.city, 2),
+        (&app.city_admin("140200").await, 0),
+        (&firm, 2),
+        (&other, 0),
+        (&implicated_expert, 2),
+        (&no_show_expert, 0),
+    ] {
+        let seen = app.ok(Some(token), LIST, json!({})).await;
+        assert_eq!(seen["recheckFindings"]["totalCount"], n);
+    }
+    let seen = app
+        .ok(
+            Some(&implicated_expert),
+            expert_view,
+            json!({ "id": seats[0]["expertId"] }),
+        )
+        .await;
+    assert_eq!(seen["expert"]["findings"].as_array().map(Vec::len), Some(2));
+    let filtered = app
+        .ok(
+            Some(&s.admin),
+            LIST,
+            json!({ "filter": { "kind": "FALSIFICATION", "consultancyId": s.firm["id"], "year": today().year() } }),
+        )
+        .await;
+    assert_eq!(filtered["recheckFindings"]["totalCount"], 1);
+    let (code, _) = app
+        .err(
+            Some(&other),
+            LIST,
+            json!({ "filter": { "consultancyId": s.firm["id"] } }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+
+    // The experts who passed a falsified report are flagged for removal.
+    let review_lines = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { expertAnnualReview(year: $y) { edges { node { expertId recheckFindings flags { action rule } } } } }",
+            json!({ "y": today().year() }),
+        )
+        .await;
+    let lines = review_lines["expertAnnualReview"]["edges"]
+        .as_array()
+        .expect("lines")
+        .clone();
+    let line = |id: &Value| {
+        lines
+            .iter()
+            .find(|l| l["node"]["expertId"] == *id)
+            .expect("a line")["node"]
+            .clone()
+    };
+    let passed = line(&seats[0]["expertId"]);
+    assert_eq!(passed["recheckFindings"], 2);
+    assert_eq!(
+        passed["flags"],
+        json!([{ "action": "REMOVE", "rule": "FALSIFICATION_PASSED" }])
+    );
+    assert_eq!(line(&seats[2]["expertId"])["recheckFindings"], 0);
+    assert_eq!(ids.len(), 3);
+
+    // The columns the appraisal reads: by consultancy and year.
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let firm_id = uuid::Uuid::parse_str(s.firm["id"].as_str().expect("id")).expect("uuid");
+    let n = entity::recheck_finding::Entity::find()
+        .filter(entity::recheck_finding::Column::ConsultancyId.eq(firm_id))
+        .filter(entity::recheck_finding::Column::Year.eq(today().year()))
+        .count(&app.state.services.db)
+        .await
+        .expect("count");
+    assert_eq!(n, 2);
+}
+db_test!(findings_trace_back_and_are_seen_by_those_concerned);
