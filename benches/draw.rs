@@ -208,6 +208,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             consultancy_id: Set(id),
             name: Set(format!("审核员{f}")),
             id_card_number: Set(format!("bench-staff-{f}")),
+            id_card_hmac: Set(Some(format!("bench-staff-{f}"))),
             role: Set("AUDITOR".into()),
             certificate_number: Set(None),
             started_on: Set(date(2020, 1)),

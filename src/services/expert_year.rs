@@ -66,6 +66,9 @@ fn check_year(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
     }
 }
 
+/// A seat of the year: expert, review date, status, decline reason, rating.
+type SeatRow = (Uuid, NaiveDate, String, Option<String>, Option<i64>);
+
 /// The annual expert review: every expert in the pool (ACTIVE or SUSPENDED) and anyone who
 /// held a seat in the year, in id order, with the flags the rules raise. Ages are taken on
 /// 31 December of the year.
@@ -76,20 +79,19 @@ pub async fn expert_annual_review(
 ) -> AppResult<Vec<ExpertYearLine>> {
     viewer.require_province_admin()?;
     let (first, last) = check_year(year)?;
-    let seat_rows: Vec<(Uuid, NaiveDate, String, Option<String>, Option<i64>)> =
-        panel_seat::Entity::find()
-            .select_only()
-            .columns([
-                panel_seat::Column::ExpertId,
-                panel_seat::Column::ReviewDate,
-                panel_seat::Column::Status,
-                panel_seat::Column::DeclineReason,
-                panel_seat::Column::Rating,
-            ])
-            .filter(panel_seat::Column::ReviewDate.between(first, last))
-            .into_tuple()
-            .all(db)
-            .await?;
+    let seat_rows: Vec<SeatRow> = panel_seat::Entity::find()
+        .select_only()
+        .columns([
+            panel_seat::Column::ExpertId,
+            panel_seat::Column::ReviewDate,
+            panel_seat::Column::Status,
+            panel_seat::Column::DeclineReason,
+            panel_seat::Column::Rating,
+        ])
+        .filter(panel_seat::Column::ReviewDate.between(first, last))
+        .into_tuple()
+        .all(db)
+        .await?;
     let experts: Vec<(Uuid, String, String, NaiveDate)> = expert::Entity::find()
         .select_only()
         .columns([
