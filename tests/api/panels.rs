@@ -986,7 +986,8 @@ async fn roles_that_may_not_act(app: TestApp) {
     let (_, review2) = evaluation(&app, &s, 11, &day(10)).await;
     let year = today().year();
 
-    let cases: Vec<(&str, Value, Vec<(&str, Option<&str>)>)> = vec![
+    type Case<'a> = (&'a str, Value, Vec<(&'a str, Option<&'a str>)>);
+    let cases: Vec<Case> = vec![
         (
             DRAW,
             json!({ "input": { "reviewId": review2 } }),
@@ -1248,19 +1249,16 @@ async fn a_page_of_seats_costs_a_fixed_number_of_queries(app: TestApp) {
     use std::sync::atomic::Ordering;
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 1).await;
-    let expert_id = {
-        // One expert of every kind, drawn onto every panel.
-        let id = expert(
-            &app,
-            &s.admin,
-            200,
-            &["STEEL"],
-            &["INDUSTRY_PROCESS", "ENVIRONMENTAL", "ENERGY"],
-            "140200",
-        )
-        .await;
-        id
-    };
+    // One expert of every kind, drawn onto every panel.
+    let expert_id = expert(
+        &app,
+        &s.admin,
+        200,
+        &["STEEL"],
+        &["INDUSTRY_PROCESS", "ENVIRONMENTAL", "ENERGY"],
+        "140200",
+    )
+    .await;
     let token = app.user_token("EXPERT", None, Some(&expert_id)).await;
     let query = "{ myPanelSeats(first: 50) { totalCount edges { node { id expertName expert { name } review { kind date } panel { id } } } } }";
     let mut costs = Vec::new();
