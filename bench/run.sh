@@ -22,6 +22,7 @@ PG_ADMIN_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 PORT=${BENCH_PORT:-18180}
 PEER_PORT=$((PORT + 1))
 ADMIN_PASSWORD=bench-admin-password
+CITY_PASSWORD=bench-city-password
 SECRET=bench-secret-bench-secret-bench-secret-0123
 DATA_KEY=bench-data-key-bench-data-key-bench-data-key
 WORK=$(mktemp -d /tmp/cleanprod-bench.XXXXXX)
@@ -60,9 +61,9 @@ export RUST_LOG=warn
 
 log "seeding scale $SCALE into SQLite and PostgreSQL"
 SQLITE_URL="sqlite://$WORK/bench.db?mode=rwc"
-DATABASE_URL=$SQLITE_URL "$BIN" seed-demo --scale "$SCALE" >"$WORK/seed-sqlite.log" 2>&1
+DATABASE_URL=$SQLITE_URL "$BIN" seed-demo --scale "$SCALE" --password "$CITY_PASSWORD" >"$WORK/seed-sqlite.log" 2>&1
 psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
-DATABASE_URL=$PG_URL "$BIN" seed-demo --scale "$SCALE" >"$WORK/seed-pg.log" 2>&1
+DATABASE_URL=$PG_URL "$BIN" seed-demo --scale "$SCALE" --password "$CITY_PASSWORD" >"$WORK/seed-pg.log" 2>&1
 
 graphql() { # url token query-json
   curl -sf -X POST "$1" -H 'content-type: application/json' ${2:+-H "authorization: Bearer $2"} -d "$3"
@@ -81,18 +82,44 @@ wait_ready() { # url
   log "server at $1 did not become ready"; return 1
 }
 
-# One GraphQL body per workload, as a front end would send it.
-write_bodies() { # dir
-  python3 - "$1" <<'PY'
+# Each workload is a file of JSON bodies, one per line (bench/lua/graphql.lua): one line for
+# a fixed operation, many for a mix, or one per review for the draws (sent once each).
+write_bodies() { # dir city-audit-ids-file review-ids-file
+  python3 - "$@" <<'PY'
 import json, sys, os
-d = sys.argv[1]
-bodies = {
-  "1-experts": {"operationName": "ExpertPage", "query": "query ExpertPage { experts(first: 20, filter: { status: ACTIVE, sector: STEEL }) { totalCount edges { node { id name title city { name } sectors expertiseKinds } } } }"},
-  "2-enterprise-deep": {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome reviewDate } } } } } }"},
+d, audits_file, reviews_file = sys.argv[1:4]
+audits = [l.strip() for l in open(audits_file) if l.strip()]
+reviews = [l.strip() for l in open(reviews_file) if l.strip()]
+experts = {"operationName": "ExpertPage", "query": "query ExpertPage { experts(first: 20, filter: { status: ACTIVE, sector: STEEL }) { totalCount edges { node { id name title city { name } sectors expertiseKinds } } } }"}
+deep = {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome reviewDate panel { seats { status expert { name title } } } } } } } } }"}
+ranking = {"operationName": "Ranking", "query": "query Ranking { consultancyRanking(year: 2024) { year published entries { position rank total grade rankChange consultancy { name creditCode } } } }"}
+def draw(review):
+    return {"operationName": "Draw", "query": "mutation Draw($input: DrawPanelInput!) { drawPanel(input: $input) { id seats { expertId slotIndex } } }", "variables": {"input": {"reviewId": review}}}
+# A city bureau's day: mostly looking things up, now and then writing something down.
+city_reads = [
+    {"operationName": "CityEnterprises", "query": "query CityEnterprises { enterprises(first: 20, filter: { cityCode: \"140100\" }) { totalCount edges { node { name creditCode scale mandatoryAudit { mandatory } } } } }"},
+    {"operationName": "OpenAudits", "query": "query OpenAudits { audits(first: 20, filter: { cityCode: \"140100\", status: REPORT_SUBMITTED }) { totalCount edges { node { year status dueOn enterprise { name } consultancy { name } } } } }"},
+    {"operationName": "Overdue", "query": "query Overdue { overdueAudits(first: 20, cityCode: \"140100\") { totalCount edges { node { year status dueOn enterprise { name } } } } }"},
+    experts,
+    ranking,
+]
+def option(audit):
+    return {"operationName": "AddOption", "query": "mutation AddOption($audit: ID!, $input: ImprovementOptionInput!) { addImprovementOption(auditId: $audit, input: $input) { id } }", "variables": {"audit": audit, "input": {"kind": "NO_LOW_COST", "title": "加强现场管理", "investment": "1.5", "economicBenefit": "0.8"}}}
+mix = []
+for i in range(200):
+    # nine reads to one write
+    mix.append(option(audits[i % len(audits)]) if i % 10 == 9 else city_reads[i % len(city_reads)])
+workloads = {
+    "1-experts": ([experts], "admin"),
+    "2-enterprise-deep": ([deep], "admin"),
+    "3-ranking": ([ranking], "anonymous"),
+    "4-draw-panel": ([draw(r) for r in reviews], "admin"),
+    "5-city-day": (mix, "city"),
 }
-for name, body in bodies.items():
-    with open(os.path.join(d, name + ".json"), "w") as f:
-        json.dump(body, f)
+for name, (bodies, who) in workloads.items():
+    with open(os.path.join(d, f"{name}.{who}.jsonl"), "w") as f:
+        for b in bodies:
+            f.write(json.dumps(b, ensure_ascii=False) + "\n")
 PY
 }
 
@@ -102,21 +129,23 @@ write_peer_bodies() { # dir
 import json, sys, os
 d = sys.argv[1]
 bodies = {
-  "1-experts": {"query": "{ allExperts(first: 20, condition: { status: \"ACTIVE\" }, filter: null) { totalCount nodes { id name title cityByCityCode { name } expertSectorsByExpertId { nodes { sector } } expertKindsByExpertId { nodes { kind } } } } }"},
-  "2-enterprise-deep": {"query": "{ allEnterprises(first: 5) { nodes { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate } } } } } } }"},
+  "1-experts": {"query": "{ allExperts(first: 20, condition: { status: \"ACTIVE\" }) { totalCount nodes { id name title cityByCityCode { name } expertSectorsByExpertId { nodes { sector } } expertKindsByExpertId { nodes { kind } } } } }"},
+  "2-enterprise-deep": {"query": "{ allEnterprises(first: 5) { nodes { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate panelByReviewId { panelSeatsByPanelId { nodes { status expertByExpertId { name title } } } } } } } } } } }"},
 }
 for name, body in bodies.items():
-    with open(os.path.join(d, name + ".json"), "w") as f:
-        json.dump(body, f)
+    with open(os.path.join(d, name + ".anonymous.jsonl"), "w") as f:
+        f.write(json.dumps(body) + "\n")
 PY
 }
 
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 
-run_wrk() { # label workload body token pid
-  local out
-  out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
+run_wrk() { # label workload body-file token pid [once]
+  local out duration=$DURATION
+  [ "${6:-}" = once ] && duration=120s
+  out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} \
+        wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency \
         -s "$ROOT/bench/lua/graphql.lua" "$URL" 2>&1 | grep '^BENCH' || true)
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$5/status" 2>/dev/null || echo "?")
@@ -124,8 +153,22 @@ run_wrk() { # label workload body token pid
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$out" "$rss" >>"$RESULTS"
 }
 
+# The open audits of Taiyuan (for the bureau's writes) and the scheduled reviews without a
+# panel (for the draws): the same ids in both databases, as the seed is deterministic.
+python3 - "$WORK/bench.db" "$WORK/audits.txt" "$WORK/reviews.txt" <<'PY'
+import sqlite3, sys, uuid
+db = sqlite3.connect(sys.argv[1])
+def ids(sql):
+    return [str(uuid.UUID(bytes=bytes(r[0]))) if isinstance(r[0], (bytes, memoryview)) else str(r[0]) for r in db.execute(sql)]
+with open(sys.argv[2], "w") as f:
+    f.write("\n".join(ids("SELECT id FROM audits WHERE city_code = '140100' AND closed = 0 AND status IN ('IN_PROGRESS', 'REPORT_SUBMITTED') ORDER BY id")) + "\n")
+with open(sys.argv[3], "w") as f:
+    f.write("\n".join(ids("SELECT r.id FROM reviews r LEFT JOIN panels p ON p.review_id = r.id WHERE r.status = 'SCHEDULED' AND p.id IS NULL ORDER BY r.review_date, r.id")) + "\n")
+PY
+log "$(wc -l <"$WORK/reviews.txt") scheduled reviews to draw, $(wc -l <"$WORK/audits.txt") open Taiyuan audits"
+
 mkdir -p "$WORK/bodies" "$WORK/peer"
-write_bodies "$WORK/bodies"
+write_bodies "$WORK/bodies" "$WORK/audits.txt" "$WORK/reviews.txt"
 write_peer_bodies "$WORK/peer"
 
 for backend in sqlite postgres; do
@@ -135,10 +178,23 @@ for backend in sqlite postgres; do
   URL=http://127.0.0.1:$PORT/graphql
   wait_ready "http://127.0.0.1:$PORT/readyz"
   ADMIN=$(token_for "$URL" admin "$ADMIN_PASSWORD")
-  for body in "$WORK"/bodies/*.json; do
-    name=$(basename "$body" .json)
-    run_wrk "cleanprod-$backend" "$name" "$body" "$ADMIN" "$SERVER_PID"
+  CITY=$(token_for "$URL" city-140100 "$CITY_PASSWORD")
+  for body in "$WORK"/bodies/*.jsonl; do
+    file=$(basename "$body" .jsonl)
+    name=${file%.*}
+    case ${file##*.} in
+      admin) token=$ADMIN ;;
+      city) token=$CITY ;;
+      *) token="" ;;
+    esac
+    once=""
+    [ "$name" = 4-draw-panel ] && once=once
+    run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" $once
   done
+  # Writers on SQLite must queue, never fail: count "database is locked" in the server log.
+  locked=$(grep -c -i 'database is locked' "$WORK/server-$backend.log" || true)
+  log "cleanprod-$backend: 'database is locked' in the server log: $locked"
+  printf 'locked\t%s\t%s\n' "$backend" "$locked" >>"$WORK/locked.tsv"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 done
 
@@ -151,30 +207,36 @@ for _ in $(seq 1 100); do
   curl -sf -X POST "$URL" -H 'content-type: application/json' -d '{"query":"{ __typename }"}' >/dev/null 2>&1 && break
   sleep 0.2
 done
-for body in "$WORK"/peer/*.json; do
-  name=$(basename "$body" .json)
-  run_wrk "postgraphile" "$name" "$body" "" "$PEER_PID"
+for body in "$WORK"/peer/*.jsonl; do
+  file=$(basename "$body" .jsonl)
+  run_wrk "postgraphile" "${file%.*}" "$body" "" "$PEER_PID"
 done
 
 mkdir -p bench/results
 REPORT=bench/results/$(date -u +%Y-%m-%d).md
-python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" >"$REPORT" <<'PY'
-import sys, re, platform, os
+python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" "$WORK/locked.tsv" "$(wc -l <"$WORK/reviews.txt")" >"$REPORT" <<'PY'
+import sys, re, platform, os, datetime
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+locked = [l.rstrip("\n").split("\t") for l in open(sys.argv[5]) if l.strip()]
 def parse(s):
     return dict(re.findall(r"(\w+)=([\d.]+)", s))
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 print(f"# cleanprod benchmark — scale {sys.argv[2]}, {sys.argv[3]} connections, {sys.argv[4]} per workload")
 print()
-print(f"Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}")
+print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores ({cpu}) · {platform.platform()}")
 print()
-print("| server | workload | req/s | p50 ms | p99 ms | errors | peak RSS MB |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+print("| server | workload | req/s | p50 ms | p99 ms | requests | errors | peak RSS MB |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 by = {}
 for server, workload, out, rss in rows:
     m = parse(out)
     by[(server, workload)] = m
-    print(f"| {server} | {workload} | {m.get('rps','?')} | {m.get('p50_ms','?')} | {m.get('p99_ms','?')} | {m.get('errors','?')} | {rss} |")
+    print(f"| {server} | {workload} | {m.get('rps','?')} | {m.get('p50_ms','?')} | {m.get('p99_ms','?')} | {m.get('requests','?')} | {m.get('errors','?')} | {rss} |")
 print()
+print(f"Workload 4 draws each of the {sys.argv[6]} scheduled reviews once (a review has one panel), so its run is that many draws, not a fixed duration.")
+print()
+for _, backend, n in locked:
+    print(f"- 'database is locked' in the {backend} server's log: {n}")
 for workload in sorted({w for _, w in by}):
     ours = by.get(("cleanprod-postgres", workload))
     peer = by.get(("postgraphile", workload))

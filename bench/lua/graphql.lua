@@ -1,31 +1,62 @@
--- wrk: POST one GraphQL operation (from BENCH_BODY_FILE) with an optional bearer token,
--- and count responses that carry GraphQL errors.
+-- wrk: POST GraphQL operations with an optional bearer token, and count responses that
+-- carry GraphQL errors.
+--
+-- BENCH_BODY_FILE holds one JSON body per line. Each thread takes every n-th line (thread i
+-- of n starts at line i) and cycles through its lines, so a file of mixed lines is a mix.
+-- With BENCH_ONCE=1 each line is sent once (operations that use something up, like a draw
+-- for a review): a thread that has sent its lines sends `{ __typename }` until its answers
+-- are in, then stops, so the reported rate covers the operations alone, plus at most one
+-- probe per connection.
 local body_file = os.getenv("BENCH_BODY_FILE")
 local token = os.getenv("BENCH_TOKEN")
-local f = assert(io.open(body_file, "r"))
-local body = f:read("*a")
-f:close()
-
-wrk.method = "POST"
-wrk.body = body
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json"
-if token ~= nil and token ~= "" then
-  wrk.headers["Authorization"] = "Bearer " .. token
-end
+local once = os.getenv("BENCH_ONCE") == "1"
+local probe = '{"query":"{ __typename }"}'
 
 local threads = {}
+local thread_count = 0
 function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("index", thread_count)
   table.insert(threads, thread)
+end
+
+local headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json" }
+if token ~= nil and token ~= "" then
+  headers["Authorization"] = "Bearer " .. token
 end
 
 function init(args)
   graphql_errors = 0
+  local all = {}
+  for line in io.lines(body_file) do
+    if line ~= "" then table.insert(all, line) end
+  end
+  lines = {}
+  -- `index` was set on this thread by setup(); BENCH_THREADS is wrk's -t.
+  local count = tonumber(os.getenv("BENCH_THREADS")) or 1
+  for i = index, #all, count do table.insert(lines, all[i]) end
+  if #lines == 0 then lines = all end
+  next_line = 1
+  answered = 0
 end
 
-function response(status, headers, body)
+function request()
+  if once and next_line > #lines then
+    return wrk.format("POST", nil, headers, probe)
+  end
+  local body = lines[next_line]
+  next_line = next_line + 1
+  if not once and next_line > #lines then next_line = 1 end
+  return wrk.format("POST", nil, headers, body)
+end
+
+function response(status, hdrs, body)
+  answered = answered + 1
   if status ~= 200 or string.find(body, '"errors"', 1, true) then
     graphql_errors = graphql_errors + 1
+  end
+  if once and answered >= #lines then
+    wrk.thread:stop()
   end
 end
 

@@ -242,7 +242,7 @@ async fn load_setting(
 
 /// The plan's default composition; an enterprise outside the catalogue's sectors gets an
 /// INDUSTRY_PROCESS expert of any sector in the first slot.
-fn default_slots(sector: Option<Sector>, size: u8) -> Vec<Slot> {
+pub(crate) fn default_slots(sector: Option<Sector>, size: u8) -> Vec<Slot> {
     match sector {
         Some(sector) => default_composition(sector, size),
         None => {

@@ -28,6 +28,65 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
     assert_eq!(count("enterprises"), Some(5_000));
     assert_eq!(count("audits"), Some(15_000));
     assert_eq!(app.count("experts").await, 2_000);
+    // Panels (bounded by the yearly seat cap), training and five published years.
+    assert!(count("panels").is_some_and(|n| n > 20_000), "{report:?}");
+    assert!(
+        count("panel seats").is_some_and(|n| n > 80_000),
+        "{report:?}"
+    );
+    assert_eq!(count("training sessions"), Some(100));
+    assert_eq!(count("training attendances"), Some(10_000));
+    assert!(count("appraisals").is_some_and(|n| n > 900), "{report:?}");
+    assert_eq!(count("published rankings"), Some(5));
+    assert_eq!(
+        app.count("panel_seats").await,
+        count("panel seats").unwrap_or(0) as i64
+    );
+
+    // A demo panel is a genuine draw: its record reproduces like any other.
+    let admin = app.admin().await;
+    let data = app
+        .ok(
+            Some(&admin),
+            "{ enterprises(first: 20) { edges { node { audits { reviews { panel { id seats { status } } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let panel_ids: Vec<String> = data["enterprises"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["node"]["audits"].as_array().into_iter().flatten())
+        .flat_map(|a| a["reviews"].as_array().into_iter().flatten())
+        .filter_map(|r| r["panel"]["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(panel_ids.len() >= 10, "{data}");
+    for id in panel_ids.iter().take(10) {
+        let verified = app
+            .ok(
+                Some(&admin),
+                "query($id: ID!) { verifyPanel(id: $id) { reproduces problems } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(verified["verifyPanel"]["reproduces"], true, "{verified}");
+    }
+    let ranking = app
+        .ok(
+            None,
+            "{ consultancyRanking(year: 2023) { published entries { rank } } trainingSessions(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ranking["consultancyRanking"]["published"], true,
+        "{ranking}"
+    );
+    assert!(
+        ranking["consultancyRanking"]["entries"]
+            .as_array()
+            .is_some_and(|e| e.len() > 150)
+    );
 
     // What it made reads back through the API like any data, for every role.
     let city = app.login("city-140100", "demo-password-1").await;
@@ -52,6 +111,27 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
         .as_str()
         .unwrap_or("");
     assert!(masked.contains("***"), "{masked}");
+
+    // The benchmark's workloads 1 and 2 cost the same SQL statements whatever the page size:
+    // every relation down to the seated experts is batched.
+    let workloads = [
+        "query($n: Int) { experts(first: $n, filter: { status: ACTIVE, sector: STEEL }) { totalCount edges { node { id name title city { name } sectors expertiseKinds } } } }",
+        "query($n: Int) { enterprises(first: $n) { edges { node { name audits { status year reviews { kind outcome reviewDate panel { seats { status expert { name title } } } } } } } } }",
+    ];
+    for query in workloads {
+        let mut costs = Vec::new();
+        for n in [2, 20] {
+            let before = app.statements.load(std::sync::atomic::Ordering::SeqCst);
+            let data = app.ok(Some(&admin), query, json!({ "n": n })).await;
+            costs.push(app.statements.load(std::sync::atomic::Ordering::SeqCst) - before);
+            assert!(data.to_string().len() > 500, "{data}");
+        }
+        assert_eq!(
+            costs[0], costs[1],
+            "statements for 2 vs 20: {costs:?} in {query}"
+        );
+        assert!(costs[1] <= 12, "{costs:?} statements for {query}");
+    }
 
     // A second run refuses to mix demo rows into a filled registry.
     let again =

@@ -1,13 +1,17 @@
 //! `cleanprod seed-demo`: realistic, deterministic demo data at provincial scale.
 //!
 //! Everything derives from one fixed seed (ChaCha20), including the UUID v7 ids (a synthetic
-//! clock and generated random bits), so two runs at the same scale produce the same rows.
+//! clock and generated random bits), so two runs at the same scale produce the same rows —
+//! except the appraisals and rankings, which go through the services (see `appraisals`) and
+//! take their ids from the clock.
 //! Rows go in with multi-row inserts inside a few large transactions — one round trip per
 //! few hundred rows, not per row. Personal data is encrypted as the services would.
 //!
 //! Scale 1 is about 2 000 experts, 200 consultancies with 1 500 staff, 5 000 enterprises over
 //! the 11 cities and the annex's industries, 15 000 audits over five years with their options,
-//! reviews and transitions; the domains built later add their own parts here.
+//! reviews and transitions, a verifiable panel for every held review (~95 000 seats; the
+//! yearly seat cap is what bounds them), 100 training sessions with 10 000 sign-ins, and five
+//! years of appraisals with their published rankings.
 
 use std::collections::HashMap;
 
@@ -25,21 +29,37 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::auth::password::hash_password;
-use crate::db::begin_write;
+use crate::db::{begin_write, refresh_statistics};
 use crate::domain::{
     AuditEventKind, AuditStatus, ConsultancyStatus, EnterpriseScale, ExpertStatus, ExpertiseKind,
     Gender, OptionKind, ProfessionalTitle, ReviewKind, ReviewOutcome, ReviewStatus, Role, Sector,
-    StaffRole,
+    StaffRole, TrainingParticipantKind,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{audit_mode, option_needs_acceptance};
 use crate::rules::checksum::{complete_credit_code, complete_id_card};
 use crate::rules::deadlines::{AuditDates, audit_deadline};
+use crate::rules::draw_record::Profile;
 use crate::rules::mandatory::mandatory_verdict;
 use crate::rules::scale::classify_scale;
 
 use super::amounts::SCALE;
 use super::{Services, audit_log};
+
+mod appraisals;
+mod panels;
+mod training;
+
+use panels::{HeldReview, PoolExpert};
+use training::Trainee;
+
+/// The value a generated row was given (every demo column is set).
+fn set_or_default<T: Clone + Default + Into<sea_orm::Value>>(value: &sea_orm::ActiveValue<T>) -> T {
+    match value {
+        sea_orm::ActiveValue::Set(v) | sea_orm::ActiveValue::Unchanged(v) => v.clone(),
+        sea_orm::ActiveValue::NotSet => T::default(),
+    }
+}
 
 /// The fixed seed: change it and every generated row changes.
 pub const DEMO_SEED: u64 = 0x5348_414e_5849_2022; // "SHANXI 2022"
@@ -99,6 +119,15 @@ const OPTION_TITLES: [&str; 8] = [
     "加强设备跑冒滴漏管理",
     "优化操作规程与培训",
 ];
+
+/// What the audits and panels need to know of an enterprise.
+struct EnterpriseMeta {
+    id: Uuid,
+    city: String,
+    mode: crate::domain::AuditMode,
+    sector: Option<Sector>,
+    credit_code: String,
+}
 
 /// What was created, for the caller's summary.
 #[derive(Debug, Default, Clone)]
@@ -259,6 +288,16 @@ pub async fn seed_demo(
     let mut sectors = Vec::new();
     let mut kinds = Vec::new();
     let mut changes = Vec::new();
+    let mut pool = Vec::new();
+    let annex_sectors: Vec<Sector> = s
+        .catalog
+        .iter()
+        .filter(|r| r.code.len() == 4)
+        .map(|r| r.sector)
+        .collect();
+    if annex_sectors.is_empty() {
+        return Err(AppError::internal("the industry catalogue is not loaded"));
+    }
     for i in 0..2_000 * n {
         let id = g.id();
         let male = g.chance(70);
@@ -295,14 +334,16 @@ pub async fn seed_demo(
             title: Set(title.as_str().into()),
             years_in_field: Set(g.range(8, 35) as i32),
             city_code: Set(city.into()),
-            term_start: Set(NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or(NaiveDate::MIN)),
+            term_start: Set(NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or(NaiveDate::MIN)),
             term_end: Set(NaiveDate::from_ymd_opt(2027, 12, 31).unwrap_or(NaiveDate::MIN)),
             status: Set(status.as_str().into()),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
         });
-        let first = Sector::ALL[g.below(Sector::ALL.len() as u64) as usize];
+        // Experts' sectors follow the enterprises' (both weighted by the annex's rows), so
+        // every sector has the process experts its panels need.
+        let first = g.pick(&annex_sectors).to_owned();
         let mut own = vec![first];
         if g.chance(50) {
             let second = Sector::ALL[g.below(Sector::ALL.len() as u64) as usize];
@@ -310,24 +351,39 @@ pub async fn seed_demo(
                 own.push(second);
             }
         }
-        for sector in own {
+        for sector in &own {
             sectors.push(expert_sector::ActiveModel {
                 expert_id: Set(id),
                 sector: Set(sector.as_str().into()),
             });
         }
-        let main_kind = ExpertiseKind::ALL[g.below(4) as usize];
+        // Every panel seats a process, an environmental and an energy expert: the pool is
+        // made of those in about equal parts, as the province recruits it.
+        let main_kind = *g.pick(&[
+            ExpertiseKind::IndustryProcess,
+            ExpertiseKind::Environmental,
+            ExpertiseKind::Energy,
+        ]);
         let mut own_kinds = vec![main_kind];
-        if g.chance(40) {
+        if g.chance(50) {
             let extra = ExpertiseKind::ALL[g.below(4) as usize];
             if extra != main_kind {
                 own_kinds.push(extra);
             }
         }
-        for kind in own_kinds {
+        for kind in &own_kinds {
             kinds.push(expert_kind::ActiveModel {
                 expert_id: Set(id),
                 kind: Set(kind.as_str().into()),
+            });
+        }
+        if status == ExpertStatus::Active {
+            pool.push(PoolExpert {
+                profile: Profile {
+                    id,
+                    sectors: own.clone(),
+                    expertise: own_kinds,
+                },
             });
         }
         changes.push(expert_status_change::ActiveModel {
@@ -351,6 +407,16 @@ pub async fn seed_demo(
             });
         }
     }
+    let expert_trainees: Vec<Trainee> = experts
+        .iter()
+        .map(|m| Trainee {
+            kind: TrainingParticipantKind::Expert,
+            id: set_or_default(&m.id),
+            consultancy_id: None,
+            name: set_or_default(&m.name),
+            organisation: set_or_default(&m.employer),
+        })
+        .collect();
     let txn = begin_write(db).await?;
     report.counts.push((
         "experts",
@@ -366,6 +432,7 @@ pub async fn seed_demo(
     let mut staff_rows = Vec::new();
     let mut staff_by_firm: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut firm_ids = Vec::new();
+    let mut firm_codes: HashMap<Uuid, String> = HashMap::new();
     for i in 0..200 * n {
         let id = g.id();
         let (city, city_name) = *g.pick(&CITIES);
@@ -374,13 +441,13 @@ pub async fn seed_demo(
         } else {
             ConsultancyStatus::Suspended
         };
+        let name = format!("{city_name}{}环保科技有限公司{i}", g.pick(&FIRM_WORDS));
+        let credit_code = g.credit_code(city, 5_000_000 + i);
+        firm_codes.insert(id, credit_code.clone());
         firms.push(consultancy::ActiveModel {
             id: Set(id),
-            name: Set(format!(
-                "{city_name}{}环保科技有限公司{i}",
-                g.pick(&FIRM_WORDS)
-            )),
-            credit_code: Set(g.credit_code(city, 5_000_000 + i)),
+            name: Set(name),
+            credit_code: Set(credit_code),
             city_code: Set(city.into()),
             address: Set(format!("{city_name}市迎泽大街{}号", g.range(1, 999))),
             contact_name: Set(g.person_name()),
@@ -427,6 +494,23 @@ pub async fn seed_demo(
             staff_by_firm.entry(id).or_default().push(staff_id);
         }
     }
+    let firm_names: HashMap<Uuid, String> = firms
+        .iter()
+        .map(|m| (set_or_default(&m.id), set_or_default(&m.name)))
+        .collect();
+    let staff_trainees: Vec<Trainee> = staff_rows
+        .iter()
+        .map(|m| {
+            let firm = set_or_default(&m.consultancy_id);
+            Trainee {
+                kind: TrainingParticipantKind::ConsultancyStaff,
+                id: set_or_default(&m.id),
+                consultancy_id: Some(firm),
+                name: set_or_default(&m.name),
+                organisation: firm_names.get(&firm).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
     let txn = begin_write(db).await?;
     report.counts.push((
         "consultancies",
@@ -469,21 +553,31 @@ pub async fn seed_demo(
         let mining = industry.starts_with("06") && g.chance(80);
         let coating = g.chance(20);
         let verdict = mandatory_verdict(&s.catalog, &industry, scale, mining, coating);
-        let sector = verdict
+        let sector_of_row = verdict
             .row_code
             .as_deref()
             .and_then(|code| s.catalog.iter().find(|r| r.code == code))
-            .map(|r| r.sector.as_str().to_owned());
+            .map(|r| r.sector);
+        let sector = sector_of_row.map(|s| s.as_str().to_owned());
         let flags = [g.chance(30), g.chance(15), g.chance(25), g.chance(10)];
         let in_directory = verdict.mandatory && g.chance(90);
+        let name = format!(
+            "{city_name}{}{}有限公司{i}",
+            g.pick(&FIRM_WORDS),
+            g.pick(&["实业", "化工", "煤业", "钢铁", "建材", "能源"])
+        );
+        let credit_code = g.credit_code(city, 1_000_000 + i);
+        enterprise_meta.push(EnterpriseMeta {
+            id,
+            city: city.to_owned(),
+            mode: audit_mode(flags[0], flags[1], flags[2], flags[3]),
+            sector: sector_of_row,
+            credit_code: credit_code.clone(),
+        });
         enterprises.push(enterprise::ActiveModel {
             id: Set(id),
-            name: Set(format!(
-                "{city_name}{}{}有限公司{i}",
-                g.pick(&FIRM_WORDS),
-                g.pick(&["实业", "化工", "煤业", "钢铁", "建材", "能源"])
-            )),
-            credit_code: Set(g.credit_code(city, 1_000_000 + i)),
+            name: Set(name),
+            credit_code: Set(credit_code),
             city_code: Set(city.into()),
             county: Set(format!(
                 "{city_name}{}区",
@@ -509,11 +603,6 @@ pub async fn seed_demo(
             created_at: Set(now),
             updated_at: Set(now),
         });
-        enterprise_meta.push((
-            id,
-            city.to_owned(),
-            audit_mode(flags[0], flags[1], flags[2], flags[3]),
-        ));
     }
 
     // Audits: three rounds per enterprise over five years; the earlier two closed, the last
@@ -523,7 +612,9 @@ pub async fn seed_demo(
     let mut reviews = Vec::new();
     let mut options = Vec::new();
     let mut last_completed: HashMap<Uuid, NaiveDate> = HashMap::new();
-    for (enterprise_id, city, mode) in &enterprise_meta {
+    let mut held: Vec<HeldReview> = Vec::new();
+    for meta in &enterprise_meta {
+        let (enterprise_id, city, mode) = (&meta.id, &meta.city, &meta.mode);
         let years = [FIRST_YEAR, FIRST_YEAR + 2, FIRST_YEAR + YEARS - 1];
         for (round, year) in years.iter().enumerate() {
             let id = g.id();
@@ -673,6 +764,17 @@ pub async fn seed_demo(
                         created_at: Set(at(on)),
                         updated_at: Set(at(on)),
                     });
+                    held.push(HeldReview {
+                        id: review_id,
+                        audit_id: id,
+                        kind,
+                        date: on,
+                        city_code: city.clone(),
+                        sector: meta.sector,
+                        enterprise_id: *enterprise_id,
+                        enterprise_credit_code: meta.credit_code.clone(),
+                        consultancy_credit_code: firm_codes.get(&firm).cloned(),
+                    });
                     review_id
                 };
             if stage >= 3 {
@@ -708,6 +810,32 @@ pub async fn seed_demo(
                     accepted,
                     Some(review_id),
                 );
+            }
+            // The open audits waiting for a review have one scheduled in the coming months,
+            // its panel not drawn yet: what a bureau's next draws are for.
+            let upcoming_kind = match stage {
+                2 => Some(ReviewKind::Evaluation),
+                3 | 4 if evaluation_passed => Some(ReviewKind::Acceptance),
+                _ => None,
+            };
+            if last && let Some(kind) = upcoming_kind {
+                let on = now.date_naive() + Duration::days(g.range(14, 120));
+                reviews.push(review::ActiveModel {
+                    id: Set(g.id()),
+                    audit_id: Set(id),
+                    kind: Set(kind.as_str().into()),
+                    review_date: Set(on),
+                    organiser_city_code: Set(Some(city.clone())),
+                    status: Set(ReviewStatus::Scheduled.as_str().into()),
+                    outcome: Set(None),
+                    score: Set(None),
+                    opinion: Set(None),
+                    scheduled_by: Set(None),
+                    recorded_by: Set(None),
+                    held_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
             }
             if stage >= 2 {
                 for k in 0..g.range(2, 4) {
@@ -793,6 +921,33 @@ pub async fn seed_demo(
     ));
     txn.commit().await?;
 
+    // A panel for every held review, drawn as `drawPanel` draws one.
+    let txn = begin_write(db).await?;
+    let panels = panels::seed_panels(&txn, &mut g, &mut held, &pool, progress).await?;
+    txn.commit().await?;
+    report.counts.push(("panels", panels.panels));
+    report.counts.push(("panel draws", panels.draws));
+    report.counts.push(("panel seats", panels.seats));
+
+    // Training before the appraisals: staff hours are one of their inputs.
+    let txn = begin_write(db).await?;
+    let training =
+        training::seed_training(&txn, &mut g, n, &expert_trainees, &staff_trainees, progress)
+            .await?;
+    txn.commit().await?;
+    report.counts.push(("training sessions", training.sessions));
+    report
+        .counts
+        .push(("training attendances", training.attendances));
+
+    // The appraisals below query what was just loaded: plan for it, not for empty tables.
+    refresh_statistics(db).await?;
+    let appraised = appraisals::seed_appraisals(s, &mut g, &firm_ids, progress).await?;
+    report.counts.push(("appraisals", appraised.appraisals));
+    report
+        .counts
+        .push(("published rankings", appraised.published_years));
+
     // A user per city bureau, so the demo can be used as each would.
     let hash = hash_password(user_password)?;
     let txn = begin_write(db).await?;
@@ -831,6 +986,7 @@ pub async fn seed_demo(
     )
     .await?;
     txn.commit().await?;
+    refresh_statistics(db).await?;
     Ok(report)
 }
 
