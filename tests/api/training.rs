@@ -943,7 +943,7 @@ async fn capacity_holds_under_concurrent_enrolments(app: TestApp) {
 db_test!(capacity_holds_under_concurrent_enrolments);
 
 /// A session of 8 hours crediting 6: attended (6), left early (2.5), absent, excused.
-pub(crate) async fn attendance_is_recorded_with_hours(app: TestApp) {
+async fn attendance_is_recorded_with_hours(app: TestApp) {
     let admin = app.admin().await;
     let taiyuan = app.city_admin("140100").await;
     let starts = two_days_ago();
