@@ -195,7 +195,7 @@ db_test!(only_province_admins_create_users);
 
 const CHANGE: &str = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { username } }";
 
-async fn change_password_revokes_old_tokens(app: TestApp) {
+pub(crate) async fn change_password_revokes_old_tokens(app: TestApp) {
     let old_token = app.admin().await;
     let (code, error) = app
         .err(

@@ -31,7 +31,7 @@ fn this_year_in_china() -> i32 {
     cleanprod::rules::deadlines::today_in_china(chrono::Utc::now()).year()
 }
 
-async fn draft_submit_return_approve_publish(app: TestApp) {
+pub(crate) async fn draft_submit_return_approve_publish(app: TestApp) {
     let admin = app.admin().await;
     let city = app.city_admin("140100").await;
     let a = member(&app, &admin, 1, "140100").await;

@@ -87,7 +87,7 @@ fn names(ranking: &Value) -> Vec<(u64, String)> {
 
 /// Five firms appraised for 2025 under a scheme of its own, ranked with ties, published, read
 /// by the public and downloaded as CSV and XLSX.
-async fn a_year_from_scheme_to_published_reports(app: TestApp) {
+pub(crate) async fn a_year_from_scheme_to_published_reports(app: TestApp) {
     let admin = app.admin().await;
     let city = app.city_admin("140100").await;
     let firms: Vec<Value> = {

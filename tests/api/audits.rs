@@ -92,7 +92,7 @@ fn submission(s: &Setting, on: &str) -> Value {
     json!({ "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": on })
 }
 
-async fn the_machine_with_deadlines_and_history(app: TestApp) {
+pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
     let s = setting(&app).await;
     let (admin, city) = (&s.admin, &s.city);
     let audit = create_audit(&app, city, &s.enterprise, 2024, "2024-03-20").await;
@@ -850,7 +850,7 @@ async fn who_may_run_and_read_audits(app: TestApp) {
 }
 db_test!(who_may_run_and_read_audits);
 
-async fn improvement_options_exact_and_checked(app: TestApp) {
+pub(crate) async fn improvement_options_exact_and_checked(app: TestApp) {
     let s = setting(&app).await;
     let (admin, city) = (&s.admin, &s.city);
     let audit = create_audit(&app, city, &s.enterprise, 2024, "2024-03-01").await;

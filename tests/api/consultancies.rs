@@ -80,7 +80,7 @@ async fn create_read_and_bad_input(app: TestApp) {
 }
 db_test!(create_read_and_bad_input);
 
-async fn update_by_province_and_own_firm(app: TestApp) {
+pub(crate) async fn update_by_province_and_own_firm(app: TestApp) {
     let admin = app.admin().await;
     let a = create_consultancy(&app, &admin, 1).await;
     let b = create_consultancy(&app, &admin, 2).await;
@@ -154,7 +154,7 @@ async fn update_by_province_and_own_firm(app: TestApp) {
 }
 db_test!(update_by_province_and_own_firm);
 
-async fn status_moves_with_history(app: TestApp) {
+pub(crate) async fn status_moves_with_history(app: TestApp) {
     let admin = app.admin().await;
     let firm = create_consultancy(&app, &admin, 1).await;
     let id = firm["id"].clone();
@@ -221,7 +221,7 @@ async fn status_moves_with_history(app: TestApp) {
 }
 db_test!(status_moves_with_history);
 
-async fn staff_move_between_firms(app: TestApp) {
+pub(crate) async fn staff_move_between_firms(app: TestApp) {
     let admin = app.admin().await;
     let a = create_consultancy(&app, &admin, 1).await;
     let b = create_consultancy(&app, &admin, 2).await;

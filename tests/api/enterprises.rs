@@ -139,7 +139,7 @@ async fn who_may_create_enterprises(app: TestApp) {
 }
 db_test!(who_may_create_enterprises);
 
-async fn update_with_versions_scale_and_cities(app: TestApp) {
+pub(crate) async fn update_with_versions_scale_and_cities(app: TestApp) {
     let admin = app.admin().await;
     let created = create_enterprise(&app, &admin, enterprise_input(1)).await;
     let id = created["id"].clone();
@@ -396,7 +396,7 @@ async fn reading_one_enterprise(app: TestApp) {
 }
 db_test!(reading_one_enterprise);
 
-async fn directory_membership_and_cycle(app: TestApp) {
+pub(crate) async fn directory_membership_and_cycle(app: TestApp) {
     let admin = app.admin().await;
     let a = create_enterprise(&app, &admin, enterprise_input(1)).await;
     let b = create_enterprise(&app, &admin, enterprise_input(2)).await;
@@ -602,7 +602,7 @@ fn csv_line(serial: u32, city: &str, industry: &str) -> String {
 
 const CSV_HEADER: &str = "企业名称,统一社会信用代码,城市代码,区县,行业代码,从业人员,营业收入（万元）,高耗能,纳入名录年份";
 
-async fn import_all_or_nothing_and_good_rows_only(app: TestApp) {
+pub(crate) async fn import_all_or_nothing_and_good_rows_only(app: TestApp) {
     let admin = app.admin().await;
     create_enterprise(&app, &admin, enterprise_input(9)).await;
     let csv = [

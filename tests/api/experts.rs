@@ -148,7 +148,7 @@ async fn only_province_admins_create_experts(app: TestApp) {
 }
 db_test!(only_province_admins_create_experts);
 
-async fn update_with_versions_and_roles(app: TestApp) {
+pub(crate) async fn update_with_versions_and_roles(app: TestApp) {
     let admin = app.admin().await;
     let created = create_expert(&app, &admin, 1).await;
     let id = created["id"].clone();
@@ -434,7 +434,7 @@ async fn experts_cannot_list_the_pool(app: TestApp) {
 }
 db_test!(experts_cannot_list_the_pool);
 
-async fn conflicts_and_unavailability(app: TestApp) {
+pub(crate) async fn conflicts_and_unavailability(app: TestApp) {
     let admin = app.admin().await;
     let created = create_expert(&app, &admin, 1).await;
     let id = created["id"].clone();

@@ -88,7 +88,7 @@ db_test!(brute_force_locks_the_username);
 
 const CHANGE_USER: &str = "mutation($id: ID!, $input: ChangeUserInput!) { changeUser(id: $id, input: $input) { role disabled cityCode } }";
 
-async fn role_changes_and_disabling_revoke_tokens(app: TestApp) {
+pub(crate) async fn role_changes_and_disabling_revoke_tokens(app: TestApp) {
     let admin = app.admin().await;
     let city_token = app.city_admin("140100").await;
     let me = app.ok(Some(&city_token), "{ me { id } }", json!({})).await;

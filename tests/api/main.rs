@@ -5,6 +5,7 @@ mod support;
 mod access;
 mod annual_lists;
 mod appraisal;
+mod audit_coverage;
 mod audits;
 mod cli;
 mod consultancies;

@@ -270,7 +270,7 @@ async fn full_flow_from_review_to_confirmed_panel(app: TestApp) {
 }
 db_test!(full_flow_from_review_to_confirmed_panel);
 
-async fn replacement_is_a_new_verifiable_round(app: TestApp) {
+pub(crate) async fn replacement_is_a_new_verifiable_round(app: TestApp) {
     let s = setting(&app).await;
     let ids = pool(&app, &s.admin, 100, 2).await;
     let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
@@ -699,7 +699,7 @@ async fn bad_draws_write_nothing(app: TestApp) {
 }
 db_test!(bad_draws_write_nothing);
 
-async fn attendance_ratings_and_the_experts_year(app: TestApp) {
+pub(crate) async fn attendance_ratings_and_the_experts_year(app: TestApp) {
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 2).await;
     let (_, today_review) = evaluation(&app, &s, 10, &day(0)).await;

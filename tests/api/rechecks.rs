@@ -34,7 +34,7 @@ async fn hold(app: &TestApp, city: &str, review: &Value) -> Value {
     panel
 }
 
-async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
+pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 3).await;
     let mut reviews = Vec::new();
@@ -177,7 +177,7 @@ async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
 }
 db_test!(the_yearly_sample_and_a_recheck_panel);
 
-async fn findings_trace_back_and_are_seen_by_those_concerned(app: TestApp) {
+pub(crate) async fn findings_trace_back_and_are_seen_by_those_concerned(app: TestApp) {
     let s = setting(&app).await;
     let ids = pool(&app, &s.admin, 100, 1).await;
     let (audit, review) = evaluation(&app, &s, 10, &day(0)).await;

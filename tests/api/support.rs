@@ -20,8 +20,8 @@ use cleanprod::{AppState, db};
 
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const USER_PASSWORD: &str = "user-password-for-tests";
-const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123";
-const DATA_KEY: &[u8] = b"test-data-key-test-data-key-test-data-key";
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123";
+pub const DATA_KEY: &[u8] = b"test-data-key-test-data-key-test-data-key";
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL, each on a fresh database.

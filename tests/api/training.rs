@@ -38,7 +38,7 @@ fn rfc(at: DateTime<Utc>) -> String {
 
 /// A session starting at `starts` and lasting `hours`, crediting `credit` hours, for
 /// experts, consultancy staff and officials.
-fn input(
+pub fn input(
     scope: &str,
     city: Option<&str>,
     starts: DateTime<Utc>,
@@ -59,7 +59,7 @@ fn input(
 }
 
 /// Two days ago, on the hour: a session that started then can have its attendance recorded.
-fn two_days_ago() -> DateTime<Utc> {
+pub fn two_days_ago() -> DateTime<Utc> {
     let now = Utc::now() - Duration::days(2);
     now - Duration::seconds(now.timestamp() % 3600)
 }
@@ -69,7 +69,7 @@ fn in_ten_days() -> DateTime<Utc> {
     now - Duration::seconds(now.timestamp() % 3600)
 }
 
-async fn create(app: &TestApp, token: &str, input: Value) -> Value {
+pub async fn create(app: &TestApp, token: &str, input: Value) -> Value {
     app.ok(Some(token), CREATE, json!({ "input": input })).await["createTrainingSession"].clone()
 }
 
@@ -336,7 +336,7 @@ async fn lists_filter_and_hide_cancelled_from_the_public(app: TestApp) {
 }
 db_test!(lists_filter_and_hide_cancelled_from_the_public);
 
-async fn update_and_cancel(app: TestApp) {
+pub(crate) async fn update_and_cancel(app: TestApp) {
     let admin = app.admin().await;
     let taiyuan = app.city_admin("140100").await;
     let datong = app.city_admin("140200").await;
@@ -1156,7 +1156,7 @@ async fn attendance_is_recorded_with_hours(app: TestApp) {
 db_test!(attendance_is_recorded_with_hours);
 
 /// A sign-in sheet with one bad row writes nothing, and the error names the row.
-async fn bulk_records_are_all_or_nothing(app: TestApp) {
+pub(crate) async fn bulk_records_are_all_or_nothing(app: TestApp) {
     let admin = app.admin().await;
     let starts = two_days_ago();
     let session = create(&app, &admin, input("PROVINCIAL", None, starts, 8, "6")).await;
@@ -1717,7 +1717,7 @@ async fn compliance_of_the_year(app: TestApp) {
 }
 db_test!(compliance_of_the_year);
 
-async fn plan_and_its_fulfilment(app: TestApp) {
+pub(crate) async fn plan_and_its_fulfilment(app: TestApp) {
     let admin = app.admin().await;
     let taiyuan = app.city_admin("140100").await;
     let starts = in_ten_days();

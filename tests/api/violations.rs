@@ -27,7 +27,7 @@ fn input(kind: &str, subject: &Value, number: &str) -> Value {
     } })
 }
 
-async fn recorded_published_and_public(app: TestApp) {
+pub(crate) async fn recorded_published_and_public(app: TestApp) {
     let admin = app.admin().await;
     let taiyuan = app.city_admin("140100").await;
     let datong = app.city_admin("140200").await;
