@@ -91,7 +91,7 @@ d, audits_file, reviews_file = sys.argv[1:4]
 audits = [l.strip() for l in open(audits_file) if l.strip()]
 reviews = [l.strip() for l in open(reviews_file) if l.strip()]
 experts = {"operationName": "ExpertPage", "query": "query ExpertPage { experts(first: 20, filter: { status: ACTIVE, sector: STEEL }) { totalCount edges { node { id name title city { name } sectors expertiseKinds } } } }"}
-deep = {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome reviewDate panel { seats { status expert { name title } } } } } } } } }"}
+deep = {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome date panel { seats { status expert { name title } } } } } } } } }"}
 ranking = {"operationName": "Ranking", "query": "query Ranking { consultancyRanking(year: 2024) { year published entries { position rank total grade rankChange consultancy { name creditCode } } } }"}
 def draw(review):
     return {"operationName": "Draw", "query": "mutation Draw($input: DrawPanelInput!) { drawPanel(input: $input) { id seats { expertId slotIndex } } }", "variables": {"input": {"reviewId": review}}}
@@ -143,7 +143,16 @@ RESULTS=$WORK/results.tsv
 
 run_wrk() { # label workload body-file token pid [once]
   local out duration=$DURATION
-  [ "${6:-}" = once ] && duration=120s
+  if [ "${6:-}" = once ]; then
+    duration=120s
+  else
+    # A mistyped query would make a fast benchmark of error answers: check each kind first.
+    sort -u "$3" | while IFS= read -r line; do
+      case $line in *'"mutation '*|*'"query":"mutation'*) continue ;; esac
+      answer=$(curl -s -X POST "$URL" -H 'content-type: application/json' ${4:+-H "authorization: Bearer $4"} -d "$line")
+      case $answer in *'"errors"'*) log "$1 $2: the workload's query fails: $answer"; exit 1 ;; esac
+    done || exit 1
+  fi
   out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} \
         wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency \
         -s "$ROOT/bench/lua/graphql.lua" "$URL" 2>&1 | grep '^BENCH' || true)
