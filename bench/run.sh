@@ -98,8 +98,8 @@ def draw(review):
 # A city bureau's day: mostly looking things up, now and then writing something down.
 city_reads = [
     {"operationName": "CityEnterprises", "query": "query CityEnterprises { enterprises(first: 20, filter: { cityCode: \"140100\" }) { totalCount edges { node { name creditCode scale mandatoryAudit { mandatory } } } } }"},
-    {"operationName": "OpenAudits", "query": "query OpenAudits { audits(first: 20, filter: { cityCode: \"140100\", status: REPORT_SUBMITTED }) { totalCount edges { node { year status dueOn enterprise { name } consultancy { name } } } } }"},
-    {"operationName": "Overdue", "query": "query Overdue { overdueAudits(first: 20, cityCode: \"140100\") { totalCount edges { node { year status dueOn enterprise { name } } } } }"},
+    {"operationName": "OpenAudits", "query": "query OpenAudits { audits(first: 20, filter: { cityCode: \"140100\", status: REPORT_SUBMITTED }) { totalCount edges { node { year status deadline { kind due } enterprise { name } consultancy { name } } } } }"},
+    {"operationName": "Overdue", "query": "query Overdue { overdueAudits(first: 20, cityCode: \"140100\") { totalCount edges { node { year status deadline { kind due } enterprise { name } } } } }"},
     experts,
     ranking,
 ]
@@ -130,7 +130,7 @@ import json, sys, os
 d = sys.argv[1]
 bodies = {
   "1-experts": {"query": "{ allExperts(first: 20, condition: { status: \"ACTIVE\" }) { totalCount nodes { id name title cityByCityCode { name } expertSectorsByExpertId { nodes { sector } } expertKindsByExpertId { nodes { kind } } } } }"},
-  "2-enterprise-deep": {"query": "{ allEnterprises(first: 5) { nodes { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate panelByReviewId { panelSeatsByPanelId { nodes { status expertByExpertId { name title } } } } } } } } } } }"},
+  "2-enterprise-deep": {"query": "{ allEnterprises(first: 5) { nodes { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate panelsByReviewId { nodes { panelSeatsByPanelId { nodes { status expertByExpertId { name title } } } } } } } } } } } }"},
 }
 for name, body in bodies.items():
     with open(os.path.join(d, name + ".anonymous.jsonl"), "w") as f:
@@ -144,7 +144,7 @@ RESULTS=$WORK/results.tsv
 run_wrk() { # label workload body-file token pid [once]
   local out duration=$DURATION
   if [ "${6:-}" = once ]; then
-    duration=120s
+    duration=${BENCH_DRAW_DURATION:-60s}
   else
     # A mistyped query would make a fast benchmark of error answers: check each kind first.
     sort -u "$3" | while IFS= read -r line; do
@@ -153,7 +153,7 @@ run_wrk() { # label workload body-file token pid [once]
       case $answer in *'"errors"'*) log "$1 $2: the workload's query fails: $answer"; exit 1 ;; esac
     done || exit 1
   fi
-  out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} \
+  out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} BENCH_CONNECTIONS=$CONNECTIONS \
         wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency \
         -s "$ROOT/bench/lua/graphql.lua" "$URL" 2>&1 | grep '^BENCH' || true)
   local rss

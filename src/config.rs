@@ -42,6 +42,9 @@ pub struct QueryLimits {
     pub max_aliases: usize,
     pub max_root_fields: usize,
     pub introspection: bool,
+    /// A tracing span per resolved field (async-graphql's tracing extension): for finding a
+    /// slow resolver. Off by default: on a large answer its spans cost more than the data.
+    pub resolver_spans: bool,
 }
 
 impl Default for QueryLimits {
@@ -52,6 +55,7 @@ impl Default for QueryLimits {
             max_aliases: 30,
             max_root_fields: 20,
             introspection: true,
+            resolver_spans: false,
         }
     }
 }
@@ -160,6 +164,7 @@ impl Config {
             max_aliases: env_parse("CLEANPROD_MAX_ALIASES", defaults.max_aliases)?,
             max_root_fields: env_parse("CLEANPROD_MAX_ROOT_FIELDS", defaults.max_root_fields)?,
             introspection: env_parse("CLEANPROD_INTROSPECTION", defaults.introspection)?,
+            resolver_spans: env_parse("CLEANPROD_RESOLVER_SPANS", defaults.resolver_spans)?,
         };
         let web_defaults = WebSettings::default();
         let web = WebSettings {

@@ -13,6 +13,15 @@ use crate::error::AppResult;
 /// Arbitrary but fixed: every instance takes this advisory lock while migrating.
 const MIGRATION_LOCK_KEY: i64 = 0x636c_6561_6e70_726f; // "cleanpro"
 
+/// `CLEANPROD_DB_POOL_SIZE`, or the backend's default.
+fn pool_size(default: u32) -> u32 {
+    std::env::var("CLEANPROD_DB_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -26,7 +35,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
         // writers. WAL lets readers run beside the one writer; the busy timeout makes a
         // writer wait for the lock instead of failing with SQLITE_BUSY.
         options
-            .max_connections(8)
+            .max_connections(pool_size(8))
             .min_connections(1)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
@@ -39,7 +48,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
                     .optimize_on_close(true, Some(1_000))
             });
     } else {
-        options.max_connections(16).min_connections(1);
+        options
+            .max_connections(pool_size(16))
+            .min_connections(1)
+            .map_sqlx_postgres_opts(|o| {
+                // The registry's working set stays in memory, where a random read costs about
+                // what a sequential one does. With the default (4) the planner scans whole
+                // tables for the loaders' `id IN (…)` lists: 0.3 ms instead of 0.08 ms each.
+                o.options([("random_page_cost", "1.1")])
+            });
     }
     Database::connect(options).await
 }

@@ -58,13 +58,16 @@ impl AppState {
             .ok_or_else(|| AppError::internal("the data key was not resolved"))?;
         let data_keys = crypto::DataKeys::new(&data_key)?;
         let catalog = services::reference::load_catalog(&db).await?;
+        let cities = services::reference::cities(&db).await?;
         let services = Services {
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),
+            cities: Arc::new(cities),
             keys: Arc::new(keys),
             data_keys: Arc::new(data_keys),
             metrics: Arc::new(http::metrics::Metrics::new()),
+            published_rankings: Default::default(),
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;

@@ -65,8 +65,14 @@ function done(summary, latency, requests)
   for _, t in ipairs(threads) do
     errors = errors + t:get("graphql_errors")
   end
+  local rps = summary.requests / (summary.duration / 1e6)
+  if once then
+    -- The run outlasts the operations (wrk stops at its duration, not when the threads do):
+    -- the rate is the concurrency over the mean latency (Little's law, no think time).
+    rps = (tonumber(os.getenv("BENCH_CONNECTIONS")) or 1) / (latency.mean / 1e6)
+  end
   io.write(string.format("BENCH rps=%.1f p50_ms=%.2f p99_ms=%.2f requests=%d errors=%d\n",
-    summary.requests / (summary.duration / 1e6),
+    rps,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.requests, errors + summary.errors.status + summary.errors.connect
       + summary.errors.read + summary.errors.write + summary.errors.timeout))

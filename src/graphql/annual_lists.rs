@@ -170,7 +170,7 @@ impl AnnualListQuery {
         filter: Option<AnnualAuditListFilter>,
     ) -> Result<AnnualAuditListConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = annual_lists::list_lists(
             &s.db,

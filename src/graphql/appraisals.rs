@@ -549,14 +549,14 @@ impl From<&Publication> for RankingPublication {
 }
 
 pub struct ConsultancyRanking {
-    ranking: Ranking,
+    ranking: std::sync::Arc<Ranking>,
     /// The cities of the lines, when the query asks for them (11 at most, read once).
     cities: HashMap<String, city::Model>,
 }
 
 impl ConsultancyRanking {
     /// Wraps a ranking, reading the cities once when the query asks for them.
-    async fn new(ctx: &Context<'_>, ranking: Ranking) -> Result<Self> {
+    async fn new(ctx: &Context<'_>, ranking: std::sync::Arc<Ranking>) -> Result<Self> {
         let wants_city = ctx
             .look_ahead()
             .field("entries")
@@ -568,7 +568,7 @@ impl ConsultancyRanking {
                 ranking.lines.iter().map(|l| l.city_code.clone()).collect();
             codes.sort_unstable();
             codes.dedup();
-            reference::cities_by_code(&services(ctx)?.db, &codes).await?
+            reference::cities_among(&services(ctx)?.cities, &codes)
         } else {
             HashMap::new()
         };
@@ -698,7 +698,8 @@ impl AppraisalQuery {
         year: i32,
     ) -> Result<ConsultancyRanking> {
         let s = services(ctx)?;
-        let result = ranking::consultancy_ranking(&s.db, viewer(ctx), year).await?;
+        let result =
+            ranking::consultancy_ranking(&s.db, &s.published_rankings, viewer(ctx), year).await?;
         ConsultancyRanking::new(ctx, result).await
     }
 
@@ -779,6 +780,6 @@ impl AppraisalMutation {
     async fn publish_ranking(&self, ctx: &Context<'_>, year: i32) -> Result<ConsultancyRanking> {
         let s = services(ctx)?;
         let published = ranking::publish_ranking(&s.db, viewer(ctx), year).await?;
-        ConsultancyRanking::new(ctx, published).await
+        ConsultancyRanking::new(ctx, std::sync::Arc::new(published)).await
     }
 }

@@ -74,7 +74,7 @@ impl AuditLogQuery {
         filter: Option<AuditLogFilter>,
     ) -> Result<AuditLogConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let filter = ServiceFilter {
             entity_type: f.entity_type,

@@ -573,7 +573,7 @@ impl AuditQuery {
         filter: Option<AuditFilter>,
     ) -> Result<AuditConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = audits::list_audits(
             &s.db,
@@ -607,7 +607,7 @@ impl AuditQuery {
         after: Option<String>,
     ) -> Result<AuditConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let result =
             audits::overdue_audits(&s.db, viewer(ctx), city_code, as_of.map(|d| d.0), page).await?;
         connection(ctx, result).await

@@ -252,7 +252,7 @@ impl ConsultancyQuery {
         filter: Option<ConsultancyFilter>,
     ) -> Result<ConsultancyConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = consultancies::list_consultancies(
             &s.db,

@@ -405,7 +405,7 @@ impl EnterpriseQuery {
         filter: Option<EnterpriseFilter>,
     ) -> Result<EnterpriseConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = enterprises::list_enterprises(
             &s.db,
@@ -443,7 +443,7 @@ impl EnterpriseQuery {
         filter: Option<DirectoryFilter>,
     ) -> Result<DirectoryConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let as_of = as_of.map_or_else(today, |d| d.0);
         let result = enterprises::list_directory(

@@ -192,7 +192,7 @@ impl ExpertYearQuery {
         after: Option<String>,
     ) -> Result<ExpertYearReviewConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let lines = expert_year::expert_annual_review(&s.db, viewer(ctx), year).await?;
         let lines: Vec<ExpertYearLine> = lines
             .into_iter()

@@ -341,7 +341,7 @@ impl ExpertQuery {
         filter: Option<ExpertFilter>,
     ) -> Result<ExpertConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let filter = filter.unwrap_or_default();
         let result = experts::list_experts(
             s,

@@ -118,7 +118,7 @@ impl Loaders {
             codes.sort_unstable();
             codes.dedup();
             self.cities
-                .feed_many(reference::cities_by_code(db, &codes).await?)
+                .feed_many(reference::cities_among(&services.cities, &codes))
                 .await;
         }
         if node.field("sectors").exists() {
@@ -186,7 +186,7 @@ impl Loaders {
         codes.dedup();
         if !codes.is_empty() {
             self.cities
-                .feed_many(reference::cities_by_code(&services.db, &codes).await?)
+                .feed_many(reference::cities_among(&services.cities, &codes))
                 .await;
         }
         Ok(())
@@ -471,9 +471,7 @@ impl Loader<String> for CityLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, city::Model>, LoadError> {
-        reference::cities_by_code(&self.0.db, keys)
-            .await
-            .map_err(to_load_error)
+        Ok(reference::cities_among(&self.0.cities, keys))
     }
 }
 

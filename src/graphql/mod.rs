@@ -66,7 +66,7 @@ pub struct MutationRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema once at start-up, with the configured depth and complexity limits,
-/// resolver tracing spans and, when given a cache, automatic persisted queries.
+/// resolver tracing spans when configured and, when given a cache, automatic persisted queries.
 pub fn build_schema(
     services: Option<Services>,
     persisted_queries: Option<LruCacheStorage>,
@@ -86,9 +86,10 @@ pub fn build_schema(
         builder = builder.disable_introspection();
     }
     if let Some(cache) = persisted_queries {
-        builder = builder
-            .extension(ApolloPersistedQueries::new(cache))
-            .extension(Tracing);
+        builder = builder.extension(ApolloPersistedQueries::new(cache));
+    }
+    if limits.resolver_spans {
+        builder = builder.extension(Tracing);
     }
     match services {
         Some(s) => builder.data(s).finish(),

@@ -22,9 +22,17 @@ pub fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
     Uuid::parse_str(id).map_err(|_| bad())
 }
 
-pub fn page_request(first: Option<i32>, after: Option<String>, max: u64) -> AppResult<PageRequest> {
+/// The page asked for; the list is counted only when the query selects `totalCount`.
+pub fn page_request(
+    ctx: &async_graphql::Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    max: u64,
+) -> AppResult<PageRequest> {
     let after = after.as_deref().map(decode_cursor).transpose()?;
-    PageRequest::new(first, after, max)
+    let mut page = PageRequest::new(first, after, max)?;
+    page.count_total = ctx.look_ahead().field("totalCount").exists();
+    Ok(page)
 }
 
 #[derive(SimpleObject)]

@@ -392,7 +392,7 @@ impl DrawRound {
         after: Option<String>,
     ) -> Result<ExcludedExpertConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let all = panels::excluded_experts(&s.db, viewer(ctx), &self.0).await?;
         let items: Vec<ExcludedExpert> = all
             .into_iter()
@@ -520,7 +520,7 @@ impl PanelQuery {
         after: Option<String>,
     ) -> Result<PanelSeatConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let result = panels::my_seats(&s.db, viewer(ctx), page).await?;
         let node = ctx.look_ahead().field("edges").field("node");
         loaders(ctx)?.prime_seats(s, node, &result.items).await?;

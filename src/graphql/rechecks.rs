@@ -363,7 +363,7 @@ impl RecheckQuery {
         filter: Option<RecheckFindingFilter>,
     ) -> Result<RecheckFindingConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = rechecks::list_findings(
             &s.db,

@@ -646,7 +646,7 @@ impl TrainingQuery {
         filter: Option<TrainingSessionFilter>,
     ) -> Result<TrainingSessionConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = training::list_sessions(
             &s.db,

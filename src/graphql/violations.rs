@@ -185,7 +185,7 @@ impl ViolationQuery {
         filter: Option<ViolationFilter>,
     ) -> Result<ViolationConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = violations::list_violations(
             &s.db,
@@ -227,7 +227,7 @@ impl ViolationQuery {
         filter: Option<PublicViolationFilter>,
     ) -> Result<PublicViolationConnection> {
         let s = services(ctx)?;
-        let page = page_request(first, after, s.config.max_page_size)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let f = filter.unwrap_or_default();
         let result = violations::public_violations(
             &s.db,

@@ -27,6 +27,7 @@ use crate::graphql::loaders::Loaders;
 use crate::http::limits;
 use crate::http::metrics::Outcome;
 use crate::services::users::principal_for_token;
+use tracing::Instrument;
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -379,7 +380,16 @@ async fn execute(
 ) -> HttpResponse {
     let started = std::time::Instant::now();
     let operation = params.operation_name.clone();
-    let (response, outcome) = run(state, req, rt, method, params).await;
+    // One span per request; resolver spans nest under it when CLEANPROD_RESOLVER_SPANS is on.
+    let span = tracing::info_span!(
+        "graphql",
+        operation = operation.as_deref().unwrap_or(""),
+        outcome = tracing::field::Empty,
+    );
+    let (response, outcome) = run(state, req, rt, method, params)
+        .instrument(span.clone())
+        .await;
+    span.record("outcome", tracing::field::debug(&outcome));
     state
         .services
         .metrics

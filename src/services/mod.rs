@@ -46,9 +46,12 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub catalog: Arc<Vec<CatalogRow>>,
+    /// The 11 cities, read once at start-up (they come with the migrations).
+    pub cities: Arc<Vec<entity::city::Model>>,
     pub keys: Arc<TokenKeys>,
     pub data_keys: Arc<DataKeys>,
     pub metrics: Arc<Metrics>,
+    pub published_rankings: ranking::PublishedRankings,
 }
 
 /// Reads an enum stored by name; an unknown name is the database's fault, not the client's.

@@ -15,6 +15,8 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub struct PageRequest {
     pub first: u64,
     pub after: Option<Uuid>,
+    /// Whether to count the whole list: a statement of its own, skipped when nobody asks.
+    pub count_total: bool,
 }
 
 impl PageRequest {
@@ -31,7 +33,11 @@ impl PageRequest {
             }
             Some(n) => n as u64,
         };
-        Ok(PageRequest { first, after })
+        Ok(PageRequest {
+            first,
+            after,
+            count_total: true,
+        })
     }
 }
 
@@ -85,7 +91,11 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
-    let total_count = select.clone().count(db).await?;
+    let total_count = if page.count_total {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
     let mut query = select.order_by_asc(id_column);
     if let Some(after) = page.after {
         query = query.filter(id_column.gt(after));

@@ -7,6 +7,7 @@
 //! one indexed query and never changes afterwards.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use entity::{appraisal, appraisal_year, consultancy, ranking_entry};
@@ -266,18 +267,42 @@ pub async fn published_ranking(db: &impl ConnectionTrait, year: i32) -> AppResul
     frozen_ranking(db, &row, publication).await
 }
 
+/// Published rankings, kept in memory once read: a publication is final, so what was read
+/// once is what every later read would find, on every instance.
+#[derive(Clone, Default)]
+pub struct PublishedRankings(Arc<RwLock<HashMap<i32, Arc<Ranking>>>>);
+
+impl PublishedRankings {
+    fn get(&self, year: i32) -> Option<Arc<Ranking>> {
+        // A poisoned lock only means a panic elsewhere mid-insert: the map is still sound.
+        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
+        map.get(&year).cloned()
+    }
+
+    fn keep(&self, ranking: Ranking) -> Arc<Ranking> {
+        let ranking = Arc::new(ranking);
+        let mut map = self.0.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(ranking.year, ranking.clone());
+        ranking
+    }
+}
+
 /// The year's ranking. Published: everyone, every line. Open: administrators see the
 /// provisional ranking, a firm its own line; anyone else finds nothing (NOT_FOUND).
 pub async fn consultancy_ranking(
     db: &impl ConnectionTrait,
+    cache: &PublishedRankings,
     viewer: &Viewer,
     year: i32,
-) -> AppResult<Ranking> {
+) -> AppResult<Arc<Ranking>> {
+    if let Some(ranking) = cache.get(year) {
+        return Ok(ranking);
+    }
     let row = appraisal_year::Entity::find_by_id(year).one(db).await?;
     if let Some(row) = &row
         && let Some(publication) = publication_of(row)
     {
-        return frozen_ranking(db, row, publication).await;
+        return Ok(cache.keep(frozen_ranking(db, row, publication).await?));
     }
     let own = viewer.consultancy_id();
     let is_admin = viewer.require_admin().is_ok();
@@ -288,12 +313,12 @@ pub async fn consultancy_ranking(
     if !is_admin {
         lines.retain(|l| Some(l.consultancy_id) == own);
     }
-    Ok(Ranking {
+    Ok(Arc::new(Ranking {
         year,
         publication: None,
         previous_year,
         lines,
-    })
+    }))
 }
 
 /// The published years, latest first (public).

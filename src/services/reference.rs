@@ -98,6 +98,19 @@ pub fn mandatory_audit_rule(
 }
 
 /// Cities by code, for the loaders.
+/// The cities among `all` (the list kept in memory, see `Services::cities`) with the given
+/// codes: the 11 cities come with the migrations and never change, so reading them per
+/// request would be a statement for nothing.
+pub fn cities_among(
+    all: &[city::Model],
+    codes: &[String],
+) -> std::collections::HashMap<String, city::Model> {
+    all.iter()
+        .filter(|c| codes.contains(&c.code))
+        .map(|c| (c.code.clone(), c.clone()))
+        .collect()
+}
+
 pub async fn cities_by_code(
     db: &impl ConnectionTrait,
     codes: &[String],
