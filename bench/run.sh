@@ -154,7 +154,7 @@ run_wrk() { # label workload body-file token pid [once]
     done || exit 1
   fi
   out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} BENCH_CONNECTIONS=$CONNECTIONS \
-        wrk -t2 -c"$CONNECTIONS" -d"$duration" --latency \
+        wrk -t2 -c"$CONNECTIONS" -d"$duration" --timeout 10s --latency \
         -s "$ROOT/bench/lua/graphql.lua" "$URL" 2>&1 | grep '^BENCH' || true)
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$5/status" 2>/dev/null || echo "?")
