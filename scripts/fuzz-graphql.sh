@@ -14,7 +14,7 @@
 #     admin's `me`, logged a panic, or does not exit 0 on SIGTERM.
 #
 # Environment: FUZZ_MAX_EXAMPLES (per operation, default 150), FUZZ_SEED (default fixed),
-# FUZZ_RUN_TIMEOUT (seconds per schemathesis run, default 150). Reports, cassettes and the
+# FUZZ_RUN_TIMEOUT (seconds per schemathesis run, default 300). Reports, cassettes and the
 # server log are kept in target/fuzz-report/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ ROOT=$PWD
 SCHEMATHESIS_VERSION=4.32.5
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-150}
 SEED=${FUZZ_SEED:-20261128}
-RUN_TIMEOUT=${FUZZ_RUN_TIMEOUT:-150}
+RUN_TIMEOUT=${FUZZ_RUN_TIMEOUT:-300}
 VENV=$ROOT/target/fuzz-venv
 BIN=$ROOT/target/debug/cleanprod
 REPORT=$ROOT/target/fuzz-report
