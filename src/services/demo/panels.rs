@@ -89,6 +89,7 @@ impl Bookings {
 fn sample_free<'p>(
     g: &mut Gen,
     pool: &'p [PoolExpert],
+    everyone: &[usize],
     fitting_sector: &[usize],
     bookings: &Bookings,
     review: &HeldReview,
@@ -110,9 +111,8 @@ fn sample_free<'p>(
         }
     };
     take(g, fitting_sector, sector_picks, &mut chosen);
-    let everyone: Vec<usize> = (0..pool.len()).collect();
     let rest = sample - chosen.len();
-    take(g, &everyone, rest, &mut chosen);
+    take(g, everyone, rest, &mut chosen);
     chosen.sort_by_key(|p| p.id);
     chosen
 }
@@ -238,6 +238,7 @@ fn panel_for(
     g: &mut Gen,
     review: &HeldReview,
     pool: &[PoolExpert],
+    everyone: &[usize],
     fitting: &HashMap<Sector, Vec<usize>>,
     bookings: &mut Bookings,
     rows: &mut Rows,
@@ -250,7 +251,7 @@ fn panel_for(
         .and_then(|s| fitting.get(&s))
         .unwrap_or(&no_one);
     for sample in SAMPLES {
-        let eligible = sample_free(g, pool, fitting_sector, bookings, review, sample);
+        let eligible = sample_free(g, pool, everyone, fitting_sector, bookings, review, sample);
         if draw_from(g, review, &slots, &eligible, bookings, rows)? {
             return Ok(true);
         }
@@ -367,6 +368,8 @@ pub(super) async fn seed_panels(
     progress: &dyn Progress,
 ) -> AppResult<PanelCounts> {
     reviews.sort_by_key(|r| (r.date, r.id));
+    // Indexes into the pool: everyone, and those fitting each sector's process slot.
+    let everyone: Vec<usize> = (0..pool.len()).collect();
     let mut fitting: HashMap<Sector, Vec<usize>> = HashMap::new();
     for (i, expert) in pool.iter().enumerate() {
         if expert
@@ -387,7 +390,15 @@ pub(super) async fn seed_panels(
     };
     let total = reviews.len() as u64;
     for (done, review) in reviews.iter().enumerate() {
-        panel_for(g, review, pool, &fitting, &mut bookings, &mut rows)?;
+        panel_for(
+            g,
+            review,
+            pool,
+            &everyone,
+            &fitting,
+            &mut bookings,
+            &mut rows,
+        )?;
         if done % 1_000 == 0 {
             progress.update("drawing panels", done as u64, total);
         }
