@@ -7,6 +7,8 @@ use crate::rules::admission::AdmissionPolicy;
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cleanprod.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Seconds a token's principal is trusted without reading the user row again.
+pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 5;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -21,6 +23,9 @@ pub struct Config {
     /// Key for personal data at rest; `None` until resolved by `prepare_storage`.
     pub data_key: Option<Vec<u8>>,
     pub token_ttl: Duration,
+    /// How long a token's principal is trusted without reading the user again; bounds how
+    /// late another process's revocation is seen (this process's own is seen at once).
+    pub auth_cache: Duration,
     pub admin_password: Option<String>,
     pub max_body_bytes: usize,
     pub max_page_size: u64,
@@ -122,6 +127,7 @@ impl Config {
             jwt_previous_secret: None,
             data_key: None,
             token_ttl: Duration::from_secs(8 * 3600),
+            auth_cache: Duration::from_secs(DEFAULT_AUTH_CACHE_SECONDS),
             admin_password: None,
             max_body_bytes: 256 * 1024,
             max_page_size: 100,
@@ -204,6 +210,10 @@ impl Config {
             jwt_previous_secret: env_var("CLEANPROD_JWT_PREVIOUS_SECRET").map(String::into_bytes),
             data_key: env_var("CLEANPROD_DATA_KEY").map(String::into_bytes),
             token_ttl: Duration::from_secs(ttl_minutes * 60),
+            auth_cache: Duration::from_secs(env_parse(
+                "CLEANPROD_AUTH_CACHE_SECONDS",
+                DEFAULT_AUTH_CACHE_SECONDS,
+            )?),
             admin_password: env_var("CLEANPROD_ADMIN_PASSWORD"),
             max_body_bytes: env_parse("CLEANPROD_MAX_BODY_BYTES", 256 * 1024)?,
             max_page_size: env_parse("CLEANPROD_MAX_PAGE_SIZE", 100)?,

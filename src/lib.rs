@@ -59,6 +59,7 @@ impl AppState {
         let data_keys = crypto::DataKeys::new(&data_key)?;
         let catalog = services::reference::load_catalog(&db).await?;
         let cities = services::reference::cities(&db).await?;
+        let auth_cache = config.auth_cache;
         let services = Services {
             db,
             config: Arc::new(config),
@@ -68,6 +69,8 @@ impl AppState {
             data_keys: Arc::new(data_keys),
             metrics: Arc::new(http::metrics::Metrics::new()),
             published_rankings: Default::default(),
+            principals: auth::principals::PrincipalCache::new(auth_cache),
+            expert_pool: Default::default(),
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;

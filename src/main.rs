@@ -18,6 +18,11 @@ use cleanprod::services::reports::{ReportFormat, ranking_report};
 use cleanprod::services::users::{self, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
+/// A GraphQL answer is many small allocations; under load glibc's allocator took a quarter
+/// of the server's time (bench/run.sh, workload 1), mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "cleanprod",

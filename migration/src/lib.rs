@@ -12,6 +12,7 @@ mod m20261128_000004_panels;
 mod m20261128_000005_appraisal;
 mod m20261128_000006_training;
 mod m20261128_000007_staff_identity;
+mod m20261128_000008_expert_pool_revision;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_appraisal::Migration),
             Box::new(m20261128_000006_training::Migration),
             Box::new(m20261128_000007_staff_identity::Migration),
+            Box::new(m20261128_000008_expert_pool_revision::Migration),
         ]
     }
 }

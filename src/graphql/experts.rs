@@ -359,7 +359,7 @@ impl ExpertQuery {
         let node = ctx.look_ahead().field("edges").field("node");
         loaders(ctx)?.prime_experts(s, node, &result.items).await?;
         Ok(ExpertConnection::from_page(
-            result.map(|m| (m.id, Expert(m))),
+            result.map(|e| (e.model.id, Expert(e.model))),
         ))
     }
 }

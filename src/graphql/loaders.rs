@@ -1,13 +1,14 @@
 //! DataLoaders, one per relation, built per request so caches never outlive it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     annual_audit_list, annual_audit_list_entry, annual_list_status_change, appraisal_deduction,
     audit, audit_transition, certification, city, consultancy, consultancy_staff,
-    consultancy_status_change, enterprise, expert, expert_conflict, expert_status_change,
+    consultancy_status_change, enterprise, expert_conflict, expert_status_change,
     expert_unavailability, improvement_option, review, training_attendance, training_plan_item,
     training_session,
 };
@@ -16,6 +17,7 @@ use uuid::Uuid;
 use crate::domain::{ExpertiseKind, Sector, TrainingAudience, TrainingTopic};
 use crate::error::{AppError, AppResult};
 use crate::services::enterprises::Completion;
+use crate::services::expert_pool::PoolExpert;
 use crate::services::{
     Services, annual_lists, appraisals, audits, consultancies, enterprises, experts, reference,
     training,
@@ -66,7 +68,8 @@ pub struct Loaders {
 
 impl Loaders {
     pub fn new(services: &Services) -> Loaders {
-        let db = services.clone();
+        // One shared copy: each loader holds a pointer, not a clone of every handle.
+        let db = Arc::new(services.clone());
         Loaders {
             cities: cached(CityLoader(db.clone())),
             expert_sectors: cached(ExpertSectorsLoader(db.clone())),
@@ -87,7 +90,7 @@ impl Loaders {
             audit_reviews: cached(AuditReviewsLoader(db.clone())),
             audit_options: cached(AuditOptionsLoader(db.clone())),
             list_entries: cached(ListEntriesLoader(db.clone())),
-            panels: super::panel_loaders::PanelLoaders::new(services),
+            panels: super::panel_loaders::PanelLoaders::new(&db),
             list_history: cached(ListHistoryLoader(db.clone())),
             training_sessions: cached(TrainingSessionLoader(db.clone())),
             training_audiences: cached(TrainingAudiencesLoader(db.clone())),
@@ -99,38 +102,36 @@ impl Loaders {
         }
     }
 
-    /// Loads, for a page of experts, every relation the query asks for, one query per
-    /// relation. DataLoader batching alone depends on timing (a batch may fire before the
+    /// Loads, for a page of the pool, every relation the query asks for, one query per
+    /// relation (none for those the pool holds). DataLoader batching alone depends on timing (a batch may fire before the
     /// last item of a large page registers its key); priming makes the count fixed.
     pub async fn prime_experts(
         &self,
         services: &Services,
         node: Lookahead<'_>,
-        experts: &[expert::Model],
+        page: &[PoolExpert],
     ) -> AppResult<()> {
-        let ids: Vec<Uuid> = experts.iter().map(|e| e.id).collect();
+        let ids: Vec<Uuid> = page.iter().map(|e| e.model.id).collect();
         if ids.is_empty() {
             return Ok(());
         }
         let db = &services.db;
         if node.field("city").exists() {
-            let mut codes: Vec<String> = experts.iter().map(|e| e.city_code.clone()).collect();
+            let mut codes: Vec<String> = page.iter().map(|e| e.model.city_code.clone()).collect();
             codes.sort_unstable();
             codes.dedup();
             self.cities
                 .feed_many(reference::cities_among(&services.cities, &codes))
                 .await;
         }
+        // The pool holds the sets already.
         if node.field("sectors").exists() {
-            prime(
-                &self.expert_sectors,
-                &ids,
-                experts::sectors_of(db, &ids).await?,
-            )
-            .await;
+            let sets = page.iter().map(|e| (e.model.id, e.sectors.clone()));
+            self.expert_sectors.feed_many(sets).await;
         }
         if node.field("expertiseKinds").exists() {
-            prime(&self.expert_kinds, &ids, experts::kinds_of(db, &ids).await?).await;
+            let sets = page.iter().map(|e| (e.model.id, e.kinds.clone()));
+            self.expert_kinds.feed_many(sets).await;
         }
         if node.field("statusHistory").exists() {
             let rows = experts::status_history_of(db, &ids).await?;
@@ -464,7 +465,7 @@ fn to_load_error(err: AppError) -> LoadError {
     err.into()
 }
 
-pub struct CityLoader(Services);
+pub struct CityLoader(Arc<Services>);
 
 impl Loader<String> for CityLoader {
     type Value = city::Model;
@@ -477,7 +478,7 @@ impl Loader<String> for CityLoader {
 
 macro_rules! relation_loader {
     ($name:ident, $value:ty, $fetch:path) => {
-        pub struct $name(Services);
+        pub struct $name(Arc<Services>);
 
         impl Loader<Uuid> for $name {
             type Value = $value;
@@ -565,7 +566,7 @@ relation_loader!(
 
 /// The latest completion of an enterprise; `None` is a value, so that a primed page caches
 /// members that never completed too.
-pub struct LastCompletionLoader(Services);
+pub struct LastCompletionLoader(Arc<Services>);
 
 impl Loader<Uuid> for LastCompletionLoader {
     type Value = Option<Completion>;

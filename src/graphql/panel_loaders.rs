@@ -3,6 +3,7 @@
 //! a page of seats or findings at a fixed number of queries.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Lookahead;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -38,7 +39,7 @@ pub struct PanelLoaders {
 }
 
 impl PanelLoaders {
-    pub fn new(services: &Services) -> PanelLoaders {
+    pub fn new(services: &Arc<Services>) -> PanelLoaders {
         let s = services.clone();
         PanelLoaders {
             panels: cached(PanelLoader(s.clone())),
@@ -186,7 +187,7 @@ fn to_load_error(err: AppError) -> LoadError {
 
 macro_rules! panel_loader {
     ($name:ident, $value:ty, $fetch:path) => {
-        pub struct $name(Services);
+        pub struct $name(Arc<Services>);
 
         impl Loader<Uuid> for $name {
             type Value = $value;
@@ -231,7 +232,7 @@ panel_loader!(
 );
 
 /// Experts with their personal data decrypted (the `Expert` type masks it per viewer).
-pub struct ExpertLoader(Services);
+pub struct ExpertLoader(Arc<Services>);
 
 impl Loader<Uuid> for ExpertLoader {
     type Value = expert::Model;

@@ -137,9 +137,7 @@ impl UserMutation {
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
             disabled: input.disabled,
         };
-        Ok(User(
-            users::change_user(&s.db, viewer(ctx), id, change).await?,
-        ))
+        Ok(User(users::change_user(s, viewer(ctx), id, change).await?))
     }
 
     /// Changes the signed-in user's password; their existing tokens stop working.
@@ -151,7 +149,7 @@ impl UserMutation {
     ) -> Result<User> {
         let s = services(ctx)?;
         Ok(User(
-            users::change_password(&s.db, viewer(ctx), &current_password, &new_password).await?,
+            users::change_password(s, viewer(ctx), &current_password, &new_password).await?,
         ))
     }
 }

@@ -125,7 +125,7 @@ pub(crate) async fn resolve_viewer(
         .filter(|t| !t.is_empty())
         .ok_or_else(invalid)?;
     let claims = state.services.keys.verify(token)?;
-    let principal = principal_for_token(&state.services.db, claims.sub, claims.ver).await?;
+    let principal = principal_for_token(&state.services, claims.sub, claims.ver).await?;
     Ok(Viewer::User(principal))
 }
 
@@ -356,14 +356,12 @@ struct GraphqlParams {
     extensions: Option<serde_json::Value>,
 }
 
-/// The document a request would run: its own text, or the persisted query its hash names.
-async fn document_of(state: &AppState, params: &GraphqlParams) -> Option<ExecutableDocument> {
-    if !params.query.is_empty() {
-        return async_graphql::parser::parse_query(&params.query).ok();
-    }
-    let hash = params
-        .extensions
-        .as_ref()?
+/// The persisted query a hash-only request names, if this server knows it.
+async fn persisted_document(
+    state: &AppState,
+    extensions: Option<&serde_json::Value>,
+) -> Option<ExecutableDocument> {
+    let hash = extensions?
         .get("persistedQuery")?
         .get("sha256Hash")?
         .as_str()?;
@@ -405,11 +403,26 @@ async fn run(
     params: GraphqlParams,
 ) -> (HttpResponse, Outcome) {
     let rejected = |response: HttpResponse| (response, Outcome::Rejected);
-    // Checks that need the parsed document; an unparsable one is left for the executor to
+    let GraphqlParams {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    } = params;
+    let mut request = async_graphql::Request::new(query);
+    // Checks that need the parsed document. The request keeps what is parsed here, so the
+    // executor does not parse it again; an unparsable one is left for the executor to
     // report with its position.
-    if let Some(doc) = document_of(state, &params).await {
-        let name = params.operation_name.as_deref();
-        let is_mutation = limits::selected_operation(&doc, name)
+    let persisted;
+    let document = if request.query.is_empty() {
+        persisted = persisted_document(state, extensions.as_ref()).await;
+        persisted.as_ref()
+    } else {
+        request.parsed_query().ok()
+    };
+    if let Some(doc) = document {
+        let name = operation_name.as_deref();
+        let is_mutation = limits::selected_operation(doc, name)
             .is_some_and(|op| op.ty == OperationType::Mutation);
         if method == Method::GET && is_mutation {
             return rejected(
@@ -423,7 +436,7 @@ async fn run(
             );
         }
         let l = &state.services.config.limits;
-        if let Err(exceeded) = limits::check(&doc, name, l.max_aliases, l.max_root_fields) {
+        if let Err(exceeded) = limits::check(doc, name, l.max_aliases, l.max_root_fields) {
             let status = match rt {
                 ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
                 ResponseType::Json => StatusCode::OK,
@@ -436,12 +449,6 @@ async fn run(
             ));
         }
     }
-    let GraphqlParams {
-        query,
-        operation_name,
-        variables,
-        extensions,
-    } = params;
     let viewer = match resolve_viewer(state, req).await {
         Ok(v) => v,
         Err(err @ AppError::Unauthenticated(_)) => {
@@ -464,7 +471,6 @@ async fn run(
             ));
         }
     };
-    let mut request = async_graphql::Request::new(query);
     if let Some(name) = operation_name {
         request = request.operation_name(name);
     }

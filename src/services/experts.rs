@@ -7,7 +7,6 @@ use entity::{
     expert, expert_conflict, expert_kind, expert_sector, expert_status_change,
     expert_unavailability,
 };
-use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -25,8 +24,9 @@ use crate::rules::checksum::{validate_credit_code, validate_id_card};
 use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
 
-use super::pagination::{Page, PageRequest, fetch_page};
-use super::text::{like_any, optional_text, phone_number, required_text, search_text};
+use super::expert_pool::{self, PoolExpert, PoolFilter};
+use super::pagination::{Page, PageRequest, page_in_memory};
+use super::text::{optional_text, phone_number, required_text, search_term};
 use super::{Services, audit_log, grouped, parse_stored, reference};
 
 pub struct NewExpert {
@@ -555,48 +555,40 @@ pub async fn set_expert_status(
     reveal(&s.data_keys, updated)
 }
 
+/// A page of the pool, read from memory (see [`super::expert_pool`]); each expert comes
+/// with their sectors and kinds, personal data decrypted (the GraphQL type masks it).
 pub async fn list_experts(
     s: &Services,
     viewer: &Viewer,
     filter: ExpertFilter,
     page: PageRequest,
-) -> AppResult<Page<expert::Model>> {
+) -> AppResult<Page<PoolExpert>> {
     viewer.require_admin()?;
-    let mut query = expert::Entity::find();
-    if let Some(status) = filter.status {
-        query = query.filter(expert::Column::Status.eq(status.as_str()));
-    }
-    if let Some(city) = filter.city_code {
-        query = query.filter(expert::Column::CityCode.eq(city));
-    }
-    if let Some(title) = filter.title {
-        query = query.filter(expert::Column::Title.eq(title.as_str()));
-    }
-    if let Some(sector) = filter.sector {
-        query = query.filter(
-            expert::Column::Id.in_subquery(
-                Query::select()
-                    .column(expert_sector::Column::ExpertId)
-                    .from(expert_sector::Entity)
-                    .and_where(expert_sector::Column::Sector.eq(sector.as_str()))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
-        query = query.filter(like_any(
-            &[expert::Column::Name, expert::Column::Employer],
-            &pattern,
-        ));
-    }
-    let page = fetch_page(&s.db, query, expert::Column::Id, page).await?;
+    let filter = PoolFilter {
+        status: filter.status,
+        sector: filter.sector,
+        city_code: filter.city_code,
+        title: filter.title,
+        text: search_term("filter.text", filter.text.as_deref())?,
+    };
+    let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
+    let matching: Vec<&PoolExpert> = pool.select(&filter).collect();
+    let page = page_in_memory(matching, |e| e.model.id, page);
     let items = page
         .items
         .iter()
-        .cloned()
-        .map(|m| reveal(&s.data_keys, m))
+        .map(|e| {
+            let mut e = (*e).clone();
+            e.model = reveal(&s.data_keys, e.model)?;
+            Ok(e)
+        })
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(Page { items, ..page })
+    Ok(Page {
+        items,
+        has_next_page: page.has_next_page,
+        has_previous_page: page.has_previous_page,
+        total_count: page.total_count,
+    })
 }
 
 /// Encrypts the personal data of records stored before encryption existed (those without

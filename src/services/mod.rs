@@ -10,6 +10,7 @@ pub mod audits;
 pub mod consultancies;
 pub mod demo;
 pub mod enterprises;
+pub mod expert_pool;
 pub mod expert_year;
 pub mod experts;
 pub mod import;
@@ -52,6 +53,10 @@ pub struct Services {
     pub data_keys: Arc<DataKeys>,
     pub metrics: Arc<Metrics>,
     pub published_rankings: ranking::PublishedRankings,
+    /// Who recently seen tokens belong to (see `auth::principals`).
+    pub principals: crate::auth::principals::PrincipalCache,
+    /// The expert pool as last read (see `expert_pool`).
+    pub expert_pool: expert_pool::PoolCache,
 }
 
 /// Reads an enum stored by name; an unknown name is the database's fault, not the client's.

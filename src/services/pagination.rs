@@ -1,9 +1,10 @@
 //! Keyset pagination over UUID v7 ids (time-ordered, unique), the order every growing list
 //! is read in, so pages stay stable while rows are added.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -80,6 +81,10 @@ pub fn page_in_memory<T>(items: Vec<T>, key: impl Fn(&T) -> Uuid, page: PageRequ
 }
 
 /// Runs one page of `select` (already filtered) ordered by `id_column`.
+///
+/// A first page counts the whole list in the same statement (`COUNT(*) OVER ()` is taken
+/// before the limit); a later page, whose cursor narrows the rows, counts in a statement of
+/// its own.
 pub async fn fetch_page<E, C>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -91,16 +96,39 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
-    let total_count = if page.count_total {
-        select.clone().count(db).await?
-    } else {
-        0
+    let limit = page.first + 1;
+    let (mut items, total_count) = match page.after {
+        None if page.count_total => {
+            let rows = select
+                .column_as(Expr::cust("COUNT(*) OVER ()"), TOTAL_COUNT)
+                .order_by_asc(id_column)
+                .limit(limit)
+                .into_model::<Counted<E::Model>>()
+                .all(db)
+                .await?;
+            let total = rows.first().map_or(0, |r| r.total);
+            let items: Vec<E::Model> = rows.into_iter().map(|r| r.model).collect();
+            (items, u64::try_from(total).unwrap_or(0))
+        }
+        None => {
+            let items = select.order_by_asc(id_column).limit(limit).all(db).await?;
+            (items, 0)
+        }
+        Some(after) => {
+            let total_count = if page.count_total {
+                select.clone().count(db).await?
+            } else {
+                0
+            };
+            let items = select
+                .filter(id_column.gt(after))
+                .order_by_asc(id_column)
+                .limit(limit)
+                .all(db)
+                .await?;
+            (items, total_count)
+        }
     };
-    let mut query = select.order_by_asc(id_column);
-    if let Some(after) = page.after {
-        query = query.filter(id_column.gt(after));
-    }
-    let mut items = query.limit(page.first + 1).all(db).await?;
     let has_next_page = items.len() as u64 > page.first;
     items.truncate(page.first as usize);
     Ok(Page {
@@ -109,4 +137,21 @@ where
         has_previous_page: page.after.is_some(),
         total_count,
     })
+}
+
+const TOTAL_COUNT: &str = "cleanprod_total_count";
+
+/// A row of a first page with the count of the whole list beside it.
+struct Counted<M> {
+    model: M,
+    total: i64,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Counted<M> {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Counted {
+            model: M::from_query_result(row, pre)?,
+            total: row.try_get(pre, TOTAL_COUNT)?,
+        })
+    }
 }

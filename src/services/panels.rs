@@ -35,8 +35,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{
-    audit, expert, expert_conflict, expert_kind, expert_seat_count, expert_sector,
-    expert_unavailability, panel, panel_draw, panel_seat, review,
+    audit, expert_conflict, expert_seat_count, expert_unavailability, panel, panel_draw,
+    panel_seat, review,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -50,8 +50,8 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    ConflictKind, DrawRoundKind, ExclusionReason, ExpertStatus, ReviewKind, ReviewStatus, Role,
-    SeatStatus, Sector,
+    ConflictKind, DrawRoundKind, ExclusionReason, ReviewKind, ReviewStatus, Role, SeatStatus,
+    Sector,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::draw::{
@@ -71,6 +71,7 @@ use crate::rules::eligibility::{
 use crate::rules::seats;
 
 use super::amounts::to_stored;
+use super::expert_pool::{self, PoolCache};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{
@@ -262,50 +263,14 @@ pub(crate) fn default_slots(sector: Option<Sector>, size: u8) -> Vec<Slot> {
 /// panel that day" (its experts are excluded as already invited instead).
 async fn load_candidates(
     txn: &impl ConnectionTrait,
+    pool_cache: &PoolCache,
     ctx: &ReviewContext,
     audit_id: Uuid,
     panel_id: Option<Uuid>,
 ) -> AppResult<Vec<Candidate>> {
     let date = ctx.review_date;
-    let experts: Vec<(Uuid, String, NaiveDate, NaiveDate, String, String)> = expert::Entity::find()
-        .select_only()
-        .columns([
-            expert::Column::Id,
-            expert::Column::Status,
-            expert::Column::TermStart,
-            expert::Column::TermEnd,
-            expert::Column::CityCode,
-            expert::Column::EmployerCreditCode,
-        ])
-        .into_tuple()
-        .all(txn)
-        .await?;
-
-    // Profiles matter only to those who can be eligible at all.
-    let drawable = Query::select()
-        .column(expert::Column::Id)
-        .from(expert::Entity)
-        .and_where(expert::Column::Status.eq(ExpertStatus::Active.as_str()))
-        .and_where(expert::Column::TermStart.lte(date))
-        .and_where(expert::Column::TermEnd.gte(date))
-        .to_owned();
-    let sector_rows: Vec<(Uuid, String)> = expert_sector::Entity::find()
-        .select_only()
-        .columns([
-            expert_sector::Column::ExpertId,
-            expert_sector::Column::Sector,
-        ])
-        .filter(expert_sector::Column::ExpertId.in_subquery(drawable.clone()))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let kind_rows: Vec<(Uuid, String)> = expert_kind::Entity::find()
-        .select_only()
-        .columns([expert_kind::Column::ExpertId, expert_kind::Column::Kind])
-        .filter(expert_kind::Column::ExpertId.in_subquery(drawable))
-        .into_tuple()
-        .all(txn)
-        .await?;
+    // Read through the transaction: the pool as it stands for this draw.
+    let pool = expert_pool::current(txn, pool_cache).await?;
 
     let codes: Vec<String> = [
         Some(ctx.enterprise_credit_code.clone()),
@@ -388,20 +353,6 @@ async fn load_candidates(
         HashSet::new()
     };
 
-    let mut sectors: HashMap<Uuid, Vec<Sector>> = HashMap::new();
-    for (id, sector) in sector_rows {
-        sectors
-            .entry(id)
-            .or_default()
-            .push(parse_stored("sector", &sector)?);
-    }
-    let mut kinds: HashMap<Uuid, Vec<crate::domain::ExpertiseKind>> = HashMap::new();
-    for (id, kind) in kind_rows {
-        kinds
-            .entry(id)
-            .or_default()
-            .push(parse_stored("expertise kind", &kind)?);
-    }
     let mut conflicts: HashMap<Uuid, Vec<DeclaredConflict>> = HashMap::new();
     for row in conflict_rows {
         conflicts
@@ -422,22 +373,20 @@ async fn load_candidates(
             .push(Unavailability { from, until });
     }
 
-    experts
-        .into_iter()
-        .map(|(id, status, term_start, term_end, city_code, employer)| {
-            let mut sector_list = sectors.remove(&id).unwrap_or_default();
-            sector_list.sort_unstable();
-            let mut kind_list = kinds.remove(&id).unwrap_or_default();
-            kind_list.sort_unstable();
-            Ok(Candidate {
+    Ok(pool
+        .experts
+        .iter()
+        .map(|e| {
+            let id = e.model.id;
+            Candidate {
                 expert_id: id,
-                status: parse_stored("expert status", &status)?,
-                term_start,
-                term_end,
-                city_code,
-                sectors: sector_list,
-                expertise: kind_list,
-                employer_credit_code: Some(employer),
+                status: e.status,
+                term_start: e.model.term_start,
+                term_end: e.model.term_end,
+                city_code: e.model.city_code.clone(),
+                sectors: e.sectors.clone(),
+                expertise: e.kinds.clone(),
+                employer_credit_code: Some(e.model.employer_credit_code.clone()),
                 conflicts: conflicts.remove(&id).unwrap_or_default(),
                 unavailable: unavailable.remove(&id).unwrap_or_default(),
                 seated_dates: if seated.contains(&id) {
@@ -449,9 +398,9 @@ async fn load_candidates(
                     .get(&id)
                     .map_or(0, |n| u32::try_from(*n).unwrap_or(0)),
                 on_earlier_panel_of_audit: earlier.contains(&id),
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// The eligible experts' profiles in ascending id order (the draw's input).
@@ -828,7 +777,8 @@ async fn draw_attempt(
             "the review already has a panel; replace declined seats instead",
         ));
     }
-    let candidates = load_candidates(&txn, &setting.ctx, setting.audit.id, None).await?;
+    let candidates =
+        load_candidates(&txn, &s.expert_pool, &setting.ctx, setting.audit.id, None).await?;
     let partition = partition_pool(&candidates, &setting.ctx);
     let profiles = eligible_profiles(candidates, &partition);
     let server_random = os_random()?;
@@ -996,7 +946,14 @@ async fn replace_attempt(
         .flatten();
     let round_no = last_round.unwrap_or(0) + 1;
 
-    let candidates = load_candidates(&txn, &setting.ctx, setting.audit.id, Some(panel.id)).await?;
+    let candidates = load_candidates(
+        &txn,
+        &s.expert_pool,
+        &setting.ctx,
+        setting.audit.id,
+        Some(panel.id),
+    )
+    .await?;
     let partition = partition_pool(&candidates, &setting.ctx);
     let profiles = eligible_profiles(candidates, &partition);
     let server_random = os_random()?;

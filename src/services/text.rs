@@ -58,15 +58,20 @@ pub fn escape_like(text: &str) -> String {
     escaped
 }
 
-/// The text filter of a list: trimmed, bounded; `None` when blank.
+/// The text filter of a list as a LIKE pattern (see [`search_term`]).
 pub fn search_text(field: &str, text: Option<&str>) -> AppResult<Option<String>> {
+    Ok(search_term(field, text)?.map(|t| escape_like(&t)))
+}
+
+/// The text filter of a list: trimmed, bounded; `None` when blank.
+pub fn search_term(field: &str, text: Option<&str>) -> AppResult<Option<String>> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     if text.chars().count() > 100 {
         return Err(AppError::bad_input(field, "must be at most 100 characters"));
     }
-    Ok(Some(escape_like(text)))
+    Ok(Some(text.to_owned()))
 }
 
 /// Any of `columns` contains `pattern` (from [`search_text`]).

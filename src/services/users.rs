@@ -18,7 +18,7 @@ use crate::db::begin_write;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
-use super::{audit_log, reference};
+use super::{Services, audit_log, reference};
 
 pub struct NewUser {
     pub username: String,
@@ -160,28 +160,35 @@ pub async fn login(
 }
 
 /// Resolves a verified token's subject to a principal, checking that the user still exists,
-/// is enabled and has not revoked the token since.
+/// is enabled and has not revoked the token since (read through [`Services::principals`]).
 pub async fn principal_for_token(
-    db: &impl ConnectionTrait,
+    s: &Services,
     user_id: Uuid,
     token_version: i32,
 ) -> AppResult<Principal> {
+    let now = std::time::Instant::now();
+    if let Some(principal) = s.principals.get(user_id, token_version, now) {
+        return Ok(principal);
+    }
+    let ticket = s.principals.ticket();
     let revoked = || AppError::Unauthenticated("invalid or expired token".into());
     let found = user::Entity::find_by_id(user_id)
-        .one(db)
+        .one(&s.db)
         .await?
         .ok_or_else(revoked)?;
     if found.disabled || found.token_version != token_version {
         return Err(revoked());
     }
-    Ok(Principal {
+    let principal = Principal {
         user_id: found.id,
         role: parse_role(&found)?,
         username: found.username,
         city_code: found.city_code,
         expert_id: found.expert_id,
         consultancy_id: found.consultancy_id,
-    })
+    };
+    s.principals.keep(ticket, token_version, &principal, now);
+    Ok(principal)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> {
@@ -278,13 +285,14 @@ pub async fn create_user(
 
 /// Changes the caller's own password; existing tokens stop working.
 pub async fn change_password(
-    db: &sea_orm::DatabaseConnection,
+    s: &Services,
     viewer: &Viewer,
     current_password: &str,
     new_password: &str,
 ) -> AppResult<user::Model> {
     let principal = viewer.require_user()?;
     validate_new_password("newPassword", new_password)?;
+    let db = &s.db;
     let found = get(db, principal.user_id).await?;
     if !verify_password(&found.password_hash, current_password) {
         return Err(AppError::bad_input(
@@ -310,6 +318,7 @@ pub async fn change_password(
     )
     .await?;
     txn.commit().await?;
+    s.principals.forget(updated.id);
     Ok(updated)
 }
 
@@ -396,12 +405,13 @@ pub struct UserChange {
 /// Changes a user's role (with its city, expert or consultancy) or disables/enables them;
 /// either revokes every token they hold.
 pub async fn change_user(
-    db: &DatabaseConnection,
+    s: &Services,
     viewer: &Viewer,
     id: Uuid,
     change: UserChange,
 ) -> AppResult<user::Model> {
     viewer.require_province_admin()?;
+    let db = &s.db;
     let found = get(db, id).await?;
     if viewer.user_id() == Some(id) && (change.disabled == Some(true) || change.role.is_some()) {
         return Err(AppError::bad_input(
@@ -485,5 +495,6 @@ pub async fn change_user(
     .await?;
     let updated = get(&txn, id).await?;
     txn.commit().await?;
+    s.principals.forget(id);
     Ok(updated)
 }

@@ -1,0 +1,297 @@
+//! The expert pool kept in memory: every expert with their sectors and expertise kinds.
+//!
+//! The pool is small (thousands of rows), read on every list of experts and by every draw,
+//! and changed only by administrators. Database triggers raise `expert_pool_revision` on
+//! any change to its tables (migration `m20261128_000008`), so one read of that row tells
+//! whether the copy here is current; when it is not, the pool is read again. A list or a
+//! draw therefore sees what the database holds at the moment it asks, on every instance.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use entity::{expert, expert_kind, expert_pool_revision, expert_sector};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use uuid::Uuid;
+
+use crate::domain::{ExpertStatus, ExpertiseKind, ProfessionalTitle, Sector};
+use crate::error::{AppError, AppResult};
+
+use super::parse_stored;
+
+/// An expert as stored (personal data still encrypted) with their sets.
+#[derive(Clone, Debug)]
+pub struct PoolExpert {
+    pub model: expert::Model,
+    pub status: ExpertStatus,
+    pub title: Option<ProfessionalTitle>,
+    pub sectors: Vec<Sector>,
+    pub kinds: Vec<ExpertiseKind>,
+    /// Lower-cased name and employer, for the text filter.
+    search_name: String,
+    search_employer: String,
+}
+
+/// The pool at one revision, in ascending id order (registration order).
+#[derive(Debug)]
+pub struct Pool {
+    pub revision: i64,
+    pub experts: Vec<PoolExpert>,
+}
+
+/// What a list of experts may be narrowed by; `text` is a trimmed search term.
+#[derive(Clone, Debug, Default)]
+pub struct PoolFilter {
+    pub status: Option<ExpertStatus>,
+    pub sector: Option<Sector>,
+    pub city_code: Option<String>,
+    pub title: Option<ProfessionalTitle>,
+    pub text: Option<String>,
+}
+
+impl PoolFilter {
+    /// Whether an expert passes every condition given. Text matches the name or the
+    /// employer, ignoring case.
+    pub fn matches(&self, e: &PoolExpert) -> bool {
+        self.status.is_none_or(|s| e.status == s)
+            && self.title.is_none_or(|t| e.title == Some(t))
+            && self.sector.is_none_or(|s| e.sectors.contains(&s))
+            && self
+                .city_code
+                .as_deref()
+                .is_none_or(|c| e.model.city_code == c)
+            && self.text.as_deref().is_none_or(|t| {
+                let t = t.to_lowercase();
+                e.search_name.contains(&t) || e.search_employer.contains(&t)
+            })
+    }
+}
+
+impl Pool {
+    /// The experts that pass `filter`, in id order.
+    pub fn select<'a>(&'a self, filter: &'a PoolFilter) -> impl Iterator<Item = &'a PoolExpert> {
+        self.experts.iter().filter(move |e| filter.matches(e))
+    }
+
+    fn assemble(
+        revision: i64,
+        experts: Vec<expert::Model>,
+        sector_rows: Vec<expert_sector::Model>,
+        kind_rows: Vec<expert_kind::Model>,
+    ) -> AppResult<Pool> {
+        let mut sectors: HashMap<Uuid, Vec<Sector>> = HashMap::new();
+        for row in sector_rows {
+            let sector = parse_stored("sector", &row.sector)?;
+            sectors.entry(row.expert_id).or_default().push(sector);
+        }
+        let mut kinds: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
+        for row in kind_rows {
+            let kind = parse_stored("expertise kind", &row.kind)?;
+            kinds.entry(row.expert_id).or_default().push(kind);
+        }
+        let mut pool = Vec::with_capacity(experts.len());
+        for model in experts {
+            let mut expert_sectors = sectors.remove(&model.id).unwrap_or_default();
+            expert_sectors.sort_unstable();
+            let mut expert_kinds = kinds.remove(&model.id).unwrap_or_default();
+            expert_kinds.sort_unstable();
+            pool.push(PoolExpert {
+                status: parse_stored("expert status", &model.status)?,
+                // An unknown stored title is reported where the title is read, not here.
+                title: model.title.parse().ok(),
+                sectors: expert_sectors,
+                kinds: expert_kinds,
+                search_name: model.name.to_lowercase(),
+                search_employer: model.employer.to_lowercase(),
+                model,
+            });
+        }
+        pool.sort_by_key(|e| e.model.id);
+        Ok(Pool {
+            revision,
+            experts: pool,
+        })
+    }
+}
+
+/// The pool as last read, shared by every request of this process.
+#[derive(Clone, Default)]
+pub struct PoolCache {
+    current: Arc<RwLock<Option<Arc<Pool>>>>,
+    /// One reader at a time re-reads the pool; the others wait and take its result.
+    reload: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl PoolCache {
+    fn at(&self, revision: i64) -> Option<Arc<Pool>> {
+        // A poisoned lock only means a panic elsewhere mid-swap: the value is still sound.
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current.as_ref().filter(|p| p.revision == revision).cloned()
+    }
+
+    fn keep(&self, pool: Arc<Pool>) {
+        let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+        // Revisions only grow: never put an older copy over a newer one.
+        if current.as_ref().is_none_or(|p| p.revision <= pool.revision) {
+            *current = Some(pool);
+        }
+    }
+}
+
+async fn revision(db: &impl ConnectionTrait) -> AppResult<i64> {
+    expert_pool_revision::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map(|row| row.revision)
+        .ok_or_else(|| AppError::internal("the expert pool revision row is missing"))
+}
+
+/// The pool as the database holds it now (as `db`, a connection or a transaction, sees it).
+pub async fn current(db: &impl ConnectionTrait, cache: &PoolCache) -> AppResult<Arc<Pool>> {
+    let revision = revision(db).await?;
+    if let Some(pool) = cache.at(revision) {
+        return Ok(pool);
+    }
+    let _reading = cache.reload.lock().await;
+    if let Some(pool) = cache.at(revision) {
+        return Ok(pool);
+    }
+    // Read after the revision: rows newer than it only make the copy look older than it
+    // is (read again next time), never the reverse.
+    let experts = expert::Entity::find()
+        .order_by_asc(expert::Column::Id)
+        .all(db)
+        .await?;
+    let sectors = expert_sector::Entity::find().all(db).await?;
+    let kinds = expert_kind::Entity::find().all(db).await?;
+    let pool = Arc::new(Pool::assemble(revision, experts, sectors, kinds)?);
+    cache.keep(pool.clone());
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, Utc};
+
+    fn expert(name: &str, employer: &str, city: &str, status: &str, title: &str) -> expert::Model {
+        let date = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+        expert::Model {
+            id: Uuid::now_v7(),
+            name: name.into(),
+            gender: "MALE".into(),
+            birth_date: date,
+            id_card_number: String::new(),
+            phone: String::new(),
+            email: None,
+            employer: employer.into(),
+            employer_credit_code: String::new(),
+            title: title.into(),
+            years_in_field: 10,
+            city_code: city.into(),
+            term_start: date,
+            term_end: date,
+            status: status.into(),
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            id_card_hmac: None,
+        }
+    }
+
+    fn pool() -> Pool {
+        let a = expert("王强", "太原钢铁集团", "140100", "ACTIVE", "SENIOR");
+        let b = expert("Li Ming", "Datong Coal", "140200", "ACTIVE", "FULL_SENIOR");
+        let c = expert("张伟", "晋城化工", "140500", "SUSPENDED", "SENIOR");
+        let sectors = vec![
+            expert_sector::Model {
+                expert_id: a.id,
+                sector: "STEEL".into(),
+            },
+            expert_sector::Model {
+                expert_id: b.id,
+                sector: "ENERGY".into(),
+            },
+            expert_sector::Model {
+                expert_id: b.id,
+                sector: "STEEL".into(),
+            },
+        ];
+        let kinds = vec![expert_kind::Model {
+            expert_id: c.id,
+            kind: "ENERGY".into(),
+        }];
+        // Given out of order: the pool is kept in id order whatever the rows' order.
+        match Pool::assemble(7, vec![c, a, b], sectors, kinds) {
+            Ok(pool) => pool,
+            Err(e) => panic!("assembling the pool: {e}"),
+        }
+    }
+
+    fn names(pool: &Pool, filter: &PoolFilter) -> Vec<String> {
+        pool.select(filter).map(|e| e.model.name.clone()).collect()
+    }
+
+    #[test]
+    fn the_pool_is_in_id_order_with_sorted_sets() {
+        let pool = pool();
+        assert_eq!(
+            names(&pool, &PoolFilter::default()),
+            ["王强", "Li Ming", "张伟"]
+        );
+        assert_eq!(pool.experts[1].sectors, [Sector::Energy, Sector::Steel]);
+        assert_eq!(pool.experts[2].kinds, [ExpertiseKind::Energy]);
+        assert!(pool.experts[0].kinds.is_empty());
+    }
+
+    #[test]
+    fn filters_combine() {
+        let pool = pool();
+        let steel = PoolFilter {
+            sector: Some(Sector::Steel),
+            ..Default::default()
+        };
+        assert_eq!(names(&pool, &steel), ["王强", "Li Ming"]);
+        let steel_full_senior = PoolFilter {
+            title: Some(ProfessionalTitle::FullSenior),
+            ..steel.clone()
+        };
+        assert_eq!(names(&pool, &steel_full_senior), ["Li Ming"]);
+        let active_in_jincheng = PoolFilter {
+            status: Some(ExpertStatus::Active),
+            city_code: Some("140500".into()),
+            ..Default::default()
+        };
+        assert!(names(&pool, &active_in_jincheng).is_empty());
+    }
+
+    #[test]
+    fn text_matches_name_or_employer_ignoring_case() {
+        let pool = pool();
+        let by = |t: &str| {
+            names(
+                &pool,
+                &PoolFilter {
+                    text: Some(t.into()),
+                    ..Default::default()
+                },
+            )
+        };
+        assert_eq!(by("钢铁"), ["王强"]);
+        assert_eq!(by("li m"), ["Li Ming"]);
+        assert_eq!(by("DATONG"), ["Li Ming"]);
+        assert_eq!(by("%"), Vec::<String>::new(), "no wildcards");
+    }
+
+    #[test]
+    fn an_older_copy_never_replaces_a_newer_one() {
+        let cache = PoolCache::default();
+        let newer = Arc::new(pool());
+        cache.keep(newer);
+        cache.keep(Arc::new(Pool {
+            revision: 3,
+            experts: Vec::new(),
+        }));
+        assert!(cache.at(7).is_some());
+        assert!(cache.at(3).is_none());
+    }
+}
