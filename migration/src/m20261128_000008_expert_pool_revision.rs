@@ -55,10 +55,12 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
                 for table in POOL_TABLES {
-                    // Once per statement: a bulk import raises it once, not per row.
+                    // Once per statement: a bulk import raises it once, not per row. Before
+                    // the statement: the revision row is locked ahead of any pool row, the
+                    // same order in every transaction, so two writers cannot deadlock on it.
                     db.execute_unprepared(&format!(
                         "CREATE TRIGGER {table}_raise_pool_revision
-                         AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+                         BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
                          FOR EACH STATEMENT EXECUTE FUNCTION raise_expert_pool_revision()"
                     ))
                     .await?;

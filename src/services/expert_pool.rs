@@ -67,6 +67,14 @@ impl PoolFilter {
 }
 
 impl Pool {
+    /// One expert by id.
+    pub fn get(&self, id: Uuid) -> Option<&PoolExpert> {
+        self.experts
+            .binary_search_by_key(&id, |e| e.model.id)
+            .ok()
+            .map(|i| &self.experts[i])
+    }
+
     /// The experts that pass `filter`, in id order.
     pub fn select<'a>(&'a self, filter: &'a PoolFilter) -> impl Iterator<Item = &'a PoolExpert> {
         self.experts.iter().filter(move |e| filter.matches(e))
@@ -223,7 +231,7 @@ mod tests {
         // Given out of order: the pool is kept in id order whatever the rows' order.
         match Pool::assemble(7, vec![c, a, b], sectors, kinds) {
             Ok(pool) => pool,
-            Err(e) => panic!("assembling the pool: {e}"),
+            Err(e) => panic!("assembling the pool: {e:?}"),
         }
     }
 
@@ -241,6 +249,12 @@ mod tests {
         assert_eq!(pool.experts[1].sectors, [Sector::Energy, Sector::Steel]);
         assert_eq!(pool.experts[2].kinds, [ExpertiseKind::Energy]);
         assert!(pool.experts[0].kinds.is_empty());
+        let second = pool.experts[1].model.id;
+        assert_eq!(
+            pool.get(second).map(|e| e.model.name.as_str()),
+            Some("Li Ming")
+        );
+        assert!(pool.get(Uuid::now_v7()).is_none());
     }
 
     #[test]

@@ -771,14 +771,13 @@ pub async fn remove_unavailability(
 
 // Batch reads for the GraphQL loaders: one query per relation, whatever the page size.
 
-/// Experts by id with their personal data decrypted (the GraphQL type masks it per viewer).
+/// Experts by id with their personal data decrypted (the GraphQL type masks it), from the
+/// pool in memory.
 pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {
-    let rows = expert::Entity::find()
-        .filter(expert::Column::Id.is_in(ids.iter().copied()))
-        .all(&s.db)
-        .await?;
-    rows.into_iter()
-        .map(|m| reveal(&s.data_keys, m).map(|m| (m.id, m)))
+    let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
+    ids.iter()
+        .filter_map(|id| pool.get(*id))
+        .map(|e| reveal(&s.data_keys, e.model.clone()).map(|m| (m.id, m)))
         .collect()
 }
 

@@ -622,6 +622,9 @@ async fn a_page_costs_a_fixed_number_of_queries(app: TestApp) {
             .expect("created");
     }
     let query = "query($n: Int) { experts(first: $n) { totalCount edges { node { name sectors expertiseKinds city { name } statusHistory { toStatus } } } } }";
+    // The first request reads the token's user and the pool into memory; from then on a
+    // page costs the same whatever its size.
+    app.ok(Some(&admin), query, json!({ "n": 1 })).await;
     let mut costs = Vec::new();
     for n in [5, 100] {
         let before = app.statements.load(Ordering::SeqCst);
@@ -643,3 +646,40 @@ async fn a_page_costs_a_fixed_number_of_queries(app: TestApp) {
     assert!(costs[1] <= 8, "a page of 100 costs {} statements", costs[1]);
 }
 db_test!(a_page_costs_a_fixed_number_of_queries);
+
+/// The pool is listed from memory: a change made behind this server's back (another
+/// instance, the command line, a hand-run statement) must show in the very next list.
+async fn the_list_follows_changes_made_elsewhere(app: TestApp) {
+    let admin = app.admin().await;
+    create_expert(&app, &admin, 1).await;
+    let names = |filter: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.ok(
+                Some(&admin),
+                "query($f: ExpertFilter) { experts(filter: $f) { totalCount edges { node { name sectors } } } }",
+                json!({ "f": filter }),
+            )
+            .await["experts"]
+                .clone()
+        }
+    };
+    assert_eq!(names(json!({})).await["edges"][0]["node"]["name"], "专家1");
+    app.execute("UPDATE experts SET name = 'Wang Elsewhere'")
+        .await;
+    assert_eq!(
+        names(json!({})).await["edges"][0]["node"]["name"],
+        "Wang Elsewhere"
+    );
+    // The text filter ignores case on both databases.
+    assert_eq!(names(json!({ "text": "wang ELSE" })).await["totalCount"], 1);
+    app.execute("DELETE FROM expert_sectors WHERE sector = 'STEEL'")
+        .await;
+    assert_eq!(names(json!({ "sector": "STEEL" })).await["totalCount"], 0);
+    assert_eq!(
+        names(json!({})).await["edges"][0]["node"]["sectors"],
+        json!(["ENERGY"])
+    );
+}
+db_test!(the_list_follows_changes_made_elsewhere);

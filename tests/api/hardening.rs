@@ -86,6 +86,42 @@ async fn brute_force_locks_the_username(app: TestApp) {
 }
 db_test!(brute_force_locks_the_username);
 
+/// A token's user is kept for `CLEANPROD_AUTH_CACHE_SECONDS`: a revocation made elsewhere
+/// (another instance, the command line) takes effect once that time has passed.
+async fn a_revocation_made_elsewhere_is_seen_within_the_cache_time(app: TestApp) {
+    let city_token = app.city_admin("140100").await;
+    app.ok(Some(&city_token), ME, json!({})).await;
+    app.execute("UPDATE users SET token_version = token_version + 1 WHERE username <> 'admin'")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _) = app.post(Some(&city_token), ME, json!({})).await;
+    assert_eq!(
+        status, 401,
+        "the revoked token still works after the cache time"
+    );
+}
+
+mod a_revocation_made_elsewhere_is_seen_within_the_cache_time {
+    use std::time::Duration;
+
+    fn one_second(config: &mut cleanprod::config::Config) {
+        config.auth_cache = Duration::from_secs(1);
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        let app = crate::support::TestApp::sqlite_with(one_second).await;
+        super::a_revocation_made_elsewhere_is_seen_within_the_cache_time(app).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        if let Some(app) = crate::support::TestApp::postgres_with(one_second).await {
+            super::a_revocation_made_elsewhere_is_seen_within_the_cache_time(app).await;
+        }
+    }
+}
+
 const CHANGE_USER: &str = "mutation($id: ID!, $input: ChangeUserInput!) { changeUser(id: $id, input: $input) { role disabled cityCode } }";
 
 pub(crate) async fn role_changes_and_disabling_revoke_tokens(app: TestApp) {

@@ -149,6 +149,25 @@ impl TestApp {
         Some(app)
     }
 
+    /// A PostgreSQL app with settings changed from the defaults.
+    pub async fn postgres_with(configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let (url, guard) = fresh_pg_database().await?;
+        let mut app = Self::build_with(&url, configure).await;
+        app._pg = Some(guard);
+        Some(app)
+    }
+
+    /// Runs a statement behind the server's back, as another instance or a hand-run
+    /// statement would.
+    pub async fn execute(&self, sql: &str) {
+        self.state
+            .services
+            .db
+            .execute_unprepared(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
     /// An app on a database that already exists (the fault tests bring their own).
     pub async fn at_url(url: &str) -> TestApp {
         Self::build(url).await
