@@ -13,6 +13,7 @@ mod m20261128_000005_appraisal;
 mod m20261128_000006_training;
 mod m20261128_000007_staff_identity;
 mod m20261128_000008_expert_pool_revision;
+mod m20261128_000009_load_tuning;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_training::Migration),
             Box::new(m20261128_000007_staff_identity::Migration),
             Box::new(m20261128_000008_expert_pool_revision::Migration),
+            Box::new(m20261128_000009_load_tuning::Migration),
         ]
     }
 }

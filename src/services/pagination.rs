@@ -1,10 +1,10 @@
 //! Keyset pagination over UUID v7 ids (time-ordered, unique), the order every growing list
 //! is read in, so pages stay stable while rows are added.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query, QueryStatementBuilder};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Select,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -82,9 +82,10 @@ pub fn page_in_memory<T>(items: Vec<T>, key: impl Fn(&T) -> Uuid, page: PageRequ
 
 /// Runs one page of `select` (already filtered) ordered by `id_column`.
 ///
-/// A first page counts the whole list in the same statement (`COUNT(*) OVER ()` is taken
-/// before the limit); a later page, whose cursor narrows the rows, counts in a statement of
-/// its own.
+/// A first page counts the whole list in the same statement, as an uncorrelated subquery
+/// over the same filtered select (run once; a window count would stop both databases from
+/// sorting only the page's rows); a later page, whose cursor narrows the rows, counts in a
+/// statement of its own.
 pub async fn fetch_page<E, C>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -99,8 +100,13 @@ where
     let limit = page.first + 1;
     let (mut items, total_count) = match page.after {
         None if page.count_total => {
+            let count = Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from_subquery(select.clone().into_query(), "counted")
+                .to_owned();
+            let count = Expr::SubQuery(None, Box::new(count.into_sub_query_statement()));
             let rows = select
-                .column_as(Expr::cust("COUNT(*) OVER ()"), TOTAL_COUNT)
+                .column_as(count, TOTAL_COUNT)
                 .order_by_asc(id_column)
                 .limit(limit)
                 .into_model::<Counted<E::Model>>()
