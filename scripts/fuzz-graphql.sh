@@ -25,7 +25,8 @@ MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-150}
 SEED=${FUZZ_SEED:-20261128}
 RUN_TIMEOUT=${FUZZ_RUN_TIMEOUT:-300}
 VENV=$ROOT/target/fuzz-venv
-BIN=$ROOT/target/debug/cleanprod
+# The build lands where cargo puts it: CARGO_TARGET_DIR when set (a shared target dir).
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/cleanprod
 REPORT=$ROOT/target/fuzz-report
 STARTED=$SECONDS
 
