@@ -23,6 +23,9 @@ use cleanprod::{AppState, db, graphql};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// How long a stopping process waits for its database pool and leftover tasks.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Parser)]
 #[command(
     name = "cleanprod",
@@ -195,7 +198,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve))) {
+    let outcome = runtime.block_on(run(cli.command.unwrap_or(Command::Serve)));
+    // Whatever is still running once the command is done (a connection closing, a loader's
+    // task) gets a bounded time: a stopped server exits rather than wait on it.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -378,9 +385,20 @@ async fn run(command: Command) -> Result<(), String> {
             let state = AppState::new(config, db)
                 .await
                 .map_err(|e| format!("cannot build the application: {e:?}"))?;
-            cleanprod::serve(state)
+            let db = state.services.db.clone();
+            let served = cleanprod::serve(state)
                 .await
-                .map_err(|e| format!("server error: {e}"))
+                .map_err(|e| format!("server error: {e}"));
+            tracing::info!("server stopped; closing the database pool");
+            // Closing waits for every connection to come back (SQLite refreshes its planner
+            // statistics as each closes); one that never does must not keep the process up.
+            if tokio::time::timeout(SHUTDOWN_GRACE, db.close())
+                .await
+                .is_err()
+            {
+                tracing::warn!("the database pool did not close in time; exiting anyway");
+            }
+            served
         }
         Command::CreateUser {
             username,
