@@ -49,9 +49,9 @@ pub struct PoolFilter {
 }
 
 impl PoolFilter {
-    /// Whether an expert passes every condition given. Text matches the name or the
-    /// employer, ignoring case.
-    pub fn matches(&self, e: &PoolExpert) -> bool {
+    /// Whether an expert passes every condition given; `text` is the filter's text already
+    /// lower-cased (once per list, not once per expert), matched against name or employer.
+    fn admits(&self, e: &PoolExpert, text: Option<&str>) -> bool {
         self.status.is_none_or(|s| e.status == s)
             && self.title.is_none_or(|t| e.title == Some(t))
             && self.sector.is_none_or(|s| e.sectors.contains(&s))
@@ -59,10 +59,7 @@ impl PoolFilter {
                 .city_code
                 .as_deref()
                 .is_none_or(|c| e.model.city_code == c)
-            && self.text.as_deref().is_none_or(|t| {
-                let t = t.to_lowercase();
-                e.search_name.contains(&t) || e.search_employer.contains(&t)
-            })
+            && text.is_none_or(|t| e.search_name.contains(t) || e.search_employer.contains(t))
     }
 }
 
@@ -75,9 +72,12 @@ impl Pool {
             .map(|i| &self.experts[i])
     }
 
-    /// The experts that pass `filter`, in id order.
+    /// The experts that pass `filter`, in id order. Text matches ignoring case.
     pub fn select<'a>(&'a self, filter: &'a PoolFilter) -> impl Iterator<Item = &'a PoolExpert> {
-        self.experts.iter().filter(move |e| filter.matches(e))
+        let text = filter.text.as_deref().map(str::to_lowercase);
+        self.experts
+            .iter()
+            .filter(move |e| filter.admits(e, text.as_deref()))
     }
 
     fn assemble(
