@@ -9,9 +9,8 @@ use crate::auth::Viewer;
 use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
 use crate::error::AppError;
 use crate::rules::masking::{mask_id_card, mask_phone};
-use crate::services::experts::{
-    self, ExpertFilter as ServiceFilter, ExpertPatch, NewConflict, NewExpert, NewUnavailability,
-};
+use crate::services::expert_pool::PoolFilter;
+use crate::services::experts::{self, ExpertPatch, NewConflict, NewExpert, NewUnavailability};
 
 use super::context::{loaders, services, viewer};
 use super::pagination::page_request;
@@ -346,7 +345,7 @@ impl ExpertQuery {
         let result = experts::list_experts(
             s,
             viewer(ctx),
-            ServiceFilter {
+            PoolFilter {
                 status: filter.status,
                 sector: filter.sector,
                 city_code: filter.city_code,

@@ -38,7 +38,7 @@ pub struct Pool {
     pub experts: Vec<PoolExpert>,
 }
 
-/// What a list of experts may be narrowed by; `text` is a trimmed search term.
+/// What a list of experts may be narrowed by (`text`: a search term, see `text::search_term`).
 #[derive(Clone, Debug, Default)]
 pub struct PoolFilter {
     pub status: Option<ExpertStatus>,

@@ -86,15 +86,6 @@ impl ExpertPatch {
     }
 }
 
-#[derive(Default)]
-pub struct ExpertFilter {
-    pub status: Option<ExpertStatus>,
-    pub sector: Option<Sector>,
-    pub city_code: Option<String>,
-    pub title: Option<ProfessionalTitle>,
-    pub text: Option<String>,
-}
-
 pub struct NewConflict {
     pub kind: ConflictKind,
     pub organisation_name: String,
@@ -560,17 +551,11 @@ pub async fn set_expert_status(
 pub async fn list_experts(
     s: &Services,
     viewer: &Viewer,
-    filter: ExpertFilter,
+    mut filter: PoolFilter,
     page: PageRequest,
 ) -> AppResult<Page<PoolExpert>> {
     viewer.require_admin()?;
-    let filter = PoolFilter {
-        status: filter.status,
-        sector: filter.sector,
-        city_code: filter.city_code,
-        title: filter.title,
-        text: search_term("filter.text", filter.text.as_deref())?,
-    };
+    filter.text = search_term("filter.text", filter.text.as_deref())?;
     let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
     let matching: Vec<&PoolExpert> = pool.select(&filter).collect();
     let page = page_in_memory(matching, |e| e.model.id, page);
