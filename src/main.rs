@@ -19,7 +19,8 @@ use cleanprod::services::users::{self, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
 /// A GraphQL answer is many small allocations; under load glibc's allocator took a quarter
-/// of the server's time (bench/run.sh, workload 1), mimalloc a fraction of that.
+/// of the server's time (bench/run.sh, workload 1), mimalloc a fraction of that. With the
+/// crate's `override` feature SQLite's own allocations (sqlx's rows) go through it as well.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -164,8 +165,13 @@ impl cleanprod::services::demo::Progress for TerminalProgress {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    // async-graphql opens an INFO span around every DataLoader call: hundreds per answer,
+    // each one work for the subscriber and of no use in a log.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,sqlx=warn,sea_orm=warn,async_graphql::dataloader=warn",
+        )
+    });
     let json = std::env::var("CLEANPROD_LOG_FORMAT").is_ok_and(|v| v == "json");
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
