@@ -80,7 +80,7 @@ impl AppState {
             tracing::info!(converted, "encrypted personal data stored in clear");
         }
         let persisted_queries = LruCacheStorage::new(PERSISTED_QUERY_CACHE);
-        let schema = graphql::build_schema(Some(services.clone()), Some(persisted_queries.clone()));
+        let schema = graphql::build_schema(Some(services.clone()));
         Ok(AppState {
             services,
             schema,

@@ -22,9 +22,6 @@ pub mod users;
 pub mod violations;
 
 use async_graphql::extensions::Tracing;
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 use crate::services::Services;
@@ -65,12 +62,10 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// Builds the schema once at start-up, with the configured depth and complexity limits,
-/// resolver tracing spans when configured and, when given a cache, automatic persisted queries.
-pub fn build_schema(
-    services: Option<Services>,
-    persisted_queries: Option<LruCacheStorage>,
-) -> AppSchema {
+/// Builds the schema once at start-up, with the configured depth and complexity limits and
+/// resolver tracing spans when configured. No other extension: with any, every field of every
+/// answer goes through the extension chain (persisted queries are handled by the HTTP layer).
+pub fn build_schema(services: Option<Services>) -> AppSchema {
     let limits = services
         .as_ref()
         .map(|s| s.config.limits.clone())
@@ -85,9 +80,6 @@ pub fn build_schema(
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
-    if let Some(cache) = persisted_queries {
-        builder = builder.extension(ApolloPersistedQueries::new(cache));
-    }
     if limits.resolver_spans {
         builder = builder.extension(Tracing);
     }
@@ -99,7 +91,7 @@ pub fn build_schema(
 
 /// The SDL with fields, arguments and enum items sorted, so `schema.graphql` does not drift.
 pub fn sdl() -> String {
-    build_schema(None, None).sdl_with_options(
+    build_schema(None).sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()

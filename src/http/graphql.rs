@@ -19,6 +19,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::auth::Viewer;
@@ -356,16 +357,51 @@ struct GraphqlParams {
     extensions: Option<serde_json::Value>,
 }
 
-/// The persisted query a hash-only request names, if this server knows it.
-async fn persisted_document(
+#[derive(Deserialize)]
+struct PersistedQuery {
+    version: i64,
+    #[serde(rename = "sha256Hash")]
+    sha256_hash: String,
+}
+
+/// Automatic persisted queries (Apollo's protocol), answered here rather than by
+/// async-graphql's extension: any schema extension sends every field of every answer through
+/// the extension chain, which cost about a fifth of a deep read's time.
+///
+/// `Ok(None)`: nothing to substitute (no `persistedQuery`, or a query that does not parse,
+/// whose error the executor reports with its position). `Err`: the client's message.
+async fn persisted_query(
     state: &AppState,
+    query: &str,
     extensions: Option<&serde_json::Value>,
-) -> Option<ExecutableDocument> {
-    let hash = extensions?
-        .get("persistedQuery")?
-        .get("sha256Hash")?
-        .as_str()?;
-    state.persisted_queries.get(hash.to_owned()).await
+) -> Result<Option<ExecutableDocument>, String> {
+    let Some(value) = extensions.and_then(|e| e.get("persistedQuery")) else {
+        return Ok(None);
+    };
+    let persisted = PersistedQuery::deserialize(value)
+        .map_err(|_| "Invalid \"PersistedQuery\" extension configuration.".to_owned())?;
+    if persisted.version != 1 {
+        return Err(format!(
+            "only version 1 of the \"PersistedQuery\" extension is supported, not {}",
+            persisted.version
+        ));
+    }
+    if query.is_empty() {
+        return match state.persisted_queries.get(persisted.sha256_hash).await {
+            Some(doc) => Ok(Some(doc)),
+            // The message Apollo's clients look for before sending the query with its hash.
+            None => Err("PersistedQueryNotFound".to_owned()),
+        };
+    }
+    let hash = hex::encode(Sha256::digest(query.as_bytes()));
+    if !hash.eq_ignore_ascii_case(&persisted.sha256_hash) {
+        return Err("provided sha does not match query".to_owned());
+    }
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return Ok(None);
+    };
+    state.persisted_queries.set(hash, doc.clone()).await;
+    Ok(Some(doc))
 }
 
 /// Runs a request and records its latency and outcome.
@@ -409,18 +445,27 @@ async fn run(
         variables,
         extensions,
     } = params;
+    let before_execution = match rt {
+        ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        ResponseType::Json => StatusCode::OK,
+    };
     let mut request = async_graphql::Request::new(query);
+    match persisted_query(state, &request.query, extensions.as_ref()).await {
+        Ok(Some(doc)) => request.set_parsed_query(doc),
+        Ok(None) => {}
+        Err(message) => {
+            return rejected(error_response(
+                before_execution,
+                rt,
+                &message,
+                "BAD_USER_INPUT",
+            ));
+        }
+    }
     // Checks that need the parsed document. The request keeps what is parsed here, so the
     // executor does not parse it again; an unparsable one is left for the executor to
     // report with its position.
-    let persisted;
-    let document = if request.query.is_empty() {
-        persisted = persisted_document(state, extensions.as_ref()).await;
-        persisted.as_ref()
-    } else {
-        request.parsed_query().ok()
-    };
-    if let Some(doc) = document {
+    if let Ok(doc) = request.parsed_query() {
         let name = operation_name.as_deref();
         let is_mutation = limits::selected_operation(doc, name)
             .is_some_and(|op| op.ty == OperationType::Mutation);
@@ -437,12 +482,8 @@ async fn run(
         }
         let l = &state.services.config.limits;
         if let Err(exceeded) = limits::check(doc, name, l.max_aliases, l.max_root_fields) {
-            let status = match rt {
-                ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
-                ResponseType::Json => StatusCode::OK,
-            };
             return rejected(error_response(
-                status,
+                before_execution,
                 rt,
                 &exceeded.message(),
                 "BAD_USER_INPUT",

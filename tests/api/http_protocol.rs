@@ -291,6 +291,20 @@ async fn automatic_persisted_queries(app: TestApp) {
         body_json(&body)["data"]["cities"].as_array().map(Vec::len),
         Some(11)
     );
+    // A hash that is not the query's, or another version of the protocol, is refused.
+    let wrong = json!({ "persistedQuery": { "version": 1, "sha256Hash": "00" } });
+    let (_, _, body) = app
+        .send(post(json!({ "query": query, "extensions": wrong })))
+        .await;
+    assert_eq!(
+        body_json(&body)["errors"][0]["message"],
+        "provided sha does not match query"
+    );
+    let v2 = json!({ "persistedQuery": { "version": 2, "sha256Hash": hash } });
+    let (_, _, body) = app.send(post(json!({ "extensions": v2 }))).await;
+    let body = body_json(&body);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(body["data"].is_null(), "{body}");
     // Hash alone now works, over POST and GET.
     let (_, _, body) = app.send(post(json!({ "extensions": ext }))).await;
     assert_eq!(
