@@ -216,9 +216,13 @@ impl Loaders {
                 ids.iter().map(|id| (*id, found.remove(id))).collect();
             self.last_completions.feed_many(values).await;
         }
-        if node.field("audits").exists() {
+        let audit_node = node.field("audits");
+        if audit_node.exists() {
             let rows = audits::audits_of_enterprises(db, &ids).await?;
+            let list: Vec<audit::Model> = rows.values().flatten().cloned().collect();
             prime(&self.enterprise_audits, &ids, rows).await;
+            // Boxed: an audit's enterprise may ask for its audits again.
+            Box::pin(self.prime_audits(services, audit_node, &list)).await?;
         }
         if node.field("certifications").exists() {
             let rows = audits::certifications_of(db, &ids).await?;
@@ -270,6 +274,10 @@ impl Loaders {
             return Ok(());
         }
         let db = &services.db;
+        // Nested fields (a panel's visibility) look audits up by id.
+        self.audits
+            .feed_many(models.iter().map(|a| (a.id, a.clone())))
+            .await;
         if node.field("city").exists() {
             self.prime_cities(services, models.iter().map(|a| a.city_code.clone()))
                 .await?;
@@ -280,8 +288,7 @@ impl Loaders {
             let found = enterprises::by_ids(db, &wanted).await?;
             let list: Vec<enterprise::Model> = found.values().cloned().collect();
             self.enterprises.feed_many(found).await;
-            self.prime_enterprises(services, enterprise_node, &list)
-                .await?;
+            Box::pin(self.prime_enterprises(services, enterprise_node, &list)).await?;
         }
         if node.field("consultancy").exists() {
             let wanted = distinct(models.iter().filter_map(|a| a.consultancy_id));
@@ -307,13 +314,12 @@ impl Loaders {
             )
             .await;
         }
-        if node.field("reviews").exists() {
-            prime(
-                &self.audit_reviews,
-                &ids,
-                audits::reviews_of(db, &ids).await?,
-            )
-            .await;
+        let review_node = node.field("reviews");
+        if review_node.exists() {
+            let rows = audits::reviews_of(db, &ids).await?;
+            let list: Vec<review::Model> = rows.values().flatten().cloned().collect();
+            prime(&self.audit_reviews, &ids, rows).await;
+            self.prime_reviews(services, review_node, &list).await?;
         }
         if node.field("options").exists() {
             prime(

@@ -78,6 +78,49 @@ where
 }
 
 impl Loaders {
+    /// The panels of some reviews (an audit's, nested in a deep read), and what the query
+    /// asks of them, one query per level. The caller has fed the reviews' audits (a panel's
+    /// visibility depends on its audit).
+    pub async fn prime_reviews(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        reviews: &[review::Model],
+    ) -> AppResult<()> {
+        let panel_node = node.field("panel");
+        if reviews.is_empty() || !(panel_node.exists() || node.field("hasPanel").exists()) {
+            return Ok(());
+        }
+        let ids = distinct(reviews.iter().map(|r| r.id));
+        let mut found = panels::panels_of_reviews(&services.db, &ids).await?;
+        let drawn: Vec<panel::Model> = found.values().cloned().collect();
+        let values: Vec<(Uuid, Option<panel::Model>)> =
+            ids.iter().map(|id| (*id, found.remove(id))).collect();
+        self.panels.by_review.feed_many(values).await;
+        if panel_node.exists() {
+            self.prime_panels(services, panel_node, &drawn).await?;
+        }
+        Ok(())
+    }
+
+    /// The seats of some panels, and the seats' own relations, when the query asks for them.
+    pub async fn prime_panels(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        drawn: &[panel::Model],
+    ) -> AppResult<()> {
+        let seat_node = node.field("seats");
+        if drawn.is_empty() || !seat_node.exists() {
+            return Ok(());
+        }
+        let ids = distinct(drawn.iter().map(|p| p.id));
+        let found = panels::seats_of(&services.db, &ids).await?;
+        let seats: Vec<panel_seat::Model> = found.values().flatten().cloned().collect();
+        prime(&self.panels.seats, &ids, found).await;
+        self.prime_seats(services, seat_node, &seats).await
+    }
+
     /// The relations of a page of seats, one query per relation asked for.
     pub async fn prime_seats(
         &self,
@@ -201,7 +244,21 @@ macro_rules! panel_loader {
 }
 
 panel_loader!(PanelLoader, panel::Model, panels::panels_by_ids);
-panel_loader!(PanelByReviewLoader, panel::Model, panels::panels_of_reviews);
+/// A review's panel; `None` (cached too) for a review without one yet.
+pub struct PanelByReviewLoader(Arc<Services>);
+
+impl Loader<Uuid> for PanelByReviewLoader {
+    type Value = Option<panel::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Option<panel::Model>>, LoadError> {
+        let mut found = panels::panels_of_reviews(&self.0.db, keys)
+            .await
+            .map_err(to_load_error)?;
+        Ok(keys.iter().map(|id| (*id, found.remove(id))).collect())
+    }
+}
+
 panel_loader!(PanelSeatsLoader, Vec<panel_seat::Model>, panels::seats_of);
 panel_loader!(PanelDrawsLoader, Vec<panel_draw::Model>, panels::draws_of);
 panel_loader!(ReviewLoader, review::Model, panels::reviews_by_ids);

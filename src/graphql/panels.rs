@@ -53,7 +53,7 @@ fn slots_of(what: &str, id: Uuid, text: &str, offset: Option<i32>) -> Result<Vec
 /// The review's panel if the viewer may see who sits on it (used by `Review.panel`).
 pub async fn panel_of_review(ctx: &Context<'_>, review: &review::Model) -> Result<Option<Panel>> {
     let l = loaders(ctx)?;
-    let Some(found) = l.panels.by_review.load_one(review.id).await? else {
+    let Some(found) = l.panels.by_review.load_one(review.id).await?.flatten() else {
         return Ok(None);
     };
     visible(ctx, found).await
@@ -66,6 +66,7 @@ pub async fn review_has_panel(ctx: &Context<'_>, review: &review::Model) -> Resu
         .by_review
         .load_one(review.id)
         .await?
+        .flatten()
         .is_some())
 }
 
