@@ -271,22 +271,37 @@ pub fn eligible_digest(sorted_ids: &[Uuid]) -> [u8; 32] {
 /// SHA-256 over the candidates' ids and expertise profiles in id order, so a verifier can
 /// tell that the composition was filled from the profiles on record.
 pub fn pool_digest(candidates: &[DrawCandidate<'_>]) -> [u8; 32] {
-    fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
-        let set: BTreeSet<&str> = items.iter().map(|i| name(*i)).collect();
-        set.into_iter().collect::<Vec<_>>().join(",")
-    }
     let mut sorted: Vec<&DrawCandidate<'_>> = candidates.iter().collect();
     sorted.sort_by_key(|c| c.id);
     let mut hasher = Sha256::new();
+    // Reused for every candidate: a draw hashes the whole eligible pool inside its write
+    // transaction, where an allocation per set showed in profiles.
+    let mut names: Vec<&'static str> = Vec::with_capacity(Sector::ALL.len());
+    let mut field = String::with_capacity(256);
     for c in sorted {
         hasher.update(c.id.as_bytes());
-        put_field(&mut hasher, names(c.sectors, Sector::as_str).as_bytes());
-        put_field(
-            &mut hasher,
-            names(c.expertise, ExpertiseKind::as_str).as_bytes(),
-        );
+        names.clear();
+        names.extend(c.sectors.iter().map(|s| s.as_str()));
+        put_name_set(&mut hasher, &mut names, &mut field);
+        names.clear();
+        names.extend(c.expertise.iter().map(|k| k.as_str()));
+        put_name_set(&mut hasher, &mut names, &mut field);
     }
     hasher.finalize().into()
+}
+
+/// A set's names, distinct, in byte order and comma-joined, as one length-prefixed field.
+fn put_name_set(hasher: &mut Sha256, names: &mut Vec<&'static str>, field: &mut String) {
+    names.sort_unstable();
+    names.dedup();
+    field.clear();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            field.push(',');
+        }
+        field.push_str(name);
+    }
+    put_field(hasher, field.as_bytes());
 }
 
 /// A uniform index below `n` by rejection sampling on 64-bit words (see the module doc).
@@ -654,6 +669,55 @@ mod tests {
             hex32(&ab),
             "20202c884489fec9f986fcc519ff223a59eede74f6d3daa700f876db3e0a3226"
         );
+    }
+
+    /// The digest as its documentation defines it, written plainly: the fast one must agree.
+    fn pool_digest_by_definition(candidates: &[DrawCandidate<'_>]) -> [u8; 32] {
+        fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> String {
+            let set: BTreeSet<&str> = items.iter().map(|i| name(*i)).collect();
+            set.into_iter().collect::<Vec<_>>().join(",")
+        }
+        let mut sorted: Vec<&DrawCandidate<'_>> = candidates.iter().collect();
+        sorted.sort_by_key(|c| c.id);
+        let mut hasher = Sha256::new();
+        for c in sorted {
+            hasher.update(c.id.as_bytes());
+            put_field(&mut hasher, names(c.sectors, Sector::as_str).as_bytes());
+            put_field(
+                &mut hasher,
+                names(c.expertise, ExpertiseKind::as_str).as_bytes(),
+            );
+        }
+        hasher.finalize().into()
+    }
+
+    #[test]
+    fn pool_digest_agrees_with_its_definition() {
+        // Every sector and kind, in scrambled orders, with repeats and empty sets.
+        let profiles: Vec<Profile> = (0..200u128)
+            .map(|i| {
+                let sectors: Vec<Sector> = Sector::ALL
+                    .iter()
+                    .copied()
+                    .filter(|s| (i * 7 + *s as u128) % 3 != 0)
+                    .rev()
+                    .chain(Sector::ALL.iter().copied().take((i % 3) as usize))
+                    .collect();
+                let kinds: Vec<ExpertiseKind> = ExpertiseKind::ALL
+                    .iter()
+                    .copied()
+                    .filter(|k| (i + *k as u128) % 2 == 0)
+                    .collect();
+                Profile::new(1000 - i, &sectors, &kinds)
+            })
+            .collect();
+        let candidates: Vec<DrawCandidate<'_>> =
+            profiles.iter().map(Profile::as_candidate).collect();
+        assert_eq!(
+            pool_digest(&candidates),
+            pool_digest_by_definition(&candidates)
+        );
+        assert_eq!(pool_digest(&[]), pool_digest_by_definition(&[]));
     }
 
     #[test]

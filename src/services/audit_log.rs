@@ -12,8 +12,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use entity::{audit_log, audit_log_head};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -64,17 +63,15 @@ pub async fn record(
     summary: Value,
 ) -> AppResult<()> {
     // Take the head's row lock first: concurrent appenders queue here, so the chain never forks.
-    audit_log_head::Entity::update_many()
+    let head = audit_log_head::Entity::update_many()
         .col_expr(
             audit_log_head::Column::Seq,
             Expr::col(audit_log_head::Column::Seq).add(1),
         )
         .filter(audit_log_head::Column::Id.eq(HEAD_ID))
-        .exec(txn)
-        .await?;
-    let head = audit_log_head::Entity::find_by_id(HEAD_ID)
-        .one(txn)
+        .exec_with_returning(txn)
         .await?
+        .pop()
         .ok_or_else(|| AppError::internal("the audit log head row is missing"))?;
     let mut entry = audit_log::Model {
         id: Uuid::now_v7(),
@@ -95,7 +92,7 @@ pub async fn record(
     };
     let hash = entry_hash(&head.hash, head.seq, &entry);
     entry.hash = Some(hash.clone());
-    audit_log::ActiveModel {
+    audit_log::Entity::insert(audit_log::ActiveModel {
         id: Set(entry.id),
         actor_id: Set(entry.actor_id),
         actor_role: Set(entry.actor_role),
@@ -107,8 +104,8 @@ pub async fn record(
         seq: Set(entry.seq),
         prev_hash: Set(entry.prev_hash),
         hash: Set(entry.hash),
-    }
-    .insert(txn)
+    })
+    .exec_without_returning(txn)
     .await?;
     audit_log_head::Entity::update_many()
         .col_expr(audit_log_head::Column::Hash, Expr::value(hash))

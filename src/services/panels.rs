@@ -531,26 +531,28 @@ fn raced<T>(result: Result<T, DbErr>) -> AppResult<Result<T, ()>> {
     }
 }
 
-/// Raises the expert's seat count for the year if it is under the cap; `false` when the cap
-/// was reached meanwhile. The upsert's row lock makes concurrent draws queue here.
-async fn take_seat(
+/// Raises each expert's seat count for the year if it is under the cap, in one statement
+/// (rows in ascending id order, the lock order); `false` when any had reached the cap
+/// meanwhile. The upsert's row locks make concurrent draws queue here.
+async fn take_seats(
     txn: &impl ConnectionTrait,
-    expert_id: Uuid,
+    expert_ids: &[Uuid],
     year: i32,
     cap: u32,
 ) -> AppResult<Result<bool, ()>> {
     let cap = i32::try_from(cap).unwrap_or(i32::MAX);
     let table = expert_seat_count::Entity;
     let mut insert = Query::insert();
-    insert
-        .into_table(table)
-        .columns([
-            expert_seat_count::Column::ExpertId,
-            expert_seat_count::Column::Year,
-            expert_seat_count::Column::Seats,
-        ])
-        .values([expert_id.into(), year.into(), 1i32.into()])
-        .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
+    insert.into_table(table).columns([
+        expert_seat_count::Column::ExpertId,
+        expert_seat_count::Column::Year,
+        expert_seat_count::Column::Seats,
+    ]);
+    for id in expert_ids {
+        insert
+            .values([(*id).into(), year.into(), 1i32.into()])
+            .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
+    }
     insert.on_conflict(
         OnConflict::columns([
             expert_seat_count::Column::ExpertId,
@@ -563,7 +565,9 @@ async fn take_seat(
         .action_and_where(Expr::col((table, expert_seat_count::Column::Seats)).lt(cap))
         .to_owned(),
     );
-    Ok(raced(txn.execute(&insert).await)?.map(|r| r.rows_affected() == 1))
+    // A row skipped by the WHERE is not counted: fewer rows than experts means a cap was hit.
+    let affected = raced(txn.execute(&insert).await)?.map(|r| r.rows_affected());
+    Ok(affected.map(|n| usize::try_from(n).is_ok_and(|n| n == expert_ids.len())))
 }
 
 /// A declined seat no longer counts toward the cap.
@@ -651,8 +655,8 @@ async fn insert_round(
     raced(model.insert(txn).await)
 }
 
-/// Seats the drawn experts in ascending id order (the lock order), each raising their
-/// yearly count first. `Err(())`: a race was lost.
+/// Seats the drawn experts, raising their yearly counts first, in two statements whatever
+/// the panel's size. `Err(())`: a race was lost.
 async fn insert_seats(
     txn: &impl ConnectionTrait,
     panel: &panel::Model,
@@ -661,45 +665,52 @@ async fn insert_seats(
     replaces: Option<Uuid>,
     cap: u32,
 ) -> AppResult<Result<Vec<panel_seat::Model>, ()>> {
-    let mut ordered: Vec<&Seat> = seats.iter().collect();
-    ordered.sort_by_key(|s| s.expert_id);
-    let year = panel.review_date.year();
-    let mut created = Vec::with_capacity(seats.len());
-    for seat in ordered {
-        match take_seat(txn, seat.expert_id, year, cap).await? {
-            Ok(true) => {}
-            Ok(false) | Err(()) => return Ok(Err(())),
-        }
-        let now = Utc::now();
-        let model = panel_seat::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            panel_id: Set(panel.id),
-            draw_id: Set(draw_id),
-            review_id: Set(panel.review_id),
-            review_date: Set(panel.review_date),
-            expert_id: Set(seat.expert_id),
-            slot_index: Set(i32::try_from(seat.slot).unwrap_or(i32::MAX)),
-            status: Set(SeatStatus::Invited.as_str().to_owned()),
-            decline_reason: Set(None),
-            responded_at: Set(None),
-            responded_by: Set(None),
-            replaces_seat_id: Set(replaces),
-            attendance_recorded_at: Set(None),
-            attendance_recorded_by: Set(None),
-            rating: Set(None),
-            rating_comment: Set(None),
-            rated_by: Set(None),
-            rated_at: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        };
-        match raced(model.insert(txn).await)? {
-            Ok(m) => created.push(m),
-            Err(()) => return Ok(Err(())),
-        }
+    if seats.is_empty() {
+        return Ok(Ok(Vec::new()));
     }
-    Ok(Ok(created))
+    let mut expert_ids: Vec<Uuid> = seats.iter().map(|s| s.expert_id).collect();
+    expert_ids.sort_unstable();
+    let year = panel.review_date.year();
+    match take_seats(txn, &expert_ids, year, cap).await? {
+        Ok(true) => {}
+        Ok(false) | Err(()) => return Ok(Err(())),
+    }
+    let now = Utc::now();
+    let created: Vec<panel_seat::Model> = seats
+        .iter()
+        .map(|seat| panel_seat::Model {
+            id: Uuid::now_v7(),
+            panel_id: panel.id,
+            draw_id,
+            review_id: panel.review_id,
+            review_date: panel.review_date,
+            expert_id: seat.expert_id,
+            slot_index: i32::try_from(seat.slot).unwrap_or(i32::MAX),
+            status: SeatStatus::Invited.as_str().to_owned(),
+            decline_reason: None,
+            responded_at: None,
+            responded_by: None,
+            replaces_seat_id: replaces,
+            attendance_recorded_at: None,
+            attendance_recorded_by: None,
+            rating: None,
+            rating_comment: None,
+            rated_by: None,
+            rated_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let rows = created.iter().cloned().map(panel_seat::ActiveModel::from);
+    match raced(
+        panel_seat::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await,
+    )? {
+        Ok(_) => Ok(Ok(created)),
+        Err(()) => Ok(Err(())),
+    }
 }
 
 fn seats_json(seats: &[Seat]) -> Json {
