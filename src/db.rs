@@ -1,11 +1,16 @@
 //! Connecting to the database and bringing its schema up to date.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::prelude::async_trait::async_trait;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 use crate::error::AppResult;
@@ -99,15 +104,89 @@ pub async fn migrations_applied(db: &DatabaseConnection) -> Result<bool, sea_orm
 }
 
 /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, which takes the write
-/// lock up front, so two writers queue on the busy timeout instead of one failing when it
-/// upgrades a read lock.
-pub async fn begin_write(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
-    Ok(db
+/// lock up front, so two writers queue instead of one failing when it upgrades a read lock.
+///
+/// On SQLite the writers of this process queue first on an in-process gate for the database
+/// file, in arrival order, and only then take a pooled connection. Queued in SQLite's busy
+/// handler instead, each waiter sleeps in steps of up to 100 ms while holding a connection:
+/// under a burst of draws the write lock stood idle while its next taker slept, and readers
+/// waited for connections held by sleeping writers. Other processes (the command line) still
+/// meet the busy timeout.
+pub async fn begin_write(db: &DatabaseConnection) -> AppResult<WriteTxn> {
+    let gate = match write_gate(db) {
+        Some(gate) => Some(gate.lock_owned().await),
+        None => None,
+    };
+    let txn = db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..Default::default()
         })
-        .await?)
+        .await?;
+    Ok(WriteTxn { txn, _gate: gate })
+}
+
+type Gate = Arc<tokio::sync::Mutex<()>>;
+
+/// The write gate of a SQLite database file, one per file in this process; `None` on
+/// PostgreSQL, whose writers lock rows, not the database.
+fn write_gate(db: &DatabaseConnection) -> Option<Gate> {
+    static GATES: LazyLock<Mutex<HashMap<PathBuf, Gate>>> = LazyLock::new(Default::default);
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let file = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    // A poisoned map still holds valid gates: a panic elsewhere cannot corrupt an Arc.
+    let mut gates = GATES.lock().unwrap_or_else(|e| e.into_inner());
+    Some(gates.entry(file).or_default().clone())
+}
+
+/// A write transaction from [`begin_write`], holding the database's write gate (SQLite)
+/// until it commits, rolls back or is dropped.
+pub struct WriteTxn {
+    txn: DatabaseTransaction,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+#[async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
 }
 
 /// An online, consistent copy of a SQLite database (`VACUUM INTO`), safe while the server
@@ -133,4 +212,63 @@ pub async fn backup_sqlite(db: &DatabaseConnection, to: &std::path::Path) -> Res
     .await
     .map(|_| ())
     .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+
+    use super::{begin_write, connect, write_gate};
+
+    fn text(e: impl std::fmt::Debug) -> String {
+        format!("{e:?}")
+    }
+
+    #[tokio::test]
+    async fn writers_of_one_sqlite_file_queue_on_its_gate() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(text)?;
+        let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.path().join(name).display());
+        let a = connect(&url("a.db")).await.map_err(text)?;
+        let a_again = connect(&url("a.db")).await.map_err(text)?;
+        let b = connect(&url("b.db")).await.map_err(text)?;
+        let (Some(gate_a), Some(gate_a_again), Some(gate_b)) =
+            (write_gate(&a), write_gate(&a_again), write_gate(&b))
+        else {
+            return Err("every SQLite database has a gate".into());
+        };
+        assert!(std::sync::Arc::ptr_eq(&gate_a, &gate_a_again));
+        assert!(!std::sync::Arc::ptr_eq(&gate_a, &gate_b));
+
+        let first = begin_write(&a).await.map_err(text)?;
+        // Another file's writer does not wait; the same file's second writer does.
+        let other = begin_write(&b).await.map_err(text)?;
+        other.commit().await.map_err(text)?;
+        let waiting = tokio::time::timeout(Duration::from_millis(200), begin_write(&a_again)).await;
+        assert!(waiting.is_err(), "a second writer went ahead of the first");
+        first.commit().await.map_err(text)?;
+        let second = tokio::time::timeout(Duration::from_secs(5), begin_write(&a_again))
+            .await
+            .map_err(text)?
+            .map_err(text)?;
+        second.commit().await.map_err(text)?;
+        Ok(())
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite without STAT4, under which statements
+    /// are prepared again on every bind; a lost setting would bring that back unnoticed.
+    #[tokio::test]
+    async fn bundled_sqlite_is_built_without_stat4() -> Result<(), sea_orm::DbErr> {
+        let db = Database::connect("sqlite::memory:").await?;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT sqlite_compileoption_used('ENABLE_STAT4') AS stat4",
+            ))
+            .await?
+            .ok_or_else(|| sea_orm::DbErr::Custom("no row".into()))?;
+        assert_eq!(row.try_get::<i32>("", "stat4")?, 0);
+        Ok(())
+    }
 }
