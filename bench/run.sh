@@ -5,7 +5,7 @@
 # starts the release server on each, and drives it with wrk (2 threads, fixed connections)
 # for each named workload; then starts PostGraphile 4 on the same PostgreSQL database and
 # runs the equivalent of workloads 1 and 2 through it. Prints a table (req/s, p50, p99,
-# peak RSS, errors) and writes it to bench/results/<date>.md.
+# peak RSS, errors) and writes it to bench/results/<date>-<time>.md.
 #
 #   bash bench/run.sh                      # defaults below
 #   BENCH_SCALE=2 BENCH_DURATION=30s BENCH_CONNECTIONS=64 bash bench/run.sh
@@ -222,7 +222,7 @@ for body in "$WORK"/peer/*.jsonl; do
 done
 
 mkdir -p bench/results
-REPORT=bench/results/$(date -u +%Y-%m-%d).md
+REPORT=bench/results/$(date -u +%Y-%m-%d-%H%M).md
 python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" "$WORK/locked.tsv" "$(wc -l <"$WORK/reviews.txt")" >"$REPORT" <<'PY'
 import sys, re, platform, os, datetime
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
