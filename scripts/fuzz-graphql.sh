@@ -14,8 +14,10 @@
 #     admin's `me`, logged a panic, or does not exit 0 on SIGTERM.
 #
 # Environment: FUZZ_MAX_EXAMPLES (per operation, default 150), FUZZ_SEED (default fixed),
-# FUZZ_RUN_TIMEOUT (seconds per schemathesis run, default 300). Reports, cassettes and the
-# server log are kept in target/fuzz-report/.
+# FUZZ_RUN_TIMEOUT (seconds per schemathesis run, default 900: a run takes 150-200 s on a fast
+# 2-core host and over 300 s on a slow one, where schemathesis itself is the bottleneck; a
+# hanging request is caught sooner by --request-timeout). Reports, cassettes and the server
+# log are kept in target/fuzz-report/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,7 +25,7 @@ ROOT=$PWD
 SCHEMATHESIS_VERSION=4.32.5
 MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-150}
 SEED=${FUZZ_SEED:-20261128}
-RUN_TIMEOUT=${FUZZ_RUN_TIMEOUT:-300}
+RUN_TIMEOUT=${FUZZ_RUN_TIMEOUT:-900}
 VENV=$ROOT/target/fuzz-venv
 # The build lands where cargo puts it: CARGO_TARGET_DIR when set (a shared target dir).
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/cleanprod
