@@ -274,10 +274,6 @@ impl Loaders {
             return Ok(());
         }
         let db = &services.db;
-        // Nested fields (a panel's visibility) look audits up by id.
-        self.audits
-            .feed_many(models.iter().map(|a| (a.id, a.clone())))
-            .await;
         if node.field("city").exists() {
             self.prime_cities(services, models.iter().map(|a| a.city_code.clone()))
                 .await?;
@@ -316,6 +312,12 @@ impl Loaders {
         }
         let review_node = node.field("reviews");
         if review_node.exists() {
+            if review_node.field("panel").exists() {
+                // A panel's visibility depends on its audit, looked up by id.
+                self.audits
+                    .feed_many(models.iter().map(|a| (a.id, a.clone())))
+                    .await;
+            }
             let rows = audits::reviews_of(db, &ids).await?;
             let list: Vec<review::Model> = rows.values().flatten().cloned().collect();
             prime(&self.audit_reviews, &ids, rows).await;

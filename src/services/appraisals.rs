@@ -41,7 +41,7 @@ use crate::rules::consultancy::employed_on;
 
 use super::amounts::{from_stored, to_stored};
 use super::text::required_text;
-use super::{audit_log, consultancies, enterprises, grouped, parse_stored, today};
+use super::{audit_log, consultancies, enterprises, grouped, is_constant, parse_stored, today};
 
 /// Most manual deductions one appraisal may list.
 const MAX_DEDUCTIONS: usize = 50;
@@ -418,7 +418,7 @@ pub async fn set_scheme(
 async fn recompute_year(txn: &impl ConnectionTrait, year: i32, scheme: &Scheme) -> AppResult<u64> {
     let current = appraisal::Entity::find()
         .filter(appraisal::Column::Year.eq(year))
-        .filter(appraisal::Column::Current.eq(true))
+        .filter(is_constant(appraisal::Column::Current, true))
         .all(txn)
         .await?;
     if current.is_empty() {
@@ -545,7 +545,10 @@ pub async fn computed_inputs(
     }
 
     let reviews = review::Entity::find()
-        .filter(review::Column::Status.eq(ReviewStatus::Held.as_str()))
+        .filter(is_constant(
+            review::Column::Status,
+            ReviewStatus::Held.as_str(),
+        ))
         .filter(review::Column::Kind.is_in([
             ReviewKind::Evaluation.as_str(),
             ReviewKind::Acceptance.as_str(),
@@ -834,7 +837,7 @@ pub async fn record_appraisal(
         .col_expr(appraisal::Column::SupersededAt, Expr::value(Some(now)))
         .filter(appraisal::Column::ConsultancyId.eq(firm.id))
         .filter(appraisal::Column::Year.eq(year))
-        .filter(appraisal::Column::Current.eq(true))
+        .filter(is_constant(appraisal::Column::Current, true))
         .exec(&txn)
         .await?
         .rows_affected;
@@ -934,7 +937,7 @@ pub async fn get_appraisal(
     Ok(appraisal::Entity::find()
         .filter(appraisal::Column::ConsultancyId.eq(consultancy_id))
         .filter(appraisal::Column::Year.eq(year))
-        .filter(appraisal::Column::Current.eq(true))
+        .filter(is_constant(appraisal::Column::Current, true))
         .one(db)
         .await?)
 }
@@ -948,7 +951,7 @@ pub async fn history_of(
     Ok(appraisal::Entity::find()
         .filter(appraisal::Column::ConsultancyId.eq(consultancy_id))
         .filter(appraisal::Column::Year.eq(year))
-        .filter(appraisal::Column::Current.eq(false))
+        .filter(is_constant(appraisal::Column::Current, false))
         .order_by_desc(appraisal::Column::Id)
         .all(db)
         .await?)

@@ -32,7 +32,9 @@ use crate::rules::deadlines::{
 use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
-use super::{audit_log, consultancies, enterprises, grouped, parse_stored, past_or_today, today};
+use super::{
+    audit_log, consultancies, enterprises, grouped, is_constant, parse_stored, past_or_today, today,
+};
 
 pub struct NewAudit {
     pub enterprise_id: Uuid,
@@ -285,7 +287,7 @@ pub(crate) async fn insert_audit(
 ) -> AppResult<audit::Model> {
     let open = audit::Entity::find()
         .filter(audit::Column::EnterpriseId.eq(enterprise.id))
-        .filter(audit::Column::Closed.eq(false))
+        .filter(is_constant(audit::Column::Closed, false))
         .one(txn)
         .await?;
     if open.is_some() {
@@ -617,7 +619,7 @@ fn scope(viewer: &Viewer, filter: &AuditFilter) -> AppResult<Select<audit::Entit
 
 fn overdue_condition(as_of: NaiveDate) -> Condition {
     Condition::all()
-        .add(audit::Column::Closed.eq(false))
+        .add(is_constant(audit::Column::Closed, false))
         .add(audit::Column::DueOn.lt(as_of))
 }
 
@@ -776,7 +778,10 @@ pub(crate) async fn scheduled_review(
     Ok(review::Entity::find()
         .filter(review::Column::AuditId.eq(audit_id))
         .filter(review::Column::Kind.eq(kind.as_str()))
-        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.as_str()))
+        .filter(is_constant(
+            review::Column::Status,
+            ReviewStatus::Scheduled.as_str(),
+        ))
         .one(db)
         .await?)
 }
@@ -929,7 +934,10 @@ pub async fn record_review_outcome(
     let updated = review::Entity::update_many()
         .set(active)
         .filter(review::Column::Id.eq(review_id))
-        .filter(review::Column::Status.eq(ReviewStatus::Scheduled.as_str()))
+        .filter(is_constant(
+            review::Column::Status,
+            ReviewStatus::Scheduled.as_str(),
+        ))
         .exec(&txn)
         .await?;
     if updated.rows_affected != 1 {

@@ -28,7 +28,7 @@ use crate::rules::scale::classify_scale;
 use super::amounts::{from_stored, to_stored};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, required_text, search_text};
-use super::{audit_log, parse_stored, reference, today};
+use super::{audit_log, is_constant, parse_stored, reference, today};
 
 /// A new enterprise as given (by the API or a CSV row).
 #[derive(Clone, Debug)]
@@ -721,7 +721,7 @@ pub async fn last_completions(
     let mut found: HashMap<Uuid, Completion> = HashMap::new();
     let audits = audit::Entity::find()
         .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
-        .filter(audit::Column::Closed.eq(true))
+        .filter(is_constant(audit::Column::Closed, true))
         .order_by_asc(audit::Column::AcceptedOn)
         .all(db)
         .await?;

@@ -26,7 +26,8 @@ pub mod training;
 pub mod users;
 pub mod violations;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, Value};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -59,6 +60,19 @@ pub struct Services {
     pub expert_pool: expert_pool::PoolCache,
 }
 
+/// `column = constant`, with a constant of the code (a status, a flag) written into the SQL
+/// instead of bound. Use it where a partial index's predicate names the same constant:
+/// SQLite ties a statement that compares a bound value with such a predicate to that value
+/// and prepares it again on every run; with the constant in the text it is prepared once.
+pub fn is_constant(column: impl ColumnTrait, constant: impl Into<Value>) -> Expr {
+    Expr::col(column.as_column_ref()).eq(Expr::Constant(constant.into()))
+}
+
+/// `column <> constant`, for the same reason as [`is_constant`].
+pub fn is_not_constant(column: impl ColumnTrait, constant: impl Into<Value>) -> Expr {
+    Expr::col(column.as_column_ref()).ne(Expr::Constant(constant.into()))
+}
+
 /// Reads an enum stored by name; an unknown name is the database's fault, not the client's.
 pub fn parse_stored<T: FromStr>(what: &str, value: &str) -> AppResult<T> {
     value
@@ -89,4 +103,36 @@ pub fn grouped<M>(
         map.entry(key(&row)).or_default().push(row);
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_constant, is_not_constant};
+    use entity::{audit, panel_seat};
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    #[test]
+    fn constants_are_written_into_the_sql_not_bound() {
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            let seats = panel_seat::Entity::find()
+                .filter(is_not_constant(panel_seat::Column::Status, "DECLINED"))
+                .build(backend);
+            assert!(
+                seats
+                    .sql
+                    .ends_with(r#"WHERE "panel_seats"."status" <> 'DECLINED'"#),
+                "{}",
+                seats.sql
+            );
+            assert!(seats.values.is_none_or(|v| v.0.is_empty()));
+            let open = audit::Entity::find()
+                .filter(is_constant(audit::Column::Closed, false))
+                .build(backend);
+            assert!(
+                open.sql.ends_with(r#"WHERE "audits"."closed" = FALSE"#),
+                "{}",
+                open.sql
+            );
+        }
+    }
 }

@@ -75,7 +75,8 @@ use super::expert_pool::{self, PoolCache};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{
-    Services, audit_log, audits, consultancies, enterprises, grouped, parse_stored, today,
+    Services, audit_log, audits, consultancies, enterprises, grouped, is_not_constant,
+    parse_stored, today,
 };
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
@@ -304,7 +305,10 @@ async fn load_candidates(
         .select_only()
         .column(panel_seat::Column::ExpertId)
         .filter(panel_seat::Column::ReviewDate.eq(date))
-        .filter(panel_seat::Column::Status.ne(SeatStatus::Declined.as_str()));
+        .filter(is_not_constant(
+            panel_seat::Column::Status,
+            SeatStatus::Declined.as_str(),
+        ));
     if let Some(id) = panel_id {
         seated_query = seated_query.filter(panel_seat::Column::PanelId.ne(id));
     }
@@ -343,7 +347,10 @@ async fn load_candidates(
             .select_only()
             .column(panel_seat::Column::ExpertId)
             .filter(panel_seat::Column::ReviewId.in_subquery(passed_reviews))
-            .filter(panel_seat::Column::Status.ne(SeatStatus::Declined.as_str()))
+            .filter(is_not_constant(
+                panel_seat::Column::Status,
+                SeatStatus::Declined.as_str(),
+            ))
             .into_tuple::<Uuid>()
             .all(txn)
             .await?

@@ -28,7 +28,7 @@ use crate::rules::ranking::{RankingRow, rank, rank_change};
 
 use super::amounts::{from_stored, to_stored};
 use super::appraisals;
-use super::{audit_log, enterprises, parse_stored};
+use super::{audit_log, enterprises, is_constant, parse_stored};
 
 /// Rows per INSERT when freezing a ranking (well under both databases' parameter limits).
 const INSERT_CHUNK: usize = 500;
@@ -150,7 +150,7 @@ async fn live_lines(db: &impl ConnectionTrait, year: i32) -> AppResult<LiveRanki
                 .into(),
         )
         .filter(appraisal::Column::Year.eq(year))
-        .filter(appraisal::Column::Current.eq(true))
+        .filter(is_constant(appraisal::Column::Current, true))
         .into_model::<CurrentRow>()
         .all(db)
         .await?;

@@ -34,7 +34,7 @@ use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_dige
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, grouped, panels, parse_stored, today};
+use super::{audit_log, audits, grouped, is_constant, panels, parse_stored, today};
 
 /// Findings recorded in one call, at most.
 const MAX_FINDINGS: usize = 50;
@@ -129,7 +129,10 @@ pub async fn draw_recheck_sample(
             ReviewKind::Evaluation.as_str(),
             ReviewKind::Acceptance.as_str(),
         ]))
-        .filter(review::Column::Status.eq(ReviewStatus::Held.as_str()))
+        .filter(is_constant(
+            review::Column::Status,
+            ReviewStatus::Held.as_str(),
+        ))
         .filter(review::Column::ReviewDate.between(first, last))
         .filter(review::Column::AuditId.in_subquery(recheckable))
         .order_by_asc(review::Column::Id)
@@ -357,7 +360,10 @@ pub async fn record_findings(
             ReviewKind::Evaluation.as_str(),
             ReviewKind::Acceptance.as_str(),
         ]))
-        .and_where(review::Column::Status.eq(ReviewStatus::Held.as_str()))
+        .and_where(is_constant(
+            review::Column::Status,
+            ReviewStatus::Held.as_str(),
+        ))
         .and_where(review::Column::Outcome.eq(ReviewOutcome::Passed.as_str()))
         .and_where(review::Column::ReviewDate.lte(recheck.review_date))
         .to_owned();

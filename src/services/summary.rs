@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::rules::summary::{TargetCheck, acceptance_check, evaluation_check};
 
 use super::amounts::from_stored;
-use super::{enterprises, reference, today};
+use super::{enterprises, is_constant, reference, today};
 
 /// Options of one kind, summed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,7 +188,10 @@ async fn count_reviews(
 ) -> AppResult<u64> {
     let query = review::Entity::find()
         .filter(review::Column::Kind.eq(kind.as_str()))
-        .filter(review::Column::Status.eq(ReviewStatus::Held.as_str()))
+        .filter(is_constant(
+            review::Column::Status,
+            ReviewStatus::Held.as_str(),
+        ))
         .filter(review::Column::Outcome.eq(outcome.as_str()))
         .filter(review::Column::ReviewDate.between(first, last));
     Ok(in_city(query, review::Column::AuditId, city)
@@ -232,7 +235,7 @@ async fn overdue_counts(
 ) -> AppResult<OverdueCounts> {
     let overdue_of = |kind: DeadlineKind| {
         let mut query = audit::Entity::find()
-            .filter(audit::Column::Closed.eq(false))
+            .filter(is_constant(audit::Column::Closed, false))
             .filter(audit::Column::DueOn.lt(as_of))
             .filter(audit::Column::DueKind.eq(kind.as_str()));
         if let Some(city) = city {

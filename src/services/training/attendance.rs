@@ -31,7 +31,7 @@ use crate::rules::training::{
 
 use super::super::amounts::{to_stored, to_stored_opt};
 use super::super::text::{optional_text, required_text};
-use super::super::{audit_log, grouped, parse_stored};
+use super::super::{audit_log, grouped, is_constant, parse_stored};
 use super::sessions::{audiences_of, lock_announced, take_place};
 use super::{
     attendance_status_of, credit_hours_of, default_organiser, find_attendance, find_session,
@@ -287,10 +287,10 @@ async fn existing_enrolment(
             query.filter(training_attendance::Column::UserId.eq(p.user_id))
         }
         TrainingParticipantKind::Outside => query
-            .filter(
-                training_attendance::Column::ParticipantKind
-                    .eq(TrainingParticipantKind::Outside.as_str()),
-            )
+            .filter(is_constant(
+                training_attendance::Column::ParticipantKind,
+                TrainingParticipantKind::Outside.as_str(),
+            ))
             .filter(training_attendance::Column::DisplayName.eq(p.name.as_str()))
             .filter(training_attendance::Column::Organisation.eq(p.organisation.as_str())),
     };
