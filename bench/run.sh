@@ -84,14 +84,20 @@ wait_ready() { # url
 
 # Each workload is a file of JSON bodies, one per line (bench/lua/graphql.lua): one line for
 # a fixed operation, many for a mix, or one per review for the draws (sent once each).
-write_bodies() { # dir city-audit-ids-file review-ids-file
+write_bodies() { # dir city-audit-ids-file review-ids-file enterprise-ids-file
   python3 - "$@" <<'PY'
 import json, sys, os
-d, audits_file, reviews_file = sys.argv[1:4]
+d, audits_file, reviews_file, enterprises_file = sys.argv[1:5]
 audits = [l.strip() for l in open(audits_file) if l.strip()]
 reviews = [l.strip() for l in open(reviews_file) if l.strip()]
+enterprises = [l.strip() for l in open(enterprises_file) if l.strip()]
 experts = {"operationName": "ExpertPage", "query": "query ExpertPage { experts(first: 20, filter: { status: ACTIVE, sector: STEEL }) { totalCount edges { node { id name title city { name } sectors expertiseKinds } } } }"}
-deep = {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome date panel { seats { status expert { name title } } } } } } } } }"}
+# Workload 2 as the issue words it: one enterprise (a different one each request, all with
+# drawn panels) with its audits, their reviews and panels, and the seated experts.
+def deep(enterprise):
+    return {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits($id: ID!) { enterprise(id: $id) { name audits { status year reviews { kind outcome date panel { seats { status expert { name title } } } } } } }", "variables": {"id": enterprise}}
+# The same four levels under a page of five enterprises (the earlier runs' workload 2).
+deep_page = {"operationName": "EnterprisePageAudits", "query": "query EnterprisePageAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome date panel { seats { status expert { name title } } } } } } } } }"}
 ranking = {"operationName": "Ranking", "query": "query Ranking { consultancyRanking(year: 2024) { year published entries { position rank total grade rankChange consultancy { name creditCode } } } }"}
 def draw(review):
     return {"operationName": "Draw", "query": "mutation Draw($input: DrawPanelInput!) { drawPanel(input: $input) { id seats { expertId slotIndex } } }", "variables": {"input": {"reviewId": review}}}
@@ -111,7 +117,8 @@ for i in range(200):
     mix.append(option(audits[i % len(audits)]) if i % 10 == 9 else city_reads[i % len(city_reads)])
 workloads = {
     "1-experts": ([experts], "admin"),
-    "2-enterprise-deep": ([deep], "admin"),
+    "2-enterprise-deep": ([deep(e) for e in enterprises], "admin"),
+    "2b-five-enterprises-deep": ([deep_page], "admin"),
     "3-ranking": ([ranking], "anonymous"),
     "4-draw-panel": ([draw(r) for r in reviews], "admin"),
     "5-city-day": (mix, "city"),
@@ -124,17 +131,20 @@ PY
 }
 
 # PostGraphile's equivalents: the same data through its generated schema.
-write_peer_bodies() { # dir
-  python3 - "$1" <<'PY'
+write_peer_bodies() { # dir enterprise-ids-file
+  python3 - "$1" "$2" <<'PY'
 import json, sys, os
 d = sys.argv[1]
+enterprises = [l.strip() for l in open(sys.argv[2]) if l.strip()]
 bodies = {
   "1-experts": {"query": "{ allExperts(first: 20, condition: { status: \"ACTIVE\" }) { totalCount nodes { id name title cityByCityCode { name } expertSectorsByExpertId { nodes { sector } } expertKindsByExpertId { nodes { kind } } } } }"},
-  "2-enterprise-deep": {"query": "{ allEnterprises(first: 5) { nodes { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate panelsByReviewId { nodes { panelSeatsByPanelId { nodes { status expertByExpertId { name title } } } } } } } } } } } }"},
+  "2-enterprise-deep": [{"query": "query EnterpriseAudits($id: UUID!) { enterpriseById(id: $id) { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate panelsByReviewId { nodes { panelSeatsByPanelId { nodes { status expertByExpertId { name title } } } } } } } } } } }", "variables": {"id": e}} for e in enterprises],
+  "2b-five-enterprises-deep": {"query": "{ allEnterprises(first: 5) { nodes { name auditsByEnterpriseId { nodes { status year reviewsByAuditId { nodes { kind outcome reviewDate panelsByReviewId { nodes { panelSeatsByPanelId { nodes { status expertByExpertId { name title } } } } } } } } } } } }"},
 }
 for name, body in bodies.items():
     with open(os.path.join(d, name + ".anonymous.jsonl"), "w") as f:
-        f.write(json.dumps(body) + "\n")
+        for b in body if isinstance(body, list) else [body]:
+            f.write(json.dumps(b) + "\n")
 PY
 }
 
@@ -147,7 +157,7 @@ run_wrk() { # label workload body-file token pid [once]
     duration=${BENCH_DRAW_DURATION:-60s}
   else
     # A mistyped query would make a fast benchmark of error answers: check each kind first.
-    sort -u "$3" | while IFS= read -r line; do
+    sort -u "$3" | head -n 50 | while IFS= read -r line; do
       case $line in *'"mutation '*|*'"query":"mutation'*) continue ;; esac
       answer=$(curl -s -X POST "$URL" -H 'content-type: application/json' ${4:+-H "authorization: Bearer $4"} -d "$line")
       case $answer in *'"errors"'*) log "$1 $2: the workload's query fails: $answer"; exit 1 ;; esac
@@ -162,9 +172,10 @@ run_wrk() { # label workload body-file token pid [once]
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$out" "$rss" >>"$RESULTS"
 }
 
-# The open audits of Taiyuan (for the bureau's writes) and the scheduled reviews without a
-# panel (for the draws): the same ids in both databases, as the seed is deterministic.
-python3 - "$WORK/bench.db" "$WORK/audits.txt" "$WORK/reviews.txt" <<'PY'
+# The open audits of Taiyuan (for the bureau's writes), the scheduled reviews without a
+# panel (for the draws) and enterprises with drawn panels (for the deep read): the same ids
+# in both databases, as the seed is deterministic.
+python3 - "$WORK/bench.db" "$WORK/audits.txt" "$WORK/reviews.txt" "$WORK/enterprises.txt" <<'PY'
 import sqlite3, sys, uuid
 db = sqlite3.connect(sys.argv[1])
 def ids(sql):
@@ -173,12 +184,14 @@ with open(sys.argv[2], "w") as f:
     f.write("\n".join(ids("SELECT id FROM audits WHERE city_code = '140100' AND closed = 0 AND status IN ('IN_PROGRESS', 'REPORT_SUBMITTED') ORDER BY id")) + "\n")
 with open(sys.argv[3], "w") as f:
     f.write("\n".join(ids("SELECT r.id FROM reviews r LEFT JOIN panels p ON p.review_id = r.id WHERE r.status = 'SCHEDULED' AND p.id IS NULL ORDER BY r.review_date, r.id")) + "\n")
+with open(sys.argv[4], "w") as f:
+    f.write("\n".join(ids("SELECT id FROM enterprises WHERE id IN (SELECT a.enterprise_id FROM audits a JOIN panels p ON p.audit_id = a.id) ORDER BY id LIMIT 500")) + "\n")
 PY
 log "$(wc -l <"$WORK/reviews.txt") scheduled reviews to draw, $(wc -l <"$WORK/audits.txt") open Taiyuan audits"
 
 mkdir -p "$WORK/bodies" "$WORK/peer"
-write_bodies "$WORK/bodies" "$WORK/audits.txt" "$WORK/reviews.txt"
-write_peer_bodies "$WORK/peer"
+write_bodies "$WORK/bodies" "$WORK/audits.txt" "$WORK/reviews.txt" "$WORK/enterprises.txt"
+write_peer_bodies "$WORK/peer" "$WORK/enterprises.txt"
 
 for backend in sqlite postgres; do
   if [ "$backend" = sqlite ]; then url=$SQLITE_URL; else url=$PG_URL; fi

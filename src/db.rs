@@ -42,6 +42,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
         options
             .max_connections(pool_size(8))
             .min_connections(1)
+            // A SQLite connection cannot be dropped by a peer, so the ping sqlx sends on every
+            // checkout (a hop to the connection's worker thread and back) checks nothing.
+            .test_before_acquire(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -56,6 +59,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
         options
             .max_connections(pool_size(16))
             .min_connections(1)
+            // sqlx pings every connection it hands out, one more round trip per statement
+            // (a third of the deep read's). A connection in use moments ago is alive; one idle
+            // long enough for a server, proxy or firewall to have dropped it is still checked.
+            // sqlx also pings each connection as it returns to the pool.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .map_sqlx_postgres_opts(|o| {
                 // The registry's working set stays in memory, where a random read costs about
                 // what a sequential one does. With the default (4) the planner scans whole
@@ -256,19 +264,22 @@ mod tests {
         Ok(())
     }
 
-    /// `.cargo/config.toml` builds the bundled SQLite without STAT4, under which statements
-    /// are prepared again on every bind; a lost setting would bring that back unnoticed.
+    /// `.cargo/config.toml` builds the bundled SQLite without STAT4 and with the query planner
+    /// stability guarantee; without either, statements are prepared again on every bind, and
+    /// a lost setting would bring that back unnoticed.
     #[tokio::test]
-    async fn bundled_sqlite_is_built_without_stat4() -> Result<(), sea_orm::DbErr> {
+    async fn bundled_sqlite_never_plans_by_bound_values() -> Result<(), sea_orm::DbErr> {
         let db = Database::connect("sqlite::memory:").await?;
         let row = db
             .query_one_raw(Statement::from_string(
                 DbBackend::Sqlite,
-                "SELECT sqlite_compileoption_used('ENABLE_STAT4') AS stat4",
+                "SELECT sqlite_compileoption_used('ENABLE_STAT4') AS stat4, \
+                 sqlite_compileoption_used('ENABLE_QPSG') AS qpsg",
             ))
             .await?
             .ok_or_else(|| sea_orm::DbErr::Custom("no row".into()))?;
         assert_eq!(row.try_get::<i32>("", "stat4")?, 0);
+        assert_eq!(row.try_get::<i32>("", "qpsg")?, 1);
         Ok(())
     }
 }
