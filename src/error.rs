@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use async_graphql::{ErrorExtensionValues, Value};
-use sea_orm::DbErr;
+use sea_orm::{DbErr, RuntimeErr};
 
 #[derive(Debug)]
 pub enum AppError {
@@ -96,6 +96,10 @@ impl From<DbErr> for AppError {
                 tracing::warn!(error = %err, "database unavailable");
                 AppError::Unavailable
             }
+            _ if connection_lost(&err) => {
+                tracing::warn!(error = %err, "database connection lost");
+                AppError::Unavailable
+            }
             _ => match err.sql_err() {
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) => {
                     tracing::info!(%detail, "unique constraint violated");
@@ -104,6 +108,26 @@ impl From<DbErr> for AppError {
                 _ => AppError::Internal(err.to_string()),
             },
         }
+    }
+}
+
+/// A statement that failed because its connection broke: the server stopped or went away.
+/// The pool does not ping a connection in recent use before lending it (`db::connect`), so
+/// this, not a failed checkout, is where an outage first shows; the broken connection is
+/// dropped as it returns to the pool.
+fn connection_lost(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    let (DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match e.as_ref() {
+        Error::Io(_) | Error::Tls(_) | Error::PoolTimedOut | Error::PoolClosed => true,
+        // SQLSTATE class 08 (connection exception) and 57P (the server shutting down).
+        Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 
@@ -168,5 +192,17 @@ mod tests {
         let err: AppError = DbErr::Custom("syntax error near users".into()).into();
         assert_eq!(err.code(), "INTERNAL");
         assert_eq!(err.client_message(), "internal error");
+    }
+
+    #[test]
+    fn a_statement_on_a_broken_connection_is_unavailable() {
+        use std::sync::Arc;
+
+        let broken = sea_orm::sqlx::Error::Io(std::io::ErrorKind::ConnectionReset.into());
+        let err: AppError = DbErr::Query(RuntimeErr::SqlxError(Arc::new(broken))).into();
+        assert_eq!(err.code(), "SERVICE_UNAVAILABLE");
+        let other = sea_orm::sqlx::Error::RowNotFound;
+        let err: AppError = DbErr::Exec(RuntimeErr::SqlxError(Arc::new(other))).into();
+        assert_eq!(err.code(), "INTERNAL");
     }
 }

@@ -92,6 +92,19 @@ impl Loaders {
             return Ok(());
         }
         let ids = distinct(reviews.iter().map(|r| r.id));
+        let seat_node = panel_node.field("seats");
+        if seat_node.exists() {
+            let (mut found, seats_by_panel) =
+                panels::panels_with_seats_of_reviews(&services.db, &ids).await?;
+            let panel_ids = distinct(found.values().map(|p| p.id));
+            let seats: Vec<panel_seat::Model> =
+                seats_by_panel.values().flatten().cloned().collect();
+            let values: Vec<(Uuid, Option<panel::Model>)> =
+                ids.iter().map(|id| (*id, found.remove(id))).collect();
+            self.panels.by_review.feed_many(values).await;
+            prime(&self.panels.seats, &panel_ids, seats_by_panel).await;
+            return self.prime_seats(services, seat_node, &seats).await;
+        }
         let mut found = panels::panels_of_reviews(&services.db, &ids).await?;
         let drawn: Vec<panel::Model> = found.values().cloned().collect();
         let values: Vec<(Uuid, Option<panel::Model>)> =
