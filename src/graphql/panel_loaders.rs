@@ -92,28 +92,23 @@ impl Loaders {
             return Ok(());
         }
         let ids = distinct(reviews.iter().map(|r| r.id));
+        // Seats asked for too come with their panels, in one statement.
         let seat_node = panel_node.field("seats");
-        if seat_node.exists() {
-            let (mut found, seats_by_panel) =
-                panels::panels_with_seats_of_reviews(&services.db, &ids).await?;
-            let panel_ids = distinct(found.values().map(|p| p.id));
-            let seats: Vec<panel_seat::Model> =
-                seats_by_panel.values().flatten().cloned().collect();
-            let values: Vec<(Uuid, Option<panel::Model>)> =
-                ids.iter().map(|id| (*id, found.remove(id))).collect();
-            self.panels.by_review.feed_many(values).await;
-            prime(&self.panels.seats, &panel_ids, seats_by_panel).await;
-            return self.prime_seats(services, seat_node, &seats).await;
-        }
-        let mut found = panels::panels_of_reviews(&services.db, &ids).await?;
+        let (mut found, seats) = if seat_node.exists() {
+            let (found, seats) = panels::panels_with_seats_of_reviews(&services.db, &ids).await?;
+            (found, Some(seats))
+        } else {
+            (panels::panels_of_reviews(&services.db, &ids).await?, None)
+        };
         let drawn: Vec<panel::Model> = found.values().cloned().collect();
         let values: Vec<(Uuid, Option<panel::Model>)> =
             ids.iter().map(|id| (*id, found.remove(id))).collect();
         self.panels.by_review.feed_many(values).await;
-        if panel_node.exists() {
-            self.prime_panels(services, panel_node, &drawn).await?;
+        match seats {
+            Some(seats) => self.feed_seats(services, seat_node, &drawn, seats).await,
+            None if panel_node.exists() => self.prime_panels(services, panel_node, &drawn).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The seats of some panels, and the seats' own relations, when the query asks for them.
@@ -129,6 +124,18 @@ impl Loaders {
         }
         let ids = distinct(drawn.iter().map(|p| p.id));
         let found = panels::seats_of(&services.db, &ids).await?;
+        self.feed_seats(services, seat_node, drawn, found).await
+    }
+
+    /// Feeds the seats of some panels (none where a panel has none), then their relations.
+    async fn feed_seats(
+        &self,
+        services: &Services,
+        seat_node: Lookahead<'_>,
+        drawn: &[panel::Model],
+        found: HashMap<Uuid, Vec<panel_seat::Model>>,
+    ) -> AppResult<()> {
+        let ids = distinct(drawn.iter().map(|p| p.id));
         let seats: Vec<panel_seat::Model> = found.values().flatten().cloned().collect();
         prime(&self.panels.seats, &ids, found).await;
         self.prime_seats(services, seat_node, &seats).await
