@@ -71,6 +71,7 @@ impl AppState {
             published_rankings: Default::default(),
             principals: auth::principals::PrincipalCache::new(auth_cache),
             expert_pool: Default::default(),
+            draw_queue: services::draw_queue::DrawQueue::new(),
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;

@@ -46,6 +46,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
     draws: Family<DrawLabels, Counter>,
+    draw_batch_size: Histogram,
     pool_connections: Gauge,
     pool_idle: Gauge,
     known_operations: Mutex<HashSet<String>>,
@@ -71,6 +72,8 @@ impl Metrics {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
         let draws = Family::<DrawLabels, Counter>::default();
+        // 1, 2, 4 … 32 (`draw_queue::MAX_BATCH`).
+        let draw_batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 6));
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
         registry.register(
@@ -89,6 +92,11 @@ impl Metrics {
             draws.clone(),
         );
         registry.register(
+            "panel_draw_batch_size",
+            "Draws written together in one transaction",
+            draw_batch_size.clone(),
+        );
+        registry.register(
             "db_pool_connections",
             "Open database connections",
             pool_connections.clone(),
@@ -103,6 +111,7 @@ impl Metrics {
             requests,
             latency,
             draws,
+            draw_batch_size,
             pool_connections,
             pool_idle,
             known_operations: Mutex::new(HashSet::new()),
@@ -147,6 +156,11 @@ impl Metrics {
                 outcome: outcome.to_owned(),
             })
             .inc();
+    }
+
+    /// How many draws a transaction wrote together.
+    pub fn observe_draw_batch(&self, size: usize) {
+        self.draw_batch_size.observe(size as f64);
     }
 
     fn encode(&self) -> Result<String, std::fmt::Error> {

@@ -126,12 +126,12 @@ pub struct DrawCandidate<'a> {
     pub expertise: &'a [ExpertiseKind],
 }
 
-impl<'a> From<&'a Candidate> for DrawCandidate<'a> {
-    fn from(c: &'a Candidate) -> Self {
+impl<'a> From<&Candidate<'a>> for DrawCandidate<'a> {
+    fn from(c: &Candidate<'a>) -> Self {
         DrawCandidate {
             id: c.expert_id,
-            sectors: &c.sectors,
-            expertise: &c.expertise,
+            sectors: c.sectors,
+            expertise: c.expertise,
         }
     }
 }

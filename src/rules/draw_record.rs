@@ -120,15 +120,15 @@ fn body(bytes: &[u8], entry: usize) -> Result<&[u8], CodecError> {
 }
 
 /// The eligible list in its stored form (pass it in ascending id order).
-pub fn encode_eligible(profiles: &[Profile]) -> Vec<u8> {
+pub fn encode_eligible(profiles: &[DrawCandidate<'_>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + profiles.len() * ELIGIBLE_ENTRY);
     out.push(CODEC_VERSION);
     for p in profiles {
         out.extend_from_slice(p.id.as_bytes());
         // 13 sectors and 4 kinds fit their widths.
-        let sectors = mask_of(&p.sectors, Sector::ALL) as u16;
+        let sectors = mask_of(p.sectors, Sector::ALL) as u16;
         out.extend_from_slice(&sectors.to_le_bytes());
-        out.push(mask_of(&p.expertise, ExpertiseKind::ALL) as u8);
+        out.push(mask_of(p.expertise, ExpertiseKind::ALL) as u8);
     }
     out
 }
@@ -667,7 +667,8 @@ mod tests {
     #[test]
     fn eligible_list_round_trips() {
         let profiles = pool();
-        let bytes = encode_eligible(&profiles);
+        let list: Vec<DrawCandidate<'_>> = profiles.iter().map(Profile::as_candidate).collect();
+        let bytes = encode_eligible(&list);
         assert_eq!(bytes.len(), 1 + 12 * ELIGIBLE_ENTRY);
         assert_eq!(decode_eligible(&bytes), Ok(profiles));
         assert_eq!(decode_eligible(&[1]), Ok(vec![]));
@@ -680,7 +681,7 @@ mod tests {
             sectors: Sector::ALL.to_vec(),
             expertise: ExpertiseKind::ALL.to_vec(),
         };
-        let bytes = encode_eligible(std::slice::from_ref(&all));
+        let bytes = encode_eligible(&[all.as_candidate()]);
         assert_eq!(&bytes[17..], &[0xff, 0x1f, 0x0f]);
         assert_eq!(decode_eligible(&bytes), Ok(vec![all]));
         let mut bad = bytes.clone();

@@ -49,20 +49,21 @@ pub struct Unavailability {
     pub until: NaiveDate,
 }
 
-/// One expert of the pool as the eligibility rules see them.
+/// One expert of the pool as the eligibility rules see them. Borrows the pool's own data: a
+/// draw builds one per expert of the pool.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub struct Candidate<'a> {
     pub expert_id: Uuid,
     pub status: ExpertStatus,
     /// Term of appointment, both ends inclusive.
     pub term_start: NaiveDate,
     pub term_end: NaiveDate,
     /// GB/T 2260 code of the expert's city.
-    pub city_code: String,
-    pub sectors: Vec<Sector>,
-    pub expertise: Vec<ExpertiseKind>,
+    pub city_code: &'a str,
+    pub sectors: &'a [Sector],
+    pub expertise: &'a [ExpertiseKind],
     /// Credit code of the current employer, when known.
-    pub employer_credit_code: Option<String>,
+    pub employer_credit_code: Option<&'a str>,
     pub conflicts: Vec<DeclaredConflict>,
     pub unavailable: Vec<Unavailability>,
     /// Dates of the expert's seats on *other* panels that still stand (invited, confirmed,
@@ -146,7 +147,6 @@ fn same_code(a: &str, b: &str) -> bool {
 fn conflicted_with(candidate: &Candidate, code: &str, review_date: NaiveDate) -> bool {
     let employer = candidate
         .employer_credit_code
-        .as_deref()
         .is_some_and(|e| same_code(e, code));
     employer
         || candidate
@@ -192,7 +192,7 @@ pub fn exclusion_reasons(candidate: &Candidate, ctx: &ReviewContext) -> Vec<Excl
     if ctx.kind == ReviewKind::Recheck && candidate.on_earlier_panel_of_audit {
         reasons.push(ExclusionReason::PreviousPanelSameAudit);
     }
-    if ctx.exclude_same_city && same_code(&candidate.city_code, &ctx.enterprise_city_code) {
+    if ctx.exclude_same_city && same_code(candidate.city_code, &ctx.enterprise_city_code) {
         reasons.push(ExclusionReason::SameCity);
     }
     reasons
@@ -260,16 +260,16 @@ mod tests {
         }
     }
 
-    fn ok(n: u128) -> Candidate {
+    fn ok(n: u128) -> Candidate<'static> {
         Candidate {
             expert_id: id(n),
             status: ExpertStatus::Active,
             term_start: d(2023, 1, 1),
             term_end: d(2027, 12, 31),
-            city_code: "140200".into(),
-            sectors: vec![Sector::Steel],
-            expertise: vec![ExpertiseKind::IndustryProcess],
-            employer_credit_code: Some("91140200MA0K000009".into()),
+            city_code: "140200",
+            sectors: &[Sector::Steel],
+            expertise: &[ExpertiseKind::IndustryProcess],
+            employer_credit_code: Some("91140200MA0K000009"),
             conflicts: vec![],
             unavailable: vec![],
             seated_dates: vec![],
@@ -402,16 +402,18 @@ mod tests {
 
     #[test]
     fn current_employer_always_counts() {
+        let lower = ENTERPRISE.to_lowercase();
         let c = Candidate {
-            employer_credit_code: Some(ENTERPRISE.to_lowercase()),
+            employer_credit_code: Some(&lower),
             ..ok(1)
         };
         assert_eq!(
             exclusion_reasons(&c, &ctx()),
             [ExclusionReason::ConflictEnterprise]
         );
+        let padded = format!(" {CONSULTANCY} ");
         let c = Candidate {
-            employer_credit_code: Some(format!(" {CONSULTANCY} ")),
+            employer_credit_code: Some(&padded),
             ..ok(1)
         };
         assert_eq!(
@@ -423,7 +425,7 @@ mod tests {
     #[test]
     fn empty_codes_never_conflict() {
         let c = Candidate {
-            employer_credit_code: Some(String::new()),
+            employer_credit_code: Some(""),
             conflicts: vec![tie("", None, None)],
             ..ok(1)
         };
@@ -438,7 +440,7 @@ mod tests {
             ..ctx()
         };
         let c = Candidate {
-            employer_credit_code: Some(CONSULTANCY.into()),
+            employer_credit_code: Some(CONSULTANCY),
             ..ok(1)
         };
         assert!(exclusion_reasons(&c, &no_consultancy).is_empty());
@@ -546,7 +548,7 @@ mod tests {
     #[test]
     fn same_city_only_when_asked() {
         let c = Candidate {
-            city_code: "140100".into(),
+            city_code: "140100",
             ..ok(1)
         };
         assert!(exclusion_reasons(&c, &ctx()).is_empty());
@@ -558,16 +560,16 @@ mod tests {
         assert!(exclusion_reasons(&ok(2), &asked).is_empty());
     }
 
-    fn everything_wrong(n: u128) -> Candidate {
+    fn everything_wrong(n: u128) -> Candidate<'static> {
         Candidate {
             expert_id: id(n),
             status: ExpertStatus::Suspended,
             term_start: d(2026, 1, 1),
             term_end: d(2027, 1, 1),
-            city_code: "140100".into(),
-            sectors: vec![],
-            expertise: vec![],
-            employer_credit_code: Some(ENTERPRISE.into()),
+            city_code: "140100",
+            sectors: &[],
+            expertise: &[],
+            employer_credit_code: Some(ENTERPRISE),
             conflicts: vec![tie(CONSULTANCY, None, None)],
             unavailable: vec![Unavailability {
                 from: d(2025, 6, 1),

@@ -62,53 +62,94 @@ pub async fn record(
     entity_id: Option<String>,
     summary: Value,
 ) -> AppResult<()> {
-    // Take the head's row lock first: concurrent appenders queue here, so the chain never forks.
+    record_all(
+        txn,
+        vec![NewEntry {
+            viewer,
+            operation,
+            entity_type,
+            entity_id,
+            summary,
+        }],
+    )
+    .await
+}
+
+/// One entry to append.
+pub struct NewEntry<'a> {
+    pub viewer: &'a Viewer,
+    pub operation: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Option<String>,
+    pub summary: Value,
+}
+
+/// Appends entries in order, in three statements whatever their number (a batch of draws
+/// writes one entry per draw).
+pub async fn record_all(txn: &impl ConnectionTrait, entries: Vec<NewEntry<'_>>) -> AppResult<()> {
+    let Ok(count) = i64::try_from(entries.len()) else {
+        return Err(AppError::internal("too many audit-log entries at once"));
+    };
+    if count == 0 {
+        return Ok(());
+    }
+    // Take the head's row lock first: concurrent appenders queue here, so the chain never
+    // forks. It returns the last of the seqs taken and the hash before the first.
     let head = audit_log_head::Entity::update_many()
         .col_expr(
             audit_log_head::Column::Seq,
-            Expr::col(audit_log_head::Column::Seq).add(1),
+            Expr::col(audit_log_head::Column::Seq).add(count),
         )
         .filter(audit_log_head::Column::Id.eq(HEAD_ID))
         .exec_with_returning(txn)
         .await?
         .pop()
         .ok_or_else(|| AppError::internal("the audit log head row is missing"))?;
-    let mut entry = audit_log::Model {
-        id: Uuid::now_v7(),
-        actor_id: viewer.user_id(),
-        actor_role: match viewer {
-            Viewer::System => Some("SYSTEM".to_owned()),
-            _ => viewer.role().map(|r| r.as_str().to_owned()),
-        },
-        operation: operation.to_owned(),
-        entity_type: entity_type.to_owned(),
-        entity_id,
-        summary: summary.to_string(),
-        // Stored at the precision both databases keep, so the hash recomputes exactly.
-        created_at: Utc::now().trunc_subsecs(6),
-        seq: Some(head.seq),
-        prev_hash: Some(head.hash.clone()),
-        hash: None,
-    };
-    let hash = entry_hash(&head.hash, head.seq, &entry);
-    entry.hash = Some(hash.clone());
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        id: Set(entry.id),
-        actor_id: Set(entry.actor_id),
-        actor_role: Set(entry.actor_role),
-        operation: Set(entry.operation),
-        entity_type: Set(entry.entity_type),
-        entity_id: Set(entry.entity_id),
-        summary: Set(entry.summary),
-        created_at: Set(entry.created_at),
-        seq: Set(entry.seq),
-        prev_hash: Set(entry.prev_hash),
-        hash: Set(entry.hash),
-    })
-    .exec_without_returning(txn)
-    .await?;
+    let mut seq = head.seq - count;
+    let mut prev_hash = head.hash;
+    // Stored at the precision both databases keep, so the hash recomputes exactly.
+    let created_at = Utc::now().trunc_subsecs(6);
+    let mut rows = Vec::with_capacity(entries.len());
+    for new in entries {
+        seq += 1;
+        let mut entry = audit_log::Model {
+            id: Uuid::now_v7(),
+            actor_id: new.viewer.user_id(),
+            actor_role: match new.viewer {
+                Viewer::System => Some("SYSTEM".to_owned()),
+                viewer => viewer.role().map(|r| r.as_str().to_owned()),
+            },
+            operation: new.operation.to_owned(),
+            entity_type: new.entity_type.to_owned(),
+            entity_id: new.entity_id,
+            summary: new.summary.to_string(),
+            created_at,
+            seq: Some(seq),
+            prev_hash: Some(prev_hash.clone()),
+            hash: None,
+        };
+        let hash = entry_hash(&prev_hash, seq, &entry);
+        entry.hash = Some(hash.clone());
+        prev_hash = hash;
+        rows.push(audit_log::ActiveModel {
+            id: Set(entry.id),
+            actor_id: Set(entry.actor_id),
+            actor_role: Set(entry.actor_role),
+            operation: Set(entry.operation),
+            entity_type: Set(entry.entity_type),
+            entity_id: Set(entry.entity_id),
+            summary: Set(entry.summary),
+            created_at: Set(entry.created_at),
+            seq: Set(entry.seq),
+            prev_hash: Set(entry.prev_hash),
+            hash: Set(entry.hash),
+        });
+    }
+    audit_log::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
     audit_log_head::Entity::update_many()
-        .col_expr(audit_log_head::Column::Hash, Expr::value(hash))
+        .col_expr(audit_log_head::Column::Hash, Expr::value(prev_hash))
         .filter(audit_log_head::Column::Id.eq(HEAD_ID))
         .exec(txn)
         .await?;

@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
 pub mod demo;
+pub mod draw_queue;
 pub mod enterprises;
 pub mod expert_pool;
 pub mod expert_year;
@@ -58,6 +59,8 @@ pub struct Services {
     pub principals: crate::auth::principals::PrincipalCache,
     /// The expert pool as last read (see `expert_pool`).
     pub expert_pool: expert_pool::PoolCache,
+    /// Draws waiting to be drawn together (see `draw_queue`).
+    pub draw_queue: draw_queue::DrawQueue,
 }
 
 /// `column = constant`, with a constant of the code (a status, a flag) written into the SQL

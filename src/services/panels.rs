@@ -19,9 +19,12 @@
 //! - unique indexes on the panel's review, its round numbers, (panel, expert), (panel, slot)
 //!   over standing seats, and the seat a replacement replaces.
 //!
-//! A draw that loses a race (a unique violation, or a counter already at the cap) rolls back
-//! and starts again with fresh eligibility and fresh randomness, at most [`MAX_ATTEMPTS`]
-//! times, then answers CONFLICT. Locks are taken in one order everywhere — per expert in
+//! Within one instance, draws queue (`draw_queue`) and those queued together are drawn in one
+//! transaction, in order, each seeing in memory the seats taken before it ([`draw_together`]).
+//! A batch that loses a race rolls back whole and its draws are drawn one by one. A draw that
+//! loses a race (a unique violation, or a counter already at the cap) rolls back and starts
+//! again with fresh eligibility and fresh randomness, at most [`MAX_ATTEMPTS`] times, then
+//! answers CONFLICT. Locks are taken in one order everywhere — per expert in
 //! ascending id: the counter row, then the seat; the audit-log head last — so two writers
 //! never wait on each other in a cycle. On SQLite `BEGIN IMMEDIATE` serialises writers.
 //!
@@ -39,10 +42,10 @@ use entity::{
     panel_seat, review,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, RelationDef, Set,
 };
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
@@ -71,7 +74,7 @@ use crate::rules::eligibility::{
 use crate::rules::seats;
 
 use super::amounts::to_stored;
-use super::expert_pool::{self, PoolCache};
+use super::expert_pool::{self, Pool};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{
@@ -259,129 +262,183 @@ pub(crate) fn default_slots(sector: Option<Sector>, size: u8) -> Vec<Slot> {
 
 // The pool.
 
-/// Every expert as the eligibility rules see them on the review date, in a fixed number of
-/// queries. `panel_id`: the panel being replaced into, whose own seats are not "another
-/// panel that day" (its experts are excluded as already invited instead).
-async fn load_candidates(
-    txn: &impl ConnectionTrait,
-    pool_cache: &PoolCache,
-    ctx: &ReviewContext,
-    audit_id: Uuid,
-    panel_id: Option<Uuid>,
-) -> AppResult<Vec<Candidate>> {
-    let date = ctx.review_date;
-    // Read through the transaction: the pool as it stands for this draw.
-    let pool = expert_pool::current(txn, pool_cache).await?;
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 
-    let codes: Vec<String> = [
-        Some(ctx.enterprise_credit_code.clone()),
-        ctx.consultancy_credit_code.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|c| !c.trim().is_empty())
-    .collect();
-    let conflict_rows = if codes.is_empty() {
-        Vec::new()
-    } else {
-        expert_conflict::Entity::find()
+/// What eligibility reads besides the pool, narrowed in SQL, for the review dates of one draw
+/// or of a batch of draws. A batch counts each seat it takes as it goes ([`Self::take`]), so
+/// every draw in it sees the seats of those before it.
+#[derive(Default)]
+struct EligibilityFacts {
+    /// Ties toward the credit codes asked for.
+    conflicts: FastMap<Uuid, Vec<DeclaredConflict>>,
+    /// Declared unavailability overlapping the span of the dates asked for.
+    unavailable: FastMap<Uuid, Vec<Unavailability>>,
+    /// Seats that stand on the dates asked for.
+    seated: FastSet<(Uuid, NaiveDate)>,
+    /// Yearly seat counts, of experts close enough to the cap to reach it (see [`load_facts`]).
+    seats: FastMap<(Uuid, i32), i32>,
+}
+
+impl EligibilityFacts {
+    /// A seat just taken by an earlier draw of the same batch.
+    fn take(&mut self, expert_id: Uuid, date: NaiveDate) {
+        self.seated.insert((expert_id, date));
+        *self.seats.entry((expert_id, date.year())).or_insert(0) += 1;
+    }
+}
+
+/// Reads the facts for draws on `dates` toward the credit `codes`. Only the comparison with
+/// the cap matters, so only counts that can reach it are read: those at least `cap − later`,
+/// where `later` is how many seats a batch may still give one expert before its last draw (a
+/// panel seats an expert once). `panel_id`: the panel being replaced into, whose own seats are
+/// not "another panel that day" (its experts are excluded as already invited instead).
+async fn load_facts(
+    txn: &impl ConnectionTrait,
+    codes: &[&str],
+    dates: &[NaiveDate],
+    cap: u32,
+    later: usize,
+    panel_id: Option<Uuid>,
+) -> AppResult<EligibilityFacts> {
+    let mut facts = EligibilityFacts::default();
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(facts);
+    };
+    let codes: Vec<String> = codes
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| (*c).to_owned())
+        .collect();
+    if !codes.is_empty() {
+        let rows = expert_conflict::Entity::find()
             .filter(expert_conflict::Column::OrganisationCreditCode.is_in(codes))
             .all(txn)
-            .await?
-    };
-    let unavailable_rows: Vec<(Uuid, NaiveDate, NaiveDate)> = expert_unavailability::Entity::find()
+            .await?;
+        for row in rows {
+            facts
+                .conflicts
+                .entry(row.expert_id)
+                .or_default()
+                .push(DeclaredConflict {
+                    credit_code: row.organisation_credit_code,
+                    kind: parse_stored::<ConflictKind>("conflict kind", &row.kind)?,
+                    from: row.valid_from,
+                    until: row.valid_until,
+                });
+        }
+    }
+    let unavailable: Vec<(Uuid, NaiveDate, NaiveDate)> = expert_unavailability::Entity::find()
         .select_only()
         .columns([
             expert_unavailability::Column::ExpertId,
             expert_unavailability::Column::StartsOn,
             expert_unavailability::Column::EndsOn,
         ])
-        .filter(expert_unavailability::Column::StartsOn.lte(date))
-        .filter(expert_unavailability::Column::EndsOn.gte(date))
+        .filter(expert_unavailability::Column::StartsOn.lte(*last))
+        .filter(expert_unavailability::Column::EndsOn.gte(*first))
         .into_tuple()
         .all(txn)
         .await?;
-    let mut seated_query = panel_seat::Entity::find()
-        .select_only()
-        .column(panel_seat::Column::ExpertId)
-        .filter(panel_seat::Column::ReviewDate.eq(date))
-        .filter(is_not_constant(
-            panel_seat::Column::Status,
-            SeatStatus::Declined.as_str(),
-        ));
-    if let Some(id) = panel_id {
-        seated_query = seated_query.filter(panel_seat::Column::PanelId.ne(id));
-    }
-    let seated: HashSet<Uuid> = seated_query
-        .into_tuple::<Uuid>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
-    // Only the comparison with the cap matters: read who has reached it.
-    let cap = i32::try_from(ctx.seat_cap).unwrap_or(i32::MAX);
-    let capped: HashMap<Uuid, i32> = expert_seat_count::Entity::find()
-        .select_only()
-        .columns([
-            expert_seat_count::Column::ExpertId,
-            expert_seat_count::Column::Seats,
-        ])
-        .filter(expert_seat_count::Column::Year.eq(date.year()))
-        .filter(expert_seat_count::Column::Seats.gte(cap))
-        .into_tuple::<(Uuid, i32)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
-    let earlier: HashSet<Uuid> = if ctx.kind == ReviewKind::Recheck {
-        let passed_reviews = Query::select()
-            .column(review::Column::Id)
-            .from(review::Entity)
-            .and_where(review::Column::AuditId.eq(audit_id))
-            .and_where(review::Column::Kind.is_in([
-                ReviewKind::Evaluation.as_str(),
-                ReviewKind::Acceptance.as_str(),
-            ]))
-            .to_owned();
-        panel_seat::Entity::find()
-            .select_only()
-            .column(panel_seat::Column::ExpertId)
-            .filter(panel_seat::Column::ReviewId.in_subquery(passed_reviews))
-            .filter(is_not_constant(
-                panel_seat::Column::Status,
-                SeatStatus::Declined.as_str(),
-            ))
-            .into_tuple::<Uuid>()
-            .all(txn)
-            .await?
-            .into_iter()
-            .collect()
-    } else {
-        HashSet::new()
-    };
-
-    let mut conflicts: HashMap<Uuid, Vec<DeclaredConflict>> = HashMap::new();
-    for row in conflict_rows {
-        conflicts
-            .entry(row.expert_id)
-            .or_default()
-            .push(DeclaredConflict {
-                credit_code: row.organisation_credit_code,
-                kind: parse_stored::<ConflictKind>("conflict kind", &row.kind)?,
-                from: row.valid_from,
-                until: row.valid_until,
-            });
-    }
-    let mut unavailable: HashMap<Uuid, Vec<Unavailability>> = HashMap::new();
-    for (id, from, until) in unavailable_rows {
-        unavailable
+    for (id, from, until) in unavailable {
+        facts
+            .unavailable
             .entry(id)
             .or_default()
             .push(Unavailability { from, until });
     }
+    let mut seated_query = panel_seat::Entity::find()
+        .select_only()
+        .columns([panel_seat::Column::ExpertId, panel_seat::Column::ReviewDate])
+        .filter(is_not_constant(
+            panel_seat::Column::Status,
+            SeatStatus::Declined.as_str(),
+        ));
+    seated_query = if first == last {
+        seated_query.filter(panel_seat::Column::ReviewDate.eq(*first))
+    } else {
+        seated_query.filter(panel_seat::Column::ReviewDate.is_in(dates.iter().copied()))
+    };
+    if let Some(id) = panel_id {
+        seated_query = seated_query.filter(panel_seat::Column::PanelId.ne(id));
+    }
+    facts.seated = seated_query
+        .into_tuple::<(Uuid, NaiveDate)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut years: Vec<i32> = dates.iter().map(Datelike::year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let later = u32::try_from(later).unwrap_or(u32::MAX);
+    let within_reach = i32::try_from(cap.saturating_sub(later)).unwrap_or(i32::MAX);
+    let mut seats_query = expert_seat_count::Entity::find()
+        .select_only()
+        .columns([
+            expert_seat_count::Column::ExpertId,
+            expert_seat_count::Column::Year,
+            expert_seat_count::Column::Seats,
+        ])
+        .filter(expert_seat_count::Column::Seats.gte(within_reach));
+    seats_query = match years.as_slice() {
+        [year] => seats_query.filter(expert_seat_count::Column::Year.eq(*year)),
+        _ => seats_query.filter(expert_seat_count::Column::Year.is_in(years)),
+    };
+    facts.seats = seats_query
+        .into_tuple::<(Uuid, i32, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|(id, year, seats)| ((id, year), seats))
+        .collect();
+    Ok(facts)
+}
 
-    Ok(pool
-        .experts
+/// A recheck's experts who sat on the audit's evaluation or acceptance (empty otherwise).
+async fn earlier_panel_experts(
+    txn: &impl ConnectionTrait,
+    ctx: &ReviewContext,
+    audit_id: Uuid,
+) -> AppResult<FastSet<Uuid>> {
+    if ctx.kind != ReviewKind::Recheck {
+        return Ok(FastSet::default());
+    }
+    let passed_reviews = Query::select()
+        .column(review::Column::Id)
+        .from(review::Entity)
+        .and_where(review::Column::AuditId.eq(audit_id))
+        .and_where(review::Column::Kind.is_in([
+            ReviewKind::Evaluation.as_str(),
+            ReviewKind::Acceptance.as_str(),
+        ]))
+        .to_owned();
+    Ok(panel_seat::Entity::find()
+        .select_only()
+        .column(panel_seat::Column::ExpertId)
+        .filter(panel_seat::Column::ReviewId.in_subquery(passed_reviews))
+        .filter(is_not_constant(
+            panel_seat::Column::Status,
+            SeatStatus::Declined.as_str(),
+        ))
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Every expert of the pool as the eligibility rules see them on the review date, borrowing
+/// the pool's data (a draw builds thousands: no copies).
+fn candidates<'a>(
+    pool: &'a Pool,
+    facts: &EligibilityFacts,
+    ctx: &ReviewContext,
+    earlier: &FastSet<Uuid>,
+) -> Vec<Candidate<'a>> {
+    let date = ctx.review_date;
+    let year = date.year();
+    pool.experts
         .iter()
         .map(|e| {
             let id = e.model.id;
@@ -390,41 +447,40 @@ async fn load_candidates(
                 status: e.status,
                 term_start: e.model.term_start,
                 term_end: e.model.term_end,
-                city_code: e.model.city_code.clone(),
-                sectors: e.sectors.clone(),
-                expertise: e.kinds.clone(),
-                employer_credit_code: Some(e.model.employer_credit_code.clone()),
-                conflicts: conflicts.remove(&id).unwrap_or_default(),
-                unavailable: unavailable.remove(&id).unwrap_or_default(),
-                seated_dates: if seated.contains(&id) {
+                city_code: &e.model.city_code,
+                sectors: &e.sectors,
+                expertise: &e.kinds,
+                employer_credit_code: Some(&e.model.employer_credit_code),
+                conflicts: facts.conflicts.get(&id).cloned().unwrap_or_default(),
+                unavailable: facts.unavailable.get(&id).cloned().unwrap_or_default(),
+                seated_dates: if facts.seated.contains(&(id, date)) {
                     vec![date]
                 } else {
                     Vec::new()
                 },
-                seats_this_year: capped
-                    .get(&id)
+                seats_this_year: facts
+                    .seats
+                    .get(&(id, year))
                     .map_or(0, |n| u32::try_from(*n).unwrap_or(0)),
                 on_earlier_panel_of_audit: earlier.contains(&id),
             }
         })
-        .collect())
+        .collect()
 }
 
-/// The eligible experts' profiles in ascending id order (the draw's input).
-fn eligible_profiles(candidates: Vec<Candidate>, partition: &Partition) -> Vec<Profile> {
-    let eligible: HashSet<Uuid> = partition.eligible.iter().copied().collect();
-    let mut profiles: Vec<Profile> = candidates
-        .into_iter()
-        .filter(|c| eligible.contains(&c.expert_id))
-        .map(|c| Profile {
-            id: c.expert_id,
-            sectors: c.sectors,
-            expertise: c.expertise,
-        })
+/// The eligible experts with their profiles, in ascending id order (the draw's input).
+fn eligible_list<'a>(
+    candidates: &[Candidate<'a>],
+    partition: &Partition,
+) -> Vec<DrawCandidate<'a>> {
+    let mut list: Vec<DrawCandidate<'a>> = candidates
+        .iter()
+        .filter(|c| partition.eligible.binary_search(&c.expert_id).is_ok())
+        .map(DrawCandidate::from)
         .collect();
-    profiles.sort_by_key(|p| p.id);
-    profiles.dedup_by_key(|p| p.id);
-    profiles
+    list.sort_by_key(|c| c.id);
+    list.dedup_by_key(|c| c.id);
+    list
 }
 
 fn counts_json(partition: &Partition) -> Json {
@@ -538,15 +594,19 @@ fn raced<T>(result: Result<T, DbErr>) -> AppResult<Result<T, ()>> {
     }
 }
 
-/// Raises each expert's seat count for the year if it is under the cap, in one statement
-/// (rows in ascending id order, the lock order); `false` when any had reached the cap
-/// meanwhile. The upsert's row locks make concurrent draws queue here.
+/// Raises each expert's seat count for the year by the seats taken, in one statement whatever
+/// their number (rows in ascending (expert, year) order, the lock order). No count may pass
+/// the cap: fewer rows changed than given means another writer took a seat meanwhile, and the
+/// draw is lost (`Ok(false)`, or `Err(())` for a race). The upsert's row locks make
+/// concurrent draws queue here.
 async fn take_seats(
     txn: &impl ConnectionTrait,
-    expert_ids: &[Uuid],
-    year: i32,
+    taken: &BTreeMap<(Uuid, i32), i32>,
     cap: u32,
 ) -> AppResult<Result<bool, ()>> {
+    if taken.is_empty() {
+        return Ok(Ok(true));
+    }
     let cap = i32::try_from(cap).unwrap_or(i32::MAX);
     let table = expert_seat_count::Entity;
     let mut insert = Query::insert();
@@ -555,11 +615,13 @@ async fn take_seats(
         expert_seat_count::Column::Year,
         expert_seat_count::Column::Seats,
     ]);
-    for id in expert_ids {
+    for ((id, year), seats) in taken {
         insert
-            .values([(*id).into(), year.into(), 1i32.into()])
+            .values([(*id).into(), (*year).into(), (*seats).into()])
             .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
     }
+    let current = Expr::col((table, expert_seat_count::Column::Seats));
+    let added = Expr::col((Alias::new("excluded"), expert_seat_count::Column::Seats));
     insert.on_conflict(
         OnConflict::columns([
             expert_seat_count::Column::ExpertId,
@@ -567,14 +629,14 @@ async fn take_seats(
         ])
         .value(
             expert_seat_count::Column::Seats,
-            Expr::col((table, expert_seat_count::Column::Seats)).add(1),
+            current.clone().add(added.clone()),
         )
-        .action_and_where(Expr::col((table, expert_seat_count::Column::Seats)).lt(cap))
+        .action_and_where(current.add(added).lte(cap))
         .to_owned(),
     );
-    // A row skipped by the WHERE is not counted: fewer rows than experts means a cap was hit.
+    // A row skipped by the WHERE is not counted: fewer rows than given means a cap was hit.
     let affected = raced(txn.execute(&insert).await)?.map(|r| r.rows_affected());
-    Ok(affected.map(|n| usize::try_from(n).is_ok_and(|n| n == expert_ids.len())))
+    Ok(affected.map(|n| usize::try_from(n).is_ok_and(|n| n == taken.len())))
 }
 
 /// A declined seat no longer counts toward the cap.
@@ -604,86 +666,57 @@ struct NewRound<'a> {
     slots: &'a [Slot],
     replaced: Option<(Uuid, usize)>,
     already_invited: &'a [Uuid],
-    profiles: &'a [Profile],
+    eligible: &'a [DrawCandidate<'a>],
     partition: &'a Partition,
     context: Json,
-}
-
-impl NewRound<'_> {
-    fn digests(&self) -> (String, String) {
-        let ids: Vec<Uuid> = self.profiles.iter().map(|p| p.id).collect();
-        let candidates: Vec<DrawCandidate<'_>> =
-            self.profiles.iter().map(Profile::as_candidate).collect();
-        (
-            hex::encode(eligible_digest(&ids)),
-            hex::encode(pool_digest(&candidates)),
-        )
-    }
 }
 
 fn to_json_text<T: serde::Serialize>(value: &T) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::internal(format!("encoding JSON: {e}")))
 }
 
-async fn insert_round(
-    txn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    round: &NewRound<'_>,
-) -> AppResult<Result<panel_draw::Model, ()>> {
-    let (eligible_digest, pool_digest) = round.digests();
-    let model = panel_draw::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        panel_id: Set(round.panel_id),
-        round_no: Set(round.round_no),
-        kind: Set(round.kind.as_str().to_owned()),
-        algorithm: Set(DRAW_ALGORITHM.to_owned()),
-        review_id: Set(round.review.id),
-        review_date: Set(round.review.review_date),
-        server_random: Set(hex::encode(round.server_random)),
-        witness_nonce: Set(round.witness_nonce.to_owned()),
-        seed: Set(hex::encode(round.seed)),
-        slots: Set(to_json_text(&slot_records(round.slots))?),
-        replaced_seat_id: Set(round.replaced.map(|(id, _)| id)),
-        replaced_slot: Set(round
+/// The stored form of a round.
+fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::Model> {
+    let ids: Vec<Uuid> = round.eligible.iter().map(|p| p.id).collect();
+    Ok(panel_draw::Model {
+        id: Uuid::now_v7(),
+        panel_id: round.panel_id,
+        round_no: round.round_no,
+        kind: round.kind.as_str().to_owned(),
+        algorithm: DRAW_ALGORITHM.to_owned(),
+        review_id: round.review.id,
+        review_date: round.review.review_date,
+        server_random: hex::encode(round.server_random),
+        witness_nonce: round.witness_nonce.to_owned(),
+        seed: hex::encode(round.seed),
+        slots: to_json_text(&slot_records(round.slots))?,
+        replaced_seat_id: round.replaced.map(|(id, _)| id),
+        replaced_slot: round
             .replaced
-            .map(|(_, slot)| i32::try_from(slot).unwrap_or(i32::MAX))),
-        already_invited: Set(to_json_text(&round.already_invited)?),
-        eligible_count: Set(i32::try_from(round.profiles.len()).unwrap_or(i32::MAX)),
-        eligible_digest: Set(eligible_digest),
-        pool_digest: Set(pool_digest),
-        eligible: Set(encode_eligible(round.profiles)),
-        excluded_counts: Set(counts_json(round.partition).to_string()),
-        excluded_total: Set(i32::try_from(round.partition.excluded_total()).unwrap_or(i32::MAX)),
-        excluded: Set(encode_excluded(&round.partition.excluded)),
-        context: Set(round.context.to_string()),
-        drawn_by: Set(viewer.user_id()),
-        drawn_at: Set(Utc::now()),
-    };
-    raced(model.insert(txn).await)
+            .map(|(_, slot)| i32::try_from(slot).unwrap_or(i32::MAX)),
+        already_invited: to_json_text(&round.already_invited)?,
+        eligible_count: i32::try_from(round.eligible.len()).unwrap_or(i32::MAX),
+        eligible_digest: hex::encode(eligible_digest(&ids)),
+        pool_digest: hex::encode(pool_digest(round.eligible)),
+        eligible: encode_eligible(round.eligible),
+        excluded_counts: counts_json(round.partition).to_string(),
+        excluded_total: i32::try_from(round.partition.excluded_total()).unwrap_or(i32::MAX),
+        excluded: encode_excluded(&round.partition.excluded),
+        context: round.context.to_string(),
+        drawn_by: viewer.user_id(),
+        drawn_at: Utc::now(),
+    })
 }
 
-/// Seats the drawn experts, raising their yearly counts first, in two statements whatever
-/// the panel's size. `Err(())`: a race was lost.
-async fn insert_seats(
-    txn: &impl ConnectionTrait,
+/// The seats a round gives, invited.
+fn seat_models(
     panel: &panel::Model,
     draw_id: Uuid,
     seats: &[Seat],
     replaces: Option<Uuid>,
-    cap: u32,
-) -> AppResult<Result<Vec<panel_seat::Model>, ()>> {
-    if seats.is_empty() {
-        return Ok(Ok(Vec::new()));
-    }
-    let mut expert_ids: Vec<Uuid> = seats.iter().map(|s| s.expert_id).collect();
-    expert_ids.sort_unstable();
-    let year = panel.review_date.year();
-    match take_seats(txn, &expert_ids, year, cap).await? {
-        Ok(true) => {}
-        Ok(false) | Err(()) => return Ok(Err(())),
-    }
+) -> Vec<panel_seat::Model> {
     let now = Utc::now();
-    let created: Vec<panel_seat::Model> = seats
+    seats
         .iter()
         .map(|seat| panel_seat::Model {
             id: Uuid::now_v7(),
@@ -708,16 +741,49 @@ async fn insert_seats(
             created_at: now,
             updated_at: now,
         })
-        .collect();
-    let rows = created.iter().cloned().map(panel_seat::ActiveModel::from);
-    match raced(
+        .collect()
+}
+
+/// Stores the rounds, then raises the seated experts' yearly counts and stores their seats,
+/// in three statements whatever the number of rounds and seats. `Err(())`: a race was lost.
+async fn insert_rounds_and_seats(
+    txn: &impl ConnectionTrait,
+    rounds: Vec<panel_draw::Model>,
+    seats: Vec<panel_seat::Model>,
+    cap: u32,
+) -> AppResult<Result<(), ()>> {
+    if !rounds.is_empty() {
+        let rows = rounds.into_iter().map(panel_draw::ActiveModel::from);
+        if raced(
+            panel_draw::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await,
+        )?
+        .is_err()
+        {
+            return Ok(Err(()));
+        }
+    }
+    if seats.is_empty() {
+        return Ok(Ok(()));
+    }
+    let mut taken: BTreeMap<(Uuid, i32), i32> = BTreeMap::new();
+    for seat in &seats {
+        *taken
+            .entry((seat.expert_id, seat.review_date.year()))
+            .or_insert(0) += 1;
+    }
+    match take_seats(txn, &taken, cap).await? {
+        Ok(true) => {}
+        Ok(false) | Err(()) => return Ok(Err(())),
+    }
+    let rows = seats.into_iter().map(panel_seat::ActiveModel::from);
+    Ok(raced(
         panel_seat::Entity::insert_many(rows)
             .exec_without_returning(txn)
             .await,
-    )? {
-        Ok(_) => Ok(Ok(created)),
-        Err(()) => Ok(Err(())),
-    }
+    )?
+    .map(|_| ()))
 }
 
 fn seats_json(seats: &[Seat]) -> Json {
@@ -730,6 +796,14 @@ fn seats_json(seats: &[Seat]) -> Json {
 }
 
 // The draw.
+
+/// A draw asked for and checked, waiting for its turn in the queue (`draw_queue`).
+pub(super) struct DrawJob {
+    viewer: Viewer,
+    setting: Setting,
+    slots: Vec<Slot>,
+    nonce: String,
+}
 
 /// Draws the panel of a scheduled review (its organiser). Fails with INSUFFICIENT_CANDIDATES
 /// when no valid panel exists, and writes nothing then.
@@ -750,121 +824,291 @@ pub async fn draw_panel(
         None => default_slots(setting.sector, size),
     };
     let nonce = check_nonce(input.witness_nonce)?;
-    let kind = setting.kind.as_str();
-    for _ in 0..MAX_ATTEMPTS {
-        match draw_attempt(s, viewer, &setting, &slots, &nonce).await {
-            Ok(Attempt::Done(panel)) => {
-                s.metrics.observe_draw(kind, "drawn");
-                return Ok(panel);
+    let kind = setting.kind;
+    let job = DrawJob {
+        viewer: viewer.clone(),
+        setting,
+        slots,
+        nonce,
+    };
+    let answer = s.draw_queue.draw(s, job).await;
+    let outcome = match &answer {
+        Ok(_) => "drawn",
+        Err(AppError::InsufficientCandidates { .. }) => "insufficient_candidates",
+        Err(AppError::Conflict(_)) => "conflict",
+        Err(_) => "error",
+    };
+    s.metrics.observe_draw(kind.as_str(), outcome);
+    answer
+}
+
+/// Draws queued panels, answering each in queue order: together in one transaction, or,
+/// when that loses a race with another writer, one by one as single draws.
+pub(super) async fn draw_queued(
+    s: &Services,
+    db: &DatabaseConnection,
+    jobs: &[DrawJob],
+) -> Vec<AppResult<panel::Model>> {
+    if jobs.len() > 1 {
+        match draw_together(s, db, jobs).await {
+            Ok(Attempt::Done(answers)) => return answers,
+            Ok(Attempt::LostRace) => {
+                for job in jobs {
+                    s.metrics.observe_draw(job.setting.kind.as_str(), "retried");
+                }
             }
-            Ok(Attempt::LostRace) => s.metrics.observe_draw(kind, "retried"),
-            Err(err) => {
-                let outcome = match &err {
-                    AppError::InsufficientCandidates { .. } => "insufficient_candidates",
-                    AppError::Conflict(_) => "conflict",
-                    _ => "error",
-                };
-                s.metrics.observe_draw(kind, outcome);
-                return Err(err);
+            // With the database away, each draw alone would only wait for it again.
+            Err(AppError::Unavailable) => {
+                return jobs.iter().map(|_| Err(AppError::Unavailable)).collect();
             }
+            // Anything else may be one draw's own: each meets it, or not, on its own.
+            Err(_) => {}
         }
     }
-    s.metrics.observe_draw(kind, "conflict");
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        answers.push(draw_alone(s, db, job).await);
+    }
+    answers
+}
+
+/// One draw in its own transaction; a lost race draws again with fresh eligibility and
+/// fresh randomness, at most [`MAX_ATTEMPTS`] times.
+async fn draw_alone(
+    s: &Services,
+    db: &DatabaseConnection,
+    job: &DrawJob,
+) -> AppResult<panel::Model> {
+    for _ in 0..MAX_ATTEMPTS {
+        match draw_together(s, db, std::slice::from_ref(job)).await? {
+            Attempt::Done(mut answers) => {
+                return answers
+                    .pop()
+                    .unwrap_or_else(|| Err(AppError::internal("a draw gave no answer")));
+            }
+            Attempt::LostRace => s.metrics.observe_draw(job.setting.kind.as_str(), "retried"),
+        }
+    }
     Err(AppError::conflict(
         "other draws kept taking the same experts; try again",
     ))
 }
 
-async fn draw_attempt(
-    s: &Services,
-    viewer: &Viewer,
-    setting: &Setting,
-    slots: &[Slot],
-    nonce: &str,
-) -> AppResult<Attempt<panel::Model>> {
-    let txn = begin_write(&s.db).await?;
-    // Re-read inside the transaction: another draw or the outcome may have come first.
-    let review = audits::find_review(&txn, setting.review.id).await?;
-    check_open(&review)?;
-    let existing = panel::Entity::find()
-        .filter(panel::Column::ReviewId.eq(review.id))
-        .one(&txn)
-        .await?;
-    if existing.is_some() {
-        return Err(AppError::conflict(
-            "the review already has a panel; replace declined seats instead",
-        ));
-    }
-    let candidates =
-        load_candidates(&txn, &s.expert_pool, &setting.ctx, setting.audit.id, None).await?;
-    let partition = partition_pool(&candidates, &setting.ctx);
-    let profiles = eligible_profiles(candidates, &partition);
-    let server_random = os_random()?;
-    let seed = derive_seed(&server_random, review.id, nonce);
-    let drawn = {
-        let list: Vec<DrawCandidate<'_>> = profiles.iter().map(Profile::as_candidate).collect();
-        run_draw(&list, slots, &seed).map_err(|e| insufficient(e, &partition))?
-    };
+/// A draw made in memory, to be written.
+struct StagedDraw {
+    panel: panel::Model,
+    round: panel_draw::Model,
+    seats: Vec<panel_seat::Model>,
+    summary: Json,
+}
 
-    let panel = panel::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        review_id: Set(review.id),
-        audit_id: Set(setting.audit.id),
-        review_kind: Set(setting.kind.as_str().to_owned()),
-        review_date: Set(review.review_date),
-        organiser_city_code: Set(review.organiser_city_code.clone()),
-        size: Set(i32::try_from(slots.len()).unwrap_or(i32::MAX)),
-        composition: Set(to_json_text(&slot_records(slots))?),
-        exclude_same_city: Set(setting.ctx.exclude_same_city),
-        drawn_by: Set(viewer.user_id()),
-        created_at: Set(Utc::now()),
-    };
-    let Ok(panel) = raced(panel.insert(&txn).await)? else {
+/// Draws `jobs` in one transaction, in order, each seeing the seats taken by those before
+/// it, with a fixed number of statements whatever their number. A draw that cannot be made
+/// (too few candidates, its review no longer open or drawn already) gets its error and
+/// writes nothing; the others are written together. `LostRace`: another writer took a seat,
+/// a counter or the review meanwhile, and nothing was written.
+async fn draw_together(
+    s: &Services,
+    db: &DatabaseConnection,
+    jobs: &[DrawJob],
+) -> AppResult<Attempt<Vec<AppResult<panel::Model>>>> {
+    let txn = begin_write(db).await?;
+    // Read inside the transaction: another draw or the outcome may have come first.
+    let review_ids: Vec<Uuid> = jobs.iter().map(|j| j.setting.review.id).collect();
+    let reviews: FastMap<Uuid, review::Model> = review::Entity::find()
+        .filter(review::Column::Id.is_in(review_ids.iter().copied()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut drawn: FastSet<Uuid> = panel::Entity::find()
+        .select_only()
+        .column(panel::Column::ReviewId)
+        .filter(panel::Column::ReviewId.is_in(review_ids))
+        .into_tuple::<Uuid>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    let pool = expert_pool::current(&txn, &s.expert_pool).await?;
+    let mut codes: Vec<&str> = jobs
+        .iter()
+        .flat_map(|j| {
+            [
+                Some(j.setting.ctx.enterprise_credit_code.as_str()),
+                j.setting.ctx.consultancy_credit_code.as_deref(),
+            ]
+        })
+        .flatten()
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut dates: Vec<NaiveDate> = jobs.iter().map(|j| j.setting.ctx.review_date).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    let cap = s.config.seat_cap;
+    let mut facts = load_facts(&txn, &codes, &dates, cap, jobs.len() - 1, None).await?;
+    // Rechecks: who sat on the audit's earlier panels, kept current as the batch seats more.
+    let mut earlier: FastMap<Uuid, FastSet<Uuid>> = FastMap::default();
+    for job in jobs {
+        let audit_id = job.setting.audit.id;
+        if job.setting.kind == ReviewKind::Recheck && !earlier.contains_key(&audit_id) {
+            let experts = earlier_panel_experts(&txn, &job.setting.ctx, audit_id).await?;
+            earlier.insert(audit_id, experts);
+        }
+    }
+    let nobody = FastSet::default();
+
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut staged: Vec<StagedDraw> = Vec::new();
+    for job in jobs {
+        let id = job.setting.review.id;
+        let audit_id = job.setting.audit.id;
+        let outcome = match reviews.get(&id) {
+            None => Err(AppError::not_found("Review", id)),
+            Some(review) => check_open(review).and_then(|()| {
+                if drawn.contains(&id) {
+                    return Err(AppError::conflict(
+                        "the review already has a panel; replace declined seats instead",
+                    ));
+                }
+                stage_draw(
+                    job,
+                    review,
+                    &pool,
+                    &facts,
+                    earlier.get(&audit_id).unwrap_or(&nobody),
+                )
+            }),
+        };
+        match outcome {
+            Ok(draw) => {
+                drawn.insert(id);
+                for seat in &draw.seats {
+                    facts.take(seat.expert_id, seat.review_date);
+                }
+                if job.setting.kind != ReviewKind::Recheck
+                    && let Some(sat) = earlier.get_mut(&audit_id)
+                {
+                    sat.extend(draw.seats.iter().map(|seat| seat.expert_id));
+                }
+                answers.push(Ok(draw.panel.clone()));
+                staged.push(draw);
+            }
+            Err(err) => answers.push(Err(err)),
+        }
+    }
+    if staged.is_empty() {
+        return Ok(Attempt::Done(answers));
+    }
+
+    // Panels in review order, so two batches never wait on each other's reviews in a cycle.
+    let mut panels: Vec<panel::Model> = staged.iter().map(|d| d.panel.clone()).collect();
+    panels.sort_by_key(|p| p.review_id);
+    let rows = panels.into_iter().map(panel::ActiveModel::from);
+    if raced(
+        panel::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await,
+    )?
+    .is_err()
+    {
         return Ok(Attempt::LostRace);
-    };
-    let round = NewRound {
-        panel_id: panel.id,
-        round_no: 1,
-        kind: DrawRoundKind::Initial,
-        review: &review,
-        server_random,
-        witness_nonce: nonce,
-        seed,
-        slots,
-        replaced: None,
-        already_invited: &[],
-        profiles: &profiles,
-        partition: &partition,
-        context: setting.context_json(),
-    };
-    let Ok(draw) = insert_round(&txn, viewer, &round).await? else {
+    }
+    let rounds: Vec<panel_draw::Model> = staged.iter().map(|d| d.round.clone()).collect();
+    let seats: Vec<panel_seat::Model> = staged.iter().flat_map(|d| d.seats.clone()).collect();
+    if insert_rounds_and_seats(&txn, rounds, seats, cap)
+        .await?
+        .is_err()
+    {
         return Ok(Attempt::LostRace);
-    };
-    let Ok(_) = insert_seats(&txn, &panel, draw.id, &drawn, None, setting.ctx.seat_cap).await?
-    else {
-        return Ok(Attempt::LostRace);
-    };
-    audit_log::record(
-        &txn,
-        viewer,
-        "drawPanel",
-        "Panel",
-        Some(panel.id.to_string()),
-        json!({
-            "reviewId": review.id,
-            "round": 1,
-            "algorithm": DRAW_ALGORITHM,
-            "seed": draw.seed,
-            "eligibleCount": draw.eligible_count,
-            "eligibleDigest": draw.eligible_digest,
-            "poolDigest": draw.pool_digest,
-            "excludedCounts": counts_json(&partition),
-            "seats": seats_json(&drawn),
-        }),
-    )
-    .await?;
+    }
+    let entries: Vec<audit_log::NewEntry<'_>> = jobs
+        .iter()
+        .zip(&answers)
+        .filter(|(_, answer)| answer.is_ok())
+        .map(|(job, _)| &job.viewer)
+        .zip(&staged)
+        .map(|(viewer, draw)| audit_log::NewEntry {
+            viewer,
+            operation: "drawPanel",
+            entity_type: "Panel",
+            entity_id: Some(draw.panel.id.to_string()),
+            summary: draw.summary.clone(),
+        })
+        .collect();
+    audit_log::record_all(&txn, entries).await?;
     txn.commit().await?;
-    Ok(Attempt::Done(panel))
+    s.metrics.observe_draw_batch(staged.len());
+    Ok(Attempt::Done(answers))
+}
+
+/// One draw in memory: eligibility over the whole pool, the seed, the panel, its first round
+/// and its seats.
+fn stage_draw(
+    job: &DrawJob,
+    review: &review::Model,
+    pool: &Pool,
+    facts: &EligibilityFacts,
+    earlier: &FastSet<Uuid>,
+) -> AppResult<StagedDraw> {
+    let setting = &job.setting;
+    let candidates = candidates(pool, facts, &setting.ctx, earlier);
+    let partition = partition_pool(&candidates, &setting.ctx);
+    let eligible = eligible_list(&candidates, &partition);
+    let server_random = os_random()?;
+    let seed = derive_seed(&server_random, review.id, &job.nonce);
+    let drawn = run_draw(&eligible, &job.slots, &seed).map_err(|e| insufficient(e, &partition))?;
+    let panel = panel::Model {
+        id: Uuid::now_v7(),
+        review_id: review.id,
+        audit_id: setting.audit.id,
+        review_kind: setting.kind.as_str().to_owned(),
+        review_date: review.review_date,
+        organiser_city_code: review.organiser_city_code.clone(),
+        size: i32::try_from(job.slots.len()).unwrap_or(i32::MAX),
+        composition: to_json_text(&slot_records(&job.slots))?,
+        exclude_same_city: setting.ctx.exclude_same_city,
+        drawn_by: job.viewer.user_id(),
+        created_at: Utc::now(),
+    };
+    let round = round_model(
+        &job.viewer,
+        &NewRound {
+            panel_id: panel.id,
+            round_no: 1,
+            kind: DrawRoundKind::Initial,
+            review,
+            server_random,
+            witness_nonce: &job.nonce,
+            seed,
+            slots: &job.slots,
+            replaced: None,
+            already_invited: &[],
+            eligible: &eligible,
+            partition: &partition,
+            context: setting.context_json(),
+        },
+    )?;
+    let seats = seat_models(&panel, round.id, &drawn, None);
+    let summary = json!({
+        "reviewId": review.id,
+        "round": 1,
+        "algorithm": DRAW_ALGORITHM,
+        "seed": round.seed,
+        "eligibleCount": round.eligible_count,
+        "eligibleDigest": round.eligible_digest,
+        "poolDigest": round.pool_digest,
+        "excludedCounts": counts_json(&partition),
+        "seats": seats_json(&drawn),
+    });
+    Ok(StagedDraw {
+        panel,
+        round,
+        seats,
+        summary,
+    })
 }
 
 // Replacement (补抽).
@@ -964,53 +1208,71 @@ async fn replace_attempt(
         .flatten();
     let round_no = last_round.unwrap_or(0) + 1;
 
-    let candidates = load_candidates(
+    let pool = expert_pool::current(&txn, &s.expert_pool).await?;
+    let ctx = &setting.ctx;
+    let codes = [
+        ctx.enterprise_credit_code.as_str(),
+        ctx.consultancy_credit_code.as_deref().unwrap_or(""),
+    ];
+    let facts = load_facts(
         &txn,
-        &s.expert_pool,
-        &setting.ctx,
-        setting.audit.id,
+        &codes,
+        &[ctx.review_date],
+        ctx.seat_cap,
+        0,
         Some(panel.id),
     )
     .await?;
-    let partition = partition_pool(&candidates, &setting.ctx);
-    let profiles = eligible_profiles(candidates, &partition);
+    let earlier = earlier_panel_experts(&txn, ctx, setting.audit.id).await?;
+    let candidates = candidates(&pool, &facts, ctx, &earlier);
+    let partition = partition_pool(&candidates, ctx);
+    let eligible = eligible_list(&candidates, &partition);
     let server_random = os_random()?;
     let seed = derive_seed(&server_random, review.id, nonce);
-    let seat = {
-        let list: Vec<DrawCandidate<'_>> = profiles.iter().map(Profile::as_candidate).collect();
-        draw_replacement(&list, slot_index, slot, &invited, &seed)
-            .map_err(|e| insufficient(e, &partition))?
-    };
-    let round = NewRound {
-        panel_id: panel.id,
-        round_no,
-        kind: DrawRoundKind::Replacement,
-        review: &review,
-        server_random,
-        witness_nonce: nonce,
-        seed,
-        slots: std::slice::from_ref(&slot),
-        replaced: Some((declined.id, slot_index)),
-        already_invited: &invited,
-        profiles: &profiles,
-        partition: &partition,
-        context: setting.context_json(),
-    };
-    let Ok(draw) = insert_round(&txn, viewer, &round).await? else {
-        return Ok(Attempt::LostRace);
-    };
-    let Ok(mut created) = insert_seats(
-        &txn,
+    let seat = draw_replacement(&eligible, slot_index, slot, &invited, &seed)
+        .map_err(|e| insufficient(e, &partition))?;
+    let draw = round_model(
+        viewer,
+        &NewRound {
+            panel_id: panel.id,
+            round_no,
+            kind: DrawRoundKind::Replacement,
+            review: &review,
+            server_random,
+            witness_nonce: nonce,
+            seed,
+            slots: std::slice::from_ref(&slot),
+            replaced: Some((declined.id, slot_index)),
+            already_invited: &invited,
+            eligible: &eligible,
+            partition: &partition,
+            context: setting.context_json(),
+        },
+    )?;
+    let mut created = seat_models(
         panel,
         draw.id,
         std::slice::from_ref(&seat),
         Some(declined.id),
-        setting.ctx.seat_cap,
-    )
-    .await?
-    else {
+    );
+    let summary = json!({
+        "panelId": panel.id,
+        "replacesSeatId": declined.id,
+        "round": round_no,
+        "algorithm": DRAW_ALGORITHM,
+        "seed": draw.seed,
+        "eligibleCount": draw.eligible_count,
+        "eligibleDigest": draw.eligible_digest,
+        "poolDigest": draw.pool_digest,
+        "excludedCounts": counts_json(&partition),
+        "seats": seats_json(std::slice::from_ref(&seat)),
+    });
+    if insert_rounds_and_seats(&txn, vec![draw], created.clone(), ctx.seat_cap)
+        .await?
+        .is_err()
+    {
         return Ok(Attempt::LostRace);
-    };
+    }
     let created = created
         .pop()
         .ok_or_else(|| AppError::internal("a replacement seated nobody"))?;
@@ -1020,18 +1282,7 @@ async fn replace_attempt(
         "replaceDeclinedSeat",
         "PanelSeat",
         Some(created.id.to_string()),
-        json!({
-            "panelId": panel.id,
-            "replacesSeatId": declined.id,
-            "round": round_no,
-            "algorithm": DRAW_ALGORITHM,
-            "seed": draw.seed,
-            "eligibleCount": draw.eligible_count,
-            "eligibleDigest": draw.eligible_digest,
-            "poolDigest": draw.pool_digest,
-            "excludedCounts": counts_json(&partition),
-            "seats": seats_json(std::slice::from_ref(&seat)),
-        }),
+        summary,
     )
     .await?;
     txn.commit().await?;

@@ -8,6 +8,7 @@ mod appraisal;
 mod audit_coverage;
 mod audits;
 mod cli;
+mod connections;
 mod consultancies;
 mod crash;
 mod cross_city;

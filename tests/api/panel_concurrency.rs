@@ -1,7 +1,10 @@
-//! Many draws at once from several app instances, each with its own connection pool to one
-//! database (separate server processes, as the database sees them), against a pool too small
-//! for all of them: no expert sits twice on one day nor past the yearly cap, and every draw
-//! either succeeds or fails cleanly. The invariants are checked in SQL afterwards.
+//! Many draws at once against a pool too small for all of them: from several app instances,
+//! each with its own connection pool to one database (separate server processes, as the
+//! database sees them), where draws race in the database; and from one instance, where they
+//! queue and are drawn together in batches. Either way no expert sits twice on one day nor
+//! past the yearly cap, every draw either succeeds or fails cleanly, every panel drawn
+//! verifies (its record re-runs to the same seats) and the audit log's chain holds. The
+//! invariants are checked in SQL afterwards.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,17 +12,24 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use crate::audits::setting;
-use crate::panels::{DRAW, evaluation, expert, today};
+use crate::panels::{DRAW, VERIFY, evaluation, expert, today};
 use crate::support::{TestApp, fresh_pg_database};
 
-const INSTANCES: usize = 4;
 const CAP: u32 = 2;
 
 async fn instance(url: &str) -> TestApp {
     TestApp::build_with(url, |c| c.seat_cap = CAP).await
 }
 
-async fn many_draws_at_once(url: &str) {
+/// Sums a metric's samples whose line contains every one of `with`.
+fn metric_sum(text: &str, with: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && with.iter().all(|w| l.contains(w)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+async fn many_draws_at_once(url: &str, instances: usize) {
     let setup = instance(url).await;
     let s = setting(&setup).await;
     // Six experts of every kind: with a cap of two, twelve seats in the year at most.
@@ -52,12 +62,12 @@ async fn many_draws_at_once(url: &str) {
     }
 
     let mut apps = Vec::new();
-    for _ in 0..INSTANCES {
+    for _ in 0..instances {
         apps.push(instance(url).await);
     }
     let token = s.admin.clone();
     let draws = reviews.iter().enumerate().map(|(i, review)| {
-        let app = &apps[i % INSTANCES];
+        let app = &apps[i % instances];
         let token = token.clone();
         async move {
             app.post(
@@ -77,21 +87,22 @@ async fn many_draws_at_once(url: &str) {
             Some(code) => *failures.entry(code.to_owned()).or_default() += 1,
         }
     }
-    // How often a draw lost a race and went again, as the instances' metrics count it.
-    let mut retried = 0u64;
+    // How often a draw lost a race and went again, and how many transactions wrote draws, as
+    // the instances' metrics count them.
+    let (mut retried, mut transactions, mut alone) = (0.0, 0.0, 0.0);
     for app in &apps {
         let (_, _, body) = app
             .send(actix_web::test::TestRequest::get().uri("/metrics"))
             .await;
         let text = String::from_utf8_lossy(&body).into_owned();
-
-        retried += text
-            .lines()
-            .filter(|l| l.contains("panel_draws_total") && l.contains("outcome=\"retried\""))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-            .sum::<u64>();
+        retried += metric_sum(&text, &["panel_draws_total", "outcome=\"retried\""]);
+        transactions += metric_sum(&text, &["panel_draw_batch_size_count"]);
+        alone += metric_sum(&text, &["panel_draw_batch_size_bucket", "le=\"1.0\""]);
     }
-    eprintln!("concurrent draws: {drawn} drawn, failures {failures:?}, {retried} retries");
+    eprintln!(
+        "concurrent draws on {instances} instance(s): {drawn} drawn in {transactions} \
+         transaction(s), failures {failures:?}, {retried} retries"
+    );
     assert!(drawn >= 1, "{results:?}");
     assert!(drawn <= 4, "twelve seats make at most four panels of three");
     for code in failures.keys() {
@@ -144,18 +155,62 @@ async fn many_draws_at_once(url: &str) {
     let panels = setup.count("panels").await;
     assert_eq!(panels as usize, drawn);
     assert_eq!(experts.len(), 6);
+    // Nothing written for the draws that failed: one round and one log entry per panel.
+    assert_eq!(setup.count("panel_draws").await as usize, drawn);
+
+    // Each panel's record re-runs to its seats, whether it was drawn alone or in a batch.
+    for (_, body) in &results {
+        let Some(id) = body["data"]["drawPanel"]["id"].as_str() else {
+            continue;
+        };
+        let verified =
+            setup.ok(Some(&token), VERIFY, json!({ "id": id })).await["verifyPanel"].clone();
+        assert_eq!(verified["reproduces"], true, "{verified}");
+    }
+    use cleanprod::services::audit_log::{ChainVerdict, verify_chain};
+    assert!(
+        matches!(
+            verify_chain(db).await.expect("verify the audit log"),
+            ChainVerdict::Intact { .. }
+        ),
+        "the audit log's chain broke"
+    );
+    if instances == 1 {
+        // Draws that arrive together are written together.
+        assert!(
+            transactions - alone >= 1.0,
+            "no transaction wrote more than one draw: {transactions} transactions, {alone} alone"
+        );
+    }
 }
 
 #[actix_web::test]
 async fn sqlite() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("race.db").display());
-    many_draws_at_once(&url).await;
+    many_draws_at_once(&url, 4).await;
 }
 
 #[actix_web::test]
 async fn postgres() {
     if let Some((url, _guard)) = fresh_pg_database().await {
-        many_draws_at_once(&url).await;
+        many_draws_at_once(&url, 4).await;
+    }
+}
+
+#[actix_web::test]
+async fn sqlite_one_instance_draws_in_batches() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("batch.db").display()
+    );
+    many_draws_at_once(&url, 1).await;
+}
+
+#[actix_web::test]
+async fn postgres_one_instance_draws_in_batches() {
+    if let Some((url, _guard)) = fresh_pg_database().await {
+        many_draws_at_once(&url, 1).await;
     }
 }

@@ -150,7 +150,6 @@ fn draw_row(
     let seed = derive_seed(&server_random, review.id, "");
     let ids: Vec<Uuid> = eligible.iter().map(|p| p.id).collect();
     let candidates: Vec<DrawCandidate<'_>> = eligible.iter().map(|p| p.as_candidate()).collect();
-    let owned: Vec<Profile> = eligible.iter().map(|p| (*p).clone()).collect();
     let drawn_at = at(review.date - Duration::days(14 - i64::from(round_no)));
     let row = panel_draw::ActiveModel {
         id: Set(g.id()),
@@ -170,7 +169,7 @@ fn draw_row(
         eligible_count: Set(eligible.len() as i32),
         eligible_digest: Set(hex::encode(eligible_digest(&ids))),
         pool_digest: Set(hex::encode(pool_digest(&candidates))),
-        eligible: Set(encode_eligible(&owned)),
+        eligible: Set(encode_eligible(&candidates)),
         excluded_counts: Set("{}".into()),
         excluded_total: Set(0),
         excluded: Set(encode_excluded(&Default::default())),

@@ -1,0 +1,63 @@
+//! How the server's database connections are set up.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+use crate::support::fresh_pg_database;
+
+/// Whether the process's TCP socket bound to local `port` has Nagle's algorithm off, if there
+/// is such a socket.
+#[cfg(target_os = "linux")]
+fn nodelay_of_local_port(port: u16) -> Option<bool> {
+    use std::os::fd::{BorrowedFd, RawFd};
+    let descriptors = std::fs::read_dir("/proc/self/fd").expect("list descriptors");
+    for entry in descriptors.flatten() {
+        let Some(fd) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<RawFd>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: only borrowed for the calls below; a descriptor closed meanwhile by another
+        // test's thread makes them fail, and a reused one is told apart by its local port.
+        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+        let socket = socket2::SockRef::from(&fd);
+        let local = socket.local_addr().ok().and_then(|a| a.as_socket());
+        if local.is_some_and(|a| a.port() == port) && socket.peer_addr().is_ok() {
+            return socket.tcp_nodelay().ok();
+        }
+    }
+    None
+}
+
+/// sqlx 0.9.0 leaves Nagle's algorithm on; with TLS a large statement then waited for the
+/// server's delayed acknowledgement (`db::disable_nagle_towards`). The connection's own port,
+/// as the server sees it, finds its socket here.
+#[cfg(target_os = "linux")]
+#[actix_web::test]
+async fn postgres_connections_send_without_delay() {
+    let Some((url, _guard)) = fresh_pg_database().await else {
+        return;
+    };
+    let db = cleanprod::db::connect(&url).await.expect("connect");
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT inet_client_port() AS port",
+        ))
+        .await
+        .expect("ask the server")
+        .expect("a row");
+    let port: Option<i32> = row.try_get("", "port").expect("the client's port");
+    let Some(port) = port else {
+        // Connected through a Unix socket: no TCP, no Nagle.
+        return;
+    };
+    let port = u16::try_from(port).expect("a TCP port");
+    assert_eq!(
+        nodelay_of_local_port(port),
+        Some(true),
+        "the connection's socket (local port {port}) still delays small writes"
+    );
+    db.close().await.expect("close");
+}
