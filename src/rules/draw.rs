@@ -269,39 +269,58 @@ pub fn eligible_digest(sorted_ids: &[Uuid]) -> [u8; 32] {
 }
 
 /// SHA-256 over the candidates' ids and expertise profiles in id order, so a verifier can
-/// tell that the composition was filled from the profiles on record.
+/// tell that the composition was filled from the profiles on record. It is the hash of the
+/// candidates' [`pool_digest_entry`]s one after another.
 pub fn pool_digest(candidates: &[DrawCandidate<'_>]) -> [u8; 32] {
     let mut sorted: Vec<&DrawCandidate<'_>> = candidates.iter().collect();
     sorted.sort_by_key(|c| c.id);
     let mut hasher = Sha256::new();
     // Reused for every candidate: a draw hashes the whole eligible pool inside its write
-    // transaction, where an allocation per set showed in profiles.
-    let mut names: Vec<&'static str> = Vec::with_capacity(Sector::ALL.len());
-    let mut field = String::with_capacity(256);
+    // transaction, where an allocation per candidate showed in profiles.
+    let mut entry = Vec::with_capacity(128);
     for c in sorted {
-        hasher.update(c.id.as_bytes());
-        names.clear();
-        names.extend(c.sectors.iter().map(|s| s.as_str()));
-        put_name_set(&mut hasher, &mut names, &mut field);
-        names.clear();
-        names.extend(c.expertise.iter().map(|k| k.as_str()));
-        put_name_set(&mut hasher, &mut names, &mut field);
+        entry.clear();
+        put_digest_entry(&mut entry, c);
+        hasher.update(&entry);
     }
     hasher.finalize().into()
 }
 
+/// What one candidate adds to [`pool_digest`]: the 16 id bytes, then the names of its
+/// sectors and of its kinds of expertise, each set distinct, in byte order and comma-joined,
+/// as a field (4-byte big-endian length, then the bytes). The pool keeps each expert's entry,
+/// so a draw need not build it again.
+pub fn pool_digest_entry(candidate: &DrawCandidate<'_>) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(64);
+    put_digest_entry(&mut entry, candidate);
+    entry
+}
+
+/// [`pool_digest`] from the candidates' entries ([`pool_digest_entry`]), given in id order.
+pub fn pool_digest_of_entries<'e>(entries: impl IntoIterator<Item = &'e [u8]>) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for entry in entries {
+        hasher.update(entry);
+    }
+    hasher.finalize().into()
+}
+
+fn put_digest_entry(out: &mut Vec<u8>, c: &DrawCandidate<'_>) {
+    out.extend_from_slice(c.id.as_bytes());
+    put_name_set(out, c.sectors.iter().map(|s| s.as_str()));
+    put_name_set(out, c.expertise.iter().map(|k| k.as_str()));
+}
+
 /// A set's names, distinct, in byte order and comma-joined, as one length-prefixed field.
-fn put_name_set(hasher: &mut Sha256, names: &mut Vec<&'static str>, field: &mut String) {
+fn put_name_set(out: &mut Vec<u8>, names: impl Iterator<Item = &'static str>) {
+    let mut names: Vec<&'static str> = names.collect();
     names.sort_unstable();
     names.dedup();
-    field.clear();
-    for (i, name) in names.iter().enumerate() {
-        if i > 0 {
-            field.push(',');
-        }
-        field.push_str(name);
-    }
-    put_field(hasher, field.as_bytes());
+    let joined = names.join(",");
+    // Inputs here are far below 4 GiB; saturate rather than wrap if one were not.
+    let len = u32::try_from(joined.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(joined.as_bytes());
 }
 
 /// A uniform index below `n` by rejection sampling on 64-bit words (see the module doc).
@@ -718,6 +737,14 @@ mod tests {
             pool_digest_by_definition(&candidates)
         );
         assert_eq!(pool_digest(&[]), pool_digest_by_definition(&[]));
+        // The pool's kept entries give the same digest.
+        let mut sorted = candidates.clone();
+        sorted.sort_by_key(|c| c.id);
+        let entries: Vec<Vec<u8>> = sorted.iter().map(pool_digest_entry).collect();
+        assert_eq!(
+            pool_digest_of_entries(entries.iter().map(Vec::as_slice)),
+            pool_digest(&candidates)
+        );
     }
 
     #[test]

@@ -47,7 +47,8 @@ use crate::rules::draw::{
 pub const RECORD_FORMAT: &str = "cleanprod-draw-record-v1";
 
 const CODEC_VERSION: u8 = 1;
-const ELIGIBLE_ENTRY: usize = 16 + 2 + 1;
+/// Bytes per expert in a stored eligible list.
+pub const ELIGIBLE_ENTRY: usize = 16 + 2 + 1;
 const EXCLUDED_ENTRY: usize = 16 + 2;
 
 /// A stored list that does not decode.
@@ -121,14 +122,31 @@ fn body(bytes: &[u8], entry: usize) -> Result<&[u8], CodecError> {
 
 /// The eligible list in its stored form (pass it in ascending id order).
 pub fn encode_eligible(profiles: &[DrawCandidate<'_>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + profiles.len() * ELIGIBLE_ENTRY);
+    let entries: Vec<[u8; ELIGIBLE_ENTRY]> = profiles.iter().map(eligible_entry).collect();
+    encode_eligible_entries(&entries)
+}
+
+/// One expert's part of a stored eligible list: the id, the sectors' and the kinds' bit sets.
+/// The pool keeps each expert's, so a draw need not build it again.
+pub fn eligible_entry(p: &DrawCandidate<'_>) -> [u8; ELIGIBLE_ENTRY] {
+    let mut entry = [0u8; ELIGIBLE_ENTRY];
+    entry[..16].copy_from_slice(p.id.as_bytes());
+    // 13 sectors and 4 kinds fit their widths.
+    let sectors = mask_of(p.sectors, Sector::ALL) as u16;
+    entry[16..18].copy_from_slice(&sectors.to_le_bytes());
+    entry[18] = mask_of(p.expertise, ExpertiseKind::ALL) as u8;
+    entry
+}
+
+/// The stored eligible list from its entries ([`eligible_entry`]), in ascending id order.
+pub fn encode_eligible_entries<'e>(
+    entries: impl IntoIterator<Item = &'e [u8; ELIGIBLE_ENTRY]>,
+) -> Vec<u8> {
+    let entries = entries.into_iter();
+    let mut out = Vec::with_capacity(1 + entries.size_hint().0 * ELIGIBLE_ENTRY);
     out.push(CODEC_VERSION);
-    for p in profiles {
-        out.extend_from_slice(p.id.as_bytes());
-        // 13 sectors and 4 kinds fit their widths.
-        let sectors = mask_of(p.sectors, Sector::ALL) as u16;
-        out.extend_from_slice(&sectors.to_le_bytes());
-        out.push(mask_of(p.expertise, ExpertiseKind::ALL) as u8);
+    for entry in entries {
+        out.extend_from_slice(entry);
     }
     out
 }

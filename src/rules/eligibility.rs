@@ -218,7 +218,10 @@ pub fn partition_pool(candidates: &[Candidate], ctx: &ReviewContext) -> Partitio
     }
     eligible.sort_unstable();
     eligible.dedup();
-    eligible.retain(|id| !excluded.contains_key(id));
+    // Only an id listed more than once can be both eligible and excluded.
+    if eligible.len() + excluded.len() != candidates.len() {
+        eligible.retain(|id| !excluded.contains_key(id));
+    }
 
     let mut excluded_counts = BTreeMap::new();
     for reasons in excluded.values() {

@@ -15,6 +15,8 @@ use uuid::Uuid;
 
 use crate::domain::{ExpertStatus, ExpertiseKind, ProfessionalTitle, Sector};
 use crate::error::{AppError, AppResult};
+use crate::rules::draw::{DrawCandidate, pool_digest_entry};
+use crate::rules::draw_record::{ELIGIBLE_ENTRY, eligible_entry};
 
 use super::parse_stored;
 
@@ -26,6 +28,11 @@ pub struct PoolExpert {
     pub title: Option<ProfessionalTitle>,
     pub sectors: Vec<Sector>,
     pub kinds: Vec<ExpertiseKind>,
+    /// The expert's part of a round's stored eligible list and of its pool digest, made once
+    /// here rather than in every draw (`rules::draw_record::eligible_entry`,
+    /// `rules::draw::pool_digest_entry`).
+    pub eligible_entry: [u8; ELIGIBLE_ENTRY],
+    pub digest_entry: Vec<u8>,
     /// Lower-cased name and employer, for the text filter.
     search_name: String,
     search_employer: String,
@@ -102,7 +109,16 @@ impl Pool {
             expert_sectors.sort_unstable();
             let mut expert_kinds = kinds.remove(&model.id).unwrap_or_default();
             expert_kinds.sort_unstable();
+            let profile = DrawCandidate {
+                id: model.id,
+                sectors: &expert_sectors,
+                expertise: &expert_kinds,
+            };
+            let eligible_entry = eligible_entry(&profile);
+            let digest_entry = pool_digest_entry(&profile);
             pool.push(PoolExpert {
+                eligible_entry,
+                digest_entry,
                 status: parse_stored("expert status", &model.status)?,
                 // An unknown stored title is reported where the title is read, not here.
                 title: model.title.parse().ok(),
