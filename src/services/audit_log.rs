@@ -145,9 +145,7 @@ pub async fn record_all(txn: &impl ConnectionTrait, entries: Vec<NewEntry<'_>>) 
             hash: Set(entry.hash),
         });
     }
-    audit_log::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await?;
+    super::insert_chunked(txn, rows).await?;
     audit_log_head::Entity::update_many()
         .col_expr(audit_log_head::Column::Hash, Expr::value(prev_hash))
         .filter(audit_log_head::Column::Id.eq(HEAD_ID))

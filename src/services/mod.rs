@@ -63,6 +63,30 @@ pub struct Services {
     pub draw_queue: draw_queue::DrawQueue,
 }
 
+/// Rows per multi-row INSERT of a batch of draws. Each statement's text is prepared once per
+/// connection and kept (sqlx keeps 100 per connection); without chunks every batch size would
+/// be one more prepared statement, some of hundreds of kilobytes on SQLite (a panel's seats
+/// update nine indexes per row), held by every connection of the pool.
+pub const INSERT_CHUNK: usize = 16;
+
+/// Inserts `rows` in statements of at most [`INSERT_CHUNK`] rows, in order.
+pub async fn insert_chunked<A>(
+    db: &impl sea_orm::ConnectionTrait,
+    rows: Vec<A>,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
+        <A::Entity as sea_orm::EntityTrait>::insert_many(chunk)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// `column = constant`, with a constant of the code (a status, a flag) written into the SQL
 /// instead of bound. Use it where a partial index's predicate names the same constant:
 /// SQLite ties a statement that compares a bound value with such a predicate to that value

@@ -78,8 +78,8 @@ use super::expert_pool::{self, Pool};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{
-    Services, audit_log, audits, consultancies, enterprises, grouped, is_not_constant,
-    parse_stored, today,
+    INSERT_CHUNK, Services, audit_log, audits, consultancies, enterprises, grouped, insert_chunked,
+    is_not_constant, parse_stored, today,
 };
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
@@ -608,34 +608,41 @@ async fn take_seats(
     }
     let cap = i32::try_from(cap).unwrap_or(i32::MAX);
     let table = expert_seat_count::Entity;
-    let mut insert = Query::insert();
-    insert.into_table(table).columns([
-        expert_seat_count::Column::ExpertId,
-        expert_seat_count::Column::Year,
-        expert_seat_count::Column::Seats,
-    ]);
-    for ((id, year), seats) in taken {
-        insert
-            .values([(*id).into(), (*year).into(), (*seats).into()])
-            .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
-    }
-    let current = Expr::col((table, expert_seat_count::Column::Seats));
-    let added = Expr::col((Alias::new("excluded"), expert_seat_count::Column::Seats));
-    insert.on_conflict(
-        OnConflict::columns([
+    let rows: Vec<(&(Uuid, i32), &i32)> = taken.iter().collect();
+    let mut affected = 0u64;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(table).columns([
             expert_seat_count::Column::ExpertId,
             expert_seat_count::Column::Year,
-        ])
-        .value(
             expert_seat_count::Column::Seats,
-            current.clone().add(added.clone()),
-        )
-        .action_and_where(current.add(added).lte(cap))
-        .to_owned(),
-    );
+        ]);
+        for ((id, year), seats) in chunk {
+            insert
+                .values([(*id).into(), (*year).into(), (**seats).into()])
+                .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
+        }
+        let current = Expr::col((table, expert_seat_count::Column::Seats));
+        let added = Expr::col((Alias::new("excluded"), expert_seat_count::Column::Seats));
+        insert.on_conflict(
+            OnConflict::columns([
+                expert_seat_count::Column::ExpertId,
+                expert_seat_count::Column::Year,
+            ])
+            .value(
+                expert_seat_count::Column::Seats,
+                current.clone().add(added.clone()),
+            )
+            .action_and_where(current.add(added).lte(cap))
+            .to_owned(),
+        );
+        match raced(txn.execute(&insert).await)? {
+            Ok(result) => affected += result.rows_affected(),
+            Err(()) => return Ok(Err(())),
+        }
+    }
     // A row skipped by the WHERE is not counted: fewer rows than given means a cap was hit.
-    let affected = raced(txn.execute(&insert).await)?.map(|r| r.rows_affected());
-    Ok(affected.map(|n| usize::try_from(n).is_ok_and(|n| n == taken.len())))
+    Ok(Ok(usize::try_from(affected).is_ok_and(|n| n == taken.len())))
 }
 
 /// A declined seat no longer counts toward the cap.
@@ -765,14 +772,11 @@ async fn insert_rounds_and_seats(
     cap: u32,
 ) -> AppResult<Result<(), ()>> {
     if !rounds.is_empty() {
-        let rows = rounds.into_iter().map(panel_draw::ActiveModel::from);
-        if raced(
-            panel_draw::Entity::insert_many(rows)
-                .exec_without_returning(txn)
-                .await,
-        )?
-        .is_err()
-        {
+        let rows = rounds
+            .into_iter()
+            .map(panel_draw::ActiveModel::from)
+            .collect();
+        if raced(insert_chunked(txn, rows).await)?.is_err() {
             return Ok(Err(()));
         }
     }
@@ -789,13 +793,11 @@ async fn insert_rounds_and_seats(
         Ok(true) => {}
         Ok(false) | Err(()) => return Ok(Err(())),
     }
-    let rows = seats.into_iter().map(panel_seat::ActiveModel::from);
-    Ok(raced(
-        panel_seat::Entity::insert_many(rows)
-            .exec_without_returning(txn)
-            .await,
-    )?
-    .map(|_| ()))
+    let rows = seats
+        .into_iter()
+        .map(panel_seat::ActiveModel::from)
+        .collect();
+    raced(insert_chunked(txn, rows).await)
 }
 
 fn seats_json(seats: &[Seat]) -> Json {
@@ -1031,14 +1033,8 @@ async fn draw_together(
     }
     // Panels in review order, so two batches never wait on each other's reviews in a cycle.
     panels.sort_by_key(|p| p.review_id);
-    let rows = panels.into_iter().map(panel::ActiveModel::from);
-    if raced(
-        panel::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await,
-    )?
-    .is_err()
-    {
+    let rows = panels.into_iter().map(panel::ActiveModel::from).collect();
+    if raced(insert_chunked(&txn, rows).await)?.is_err() {
         return Ok(Attempt::LostRace);
     }
     if insert_rounds_and_seats(&txn, rounds, seats, cap)
