@@ -103,6 +103,23 @@ pub async fn connect_with(
 /// Remove once sqlx sets `TCP_NODELAY` again.
 #[cfg(target_os = "linux")]
 fn disable_nagle_towards(port: u16) {
+    for_each_socket(|socket| {
+        let to_database = socket
+            .peer_addr()
+            .ok()
+            .and_then(|peer| peer.as_socket())
+            .is_some_and(|peer| peer.port() == port);
+        if to_database && socket.tcp_nodelay().is_ok_and(|on| !on) {
+            // Best effort: a socket left as it was is only slower.
+            let _ = socket.set_tcp_nodelay(true);
+        }
+    });
+}
+
+/// Calls `visit` with each open descriptor of this process, as a socket (calls on one that is
+/// not a socket fail).
+#[cfg(target_os = "linux")]
+pub fn for_each_socket(mut visit: impl FnMut(socket2::SockRef<'_>)) {
     use std::os::fd::{BorrowedFd, RawFd};
     let Ok(descriptors) = std::fs::read_dir("/proc/self/fd") else {
         return;
@@ -115,20 +132,12 @@ fn disable_nagle_towards(port: u16) {
         else {
             continue;
         };
-        // SAFETY: the descriptor is open (listed just now) and only borrowed for the calls
-        // below. Should another thread close it meanwhile, they fail with EBADF; should the
-        // number be reused, only a TCP socket connected to the database's port is changed.
+        // SAFETY: the descriptor is open (listed just now) and only borrowed for the visit.
+        // Should another thread close it meanwhile, calls on it fail with EBADF; should the
+        // number be reused, the visitor sees that socket, and checks what it is before
+        // changing anything.
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        let socket = socket2::SockRef::from(&fd);
-        let to_database = socket
-            .peer_addr()
-            .ok()
-            .and_then(|peer| peer.as_socket())
-            .is_some_and(|peer| peer.port() == port);
-        if to_database && socket.tcp_nodelay().is_ok_and(|on| !on) {
-            // Best effort: a socket left as it was is only slower.
-            let _ = socket.set_tcp_nodelay(true);
-        }
+        visit(socket2::SockRef::from(&fd));
     }
 }
 

@@ -8,26 +8,14 @@ use crate::support::fresh_pg_database;
 /// is such a socket.
 #[cfg(target_os = "linux")]
 fn nodelay_of_local_port(port: u16) -> Option<bool> {
-    use std::os::fd::{BorrowedFd, RawFd};
-    let descriptors = std::fs::read_dir("/proc/self/fd").expect("list descriptors");
-    for entry in descriptors.flatten() {
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|name| name.parse::<RawFd>().ok())
-        else {
-            continue;
-        };
-        // SAFETY: only borrowed for the calls below; a descriptor closed meanwhile by another
-        // test's thread makes them fail, and a reused one is told apart by its local port.
-        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        let socket = socket2::SockRef::from(&fd);
+    let mut found = None;
+    cleanprod::db::for_each_socket(|socket| {
         let local = socket.local_addr().ok().and_then(|a| a.as_socket());
         if local.is_some_and(|a| a.port() == port) && socket.peer_addr().is_ok() {
-            return socket.tcp_nodelay().ok();
+            found = socket.tcp_nodelay().ok();
         }
-    }
-    None
+    });
+    found
 }
 
 /// sqlx 0.9.0 leaves Nagle's algorithm on; with TLS a large statement then waited for the
