@@ -84,8 +84,8 @@ pub struct NewEntry<'a> {
     pub summary: Value,
 }
 
-/// Appends entries in order, in three statements whatever their number (a batch of draws
-/// writes one entry per draw).
+/// Appends entries in order: one head update before and one after, and the entries in
+/// multi-row inserts of at most `INSERT_CHUNK` rows (a batch of draws writes one per draw).
 pub async fn record_all(txn: &impl ConnectionTrait, entries: Vec<NewEntry<'_>>) -> AppResult<()> {
     let Ok(count) = i64::try_from(entries.len()) else {
         return Err(AppError::internal("too many audit-log entries at once"));

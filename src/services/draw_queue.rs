@@ -2,7 +2,8 @@
 //! batch under way takes every draw queued by then (up to [`MAX_BATCH`]) and draws them in one
 //! transaction (`panels::draw_queued`), answering each; the others wait for their answers.
 //! Under a burst, N draws then cost one transaction, one reading of the pool's standing and
-//! one statement per table written instead of N of each; a lone draw goes straight through.
+//! multi-row inserts (at most `INSERT_CHUNK` rows each) instead of N of each; a lone draw goes
+//! straight through.
 //!
 //! The batch runs in a task of its own, which holds the turn until it is done: a request that
 //! goes away mid-batch takes nobody's draw with it, and the next batch starts after it.

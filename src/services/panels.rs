@@ -593,8 +593,8 @@ fn raced<T>(result: Result<T, DbErr>) -> AppResult<Result<T, ()>> {
     }
 }
 
-/// Raises each expert's seat count for the year by the seats taken, in one statement whatever
-/// their number (rows in ascending (expert, year) order, the lock order). No count may pass
+/// Raises each expert's seat count for the year by the seats taken, in upserts of at most
+/// `INSERT_CHUNK` rows (rows in ascending (expert, year) order, the lock order). No count may pass
 /// the cap: fewer rows changed than given means another writer took a seat meanwhile, and the
 /// draw is lost (`Ok(false)`, or `Err(())` for a race). The upsert's row locks make
 /// concurrent draws queue here.
@@ -764,7 +764,7 @@ fn seat_models(
 }
 
 /// Stores the rounds, then raises the seated experts' yearly counts and stores their seats,
-/// in three statements whatever the number of rounds and seats. `Err(())`: a race was lost.
+/// in multi-row statements of at most `INSERT_CHUNK` rows. `Err(())`: a race was lost.
 async fn insert_rounds_and_seats(
     txn: &impl ConnectionTrait,
     rounds: Vec<panel_draw::Model>,
