@@ -20,7 +20,7 @@
 //!   over standing seats, and the seat a replacement replaces.
 //!
 //! Within one instance, draws queue (`draw_queue`) and those queued together are drawn in one
-//! transaction, in order, each seeing in memory the seats taken before it ([`draw_together`]).
+//! transaction, in order, each seeing in memory the seats taken before it (`draw_together`).
 //! A batch that loses a race rolls back whole and its draws are drawn one by one. A draw that
 //! loses a race (a unique violation, or a counter already at the cap) rolls back and starts
 //! again with fresh eligibility and fresh randomness, at most [`MAX_ATTEMPTS`] times, then
