@@ -73,10 +73,12 @@ impl PoolFilter {
 impl Pool {
     /// One expert by id.
     pub fn get(&self, id: Uuid) -> Option<&PoolExpert> {
-        self.experts
-            .binary_search_by_key(&id, |e| e.model.id)
-            .ok()
-            .map(|i| &self.experts[i])
+        self.position(id).map(|i| &self.experts[i])
+    }
+
+    /// Where an expert stands in the pool's id order.
+    pub fn position(&self, id: Uuid) -> Option<usize> {
+        self.experts.binary_search_by_key(&id, |e| e.model.id).ok()
     }
 
     /// The experts that pass `filter`, in id order. Text matches ignoring case.

@@ -429,7 +429,8 @@ async fn earlier_panel_experts(
 }
 
 /// Every expert of the pool as the eligibility rules see them on the review date, borrowing
-/// the pool's data (a draw builds thousands: no copies).
+/// the pool's data (a draw builds thousands: no copies). The facts are few next to the pool,
+/// so each is applied to its expert, rather than every expert looked up in every kind of fact.
 fn candidates<'a>(
     pool: &'a Pool,
     facts: &EligibilityFacts,
@@ -438,48 +439,79 @@ fn candidates<'a>(
 ) -> Vec<Candidate<'a>> {
     let date = ctx.review_date;
     let year = date.year();
-    pool.experts
+    let mut candidates: Vec<Candidate<'a>> = pool
+        .experts
         .iter()
-        .map(|e| {
-            let id = e.model.id;
-            Candidate {
-                expert_id: id,
-                status: e.status,
-                term_start: e.model.term_start,
-                term_end: e.model.term_end,
-                city_code: &e.model.city_code,
-                sectors: &e.sectors,
-                expertise: &e.kinds,
-                employer_credit_code: Some(&e.model.employer_credit_code),
-                conflicts: facts.conflicts.get(&id).cloned().unwrap_or_default(),
-                unavailable: facts.unavailable.get(&id).cloned().unwrap_or_default(),
-                seated_dates: if facts.seated.contains(&(id, date)) {
-                    vec![date]
-                } else {
-                    Vec::new()
-                },
-                seats_this_year: facts
-                    .seats
-                    .get(&(id, year))
-                    .map_or(0, |n| u32::try_from(*n).unwrap_or(0)),
-                on_earlier_panel_of_audit: earlier.contains(&id),
-            }
+        .map(|e| Candidate {
+            expert_id: e.model.id,
+            status: e.status,
+            term_start: e.model.term_start,
+            term_end: e.model.term_end,
+            city_code: &e.model.city_code,
+            sectors: &e.sectors,
+            expertise: &e.kinds,
+            employer_credit_code: Some(&e.model.employer_credit_code),
+            conflicts: Vec::new(),
+            unavailable: Vec::new(),
+            seated_dates: Vec::new(),
+            seats_this_year: 0,
+            on_earlier_panel_of_audit: false,
         })
-        .collect()
+        .collect();
+    // Facts about someone no longer in the pool concern no candidate.
+    let at = |id: Uuid| pool.position(id);
+    for (id, conflicts) in &facts.conflicts {
+        if let Some(c) = at(*id).and_then(|i| candidates.get_mut(i)) {
+            c.conflicts.clone_from(conflicts);
+        }
+    }
+    for (id, unavailable) in &facts.unavailable {
+        if let Some(c) = at(*id).and_then(|i| candidates.get_mut(i)) {
+            c.unavailable.clone_from(unavailable);
+        }
+    }
+    for (id, day) in &facts.seated {
+        if *day == date
+            && let Some(c) = at(*id).and_then(|i| candidates.get_mut(i))
+        {
+            c.seated_dates = vec![date];
+        }
+    }
+    for ((id, seats_year), seats) in &facts.seats {
+        if *seats_year == year
+            && let Some(c) = at(*id).and_then(|i| candidates.get_mut(i))
+        {
+            c.seats_this_year = u32::try_from(*seats).unwrap_or(0);
+        }
+    }
+    for id in earlier {
+        if let Some(c) = at(*id).and_then(|i| candidates.get_mut(i)) {
+            c.on_earlier_panel_of_audit = true;
+        }
+    }
+    candidates
 }
 
 /// The eligible experts with their profiles, in ascending id order (the draw's input), and
-/// where each stands in the pool (whose order, by id, the candidates keep).
+/// where each stands in the pool (whose order, by id, the candidates keep). Both lists
+/// ascend, so one walk over the candidates finds them.
 fn eligible_list<'a>(
     candidates: &[Candidate<'a>],
     partition: &Partition,
 ) -> (Vec<DrawCandidate<'a>>, Vec<usize>) {
-    candidates
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| partition.eligible.binary_search(&c.expert_id).is_ok())
-        .map(|(i, c)| (DrawCandidate::from(c), i))
-        .unzip()
+    let mut eligible = partition.eligible.iter().peekable();
+    let mut list = (
+        Vec::with_capacity(partition.eligible.len()),
+        Vec::with_capacity(partition.eligible.len()),
+    );
+    for (i, c) in candidates.iter().enumerate() {
+        while eligible.next_if(|id| **id < c.expert_id).is_some() {}
+        if eligible.next_if(|id| **id == c.expert_id).is_some() {
+            list.0.push(DrawCandidate::from(c));
+            list.1.push(i);
+        }
+    }
+    list
 }
 
 fn counts_json(partition: &Partition) -> Json {
