@@ -290,8 +290,8 @@ impl EligibilityFacts {
 
 /// Reads the facts for draws on `dates` toward the credit `codes`. Only the comparison with
 /// the cap matters, so only counts that can reach it are read: those at least `cap − later`,
-/// where `later` is how many seats a batch may still give one expert before its last draw (a
-/// panel seats an expert once). `panel_id`: the panel being replaced into, whose own seats are
+/// where `later` is how many seats a batch may give one expert before any of its draws (a
+/// panel seats an expert once, and a day seats them once). `panel_id`: the panel being replaced into, whose own seats are
 /// not "another panel that day" (its experts are excluded as already invited instead).
 async fn load_facts(
     txn: &impl ConnectionTrait,
@@ -995,7 +995,10 @@ async fn draw_together(
     dates.sort_unstable();
     dates.dedup();
     let cap = s.config.seat_cap;
-    let mut facts = load_facts(&txn, &codes, &dates, cap, jobs.len() - 1, None).await?;
+    // A batch seats an expert at most once a day, so before any of its draws it has given
+    // one expert at most as many seats as it has dates (and as it has earlier draws).
+    let later = dates.len().min(jobs.len() - 1);
+    let mut facts = load_facts(&txn, &codes, &dates, cap, later, None).await?;
     // Rechecks: who sat on the audit's earlier panels, kept current as the batch seats more.
     let mut earlier: FastMap<Uuid, FastSet<Uuid>> = FastMap::default();
     for job in jobs {
@@ -1092,6 +1095,7 @@ async fn draw_together(
     audit_log::record_all(&txn, entries).await?;
     let written = started.elapsed();
     txn.commit().await?;
+    crate::db::checkpoint_behind(db);
     s.metrics.observe_draw_batch(drawn_count);
     // Where a batch's time goes (RUST_LOG=cleanprod::services::panels=debug).
     tracing::debug!(
