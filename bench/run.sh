@@ -198,10 +198,15 @@ write_peer_bodies "$WORK/peer" "$WORK/enterprises.txt"
 
 for backend in sqlite postgres; do
   if [ "$backend" = sqlite ]; then url=$SQLITE_URL; else url=$PG_URL; fi
+  # Another server left on the port would answer in this one's place (this one failing to bind).
+  if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+    log "port $PORT is in use; stop what listens there or set BENCH_PORT"; exit 1
+  fi
   DATABASE_URL=$url CLEANPROD_BIND=127.0.0.1:$PORT "$BIN" serve >"$WORK/server-$backend.log" 2>&1 &
   SERVER_PID=$!
   URL=http://127.0.0.1:$PORT/graphql
   wait_ready "http://127.0.0.1:$PORT/readyz"
+  kill -0 "$SERVER_PID" 2>/dev/null || { log "the $backend server exited"; cat "$WORK/server-$backend.log" >&2; exit 1; }
   ADMIN=$(token_for "$URL" admin "$ADMIN_PASSWORD")
   CITY=$(token_for "$URL" city-140100 "$CITY_PASSWORD")
   for body in "$WORK"/bodies/*.jsonl; do
