@@ -291,8 +291,9 @@ impl EligibilityFacts {
 /// Reads the facts for draws on `dates` toward the credit `codes`. Only the comparison with
 /// the cap matters, so only counts that can reach it are read: those at least `cap − later`,
 /// where `later` is how many seats a batch may give one expert before any of its draws (a
-/// panel seats an expert once, and a day seats them once). `panel_id`: the panel being replaced into, whose own seats are
-/// not "another panel that day" (its experts are excluded as already invited instead).
+/// panel seats an expert once, and a day seats them once). `panel_id`: the panel being
+/// replaced into, whose own seats are not "another panel that day" (its experts are excluded
+/// as already invited instead).
 async fn load_facts(
     txn: &impl ConnectionTrait,
     codes: &[&str],
@@ -458,38 +459,46 @@ fn candidates<'a>(
             on_earlier_panel_of_audit: false,
         })
         .collect();
-    // Facts about someone no longer in the pool concern no candidate.
-    let at = |id: Uuid| pool.position(id);
     for (id, conflicts) in &facts.conflicts {
-        if let Some(c) = at(*id).and_then(|i| candidates.get_mut(i)) {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
             c.conflicts.clone_from(conflicts);
         }
     }
     for (id, unavailable) in &facts.unavailable {
-        if let Some(c) = at(*id).and_then(|i| candidates.get_mut(i)) {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
             c.unavailable.clone_from(unavailable);
         }
     }
     for (id, day) in &facts.seated {
         if *day == date
-            && let Some(c) = at(*id).and_then(|i| candidates.get_mut(i))
+            && let Some(c) = candidate_of(pool, &mut candidates, *id)
         {
             c.seated_dates = vec![date];
         }
     }
     for ((id, seats_year), seats) in &facts.seats {
         if *seats_year == year
-            && let Some(c) = at(*id).and_then(|i| candidates.get_mut(i))
+            && let Some(c) = candidate_of(pool, &mut candidates, *id)
         {
             c.seats_this_year = u32::try_from(*seats).unwrap_or(0);
         }
     }
     for id in earlier {
-        if let Some(c) = at(*id).and_then(|i| candidates.get_mut(i)) {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
             c.on_earlier_panel_of_audit = true;
         }
     }
     candidates
+}
+
+/// The candidate an expert of the pool stands as; facts about someone no longer in the pool
+/// concern no candidate.
+fn candidate_of<'c, 'a>(
+    pool: &Pool,
+    candidates: &'c mut [Candidate<'a>],
+    id: Uuid,
+) -> Option<&'c mut Candidate<'a>> {
+    pool.position(id).and_then(|i| candidates.get_mut(i))
 }
 
 /// The eligible experts with their profiles, in ascending id order (the draw's input), and
