@@ -377,6 +377,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             eligible_count: Set(0),
             eligible_digest: Set(String::new()),
             pool_digest: Set(String::new()),
+            pool_snapshot: Set(None),
             eligible: Set(vec![1]),
             excluded_counts: Set("{}".into()),
             excluded_total: Set(0),
@@ -591,7 +592,8 @@ async fn run(label: &str, url: &str, draws: usize) -> BenchResult<()> {
             },
         )
         .await
-        .map_err(|e| format!("draw {i} failed: {}", e.client_message()))?;
+        .map_err(|e| format!("draw {i} failed: {}", e.client_message()))?
+        .panel;
         times.push(t.elapsed());
         queries.push(statements.load(Ordering::Relaxed) - before);
         if i == 0 {

@@ -25,6 +25,7 @@ pub mod expert;
 pub mod expert_conflict;
 pub mod expert_kind;
 pub mod expert_pool_revision;
+pub mod expert_pool_snapshot;
 pub mod expert_seat_count;
 pub mod expert_sector;
 pub mod expert_status_change;

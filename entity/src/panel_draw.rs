@@ -30,7 +30,11 @@ pub struct Model {
     pub eligible_count: i32,
     pub eligible_digest: String,
     pub pool_digest: String,
-    /// The eligible experts with their sectors and kinds, binary (`rules::draw_record`).
+    /// The pool snapshot the lists are read against (`expert_pool_snapshots`); none for a
+    /// round stored before snapshots, whose lists hold every expert themselves.
+    pub pool_snapshot: Option<String>,
+    /// The eligible experts, binary (`rules::draw_record`): with their sectors and kinds, or
+    /// as bits over the pool snapshot.
     pub eligible: Vec<u8>,
     /// JSON object: exclusion reason → experts excluded under it first.
     pub excluded_counts: String,

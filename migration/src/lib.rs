@@ -14,6 +14,7 @@ mod m20261128_000006_training;
 mod m20261128_000007_staff_identity;
 mod m20261128_000008_expert_pool_revision;
 mod m20261128_000009_load_tuning;
+mod m20261129_000010_draw_storage;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_staff_identity::Migration),
             Box::new(m20261128_000008_expert_pool_revision::Migration),
             Box::new(m20261128_000009_load_tuning::Migration),
+            Box::new(m20261129_000010_draw_storage::Migration),
         ]
     }
 }

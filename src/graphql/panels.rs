@@ -567,7 +567,7 @@ impl PanelMutation {
                 })
                 .collect()
         });
-        let panel = panels::draw_panel(
+        let drawn = panels::draw_panel(
             s,
             viewer(ctx),
             panels::DrawInput {
@@ -579,7 +579,13 @@ impl PanelMutation {
             },
         )
         .await?;
-        Ok(Panel(panel))
+        // The seats are those just written: the answer needs no query for them.
+        loaders(ctx)?
+            .panels
+            .seats
+            .feed_one(drawn.panel.id, drawn.seats)
+            .await;
+        Ok(Panel(drawn.panel))
     }
 
     /// Accepts or declines an invitation: the expert, or the organiser on their behalf.

@@ -14,6 +14,16 @@
 //! `ExpertiseKind::ALL`, `ExclusionReason::ALL`); reordering those enums needs a new codec
 //! version. A bit with no item is an error, never ignored.
 //!
+//! Version 2 reads against a pool snapshot: the whole pool, every expert in ascending id
+//! order, as a version 1 eligible list, stored once and named by its SHA-256
+//! ([`snapshot_name`]). Byte 0 is 2; then
+//! - eligible: one bit per snapshot expert, bit `i % 8` of byte `i / 8`, set when eligible;
+//!   the bits past the last expert are clear;
+//! - excluded: for each snapshot expert whose bit is clear, in order, the reasons as a
+//!   little-endian `u16` bit set (never empty).
+//!
+//! At 2 000 experts a round's lists take about 1 KB instead of about 37 KB.
+//!
 //! # Export (JSON, format `cleanprod-draw-record-v1`)
 //!
 //! [`DrawRecord`]: the panel's review and composition, then every round with its algorithm,
@@ -35,6 +45,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::{DrawRoundKind, ExclusionReason, ExpertiseKind, Sector};
@@ -47,6 +58,8 @@ use crate::rules::draw::{
 pub const RECORD_FORMAT: &str = "cleanprod-draw-record-v1";
 
 const CODEC_VERSION: u8 = 1;
+/// Lists read against a stored pool snapshot.
+const SNAPSHOT_CODEC_VERSION: u8 = 2;
 /// Bytes per expert in a stored eligible list.
 pub const ELIGIBLE_ENTRY: usize = 16 + 2 + 1;
 const EXCLUDED_ENTRY: usize = 16 + 2;
@@ -60,6 +73,10 @@ pub enum CodecError {
     Length,
     #[error("bit {0} names no {1}")]
     UnknownBit(u32, &'static str),
+    #[error("the list is read against a pool snapshot, and none was given")]
+    SnapshotMissing,
+    #[error("an excluded expert has no reason")]
+    NoReason,
 }
 
 /// An eligible expert with the profile the composition was filled from.
@@ -186,6 +203,115 @@ pub fn decode_excluded(bytes: &[u8]) -> Result<Vec<(Uuid, Vec<ExclusionReason>)>
             let mask = u32::from(u16::from_le_bytes([chunk[16], chunk[17]]));
             Ok((
                 id_at(chunk)?,
+                items_of(mask, ExclusionReason::ALL, "exclusion reason")?,
+            ))
+        })
+        .collect()
+}
+
+/// The name a pool snapshot is stored under: the SHA-256 of its bytes, hex. A snapshot is
+/// the whole pool, every expert in ascending id order, as a version 1 eligible list.
+pub fn snapshot_name(snapshot: &[u8]) -> String {
+    hex::encode(Sha256::digest(snapshot))
+}
+
+/// A round's eligible list against a snapshot of `pool_len` experts (version 2): one bit per
+/// expert in the snapshot's order, bit `i % 8` of byte `i / 8`, set when eligible.
+/// `positions`: where the eligible experts stand in the snapshot.
+pub fn encode_eligible_positions(pool_len: usize, positions: &[usize]) -> Vec<u8> {
+    let mut out = vec![0u8; 1 + pool_len.div_ceil(8)];
+    out[0] = SNAPSHOT_CODEC_VERSION;
+    for &i in positions.iter().filter(|i| **i < pool_len) {
+        out[1 + i / 8] |= 1 << (i % 8);
+    }
+    out
+}
+
+/// A round's excluded list against the same snapshot (version 2): for each expert whose
+/// eligible bit is clear, in the snapshot's order, the reasons as a little-endian `u16` set.
+pub fn encode_excluded_reasons<'r>(
+    reasons: impl IntoIterator<Item = &'r [ExclusionReason]>,
+) -> Vec<u8> {
+    let reasons = reasons.into_iter();
+    let mut out = Vec::with_capacity(1 + 2 * reasons.size_hint().0);
+    out.push(SNAPSHOT_CODEC_VERSION);
+    for set in reasons {
+        // Nine reasons fit a u16.
+        let mask = mask_of(set, ExclusionReason::ALL) as u16;
+        out.extend_from_slice(&mask.to_le_bytes());
+    }
+    out
+}
+
+/// The eligible bits of a version 2 list over `pool_len` experts. Bits past the pool's end
+/// must be clear: anything else is a list written for another snapshot.
+fn eligible_bits(bytes: &[u8], pool_len: usize) -> Result<Vec<bool>, CodecError> {
+    let (&version, bits) = bytes.split_first().ok_or(CodecError::Length)?;
+    if version != SNAPSHOT_CODEC_VERSION {
+        return Err(CodecError::Version(version));
+    }
+    if bits.len() != pool_len.div_ceil(8) {
+        return Err(CodecError::Length);
+    }
+    let all: Vec<bool> = (0..bits.len() * 8)
+        .map(|i| bits[i / 8] & (1 << (i % 8)) != 0)
+        .collect();
+    if all[pool_len..].iter().any(|set| *set) {
+        return Err(CodecError::Length);
+    }
+    Ok(all[..pool_len].to_vec())
+}
+
+/// A stored eligible list of either version; version 2 is read against its `snapshot`.
+pub fn decode_eligible_stored(
+    bytes: &[u8],
+    snapshot: Option<&[u8]>,
+) -> Result<Vec<Profile>, CodecError> {
+    match bytes.first() {
+        Some(&SNAPSHOT_CODEC_VERSION) => {
+            let pool = decode_eligible(snapshot.ok_or(CodecError::SnapshotMissing)?)?;
+            let bits = eligible_bits(bytes, pool.len())?;
+            Ok(pool
+                .into_iter()
+                .zip(bits)
+                .filter_map(|(profile, eligible)| eligible.then_some(profile))
+                .collect())
+        }
+        _ => decode_eligible(bytes),
+    }
+}
+
+/// A stored excluded list of either version; version 2 is read against its `snapshot` and
+/// the round's `eligible` list (the excluded are the snapshot's other experts).
+pub fn decode_excluded_stored(
+    bytes: &[u8],
+    eligible: &[u8],
+    snapshot: Option<&[u8]>,
+) -> Result<Vec<(Uuid, Vec<ExclusionReason>)>, CodecError> {
+    let Some((&SNAPSHOT_CODEC_VERSION, masks)) = bytes.split_first() else {
+        return decode_excluded(bytes);
+    };
+    let pool = decode_eligible(snapshot.ok_or(CodecError::SnapshotMissing)?)?;
+    let bits = eligible_bits(eligible, pool.len())?;
+    let others: Vec<Uuid> = pool
+        .iter()
+        .zip(bits)
+        .filter(|(_, eligible)| !eligible)
+        .map(|(profile, _)| profile.id)
+        .collect();
+    if masks.len() != 2 * others.len() {
+        return Err(CodecError::Length);
+    }
+    others
+        .into_iter()
+        .zip(masks.chunks_exact(2))
+        .map(|(id, mask)| {
+            let mask = u32::from(u16::from_le_bytes([mask[0], mask[1]]));
+            if mask == 0 {
+                return Err(CodecError::NoReason);
+            }
+            Ok((
+                id,
                 items_of(mask, ExclusionReason::ALL, "exclusion reason")?,
             ))
         })
@@ -731,6 +857,99 @@ mod tests {
             decode_excluded(&bad),
             Err(CodecError::UnknownBit(9, "exclusion reason"))
         );
+    }
+
+    #[test]
+    fn lists_against_a_snapshot_round_trip() {
+        let profiles = pool();
+        let candidates: Vec<DrawCandidate<'_>> =
+            profiles.iter().map(Profile::as_candidate).collect();
+        let snapshot = encode_eligible(&candidates);
+        // Experts 2, 5 and 12 (positions 1, 4 and 11) eligible; the rest excluded.
+        let positions = [1, 4, 11];
+        let eligible = encode_eligible_positions(profiles.len(), &positions);
+        assert_eq!(eligible, [2, 0b0001_0010, 0b0000_1000]);
+        let expected: Vec<Profile> = positions.iter().map(|i| profiles[*i].clone()).collect();
+        assert_eq!(
+            decode_eligible_stored(&eligible, Some(&snapshot)),
+            Ok(expected)
+        );
+        let reasons: Vec<(Uuid, Vec<ExclusionReason>)> = profiles
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !positions.contains(i))
+            .map(|(i, p)| {
+                (
+                    p.id,
+                    vec![ExclusionReason::ALL[i % ExclusionReason::ALL.len()]],
+                )
+            })
+            .collect();
+        let excluded = encode_excluded_reasons(reasons.iter().map(|(_, r)| r.as_slice()));
+        assert_eq!(excluded.len(), 1 + 2 * 9);
+        assert_eq!(
+            decode_excluded_stored(&excluded, &eligible, Some(&snapshot)),
+            Ok(reasons)
+        );
+        // Version 1 lists read as before, with or without a snapshot.
+        assert_eq!(
+            decode_eligible_stored(&snapshot, None),
+            decode_eligible(&snapshot)
+        );
+        let v1 = encode_excluded(&[(id(3), vec![ExclusionReason::NotActive])].into());
+        assert_eq!(
+            decode_excluded_stored(&v1, &snapshot, None),
+            decode_excluded(&v1)
+        );
+    }
+
+    #[test]
+    fn lists_against_a_snapshot_reject_what_does_not_fit() {
+        let profiles = pool();
+        let candidates: Vec<DrawCandidate<'_>> =
+            profiles.iter().map(Profile::as_candidate).collect();
+        let snapshot = encode_eligible(&candidates);
+        let eligible = encode_eligible_positions(12, &[0]);
+        let excluded = encode_excluded_reasons(vec![[ExclusionReason::NotActive].as_slice(); 11]);
+        assert_eq!(
+            decode_eligible_stored(&eligible, None),
+            Err(CodecError::SnapshotMissing)
+        );
+        assert_eq!(
+            decode_excluded_stored(&excluded, &eligible, None),
+            Err(CodecError::SnapshotMissing)
+        );
+        // A list for a pool of another size, or with bits past the pool's end.
+        let longer = encode_eligible_positions(20, &[0]);
+        assert_eq!(
+            decode_eligible_stored(&longer, Some(&snapshot)),
+            Err(CodecError::Length)
+        );
+        let mut past_end = eligible.clone();
+        past_end[2] |= 0x80;
+        assert_eq!(
+            decode_eligible_stored(&past_end, Some(&snapshot)),
+            Err(CodecError::Length)
+        );
+        // One reason set too few, an empty set, an unknown reason.
+        assert_eq!(
+            decode_excluded_stored(&excluded[..21], &eligible, Some(&snapshot)),
+            Err(CodecError::Length)
+        );
+        let mut empty = excluded.clone();
+        empty[1..3].copy_from_slice(&[0, 0]);
+        assert_eq!(
+            decode_excluded_stored(&empty, &eligible, Some(&snapshot)),
+            Err(CodecError::NoReason)
+        );
+        let mut unknown = excluded.clone();
+        unknown[2] = 0x80;
+        assert_eq!(
+            decode_excluded_stored(&unknown, &eligible, Some(&snapshot)),
+            Err(CodecError::UnknownBit(15, "exclusion reason"))
+        );
+        assert_eq!(snapshot_name(&snapshot).len(), 64);
+        assert_ne!(snapshot_name(&snapshot), snapshot_name(&snapshot[..20]));
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub struct NewEntry<'a> {
 }
 
 /// Appends entries in order: one head update before and one after, and the entries in
-/// multi-row inserts of at most `INSERT_CHUNK` rows (a batch of draws writes one per draw).
+/// multi-row inserts sized by `chunk_sizes` (a batch of draws writes one per draw).
 pub async fn record_all(txn: &impl ConnectionTrait, entries: Vec<NewEntry<'_>>) -> AppResult<()> {
     let Ok(count) = i64::try_from(entries.len()) else {
         return Err(AppError::internal("too many audit-log entries at once"));

@@ -2,7 +2,7 @@
 //! batch under way takes every draw queued by then (up to [`MAX_BATCH`]) and draws them in one
 //! transaction (`panels::draw_queued`), answering each; the others wait for their answers.
 //! Under a burst, N draws then cost one transaction, one reading of the pool's standing and
-//! multi-row inserts (at most `INSERT_CHUNK` rows each) instead of N of each; a lone draw goes
+//! multi-row inserts (`services::chunk_sizes`) instead of N of each; a lone draw goes
 //! straight through.
 //!
 //! The batch runs in a task of its own, which holds the turn until it is done: a request that
@@ -16,12 +16,11 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use entity::panel;
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{OnceCell, oneshot};
 
 use super::Services;
-use super::panels::{DrawJob, draw_queued};
+use super::panels::{DrawJob, DrawnPanel, draw_queued};
 use crate::error::{AppError, AppResult};
 
 /// The most draws one transaction takes.
@@ -31,7 +30,7 @@ pub const MAX_BATCH: usize = 32;
 /// connection lost mid-batch.
 const OWN_CONNECTIONS: u32 = 2;
 
-type Answer = oneshot::Sender<AppResult<panel::Model>>;
+type Answer = oneshot::Sender<AppResult<DrawnPanel>>;
 
 #[derive(Clone, Default)]
 pub struct DrawQueue {
@@ -58,7 +57,7 @@ impl DrawQueue {
     }
 
     /// Queues the draw and answers it once drawn, by this request's batch or another's.
-    pub(super) async fn draw(&self, s: &Services, job: DrawJob) -> AppResult<panel::Model> {
+    pub(super) async fn draw(&self, s: &Services, job: DrawJob) -> AppResult<DrawnPanel> {
         let (answer, mut answered) = oneshot::channel();
         self.waiting().push((job, answer));
         loop {

@@ -7,6 +7,7 @@
 //! draw therefore sees what the database holds at the moment it asks, on every instance.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use entity::{expert, expert_kind, expert_pool_revision, expert_sector};
@@ -16,7 +17,9 @@ use uuid::Uuid;
 use crate::domain::{ExpertStatus, ExpertiseKind, ProfessionalTitle, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::draw::{DrawCandidate, pool_digest_entry};
-use crate::rules::draw_record::{ELIGIBLE_ENTRY, eligible_entry};
+use crate::rules::draw_record::{
+    ELIGIBLE_ENTRY, eligible_entry, encode_eligible_entries, snapshot_name,
+};
 
 use super::parse_stored;
 
@@ -43,6 +46,13 @@ pub struct PoolExpert {
 pub struct Pool {
     pub revision: i64,
     pub experts: Vec<PoolExpert>,
+    /// The snapshot a round drawn from this pool stores its lists against: every expert's
+    /// eligible entry in id order (`rules::draw_record`), made once here rather than in
+    /// every draw, and the name it is stored under.
+    pub snapshot: Vec<u8>,
+    pub snapshot_name: String,
+    /// Set once a committed transaction has stored the snapshot (or found it stored).
+    snapshot_stored: AtomicBool,
 }
 
 /// What a list of experts may be narrowed by (`text`: a search term, see `text::search_term`).
@@ -71,6 +81,28 @@ impl PoolFilter {
 }
 
 impl Pool {
+    fn new(revision: i64, experts: Vec<PoolExpert>) -> Pool {
+        let snapshot = encode_eligible_entries(experts.iter().map(|e| &e.eligible_entry));
+        Pool {
+            revision,
+            snapshot_name: snapshot_name(&snapshot),
+            snapshot,
+            experts,
+            snapshot_stored: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether the snapshot is known to be in the database already. Snapshots are never
+    /// deleted, so once stored it stays.
+    pub fn snapshot_stored(&self) -> bool {
+        self.snapshot_stored.load(Ordering::Relaxed)
+    }
+
+    /// Call after committing a transaction that stored the snapshot.
+    pub fn mark_snapshot_stored(&self) {
+        self.snapshot_stored.store(true, Ordering::Relaxed);
+    }
+
     /// One expert by id.
     pub fn get(&self, id: Uuid) -> Option<&PoolExpert> {
         self.position(id).map(|i| &self.experts[i])
@@ -132,10 +164,7 @@ impl Pool {
             });
         }
         pool.sort_by_key(|e| e.model.id);
-        Ok(Pool {
-            revision,
-            experts: pool,
-        })
+        Ok(Pool::new(revision, pool))
     }
 }
 
@@ -276,6 +305,22 @@ mod tests {
     }
 
     #[test]
+    fn the_snapshot_is_the_whole_pool_in_id_order() {
+        let pool = pool();
+        let profiles = match crate::rules::draw_record::decode_eligible(&pool.snapshot) {
+            Ok(profiles) => profiles,
+            Err(e) => panic!("the snapshot decodes: {e}"),
+        };
+        let ids: Vec<Uuid> = pool.experts.iter().map(|e| e.model.id).collect();
+        assert_eq!(profiles.iter().map(|p| p.id).collect::<Vec<_>>(), ids);
+        assert_eq!(profiles[1].sectors, [Sector::Energy, Sector::Steel]);
+        assert_eq!(pool.snapshot_name, snapshot_name(&pool.snapshot));
+        assert!(!pool.snapshot_stored());
+        pool.mark_snapshot_stored();
+        assert!(pool.snapshot_stored());
+    }
+
+    #[test]
     fn filters_combine() {
         let pool = pool();
         let steel = PoolFilter {
@@ -319,10 +364,7 @@ mod tests {
         let cache = PoolCache::default();
         let newer = Arc::new(pool());
         cache.keep(newer);
-        cache.keep(Arc::new(Pool {
-            revision: 3,
-            experts: Vec::new(),
-        }));
+        cache.keep(Arc::new(Pool::new(3, Vec::new())));
         assert!(cache.at(7).is_some());
         assert!(cache.at(3).is_none());
     }

@@ -63,13 +63,27 @@ pub struct Services {
     pub draw_queue: draw_queue::DrawQueue,
 }
 
-/// Rows per multi-row INSERT of a batch of draws. Each statement's text is prepared once per
-/// connection and kept (sqlx keeps 100 per connection); without chunks every batch size would
-/// be one more prepared statement, some of hundreds of kilobytes on SQLite (a panel's seats
-/// update nine indexes per row), held by every connection of the pool.
-pub const INSERT_CHUNK: usize = 16;
+/// The most rows one multi-row INSERT of a batch of draws takes.
+pub const MAX_INSERT_CHUNK: usize = 64;
 
-/// Inserts `rows` in statements of at most [`INSERT_CHUNK`] rows, in order.
+/// How `rows` rows are split into multi-row statements: as many of [`MAX_INSERT_CHUNK`] as
+/// fit, then the rest by powers of two, largest first (85 rows: 64, 16, 4, 1). Each
+/// statement's text is prepared once per connection and kept (sqlx keeps 100 per
+/// connection), so the sizes are few: seven per table, whatever the batch. A statement per
+/// batch size would be one more prepared statement each, some of hundreds of kilobytes on
+/// SQLite (a seat updates seven indexes), held by every connection of the pool. Few
+/// statements per batch matter on PostgreSQL, where each is a round trip.
+pub fn chunk_sizes(rows: usize) -> impl Iterator<Item = usize> {
+    let full = std::iter::repeat_n(MAX_INSERT_CHUNK, rows / MAX_INSERT_CHUNK);
+    let rest = rows % MAX_INSERT_CHUNK;
+    let powers = (0..usize::BITS)
+        .rev()
+        .map(|bit| 1usize << bit)
+        .filter(move |size| rest & size != 0);
+    full.chain(powers)
+}
+
+/// Inserts `rows` in multi-row statements sized by [`chunk_sizes`], in order.
 pub async fn insert_chunked<A>(
     db: &impl sea_orm::ConnectionTrait,
     rows: Vec<A>,
@@ -77,9 +91,9 @@ pub async fn insert_chunked<A>(
 where
     A: sea_orm::ActiveModelTrait + Send,
 {
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(INSERT_CHUNK).collect();
+    let mut rows = rows.into_iter();
+    for size in chunk_sizes(rows.len()) {
+        let chunk: Vec<A> = rows.by_ref().take(size).collect();
         <A::Entity as sea_orm::EntityTrait>::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
@@ -134,9 +148,31 @@ pub fn grouped<M>(
 
 #[cfg(test)]
 mod tests {
-    use super::{is_constant, is_not_constant};
+    use super::{MAX_INSERT_CHUNK, chunk_sizes, is_constant, is_not_constant};
     use entity::{audit, panel_seat};
     use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    #[test]
+    fn rows_are_split_into_few_statement_sizes() {
+        let sizes = |n: usize| chunk_sizes(n).collect::<Vec<_>>();
+        assert_eq!(sizes(0), Vec::<usize>::new());
+        assert_eq!(sizes(1), [1]);
+        assert_eq!(sizes(17), [16, 1]);
+        assert_eq!(sizes(85), [64, 16, 4, 1]);
+        assert_eq!(sizes(200), [64, 64, 64, 8]);
+        let mut seen = std::collections::BTreeSet::new();
+        for n in 0..1_000 {
+            let split = sizes(n);
+            assert_eq!(split.iter().sum::<usize>(), n);
+            assert!(split.windows(2).all(|w| w[0] >= w[1]), "largest first");
+            seen.extend(split);
+        }
+        // Seven statement texts per table, whatever the batch.
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [1, 2, 4, 8, 16, 32, MAX_INSERT_CHUNK]
+        );
+    }
 
     #[test]
     fn constants_are_written_into_the_sql_not_bound() {

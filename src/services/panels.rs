@@ -36,16 +36,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, SubsecRound, Utc};
 use entity::{
-    audit, expert_conflict, expert_seat_count, expert_unavailability, panel, panel_draw,
-    panel_seat, review,
+    audit, consultancy, enterprise, expert_conflict, expert_pool_snapshot, expert_seat_count,
+    expert_unavailability, panel, panel_draw, panel_seat, review,
 };
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationDef, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationDef, Set,
 };
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
@@ -64,8 +64,8 @@ use crate::rules::draw::{
 };
 use crate::rules::draw_record::{
     DrawRecord, EligibleRecord, Profile, RECORD_FORMAT, RoundRecord, SeatRecord, Verification,
-    decode_eligible, decode_excluded, encode_eligible_entries, encode_excluded, parse_slots,
-    slot_records, verify,
+    decode_eligible_stored, decode_excluded_stored, encode_eligible_positions,
+    encode_excluded_reasons, parse_slots, slot_records, verify,
 };
 use crate::rules::eligibility::{
     Candidate, DeclaredConflict, Partition, ReviewContext, Unavailability, conflict_cutoff,
@@ -78,8 +78,8 @@ use super::expert_pool::{self, Pool};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{
-    INSERT_CHUNK, Services, audit_log, audits, consultancies, enterprises, grouped, insert_chunked,
-    is_not_constant, parse_stored, today,
+    Services, audit_log, audits, chunk_sizes, grouped, insert_chunked, is_not_constant,
+    parse_stored, today,
 };
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
@@ -207,21 +207,74 @@ impl Setting {
     }
 }
 
+/// Adds every column of `E` to `select`, named `prefix` + column (for `from_query_result`).
+fn select_prefixed<E: EntityTrait + Default>(select: &mut SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        select.expr_as(
+            column.select_as(Expr::col((E::default(), column))),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+/// A review with its audit, the audit's enterprise and its consultancy (if any), read in
+/// one statement: every draw's request reads them before it queues.
+async fn review_with_parties(
+    db: &impl ConnectionTrait,
+    review_id: Uuid,
+) -> AppResult<(
+    review::Model,
+    audit::Model,
+    enterprise::Model,
+    Option<consultancy::Model>,
+)> {
+    let mut select = Query::select();
+    select_prefixed::<review::Entity>(&mut select, "r_");
+    select_prefixed::<audit::Entity>(&mut select, "a_");
+    select_prefixed::<enterprise::Entity>(&mut select, "e_");
+    select_prefixed::<consultancy::Entity>(&mut select, "c_");
+    select
+        .from(review::Entity)
+        .inner_join(
+            audit::Entity,
+            Expr::col((audit::Entity, audit::Column::Id))
+                .equals((review::Entity, review::Column::AuditId)),
+        )
+        .inner_join(
+            enterprise::Entity,
+            Expr::col((enterprise::Entity, enterprise::Column::Id))
+                .equals((audit::Entity, audit::Column::EnterpriseId)),
+        )
+        .left_join(
+            consultancy::Entity,
+            Expr::col((consultancy::Entity, consultancy::Column::Id))
+                .equals((audit::Entity, audit::Column::ConsultancyId)),
+        )
+        .and_where(Expr::col((review::Entity, review::Column::Id)).eq(review_id));
+    let row = db
+        .query_one(&select)
+        .await?
+        .ok_or_else(|| AppError::not_found("Review", review_id))?;
+    let review = review::Model::from_query_result(&row, "r_")?;
+    let audit = audit::Model::from_query_result(&row, "a_")?;
+    let enterprise = enterprise::Model::from_query_result(&row, "e_")?;
+    let consultancy = match audit.consultancy_id {
+        Some(_) => Some(consultancy::Model::from_query_result(&row, "c_")?),
+        None => None,
+    };
+    Ok((review, audit, enterprise, consultancy))
+}
+
 async fn load_setting(
     s: &Services,
     viewer: &Viewer,
-    review: review::Model,
+    review_id: Uuid,
     exclude_same_city: bool,
 ) -> AppResult<Setting> {
-    let db = &s.db;
-    let audit = audits::find(db, review.audit_id).await?;
+    let (review, audit, enterprise, consultancy) = review_with_parties(&s.db, review_id).await?;
     require_organiser(viewer, review.organiser_city_code.as_deref(), &audit)?;
     let kind = audits::review_kind_of(&review)?;
-    let enterprise = enterprises::find(db, audit.enterprise_id).await?;
-    let consultancy_credit_code = match audit.consultancy_id {
-        Some(id) => Some(consultancies::find(db, id).await?.credit_code),
-        None => None,
-    };
+    let consultancy_credit_code = consultancy.map(|c| c.credit_code);
     let sector = enterprise
         .sector
         .as_deref()
@@ -634,8 +687,8 @@ fn raced<T>(result: Result<T, DbErr>) -> AppResult<Result<T, ()>> {
     }
 }
 
-/// Raises each expert's seat count for the year by the seats taken, in upserts of at most
-/// `INSERT_CHUNK` rows (rows in ascending (expert, year) order, the lock order). No count may pass
+/// Raises each expert's seat count for the year by the seats taken, in upserts sized by
+/// `chunk_sizes` (rows in ascending (expert, year) order, the lock order). No count may pass
 /// the cap: fewer rows changed than given means another writer took a seat meanwhile, and the
 /// draw is lost (`Ok(false)`, or `Err(())` for a race). The upsert's row locks make
 /// concurrent draws queue here.
@@ -651,7 +704,10 @@ async fn take_seats(
     let table = expert_seat_count::Entity;
     let rows: Vec<(&(Uuid, i32), &i32)> = taken.iter().collect();
     let mut affected = 0u64;
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    let mut rest = rows.as_slice();
+    for size in chunk_sizes(rows.len()) {
+        let (chunk, after) = rest.split_at(size.min(rest.len()));
+        rest = after;
         let mut insert = Query::insert();
         insert.into_table(table).columns([
             expert_seat_count::Column::ExpertId,
@@ -726,7 +782,36 @@ fn to_json_text<T: serde::Serialize>(value: &T) -> AppResult<String> {
     serde_json::to_string(value).map_err(|e| AppError::internal(format!("encoding JSON: {e}")))
 }
 
-/// The stored form of a round.
+/// The reasons each expert of the pool outside the eligible `positions` (ascending) was
+/// excluded for, in the pool's order: the excluded list stored against the pool's snapshot.
+/// The pool and the excluded map are both in id order, so one walk pairs them.
+fn excluded_in_pool_order<'p>(
+    pool: &Pool,
+    positions: &[usize],
+    partition: &'p Partition,
+) -> AppResult<Vec<&'p [ExclusionReason]>> {
+    let mismatch = || AppError::internal("the eligible and excluded lists do not make up the pool");
+    let mut eligible = positions.iter().peekable();
+    let mut excluded = partition.excluded.iter();
+    let mut reasons = Vec::with_capacity(partition.excluded.len());
+    for (i, expert) in pool.experts.iter().enumerate() {
+        if eligible.next_if_eq(&&i).is_some() {
+            continue;
+        }
+        match excluded.next() {
+            Some((id, why)) if *id == expert.model.id && !why.is_empty() => {
+                reasons.push(why.as_slice());
+            }
+            _ => return Err(mismatch()),
+        }
+    }
+    if excluded.next().is_some() || eligible.next().is_some() {
+        return Err(mismatch());
+    }
+    Ok(reasons)
+}
+
+/// The stored form of a round: its lists as bits and reasons against the pool's snapshot.
 fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::Model> {
     let ids: Vec<Uuid> = round.eligible.iter().map(|p| p.id).collect();
     let kept = round
@@ -736,6 +821,7 @@ fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::M
     if kept.clone().count() != round.eligible.len() {
         return Err(AppError::internal("an eligible expert is not in the pool"));
     }
+    let excluded = excluded_in_pool_order(round.pool, round.positions, round.partition)?;
     Ok(panel_draw::Model {
         id: Uuid::now_v7(),
         panel_id: round.panel_id,
@@ -758,10 +844,11 @@ fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::M
         pool_digest: hex::encode(pool_digest_of_entries(
             kept.clone().map(|e| e.digest_entry.as_slice()),
         )),
-        eligible: encode_eligible_entries(kept.map(|e| &e.eligible_entry)),
+        pool_snapshot: Some(round.pool.snapshot_name.clone()),
+        eligible: encode_eligible_positions(round.pool.experts.len(), round.positions),
         excluded_counts: counts_json(round.partition).to_string(),
         excluded_total: i32::try_from(round.partition.excluded_total()).unwrap_or(i32::MAX),
-        excluded: encode_excluded(&round.partition.excluded),
+        excluded: encode_excluded_reasons(excluded),
         context: round.context.to_string(),
         drawn_by: viewer.user_id(),
         drawn_at: Utc::now(),
@@ -775,7 +862,8 @@ fn seat_models(
     seats: &[Seat],
     replaces: Option<Uuid>,
 ) -> Vec<panel_seat::Model> {
-    let now = Utc::now();
+    // At the precision both databases keep: the answer shows these models as written.
+    let now = Utc::now().trunc_subsecs(6);
     seats
         .iter()
         .map(|seat| panel_seat::Model {
@@ -804,15 +892,51 @@ fn seat_models(
         .collect()
 }
 
-/// Stores the rounds, then raises the seated experts' yearly counts and stores their seats,
-/// in multi-row statements of at most `INSERT_CHUNK` rows. `Err(())`: a race was lost.
+/// Stores the pool's snapshot unless it is known to be stored (another transaction, or
+/// another instance, may have stored it meanwhile: then this one stores nothing).
+async fn store_snapshot(txn: &impl ConnectionTrait, pool: &Pool) -> AppResult<()> {
+    if pool.snapshot_stored() {
+        return Ok(());
+    }
+    let experts = i32::try_from(pool.experts.len())
+        .map_err(|_| AppError::internal("the expert pool is too large to store"))?;
+    let mut insert = Query::insert();
+    insert
+        .into_table(expert_pool_snapshot::Entity)
+        .columns([
+            expert_pool_snapshot::Column::Name,
+            expert_pool_snapshot::Column::Experts,
+            expert_pool_snapshot::Column::Entries,
+            expert_pool_snapshot::Column::CreatedAt,
+        ])
+        .values([
+            pool.snapshot_name.clone().into(),
+            experts.into(),
+            pool.snapshot.clone().into(),
+            Utc::now().into(),
+        ])
+        .map_err(|e| AppError::internal(format!("pool snapshot insert: {e}")))?
+        .on_conflict(
+            OnConflict::column(expert_pool_snapshot::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        );
+    txn.execute(&insert).await?;
+    Ok(())
+}
+
+/// Stores the rounds (and the snapshot of `pool` they are stored against), then raises the
+/// seated experts' yearly counts and stores their seats, in multi-row statements of at most
+/// `chunk_sizes` rows. `Err(())`: a race was lost.
 async fn insert_rounds_and_seats(
     txn: &impl ConnectionTrait,
+    pool: &Pool,
     rounds: Vec<panel_draw::Model>,
     seats: Vec<panel_seat::Model>,
     cap: u32,
 ) -> AppResult<Result<(), ()>> {
     if !rounds.is_empty() {
+        store_snapshot(txn, pool).await?;
         let rows = rounds
             .into_iter()
             .map(panel_draw::ActiveModel::from)
@@ -852,6 +976,13 @@ fn seats_json(seats: &[Seat]) -> Json {
 
 // The draw.
 
+/// A panel just drawn, with its seats (in slot order), as the draw wrote them.
+#[derive(Clone, Debug)]
+pub struct DrawnPanel {
+    pub panel: panel::Model,
+    pub seats: Vec<panel_seat::Model>,
+}
+
 /// A draw asked for and checked, waiting for its turn in the queue (`draw_queue`).
 pub(super) struct DrawJob {
     viewer: Viewer,
@@ -862,14 +993,9 @@ pub(super) struct DrawJob {
 
 /// Draws the panel of a scheduled review (its organiser). Fails with INSUFFICIENT_CANDIDATES
 /// when no valid panel exists, and writes nothing then.
-pub async fn draw_panel(
-    s: &Services,
-    viewer: &Viewer,
-    input: DrawInput,
-) -> AppResult<panel::Model> {
+pub async fn draw_panel(s: &Services, viewer: &Viewer, input: DrawInput) -> AppResult<DrawnPanel> {
     viewer.require_admin()?;
-    let review = audits::find_review(&s.db, input.review_id).await?;
-    let setting = load_setting(s, viewer, review, input.exclude_same_city).await?;
+    let setting = load_setting(s, viewer, input.review_id, input.exclude_same_city).await?;
     check_open(&setting.review)?;
     let size = panel_size(input.size, setting.kind)
         .map_err(|e| AppError::bad_input("size", e.to_string()))?;
@@ -903,7 +1029,7 @@ pub(super) async fn draw_queued(
     s: &Services,
     db: &DatabaseConnection,
     jobs: &[DrawJob],
-) -> Vec<AppResult<panel::Model>> {
+) -> Vec<AppResult<DrawnPanel>> {
     if jobs.len() > 1 {
         match draw_together(s, db, jobs).await {
             Ok(Attempt::Done(answers)) => return answers,
@@ -929,11 +1055,7 @@ pub(super) async fn draw_queued(
 
 /// One draw in its own transaction; a lost race draws again with fresh eligibility and
 /// fresh randomness, at most [`MAX_ATTEMPTS`] times.
-async fn draw_alone(
-    s: &Services,
-    db: &DatabaseConnection,
-    job: &DrawJob,
-) -> AppResult<panel::Model> {
+async fn draw_alone(s: &Services, db: &DatabaseConnection, job: &DrawJob) -> AppResult<DrawnPanel> {
     for _ in 0..MAX_ATTEMPTS {
         match draw_together(s, db, std::slice::from_ref(job)).await? {
             Attempt::Done(mut answers) => {
@@ -957,37 +1079,37 @@ struct StagedDraw {
     summary: Json,
 }
 
-/// Draws `jobs` in one transaction, in order, each seeing the seats taken by those before
-/// it, with a fixed number of statements whatever their number. A draw that cannot be made
-/// (too few candidates, its review no longer open or drawn already) gets its error and
-/// writes nothing; the others are written together. `LostRace`: another writer took a seat,
-/// a counter or the review meanwhile, and nothing was written.
-async fn draw_together(
+/// What a batch of draws reads before drawing (see [`draw_together`]).
+struct BatchReads {
+    reviews: FastMap<Uuid, review::Model>,
+    /// Reviews of the batch that have a panel already.
+    drawn: FastSet<Uuid>,
+    pool: std::sync::Arc<Pool>,
+    facts: EligibilityFacts,
+    /// Rechecks: who sat on the audit's earlier panels, kept current as the batch seats more.
+    earlier: FastMap<Uuid, FastSet<Uuid>>,
+}
+
+/// Reads a batch's reviews (again, inside its transaction: another draw or the outcome may
+/// have come first), which of them have a panel, the pool and the facts.
+async fn read_batch(
     s: &Services,
-    db: &DatabaseConnection,
+    txn: &impl ConnectionTrait,
     jobs: &[DrawJob],
-) -> AppResult<Attempt<Vec<AppResult<panel::Model>>>> {
-    let started = std::time::Instant::now();
-    let txn = begin_write(db).await?;
-    // Read inside the transaction: another draw or the outcome may have come first.
+) -> AppResult<BatchReads> {
     let review_ids: Vec<Uuid> = jobs.iter().map(|j| j.setting.review.id).collect();
-    let reviews: FastMap<Uuid, review::Model> = review::Entity::find()
+    let reviews = review::Entity::find()
         .filter(review::Column::Id.is_in(review_ids.iter().copied()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let mut drawn: FastSet<Uuid> = panel::Entity::find()
+        .all(txn)
+        .await?;
+    let drawn = panel::Entity::find()
         .select_only()
         .column(panel::Column::ReviewId)
         .filter(panel::Column::ReviewId.is_in(review_ids))
         .into_tuple::<Uuid>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .collect();
-    let pool = expert_pool::current(&txn, &s.expert_pool).await?;
+        .all(txn)
+        .await?;
+    let pool = expert_pool::current(txn, &s.expert_pool).await?;
     let mut codes: Vec<&str> = jobs
         .iter()
         .flat_map(|j| {
@@ -1003,20 +1125,47 @@ async fn draw_together(
     let mut dates: Vec<NaiveDate> = jobs.iter().map(|j| j.setting.ctx.review_date).collect();
     dates.sort_unstable();
     dates.dedup();
-    let cap = s.config.seat_cap;
     // A batch seats an expert at most once a day, so before any of its draws it has given
     // one expert at most as many seats as it has dates (and as it has earlier draws).
-    let later = dates.len().min(jobs.len() - 1);
-    let mut facts = load_facts(&txn, &codes, &dates, cap, later, None).await?;
-    // Rechecks: who sat on the audit's earlier panels, kept current as the batch seats more.
+    let later = dates.len().min(jobs.len().saturating_sub(1));
+    let facts = load_facts(txn, &codes, &dates, s.config.seat_cap, later, None).await?;
     let mut earlier: FastMap<Uuid, FastSet<Uuid>> = FastMap::default();
     for job in jobs {
         let audit_id = job.setting.audit.id;
         if job.setting.kind == ReviewKind::Recheck && !earlier.contains_key(&audit_id) {
-            let experts = earlier_panel_experts(&txn, &job.setting.ctx, audit_id).await?;
+            let experts = earlier_panel_experts(txn, &job.setting.ctx, audit_id).await?;
             earlier.insert(audit_id, experts);
         }
     }
+    Ok(BatchReads {
+        reviews: reviews.into_iter().map(|r| (r.id, r)).collect(),
+        drawn: drawn.into_iter().collect(),
+        pool,
+        facts,
+        earlier,
+    })
+}
+
+/// Draws `jobs` in one transaction, in order, each seeing the seats taken by those before
+/// it, with a fixed number of statements whatever their number. A draw that cannot be made
+/// (too few candidates, its review no longer open or drawn already) gets its error and
+/// writes nothing; the others are written together. `LostRace`: another writer took a seat,
+/// a counter or the review meanwhile, and nothing was written.
+async fn draw_together(
+    s: &Services,
+    db: &DatabaseConnection,
+    jobs: &[DrawJob],
+) -> AppResult<Attempt<Vec<AppResult<DrawnPanel>>>> {
+    let started = std::time::Instant::now();
+    let txn = begin_write(db).await?;
+    let BatchReads {
+        reviews,
+        mut drawn,
+        pool,
+        mut facts,
+        mut earlier,
+    } = read_batch(s, &txn, jobs).await?;
+    let cap = s.config.seat_cap;
     let nobody = FastSet::default();
     let read = started.elapsed();
 
@@ -1053,7 +1202,12 @@ async fn draw_together(
                 {
                     sat.extend(draw.seats.iter().map(|seat| seat.expert_id));
                 }
-                answers.push(Ok(draw.panel.clone()));
+                let mut seats = draw.seats.clone();
+                seats.sort_by_key(|seat| (seat.slot_index, seat.id));
+                answers.push(Ok(DrawnPanel {
+                    panel: draw.panel.clone(),
+                    seats,
+                }));
                 staged.push(draw);
             }
             Err(err) => answers.push(Err(err)),
@@ -1081,7 +1235,7 @@ async fn draw_together(
     if raced(insert_chunked(&txn, rows).await)?.is_err() {
         return Ok(Attempt::LostRace);
     }
-    if insert_rounds_and_seats(&txn, rounds, seats, cap)
+    if insert_rounds_and_seats(&txn, &pool, rounds, seats, cap)
         .await?
         .is_err()
     {
@@ -1104,6 +1258,7 @@ async fn draw_together(
     audit_log::record_all(&txn, entries).await?;
     let written = started.elapsed();
     txn.commit().await?;
+    pool.mark_snapshot_stored();
     crate::db::checkpoint_behind(db);
     s.metrics.observe_draw_batch(drawn_count);
     // Where a batch's time goes (RUST_LOG=cleanprod::services::panels=debug).
@@ -1145,7 +1300,7 @@ fn stage_draw(
         composition: to_json_text(&slot_records(&job.slots))?,
         exclude_same_city: setting.ctx.exclude_same_city,
         drawn_by: job.viewer.user_id(),
-        created_at: Utc::now(),
+        created_at: Utc::now().trunc_subsecs(6),
     };
     let round = round_model(
         &job.viewer,
@@ -1200,8 +1355,7 @@ pub async fn replace_declined_seat(
     viewer.require_admin()?;
     let seat = find_seat(&s.db, seat_id).await?;
     let panel = find_panel(&s.db, seat.panel_id).await?;
-    let review = audits::find_review(&s.db, panel.review_id).await?;
-    let setting = load_setting(s, viewer, review, panel.exclude_same_city).await?;
+    let setting = load_setting(s, viewer, panel.review_id, panel.exclude_same_city).await?;
     if seat.status != SeatStatus::Declined.as_str() {
         return Err(AppError::bad_input(
             "seatId",
@@ -1345,7 +1499,7 @@ async fn replace_attempt(
         "excludedCounts": counts_json(&partition),
         "seats": seats_json(std::slice::from_ref(&seat)),
     });
-    if insert_rounds_and_seats(&txn, vec![draw], created.clone(), ctx.seat_cap)
+    if insert_rounds_and_seats(&txn, &pool, vec![draw], created.clone(), ctx.seat_cap)
         .await?
         .is_err()
     {
@@ -1364,6 +1518,7 @@ async fn replace_attempt(
     )
     .await?;
     txn.commit().await?;
+    pool.mark_snapshot_stored();
     Ok(Attempt::Done(created))
 }
 
@@ -1624,13 +1779,56 @@ pub async fn excluded_experts(
     let panel = find_panel(db, draw.panel_id).await?;
     let audit = audits::find(db, panel.audit_id).await?;
     require_organiser(viewer, panel.organiser_city_code.as_deref(), &audit)?;
-    decode_excluded(&draw.excluded)
-        .map_err(|e| AppError::internal(format!("stored exclusions of draw {}: {e}", draw.id)))
+    let snapshots = snapshots_of(db, std::slice::from_ref(draw)).await?;
+    decode_excluded_stored(
+        &draw.excluded,
+        &draw.eligible,
+        snapshot_of(draw, &snapshots),
+    )
+    .map_err(|e| AppError::internal(format!("stored exclusions of draw {}: {e}", draw.id)))
 }
 
-/// Decodes a stored round's eligible list.
-pub fn eligible_of(draw: &panel_draw::Model) -> AppResult<Vec<Profile>> {
-    decode_eligible(&draw.eligible)
+/// The pool snapshots `rounds` are stored against, by name (rounds stored before snapshots
+/// name none).
+async fn snapshots_of(
+    db: &impl ConnectionTrait,
+    rounds: &[panel_draw::Model],
+) -> AppResult<HashMap<String, Vec<u8>>> {
+    let mut names: Vec<&String> = rounds
+        .iter()
+        .filter_map(|r| r.pool_snapshot.as_ref())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(expert_pool_snapshot::Entity::find()
+        .filter(expert_pool_snapshot::Column::Name.is_in(names.into_iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.name, s.entries))
+        .collect())
+}
+
+fn snapshot_of<'s>(
+    round: &panel_draw::Model,
+    snapshots: &'s HashMap<String, Vec<u8>>,
+) -> Option<&'s [u8]> {
+    round
+        .pool_snapshot
+        .as_ref()
+        .and_then(|name| snapshots.get(name))
+        .map(Vec::as_slice)
+}
+
+/// Decodes a stored round's eligible list (against its snapshot, from `snapshots_of`).
+fn eligible_of(
+    draw: &panel_draw::Model,
+    snapshots: &HashMap<String, Vec<u8>>,
+) -> AppResult<Vec<Profile>> {
+    decode_eligible_stored(&draw.eligible, snapshot_of(draw, snapshots))
         .map_err(|e| AppError::internal(format!("stored eligible list of draw {}: {e}", draw.id)))
 }
 
@@ -1658,9 +1856,10 @@ pub async fn draw_record(
         .all(db)
         .await?;
     let mut by_draw = grouped(seats, |s| s.draw_id);
+    let snapshots = snapshots_of(db, &rounds).await?;
     let mut records = Vec::with_capacity(rounds.len());
     for round in rounds {
-        let eligible = eligible_of(&round)?;
+        let eligible = eligible_of(&round, &snapshots)?;
         let seats = by_draw
             .remove(&round.id)
             .unwrap_or_default()

@@ -113,6 +113,7 @@ pub async fn written(app: &TestApp) -> Vec<i64> {
         "recheck_findings",
         "recheck_finding_experts",
         "audit_log",
+        "expert_pool_snapshots",
     ] {
         counts.push(app.count(table).await);
     }
@@ -1093,6 +1094,73 @@ async fn roles_that_may_not_act(app: TestApp) {
     assert_eq!(written(&app).await, before);
 }
 db_test!(roles_that_may_not_act);
+
+/// Rounds are stored against a snapshot of the pool, once per pool: drawn from the same pool
+/// they share it, and a changed pool is stored anew. Every round still verifies and lists
+/// whom it excluded, and why.
+async fn rounds_are_stored_against_one_snapshot_per_pool(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 4).await;
+    let (_, first_review) = evaluation(&app, &s, 10, &day(20)).await;
+    let (_, second_review) = evaluation(&app, &s, 11, &day(20)).await;
+    assert_eq!(app.count("expert_pool_snapshots").await, 0);
+    let first = draw(&app, &s.city, json!({ "reviewId": first_review })).await;
+    assert_eq!(app.count("expert_pool_snapshots").await, 1);
+    // The same day: the first panel's experts are excluded from the second.
+    let second = draw(&app, &s.city, json!({ "reviewId": second_review })).await;
+    assert_eq!(app.count("expert_pool_snapshots").await, 1);
+    assert_eq!(
+        app.count("panel_draws WHERE pool_snapshot IS NOT NULL")
+            .await,
+        2
+    );
+
+    // A new expert changes the pool: the next round is stored against a new snapshot.
+    expert(
+        &app,
+        &s.admin,
+        200,
+        &["STEEL"],
+        &["INDUSTRY_PROCESS"],
+        "140200",
+    )
+    .await;
+    let (_, third_review) = evaluation(&app, &s, 12, &day(21)).await;
+    let third = draw(&app, &s.city, json!({ "reviewId": third_review })).await;
+    assert_eq!(app.count("expert_pool_snapshots").await, 2);
+    assert_eq!(third["rounds"][0]["eligibleCount"], 13);
+
+    for panel in [&first, &second, &third] {
+        let verified = app
+            .ok(Some(&s.city), VERIFY, json!({ "id": panel["id"] }))
+            .await;
+        assert_eq!(verified["verifyPanel"]["reproduces"], true, "{verified}");
+    }
+    let excluded = app
+        .ok(
+            Some(&s.city),
+            "query($id: ID!) { panel(id: $id) { rounds { excludedExperts(first: 50) { totalCount edges { node { expertId reasons } } } } } }",
+            json!({ "id": second["id"] }),
+        )
+        .await;
+    let listed = &excluded["panel"]["rounds"][0]["excludedExperts"];
+    let mut seated = ids_of(&first);
+    seated.sort();
+    let mut ids: Vec<String> = listed["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            assert_eq!(e["node"]["reasons"], json!(["SEATED_SAME_DAY"]));
+            e["node"]["expertId"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(ids, seated);
+    assert_eq!(listed["totalCount"], seated.len());
+    assert_eq!(second["rounds"][0]["eligibleCount"], 12 - seated.len());
+}
+db_test!(rounds_are_stored_against_one_snapshot_per_pool);
 
 async fn verification_catches_tampering_online_and_offline(app: TestApp) {
     let s = setting(&app).await;

@@ -169,6 +169,8 @@ fn draw_row(
         eligible_count: Set(eligible.len() as i32),
         eligible_digest: Set(hex::encode(eligible_digest(&ids))),
         pool_digest: Set(hex::encode(pool_digest(&candidates))),
+        // Self-contained (version 1): the demo's rounds draw from slices of the pool.
+        pool_snapshot: Set(None),
         eligible: Set(encode_eligible(&candidates)),
         excluded_counts: Set("{}".into()),
         excluded_total: Set(0),
