@@ -83,6 +83,18 @@ pub fn chunk_sizes(rows: usize) -> impl Iterator<Item = usize> {
     full.chain(powers)
 }
 
+/// `values` padded to a power of two by repeating the last one, for an `IN (…)` list. Lists
+/// of any length then take few statement texts (1, 2, 4, … values), which stay prepared
+/// (sqlx keeps 100 per connection) instead of pushing a batch's large inserts out; an
+/// uncached statement costs PostgreSQL a parse and one more round trip. A value repeated in
+/// an `IN` list changes nothing.
+pub fn padded_for_in<T: Clone>(mut values: Vec<T>) -> Vec<T> {
+    if let Some(last) = values.last().cloned() {
+        values.resize(values.len().next_power_of_two(), last);
+    }
+    values
+}
+
 /// Inserts `rows` in multi-row statements sized by [`chunk_sizes`], in order.
 pub async fn insert_chunked<A>(
     db: &impl sea_orm::ConnectionTrait,
@@ -148,7 +160,7 @@ pub fn grouped<M>(
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_INSERT_CHUNK, chunk_sizes, is_constant, is_not_constant};
+    use super::{MAX_INSERT_CHUNK, chunk_sizes, is_constant, is_not_constant, padded_for_in};
     use entity::{audit, panel_seat};
     use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
 
@@ -172,6 +184,17 @@ mod tests {
             seen.into_iter().collect::<Vec<_>>(),
             [1, 2, 4, 8, 16, 32, MAX_INSERT_CHUNK]
         );
+    }
+
+    #[test]
+    fn in_lists_are_padded_with_their_last_value() {
+        assert_eq!(padded_for_in(Vec::<u8>::new()), Vec::<u8>::new());
+        assert_eq!(padded_for_in(vec![7]), [7]);
+        assert_eq!(padded_for_in(vec![1, 2, 3]), [1, 2, 3, 3]);
+        assert_eq!(padded_for_in(vec![1, 2, 3, 4]), [1, 2, 3, 4]);
+        let padded = padded_for_in((0..17).collect::<Vec<u32>>());
+        assert_eq!(padded.len(), 32);
+        assert!(padded[17..].iter().all(|v| *v == 16));
     }
 
     #[test]

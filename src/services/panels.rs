@@ -79,7 +79,7 @@ use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{
     Services, audit_log, audits, chunk_sizes, grouped, insert_chunked, is_not_constant,
-    parse_stored, today,
+    padded_for_in, parse_stored, today,
 };
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
@@ -359,11 +359,13 @@ async fn load_facts(
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
         return Ok(facts);
     };
-    let codes: Vec<String> = codes
-        .iter()
-        .filter(|c| !c.trim().is_empty())
-        .map(|c| (*c).to_owned())
-        .collect();
+    let codes: Vec<String> = padded_for_in(
+        codes
+            .iter()
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| (*c).to_owned())
+            .collect(),
+    );
     if !codes.is_empty() {
         let rows = expert_conflict::Entity::find()
             .filter(expert_conflict::Column::OrganisationCreditCode.is_in(codes))
@@ -411,7 +413,7 @@ async fn load_facts(
     seated_query = if first == last {
         seated_query.filter(panel_seat::Column::ReviewDate.eq(*first))
     } else {
-        seated_query.filter(panel_seat::Column::ReviewDate.is_in(dates.iter().copied()))
+        seated_query.filter(panel_seat::Column::ReviewDate.is_in(padded_for_in(dates.to_vec())))
     };
     if let Some(id) = panel_id {
         seated_query = seated_query.filter(panel_seat::Column::PanelId.ne(id));
@@ -437,7 +439,7 @@ async fn load_facts(
         .filter(expert_seat_count::Column::Seats.gte(within_reach));
     seats_query = match years.as_slice() {
         [year] => seats_query.filter(expert_seat_count::Column::Year.eq(*year)),
-        _ => seats_query.filter(expert_seat_count::Column::Year.is_in(years)),
+        _ => seats_query.filter(expert_seat_count::Column::Year.is_in(padded_for_in(years))),
     };
     facts.seats = seats_query
         .into_tuple::<(Uuid, i32, i32)>()
@@ -1097,7 +1099,7 @@ async fn read_batch(
     txn: &impl ConnectionTrait,
     jobs: &[DrawJob],
 ) -> AppResult<BatchReads> {
-    let review_ids: Vec<Uuid> = jobs.iter().map(|j| j.setting.review.id).collect();
+    let review_ids = padded_for_in(jobs.iter().map(|j| j.setting.review.id).collect());
     let reviews = review::Entity::find()
         .filter(review::Column::Id.is_in(review_ids.iter().copied()))
         .all(txn)
