@@ -100,6 +100,27 @@ fn sqlite_seat_counts(key: &str, rowid: bool) -> String {
     )
 }
 
+/// Keys the seat counters by (year, expert) when `year_first`, else by (expert, year).
+async fn key_seat_counts(manager: &SchemaManager<'_>, year_first: bool) -> Result<(), DbErr> {
+    let key = if year_first {
+        r#""year", "expert_id""#
+    } else {
+        r#""expert_id", "year""#
+    };
+    let sql = match manager.get_database_backend() {
+        DatabaseBackend::Postgres => format!(
+            r#"ALTER TABLE "expert_seat_counts"
+                 DROP CONSTRAINT "expert_seat_counts_pkey",
+                 ADD PRIMARY KEY ({key})"#
+        ),
+        // SQLite cannot change a key in place: the table is rebuilt, without a rowid when the
+        // year leads.
+        _ => sqlite_seat_counts(key, !year_first),
+    };
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -144,39 +165,13 @@ impl MigrationTrait for Migration {
         manager.drop_index(drop_seat_index(REPLACES)).await?;
         manager.create_index(replaces_index(true)).await?;
 
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(
-                    r#"ALTER TABLE "expert_seat_counts"
-                         DROP CONSTRAINT "expert_seat_counts_pkey",
-                         ADD PRIMARY KEY ("year", "expert_id")"#,
-                )
-                .await?;
-            }
-            _ => {
-                db.execute_unprepared(&sqlite_seat_counts(r#""year", "expert_id""#, false))
-                    .await?;
-            }
-        }
+        key_seat_counts(manager, true).await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        match manager.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                db.execute_unprepared(
-                    r#"ALTER TABLE "expert_seat_counts"
-                         DROP CONSTRAINT "expert_seat_counts_pkey",
-                         ADD PRIMARY KEY ("expert_id", "year")"#,
-                )
-                .await?;
-            }
-            _ => {
-                db.execute_unprepared(&sqlite_seat_counts(r#""expert_id", "year""#, true))
-                    .await?;
-            }
-        }
+        key_seat_counts(manager, false).await?;
         manager
             .create_index(standing_seat_index(
                 EXPERT_DAY,
