@@ -84,8 +84,9 @@ pub struct NewEntry<'a> {
     pub summary: Value,
 }
 
-/// Appends entries in order: one head update before and one after, and the entries in
-/// multi-row inserts sized by `chunk_sizes` (a batch of draws writes one per draw).
+/// Appends entries in order: one head update before and one after, and the entries in as
+/// few inserts as the backend allows (`bulk::insert_rows`; a batch of draws writes one per
+/// draw).
 pub async fn record_all(txn: &impl ConnectionTrait, entries: Vec<NewEntry<'_>>) -> AppResult<()> {
     let Ok(count) = i64::try_from(entries.len()) else {
         return Err(AppError::internal("too many audit-log entries at once"));
@@ -145,7 +146,7 @@ pub async fn record_all(txn: &impl ConnectionTrait, entries: Vec<NewEntry<'_>>) 
             hash: Set(entry.hash),
         });
     }
-    super::insert_chunked(txn, rows).await?;
+    super::bulk::insert_rows(txn, rows).await?;
     audit_log_head::Entity::update_many()
         .col_expr(audit_log_head::Column::Hash, Expr::value(prev_hash))
         .filter(audit_log_head::Column::Id.eq(HEAD_ID))

@@ -2,11 +2,11 @@
 //! batch under way takes every draw queued by then (up to [`MAX_BATCH`]) and draws them in one
 //! transaction (`panels::draw_queued`), answering each; the others wait for their answers.
 //! Under a burst, N draws then cost one transaction, one reading of the pool's standing and
-//! multi-row inserts (`services::chunk_sizes`) instead of N of each; a lone draw goes
-//! straight through.
+//! bulk inserts (`services::bulk`) instead of N of each; a lone draw goes straight through.
 //!
 //! The batch runs in a task of its own, which holds the turn until it is done: a request that
-//! goes away mid-batch takes nobody's draw with it, and the next batch starts after it.
+//! goes away mid-batch takes nobody's draw with it. The task then takes the draws queued
+//! meanwhile as the next batch, and so on until none wait; only then does the turn pass.
 //!
 //! That task runs on the runtime the state was built on (the server's main runtime, whose
 //! threads the HTTP workers leave idle), not on an HTTP worker's, where it would wait behind
@@ -31,10 +31,11 @@ pub const MAX_BATCH: usize = 32;
 const OWN_CONNECTIONS: u32 = 2;
 
 type Answer = oneshot::Sender<AppResult<DrawnPanel>>;
+type Queued = (DrawJob, Answer);
 
 #[derive(Clone, Default)]
 pub struct DrawQueue {
-    waiting: Arc<Mutex<Vec<(DrawJob, Answer)>>>,
+    waiting: Arc<Mutex<Vec<Queued>>>,
     turn: Arc<tokio::sync::Mutex<()>>,
     /// Where batches run (see the module doc).
     runtime: Option<tokio::runtime::Handle>,
@@ -51,9 +52,8 @@ impl DrawQueue {
         }
     }
 
-    fn waiting(&self) -> MutexGuard<'_, Vec<(DrawJob, Answer)>> {
-        // A poisoned queue still holds whole entries: a push or a drain cannot half-happen.
-        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+    fn waiting(&self) -> MutexGuard<'_, Vec<Queued>> {
+        lock_waiting(&self.waiting)
     }
 
     /// Queues the draw and answers it once drawn, by this request's batch or another's.
@@ -70,39 +70,60 @@ impl DrawQueue {
                 }
                 turn = self.turn.clone().lock_owned() => turn,
             };
-            let batch: Vec<(DrawJob, Answer)> = {
-                let mut waiting = self.waiting();
-                let n = waiting.len().min(MAX_BATCH);
-                waiting.drain(..n).collect()
-            };
-            if batch.is_empty() {
-                // Our draw was in the batch that just ended: its answer is in.
+            let first = next_batch(&self.waiting);
+            if first.is_empty() {
+                // Our draw was in a batch that has ended: its answer is in.
                 continue;
             }
             let s = s.clone();
             let own_db = self.own_db.clone();
-            let batch = async move {
+            let waiting = self.waiting.clone();
+            let batches = async move {
                 let _turn = turn;
-                let (jobs, answers): (Vec<DrawJob>, Vec<Answer>) = batch.into_iter().unzip();
-                let results = match connection(&s, &own_db).await {
-                    Ok(db) => draw_queued(&s, db, &jobs).await,
-                    Err(err) => {
-                        tracing::warn!(error = %err, "the draw queue cannot connect");
-                        jobs.iter().map(|_| Err(AppError::Unavailable)).collect()
-                    }
-                };
-                for (answer, result) in answers.into_iter().zip(results) {
-                    // The asker may have gone away; the draw stands all the same.
-                    let _ = answer.send(result);
+                let mut batch = first;
+                // Draws queued while a batch runs go next, in this task, until none wait:
+                // handing the turn on would cost a wake-up of a waiter on its HTTP worker
+                // and a new task for every batch.
+                while !batch.is_empty() {
+                    run_batch(&s, &own_db, batch).await;
+                    batch = next_batch(&waiting);
                 }
             };
-            let batch = match &self.runtime {
-                Some(runtime) => runtime.spawn(batch),
-                None => tokio::spawn(batch),
+            let batches = match &self.runtime {
+                Some(runtime) => runtime.spawn(batches),
+                None => tokio::spawn(batches),
             };
-            // A panic in the batch drops its answers: their waiters hear of it above.
-            let _ = batch.await;
+            // A panic in a batch drops its answers: their waiters hear of it above.
+            let _ = batches.await;
         }
+    }
+}
+
+fn lock_waiting(waiting: &Mutex<Vec<Queued>>) -> MutexGuard<'_, Vec<Queued>> {
+    // A poisoned queue still holds whole entries: a push or a drain cannot half-happen.
+    waiting.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The draws that go next: the longest waiting, up to [`MAX_BATCH`].
+fn next_batch(waiting: &Mutex<Vec<Queued>>) -> Vec<Queued> {
+    let mut waiting = lock_waiting(waiting);
+    let n = waiting.len().min(MAX_BATCH);
+    waiting.drain(..n).collect()
+}
+
+/// Draws one batch and answers each of its draws.
+async fn run_batch(s: &Services, own_db: &OnceCell<DatabaseConnection>, batch: Vec<Queued>) {
+    let (jobs, answers): (Vec<DrawJob>, Vec<Answer>) = batch.into_iter().unzip();
+    let results = match connection(s, own_db).await {
+        Ok(db) => draw_queued(s, db, &jobs).await,
+        Err(err) => {
+            tracing::warn!(error = %err, "the draw queue cannot connect");
+            jobs.iter().map(|_| Err(AppError::Unavailable)).collect()
+        }
+    };
+    for (answer, result) in answers.into_iter().zip(results) {
+        // The asker may have gone away; the draw stands all the same.
+        let _ = answer.send(result);
     }
 }
 

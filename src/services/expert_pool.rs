@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use entity::{expert, expert_kind, expert_pool_revision, expert_sector};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::sea_query::{Query, QueryStatementBuilder, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder};
 use uuid::Uuid;
 
 use crate::domain::{ExpertStatus, ExpertiseKind, ProfessionalTitle, Sector};
@@ -200,9 +201,33 @@ async fn revision(db: &impl ConnectionTrait) -> AppResult<i64> {
         .ok_or_else(|| AppError::internal("the expert pool revision row is missing"))
 }
 
+/// The pool's revision as a column of another statement (a batch of draws reads it with its
+/// reviews, one round trip fewer).
+pub fn revision_column() -> SimpleExpr {
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .column(expert_pool_revision::Column::Revision)
+                .from(expert_pool_revision::Entity)
+                .and_where(expert_pool_revision::Column::Id.eq(1))
+                .to_owned()
+                .into_sub_query_statement(),
+        ),
+    )
+}
+
 /// The pool as the database holds it now (as `db`, a connection or a transaction, sees it).
 pub async fn current(db: &impl ConnectionTrait, cache: &PoolCache) -> AppResult<Arc<Pool>> {
-    let revision = revision(db).await?;
+    at_revision(db, cache, revision(db).await?).await
+}
+
+/// The pool at `revision`, just read through `db`: the cached copy, or read again.
+pub async fn at_revision(
+    db: &impl ConnectionTrait,
+    cache: &PoolCache,
+    revision: i64,
+) -> AppResult<Arc<Pool>> {
     if let Some(pool) = cache.at(revision) {
         return Ok(pool);
     }

@@ -7,6 +7,7 @@ pub mod annual_lists;
 pub mod appraisals;
 pub mod audit_log;
 pub mod audits;
+pub mod bulk;
 pub mod consultancies;
 pub mod demo;
 pub mod draw_queue;
@@ -63,56 +64,6 @@ pub struct Services {
     pub draw_queue: draw_queue::DrawQueue,
 }
 
-/// The most rows one multi-row INSERT of a batch of draws takes.
-pub const MAX_INSERT_CHUNK: usize = 64;
-
-/// How `rows` rows are split into multi-row statements: as many of [`MAX_INSERT_CHUNK`] as
-/// fit, then the rest by powers of two, largest first (85 rows: 64, 16, 4, 1). Each
-/// statement's text is prepared once per connection and kept (sqlx keeps 100 per
-/// connection), so the sizes are few: seven per table, whatever the batch. A statement per
-/// batch size would be one more prepared statement each, some of hundreds of kilobytes on
-/// SQLite (a seat updates seven indexes), held by every connection of the pool. Few
-/// statements per batch matter on PostgreSQL, where each is a round trip.
-pub fn chunk_sizes(rows: usize) -> impl Iterator<Item = usize> {
-    let full = std::iter::repeat_n(MAX_INSERT_CHUNK, rows / MAX_INSERT_CHUNK);
-    let rest = rows % MAX_INSERT_CHUNK;
-    let powers = (0..usize::BITS)
-        .rev()
-        .map(|bit| 1usize << bit)
-        .filter(move |size| rest & size != 0);
-    full.chain(powers)
-}
-
-/// `values` padded to a power of two by repeating the last one, for an `IN (…)` list. Lists
-/// of any length then take few statement texts (1, 2, 4, … values), which stay prepared
-/// (sqlx keeps 100 per connection) instead of pushing a batch's large inserts out; an
-/// uncached statement costs PostgreSQL a parse and one more round trip. A value repeated in
-/// an `IN` list changes nothing.
-pub fn padded_for_in<T: Clone>(mut values: Vec<T>) -> Vec<T> {
-    if let Some(last) = values.last().cloned() {
-        values.resize(values.len().next_power_of_two(), last);
-    }
-    values
-}
-
-/// Inserts `rows` in multi-row statements sized by [`chunk_sizes`], in order.
-pub async fn insert_chunked<A>(
-    db: &impl sea_orm::ConnectionTrait,
-    rows: Vec<A>,
-) -> Result<(), sea_orm::DbErr>
-where
-    A: sea_orm::ActiveModelTrait + Send,
-{
-    let mut rows = rows.into_iter();
-    for size in chunk_sizes(rows.len()) {
-        let chunk: Vec<A> = rows.by_ref().take(size).collect();
-        <A::Entity as sea_orm::EntityTrait>::insert_many(chunk)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
 /// `column = constant`, with a constant of the code (a status, a flag) written into the SQL
 /// instead of bound. Use it where a partial index's predicate names the same constant:
 /// SQLite ties a statement that compares a bound value with such a predicate to that value
@@ -160,42 +111,9 @@ pub fn grouped<M>(
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_INSERT_CHUNK, chunk_sizes, is_constant, is_not_constant, padded_for_in};
+    use super::{is_constant, is_not_constant};
     use entity::{audit, panel_seat};
     use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
-
-    #[test]
-    fn rows_are_split_into_few_statement_sizes() {
-        let sizes = |n: usize| chunk_sizes(n).collect::<Vec<_>>();
-        assert_eq!(sizes(0), Vec::<usize>::new());
-        assert_eq!(sizes(1), [1]);
-        assert_eq!(sizes(17), [16, 1]);
-        assert_eq!(sizes(85), [64, 16, 4, 1]);
-        assert_eq!(sizes(200), [64, 64, 64, 8]);
-        let mut seen = std::collections::BTreeSet::new();
-        for n in 0..1_000 {
-            let split = sizes(n);
-            assert_eq!(split.iter().sum::<usize>(), n);
-            assert!(split.windows(2).all(|w| w[0] >= w[1]), "largest first");
-            seen.extend(split);
-        }
-        // Seven statement texts per table, whatever the batch.
-        assert_eq!(
-            seen.into_iter().collect::<Vec<_>>(),
-            [1, 2, 4, 8, 16, 32, MAX_INSERT_CHUNK]
-        );
-    }
-
-    #[test]
-    fn in_lists_are_padded_with_their_last_value() {
-        assert_eq!(padded_for_in(Vec::<u8>::new()), Vec::<u8>::new());
-        assert_eq!(padded_for_in(vec![7]), [7]);
-        assert_eq!(padded_for_in(vec![1, 2, 3]), [1, 2, 3, 3]);
-        assert_eq!(padded_for_in(vec![1, 2, 3, 4]), [1, 2, 3, 4]);
-        let padded = padded_for_in((0..17).collect::<Vec<u32>>());
-        assert_eq!(padded.len(), 32);
-        assert!(padded[17..].iter().all(|v| *v == 16));
-    }
 
     #[test]
     fn constants_are_written_into_the_sql_not_bound() {

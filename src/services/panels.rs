@@ -74,13 +74,11 @@ use crate::rules::eligibility::{
 use crate::rules::seats;
 
 use super::amounts::to_stored;
+use super::bulk::{insert_rows, insert_statements, padded_for_in};
 use super::expert_pool::{self, Pool};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
-use super::{
-    Services, audit_log, audits, chunk_sizes, grouped, insert_chunked, is_not_constant,
-    padded_for_in, parse_stored, today,
-};
+use super::{Services, audit_log, audits, grouped, is_not_constant, parse_stored, today};
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
 pub const MAX_ATTEMPTS: usize = 5;
@@ -689,53 +687,44 @@ fn raced<T>(result: Result<T, DbErr>) -> AppResult<Result<T, ()>> {
     }
 }
 
-/// Raises each expert's seat count for the year by the seats taken, in upserts sized by
-/// `chunk_sizes` (rows in ascending (expert, year) order, the lock order). No count may pass
-/// the cap: fewer rows changed than given means another writer took a seat meanwhile, and the
-/// draw is lost (`Ok(false)`, or `Err(())` for a race). The upsert's row locks make
-/// concurrent draws queue here.
+/// Raises each expert's seat count for the year by the seats taken, in as few upserts as the
+/// backend allows (`bulk::insert_statements`; rows in ascending (expert, year) order, the
+/// lock order). No count may pass the cap: fewer rows changed than given means another
+/// writer took a seat meanwhile, and the draw is lost (`Ok(false)`, or `Err(())` for a race).
+/// The upsert's row locks make concurrent draws queue here.
 async fn take_seats(
     txn: &impl ConnectionTrait,
     taken: &BTreeMap<(Uuid, i32), i32>,
     cap: u32,
 ) -> AppResult<Result<bool, ()>> {
-    if taken.is_empty() {
-        return Ok(Ok(true));
-    }
     let cap = i32::try_from(cap).unwrap_or(i32::MAX);
     let table = expert_seat_count::Entity;
-    let rows: Vec<(&(Uuid, i32), &i32)> = taken.iter().collect();
+    let rows: Vec<expert_seat_count::ActiveModel> = taken
+        .iter()
+        .map(
+            |((expert_id, year), seats)| expert_seat_count::ActiveModel {
+                expert_id: Set(*expert_id),
+                year: Set(*year),
+                seats: Set(*seats),
+            },
+        )
+        .collect();
+    let current = Expr::col((table, expert_seat_count::Column::Seats));
+    let added = Expr::col((Alias::new("excluded"), expert_seat_count::Column::Seats));
+    let raise = OnConflict::columns([
+        expert_seat_count::Column::ExpertId,
+        expert_seat_count::Column::Year,
+    ])
+    .value(
+        expert_seat_count::Column::Seats,
+        current.clone().add(added.clone()),
+    )
+    .action_and_where(current.add(added).lte(cap))
+    .to_owned();
     let mut affected = 0u64;
-    let mut rest = rows.as_slice();
-    for size in chunk_sizes(rows.len()) {
-        let (chunk, after) = rest.split_at(size.min(rest.len()));
-        rest = after;
-        let mut insert = Query::insert();
-        insert.into_table(table).columns([
-            expert_seat_count::Column::ExpertId,
-            expert_seat_count::Column::Year,
-            expert_seat_count::Column::Seats,
-        ]);
-        for ((id, year), seats) in chunk {
-            insert
-                .values([(*id).into(), (*year).into(), (**seats).into()])
-                .map_err(|e| AppError::internal(format!("seat counter insert: {e}")))?;
-        }
-        let current = Expr::col((table, expert_seat_count::Column::Seats));
-        let added = Expr::col((Alias::new("excluded"), expert_seat_count::Column::Seats));
-        insert.on_conflict(
-            OnConflict::columns([
-                expert_seat_count::Column::ExpertId,
-                expert_seat_count::Column::Year,
-            ])
-            .value(
-                expert_seat_count::Column::Seats,
-                current.clone().add(added.clone()),
-            )
-            .action_and_where(current.add(added).lte(cap))
-            .to_owned(),
-        );
-        match raced(txn.execute(&insert).await)? {
+    for mut upsert in insert_statements(txn.get_database_backend(), rows) {
+        upsert.on_conflict(raise.clone());
+        match raced(txn.execute(&upsert).await)? {
             Ok(result) => affected += result.rows_affected(),
             Err(()) => return Ok(Err(())),
         }
@@ -813,18 +802,53 @@ fn excluded_in_pool_order<'p>(
     Ok(reasons)
 }
 
+/// What a round's digests are made from: its eligible experts' ids and where they stand in
+/// the pool. Hashing them is most of a draw's work in memory, so a batch does it on a
+/// blocking thread while its first statements run (see [`draw_together`]).
+#[derive(Default)]
+struct DigestInput {
+    ids: Vec<Uuid>,
+    positions: Vec<usize>,
+}
+
+/// The round's eligible digest and pool digest, hex-encoded.
+fn round_digests(pool: &Pool, input: &DigestInput) -> (String, String) {
+    let kept = input
+        .positions
+        .iter()
+        .filter_map(|i| pool.experts.get(*i))
+        .map(|e| e.digest_entry.as_slice());
+    (
+        hex::encode(eligible_digest(&input.ids)),
+        hex::encode(pool_digest_of_entries(kept)),
+    )
+}
+
+/// Writes the digests into the round and into its audit-log summary.
+fn set_digests(round: &mut panel_draw::Model, summary: &mut Json, digests: (String, String)) {
+    let (eligible, pool) = digests;
+    summary["eligibleDigest"] = Json::String(eligible.clone());
+    summary["poolDigest"] = Json::String(pool.clone());
+    round.eligible_digest = eligible;
+    round.pool_digest = pool;
+}
+
 /// The stored form of a round: its lists as bits and reasons against the pool's snapshot.
-fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::Model> {
-    let ids: Vec<Uuid> = round.eligible.iter().map(|p| p.id).collect();
+/// Its digests are left empty, to be set from the [`DigestInput`] returned with it.
+fn round_model(
+    viewer: &Viewer,
+    round: &NewRound<'_>,
+) -> AppResult<(panel_draw::Model, DigestInput)> {
     let kept = round
         .positions
         .iter()
-        .filter_map(|i| round.pool.experts.get(*i));
-    if kept.clone().count() != round.eligible.len() {
+        .filter(|i| **i < round.pool.experts.len())
+        .count();
+    if kept != round.eligible.len() {
         return Err(AppError::internal("an eligible expert is not in the pool"));
     }
     let excluded = excluded_in_pool_order(round.pool, round.positions, round.partition)?;
-    Ok(panel_draw::Model {
+    let model = panel_draw::Model {
         id: Uuid::now_v7(),
         panel_id: round.panel_id,
         round_no: round.round_no,
@@ -842,10 +866,8 @@ fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::M
             .map(|(_, slot)| i32::try_from(slot).unwrap_or(i32::MAX)),
         already_invited: to_json_text(&round.already_invited)?,
         eligible_count: i32::try_from(round.eligible.len()).unwrap_or(i32::MAX),
-        eligible_digest: hex::encode(eligible_digest(&ids)),
-        pool_digest: hex::encode(pool_digest_of_entries(
-            kept.clone().map(|e| e.digest_entry.as_slice()),
-        )),
+        eligible_digest: String::new(),
+        pool_digest: String::new(),
         pool_snapshot: Some(round.pool.snapshot_name.clone()),
         eligible: encode_eligible_positions(round.pool.experts.len(), round.positions),
         excluded_counts: counts_json(round.partition).to_string(),
@@ -854,7 +876,12 @@ fn round_model(viewer: &Viewer, round: &NewRound<'_>) -> AppResult<panel_draw::M
         context: round.context.to_string(),
         drawn_by: viewer.user_id(),
         drawn_at: Utc::now(),
-    })
+    };
+    let input = DigestInput {
+        ids: round.eligible.iter().map(|p| p.id).collect(),
+        positions: round.positions.to_vec(),
+    };
+    Ok((model, input))
 }
 
 /// The seats a round gives, invited.
@@ -927,44 +954,53 @@ async fn store_snapshot(txn: &impl ConnectionTrait, pool: &Pool) -> AppResult<()
     Ok(())
 }
 
-/// Stores the rounds (and the snapshot of `pool` they are stored against), then raises the
-/// seated experts' yearly counts and stores their seats, in multi-row statements of at most
-/// `chunk_sizes` rows. `Err(())`: a race was lost.
-async fn insert_rounds_and_seats(
+/// Raises the seated experts' yearly counts by `seats` (see [`take_seats`]). `Err(())`: a
+/// race was lost, or a cap reached meanwhile.
+async fn count_seats(
     txn: &impl ConnectionTrait,
-    pool: &Pool,
-    rounds: Vec<panel_draw::Model>,
-    seats: Vec<panel_seat::Model>,
+    seats: &[panel_seat::Model],
     cap: u32,
 ) -> AppResult<Result<(), ()>> {
-    if !rounds.is_empty() {
-        store_snapshot(txn, pool).await?;
-        let rows = rounds
-            .into_iter()
-            .map(panel_draw::ActiveModel::from)
-            .collect();
-        if raced(insert_chunked(txn, rows).await)?.is_err() {
-            return Ok(Err(()));
-        }
-    }
-    if seats.is_empty() {
-        return Ok(Ok(()));
-    }
     let mut taken: BTreeMap<(Uuid, i32), i32> = BTreeMap::new();
-    for seat in &seats {
+    for seat in seats {
         *taken
             .entry((seat.expert_id, seat.review_date.year()))
             .or_insert(0) += 1;
     }
     match take_seats(txn, &taken, cap).await? {
-        Ok(true) => {}
-        Ok(false) | Err(()) => return Ok(Err(())),
+        Ok(true) => Ok(Ok(())),
+        Ok(false) | Err(()) => Ok(Err(())),
     }
+}
+
+/// Stores the rounds, and the snapshot of `pool` they are stored against. `Err(())`: a race
+/// was lost.
+async fn store_rounds(
+    txn: &impl ConnectionTrait,
+    pool: &Pool,
+    rounds: Vec<panel_draw::Model>,
+) -> AppResult<Result<(), ()>> {
+    if rounds.is_empty() {
+        return Ok(Ok(()));
+    }
+    store_snapshot(txn, pool).await?;
+    let rows = rounds
+        .into_iter()
+        .map(panel_draw::ActiveModel::from)
+        .collect();
+    raced(insert_rows(txn, rows).await)
+}
+
+/// Stores the seats (after their rounds). `Err(())`: a race was lost.
+async fn store_seats(
+    txn: &impl ConnectionTrait,
+    seats: Vec<panel_seat::Model>,
+) -> AppResult<Result<(), ()>> {
     let rows = seats
         .into_iter()
         .map(panel_seat::ActiveModel::from)
         .collect();
-    raced(insert_chunked(txn, rows).await)
+    raced(insert_rows(txn, rows).await)
 }
 
 fn seats_json(seats: &[Seat]) -> Json {
@@ -1073,10 +1109,11 @@ async fn draw_alone(s: &Services, db: &DatabaseConnection, job: &DrawJob) -> App
     ))
 }
 
-/// A draw made in memory, to be written.
+/// A draw made in memory, to be written once its round has its digests.
 struct StagedDraw {
     panel: panel::Model,
     round: panel_draw::Model,
+    digest_input: DigestInput,
     seats: Vec<panel_seat::Model>,
     summary: Json,
 }
@@ -1100,18 +1137,38 @@ async fn read_batch(
     jobs: &[DrawJob],
 ) -> AppResult<BatchReads> {
     let review_ids = padded_for_in(jobs.iter().map(|j| j.setting.review.id).collect());
-    let reviews = review::Entity::find()
-        .filter(review::Column::Id.is_in(review_ids.iter().copied()))
-        .all(txn)
-        .await?;
-    let drawn = panel::Entity::find()
-        .select_only()
-        .column(panel::Column::ReviewId)
-        .filter(panel::Column::ReviewId.is_in(review_ids))
-        .into_tuple::<Uuid>()
-        .all(txn)
-        .await?;
-    let pool = expert_pool::current(txn, &s.expert_pool).await?;
+    // The reviews, whether each has a panel, and the pool's revision: one statement.
+    let mut select = Query::select();
+    select_prefixed::<review::Entity>(&mut select, "r_");
+    select
+        .expr_as(
+            Expr::col((panel::Entity, panel::Column::Id)),
+            Alias::new("panel_id"),
+        )
+        .expr_as(expert_pool::revision_column(), Alias::new("pool_revision"))
+        .from(review::Entity)
+        .left_join(
+            panel::Entity,
+            Expr::col((panel::Entity, panel::Column::ReviewId))
+                .equals((review::Entity, review::Column::Id)),
+        )
+        .and_where(Expr::col((review::Entity, review::Column::Id)).is_in(review_ids));
+    let mut reviews = FastMap::default();
+    let mut drawn = FastSet::default();
+    let mut revision = None;
+    for row in txn.query_all(&select).await? {
+        let review = review::Model::from_query_result(&row, "r_")?;
+        if row.try_get::<Option<Uuid>>("", "panel_id")?.is_some() {
+            drawn.insert(review.id);
+        }
+        revision = Some(row.try_get::<i64>("", "pool_revision")?);
+        reviews.insert(review.id, review);
+    }
+    let pool = match revision {
+        Some(revision) => expert_pool::at_revision(txn, &s.expert_pool, revision).await?,
+        // None of the reviews is left: nothing will be drawn, but the pool is read as usual.
+        None => expert_pool::current(txn, &s.expert_pool).await?,
+    };
     let mut codes: Vec<&str> = jobs
         .iter()
         .flat_map(|j| {
@@ -1140,8 +1197,8 @@ async fn read_batch(
         }
     }
     Ok(BatchReads {
-        reviews: reviews.into_iter().map(|r| (r.id, r)).collect(),
-        drawn: drawn.into_iter().collect(),
+        reviews,
+        drawn,
         pool,
         facts,
         earlier,
@@ -1223,23 +1280,41 @@ async fn draw_together(
     let drawn_count = staged.len();
     let mut panels = Vec::with_capacity(drawn_count);
     let mut rounds = Vec::with_capacity(drawn_count);
+    let mut digest_inputs = Vec::with_capacity(drawn_count);
     let mut seats = Vec::with_capacity(drawn_count * MAX_PANEL_SIZE as usize);
     let mut summaries = Vec::with_capacity(drawn_count);
     for draw in staged {
         summaries.push((draw.panel.id, draw.summary));
         panels.push(draw.panel);
         rounds.push(draw.round);
+        digest_inputs.push(draw.digest_input);
         seats.extend(draw.seats);
     }
+    // The rounds' digests are hashed on a blocking thread meanwhile: the panels and the seat
+    // counters do not need them.
+    let hashing_pool = pool.clone();
+    let digests = tokio::task::spawn_blocking(move || {
+        digest_inputs
+            .iter()
+            .map(|input| round_digests(&hashing_pool, input))
+            .collect::<Vec<_>>()
+    });
     // Panels in review order, so two batches never wait on each other's reviews in a cycle.
     panels.sort_by_key(|p| p.review_id);
     let rows = panels.into_iter().map(panel::ActiveModel::from).collect();
-    if raced(insert_chunked(&txn, rows).await)?.is_err() {
+    if raced(insert_rows(&txn, rows).await)?.is_err() {
         return Ok(Attempt::LostRace);
     }
-    if insert_rounds_and_seats(&txn, &pool, rounds, seats, cap)
-        .await?
-        .is_err()
+    if count_seats(&txn, &seats, cap).await?.is_err() {
+        return Ok(Attempt::LostRace);
+    }
+    let digests = digests
+        .await
+        .map_err(|e| AppError::internal(format!("hashing the rounds: {e}")))?;
+    for ((round, (_, summary)), digests) in rounds.iter_mut().zip(&mut summaries).zip(digests) {
+        set_digests(round, summary, digests);
+    }
+    if store_rounds(&txn, &pool, rounds).await?.is_err() || store_seats(&txn, seats).await?.is_err()
     {
         return Ok(Attempt::LostRace);
     }
@@ -1304,7 +1379,7 @@ fn stage_draw(
         drawn_by: job.viewer.user_id(),
         created_at: Utc::now().trunc_subsecs(6),
     };
-    let round = round_model(
+    let (round, digest_input) = round_model(
         &job.viewer,
         &NewRound {
             panel_id: panel.id,
@@ -1331,14 +1406,16 @@ fn stage_draw(
         "algorithm": DRAW_ALGORITHM,
         "seed": round.seed,
         "eligibleCount": round.eligible_count,
-        "eligibleDigest": round.eligible_digest,
-        "poolDigest": round.pool_digest,
+        // Set with the round's digests (`set_digests`).
+        "eligibleDigest": null,
+        "poolDigest": null,
         "excludedCounts": counts_json(&partition),
         "seats": seats_json(&drawn),
     });
     Ok(StagedDraw {
         panel,
         round,
+        digest_input,
         seats,
         summary,
     })
@@ -1463,7 +1540,7 @@ async fn replace_attempt(
     let seed = derive_seed(&server_random, review.id, nonce);
     let seat = draw_replacement(&eligible, slot_index, slot, &invited, &seed)
         .map_err(|e| insufficient(e, &partition))?;
-    let draw = round_model(
+    let (mut draw, digest_input) = round_model(
         viewer,
         &NewRound {
             panel_id: panel.id,
@@ -1489,21 +1566,22 @@ async fn replace_attempt(
         std::slice::from_ref(&seat),
         Some(declined.id),
     );
-    let summary = json!({
+    let mut summary = json!({
         "panelId": panel.id,
         "replacesSeatId": declined.id,
         "round": round_no,
         "algorithm": DRAW_ALGORITHM,
         "seed": draw.seed,
         "eligibleCount": draw.eligible_count,
-        "eligibleDigest": draw.eligible_digest,
-        "poolDigest": draw.pool_digest,
+        "eligibleDigest": null,
+        "poolDigest": null,
         "excludedCounts": counts_json(&partition),
         "seats": seats_json(std::slice::from_ref(&seat)),
     });
-    if insert_rounds_and_seats(&txn, &pool, vec![draw], created.clone(), ctx.seat_cap)
-        .await?
-        .is_err()
+    set_digests(&mut draw, &mut summary, round_digests(&pool, &digest_input));
+    if count_seats(&txn, &created, ctx.seat_cap).await?.is_err()
+        || store_rounds(&txn, &pool, vec![draw]).await?.is_err()
+        || store_seats(&txn, created.clone()).await?.is_err()
     {
         return Ok(Attempt::LostRace);
     }
