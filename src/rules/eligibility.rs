@@ -135,15 +135,35 @@ pub fn tie_counts(
     begun && recent
 }
 
-/// Credit codes compare without surrounding blanks and case (they are upper-case
-/// alphanumerics); an empty code matches nothing, so missing data never makes a conflict
-/// between two unknowns.
-fn same_code(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
-    !a.is_empty() && a.eq_ignore_ascii_case(b)
+/// The review's side of the rules, made once per draw rather than once per expert: its codes
+/// without surrounding blanks (a draw compares them with every expert of the pool).
+struct Review<'c> {
+    ctx: &'c ReviewContext,
+    enterprise_credit_code: &'c str,
+    consultancy_credit_code: Option<&'c str>,
+    enterprise_city_code: &'c str,
 }
 
-/// Whether the expert has a counting tie toward the organisation with this credit code.
+impl<'c> Review<'c> {
+    fn new(ctx: &'c ReviewContext) -> Review<'c> {
+        Review {
+            ctx,
+            enterprise_credit_code: ctx.enterprise_credit_code.trim(),
+            consultancy_credit_code: ctx.consultancy_credit_code.as_deref().map(str::trim),
+            enterprise_city_code: ctx.enterprise_city_code.trim(),
+        }
+    }
+}
+
+/// Credit codes compare without surrounding blanks and case (they are upper-case
+/// alphanumerics); an empty code matches nothing, so missing data never makes a conflict
+/// between two unknowns. `trimmed` is already without blanks.
+fn same_code(code: &str, trimmed: &str) -> bool {
+    !trimmed.is_empty() && code.trim().eq_ignore_ascii_case(trimmed)
+}
+
+/// Whether the expert has a counting tie toward the organisation with this credit code
+/// (`code` without surrounding blanks).
 fn conflicted_with(candidate: &Candidate, code: &str, review_date: NaiveDate) -> bool {
     let employer = candidate
         .employer_credit_code
@@ -158,6 +178,11 @@ fn conflicted_with(candidate: &Candidate, code: &str, review_date: NaiveDate) ->
 /// Every reason that keeps this expert off the panel, in the fixed order of
 /// [`ExclusionReason`]; empty when eligible.
 pub fn exclusion_reasons(candidate: &Candidate, ctx: &ReviewContext) -> Vec<ExclusionReason> {
+    reasons_against(candidate, &Review::new(ctx))
+}
+
+fn reasons_against(candidate: &Candidate, review: &Review) -> Vec<ExclusionReason> {
+    let ctx = review.ctx;
     let date = ctx.review_date;
     let mut reasons = Vec::new();
     if candidate.status != ExpertStatus::Active {
@@ -179,12 +204,11 @@ pub fn exclusion_reasons(candidate: &Candidate, ctx: &ReviewContext) -> Vec<Excl
     if candidate.seats_this_year >= ctx.seat_cap {
         reasons.push(ExclusionReason::SeatCapReached);
     }
-    if conflicted_with(candidate, &ctx.enterprise_credit_code, date) {
+    if conflicted_with(candidate, review.enterprise_credit_code, date) {
         reasons.push(ExclusionReason::ConflictEnterprise);
     }
-    if ctx
+    if review
         .consultancy_credit_code
-        .as_deref()
         .is_some_and(|code| conflicted_with(candidate, code, date))
     {
         reasons.push(ExclusionReason::ConflictConsultancy);
@@ -192,7 +216,7 @@ pub fn exclusion_reasons(candidate: &Candidate, ctx: &ReviewContext) -> Vec<Excl
     if ctx.kind == ReviewKind::Recheck && candidate.on_earlier_panel_of_audit {
         reasons.push(ExclusionReason::PreviousPanelSameAudit);
     }
-    if ctx.exclude_same_city && same_code(candidate.city_code, &ctx.enterprise_city_code) {
+    if ctx.exclude_same_city && same_code(candidate.city_code, review.enterprise_city_code) {
         reasons.push(ExclusionReason::SameCity);
     }
     reasons
@@ -203,10 +227,11 @@ pub fn exclusion_reasons(candidate: &Candidate, ctx: &ReviewContext) -> Vec<Excl
 /// An id listed twice is merged (reasons united); if any of its entries is excluded the
 /// expert is excluded, so a duplicate row can never smuggle someone in.
 pub fn partition_pool(candidates: &[Candidate], ctx: &ReviewContext) -> Partition {
+    let review = Review::new(ctx);
     let mut excluded: BTreeMap<Uuid, Vec<ExclusionReason>> = BTreeMap::new();
     let mut eligible = Vec::new();
     for candidate in candidates {
-        let reasons = exclusion_reasons(candidate, ctx);
+        let reasons = reasons_against(candidate, &review);
         if reasons.is_empty() {
             eligible.push(candidate.expert_id);
         } else {
