@@ -89,12 +89,13 @@ impl DrawQueue {
                     batch = next_batch(&waiting);
                 }
             };
-            let batches = match &self.runtime {
-                Some(runtime) => runtime.spawn(batches),
-                None => tokio::spawn(batches),
-            };
-            // A panic in a batch drops its answers: their waiters hear of it above.
-            let _ = batches.await;
+            // Not awaited: this request's answer comes with the first batch, and the task
+            // may go on for as long as draws keep coming. A panic in a batch drops its
+            // answers (and the turn): their waiters hear of it above.
+            match &self.runtime {
+                Some(runtime) => drop(runtime.spawn(batches)),
+                None => drop(tokio::spawn(batches)),
+            }
         }
     }
 }
