@@ -270,14 +270,30 @@ fn verify_draw(file: &std::path::Path) -> ExitCode {
     }
 }
 
+/// Who will use the connection.
+#[derive(Clone, Copy)]
+enum Connection {
+    /// Requests or a command's few statements: the configured pool.
+    Pool,
+    /// One bulk loader (`seed-demo`): see [`db::connect_for_bulk_load`].
+    BulkLoader,
+}
+
 /// Connects, retrying with exponential backoff while the database is unreachable (it may
 /// start after us), then migrates.
-async fn connect_and_migrate(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+async fn connect_and_migrate(
+    config: &Config,
+    connection: Connection,
+) -> Result<sea_orm::DatabaseConnection, String> {
     let mut delay = std::time::Duration::from_millis(500);
     let max_delay = std::time::Duration::from_secs(30);
     let mut attempt: u32 = 1;
     let db = loop {
-        match db::connect(&config.database_url).await {
+        let connected = match connection {
+            Connection::Pool => db::connect(&config.database_url).await,
+            Connection::BulkLoader => db::connect_for_bulk_load(&config.database_url).await,
+        };
+        match connected {
             Ok(db) => break db,
             Err(err) if attempt < config.db_connect_attempts => {
                 tracing::warn!(
@@ -331,7 +347,7 @@ async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::ExportSchema | Command::VerifyDraw { .. } => Ok(()),
         Command::SeedDemo { scale, password } => {
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::BulkLoader).await?;
             bootstrap(&db, config.admin_password.as_deref()).await?;
             let state = AppState::new(config, db)
                 .await
@@ -353,7 +369,7 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::VerifyAuditLog => {
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::Pool).await?;
             match cleanprod::services::audit_log::verify_chain(&db)
                 .await
                 .map_err(|e| format!("cannot read the audit log: {e:?}"))?
@@ -373,7 +389,7 @@ async fn run(command: Command) -> Result<(), String> {
             }
         }
         Command::Backup { to } => {
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::Pool).await?;
             cleanprod::db::backup_sqlite(&db, &to)
                 .await
                 .map_err(|e| format!("backup failed: {e}"))?;
@@ -381,12 +397,12 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            connect_and_migrate(&config).await?;
+            connect_and_migrate(&config, Connection::Pool).await?;
             tracing::info!("migrations applied");
             Ok(())
         }
         Command::Serve => {
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::Pool).await?;
             bootstrap(&db, config.admin_password.as_deref()).await?;
             let state = AppState::new(config, db)
                 .await
@@ -418,7 +434,7 @@ async fn run(command: Command) -> Result<(), String> {
                 .read_to_string(&mut password)
                 .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::Pool).await?;
             let user = users::create_user_from_cli(
                 &db,
                 NewUser {
@@ -441,7 +457,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Report {
             report: ReportCommand::Ranking { year, format, out },
         } => {
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::Pool).await?;
             let file = ranking_report(&db, year, format).await.map_err(|e| match e {
                 cleanprod::error::AppError::NotFound { .. } => format!(
                     "no published consultancy ranking for {year}: the province has not published that year (or it is unknown)"
@@ -473,7 +489,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::ImportEnterprises { file, mode } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let db = connect_and_migrate(&config).await?;
+            let db = connect_and_migrate(&config, Connection::Pool).await?;
             let catalog = load_catalog(&db)
                 .await
                 .map_err(|e| format!("cannot load the industry catalogue: {e:?}"))?;
