@@ -408,6 +408,11 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("cannot build the application: {e:?}"))?;
             let db = state.services.db.clone();
+            let services = state.services.clone();
+            // Beside the start, not before it: /readyz answers meanwhile.
+            drop(tokio::spawn(async move {
+                services.draw_queue.prepare(&services).await;
+            }));
             let served = cleanprod::serve(state)
                 .await
                 .map_err(|e| format!("server error: {e}"));

@@ -52,6 +52,23 @@ impl DrawQueue {
         }
     }
 
+    /// Opens the queue's connections and reads the expert pool ahead of the first draw, so
+    /// that the first batches after start do not pay for both (their answers took 150–270 ms
+    /// at the head of the benchmark's burst of draws on PostgreSQL). Best effort: what fails
+    /// here is left to the first batch, which tries again.
+    pub async fn prepare(&self, s: &Services) {
+        let db = match connection(s, &self.own_db).await {
+            Ok(db) => db,
+            Err(err) => {
+                tracing::warn!(error = %err, "the draw queue cannot connect yet");
+                return;
+            }
+        };
+        if let Err(err) = super::expert_pool::current(db, &s.expert_pool).await {
+            tracing::warn!(error = ?err, "the expert pool could not be read ahead of draws");
+        }
+    }
+
     fn waiting(&self) -> MutexGuard<'_, Vec<Queued>> {
         lock_waiting(&self.waiting)
     }
