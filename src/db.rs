@@ -381,10 +381,42 @@ mod tests {
 
     use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
-    use super::{begin_write, connect, write_gate};
+    use super::{BULK_LOAD_CACHE_KIB, begin_write, connect, connect_for_bulk_load, write_gate};
 
     fn text(e: impl std::fmt::Debug) -> String {
         format!("{e:?}")
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_bulk_loader_gets_one_connection_with_a_large_cache() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(text)?;
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("load.db").display());
+        let db = connect_for_bulk_load(&url).await.map_err(text)?;
+        let pool = db.get_sqlite_connection_pool();
+        assert_eq!(pool.options().get_max_connections(), 1);
+        let row = db
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA cache_size",
+            ))
+            .await
+            .map_err(text)?
+            .ok_or("PRAGMA cache_size answered nothing")?;
+        let cache: i64 = row.try_get_by_index(0).map_err(text)?;
+        assert_eq!(cache, -i64::from(BULK_LOAD_CACHE_KIB));
+        // The usual pool keeps SQLite's default cache.
+        let usual = connect(&url).await.map_err(text)?;
+        let row = usual
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA cache_size",
+            ))
+            .await
+            .map_err(text)?
+            .ok_or("PRAGMA cache_size answered nothing")?;
+        let cache: i64 = row.try_get_by_index(0).map_err(text)?;
+        assert_ne!(cache, -i64::from(BULK_LOAD_CACHE_KIB));
+        Ok(())
     }
 
     #[tokio::test]
