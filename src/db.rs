@@ -387,6 +387,16 @@ mod tests {
         format!("{e:?}")
     }
 
+    async fn cache_size(db: &sea_orm::DatabaseConnection) -> Result<i64, String> {
+        let statement = Statement::from_string(DbBackend::Sqlite, "PRAGMA cache_size");
+        let row = db
+            .query_one_raw(statement)
+            .await
+            .map_err(text)?
+            .ok_or("PRAGMA cache_size answered nothing")?;
+        row.try_get_by_index(0).map_err(text)
+    }
+
     #[tokio::test]
     async fn a_sqlite_bulk_loader_gets_one_connection_with_a_large_cache() -> Result<(), String> {
         let dir = tempfile::tempdir().map_err(text)?;
@@ -394,28 +404,10 @@ mod tests {
         let db = connect_for_bulk_load(&url).await.map_err(text)?;
         let pool = db.get_sqlite_connection_pool();
         assert_eq!(pool.options().get_max_connections(), 1);
-        let row = db
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "PRAGMA cache_size",
-            ))
-            .await
-            .map_err(text)?
-            .ok_or("PRAGMA cache_size answered nothing")?;
-        let cache: i64 = row.try_get_by_index(0).map_err(text)?;
-        assert_eq!(cache, -i64::from(BULK_LOAD_CACHE_KIB));
+        assert_eq!(cache_size(&db).await?, -i64::from(BULK_LOAD_CACHE_KIB));
         // The usual pool keeps SQLite's default cache.
         let usual = connect(&url).await.map_err(text)?;
-        let row = usual
-            .query_one_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "PRAGMA cache_size",
-            ))
-            .await
-            .map_err(text)?
-            .ok_or("PRAGMA cache_size answered nothing")?;
-        let cache: i64 = row.try_get_by_index(0).map_err(text)?;
-        assert_ne!(cache, -i64::from(BULK_LOAD_CACHE_KIB));
+        assert_ne!(cache_size(&usual).await?, -i64::from(BULK_LOAD_CACHE_KIB));
         Ok(())
     }
 
