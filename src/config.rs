@@ -229,14 +229,21 @@ impl Config {
     /// generates one and keeps it owner-readable in the data folder; PostgreSQL refuses to
     /// start without one, since instances must agree on it.
     pub fn prepare_storage(&mut self) -> Result<(), ConfigError> {
-        if let Some(path) = sqlite_path(&self.database_url)
-            && let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|source| ConfigError::SecretFile {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+        if let Some(path) = sqlite_path(&self.database_url) {
+            if let Some(dir) = path.parent()
+                && !dir.as_os_str().is_empty()
+            {
+                create_owner_only_dirs(dir).map_err(|source| ConfigError::SecretFile {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+            if self.database_url.contains("mode=rwc") {
+                keep_owner_only(&path).map_err(|source| ConfigError::SecretFile {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
         }
         if self.jwt_secret.is_none() {
             self.jwt_secret = Some(self.generated_secret("CLEANPROD_JWT_SECRET", "jwt-secret")?);
@@ -276,6 +283,56 @@ pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(path))
 }
 
+/// Creates the folders that do not exist yet readable by the owner only (0700), like the
+/// secrets and the database they hold; folders that already exist keep their mode.
+fn create_owner_only_dirs(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// The SQLite database readable by its owner only (0600): created empty with that mode when
+/// missing, narrowed when it is wider. SQLite gives its `-wal` and `-shm` files the mode of
+/// the database file, so they follow.
+#[cfg(unix)]
+pub fn keep_owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    for file in [
+        path.to_path_buf(),
+        PathBuf::from(format!("{}-wal", path.display())),
+        PathBuf::from(format!("{}-shm", path.display())),
+    ] {
+        let Ok(meta) = std::fs::metadata(&file) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn keep_owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 fn load_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
     if let Ok(existing) = std::fs::read_to_string(path) {
         let existing = existing.trim();
@@ -284,7 +341,7 @@ fn load_or_create_secret(path: &Path) -> std::io::Result<Vec<u8>> {
         }
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        create_owner_only_dirs(dir)?;
     }
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
@@ -327,6 +384,30 @@ mod tests {
             sqlite_path("sqlite:///tmp/a.db"),
             Some(PathBuf::from("/tmp/a.db"))
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_folder_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let folder = dir.path().join("data");
+        let db = folder.join("cleanprod.db");
+        let mut config = Config::with_database(&format!("sqlite://{}?mode=rwc", db.display()));
+        config.data_dir = folder.clone();
+        config.prepare_storage().expect("prepared");
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&db), 0o600);
+        // A database left readable by others (an older start) is narrowed, with its WAL.
+        let wal = folder.join("cleanprod.db-wal");
+        std::fs::write(&wal, b"").expect("wal");
+        for p in [&db, &wal] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+        config.prepare_storage().expect("prepared again");
+        assert_eq!(mode(&db), 0o600);
+        assert_eq!(mode(&wal), 0o600);
     }
 
     #[test]

@@ -27,6 +27,38 @@ fn pool_size(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// Why a SQLite database could not be opened, in words that say what to do. A file database
+/// is on this machine: a failure to open it will not mend itself, so it is not retried.
+pub fn sqlite_open_failure(url: &str, err: &dyn std::fmt::Display) -> String {
+    let Some(path) = crate::config::sqlite_path(url) else {
+        return format!("cannot open the SQLite database {url}: {err}");
+    };
+    let shown = path.display();
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !folder.is_dir() {
+        return format!(
+            "cannot open the SQLite database {shown}: its folder {} does not exist; create it first",
+            folder.display()
+        );
+    }
+    if !path.exists() && !url.contains("mode=rwc") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        return format!(
+            "cannot open the SQLite database {shown}: the file does not exist, and the URL does \
+             not allow creating it; add mode=rwc to DATABASE_URL ({url}{separator}mode=rwc) or \
+             leave DATABASE_URL unset for the default ./data/cleanprod.db"
+        );
+    }
+    format!(
+        "cannot open the SQLite database {shown}: {err} (check that this user may read and \
+         write the file and its folder {})",
+        folder.display()
+    )
+}
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     connect_with(url, None).await
 }
@@ -385,6 +417,19 @@ mod tests {
 
     fn text(e: impl std::fmt::Debug) -> String {
         format!("{e:?}")
+    }
+
+    #[test]
+    fn an_unopenable_sqlite_file_is_explained() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("my.db");
+        let url = format!("sqlite://{}", missing.display());
+        let said = super::sqlite_open_failure(&url, &"unable to open database file");
+        assert!(said.contains(&missing.display().to_string()), "{said}");
+        assert!(said.contains(&format!("{url}?mode=rwc")), "{said}");
+        let in_nowhere = format!("sqlite://{}/nowhere/my.db?mode=rwc", dir.path().display());
+        let said = super::sqlite_open_failure(&in_nowhere, &"unable to open database file");
+        assert!(said.contains("does not exist; create it first"), "{said}");
     }
 
     async fn cache_size(db: &sea_orm::DatabaseConnection) -> Result<i64, String> {

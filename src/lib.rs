@@ -35,6 +35,8 @@ pub struct AppState {
     /// Automatic persisted queries (hash → parsed document). Per instance: a miss only
     /// makes the client send the full query once more, as the protocol expects.
     pub persisted_queries: LruCacheStorage,
+    /// Request and draw counters for `/metrics` (the services see them as `DrawMetrics`).
+    pub metrics: Arc<http::metrics::Metrics>,
 }
 
 /// How many persisted queries each instance keeps.
@@ -60,6 +62,7 @@ impl AppState {
         let catalog = services::reference::load_catalog(&db).await?;
         let cities = services::reference::cities(&db).await?;
         let auth_cache = config.auth_cache;
+        let metrics = Arc::new(http::metrics::Metrics::new());
         let services = Services {
             db,
             config: Arc::new(config),
@@ -67,7 +70,7 @@ impl AppState {
             cities: Arc::new(cities),
             keys: Arc::new(keys),
             data_keys: Arc::new(data_keys),
-            metrics: Arc::new(http::metrics::Metrics::new()),
+            metrics: metrics.clone(),
             published_rankings: Default::default(),
             principals: auth::principals::PrincipalCache::new(auth_cache),
             expert_pool: Default::default(),
@@ -86,6 +89,7 @@ impl AppState {
             services,
             schema,
             persisted_queries,
+            metrics,
         })
     }
 }
@@ -118,13 +122,27 @@ pub fn build_app(
         .configure(configure(state))
 }
 
-/// Serves until SIGTERM or Ctrl-C, then drains in-flight requests and returns.
-pub async fn serve(state: AppState) -> std::io::Result<()> {
+/// A server that has bound its address and started accepting: await it to serve until
+/// SIGTERM or Ctrl-C (it then drains in-flight requests and returns).
+pub struct Started {
+    pub server: actix_web::dev::Server,
+    /// The addresses it listens on, as bound (a port 0 in the setting is resolved here).
+    pub addresses: Vec<std::net::SocketAddr>,
+}
+
+/// Binds the configured address and starts serving. A bind that fails (the port taken, an
+/// address that is not this machine's) is an error naming the address, before anything is
+/// said to be listening.
+pub fn start(state: AppState) -> Result<Started, String> {
     let bind = state.services.config.bind.clone();
-    tracing::info!(%bind, "cleanprod listening");
-    HttpServer::new(move || build_app(state.clone()))
-        .bind(&bind)?
-        .shutdown_timeout(30)
-        .run()
-        .await
+    let bound = HttpServer::new(move || build_app(state.clone()))
+        .bind(&bind)
+        .map_err(|e| {
+            format!(
+                "cannot listen on {bind}: {e} (another server on that port? set CLEANPROD_BIND)"
+            )
+        })?;
+    let addresses = bound.addrs();
+    let server = bound.shutdown_timeout(30).run();
+    Ok(Started { server, addresses })
 }

@@ -279,8 +279,9 @@ enum Connection {
     BulkLoader,
 }
 
-/// Connects, retrying with exponential backoff while the database is unreachable (it may
-/// start after us), then migrates.
+/// Connects, retrying a network database (PostgreSQL) with exponential backoff while it is
+/// unreachable (it may start after us), then migrates. A SQLite file that cannot be opened
+/// fails at once, saying why.
 async fn connect_and_migrate(
     config: &Config,
     connection: Connection,
@@ -295,6 +296,10 @@ async fn connect_and_migrate(
         };
         match connected {
             Ok(db) => break db,
+            // A file on this machine: retrying will not make it openable.
+            Err(err) if config.is_sqlite() => {
+                return Err(db::sqlite_open_failure(&config.database_url, &err));
+            }
             Err(err) if attempt < config.db_connect_attempts => {
                 tracing::warn!(
                     attempt,
@@ -403,17 +408,28 @@ async fn run(command: Command) -> Result<(), String> {
         }
         Command::Serve => {
             let db = connect_and_migrate(&config, Connection::Pool).await?;
-            bootstrap(&db, config.admin_password.as_deref()).await?;
+            let admin_password = config.admin_password.clone();
             let state = AppState::new(config, db)
                 .await
                 .map_err(|e| format!("cannot build the application: {e:?}"))?;
             let db = state.services.db.clone();
             let services = state.services.clone();
+            let graphiql = services.config.web.graphiql;
+            let started = cleanprod::start(state)?;
+            for address in &started.addresses {
+                tracing::info!(%address, "cleanprod listening");
+                if graphiql {
+                    println!("GraphiQL: http://{address}/graphql");
+                }
+            }
+            // Only now that the server can serve: the printed password is usable at once.
+            bootstrap(&db, admin_password.as_deref()).await?;
             // Beside the start, not before it: /readyz answers meanwhile.
             drop(tokio::spawn(async move {
                 services.draw_queue.prepare(&services).await;
             }));
-            let served = cleanprod::serve(state)
+            let served = started
+                .server
                 .await
                 .map_err(|e| format!("server error: {e}"));
             tracing::info!("server stopped; closing the database pool");

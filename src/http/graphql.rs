@@ -425,7 +425,6 @@ async fn execute(
         .await;
     span.record("outcome", tracing::field::debug(&outcome));
     state
-        .services
         .metrics
         .observe_request(operation.as_deref(), outcome, started.elapsed());
     response
@@ -534,13 +533,19 @@ async fn run(
         }
     }
     let request = request.data(Loaders::new(&state.services)).data(viewer);
+    // Kept to name the argument of an input error (rare; the text is small).
+    let query = request.query.clone();
     let mut response = state.schema.execute(request).await;
     // Errors raised by async-graphql itself (syntax, validation, limits, input coercion)
     // carry no code: they are all faults in the client's request.
     for error in &mut response.errors {
+        let field = input_field_of(&query, error);
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", "BAD_USER_INPUT");
+            if let Some(field) = field {
+                extensions.set("field", field);
+            }
         }
     }
     // A response with no data and errors without a path failed before execution began.
@@ -563,6 +568,21 @@ async fn run(
         .content_type(rt.content_type())
         .json(&response);
     (http, outcome)
+}
+
+/// The input an error of async-graphql's own is about: the argument it names ("Invalid value
+/// for argument \"input.date\", …"), or the one whose value a scalar refused.
+fn input_field_of(query: &str, error: &async_graphql::ServerError) -> Option<String> {
+    if let Some(rest) = error.message.strip_prefix("Invalid value for argument \"") {
+        return rest.split('"').next().map(str::to_owned);
+    }
+    if error.message.starts_with("Failed to parse") {
+        return error
+            .locations
+            .first()
+            .and_then(|at| super::input_errors::argument_at(query, *at));
+    }
+    None
 }
 
 #[cfg(test)]

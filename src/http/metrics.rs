@@ -13,6 +13,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::services::DrawMetrics;
+
 use crate::AppState;
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
@@ -149,7 +151,15 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    pub fn observe_draw(&self, kind: &str, outcome: &str) {
+    fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
+
+impl DrawMetrics for Metrics {
+    fn observe_draw(&self, kind: &str, outcome: &str) {
         self.draws
             .get_or_create(&DrawLabels {
                 kind: kind.to_owned(),
@@ -158,15 +168,8 @@ impl Metrics {
             .inc();
     }
 
-    /// How many draws a transaction wrote together.
-    pub fn observe_draw_batch(&self, size: usize) {
+    fn observe_draw_batch(&self, size: usize) {
         self.draw_batch_size.observe(size as f64);
-    }
-
-    fn encode(&self) -> Result<String, std::fmt::Error> {
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
-        Ok(out)
     }
 }
 
@@ -182,7 +185,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             (pool.size(), pool.num_idle())
         }
     };
-    let metrics = &state.services.metrics;
+    let metrics = &state.metrics;
     metrics.pool_connections.set(i64::from(size));
     metrics
         .pool_idle

@@ -2,6 +2,7 @@
 
 pub mod graphql;
 pub mod health;
+pub mod input_errors;
 pub mod limits;
 pub mod metrics;
 pub mod panels;

@@ -39,7 +39,6 @@ use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::crypto::DataKeys;
 use crate::error::{AppError, AppResult};
-use crate::http::metrics::Metrics;
 use crate::rules::deadlines::today_in_china;
 use crate::rules::mandatory::CatalogRow;
 
@@ -54,7 +53,8 @@ pub struct Services {
     pub cities: Arc<Vec<entity::city::Model>>,
     pub keys: Arc<TokenKeys>,
     pub data_keys: Arc<DataKeys>,
-    pub metrics: Arc<Metrics>,
+    /// Where the draw reports what it did (the HTTP layer exports it as Prometheus metrics).
+    pub metrics: Arc<dyn DrawMetrics>,
     pub published_rankings: ranking::PublishedRankings,
     /// Who recently seen tokens belong to (see `auth::principals`).
     pub principals: crate::auth::principals::PrincipalCache,
@@ -62,6 +62,15 @@ pub struct Services {
     pub expert_pool: expert_pool::PoolCache,
     /// Draws waiting to be drawn together (see `draw_queue`).
     pub draw_queue: draw_queue::DrawQueue,
+}
+
+/// The draw's counters, kept by whoever runs the services (the server's `/metrics`), so the
+/// services need not know how they are exported.
+pub trait DrawMetrics: Send + Sync {
+    /// One draw (or replacement) and how it ended: "drawn", "replaced", "retried", "conflict"…
+    fn observe_draw(&self, kind: &str, outcome: &str);
+    /// How many draws one transaction wrote together.
+    fn observe_draw_batch(&self, size: usize);
 }
 
 /// `column = constant`, with a constant of the code (a status, a flag) written into the SQL

@@ -110,3 +110,69 @@ async fn concurrent_migrations_do_not_race() {
     assert_eq!(app.count("cities").await, 11, "reference data seeded once");
     assert_eq!(app.count("industries").await, 118);
 }
+
+#[test]
+fn a_sqlite_file_that_cannot_be_opened_fails_at_once_and_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = cleanprod(dir.path())
+        .arg("migrate")
+        .env("DATABASE_URL", "sqlite://./my.db")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("./my.db"), "{said}");
+    assert!(said.contains("sqlite://./my.db?mode=rwc"), "{said}");
+    // Not retried: a network database would be, with a warning per attempt.
+    assert!(!said.contains("retrying"), "{said}");
+    assert!(!dir.path().join("my.db").exists());
+}
+
+#[test]
+fn a_taken_port_is_named_and_nothing_is_said_to_listen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = taken.local_addr().expect("address").to_string();
+    let out = cleanprod(dir.path())
+        .env("CLEANPROD_BIND", &address)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains(&format!("cannot listen on {address}")),
+        "{stderr}"
+    );
+    assert!(
+        !stdout.contains("listening") && !stderr.contains("listening"),
+        "{stdout}{stderr}"
+    );
+    // No first admin was created for a server that never served.
+    assert!(!stdout.contains("Created user 'admin'"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_embedded_database_and_its_folder_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = cleanprod(dir.path()).arg("migrate").output().expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let mode = |p: &str| {
+        std::fs::metadata(dir.path().join(p))
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("data"), 0o700);
+    assert_eq!(mode("data/cleanprod.db"), 0o600);
+    for side in ["data/cleanprod.db-wal", "data/cleanprod.db-shm"] {
+        if dir.path().join(side).exists() {
+            assert_eq!(mode(side), 0o600, "{side}");
+        }
+    }
+}

@@ -378,3 +378,37 @@ async fn metrics_count_requests_by_operation(app: TestApp) {
     assert!(text.contains("cleanprod_db_pool_connections"));
 }
 db_test!(metrics_count_requests_by_operation);
+
+async fn a_bad_date_names_its_argument_and_what_is_wrong(app: TestApp) {
+    let admin = app.admin().await;
+    for (date, said) in [
+        ("2025-13-01", "month 13 is out of range (01 to 12)"),
+        ("2025-02-30", "February 2025 has 28 days, not 30"),
+        ("31/12/2025", "expected YYYY-MM-DD"),
+    ] {
+        // Inline and as a variable: both reach the client the same way.
+        let inline = format!("{{ annualSummary(year: 2025, asOf: \"{date}\") {{ year }} }}");
+        let (code, error) = app.err(Some(&admin), &inline, json!({})).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{error:#}");
+        assert_eq!(error["extensions"]["field"], "asOf", "{error:#}");
+        assert!(
+            error["message"].as_str().is_some_and(|m| m.contains(said)),
+            "{error:#}"
+        );
+        let (code, error) = app
+            .err(
+                Some(&admin),
+                "query($d: Date) { annualSummary(year: 2025, asOf: $d) { year } }",
+                json!({ "d": date }),
+            )
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "{error:#}");
+        // The argument, not the variable: that is the input the form shows.
+        assert_eq!(error["extensions"]["field"], "asOf", "{error:#}");
+        assert!(
+            error["message"].as_str().is_some_and(|m| m.contains(said)),
+            "{error:#}"
+        );
+    }
+}
+db_test!(a_bad_date_names_its_argument_and_what_is_wrong);
