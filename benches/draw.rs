@@ -18,6 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
+use entity::domain::{
+    AuditMode, AuditStatus, ConflictKind, ConsultancyStatus, DrawRoundKind, EnterpriseScale,
+    ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, ReviewKind, ReviewOutcome,
+    ReviewStatus, SeatStatus, Sector, StaffRole,
+};
 use entity::{
     audit, consultancy, consultancy_staff, enterprise, expert, expert_conflict, expert_kind,
     expert_seat_count, expert_sector, expert_unavailability, panel, panel_draw, panel_seat, review,
@@ -39,26 +44,26 @@ const EXPERTS: usize = 20_000;
 const PAST_SEATS: usize = 200_000;
 const ENTERPRISES: usize = 2_000;
 const SEATS_PER_PANEL: usize = 4;
-const SECTORS: [&str; 13] = [
-    "ENERGY",
-    "STEEL",
-    "COKING_COAL_CHEMICAL",
-    "BUILDING_MATERIALS",
-    "NONFERROUS",
-    "CHEMICAL",
-    "DYEING",
-    "PAPER",
-    "PHARMACEUTICAL",
-    "ELECTROPLATING",
-    "AGRI_FOOD",
-    "INDUSTRIAL_COATING",
-    "PACKAGING_PRINTING",
+const SECTORS: [Sector; 13] = [
+    Sector::Energy,
+    Sector::Steel,
+    Sector::CokingCoalChemical,
+    Sector::BuildingMaterials,
+    Sector::Nonferrous,
+    Sector::Chemical,
+    Sector::Dyeing,
+    Sector::Paper,
+    Sector::Pharmaceutical,
+    Sector::Electroplating,
+    Sector::AgriFood,
+    Sector::IndustrialCoating,
+    Sector::PackagingPrinting,
 ];
-const KINDS: [&str; 4] = [
-    "INDUSTRY_PROCESS",
-    "ENVIRONMENTAL",
-    "ENERGY",
-    "AUDIT_METHOD",
+const KINDS: [ExpertiseKind; 4] = [
+    ExpertiseKind::IndustryProcess,
+    ExpertiseKind::Environmental,
+    ExpertiseKind::Energy,
+    ExpertiseKind::AuditMethod,
 ];
 /// The year the benchmark's reviews (and a fifth of the past seats) fall in.
 const DRAW_YEAR: i32 = 2027;
@@ -119,10 +124,10 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         let id = Uuid::now_v7();
         expert_ids.push(id);
         let status = match rng.below(100) {
-            0..=91 => "ACTIVE",
-            92..=95 => "SUSPENDED",
-            96..=97 => "CANDIDATE",
-            _ => "REMOVED",
+            0..=91 => ExpertStatus::Active,
+            92..=95 => ExpertStatus::Suspended,
+            96..=97 => ExpertStatus::Candidate,
+            _ => ExpertStatus::Removed,
         };
         let term_end = if rng.chance(3) {
             date(2026, 100)
@@ -132,19 +137,19 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         experts.push(expert::ActiveModel {
             id: Set(id),
             name: Set(format!("专家{i}")),
-            gender: Set("FEMALE".into()),
+            gender: Set(Gender::Female),
             birth_date: Set(date(1960 + (i % 30) as i32, 100)),
             id_card_number: Set(format!("bench-{i}")),
             phone: Set("bench".into()),
             email: Set(None),
             employer: Set("单位".into()),
             employer_credit_code: Set(format!("91140100MA{:08}", rng.below(50_000))),
-            title: Set("SENIOR".into()),
+            title: Set(ProfessionalTitle::Senior),
             years_in_field: Set(15),
             city_code: Set(cities[rng.below(cities.len())].clone()),
             term_start: Set(date(2024, 1)),
             term_end: Set(term_end),
-            status: Set(status.into()),
+            status: Set(status),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -160,7 +165,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         for s in own {
             sectors.push(expert_sector::ActiveModel {
                 expert_id: Set(id),
-                sector: Set(SECTORS[s].into()),
+                sector: Set(SECTORS[s]),
             });
         }
         let mut own: Vec<usize> = vec![rng.below(KINDS.len())];
@@ -172,7 +177,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         for k in own {
             kinds.push(expert_kind::ActiveModel {
                 expert_id: Set(id),
-                kind: Set(KINDS[k].into()),
+                kind: Set(KINDS[k]),
             });
         }
     }
@@ -196,7 +201,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             address: Set("地址".into()),
             contact_name: Set("联系人".into()),
             contact_phone: Set("0351-1234567".into()),
-            status: Set("ACTIVE".into()),
+            status: Set(ConsultancyStatus::Active),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -209,7 +214,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             name: Set(format!("审核员{f}")),
             id_card_number: Set(format!("bench-staff-{f}")),
             id_card_hmac: Set(Some(format!("bench-staff-{f}"))),
-            role: Set("AUDITOR".into()),
+            role: Set(StaffRole::Auditor),
             certificate_number: Set(None),
             started_on: Set(date(2020, 1)),
             ended_on: Set(None),
@@ -235,10 +240,10 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             city_code: Set(cities[e % cities.len()].clone()),
             county: Set("区县".into()),
             industry_code: Set("3120".into()),
-            sector: Set(Some(SECTORS[e % SECTORS.len()].into())),
+            sector: Set(Some(SECTORS[e % SECTORS.len()])),
             employees: Set(2_000),
             operating_revenue: Set(500_000_000),
-            scale: Set("LARGE".into()),
+            scale: Set(EnterpriseScale::Large),
             scale_set_by_admin: Set(false),
             high_energy_use: Set(true),
             high_water_use: Set(false),
@@ -268,7 +273,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         conflicts.push(expert_conflict::ActiveModel {
             id: Set(Uuid::now_v7()),
             expert_id: Set(expert_ids[rng.below(EXPERTS)]),
-            kind: Set("SHAREHOLDING".into()),
+            kind: Set(ConflictKind::Shareholding),
             organisation_name: Set("机构".into()),
             organisation_credit_code: Set(code),
             valid_from: Set(Some(date(2018, 1))),
@@ -333,11 +338,11 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         reviews.push(review::ActiveModel {
             id: Set(review_id),
             audit_id: Set(audit_id),
-            kind: Set("EVALUATION".into()),
+            kind: Set(ReviewKind::Evaluation),
             review_date: Set(on),
             organiser_city_code: Set(Some(cities[e % cities.len()].clone())),
-            status: Set("HELD".into()),
-            outcome: Set(Some("PASSED".into())),
+            status: Set(ReviewStatus::Held),
+            outcome: Set(Some(ReviewOutcome::Passed)),
             score: Set(Some(850_000)),
             opinion: Set(Some("通过".into())),
             scheduled_by: Set(None),
@@ -350,7 +355,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             id: Set(panel_id),
             review_id: Set(review_id),
             audit_id: Set(audit_id),
-            review_kind: Set("EVALUATION".into()),
+            review_kind: Set(ReviewKind::Evaluation),
             review_date: Set(on),
             organiser_city_code: Set(Some(cities[e % cities.len()].clone())),
             size: Set(SEATS_PER_PANEL as i32),
@@ -363,7 +368,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             id: Set(draw_id),
             panel_id: Set(panel_id),
             round_no: Set(1),
-            kind: Set("INITIAL".into()),
+            kind: Set(DrawRoundKind::Initial),
             algorithm: Set("cleanprod-draw-v1/chacha20".into()),
             review_id: Set(review_id),
             review_date: Set(on),
@@ -404,11 +409,11 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         }
         for (slot, x) in on_panel.into_iter().enumerate() {
             let status = match rng.below(100) {
-                0..=84 => "ATTENDED",
-                85..=94 => "DECLINED",
-                _ => "NO_SHOW",
+                0..=84 => SeatStatus::Attended,
+                85..=94 => SeatStatus::Declined,
+                _ => SeatStatus::NoShow,
             };
-            if status != "DECLINED" {
+            if status != SeatStatus::Declined {
                 taken.insert((x, on));
                 *counts.entry((expert_ids[x], year)).or_default() += 1;
             }
@@ -420,7 +425,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
                 review_date: Set(on),
                 expert_id: Set(expert_ids[x]),
                 slot_index: Set(slot as i32),
-                status: Set(status.into()),
+                status: Set(status),
                 decline_reason: Set(None),
                 responded_at: Set(None),
                 responded_by: Set(None),
@@ -473,7 +478,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             staff_of[f],
             now,
         );
-        a.status = Set("REPORT_SUBMITTED".into());
+        a.status = Set(AuditStatus::ReportSubmitted);
         a.closed = Set(false);
         a.last_outcome = Set(None);
         a.accepted_on = Set(None);
@@ -482,10 +487,10 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         open_reviews.push(review::ActiveModel {
             id: Set(review_id),
             audit_id: Set(audit_id),
-            kind: Set("EVALUATION".into()),
+            kind: Set(ReviewKind::Evaluation),
             review_date: Set(date(DRAW_YEAR, 60 + (i % 250) as u32)),
             organiser_city_code: Set(Some(cities[e % cities.len()].clone())),
-            status: Set("SCHEDULED".into()),
+            status: Set(ReviewStatus::Scheduled),
             outcome: Set(None),
             score: Set(None),
             opinion: Set(None),
@@ -518,10 +523,10 @@ fn past_audit(
         city_code: Set(city.to_owned()),
         year: Set(year),
         list_id: Set(None),
-        status: Set("ACCEPTED".into()),
-        last_outcome: Set(Some("PASSED".into())),
+        status: Set(AuditStatus::Accepted),
+        last_outcome: Set(Some(ReviewOutcome::Passed)),
         closed: Set(true),
-        mode: Set("STRICT".into()),
+        mode: Set(AuditMode::Strict),
         notice_date: Set(date(year, 60)),
         started_on: Set(Some(date(year, 70))),
         consultancy_id: Set(Some(firm)),

@@ -24,6 +24,9 @@ use cleanprod::config::Config;
 use cleanprod::rules::checksum::complete_credit_code;
 use cleanprod::services::ranking::publish_ranking;
 use cleanprod::{AppState, db};
+use entity::domain::{
+    AppraisalDeductionSource, ConsultancyStatus, FindingKind, Grade, SchemeSource,
+};
 use entity::{appraisal, appraisal_deduction, appraisal_finding_rule, appraisal_year, consultancy};
 
 const FIRMS: u32 = 1_000;
@@ -74,7 +77,7 @@ async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
             address: sea_orm::Set("太原市小店区长风街1号".to_owned()),
             contact_name: sea_orm::Set("张三".to_owned()),
             contact_phone: sea_orm::Set("0351-1234567".to_owned()),
-            status: sea_orm::Set("ACTIVE".to_owned()),
+            status: sea_orm::Set(ConsultancyStatus::Active),
             version: sea_orm::Set(1),
             created_at: sea_orm::Set(now),
             updated_at: sea_orm::Set(now),
@@ -88,7 +91,7 @@ async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     for year in FIRST_YEAR..=LAST_YEAR {
         appraisal_year::Entity::insert(appraisal_year::ActiveModel {
             year: sea_orm::Set(year),
-            scheme_source: sea_orm::Set("DEFAULT".to_owned()),
+            scheme_source: sea_orm::Set(SchemeSource::Default),
             weight_capacity_building: sea_orm::Set(150_000),
             weight_report_quality: sea_orm::Set(300_000),
             weight_personnel_management: sea_orm::Set(150_000),
@@ -110,15 +113,15 @@ async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
         .exec_without_returning(&txn)
         .await?;
         let rules: Vec<appraisal_finding_rule::ActiveModel> = [
-            ("MAJOR_DEFECT", 50_000, false),
-            ("OMISSION", 30_000, false),
-            ("FALSIFICATION", 200_000, true),
-            ("WRONG_CONCLUSION", 100_000, false),
+            (FindingKind::MajorDefect, 50_000, false),
+            (FindingKind::Omission, 30_000, false),
+            (FindingKind::Falsification, 200_000, true),
+            (FindingKind::WrongConclusion, 100_000, false),
         ]
         .into_iter()
         .map(|(kind, points, veto)| appraisal_finding_rule::ActiveModel {
             year: sea_orm::Set(year),
-            finding_kind: sea_orm::Set(kind.to_owned()),
+            finding_kind: sea_orm::Set(kind),
             points: sea_orm::Set(points),
             veto: sea_orm::Set(veto),
         })
@@ -138,10 +141,10 @@ async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
             let deduct = if i % 7 == 0 { 150 } else { 0 };
             let total_hundredths = (weighted + 50) / 100 - deduct;
             let grade = match total_hundredths {
-                t if t >= 9000 => "EXCELLENT",
-                t if t >= 7500 => "GOOD",
-                t if t >= 6000 => "QUALIFIED",
-                _ => "UNQUALIFIED",
+                t if t >= 9000 => Grade::Excellent,
+                t if t >= 7500 => Grade::Good,
+                t if t >= 6000 => Grade::Qualified,
+                _ => Grade::Unqualified,
             };
             let appraisal_id = Uuid::now_v7();
             rows.push(appraisal::ActiveModel {
@@ -160,7 +163,7 @@ async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
                 weight_service_quantity: sea_orm::Set(150_000),
                 total_deduction: sea_orm::Set(units(deduct)),
                 total: sea_orm::Set(units(total_hundredths.max(0))),
-                grade: sea_orm::Set(grade.to_owned()),
+                grade: sea_orm::Set(grade),
                 vetoed: sea_orm::Set(false),
                 audits_served: sea_orm::Set((i % 13) as i32),
                 evaluations_held: sea_orm::Set((i % 13) as i32),
@@ -184,7 +187,7 @@ async fn seed(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
                     id: sea_orm::Set(Uuid::now_v7()),
                     appraisal_id: sea_orm::Set(appraisal_id),
                     position: sea_orm::Set(0),
-                    source: sea_orm::Set("MANUAL".to_owned()),
+                    source: sea_orm::Set(AppraisalDeductionSource::Manual),
                     finding_kind: sea_orm::Set(None),
                     finding_id: sea_orm::Set(None),
                     reason: sea_orm::Set("年度总结逾期报送".to_owned()),

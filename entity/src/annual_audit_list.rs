@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::AnnualListStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "annual_audit_lists")]
 pub struct Model {
@@ -7,7 +9,7 @@ pub struct Model {
     pub id: Uuid,
     pub city_code: String,
     pub year: i32,
-    pub status: String,
+    pub status: AnnualListStatus,
     /// The latest submission (a returned list is submitted again).
     pub submitted_on: Option<Date>,
     /// Whether the latest submission missed the end-of-February deadline.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::Grade;
+
 /// One recording of a consultancy's appraisal for a year; re-recording keeps the earlier
 /// ones (`current = false`). Scores and totals are in ten-thousandths (exact). The computed
 /// inputs are as the registry showed them when the appraisal was recorded.
@@ -23,7 +25,7 @@ pub struct Model {
     pub weight_service_quantity: i64,
     pub total_deduction: i64,
     pub total: i64,
-    pub grade: String,
+    pub grade: Grade,
     pub vetoed: bool,
     pub audits_served: i32,
     pub evaluations_held: i32,

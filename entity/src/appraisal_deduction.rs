@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{AppraisalDeductionSource, FindingKind};
+
 /// Points taken off one appraisal: entered by the appraiser, or automatic from a recheck
 /// finding.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,8 +12,8 @@ pub struct Model {
     pub appraisal_id: Uuid,
     pub position: i32,
     /// MANUAL or RECHECK_FINDING.
-    pub source: String,
-    pub finding_kind: Option<String>,
+    pub source: AppraisalDeductionSource,
+    pub finding_kind: Option<FindingKind>,
     pub finding_id: Option<Uuid>,
     pub reason: String,
     /// In ten-thousandths.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::SchemeSource;
+
 /// One appraisal year: its scheme and, once published, who published it and when.
 /// Weights and grade thresholds are in ten-thousandths (exact).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub year: i32,
     /// DEFAULT (DESIGN.md's defaults, copied in) or SET (by the province).
-    pub scheme_source: String,
+    pub scheme_source: SchemeSource,
     pub weight_capacity_building: i64,
     pub weight_report_quality: i64,
     pub weight_personnel_management: i64,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{AuditMode, AuditStatus, DeadlineKind, ReviewOutcome};
+
 /// One audit round of one enterprise.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audits")]
@@ -11,13 +13,13 @@ pub struct Model {
     pub city_code: String,
     pub year: i32,
     pub list_id: Option<Uuid>,
-    pub status: String,
+    pub status: AuditStatus,
     /// The outcome of the latest evaluation (EVALUATED) or acceptance (ACCEPTED).
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<ReviewOutcome>,
     /// ACCEPTED (PASSED): the round is over.
     pub closed: bool,
     /// STRICT or SIMPLIFIED, from the enterprise's flags when the audit was created.
-    pub mode: String,
+    pub mode: AuditMode,
     pub notice_date: Date,
     pub started_on: Option<Date>,
     pub consultancy_id: Option<Uuid>,
@@ -31,7 +33,7 @@ pub struct Model {
     /// The first year of the five-year cycle the round belongs to.
     pub cycle_start_year: i32,
     /// The current deadline (kept with every change so that overdue is a plain filter).
-    pub due_kind: Option<String>,
+    pub due_kind: Option<DeadlineKind>,
     pub due_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,

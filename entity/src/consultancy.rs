@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ConsultancyStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "consultancies")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub address: String,
     pub contact_name: String,
     pub contact_phone: String,
-    pub status: String,
+    pub status: ConsultancyStatus,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

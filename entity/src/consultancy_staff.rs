@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::StaffRole;
+
 /// One employment of one person at one firm; a person who moves has a row per firm.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "consultancy_staff")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub name: String,
     /// Identifies the person across firms (GB 11643).
     pub id_card_number: String,
-    pub role: String,
+    pub role: StaffRole,
     pub certificate_number: Option<String>,
     pub started_on: Date,
     /// The last day of the employment; open while `None`.

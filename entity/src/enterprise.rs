@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{EnterpriseScale, Sector};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "enterprises")]
 pub struct Model {
@@ -12,11 +14,11 @@ pub struct Model {
     pub county: String,
     pub industry_code: String,
     /// The annex sector of the catalogue row that matches the industry code, if any.
-    pub sector: Option<String>,
+    pub sector: Option<Sector>,
     pub employees: i32,
     /// Operating revenue in 10 000 CNY, in ten-thousandths (exact; see `amount` columns).
     pub operating_revenue: i64,
-    pub scale: String,
+    pub scale: EnterpriseScale,
     /// The scale was set by an admin rather than derived from staff and revenue.
     pub scale_set_by_admin: bool,
     pub high_energy_use: bool,

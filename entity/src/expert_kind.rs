@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ExpertiseKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "expert_kinds")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub expert_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub kind: String,
+    pub kind: ExpertiseKind,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

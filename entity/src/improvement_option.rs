@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::OptionKind;
+
 /// An improvement option (方案). Amounts in ten-thousandths of their unit (exact).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "improvement_options")]
@@ -7,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub audit_id: Uuid,
-    pub kind: String,
+    pub kind: OptionKind,
     pub title: String,
     /// 10 000 CNY.
     pub investment: i64,

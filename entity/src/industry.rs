@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{CatalogCondition, ScaleRule, Sector};
+
 /// One row of the plan's annex (the industry catalogue).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "industries")]
@@ -8,9 +10,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     pub name: String,
-    pub sector: String,
-    pub scale_rule: String,
-    pub condition: Option<String>,
+    pub sector: Sector,
+    pub scale_rule: ScaleRule,
+    pub condition: Option<CatalogCondition>,
     /// Position in the annex, so lists read as the plan does.
     pub sort_order: i32,
 }

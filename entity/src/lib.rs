@@ -1,8 +1,8 @@
 //! Persistence types (sea-orm entities) for cleanprod.
 //!
 //! These mirror the tables the `migration` crate creates; migrations are the source of
-//! truth. Enumerations are stored as their SCREAMING_SNAKE_CASE names in text columns and
-//! converted by the server's `domain` module. GraphQL types live in the server crate.
+//! truth. Enumerations are the `domain` vocabulary, stored as their SCREAMING_SNAKE_CASE
+//! names in text columns. GraphQL object types live in the server crate.
 
 pub mod annual_audit_list;
 pub mod annual_audit_list_entry;
@@ -20,6 +20,7 @@ pub mod city;
 pub mod consultancy;
 pub mod consultancy_staff;
 pub mod consultancy_status_change;
+pub mod domain;
 pub mod enterprise;
 pub mod expert;
 pub mod expert_conflict;

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::ReviewKind;
+
 /// The expert panel of one review: its composition and the review facts it was drawn for.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "panels")]
@@ -9,7 +11,7 @@ pub struct Model {
     /// Unique: one panel per review.
     pub review_id: Uuid,
     pub audit_id: Uuid,
-    pub review_kind: String,
+    pub review_kind: ReviewKind,
     pub review_date: Date,
     /// The organising city; `None` for the province (rechecks).
     pub organiser_city_code: Option<String>,

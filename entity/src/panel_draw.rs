@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::DrawRoundKind;
+
 /// One round of a panel's draw (the first draw, then each replacement): everything needed to
 /// re-run it (see the server's `rules::draw` and `rules::draw_record`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +13,7 @@ pub struct Model {
     /// 1 for the first draw, then 2, 3, … for replacements.
     pub round_no: i32,
     /// INITIAL or REPLACEMENT.
-    pub kind: String,
+    pub kind: DrawRoundKind,
     pub algorithm: String,
     /// The review id that went into the seed.
     pub review_id: Uuid,

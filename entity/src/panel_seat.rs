@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::SeatStatus;
+
 /// One expert's seat on a panel: INVITED → CONFIRMED / DECLINED → ATTENDED / NO_SHOW.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "panel_seats")]
@@ -15,7 +17,7 @@ pub struct Model {
     pub expert_id: Uuid,
     /// Index into the panel's composition.
     pub slot_index: i32,
-    pub status: String,
+    pub status: SeatStatus,
     pub decline_reason: Option<String>,
     pub responded_at: Option<DateTimeUtc>,
     pub responded_by: Option<Uuid>,

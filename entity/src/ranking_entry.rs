@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::Grade;
+
 /// One line of a published ranking, frozen on publication day.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ranking_entries")]
@@ -17,7 +19,7 @@ pub struct Model {
     pub credit_code: String,
     pub city_code: String,
     pub total: i64,
-    pub grade: String,
+    pub grade: Grade,
     pub capacity_building: i64,
     pub report_quality: i64,
     pub personnel_management: i64,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::FindingKind;
+
 /// A finding of a recheck, traced to the audit's consultancy and lead auditor (the experts
 /// who passed the report are in `recheck_finding_experts`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -15,7 +17,7 @@ pub struct Model {
     /// The audit's city.
     pub city_code: String,
     /// MAJOR_DEFECT, OMISSION, FALSIFICATION or WRONG_CONCLUSION.
-    pub kind: String,
+    pub kind: FindingKind,
     pub description: String,
     pub consultancy_id: Option<Uuid>,
     pub lead_auditor_staff_id: Option<Uuid>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{ReviewKind, ReviewOutcome, ReviewStatus};
+
 /// An evaluation, acceptance or recheck of one audit.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "reviews")]
@@ -7,12 +9,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub audit_id: Uuid,
-    pub kind: String,
+    pub kind: ReviewKind,
     pub review_date: Date,
     /// The organising city; `None` for the province.
     pub organiser_city_code: Option<String>,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub status: ReviewStatus,
+    pub outcome: Option<ReviewOutcome>,
     /// 0–100 in ten-thousandths (exact).
     pub score: Option<i64>,
     pub opinion: Option<String>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{AttendanceStatus, TrainingAudience, TrainingParticipantKind};
+
 /// One participant's enrolment in one session, and what the organiser recorded.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "training_attendances")]
@@ -8,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub session_id: Uuid,
     /// EXPERT, CONSULTANCY_STAFF, USER or OUTSIDE; the matching id column is set.
-    pub participant_kind: String,
+    pub participant_kind: TrainingParticipantKind,
     pub expert_id: Option<Uuid>,
     pub staff_id: Option<Uuid>,
     /// The firm of a staff participant at enrolment.
@@ -19,8 +21,8 @@ pub struct Model {
     pub organisation: String,
     pub role_title: Option<String>,
     /// The audience the participant belongs to.
-    pub audience: String,
-    pub status: String,
+    pub audience: TrainingAudience,
+    pub status: AttendanceStatus,
     pub checked_in_at: Option<DateTimeUtc>,
     pub checked_out_at: Option<DateTimeUtc>,
     /// Hours credited, in ten-thousandths.

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::TrainingScope;
+
 /// One planned training of a year's plan; sessions that carry it out name it.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "training_plan_items")]
@@ -10,7 +12,7 @@ pub struct Model {
     /// Order within the plan, from 0.
     pub position: i32,
     pub title: String,
-    pub scope: String,
+    pub scope: TrainingScope,
     /// The city that holds it (CITY scope); `None` for a provincial item.
     pub city_code: Option<String>,
     /// Comma-separated audience names.

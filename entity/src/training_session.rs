@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{TrainingScope, TrainingSessionStatus};
+
 /// One training session (a course held on one or more days).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "training_sessions")]
@@ -9,7 +11,7 @@ pub struct Model {
     /// The year of the start, in China Standard Time (kept for the year filters).
     pub year: i32,
     pub title: String,
-    pub scope: String,
+    pub scope: TrainingScope,
     /// The organising city (CITY scope); `None` for a provincial session.
     pub city_code: Option<String>,
     pub organiser: String,
@@ -23,7 +25,7 @@ pub struct Model {
     pub capacity: Option<i32>,
     /// Enrolments so far; raised only by a conditional update that respects the capacity.
     pub enrolled: i32,
-    pub status: String,
+    pub status: TrainingSessionStatus,
     pub cancel_reason: Option<String>,
     pub cancelled_at: Option<DateTimeUtc>,
     pub plan_item_id: Option<Uuid>,

@@ -1,12 +1,14 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::TrainingTopic;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "training_session_topics")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub session_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub topic: String,
+    pub topic: TrainingTopic,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,19 +1,21 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{ViolationKind, ViolationSubjectKind};
+
 /// A penalty decision against an enterprise, consultancy or expert; public once published.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "violations")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub subject_kind: String,
+    pub subject_kind: ViolationSubjectKind,
     pub subject_id: Uuid,
     /// The subject's name on the day of recording (what the public notice names).
     pub subject_name: String,
     /// Enterprises' and consultancies' unified social credit code; none for experts.
     pub subject_credit_code: Option<String>,
     pub city_code: Option<String>,
-    pub kind: String,
+    pub kind: ViolationKind,
     pub decision_date: Date,
     #[sea_orm(unique)]
     pub decision_number: String,

@@ -8,7 +8,6 @@ use entity::{annual_audit_list, annual_list_status_change};
 use crate::domain::AnnualListStatus;
 use crate::rules::deadlines::{list_submission_due, notice_due};
 use crate::services::annual_lists::{self, ListFilter};
-use crate::services::parse_stored;
 
 use super::context::{loaders, services, viewer};
 use super::enterprises::Enterprise;
@@ -42,8 +41,8 @@ impl AnnualAuditList {
     async fn year(&self) -> i32 {
         self.0.year
     }
-    async fn status(&self) -> Result<AnnualListStatus> {
-        Ok(annual_lists::status_of(&self.0)?)
+    async fn status(&self) -> AnnualListStatus {
+        self.0.status
     }
     /// The end of February of the list's year.
     async fn submission_due(&self) -> Option<Date> {
@@ -112,16 +111,11 @@ pub struct AnnualListStatusChange(pub annual_list_status_change::Model);
 #[Object]
 impl AnnualListStatusChange {
     #[graphql(name = "fromStatus")]
-    async fn previous_status(&self) -> Result<Option<AnnualListStatus>> {
-        Ok(self
-            .0
-            .from_status
-            .as_deref()
-            .map(|s| parse_stored("annual list status", s))
-            .transpose()?)
+    async fn previous_status(&self) -> Option<AnnualListStatus> {
+        self.0.from_status
     }
-    async fn to_status(&self) -> Result<AnnualListStatus> {
-        Ok(parse_stored("annual list status", &self.0.to_status)?)
+    async fn to_status(&self) -> AnnualListStatus {
+        self.0.to_status
     }
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()

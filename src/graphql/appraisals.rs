@@ -18,7 +18,7 @@ use crate::services::appraisals::{
     self, ComputedInputs, NewAppraisal, SchemeInput, YearScheme, scores_of, weights_of,
 };
 use crate::services::ranking::{self, Publication, Ranking, RankingLine};
-use crate::services::{parse_stored, reference};
+use crate::services::reference;
 
 use super::consultancies::Consultancy;
 use super::context::{loaders, services, viewer};
@@ -269,17 +269,12 @@ pub struct AppraisalDeduction(appraisal_deduction::Model);
 
 #[Object]
 impl AppraisalDeduction {
-    async fn source(&self) -> Result<AppraisalDeductionSource> {
-        Ok(parse_stored("deduction source", &self.0.source)?)
+    async fn source(&self) -> AppraisalDeductionSource {
+        self.0.source
     }
     /// For a deduction from a recheck finding: the finding's kind and id.
-    async fn finding_kind(&self) -> Result<Option<FindingKind>> {
-        Ok(self
-            .0
-            .finding_kind
-            .as_deref()
-            .map(|k| parse_stored("finding kind", k))
-            .transpose()?)
+    async fn finding_kind(&self) -> Option<FindingKind> {
+        self.0.finding_kind
     }
     async fn finding_id(&self) -> Option<ID> {
         self.0.finding_id.map(id_of)
@@ -383,11 +378,11 @@ impl Appraisal {
     async fn total(&self) -> Decimal {
         two_places(from_stored(self.0.total))
     }
-    async fn grade(&self) -> Result<Grade> {
-        Ok(appraisals::grade_of(&self.0)?)
+    async fn grade(&self) -> Grade {
+        self.0.grade
     }
-    async fn grade_label(&self) -> Result<&'static str> {
-        Ok(appraisals::grade_of(&self.0)?.label())
+    async fn grade_label(&self) -> &'static str {
+        self.0.grade.label()
     }
     /// A recheck finding of a veto kind made the firm UNQUALIFIED whatever its score.
     async fn vetoed(&self) -> bool {

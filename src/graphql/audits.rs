@@ -17,7 +17,7 @@ use crate::services::audits::{
     self, AuditFilter as ServiceFilter, NewAudit, NewOption, NewReview, OptionAmounts, OptionPatch,
     ReportSubmission, ReviewResult,
 };
-use crate::services::{parse_stored, today};
+use crate::services::today;
 
 use super::consultancies::{Consultancy, ConsultancyStaff};
 use super::context::{loaders, services, viewer};
@@ -87,8 +87,8 @@ impl Audit {
     async fn closed(&self) -> bool {
         self.0.closed
     }
-    async fn mode(&self) -> Result<AuditMode> {
-        Ok(parse_stored("audit mode", &self.0.mode)?)
+    async fn mode(&self) -> AuditMode {
+        self.0.mode
     }
     async fn notice_date(&self) -> Date {
         Date(self.0.notice_date)
@@ -236,28 +236,18 @@ pub struct AuditTransition(pub audit_transition::Model);
 
 #[Object]
 impl AuditTransition {
-    async fn event(&self) -> Result<AuditEventKind> {
-        Ok(parse_stored("audit event", &self.0.event)?)
+    async fn event(&self) -> AuditEventKind {
+        self.0.event
     }
     #[graphql(name = "fromStatus")]
-    async fn previous_status(&self) -> Result<Option<AuditStatus>> {
-        Ok(self
-            .0
-            .from_status
-            .as_deref()
-            .map(|s| parse_stored("audit status", s))
-            .transpose()?)
+    async fn previous_status(&self) -> Option<AuditStatus> {
+        self.0.from_status
     }
-    async fn to_status(&self) -> Result<AuditStatus> {
-        Ok(parse_stored("audit status", &self.0.to_status)?)
+    async fn to_status(&self) -> AuditStatus {
+        self.0.to_status
     }
-    async fn outcome(&self) -> Result<Option<ReviewOutcome>> {
-        Ok(self
-            .0
-            .outcome
-            .as_deref()
-            .map(|s| parse_stored("review outcome", s))
-            .transpose()?)
+    async fn outcome(&self) -> Option<ReviewOutcome> {
+        self.0.outcome
     }
     /// The day it happened (notice, start, report, review).
     async fn occurred_on(&self) -> Date {
@@ -295,8 +285,8 @@ impl Review {
             .await?
             .map(Audit))
     }
-    async fn kind(&self) -> Result<ReviewKind> {
-        Ok(audits::review_kind_of(&self.0)?)
+    async fn kind(&self) -> ReviewKind {
+        self.0.kind
     }
     async fn date(&self) -> Date {
         Date(self.0.review_date)
@@ -305,16 +295,11 @@ impl Review {
     async fn organiser_city_code(&self) -> Option<&str> {
         self.0.organiser_city_code.as_deref()
     }
-    async fn status(&self) -> Result<ReviewStatus> {
-        Ok(parse_stored("review status", &self.0.status)?)
+    async fn status(&self) -> ReviewStatus {
+        self.0.status
     }
-    async fn outcome(&self) -> Result<Option<ReviewOutcome>> {
-        Ok(self
-            .0
-            .outcome
-            .as_deref()
-            .map(|s| parse_stored("review outcome", s))
-            .transpose()?)
+    async fn outcome(&self) -> Option<ReviewOutcome> {
+        self.0.outcome
     }
     /// 0–100.
     async fn score(&self) -> Option<Decimal> {
@@ -364,8 +349,8 @@ impl ImprovementOption {
     async fn audit_id(&self) -> ID {
         id_of(self.0.audit_id)
     }
-    async fn kind(&self) -> Result<OptionKind> {
-        Ok(parse_stored("option kind", &self.0.kind)?)
+    async fn kind(&self) -> OptionKind {
+        self.0.kind
     }
     async fn title(&self) -> &str {
         &self.0.title

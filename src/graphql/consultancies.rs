@@ -10,7 +10,7 @@ use crate::rules::masking::mask_id_card;
 use crate::services::consultancies::{
     self, ConsultancyFilter as ServiceFilter, ConsultancyPatch, NewConsultancy, NewStaff,
 };
-use crate::services::{parse_stored, today};
+use crate::services::today;
 
 use super::context::{loaders, services, viewer};
 use super::pagination::page_request;
@@ -51,13 +51,13 @@ impl Consultancy {
     async fn contact_phone(&self) -> &str {
         &self.0.contact_phone
     }
-    async fn status(&self) -> Result<ConsultancyStatus> {
-        Ok(consultancies::status_of(&self.0)?)
+    async fn status(&self) -> ConsultancyStatus {
+        self.0.status
     }
     /// Only ACTIVE firms take new audits.
     async fn takes_new_audits(&self) -> Result<bool> {
         Ok(crate::rules::consultancy::may_take_new_audits(
-            consultancies::status_of(&self.0)?,
+            self.0.status,
         ))
     }
     /// Every status change, oldest first, with who made it and why.
@@ -109,16 +109,11 @@ pub struct ConsultancyStatusChange(pub consultancy_status_change::Model);
 #[Object]
 impl ConsultancyStatusChange {
     #[graphql(name = "fromStatus")]
-    async fn previous_status(&self) -> Result<Option<ConsultancyStatus>> {
-        Ok(self
-            .0
-            .from_status
-            .as_deref()
-            .map(|s| parse_stored("consultancy status", s))
-            .transpose()?)
+    async fn previous_status(&self) -> Option<ConsultancyStatus> {
+        self.0.from_status
     }
-    async fn to_status(&self) -> Result<ConsultancyStatus> {
-        Ok(parse_stored("consultancy status", &self.0.to_status)?)
+    async fn to_status(&self) -> ConsultancyStatus {
+        self.0.to_status
     }
     async fn reason(&self) -> &str {
         &self.0.reason
@@ -163,8 +158,8 @@ impl ConsultancyStaff {
             },
         )
     }
-    async fn role(&self) -> Result<StaffRole> {
-        Ok(parse_stored("staff role", &self.0.role)?)
+    async fn role(&self) -> StaffRole {
+        self.0.role
     }
     async fn certificate_number(&self) -> Option<&str> {
         self.0.certificate_number.as_deref()

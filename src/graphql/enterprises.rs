@@ -14,7 +14,7 @@ use crate::services::enterprises::{
     EnterprisePatch, NewEnterprise,
 };
 use crate::services::import::{self, ImportReport as ServiceReport, ImportRow as ServiceRow};
-use crate::services::{audits as audit_service, parse_stored, today};
+use crate::services::{audits as audit_service, today};
 
 use super::audits::Audit;
 use super::context::{loaders, services, viewer};
@@ -56,13 +56,8 @@ impl Enterprise {
         &self.0.industry_code
     }
     /// The annex sector of the catalogue row matching the industry code, if any.
-    async fn sector(&self) -> Result<Option<Sector>> {
-        Ok(self
-            .0
-            .sector
-            .as_deref()
-            .map(|s| parse_stored("sector", s))
-            .transpose()?)
+    async fn sector(&self) -> Option<Sector> {
+        self.0.sector
     }
     async fn employees(&self) -> i32 {
         self.0.employees
@@ -72,8 +67,8 @@ impl Enterprise {
         enterprises::revenue_of(&self.0)
     }
     /// By the 2017 statistical rule from staff and revenue, unless an admin set it.
-    async fn scale(&self) -> Result<EnterpriseScale> {
-        Ok(enterprises::scale_of(&self.0)?)
+    async fn scale(&self) -> EnterpriseScale {
+        self.0.scale
     }
     async fn scale_set_by_admin(&self) -> bool {
         self.0.scale_set_by_admin
@@ -194,11 +189,11 @@ impl Certification {
     async fn enterprise_id(&self) -> ID {
         id_of(self.0.enterprise_id)
     }
-    async fn level(&self) -> Result<CertificationLevel> {
-        Ok(parse_stored("certification level", &self.0.level)?)
+    async fn level(&self) -> CertificationLevel {
+        self.0.level
     }
-    async fn level_label(&self) -> Result<&'static str> {
-        Ok(parse_stored::<CertificationLevel>("certification level", &self.0.level)?.label())
+    async fn level_label(&self) -> &'static str {
+        self.0.level.label()
     }
     async fn certified_on(&self) -> Date {
         Date(self.0.certified_on)

@@ -7,7 +7,6 @@ use entity::{expert, expert_conflict, expert_status_change, expert_unavailabilit
 
 use crate::auth::Viewer;
 use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
-use crate::error::AppError;
 use crate::rules::masking::{mask_id_card, mask_phone};
 use crate::services::expert_pool::PoolFilter;
 use crate::services::experts::{self, ExpertPatch, NewConflict, NewExpert, NewUnavailability};
@@ -28,12 +27,6 @@ impl Expert {
     }
 }
 
-fn stored<T: std::str::FromStr>(what: &str, value: &str) -> Result<T> {
-    value
-        .parse()
-        .map_err(|_| AppError::internal(format!("stored {what} {value:?} is unknown")).into())
-}
-
 #[Object]
 impl Expert {
     async fn id(&self) -> ID {
@@ -42,8 +35,8 @@ impl Expert {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn gender(&self) -> Result<Gender> {
-        stored("gender", &self.0.gender)
+    async fn gender(&self) -> Gender {
+        self.0.gender
     }
     async fn birth_date(&self) -> Date {
         Date(self.0.birth_date)
@@ -74,8 +67,8 @@ impl Expert {
     async fn employer_credit_code(&self) -> &str {
         &self.0.employer_credit_code
     }
-    async fn title(&self) -> Result<ProfessionalTitle> {
-        stored("title", &self.0.title)
+    async fn title(&self) -> ProfessionalTitle {
+        self.0.title
     }
     async fn years_in_field(&self) -> i32 {
         self.0.years_in_field
@@ -110,8 +103,8 @@ impl Expert {
     async fn term_end(&self) -> Date {
         Date(self.0.term_end)
     }
-    async fn status(&self) -> Result<ExpertStatus> {
-        stored("status", &self.0.status)
+    async fn status(&self) -> ExpertStatus {
+        self.0.status
     }
     /// Pass this back as `expectedVersion` when updating.
     async fn version(&self) -> i32 {
@@ -166,15 +159,11 @@ pub struct ExpertStatusChange(pub expert_status_change::Model);
 impl ExpertStatusChange {
     /// The status before the change (none for the first entry).
     #[graphql(name = "fromStatus")]
-    async fn previous_status(&self) -> Result<Option<ExpertStatus>> {
-        self.0
-            .from_status
-            .as_deref()
-            .map(|s| stored("status", s))
-            .transpose()
+    async fn previous_status(&self) -> Option<ExpertStatus> {
+        self.0.from_status
     }
-    async fn to_status(&self) -> Result<ExpertStatus> {
-        stored("status", &self.0.to_status)
+    async fn to_status(&self) -> ExpertStatus {
+        self.0.to_status
     }
     async fn reason(&self) -> &str {
         &self.0.reason
@@ -198,8 +187,8 @@ impl ExpertConflict {
     async fn expert_id(&self) -> ID {
         id_of(self.0.expert_id)
     }
-    async fn kind(&self) -> Result<ConflictKind> {
-        stored("conflict kind", &self.0.kind)
+    async fn kind(&self) -> ConflictKind {
+        self.0.kind
     }
     async fn organisation_name(&self) -> &str {
         &self.0.organisation_name

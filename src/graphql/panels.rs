@@ -97,8 +97,8 @@ impl Panel {
     async fn audit_id(&self) -> ID {
         id_of(self.0.audit_id)
     }
-    async fn review_kind(&self) -> Result<ReviewKind> {
-        Ok(parse_stored("review kind", &self.0.review_kind)?)
+    async fn review_kind(&self) -> ReviewKind {
+        self.0.review_kind
     }
     async fn review_date(&self) -> Date {
         Date(self.0.review_date)
@@ -130,7 +130,7 @@ impl Panel {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .filter(|s| !standing_only || s.status != SeatStatus::Declined.as_str())
+            .filter(|s| !standing_only || s.status != SeatStatus::Declined)
             .map(PanelSeat)
             .collect())
     }
@@ -145,8 +145,7 @@ impl Panel {
         let filled = (0..self.0.size).all(|slot| {
             seats.iter().any(|s| {
                 s.slot_index == slot
-                    && (s.status == SeatStatus::Confirmed.as_str()
-                        || s.status == SeatStatus::Attended.as_str())
+                    && (s.status == SeatStatus::Confirmed || s.status == SeatStatus::Attended)
             })
         });
         Ok(filled)
@@ -237,8 +236,8 @@ impl PanelSeat {
     async fn slot_index(&self) -> i32 {
         self.0.slot_index
     }
-    async fn status(&self) -> Result<SeatStatus> {
-        Ok(panels::seat_status(&self.0)?)
+    async fn status(&self) -> SeatStatus {
+        self.0.status
     }
     async fn decline_reason(&self) -> Option<&str> {
         self.0.decline_reason.as_deref()
@@ -317,8 +316,8 @@ impl DrawRound {
     async fn round(&self) -> i32 {
         self.0.round_no
     }
-    async fn kind(&self) -> Result<DrawRoundKind> {
-        Ok(parse_stored("round kind", &self.0.kind)?)
+    async fn kind(&self) -> DrawRoundKind {
+        self.0.kind
     }
     /// The named, versioned algorithm (documented in `src/rules/draw.rs`).
     async fn algorithm(&self) -> &str {

@@ -183,11 +183,11 @@ impl RecheckFinding {
     async fn year(&self) -> i32 {
         self.0.year
     }
-    async fn kind(&self) -> Result<FindingKind> {
-        Ok(rechecks::finding_kind(&self.0)?)
+    async fn kind(&self) -> FindingKind {
+        self.0.kind
     }
-    async fn label(&self) -> Result<&'static str> {
-        Ok(rechecks::finding_kind(&self.0)?.label())
+    async fn label(&self) -> &'static str {
+        self.0.kind.label()
     }
     async fn description(&self) -> &str {
         &self.0.description

@@ -33,34 +33,19 @@ impl Industry {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn sector(&self) -> Result<Sector> {
-        Ok(self.0.sector.parse::<Sector>().map_err(internal)?)
+    async fn sector(&self) -> Sector {
+        self.0.sector
     }
-    async fn scale_rule(&self) -> Result<ScaleRule> {
-        Ok(self.0.scale_rule.parse::<ScaleRule>().map_err(internal)?)
+    async fn scale_rule(&self) -> ScaleRule {
+        self.0.scale_rule
     }
-    async fn condition(&self) -> Result<Option<CatalogCondition>> {
-        Ok(self
-            .0
-            .condition
-            .as_deref()
-            .map(str::parse::<CatalogCondition>)
-            .transpose()
-            .map_err(internal)?)
+    async fn condition(&self) -> Option<CatalogCondition> {
+        self.0.condition
     }
     /// The scale rule in the plan's words, e.g. 大中型.
-    async fn scale_rule_label(&self) -> Result<&'static str> {
-        Ok(self
-            .0
-            .scale_rule
-            .parse::<ScaleRule>()
-            .map_err(internal)?
-            .label())
+    async fn scale_rule_label(&self) -> &'static str {
+        self.0.scale_rule.label()
     }
-}
-
-fn internal(e: impl std::fmt::Debug) -> crate::error::AppError {
-    crate::error::AppError::internal(format!("reference data: {e:?}"))
 }
 
 /// Why the mandatory-audit rule decided as it did.

@@ -14,7 +14,6 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::services::amounts::from_stored;
-use crate::services::parse_stored;
 use crate::services::training::{
     self, AudienceTraining, CityTraining, NewParticipant, NewSession, PlanItemInput, PlanView,
     RecordInput, RecordSubject, SessionFilter, SessionPatch, UntrainedPerson,
@@ -41,8 +40,8 @@ impl TrainingSession {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    async fn scope(&self) -> Result<TrainingScope> {
-        Ok(training::scope_of(&self.0)?)
+    async fn scope(&self) -> TrainingScope {
+        self.0.scope
     }
     /// The organising city; none for a provincial session.
     async fn city_code(&self) -> Option<&str> {
@@ -106,8 +105,8 @@ impl TrainingSession {
         }
         self.0.capacity.map(|c| (c - self.0.enrolled).max(0))
     }
-    async fn status(&self) -> Result<TrainingSessionStatus> {
-        Ok(training::status_of(&self.0)?)
+    async fn status(&self) -> TrainingSessionStatus {
+        self.0.status
     }
     async fn cancel_reason(&self) -> Option<&str> {
         self.0.cancel_reason.as_deref()
@@ -122,7 +121,7 @@ impl TrainingSession {
     /// Over and not cancelled: it took place.
     async fn held(&self) -> Result<bool> {
         Ok(crate::rules::training::session_held(
-            training::status_of(&self.0)?,
+            self.0.status,
             self.0.ends_at,
             Utc::now(),
         ))
@@ -211,7 +210,7 @@ impl TrainingAttendance {
     async fn participant(&self) -> Result<TrainingParticipant> {
         let a = &self.0;
         Ok(TrainingParticipant {
-            kind: training::participant_kind_of(a)?,
+            kind: a.participant_kind,
             expert_id: a.expert_id.map(id_of),
             consultancy_staff_id: a.staff_id.map(id_of),
             consultancy_id: a.consultancy_id.map(id_of),
@@ -219,11 +218,11 @@ impl TrainingAttendance {
             name: a.display_name.clone(),
             organisation: a.organisation.clone(),
             role: a.role_title.clone(),
-            audience: training::audience_of(a)?,
+            audience: a.audience,
         })
     }
-    async fn status(&self) -> Result<AttendanceStatus> {
-        Ok(training::attendance_status_of(&self.0)?)
+    async fn status(&self) -> AttendanceStatus {
+        self.0.status
     }
     async fn checked_in_at(&self) -> Option<DateTime<Utc>> {
         self.0.checked_in_at
@@ -285,7 +284,7 @@ impl TrainingPlan {
 fn any_live(sessions: &[training_session::Model]) -> bool {
     sessions
         .iter()
-        .any(|s| s.status == TrainingSessionStatus::Announced.as_str())
+        .any(|s| s.status == TrainingSessionStatus::Announced)
 }
 
 pub struct TrainingPlanItem(pub training_plan_item::Model);
@@ -298,8 +297,8 @@ impl TrainingPlanItem {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    async fn scope(&self) -> Result<TrainingScope> {
-        Ok(parse_stored("training scope", &self.0.scope)?)
+    async fn scope(&self) -> TrainingScope {
+        self.0.scope
     }
     async fn city_code(&self) -> Option<&str> {
         self.0.city_code.as_deref()

@@ -21,8 +21,8 @@ impl User {
     async fn username(&self) -> &str {
         &self.0.username
     }
-    async fn role(&self) -> Result<Role> {
-        Ok(users::parse_role(&self.0)?)
+    async fn role(&self) -> Role {
+        self.0.role
     }
     async fn city_code(&self) -> Option<&str> {
         self.0.city_code.as_deref()

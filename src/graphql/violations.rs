@@ -38,8 +38,8 @@ impl PublicViolation {
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
-    async fn subject_kind(&self) -> Result<ViolationSubjectKind> {
-        Ok(violations::subject_kind_of(&self.0)?)
+    async fn subject_kind(&self) -> ViolationSubjectKind {
+        self.0.subject_kind
     }
     /// The name on the decision.
     async fn subject_name(&self) -> &str {
@@ -52,11 +52,11 @@ impl PublicViolation {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         city_of(ctx, self.0.city_code.as_ref()).await
     }
-    async fn kind(&self) -> Result<ViolationKind> {
-        Ok(violations::kind_of(&self.0)?)
+    async fn kind(&self) -> ViolationKind {
+        self.0.kind
     }
-    async fn kind_label(&self) -> Result<&'static str> {
-        Ok(violations::kind_of(&self.0)?.label())
+    async fn kind_label(&self) -> &'static str {
+        self.0.kind.label()
     }
     async fn decision_date(&self) -> Date {
         Date(self.0.decision_date)
@@ -80,8 +80,8 @@ impl Violation {
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
-    async fn subject_kind(&self) -> Result<ViolationSubjectKind> {
-        Ok(violations::subject_kind_of(&self.0)?)
+    async fn subject_kind(&self) -> ViolationSubjectKind {
+        self.0.subject_kind
     }
     /// The enterprise, consultancy or expert.
     async fn subject_id(&self) -> ID {
@@ -99,11 +99,11 @@ impl Violation {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         city_of(ctx, self.0.city_code.as_ref()).await
     }
-    async fn kind(&self) -> Result<ViolationKind> {
-        Ok(violations::kind_of(&self.0)?)
+    async fn kind(&self) -> ViolationKind {
+        self.0.kind
     }
-    async fn kind_label(&self) -> Result<&'static str> {
-        Ok(violations::kind_of(&self.0)?.label())
+    async fn kind_label(&self) -> &'static str {
+        self.0.kind.label()
     }
     async fn decision_date(&self) -> Date {
         Date(self.0.decision_date)

@@ -37,10 +37,6 @@ fn china_time_opt(at: Option<DateTime<Utc>>) -> String {
     at.map(china_time).unwrap_or_default()
 }
 
-fn label<T: Copy>(parse: AppResult<T>, label: fn(T) -> &'static str) -> AppResult<String> {
-    parse.map(|v| label(v).to_owned())
-}
-
 fn decimal(d: Decimal) -> String {
     d.normalize().to_string()
 }
@@ -51,14 +47,14 @@ fn person_cells(a: &training_attendance::Model) -> AppResult<Vec<String>> {
         a.display_name.clone(),
         a.organisation.clone(),
         a.role_title.clone().unwrap_or_default(),
-        label(training::participant_kind_of(a), |k| k.label())?,
-        label(training::audience_of(a), |k| k.label())?,
+        a.participant_kind.label().to_owned(),
+        a.audience.label().to_owned(),
     ])
 }
 
 fn record_cells(a: &training_attendance::Model) -> AppResult<Vec<String>> {
     Ok(vec![
-        label(training::attendance_status_of(a), |k| k.label())?,
+        a.status.label().to_owned(),
         china_time_opt(a.checked_in_at),
         china_time_opt(a.checked_out_at),
         decimal(from_stored(a.hours)),
@@ -132,7 +128,7 @@ pub fn year_records_csv(
         line.extend(person_cells(a)?);
         line.extend([
             s.title.clone(),
-            label(training::scope_of(s), |k| k.label())?,
+            s.scope.label().to_owned(),
             s.organiser.clone(),
             match &s.city_code {
                 Some(code) => city_names

@@ -22,19 +22,13 @@ use crate::rules::deadlines::is_late;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{
-    audit_log, audits, enterprises, grouped, parse_stored, past_or_today, reference, today,
-};
+use super::{audit_log, audits, enterprises, grouped, past_or_today, reference, today};
 
 #[derive(Default)]
 pub struct ListFilter {
     pub city_code: Option<String>,
     pub year: Option<i32>,
     pub status: Option<AnnualListStatus>,
-}
-
-pub fn status_of(model: &annual_audit_list::Model) -> AppResult<AnnualListStatus> {
-    parse_stored("annual list status", &model.status)
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<annual_audit_list::Model> {
@@ -67,8 +61,8 @@ async fn record_change(
     annual_list_status_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         list_id: Set(list_id),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(to.as_str().to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
         reason: Set(reason),
         actor_id: Set(viewer.user_id()),
         changed_at: Set(Utc::now()),
@@ -109,7 +103,7 @@ fn transition_error(err: ListTransitionError) -> AppError {
 }
 
 fn require_draft(list: &annual_audit_list::Model) -> AppResult<()> {
-    let status = status_of(list)?;
+    let status = list.status;
     if status != AnnualListStatus::Draft {
         return Err(AppError::bad_input(
             "listId",
@@ -145,7 +139,7 @@ pub async fn create_list(
         id: Set(Uuid::now_v7()),
         city_code: Set(city_code.to_owned()),
         year: Set(year),
-        status: Set(AnnualListStatus::Draft.as_str().to_owned()),
+        status: Set(AnnualListStatus::Draft),
         submitted_on: Set(None),
         late: Set(None),
         return_reason: Set(None),
@@ -303,11 +297,11 @@ async fn transition(
     operation: &str,
     change: impl FnOnce(&mut annual_audit_list::ActiveModel),
 ) -> AppResult<annual_audit_list::Model> {
-    let from = status_of(&list)?;
+    let from = list.status;
     let id = list.id;
     let version = list.version;
     let mut active: annual_audit_list::ActiveModel = list.into();
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     change(&mut active);
     let txn = begin_write(db).await?;
     let saved = save(&txn, id, active, version).await?;
@@ -333,7 +327,7 @@ pub async fn submit(
 ) -> AppResult<annual_audit_list::Model> {
     let list = find_for(db, viewer, list_id).await?;
     let to = AnnualListStatus::Submitted;
-    check_list_transition_with_reason(status_of(&list)?, to, None).map_err(transition_error)?;
+    check_list_transition_with_reason(list.status, to, None).map_err(transition_error)?;
     if entry_count(db, list_id).await? == 0 {
         return Err(AppError::bad_input(
             "listId",
@@ -357,7 +351,7 @@ pub async fn approve(
     viewer.require_province_admin()?;
     let list = find(db, list_id).await?;
     let to = AnnualListStatus::Approved;
-    check_list_transition_with_reason(status_of(&list)?, to, None).map_err(transition_error)?;
+    check_list_transition_with_reason(list.status, to, None).map_err(transition_error)?;
     transition(db, viewer, list, to, None, "approveAnnualAuditList", |_| {}).await
 }
 
@@ -371,8 +365,7 @@ pub async fn return_list(
     viewer.require_province_admin()?;
     let list = find(db, list_id).await?;
     let to = AnnualListStatus::Draft;
-    check_list_transition_with_reason(status_of(&list)?, to, Some(reason))
-        .map_err(transition_error)?;
+    check_list_transition_with_reason(list.status, to, Some(reason)).map_err(transition_error)?;
     let reason = required_text("reason", reason, 1000)?;
     let kept = reason.clone();
     transition(
@@ -397,7 +390,7 @@ pub async fn publish(
 ) -> AppResult<annual_audit_list::Model> {
     viewer.require_province_admin()?;
     let list = find(db, list_id).await?;
-    let from = status_of(&list)?;
+    let from = list.status;
     let to = AnnualListStatus::Published;
     check_list_transition_with_reason(from, to, None).map_err(transition_error)?;
     let notice_date = past_or_today("noticeDate", notice_date.unwrap_or_else(today))?;
@@ -433,7 +426,7 @@ pub async fn publish(
     }
     let version = list.version;
     let mut active: annual_audit_list::ActiveModel = list.into();
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     active.published_on = Set(Some(notice_date));
     let saved = save(&txn, list_id, active, version).await?;
     record_change(&txn, viewer, list_id, Some(from), to, None).await?;

@@ -25,7 +25,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    AppraisalDeductionSource, AppraisalWarning, AuditEventKind, FindingKind, Grade, ReviewKind,
+    AppraisalDeductionSource, AppraisalWarning, AuditEventKind, FindingKind, ReviewKind,
     ReviewOutcome, ReviewStatus, SchemeSource, join_enum_list, split_enum_list,
 };
 use crate::error::{AppError, AppResult};
@@ -41,7 +41,7 @@ use crate::rules::consultancy::employed_on;
 
 use super::amounts::{from_stored, to_stored};
 use super::text::required_text;
-use super::{audit_log, consultancies, enterprises, grouped, is_constant, parse_stored, today};
+use super::{audit_log, consultancies, enterprises, grouped, is_constant, today};
 
 /// Most manual deductions one appraisal may list.
 const MAX_DEDUCTIONS: usize = 50;
@@ -82,7 +82,7 @@ pub async fn recheck_findings_for(
             Ok(FindingInput {
                 id: f.id,
                 audit_id: f.audit_id,
-                kind: super::parse_stored("finding kind", &f.kind)?,
+                kind: f.kind,
                 description: f.description,
                 lead_auditor_staff_id: f.lead_auditor_staff_id,
             })
@@ -148,7 +148,7 @@ fn scheme_of(
     let mut deduction_points = BTreeMap::new();
     let mut veto_kinds = BTreeSet::new();
     for rule in rules {
-        let kind: FindingKind = parse_stored("finding kind", &rule.finding_kind)?;
+        let kind: FindingKind = rule.finding_kind;
         deduction_points.insert(kind, from_stored(rule.points));
         if rule.veto {
             veto_kinds.insert(kind);
@@ -208,7 +208,7 @@ fn year_scheme(
 ) -> AppResult<YearScheme> {
     Ok(YearScheme {
         year: row.year,
-        source: parse_stored("scheme source", &row.scheme_source)?,
+        source: row.scheme_source,
         scheme: scheme_of(row, rules)?,
         set_by: row.scheme_set_by,
         set_at: row.scheme_set_at,
@@ -246,7 +246,7 @@ fn finding_rule_rows(
         .map(|&kind| {
             Ok(appraisal_finding_rule::ActiveModel {
                 year: Set(year),
-                finding_kind: Set(kind.as_str().to_owned()),
+                finding_kind: Set(kind),
                 points: Set(to_stored("deductionPoints", scheme.finding_points(kind))?),
                 veto: Set(scheme.veto_kinds.contains(&kind)),
             })
@@ -267,7 +267,7 @@ pub(crate) async fn lock_open_year(
     let b = &defaults.bands;
     appraisal_year::Entity::insert(appraisal_year::ActiveModel {
         year: Set(year),
-        scheme_source: Set(SchemeSource::Default.as_str().to_owned()),
+        scheme_source: Set(SchemeSource::Default),
         weight_capacity_building: Set(to_stored("weights", w.capacity_building)?),
         weight_report_quality: Set(to_stored("weights", w.report_quality)?),
         weight_personnel_management: Set(to_stored("weights", w.personnel_management)?),
@@ -367,7 +367,7 @@ pub async fn set_scheme(
     let w = &scheme.weights;
     let b = &scheme.bands;
     let mut active: appraisal_year::ActiveModel = row.into();
-    active.scheme_source = Set(SchemeSource::Set.as_str().to_owned());
+    active.scheme_source = Set(SchemeSource::Set);
     active.weight_capacity_building =
         Set(to_stored("weights.capacityBuilding", w.capacity_building)?);
     active.weight_report_quality = Set(to_stored("weights.reportQuality", w.report_quality)?);
@@ -454,7 +454,7 @@ async fn recompute_year(txn: &impl ConnectionTrait, year: i32, scheme: &Scheme) 
         set_weights(&mut active, &scheme.weights)?;
         active.total_deduction = Set(to_stored("totalDeduction", breakdown.total_deduction)?);
         active.total = Set(to_stored("total", breakdown.total)?);
-        active.grade = Set(graded.as_str().to_owned());
+        active.grade = Set(graded);
         active.vetoed = Set(vetoed);
         if active.is_changed() {
             active.update(txn).await?;
@@ -561,8 +561,8 @@ pub async fn computed_inputs(
     let (mut acceptances_held, mut acceptances_passed) = (0, 0);
     let mut failed_clients: HashSet<Uuid> = HashSet::new();
     for r in &reviews {
-        let passed = r.outcome.as_deref() == Some(ReviewOutcome::Passed.as_str());
-        if r.kind == ReviewKind::Evaluation.as_str() {
+        let passed = r.outcome == Some(ReviewOutcome::Passed);
+        if r.kind == ReviewKind::Evaluation {
             evaluations_held += 1;
             evaluations_passed += u64::from(passed);
         } else {
@@ -695,25 +695,20 @@ pub fn weights_of(m: &appraisal::Model) -> Weights {
     }
 }
 
-pub fn grade_of(m: &appraisal::Model) -> AppResult<Grade> {
-    parse_stored("grade", &m.grade)
-}
-
 pub fn warnings_of(m: &appraisal::Model) -> AppResult<Vec<AppraisalWarning>> {
     split_enum_list(&m.warnings).map_err(|e| AppError::internal(format!("appraisal {}: {e}", m.id)))
 }
 
 /// The rules' deduction of a stored one.
 pub fn deduction_of(row: &appraisal_deduction::Model) -> AppResult<Deduction> {
-    let source: AppraisalDeductionSource = parse_stored("deduction source", &row.source)?;
+    let source: AppraisalDeductionSource = row.source;
     let source = match source {
         AppraisalDeductionSource::Manual => DeductionSource::Manual,
         AppraisalDeductionSource::RecheckFinding => {
             let kind = row
                 .finding_kind
-                .as_deref()
                 .ok_or_else(|| AppError::internal(format!("deduction {} has no kind", row.id)))?;
-            DeductionSource::Finding(parse_stored("finding kind", kind)?)
+            DeductionSource::Finding(kind)
         }
     };
     Ok(Deduction {
@@ -854,7 +849,7 @@ pub async fn record_appraisal(
         service_quantity: Set(to_stored("serviceQuantity", s.service_quantity)?),
         total_deduction: Set(to_stored("deductions", breakdown.total_deduction)?),
         total: Set(to_stored("total", breakdown.total)?),
-        grade: Set(graded.as_str().to_owned()),
+        grade: Set(graded),
         vetoed: Set(vetoed),
         audits_served: Set(count(inputs.audits_served)),
         evaluations_held: Set(count(inputs.evaluations_held)),
@@ -890,8 +885,8 @@ pub async fn record_appraisal(
                 id: Set(Uuid::now_v7()),
                 appraisal_id: Set(created.id),
                 position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
-                source: Set(source.as_str().to_owned()),
-                finding_kind: Set(kind.map(|k| k.as_str().to_owned())),
+                source: Set(source),
+                finding_kind: Set(kind),
                 finding_id: Set(*finding_id),
                 reason: Set(d.reason.clone()),
                 points: Set(to_stored("points", d.points)?),

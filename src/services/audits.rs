@@ -32,9 +32,7 @@ use crate::rules::deadlines::{
 use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
-use super::{
-    audit_log, consultancies, enterprises, grouped, is_constant, parse_stored, past_or_today, today,
-};
+use super::{audit_log, consultancies, enterprises, grouped, is_constant, past_or_today, today};
 
 pub struct NewAudit {
     pub enterprise_id: Uuid,
@@ -132,13 +130,8 @@ pub struct NewCertification {
 
 /// The audit's state as the machine sees it: (status, outcome of the latest review).
 pub fn state_of(model: &audit::Model) -> AppResult<(AuditStatus, Option<ReviewOutcome>)> {
-    let status = parse_stored("audit status", &model.status)?;
-    let outcome = model
-        .last_outcome
-        .as_deref()
-        .map(|o| parse_stored("review outcome", o))
-        .transpose()?;
-    Ok((status, outcome))
+    let status = model.status;
+    Ok((status, model.last_outcome))
 }
 
 fn dates_of(model: &audit::Model) -> AuditDates {
@@ -160,7 +153,7 @@ pub fn deadline_of(model: &audit::Model) -> AppResult<Option<AuditDeadline>> {
 /// Keeps the stored deadline in step with the record, so overdue is a plain filter.
 fn refresh_deadline(model: &mut audit::Model) -> AppResult<()> {
     let deadline = deadline_of(model)?;
-    model.due_kind = deadline.map(|d| d.kind.as_str().to_owned());
+    model.due_kind = deadline.map(|d| d.kind);
     model.due_on = deadline.map(|d| d.due);
     Ok(())
 }
@@ -227,10 +220,10 @@ async fn record_transition(
     audit_transition::ActiveModel {
         id: Set(Uuid::now_v7()),
         audit_id: Set(audit_id),
-        event: Set(t.event.as_str().to_owned()),
-        from_status: Set(t.from.map(|s| s.as_str().to_owned())),
-        to_status: Set(t.to.as_str().to_owned()),
-        outcome: Set(t.outcome.map(|o| o.as_str().to_owned())),
+        event: Set(t.event),
+        from_status: Set(t.from),
+        to_status: Set(t.to),
+        outcome: Set(t.outcome),
         occurred_on: Set(t.occurred_on),
         note: Set(t.note),
         review_id: Set(t.review_id),
@@ -300,10 +293,10 @@ pub(crate) async fn insert_audit(
         city_code: enterprise.city_code.clone(),
         year,
         list_id,
-        status: AuditStatus::Notified.as_str().to_owned(),
+        status: AuditStatus::Notified,
         last_outcome: None,
         closed: false,
-        mode: enterprises::mode_of(enterprise).as_str().to_owned(),
+        mode: enterprises::mode_of(enterprise),
         notice_date,
         started_on: None,
         consultancy_id: None,
@@ -420,7 +413,7 @@ pub async fn start_audit(
         ));
     }
     let mut next = current.clone();
-    next.status = to.as_str().to_owned();
+    next.status = to;
     next.started_on = Some(started_on);
     let txn = begin_write(db).await?;
     let saved = save(&txn, next, current.version).await?;
@@ -481,7 +474,7 @@ pub async fn submit_report(
             }
             other => other,
         })?;
-    let firm_status = consultancies::status_of(&firm)?;
+    let firm_status = firm.status;
     if current.consultancy_id != Some(firm.id) && !may_take_new_audits(firm_status) {
         return Err(AppError::bad_input(
             "consultancyId",
@@ -504,7 +497,7 @@ pub async fn submit_report(
         ));
     }
     let mut next = current.clone();
-    next.status = to.as_str().to_owned();
+    next.status = to;
     // The outcome belonged to the evaluation this report answers.
     next.last_outcome = None;
     next.consultancy_id = Some(firm.id);
@@ -675,10 +668,6 @@ pub async fn overdue_audits(
 
 // Reviews.
 
-pub fn review_kind_of(model: &review::Model) -> AppResult<ReviewKind> {
-    parse_stored("review kind", &model.kind)
-}
-
 pub async fn find_review(db: &impl ConnectionTrait, id: Uuid) -> AppResult<review::Model> {
     review::Entity::find_by_id(id)
         .one(db)
@@ -807,10 +796,10 @@ pub(crate) async fn insert_review(
     Ok(review::ActiveModel {
         id: Set(Uuid::now_v7()),
         audit_id: Set(audit.id),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         review_date: Set(date),
         organiser_city_code: Set(organiser),
-        status: Set(ReviewStatus::Scheduled.as_str().to_owned()),
+        status: Set(ReviewStatus::Scheduled),
         outcome: Set(None),
         score: Set(None),
         opinion: Set(None),
@@ -868,10 +857,10 @@ pub async fn record_review_outcome(
     let audit = find(db, found.audit_id).await?;
     viewer.require_city(&audit.city_code)?;
     require_organiser(viewer, found.organiser_city_code.as_deref())?;
-    let kind = review_kind_of(&found)?;
+    let kind = found.kind;
     let opinion = required_text("opinion", &result.opinion, 5000)?;
     let score = check_score(result.score)?;
-    if found.status != ReviewStatus::Scheduled.as_str() {
+    if found.status != ReviewStatus::Scheduled {
         return Err(AppError::bad_input(
             "reviewId",
             "the review's outcome is already recorded",
@@ -903,8 +892,8 @@ pub async fn record_review_outcome(
             let to =
                 next_status(status, outcome, event).map_err(|e| transition_error("reviewId", e))?;
             let mut next = audit.clone();
-            next.status = to.as_str().to_owned();
-            next.last_outcome = Some(result.outcome.as_str().to_owned());
+            next.status = to;
+            next.last_outcome = Some(result.outcome);
             match kind {
                 ReviewKind::Evaluation => next.evaluated_on = Some(found.review_date),
                 _ if result.outcome == ReviewOutcome::Passed => {
@@ -924,8 +913,8 @@ pub async fn record_review_outcome(
 
     let txn = begin_write(db).await?;
     let mut active: review::ActiveModel = found.clone().into();
-    active.status = Set(ReviewStatus::Held.as_str().to_owned());
-    active.outcome = Set(Some(result.outcome.as_str().to_owned()));
+    active.status = Set(ReviewStatus::Held);
+    active.outcome = Set(Some(result.outcome));
     active.score = Set(score);
     active.opinion = Set(Some(opinion));
     active.recorded_by = Set(viewer.user_id());
@@ -1103,7 +1092,7 @@ pub async fn add_option(
     let mut active = improvement_option::ActiveModel {
         id: Set(Uuid::now_v7()),
         audit_id: Set(audit_id),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind),
         title: Set(title),
         implemented: Set(input.implemented),
         technical_retrofit: Set(input.technical_retrofit),
@@ -1151,7 +1140,7 @@ pub async fn update_option(
     }
     let kind: OptionKind = match patch.kind {
         Some(k) => k,
-        None => parse_stored("option kind", &current.kind)?,
+        None => current.kind,
     };
     let title = match &patch.title {
         Some(t) => required_text("title", t, 200)?,
@@ -1202,7 +1191,7 @@ pub async fn update_option(
     )?;
     let needs = option_needs_acceptance(kind, retrofit, other);
     let mut active: improvement_option::ActiveModel = current.clone().into();
-    active.kind = Set(kind.as_str().to_owned());
+    active.kind = Set(kind);
     active.title = Set(title);
     set_amounts(&mut active, amounts);
     active.implemented = Set(patch.implemented.unwrap_or(current.implemented));
@@ -1260,7 +1249,7 @@ pub async fn record_certification(
     let created = certification::ActiveModel {
         id: Set(Uuid::now_v7()),
         enterprise_id: Set(enterprise.id),
-        level: Set(input.level.as_str().to_owned()),
+        level: Set(input.level),
         certified_on: Set(certified_on),
         valid_until: Set(input.valid_until),
         meets_audit_requirements: Set(input.meets_audit_requirements),

@@ -175,7 +175,7 @@ mod tests {
             review_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
             expert_id: expert,
             slot_index: slot,
-            status: "INVITED".into(),
+            status: entity::domain::SeatStatus::Invited,
             decline_reason: None,
             responded_at: None,
             responded_by: None,

@@ -21,7 +21,7 @@ use crate::rules::consultancy::{check_consultancy_transition, employments_overla
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{Services, audit_log, grouped, parse_stored, reference};
+use super::{Services, audit_log, grouped, reference};
 
 pub struct NewConsultancy {
     pub name: String,
@@ -63,10 +63,6 @@ pub struct NewStaff {
     pub role: StaffRole,
     pub certificate_number: Option<String>,
     pub started_on: NaiveDate,
-}
-
-pub fn status_of(model: &consultancy::Model) -> AppResult<ConsultancyStatus> {
-    parse_stored("consultancy status", &model.status)
 }
 
 fn check_credit_code(code: &str) -> AppResult<String> {
@@ -139,8 +135,8 @@ async fn record_status_change(
     consultancy_status_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         consultancy_id: Set(consultancy_id),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(to.as_str().to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
         reason: Set(reason.to_owned()),
         actor_id: Set(viewer.user_id()),
         changed_at: Set(Utc::now()),
@@ -176,7 +172,7 @@ pub async fn create_consultancy(
         address: Set(address),
         contact_name: Set(contact_name),
         contact_phone: Set(contact_phone),
-        status: Set(ConsultancyStatus::Active.as_str().to_owned()),
+        status: Set(ConsultancyStatus::Active),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -325,12 +321,12 @@ pub async fn set_consultancy_status(
     viewer.require_province_admin()?;
     let reason = required_text("reason", reason, 500)?;
     let current = find(db, id).await?;
-    let from = status_of(&current)?;
+    let from = current.status;
     check_consultancy_transition(from, to)
         .map_err(|e| AppError::bad_input("status", e.to_string()))?;
     let version = current.version;
     let mut active: consultancy::ActiveModel = current.into();
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
 
@@ -402,7 +398,7 @@ pub async fn add_staff(
         .into_string();
     let certificate = optional_text("certificateNumber", input.certificate_number, 100)?;
     let firm = find(db, consultancy_id).await?;
-    if status_of(&firm)? == ConsultancyStatus::Deregistered {
+    if firm.status == ConsultancyStatus::Deregistered {
         return Err(AppError::bad_input(
             "consultancyId",
             "the consultancy is deregistered",
@@ -435,7 +431,7 @@ pub async fn add_staff(
         name: Set(name),
         id_card_number: Set(s.data_keys.encrypt(&id_card)?),
         id_card_hmac: Set(Some(id_card_hmac)),
-        role: Set(input.role.as_str().to_owned()),
+        role: Set(input.role),
         certificate_number: Set(certificate),
         started_on: Set(input.started_on),
         ended_on: Set(None),

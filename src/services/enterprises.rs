@@ -28,7 +28,7 @@ use crate::rules::scale::classify_scale;
 use super::amounts::{from_stored, to_stored};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, required_text, search_text};
-use super::{audit_log, is_constant, parse_stored, reference, today};
+use super::{audit_log, is_constant, reference, today};
 
 /// A new enterprise as given (by the API or a CSV row).
 #[derive(Clone, Debug)]
@@ -127,10 +127,6 @@ pub fn mode_of(model: &enterprise::Model) -> AuditMode {
     )
 }
 
-pub fn scale_of(model: &enterprise::Model) -> AppResult<EnterpriseScale> {
-    parse_stored("scale", &model.scale)
-}
-
 pub fn revenue_of(model: &enterprise::Model) -> Decimal {
     from_stored(model.operating_revenue)
 }
@@ -143,7 +139,7 @@ pub fn verdict_of(
     Ok(mandatory_verdict(
         catalog,
         &model.industry_code,
-        scale_of(model)?,
+        model.scale,
         model.mining_operation,
         model.coating_process,
     ))
@@ -275,10 +271,10 @@ fn apply(active: &mut enterprise::ActiveModel, c: Checked) {
     active.city_code = Set(c.city_code);
     active.county = Set(c.county);
     active.industry_code = Set(c.industry_code);
-    active.sector = Set(c.sector.map(|s| s.as_str().to_owned()));
+    active.sector = Set(c.sector);
     active.employees = Set(c.employees);
     active.operating_revenue = Set(c.operating_revenue);
-    active.scale = Set(c.scale.as_str().to_owned());
+    active.scale = Set(c.scale);
     active.scale_set_by_admin = Set(c.scale_set_by_admin);
     active.high_energy_use = Set(c.flags.high_energy_use);
     active.high_water_use = Set(c.flags.high_water_use);
@@ -417,7 +413,7 @@ pub async fn update_enterprise(
     }
     let admin_scale = match patch.scale {
         Some(choice) => choice,
-        None if current.scale_set_by_admin => Some(scale_of(&current)?),
+        None if current.scale_set_by_admin => Some(current.scale),
         None => None,
     };
     let revenue = patch

@@ -22,8 +22,6 @@ use crate::rules::draw_record::{
     ELIGIBLE_ENTRY, eligible_entry, encode_eligible_entries, snapshot_name,
 };
 
-use super::parse_stored;
-
 /// An expert as stored (personal data still encrypted) with their sets.
 #[derive(Clone, Debug)]
 pub struct PoolExpert {
@@ -130,12 +128,12 @@ impl Pool {
     ) -> AppResult<Pool> {
         let mut sectors: HashMap<Uuid, Vec<Sector>> = HashMap::new();
         for row in sector_rows {
-            let sector = parse_stored("sector", &row.sector)?;
+            let sector = row.sector;
             sectors.entry(row.expert_id).or_default().push(sector);
         }
         let mut kinds: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
         for row in kind_rows {
-            let kind = parse_stored("expertise kind", &row.kind)?;
+            let kind = row.kind;
             kinds.entry(row.expert_id).or_default().push(kind);
         }
         let mut pool = Vec::with_capacity(experts.len());
@@ -154,9 +152,8 @@ impl Pool {
             pool.push(PoolExpert {
                 eligible_entry,
                 digest_entry,
-                status: parse_stored("expert status", &model.status)?,
-                // An unknown stored title is reported where the title is read, not here.
-                title: model.title.parse().ok(),
+                status: model.status,
+                title: Some(model.title),
                 sectors: expert_sectors,
                 kinds: expert_kinds,
                 search_name: model.name.to_lowercase(),
@@ -253,24 +250,30 @@ mod tests {
     use super::*;
     use chrono::{NaiveDate, Utc};
 
-    fn expert(name: &str, employer: &str, city: &str, status: &str, title: &str) -> expert::Model {
+    fn expert(
+        name: &str,
+        employer: &str,
+        city: &str,
+        status: ExpertStatus,
+        title: ProfessionalTitle,
+    ) -> expert::Model {
         let date = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
         expert::Model {
             id: Uuid::now_v7(),
             name: name.into(),
-            gender: "MALE".into(),
+            gender: entity::domain::Gender::Male,
             birth_date: date,
             id_card_number: String::new(),
             phone: String::new(),
             email: None,
             employer: employer.into(),
             employer_credit_code: String::new(),
-            title: title.into(),
+            title,
             years_in_field: 10,
             city_code: city.into(),
             term_start: date,
             term_end: date,
-            status: status.into(),
+            status,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -279,26 +282,44 @@ mod tests {
     }
 
     fn pool() -> Pool {
-        let a = expert("王强", "太原钢铁集团", "140100", "ACTIVE", "SENIOR");
-        let b = expert("Li Ming", "Datong Coal", "140200", "ACTIVE", "FULL_SENIOR");
-        let c = expert("张伟", "晋城化工", "140500", "SUSPENDED", "SENIOR");
+        let a = expert(
+            "王强",
+            "太原钢铁集团",
+            "140100",
+            ExpertStatus::Active,
+            ProfessionalTitle::Senior,
+        );
+        let b = expert(
+            "Li Ming",
+            "Datong Coal",
+            "140200",
+            ExpertStatus::Active,
+            ProfessionalTitle::FullSenior,
+        );
+        let c = expert(
+            "张伟",
+            "晋城化工",
+            "140500",
+            ExpertStatus::Suspended,
+            ProfessionalTitle::Senior,
+        );
         let sectors = vec![
             expert_sector::Model {
                 expert_id: a.id,
-                sector: "STEEL".into(),
+                sector: Sector::Steel,
             },
             expert_sector::Model {
                 expert_id: b.id,
-                sector: "ENERGY".into(),
+                sector: Sector::Energy,
             },
             expert_sector::Model {
                 expert_id: b.id,
-                sector: "STEEL".into(),
+                sector: Sector::Steel,
             },
         ];
         let kinds = vec![expert_kind::Model {
             expert_id: c.id,
-            kind: "ENERGY".into(),
+            kind: ExpertiseKind::Energy,
         }];
         // Given out of order: the pool is kept in id order whatever the rows' order.
         match Pool::assemble(7, vec![c, a, b], sectors, kinds) {

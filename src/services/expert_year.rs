@@ -20,7 +20,7 @@ use crate::rules::expert_review::{
 use crate::rules::seats;
 
 use super::amounts::from_stored;
-use super::{parse_stored, today};
+use super::today;
 
 /// Training hours per expert credited in the year. Training records are built separately;
 /// until they are wired in here this is empty, and every expert's hours are zero.
@@ -67,7 +67,7 @@ fn check_year(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
 }
 
 /// A seat of the year: expert, review date, status, decline reason, rating.
-type SeatRow = (Uuid, NaiveDate, String, Option<String>, Option<i64>);
+type SeatRow = (Uuid, NaiveDate, SeatStatus, Option<String>, Option<i64>);
 
 /// The annual expert review: every expert in the pool (ACTIVE or SUSPENDED) and anyone who
 /// held a seat in the year, in id order, with the flags the rules raise. Ages are taken on
@@ -92,7 +92,7 @@ pub async fn expert_annual_review(
         .into_tuple()
         .all(db)
         .await?;
-    let experts: Vec<(Uuid, String, String, NaiveDate)> = expert::Entity::find()
+    let experts: Vec<(Uuid, String, ExpertStatus, NaiveDate)> = expert::Entity::find()
         .select_only()
         .columns([
             expert::Column::Id,
@@ -104,11 +104,11 @@ pub async fn expert_annual_review(
         .into_tuple()
         .all(db)
         .await?;
-    let kinds_of_year: HashMap<Uuid, String> = recheck_finding::Entity::find()
+    let kinds_of_year: HashMap<Uuid, FindingKind> = recheck_finding::Entity::find()
         .select_only()
         .columns([recheck_finding::Column::Id, recheck_finding::Column::Kind])
         .filter(recheck_finding::Column::Year.eq(year))
-        .into_tuple::<(Uuid, String)>()
+        .into_tuple::<(Uuid, FindingKind)>()
         .all(db)
         .await?
         .into_iter()
@@ -136,7 +136,6 @@ pub async fn expert_annual_review(
     let mut facts: HashMap<Uuid, ExpertYearFacts> = HashMap::new();
     let mut seated: HashMap<Uuid, bool> = HashMap::new();
     for (expert_id, date, status, reason, rating) in seat_rows {
-        let status: SeatStatus = parse_stored("seat status", &status)?;
         let entry = facts.entry(expert_id).or_insert_with(|| ExpertYearFacts {
             seats: Vec::new(),
             ratings: Vec::new(),
@@ -155,10 +154,9 @@ pub async fn expert_annual_review(
     // Findings per expert, each finding once (an expert may have sat on two passing panels).
     let mut findings: HashMap<Uuid, Vec<(Uuid, FindingKind)>> = HashMap::new();
     for (expert_id, finding_id) in links {
-        let Some(kind) = kinds_of_year.get(&finding_id) else {
+        let Some(&kind) = kinds_of_year.get(&finding_id) else {
             continue;
         };
-        let kind: FindingKind = parse_stored("finding kind", kind)?;
         let list = findings.entry(expert_id).or_default();
         if !list.iter().any(|(id, _)| *id == finding_id) {
             list.push((finding_id, kind));
@@ -167,7 +165,6 @@ pub async fn expert_annual_review(
 
     let mut lines = Vec::new();
     for (id, name, status, birth_date) in experts {
-        let status: ExpertStatus = parse_stored("expert status", &status)?;
         let in_pool = matches!(status, ExpertStatus::Active | ExpertStatus::Suspended);
         if !in_pool && !seated.contains_key(&id) {
             continue;
@@ -230,7 +227,7 @@ pub async fn draw_fairness(
         .into_tuple()
         .all(db)
         .await?;
-    let seat_rows: Vec<(Uuid, String)> = panel_seat::Entity::find()
+    let seat_rows: Vec<(Uuid, SeatStatus)> = panel_seat::Entity::find()
         .select_only()
         .columns([panel_seat::Column::ExpertId, panel_seat::Column::Status])
         .filter(panel_seat::Column::ReviewDate.between(first, last))
@@ -240,7 +237,7 @@ pub async fn draw_fairness(
     let mut counts: HashMap<Uuid, u32> = active.iter().map(|id| (*id, 0)).collect();
     let (mut inactive, mut declined) = (0u64, 0u64);
     for (expert_id, status) in seat_rows {
-        if status == SeatStatus::Declined.as_str() {
+        if status == SeatStatus::Declined {
             declined += 1;
         }
         match counts.get_mut(&expert_id) {

@@ -27,7 +27,7 @@ use crate::rules::expert_status::check_status_transition;
 use super::expert_pool::{self, PoolExpert, PoolFilter};
 use super::pagination::{Page, PageRequest, page_in_memory};
 use super::text::{optional_text, phone_number, required_text, search_term};
-use super::{Services, audit_log, grouped, parse_stored, reference};
+use super::{Services, audit_log, grouped, reference};
 
 pub struct NewExpert {
     pub name: String,
@@ -164,10 +164,6 @@ fn validate_identity(id_card: &str, birth_date: NaiveDate) -> AppResult<String> 
     Ok(card.into_string())
 }
 
-pub fn status_of(model: &expert::Model) -> AppResult<ExpertStatus> {
-    parse_stored("expert status", &model.status)
-}
-
 async fn ensure_city(db: &impl ConnectionTrait, code: &str) -> AppResult<()> {
     reference::require_known_city(db, "cityCode", code).await
 }
@@ -202,7 +198,7 @@ async fn replace_sets(
             .await?;
         expert_sector::Entity::insert_many(sectors.iter().map(|s| expert_sector::ActiveModel {
             expert_id: Set(expert_id),
-            sector: Set(s.as_str().to_owned()),
+            sector: Set(*s),
         }))
         .exec(txn)
         .await?;
@@ -214,7 +210,7 @@ async fn replace_sets(
             .await?;
         expert_kind::Entity::insert_many(kinds.iter().map(|k| expert_kind::ActiveModel {
             expert_id: Set(expert_id),
-            kind: Set(k.as_str().to_owned()),
+            kind: Set(*k),
         }))
         .exec(txn)
         .await?;
@@ -257,7 +253,7 @@ pub async fn create_expert(
     let created = expert::ActiveModel {
         id: Set(id),
         name: Set(name),
-        gender: Set(input.gender.as_str().to_owned()),
+        gender: Set(input.gender),
         birth_date: Set(input.birth_date),
         id_card_number: Set(s.data_keys.encrypt(&id_card_number)?),
         id_card_hmac: Set(Some(id_card_hmac)),
@@ -265,12 +261,12 @@ pub async fn create_expert(
         email: Set(email),
         employer: Set(employer),
         employer_credit_code: Set(employer_credit_code),
-        title: Set(input.title.as_str().to_owned()),
+        title: Set(input.title),
         years_in_field: Set(years),
         city_code: Set(input.city_code),
         term_start: Set(input.term_start),
         term_end: Set(input.term_end),
-        status: Set(ExpertStatus::Candidate.as_str().to_owned()),
+        status: Set(ExpertStatus::Candidate),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -303,8 +299,8 @@ async fn record_status_change(
     expert_status_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         expert_id: Set(expert_id),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(to.as_str().to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
         reason: Set(reason.to_owned()),
         actor_id: Set(viewer.user_id()),
         changed_at: Set(Utc::now()),
@@ -378,7 +374,7 @@ pub async fn update_expert(
         changed.push("name");
     }
     if let Some(gender) = patch.gender {
-        active.gender = Set(gender.as_str().to_owned());
+        active.gender = Set(gender);
         changed.push("gender");
     }
     let birth_date = patch.birth_date.unwrap_or(current.birth_date);
@@ -413,7 +409,7 @@ pub async fn update_expert(
         changed.push("employerCreditCode");
     }
     if let Some(title) = patch.title {
-        active.title = Set(title.as_str().to_owned());
+        active.title = Set(title);
         changed.push("title");
     }
     if let Some(years) = patch.years_in_field {
@@ -506,10 +502,10 @@ pub async fn set_expert_status(
     let reason = required_text("reason", reason, 500)?;
     let db = &s.db;
     let current = find(db, id).await?;
-    let from = status_of(&current)?;
+    let from = current.status;
     check_status_transition(from, to).map_err(|e| AppError::bad_input("status", e.to_string()))?;
     if to == ExpertStatus::Active {
-        let title: ProfessionalTitle = parse_stored("title", &current.title)?;
+        let title: ProfessionalTitle = current.title;
         let years = u32::try_from(current.years_in_field).unwrap_or(0);
         let today = today_in_china(Utc::now());
         check_admission(policy, title, years, current.birth_date, today).map_err(|failures| {
@@ -526,7 +522,7 @@ pub async fn set_expert_status(
         id: sea_orm::Unchanged(id),
         ..Default::default()
     };
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
 
@@ -633,7 +629,7 @@ pub async fn add_conflict(
     let created = expert_conflict::ActiveModel {
         id: Set(Uuid::now_v7()),
         expert_id: Set(expert_id),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind),
         organisation_name: Set(organisation_name),
         organisation_credit_code: Set(code),
         valid_from: Set(input.valid_from),
@@ -776,9 +772,7 @@ pub async fn sectors_of(
         .await?;
     let mut map: HashMap<Uuid, Vec<Sector>> = HashMap::new();
     for row in rows {
-        map.entry(row.expert_id)
-            .or_default()
-            .push(parse_stored("sector", &row.sector)?);
+        map.entry(row.expert_id).or_default().push(row.sector);
     }
     for list in map.values_mut() {
         list.sort_unstable();
@@ -796,9 +790,7 @@ pub async fn kinds_of(
         .await?;
     let mut map: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
     for row in rows {
-        map.entry(row.expert_id)
-            .or_default()
-            .push(parse_stored("expertise kind", &row.kind)?);
+        map.entry(row.expert_id).or_default().push(row.kind);
     }
     for list in map.values_mut() {
         list.sort_unstable();

@@ -53,8 +53,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    ConflictKind, DrawRoundKind, ExclusionReason, ReviewKind, ReviewStatus, Role, SeatStatus,
-    Sector,
+    DrawRoundKind, ExclusionReason, ReviewKind, ReviewStatus, Role, SeatStatus, Sector,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::draw::{
@@ -78,7 +77,7 @@ use super::bulk::{insert_rows, insert_statements, padded_for_in};
 use super::expert_pool::{self, Pool};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
-use super::{Services, audit_log, audits, grouped, is_not_constant, parse_stored, today};
+use super::{Services, audit_log, audits, grouped, is_not_constant, today};
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
 pub const MAX_ATTEMPTS: usize = 5;
@@ -137,7 +136,7 @@ fn require_organiser(
 
 /// A panel changes only while its review is scheduled and its date has not passed.
 fn check_open(review: &review::Model) -> AppResult<()> {
-    if review.status != ReviewStatus::Scheduled.as_str() {
+    if review.status != ReviewStatus::Scheduled {
         return Err(AppError::bad_input(
             "reviewId",
             "the review has been held; its panel can no longer change",
@@ -271,13 +270,9 @@ async fn load_setting(
 ) -> AppResult<Setting> {
     let (review, audit, enterprise, consultancy) = review_with_parties(&s.db, review_id).await?;
     require_organiser(viewer, review.organiser_city_code.as_deref(), &audit)?;
-    let kind = audits::review_kind_of(&review)?;
+    let kind = review.kind;
     let consultancy_credit_code = consultancy.map(|c| c.credit_code);
-    let sector = enterprise
-        .sector
-        .as_deref()
-        .map(|s| parse_stored::<Sector>("sector", s))
-        .transpose()?;
+    let sector = enterprise.sector;
     let ctx = ReviewContext {
         review_date: review.review_date,
         kind,
@@ -376,7 +371,7 @@ async fn load_facts(
                 .or_default()
                 .push(DeclaredConflict {
                     credit_code: row.organisation_credit_code,
-                    kind: parse_stored::<ConflictKind>("conflict kind", &row.kind)?,
+                    kind: row.kind,
                     from: row.valid_from,
                     until: row.valid_until,
                 });
@@ -852,7 +847,7 @@ fn round_model(
         id: Uuid::now_v7(),
         panel_id: round.panel_id,
         round_no: round.round_no,
-        kind: round.kind.as_str().to_owned(),
+        kind: round.kind,
         algorithm: DRAW_ALGORITHM.to_owned(),
         review_id: round.review.id,
         review_date: round.review.review_date,
@@ -903,7 +898,7 @@ fn seat_models(
             review_date: panel.review_date,
             expert_id: seat.expert_id,
             slot_index: i32::try_from(seat.slot).unwrap_or(i32::MAX),
-            status: SeatStatus::Invited.as_str().to_owned(),
+            status: SeatStatus::Invited,
             decline_reason: None,
             responded_at: None,
             responded_by: None,
@@ -1370,7 +1365,7 @@ fn stage_draw(
         id: Uuid::now_v7(),
         review_id: review.id,
         audit_id: setting.audit.id,
-        review_kind: setting.kind.as_str().to_owned(),
+        review_kind: setting.kind,
         review_date: review.review_date,
         organiser_city_code: review.organiser_city_code.clone(),
         size: i32::try_from(job.slots.len()).unwrap_or(i32::MAX),
@@ -1435,7 +1430,7 @@ pub async fn replace_declined_seat(
     let seat = find_seat(&s.db, seat_id).await?;
     let panel = find_panel(&s.db, seat.panel_id).await?;
     let setting = load_setting(s, viewer, panel.review_id, panel.exclude_same_city).await?;
-    if seat.status != SeatStatus::Declined.as_str() {
+    if seat.status != SeatStatus::Declined {
         return Err(AppError::bad_input(
             "seatId",
             format!(
@@ -1618,10 +1613,6 @@ pub async fn find_seat(db: &impl ConnectionTrait, id: Uuid) -> AppResult<panel_s
         .ok_or_else(|| AppError::not_found("PanelSeat", id))
 }
 
-pub fn seat_status(seat: &panel_seat::Model) -> AppResult<SeatStatus> {
-    parse_stored("seat status", &seat.status)
-}
-
 /// The seat with its review and audit, after checking that the viewer organises it.
 async fn seat_to_run(
     db: &DatabaseConnection,
@@ -1681,10 +1672,10 @@ pub async fn respond_to_seat(
             "a reason goes with a decline only",
         ));
     }
-    if review.status != ReviewStatus::Scheduled.as_str() {
+    if review.status != ReviewStatus::Scheduled {
         return Err(AppError::bad_input("seatId", "the review has been held"));
     }
-    let from = seat_status(&seat)?;
+    let from = seat.status;
     let to = seats::respond(from, accept, review.review_date, today())
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
     let txn = begin_write(db).await?;
@@ -1696,7 +1687,7 @@ pub async fn respond_to_seat(
         &txn,
         &seat,
         panel_seat::ActiveModel {
-            status: Set(to.as_str().to_owned()),
+            status: Set(to),
             decline_reason: Set(reason),
             responded_at: Set(Some(Utc::now())),
             responded_by: Set(viewer.user_id()),
@@ -1725,7 +1716,7 @@ pub async fn record_attendance(
     attended: bool,
 ) -> AppResult<panel_seat::Model> {
     let (seat, review) = seat_to_run(db, viewer, seat_id).await?;
-    let from = seat_status(&seat)?;
+    let from = seat.status;
     let to = seats::record_attendance(from, attended, review.review_date, today())
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
     let txn = begin_write(db).await?;
@@ -1733,7 +1724,7 @@ pub async fn record_attendance(
         &txn,
         &seat,
         panel_seat::ActiveModel {
-            status: Set(to.as_str().to_owned()),
+            status: Set(to),
             attendance_recorded_at: Set(Some(Utc::now())),
             attendance_recorded_by: Set(viewer.user_id()),
             ..Default::default()
@@ -1767,7 +1758,7 @@ pub async fn rate_seated_expert(
         return Err(AppError::bad_input("score", "must be between 0 and 100"));
     }
     let comment = optional_text("comment", comment, 2000)?;
-    seats::check_rating(seat_status(&seat)?, review.review_date, today())
+    seats::check_rating(seat.status, review.review_date, today())
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
     if seat.rating.is_some() {
         return Err(AppError::conflict(
@@ -1951,7 +1942,7 @@ pub async fn draw_record(
             .collect();
         records.push(RoundRecord {
             round: u32::try_from(round.round_no).unwrap_or(0),
-            kind: round.kind.clone(),
+            kind: round.kind.to_string(),
             algorithm: round.algorithm.clone(),
             review_id: round.review_id,
             review_date: round.review_date,
@@ -1978,7 +1969,7 @@ pub async fn draw_record(
         format: RECORD_FORMAT.to_owned(),
         panel_id: panel.id,
         review_id: panel.review_id,
-        review_kind: panel.review_kind.clone(),
+        review_kind: panel.review_kind.to_string(),
         review_date: panel.review_date,
         composition: stored_json("composition", panel.id, &panel.composition)?,
         rounds: records,

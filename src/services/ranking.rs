@@ -28,7 +28,7 @@ use crate::rules::ranking::{RankingRow, rank, rank_change};
 
 use super::amounts::{from_stored, to_stored};
 use super::appraisals;
-use super::{audit_log, enterprises, is_constant, parse_stored};
+use super::{audit_log, enterprises, is_constant};
 
 /// Rows per INSERT when freezing a ranking (well under both databases' parameter limits).
 const INSERT_CHUNK: usize = 500;
@@ -113,7 +113,7 @@ struct CurrentRow {
     service_quality: i64,
     service_quantity: i64,
     total: i64,
-    grade: String,
+    grade: Grade,
     name: String,
     credit_code: String,
     city_code: String,
@@ -199,7 +199,7 @@ async fn live_lines(db: &impl ConnectionTrait, year: i32) -> AppResult<LiveRanki
             credit_code: row.credit_code,
             city_code: row.city_code,
             total: ranked.total,
-            grade: parse_stored("grade", &row.grade)?,
+            grade: row.grade,
             scores: Scores {
                 capacity_building: from_stored(row.capacity_building),
                 report_quality: from_stored(row.report_quality),
@@ -219,7 +219,7 @@ fn line_of(e: ranking_entry::Model) -> AppResult<RankingLine> {
         position: u32::try_from(e.position).unwrap_or_default(),
         rank: u32::try_from(e.rank).unwrap_or_default(),
         consultancy_id: e.consultancy_id,
-        grade: parse_stored("grade", &e.grade)?,
+        grade: e.grade,
         total: from_stored(e.total),
         scores: Scores {
             capacity_building: from_stored(e.capacity_building),
@@ -369,7 +369,7 @@ pub async fn publish_ranking(
             credit_code: Set(line.credit_code.clone()),
             city_code: Set(line.city_code.clone()),
             total: Set(to_stored("total", line.total)?),
-            grade: Set(line.grade.as_str().to_owned()),
+            grade: Set(line.grade),
             capacity_building: Set(to_stored("capacityBuilding", s.capacity_building)?),
             report_quality: Set(to_stored("reportQuality", s.report_quality)?),
             personnel_management: Set(to_stored("personnelManagement", s.personnel_management)?),

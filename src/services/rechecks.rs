@@ -34,7 +34,7 @@ use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_dige
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, grouped, is_constant, panels, parse_stored, today};
+use super::{audit_log, audits, grouped, is_constant, panels, today};
 
 /// Findings recorded in one call, at most.
 const MAX_FINDINGS: usize = 50;
@@ -316,7 +316,7 @@ pub async fn record_findings(
 ) -> AppResult<Vec<recheck_finding::Model>> {
     viewer.require_province_admin()?;
     let recheck = audits::find_review(db, review_id).await?;
-    if audits::review_kind_of(&recheck)? != ReviewKind::Recheck {
+    if recheck.kind != ReviewKind::Recheck {
         return Err(AppError::bad_input(
             "reviewId",
             "findings belong to a RECHECK review",
@@ -385,7 +385,7 @@ pub async fn record_findings(
             audit_id: Set(audit.id),
             year: Set(recheck.review_date.year()),
             city_code: Set(audit.city_code.clone()),
-            kind: Set(kind.as_str().to_owned()),
+            kind: Set(kind),
             description: Set(description),
             consultancy_id: Set(audit.consultancy_id),
             lead_auditor_staff_id: Set(audit.lead_auditor_id),
@@ -523,10 +523,6 @@ pub async fn list_findings(
         );
     }
     fetch_page(db, query, recheck_finding::Column::Id, page).await
-}
-
-pub fn finding_kind(f: &recheck_finding::Model) -> AppResult<FindingKind> {
-    parse_stored("finding kind", &f.kind)
 }
 
 // Batch reads for the GraphQL loaders.

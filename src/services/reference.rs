@@ -3,7 +3,7 @@
 use entity::{city, industry};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::domain::{CatalogCondition, EnterpriseScale, ScaleRule, Sector};
+use crate::domain::{EnterpriseScale, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::mandatory::{self, CatalogRow, MandatoryVerdict};
 
@@ -53,20 +53,10 @@ pub async fn load_catalog(db: &impl ConnectionTrait) -> AppResult<Vec<CatalogRow
         .await?
         .into_iter()
         .map(|row| {
-            let bad =
-                |what: &str| AppError::internal(format!("industry {} has a bad {what}", row.code));
             Ok(CatalogRow {
-                sector: row.sector.parse::<Sector>().map_err(|_| bad("sector"))?,
-                scale_rule: row
-                    .scale_rule
-                    .parse::<ScaleRule>()
-                    .map_err(|_| bad("scale rule"))?,
-                condition: row
-                    .condition
-                    .as_deref()
-                    .map(str::parse::<CatalogCondition>)
-                    .transpose()
-                    .map_err(|_| bad("condition"))?,
+                sector: row.sector,
+                scale_rule: row.scale_rule,
+                condition: row.condition,
                 code: row.code,
                 name: row.name,
             })

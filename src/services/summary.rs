@@ -221,7 +221,7 @@ async fn option_totals(
         .map(|k| OptionTotals::empty(*k))
         .collect();
     for option in &options {
-        if let Some(t) = totals.iter_mut().find(|t| t.kind.as_str() == option.kind) {
+        if let Some(t) = totals.iter_mut().find(|t| t.kind == option.kind) {
             t.add(option);
         }
     }

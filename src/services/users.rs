@@ -34,13 +34,6 @@ pub struct LoginResult {
     pub user: user::Model,
 }
 
-pub fn parse_role(model: &user::Model) -> AppResult<Role> {
-    model
-        .role
-        .parse()
-        .map_err(|_| AppError::internal(format!("user {} has an unknown role", model.id)))
-}
-
 fn validate_username(username: &str) -> AppResult<String> {
     let username = username.trim();
     let ok_len = (3..=64).contains(&username.chars().count());
@@ -181,7 +174,7 @@ pub async fn principal_for_token(
     }
     let principal = Principal {
         user_id: found.id,
-        role: parse_role(&found)?,
+        role: found.role,
         username: found.username,
         city_code: found.city_code,
         expert_id: found.expert_id,
@@ -259,7 +252,7 @@ pub async fn create_user(
         id: Set(Uuid::now_v7()),
         username: Set(username),
         password_hash: Set(hash),
-        role: Set(input.role.as_str().to_owned()),
+        role: Set(input.role),
         city_code: Set(city_code),
         expert_id: Set(expert_id),
         consultancy_id: Set(consultancy_id),
@@ -360,7 +353,7 @@ pub async fn bootstrap_admin(
         id: Set(Uuid::now_v7()),
         username: Set("admin".into()),
         password_hash: Set(hash),
-        role: Set(Role::ProvinceAdmin.as_str().into()),
+        role: Set(Role::ProvinceAdmin),
         city_code: Set(None),
         expert_id: Set(None),
         consultancy_id: Set(None),
@@ -459,7 +452,7 @@ pub async fn change_user(
                 ));
             }
         };
-        active.role = Set(role.as_str().to_owned());
+        active.role = Set(role);
         active.city_code = Set(city);
         active.expert_id = Set(expert);
         active.consultancy_id = Set(consultancy);

@@ -48,14 +48,6 @@ pub struct ViolationFilter {
     pub published: Option<bool>,
 }
 
-pub fn subject_kind_of(model: &violation::Model) -> AppResult<ViolationSubjectKind> {
-    super::parse_stored("violation subject", &model.subject_kind)
-}
-
-pub fn kind_of(model: &violation::Model) -> AppResult<ViolationKind> {
-    super::parse_stored("violation kind", &model.kind)
-}
-
 /// The subject as the record keeps it: (name, credit code, city).
 struct Subject {
     name: String,
@@ -162,12 +154,12 @@ pub async fn record_violation(
     }
     let created = violation::ActiveModel {
         id: Set(Uuid::now_v7()),
-        subject_kind: Set(input.subject_kind.as_str().to_owned()),
+        subject_kind: Set(input.subject_kind),
         subject_id: Set(input.subject_id),
         subject_name: Set(subject.name),
         subject_credit_code: Set(subject.credit_code),
         city_code: Set(subject.city_code),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind),
         decision_date: Set(decision_date),
         decision_number: Set(decision_number),
         penalty: Set(penalty),
@@ -207,11 +199,7 @@ pub async fn publish_violation(
 ) -> AppResult<violation::Model> {
     viewer.require_admin()?;
     let current = find(db, id).await?;
-    require_manage(
-        viewer,
-        subject_kind_of(&current)?,
-        current.city_code.as_deref(),
-    )?;
+    require_manage(viewer, current.subject_kind, current.city_code.as_deref())?;
     if current.published {
         return Err(AppError::conflict("the violation is already published"));
     }

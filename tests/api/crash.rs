@@ -10,6 +10,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
+use entity::domain::{
+    AttendanceStatus, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector,
+    TrainingAudience, TrainingParticipantKind,
+};
 use entity::{
     audit_log, expert, expert_kind, expert_seat_count, expert_sector, panel, panel_draw,
     panel_seat, training_attendance, training_session,
@@ -318,19 +322,19 @@ async fn seed_pool(db: &DatabaseConnection, size: usize) {
         experts.push(expert::ActiveModel {
             id: Set(id),
             name: Set(format!("专家{i}")),
-            gender: Set("FEMALE".into()),
+            gender: Set(Gender::Female),
             birth_date: Set(date(1970, 1, 1)),
             id_card_number: Set(format!("pool-{i}")),
             phone: Set("pool".into()),
             email: Set(None),
             employer: Set("单位".into()),
             employer_credit_code: Set(format!("pool-employer-{i}")),
-            title: Set("SENIOR".into()),
+            title: Set(ProfessionalTitle::Senior),
             years_in_field: Set(15),
             city_code: Set("140200".into()),
             term_start: Set(date(2020, 1, 1)),
             term_end: Set(date(2099, 12, 31)),
-            status: Set("ACTIVE".into()),
+            status: Set(ExpertStatus::Active),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -338,12 +342,16 @@ async fn seed_pool(db: &DatabaseConnection, size: usize) {
         });
         sectors.push(expert_sector::ActiveModel {
             expert_id: Set(id),
-            sector: Set("STEEL".into()),
+            sector: Set(Sector::Steel),
         });
-        for kind in ["INDUSTRY_PROCESS", "ENVIRONMENTAL", "ENERGY"] {
+        for kind in [
+            ExpertiseKind::IndustryProcess,
+            ExpertiseKind::Environmental,
+            ExpertiseKind::Energy,
+        ] {
             kinds.push(expert_kind::ActiveModel {
                 expert_id: Set(id),
-                kind: Set(kind.into()),
+                kind: Set(kind),
             });
         }
     }
@@ -486,7 +494,7 @@ async fn session_with(app: &TestApp, admin: &str, rows: usize) -> (Uuid, Vec<Uui
         .map(|(i, id)| training_attendance::ActiveModel {
             id: Set(*id),
             session_id: Set(session_id),
-            participant_kind: Set("OUTSIDE".into()),
+            participant_kind: Set(TrainingParticipantKind::Outside),
             expert_id: Set(None),
             staff_id: Set(None),
             consultancy_id: Set(None),
@@ -494,8 +502,8 @@ async fn session_with(app: &TestApp, admin: &str, rows: usize) -> (Uuid, Vec<Uui
             display_name: Set(format!("学员{i}")),
             organisation: Set("太原某钢铁有限公司".into()),
             role_title: Set(Some("环保部长".into())),
-            audience: Set("ADMINISTRATIVE_STAFF".into()),
-            status: Set("REGISTERED".into()),
+            audience: Set(TrainingAudience::AdministrativeStaff),
+            status: Set(AttendanceStatus::Registered),
             checked_in_at: Set(None),
             checked_out_at: Set(None),
             hours: Set(0),

@@ -321,9 +321,7 @@ pub async fn seed_demo(
         experts.push(expert::ActiveModel {
             id: Set(id),
             name: Set(g.person_name()),
-            gender: Set(if male { Gender::Male } else { Gender::Female }
-                .as_str()
-                .into()),
+            gender: Set(if male { Gender::Male } else { Gender::Female }),
             birth_date: Set(birth),
             id_card_number: Set(keys.encrypt(&card)?),
             id_card_hmac: Set(Some(keys.blind_index(&card))),
@@ -331,12 +329,12 @@ pub async fn seed_demo(
             email: Set(Some(format!("expert{i}@example.cn"))),
             employer: Set((*g.pick(&EMPLOYERS)).to_owned()),
             employer_credit_code: Set(employer_code),
-            title: Set(title.as_str().into()),
+            title: Set(title),
             years_in_field: Set(g.range(8, 35) as i32),
             city_code: Set(city.into()),
             term_start: Set(NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or(NaiveDate::MIN)),
             term_end: Set(NaiveDate::from_ymd_opt(2027, 12, 31).unwrap_or(NaiveDate::MIN)),
-            status: Set(status.as_str().into()),
+            status: Set(status),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -354,7 +352,7 @@ pub async fn seed_demo(
         for sector in &own {
             sectors.push(expert_sector::ActiveModel {
                 expert_id: Set(id),
-                sector: Set(sector.as_str().into()),
+                sector: Set(*sector),
             });
         }
         // Every panel seats a process, an environmental and an energy expert: the pool is
@@ -374,7 +372,7 @@ pub async fn seed_demo(
         for kind in &own_kinds {
             kinds.push(expert_kind::ActiveModel {
                 expert_id: Set(id),
-                kind: Set(kind.as_str().into()),
+                kind: Set(*kind),
             });
         }
         if status == ExpertStatus::Active {
@@ -390,7 +388,7 @@ pub async fn seed_demo(
             id: Set(g.id()),
             expert_id: Set(id),
             from_status: Set(None),
-            to_status: Set(ExpertStatus::Candidate.as_str().into()),
+            to_status: Set(ExpertStatus::Candidate),
             reason: Set("入库申报".into()),
             actor_id: Set(None),
             changed_at: Set(now),
@@ -399,8 +397,8 @@ pub async fn seed_demo(
             changes.push(expert_status_change::ActiveModel {
                 id: Set(g.id()),
                 expert_id: Set(id),
-                from_status: Set(Some(ExpertStatus::Candidate.as_str().into())),
-                to_status: Set(status.as_str().into()),
+                from_status: Set(Some(ExpertStatus::Candidate)),
+                to_status: Set(status),
                 reason: Set("省厅审核".into()),
                 actor_id: Set(None),
                 changed_at: Set(now),
@@ -452,7 +450,7 @@ pub async fn seed_demo(
             address: Set(format!("{city_name}市迎泽大街{}号", g.range(1, 999))),
             contact_name: Set(g.person_name()),
             contact_phone: Set(g.phone()),
-            status: Set(status.as_str().into()),
+            status: Set(status),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -477,9 +475,7 @@ pub async fn seed_demo(
                     StaffRole::TechnicalDirector
                 } else {
                     StaffRole::Auditor
-                }
-                .as_str()
-                .into()),
+                }),
                 certificate_number: Set(Some(format!(
                     "QJSC-{}-{:05}",
                     2018 + g.below(5),
@@ -558,7 +554,7 @@ pub async fn seed_demo(
             .as_deref()
             .and_then(|code| s.catalog.iter().find(|r| r.code == code))
             .map(|r| r.sector);
-        let sector = sector_of_row.map(|s| s.as_str().to_owned());
+        let sector = sector_of_row;
         let flags = [g.chance(30), g.chance(15), g.chance(25), g.chance(10)];
         let in_directory = verdict.mandatory && g.chance(90);
         let name = format!(
@@ -587,7 +583,7 @@ pub async fn seed_demo(
             sector: Set(sector),
             employees: Set(employees),
             operating_revenue: Set(revenue_units),
-            scale: Set(scale.as_str().into()),
+            scale: Set(scale),
             scale_set_by_admin: Set(false),
             high_energy_use: Set(flags[0]),
             high_water_use: Set(flags[1]),
@@ -657,10 +653,10 @@ pub async fn seed_demo(
                 city_code: Set(city.clone()),
                 year: Set(*year),
                 list_id: Set(None),
-                status: Set(status.as_str().into()),
-                last_outcome: Set(outcome.map(|o| o.as_str().to_owned())),
+                status: Set(status),
+                last_outcome: Set(outcome),
                 closed: Set(closed),
-                mode: Set(mode.as_str().into()),
+                mode: Set(*mode),
                 notice_date: Set(notice),
                 started_on: Set((stage >= 1).then_some(started)),
                 consultancy_id: Set((stage >= 1).then_some(firm)),
@@ -674,7 +670,7 @@ pub async fn seed_demo(
                 due_kind: Set(if closed {
                     None
                 } else {
-                    deadline.as_ref().map(|d| d.kind.as_str().to_owned())
+                    deadline.as_ref().map(|d| d.kind)
                 }),
                 due_on: Set(if closed {
                     None
@@ -698,10 +694,10 @@ pub async fn seed_demo(
                 transitions.push(audit_transition::ActiveModel {
                     id: Set(g.id()),
                     audit_id: Set(id),
-                    event: Set(event.as_str().into()),
-                    from_status: Set(from.map(|s| s.as_str().to_owned())),
-                    to_status: Set(to.as_str().into()),
-                    outcome: Set(outcome.map(|o| o.as_str().to_owned())),
+                    event: Set(event),
+                    from_status: Set(from),
+                    to_status: Set(to),
+                    outcome: Set(outcome),
                     occurred_on: Set(on),
                     note: Set(None),
                     review_id: Set(review_id),
@@ -746,11 +742,11 @@ pub async fn seed_demo(
                     reviews.push(review::ActiveModel {
                         id: Set(review_id),
                         audit_id: Set(id),
-                        kind: Set(kind.as_str().into()),
+                        kind: Set(kind),
                         review_date: Set(on),
                         organiser_city_code: Set(Some(city.clone())),
-                        status: Set(ReviewStatus::Held.as_str().into()),
-                        outcome: Set(Some(outcome.as_str().into())),
+                        status: Set(ReviewStatus::Held),
+                        outcome: Set(Some(outcome)),
                         score: Set(Some(g.range(55, 98) * 10i64.pow(SCALE))),
                         opinion: Set(Some(match outcome {
                             ReviewOutcome::Passed => "报告内容完整，方案可行，同意通过。".into(),
@@ -823,10 +819,10 @@ pub async fn seed_demo(
                 reviews.push(review::ActiveModel {
                     id: Set(g.id()),
                     audit_id: Set(id),
-                    kind: Set(kind.as_str().into()),
+                    kind: Set(kind),
                     review_date: Set(on),
                     organiser_city_code: Set(Some(city.clone())),
-                    status: Set(ReviewStatus::Scheduled.as_str().into()),
+                    status: Set(ReviewStatus::Scheduled),
                     outcome: Set(None),
                     score: Set(None),
                     opinion: Set(None),
@@ -854,7 +850,7 @@ pub async fn seed_demo(
                     options.push(improvement_option::ActiveModel {
                         id: Set(g.id()),
                         audit_id: Set(id),
-                        kind: Set(kind.as_str().into()),
+                        kind: Set(kind),
                         title: Set((*g.pick(&OPTION_TITLES)).to_owned()),
                         investment: Set(g.amount(low, high)),
                         economic_benefit: Set(g.amount(low / 2, high / 2)),
@@ -957,7 +953,7 @@ pub async fn seed_demo(
             id: Set(g.id()),
             username: Set(format!("city-{code}")),
             password_hash: Set(hash.clone()),
-            role: Set(Role::CityAdmin.as_str().into()),
+            role: Set(Role::CityAdmin),
             city_code: Set(Some(code.into())),
             expert_id: Set(None),
             consultancy_id: Set(None),

@@ -90,7 +90,7 @@ pub(super) async fn seed_training(
         for audience in &own_audiences {
             audiences.push(training_session_audience::ActiveModel {
                 session_id: Set(id),
-                audience: Set(audience.as_str().into()),
+                audience: Set(*audience),
             });
         }
         let first_topic = TrainingTopic::ALL[g.below(TrainingTopic::ALL.len() as u64) as usize];
@@ -101,7 +101,7 @@ pub(super) async fn seed_training(
         {
             topics.push(training_session_topic::ActiveModel {
                 session_id: Set(id),
-                topic: Set(topic.as_str().into()),
+                topic: Set(topic),
             });
         }
         let credit_hours = hours * 10_000;
@@ -153,7 +153,7 @@ pub(super) async fn seed_training(
             attendances.push(training_attendance::ActiveModel {
                 id: Set(g.id()),
                 session_id: Set(id),
-                participant_kind: Set(kind.as_str().into()),
+                participant_kind: Set(kind),
                 expert_id: Set(participant
                     .filter(|p| p.kind == TrainingParticipantKind::Expert)
                     .map(|p| p.id)),
@@ -165,8 +165,8 @@ pub(super) async fn seed_training(
                 display_name: Set(name),
                 organisation: Set(organisation),
                 role_title: Set(None),
-                audience: Set(audience.as_str().into()),
-                status: Set(status.as_str().into()),
+                audience: Set(audience),
+                status: Set(status),
                 checked_in_at: Set(attended.then_some(starts)),
                 checked_out_at: Set(attended.then_some(ends)),
                 hours: Set(if attended { credit_hours } else { 0 }),
@@ -187,9 +187,7 @@ pub(super) async fn seed_training(
                 TrainingScope::Provincial
             } else {
                 TrainingScope::City
-            }
-            .as_str()
-            .into()),
+            }),
             city_code: Set(city_code),
             organiser: Set(organiser),
             description: Set(Some("面向专家、咨询机构和企业的清洁生产审核培训。".into())),
@@ -199,7 +197,7 @@ pub(super) async fn seed_training(
             location: Set(format!("{}会议中心", g.pick(&CITIES).1)),
             capacity: Set(Some(150)),
             enrolled: Set(signed),
-            status: Set(TrainingSessionStatus::Announced.as_str().into()),
+            status: Set(TrainingSessionStatus::Announced),
             cancel_reason: Set(None),
             cancelled_at: Set(None),
             plan_item_id: Set(None),

@@ -31,11 +31,11 @@ use crate::rules::training::{
 
 use super::super::amounts::{to_stored, to_stored_opt};
 use super::super::text::{optional_text, required_text};
-use super::super::{audit_log, grouped, is_constant, parse_stored};
+use super::super::{audit_log, grouped, is_constant};
 use super::sessions::{audiences_of, lock_announced, take_place};
 use super::{
-    attendance_status_of, credit_hours_of, default_organiser, find_attendance, find_session,
-    is_organiser, require_organiser, status_of,
+    credit_hours_of, default_organiser, find_attendance, find_session, is_organiser,
+    require_organiser,
 };
 
 /// Who enrols: a pool expert, a consultancy's staff member, a user of the system (an
@@ -152,11 +152,11 @@ async fn resolve(
                 .one(db)
                 .await?
                 .ok_or_else(|| AppError::not_found("Expert", id))?;
-            let status: ExpertStatus = parse_stored("expert status", &found.status)?;
+            let status: ExpertStatus = found.status;
             if status == ExpertStatus::Removed {
                 return Err(AppError::bad_input(field, "the expert has left the pool"));
             }
-            let title: ProfessionalTitle = parse_stored("title", &found.title)?;
+            let title: ProfessionalTitle = found.title;
             Ok(Resolved {
                 kind: TrainingParticipantKind::Expert,
                 expert_id: Some(id),
@@ -188,7 +188,7 @@ async fn resolve(
                 .one(db)
                 .await?
                 .ok_or_else(|| AppError::internal(format!("staff {id} without a firm")))?;
-            let role: StaffRole = parse_stored("staff role", &staff.role)?;
+            let role: StaffRole = staff.role;
             Ok(Resolved {
                 kind: TrainingParticipantKind::ConsultancyStaff,
                 expert_id: None,
@@ -212,7 +212,7 @@ async fn resolve(
             if found.disabled {
                 return Err(AppError::bad_input(field, "the user is disabled"));
             }
-            let role: Role = parse_stored("role", &found.role)?;
+            let role: Role = found.role;
             let audience = audience_of_user(role).ok_or_else(|| {
                 AppError::bad_input(
                     field,
@@ -309,7 +309,7 @@ pub async fn enroll(
     let session = find_session(db, session_id).await?;
     let organiser = is_organiser(viewer, &session);
     let resolved = resolve(db, viewer, organiser, &session, participant).await?;
-    if status_of(&session)? == TrainingSessionStatus::Cancelled {
+    if session.status == TrainingSessionStatus::Cancelled {
         return Err(AppError::bad_input("sessionId", "the session is cancelled"));
     }
     if !organiser && !self_enrolment_open(session.starts_at, Utc::now()) {
@@ -343,7 +343,7 @@ pub async fn enroll(
     }
     if !take_place(&txn, session_id).await? {
         let now = find_session(&txn, session_id).await?;
-        if status_of(&now)? == TrainingSessionStatus::Cancelled {
+        if now.status == TrainingSessionStatus::Cancelled {
             return Err(AppError::bad_input("sessionId", "the session is cancelled"));
         }
         return Err(AppError::conflict(format!(
@@ -355,7 +355,7 @@ pub async fn enroll(
     let created = training_attendance::ActiveModel {
         id: Set(Uuid::now_v7()),
         session_id: Set(session_id),
-        participant_kind: Set(resolved.kind.as_str().to_owned()),
+        participant_kind: Set(resolved.kind),
         expert_id: Set(resolved.expert_id),
         staff_id: Set(resolved.staff_id),
         consultancy_id: Set(resolved.consultancy_id),
@@ -363,8 +363,8 @@ pub async fn enroll(
         display_name: Set(resolved.name),
         organisation: Set(resolved.organisation),
         role_title: Set(resolved.role),
-        audience: Set(resolved.audience.as_str().to_owned()),
-        status: Set(AttendanceStatus::Registered.as_str().to_owned()),
+        audience: Set(resolved.audience),
+        status: Set(AttendanceStatus::Registered),
         checked_in_at: Set(None),
         checked_out_at: Set(None),
         hours: Set(0),
@@ -420,7 +420,7 @@ fn prepare(
 ) -> AppResult<Prepared> {
     let bad =
         |field: &str, message: String| AppError::bad_input(format!("{prefix}{field}"), message);
-    let from = attendance_status_of(row)?;
+    let from = row.status;
     check_attendance_transition(from, input.status).map_err(|e| bad("status", e.to_string()))?;
     let certificate_no =
         optional_text(&format!("{prefix}certificateNo"), input.certificate_no, 100)?;
@@ -490,7 +490,7 @@ async fn write_record(
 ) -> AppResult<()> {
     training_attendance::Entity::update_many()
         .set(training_attendance::ActiveModel {
-            status: Set(p.status.as_str().to_owned()),
+            status: Set(p.status),
             checked_in_at: Set(p.checked_in_at),
             checked_out_at: Set(p.checked_out_at),
             hours: Set(p.hours),
@@ -532,7 +532,7 @@ pub async fn record_attendance(
     let row = find_attendance(db, attendance_id).await?;
     let session = find_session(db, row.session_id).await?;
     require_organiser(viewer, &session)?;
-    if status_of(&session)? == TrainingSessionStatus::Cancelled {
+    if session.status == TrainingSessionStatus::Cancelled {
         return Err(cancelled());
     }
     let now = Utc::now();
@@ -573,7 +573,7 @@ pub async fn record_attendances(
     viewer.require_user()?;
     let session = find_session(db, session_id).await?;
     require_organiser(viewer, &session)?;
-    if status_of(&session)? == TrainingSessionStatus::Cancelled {
+    if session.status == TrainingSessionStatus::Cancelled {
         return Err(cancelled());
     }
     if rows.is_empty() {

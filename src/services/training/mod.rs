@@ -34,15 +34,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::domain::{
-    AttendanceStatus, TrainingAudience, TrainingParticipantKind, TrainingScope,
-    TrainingSessionStatus,
-};
+use crate::domain::{AttendanceStatus, TrainingScope, TrainingSessionStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::deadlines::today_in_china;
 
 use super::amounts::from_stored;
-use super::parse_stored;
 
 /// Years the registry accepts for sessions, plans and reports.
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
@@ -63,30 +59,8 @@ pub fn session_year(starts_at: DateTime<Utc>) -> i32 {
     today_in_china(starts_at).year()
 }
 
-pub fn scope_of(model: &training_session::Model) -> AppResult<TrainingScope> {
-    parse_stored("training scope", &model.scope)
-}
-
-pub fn status_of(model: &training_session::Model) -> AppResult<TrainingSessionStatus> {
-    parse_stored("training session status", &model.status)
-}
-
 pub fn credit_hours_of(model: &training_session::Model) -> Decimal {
     from_stored(model.credit_hours)
-}
-
-pub fn attendance_status_of(model: &training_attendance::Model) -> AppResult<AttendanceStatus> {
-    parse_stored("attendance status", &model.status)
-}
-
-pub fn participant_kind_of(
-    model: &training_attendance::Model,
-) -> AppResult<TrainingParticipantKind> {
-    parse_stored("participant kind", &model.participant_kind)
-}
-
-pub fn audience_of(model: &training_attendance::Model) -> AppResult<TrainingAudience> {
-    parse_stored("training audience", &model.audience)
 }
 
 pub async fn find_session(
@@ -126,7 +100,7 @@ fn require_organiser_of(
 }
 
 pub fn require_organiser(viewer: &Viewer, session: &training_session::Model) -> AppResult<()> {
-    require_organiser_of(viewer, scope_of(session)?, session.city_code.as_deref())
+    require_organiser_of(viewer, session.scope, session.city_code.as_deref())
 }
 
 /// Whether the viewer organises this session (without failing).

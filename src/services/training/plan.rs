@@ -250,7 +250,7 @@ pub async fn set_plan(
         let Some(old) = old_by_id.get(&id) else {
             continue;
         };
-        let moved = old.scope != item.scope.as_str() || old.city_code != item.city_code;
+        let moved = old.scope != item.scope || old.city_code != item.city_code;
         if moved && used.get(&id).is_some_and(|s| !s.is_empty()) {
             return Err(AppError::bad_input(
                 format!("items[{i}].scope"),
@@ -274,7 +274,7 @@ pub async fn set_plan(
         let mut row = training_plan_item::ActiveModel {
             title: Set(item.title),
             position: Set(position),
-            scope: Set(item.scope.as_str().to_owned()),
+            scope: Set(item.scope),
             city_code: Set(item.city_code),
             audiences: Set(item.audiences),
             topics: Set(item.topics),

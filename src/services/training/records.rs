@@ -31,10 +31,7 @@ use crate::rules::training::session_held;
 use super::super::amounts::from_stored;
 use super::super::{reference, today};
 use super::sessions::audiences_of;
-use super::{
-    attended_in_year, audience_of, check_year, find_session, live_sessions_of_year,
-    require_organiser, scope_of, status_of,
-};
+use super::{attended_in_year, check_year, find_session, live_sessions_of_year, require_organiser};
 
 /// Whose record: a pool expert, a consultancy staff member (the person, across firms), or a
 /// user of the system. Outside persons have no identity to keep a record by; they appear in
@@ -337,7 +334,7 @@ pub async fn training_record(
     let attended: Vec<&training_attendance::Model> = entries
         .iter()
         .map(|(a, _)| a)
-        .filter(|a| a.status == AttendanceStatus::Attended.as_str())
+        .filter(|a| a.status == AttendanceStatus::Attended)
         .collect();
     Ok(TrainingRecord {
         year,
@@ -373,12 +370,12 @@ pub async fn compliance(
     let mut provincial_sessions_upcoming = 0;
     let mut per_city: HashMap<String, (u64, u64, u64)> = HashMap::new();
     for s in &sessions {
-        let status = status_of(s)?;
+        let status = s.status;
         let is_held = session_held(status, s.ends_at, now);
         if is_held {
             held.push(s);
         }
-        match (scope_of(s)?, s.city_code.as_deref()) {
+        match (s.scope, s.city_code.as_deref()) {
             (TrainingScope::Provincial, _) => {
                 if is_held {
                     provincial_sessions_held += 1;
@@ -401,7 +398,7 @@ pub async fn compliance(
     // The plan's items and which became sessions.
     let fulfilled: HashSet<Uuid> = sessions
         .iter()
-        .filter(|s| s.status == TrainingSessionStatus::Announced.as_str())
+        .filter(|s| s.status == TrainingSessionStatus::Announced)
         .filter_map(|s| s.plan_item_id)
         .collect();
     let items = match training_plan::Entity::find()
@@ -474,11 +471,11 @@ pub async fn compliance(
         };
         let mut units = Vec::new();
         for r in &records {
-            if audience_of(r)? != audience {
+            if r.audience != audience {
                 continue;
             }
             row.enrolled += 1;
-            match super::attendance_status_of(r)? {
+            match r.status {
                 AttendanceStatus::Attended => {
                     row.attended += 1;
                     units.push(r.hours);
@@ -584,7 +581,7 @@ pub fn person_key(a: &training_attendance::Model) -> (String, String) {
         .or(a.user_id)
         .map(|id| id.to_string())
         .unwrap_or_else(|| format!("{}\u{1f}{}", a.display_name, a.organisation));
-    (a.participant_kind.clone(), id)
+    (a.participant_kind.to_string(), id)
 }
 
 /// The year's records of the sessions the viewer organises or oversees, grouped by person

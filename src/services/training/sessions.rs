@@ -29,10 +29,10 @@ use crate::rules::training::{check_capacity, check_session};
 use super::super::amounts::to_stored;
 use super::super::pagination::{Page, PageRequest, fetch_page};
 use super::super::text::{like_any, optional_text, required_text, search_text};
-use super::super::{audit_log, parse_stored, reference};
+use super::super::{audit_log, reference};
 use super::{
     check_year, credit_hours_of, default_organiser, find_session, require_organiser,
-    require_organiser_of, scope_of, session_year, status_of,
+    require_organiser_of, session_year,
 };
 
 pub struct NewSession {
@@ -147,7 +147,7 @@ async fn check_plan_item(
             format!("the item is in the plan of {}, not {year}", plan.year),
         ));
     }
-    let item_scope: TrainingScope = parse_stored("training scope", &item.scope)?;
+    let item_scope: TrainingScope = item.scope;
     if item_scope != scope || item.city_code.as_deref() != city_code {
         return Err(AppError::bad_input(
             field,
@@ -171,7 +171,7 @@ async fn replace_sets(
         training_session_audience::Entity::insert_many(audiences.iter().map(|a| {
             training_session_audience::ActiveModel {
                 session_id: Set(session_id),
-                audience: Set(a.as_str().to_owned()),
+                audience: Set(*a),
             }
         }))
         .exec(txn)
@@ -185,7 +185,7 @@ async fn replace_sets(
         training_session_topic::Entity::insert_many(topics.iter().map(|t| {
             training_session_topic::ActiveModel {
                 session_id: Set(session_id),
-                topic: Set(t.as_str().to_owned()),
+                topic: Set(*t),
             }
         }))
         .exec(txn)
@@ -260,7 +260,7 @@ pub async fn create_session(
         id: Set(id),
         year: Set(year),
         title: Set(title),
-        scope: Set(input.scope.as_str().to_owned()),
+        scope: Set(input.scope),
         city_code: Set(city_code),
         organiser: Set(organiser),
         description: Set(description),
@@ -270,7 +270,7 @@ pub async fn create_session(
         location: Set(location),
         capacity: Set(input.capacity),
         enrolled: Set(0),
-        status: Set(TrainingSessionStatus::Announced.as_str().to_owned()),
+        status: Set(TrainingSessionStatus::Announced),
         cancel_reason: Set(None),
         cancelled_at: Set(None),
         plan_item_id: Set(input.plan_item_id),
@@ -321,7 +321,7 @@ pub async fn update_session(
     viewer.require_admin()?;
     let current = find_session(db, id).await?;
     require_organiser(viewer, &current)?;
-    if status_of(&current)? == TrainingSessionStatus::Cancelled {
+    if current.status == TrainingSessionStatus::Cancelled {
         return Err(AppError::bad_input("id", "the session is cancelled"));
     }
     if current.version != expected_version {
@@ -330,7 +330,7 @@ pub async fn update_session(
             current.version
         )));
     }
-    let scope = scope_of(&current)?;
+    let scope = current.scope;
     let mut changed: Vec<&str> = Vec::new();
     let mut active = training_session::ActiveModel {
         id: sea_orm::Unchanged(id),
@@ -459,7 +459,7 @@ pub async fn cancel_session(
     let current = find_session(db, id).await?;
     require_organiser(viewer, &current)?;
     let reason = required_text("reason", reason, 500)?;
-    if status_of(&current)? == TrainingSessionStatus::Cancelled {
+    if current.status == TrainingSessionStatus::Cancelled {
         return Err(AppError::bad_input(
             "id",
             "the session is cancelled already",
@@ -471,7 +471,7 @@ pub async fn cancel_session(
     // (recording takes the same row), so the check below sees every committed record.
     let result = training_session::Entity::update_many()
         .set(training_session::ActiveModel {
-            status: Set(TrainingSessionStatus::Cancelled.as_str().to_owned()),
+            status: Set(TrainingSessionStatus::Cancelled),
             cancel_reason: Set(Some(reason.clone())),
             cancelled_at: Set(Some(now)),
             version: Set(current.version + 1),
@@ -521,9 +521,7 @@ pub async fn get_session(
     id: Uuid,
 ) -> AppResult<training_session::Model> {
     let session = find_session(db, id).await?;
-    if matches!(viewer, Viewer::Anonymous)
-        && status_of(&session)? != TrainingSessionStatus::Announced
-    {
+    if matches!(viewer, Viewer::Anonymous) && session.status != TrainingSessionStatus::Announced {
         return Err(AppError::not_found("TrainingSession", id));
     }
     Ok(session)
@@ -666,9 +664,7 @@ pub async fn audiences_of(
         .await?;
     let mut map: HashMap<Uuid, Vec<TrainingAudience>> = HashMap::new();
     for row in rows {
-        map.entry(row.session_id)
-            .or_default()
-            .push(parse_stored("training audience", &row.audience)?);
+        map.entry(row.session_id).or_default().push(row.audience);
     }
     for list in map.values_mut() {
         list.sort_unstable();
@@ -686,9 +682,7 @@ pub async fn topics_of(
         .await?;
     let mut map: HashMap<Uuid, Vec<TrainingTopic>> = HashMap::new();
     for row in rows {
-        map.entry(row.session_id)
-            .or_default()
-            .push(parse_stored("training topic", &row.topic)?);
+        map.entry(row.session_id).or_default().push(row.topic);
     }
     for list in map.values_mut() {
         list.sort_unstable();
