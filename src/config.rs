@@ -393,7 +393,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let folder = dir.path().join("data");
         let db = folder.join("cleanprod.db");
-        let mut config = Config::with_database(&format!("sqlite://{}?mode=rwc", db.display()));
+        let mut config = Config::with_database(format!("sqlite://{}?mode=rwc", db.display()));
         config.data_dir = folder.clone();
         config.prepare_storage().expect("prepared");
         let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
