@@ -72,7 +72,9 @@ fn negotiate(req: &HttpRequest) -> Option<ResponseType> {
         let candidates: &[ResponseType] = match media.as_str() {
             GRAPHQL_RESPONSE_JSON => &[ResponseType::GraphqlResponseJson],
             APPLICATION_JSON => &[ResponseType::Json],
-            "application/*" | "*/*" => &[ResponseType::GraphqlResponseJson],
+            // The GraphQL-over-HTTP spec: a client that accepts anything gets application/json,
+            // which every client reads (as with no Accept at all).
+            "application/*" | "*/*" => &[ResponseType::Json],
             _ => &[],
         };
         for candidate in candidates {
@@ -564,9 +566,15 @@ async fn run(
     } else {
         Outcome::Error
     };
-    let http = HttpResponse::build(status)
-        .content_type(rt.content_type())
-        .json(&response);
+    let mut http = HttpResponse::build(status);
+    http.content_type(rt.content_type());
+    let http = if failed_before_execution {
+        // A request that never reached execution has no `data` entry at all, not even null
+        // (GraphQL spec, "Response"; GraphQL over HTTP checks it).
+        http.json(json!({ "errors": response.errors }))
+    } else {
+        http.json(&response)
+    };
     (http, outcome)
 }
 
@@ -619,8 +627,9 @@ mod tests {
             negotiate_accept(Some("application/json, application/graphql-response+json")),
             Some(ResponseType::GraphqlResponseJson)
         );
+        assert_eq!(negotiate_accept(Some("*/*")), Some(ResponseType::Json));
         assert_eq!(
-            negotiate_accept(Some("*/*")),
+            negotiate_accept(Some("application/graphql-response+json, */*;q=0.5")),
             Some(ResponseType::GraphqlResponseJson)
         );
         assert_eq!(negotiate_accept(Some("text/plain")), None);

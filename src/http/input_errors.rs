@@ -58,7 +58,7 @@ mod tests {
                 query,
                 Pos {
                     line: 1,
-                    column: 39
+                    column: 38
                 }
             ),
             Some("y".into())

@@ -412,3 +412,43 @@ async fn a_bad_date_names_its_argument_and_what_is_wrong(app: TestApp) {
     }
 }
 db_test!(a_bad_date_names_its_argument_and_what_is_wrong);
+
+async fn accepting_anything_answers_json_and_a_request_error_has_no_data(app: TestApp) {
+    let body = json!({ "query": "{ cities { code } }" }).to_string();
+    for accept in [None, Some("*/*"), Some("application/*")] {
+        let mut req = TestRequest::post()
+            .uri("/graphql")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.clone());
+        if let Some(accept) = accept {
+            req = req.insert_header(("accept", accept));
+        }
+        let (status, headers, _) = app.send(req).await;
+        assert_eq!(status, StatusCode::OK, "{accept:?}");
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            content_type.starts_with("application/json"),
+            "{accept:?}: {content_type}"
+        );
+    }
+    for broken in ["{ cities { code ", "{ noSuchField }"] {
+        for accept in ["application/graphql-response+json", "application/json"] {
+            let (_, _, answer) = app
+                .send(
+                    TestRequest::post()
+                        .uri("/graphql")
+                        .insert_header(("content-type", "application/json"))
+                        .insert_header(("accept", accept))
+                        .set_payload(json!({ "query": broken }).to_string()),
+                )
+                .await;
+            let answer = body_json(&answer);
+            assert!(answer.get("data").is_none(), "{accept} {broken}: {answer}");
+            assert!(answer["errors"][0]["message"].is_string(), "{answer}");
+        }
+    }
+}
+db_test!(accepting_anything_answers_json_and_a_request_error_has_no_data);
