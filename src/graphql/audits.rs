@@ -15,7 +15,7 @@ use crate::rules::deadlines::{
 use crate::services::amounts::from_stored;
 use crate::services::audits::{
     self, AuditFilter as ServiceFilter, NewAudit, NewOption, NewReview, OptionAmounts, OptionPatch,
-    ReportSubmission, ReviewResult,
+    ReportSubmission, ReviewFilter as ServiceReviewFilter, ReviewResult,
 };
 use crate::services::today;
 
@@ -29,6 +29,7 @@ use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 pub struct Audit(pub audit::Model);
 
 crate::connection_type!(AuditConnection, AuditEdge, Audit);
+crate::connection_type!(ReviewConnection, ReviewEdge, Review);
 
 /// The deadline an audit is working to now.
 #[derive(SimpleObject)]
@@ -453,6 +454,21 @@ pub struct AuditFilter {
     pub as_of: Option<Date>,
 }
 
+/// Narrows `reviews`; every field optional.
+#[derive(InputObject, Default)]
+pub struct ReviewFilter {
+    pub status: Option<ReviewStatus>,
+    pub kind: Option<ReviewKind>,
+    /// The city of the audited enterprise (a city administrator: only their own).
+    pub city_code: Option<String>,
+    /// Held on or after this date.
+    pub date_from: Option<Date>,
+    /// Held on or before this date.
+    pub date_to: Option<Date>,
+    /// Whether a panel has been drawn for it: `false` finds the reviews still to draw.
+    pub has_panel: Option<bool>,
+}
+
 #[derive(InputObject)]
 pub struct ScheduleReviewInput {
     pub audit_id: ID,
@@ -596,6 +612,37 @@ impl AuditQuery {
         let result =
             audits::overdue_audits(&s.db, viewer(ctx), city_code, as_of.map(|d| d.0), page).await?;
         connection(ctx, result).await
+    }
+
+    /// Reviews of the audits the viewer may read, e.g. the scheduled evaluations of a city
+    /// that have no panel yet: `filter: { status: SCHEDULED, kind: EVALUATION, hasPanel: false }`.
+    async fn reviews(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ReviewFilter>,
+    ) -> Result<ReviewConnection> {
+        let s = services(ctx)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = audits::list_reviews(
+            &s.db,
+            viewer(ctx),
+            ServiceReviewFilter {
+                status: f.status,
+                kind: f.kind,
+                city_code: f.city_code,
+                date_from: f.date_from.map(|d| d.0),
+                date_to: f.date_to.map(|d| d.0),
+                has_panel: f.has_panel,
+            },
+            page,
+        )
+        .await?;
+        Ok(ReviewConnection::from_page(
+            result.map(|m| (m.id, Review(m))),
+        ))
     }
 
     async fn review(&self, ctx: &Context<'_>, id: ID) -> Result<Review> {

@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use entity::{audit, audit_transition, certification, enterprise, improvement_option, review};
+use entity::{
+    audit, audit_transition, certification, enterprise, improvement_option, panel, review,
+};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Select, Set,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -56,6 +58,19 @@ pub struct AuditFilter {
     /// Overdue (or not) as of `as_of`, today in China when absent.
     pub overdue: Option<bool>,
     pub as_of: Option<NaiveDate>,
+}
+
+/// What `reviews` narrows to; every part optional.
+#[derive(Default)]
+pub struct ReviewFilter {
+    pub status: Option<ReviewStatus>,
+    pub kind: Option<ReviewKind>,
+    /// The city of the audited enterprise.
+    pub city_code: Option<String>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// Whether a panel has been drawn for it.
+    pub has_panel: Option<bool>,
 }
 
 pub struct NewReview {
@@ -693,6 +708,60 @@ pub async fn get_review(
     let audit = find(db, found.audit_id).await?;
     require_read(viewer, &audit)?;
     Ok(found)
+}
+
+/// Reviews of the audits the viewer may read (the province: all; a city: its own; a
+/// consultancy: its clients'), newest first in id order like every list: how an organiser
+/// finds the review to draw a panel for.
+pub async fn list_reviews(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ReviewFilter,
+    page: PageRequest,
+) -> AppResult<Page<review::Model>> {
+    if let (Some(from), Some(to)) = (filter.date_from, filter.date_to)
+        && from > to
+    {
+        return Err(AppError::bad_input(
+            "filter.dateTo",
+            format!("must not be before dateFrom ({from})"),
+        ));
+    }
+    let audits = scope(
+        viewer,
+        &AuditFilter {
+            city_code: filter.city_code,
+            ..Default::default()
+        },
+    )?
+    .select_only()
+    .column(audit::Column::Id)
+    .into_query();
+    let mut query = review::Entity::find().filter(review::Column::AuditId.in_subquery(audits));
+    if let Some(status) = filter.status {
+        query = query.filter(review::Column::Status.eq(status));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(review::Column::Kind.eq(kind));
+    }
+    if let Some(from) = filter.date_from {
+        query = query.filter(review::Column::ReviewDate.gte(from));
+    }
+    if let Some(to) = filter.date_to {
+        query = query.filter(review::Column::ReviewDate.lte(to));
+    }
+    if let Some(has_panel) = filter.has_panel {
+        let drawn = sea_orm::sea_query::Query::select()
+            .column(panel::Column::ReviewId)
+            .from(panel::Entity)
+            .to_owned();
+        query = if has_panel {
+            query.filter(review::Column::Id.in_subquery(drawn))
+        } else {
+            query.filter(review::Column::Id.not_in_subquery(drawn))
+        };
+    }
+    fetch_page(db, query, review::Column::Id, page).await
 }
 
 fn check_review_date(date: NaiveDate) -> AppResult<NaiveDate> {

@@ -22,6 +22,7 @@ mod panel_concurrency;
 mod panels;
 mod rechecks;
 mod reference;
+mod reviews;
 mod roles;
 mod schema;
 mod summary;

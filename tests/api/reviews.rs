@@ -1,0 +1,134 @@
+//! Finding reviews: the `reviews` list an organiser searches for the review to draw a panel
+//! for, its filters and pages, and who may read it.
+
+use serde_json::{Value, json};
+
+use crate::audits::setting;
+use crate::db_test;
+use crate::panels::{DRAW, day, evaluation, pool};
+use crate::support::TestApp;
+
+const REVIEWS: &str = "query($first: Int, $after: String, $filter: ReviewFilter) { reviews(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id kind status date } } } }";
+
+fn ids(page: &Value) -> Vec<String> {
+    page["reviews"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn reviews_are_found_by_status_kind_city_date_and_panel(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 2).await;
+    let (_, soon) = evaluation(&app, &s, 11, &day(10)).await;
+    let (_, later) = evaluation(&app, &s, 12, &day(40)).await;
+    let (_, latest) = evaluation(&app, &s, 13, &day(70)).await;
+    app.ok(
+        Some(&s.city),
+        DRAW,
+        json!({ "input": { "reviewId": soon, "size": 3 } }),
+    )
+    .await;
+
+    let all = app.ok(Some(&s.city), REVIEWS, json!({})).await;
+    assert_eq!(all["reviews"]["totalCount"], 3);
+    let undrawn = app
+        .ok(
+            Some(&s.city),
+            REVIEWS,
+            json!({ "filter": { "status": "SCHEDULED", "kind": "EVALUATION", "cityCode": "140100", "hasPanel": false } }),
+        )
+        .await;
+    assert_eq!(ids(&undrawn), vec![later.clone(), latest.clone()]);
+    let drawn = app
+        .ok(
+            Some(&s.city),
+            REVIEWS,
+            json!({ "filter": { "hasPanel": true } }),
+        )
+        .await;
+    assert_eq!(ids(&drawn), vec![soon.clone()]);
+    let window = app
+        .ok(
+            Some(&s.admin),
+            REVIEWS,
+            json!({ "filter": { "dateFrom": day(10), "dateTo": day(40) } }),
+        )
+        .await;
+    assert_eq!(ids(&window), vec![soon.clone(), later.clone()]);
+    let acceptances = app
+        .ok(
+            Some(&s.admin),
+            REVIEWS,
+            json!({ "filter": { "kind": "ACCEPTANCE" } }),
+        )
+        .await;
+    assert_eq!(acceptances["reviews"]["totalCount"], 0);
+
+    // Pages in a stable order, each review once.
+    let first = app.ok(Some(&s.admin), REVIEWS, json!({ "first": 2 })).await;
+    assert_eq!(first["reviews"]["pageInfo"]["hasNextPage"], true);
+    let rest = app
+        .ok(
+            Some(&s.admin),
+            REVIEWS,
+            json!({ "first": 2, "after": first["reviews"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let mut seen = ids(&first);
+    seen.extend(ids(&rest));
+    assert_eq!(seen, vec![soon, later, latest]);
+}
+db_test!(reviews_are_found_by_status_kind_city_date_and_panel);
+
+async fn reviews_are_read_only_where_their_audits_are(app: TestApp) {
+    let s = setting(&app).await;
+    evaluation(&app, &s, 11, &day(10)).await;
+    let datong = app.city_admin("140200").await;
+    let own = app.ok(Some(&datong), REVIEWS, json!({})).await;
+    assert_eq!(
+        own["reviews"]["totalCount"], 0,
+        "another city's reviews stay hidden"
+    );
+    let (code, error) = app
+        .err(
+            Some(&datong),
+            REVIEWS,
+            json!({ "filter": { "cityCode": "140100" } }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN", "{error:#}");
+    let (code, _) = app.err(None, REVIEWS, json!({})).await;
+    assert_eq!(code, "UNAUTHENTICATED");
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    let theirs = app.ok(Some(&firm), REVIEWS, json!({})).await;
+    assert_eq!(
+        theirs["reviews"]["totalCount"], 1,
+        "the firm holding the audit"
+    );
+}
+db_test!(reviews_are_read_only_where_their_audits_are);
+
+async fn bad_review_filters_are_named(app: TestApp) {
+    let admin = app.admin().await;
+    let (code, error) = app
+        .err(
+            Some(&admin),
+            REVIEWS,
+            json!({ "filter": { "dateFrom": "2026-05-02", "dateTo": "2026-05-01" } }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(error["extensions"]["field"], "filter.dateTo");
+    let (code, error) = app
+        .err(Some(&admin), REVIEWS, json!({ "first": 100_000 }))
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(error["extensions"]["field"], "first");
+}
+db_test!(bad_review_filters_are_named);
