@@ -150,6 +150,7 @@ impl From<AppError> for async_graphql::Error {
         }
         let mut extensions = ErrorExtensionValues::default();
         extensions.set("code", err.code());
+        extensions.set("messageZh", crate::messages_zh::for_error(&err));
         match &err {
             AppError::BadUserInput { field, .. } => extensions.set("field", field.as_str()),
             AppError::NotFound { entity, .. } => extensions.set("entity", *entity),

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod messages_zh;
 pub mod rules;
 pub mod services;
 

@@ -96,7 +96,9 @@ fn negotiate(req: &HttpRequest) -> Option<ResponseType> {
 }
 
 fn error_body(message: &str, code: &str) -> serde_json::Value {
-    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+    crate::messages_zh::add_to_body(
+        json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
 }
 
 fn error_response(status: StatusCode, rt: ResponseType, message: &str, code: &str) -> HttpResponse {
@@ -550,6 +552,7 @@ async fn run(
             }
         }
     }
+    crate::messages_zh::annotate(&mut response.errors);
     // A response with no data and errors without a path failed before execution began.
     let failed_before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

@@ -291,10 +291,10 @@ async fn ranking_file(
         Err(AppError::NotFound { .. }) => HttpResponse::NotFound()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .content_type("application/json; charset=utf-8")
-            .json(json!({ "errors": [{
+            .json(crate::messages_zh::add_to_body(json!({ "errors": [{
                 "message": format!("no published consultancy ranking for {year}: the province has not published that year (or it is unknown)"),
                 "extensions": { "code": "NOT_FOUND", "entity": "PublishedRanking" }
-            }] })),
+            }] }))),
         Err(err) => error_response(err),
     }
 }

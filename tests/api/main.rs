@@ -18,6 +18,7 @@ mod experts;
 mod faults;
 mod hardening;
 mod http_protocol;
+mod messages_zh;
 mod panel_concurrency;
 mod panels;
 mod rechecks;

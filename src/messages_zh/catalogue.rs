@@ -1,0 +1,1151 @@
+//! The catalogue: every English error message with its Chinese, and the words they are built
+//! from. Data only; how entries are matched and filled is in `super`.
+//!
+//! English `{}` marks a dynamic part; Chinese `{0}`, `{1}`… places the parts (any order, any
+//! may be left out). `{0:SeatStatus}` shows a stored enum name by that enum's label,
+//! `{0:field}` a field name by [`FIELDS`], `{0:ordinal}` a list index counted from 1.
+//! The words of the plan are used: 专家库, 抽取, 评估, 验收, 复核, 咨询机构, 统一社会信用代码….
+//!
+//! Adding a message to the code? Add it here; `coverage` (a unit test) names what is missing.
+
+/// Messages of the service: `AppError`s, the rules' errors inside them, and the HTTP layer's.
+pub(super) const MESSAGES: &[(&str, &str)] = &[
+    // Signing in and access.
+    ("sign in first", "请先登录"),
+    (
+        "invalid or expired token",
+        "登录凭证无效或已过期，请重新登录",
+    ),
+    ("wrong username or password", "用户名或密码错误"),
+    (
+        "too many failed sign-ins for this username; try again in {} minutes",
+        "该用户名登录失败次数过多，请 {0} 分钟后再试",
+    ),
+    (
+        "only a province admin may do this",
+        "只有省级管理员可以执行此操作",
+    ),
+    (
+        "only an administrator may do this",
+        "只有管理员可以执行此操作",
+    ),
+    (
+        "a city administrator may only act within their own city",
+        "市级管理员只能在本市范围内操作",
+    ),
+    (
+        "a city administrator may only read records of their own city",
+        "市级管理员只能查看本市的记录",
+    ),
+    (
+        "a city administrator without a city",
+        "该市级管理员账号未指定所属城市",
+    ),
+    (
+        "a consultancy user without a firm",
+        "该咨询机构用户未关联咨询机构",
+    ),
+    (
+        "an expert user without an expert record",
+        "该专家用户未关联专家信息",
+    ),
+    (
+        "only administrators may list consultancies",
+        "只有管理员可以查看咨询机构列表",
+    ),
+    (
+        "a consultancy sees only its own audits",
+        "咨询机构只能查看本机构承接的审核",
+    ),
+    (
+        "a consultancy sees only its own findings",
+        "咨询机构只能查看与本机构有关的复核问题",
+    ),
+    (
+        "an expert sees only the findings against their own panels",
+        "专家只能查看本人所在专家组的复核问题",
+    ),
+    (
+        "a consultancy may change only its address and contact; the province keeps its registration",
+        "咨询机构只能修改本机构的地址和联系方式，登记信息由省生态环境厅维护",
+    ),
+    (
+        "an expert may change only their own phone and email",
+        "专家只能修改本人的电话和电子邮箱",
+    ),
+    (
+        "who sits on this panel is not shown to you",
+        "您无权查看该专家组的组成",
+    ),
+    (
+        "only an expert's account has panel seats",
+        "只有专家账号才有专家组席位",
+    ),
+    (
+        "only the session's organiser enrols others; you may enrol yourself (a firm its own staff)",
+        "只有培训主办方可以为他人报名；您可以为自己报名（咨询机构可为本机构从业人员报名）",
+    ),
+    (
+        "only the session's organiser enrols outside persons",
+        "只有培训主办方可以为外部人员报名",
+    ),
+    (
+        "violations of consultancies and experts are recorded by the province",
+        "咨询机构和专家的违规行为由省生态环境厅记录",
+    ),
+    // Optimistic updates: `{0}` is a noun of `TERMS`.
+    (
+        "the {} was changed meanwhile; reload and retry",
+        "{0}信息已被他人修改，请刷新后重试",
+    ),
+    (
+        "the {} was changed meanwhile (version {} now, {} expected); reload and retry",
+        "{0}信息已被他人修改（当前版本 {1}，提交的版本 {2}），请刷新后重试",
+    ),
+    (
+        "the employment was ended meanwhile; reload",
+        "该任职已被他人结束，请刷新",
+    ),
+    (
+        "the review's outcome was recorded meanwhile; reload",
+        "该评审结论已被他人记录，请刷新",
+    ),
+    // Uniqueness.
+    (
+        "a record with the same unique value already exists",
+        "已存在相同的记录（唯一值重复）",
+    ),
+    (
+        "an expert with this ID card number is already in the pool",
+        "该身份证号码的专家已在专家库中",
+    ),
+    (
+        "an enterprise with this credit code is already registered",
+        "该统一社会信用代码的企业已登记",
+    ),
+    (
+        "a consultancy with this credit code is already registered",
+        "该统一社会信用代码的咨询机构已登记",
+    ),
+    ("username {} is taken", "用户名 {0} 已被使用"),
+    ("is already registered", "已登记"),
+    // Common input checks (after the field's label).
+    ("must not be empty", "不能为空"),
+    ("must be at least {} characters", "至少 {0} 个字符"),
+    ("must be at most {} characters", "最多 {0} 个字符"),
+    ("must be at most {} bytes", "最多 {0} 字节"),
+    ("must be at most {}", "不能超过 {0}"),
+    ("must not be negative", "不能为负数"),
+    ("must be more than 0", "必须大于 0"),
+    ("must be between {} and {}", "须在 {0} 至 {1} 之间"),
+    (
+        "must be a year from 2000 to {}",
+        "须为 2000 至 {0} 之间的年份",
+    ),
+    (
+        "must fall in the years 2000 to {}",
+        "须在 2000 年至 {0} 年之间",
+    ),
+    ("must be a month from 1 to 12", "须为 1 至 12 之间的月份"),
+    ("must have at most {} decimal places", "最多保留 {0} 位小数"),
+    (
+        "must be 0–100 with at most two decimal places, not {}",
+        "须为 0–100 之间、最多两位小数的数值，当前为 {0}",
+    ),
+    (
+        "must be between 0 and 100 with at most two decimals",
+        "须为 0–100 之间、最多两位小数的数值",
+    ),
+    ("must be {}", "须为{0}"),
+    ("must not be in the future", "不能晚于当前时间"),
+    ("must not be in the past", "不能早于今天"),
+    ("must not be before {}", "不能早于{0:field}"),
+    ("must not contain control characters", "不能包含控制字符"),
+    (
+        "must be a phone number of 7 to 15 digits",
+        "须为 7 至 15 位数字的电话号码",
+    ),
+    ("is not an email address", "不是有效的电子邮箱地址"),
+    ("is not a valid ID", "不是有效的 ID"),
+    ("is not a cursor from this API", "不是本接口返回的分页游标"),
+    ("is not a year", "不是有效的年份"),
+    ("is out of range", "超出允许范围"),
+    ("year out of range", "年份超出允许范围"),
+    ("is too large", "数值过大"),
+    ("is listed more than once", "重复列出"),
+    ("name at least one", "至少填写一项"),
+    ("names {} twice", "{0} 重复出现"),
+    (
+        "appears twice (also items[{}])",
+        "重复出现（与第 {0:ordinal} 项相同）",
+    ),
+    (
+        "appears twice (also rows[{}])",
+        "重复出现（与第 {0:ordinal} 行相同）",
+    ),
+    ("unknown city code", "未知的城市代码"),
+    (
+        "must not be before dateFrom ({})",
+        "不能早于开始日期（{0}）",
+    ),
+    (
+        "must be a GB/T 4754 class code of four digits",
+        "须为四位数字的 GB/T 4754 国民经济行业小类代码",
+    ),
+    (
+        "the date falls outside the supported calendar",
+        "日期超出系统支持的范围",
+    ),
+    // ID card numbers and unified social credit codes.
+    (
+        "an ID card number has 18 characters, this one has {}",
+        "身份证号码应为 18 位，当前为 {0} 位",
+    ),
+    (
+        "character {} at position {} is not allowed: the first 17 characters are digits, the last a digit or X",
+        "第 {1} 位的字符 {0} 无效：前 17 位须为数字，最后一位为数字或 X",
+    ),
+    (
+        "the birth date {} at positions 7-14 is not a real date",
+        "第 7–14 位的出生日期 {0} 不是有效日期",
+    ),
+    (
+        "wrong check character {}: the first 17 digits call for {}",
+        "校验码 {0} 错误：按前 17 位计算应为 {1}",
+    ),
+    (
+        "a unified social credit code has 18 characters, this one has {}",
+        "统一社会信用代码应为 18 位，当前为 {0} 位",
+    ),
+    (
+        "character {} at position {} is not allowed: only digits and the letters A-Y except I, O, S, V",
+        "第 {1} 位的字符 {0} 无效：只能使用数字和除 I、O、S、V 以外的字母 A–Y",
+    ),
+    (
+        "the region code {} at positions 3-8 must be six digits",
+        "第 3–8 位的行政区划码 {0} 须为六位数字",
+    ),
+    (
+        "wrong check character {}: the first 17 characters call for {}",
+        "校验码 {0} 错误：按前 17 位计算应为 {1}",
+    ),
+    // Experts and the pool.
+    (
+        "does not match the birth date in the ID card number",
+        "与身份证号码中的出生日期不一致",
+    ),
+    (
+        "a declared range may span at most a year",
+        "申报的时段最长为一年",
+    ),
+    (
+        "an expert cannot move from {} to {}",
+        "专家状态不能从“{0:ExpertStatus}”变为“{1:ExpertStatus}”",
+    ),
+    ("admission check failed: {}", "入库条件审查未通过：{0}"),
+    (
+        "professional title {} is too low: a senior title, or an intermediate title with enough years in the field, is required",
+        "职称“{0:ProfessionalTitle}”不符合要求：须具有高级职称，或具有中级职称且从事本领域工作年限足够",
+    ),
+    (
+        "an intermediate title needs at least {} years in the field, the applicant has {}",
+        "中级职称须从事本领域工作满 {0} 年，申请人为 {1} 年",
+    ),
+    (
+        "the applicant is {} on the appointment date {}, experts must be under {}",
+        "申请人在聘任日期 {1} 已满 {0} 岁，专家须未满 {2} 岁",
+    ),
+    (
+        "the birth date {} is not before the appointment date {}",
+        "出生日期 {0} 不早于聘任日期 {1}",
+    ),
+    ("the expert has left the pool", "该专家已出库"),
+    // Enterprises, the directory and CSV import.
+    (
+        "the enterprise is in the directory since {} already",
+        "该企业自 {0} 年起已在名录总库中",
+    ),
+    ("unknown column {}", "未知的列 {0}"),
+    ("column {} appears twice", "列 {0} 重复出现"),
+    ("the column {} ({}) is missing", "缺少列 {0}（{1}）"),
+    ("must be true/false (是/否)", "须为 是/否（true/false）"),
+    (
+        "must be LARGE, MEDIUM, SMALL or MICRO (大型/中型/小型/微型)",
+        "须为 大型/中型/小型/微型（LARGE、MEDIUM、SMALL、MICRO）",
+    ),
+    ("cannot read the header line: {}", "无法读取表头行：{0}"),
+    ("unreadable CSV: {}", "无法读取 CSV 文件：{0}"),
+    (
+        "at most {} rows per import; split the file",
+        "每次导入最多 {0} 行，请拆分文件",
+    ),
+    ("repeats line {}", "与第 {0} 行重复"),
+    ("has no rows below the header", "表头下没有数据行"),
+    // Annual audit lists.
+    (
+        "city {} has a list for {} already",
+        "城市 {0} 已有 {1} 年度的审核企业名单",
+    ),
+    ("{} is on the list already", "{0} 已在名单上"),
+    ("is not on the list", "不在名单上"),
+    (
+        "{} is not an enterprise of city {}",
+        "{0} 不是城市 {1} 的企业",
+    ),
+    (
+        "{} is not in the mandatory directory",
+        "{0} 不在强制性清洁生产审核企业名录总库中",
+    ),
+    ("no such enterprise", "企业不存在"),
+    ("no such enterprise {}", "企业 {0} 不存在"),
+    (
+        "put at least one enterprise on the list first",
+        "请先在名单中至少加入一家企业",
+    ),
+    (
+        "only a DRAFT list can change; this one is {}",
+        "只有草稿状态的名单可以修改，该名单当前为“{0:AnnualListStatus}”",
+    ),
+    (
+        "must not be before the list's submission on {}",
+        "不能早于名单报送日期 {0}",
+    ),
+    (
+        "an annual list cannot go from {} to {}",
+        "年度审核企业名单不能从“{0:AnnualListStatus}”变为“{1:AnnualListStatus}”",
+    ),
+    (
+        "returning an annual list to DRAFT needs a reason",
+        "将年度审核企业名单退回草稿须说明理由",
+    ),
+    // Audits, reviews and improvement options.
+    (
+        "{} has an audit that is not yet accepted; one round at a time",
+        "{0} 尚有未通过验收的审核，每次只能开展一轮审核",
+    ),
+    (
+        "must not be before the notice of {}",
+        "不能早于 {0} 下达的审核通知",
+    ),
+    (
+        "must not be before {}, the audit's previous step",
+        "不能早于该审核上一步骤的日期 {0}",
+    ),
+    ("no such consultancy", "咨询机构不存在"),
+    ("no such consultancy {}", "咨询机构 {0} 不存在"),
+    (
+        "the consultancy is {}: only ACTIVE firms take new audits",
+        "该咨询机构当前为“{0:ConsultancyStatus}”状态，只有状态正常的咨询机构才能承接新的审核",
+    ),
+    ("no such staff member", "从业人员不存在"),
+    ("is not staff of {} on {}", "在 {1} 不是 {0} 的从业人员"),
+    (
+        "only an audit awaiting acceptance can be extended; this one is {}",
+        "只有等待验收的审核可以延期验收，该审核当前为“{0}”",
+    ),
+    (
+        "an audit that is {} cannot take {}",
+        "处于“{0}”状态的审核不能执行“{1}”",
+    ),
+    (
+        "{} needs an audit that is {}; this audit is {}",
+        "{0:ReviewKind}要求审核处于“{1}”状态，该审核当前为“{2}”",
+    ),
+    (
+        "a re-examination on {} is after the acceptance due date {}; approve an extension first",
+        "{0} 的重新验收晚于验收截止日期 {1}，请先批准延期",
+    ),
+    (
+        "the extension to {} is not after the current due date {}",
+        "延期至 {0} 并不晚于当前的验收截止日期 {1}",
+    ),
+    (
+        "the extension to {} goes past the end of the audit cycle {}",
+        "延期至 {0} 超出了审核周期的截止日期 {1}",
+    ),
+    (
+        "must not be before the report of {}",
+        "不能早于 {0} 提交的审核报告",
+    ),
+    (
+        "must not be before the evaluation of {}",
+        "不能早于 {0} 的评估",
+    ),
+    (
+        "an {} of this audit is already scheduled for {}",
+        "该审核已安排了 {1} 的{0:ReviewKind}",
+    ),
+    (
+        "the review's outcome is already recorded",
+        "该评审的结论已记录",
+    ),
+    (
+        "the review is scheduled for {} and has not taken place yet",
+        "该评审安排在 {0}，尚未召开",
+    ),
+    (
+        "the audit is accepted; its options are final",
+        "该审核已通过验收，其清洁生产方案不能再修改",
+    ),
+    (
+        "a department's conclusion is recorded only when it accepted the retrofit",
+        "只有相关部门已对改造工程进行专项验收时，才记录其验收结论",
+    ),
+    (
+        "only a technical retrofit can have another department's acceptance",
+        "只有涉及技术改造的方案才能采用相关部门的专项验收结论",
+    ),
+    (
+        "name the department that accepted the retrofit",
+        "请填写对改造工程进行专项验收的部门",
+    ),
+    (
+        "record that department's acceptance conclusion",
+        "请填写该部门的专项验收结论",
+    ),
+    (
+        "must not be before the certification date",
+        "不能早于认证日期",
+    ),
+    // Consultancies and their staff.
+    (
+        "a consultancy cannot move from {} to {}",
+        "咨询机构状态不能从“{0:ConsultancyStatus}”变为“{1:ConsultancyStatus}”",
+    ),
+    ("the consultancy is deregistered", "该咨询机构已注销"),
+    (
+        "this person is employed by consultancy {} from {} to {}; end that employment first",
+        "此人正在咨询机构 {0} 任职（{1} 至 {2}），请先结束该任职",
+    ),
+    ("the employment already ended on {}", "该任职已于 {0} 结束"),
+    (
+        "must not be before the employment started",
+        "不能早于任职开始日期",
+    ),
+    (
+        "this person led the report of audit {} submitted after that day",
+        "此人是审核 {0} 的审核组长，该审核报告在此日期之后才提交",
+    ),
+    // Panels: the draw, seats and ratings.
+    ("the review has been held", "该评审已召开"),
+    (
+        "the review has been held; its panel can no longer change",
+        "该评审已召开，专家组不能再变更",
+    ),
+    ("the review date {} has passed", "评审日期 {0} 已过"),
+    (
+        "the review already has a panel; replace declined seats instead",
+        "该评审已有专家组，请对已谢绝的席位进行补抽",
+    ),
+    (
+        "other draws kept taking the same experts; try again",
+        "其他抽取同时选中了相同的专家，请重试",
+    ),
+    (
+        "too few eligible experts: {} needed, {} available",
+        "符合条件的专家不足：需要 {0} 名，仅有 {1} 名",
+    ),
+    (
+        "no eligible expert is left for slot {} ({}); {} eligible experts fit it",
+        "第 {0:ordinal} 个席位（{1}）已没有可抽取的专家；符合其条件的专家共 {2} 名",
+    ),
+    (
+        "expert {} is listed twice in the eligible pool",
+        "专家 {0} 在可抽取名单中重复出现",
+    ),
+    (
+        "panel size must be an odd number from 3 to 9, got {}",
+        "专家组人数须为 3 至 9 之间的奇数，当前为 {0}",
+    ),
+    (
+        "the composition names {} seats but the panel has {}",
+        "专业构成要求 {0} 个席位，但专家组只有 {1} 人",
+    ),
+    (
+        "the seat is {}; only a declined seat is replaced",
+        "该席位当前为“{0:SeatStatus}”，只有已谢绝的席位才能补抽",
+    ),
+    (
+        "the declined seat is already replaced",
+        "该谢绝的席位已补抽",
+    ),
+    (
+        "a reason goes with a decline only",
+        "只有谢绝邀请时才填写理由",
+    ),
+    (
+        "the seat is {}; only an invited seat can be confirmed",
+        "该席位当前为“{0:SeatStatus}”，只有已邀请的席位才能确认",
+    ),
+    (
+        "the seat is {}; only an invited or confirmed seat can be declined",
+        "该席位当前为“{0:SeatStatus}”，只有已邀请或已确认的席位才能谢绝",
+    ),
+    (
+        "the review took place on {}; invitations can no longer be answered",
+        "该评审已于 {0} 召开，不能再答复邀请",
+    ),
+    (
+        "the review is on {}; attendance is recorded on or after that day",
+        "该评审安排在 {0}，出席情况须在当天或之后登记",
+    ),
+    (
+        "the seat is {}; attendance is recorded once, for a seat that was not declined",
+        "该席位当前为“{0:SeatStatus}”，出席情况只对未谢绝的席位登记一次",
+    ),
+    (
+        "the seat is {}; only an expert who attended is rated",
+        "该席位当前为“{0:SeatStatus}”，只有已出席的专家才能评价",
+    ),
+    (
+        "the expert is already rated for this seat",
+        "该专家在此席位上已有评价",
+    ),
+    ("rating {} is outside 0–100", "评分 {0} 超出 0–100 的范围"),
+    // Rechecks (复核) and findings.
+    (
+        "the recheck sample of {} is already drawn",
+        "{0} 年度的复核抽样已抽取",
+    ),
+    (
+        "no evaluation or acceptance held in {} can be rechecked",
+        "{0} 年度没有可复核的评估或验收",
+    ),
+    (
+        "sample rate must be from 0.05 to 1, got {}",
+        "抽样比例须在 0.05 至 1 之间，当前为 {0}",
+    ),
+    (
+        "{} is listed twice in the population",
+        "{0} 在抽样总体中重复出现",
+    ),
+    ("sample size out of range", "抽样数量超出范围"),
+    (
+        "findings belong to a RECHECK review",
+        "复核发现的问题只能记录在抽查复核评审上",
+    ),
+    (
+        "the recheck is on {}; findings are recorded on or after that day",
+        "抽查复核安排在 {0}，发现的问题须在当天或之后记录",
+    ),
+    ("give at least one finding", "请至少填写一条发现的问题"),
+    ("at most {} at a time", "每次最多 {0} 条"),
+    // Appraisal of consultancies and the ranking.
+    (
+        "the {} ranking is published: its appraisals and scheme are frozen",
+        "{0} 年度排名已公布，其考评记录和考评方案已锁定",
+    ),
+    ("at most {} deductions", "最多 {0} 项扣分"),
+    (
+        "the weight of {} must be 0–100 with at most two decimals, not {}",
+        "“{0:field}”的权重须为 0–100 之间、最多两位小数的数值，当前为 {1}",
+    ),
+    (
+        "the weights must sum to 100, not {}",
+        "各项权重之和须为 100，当前为 {0}",
+    ),
+    (
+        "the {} threshold must be 0–100 with at most two decimals, not {}",
+        "“{0:Grade}”分数线须为 0–100 之间、最多两位小数的数值，当前为 {1}",
+    ),
+    (
+        "grade thresholds must descend: EXCELLENT {} > GOOD {} > QUALIFIED {}",
+        "等级分数线须依次递减：优秀 {0} > 良好 {1} > 合格 {2}",
+    ),
+    (
+        "deduction points must be 0–100 with at most two decimals, not {}",
+        "扣分须为 0–100 之间、最多两位小数的数值，当前为 {0}",
+    ),
+    (
+        "a score must be 0–100 with at most two decimals, not {}",
+        "得分须为 0–100 之间、最多两位小数的数值，当前为 {0}",
+    ),
+    (
+        "no appraisal is recorded for {}: nothing to publish",
+        "{0} 年度没有任何考评记录，无法发布",
+    ),
+    // Training: plans, sessions, enrolment, attendance.
+    (
+        "a provincial item has no city",
+        "省级培训计划条目不能指定城市",
+    ),
+    ("a city item names its city", "市级培训计划条目须指明城市"),
+    ("at most {} items", "最多 {0} 个条目"),
+    (
+        "is not an item of the {} plan",
+        "不是 {0} 年度培训计划中的条目",
+    ),
+    (
+        "item {} ({}) is carried out by session {} ({}); keep it",
+        "计划条目 {0}（{1}）已由培训班次 {2}（{3}）落实，不能删除",
+    ),
+    (
+        "a session carries this item out; its scope and city stay",
+        "已有培训班次落实该计划条目，其级别和城市不能更改",
+    ),
+    ("no such plan item", "培训计划条目不存在"),
+    (
+        "the item is in the plan of {}, not {}",
+        "该条目属于 {0} 年度培训计划，而非 {1} 年度",
+    ),
+    (
+        "the item plans a training of another scope or city",
+        "该条目计划的培训级别或城市与本班次不同",
+    ),
+    (
+        "a provincial session has no city",
+        "省级培训班次不能指定城市",
+    ),
+    ("a city session names its city", "市级培训班次须指明城市"),
+    ("must be after the start", "须晚于开始时间"),
+    ("a session may last at most {} days", "培训班次最长 {0} 天"),
+    (
+        "{} credit hours are more than the session lasts",
+        "{0} 学时超过了培训班次的实际时长",
+    ),
+    (
+        "a session's credit hours must be at least 0 with at most two decimals, not {}",
+        "培训班次的学时须不小于 0 且最多两位小数，当前为 {0}",
+    ),
+    (
+        "the session's credit hours are invalid",
+        "该培训班次的学时无效",
+    ),
+    (
+        "must be at least 1 (leave it empty for no limit)",
+        "至少为 1（不限名额请留空）",
+    ),
+    (
+        "{} are enrolled already; the capacity cannot be less",
+        "已有 {0} 人报名，名额不能少于此数",
+    ),
+    ("the session is cancelled", "该培训班次已取消"),
+    ("the session is cancelled already", "该培训班次此前已取消"),
+    (
+        "attendance has been recorded: a session that took place cannot be cancelled",
+        "已登记出勤：已举办的培训班次不能取消",
+    ),
+    (
+        "attendance has been recorded; the times and hours can no longer change",
+        "已登记出勤，培训时间和学时不能再更改",
+    ),
+    (
+        "registration closed when the session started; the organiser may still add you",
+        "培训开始后报名已截止，主办方仍可为您登记",
+    ),
+    (
+        "the session is for {}, not for {}",
+        "该培训班次面向{0}，不面向{1}",
+    ),
+    ("already enrolled in this session", "已报名本培训班次"),
+    (
+        "the session is full: all {} places are taken",
+        "该培训班次已满：{0} 个名额已全部报满",
+    ),
+    (
+        "not employed by the firm on the session's first day ({})",
+        "培训首日（{0}）未在该咨询机构任职",
+    ),
+    ("the user is disabled", "该用户已停用"),
+    (
+        "an expert's or a firm's account does not train as itself: enrol the expert or the staff member",
+        "专家或咨询机构的账号本身不能参加培训：请为专家本人或该机构的从业人员报名",
+    ),
+    (
+        "outside persons have no record of their own; see the sessions' sign-in sheets",
+        "外部人员没有个人培训记录，请查阅各培训班次的签到表",
+    ),
+    ("give at least one row", "请至少填写一行"),
+    ("at most {} rows at once", "每次最多 {0} 行"),
+    (
+        "is not an enrolment in this session",
+        "不是本培训班次的报名记录",
+    ),
+    (
+        "certificate {} is already given to {} in this session",
+        "证书编号 {0} 在本培训班次中已发给 {1}",
+    ),
+    (
+        "the session has not started yet; before it only EXCUSED may be recorded",
+        "培训尚未开始，开始前只能登记为“请假”",
+    ),
+    (
+        "only an ATTENDED participant has check-in times",
+        "只有“已出席”的参训人员才有签到时间",
+    ),
+    (
+        "only an ATTENDED participant has check-out times",
+        "只有“已出席”的参训人员才有签退时间",
+    ),
+    (
+        "only an ATTENDED participant has an exam score",
+        "只有“已出席”的参训人员才有考试成绩",
+    ),
+    (
+        "only an ATTENDED participant gets a certificate",
+        "只有“已出席”的参训人员才能获得证书",
+    ),
+    (
+        "must be within {} minutes of the session's start and end",
+        "须在培训开始前 {0} 分钟至结束后 {0} 分钟之内",
+    ),
+    (
+        "check-out at {} is before check-in at {}",
+        "签退时间 {0} 早于签到时间 {1}",
+    ),
+    (
+        "an attendance cannot go from {} to {}",
+        "出勤状态不能从“{0:AttendanceStatus}”变为“{1:AttendanceStatus}”",
+    ),
+    // Violations.
+    ("no such {}", "{0}不存在"),
+    ("decision {} is already recorded", "处罚决定书 {0} 已登记"),
+    ("the violation is already published", "该违规记录已公布"),
+    // Users.
+    (
+        "3 to 64 characters: letters, digits, '.', '_', '-' or '@'",
+        "须为 3 至 64 个字符，只能包含字母、数字及“.”“_”“-”“@”",
+    ),
+    ("a city admin needs a city", "市级管理员须指定所属城市"),
+    ("an expert user needs an expert", "专家用户须关联专家"),
+    ("no such expert", "专家不存在"),
+    (
+        "a consultancy user needs a consultancy",
+        "咨询机构用户须关联咨询机构",
+    ),
+    ("is not your current password", "与当前密码不符"),
+    (
+        "you cannot disable yourself or change your own role",
+        "不能停用自己的账号，也不能更改自己的角色",
+    ),
+    (
+        "name a role or the disabled flag to change",
+        "请指明要修改的角色或停用状态",
+    ),
+    // Stored data the code does not know (shown only if it reaches a client).
+    // Demo data.
+    (
+        "the database already holds experts or enterprises; seed an empty one",
+        "数据库中已有专家或企业，请在空数据库中生成演示数据",
+    ),
+    // The HTTP layer.
+    ("query is required", "缺少 query 参数"),
+    ("variables is not JSON", "variables 参数不是有效的 JSON"),
+    ("extensions is not JSON", "extensions 参数不是有效的 JSON"),
+    (
+        "variables must be an object",
+        "variables 参数须为 JSON 对象",
+    ),
+    ("use GET or POST", "请使用 GET 或 POST 请求"),
+    (
+        "send the request as application/json",
+        "请以 application/json 格式发送请求",
+    ),
+    (
+        "accept application/graphql-response+json or application/json",
+        "请在 Accept 请求头中接受 application/graphql-response+json 或 application/json",
+    ),
+    ("request body too large", "请求体过大"),
+    ("could not read the request body", "无法读取请求体"),
+    (
+        "the body must be a JSON object with query, variables and operationName",
+        "请求体须为包含 query、variables 和 operationName 的 JSON 对象",
+    ),
+    (
+        "mutations must be sent with POST",
+        "变更操作（mutation）须使用 POST 请求发送",
+    ),
+    (
+        "the query uses more than {} aliases",
+        "查询使用的别名超过 {0} 个",
+    ),
+    (
+        "the operation asks for more than {} root fields",
+        "该操作请求的根字段超过 {0} 个",
+    ),
+    (
+        "Invalid \"PersistedQuery\" extension configuration.",
+        "“PersistedQuery”扩展的配置无效",
+    ),
+    (
+        "only version 1 of the \"PersistedQuery\" extension is supported, not {}",
+        "“PersistedQuery”扩展只支持版本 1，不支持版本 {0}",
+    ),
+    (
+        "PersistedQueryNotFound",
+        "服务器上没有该持久化查询，请连同查询语句一起发送",
+    ),
+    (
+        "provided sha does not match query",
+        "提供的 SHA-256 哈希与查询语句不符",
+    ),
+    (
+        "no published consultancy ranking for {}: the province has not published that year (or it is unknown)",
+        "没有 {0} 年度已公布的咨询机构排名：省生态环境厅尚未公布该年度排名（或该年度不存在）",
+    ),
+];
+
+/// async-graphql's own messages (parsing, validation, input coercion, limits). Not in our
+/// source, so `coverage` cannot check them; a unit test runs real requests against them.
+pub(super) const LIBRARY: &[(&str, &str)] = &[
+    // The `Date` scalar's own (graphql::scalars::parse_date), reported through async-graphql.
+    (
+        "\"{}\" is not a date: expected YYYY-MM-DD, e.g. 2026-03-31",
+        "“{0}”不是有效日期：格式应为 YYYY-MM-DD，例如 2026-03-31",
+    ),
+    (
+        "\"{}\" is not a date: month {} is out of range (01 to 12)",
+        "“{0}”不是有效日期：月份 {1} 超出范围（01 至 12）",
+    ),
+    (
+        "\"{}\" is not a date: {} {} has {} days, not {}",
+        "“{0}”不是有效日期：{2} 年该月只有 {3} 天，没有第 {4} 天",
+    ),
+    (" --> {}:{}\n{}", "查询语句有语法错误（第 {0} 行第 {1} 列）"),
+    (
+        "Unknown field \"{}\" on type \"{}\".{}",
+        "类型 {1} 没有字段“{0}”。{2}",
+    ),
+    (
+        "Unknown argument \"{}\" on field \"{}\" of type \"{}\".{}",
+        "类型 {2} 的字段“{1}”没有参数“{0}”。{3}",
+    ),
+    (
+        "Unknown argument \"{}\" on directive \"{}\".{}",
+        "指令“{1}”没有参数“{0}”。{2}",
+    ),
+    (
+        "Field \"{}\" argument \"{}\" of type \"{}\" is required but not provided",
+        "字段“{0}”缺少必填参数“{1}”（类型 {2}）",
+    ),
+    (
+        "Directive \"@{}\" argument \"{}\" of type \"{}\" is required but not provided",
+        "指令“@{0}”缺少必填参数“{1}”（类型 {2}）",
+    ),
+    (
+        "Invalid value for argument \"{}\", {}",
+        "参数“{0}”的值无效：{1}",
+    ),
+    (
+        "Invalid default value for argument: {}",
+        "参数的默认值无效：{0}",
+    ),
+    ("Failed to parse \"{}\": {}", "无法解析 {0} 类型的值：{1}"),
+    (
+        "Expected input type \"{}\", found {}.",
+        "应为 {0} 类型，实际为 {1}",
+    ),
+    ("{} (occurred while parsing \"{}\")", "{0}（解析 {1} 时）"),
+    ("Query is too complex.", "查询过于复杂，请减少请求的字段"),
+    ("Query is nested too deep.", "查询嵌套层数过深"),
+    ("recursion limit exceeded.", "查询嵌套层数超出限制"),
+    ("Unknown operation named \"{}\"", "找不到名为“{0}”的操作"),
+    (
+        "Operation name required in request.",
+        "请求中有多个操作，请用 operationName 指定要执行的操作",
+    ),
+    (
+        "document does not contain an operation",
+        "查询语句中没有任何操作",
+    ),
+    ("operation {} is defined twice", "操作 {0} 重复定义"),
+    ("fragment {} is defined twice", "片段 {0} 重复定义"),
+    ("Unknown type \"{}\"", "未知的类型“{0}”"),
+    ("Unknown directive \"{}\"", "未知的指令“{0}”"),
+    ("Duplicate directive \"{}\"", "指令“{0}”重复"),
+    (
+        "Directive \"{}\" may not be used on \"{}\"",
+        "指令“{0}”不能用在 {1} 上",
+    ),
+    ("Unknown fragment: \"{}\"", "未知的片段“{0}”"),
+    ("Fragment \"{}\" is never used", "片段“{0}”未被使用"),
+    (
+        "Cannot spread fragment \"{}\"",
+        "不能展开片段“{0}”（片段循环引用）",
+    ),
+    ("Variable \"${}\" is not defined", "变量“${0}”未定义"),
+    (
+        "Variable \"${}\" is not defined by operation \"{}\"",
+        "操作“{1}”未定义变量“${0}”",
+    ),
+    ("Variable \"${}\" is not used", "变量“${0}”未被使用"),
+    (
+        "Variable \"${}\" is not used by operation \"{}\"",
+        "操作“{1}”未使用变量“${0}”",
+    ),
+    (
+        "There can only be one argument named \"{}\"",
+        "参数“{0}”只能出现一次",
+    ),
+    (
+        "There can only be one variable named \"${}\"",
+        "变量“${0}”只能定义一次",
+    ),
+    (
+        "Variable \"{}\" of type \"{}\" used in position expecting type \"{}\"",
+        "类型为 {1} 的变量“{0}”用在了需要 {2} 类型的位置",
+    ),
+    (
+        "Variable \"{}\" cannot be of non-input type \"{}\"",
+        "变量“{0}”的类型 {1} 不是输入类型",
+    ),
+    (
+        "Field \"{}\" must not have a selection since type \"{}\" has no subfields",
+        "字段“{0}”的类型 {1} 没有子字段，不能再选择字段",
+    ),
+    (
+        "Field \"{}\" of type \"{}\" must have a selection of subfields",
+        "字段“{0}”的类型为 {1}，须选择其子字段",
+    ),
+    (
+        "Fields \"{}\" conflict because they have differing arguments. Use different aliases on the fields to fetch both if this was intentional.",
+        "字段“{0}”的参数不同，互相冲突；如需同时获取，请使用不同的别名",
+    ),
+    (
+        "Fields \"{}\" conflict because \"{}\" and \"{}\" are different fields. Use different aliases on the fields to fetch both if this was intentional.",
+        "字段“{0}”冲突：“{1}”和“{2}”是不同的字段；如需同时获取，请使用不同的别名",
+    ),
+    // The reasons inside "Invalid value for argument".
+    ("expected type \"{}\"", "应为 {0} 类型"),
+    (
+        "enumeration type \"{}\" does not contain the value \"{}\"",
+        "枚举类型 {0} 没有取值“{1}”",
+    ),
+    (
+        "field \"{}\" of type \"{}\" is required but not provided",
+        "缺少类型 {1} 的必填字段“{0}”",
+    ),
+    (
+        "unknown field \"{}\" of type \"{}\"",
+        "类型 {1} 没有字段“{0}”",
+    ),
+    // The suggestion after "Unknown field" and "Unknown argument".
+    (" Did you mean {}?", "是否应为 {0}？"),
+];
+
+/// Parts of messages written by `Display` impls (a draw slot); found only inside a message's
+/// dynamic part.
+pub(super) const FRAGMENTS: &[(&str, &str)] = &[(
+    "sector {}, expertise {}",
+    "行业：{0:Sector}，专业领域：{1:ExpertiseKind}",
+)];
+
+/// Words that stand in a message's dynamic part: the nouns of the "changed meanwhile"
+/// messages, and other English a message is built from.
+pub(super) const TERMS: &[(&str, &str)] = &[
+    ("audit", "清洁生产审核"),
+    ("consultancy", "咨询机构"),
+    ("enterprise", "企业"),
+    ("expert", "专家"),
+    ("list", "年度审核企业名单"),
+    ("option", "清洁生产方案"),
+    ("plan", "培训计划"),
+    ("seat", "专家组席位"),
+    ("session", "培训班次"),
+    ("a whole number", "整数"),
+    ("a decimal number", "数字"),
+    ("a year", "年份"),
+    ("now", "今"),
+    ("ANY", "不限"),
+];
+
+/// Labels of input field names, for `extensions.field` of BAD_USER_INPUT (`rows[2].examScore`
+/// reads 第3条记录的考试成绩).
+pub(super) const FIELDS: &[(&str, &str)] = &[
+    ("accept", "是否接受邀请"),
+    ("acceptedByOtherDepartment", "是否已通过相关部门专项验收"),
+    ("actorId", "操作人"),
+    ("address", "地址"),
+    ("after", "分页游标"),
+    ("ammoniaNitrogenT", "削减氨氮（吨/年）"),
+    ("asOf", "截至日期"),
+    ("attendanceId", "报名记录"),
+    ("attended", "是否出席"),
+    ("audience", "培训对象"),
+    ("audiences", "培训对象"),
+    ("auditId", "审核"),
+    ("bands", "等级分数线"),
+    ("birthDate", "出生日期"),
+    ("capacity", "名额"),
+    ("capacityBuilding", "能力建设"),
+    ("certificateNo", "证书编号"),
+    ("certificateNumber", "证书编号"),
+    ("certifiedOn", "认证日期"),
+    ("checkedInAt", "签到时间"),
+    ("checkedOutAt", "签退时间"),
+    ("cityCode", "城市"),
+    ("co2T", "减排CO2（吨/年）"),
+    ("coatingProcess", "涉及工业涂装工序"),
+    ("codT", "削减COD（吨/年）"),
+    ("comment", "评语"),
+    ("composition", "专业构成"),
+    ("consultancyId", "咨询机构"),
+    ("consultancyStaffId", "咨询机构从业人员"),
+    ("contactName", "联系人"),
+    ("contactPhone", "联系电话"),
+    ("county", "区县"),
+    ("creditCode", "统一社会信用代码"),
+    ("creditHours", "学时"),
+    ("csv", "CSV 文件"),
+    ("current", "是否在职"),
+    ("currentPassword", "当前密码"),
+    ("cycleOverdue", "审核周期逾期"),
+    ("date", "日期"),
+    ("dateFrom", "开始日期"),
+    ("dateTo", "结束日期"),
+    ("decisionDate", "处罚决定日期"),
+    ("decisionNumber", "处罚决定书文号"),
+    ("deductionPoints", "扣分标准"),
+    ("deductions", "扣分项"),
+    ("description", "说明"),
+    ("directorySinceYear", "纳入名录总库年份"),
+    ("disabled", "是否停用"),
+    ("economicBenefit", "经济效益（万元/年）"),
+    ("email", "电子邮箱"),
+    ("employees", "从业人员"),
+    ("employer", "工作单位"),
+    ("employerCreditCode", "工作单位统一社会信用代码"),
+    ("endedOn", "任职结束日期"),
+    ("endsAt", "结束时间"),
+    ("endsOn", "结束日期"),
+    ("energyTce", "节能（吨标煤/年）"),
+    ("enterpriseId", "企业"),
+    ("enterpriseIds", "企业"),
+    ("entityId", "对象"),
+    ("entityType", "对象类型"),
+    ("examScore", "考试成绩"),
+    ("excellent", "优秀分数线"),
+    ("excludeSameCity", "同城回避"),
+    ("expectedVersion", "版本号"),
+    ("expertId", "专家"),
+    ("expertiseKind", "专业领域"),
+    ("expertiseKinds", "专业领域"),
+    ("filter", "筛选条件"),
+    ("findings", "发现的问题"),
+    ("first", "每页条数"),
+    ("flaggedOnly", "仅看标记项"),
+    ("from", "起始时间"),
+    ("gender", "性别"),
+    ("good", "良好分数线"),
+    ("hasCoatingProcess", "涉及工业涂装工序"),
+    ("hasMiningOperation", "有采矿工序"),
+    ("hasPanel", "是否已抽取专家组"),
+    ("highEmissions", "高排放"),
+    ("highEnergyUse", "高耗能"),
+    ("highWaterUse", "高耗水"),
+    ("id", "ID"),
+    ("idCardNumber", "身份证号码"),
+    ("implemented", "是否已实施"),
+    ("inDirectory", "是否在名录总库中"),
+    ("industryCode", "行业代码"),
+    ("input", "输入"),
+    ("investment", "投资（万元）"),
+    ("items", "计划条目"),
+    ("kind", "类型"),
+    ("leadAuditorId", "审核组长"),
+    ("level", "认证等级"),
+    ("listId", "审核企业名单"),
+    ("location", "地点"),
+    ("mandatory", "是否须强制审核"),
+    ("meetsAuditRequirements", "是否满足清洁生产审核要求"),
+    ("miningOperation", "有采矿工序"),
+    ("mode", "导入方式"),
+    ("name", "名称"),
+    ("newPassword", "新密码"),
+    ("note", "备注"),
+    ("noticeDate", "通知日期"),
+    ("noxT", "削减NOx（吨/年）"),
+    ("operatingRevenue", "营业收入"),
+    ("operation", "操作"),
+    ("opinion", "意见"),
+    ("organisation", "单位"),
+    ("organisationCreditCode", "单位统一社会信用代码"),
+    ("organisationName", "单位名称"),
+    ("organiser", "主办方"),
+    ("otherDepartment", "专项验收部门"),
+    ("otherDepartmentConclusion", "相关部门专项验收结论"),
+    ("outcome", "结论"),
+    ("outside", "外部人员"),
+    ("overdue", "是否逾期"),
+    ("participant", "参训人员"),
+    ("particulatesT", "削减颗粒物（吨/年）"),
+    ("password", "密码"),
+    ("penalty", "处罚"),
+    ("personnelManagement", "人员管理"),
+    ("phone", "电话"),
+    ("planItemId", "培训计划条目"),
+    ("plannedMonth", "计划月份"),
+    ("points", "分值"),
+    ("priorityChemicals", "涉及优先控制化学品"),
+    ("published", "是否已公布"),
+    ("qualified", "合格分数线"),
+    ("rate", "抽样比例"),
+    ("reason", "理由"),
+    ("reportQuality", "报告编制质量"),
+    ("reviewDate", "评审日期"),
+    ("reviewId", "评审"),
+    ("role", "角色"),
+    ("rows", "记录"),
+    ("scale", "规模"),
+    ("scope", "级别"),
+    ("score", "得分"),
+    ("seatId", "专家组席位"),
+    ("sector", "行业"),
+    ("sectors", "行业"),
+    ("serviceQuality", "咨询服务质量"),
+    ("serviceQuantity", "咨询服务数量"),
+    ("sessionId", "培训班次"),
+    ("sinceYear", "起始年份"),
+    ("size", "专家组人数"),
+    ("so2T", "削减SO2（吨/年）"),
+    ("staffId", "从业人员"),
+    ("standingOnly", "仅看有效席位"),
+    ("startedOn", "开始日期"),
+    ("startsAt", "开始时间"),
+    ("startsOn", "开始日期"),
+    ("status", "状态"),
+    ("subjectId", "违规主体"),
+    ("subjectKind", "违规主体类型"),
+    ("submittedOn", "提交日期"),
+    ("technicalRetrofit", "涉及技术改造"),
+    ("termEnd", "聘期结束日期"),
+    ("termStart", "聘期开始日期"),
+    ("text", "关键词"),
+    ("timing", "时间范围"),
+    ("title", "职称或名称"),
+    ("topic", "培训主题"),
+    ("topics", "培训主题"),
+    ("until", "截止日期"),
+    ("userId", "用户"),
+    ("username", "用户名"),
+    ("validFrom", "有效期起始日期"),
+    ("validUntil", "有效期截止日期"),
+    ("vetoKinds", "一票否决项"),
+    ("vocsT", "削减VOCs（吨/年）"),
+    ("waterT", "节水（吨/年）"),
+    ("weights", "权重"),
+    ("witnessNonce", "见证随机数"),
+    ("year", "年度"),
+    ("yearsInField", "从事本领域年限"),
+];
+
+/// Names of NOT_FOUND's `extensions.entity`.
+pub(super) const ENTITIES: &[(&str, &str)] = &[
+    ("AnnualAuditList", "年度审核企业名单"),
+    ("Audit", "清洁生产审核"),
+    ("Consultancy", "咨询机构"),
+    ("ConsultancyStaff", "咨询机构从业人员"),
+    ("Enterprise", "企业"),
+    ("Expert", "专家"),
+    ("ExpertConflict", "专家利害关系"),
+    ("ExpertUnavailability", "专家不可参加评审的时段"),
+    ("ImprovementOption", "清洁生产方案"),
+    ("Panel", "专家组"),
+    ("PanelSeat", "专家组席位"),
+    ("PublishedRanking", "已公布的咨询机构排名"),
+    ("Review", "评审"),
+    ("TrainingAttendance", "培训报名记录"),
+    ("TrainingSession", "培训班次"),
+    ("User", "用户"),
+    ("Violation", "违规记录"),
+];
