@@ -167,16 +167,6 @@ fn wants_html(req: &HttpRequest) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
-fn graphiql() -> HttpResponse {
-    let html = async_graphql::http::GraphiQLSource::build()
-        .endpoint("/graphql")
-        .title("cleanprod GraphiQL")
-        .finish();
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
-}
-
 pub async fn get(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -189,7 +179,7 @@ pub async fn get(
         .is_some_and(|e| e.contains("persistedQuery"));
     let Some(query) = params.query.or_else(|| persisted.then(String::new)) else {
         if wants_html(&req) && state.services.config.web.graphiql {
-            return graphiql();
+            return super::graphiql::page();
         }
         let rt = negotiate(&req).unwrap_or(ResponseType::Json);
         return error_response(

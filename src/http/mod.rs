@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL over HTTP, health and readiness, CSV and XLSX reports.
 
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod input_errors;
@@ -16,6 +17,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::resource("/graphql")
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get)),
+    )
+    .route(
+        &format!("{}/{{name}}", graphiql::ASSETS_PATH),
+        web::get().to(graphiql::asset),
     )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))

@@ -293,7 +293,7 @@ async fn ranking_file(
             .content_type("application/json; charset=utf-8")
             .json(crate::messages_zh::add_to_body(json!({ "errors": [{
                 "message": format!("no published consultancy ranking for {year}: the province has not published that year (or it is unknown)"),
-                "extensions": { "code": "NOT_FOUND", "entity": "PublishedRanking" }
+                "extensions": { "code": "NOT_FOUND", "entity": "Ranking" }
             }] }))),
         Err(err) => error_response(err),
     }

@@ -1142,7 +1142,7 @@ pub(super) const ENTITIES: &[(&str, &str)] = &[
     ("ImprovementOption", "清洁生产方案"),
     ("Panel", "专家组"),
     ("PanelSeat", "专家组席位"),
-    ("PublishedRanking", "已公布的咨询机构排名"),
+    ("Ranking", "已公布的咨询机构排名"),
     ("Review", "评审"),
     ("TrainingAttendance", "培训报名记录"),
     ("TrainingSession", "培训班次"),

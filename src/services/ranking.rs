@@ -85,7 +85,7 @@ fn publication_of(row: &appraisal_year::Model) -> Option<Publication> {
 }
 
 fn not_published(year: i32) -> AppError {
-    AppError::not_found("PublishedRanking", year)
+    AppError::not_found("Ranking", year)
 }
 
 /// The latest published year before `year`.

@@ -452,3 +452,47 @@ async fn accepting_anything_answers_json_and_a_request_error_has_no_data(app: Te
     }
 }
 db_test!(accepting_anything_answers_json_and_a_request_error_has_no_data);
+
+/// GraphiQL loads only what this server serves: it works on a machine with no internet.
+async fn graphiql_needs_nothing_from_the_internet(app: TestApp) {
+    let (status, _, body) = app
+        .send(
+            TestRequest::get()
+                .uri("/graphql")
+                .insert_header(("accept", "text/html")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8_lossy(&body).into_owned();
+    assert!(
+        !page.contains("http://") && !page.contains("https://") && !page.contains("//cdn"),
+        "{page}"
+    );
+    let linked: Vec<String> = page
+        .split(['"', '\''])
+        .filter(|piece| piece.starts_with("/graphiql/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(linked.len(), 5, "{page}");
+    for path in linked {
+        let (status, headers, asset) = app.send(TestRequest::get().uri(&path)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let expected = if path.ends_with(".css") {
+            "text/css"
+        } else {
+            "text/javascript"
+        };
+        assert!(content_type.starts_with(expected), "{path}: {content_type}");
+        assert!(asset.len() > 100, "{path}");
+    }
+    let (status, _, _) = app
+        .send(TestRequest::get().uri("/graphiql/3.8.3/nothing.js"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+db_test!(graphiql_needs_nothing_from_the_internet);

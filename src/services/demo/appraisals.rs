@@ -1,5 +1,5 @@
 //! Demo appraisals: every active consultancy appraised for each of the five years, then each
-//! year's ranking published. These go through the services themselves, so the computed
+//! year's ranking published; and the year after them appraised but left open. These go through the services themselves, so the computed
 //! inputs (audits served, reviews passed, staff training hours, …), the totals, grades,
 //! ranks and rank changes are exactly what the registry would compute from the demo's data.
 //! Their ids are the only demo values that differ between runs (they come from the clock).
@@ -35,9 +35,12 @@ pub(super) async fn seed_appraisals(
 ) -> AppResult<AppraisalCounts> {
     // Each firm keeps roughly its standing from year to year.
     let levels: Vec<i64> = firms.iter().map(|_| g.range(6_000, 9_200)).collect();
-    let total = firms.len() as u64 * YEARS as u64;
+    // The five past years, published, and the year after them left open (appraised, not
+    // published), where `recordAppraisal` and the provisional ranking can be tried.
+    let open_year = FIRST_YEAR + YEARS;
+    let total = firms.len() as u64 * (YEARS as u64 + 1);
     let mut appraisals = 0;
-    for year in FIRST_YEAR..FIRST_YEAR + YEARS {
+    for year in FIRST_YEAR..=open_year {
         for (firm, level) in firms.iter().zip(&levels) {
             let scores = Scores {
                 capacity_building: score(g, *level),
@@ -70,7 +73,9 @@ pub(super) async fn seed_appraisals(
                 progress.update("appraisals", appraisals, total);
             }
         }
-        publish_ranking(&s.db, &Viewer::System, year).await?;
+        if year < open_year {
+            publish_ranking(&s.db, &Viewer::System, year).await?;
+        }
     }
     Ok(AppraisalCounts {
         appraisals,

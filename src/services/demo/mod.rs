@@ -228,8 +228,9 @@ impl Gen {
     }
 }
 
+/// 09:00 in China (UTC+8) on `date`: the start of a working day there.
 fn at(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(9, 0, 0)
+    date.and_hms_opt(1, 0, 0)
         .map(|dt| Utc.from_utc_datetime(&dt))
         .unwrap_or_else(Utc::now)
 }

@@ -22,6 +22,8 @@ use super::{CITIES, FIRST_YEAR, Gen, Progress, YEARS, at, insert_batches};
 /// Sessions and attendances at scale 1.
 const SESSIONS: u64 = 100;
 const SIGN_INS_PER_SESSION: u64 = 100;
+/// Sessions still to come at scale 1, open for enrolment (dated from the day of the seed).
+const UPCOMING: u64 = 6;
 
 const TITLES: [&str; 6] = [
     "清洁生产审核政策解读",
@@ -64,16 +66,25 @@ pub(super) async fn seed_training(
     let mut topics = Vec::new();
     let mut attendances = Vec::new();
     let total = SESSIONS * scale;
-    for i in 0..total {
+    let upcoming = UPCOMING * scale;
+    let today = crate::services::today();
+    for i in 0..total + upcoming {
         let id = g.id();
-        let year = FIRST_YEAR + (i % YEARS as u64) as i32;
-        let day = session_day(g, year);
+        // The last few lie ahead: two weeks to three months from the seed's day.
+        let is_upcoming = i >= total;
+        let day = if is_upcoming {
+            today + Duration::days(g.range(14, 90))
+        } else {
+            session_day(g, FIRST_YEAR + (i % YEARS as u64) as i32)
+        };
+        let year = day.year();
         let provincial = g.chance(30);
-        let (city_code, organiser) = if provincial {
-            (None, "山西省生态环境厅".to_owned())
+        // Held where it is organised: a city's in that city, the province's in Taiyuan.
+        let (city_code, organiser, venue) = if provincial {
+            (None, "山西省生态环境厅".to_owned(), "太原")
         } else {
             let (code, name) = *g.pick(&CITIES);
-            (Some(code.to_owned()), format!("{name}市生态环境局"))
+            (Some(code.to_owned()), format!("{name}市生态环境局"), name)
         };
         let days = *g.pick(&[1i64, 1, 2, 3]);
         let hours = days * 6;
@@ -108,8 +119,9 @@ pub(super) async fn seed_training(
         let mut seen: HashSet<Uuid> = HashSet::new();
         let mut signed = 0i32;
         // Repeats are skipped, so a sheet draws until it has its people.
-        for seq in 0..SIGN_INS_PER_SESSION * 2 {
-            if signed as u64 == SIGN_INS_PER_SESSION {
+        let sign_ins = if is_upcoming { 0 } else { SIGN_INS_PER_SESSION };
+        for seq in 0..sign_ins * 2 {
+            if signed as u64 == sign_ins {
                 break;
             }
             let roll = g.below(100);
@@ -171,7 +183,7 @@ pub(super) async fn seed_training(
                 checked_out_at: Set(attended.then_some(ends)),
                 hours: Set(if attended { credit_hours } else { 0 }),
                 exam_score: Set(examined.then(|| g.range(60, 100) * 10_000)),
-                certificate_no: Set(examined.then(|| format!("PX{}-{:04}-{seq:03}", day.year(), i))),
+                certificate_no: Set(examined.then(|| format!("PX{year}-{:04}-{seq:03}", i + 1))),
                 enrolled_by: Set(None),
                 enrolled_at: Set(starts - Duration::days(10)),
                 recorded_by: Set(None),
@@ -194,7 +206,7 @@ pub(super) async fn seed_training(
             starts_at: Set(starts),
             ends_at: Set(ends),
             credit_hours: Set(credit_hours),
-            location: Set(format!("{}会议中心", g.pick(&CITIES).1)),
+            location: Set(format!("{venue}市会议中心")),
             capacity: Set(Some(150)),
             enrolled: Set(signed),
             status: Set(TrainingSessionStatus::Announced),
