@@ -37,7 +37,7 @@ use uuid::Uuid;
 
 use cleanprod::auth::Viewer;
 use cleanprod::config::Config;
-use cleanprod::services::panels::{self, DrawInput};
+use cleanprod::services::draw::{self, DrawInput};
 use cleanprod::{AppState, db};
 
 const EXPERTS: usize = 20_000;
@@ -585,7 +585,7 @@ async fn run(label: &str, url: &str, draws: usize) -> BenchResult<()> {
     for (i, review_id) in seeded.reviews.iter().enumerate() {
         let before = statements.load(Ordering::Relaxed);
         let t = Instant::now();
-        let panel = panels::draw_panel(
+        let panel = draw::draw_panel(
             services,
             &Viewer::System,
             DrawInput {

@@ -6,8 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::{ErrorExtensionValues, Value};
+use async_graphql::{ErrorExtensionValues, Name, Value};
 use sea_orm::{DbErr, RuntimeErr};
+
+use crate::domain::{ExclusionReason, ExpertiseKind, Sector};
 
 #[derive(Debug)]
 pub enum AppError {
@@ -24,7 +26,7 @@ pub enum AppError {
     Conflict(String),
     InsufficientCandidates {
         message: String,
-        details: BTreeMap<String, Value>,
+        shortfall: Box<CandidateShortfall>,
     },
     /// The database cannot be reached right now; the client may retry.
     Unavailable,
@@ -33,6 +35,80 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Why no valid panel could be drawn: how the pool divided and what could not be filled.
+/// Clients read it as extensions of the INSUFFICIENT_CANDIDATES error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CandidateShortfall {
+    /// Excluded experts per reason, each counted once under their first reason.
+    pub excluded_counts: BTreeMap<ExclusionReason, u32>,
+    pub excluded_total: u32,
+    pub eligible_count: usize,
+    pub unfilled: Unfilled,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unfilled {
+    /// Fewer eligible experts than seats.
+    TooFew { needed: usize, available: usize },
+    /// Enough experts, but none left who fits the slot at `index`.
+    Slot {
+        index: usize,
+        sector: Option<Sector>,
+        kind: Option<ExpertiseKind>,
+        fitting: usize,
+    },
+}
+
+impl CandidateShortfall {
+    /// The shortfall as GraphQL extension values, by key.
+    fn extensions(&self) -> BTreeMap<&'static str, Value> {
+        // By the reason's name, as clients have always read them.
+        let counts: BTreeMap<&str, u32> = self
+            .excluded_counts
+            .iter()
+            .map(|(reason, n)| (reason.as_str(), *n))
+            .collect();
+        let mut values = BTreeMap::from([
+            (
+                "excludedCounts",
+                Value::Object(
+                    counts
+                        .into_iter()
+                        .map(|(reason, n)| (Name::new(reason), Value::from(n)))
+                        .collect(),
+                ),
+            ),
+            ("excludedTotal", Value::from(self.excluded_total)),
+            ("eligibleCount", Value::from(self.eligible_count as u64)),
+        ]);
+        match &self.unfilled {
+            Unfilled::TooFew { needed, available } => {
+                values.insert("needed", Value::from(*needed as u64));
+                values.insert("available", Value::from(*available as u64));
+                values.insert("unfillableSlot", Value::Null);
+            }
+            Unfilled::Slot {
+                index,
+                sector,
+                kind,
+                fitting,
+            } => {
+                let slot = [
+                    ("index", Value::from(*index as u64)),
+                    ("sector", sector.map_or(Value::Null, |s| s.as_str().into())),
+                    ("kind", kind.map_or(Value::Null, |k| k.as_str().into())),
+                    ("fitting", Value::from(*fitting as u64)),
+                ];
+                values.insert(
+                    "unfillableSlot",
+                    Value::Object(slot.into_iter().map(|(k, v)| (Name::new(k), v)).collect()),
+                );
+            }
+        }
+        values
+    }
+}
 
 impl AppError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -154,9 +230,9 @@ impl From<AppError> for async_graphql::Error {
         match &err {
             AppError::BadUserInput { field, .. } => extensions.set("field", field.as_str()),
             AppError::NotFound { entity, .. } => extensions.set("entity", *entity),
-            AppError::InsufficientCandidates { details, .. } => {
-                for (k, v) in details {
-                    extensions.set(k.as_str(), v.clone());
+            AppError::InsufficientCandidates { shortfall, .. } => {
+                for (key, value) in shortfall.extensions() {
+                    extensions.set(key, value);
                 }
             }
             _ => {}
@@ -178,6 +254,48 @@ mod tests {
         let err: async_graphql::Error =
             AppError::internal("SELECT secret FROM users failed").into();
         assert_eq!(err.message, "internal error");
+    }
+
+    #[test]
+    fn a_shortfall_reaches_the_client_as_extensions() {
+        let slot = AppError::InsufficientCandidates {
+            message: "no eligible expert is left for slot 0".into(),
+            shortfall: Box::new(CandidateShortfall {
+                excluded_counts: BTreeMap::from([
+                    (ExclusionReason::SeatedSameDay, 2),
+                    (ExclusionReason::NotActive, 1),
+                ]),
+                excluded_total: 3,
+                eligible_count: 4,
+                unfilled: Unfilled::Slot {
+                    index: 0,
+                    sector: Some(Sector::Steel),
+                    kind: None,
+                    fitting: 0,
+                },
+            }),
+        };
+        let err: async_graphql::Error = slot.into();
+        let ext = err.extensions.expect("extensions");
+        assert_eq!(
+            ext.get("code"),
+            Some(&Value::from("INSUFFICIENT_CANDIDATES"))
+        );
+        assert_eq!(ext.get("eligibleCount"), Some(&Value::from(4)));
+        assert_eq!(ext.get("excludedTotal"), Some(&Value::from(3)));
+        assert_eq!(
+            ext.get("excludedCounts")
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("{NOT_ACTIVE: 1, SEATED_SAME_DAY: 2}")
+        );
+        assert_eq!(
+            ext.get("unfillableSlot")
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("{index: 0, sector: \"STEEL\", kind: null, fitting: 0}")
+        );
+        assert_eq!(ext.get("needed"), None);
     }
 
     #[test]

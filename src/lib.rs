@@ -75,7 +75,8 @@ impl AppState {
             published_rankings: Default::default(),
             principals: auth::principals::PrincipalCache::new(auth_cache),
             expert_pool: Default::default(),
-            draw_queue: services::draw_queue::DrawQueue::new(),
+            draw_queue: services::draw::DrawQueue::new(),
+            draw_index: Default::default(),
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;

@@ -95,10 +95,14 @@ impl Loaders {
         // Seats asked for too come with their panels, in one statement.
         let seat_node = panel_node.field("seats");
         let (mut found, seats) = if seat_node.exists() {
-            let (found, seats) = panels::panels_with_seats_of_reviews(&services.db, &ids).await?;
+            let (found, seats) =
+                panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?;
             (found, Some(seats))
         } else {
-            (panels::panels_of_reviews(&services.db, &ids).await?, None)
+            (
+                panels::unguarded::panels_of_reviews(&services.db, &ids).await?,
+                None,
+            )
         };
         let drawn: Vec<panel::Model> = found.values().cloned().collect();
         let values: Vec<(Uuid, Option<panel::Model>)> =
@@ -123,7 +127,7 @@ impl Loaders {
             return Ok(());
         }
         let ids = distinct(drawn.iter().map(|p| p.id));
-        let found = panels::seats_of(&services.db, &ids).await?;
+        let found = panels::unguarded::seats_of(&services.db, &ids).await?;
         self.feed_seats(services, seat_node, drawn, found).await
     }
 
@@ -162,7 +166,7 @@ impl Loaders {
         let review_node = node.field("review");
         if review_node.exists() || node.field("panel").exists() {
             let ids = distinct(seats.iter().map(|s| s.review_id));
-            let found = panels::reviews_by_ids(db, &ids).await?;
+            let found = panels::unguarded::reviews_by_ids(db, &ids).await?;
             let audit_ids = distinct(found.values().map(|r| r.audit_id));
             self.panels.reviews.feed_many(found).await;
             // The review's audit decides what the viewer may see of the panel.
@@ -174,7 +178,7 @@ impl Loaders {
             let ids = distinct(seats.iter().map(|s| s.panel_id));
             self.panels
                 .panels
-                .feed_many(panels::panels_by_ids(db, &ids).await?)
+                .feed_many(panels::unguarded::panels_by_ids(db, &ids).await?)
                 .await;
         }
         Ok(())
@@ -235,7 +239,7 @@ impl Loaders {
             let wanted = distinct(findings.iter().map(|f| f.review_id));
             self.panels
                 .reviews
-                .feed_many(panels::reviews_by_ids(db, &wanted).await?)
+                .feed_many(panels::unguarded::reviews_by_ids(db, &wanted).await?)
                 .await;
         }
         Ok(())
@@ -263,7 +267,7 @@ macro_rules! panel_loader {
     };
 }
 
-panel_loader!(PanelLoader, panel::Model, panels::panels_by_ids);
+panel_loader!(PanelLoader, panel::Model, panels::unguarded::panels_by_ids);
 /// A review's panel; `None` (cached too) for a review without one yet.
 pub struct PanelByReviewLoader(Arc<Services>);
 
@@ -272,16 +276,28 @@ impl Loader<Uuid> for PanelByReviewLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Option<panel::Model>>, LoadError> {
-        let mut found = panels::panels_of_reviews(&self.0.db, keys)
+        let mut found = panels::unguarded::panels_of_reviews(&self.0.db, keys)
             .await
             .map_err(to_load_error)?;
         Ok(keys.iter().map(|id| (*id, found.remove(id))).collect())
     }
 }
 
-panel_loader!(PanelSeatsLoader, Vec<panel_seat::Model>, panels::seats_of);
-panel_loader!(PanelDrawsLoader, Vec<panel_draw::Model>, panels::draws_of);
-panel_loader!(ReviewLoader, review::Model, panels::reviews_by_ids);
+panel_loader!(
+    PanelSeatsLoader,
+    Vec<panel_seat::Model>,
+    panels::unguarded::seats_of
+);
+panel_loader!(
+    PanelDrawsLoader,
+    Vec<panel_draw::Model>,
+    panels::unguarded::draws_of
+);
+panel_loader!(
+    ReviewLoader,
+    review::Model,
+    panels::unguarded::reviews_by_ids
+);
 panel_loader!(
     ReviewFindingsLoader,
     Vec<recheck_finding::Model>,

@@ -15,7 +15,7 @@ use crate::rules::draw::Slot;
 use crate::rules::draw_record::{DrawRecord, SlotRecord, Verification};
 use crate::services::amounts::from_stored;
 use crate::services::pagination::page_in_memory;
-use crate::services::{panels, parse_stored, today};
+use crate::services::{draw, panels, parse_stored, today};
 
 use super::audits::Review;
 use super::context::{loaders, services, viewer};
@@ -566,10 +566,10 @@ impl PanelMutation {
                 })
                 .collect()
         });
-        let drawn = panels::draw_panel(
+        let drawn = draw::draw_panel(
             s,
             viewer(ctx),
-            panels::DrawInput {
+            draw::DrawInput {
                 review_id,
                 size: input.size.map(i64::from),
                 exclude_same_city: input.exclude_same_city,
@@ -614,7 +614,7 @@ impl PanelMutation {
         let s = services(ctx)?;
         let id = parse_id("seatId", &seat_id)?;
         Ok(PanelSeat(
-            panels::replace_declined_seat(s, viewer(ctx), id, witness_nonce).await?,
+            draw::replace_declined_seat(s, viewer(ctx), id, witness_nonce).await?,
         ))
     }
 

@@ -74,7 +74,7 @@ impl Metrics {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
         let draws = Family::<DrawLabels, Counter>::default();
-        // 1, 2, 4 … 32 (`draw_queue::MAX_BATCH`).
+        // 1, 2, 4 … 32 (`draw::MAX_BATCH`).
         let draw_batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 6));
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();

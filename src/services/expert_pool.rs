@@ -7,7 +7,6 @@
 //! draw therefore sees what the database holds at the moment it asks, on every instance.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use entity::{expert, expert_kind, expert_pool_revision, expert_sector};
@@ -17,10 +16,6 @@ use uuid::Uuid;
 
 use crate::domain::{ExpertStatus, ExpertiseKind, ProfessionalTitle, Sector};
 use crate::error::{AppError, AppResult};
-use crate::rules::draw::{DrawCandidate, pool_digest_entry};
-use crate::rules::draw_record::{
-    ELIGIBLE_ENTRY, eligible_entry, encode_eligible_entries, snapshot_name,
-};
 
 /// An expert as stored (personal data still encrypted) with their sets.
 #[derive(Clone, Debug)]
@@ -30,28 +25,17 @@ pub struct PoolExpert {
     pub title: Option<ProfessionalTitle>,
     pub sectors: Vec<Sector>,
     pub kinds: Vec<ExpertiseKind>,
-    /// The expert's part of a round's stored eligible list and of its pool digest, made once
-    /// here rather than in every draw (`rules::draw_record::eligible_entry`,
-    /// `rules::draw::pool_digest_entry`).
-    pub eligible_entry: [u8; ELIGIBLE_ENTRY],
-    pub digest_entry: Vec<u8>,
     /// Lower-cased name and employer, for the text filter.
     search_name: String,
     search_employer: String,
 }
 
-/// The pool at one revision, in ascending id order (registration order).
+/// The pool at one revision, in ascending id order (registration order). The draw keeps
+/// what it stores about the pool beside it (`draw::DrawIndex`).
 #[derive(Debug)]
 pub struct Pool {
     pub revision: i64,
     pub experts: Vec<PoolExpert>,
-    /// The snapshot a round drawn from this pool stores its lists against: every expert's
-    /// eligible entry in id order (`rules::draw_record`), made once here rather than in
-    /// every draw, and the name it is stored under.
-    pub snapshot: Vec<u8>,
-    pub snapshot_name: String,
-    /// Set once a committed transaction has stored the snapshot (or found it stored).
-    snapshot_stored: AtomicBool,
 }
 
 /// What a list of experts may be narrowed by (`text`: a search term, see `text::search_term`).
@@ -80,28 +64,6 @@ impl PoolFilter {
 }
 
 impl Pool {
-    fn new(revision: i64, experts: Vec<PoolExpert>) -> Pool {
-        let snapshot = encode_eligible_entries(experts.iter().map(|e| &e.eligible_entry));
-        Pool {
-            revision,
-            snapshot_name: snapshot_name(&snapshot),
-            snapshot,
-            experts,
-            snapshot_stored: AtomicBool::new(false),
-        }
-    }
-
-    /// Whether the snapshot is known to be in the database already. Snapshots are never
-    /// deleted, so once stored it stays.
-    pub fn snapshot_stored(&self) -> bool {
-        self.snapshot_stored.load(Ordering::Relaxed)
-    }
-
-    /// Call after committing a transaction that stored the snapshot.
-    pub fn mark_snapshot_stored(&self) {
-        self.snapshot_stored.store(true, Ordering::Relaxed);
-    }
-
     /// One expert by id.
     pub fn get(&self, id: Uuid) -> Option<&PoolExpert> {
         self.position(id).map(|i| &self.experts[i])
@@ -120,7 +82,8 @@ impl Pool {
             .filter(move |e| filter.admits(e, text.as_deref()))
     }
 
-    fn assemble(
+    /// The pool from its tables' rows, in any order.
+    pub(crate) fn from_rows(
         revision: i64,
         experts: Vec<expert::Model>,
         sector_rows: Vec<expert_sector::Model>,
@@ -142,16 +105,7 @@ impl Pool {
             expert_sectors.sort_unstable();
             let mut expert_kinds = kinds.remove(&model.id).unwrap_or_default();
             expert_kinds.sort_unstable();
-            let profile = DrawCandidate {
-                id: model.id,
-                sectors: &expert_sectors,
-                expertise: &expert_kinds,
-            };
-            let eligible_entry = eligible_entry(&profile);
-            let digest_entry = pool_digest_entry(&profile);
             pool.push(PoolExpert {
-                eligible_entry,
-                digest_entry,
                 status: model.status,
                 title: Some(model.title),
                 sectors: expert_sectors,
@@ -162,7 +116,10 @@ impl Pool {
             });
         }
         pool.sort_by_key(|e| e.model.id);
-        Ok(Pool::new(revision, pool))
+        Ok(Pool {
+            revision,
+            experts: pool,
+        })
     }
 }
 
@@ -240,17 +197,19 @@ pub async fn at_revision(
         .await?;
     let sectors = expert_sector::Entity::find().all(db).await?;
     let kinds = expert_kind::Entity::find().all(db).await?;
-    let pool = Arc::new(Pool::assemble(revision, experts, sectors, kinds)?);
+    let pool = Arc::new(Pool::from_rows(revision, experts, sectors, kinds)?);
     cache.keep(pool.clone());
     Ok(pool)
 }
 
+/// A pool of three experts for unit tests: 王强 (steel), Li Ming (energy and steel), 张伟
+/// (suspended, energy expertise), in that id order.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
     use chrono::{NaiveDate, Utc};
 
-    fn expert(
+    pub fn expert(
         name: &str,
         employer: &str,
         city: &str,
@@ -281,7 +240,7 @@ mod tests {
         }
     }
 
-    fn pool() -> Pool {
+    pub fn pool(revision: i64) -> Pool {
         let a = expert(
             "王强",
             "太原钢铁集团",
@@ -322,11 +281,16 @@ mod tests {
             kind: ExpertiseKind::Energy,
         }];
         // Given out of order: the pool is kept in id order whatever the rows' order.
-        match Pool::assemble(7, vec![c, a, b], sectors, kinds) {
+        match Pool::from_rows(revision, vec![c, a, b], sectors, kinds) {
             Ok(pool) => pool,
             Err(e) => panic!("assembling the pool: {e:?}"),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     fn names(pool: &Pool, filter: &PoolFilter) -> Vec<String> {
         pool.select(filter).map(|e| e.model.name.clone()).collect()
@@ -334,7 +298,7 @@ mod tests {
 
     #[test]
     fn the_pool_is_in_id_order_with_sorted_sets() {
-        let pool = pool();
+        let pool = fixtures::pool(7);
         assert_eq!(
             names(&pool, &PoolFilter::default()),
             ["王强", "Li Ming", "张伟"]
@@ -351,24 +315,8 @@ mod tests {
     }
 
     #[test]
-    fn the_snapshot_is_the_whole_pool_in_id_order() {
-        let pool = pool();
-        let profiles = match crate::rules::draw_record::decode_eligible(&pool.snapshot) {
-            Ok(profiles) => profiles,
-            Err(e) => panic!("the snapshot decodes: {e}"),
-        };
-        let ids: Vec<Uuid> = pool.experts.iter().map(|e| e.model.id).collect();
-        assert_eq!(profiles.iter().map(|p| p.id).collect::<Vec<_>>(), ids);
-        assert_eq!(profiles[1].sectors, [Sector::Energy, Sector::Steel]);
-        assert_eq!(pool.snapshot_name, snapshot_name(&pool.snapshot));
-        assert!(!pool.snapshot_stored());
-        pool.mark_snapshot_stored();
-        assert!(pool.snapshot_stored());
-    }
-
-    #[test]
     fn filters_combine() {
-        let pool = pool();
+        let pool = fixtures::pool(7);
         let steel = PoolFilter {
             sector: Some(Sector::Steel),
             ..Default::default()
@@ -389,7 +337,7 @@ mod tests {
 
     #[test]
     fn text_matches_name_or_employer_ignoring_case() {
-        let pool = pool();
+        let pool = fixtures::pool(7);
         let by = |t: &str| {
             names(
                 &pool,
@@ -408,9 +356,12 @@ mod tests {
     #[test]
     fn an_older_copy_never_replaces_a_newer_one() {
         let cache = PoolCache::default();
-        let newer = Arc::new(pool());
+        let newer = Arc::new(fixtures::pool(7));
         cache.keep(newer);
-        cache.keep(Arc::new(Pool::new(3, Vec::new())));
+        cache.keep(Arc::new(Pool {
+            revision: 3,
+            experts: Vec::new(),
+        }));
         assert!(cache.at(7).is_some());
         assert!(cache.at(3).is_none());
     }

@@ -10,7 +10,7 @@ pub mod audits;
 pub mod bulk;
 pub mod consultancies;
 pub mod demo;
-pub mod draw_queue;
+pub mod draw;
 pub mod enterprises;
 pub mod expert_pool;
 pub mod expert_year;
@@ -60,8 +60,10 @@ pub struct Services {
     pub principals: crate::auth::principals::PrincipalCache,
     /// The expert pool as last read (see `expert_pool`).
     pub expert_pool: expert_pool::PoolCache,
-    /// Draws waiting to be drawn together (see `draw_queue`).
-    pub draw_queue: draw_queue::DrawQueue,
+    /// Draws waiting to be drawn together (see `draw::DrawQueue`).
+    pub draw_queue: draw::DrawQueue,
+    /// The draw's view of the pool last drawn from (see `draw::DrawIndex`).
+    pub draw_index: draw::DrawIndexCache,
 }
 
 /// The draw's counters, kept by whoever runs the services (the server's `/metrics`), so the

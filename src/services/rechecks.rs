@@ -34,7 +34,7 @@ use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_dige
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, grouped, is_constant, panels, today};
+use super::{audit_log, audits, draw, grouped, is_constant, today};
 
 /// Findings recorded in one call, at most.
 const MAX_FINDINGS: usize = 50;
@@ -98,7 +98,7 @@ pub async fn draw_recheck_sample(
         ));
     }
     sample_size(input.rate, 0).map_err(sample_error)?;
-    let nonce = panels::check_nonce(input.witness_nonce)?;
+    let nonce = draw::check_nonce(input.witness_nonce)?;
     let review_date = input.review_date.unwrap_or_else(today);
     if review_date < today() {
         return Err(AppError::bad_input("reviewDate", "must not be in the past"));
@@ -149,7 +149,7 @@ pub async fn draw_recheck_sample(
     }
     let ids: Vec<Uuid> = population.iter().map(|r| r.id).collect();
     let sample_id = Uuid::now_v7();
-    let server_random = panels::os_random()?;
+    let server_random = draw::os_random()?;
     let seed = derive_seed(&server_random, sample_id, &nonce);
     let sampled = draw_sample(&ids, input.rate, &seed).map_err(sample_error)?;
 

@@ -23,7 +23,7 @@ use crate::rules::draw::{
 };
 use crate::rules::draw_record::{Profile, encode_eligible, encode_excluded, slot_records};
 use crate::rules::eligibility::{DEFAULT_SEAT_CAP, conflict_cutoff};
-use crate::services::panels::default_slots;
+use crate::services::draw::default_slots;
 
 use super::{Gen, Progress, at, insert_batches};
 

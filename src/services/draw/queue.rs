@@ -1,6 +1,6 @@
 //! Draws wait here for their turn and are drawn in batches. The first waiting draw to find no
 //! batch under way takes every draw queued by then (up to [`MAX_BATCH`]) and draws them in one
-//! transaction (`panels::draw_queued`), answering each; the others wait for their answers.
+//! transaction (`batch::draw_queued`), answering each; the others wait for their answers.
 //! Under a burst, N draws then cost one transaction, one reading of the pool's standing and
 //! bulk inserts (`services::bulk`) instead of N of each; a lone draw goes straight through.
 //!
@@ -19,9 +19,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{OnceCell, oneshot};
 
-use super::Services;
-use super::panels::{DrawJob, DrawnPanel, draw_queued};
+use super::DrawnPanel;
+use super::batch::draw_queued;
+use super::request::DrawJob;
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 
 /// The most draws one transaction takes.
 pub const MAX_BATCH: usize = 32;
@@ -52,10 +54,10 @@ impl DrawQueue {
         }
     }
 
-    /// Opens the queue's connections and reads the expert pool ahead of the first draw, so
-    /// that the first batches after start do not pay for both (their answers took 150–270 ms
-    /// at the head of the benchmark's burst of draws on PostgreSQL). Best effort: what fails
-    /// here is left to the first batch, which tries again.
+    /// Opens the queue's connections and reads (and indexes) the expert pool ahead of the
+    /// first draw, so that the first batches after start do not pay for both (their answers
+    /// took 150–270 ms at the head of the benchmark's burst of draws on PostgreSQL). Best
+    /// effort: what fails here is left to the first batch, which tries again.
     pub async fn prepare(&self, s: &Services) {
         let db = match connection(s, &self.own_db).await {
             Ok(db) => db,
@@ -64,8 +66,11 @@ impl DrawQueue {
                 return;
             }
         };
-        if let Err(err) = super::expert_pool::current(db, &s.expert_pool).await {
-            tracing::warn!(error = ?err, "the expert pool could not be read ahead of draws");
+        match crate::services::expert_pool::current(db, &s.expert_pool).await {
+            Ok(pool) => drop(s.draw_index.of(pool)),
+            Err(err) => {
+                tracing::warn!(error = ?err, "the expert pool could not be read ahead of draws");
+            }
         }
     }
 

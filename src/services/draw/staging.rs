@@ -1,0 +1,833 @@
+//! A draw made in memory, before anything is written: eligibility over the whole pool, the
+//! seed, the seats, the round as it will be stored (its lists as bits against the pool's
+//! snapshot), its digests and its audit-log summary. Pure but for the clock and fresh ids:
+//! the randomness comes in as an argument, so the same facts and the same random bytes
+//! stage the same draw.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, SubsecRound, Utc};
+use entity::{panel, panel_draw, panel_seat, review};
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+use super::facts::{EligibilityFacts, FastSet};
+use super::index::DrawIndex;
+use super::request::DrawJob;
+use crate::domain::{DrawRoundKind, ExclusionReason, SeatStatus};
+use crate::error::{AppError, AppResult, CandidateShortfall, Unfilled};
+use crate::rules::draw::{
+    DRAW_ALGORITHM, DrawCandidate, DrawError, Seat, Slot, derive_seed, draw_panel as run_draw,
+    draw_replacement, eligible_digest, pool_digest_of_entries,
+};
+use crate::rules::draw_record::{encode_eligible_positions, encode_excluded_reasons, slot_records};
+use crate::rules::eligibility::{Candidate, Partition, ReviewContext, partition_pool};
+use crate::services::expert_pool::Pool;
+
+/// Every expert of the pool as the eligibility rules see them on the review date, borrowing
+/// the pool's data (a draw builds thousands: no copies). The facts are few next to the pool,
+/// so each is applied to its expert, rather than every expert looked up in every kind of fact.
+fn candidates<'a>(
+    pool: &'a Pool,
+    facts: &EligibilityFacts,
+    ctx: &ReviewContext,
+    earlier: &FastSet<Uuid>,
+) -> Vec<Candidate<'a>> {
+    let date = ctx.review_date;
+    let year = date.year();
+    let mut candidates: Vec<Candidate<'a>> = pool
+        .experts
+        .iter()
+        .map(|e| Candidate {
+            expert_id: e.model.id,
+            status: e.status,
+            term_start: e.model.term_start,
+            term_end: e.model.term_end,
+            city_code: &e.model.city_code,
+            sectors: &e.sectors,
+            expertise: &e.kinds,
+            employer_credit_code: Some(&e.model.employer_credit_code),
+            conflicts: Vec::new(),
+            unavailable: Vec::new(),
+            seated_dates: Vec::new(),
+            seats_this_year: 0,
+            on_earlier_panel_of_audit: false,
+        })
+        .collect();
+    for (id, conflicts) in &facts.conflicts {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
+            c.conflicts.clone_from(conflicts);
+        }
+    }
+    for (id, unavailable) in &facts.unavailable {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
+            c.unavailable.clone_from(unavailable);
+        }
+    }
+    for (id, day) in &facts.seated {
+        if *day == date
+            && let Some(c) = candidate_of(pool, &mut candidates, *id)
+        {
+            c.seated_dates = vec![date];
+        }
+    }
+    for ((id, seats_year), seats) in &facts.seats {
+        if *seats_year == year
+            && let Some(c) = candidate_of(pool, &mut candidates, *id)
+        {
+            c.seats_this_year = u32::try_from(*seats).unwrap_or(0);
+        }
+    }
+    for id in earlier {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
+            c.on_earlier_panel_of_audit = true;
+        }
+    }
+    candidates
+}
+
+/// The candidate an expert of the pool stands as; facts about someone no longer in the pool
+/// concern no candidate.
+fn candidate_of<'c, 'a>(
+    pool: &Pool,
+    candidates: &'c mut [Candidate<'a>],
+    id: Uuid,
+) -> Option<&'c mut Candidate<'a>> {
+    pool.position(id).and_then(|i| candidates.get_mut(i))
+}
+
+/// The pool judged for one review: who is eligible (the draw's input, ascending by id, with
+/// where each stands in the pool) and who is not, and why.
+struct Judged<'p> {
+    partition: Partition,
+    eligible: Vec<DrawCandidate<'p>>,
+    positions: Vec<usize>,
+}
+
+fn judge<'p>(
+    pool: &'p Pool,
+    facts: &EligibilityFacts,
+    ctx: &ReviewContext,
+    earlier: &FastSet<Uuid>,
+) -> Judged<'p> {
+    let candidates = candidates(pool, facts, ctx, earlier);
+    let partition = partition_pool(&candidates, ctx);
+    // Both lists ascend by id (the pool keeps id order), so one walk pairs them.
+    let mut ids = partition.eligible.iter().peekable();
+    let mut eligible = Vec::with_capacity(partition.eligible.len());
+    let mut positions = Vec::with_capacity(partition.eligible.len());
+    for (i, c) in candidates.iter().enumerate() {
+        while ids.next_if(|id| **id < c.expert_id).is_some() {}
+        if ids.next_if(|id| **id == c.expert_id).is_some() {
+            eligible.push(DrawCandidate::from(c));
+            positions.push(i);
+        }
+    }
+    Judged {
+        partition,
+        eligible,
+        positions,
+    }
+}
+
+/// INSUFFICIENT_CANDIDATES with the counts per reason and the slot that cannot be filled.
+fn shortfall(err: DrawError, partition: &Partition) -> AppError {
+    let message = err.to_string();
+    let unfilled = match err {
+        DrawError::TooFewCandidates { needed, available } => Unfilled::TooFew { needed, available },
+        DrawError::UnfillableSlot {
+            index,
+            slot,
+            fitting,
+        } => Unfilled::Slot {
+            index,
+            sector: slot.sector,
+            kind: slot.kind,
+            fitting,
+        },
+        DrawError::DuplicateCandidate(id) => {
+            return AppError::internal(format!("expert {id} twice in an eligible list"));
+        }
+    };
+    AppError::InsufficientCandidates {
+        message,
+        shortfall: Box::new(CandidateShortfall {
+            excluded_counts: partition.excluded_counts.clone(),
+            excluded_total: partition.excluded_total(),
+            eligible_count: partition.eligible.len(),
+            unfilled,
+        }),
+    }
+}
+
+fn counts_json(partition: &Partition) -> Json {
+    let map: serde_json::Map<String, Json> = partition
+        .excluded_counts
+        .iter()
+        .map(|(reason, n)| (reason.as_str().to_owned(), json!(n)))
+        .collect();
+    Json::Object(map)
+}
+
+fn seats_json(seats: &[Seat]) -> Json {
+    json!(
+        seats
+            .iter()
+            .map(|s| json!({ "slot": s.slot, "expertId": s.expert_id }))
+            .collect::<Vec<_>>()
+    )
+}
+
+pub(super) fn to_json_text<T: serde::Serialize>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::internal(format!("encoding JSON: {e}")))
+}
+
+/// The reasons each expert of the pool outside the eligible `positions` (ascending) was
+/// excluded for, in the pool's order: the excluded list stored against the pool's snapshot.
+/// The pool and the excluded map are both in id order, so one walk pairs them.
+fn excluded_in_pool_order<'p>(
+    pool: &Pool,
+    positions: &[usize],
+    partition: &'p Partition,
+) -> AppResult<Vec<&'p [ExclusionReason]>> {
+    let mismatch = || AppError::internal("the eligible and excluded lists do not make up the pool");
+    let mut eligible = positions.iter().peekable();
+    let mut excluded = partition.excluded.iter();
+    let mut reasons = Vec::with_capacity(partition.excluded.len());
+    for (i, expert) in pool.experts.iter().enumerate() {
+        if eligible.next_if_eq(&&i).is_some() {
+            continue;
+        }
+        match excluded.next() {
+            Some((id, why)) if *id == expert.model.id && !why.is_empty() => {
+                reasons.push(why.as_slice());
+            }
+            _ => return Err(mismatch()),
+        }
+    }
+    if excluded.next().is_some() || eligible.next().is_some() {
+        return Err(mismatch());
+    }
+    Ok(reasons)
+}
+
+/// What a round's digests are made from: its eligible experts' ids and where they stand in
+/// the pool. Hashing them is most of a draw's work in memory, so a batch does it on a
+/// blocking thread while its first statements run (see `writes::write_staged`).
+#[derive(Default)]
+pub(super) struct DigestInput {
+    ids: Vec<Uuid>,
+    positions: Vec<usize>,
+}
+
+/// The round's eligible digest and pool digest, hex-encoded.
+pub(super) fn round_digests(index: &DrawIndex, input: &DigestInput) -> (String, String) {
+    (
+        hex::encode(eligible_digest(&input.ids)),
+        hex::encode(pool_digest_of_entries(
+            index.digest_entries(&input.positions),
+        )),
+    )
+}
+
+/// One round of a draw, staged: the round as it will be stored, its digests left to set
+/// ([`StagedRound::set_digests`]), the seats it gives, and its audit-log summary.
+pub(super) struct StagedRound {
+    pub round: panel_draw::Model,
+    pub digest_input: DigestInput,
+    pub seats: Vec<panel_seat::Model>,
+    pub summary: Json,
+}
+
+impl StagedRound {
+    /// Writes the digests into the round and into its audit-log summary.
+    pub fn set_digests(&mut self, digests: (String, String)) {
+        let (eligible, pool) = digests;
+        self.summary["eligibleDigest"] = Json::String(eligible.clone());
+        self.summary["poolDigest"] = Json::String(pool.clone());
+        self.round.eligible_digest = eligible;
+        self.round.pool_digest = pool;
+    }
+}
+
+/// What a round is drawn for, besides the pool.
+pub(super) struct RoundSpec<'a> {
+    pub panel: &'a panel::Model,
+    pub round_no: i32,
+    pub kind: DrawRoundKind,
+    pub review: &'a review::Model,
+    pub ctx: &'a ReviewContext,
+    pub context: Json,
+    pub server_random: [u8; 32],
+    pub witness_nonce: &'a str,
+    pub slots: &'a [Slot],
+    /// A replacement: the declined seat and its slot, and everyone ever invited to the panel.
+    pub replacing: Option<(&'a panel_seat::Model, usize, &'a [Uuid])>,
+    pub drawn_by: Option<Uuid>,
+}
+
+/// Judges the pool, draws with the seed from `server_random`, and stages the round with its
+/// seats. INSUFFICIENT_CANDIDATES when no valid panel (or replacement) exists.
+pub(super) fn stage_round(
+    spec: &RoundSpec<'_>,
+    index: &DrawIndex,
+    facts: &EligibilityFacts,
+    earlier: &FastSet<Uuid>,
+) -> AppResult<StagedRound> {
+    let pool = index.pool.as_ref();
+    let judged = judge(pool, facts, spec.ctx, earlier);
+    let seed = derive_seed(&spec.server_random, spec.review.id, spec.witness_nonce);
+    let drawn = match spec.replacing {
+        None => run_draw(&judged.eligible, spec.slots, &seed),
+        Some((_, slot_index, invited)) => {
+            let slot = spec
+                .slots
+                .first()
+                .copied()
+                .ok_or_else(|| AppError::internal("a replacement round has no slot"))?;
+            draw_replacement(&judged.eligible, slot_index, slot, invited, &seed).map(|s| vec![s])
+        }
+    }
+    .map_err(|e| shortfall(e, &judged.partition))?;
+    let excluded = excluded_in_pool_order(pool, &judged.positions, &judged.partition)?;
+    let partition = &judged.partition;
+    let round = panel_draw::Model {
+        id: Uuid::now_v7(),
+        panel_id: spec.panel.id,
+        round_no: spec.round_no,
+        kind: spec.kind,
+        algorithm: DRAW_ALGORITHM.to_owned(),
+        review_id: spec.review.id,
+        review_date: spec.review.review_date,
+        server_random: hex::encode(spec.server_random),
+        witness_nonce: spec.witness_nonce.to_owned(),
+        seed: hex::encode(seed),
+        slots: to_json_text(&slot_records(spec.slots))?,
+        replaced_seat_id: spec.replacing.map(|(seat, _, _)| seat.id),
+        replaced_slot: spec
+            .replacing
+            .map(|(_, slot, _)| i32::try_from(slot).unwrap_or(i32::MAX)),
+        already_invited: to_json_text(&spec.replacing.map_or(&[][..], |(_, _, invited)| invited))?,
+        eligible_count: i32::try_from(judged.eligible.len()).unwrap_or(i32::MAX),
+        eligible_digest: String::new(),
+        pool_digest: String::new(),
+        pool_snapshot: Some(index.snapshot_name.clone()),
+        eligible: encode_eligible_positions(pool.experts.len(), &judged.positions),
+        excluded_counts: counts_json(partition).to_string(),
+        excluded_total: i32::try_from(partition.excluded_total()).unwrap_or(i32::MAX),
+        excluded: encode_excluded_reasons(excluded),
+        context: spec.context.to_string(),
+        drawn_by: spec.drawn_by,
+        drawn_at: Utc::now(),
+    };
+    let seats = seat_models(
+        spec.panel,
+        round.id,
+        &drawn,
+        spec.replacing.map(|(s, _, _)| s.id),
+    );
+    let mut summary = json!({
+        "round": spec.round_no,
+        "algorithm": DRAW_ALGORITHM,
+        "seed": round.seed,
+        "eligibleCount": round.eligible_count,
+        // Set with the round's digests (`StagedRound::set_digests`).
+        "eligibleDigest": null,
+        "poolDigest": null,
+        "excludedCounts": counts_json(partition),
+        "seats": seats_json(&drawn),
+    });
+    match spec.replacing {
+        None => summary["reviewId"] = json!(spec.review.id),
+        Some((declined, _, _)) => {
+            summary["panelId"] = json!(spec.panel.id);
+            summary["replacesSeatId"] = json!(declined.id);
+        }
+    }
+    let digest_input = DigestInput {
+        ids: judged.eligible.iter().map(|p| p.id).collect(),
+        positions: judged.positions,
+    };
+    Ok(StagedRound {
+        round,
+        digest_input,
+        seats,
+        summary,
+    })
+}
+
+/// The seats a round gives, invited.
+fn seat_models(
+    panel: &panel::Model,
+    draw_id: Uuid,
+    seats: &[Seat],
+    replaces: Option<Uuid>,
+) -> Vec<panel_seat::Model> {
+    // At the precision both databases keep: the answer shows these models as written.
+    let now = Utc::now().trunc_subsecs(6);
+    seats
+        .iter()
+        .map(|seat| panel_seat::Model {
+            id: Uuid::now_v7(),
+            panel_id: panel.id,
+            draw_id,
+            review_id: panel.review_id,
+            review_date: panel.review_date,
+            expert_id: seat.expert_id,
+            slot_index: i32::try_from(seat.slot).unwrap_or(i32::MAX),
+            status: SeatStatus::Invited,
+            decline_reason: None,
+            responded_at: None,
+            responded_by: None,
+            replaces_seat_id: replaces,
+            attendance_recorded_at: None,
+            attendance_recorded_by: None,
+            rating: None,
+            rating_comment: None,
+            rated_by: None,
+            rated_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect()
+}
+
+/// A new panel and its first round, staged.
+pub(super) struct StagedDraw {
+    pub panel: panel::Model,
+    pub round: StagedRound,
+}
+
+/// One draw in memory: the panel, its first round and its seats.
+pub(super) fn stage_draw(
+    job: &DrawJob,
+    review: &review::Model,
+    index: &DrawIndex,
+    facts: &EligibilityFacts,
+    earlier: &FastSet<Uuid>,
+    server_random: [u8; 32],
+) -> AppResult<StagedDraw> {
+    let setting = &job.setting;
+    let panel = panel::Model {
+        id: Uuid::now_v7(),
+        review_id: review.id,
+        audit_id: setting.audit.id,
+        review_kind: setting.kind,
+        review_date: review.review_date,
+        organiser_city_code: review.organiser_city_code.clone(),
+        size: i32::try_from(job.slots.len()).unwrap_or(i32::MAX),
+        composition: to_json_text(&slot_records(&job.slots))?,
+        exclude_same_city: setting.ctx.exclude_same_city,
+        drawn_by: job.viewer.user_id(),
+        created_at: Utc::now().trunc_subsecs(6),
+    };
+    let round = stage_round(
+        &RoundSpec {
+            panel: &panel,
+            round_no: 1,
+            kind: DrawRoundKind::Initial,
+            review,
+            ctx: &setting.ctx,
+            context: setting.context_json(),
+            server_random,
+            witness_nonce: &job.nonce,
+            slots: &job.slots,
+            replacing: None,
+            drawn_by: job.viewer.user_id(),
+        },
+        index,
+        facts,
+        earlier,
+    )?;
+    Ok(StagedDraw { panel, round })
+}
+
+/// The yearly seats a set of staged seats takes, per (expert, year), in the lock order.
+pub(super) fn seats_taken(seats: &[panel_seat::Model]) -> BTreeMap<(Uuid, i32), i32> {
+    let mut taken: BTreeMap<(Uuid, i32), i32> = BTreeMap::new();
+    for seat in seats {
+        *taken
+            .entry((seat.expert_id, seat.review_date.year()))
+            .or_insert(0) += 1;
+    }
+    taken
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::NaiveDate;
+    use entity::{expert_kind, expert_sector};
+
+    use super::*;
+    use crate::domain::{
+        ExpertStatus, ExpertiseKind, ProfessionalTitle, ReviewKind, ReviewStatus, Sector,
+    };
+    use crate::rules::draw::default_composition;
+    use crate::rules::draw_record::{decode_eligible_stored, decode_excluded_stored};
+    use crate::services::expert_pool::fixtures;
+
+    const RANDOM: [u8; 32] = [7; 32];
+
+    fn date() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 15).unwrap_or_default()
+    }
+
+    /// Twelve active experts in term, three of each kind: steel process experts, then
+    /// environmental, energy and audit-method experts; the last one lives in 140100.
+    fn index() -> DrawIndex {
+        let kinds = [
+            ExpertiseKind::IndustryProcess,
+            ExpertiseKind::Environmental,
+            ExpertiseKind::Energy,
+            ExpertiseKind::AuditMethod,
+        ];
+        let mut experts = Vec::new();
+        let mut sector_rows = Vec::new();
+        let mut kind_rows = Vec::new();
+        for (i, kind) in kinds.iter().flat_map(|k| [k; 3]).enumerate() {
+            let city = if i == 11 { "140100" } else { "140200" };
+            let mut e = fixtures::expert(
+                &format!("专家{i}"),
+                "单位",
+                city,
+                ExpertStatus::Active,
+                ProfessionalTitle::Senior,
+            );
+            e.term_end = NaiveDate::from_ymd_opt(2028, 1, 1).unwrap_or_default();
+            sector_rows.push(expert_sector::Model {
+                expert_id: e.id,
+                sector: Sector::Steel,
+            });
+            kind_rows.push(expert_kind::Model {
+                expert_id: e.id,
+                kind: *kind,
+            });
+            experts.push(e);
+        }
+        match Pool::from_rows(1, experts, sector_rows, kind_rows) {
+            Ok(pool) => DrawIndex::new(Arc::new(pool)),
+            Err(e) => panic!("the pool assembles: {e:?}"),
+        }
+    }
+
+    fn ids(index: &DrawIndex) -> Vec<Uuid> {
+        index.pool.experts.iter().map(|e| e.model.id).collect()
+    }
+
+    fn review() -> review::Model {
+        review::Model {
+            id: Uuid::now_v7(),
+            audit_id: Uuid::now_v7(),
+            kind: ReviewKind::Evaluation,
+            review_date: date(),
+            organiser_city_code: Some("140100".into()),
+            status: ReviewStatus::Scheduled,
+            outcome: None,
+            score: None,
+            opinion: None,
+            scheduled_by: None,
+            recorded_by: None,
+            held_at: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn ctx(kind: ReviewKind) -> ReviewContext {
+        ReviewContext {
+            review_date: date(),
+            kind,
+            enterprise_credit_code: "91140100MA0000000X".into(),
+            enterprise_city_code: "140100".into(),
+            consultancy_credit_code: None,
+            exclude_same_city: false,
+            seat_cap: 2,
+        }
+    }
+
+    fn panel_of(review: &review::Model) -> panel::Model {
+        panel::Model {
+            id: Uuid::now_v7(),
+            review_id: review.id,
+            audit_id: review.audit_id,
+            review_kind: review.kind,
+            review_date: review.review_date,
+            organiser_city_code: review.organiser_city_code.clone(),
+            size: 5,
+            composition: String::new(),
+            exclude_same_city: false,
+            drawn_by: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    struct Setup {
+        index: DrawIndex,
+        review: review::Model,
+        panel: panel::Model,
+        ctx: ReviewContext,
+        slots: Vec<Slot>,
+    }
+
+    impl Setup {
+        fn new() -> Setup {
+            let review = review();
+            Setup {
+                index: index(),
+                panel: panel_of(&review),
+                review,
+                ctx: ctx(ReviewKind::Evaluation),
+                slots: default_composition(Sector::Steel, 5),
+            }
+        }
+
+        fn spec(&self) -> RoundSpec<'_> {
+            RoundSpec {
+                panel: &self.panel,
+                round_no: 1,
+                kind: DrawRoundKind::Initial,
+                review: &self.review,
+                ctx: &self.ctx,
+                context: json!({}),
+                server_random: RANDOM,
+                witness_nonce: "证人",
+                slots: &self.slots,
+                replacing: None,
+                drawn_by: None,
+            }
+        }
+
+        fn stage(&self, facts: &EligibilityFacts) -> AppResult<StagedRound> {
+            stage_round(&self.spec(), &self.index, facts, &FastSet::default())
+        }
+    }
+
+    fn staged(result: AppResult<StagedRound>) -> StagedRound {
+        match result {
+            Ok(round) => round,
+            Err(e) => panic!("the round stages: {e:?}"),
+        }
+    }
+
+    fn seated(round: &StagedRound) -> Vec<Uuid> {
+        round.seats.iter().map(|s| s.expert_id).collect()
+    }
+
+    #[test]
+    fn the_same_facts_and_randomness_stage_the_same_seats() {
+        let setup = Setup::new();
+        let facts = EligibilityFacts::default();
+        let first = staged(setup.stage(&facts));
+        let again = staged(setup.stage(&facts));
+        assert_eq!(seated(&first), seated(&again));
+        assert_eq!(first.round.seed, again.round.seed);
+        assert_eq!(first.seats.len(), 5);
+        assert_eq!(first.round.eligible_count, 12);
+        assert_eq!(first.summary["reviewId"], json!(setup.review.id));
+        assert!(first.summary.get("panelId").is_none());
+        let mut other = setup.spec();
+        other.server_random = [8; 32];
+        let drawn_otherwise = staged(stage_round(
+            &other,
+            &setup.index,
+            &facts,
+            &FastSet::default(),
+        ));
+        assert_ne!(first.round.seed, drawn_otherwise.round.seed);
+    }
+
+    #[test]
+    fn the_stored_lists_decode_against_the_snapshot() {
+        let mut setup = Setup::new();
+        setup.ctx.exclude_same_city = true;
+        let staged = staged(setup.stage(&EligibilityFacts::default()));
+        let pool_ids = ids(&setup.index);
+        let eligible =
+            match decode_eligible_stored(&staged.round.eligible, Some(&setup.index.snapshot)) {
+                Ok(profiles) => profiles,
+                Err(e) => panic!("the eligible list decodes: {e}"),
+            };
+        assert_eq!(
+            eligible.iter().map(|p| p.id).collect::<Vec<_>>(),
+            pool_ids[..11]
+        );
+        let excluded = match decode_excluded_stored(
+            &staged.round.excluded,
+            &staged.round.eligible,
+            Some(&setup.index.snapshot),
+        ) {
+            Ok(excluded) => excluded,
+            Err(e) => panic!("the excluded list decodes: {e}"),
+        };
+        assert_eq!(excluded, [(pool_ids[11], vec![ExclusionReason::SameCity])]);
+        assert_eq!(staged.round.excluded_total, 1);
+        assert_eq!(staged.round.excluded_counts, r#"{"SAME_CITY":1}"#);
+        assert_eq!(
+            staged.round.pool_snapshot.as_deref(),
+            Some(setup.index.snapshot_name.as_str())
+        );
+    }
+
+    #[test]
+    fn the_facts_exclude_the_seated_the_capped_and_the_earlier_panel() {
+        let mut setup = Setup::new();
+        setup.ctx.kind = ReviewKind::Recheck;
+        let pool_ids = ids(&setup.index);
+        let mut facts = EligibilityFacts::default();
+        facts.take(pool_ids[0], date());
+        facts.seats.insert((pool_ids[1], 2026), 2);
+        // Seats of another year or day count for nothing here.
+        facts.seats.insert((pool_ids[2], 2025), 9);
+        facts
+            .seated
+            .insert((pool_ids[2], date().succ_opt().unwrap_or_default()));
+        let earlier: FastSet<Uuid> = [pool_ids[3]].into_iter().collect();
+        let staged = staged(stage_round(&setup.spec(), &setup.index, &facts, &earlier));
+        let counts: Json = match serde_json::from_str(&staged.round.excluded_counts) {
+            Ok(counts) => counts,
+            Err(e) => panic!("counts are JSON: {e}"),
+        };
+        assert_eq!(
+            counts,
+            json!({ "SEATED_SAME_DAY": 1, "SEAT_CAP_REACHED": 1, "PREVIOUS_PANEL_SAME_AUDIT": 1 })
+        );
+        assert_eq!(staged.round.eligible_count, 9);
+        for excluded in &pool_ids[..2] {
+            assert!(!seated(&staged).contains(excluded));
+        }
+    }
+
+    #[test]
+    fn too_few_candidates_is_a_typed_shortfall() {
+        let setup = Setup::new();
+        let mut facts = EligibilityFacts::default();
+        for id in ids(&setup.index).into_iter().take(8) {
+            facts.take(id, date());
+        }
+        match setup.stage(&facts) {
+            Err(AppError::InsufficientCandidates { message, shortfall }) => {
+                assert!(message.contains("too few eligible experts"), "{message}");
+                assert_eq!(shortfall.eligible_count, 4);
+                assert_eq!(shortfall.excluded_total, 8);
+                assert_eq!(
+                    shortfall.excluded_counts,
+                    BTreeMap::from([(ExclusionReason::SeatedSameDay, 8)])
+                );
+                assert_eq!(
+                    shortfall.unfilled,
+                    Unfilled::TooFew {
+                        needed: 5,
+                        available: 4
+                    }
+                );
+            }
+            other => panic!("expected a shortfall, got {:?}", other.map(|r| r.round.id)),
+        }
+    }
+
+    #[test]
+    fn a_slot_nobody_fits_names_the_slot() {
+        let setup = Setup::new();
+        let mut facts = EligibilityFacts::default();
+        // The three steel process experts are seated elsewhere that day.
+        for id in ids(&setup.index).into_iter().take(3) {
+            facts.take(id, date());
+        }
+        match setup.stage(&facts) {
+            Err(AppError::InsufficientCandidates { shortfall, .. }) => assert_eq!(
+                shortfall.unfilled,
+                Unfilled::Slot {
+                    index: 0,
+                    sector: Some(Sector::Steel),
+                    kind: Some(ExpertiseKind::IndustryProcess),
+                    fitting: 0,
+                }
+            ),
+            other => panic!("expected a shortfall, got {:?}", other.map(|r| r.round.id)),
+        }
+    }
+
+    #[test]
+    fn a_replacement_seats_nobody_invited_before_in_the_declined_slot() {
+        let setup = Setup::new();
+        let first = staged(setup.stage(&EligibilityFacts::default()));
+        let declined = first.seats[2].clone();
+        let invited = {
+            let mut ids = seated(&first);
+            ids.sort_unstable();
+            ids
+        };
+        let slot = setup.slots[2];
+        let mut spec = setup.spec();
+        spec.round_no = 2;
+        spec.kind = DrawRoundKind::Replacement;
+        spec.slots = std::slice::from_ref(&slot);
+        spec.replacing = Some((&declined, 2, &invited));
+        let replaced = staged(stage_round(
+            &spec,
+            &setup.index,
+            &EligibilityFacts::default(),
+            &FastSet::default(),
+        ));
+        assert_eq!(replaced.seats.len(), 1);
+        let seat = &replaced.seats[0];
+        assert!(!invited.contains(&seat.expert_id));
+        assert_eq!(seat.slot_index, 2);
+        assert_eq!(seat.replaces_seat_id, Some(declined.id));
+        assert_eq!(replaced.round.replaced_seat_id, Some(declined.id));
+        assert_eq!(replaced.round.replaced_slot, Some(2));
+        let stored_invited: Vec<Uuid> = match serde_json::from_str(&replaced.round.already_invited)
+        {
+            Ok(ids) => ids,
+            Err(e) => panic!("the invited list is JSON: {e}"),
+        };
+        assert_eq!(stored_invited, invited);
+        assert_eq!(replaced.summary["replacesSeatId"], json!(declined.id));
+        assert_eq!(replaced.summary["panelId"], json!(setup.panel.id));
+        assert!(replaced.summary.get("reviewId").is_none());
+    }
+
+    #[test]
+    fn digests_are_set_in_the_round_and_its_summary() {
+        let setup = Setup::new();
+        let mut staged = staged(setup.stage(&EligibilityFacts::default()));
+        assert!(staged.round.eligible_digest.is_empty());
+        assert_eq!(staged.summary["poolDigest"], Json::Null);
+        let digests = round_digests(&setup.index, &staged.digest_input);
+        assert_eq!(digests.0, hex::encode(eligible_digest(&ids(&setup.index))));
+        staged.set_digests(digests.clone());
+        assert_eq!(staged.round.eligible_digest, digests.0);
+        assert_eq!(staged.round.pool_digest, digests.1);
+        assert_eq!(staged.summary["eligibleDigest"], json!(digests.0));
+        assert_eq!(staged.summary["poolDigest"], json!(digests.1));
+    }
+
+    #[test]
+    fn seats_taken_are_counted_per_expert_and_year() {
+        let setup = Setup::new();
+        let first = staged(setup.stage(&EligibilityFacts::default()));
+        let mut seats = first.seats.clone();
+        seats.push(first.seats[0].clone());
+        let taken = seats_taken(&seats);
+        assert_eq!(taken.len(), 5);
+        assert_eq!(taken.get(&(first.seats[0].expert_id, 2026)), Some(&2));
+        assert!(taken.keys().is_sorted(), "the lock order");
+    }
+
+    #[test]
+    fn lists_that_do_not_make_up_the_pool_are_refused() {
+        let setup = Setup::new();
+        let partition = Partition {
+            eligible: Vec::new(),
+            excluded_counts: BTreeMap::new(),
+            excluded: BTreeMap::new(),
+        };
+        assert!(matches!(
+            excluded_in_pool_order(&setup.index.pool, &[0], &partition),
+            Err(AppError::Internal(_))
+        ));
+    }
+}
