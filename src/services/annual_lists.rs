@@ -22,7 +22,7 @@ use crate::rules::deadlines::is_late;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, enterprises, grouped, past_or_today, reference, today};
+use super::{audit_log, audits, enterprises, grouped, past_or_today, reference, today, versioned};
 
 #[derive(Default)]
 pub struct ListFilter {
@@ -81,18 +81,7 @@ async fn save(
 ) -> AppResult<annual_audit_list::Model> {
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
-    let result = annual_audit_list::Entity::update_many()
-        .set(active)
-        .filter(annual_audit_list::Column::Id.eq(id))
-        .filter(annual_audit_list::Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the list was changed meanwhile; reload and retry",
-        ));
-    }
-    find(txn, id).await
+    versioned::update_if_version::<annual_audit_list::Entity>(txn, active, id, version, None).await
 }
 
 fn transition_error(err: ListTransitionError) -> AppError {
@@ -159,8 +148,8 @@ pub async fn create_list(
         None,
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createAnnualAuditList",
         "AnnualAuditList",
@@ -168,7 +157,6 @@ pub async fn create_list(
         json!({ "cityCode": city_code, "year": year }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -234,8 +222,8 @@ pub async fn add_enterprises(
     .await?;
     let version = list.version;
     let saved = save(&txn, list_id, list.into(), version).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "addEnterprisesToAnnualAuditList",
         "AnnualAuditList",
@@ -243,7 +231,6 @@ pub async fn add_enterprises(
         json!({ "enterpriseIds": enterprise_ids }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -266,8 +253,8 @@ pub async fn remove_enterprise(
     }
     let version = list.version;
     let saved = save(&txn, list_id, list.into(), version).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "removeEnterpriseFromAnnualAuditList",
         "AnnualAuditList",
@@ -275,7 +262,6 @@ pub async fn remove_enterprise(
         json!({ "enterpriseId": enterprise_id }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -306,8 +292,8 @@ async fn transition(
     let txn = begin_write(db).await?;
     let saved = save(&txn, id, active, version).await?;
     record_change(&txn, viewer, id, Some(from), to, reason.clone()).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         operation,
         "AnnualAuditList",
@@ -315,7 +301,6 @@ async fn transition(
         json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -430,8 +415,8 @@ pub async fn publish(
     active.published_on = Set(Some(notice_date));
     let saved = save(&txn, list_id, active, version).await?;
     record_change(&txn, viewer, list_id, Some(from), to, None).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "publishAnnualAuditList",
         "AnnualAuditList",
@@ -439,7 +424,6 @@ pub async fn publish(
         json!({ "noticeDate": notice_date, "audits": ids.len() }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 

@@ -392,8 +392,10 @@ pub async fn set_scheme(
         .exec_without_returning(&txn)
         .await?;
     let recomputed = recompute_year(&txn, year, &scheme).await?;
-    audit_log::record(
-        &txn,
+    let rules = rules_of(&txn, year).await?;
+    let result = year_scheme(&saved, &rules)?;
+    audit_log::commit(
+        txn,
         viewer,
         "setAppraisalScheme",
         "AppraisalScheme",
@@ -407,9 +409,6 @@ pub async fn set_scheme(
         }),
     )
     .await?;
-    let rules = rules_of(&txn, year).await?;
-    let result = year_scheme(&saved, &rules)?;
-    txn.commit().await?;
     Ok(result)
 }
 
@@ -898,8 +897,8 @@ pub async fn record_appraisal(
             .exec_without_returning(&txn)
             .await?;
     }
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordAppraisal",
         "Appraisal",
@@ -916,7 +915,6 @@ pub async fn record_appraisal(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
+use crate::db::WriteTxn;
 use crate::error::{AppError, AppResult};
 
 use super::pagination::{Page, PageRequest, fetch_page};
@@ -73,6 +74,22 @@ pub async fn record(
         }],
     )
     .await
+}
+
+/// Ends a mutation: appends its entry in the mutation's own transaction and commits both,
+/// so no change lands without its entry and no entry without its change. The one way a
+/// service finishes a write it began with `begin_write`.
+pub async fn commit(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    operation: &str,
+    entity_type: &str,
+    entity_id: Option<String>,
+    summary: Value,
+) -> AppResult<()> {
+    record(&txn, viewer, operation, entity_type, entity_id, summary).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// One entry to append.

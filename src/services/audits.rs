@@ -34,7 +34,9 @@ use crate::rules::deadlines::{
 use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
-use super::{audit_log, consultancies, enterprises, grouped, is_constant, past_or_today, today};
+use super::{
+    audit_log, consultancies, enterprises, grouped, is_constant, past_or_today, today, versioned,
+};
 
 pub struct NewAudit {
     pub enterprise_id: Uuid,
@@ -262,18 +264,7 @@ async fn save(
     next.updated_at = Utc::now();
     let id = next.id;
     let active: audit::ActiveModel = next.into();
-    let result = audit::Entity::update_many()
-        .set(active.reset_all())
-        .filter(audit::Column::Id.eq(id))
-        .filter(audit::Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the audit was changed meanwhile; reload and retry",
-        ));
-    }
-    find(txn, id).await
+    versioned::update_if_version::<audit::Entity>(txn, active.reset_all(), id, version, None).await
 }
 
 fn one_open_audit(enterprise: &enterprise::Model) -> AppError {
@@ -370,8 +361,8 @@ pub async fn create_audit(
     viewer.require_city(&enterprise.city_code)?;
     let txn = begin_write(db).await?;
     let created = insert_audit(&txn, viewer, &enterprise, year, notice_date, None).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createAudit",
         "Audit",
@@ -379,7 +370,6 @@ pub async fn create_audit(
         json!({ "enterpriseId": enterprise.id, "year": year, "noticeDate": notice_date }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -439,8 +429,8 @@ pub async fn start_audit(
         Transition::new(AuditEventKind::Start, Some(status), to, started_on),
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "startAudit",
         "Audit",
@@ -448,7 +438,6 @@ pub async fn start_audit(
         json!({ "startedOn": started_on }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -527,8 +516,8 @@ pub async fn submit_report(
         Transition::new(AuditEventKind::SubmitReport, Some(status), to, submitted_on),
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "submitAuditReport",
         "Audit",
@@ -536,7 +525,6 @@ pub async fn submit_report(
         json!({ "consultancyId": firm.id, "leadAuditorId": lead.id, "submittedOn": submitted_on }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -589,8 +577,8 @@ pub async fn grant_extension(
         },
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "grantAcceptanceExtension",
         "Audit",
@@ -598,7 +586,6 @@ pub async fn grant_extension(
         json!({ "from": current_due, "until": until, "reason": reason }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -892,8 +879,8 @@ pub async fn schedule_review(
     check_new_review(viewer, &audit, input.kind, input.date)?;
     let txn = begin_write(db).await?;
     let created = insert_review(&txn, viewer, &audit, input.kind, input.date).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "scheduleReview",
         "Review",
@@ -901,7 +888,6 @@ pub async fn schedule_review(
         json!({ "auditId": audit.id, "kind": created.kind, "date": created.review_date }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -1020,8 +1006,9 @@ pub async fn record_review_outcome(
             enterprises::record_completion(&txn, saved.enterprise_id, accepted_on).await?;
         }
     }
-    audit_log::record(
-        &txn,
+    let saved_review = find_review(&txn, review_id).await?;
+    audit_log::commit(
+        txn,
         viewer,
         "recordReviewOutcome",
         "Review",
@@ -1029,8 +1016,6 @@ pub async fn record_review_outcome(
         json!({ "auditId": audit.id, "kind": kind.as_str(), "outcome": result.outcome.as_str() }),
     )
     .await?;
-    let saved_review = find_review(&txn, review_id).await?;
-    txn.commit().await?;
     Ok(saved_review)
 }
 
@@ -1177,8 +1162,8 @@ pub async fn add_option(
     set_amounts(&mut active, amounts);
     let txn = begin_write(db).await?;
     let created = active.insert(&txn).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "addImprovementOption",
         "ImprovementOption",
@@ -1186,7 +1171,6 @@ pub async fn add_option(
         json!({ "auditId": audit_id, "kind": created.kind, "title": created.title }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -1201,12 +1185,7 @@ pub async fn update_option(
     let current = find_option(db, option_id).await?;
     let audit = find(db, current.audit_id).await?;
     require_edit_options(viewer, &audit)?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(format!(
-            "the option was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
-            current.version
-        )));
-    }
+    versioned::expect_version::<improvement_option::Entity>(current.version, expected_version)?;
     let kind: OptionKind = match patch.kind {
         Some(k) => k,
         None => current.kind,
@@ -1272,20 +1251,16 @@ pub async fn update_option(
     active.version = Set(expected_version + 1);
     active.updated_at = Set(Utc::now());
     let txn = begin_write(db).await?;
-    let result = improvement_option::Entity::update_many()
-        .set(active)
-        .filter(improvement_option::Column::Id.eq(option_id))
-        .filter(improvement_option::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the option was changed meanwhile; reload and retry",
-        ));
-    }
-    let updated = find_option(&txn, option_id).await?;
-    audit_log::record(
+    let updated = versioned::update_if_version::<improvement_option::Entity>(
         &txn,
+        active,
+        option_id,
+        expected_version,
+        None,
+    )
+    .await?;
+    audit_log::commit(
+        txn,
         viewer,
         "updateImprovementOption",
         "ImprovementOption",
@@ -1293,7 +1268,6 @@ pub async fn update_option(
         json!({ "auditId": updated.audit_id, "version": updated.version }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -1331,16 +1305,15 @@ pub async fn record_certification(
     if input.meets_audit_requirements {
         enterprises::record_completion(&txn, enterprise.id, certified_on).await?;
     }
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordCertification",
         "Certification",
         Some(created.id.to_string()),
         json!({ "enterpriseId": enterprise.id, "level": created.level, "meetsAuditRequirements": created.meets_audit_requirements }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

@@ -21,7 +21,7 @@ use crate::rules::consultancy::{check_consultancy_transition, employments_overla
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{Services, audit_log, grouped, reference};
+use super::{Services, audit_log, grouped, reference, versioned};
 
 pub struct NewConsultancy {
     pub name: String,
@@ -188,8 +188,8 @@ pub async fn create_consultancy(
         "registered",
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createConsultancy",
         "Consultancy",
@@ -197,7 +197,6 @@ pub async fn create_consultancy(
         json!({ "name": created.name, "creditCode": created.credit_code }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -218,19 +217,8 @@ async fn update_if_version(
     version: i32,
     status: Option<ConsultancyStatus>,
 ) -> AppResult<consultancy::Model> {
-    let mut update = consultancy::Entity::update_many()
-        .set(active)
-        .filter(consultancy::Column::Id.eq(id))
-        .filter(consultancy::Column::Version.eq(version));
-    if let Some(status) = status {
-        update = update.filter(consultancy::Column::Status.eq(status.as_str()));
-    }
-    if update.exec(txn).await?.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the consultancy was changed meanwhile; reload and retry",
-        ));
-    }
-    find(txn, id).await
+    let status = status.map(|s| consultancy::Column::Status.eq(s.as_str()));
+    versioned::update_if_version::<consultancy::Entity>(txn, active, id, version, status).await
 }
 
 pub async fn update_consultancy(
@@ -250,12 +238,7 @@ pub async fn update_consultancy(
         viewer.require_province_admin()?;
     }
     let current = find(db, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(format!(
-            "the consultancy was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
-            current.version
-        )));
-    }
+    versioned::expect_version::<consultancy::Entity>(current.version, expected_version)?;
     let mut changed: Vec<&str> = Vec::new();
     let mut active: consultancy::ActiveModel = current.clone().into();
     if let Some(name) = &patch.name {
@@ -298,8 +281,8 @@ pub async fn update_consultancy(
         return Err(duplicate_credit_code());
     }
     let updated = update_if_version(&txn, id, active, expected_version, None).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "updateConsultancy",
         "Consultancy",
@@ -307,7 +290,6 @@ pub async fn update_consultancy(
         json!({ "changed": changed, "version": updated.version }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -333,8 +315,8 @@ pub async fn set_consultancy_status(
     let txn = begin_write(db).await?;
     let updated = update_if_version(&txn, id, active, version, Some(from)).await?;
     record_status_change(&txn, viewer, id, Some(from), to, &reason).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "setConsultancyStatus",
         "Consultancy",
@@ -342,7 +324,6 @@ pub async fn set_consultancy_status(
         json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -441,16 +422,15 @@ pub async fn add_staff(
     }
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "addConsultancyStaff",
         "ConsultancyStaff",
         Some(created.id.to_string()),
         json!({ "consultancyId": consultancy_id, "role": created.role, "startedOn": created.started_on }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -509,8 +489,8 @@ pub async fn end_employment(
         ));
     }
     let updated = find_staff(&txn, staff_id).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "endConsultancyStaffEmployment",
         "ConsultancyStaff",
@@ -518,7 +498,6 @@ pub async fn end_employment(
         json!({ "consultancyId": updated.consultancy_id, "endedOn": ended_on }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 

@@ -28,7 +28,7 @@ use crate::rules::scale::classify_scale;
 use super::amounts::{from_stored, to_stored};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, required_text, search_text};
-use super::{audit_log, is_constant, reference, today};
+use super::{audit_log, is_constant, reference, today, versioned};
 
 /// A new enterprise as given (by the API or a CSV row).
 #[derive(Clone, Debug)]
@@ -333,16 +333,15 @@ pub async fn create_enterprise(
     let created = new_active(checked, input.directory_since_year)
         .insert(&txn)
         .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createEnterprise",
         "Enterprise",
         Some(created.id.to_string()),
         json!({ "name": created.name, "creditCode": created.credit_code, "cityCode": created.city_code }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -405,12 +404,7 @@ pub async fn update_enterprise(
     viewer.require_admin()?;
     let current = find(db, id).await?;
     viewer.require_city(&current.city_code)?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(format!(
-            "the enterprise was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
-            current.version
-        )));
-    }
+    versioned::expect_version::<enterprise::Entity>(current.version, expected_version)?;
     let admin_scale = match patch.scale {
         Some(choice) => choice,
         None if current.scale_set_by_admin => Some(current.scale),
@@ -461,16 +455,15 @@ pub async fn update_enterprise(
         return Err(duplicate_credit_code());
     }
     let updated = update_if_version(&txn, id, active, expected_version).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "updateEnterprise",
         "Enterprise",
         Some(id.to_string()),
         json!({ "version": updated.version, "mandatory": updated.mandatory, "scale": updated.scale }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -482,18 +475,7 @@ pub(crate) async fn update_if_version(
     active: enterprise::ActiveModel,
     version: i32,
 ) -> AppResult<enterprise::Model> {
-    let result = enterprise::Entity::update_many()
-        .set(active)
-        .filter(enterprise::Column::Id.eq(id))
-        .filter(enterprise::Column::Version.eq(version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the enterprise was changed meanwhile; reload and retry",
-        ));
-    }
-    find(txn, id).await
+    versioned::update_if_version::<enterprise::Entity>(txn, active, id, version, None).await
 }
 
 /// Narrows a query on enterprises to what the viewer may read; a filter on another city is
@@ -588,8 +570,8 @@ pub async fn add_to_directory(
     active.updated_at = Set(Utc::now());
     let txn = begin_write(db).await?;
     let updated = update_if_version(&txn, enterprise_id, active, version).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "addToDirectory",
         "Enterprise",
@@ -597,7 +579,6 @@ pub async fn add_to_directory(
         json!({ "sinceYear": since_year }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 

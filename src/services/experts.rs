@@ -27,7 +27,7 @@ use crate::rules::expert_status::check_status_transition;
 use super::expert_pool::{self, PoolExpert, PoolFilter};
 use super::pagination::{Page, PageRequest, page_in_memory};
 use super::text::{optional_text, phone_number, required_text, search_term};
-use super::{Services, audit_log, grouped, reference};
+use super::{Services, audit_log, grouped, reference, versioned};
 
 pub struct NewExpert {
     pub name: String,
@@ -275,8 +275,8 @@ pub async fn create_expert(
     .await?;
     replace_sets(&txn, id, Some(&sectors), Some(&kinds)).await?;
     record_status_change(&txn, viewer, id, None, ExpertStatus::Candidate, "created").await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createExpert",
         "Expert",
@@ -284,7 +284,6 @@ pub async fn create_expert(
         json!({ "name": created.name, "cityCode": created.city_code }),
     )
     .await?;
-    txn.commit().await?;
     reveal(&s.data_keys, created)
 }
 
@@ -358,12 +357,7 @@ pub async fn update_expert(
     }
     let db = &s.db;
     let current = reveal(&s.data_keys, find(db, id).await?)?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(format!(
-            "the expert was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
-            current.version
-        )));
-    }
+    versioned::expect_version::<expert::Entity>(current.version, expected_version)?;
     let mut changed: Vec<&str> = Vec::new();
     let mut active = expert::ActiveModel {
         id: sea_orm::Unchanged(id),
@@ -452,8 +446,8 @@ pub async fn update_expert(
     // The version condition makes a concurrent writer's update lose cleanly.
     let updated = update_if_version(&txn, id, active, expected_version, None).await?;
     replace_sets(&txn, id, sectors.as_deref(), kinds.as_deref()).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "updateExpert",
         "Expert",
@@ -461,7 +455,6 @@ pub async fn update_expert(
         json!({ "changed": changed, "version": updated.version }),
     )
     .await?;
-    txn.commit().await?;
     reveal(&s.data_keys, updated)
 }
 
@@ -474,20 +467,8 @@ async fn update_if_version(
     version: i32,
     status: Option<ExpertStatus>,
 ) -> AppResult<expert::Model> {
-    let mut update = expert::Entity::update_many()
-        .set(active)
-        .filter(expert::Column::Id.eq(id))
-        .filter(expert::Column::Version.eq(version));
-    if let Some(status) = status {
-        update = update.filter(expert::Column::Status.eq(status.as_str()));
-    }
-    let result = update.exec(txn).await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the expert was changed meanwhile; reload and retry",
-        ));
-    }
-    find(txn, id).await
+    let status = status.map(|s| expert::Column::Status.eq(s.as_str()));
+    versioned::update_if_version::<expert::Entity>(txn, active, id, version, status).await
 }
 
 pub async fn set_expert_status(
@@ -529,8 +510,8 @@ pub async fn set_expert_status(
     let txn = begin_write(db).await?;
     let updated = update_if_version(&txn, id, active, version, Some(from)).await?;
     record_status_change(&txn, viewer, id, Some(from), to, &reason).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "setExpertStatus",
         "Expert",
@@ -538,7 +519,6 @@ pub async fn set_expert_status(
         json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
     )
     .await?;
-    txn.commit().await?;
     reveal(&s.data_keys, updated)
 }
 
@@ -639,16 +619,15 @@ pub async fn add_conflict(
     }
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "addExpertConflict",
         "ExpertConflict",
         Some(created.id.to_string()),
         json!({ "expertId": expert_id, "kind": created.kind, "organisationCreditCode": created.organisation_credit_code }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -667,8 +646,8 @@ pub async fn remove_conflict(
     expert_conflict::Entity::delete_by_id(conflict_id)
         .exec(&txn)
         .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "removeExpertConflict",
         "ExpertConflict",
@@ -676,7 +655,6 @@ pub async fn remove_conflict(
         json!({ "expertId": found.expert_id }),
     )
     .await?;
-    txn.commit().await?;
     Ok(found)
 }
 
@@ -709,8 +687,8 @@ pub async fn add_unavailability(
     }
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "addExpertUnavailability",
         "ExpertUnavailability",
@@ -718,7 +696,6 @@ pub async fn add_unavailability(
         json!({ "expertId": expert_id, "startsOn": created.starts_on, "endsOn": created.ends_on }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -737,8 +714,8 @@ pub async fn remove_unavailability(
     expert_unavailability::Entity::delete_by_id(unavailability_id)
         .exec(&txn)
         .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "removeExpertUnavailability",
         "ExpertUnavailability",
@@ -746,7 +723,6 @@ pub async fn remove_unavailability(
         json!({ "expertId": found.expert_id }),
     )
     .await?;
-    txn.commit().await?;
     Ok(found)
 }
 

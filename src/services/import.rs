@@ -362,8 +362,8 @@ pub async fn import_enterprises(
                 .exec(&txn)
                 .await?;
         }
-        audit_log::record(
-            &txn,
+        audit_log::commit(
+            txn,
             viewer,
             "importEnterprises",
             "Enterprise",
@@ -371,7 +371,6 @@ pub async fn import_enterprises(
             json!({ "mode": mode.as_str(), "written": accepted_count, "rejected": rejected_count }),
         )
         .await?;
-        txn.commit().await?;
     } else {
         txn.rollback().await?;
     }

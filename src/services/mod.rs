@@ -26,6 +26,7 @@ pub mod summary;
 pub mod text;
 pub mod training;
 pub mod users;
+pub(crate) mod versioned;
 pub mod violations;
 
 use sea_orm::sea_query::{Expr, ExprTrait};

@@ -34,7 +34,7 @@ use crate::rules::seats;
 use super::amounts::to_stored;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
-use super::{audit_log, audits, grouped, today};
+use super::{audit_log, audits, grouped, today, versioned};
 
 /// Whether the viewer may see who sits on the panel: the province; the organising city's
 /// admins; the consultancy holding the audit from the review date on. Experts see their own
@@ -128,18 +128,8 @@ async fn save_seat(
 ) -> AppResult<panel_seat::Model> {
     active.version = Set(seat.version + 1);
     active.updated_at = Set(Utc::now());
-    let result = panel_seat::Entity::update_many()
-        .set(active)
-        .filter(panel_seat::Column::Id.eq(seat.id))
-        .filter(panel_seat::Column::Version.eq(seat.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the seat was changed meanwhile; reload and retry",
-        ));
-    }
-    find_seat(txn, seat.id).await
+    versioned::update_if_version::<panel_seat::Entity>(txn, active, seat.id, seat.version, None)
+        .await
 }
 
 /// The expert (or the organiser on their behalf) accepts or declines an invitation; a
@@ -188,16 +178,15 @@ pub async fn respond_to_seat(
         },
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "respondToPanelSeat",
         "PanelSeat",
         Some(seat.id.to_string()),
         json!({ "from": from.as_str(), "to": to.as_str(), "withReason": saved.decline_reason.is_some() }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -224,8 +213,8 @@ pub async fn record_attendance(
         },
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordSeatAttendance",
         "PanelSeat",
@@ -233,7 +222,6 @@ pub async fn record_attendance(
         json!({ "from": from.as_str(), "to": to.as_str() }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -271,8 +259,8 @@ pub async fn rate_seated_expert(
         },
     )
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "rateSeatedExpert",
         "PanelSeat",
@@ -280,7 +268,6 @@ pub async fn rate_seated_expert(
         json!({ "expertId": seat.expert_id, "score": score.to_string() }),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 

@@ -396,8 +396,8 @@ pub async fn publish_ranking(
     active.previous_year = Set(previous_year);
     active.updated_at = Set(now);
     let saved = active.update(&txn).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "publishRanking",
         "ConsultancyRanking",
@@ -405,7 +405,6 @@ pub async fn publish_ranking(
         json!({ "year": year, "entries": count, "previousYear": previous_year }),
     )
     .await?;
-    txn.commit().await?;
     Ok(Ranking {
         year,
         publication: publication_of(&saved),

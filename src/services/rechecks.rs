@@ -222,8 +222,8 @@ pub async fn draw_recheck_sample(
         .insert(&txn)
         .await?;
     }
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "drawRecheckSample",
         "RecheckSample",
@@ -240,7 +240,6 @@ pub async fn draw_recheck_sample(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(sample)
 }
 
@@ -409,8 +408,8 @@ pub async fn record_findings(
         created.push(finding);
     }
     let experts: HashSet<Uuid> = sat.iter().map(|s| s.expert_id).collect();
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordRecheckFindings",
         "Review",
@@ -422,9 +421,8 @@ pub async fn record_findings(
             "leadAuditorId": audit.lead_auditor_id,
             "experts": experts.len(),
         }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 

@@ -263,16 +263,15 @@ pub async fn create_user(
     }
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createUser",
         "User",
         Some(created.id.to_string()),
         json!({ "username": created.username, "role": created.role, "cityCode": created.city_code, "consultancyId": created.consultancy_id }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -301,8 +300,8 @@ pub async fn change_password(
     active.token_version = Set(version + 1);
     active.updated_at = Set(Utc::now());
     let updated = active.update(&txn).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "changePassword",
         "User",
@@ -310,7 +309,6 @@ pub async fn change_password(
         json!({ "tokensRevoked": true }),
     )
     .await?;
-    txn.commit().await?;
     s.principals.forget(updated.id);
     Ok(updated)
 }
@@ -364,8 +362,8 @@ pub async fn bootstrap_admin(
     }
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         &Viewer::System,
         "bootstrapAdmin",
         "User",
@@ -373,7 +371,6 @@ pub async fn bootstrap_admin(
         json!({ "username": "admin" }),
     )
     .await?;
-    txn.commit().await?;
     Ok(Bootstrap::Created {
         password_was_generated: generated,
     })
@@ -477,8 +474,9 @@ pub async fn change_user(
         .exec(&txn)
         .await?;
     summary.insert("tokensRevoked".into(), json!(true));
-    audit_log::record(
-        &txn,
+    let updated = get(&txn, id).await?;
+    audit_log::commit(
+        txn,
         viewer,
         "changeUser",
         "User",
@@ -486,8 +484,6 @@ pub async fn change_user(
         Value::Object(summary),
     )
     .await?;
-    let updated = get(&txn, id).await?;
-    txn.commit().await?;
     s.principals.forget(id);
     Ok(updated)
 }

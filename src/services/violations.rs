@@ -172,8 +172,8 @@ pub async fn record_violation(
     }
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordViolation",
         "Violation",
@@ -187,7 +187,6 @@ pub async fn record_violation(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -219,8 +218,8 @@ pub async fn publish_violation(
         return Err(AppError::conflict("the violation is already published"));
     }
     let updated = find(&txn, id).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "publishViolation",
         "Violation",
@@ -228,7 +227,6 @@ pub async fn publish_violation(
         json!({ "publishedAt": now }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 

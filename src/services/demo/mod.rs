@@ -973,8 +973,8 @@ pub async fn seed_demo(
         .iter()
         .map(|(k, v)| ((*k).to_owned(), json!(v)))
         .collect();
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         &Viewer::System,
         "seedDemo",
         "Demo",
@@ -982,7 +982,6 @@ pub async fn seed_demo(
         json!({ "scale": scale, "seed": DEMO_SEED, "rows": summary }),
     )
     .await?;
-    txn.commit().await?;
     refresh_statistics(db).await?;
     Ok(report)
 }

@@ -380,8 +380,8 @@ pub async fn enroll(
     // unique index here: CONFLICT, and the raised count rolls back with it.
     .insert(&txn)
     .await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "enrollInTraining",
         "TrainingAttendance",
@@ -395,7 +395,6 @@ pub async fn enroll(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -546,8 +545,8 @@ pub async fn record_attendance(
     check_certificates(&others, std::slice::from_ref(&prepared), |_| String::new())?;
     write_record(&txn, viewer, &prepared, now).await?;
     let updated = find_attendance(&txn, attendance_id).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordAttendance",
         "TrainingAttendance",
@@ -555,7 +554,6 @@ pub async fn record_attendance(
         json!({ "sessionId": session.id, "status": updated.status, "hours": prepared.hours }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -626,8 +624,8 @@ pub async fn record_attendances(
         .iter()
         .filter_map(|p| by_id.remove(&p.id))
         .collect();
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "recordAttendances",
         "TrainingSession",
@@ -635,7 +633,6 @@ pub async fn record_attendances(
         json!({ "rows": updated.len() }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 

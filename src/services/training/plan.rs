@@ -19,7 +19,7 @@ use crate::domain::{TrainingAudience, TrainingScope, TrainingTopic, join_enum_li
 use crate::error::{AppError, AppResult};
 
 use super::super::text::required_text;
-use super::super::{audit_log, grouped, reference};
+use super::super::{audit_log, grouped, reference, versioned};
 use super::check_year;
 
 /// One item as given; `id` keeps (and changes) an existing item of the year's plan, without
@@ -168,32 +168,26 @@ pub async fn set_plan(
     let now = Utc::now();
     let existing_plan = plan_of_year(&txn, year).await?;
     let current_version = existing_plan.as_ref().map_or(0, |p| p.version);
-    if let Some(expected) = expected_version
-        && expected != current_version
-    {
-        return Err(AppError::conflict(format!(
-            "the plan was changed meanwhile (version {current_version} now, {expected} expected); reload and retry"
-        )));
+    if let Some(expected) = expected_version {
+        versioned::expect_version::<training_plan::Entity>(current_version, expected)?;
     }
     let plan = match existing_plan {
         Some(plan) => {
             // Conditional on the version read, so a concurrent editor's change is not lost.
-            let result = training_plan::Entity::update_many()
-                .set(training_plan::ActiveModel {
-                    version: Set(plan.version + 1),
-                    updated_by: Set(viewer.user_id()),
-                    updated_at: Set(now),
-                    ..Default::default()
-                })
-                .filter(training_plan::Column::Id.eq(plan.id))
-                .filter(training_plan::Column::Version.eq(plan.version))
-                .exec(&txn)
-                .await?;
-            if result.rows_affected != 1 {
-                return Err(AppError::conflict(
-                    "the plan was changed meanwhile; reload and retry",
-                ));
-            }
+            let bumped = training_plan::ActiveModel {
+                version: Set(plan.version + 1),
+                updated_by: Set(viewer.user_id()),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            versioned::update_if_version::<training_plan::Entity>(
+                &txn,
+                bumped,
+                plan.id,
+                plan.version,
+                None,
+            )
+            .await?;
             training_plan::Model {
                 version: plan.version + 1,
                 updated_by: viewer.user_id(),
@@ -299,16 +293,15 @@ pub async fn set_plan(
         }
     }
     let items = items_of(&txn, plan.id).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "setTrainingPlan",
         "TrainingPlan",
         Some(plan.id.to_string()),
         json!({ "year": year, "version": plan.version, "items": items.len(), "removed": removed.len() }),
-    )
+        )
     .await?;
-    txn.commit().await?;
     Ok(PlanView { plan, items })
 }
 

@@ -29,7 +29,7 @@ use crate::rules::training::{check_capacity, check_session};
 use super::super::amounts::to_stored;
 use super::super::pagination::{Page, PageRequest, fetch_page};
 use super::super::text::{like_any, optional_text, required_text, search_text};
-use super::super::{audit_log, reference};
+use super::super::{audit_log, reference, versioned};
 use super::{
     check_year, credit_hours_of, default_organiser, find_session, require_organiser,
     require_organiser_of, session_year,
@@ -282,8 +282,8 @@ pub async fn create_session(
     .insert(&txn)
     .await?;
     replace_sets(&txn, id, Some(&audiences), Some(&topics)).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "createTrainingSession",
         "TrainingSession",
@@ -297,7 +297,6 @@ pub async fn create_session(
         }),
     )
     .await?;
-    txn.commit().await?;
     Ok(created)
 }
 
@@ -324,12 +323,7 @@ pub async fn update_session(
     if current.status == TrainingSessionStatus::Cancelled {
         return Err(AppError::bad_input("id", "the session is cancelled"));
     }
-    if current.version != expected_version {
-        return Err(AppError::conflict(format!(
-            "the session was changed meanwhile (version {} now, {expected_version} expected); reload and retry",
-            current.version
-        )));
-    }
+    versioned::expect_version::<training_session::Entity>(current.version, expected_version)?;
     let scope = current.scope;
     let mut changed: Vec<&str> = Vec::new();
     let mut active = training_session::ActiveModel {
@@ -400,16 +394,18 @@ pub async fn update_session(
     active.updated_at = Set(Utc::now());
 
     let txn = begin_write(db).await?;
-    let mut update = training_session::Entity::update_many()
-        .set(active)
-        .filter(training_session::Column::Id.eq(id))
-        .filter(training_session::Column::Version.eq(expected_version))
-        .filter(training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()));
-    if let Some(capacity) = capacity {
-        // Enrolments that arrived since the check still fit, or nothing is written.
-        update = update.filter(training_session::Column::Enrolled.lte(capacity));
-    }
-    if update.exec(&txn).await?.rows_affected != 1 {
+    let announced = training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str());
+    // Enrolments that arrived since the check still fit, or nothing is written.
+    let fits = capacity.map(|c| training_session::Column::Enrolled.lte(c));
+    let written = versioned::write_if_version::<training_session::Entity>(
+        &txn,
+        active,
+        id,
+        expected_version,
+        std::iter::once(announced).chain(fits),
+    )
+    .await?;
+    if !written {
         let now = find_session(&txn, id).await?;
         if now.version == expected_version && capacity.is_some_and(|c| now.enrolled > c) {
             return Err(AppError::bad_input(
@@ -420,9 +416,7 @@ pub async fn update_session(
                 ),
             ));
         }
-        return Err(AppError::conflict(
-            "the session was changed meanwhile; reload and retry",
-        ));
+        return Err(versioned::changed_meanwhile::<training_session::Entity>());
     }
     // Checked under the row taken above, which recording attendance takes too: hours
     // already credited were reckoned from these times and stay the record.
@@ -436,8 +430,8 @@ pub async fn update_session(
     }
     replace_sets(&txn, id, audiences.as_deref(), topics.as_deref()).await?;
     let updated = find_session(&txn, id).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "updateTrainingSession",
         "TrainingSession",
@@ -445,7 +439,6 @@ pub async fn update_session(
         json!({ "changed": changed, "version": updated.version }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -500,8 +493,8 @@ pub async fn cancel_session(
         ));
     }
     let updated = find_session(&txn, id).await?;
-    audit_log::record(
-        &txn,
+    audit_log::commit(
+        txn,
         viewer,
         "cancelTrainingSession",
         "TrainingSession",
@@ -509,7 +502,6 @@ pub async fn cancel_session(
         json!({ "reason": reason, "enrolled": updated.enrolled }),
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
