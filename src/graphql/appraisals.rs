@@ -428,7 +428,7 @@ impl Appraisal {
         let s = services(ctx)?;
         let rows = appraisals::history_of(&s.db, self.0.consultancy_id, self.0.year).await?;
         let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
-        loaders(ctx)?.prime_appraisal_deductions(s, &ids).await?;
+        loaders(ctx)?.prime_appraisal_deductions(&ids).await?;
         Ok(rows.into_iter().map(Appraisal).collect())
     }
 }

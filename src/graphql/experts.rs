@@ -5,7 +5,6 @@ use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, Sim
 use chrono::{DateTime, Utc};
 use entity::{expert, expert_conflict, expert_status_change, expert_unavailability};
 
-use crate::auth::Viewer;
 use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
 use crate::rules::masking::{mask_id_card, mask_phone};
 use crate::services::expert_pool::PoolFilter;
@@ -19,13 +18,6 @@ use super::scalars::{Date, id_of, parse_id};
 pub struct Expert(pub expert::Model);
 
 crate::connection_type!(ExpertConnection, ExpertEdge, Expert);
-
-impl Expert {
-    /// Personal data in clear only for the province and the expert themself.
-    fn sees_personal_data(&self, viewer: &Viewer) -> bool {
-        viewer.is_province_admin() || viewer.is_expert(self.0.id)
-    }
-}
 
 #[Object]
 impl Expert {
@@ -43,7 +35,7 @@ impl Expert {
     }
     /// Masked (`140***********123X`) except to province admins and the expert.
     async fn id_card_number(&self, ctx: &Context<'_>) -> String {
-        if self.sees_personal_data(viewer(ctx)) {
+        if experts::sees_personal_data(viewer(ctx), self.0.id) {
             self.0.id_card_number.clone()
         } else {
             mask_id_card(&self.0.id_card_number)
@@ -51,7 +43,7 @@ impl Expert {
     }
     /// Masked except to province admins and the expert.
     async fn phone(&self, ctx: &Context<'_>) -> String {
-        if self.sees_personal_data(viewer(ctx)) {
+        if experts::sees_personal_data(viewer(ctx), self.0.id) {
             self.0.phone.clone()
         } else {
             mask_phone(&self.0.phone)

@@ -11,7 +11,6 @@ pub mod expert_year;
 pub mod experts;
 pub mod loaders;
 pub mod pagination;
-pub mod panel_loaders;
 pub mod panels;
 pub mod rechecks;
 pub mod reference;

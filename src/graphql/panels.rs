@@ -15,7 +15,7 @@ use crate::rules::draw::Slot;
 use crate::rules::draw_record::{DrawRecord, SlotRecord, Verification};
 use crate::services::amounts::from_stored;
 use crate::services::pagination::page_in_memory;
-use crate::services::{draw, panels, parse_stored, today};
+use crate::services::{draw, experts, panels, parse_stored, today};
 
 use super::audits::Review;
 use super::context::{loaders, services, viewer};
@@ -53,7 +53,7 @@ fn slots_of(what: &str, id: Uuid, text: &str, offset: Option<i32>) -> Result<Vec
 /// The review's panel if the viewer may see who sits on it (used by `Review.panel`).
 pub async fn panel_of_review(ctx: &Context<'_>, review: &review::Model) -> Result<Option<Panel>> {
     let l = loaders(ctx)?;
-    let Some(found) = l.panels.by_review.load_one(review.id).await?.flatten() else {
+    let Some(found) = l.panel_of_review.load_one(review.id).await?.flatten() else {
         return Ok(None);
     };
     visible(ctx, found).await
@@ -62,8 +62,7 @@ pub async fn panel_of_review(ctx: &Context<'_>, review: &review::Model) -> Resul
 /// Whether the review has a panel (shown to everyone who reads the review).
 pub async fn review_has_panel(ctx: &Context<'_>, review: &review::Model) -> Result<bool> {
     Ok(loaders(ctx)?
-        .panels
-        .by_review
+        .panel_of_review
         .load_one(review.id)
         .await?
         .flatten()
@@ -88,7 +87,6 @@ impl Panel {
     }
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
         Ok(loaders(ctx)?
-            .panels
             .reviews
             .load_one(self.0.review_id)
             .await?
@@ -124,8 +122,7 @@ impl Panel {
         #[graphql(default)] standing_only: bool,
     ) -> Result<Vec<PanelSeat>> {
         Ok(loaders(ctx)?
-            .panels
-            .seats
+            .panel_seats
             .load_one(self.0.id)
             .await?
             .unwrap_or_default()
@@ -137,8 +134,7 @@ impl Panel {
     /// Every slot holds a CONFIRMED (or ATTENDED) expert.
     async fn complete(&self, ctx: &Context<'_>) -> Result<bool> {
         let seats = loaders(ctx)?
-            .panels
-            .seats
+            .panel_seats
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
@@ -153,8 +149,7 @@ impl Panel {
     /// Every round of the draw: the first draw, then each replacement.
     async fn rounds(&self, ctx: &Context<'_>) -> Result<Vec<DrawRound>> {
         Ok(loaders(ctx)?
-            .panels
-            .draws
+            .panel_draws
             .load_one(self.0.id)
             .await?
             .unwrap_or_default()
@@ -184,12 +179,7 @@ impl PanelSeat {
     }
     /// The whole panel, when the viewer may see who sits on it (not an expert's own view).
     async fn panel(&self, ctx: &Context<'_>) -> Result<Option<Panel>> {
-        let Some(found) = loaders(ctx)?
-            .panels
-            .panels
-            .load_one(self.0.panel_id)
-            .await?
-        else {
+        let Some(found) = loaders(ctx)?.panels.load_one(self.0.panel_id).await? else {
             return Ok(None);
         };
         visible(ctx, found).await
@@ -199,7 +189,6 @@ impl PanelSeat {
     }
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
         Ok(loaders(ctx)?
-            .panels
             .reviews
             .load_one(self.0.review_id)
             .await?
@@ -213,7 +202,6 @@ impl PanelSeat {
     }
     async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(loaders(ctx)?
-            .panels
             .experts
             .load_one(self.0.expert_id)
             .await?
@@ -221,12 +209,10 @@ impl PanelSeat {
     }
     /// The expert's record: administrators and the expert themself.
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
-        let v = viewer(ctx);
-        if v.require_admin().is_err() && !v.is_expert(self.0.expert_id) {
+        if !experts::sees_seat_expert(viewer(ctx), self.0.expert_id) {
             return Ok(None);
         }
         Ok(loaders(ctx)?
-            .panels
             .experts
             .load_one(self.0.expert_id)
             .await?
@@ -293,7 +279,6 @@ impl ExcludedExpert {
     }
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
         Ok(loaders(ctx)?
-            .panels
             .experts
             .load_one(self.expert_id)
             .await?
@@ -409,9 +394,8 @@ impl DrawRound {
         {
             let ids: Vec<Uuid> = page.items.iter().map(|e| e.expert_id).collect();
             loaders(ctx)?
-                .panels
                 .experts
-                .feed_many(crate::services::experts::by_ids(s, &ids).await?)
+                .feed_many(crate::services::experts::unguarded::by_ids(s, &ids).await?)
                 .await;
         }
         Ok(ExcludedExpertConnection::from_page(
@@ -523,7 +507,7 @@ impl PanelQuery {
         let page = page_request(ctx, first, after, s.config.max_page_size)?;
         let result = panels::my_seats(&s.db, viewer(ctx), page).await?;
         let node = ctx.look_ahead().field("edges").field("node");
-        loaders(ctx)?.prime_seats(s, node, &result.items).await?;
+        loaders(ctx)?.prime_seats(node, &result.items).await?;
         Ok(PanelSeatConnection::from_page(
             result.map(|m| (m.id, PanelSeat(m))),
         ))
@@ -580,8 +564,7 @@ impl PanelMutation {
         .await?;
         // The seats are those just written: the answer needs no query for them.
         loaders(ctx)?
-            .panels
-            .seats
+            .panel_seats
             .feed_one(drawn.panel.id, drawn.seats)
             .await;
         Ok(Panel(drawn.panel))

@@ -101,7 +101,6 @@ impl RecheckSampleItem {
     }
     async fn sampled_review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
         Ok(loaders(ctx)?
-            .panels
             .reviews
             .load_one(self.0.sampled_review_id)
             .await?
@@ -115,7 +114,6 @@ impl RecheckSampleItem {
     }
     async fn recheck_review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
         Ok(loaders(ctx)?
-            .panels
             .reviews
             .load_one(self.0.recheck_review_id)
             .await?
@@ -137,7 +135,6 @@ impl ImplicatedExpert {
     }
     async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         Ok(loaders(ctx)?
-            .panels
             .experts
             .load_one(self.0.expert_id)
             .await?
@@ -163,7 +160,6 @@ impl RecheckFinding {
     }
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
         Ok(loaders(ctx)?
-            .panels
             .reviews
             .load_one(self.0.review_id)
             .await?
@@ -221,8 +217,7 @@ impl RecheckFinding {
     /// The experts who sat on the panels that passed the report.
     async fn implicated_experts(&self, ctx: &Context<'_>) -> Result<Vec<ImplicatedExpert>> {
         Ok(loaders(ctx)?
-            .panels
-            .implicated
+            .implicated_experts
             .load_one(self.0.id)
             .await?
             .unwrap_or_default()
@@ -253,8 +248,7 @@ pub async fn visible_findings(
     for finding in findings {
         let implicates_viewer = match own_expert {
             Some(me) => loaders(ctx)?
-                .panels
-                .implicated
+                .implicated_experts
                 .load_one(finding.id)
                 .await?
                 .unwrap_or_default()
@@ -272,7 +266,6 @@ pub async fn visible_findings(
 /// The findings of a recheck review (for `Review.findings`).
 pub async fn findings_of_review(ctx: &Context<'_>, review_id: Uuid) -> Result<Vec<RecheckFinding>> {
     let found = loaders(ctx)?
-        .panels
         .review_findings
         .load_one(review_id)
         .await?
@@ -283,7 +276,6 @@ pub async fn findings_of_review(ctx: &Context<'_>, review_id: Uuid) -> Result<Ve
 /// Findings traced to a consultancy (for `Consultancy.findings`).
 pub async fn findings_of_consultancy(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
     let found = loaders(ctx)?
-        .panels
         .consultancy_findings
         .load_one(id)
         .await?
@@ -294,7 +286,6 @@ pub async fn findings_of_consultancy(ctx: &Context<'_>, id: Uuid) -> Result<Vec<
 /// Findings against reports a staff member led (for `ConsultancyStaff.findings`).
 pub async fn findings_of_staff(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
     let found = loaders(ctx)?
-        .panels
         .staff_findings
         .load_one(id)
         .await?
@@ -305,7 +296,6 @@ pub async fn findings_of_staff(ctx: &Context<'_>, id: Uuid) -> Result<Vec<Rechec
 /// Findings against panels an expert sat on (for `Expert.findings`).
 pub async fn findings_of_expert(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
     let found = loaders(ctx)?
-        .panels
         .expert_findings
         .load_one(id)
         .await?
@@ -387,7 +377,7 @@ impl RecheckQuery {
         .await?;
         let node = ctx.look_ahead().field("edges").field("node");
         loaders(ctx)?
-            .prime_findings(s, node, &result.items, false)
+            .prime_findings(node, &result.items, false)
             .await?;
         Ok(RecheckFindingConnection::from_page(
             result.map(|m| (m.id, RecheckFinding(m))),
@@ -447,9 +437,7 @@ impl RecheckMutation {
         )
         .await?;
         let node = ctx.look_ahead();
-        loaders(ctx)?
-            .prime_findings(s, node, &created, false)
-            .await?;
+        loaders(ctx)?.prime_findings(node, &created, false).await?;
         Ok(created.into_iter().map(RecheckFinding).collect())
     }
 }

@@ -211,7 +211,7 @@ impl ViolationQuery {
         {
             loaders(ctx)?
                 .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
-                .await?;
+                .await;
         }
         Ok(ViolationConnection::from_page(
             result.map(|m| (m.id, Violation(m))),
@@ -251,7 +251,7 @@ impl ViolationQuery {
         {
             loaders(ctx)?
                 .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
-                .await?;
+                .await;
         }
         Ok(PublicViolationConnection::from_page(
             result.map(|m| (m.id, PublicViolation(m))),

@@ -424,7 +424,7 @@ async fn recompute_year(txn: &impl ConnectionTrait, year: i32, scheme: &Scheme) 
         return Ok(0);
     }
     let ids: Vec<Uuid> = current.iter().map(|a| a.id).collect();
-    let mut deductions = deductions_of(txn, &ids).await?;
+    let mut deductions = unguarded::deductions_of(txn, &ids).await?;
     let mut changed = 0;
     for model in current {
         let rows = deductions.remove(&model.id).unwrap_or_default();
@@ -596,7 +596,7 @@ pub async fn computed_inputs(
     let lead_rows = if lead_ids.is_empty() {
         HashMap::new()
     } else {
-        consultancies::staff_by_ids(db, &lead_ids).await?
+        consultancies::unguarded::staff_by_ids(db, &lead_ids).await?
     };
     let off_staff: HashSet<Uuid> = leads
         .iter()
@@ -950,16 +950,20 @@ pub async fn history_of(
         .await?)
 }
 
-/// The deductions of each appraisal, in their order (for the loaders).
-pub async fn deductions_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<appraisal_deduction::Model>>> {
-    let rows = appraisal_deduction::Entity::find()
-        .filter(appraisal_deduction::Column::AppraisalId.is_in(ids.iter().copied()))
-        .order_by_asc(appraisal_deduction::Column::AppraisalId)
-        .order_by_asc(appraisal_deduction::Column::Position)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.appraisal_id))
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    /// The deductions of each appraisal, in their order (for the loaders).
+    pub async fn deductions_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<appraisal_deduction::Model>>> {
+        let rows = appraisal_deduction::Entity::find()
+            .filter(appraisal_deduction::Column::AppraisalId.is_in(ids.iter().copied()))
+            .order_by_asc(appraisal_deduction::Column::AppraisalId)
+            .order_by_asc(appraisal_deduction::Column::Position)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.appraisal_id))
+    }
 }

@@ -1317,75 +1317,77 @@ pub async fn record_certification(
     Ok(created)
 }
 
-// Batch reads for the GraphQL loaders.
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    pub async fn by_ids(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, audit::Model>> {
+        let rows = audit::Entity::find()
+            .filter(audit::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+    }
 
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, audit::Model>> {
-    let rows = audit::Entity::find()
-        .filter(audit::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
-}
+    pub async fn transitions_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<audit_transition::Model>>> {
+        let rows = audit_transition::Entity::find()
+            .filter(audit_transition::Column::AuditId.is_in(ids.iter().copied()))
+            .order_by_asc(audit_transition::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.audit_id))
+    }
 
-pub async fn transitions_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<audit_transition::Model>>> {
-    let rows = audit_transition::Entity::find()
-        .filter(audit_transition::Column::AuditId.is_in(ids.iter().copied()))
-        .order_by_asc(audit_transition::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.audit_id))
-}
+    pub async fn reviews_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<review::Model>>> {
+        let rows = review::Entity::find()
+            .filter(review::Column::AuditId.is_in(ids.iter().copied()))
+            .order_by_asc(review::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.audit_id))
+    }
 
-pub async fn reviews_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<review::Model>>> {
-    let rows = review::Entity::find()
-        .filter(review::Column::AuditId.is_in(ids.iter().copied()))
-        .order_by_asc(review::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.audit_id))
-}
+    pub async fn options_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<improvement_option::Model>>> {
+        let rows = improvement_option::Entity::find()
+            .filter(improvement_option::Column::AuditId.is_in(ids.iter().copied()))
+            .order_by_asc(improvement_option::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.audit_id))
+    }
 
-pub async fn options_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<improvement_option::Model>>> {
-    let rows = improvement_option::Entity::find()
-        .filter(improvement_option::Column::AuditId.is_in(ids.iter().copied()))
-        .order_by_asc(improvement_option::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.audit_id))
-}
+    pub async fn audits_of_enterprises(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<audit::Model>>> {
+        let rows = audit::Entity::find()
+            .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
+            .order_by_asc(audit::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.enterprise_id))
+    }
 
-pub async fn audits_of_enterprises(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<audit::Model>>> {
-    let rows = audit::Entity::find()
-        .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
-        .order_by_asc(audit::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.enterprise_id))
-}
-
-pub async fn certifications_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<certification::Model>>> {
-    let rows = certification::Entity::find()
-        .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
-        .order_by_asc(certification::Column::CertifiedOn)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.enterprise_id))
+    pub async fn certifications_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<certification::Model>>> {
+        let rows = certification::Entity::find()
+            .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
+            .order_by_asc(certification::Column::CertifiedOn)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.enterprise_id))
+    }
 }

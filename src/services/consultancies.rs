@@ -544,51 +544,53 @@ pub async fn encrypt_legacy_staff_rows(s: &Services) -> AppResult<u64> {
     Ok(converted)
 }
 
-// Batch reads for the GraphQL loaders.
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    pub async fn by_ids(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, consultancy::Model>> {
+        let rows = consultancy::Entity::find()
+            .filter(consultancy::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
 
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, consultancy::Model>> {
-    let rows = consultancy::Entity::find()
-        .filter(consultancy::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
-}
+    pub async fn staff_by_ids(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, consultancy_staff::Model>> {
+        let rows = consultancy_staff::Entity::find()
+            .filter(consultancy_staff::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
 
-pub async fn staff_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, consultancy_staff::Model>> {
-    let rows = consultancy_staff::Entity::find()
-        .filter(consultancy_staff::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
-}
+    pub async fn staff_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<consultancy_staff::Model>>> {
+        let rows = consultancy_staff::Entity::find()
+            .filter(consultancy_staff::Column::ConsultancyId.is_in(ids.iter().copied()))
+            .order_by_asc(consultancy_staff::Column::StartedOn)
+            .order_by_asc(consultancy_staff::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.consultancy_id))
+    }
 
-pub async fn staff_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<consultancy_staff::Model>>> {
-    let rows = consultancy_staff::Entity::find()
-        .filter(consultancy_staff::Column::ConsultancyId.is_in(ids.iter().copied()))
-        .order_by_asc(consultancy_staff::Column::StartedOn)
-        .order_by_asc(consultancy_staff::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.consultancy_id))
-}
-
-pub async fn status_history_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<consultancy_status_change::Model>>> {
-    let rows = consultancy_status_change::Entity::find()
-        .filter(consultancy_status_change::Column::ConsultancyId.is_in(ids.iter().copied()))
-        .order_by_asc(consultancy_status_change::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.consultancy_id))
+    pub async fn status_history_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<consultancy_status_change::Model>>> {
+        let rows = consultancy_status_change::Entity::find()
+            .filter(consultancy_status_change::Column::ConsultancyId.is_in(ids.iter().copied()))
+            .order_by_asc(consultancy_status_change::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.consultancy_id))
+    }
 }

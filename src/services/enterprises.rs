@@ -690,68 +690,6 @@ pub struct Completion {
     pub certification: Option<certification::Model>,
 }
 
-/// The latest completion of each enterprise: two queries for any number of them.
-pub async fn last_completions(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Completion>> {
-    let mut found: HashMap<Uuid, Completion> = HashMap::new();
-    let audits = audit::Entity::find()
-        .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
-        .filter(is_constant(audit::Column::Closed, true))
-        .order_by_asc(audit::Column::AcceptedOn)
-        .all(db)
-        .await?;
-    for a in audits {
-        let Some(on) = a.accepted_on else { continue };
-        found.insert(
-            a.enterprise_id,
-            Completion {
-                kind: CompletionKind::Audit,
-                completed_on: on,
-                audit: Some(a),
-                certification: None,
-            },
-        );
-    }
-    let certifications = certification::Entity::find()
-        .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
-        .filter(certification::Column::MeetsAuditRequirements.eq(true))
-        .order_by_asc(certification::Column::CertifiedOn)
-        .all(db)
-        .await?;
-    for c in certifications {
-        // An audit accepted the same day wins: it is the fuller record.
-        let later = found
-            .get(&c.enterprise_id)
-            .is_none_or(|f| c.certified_on > f.completed_on);
-        if later {
-            found.insert(
-                c.enterprise_id,
-                Completion {
-                    kind: CompletionKind::Certification,
-                    completed_on: c.certified_on,
-                    audit: None,
-                    certification: Some(c),
-                },
-            );
-        }
-    }
-    Ok(found)
-}
-
-/// Enterprises by id, for the loaders.
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, enterprise::Model>> {
-    let rows = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|e| (e.id, e)).collect())
-}
-
 /// Checks one imported row as `createEnterprise` would (all but the database checks, which the
 /// importer makes for the whole file) and returns the row to insert.
 pub(crate) fn check_for_import(
@@ -776,4 +714,70 @@ pub(crate) async fn existing_credit_codes(
         taken.extend(rows.into_iter().map(|r| r.credit_code));
     }
     Ok(taken)
+}
+
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    /// Enterprises by id, for the loaders.
+    pub async fn by_ids(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, enterprise::Model>> {
+        let rows = enterprise::Entity::find()
+            .filter(enterprise::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|e| (e.id, e)).collect())
+    }
+
+    /// The latest completion of each enterprise: two queries for any number of them.
+    pub async fn last_completions(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Completion>> {
+        let mut found: HashMap<Uuid, Completion> = HashMap::new();
+        let audits = audit::Entity::find()
+            .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
+            .filter(is_constant(audit::Column::Closed, true))
+            .order_by_asc(audit::Column::AcceptedOn)
+            .all(db)
+            .await?;
+        for a in audits {
+            let Some(on) = a.accepted_on else { continue };
+            found.insert(
+                a.enterprise_id,
+                Completion {
+                    kind: CompletionKind::Audit,
+                    completed_on: on,
+                    audit: Some(a),
+                    certification: None,
+                },
+            );
+        }
+        let certifications = certification::Entity::find()
+            .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
+            .filter(certification::Column::MeetsAuditRequirements.eq(true))
+            .order_by_asc(certification::Column::CertifiedOn)
+            .all(db)
+            .await?;
+        for c in certifications {
+            // An audit accepted the same day wins: it is the fuller record.
+            let later = found
+                .get(&c.enterprise_id)
+                .is_none_or(|f| c.certified_on > f.completed_on);
+            if later {
+                found.insert(
+                    c.enterprise_id,
+                    Completion {
+                        kind: CompletionKind::Certification,
+                        completed_on: c.certified_on,
+                        audit: None,
+                        certification: Some(c),
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
 }

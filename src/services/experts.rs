@@ -726,88 +726,104 @@ pub async fn remove_unavailability(
     Ok(found)
 }
 
-// Batch reads for the GraphQL loaders: one query per relation, whatever the page size.
-
-/// Experts by id with their personal data decrypted (the GraphQL type masks it), from the
-/// pool in memory.
-pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {
-    let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
-    ids.iter()
-        .filter_map(|id| pool.get(*id))
-        .map(|e| reveal(&s.data_keys, e.model.clone()).map(|m| (m.id, m)))
-        .collect()
+/// Whether the viewer sees an expert's ID-card number and phone in clear: the province and
+/// the expert themself (others see them masked).
+pub fn sees_personal_data(viewer: &Viewer, expert_id: Uuid) -> bool {
+    viewer.is_province_admin() || viewer.is_expert(expert_id)
 }
 
-pub async fn sectors_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<Sector>>> {
-    let rows = expert_sector::Entity::find()
-        .filter(expert_sector::Column::ExpertId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let mut map: HashMap<Uuid, Vec<Sector>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row.sector);
+/// Whether the viewer may open the expert record behind a panel seat: administrators and
+/// the expert themself (a consultancy sees the name only).
+pub fn sees_seat_expert(viewer: &Viewer, expert_id: Uuid) -> bool {
+    viewer.require_admin().is_ok() || viewer.is_expert(expert_id)
+}
+
+/// Batch reads for the GraphQL loaders, one query per relation whatever the page size. They
+/// take no viewer and check nothing: what they return reaches a client only through a type
+/// that checks access as it resolves; a service calls them only after its own checks.
+pub mod unguarded {
+    use super::*;
+    /// Experts by id with their personal data decrypted (the GraphQL type masks it), from the
+    /// pool in memory.
+    pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {
+        let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
+        ids.iter()
+            .filter_map(|id| pool.get(*id))
+            .map(|e| reveal(&s.data_keys, e.model.clone()).map(|m| (m.id, m)))
+            .collect()
     }
-    for list in map.values_mut() {
-        list.sort_unstable();
+
+    pub async fn sectors_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<Sector>>> {
+        let rows = expert_sector::Entity::find()
+            .filter(expert_sector::Column::ExpertId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        let mut map: HashMap<Uuid, Vec<Sector>> = HashMap::new();
+        for row in rows {
+            map.entry(row.expert_id).or_default().push(row.sector);
+        }
+        for list in map.values_mut() {
+            list.sort_unstable();
+        }
+        Ok(map)
     }
-    Ok(map)
-}
 
-pub async fn kinds_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<ExpertiseKind>>> {
-    let rows = expert_kind::Entity::find()
-        .filter(expert_kind::Column::ExpertId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let mut map: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
-    for row in rows {
-        map.entry(row.expert_id).or_default().push(row.kind);
+    pub async fn kinds_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<ExpertiseKind>>> {
+        let rows = expert_kind::Entity::find()
+            .filter(expert_kind::Column::ExpertId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        let mut map: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
+        for row in rows {
+            map.entry(row.expert_id).or_default().push(row.kind);
+        }
+        for list in map.values_mut() {
+            list.sort_unstable();
+        }
+        Ok(map)
     }
-    for list in map.values_mut() {
-        list.sort_unstable();
+
+    pub async fn status_history_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<expert_status_change::Model>>> {
+        let rows = expert_status_change::Entity::find()
+            .filter(expert_status_change::Column::ExpertId.is_in(ids.iter().copied()))
+            .order_by_asc(expert_status_change::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.expert_id))
     }
-    Ok(map)
-}
 
-pub async fn status_history_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<expert_status_change::Model>>> {
-    let rows = expert_status_change::Entity::find()
-        .filter(expert_status_change::Column::ExpertId.is_in(ids.iter().copied()))
-        .order_by_asc(expert_status_change::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.expert_id))
-}
+    pub async fn conflicts_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<expert_conflict::Model>>> {
+        let rows = expert_conflict::Entity::find()
+            .filter(expert_conflict::Column::ExpertId.is_in(ids.iter().copied()))
+            .order_by_asc(expert_conflict::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.expert_id))
+    }
 
-pub async fn conflicts_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<expert_conflict::Model>>> {
-    let rows = expert_conflict::Entity::find()
-        .filter(expert_conflict::Column::ExpertId.is_in(ids.iter().copied()))
-        .order_by_asc(expert_conflict::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.expert_id))
-}
-
-pub async fn unavailability_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<expert_unavailability::Model>>> {
-    let rows = expert_unavailability::Entity::find()
-        .filter(expert_unavailability::Column::ExpertId.is_in(ids.iter().copied()))
-        .order_by_asc(expert_unavailability::Column::StartsOn)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.expert_id))
+    pub async fn unavailability_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<expert_unavailability::Model>>> {
+        let rows = expert_unavailability::Entity::find()
+            .filter(expert_unavailability::Column::ExpertId.is_in(ids.iter().copied()))
+            .order_by_asc(expert_unavailability::Column::StartsOn)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.expert_id))
+    }
 }
 
 #[cfg(test)]

@@ -158,7 +158,7 @@ pub async fn draw_recheck_sample(
         .iter()
         .filter_map(|id| by_id.get(id).map(|r| r.audit_id))
         .collect();
-    let audit_rows = audits::by_ids(&txn, &audit_ids).await?;
+    let audit_rows = audits::unguarded::by_ids(&txn, &audit_ids).await?;
 
     let sample = recheck_sample::ActiveModel {
         id: Set(sample_id),
@@ -523,97 +523,99 @@ pub async fn list_findings(
     fetch_page(db, query, recheck_finding::Column::Id, page).await
 }
 
-// Batch reads for the GraphQL loaders.
-
-pub async fn findings_of_reviews(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-    let rows = recheck_finding::Entity::find()
-        .filter(recheck_finding::Column::ReviewId.is_in(ids.iter().copied()))
-        .order_by_asc(recheck_finding::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.review_id))
-}
-
-pub async fn findings_of_consultancies(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-    let rows = recheck_finding::Entity::find()
-        .filter(recheck_finding::Column::ConsultancyId.is_in(ids.iter().copied()))
-        .order_by_asc(recheck_finding::Column::Id)
-        .all(db)
-        .await?;
-    let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
-    for row in rows {
-        if let Some(firm) = row.consultancy_id {
-            map.entry(firm).or_default().push(row);
-        }
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    pub async fn findings_of_reviews(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+        let rows = recheck_finding::Entity::find()
+            .filter(recheck_finding::Column::ReviewId.is_in(ids.iter().copied()))
+            .order_by_asc(recheck_finding::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.review_id))
     }
-    Ok(map)
-}
 
-pub async fn findings_of_staff(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-    let rows = recheck_finding::Entity::find()
-        .filter(recheck_finding::Column::LeadAuditorStaffId.is_in(ids.iter().copied()))
-        .order_by_asc(recheck_finding::Column::Id)
-        .all(db)
-        .await?;
-    let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
-    for row in rows {
-        if let Some(staff) = row.lead_auditor_staff_id {
-            map.entry(staff).or_default().push(row);
-        }
-    }
-    Ok(map)
-}
-
-/// Findings implicating each expert (through a seat on a panel that passed the report).
-pub async fn findings_of_experts(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-    let links = recheck_finding_expert::Entity::find()
-        .filter(recheck_finding_expert::Column::ExpertId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let finding_ids: Vec<Uuid> = links.iter().map(|l| l.finding_id).collect();
-    let findings: HashMap<Uuid, recheck_finding::Model> = recheck_finding::Entity::find()
-        .filter(recheck_finding::Column::Id.is_in(finding_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.id, f))
-        .collect();
-    let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
-    for link in links {
-        if let Some(f) = findings.get(&link.finding_id) {
-            let list = map.entry(link.expert_id).or_default();
-            // An expert who sat on both passing panels is implicated once per finding.
-            if !list.iter().any(|x| x.id == f.id) {
-                list.push(f.clone());
+    pub async fn findings_of_consultancies(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+        let rows = recheck_finding::Entity::find()
+            .filter(recheck_finding::Column::ConsultancyId.is_in(ids.iter().copied()))
+            .order_by_asc(recheck_finding::Column::Id)
+            .all(db)
+            .await?;
+        let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
+        for row in rows {
+            if let Some(firm) = row.consultancy_id {
+                map.entry(firm).or_default().push(row);
             }
         }
+        Ok(map)
     }
-    for list in map.values_mut() {
-        list.sort_by_key(|f| f.id);
-    }
-    Ok(map)
-}
 
-pub async fn implicated_of(
-    db: &impl ConnectionTrait,
-    finding_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<recheck_finding_expert::Model>>> {
-    let rows = recheck_finding_expert::Entity::find()
-        .filter(recheck_finding_expert::Column::FindingId.is_in(finding_ids.iter().copied()))
-        .order_by_asc(recheck_finding_expert::Column::ExpertId)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.finding_id))
+    pub async fn findings_of_staff(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+        let rows = recheck_finding::Entity::find()
+            .filter(recheck_finding::Column::LeadAuditorStaffId.is_in(ids.iter().copied()))
+            .order_by_asc(recheck_finding::Column::Id)
+            .all(db)
+            .await?;
+        let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
+        for row in rows {
+            if let Some(staff) = row.lead_auditor_staff_id {
+                map.entry(staff).or_default().push(row);
+            }
+        }
+        Ok(map)
+    }
+
+    /// Findings implicating each expert (through a seat on a panel that passed the report).
+    pub async fn findings_of_experts(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
+        let links = recheck_finding_expert::Entity::find()
+            .filter(recheck_finding_expert::Column::ExpertId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        let finding_ids: Vec<Uuid> = links.iter().map(|l| l.finding_id).collect();
+        let findings: HashMap<Uuid, recheck_finding::Model> = recheck_finding::Entity::find()
+            .filter(recheck_finding::Column::Id.is_in(finding_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+        let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
+        for link in links {
+            if let Some(f) = findings.get(&link.finding_id) {
+                let list = map.entry(link.expert_id).or_default();
+                // An expert who sat on both passing panels is implicated once per finding.
+                if !list.iter().any(|x| x.id == f.id) {
+                    list.push(f.clone());
+                }
+            }
+        }
+        for list in map.values_mut() {
+            list.sort_by_key(|f| f.id);
+        }
+        Ok(map)
+    }
+
+    pub async fn implicated_of(
+        db: &impl ConnectionTrait,
+        finding_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding_expert::Model>>> {
+        let rows = recheck_finding_expert::Entity::find()
+            .filter(recheck_finding_expert::Column::FindingId.is_in(finding_ids.iter().copied()))
+            .order_by_asc(recheck_finding_expert::Column::ExpertId)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.finding_id))
+    }
 }

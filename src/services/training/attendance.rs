@@ -32,7 +32,8 @@ use crate::rules::training::{
 use super::super::amounts::{to_stored, to_stored_opt};
 use super::super::text::{optional_text, required_text};
 use super::super::{audit_log, grouped, is_constant};
-use super::sessions::{audiences_of, lock_announced, take_place};
+use super::sessions::unguarded::audiences_of;
+use super::sessions::{lock_announced, take_place};
 use super::{
     credit_hours_of, default_organiser, find_attendance, find_session, is_organiser,
     require_organiser,
@@ -636,16 +637,18 @@ pub async fn record_attendances(
     Ok(updated)
 }
 
-// Batch reads for the GraphQL loaders.
-
-pub async fn attendances_of(
-    db: &impl ConnectionTrait,
-    session_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<training_attendance::Model>>> {
-    let rows = training_attendance::Entity::find()
-        .filter(training_attendance::Column::SessionId.is_in(session_ids.iter().copied()))
-        .order_by_asc(training_attendance::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |r| r.session_id))
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    pub async fn attendances_of(
+        db: &impl ConnectionTrait,
+        session_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<training_attendance::Model>>> {
+        let rows = training_attendance::Entity::find()
+            .filter(training_attendance::Column::SessionId.is_in(session_ids.iter().copied()))
+            .order_by_asc(training_attendance::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |r| r.session_id))
+    }
 }

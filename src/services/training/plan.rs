@@ -224,7 +224,7 @@ pub async fn set_plan(
     }
     let kept: HashSet<Uuid> = checked.iter().filter_map(|i| i.id).collect();
     let old_ids: Vec<Uuid> = old_items.iter().map(|i| i.id).collect();
-    let used = item_sessions_of(&txn, &old_ids).await?;
+    let used = unguarded::item_sessions_of(&txn, &old_ids).await?;
     for old in &old_items {
         let Some(session) = used.get(&old.id).and_then(|s| s.first()) else {
             continue;
@@ -320,31 +320,33 @@ pub async fn get_plan(
     Ok(Some(PlanView { plan, items }))
 }
 
-// Batch reads for the GraphQL loaders.
-
-/// The sessions that name each item, cancelled ones included, in creation order.
-pub async fn item_sessions_of(
-    db: &impl ConnectionTrait,
-    item_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<training_session::Model>>> {
-    if item_ids.is_empty() {
-        return Ok(HashMap::new());
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    /// The sessions that name each item, cancelled ones included, in creation order.
+    pub async fn item_sessions_of(
+        db: &impl ConnectionTrait,
+        item_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<training_session::Model>>> {
+        if item_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = training_session::Entity::find()
+            .filter(training_session::Column::PlanItemId.is_in(item_ids.iter().copied()))
+            .order_by_asc(training_session::Column::Id)
+            .all(db)
+            .await?;
+        Ok(grouped(rows, |s| s.plan_item_id.unwrap_or_default()))
     }
-    let rows = training_session::Entity::find()
-        .filter(training_session::Column::PlanItemId.is_in(item_ids.iter().copied()))
-        .order_by_asc(training_session::Column::Id)
-        .all(db)
-        .await?;
-    Ok(grouped(rows, |s| s.plan_item_id.unwrap_or_default()))
-}
 
-pub async fn plan_items_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, training_plan_item::Model>> {
-    let rows = training_plan_item::Entity::find()
-        .filter(training_plan_item::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|i| (i.id, i)).collect())
+    pub async fn plan_items_by_ids(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, training_plan_item::Model>> {
+        let rows = training_plan_item::Entity::find()
+            .filter(training_plan_item::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|i| (i.id, i)).collect())
+    }
 }

@@ -30,7 +30,7 @@ use crate::rules::training::session_held;
 
 use super::super::amounts::from_stored;
 use super::super::{reference, today};
-use super::sessions::audiences_of;
+use super::sessions::unguarded::audiences_of;
 use super::{attended_in_year, check_year, find_session, live_sessions_of_year, require_organiser};
 
 /// Whose record: a pool expert, a consultancy staff member (the person, across firms), or a

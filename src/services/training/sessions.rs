@@ -633,51 +633,53 @@ pub(super) async fn lock_announced(
     Ok(result.rows_affected == 1)
 }
 
-// Batch reads for the GraphQL loaders.
+/// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
+pub mod unguarded {
+    use super::*;
+    pub async fn sessions_by_ids(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, training_session::Model>> {
+        let rows = training_session::Entity::find()
+            .filter(training_session::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+    }
 
-pub async fn sessions_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, training_session::Model>> {
-    let rows = training_session::Entity::find()
-        .filter(training_session::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|s| (s.id, s)).collect())
-}
+    pub async fn audiences_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<TrainingAudience>>> {
+        let rows = training_session_audience::Entity::find()
+            .filter(training_session_audience::Column::SessionId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        let mut map: HashMap<Uuid, Vec<TrainingAudience>> = HashMap::new();
+        for row in rows {
+            map.entry(row.session_id).or_default().push(row.audience);
+        }
+        for list in map.values_mut() {
+            list.sort_unstable();
+        }
+        Ok(map)
+    }
 
-pub async fn audiences_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<TrainingAudience>>> {
-    let rows = training_session_audience::Entity::find()
-        .filter(training_session_audience::Column::SessionId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let mut map: HashMap<Uuid, Vec<TrainingAudience>> = HashMap::new();
-    for row in rows {
-        map.entry(row.session_id).or_default().push(row.audience);
+    pub async fn topics_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<TrainingTopic>>> {
+        let rows = training_session_topic::Entity::find()
+            .filter(training_session_topic::Column::SessionId.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        let mut map: HashMap<Uuid, Vec<TrainingTopic>> = HashMap::new();
+        for row in rows {
+            map.entry(row.session_id).or_default().push(row.topic);
+        }
+        for list in map.values_mut() {
+            list.sort_unstable();
+        }
+        Ok(map)
     }
-    for list in map.values_mut() {
-        list.sort_unstable();
-    }
-    Ok(map)
-}
-
-pub async fn topics_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<TrainingTopic>>> {
-    let rows = training_session_topic::Entity::find()
-        .filter(training_session_topic::Column::SessionId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    let mut map: HashMap<Uuid, Vec<TrainingTopic>> = HashMap::new();
-    for row in rows {
-        map.entry(row.session_id).or_default().push(row.topic);
-    }
-    for list in map.values_mut() {
-        list.sort_unstable();
-    }
-    Ok(map)
 }
