@@ -22,6 +22,7 @@ pub mod violations;
 
 use async_graphql::extensions::Tracing;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use futures_util::FutureExt;
 
 use crate::services::Services;
 
@@ -88,12 +89,33 @@ pub fn build_schema(services: Option<Services>) -> AppSchema {
     }
 }
 
-/// The SDL with fields, arguments and enum items sorted, so `schema.graphql` does not drift.
+/// The SDL with fields, arguments and enum items sorted, so `schema.graphql` does not drift;
+/// with what introspection serves besides the types: scalars' `@specifiedBy` URLs and the
+/// schema's description (async-graphql's SDL export leaves the latter out).
 pub fn sdl() -> String {
-    build_schema(None).sdl_with_options(
+    let schema = build_schema(None);
+    let body = schema.sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()
-            .sorted_enum_items(),
-    )
+            .sorted_enum_items()
+            .include_specified_by(),
+    );
+    match (schema_description(&schema), body.rfind("\nschema {\n")) {
+        (Some(description), Some(at)) => {
+            let block = format!("\n\"\"\"\n{description}\n\"\"\"");
+            format!("{}{block}{}", &body[..at], &body[at..])
+        }
+        _ => body,
+    }
+}
+
+/// The schema's description as introspection serves it. Introspection of this field awaits
+/// nothing, so one poll answers it.
+fn schema_description(schema: &AppSchema) -> Option<String> {
+    let response = schema
+        .execute("{ __schema { description } }")
+        .now_or_never()?;
+    let value = response.data.into_json().ok()?;
+    value["__schema"]["description"].as_str().map(str::to_owned)
 }
