@@ -16,11 +16,11 @@ pub struct Config {
     pub bind: String,
     /// Where the embedded setup keeps its generated secrets (and, by default, its database).
     pub data_dir: PathBuf,
-    /// HS256 signing secret; `None` until resolved by [`Config::resolve_jwt_secret`].
+    /// HS256 signing secret; `None` until resolved by [`Config::settle_secrets`].
     pub jwt_secret: Option<Vec<u8>>,
     /// The previous secret, still accepted for verification during a key rotation.
     pub jwt_previous_secret: Option<Vec<u8>>,
-    /// Key for personal data at rest; `None` until resolved by `prepare_storage`.
+    /// Key for personal data at rest; `None` until resolved by [`Config::settle_secrets`].
     pub data_key: Option<Vec<u8>>,
     pub token_ttl: Duration,
     /// How long a token's principal is trusted without reading the user again; bounds how
@@ -225,9 +225,7 @@ impl Config {
         self.database_url.starts_with("sqlite:")
     }
 
-    /// Creates the SQLite database folder and settles the JWT secret: the embedded setup
-    /// generates one and keeps it owner-readable in the data folder; PostgreSQL refuses to
-    /// start without one, since instances must agree on it.
+    /// Creates the SQLite database folder (owner-only) and narrows the database file's mode.
     pub fn prepare_storage(&mut self) -> Result<(), ConfigError> {
         if let Some(path) = sqlite_path(&self.database_url) {
             if let Some(dir) = path.parent()
@@ -245,17 +243,32 @@ impl Config {
                 })?;
             }
         }
+        Ok(())
+    }
+
+    /// Settles the JWT secret and the data key, for the commands that use them: the embedded
+    /// setup generates each and keeps it owner-readable in the data folder; PostgreSQL refuses
+    /// to start without them, since instances must agree on them. A generated secret is
+    /// announced only where it is used: `for_tokens` when tokens are signed (the server),
+    /// the data key always (both the server and the demo loader encrypt personal data).
+    pub fn settle_secrets(&mut self, for_tokens: bool) -> Result<(), ConfigError> {
         if self.jwt_secret.is_none() {
-            self.jwt_secret = Some(self.generated_secret("CLEANPROD_JWT_SECRET", "jwt-secret")?);
+            self.jwt_secret =
+                Some(self.generated_secret("CLEANPROD_JWT_SECRET", "jwt-secret", for_tokens)?);
         }
         if self.data_key.is_none() {
-            self.data_key = Some(self.generated_secret("CLEANPROD_DATA_KEY", "data-key")?);
+            self.data_key = Some(self.generated_secret("CLEANPROD_DATA_KEY", "data-key", true)?);
         }
         Ok(())
     }
 
     /// The embedded setup's generated secret for `variable`, kept in the data folder.
-    fn generated_secret(&self, variable: &'static str, file: &str) -> Result<Vec<u8>, ConfigError> {
+    fn generated_secret(
+        &self,
+        variable: &'static str,
+        file: &str,
+        announce: bool,
+    ) -> Result<Vec<u8>, ConfigError> {
         if !self.is_sqlite() {
             return Err(ConfigError::MissingSecret(variable));
         }
@@ -264,10 +277,12 @@ impl Config {
             path: path.clone(),
             source,
         })?;
-        tracing::warn!(
-            path = %path.display(),
-            "{variable} is not set: using the one generated for this embedded setup"
-        );
+        if announce {
+            tracing::warn!(
+                path = %path.display(),
+                "{variable} is not set: using the one generated for this embedded setup"
+            );
+        }
         Ok(secret)
     }
 }

@@ -27,11 +27,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// How long a stopping process waits for its database pool and leftover tasks.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Told under every command that opens the database.
+const ACTS_ON_DATABASE: &str = "Acts on the database at DATABASE_URL (default: \
+sqlite://./data/cleanprod.db?mode=rwc, the embedded SQLite in ./data/; \
+postgres://user@host/db for PostgreSQL). Other settings are CLEANPROD_* variables (README).";
+
 #[derive(Parser)]
 #[command(
     name = "cleanprod",
     version,
-    about = "Shanxi clean-production audit registry (GraphQL)"
+    about = "Shanxi clean-production audit registry (GraphQL)",
+    after_help = ACTS_ON_DATABASE
 )]
 struct Cli {
     #[command(subcommand)]
@@ -40,52 +46,73 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the GraphQL server (the default).
+    /// Run the GraphQL server (the default); it listens on CLEANPROD_BIND (127.0.0.1:8080).
+    #[command(after_help = ACTS_ON_DATABASE)]
     Serve,
     /// Apply pending database migrations and exit.
+    #[command(after_help = ACTS_ON_DATABASE)]
     Migrate,
-    /// Print the GraphQL schema (SDL, sorted).
+    /// Print the GraphQL schema (SDL, sorted), as in schema.graphql. Needs no database.
     ExportSchema,
     /// Fill an empty database with deterministic demo data (scale 1: about 2 000 experts,
     /// 5 000 enterprises, 15 000 audits …); city users `city-<code>` get `--password`.
+    #[command(after_help = ACTS_ON_DATABASE)]
     SeedDemo {
-        #[arg(long, default_value_t = 1)]
+        /// How much data: 1 is one province's worth; larger scales multiply every count.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
         scale: u32,
+        /// The password of every demo user (`city-140100` … and the others the README lists).
         #[arg(long, default_value = "cleanprod-demo")]
         password: String,
     },
     /// Check the audit log's hash chain; names the first broken entry.
+    #[command(after_help = ACTS_ON_DATABASE)]
     VerifyAuditLog,
     /// Verify a panel's exported draw record (JSON) offline: re-runs every round and checks
     /// the seed, the digests and the seats. Needs no database.
-    VerifyDraw { file: std::path::PathBuf },
+    VerifyDraw {
+        /// The draw record, as exported by GET /reports/panels/{id}/draw-record.json.
+        file: std::path::PathBuf,
+    },
     /// Write a consistent copy of the SQLite database (online; for PostgreSQL use pg_dump).
+    #[command(after_help = ACTS_ON_DATABASE)]
     Backup {
+        /// The file to write the copy to; it must not exist yet.
         #[arg(long)]
         to: std::path::PathBuf,
     },
     /// Create a user; the password is read from standard input.
+    #[command(after_help = ACTS_ON_DATABASE)]
     CreateUser {
+        /// The sign-in name.
         #[arg(long)]
         username: String,
-        #[arg(long, value_parser = parse_role)]
+        /// The user's role.
+        #[arg(long, value_parser = role_parser(), ignore_case = true)]
         role: Role,
+        /// The city code (GB/T 2260, e.g. 140100): required for CITY_ADMIN.
         #[arg(long)]
         city: Option<String>,
+        /// The expert the account belongs to: required for EXPERT.
         #[arg(long)]
         expert_id: Option<uuid::Uuid>,
+        /// The consultancy the account belongs to: required for CONSULTANCY.
         #[arg(long)]
         consultancy_id: Option<uuid::Uuid>,
     },
     /// Import enterprises from a CSV file (UTF-8, header line first; see the README), as the
-    /// province. Prints every rejected row with its reason.
+    /// province. Prints every rejected row with all its faults.
+    #[command(after_help = ACTS_ON_DATABASE)]
     ImportEnterprises {
+        /// The CSV file; headers in English (name, creditCode …) or Chinese (企业名称 …).
         file: std::path::PathBuf,
-        /// What to do with a file that has bad rows.
-        #[arg(long, value_parser = parse_mode, default_value = "all-or-nothing")]
+        /// What to do with a file that has bad rows: write nothing (all-or-nothing), or write
+        /// the good rows and report the others (good-rows-only).
+        #[arg(long, value_parser = mode_parser(), default_value = "all-or-nothing")]
         mode: ImportMode,
     },
     /// Write a report file (the same content as the HTTP report routes).
+    #[command(after_help = ACTS_ON_DATABASE)]
     Report {
         #[command(subcommand)]
         report: ReportCommand,
@@ -95,10 +122,13 @@ enum Command {
 #[derive(Subcommand)]
 enum ReportCommand {
     /// The published consultancy ranking of a year, as CSV or XLSX.
+    #[command(after_help = ACTS_ON_DATABASE)]
     Ranking {
+        /// The appraisal year, e.g. 2025.
         #[arg(long)]
         year: i32,
-        #[arg(long, value_parser = parse_format)]
+        /// The file format.
+        #[arg(long, value_parser = format_parser())]
         format: ReportFormat,
         /// The file to write; standard output when absent.
         #[arg(long)]
@@ -106,26 +136,32 @@ enum ReportCommand {
     },
 }
 
-fn parse_format(s: &str) -> Result<ReportFormat, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "csv" => Ok(ReportFormat::Csv),
-        "xlsx" => Ok(ReportFormat::Xlsx),
-        _ => Err("expected csv or xlsx".to_owned()),
-    }
-}
-
-fn parse_mode(s: &str) -> Result<ImportMode, String> {
-    s.to_ascii_uppercase()
-        .replace('-', "_")
-        .parse::<ImportMode>()
-        .map_err(|_| "expected all-or-nothing or good-rows-only".to_owned())
-}
-
-fn parse_role(s: &str) -> Result<Role, String> {
-    s.to_ascii_uppercase().parse::<Role>().map_err(|_| {
-        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        format!("expected one of {}", names.join(", "))
+/// `--format`: its values listed in `--help` and in the error for a wrong one.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = ReportFormat> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["csv", "xlsx"]).map(|s| match s.as_str() {
+        "xlsx" => ReportFormat::Xlsx,
+        _ => ReportFormat::Csv,
     })
+}
+
+/// `--mode`: its values listed in `--help` and in the error for a wrong one.
+fn mode_parser() -> impl clap::builder::TypedValueParser<Value = ImportMode> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["all-or-nothing", "good-rows-only"]).map(|s| match s
+        .as_str()
+    {
+        "good-rows-only" => ImportMode::GoodRowsOnly,
+        _ => ImportMode::AllOrNothing,
+    })
+}
+
+/// `--role`: the roles' names, listed in `--help`; any letter case is accepted.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    use clap::builder::TypedValueParser;
+    let names: Vec<&'static str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|s| s.parse::<Role>().map_err(|_| format!("unknown role {s}")))
 }
 
 /// A progress line redrawn in place on a terminal; plain lines per finished stage otherwise.
@@ -204,15 +240,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(run(cli.command.unwrap_or(Command::Serve)));
+    let command = cli.command.unwrap_or(Command::Serve);
+    let serving = matches!(command, Command::Serve);
+    let outcome = runtime.block_on(run(command));
     // Whatever is still running once the command is done (a connection closing, a loader's
     // task) gets a bounded time: a stopped server exits rather than wait on it.
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            tracing::error!("{message}");
-            eprintln!("error: {message}");
+            // Once: the server's log keeps it (it may be JSON for a collector); a command
+            // prints it plainly, its log going to the same terminal.
+            if serving {
+                tracing::error!("{message}");
+            } else {
+                eprintln!("error: {message}");
+            }
             ExitCode::FAILURE
         }
     }
@@ -268,6 +311,18 @@ fn verify_draw(file: &std::path::Path) -> ExitCode {
         println!("FAILED: the record does not reproduce");
         ExitCode::FAILURE
     }
+}
+
+/// The database a URL names, for messages: the SQLite file, or PostgreSQL's host and database
+/// without credentials.
+fn describe_database(url: &str) -> String {
+    if let Some(path) = cleanprod::config::sqlite_path(url) {
+        return format!("the SQLite file {}", path.display());
+    }
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let place = rest.rsplit_once('@').map_or(rest, |(_, place)| place);
+    let place = place.split('?').next().unwrap_or(place);
+    format!("the database {place}")
 }
 
 /// Who will use the connection.
@@ -349,9 +404,18 @@ async fn bootstrap(db: &sea_orm::DatabaseConnection, password: Option<&str>) -> 
 async fn run(command: Command) -> Result<(), String> {
     let mut config = Config::from_env().map_err(|e| e.to_string())?;
     config.prepare_storage().map_err(|e| e.to_string())?;
+    // Only the commands that sign tokens or encrypt personal data settle (and announce) the
+    // secrets; the others never read them.
+    match command {
+        Command::Serve => config.settle_secrets(true),
+        Command::SeedDemo { .. } => config.settle_secrets(false),
+        _ => Ok(()),
+    }
+    .map_err(|e| e.to_string())?;
     match command {
         Command::ExportSchema | Command::VerifyDraw { .. } => Ok(()),
         Command::SeedDemo { scale, password } => {
+            let database = describe_database(&config.database_url);
             let db = connect_and_migrate(&config, Connection::BulkLoader).await?;
             bootstrap(&db, config.admin_password.as_deref()).await?;
             let state = AppState::new(config, db)
@@ -362,7 +426,13 @@ async fn run(command: Command) -> Result<(), String> {
             let report =
                 cleanprod::services::demo::seed_demo(&state.services, scale, &password, &progress)
                     .await
-                    .map_err(|e| e.client_message())?;
+                    .map_err(|e| match e {
+                        cleanprod::error::AppError::Conflict(_) => format!(
+                            "{database} already holds experts or enterprises; seed an empty \
+                             one (another DATABASE_URL, or a fresh file)"
+                        ),
+                        other => other.client_message(),
+                    })?;
             progress.finish();
             for (what, count) in report.counts {
                 println!("{count:>9} {what}");
@@ -518,33 +588,36 @@ async fn run(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.client_message())?;
             for row in report.rows.iter().filter(|r| !r.accepted) {
-                println!(
-                    "line {}: rejected: {}{}",
-                    row.line,
-                    row.field
-                        .as_deref()
-                        .map(|f| format!("{f}: "))
-                        .unwrap_or_default(),
-                    row.reason.as_deref().unwrap_or("")
-                );
+                let faults: Vec<String> = row
+                    .faults
+                    .iter()
+                    .map(|f| match &f.column {
+                        Some(column) if *column != f.field => {
+                            format!("{column} ({}): {}", f.field, f.reason)
+                        }
+                        Some(_) => format!("{}: {}", f.field, f.reason),
+                        None => f.reason.clone(),
+                    })
+                    .collect();
+                println!("line {}: rejected: {}", row.line, faults.join("; "));
             }
-            println!(
-                "{} rows accepted, {} rejected; {}",
-                report.accepted_count,
-                report.rejected_count,
-                if report.written {
-                    "the accepted rows were imported"
-                } else {
-                    "nothing was imported"
-                }
+            let summary = format!(
+                "{} rows accepted, {} rejected",
+                report.accepted_count, report.rejected_count
             );
-            if !report.written && report.rejected_count > 0 {
-                return Err(format!(
-                    "nothing imported: {} rows rejected (use --mode good-rows-only to import the others)",
-                    report.rejected_count
-                ));
+            if report.written {
+                println!("{summary}; the accepted rows were imported");
+                return Ok(());
             }
-            Ok(())
+            // The rows above said what is wrong; the error says only what happened.
+            Err(if report.accepted_count == 0 {
+                format!("{summary}; nothing was imported: no row is good")
+            } else {
+                format!(
+                    "{summary}; nothing was imported (--mode good-rows-only imports the {} good rows)",
+                    report.accepted_count
+                )
+            })
         }
     }
 }

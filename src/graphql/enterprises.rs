@@ -268,12 +268,35 @@ impl ImportRowInfo {
     async fn enterprise_id(&self) -> Option<ID> {
         self.0.enterprise_id.map(id_of)
     }
-    /// The input field at fault in a rejected row.
+    /// The input field of a rejected row's first fault (all of them are in `faults`).
     async fn field(&self) -> Option<&str> {
         self.0.field.as_deref()
     }
+    /// The reason of a rejected row's first fault.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
+    }
+    /// Everything wrong with a rejected row, not only the first; empty for an accepted one.
+    async fn faults(&self) -> Vec<ImportFaultInfo> {
+        self.0.faults.iter().cloned().map(ImportFaultInfo).collect()
+    }
+}
+
+pub struct ImportFaultInfo(import::ImportFault);
+
+/// One thing wrong with an imported row.
+#[Object(name = "ImportFault")]
+impl ImportFaultInfo {
+    /// The input field (`employees`), or `row` for a fault of the row as a whole.
+    async fn field(&self) -> &str {
+        &self.0.field
+    }
+    /// The column's header as the file wrote it (`从业人员`); null for a fault of the row.
+    async fn column(&self) -> Option<&str> {
+        self.0.column.as_deref()
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
     }
 }
 

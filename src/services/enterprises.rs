@@ -692,6 +692,41 @@ pub struct Completion {
 
 /// Checks one imported row as `createEnterprise` would (all but the database checks, which the
 /// importer makes for the whole file) and returns the row to insert.
+/// Every fault of a new enterprise's fields, each checked on its own (an import reports them
+/// all, where `createEnterprise` stops at the first). `skip` names fields already found
+/// unreadable, whose placeholder values would only add a second fault.
+pub(crate) fn field_faults(input: &NewEnterprise, skip: &[&str]) -> Vec<AppError> {
+    let checks = [
+        ("name", required_text("name", &input.name, 200).err()),
+        ("creditCode", check_credit_code(&input.credit_code).err()),
+        (
+            "cityCode",
+            required_text("cityCode", &input.city_code, 12).err(),
+        ),
+        ("county", required_text("county", &input.county, 50).err()),
+        (
+            "industryCode",
+            check_industry_code(&input.industry_code).err(),
+        ),
+        ("employees", check_employees(input.employees).err()),
+        (
+            "operatingRevenue",
+            to_stored("operatingRevenue", input.operating_revenue).err(),
+        ),
+        (
+            "directorySinceYear",
+            input
+                .directory_since_year
+                .and_then(|year| check_plan_year("directorySinceYear", year).err()),
+        ),
+    ];
+    checks
+        .into_iter()
+        .filter(|(field, _)| !skip.contains(field))
+        .filter_map(|(_, fault)| fault)
+        .collect()
+}
+
 pub(crate) fn check_for_import(
     catalog: &[CatalogRow],
     input: &NewEnterprise,

@@ -24,7 +24,7 @@ use crate::domain::{EnterpriseScale, ImportMode};
 use crate::error::{AppError, AppResult};
 use crate::rules::mandatory::CatalogRow;
 
-use super::enterprises::{NewEnterprise, check_for_import, existing_credit_codes};
+use super::enterprises::{NewEnterprise, check_for_import, existing_credit_codes, field_faults};
 use super::{audit_log, reference};
 
 /// More rows than this are refused whole: split the file.
@@ -120,9 +120,22 @@ pub struct ImportRow {
     pub accepted: bool,
     /// Set when the row was written.
     pub enterprise_id: Option<Uuid>,
-    /// The input field at fault, for a rejected row.
+    /// The first fault's input field, for a rejected row.
     pub field: Option<String>,
+    /// The first fault's reason.
     pub reason: Option<String>,
+    /// Every fault of a rejected row, each with its column as the file names it.
+    pub faults: Vec<ImportFault>,
+}
+
+/// One thing wrong with a row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportFault {
+    /// The input field (`employees`), or `row` for a fault of the row as a whole.
+    pub field: String,
+    /// The column's header as written in the file (`从业人员`); `None` for a row's fault.
+    pub column: Option<String>,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug)]
@@ -199,54 +212,141 @@ fn parse_number<T: FromStr>(field: &str, value: &str, what: &str) -> AppResult<T
         .map_err(|_| AppError::bad_input(field, format!("must be {what}")))
 }
 
-/// Reads one record into an enterprise as `createEnterprise` would receive it.
+/// Reads one record into an enterprise as `createEnterprise` would receive it, with every
+/// value that cannot be read as its column's type (the value is then a placeholder).
 fn read_row(
     record: &csv::StringRecord,
     columns: &HashMap<Column, usize>,
-) -> AppResult<NewEnterprise> {
+) -> (NewEnterprise, Vec<AppError>) {
     let get = |c: Column| columns.get(&c).and_then(|i| record.get(*i)).unwrap_or("");
-    let flag = |c: Column| parse_flag(field_name(c), get(c));
+    let mut faults = Vec::new();
+    let employees = keep(
+        &mut faults,
+        parse_number("employees", get(Column::Employees), "a whole number"),
+        0,
+    );
+    let operating_revenue = keep(
+        &mut faults,
+        parse_number::<Decimal>(
+            "operatingRevenue",
+            get(Column::OperatingRevenue),
+            "a decimal number",
+        ),
+        Decimal::ZERO,
+    );
     let since = get(Column::DirectorySinceYear).trim();
-    Ok(NewEnterprise {
+    let directory_since_year = if since.is_empty() {
+        None
+    } else {
+        Some(keep(
+            &mut faults,
+            parse_number("directorySinceYear", since, "a year"),
+            0,
+        ))
+    };
+    let mut flag = |c: Column| keep(&mut faults, parse_flag(field_name(c), get(c)), false);
+    let high_energy_use = flag(Column::HighEnergyUse);
+    let high_water_use = flag(Column::HighWaterUse);
+    let high_emissions = flag(Column::HighEmissions);
+    let priority_chemicals = flag(Column::PriorityChemicals);
+    let mining_operation = flag(Column::MiningOperation);
+    let coating_process = flag(Column::CoatingProcess);
+    let scale = keep(&mut faults, parse_scale(get(Column::Scale)), None);
+    let input = NewEnterprise {
         name: get(Column::Name).to_owned(),
         credit_code: get(Column::CreditCode).to_owned(),
         city_code: get(Column::CityCode).trim().to_owned(),
         county: get(Column::County).to_owned(),
         industry_code: get(Column::IndustryCode).to_owned(),
-        employees: parse_number("employees", get(Column::Employees), "a whole number")?,
-        operating_revenue: parse_number::<Decimal>(
-            "operatingRevenue",
-            get(Column::OperatingRevenue),
-            "a decimal number",
-        )?,
-        scale: parse_scale(get(Column::Scale))?,
-        high_energy_use: flag(Column::HighEnergyUse)?,
-        high_water_use: flag(Column::HighWaterUse)?,
-        high_emissions: flag(Column::HighEmissions)?,
-        priority_chemicals: flag(Column::PriorityChemicals)?,
-        mining_operation: flag(Column::MiningOperation)?,
-        coating_process: flag(Column::CoatingProcess)?,
-        directory_since_year: if since.is_empty() {
-            None
-        } else {
-            Some(parse_number("directorySinceYear", since, "a year")?)
-        },
+        employees,
+        operating_revenue,
+        scale,
+        high_energy_use,
+        high_water_use,
+        high_emissions,
+        priority_chemicals,
+        mining_operation,
+        coating_process,
+        directory_since_year,
+    };
+    (input, faults)
+}
+
+/// A value read, or its fault kept and a placeholder in its stead.
+fn keep<T>(faults: &mut Vec<AppError>, result: AppResult<T>, placeholder: T) -> T {
+    result.unwrap_or_else(|err| {
+        faults.push(err);
+        placeholder
     })
 }
 
-fn rejection(line: u64, name: Option<String>, code: Option<String>, err: &AppError) -> ImportRow {
-    let (field, reason) = match err {
-        AppError::BadUserInput { field, message } => (Some(field.clone()), message.clone()),
-        other => (None, other.client_message()),
-    };
+/// Every fault of a row: unreadable values, then each field checked as `createEnterprise`
+/// checks it, then the city; or the row as the enterprise to write.
+fn check_row(
+    record: &csv::StringRecord,
+    columns: &HashMap<Column, usize>,
+    cities: &HashSet<String>,
+    viewer: &Viewer,
+    catalog: &[CatalogRow],
+) -> Result<enterprise::ActiveModel, Vec<AppError>> {
+    let (input, mut faults) = read_row(record, columns);
+    let unreadable: Vec<&str> = faults.iter().filter_map(fault_field).collect();
+    let mut more = field_faults(&input, &unreadable);
+    faults.append(&mut more);
+    let city_faulty = faults.iter().any(|f| fault_field(f) == Some("cityCode"));
+    if !city_faulty {
+        if !cities.contains(&input.city_code) {
+            faults.push(AppError::bad_input("cityCode", "unknown city code"));
+        } else if let Err(err) = viewer.require_city(&input.city_code) {
+            faults.push(err);
+        }
+    }
+    if !faults.is_empty() {
+        return Err(faults);
+    }
+    check_for_import(catalog, &input).map_err(|err| vec![err])
+}
+
+fn fault_field(err: &AppError) -> Option<&str> {
+    match err {
+        AppError::BadUserInput { field, .. } => Some(field.as_str()),
+        _ => None,
+    }
+}
+
+/// A rejected row, its faults named by the file's own headers.
+fn rejection(
+    line: u64,
+    name: Option<String>,
+    code: Option<String>,
+    errors: &[AppError],
+    headers: &HashMap<&'static str, String>,
+) -> ImportRow {
+    let faults: Vec<ImportFault> = errors
+        .iter()
+        .map(|err| match err {
+            AppError::BadUserInput { field, message } => ImportFault {
+                column: headers.get(field.as_str()).cloned(),
+                field: field.clone(),
+                reason: message.clone(),
+            },
+            other => ImportFault {
+                field: "row".to_owned(),
+                column: None,
+                reason: other.client_message(),
+            },
+        })
+        .collect();
+    let first = faults.first();
     ImportRow {
         line,
         name,
         credit_code: code,
         accepted: false,
         enterprise_id: None,
-        field,
-        reason: Some(reason),
+        field: first.map(|f| f.field.clone()),
+        reason: first.map(|f| f.reason.clone()),
+        faults,
     }
 }
 
@@ -266,6 +366,18 @@ pub async fn import_enterprises(
         .map_err(|e| AppError::bad_input("csv", format!("cannot read the header line: {e}")))?
         .clone();
     let columns = read_header(&headers)?;
+    // Each input field's header as the file writes it, to name faults the way users see them.
+    let header_of: HashMap<&'static str, String> = columns
+        .iter()
+        .filter_map(|(column, index)| {
+            let header = headers
+                .get(*index)?
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .trim();
+            Some((field_name(*column), header.to_owned()))
+        })
+        .collect();
     let cities: HashSet<String> = reference::cities(db)
         .await?
         .into_iter()
@@ -293,17 +405,10 @@ pub async fn import_enterprises(
             .get(&Column::CreditCode)
             .and_then(|i| record.get(*i))
             .map(|s| s.trim().to_ascii_uppercase());
-        let checked = read_row(&record, &columns).and_then(|input| {
-            if !cities.contains(&input.city_code) {
-                return Err(AppError::bad_input("cityCode", "unknown city code"));
-            }
-            viewer.require_city(&input.city_code)?;
-            check_for_import(catalog, &input)
-        });
-        let active = match checked {
+        let active = match check_row(&record, &columns, &cities, viewer, catalog) {
             Ok(active) => active,
-            Err(err) => {
-                rows.push(rejection(line, name, raw_code, &err));
+            Err(faults) => {
+                rows.push(rejection(line, name, raw_code, &faults, &header_of));
                 continue;
             }
         };
@@ -313,7 +418,7 @@ pub async fn import_enterprises(
         };
         if let Some(first) = seen.get(&code) {
             let err = AppError::bad_input("creditCode", format!("repeats line {first}"));
-            rows.push(rejection(line, name, Some(code), &err));
+            rows.push(rejection(line, name, Some(code), &[err], &header_of));
             continue;
         }
         seen.insert(code.clone(), line);
@@ -325,6 +430,7 @@ pub async fn import_enterprises(
             enterprise_id: None,
             field: None,
             reason: None,
+            faults: Vec::new(),
         });
         good.push((rows.len() - 1, active, code));
     }
@@ -341,7 +447,7 @@ pub async fn import_enterprises(
         if taken.contains(&code) {
             let row = &rows[index];
             let err = AppError::bad_input("creditCode", "is already registered");
-            rows[index] = rejection(row.line, row.name.clone(), Some(code), &err);
+            rows[index] = rejection(row.line, row.name.clone(), Some(code), &[err], &header_of);
         } else {
             to_insert.push((index, active));
         }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, firm_code};
 
 fn cleanprod(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cleanprod"));
@@ -175,4 +175,136 @@ fn the_embedded_database_and_its_folder_are_owner_only() {
             assert_eq!(mode(side), 0o600, "{side}");
         }
     }
+}
+
+/// Runs `cleanprod ARGS` in `dir` with warnings logged; returns (success, stdout, stderr).
+fn run_cli(dir: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = cleanprod(dir)
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_flag_is_described_with_its_values_and_the_database_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, top, _) = run_cli(dir.path(), &["--help"]);
+    assert!(ok && top.contains("DATABASE_URL"), "{top}");
+    for command in [
+        vec!["serve"],
+        vec!["migrate"],
+        vec!["seed-demo"],
+        vec!["verify-audit-log"],
+        vec!["backup"],
+        vec!["create-user"],
+        vec!["import-enterprises"],
+        vec!["report", "ranking"],
+    ] {
+        let mut args = command.clone();
+        args.push("--help");
+        let (ok, help, _) = run_cli(dir.path(), &args);
+        assert!(ok, "{command:?}");
+        assert!(
+            help.contains("DATABASE_URL"),
+            "{command:?} names no database:\n{help}"
+        );
+        // Each option or argument says what it is for, beyond its name: on its line, or on
+        // the next, indented deeper (clap's long layout).
+        let lines: Vec<&str> = help.lines().collect();
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        for (i, line) in lines.iter().enumerate() {
+            let entry = line.trim_start();
+            if !line.starts_with(' ') || !(entry.starts_with('-') || entry.starts_with('<')) {
+                continue;
+            }
+            let same_line = entry.split("  ").filter(|w| !w.trim().is_empty()).count() >= 2;
+            let next_line = lines
+                .get(i + 1)
+                .is_some_and(|next| !next.trim().is_empty() && indent(next) > indent(line));
+            assert!(
+                same_line || next_line,
+                "{command:?}: undescribed: {line}\n{help}"
+            );
+        }
+    }
+    let (_, help, _) = run_cli(dir.path(), &["create-user", "--help"]);
+    assert!(help.contains("possible values: PROVINCE_ADMIN"), "{help}");
+    let (_, help, _) = run_cli(dir.path(), &["import-enterprises", "--help"]);
+    assert!(
+        help.contains("possible values: all-or-nothing, good-rows-only"),
+        "{help}"
+    );
+    let (_, help, _) = run_cli(dir.path(), &["report", "ranking", "--help"]);
+    assert!(help.contains("possible values: csv, xlsx"), "{help}");
+}
+
+#[test]
+fn import_names_each_fault_once_and_suggests_only_what_helps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let header = "企业名称,统一社会信用代码,城市代码,区县,行业代码,从业人员,营业收入（万元）";
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}\n企业1,NOT-A-CODE,140100,小店区,3120,两千,50000\n"),
+    )
+    .expect("write");
+    let (ok, out, err) = run_cli(dir.path(), &["import-enterprises", "bad.csv"]);
+    assert!(!ok);
+    assert!(
+        out.contains("line 2: rejected: 从业人员 (employees): must be a whole number; 统一社会信用代码 (creditCode):"),
+        "{out}"
+    );
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.contains("no row is good") && !err.contains("good-rows-only"),
+        "{err}"
+    );
+    // Importing touches no secret, so none is announced.
+    assert!(!err.contains("is not set"), "{err}");
+
+    // With a good row, the error points at the mode that would import it.
+    let mixed = dir.path().join("mixed.csv");
+    std::fs::write(
+        &mixed,
+        format!(
+            "{header}\n企业1,NOT-A-CODE,140100,小店区,3120,10,1\n企业2,{},140100,小店区,3120,10,1\n",
+            firm_code(2)
+        ),
+    )
+    .expect("write");
+    let (ok, out, err) = run_cli(dir.path(), &["import-enterprises", "mixed.csv"]);
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("--mode good-rows-only imports the 1 good rows"),
+        "{out}{err}"
+    );
+}
+
+#[test]
+fn seed_demo_refuses_a_filled_database_and_names_its_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("one.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "name,creditCode,cityCode,county,industryCode,employees,operatingRevenue\n企业1,{},140100,小店区,3120,10,1\n",
+            firm_code(1)
+        ),
+    )
+    .expect("write");
+    let (ok, out, err) = run_cli(dir.path(), &["import-enterprises", "one.csv"]);
+    assert!(ok, "{out}{err}");
+    let (ok, _, err) = run_cli(dir.path(), &["seed-demo"]);
+    assert!(!ok);
+    assert!(
+        err.contains("the SQLite file ./data/cleanprod.db already holds experts or enterprises"),
+        "{err}"
+    );
 }

@@ -752,3 +752,62 @@ async fn import_refuses_bad_files_and_roles(app: TestApp) {
     assert_eq!(app.count("enterprises").await, before + 1);
 }
 db_test!(import_refuses_bad_files_and_roles);
+
+async fn import_names_every_fault_by_the_files_column(app: TestApp) {
+    let admin = app.admin().await;
+    let before = (app.count("enterprises").await, app.count("audit_log").await);
+    // One row with four faults: a bad credit code, employees and a flag that cannot be read,
+    // and an unknown city; one good row.
+    let csv = [
+        CSV_HEADER.to_owned(),
+        "企业1,NOT-A-CODE,999999,小店区,3120,两千,50000,也许,2022".to_owned(),
+        csv_line(2, "140100", "3120"),
+    ]
+    .join("\n");
+    let report = app
+        .ok(
+            Some(&admin),
+            "mutation($csv: String!) { importEnterprises(csv: $csv) { written rows { line accepted field reason faults { field column reason } } } }",
+            json!({ "csv": csv }),
+        )
+        .await["importEnterprises"]
+        .clone();
+    assert_eq!(report["written"], false);
+    let row = &report["rows"][0];
+    let named: Vec<(String, String)> = row["faults"]
+        .as_array()
+        .expect("faults")
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or_default().to_owned(),
+                f["column"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        named,
+        pairs(&[
+            ("employees", "从业人员"),
+            ("highEnergyUse", "高耗能"),
+            ("creditCode", "统一社会信用代码"),
+            ("cityCode", "城市代码"),
+        ]),
+        "{report}"
+    );
+    // The first fault stays where older clients read it.
+    assert_eq!(row["field"], "employees");
+    assert_eq!(row["reason"], row["faults"][0]["reason"]);
+    assert_eq!(report["rows"][1]["faults"], json!([]));
+    assert_eq!(
+        (app.count("enterprises").await, app.count("audit_log").await),
+        before,
+        "nothing written"
+    );
+}
+db_test!(import_names_every_fault_by_the_files_column);
