@@ -27,8 +27,6 @@ MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-150}
 SEED=${FUZZ_SEED:-20261128}
 RUN_TIMEOUT=${FUZZ_RUN_TIMEOUT:-900}
 VENV=$ROOT/target/fuzz-venv
-# The build lands where cargo puts it: CARGO_TARGET_DIR when set (a shared target dir).
-BIN=${CARGO_TARGET_DIR:-$ROOT/target}/debug/cleanprod
 REPORT=$ROOT/target/fuzz-report
 STARTED=$SECONDS
 
@@ -46,12 +44,6 @@ die() {
     exit 1
 }
 
-# The server must see only what this script gives it: no DATABASE_URL (embedded SQLite), no
-# CLEANPROD_* settings from the caller's environment; it runs in a fresh folder (no .env).
-for var in $(compgen -e); do
-    case $var in DATABASE_URL | CLEANPROD_*) unset "$var" ;; esac
-done
-
 # --- schemathesis, pinned, in a venv of its own ---------------------------------------------
 if [[ "$("$VENV/bin/schemathesis" --version 2>/dev/null || true)" != *"version $SCHEMATHESIS_VERSION" ]]; then
     say "installing schemathesis $SCHEMATHESIS_VERSION into target/fuzz-venv"
@@ -62,40 +54,14 @@ fi
 PY=$VENV/bin/python
 
 # --- the server -----------------------------------------------------------------------------
-cargo build -q || die "cargo build failed"
-[[ -x $BIN ]] || die "$BIN is missing"
-
 rm -rf "$REPORT"
 mkdir -p "$REPORT"
-WORK=$(mktemp -d)
-SERVER_PID=
-cleanup() {
-    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    [[ -f $WORK/server.log ]] && cp "$WORK/server.log" "$REPORT/server.log"
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-BASE=http://127.0.0.1:$PORT
 ADMIN_PW=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
 FUZZ_PW=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')
-
-(
-    cd "$WORK"
-    exec env CLEANPROD_ADMIN_PASSWORD="$ADMIN_PW" CLEANPROD_BIND="127.0.0.1:$PORT" \
-        RUST_LOG=info,sqlx=warn,sea_orm=warn "$BIN" serve >"$WORK/server.log" 2>&1
-) &
-SERVER_PID=$!
-for _ in $(seq 1 120); do
-    curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; die "the server exited on start"; }
-    sleep 0.25
-done
-curl -fsS -o /dev/null "$BASE/readyz" || { cat "$WORK/server.log"; die "the server is not ready after 30 s"; }
+# shellcheck source=check-server.sh
+source "$ROOT/scripts/check-server.sh"
+start_check_server "$REPORT" "$ADMIN_PW"
+BIN=$CHECK_BIN
 say "server pid $SERVER_PID on $BASE (data in $WORK)"
 
 # POSTs a GraphQL document; prints the response body.
