@@ -36,6 +36,8 @@ pub struct Config {
     pub db_connect_attempts: u32,
     /// Panel seats one expert may hold in a calendar year (not counting declined seats).
     pub seat_cap: u32,
+    /// The deadlines' periods of our own choosing.
+    pub deadlines: crate::rules::deadlines::DeadlinePolicy,
 }
 
 /// Limits on what one GraphQL request may ask for; a request over any of them is refused
@@ -136,6 +138,7 @@ impl Config {
             web: WebSettings::default(),
             db_connect_attempts: 20,
             seat_cap: crate::rules::eligibility::DEFAULT_SEAT_CAP,
+            deadlines: Default::default(),
         }
     }
 
@@ -198,9 +201,21 @@ impl Config {
                 "CLEANPROD_SEAT_CAP must be from 1 to 366, got {seat_cap}"
             )));
         }
+        let late_report_evaluation_days = env_parse(
+            "CLEANPROD_LATE_REPORT_EVALUATION_DAYS",
+            crate::rules::deadlines::DeadlinePolicy::default().late_report_evaluation_days,
+        )?;
+        if !(1..=365).contains(&late_report_evaluation_days) {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_LATE_REPORT_EVALUATION_DAYS must be from 1 to 365, got {late_report_evaluation_days}"
+            )));
+        }
         Ok(Config {
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,
             seat_cap,
+            deadlines: crate::rules::deadlines::DeadlinePolicy {
+                late_report_evaluation_days,
+            },
             limits,
             web,
             database_url,

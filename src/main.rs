@@ -99,6 +99,9 @@ enum Command {
         /// The consultancy the account belongs to: required for CONSULTANCY.
         #[arg(long)]
         consultancy_id: Option<uuid::Uuid>,
+        /// The enterprise the account acts for: required for ENTERPRISE.
+        #[arg(long)]
+        enterprise_id: Option<uuid::Uuid>,
     },
     /// Import enterprises from a CSV file (UTF-8, header line first; see the README), as the
     /// province. Prints every rejected row with all its faults.
@@ -519,6 +522,7 @@ async fn run(command: Command) -> Result<(), String> {
             city,
             expert_id,
             consultancy_id,
+            enterprise_id,
         } => {
             let mut password = String::new();
             std::io::stdin()
@@ -535,6 +539,7 @@ async fn run(command: Command) -> Result<(), String> {
                     city_code: city,
                     expert_id,
                     consultancy_id,
+                    enterprise_id,
                 },
             )
             .await

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{AuditMode, AuditStatus, DeadlineKind, ReviewOutcome};
+use crate::domain::{AuditMode, AuditStatus, DeadlineKind, DisclosureChannel, ReviewOutcome};
 
 /// One audit round of one enterprise.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -32,6 +32,20 @@ pub struct Model {
     pub extension_reason: Option<String>,
     /// The first year of the five-year cycle the round belongs to.
     pub cycle_start_year: i32,
+    /// The enterprise's disclosure of its audit (公布审核相关信息): when, where and what.
+    pub disclosed_on: Option<Date>,
+    pub disclosure_channel: Option<DisclosureChannel>,
+    /// The page, when published on the enterprise's own website.
+    pub disclosure_url: Option<String>,
+    pub disclosure_content: Option<String>,
+    /// The enterprise audits on its own (企业自行组织), with its own team leader, no firm.
+    pub self_organised: bool,
+    pub team_leader_name: Option<String>,
+    pub team_leader_position: Option<String>,
+    /// The enterprise's pending application for a later acceptance; cleared when decided.
+    pub extension_requested_until: Option<Date>,
+    pub extension_request_reason: Option<String>,
+    pub extension_requested_on: Option<Date>,
     /// The current deadline (kept with every change so that overdue is a plain filter).
     pub due_kind: Option<DeadlineKind>,
     pub due_on: Option<Date>,

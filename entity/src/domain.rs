@@ -87,6 +87,7 @@ domain_enum! {
         CityAdmin => "CITY_ADMIN", "市级管理员",
         Expert => "EXPERT", "专家",
         Consultancy => "CONSULTANCY", "咨询机构",
+        Enterprise => "ENTERPRISE", "企业",
     }
 }
 
@@ -282,12 +283,26 @@ domain_enum! {
         RecordEvaluation => "RECORD_EVALUATION", "评估结论",
         RecordAcceptance => "RECORD_ACCEPTANCE", "验收结论",
         ExtendAcceptance => "EXTEND_ACCEPTANCE", "延期验收",
+        Disclose => "DISCLOSE", "公布审核信息",
+        RequestExtension => "REQUEST_EXTENSION", "申请延期验收",
+        RefuseExtension => "REFUSE_EXTENSION", "不予延期",
+    }
+}
+
+domain_enum! {
+    /// Where an enterprise disclosed its audit (在当地主要媒体、企业官网或采取其他便于公众知晓的方式).
+    DisclosureChannel {
+        LocalMedia => "LOCAL_MEDIA", "当地主要媒体",
+        OwnWebsite => "OWN_WEBSITE", "企业网站",
+        Other => "OTHER", "其他方式",
     }
 }
 
 domain_enum! {
     /// Which step of an audit the current deadline is for.
     DeadlineKind {
+        Disclosure => "DISCLOSURE", "公布审核信息",
+        Start => "START", "启动审核",
         Report => "REPORT", "提交审核报告",
         Evaluation => "EVALUATION", "完成评估",
         Acceptance => "ACCEPTANCE", "完成验收",
@@ -514,6 +529,7 @@ impl_into_str!(
     StaffRole,
     CertificationLevel,
     AuditEventKind,
+    DisclosureChannel,
     DeadlineKind,
     CompletionKind,
     ImportMode,

@@ -14,6 +14,8 @@ pub struct Model {
     pub city_code: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
+    /// The enterprise an ENTERPRISE user acts for.
+    pub enterprise_id: Option<Uuid>,
     /// Bumped whenever existing tokens must stop working (password change, role change).
     pub token_version: i32,
     pub disabled: bool,

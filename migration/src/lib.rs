@@ -15,6 +15,7 @@ mod m20261128_000007_staff_identity;
 mod m20261128_000008_expert_pool_revision;
 mod m20261128_000009_load_tuning;
 mod m20261129_000010_draw_storage;
+mod m20261205_000011_enterprise_users;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_expert_pool_revision::Migration),
             Box::new(m20261128_000009_load_tuning::Migration),
             Box::new(m20261129_000010_draw_storage::Migration),
+            Box::new(m20261205_000011_enterprise_users::Migration),
         ]
     }
 }

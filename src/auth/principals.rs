@@ -106,6 +106,7 @@ mod tests {
             city_code: Some("140100".into()),
             expert_id: None,
             consultancy_id: None,
+            enterprise_id: None,
         }
     }
 

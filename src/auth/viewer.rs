@@ -14,6 +14,7 @@ pub struct Principal {
     pub city_code: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +130,19 @@ impl Viewer {
         Ok(asked)
     }
 
+    /// The enterprise of an ENTERPRISE user.
+    pub fn enterprise_id(&self) -> Option<Uuid> {
+        match self {
+            Viewer::User(p) if p.role == Role::Enterprise => p.enterprise_id,
+            _ => None,
+        }
+    }
+
+    /// Whether this viewer acts for the given enterprise (its own account).
+    pub fn is_enterprise(&self, enterprise_id: Uuid) -> bool {
+        self.enterprise_id() == Some(enterprise_id)
+    }
+
     /// Whether this viewer is the given expert (their own record).
     pub fn is_expert(&self, expert_id: Uuid) -> bool {
         matches!(self, Viewer::User(p) if p.role == Role::Expert && p.expert_id == Some(expert_id))
@@ -147,6 +161,7 @@ mod tests {
             city_code: city.map(str::to_owned),
             expert_id: None,
             consultancy_id: None,
+            enterprise_id: None,
         })
     }
 

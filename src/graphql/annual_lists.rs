@@ -285,7 +285,14 @@ impl AnnualListMutation {
         let s = services(ctx)?;
         let id = parse_id("listId", &list_id)?;
         Ok(AnnualAuditList(
-            annual_lists::publish(&s.db, viewer(ctx), id, notice_date.map(|d| d.0)).await?,
+            annual_lists::publish(
+                &s.db,
+                viewer(ctx),
+                &s.config.deadlines,
+                id,
+                notice_date.map(|d| d.0),
+            )
+            .await?,
         ))
     }
 }

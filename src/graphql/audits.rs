@@ -6,8 +6,8 @@ use entity::{audit, audit_transition, improvement_option, review};
 use rust_decimal::Decimal;
 
 use crate::domain::{
-    AuditEventKind, AuditMode, AuditStatus, DeadlineKind, OptionKind, ReviewKind, ReviewOutcome,
-    ReviewStatus,
+    AuditEventKind, AuditMode, AuditStatus, DeadlineKind, DisclosureChannel, OptionKind,
+    ReviewKind, ReviewOutcome, ReviewStatus,
 };
 use crate::rules::deadlines::{
     acceptance_due, evaluation_due, is_notice_late, is_overdue, notice_due,
@@ -32,6 +32,34 @@ crate::connection_type!(AuditConnection, AuditEdge, Audit);
 crate::connection_type!(ReviewConnection, ReviewEdge, Review);
 
 /// The deadline an audit is working to now.
+/// One step of an audit and its deadline.
+#[derive(SimpleObject)]
+pub struct AuditStepDeadline {
+    pub kind: DeadlineKind,
+    pub due: Date,
+    /// When the step was done; null while it is not.
+    pub done_on: Option<Date>,
+    /// Done on or before `due`.
+    pub met: bool,
+    /// Not done and past `due` as of the date asked.
+    pub overdue: bool,
+}
+
+/// The leader of an enterprise's own audit team (企业自行组织).
+#[derive(SimpleObject)]
+pub struct TeamLeader {
+    pub name: String,
+    pub position: String,
+}
+
+/// An enterprise's application for a later acceptance, waiting for the city.
+#[derive(SimpleObject)]
+pub struct ExtensionRequest {
+    pub until: Date,
+    pub reason: String,
+    pub requested_on: Date,
+}
+
 #[derive(SimpleObject)]
 pub struct AuditDeadline {
     pub kind: DeadlineKind,
@@ -134,12 +162,15 @@ impl Audit {
     async fn report_submitted_on(&self) -> Option<Date> {
         self.0.report_submitted_on.map(Date)
     }
-    /// 31 August of the year the report came in, or of the next year after 31 August.
-    async fn evaluation_due(&self) -> Option<Date> {
-        self.0
+    /// 31 August of the year the report came in, or, for a report that left less than the
+    /// set period before it, that period after the report (`CLEANPROD_LATE_REPORT_EVALUATION_DAYS`).
+    async fn evaluation_due(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        let policy = &services(ctx)?.config.deadlines;
+        Ok(self
+            .0
             .report_submitted_on
-            .and_then(|d| evaluation_due(d).ok())
-            .map(Date)
+            .and_then(|d| evaluation_due(d, policy).ok())
+            .map(Date))
     }
     /// The date of the latest evaluation.
     async fn evaluated_on(&self) -> Option<Date> {
@@ -178,17 +209,78 @@ impl Audit {
         Ok(Date(audits::cycle_end_of(&self.0)?))
     }
     /// What the audit owes next and by when; none once accepted and passed.
-    async fn deadline(&self) -> Result<Option<AuditDeadline>> {
-        Ok(audits::deadline_of(&self.0)?.map(|d| AuditDeadline {
-            kind: d.kind,
-            due: Date(d.due),
-        }))
+    async fn deadline(&self, ctx: &Context<'_>) -> Result<Option<AuditDeadline>> {
+        let policy = &services(ctx)?.config.deadlines;
+        Ok(
+            audits::deadline_of(&self.0, policy)?.map(|d| AuditDeadline {
+                kind: d.kind,
+                due: Date(d.due),
+            }),
+        )
     }
     /// Past its current deadline on `asOf` (today in China when absent).
-    async fn overdue(&self, as_of: Option<Date>) -> Result<bool> {
+    async fn overdue(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<bool> {
+        let policy = &services(ctx)?.config.deadlines;
         let as_of: NaiveDate = as_of.map_or_else(today, |d| d.0);
         Ok(!self.0.closed
-            && audits::deadline_of(&self.0)?.is_some_and(|d| is_overdue(d.due, as_of)))
+            && audits::deadline_of(&self.0, policy)?.is_some_and(|d| is_overdue(d.due, as_of)))
+    }
+    /// Every step's deadline in the order of the steps — disclosure (one month after the
+    /// notice), start (two months), report (one year), the evaluation of the latest report and
+    /// the acceptance — with whether it was met and, as of `asOf` (today in China when
+    /// absent), whether it is overdue. Steps not reached yet are not listed.
+    async fn deadlines(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+    ) -> Result<Vec<AuditStepDeadline>> {
+        let policy = &services(ctx)?.config.deadlines;
+        let as_of: NaiveDate = as_of.map_or_else(today, |d| d.0);
+        Ok(audits::step_deadlines_of(&self.0, policy)?
+            .into_iter()
+            .map(|step| AuditStepDeadline {
+                kind: step.kind,
+                due: Date(step.due),
+                done_on: step.done_on.map(Date),
+                met: step.met(),
+                overdue: step.overdue(as_of),
+            })
+            .collect())
+    }
+    /// When the enterprise disclosed its audit (公布审核相关信息).
+    async fn disclosed_on(&self) -> Option<Date> {
+        self.0.disclosed_on.map(Date)
+    }
+    /// Where it disclosed it.
+    async fn disclosure_channel(&self) -> Option<DisclosureChannel> {
+        self.0.disclosure_channel
+    }
+    /// The page, for a disclosure on the enterprise's own website.
+    async fn disclosure_url(&self) -> Option<&str> {
+        self.0.disclosure_url.as_deref()
+    }
+    /// What it disclosed.
+    async fn disclosure_content(&self) -> Option<&str> {
+        self.0.disclosure_content.as_deref()
+    }
+    /// The enterprise audits on its own (企业自行组织): no consultancy, its own team leader.
+    async fn self_organised(&self) -> bool {
+        self.0.self_organised
+    }
+    /// The leader of the enterprise's own audit team, when it audits on its own.
+    async fn team_leader(&self) -> Option<TeamLeader> {
+        Some(TeamLeader {
+            name: self.0.team_leader_name.clone()?,
+            position: self.0.team_leader_position.clone().unwrap_or_default(),
+        })
+    }
+    /// The enterprise's pending application for a later acceptance (null when none waits).
+    async fn extension_request(&self) -> Option<ExtensionRequest> {
+        Some(ExtensionRequest {
+            until: Date(self.0.extension_requested_until?),
+            reason: self.0.extension_request_reason.clone().unwrap_or_default(),
+            requested_on: Date(self.0.extension_requested_on?),
+        })
     }
     /// Every transition, oldest first, with who recorded it and when.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditTransition>> {
@@ -432,13 +524,36 @@ pub struct CreateAuditInput {
     pub notice_date: Option<Date>,
 }
 
+/// A report handed in: with a consultancy and its lead auditor, or, when the enterprise
+/// audits on its own (企业自行组织), with its own team leader instead.
 #[derive(InputObject)]
 pub struct SubmitAuditReportInput {
-    pub consultancy_id: ID,
-    /// Must be staff of that consultancy on `submittedOn`.
-    pub lead_auditor_id: ID,
+    pub consultancy_id: Option<ID>,
+    /// Must be staff of that consultancy on `submittedOn`; required with `consultancyId`.
+    pub lead_auditor_id: Option<ID>,
+    /// The enterprise's own team leader, when no consultancy helps.
+    pub team_leader: Option<TeamLeaderInput>,
     /// Defaults to today.
     pub submitted_on: Option<Date>,
+}
+
+#[derive(InputObject)]
+pub struct TeamLeaderInput {
+    pub name: String,
+    /// The leader's position in the enterprise (e.g. 副总经理).
+    pub position: String,
+}
+
+/// Where, when and what the enterprise disclosed (公布审核相关信息).
+#[derive(InputObject)]
+pub struct AuditDisclosureInput {
+    /// Defaults to today; not before the notice, not in the future.
+    pub disclosed_on: Option<Date>,
+    pub channel: DisclosureChannel,
+    /// The page's address; required for OWN_WEBSITE.
+    pub url: Option<String>,
+    /// What was disclosed (at most 2 000 characters).
+    pub content: String,
 }
 
 #[derive(InputObject, Default)]
@@ -675,7 +790,9 @@ impl AuditMutation {
             year: input.year,
             notice_date: input.notice_date.map(|d| d.0),
         };
-        Ok(Audit(audits::create_audit(&s.db, viewer(ctx), new).await?))
+        Ok(Audit(
+            audits::create_audit(&s.db, viewer(ctx), &s.config.deadlines, new).await?,
+        ))
     }
 
     /// NOTIFIED → IN_PROGRESS. `startedOn` defaults to today.
@@ -688,7 +805,14 @@ impl AuditMutation {
         let s = services(ctx)?;
         let id = parse_id("auditId", &audit_id)?;
         Ok(Audit(
-            audits::start_audit(&s.db, viewer(ctx), id, started_on.map(|d| d.0)).await?,
+            audits::start_audit(
+                &s.db,
+                viewer(ctx),
+                &s.config.deadlines,
+                id,
+                started_on.map(|d| d.0),
+            )
+            .await?,
         ))
     }
 
@@ -702,12 +826,79 @@ impl AuditMutation {
         let s = services(ctx)?;
         let id = parse_id("auditId", &audit_id)?;
         let submission = ReportSubmission {
-            consultancy_id: parse_id("consultancyId", &input.consultancy_id)?,
-            lead_auditor_id: parse_id("leadAuditorId", &input.lead_auditor_id)?,
+            consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
+            lead_auditor_id: parse_optional_id("leadAuditorId", input.lead_auditor_id.as_ref())?,
+            team_leader: input.team_leader.map(|t| audits::TeamLeaderInput {
+                name: t.name,
+                position: t.position,
+            }),
             submitted_on: input.submitted_on.map(|d| d.0),
         };
         Ok(Audit(
-            audits::submit_report(&s.db, viewer(ctx), id, submission).await?,
+            audits::submit_report(&s.db, viewer(ctx), &s.config.deadlines, id, submission).await?,
+        ))
+    }
+
+    /// The enterprise (or its city's admins for it) records its disclosure of the audit:
+    /// where, when and what (公布审核相关信息, due one month after the notice).
+    async fn record_audit_disclosure(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        input: AuditDisclosureInput,
+    ) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        let disclosure = audits::Disclosure {
+            disclosed_on: input.disclosed_on.map(|d| d.0),
+            channel: input.channel,
+            url: input.url,
+            content: input.content,
+        };
+        Ok(Audit(
+            audits::record_disclosure(&s.db, viewer(ctx), &s.config.deadlines, id, disclosure)
+                .await?,
+        ))
+    }
+
+    /// The enterprise applies for a later acceptance (申请延期验收), with its reason; its city
+    /// grants or refuses it with `decideAcceptanceExtension`.
+    async fn request_acceptance_extension(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        until: Date,
+        reason: String,
+    ) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        Ok(Audit(
+            audits::request_extension(
+                &s.db,
+                viewer(ctx),
+                &s.config.deadlines,
+                id,
+                until.0,
+                &reason,
+            )
+            .await?,
+        ))
+    }
+
+    /// The audit's city grants (to the date applied for) or refuses the enterprise's waiting
+    /// application for a later acceptance, with its reason.
+    async fn decide_acceptance_extension(
+        &self,
+        ctx: &Context<'_>,
+        audit_id: ID,
+        grant: bool,
+        reason: String,
+    ) -> Result<Audit> {
+        let s = services(ctx)?;
+        let id = parse_id("auditId", &audit_id)?;
+        Ok(Audit(
+            audits::decide_extension(&s.db, viewer(ctx), &s.config.deadlines, id, grant, &reason)
+                .await?,
         ))
     }
 
@@ -722,7 +913,15 @@ impl AuditMutation {
         let s = services(ctx)?;
         let id = parse_id("auditId", &audit_id)?;
         Ok(Audit(
-            audits::grant_extension(&s.db, viewer(ctx), id, until.0, &reason).await?,
+            audits::grant_extension(
+                &s.db,
+                viewer(ctx),
+                &s.config.deadlines,
+                id,
+                until.0,
+                &reason,
+            )
+            .await?,
         ))
     }
 
@@ -739,7 +938,7 @@ impl AuditMutation {
             date: input.date.0,
         };
         Ok(Review(
-            audits::schedule_review(&s.db, viewer(ctx), new).await?,
+            audits::schedule_review(&s.db, viewer(ctx), &s.config.deadlines, new).await?,
         ))
     }
 
@@ -755,6 +954,7 @@ impl AuditMutation {
         let review = audits::record_review_outcome(
             &s.db,
             viewer(ctx),
+            &s.config.deadlines,
             id,
             ReviewResult {
                 outcome: input.outcome,

@@ -70,9 +70,10 @@ pub async fn review_has_panel(ctx: &Context<'_>, review: &review::Model) -> Resu
 }
 
 async fn visible(ctx: &Context<'_>, found: panel::Model) -> Result<Option<Panel>> {
-    let audit = loaders(ctx)?.audits.load_one(found.audit_id).await?;
-    let consultancy = audit.and_then(|a| a.consultancy_id);
-    Ok(panels::sees_members(viewer(ctx), &found, consultancy, today()).then_some(Panel(found)))
+    let Some(audit) = loaders(ctx)?.audits.load_one(found.audit_id).await? else {
+        return Ok(None);
+    };
+    Ok(panels::sees_members(viewer(ctx), &found, &audit, today()).then_some(Panel(found)))
 }
 
 pub struct Panel(pub panel::Model);

@@ -402,6 +402,7 @@ impl RecheckMutation {
             rechecks::draw_recheck_sample(
                 &s.db,
                 viewer(ctx),
+                &s.config.deadlines,
                 SampleInput {
                     year: input.year,
                     rate: input.rate,

@@ -90,6 +90,11 @@ impl From<OptionTotals> for OptionSummary {
 pub struct OverdueSummary {
     /// Audits past their current deadline, all kinds.
     pub audits: u64,
+    /// Past the disclosure due one month after the notice.
+    pub disclosure: u64,
+    /// Past the start due two months after the notice.
+    pub start: u64,
+    /// Past the report due one year after the notice.
     pub report: u64,
     pub evaluation: u64,
     pub acceptance: u64,
@@ -145,6 +150,8 @@ impl AnnualSummary {
         let o = &self.0.overdue;
         OverdueSummary {
             audits: o.audits(),
+            disclosure: o.disclosure,
+            start: o.start,
             report: o.report,
             evaluation: o.evaluation,
             acceptance: o.acceptance,

@@ -39,6 +39,10 @@ impl User {
     async fn consultancy_id(&self) -> Option<ID> {
         self.0.consultancy_id.map(id_of)
     }
+    /// The enterprise an ENTERPRISE user acts for.
+    async fn enterprise_id(&self) -> Option<ID> {
+        self.0.enterprise_id.map(id_of)
+    }
     async fn disabled(&self) -> bool {
         self.0.disabled
     }
@@ -65,6 +69,8 @@ pub struct CreateUserInput {
     pub expert_id: Option<ID>,
     /// Required for CONSULTANCY.
     pub consultancy_id: Option<ID>,
+    /// Required for ENTERPRISE: the enterprise the account acts for.
+    pub enterprise_id: Option<ID>,
 }
 
 /// What to change about a user: their role (with its city, expert or consultancy) or
@@ -75,6 +81,7 @@ pub struct ChangeUserInput {
     pub city_code: Option<String>,
     pub expert_id: Option<ID>,
     pub consultancy_id: Option<ID>,
+    pub enterprise_id: Option<ID>,
     pub disabled: Option<bool>,
 }
 
@@ -122,6 +129,7 @@ impl UserMutation {
             city_code: input.city_code,
             expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
+            enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,
         };
         Ok(User(users::create_user(&s.db, viewer(ctx), new).await?))
     }
@@ -135,6 +143,7 @@ impl UserMutation {
             city_code: input.city_code,
             expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
+            enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,
             disabled: input.disabled,
         };
         Ok(User(users::change_user(s, viewer(ctx), id, change).await?))

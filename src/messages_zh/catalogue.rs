@@ -26,6 +26,55 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "只有省级管理员可以执行此操作",
     ),
     (
+        "a disclosure on the enterprise's own website needs its address",
+        "在企业网站公布的，须填写网页地址",
+    ),
+    (
+        "a lead auditor belongs to a consultancy; an enterprise auditing on its own names its team leader",
+        "审核组长属于咨询机构；企业自行组织审核的，应填写本企业审核小组负责人",
+    ),
+    (
+        "an application for an extension to {} is already waiting for the city",
+        "延期至 {0} 的申请正在等待市级审批",
+    ),
+    (
+        "an audit with a consultancy is led by the firm's lead auditor; name one or the other",
+        "委托咨询机构的审核由其审核组长负责；咨询机构与企业审核小组负责人只能填写其一",
+    ),
+    (
+        "an enterprise sees only its own audits",
+        "企业只能查看本企业的审核",
+    ),
+    (
+        "an enterprise user needs an enterprise",
+        "企业用户须关联一家企业",
+    ),
+    (
+        "must be a web address (http:// or https://)",
+        "须为网址（http:// 或 https://）",
+    ),
+    (
+        "name the consultancy and its lead auditor, or the enterprise's own team leader",
+        "请填写咨询机构及其审核组长，或企业自行组织审核的小组负责人",
+    ),
+    (
+        "no application for an extension is waiting",
+        "没有待审批的延期申请",
+    ),
+    (
+        "only the enterprise applies for an extension; its city grants one directly",
+        "延期验收由企业申请；市级部门可直接批准延期",
+    ),
+    (
+        "recheck findings are read by the province, the city and the parties they name",
+        "复核发现的问题仅由省、市主管部门及所涉各方查看",
+    ),
+    ("required with a consultancy", "委托咨询机构时必填"),
+    (
+        "the audit is accepted; its round is over",
+        "该审核已验收通过，本轮审核已结束",
+    ),
+    (
         "only an administrator may do this",
         "只有管理员可以执行此操作",
     ),
@@ -332,7 +381,6 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "不能早于该审核上一步骤的日期 {0}",
     ),
     ("no such consultancy", "咨询机构不存在"),
-    ("no such consultancy {}", "咨询机构 {0} 不存在"),
     (
         "the consultancy is {}: only ACTIVE firms take new audits",
         "该咨询机构当前为“{0:ConsultancyStatus}”状态，只有状态正常的咨询机构才能承接新的审核",
@@ -956,6 +1004,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("acceptedByOtherDepartment", "是否已通过相关部门专项验收"),
     ("actorId", "操作人"),
     ("address", "地址"),
+    ("disclosedOn", "公布日期"),
     ("after", "分页游标"),
     ("ammoniaNitrogenT", "削减氨氮（吨/年）"),
     ("asOf", "截至日期"),
@@ -1081,6 +1130,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("qualified", "合格分数线"),
     ("rate", "抽样比例"),
     ("reason", "理由"),
+    ("teamLeader", "企业审核小组负责人"),
     ("reportQuality", "报告编制质量"),
     ("reviewDate", "评审日期"),
     ("reviewId", "评审"),
@@ -1115,6 +1165,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("title", "职称或名称"),
     ("topic", "培训主题"),
     ("topics", "培训主题"),
+    ("url", "网页地址"),
     ("until", "截止日期"),
     ("userId", "用户"),
     ("username", "用户名"),

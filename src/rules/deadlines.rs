@@ -87,18 +87,62 @@ pub fn is_notice_late(notified_on: NaiveDate, year: i32) -> bool {
     (notified_on.year(), notified_on.month()) > (year, 3)
 }
 
-/// The evaluation of a report is due by 31 August (每年 8 月底前完成年度企业清洁生产审核评估).
-///
-/// A report that came in on or before 31 August is evaluated in that year's round; one that came
-/// in later (from 1 September) is past this year's round and falls to 31 August of the next year.
-pub fn evaluation_due(report_submitted_on: NaiveDate) -> Result<NaiveDate, DateOutOfRange> {
-    let year = report_submitted_on.year();
-    let due_year = if report_submitted_on.month() <= 8 {
-        year
-    } else {
-        year.checked_add(1).ok_or(DateOutOfRange)?
-    };
-    NaiveDate::from_ymd_opt(due_year, 8, 31).ok_or(DateOutOfRange)
+/// The periods of our own choosing that the deadlines use (settings, not the plan's words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeadlinePolicy {
+    /// How long the city has to evaluate a report that came in too late for the year's
+    /// round of 31 August (`CLEANPROD_LATE_REPORT_EVALUATION_DAYS`).
+    pub late_report_evaluation_days: u32,
+}
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        DeadlinePolicy {
+            late_report_evaluation_days: 60,
+        }
+    }
+}
+
+/// The enterprise discloses its audit within one month of the notice (清洁生产审核办法, Order
+/// No. 38 of 2016, art. 11: 在名单公布后一个月内公布相关信息).
+pub fn disclosure_due(notice_date: NaiveDate) -> Result<NaiveDate, DateOutOfRange> {
+    months_after(notice_date, 1)
+}
+
+/// The enterprise starts its audit within two months of the notice (Order No. 38, art. 12:
+/// 名单公布后两个月内开展清洁生产审核).
+pub fn start_due(notice_date: NaiveDate) -> Result<NaiveDate, DateOutOfRange> {
+    months_after(notice_date, 2)
+}
+
+/// The enterprise submits its report within one year of the notice (Order No. 38, art. 12:
+/// 名单公布之日起一年内完成本轮审核并将审核报告报送).
+pub fn report_due(notice_date: NaiveDate) -> Result<NaiveDate, DateOutOfRange> {
+    months_after(notice_date, 12)
+}
+
+/// The corresponding day `months` later, as the Civil Code reckons periods (arts. 201–202):
+/// where that day does not exist, the last day of that month.
+fn months_after(date: NaiveDate, months: u32) -> Result<NaiveDate, DateOutOfRange> {
+    date.checked_add_months(Months::new(months))
+        .ok_or(DateOutOfRange)
+}
+
+/// The evaluation of a report is due by 31 August of the year it came in (每年 8 月底前完成年度
+/// 企业清洁生产审核评估): the year's round takes the reports of the year. A report that leaves
+/// the city less than the set period before that 31 August (or came in after it) is due that
+/// period after it came in instead, so no report is ever due the next day.
+pub fn evaluation_due(
+    report_submitted_on: NaiveDate,
+    policy: &DeadlinePolicy,
+) -> Result<NaiveDate, DateOutOfRange> {
+    let round = NaiveDate::from_ymd_opt(report_submitted_on.year(), 8, 31).ok_or(DateOutOfRange)?;
+    let late = report_submitted_on
+        .checked_add_days(chrono::Days::new(u64::from(
+            policy.late_report_evaluation_days,
+        )))
+        .ok_or(DateOutOfRange)?;
+    Ok(round.max(late))
 }
 
 /// The acceptance is due one year after the evaluation (评估完成后一年内完成验收).
@@ -167,10 +211,13 @@ pub fn cycle_overdue(
     i64::from(as_of_year) - i64::from(anchor) >= i64::from(CYCLE_YEARS)
 }
 
-/// The dates of an audit that its current deadline depends on.
+/// The dates of an audit that its deadlines depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditDates {
     pub notice_date: NaiveDate,
+    /// The enterprise's disclosure of the audit.
+    pub disclosed_on: Option<NaiveDate>,
+    pub started_on: Option<NaiveDate>,
     /// The latest report (a resubmission replaces the first).
     pub report_submitted_on: Option<NaiveDate>,
     /// The date of the evaluation that passed.
@@ -186,16 +233,94 @@ pub struct AuditDeadline {
     pub due: NaiveDate,
 }
 
-/// The deadline an audit in state (`status`, `last_outcome`) is working to; none once it is
-/// ACCEPTED (PASSED), the end of the round.
+/// One step of an audit and its deadline: when it was due, and when it was done if it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepDeadline {
+    pub kind: DeadlineKind,
+    pub due: NaiveDate,
+    /// When the step was done; `None` while it is not.
+    pub done_on: Option<NaiveDate>,
+}
+
+impl StepDeadline {
+    /// Done on or before its due date.
+    pub fn met(&self) -> bool {
+        self.done_on.is_some_and(|done| done <= self.due)
+    }
+
+    /// Not done and past its due date as of `as_of`.
+    pub fn overdue(&self, as_of: NaiveDate) -> bool {
+        self.done_on.is_none() && is_overdue(self.due, as_of)
+    }
+}
+
+/// Every step deadline an audit has met, missed or still owes, in the order of the steps:
+/// disclosure, start and report (from the notice), the evaluation of the latest report, the
+/// acceptance after a passed evaluation (or the approved extension). A step the audit has not
+/// reached yet (no report, no passed evaluation) is not listed. `needs_acceptance` is false
+/// for an audit that closes on its evaluation (精简验收内容).
+pub fn step_deadlines(
+    status: AuditStatus,
+    last_outcome: Option<ReviewOutcome>,
+    dates: &AuditDates,
+    accepted_on: Option<NaiveDate>,
+    policy: &DeadlinePolicy,
+) -> Result<Vec<StepDeadline>, DateOutOfRange> {
+    use AuditStatus as S;
+    use ReviewOutcome as O;
+    let step = |kind, due, done_on| StepDeadline { kind, due, done_on };
+    let mut steps = vec![
+        step(
+            DeadlineKind::Disclosure,
+            disclosure_due(dates.notice_date)?,
+            dates.disclosed_on,
+        ),
+        step(
+            DeadlineKind::Start,
+            start_due(dates.notice_date)?,
+            dates.started_on,
+        ),
+        step(
+            DeadlineKind::Report,
+            report_due(dates.notice_date)?,
+            dates.report_submitted_on,
+        ),
+    ];
+    if let Some(report) = dates.report_submitted_on {
+        let evaluated = match (status, last_outcome) {
+            (S::ReportSubmitted, _) | (S::Evaluated, Some(O::Failed)) => None,
+            _ => dates.evaluated_on,
+        };
+        steps.push(step(
+            DeadlineKind::Evaluation,
+            evaluation_due(report, policy)?,
+            evaluated,
+        ));
+    }
+    if let Some(evaluated) = dates.evaluated_on
+        && matches!(
+            (status, last_outcome),
+            (S::Evaluated, Some(O::Passed)) | (S::Accepted, _)
+        )
+    {
+        let due = match dates.acceptance_extended_until {
+            Some(until) => until,
+            None => acceptance_due(evaluated)?,
+        };
+        steps.push(step(DeadlineKind::Acceptance, due, accepted_on));
+    }
+    Ok(steps)
+}
+
+/// The deadline an audit in state (`status`, `last_outcome`) is working to now: the earliest
+/// step it still owes; none once the round is over (ACCEPTED (PASSED)).
 ///
-/// - NOTIFIED, IN_PROGRESS: the report must be in for the evaluation round, so its deadline is
-///   the evaluation deadline its notice falls in (31 August of the notice's year, or of the next
-///   year for a notice after 31 August): the same rule as [`evaluation_due`].
-/// - REPORT_SUBMITTED, and EVALUATED (FAILED) awaiting a corrected report: the evaluation is due
-///   by [`evaluation_due`] of the latest report.
-/// - EVALUATED (PASSED), ACCEPTED (FAILED): the acceptance is due one year after the passed
-///   evaluation ([`acceptance_due`]), or by the approved extension.
+/// - NOTIFIED, IN_PROGRESS: the earliest of the disclosure (one month after the notice), the
+///   start (two months) and the report (one year) that is not done yet.
+/// - REPORT_SUBMITTED, and EVALUATED (FAILED) awaiting a corrected report: the evaluation of
+///   the latest report ([`evaluation_due`]).
+/// - EVALUATED (PASSED), ACCEPTED (FAILED): the acceptance, one year after the passed
+///   evaluation ([`acceptance_due`]), or the approved extension.
 ///
 /// A state the machine cannot reach (EVALUATED or ACCEPTED without an outcome, or a date it
 /// needs missing) has no deadline rather than a made-up one.
@@ -203,17 +328,35 @@ pub fn audit_deadline(
     status: AuditStatus,
     last_outcome: Option<ReviewOutcome>,
     dates: &AuditDates,
+    policy: &DeadlinePolicy,
 ) -> Result<Option<AuditDeadline>, DateOutOfRange> {
     use AuditStatus as S;
     use ReviewOutcome as O;
     let deadline = |kind, due| Ok(Some(AuditDeadline { kind, due }));
     match (status, last_outcome) {
         (S::Notified | S::InProgress, _) => {
-            deadline(DeadlineKind::Report, evaluation_due(dates.notice_date)?)
+            let owed = [
+                (
+                    DeadlineKind::Disclosure,
+                    dates.disclosed_on,
+                    disclosure_due(dates.notice_date)?,
+                ),
+                (
+                    DeadlineKind::Start,
+                    dates.started_on,
+                    start_due(dates.notice_date)?,
+                ),
+                (DeadlineKind::Report, None, report_due(dates.notice_date)?),
+            ];
+            Ok(owed
+                .into_iter()
+                .filter(|(_, done, _)| done.is_none())
+                .map(|(kind, _, due)| AuditDeadline { kind, due })
+                .min_by_key(|d| d.due))
         }
         (S::ReportSubmitted, _) | (S::Evaluated, Some(O::Failed)) => {
             match dates.report_submitted_on {
-                Some(report) => deadline(DeadlineKind::Evaluation, evaluation_due(report)?),
+                Some(report) => deadline(DeadlineKind::Evaluation, evaluation_due(report, policy)?),
                 None => Ok(None),
             }
         }
@@ -280,13 +423,35 @@ mod tests {
     }
 
     #[test]
-    fn evaluation_due_this_year_or_next() {
-        assert_eq!(evaluation_due(d(2024, 1, 1)), Ok(d(2024, 8, 31)));
-        assert_eq!(evaluation_due(d(2024, 2, 29)), Ok(d(2024, 8, 31)));
-        assert_eq!(evaluation_due(d(2024, 8, 31)), Ok(d(2024, 8, 31)));
-        assert_eq!(evaluation_due(d(2024, 9, 1)), Ok(d(2025, 8, 31)));
-        assert_eq!(evaluation_due(d(2024, 12, 31)), Ok(d(2025, 8, 31)));
-        assert_eq!(evaluation_due(NaiveDate::MAX), Err(DateOutOfRange));
+    fn evaluation_due_in_the_years_round_or_the_set_period_after() {
+        let policy = DeadlinePolicy::default();
+        let due = |report| evaluation_due(report, &policy);
+        assert_eq!(due(d(2024, 1, 1)), Ok(d(2024, 8, 31)));
+        assert_eq!(due(d(2024, 2, 29)), Ok(d(2024, 8, 31)));
+        // Exactly the period before the round: still the round.
+        assert_eq!(due(d(2024, 7, 2)), Ok(d(2024, 8, 31)));
+        // Less than the period left: the period after the report, never the next day.
+        assert_eq!(due(d(2024, 7, 3)), Ok(d(2024, 9, 1)));
+        assert_eq!(due(d(2024, 8, 30)), Ok(d(2024, 10, 29)));
+        assert_eq!(due(d(2024, 9, 1)), Ok(d(2024, 10, 31)));
+        assert_eq!(due(d(2024, 12, 31)), Ok(d(2025, 3, 1)));
+        let quick = DeadlinePolicy {
+            late_report_evaluation_days: 10,
+        };
+        assert_eq!(evaluation_due(d(2024, 8, 30), &quick), Ok(d(2024, 9, 9)));
+        assert_eq!(due(NaiveDate::MAX), Err(DateOutOfRange));
+    }
+
+    #[test]
+    fn disclosure_start_and_report_run_from_the_notice() {
+        assert_eq!(disclosure_due(d(2024, 3, 20)), Ok(d(2024, 4, 20)));
+        assert_eq!(start_due(d(2024, 3, 20)), Ok(d(2024, 5, 20)));
+        assert_eq!(report_due(d(2024, 3, 20)), Ok(d(2025, 3, 20)));
+        // A month without the day: its last day.
+        assert_eq!(disclosure_due(d(2024, 1, 31)), Ok(d(2024, 2, 29)));
+        assert_eq!(start_due(d(2023, 12, 31)), Ok(d(2024, 2, 29)));
+        assert_eq!(report_due(d(2024, 2, 29)), Ok(d(2025, 2, 28)));
+        assert_eq!(report_due(NaiveDate::MAX), Err(DateOutOfRange));
     }
 
     #[test]
@@ -389,6 +554,8 @@ mod tests {
     fn dates(notice: NaiveDate) -> AuditDates {
         AuditDates {
             notice_date: notice,
+            disclosed_on: None,
+            started_on: None,
             report_submitted_on: None,
             evaluated_on: None,
             acceptance_extended_until: None,
@@ -400,33 +567,43 @@ mod tests {
         use AuditStatus as S;
         use DeadlineKind as K;
         use ReviewOutcome as O;
+        let policy = DeadlinePolicy::default();
         let due = |status, outcome, dates: &AuditDates| {
-            audit_deadline(status, outcome, dates)
+            audit_deadline(status, outcome, dates, &policy)
                 .expect("in range")
                 .map(|d| (d.kind, d.due))
         };
         let mut ds = dates(d(2024, 3, 20));
+        // Notified: the disclosure first, then the start, then the report.
         assert_eq!(
             due(S::Notified, None, &ds),
-            Some((K::Report, d(2024, 8, 31)))
+            Some((K::Disclosure, d(2024, 4, 20)))
         );
+        ds.disclosed_on = Some(d(2024, 4, 25));
+        assert_eq!(
+            due(S::Notified, None, &ds),
+            Some((K::Start, d(2024, 5, 20)))
+        );
+        ds.started_on = Some(d(2024, 5, 1));
         assert_eq!(
             due(S::InProgress, None, &ds),
-            Some((K::Report, d(2024, 8, 31)))
+            Some((K::Report, d(2025, 3, 20)))
         );
-        // A notice after 31 August reports for next year's round.
+        // Started before disclosing: the disclosure is still owed.
+        let mut undisclosed = dates(d(2024, 3, 20));
+        undisclosed.started_on = Some(d(2024, 4, 1));
         assert_eq!(
-            due(S::Notified, None, &dates(d(2024, 9, 1))),
-            Some((K::Report, d(2025, 8, 31)))
+            due(S::InProgress, None, &undisclosed),
+            Some((K::Disclosure, d(2024, 4, 20)))
         );
         ds.report_submitted_on = Some(d(2024, 9, 2));
         assert_eq!(
             due(S::ReportSubmitted, None, &ds),
-            Some((K::Evaluation, d(2025, 8, 31)))
+            Some((K::Evaluation, d(2024, 11, 1)))
         );
         assert_eq!(
             due(S::Evaluated, Some(O::Failed), &ds),
-            Some((K::Evaluation, d(2025, 8, 31)))
+            Some((K::Evaluation, d(2024, 11, 1)))
         );
         // Evaluated on 29 February: acceptance due on 28 February of the next year.
         ds.evaluated_on = Some(d(2024, 2, 29));
@@ -451,5 +628,51 @@ mod tests {
             due(S::Evaluated, Some(O::Passed), &dates(d(2024, 3, 1))),
             None
         );
+    }
+
+    #[test]
+    fn step_deadlines_say_met_late_and_overdue() {
+        use AuditStatus as S;
+        use DeadlineKind as K;
+        use ReviewOutcome as O;
+        let policy = DeadlinePolicy::default();
+        let mut ds = dates(d(2024, 3, 20));
+        ds.disclosed_on = Some(d(2024, 4, 20));
+        ds.started_on = Some(d(2024, 5, 21));
+        let steps = step_deadlines(S::InProgress, None, &ds, None, &policy).expect("in range");
+        let kinds: Vec<K> = steps.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [K::Disclosure, K::Start, K::Report]);
+        // On the due date is met; a day late is done but not met; not done is overdue after.
+        assert!(steps[0].met());
+        assert!(!steps[1].met() && !steps[1].overdue(d(2030, 1, 1)));
+        assert!(!steps[2].overdue(d(2025, 3, 20)));
+        assert!(steps[2].overdue(d(2025, 3, 21)));
+
+        ds.report_submitted_on = Some(d(2024, 6, 1));
+        ds.evaluated_on = Some(d(2024, 8, 1));
+        let steps =
+            step_deadlines(S::Evaluated, Some(O::Passed), &ds, None, &policy).expect("in range");
+        assert_eq!(steps.len(), 5);
+        assert_eq!(steps[3].kind, K::Evaluation);
+        assert!(steps[3].met());
+        assert_eq!(
+            (steps[4].kind, steps[4].due),
+            (K::Acceptance, d(2025, 8, 1))
+        );
+        // A failed evaluation awaits a corrected report: the evaluation is owed again, and no
+        // acceptance is listed.
+        let steps =
+            step_deadlines(S::Evaluated, Some(O::Failed), &ds, None, &policy).expect("in range");
+        assert_eq!(steps.len(), 4);
+        assert_eq!(steps[3].done_on, None);
+        let accepted = step_deadlines(
+            S::Accepted,
+            Some(O::Passed),
+            &ds,
+            Some(d(2025, 1, 1)),
+            &policy,
+        )
+        .expect("in range");
+        assert!(accepted[4].met());
     }
 }

@@ -177,7 +177,7 @@ pub fn check_capacity(capacity: Option<i32>, enrolled: u32) -> Result<(), Capaci
 pub fn audience_of_user(role: Role) -> Option<TrainingAudience> {
     match role {
         Role::ProvinceAdmin | Role::CityAdmin => Some(TrainingAudience::AdministrativeStaff),
-        Role::Expert | Role::Consultancy => None,
+        Role::Expert | Role::Consultancy | Role::Enterprise => None,
     }
 }
 

@@ -18,7 +18,7 @@ use crate::db::begin_write;
 use crate::domain::AnnualListStatus;
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
-use crate::rules::deadlines::is_late;
+use crate::rules::deadlines::{DeadlinePolicy, is_late};
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
@@ -370,6 +370,7 @@ pub async fn return_list(
 pub async fn publish(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     list_id: Uuid,
     notice_date: Option<NaiveDate>,
 ) -> AppResult<annual_audit_list::Model> {
@@ -402,6 +403,7 @@ pub async fn publish(
         audits::insert_audit(
             &txn,
             viewer,
+            policy,
             enterprise,
             list.year,
             notice_date,

@@ -19,8 +19,8 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    AuditEventKind, AuditStatus, CertificationLevel, DeadlineKind, OptionKind, ReviewKind,
-    ReviewOutcome, ReviewStatus,
+    AuditEventKind, AuditStatus, CertificationLevel, DeadlineKind, DisclosureChannel, OptionKind,
+    ReviewKind, ReviewOutcome, ReviewStatus,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
@@ -28,7 +28,8 @@ use crate::rules::audit_lifecycle::{
 };
 use crate::rules::consultancy::{employed_on, may_take_new_audits};
 use crate::rules::deadlines::{
-    AuditDates, AuditDeadline, audit_deadline, check_extension, cycle_end,
+    AuditDates, AuditDeadline, DeadlinePolicy, StepDeadline, audit_deadline, check_extension,
+    cycle_end, step_deadlines,
 };
 
 use super::amounts::{to_stored, to_stored_opt};
@@ -44,10 +45,28 @@ pub struct NewAudit {
     pub notice_date: Option<NaiveDate>,
 }
 
+/// A report handed in: with a consultancy and its lead auditor, or by an enterprise that
+/// audits on its own (企业自行组织) with its own team leader.
 pub struct ReportSubmission {
-    pub consultancy_id: Uuid,
-    pub lead_auditor_id: Uuid,
+    pub consultancy_id: Option<Uuid>,
+    pub lead_auditor_id: Option<Uuid>,
+    pub team_leader: Option<TeamLeaderInput>,
     pub submitted_on: Option<NaiveDate>,
+}
+
+/// The leader of an enterprise's own audit team.
+pub struct TeamLeaderInput {
+    pub name: String,
+    pub position: String,
+}
+
+/// An enterprise's disclosure of its audit (公布审核相关信息).
+pub struct Disclosure {
+    pub disclosed_on: Option<NaiveDate>,
+    pub channel: DisclosureChannel,
+    /// Required for OWN_WEBSITE.
+    pub url: Option<String>,
+    pub content: String,
 }
 
 #[derive(Default)]
@@ -154,6 +173,8 @@ pub fn state_of(model: &audit::Model) -> AppResult<(AuditStatus, Option<ReviewOu
 fn dates_of(model: &audit::Model) -> AuditDates {
     AuditDates {
         notice_date: model.notice_date,
+        disclosed_on: model.disclosed_on,
+        started_on: model.started_on,
         report_submitted_on: model.report_submitted_on,
         evaluated_on: model.evaluated_on,
         acceptance_extended_until: model.acceptance_extended_until,
@@ -161,15 +182,28 @@ fn dates_of(model: &audit::Model) -> AuditDates {
 }
 
 /// The deadline the audit is working to now.
-pub fn deadline_of(model: &audit::Model) -> AppResult<Option<AuditDeadline>> {
+pub fn deadline_of(
+    model: &audit::Model,
+    policy: &DeadlinePolicy,
+) -> AppResult<Option<AuditDeadline>> {
     let (status, outcome) = state_of(model)?;
-    audit_deadline(status, outcome, &dates_of(model))
+    audit_deadline(status, outcome, &dates_of(model), policy)
+        .map_err(|_| AppError::internal(format!("audit {} has dates out of range", model.id)))
+}
+
+/// Every step deadline of the audit, met, missed or owed (see `rules::deadlines`).
+pub fn step_deadlines_of(
+    model: &audit::Model,
+    policy: &DeadlinePolicy,
+) -> AppResult<Vec<StepDeadline>> {
+    let (status, outcome) = state_of(model)?;
+    step_deadlines(status, outcome, &dates_of(model), model.accepted_on, policy)
         .map_err(|_| AppError::internal(format!("audit {} has dates out of range", model.id)))
 }
 
 /// Keeps the stored deadline in step with the record, so overdue is a plain filter.
-fn refresh_deadline(model: &mut audit::Model) -> AppResult<()> {
-    let deadline = deadline_of(model)?;
+fn refresh_deadline(model: &mut audit::Model, policy: &DeadlinePolicy) -> AppResult<()> {
+    let deadline = deadline_of(model, policy)?;
     model.due_kind = deadline.map(|d| d.kind);
     model.due_on = deadline.map(|d| d.due);
     Ok(())
@@ -187,11 +221,13 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<audit::Model
         .ok_or_else(|| AppError::not_found("Audit", id))
 }
 
-/// Who may read an audit: the province, its city, and the consultancy that holds it.
+/// Who may read an audit: the province, its city, the consultancy that holds it and the
+/// enterprise audited.
 pub fn require_read(viewer: &Viewer, model: &audit::Model) -> AppResult<()> {
     if model
         .consultancy_id
         .is_some_and(|id| viewer.is_consultancy(id))
+        || viewer.is_enterprise(model.enterprise_id)
     {
         return Ok(());
     }
@@ -258,8 +294,9 @@ async fn save(
     txn: &impl ConnectionTrait,
     mut next: audit::Model,
     version: i32,
+    policy: &DeadlinePolicy,
 ) -> AppResult<audit::Model> {
-    refresh_deadline(&mut next)?;
+    refresh_deadline(&mut next, policy)?;
     next.version = version + 1;
     next.updated_at = Utc::now();
     let id = next.id;
@@ -279,6 +316,7 @@ fn one_open_audit(enterprise: &enterprise::Model) -> AppError {
 pub(crate) async fn insert_audit(
     txn: &impl ConnectionTrait,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     enterprise: &enterprise::Model,
     year: i32,
     notice_date: NaiveDate,
@@ -312,6 +350,16 @@ pub(crate) async fn insert_audit(
         accepted_on: None,
         acceptance_extended_until: None,
         extension_reason: None,
+        disclosed_on: None,
+        disclosure_channel: None,
+        disclosure_url: None,
+        disclosure_content: None,
+        self_organised: false,
+        team_leader_name: None,
+        team_leader_position: None,
+        extension_requested_until: None,
+        extension_request_reason: None,
+        extension_requested_on: None,
         cycle_start_year: year,
         due_kind: None,
         due_on: None,
@@ -319,7 +367,7 @@ pub(crate) async fn insert_audit(
         created_at: now,
         updated_at: now,
     };
-    refresh_deadline(&mut model)?;
+    refresh_deadline(&mut model, policy)?;
     let created = audit::ActiveModel::from(model)
         .reset_all()
         .insert(txn)
@@ -347,6 +395,7 @@ pub(crate) async fn insert_audit(
 pub async fn create_audit(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     input: NewAudit,
 ) -> AppResult<audit::Model> {
     viewer.require_admin()?;
@@ -360,7 +409,7 @@ pub async fn create_audit(
         })?;
     viewer.require_city(&enterprise.city_code)?;
     let txn = begin_write(db).await?;
-    let created = insert_audit(&txn, viewer, &enterprise, year, notice_date, None).await?;
+    let created = insert_audit(&txn, viewer, policy, &enterprise, year, notice_date, None).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -400,13 +449,98 @@ async fn find_to_run(
     Ok(found)
 }
 
+/// Loads an audit for a step the enterprise takes: the enterprise itself, or its city's
+/// admins (and the province) acting for it.
+async fn find_to_act(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<audit::Model> {
+    let found = find(db, id).await?;
+    if !viewer.is_enterprise(found.enterprise_id) {
+        viewer.require_city(&found.city_code)?;
+    }
+    Ok(found)
+}
+
+/// The enterprise records where and when it disclosed its audit (a later record replaces an
+/// earlier one; each is in the history). Its city's admins may record it for the enterprise.
+pub async fn record_disclosure(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    policy: &DeadlinePolicy,
+    audit_id: Uuid,
+    input: Disclosure,
+) -> AppResult<audit::Model> {
+    let current = find_to_act(db, viewer, audit_id).await?;
+    if current.closed {
+        return Err(AppError::bad_input(
+            "auditId",
+            "the audit is accepted; its round is over",
+        ));
+    }
+    let disclosed_on = past_or_today("disclosedOn", input.disclosed_on.unwrap_or_else(today))?;
+    if disclosed_on < current.notice_date {
+        return Err(AppError::bad_input(
+            "disclosedOn",
+            format!("must not be before the notice of {}", current.notice_date),
+        ));
+    }
+    let url = optional_text("url", input.url, 500)?;
+    if let Some(url) = &url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(AppError::bad_input(
+            "url",
+            "must be a web address (http:// or https://)",
+        ));
+    }
+    if input.channel == DisclosureChannel::OwnWebsite && url.is_none() {
+        return Err(AppError::bad_input(
+            "url",
+            "a disclosure on the enterprise's own website needs its address",
+        ));
+    }
+    let content = required_text("content", &input.content, 2000)?;
+    let (status, outcome) = state_of(&current)?;
+    let mut next = current.clone();
+    next.disclosed_on = Some(disclosed_on);
+    next.disclosure_channel = Some(input.channel);
+    next.disclosure_url = url;
+    next.disclosure_content = Some(content);
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition {
+            outcome,
+            note: Some(input.channel.label().to_owned()),
+            ..Transition::new(AuditEventKind::Disclose, Some(status), status, disclosed_on)
+        },
+    )
+    .await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "recordAuditDisclosure",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
+    )
+    .await?;
+    Ok(saved)
+}
+
 pub async fn start_audit(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     audit_id: Uuid,
     started_on: Option<NaiveDate>,
 ) -> AppResult<audit::Model> {
-    let current = find_to_run(db, viewer, audit_id).await?;
+    let current = find_to_act(db, viewer, audit_id).await?;
     let (status, outcome) = state_of(&current)?;
     let to = next_status(status, outcome, AuditEvent::Start)
         .map_err(|e| transition_error("auditId", e))?;
@@ -421,7 +555,7 @@ pub async fn start_audit(
     next.status = to;
     next.started_on = Some(started_on);
     let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
     record_transition(
         &txn,
         viewer,
@@ -447,10 +581,11 @@ pub async fn start_audit(
 pub async fn submit_report(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     audit_id: Uuid,
     input: ReportSubmission,
 ) -> AppResult<audit::Model> {
-    let current = find_to_run(db, viewer, audit_id).await?;
+    let current = find_to_act(db, viewer, audit_id).await?;
     let (status, outcome) = state_of(&current)?;
     let to = next_status(status, outcome, AuditEvent::SubmitReport)
         .map_err(|e| transition_error("auditId", e))?;
@@ -470,7 +605,87 @@ pub async fn submit_report(
             format!("must not be before {earliest}, the audit's previous step"),
         ));
     }
-    let firm = consultancies::find(db, input.consultancy_id)
+    let mut next = current.clone();
+    next.status = to;
+    // The outcome belonged to the evaluation this report answers.
+    next.last_outcome = None;
+    next.report_submitted_on = Some(submitted_on);
+    match (input.consultancy_id, input.team_leader) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::bad_input(
+                "teamLeader",
+                "an audit with a consultancy is led by the firm's lead auditor; name one or the other",
+            ));
+        }
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "consultancyId",
+                "name the consultancy and its lead auditor, or the enterprise's own team leader",
+            ));
+        }
+        (None, Some(leader)) => {
+            if input.lead_auditor_id.is_some() {
+                return Err(AppError::bad_input(
+                    "leadAuditorId",
+                    "a lead auditor belongs to a consultancy; an enterprise auditing on its own names its team leader",
+                ));
+            }
+            next.self_organised = true;
+            next.team_leader_name = Some(required_text("teamLeader.name", &leader.name, 100)?);
+            next.team_leader_position =
+                Some(required_text("teamLeader.position", &leader.position, 100)?);
+            next.consultancy_id = None;
+            next.lead_auditor_id = None;
+        }
+        (Some(firm_id), None) => {
+            let lead_id = input.lead_auditor_id.ok_or_else(|| {
+                AppError::bad_input("leadAuditorId", "required with a consultancy")
+            })?;
+            let (firm, lead) =
+                check_firm_and_lead(db, &current, firm_id, lead_id, submitted_on).await?;
+            next.self_organised = false;
+            next.team_leader_name = None;
+            next.team_leader_position = None;
+            next.consultancy_id = Some(firm);
+            next.lead_auditor_id = Some(lead);
+        }
+    }
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition::new(AuditEventKind::SubmitReport, Some(status), to, submitted_on),
+    )
+    .await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "submitAuditReport",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({
+            "consultancyId": saved.consultancy_id,
+            "leadAuditorId": saved.lead_auditor_id,
+            "selfOrganised": saved.self_organised,
+            "submittedOn": submitted_on,
+        }),
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// The consultancy and lead auditor of a report: the lead must be that firm's staff on the
+/// day, and a firm that did not hold the audit before must be ACTIVE. Answers their ids.
+async fn check_firm_and_lead(
+    db: &impl ConnectionTrait,
+    current: &audit::Model,
+    firm_id: Uuid,
+    lead_id: Uuid,
+    submitted_on: NaiveDate,
+) -> AppResult<(Uuid, Uuid)> {
+    let firm = consultancies::find(db, firm_id)
         .await
         .map_err(|e| match e {
             AppError::NotFound { .. } => {
@@ -485,7 +700,7 @@ pub async fn submit_report(
             format!("the consultancy is {firm_status}: only ACTIVE firms take new audits"),
         ));
     }
-    let lead = consultancies::find_staff(db, input.lead_auditor_id)
+    let lead = consultancies::find_staff(db, lead_id)
         .await
         .map_err(|e| match e {
             AppError::NotFound { .. } => {
@@ -500,38 +715,14 @@ pub async fn submit_report(
             format!("is not staff of {} on {submitted_on}", firm.name),
         ));
     }
-    let mut next = current.clone();
-    next.status = to;
-    // The outcome belonged to the evaluation this report answers.
-    next.last_outcome = None;
-    next.consultancy_id = Some(firm.id);
-    next.lead_auditor_id = Some(lead.id);
-    next.report_submitted_on = Some(submitted_on);
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version).await?;
-    record_transition(
-        &txn,
-        viewer,
-        audit_id,
-        Transition::new(AuditEventKind::SubmitReport, Some(status), to, submitted_on),
-    )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "submitAuditReport",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({ "consultancyId": firm.id, "leadAuditorId": lead.id, "submittedOn": submitted_on }),
-    )
-    .await?;
-    Ok(saved)
+    Ok((firm.id, lead.id))
 }
 
 /// Moves the acceptance deadline later, no further than the end of the audit's cycle.
 pub async fn grant_extension(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     audit_id: Uuid,
     until: NaiveDate,
     reason: &str,
@@ -539,28 +730,18 @@ pub async fn grant_extension(
     let current = find_to_run(db, viewer, audit_id).await?;
     let reason = required_text("reason", reason, 500)?;
     let (status, outcome) = state_of(&current)?;
-    let current_due = match deadline_of(&current)? {
-        Some(AuditDeadline {
-            kind: DeadlineKind::Acceptance,
-            due,
-        }) => due,
-        _ => {
-            return Err(AppError::bad_input(
-                "auditId",
-                format!(
-                    "only an audit awaiting acceptance can be extended; this one is {status}{}",
-                    outcome.map(|o| format!(" ({o})")).unwrap_or_default()
-                ),
-            ));
-        }
-    };
+    let current_due = acceptance_due_now(&current, policy)?;
     check_extension(current_due, until, cycle_end_of(&current)?)
         .map_err(|e| AppError::bad_input("until", e.to_string()))?;
     let mut next = current.clone();
     next.acceptance_extended_until = Some(until);
     next.extension_reason = Some(reason.clone());
+    // The city's own grant answers any application still waiting.
+    next.extension_requested_until = None;
+    next.extension_request_reason = None;
+    next.extension_requested_on = None;
     let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
     record_transition(
         &txn,
         viewer,
@@ -589,11 +770,163 @@ pub async fn grant_extension(
     Ok(saved)
 }
 
+/// The current acceptance deadline of an audit awaiting acceptance, or why there is none.
+fn acceptance_due_now(current: &audit::Model, policy: &DeadlinePolicy) -> AppResult<NaiveDate> {
+    match deadline_of(current, policy)? {
+        Some(AuditDeadline {
+            kind: DeadlineKind::Acceptance,
+            due,
+        }) => Ok(due),
+        _ => Err(AppError::bad_input(
+            "auditId",
+            format!(
+                "only an audit awaiting acceptance can be extended; this one is {}{}",
+                current.status,
+                current
+                    .last_outcome
+                    .map(|o| format!(" ({o})"))
+                    .unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// The enterprise applies for a later acceptance (可申请延期验收), with its reason; the city
+/// grants or refuses it ([`decide_extension`]). One application waits at a time, and it is
+/// held to the same bounds as a grant: after the current due date, within the cycle.
+pub async fn request_extension(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    policy: &DeadlinePolicy,
+    audit_id: Uuid,
+    until: NaiveDate,
+    reason: &str,
+) -> AppResult<audit::Model> {
+    let current = find(db, audit_id).await?;
+    if !viewer.is_enterprise(current.enterprise_id) {
+        viewer.require_user()?;
+        return Err(AppError::forbidden(
+            "only the enterprise applies for an extension; its city grants one directly",
+        ));
+    }
+    let reason = required_text("reason", reason, 500)?;
+    let current_due = acceptance_due_now(&current, policy)?;
+    check_extension(current_due, until, cycle_end_of(&current)?)
+        .map_err(|e| AppError::bad_input("until", e.to_string()))?;
+    if let Some(waiting) = current.extension_requested_until {
+        return Err(AppError::conflict(format!(
+            "an application for an extension to {waiting} is already waiting for the city"
+        )));
+    }
+    let (status, outcome) = state_of(&current)?;
+    let on = today();
+    let mut next = current.clone();
+    next.extension_requested_until = Some(until);
+    next.extension_request_reason = Some(reason.clone());
+    next.extension_requested_on = Some(on);
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition {
+            outcome,
+            note: Some(format!("{current_due} → {until}: {reason}")),
+            ..Transition::new(AuditEventKind::RequestExtension, Some(status), status, on)
+        },
+    )
+    .await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "requestAcceptanceExtension",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({ "from": current_due, "until": until, "reason": reason }),
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// The city grants or refuses the enterprise's waiting application, with its reason. A grant
+/// moves the acceptance deadline to the date applied for (checked again: within the cycle,
+/// after the current due date).
+pub async fn decide_extension(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    policy: &DeadlinePolicy,
+    audit_id: Uuid,
+    grant: bool,
+    reason: &str,
+) -> AppResult<audit::Model> {
+    let current = find_to_run(db, viewer, audit_id).await?;
+    let reason = required_text("reason", reason, 500)?;
+    let Some(until) = current.extension_requested_until else {
+        return Err(AppError::bad_input(
+            "auditId",
+            "no application for an extension is waiting",
+        ));
+    };
+    let (status, outcome) = state_of(&current)?;
+    let mut next = current.clone();
+    next.extension_requested_until = None;
+    next.extension_request_reason = None;
+    next.extension_requested_on = None;
+    let current_due = acceptance_due_now(&current, policy)?;
+    let (event, note) = if grant {
+        check_extension(current_due, until, cycle_end_of(&current)?)
+            .map_err(|e| AppError::bad_input("auditId", e.to_string()))?;
+        next.acceptance_extended_until = Some(until);
+        next.extension_reason = Some(reason.clone());
+        (
+            AuditEventKind::ExtendAcceptance,
+            format!("{current_due} → {until}: {reason}"),
+        )
+    } else {
+        (
+            AuditEventKind::RefuseExtension,
+            format!("{until} refused: {reason}"),
+        )
+    };
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
+    record_transition(
+        &txn,
+        viewer,
+        audit_id,
+        Transition {
+            outcome,
+            note: Some(note),
+            ..Transition::new(event, Some(status), status, today())
+        },
+    )
+    .await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "decideAcceptanceExtension",
+        "Audit",
+        Some(audit_id.to_string()),
+        json!({ "granted": grant, "until": until, "reason": reason }),
+    )
+    .await?;
+    Ok(saved)
+}
+
 /// Narrows a query on audits to what the viewer may read; filtering on another city (or, for
 /// a consultancy, another firm) is FORBIDDEN rather than silently empty.
 fn scope(viewer: &Viewer, filter: &AuditFilter) -> AppResult<Select<audit::Entity>> {
     viewer.require_user()?;
     let mut query = audit::Entity::find();
+    if let Some(own) = viewer.enterprise_id() {
+        if filter.enterprise_id.is_some_and(|e| e != own) {
+            return Err(AppError::forbidden(
+                "an enterprise sees only its own audits",
+            ));
+        }
+        return Ok(query.filter(audit::Column::EnterpriseId.eq(own)));
+    }
     if let Some(firm) = viewer.consultancy_id() {
         if filter.consultancy_id.is_some_and(|c| c != firm) {
             return Err(AppError::forbidden(
@@ -766,6 +1099,7 @@ fn check_review_date(date: NaiveDate) -> AppResult<NaiveDate> {
 /// whether the audit's state allows it. Returns the organising city (`None`: the province).
 pub(crate) fn check_new_review(
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     audit: &audit::Model,
     kind: ReviewKind,
     date: NaiveDate,
@@ -803,7 +1137,7 @@ pub(crate) fn check_new_review(
                 ));
             }
             if status == AuditStatus::Accepted
-                && let Some(deadline) = deadline_of(audit)?
+                && let Some(deadline) = deadline_of(audit, policy)?
             {
                 check_reexamination_date(date, deadline.due)
                     .map_err(|e| AppError::bad_input("date", e.to_string()))?;
@@ -837,11 +1171,12 @@ pub(crate) async fn scheduled_review(
 pub(crate) async fn insert_review(
     txn: &impl ConnectionTrait,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     audit: &audit::Model,
     kind: ReviewKind,
     date: NaiveDate,
 ) -> AppResult<review::Model> {
-    let organiser = check_new_review(viewer, audit, kind, date)?;
+    let organiser = check_new_review(viewer, policy, audit, kind, date)?;
     if let Some(pending) = scheduled_review(txn, audit.id, kind).await? {
         return Err(AppError::conflict(format!(
             "an {kind} of this audit is already scheduled for {}",
@@ -872,13 +1207,14 @@ pub(crate) async fn insert_review(
 pub async fn schedule_review(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     input: NewReview,
 ) -> AppResult<review::Model> {
     viewer.require_admin()?;
     let audit = find(db, input.audit_id).await?;
-    check_new_review(viewer, &audit, input.kind, input.date)?;
+    check_new_review(viewer, policy, &audit, input.kind, input.date)?;
     let txn = begin_write(db).await?;
-    let created = insert_review(&txn, viewer, &audit, input.kind, input.date).await?;
+    let created = insert_review(&txn, viewer, policy, &audit, input.kind, input.date).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -904,6 +1240,7 @@ fn check_score(score: Option<Decimal>) -> AppResult<Option<i64>> {
 pub async fn record_review_outcome(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     review_id: Uuid,
     result: ReviewResult,
 ) -> AppResult<review::Model> {
@@ -990,7 +1327,7 @@ pub async fn record_review_outcome(
         ));
     }
     if let Some((next, event_kind, to)) = moved {
-        let saved = save(&txn, next, audit.version).await?;
+        let saved = save(&txn, next, audit.version, policy).await?;
         record_transition(
             &txn,
             viewer,
@@ -1036,7 +1373,8 @@ pub async fn find_option(
 fn require_edit_options(viewer: &Viewer, audit: &audit::Model) -> AppResult<()> {
     let holds = audit
         .consultancy_id
-        .is_some_and(|id| viewer.is_consultancy(id));
+        .is_some_and(|id| viewer.is_consultancy(id))
+        || viewer.is_enterprise(audit.enterprise_id);
     if !holds {
         viewer.require_city(&audit.city_code)?;
     }

@@ -366,12 +366,16 @@ async fn consultancy_serves(
         .is_some())
 }
 
-/// Who may read an enterprise: the province, its city, and a consultancy that audits it.
+/// Who may read an enterprise: the province, its city, a consultancy that audits it, and the
+/// enterprise itself.
 pub async fn require_read(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     model: &enterprise::Model,
 ) -> AppResult<()> {
+    if viewer.is_enterprise(model.id) {
+        return Ok(());
+    }
     if let Some(firm) = viewer.consultancy_id()
         && consultancy_serves(db, firm, model.id).await?
     {
@@ -486,6 +490,9 @@ fn scope(
     city_filter: Option<&str>,
 ) -> AppResult<Select<enterprise::Entity>> {
     viewer.require_user()?;
+    if let Some(own) = viewer.enterprise_id() {
+        return Ok(query.filter(enterprise::Column::Id.eq(own)));
+    }
     if let Some(firm) = viewer.consultancy_id() {
         query = query.filter(
             enterprise::Column::Id.in_subquery(

@@ -37,12 +37,14 @@ use super::text::optional_text;
 use super::{audit_log, audits, grouped, today, versioned};
 
 /// Whether the viewer may see who sits on the panel: the province; the organising city's
-/// admins; the consultancy holding the audit from the review date on. Experts see their own
-/// seats through `myPanelSeats`, not whole panels; anyone else sees nothing.
+/// admins; the consultancy holding the audit and the enterprise audited, from the review date
+/// on (names only: the seat's expert record stays the administrators' and the expert's).
+/// Experts see their own seats through `myPanelSeats`, not whole panels; anyone else sees
+/// nothing.
 pub fn sees_members(
     viewer: &Viewer,
     panel: &panel::Model,
-    audit_consultancy: Option<Uuid>,
+    audit: &audit::Model,
     today: NaiveDate,
 ) -> bool {
     match viewer {
@@ -55,8 +57,13 @@ pub fn sees_members(
                     && panel.organiser_city_code.as_deref() == viewer.city_scope()
             }
             Role::Consultancy => {
-                audit_consultancy.is_some_and(|c| viewer.is_consultancy(c))
+                audit
+                    .consultancy_id
+                    .is_some_and(|c| viewer.is_consultancy(c))
                     && panel.review_date <= today
+            }
+            Role::Enterprise => {
+                viewer.is_enterprise(audit.enterprise_id) && panel.review_date <= today
             }
             Role::Expert => false,
         },
@@ -282,7 +289,7 @@ pub async fn get_panel(
     viewer.require_user()?;
     let found = find_panel(db, id).await?;
     let audit = audits::find(db, found.audit_id).await?;
-    if !sees_members(viewer, &found, audit.consultancy_id, today()) {
+    if !sees_members(viewer, &found, &audit, today()) {
         return Err(AppError::forbidden(
             "who sits on this panel is not shown to you",
         ));

@@ -30,6 +30,7 @@ use crate::domain::{
     AuditStatus, FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus,
 };
 use crate::error::{AppError, AppResult};
+use crate::rules::deadlines::DeadlinePolicy;
 use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_digest, sample_size};
 
 use super::pagination::{Page, PageRequest, fetch_page};
@@ -87,6 +88,7 @@ fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
 pub async fn draw_recheck_sample(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    policy: &DeadlinePolicy,
     input: SampleInput,
 ) -> AppResult<recheck_sample::Model> {
     viewer.require_province_admin()?;
@@ -199,6 +201,7 @@ pub async fn draw_recheck_sample(
                         let new = audits::insert_review(
                             &txn,
                             viewer,
+                            policy,
                             audit,
                             ReviewKind::Recheck,
                             review_date,
@@ -440,7 +443,8 @@ pub fn may_read(
             .consultancy_id
             .is_some_and(|c| viewer.is_consultancy(c)),
         Some(Role::Expert) => implicates_viewer,
-        None => false,
+        // The audited enterprise is not a party to a recheck's findings.
+        Some(Role::Enterprise) | None => false,
     }
 }
 
@@ -471,6 +475,11 @@ pub async fn list_findings(
                 ));
             }
             query = query.filter(recheck_finding::Column::ConsultancyId.eq(own));
+        }
+        Role::Enterprise => {
+            return Err(AppError::forbidden(
+                "recheck findings are read by the province, the city and the parties they name",
+            ));
         }
         Role::Expert => {
             let own = principal

@@ -86,6 +86,8 @@ impl OptionTotals {
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct OverdueCounts {
+    pub disclosure: u64,
+    pub start: u64,
     pub report: u64,
     pub evaluation: u64,
     pub acceptance: u64,
@@ -95,7 +97,7 @@ pub struct OverdueCounts {
 
 impl OverdueCounts {
     pub fn audits(&self) -> u64 {
-        self.report + self.evaluation + self.acceptance
+        self.disclosure + self.start + self.report + self.evaluation + self.acceptance
     }
 }
 
@@ -250,6 +252,8 @@ async fn overdue_counts(
         members = members.filter(enterprise::Column::CityCode.eq(city));
     }
     Ok(OverdueCounts {
+        disclosure: overdue_of(DeadlineKind::Disclosure).count(db).await?,
+        start: overdue_of(DeadlineKind::Start).count(db).await?,
         report: overdue_of(DeadlineKind::Report).count(db).await?,
         evaluation: overdue_of(DeadlineKind::Evaluation).count(db).await?,
         acceptance: overdue_of(DeadlineKind::Acceptance).count(db).await?,

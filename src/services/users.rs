@@ -27,6 +27,7 @@ pub struct NewUser {
     pub city_code: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
 }
 
 pub struct LoginResult {
@@ -179,6 +180,7 @@ pub async fn principal_for_token(
         city_code: found.city_code,
         expert_id: found.expert_id,
         consultancy_id: found.consultancy_id,
+        enterprise_id: found.enterprise_id,
     };
     s.principals.keep(ticket, token_version, &principal, now);
     Ok(principal)
@@ -191,27 +193,43 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> 
         .ok_or_else(|| AppError::not_found("User", id))
 }
 
-pub async fn create_user(
-    db: &sea_orm::DatabaseConnection,
-    viewer: &Viewer,
-    input: NewUser,
-) -> AppResult<user::Model> {
-    viewer.require_province_admin()?;
-    let username = validate_username(&input.username)?;
-    validate_new_password("password", &input.password)?;
-    let (city_code, expert_id, consultancy_id) = match input.role {
-        Role::ProvinceAdmin => (None, None, None),
+/// What a role is bound to, as asked for (`createUser`, `changeUser`).
+struct BindingInput {
+    city_code: Option<String>,
+    expert_id: Option<Uuid>,
+    consultancy_id: Option<Uuid>,
+    enterprise_id: Option<Uuid>,
+}
+
+/// What a role is bound to, checked: a city admin to a city, an expert user to an expert, a
+/// consultancy user to a firm, an enterprise user to an enterprise; nothing else is kept.
+async fn binding_of(
+    db: &impl ConnectionTrait,
+    role: Role,
+    asked: BindingInput,
+) -> AppResult<BindingInput> {
+    let none = BindingInput {
+        city_code: None,
+        expert_id: None,
+        consultancy_id: None,
+        enterprise_id: None,
+    };
+    Ok(match role {
+        Role::ProvinceAdmin => none,
         Role::CityAdmin => {
-            let code = input
+            let code = asked
                 .city_code
                 .ok_or_else(|| AppError::bad_input("cityCode", "a city admin needs a city"))?;
             if !reference::city_exists(db, &code).await? {
                 return Err(AppError::bad_input("cityCode", "unknown city code"));
             }
-            (Some(code), None, None)
+            BindingInput {
+                city_code: Some(code),
+                ..none
+            }
         }
         Role::Expert => {
-            let id = input
+            let id = asked
                 .expert_id
                 .ok_or_else(|| AppError::bad_input("expertId", "an expert user needs an expert"))?;
             if entity::expert::Entity::find_by_id(id)
@@ -221,10 +239,13 @@ pub async fn create_user(
             {
                 return Err(AppError::bad_input("expertId", "no such expert"));
             }
-            (None, Some(id), None)
+            BindingInput {
+                expert_id: Some(id),
+                ..none
+            }
         }
         Role::Consultancy => {
-            let id = input.consultancy_id.ok_or_else(|| {
+            let id = asked.consultancy_id.ok_or_else(|| {
                 AppError::bad_input("consultancyId", "a consultancy user needs a consultancy")
             })?;
             if entity::consultancy::Entity::find_by_id(id)
@@ -234,9 +255,49 @@ pub async fn create_user(
             {
                 return Err(AppError::bad_input("consultancyId", "no such consultancy"));
             }
-            (None, None, Some(id))
+            BindingInput {
+                consultancy_id: Some(id),
+                ..none
+            }
         }
-    };
+        Role::Enterprise => {
+            let id = asked.enterprise_id.ok_or_else(|| {
+                AppError::bad_input("enterpriseId", "an enterprise user needs an enterprise")
+            })?;
+            if entity::enterprise::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::bad_input("enterpriseId", "no such enterprise"));
+            }
+            BindingInput {
+                enterprise_id: Some(id),
+                ..none
+            }
+        }
+    })
+}
+
+pub async fn create_user(
+    db: &sea_orm::DatabaseConnection,
+    viewer: &Viewer,
+    input: NewUser,
+) -> AppResult<user::Model> {
+    viewer.require_province_admin()?;
+    let username = validate_username(&input.username)?;
+    validate_new_password("password", &input.password)?;
+    let binding = binding_of(
+        db,
+        input.role,
+        BindingInput {
+            city_code: input.city_code,
+            expert_id: input.expert_id,
+            consultancy_id: input.consultancy_id,
+            enterprise_id: input.enterprise_id,
+        },
+    )
+    .await?;
     let hash = hash_password(&input.password)?;
     let txn = begin_write(db).await?;
     if user::Entity::find()
@@ -253,9 +314,10 @@ pub async fn create_user(
         username: Set(username),
         password_hash: Set(hash),
         role: Set(input.role),
-        city_code: Set(city_code),
-        expert_id: Set(expert_id),
-        consultancy_id: Set(consultancy_id),
+        city_code: Set(binding.city_code),
+        expert_id: Set(binding.expert_id),
+        consultancy_id: Set(binding.consultancy_id),
+        enterprise_id: Set(binding.enterprise_id),
         token_version: Set(0),
         disabled: Set(false),
         created_at: Set(now),
@@ -269,7 +331,7 @@ pub async fn create_user(
         "createUser",
         "User",
         Some(created.id.to_string()),
-        json!({ "username": created.username, "role": created.role, "cityCode": created.city_code, "consultancyId": created.consultancy_id }),
+        json!({ "username": created.username, "role": created.role, "cityCode": created.city_code, "consultancyId": created.consultancy_id, "enterpriseId": created.enterprise_id }),
         )
     .await?;
     Ok(created)
@@ -355,6 +417,7 @@ pub async fn bootstrap_admin(
         city_code: Set(None),
         expert_id: Set(None),
         consultancy_id: Set(None),
+        enterprise_id: Set(None),
         token_version: Set(0),
         disabled: Set(false),
         created_at: Set(now),
@@ -389,6 +452,7 @@ pub struct UserChange {
     pub city_code: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
     pub disabled: Option<bool>,
 }
 
@@ -415,44 +479,22 @@ pub async fn change_user(
     };
     let mut summary = serde_json::Map::new();
     if let Some(role) = change.role {
-        let (city, expert, consultancy) = match role {
-            Role::ProvinceAdmin => (None, None, None),
-            Role::CityAdmin => {
-                let code = change
-                    .city_code
-                    .ok_or_else(|| AppError::bad_input("cityCode", "a city admin needs a city"))?;
-                if !reference::city_exists(db, &code).await? {
-                    return Err(AppError::bad_input("cityCode", "unknown city code"));
-                }
-                (Some(code), None, None)
-            }
-            Role::Expert => {
-                let eid = change.expert_id.ok_or_else(|| {
-                    AppError::bad_input("expertId", "an expert user needs an expert")
-                })?;
-                if entity::expert::Entity::find_by_id(eid)
-                    .one(db)
-                    .await?
-                    .is_none()
-                {
-                    return Err(AppError::bad_input("expertId", "no such expert"));
-                }
-                (None, Some(eid), None)
-            }
-            Role::Consultancy => {
-                let cid = change.consultancy_id.ok_or_else(|| {
-                    AppError::bad_input("consultancyId", "a consultancy user needs a consultancy")
-                })?;
-                return Err(AppError::bad_input(
-                    "consultancyId",
-                    format!("no such consultancy {cid}"),
-                ));
-            }
-        };
+        let binding = binding_of(
+            db,
+            role,
+            BindingInput {
+                city_code: change.city_code,
+                expert_id: change.expert_id,
+                consultancy_id: change.consultancy_id,
+                enterprise_id: change.enterprise_id,
+            },
+        )
+        .await?;
         active.role = Set(role);
-        active.city_code = Set(city);
-        active.expert_id = Set(expert);
-        active.consultancy_id = Set(consultancy);
+        active.city_code = Set(binding.city_code);
+        active.expert_id = Set(binding.expert_id);
+        active.consultancy_id = Set(binding.consultancy_id);
+        active.enterprise_id = Set(binding.enterprise_id);
         summary.insert("role".into(), json!(role.as_str()));
     }
     if let Some(disabled) = change.disabled {

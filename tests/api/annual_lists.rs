@@ -131,7 +131,7 @@ pub(crate) async fn draft_submit_return_approve_publish(app: TestApp) {
     assert_eq!(first["noticeDue"], "2024-03-31");
     assert_eq!(first["noticeLate"], true);
     assert_eq!(first["mode"], "STRICT");
-    assert_eq!(first["deadline"]["kind"], "REPORT");
+    assert_eq!(first["deadline"]["kind"], "DISCLOSURE");
     assert_eq!(
         first["history"],
         json!([{ "event": "NOTIFY", "toStatus": "NOTIFIED", "occurredOn": notice_date }])

@@ -47,6 +47,8 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         consultancies::staff_move_between_firms,
         audits::the_machine_with_deadlines_and_history,
         audits::improvement_options_exact_and_checked,
+        enterprise_users::the_enterprise_discloses_starts_and_reports_on_its_own,
+        enterprise_users::extensions_are_applied_for_and_decided,
         training::update_and_cancel,
         training::bulk_records_are_all_or_nothing,
         training::plan_and_its_fulfilment,

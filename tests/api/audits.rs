@@ -97,9 +97,10 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
     let (admin, city) = (&s.admin, &s.city);
     let audit = create_audit(&app, city, &s.enterprise, 2024, "2024-03-20").await;
     assert_eq!(audit["status"], "NOTIFIED");
+    // The first thing owed: the enterprise's disclosure, one month after the notice.
     assert_eq!(
         audit["deadline"],
-        json!({ "kind": "REPORT", "due": "2024-08-31" })
+        json!({ "kind": "DISCLOSURE", "due": "2024-04-20" })
     );
     let id = audit["id"].clone();
 
@@ -131,7 +132,7 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
 
-    // The report after 31 August: evaluation due 31 August next year.
+    // The report after 31 August: evaluation due the set period (60 days) after it.
     let submitted = app
         .ok(
             Some(city),
@@ -141,10 +142,10 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
         .await["submitAuditReport"]
         .clone();
     assert_eq!(submitted["status"], "REPORT_SUBMITTED");
-    assert_eq!(submitted["evaluationDue"], "2025-08-31");
+    assert_eq!(submitted["evaluationDue"], "2024-11-01");
     assert_eq!(
         submitted["deadline"],
-        json!({ "kind": "EVALUATION", "due": "2025-08-31" })
+        json!({ "kind": "EVALUATION", "due": "2024-11-01" })
     );
     assert_eq!(submitted["consultancy"]["name"], "咨询机构1");
     assert_eq!(submitted["leadAuditor"]["name"], "审核员1");
@@ -159,8 +160,8 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
                 .clone()
         }
     };
-    assert_eq!(on("2025-08-31").await, false);
-    assert_eq!(on("2025-09-01").await, true);
+    assert_eq!(on("2024-11-01").await, false);
+    assert_eq!(on("2024-11-02").await, true);
 
     // Reviews in the wrong state or at the wrong date.
     let schedule =
@@ -240,7 +241,7 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
     assert_eq!(failed["audit"]["lastOutcome"], "FAILED");
     assert_eq!(
         failed["audit"]["deadline"],
-        json!({ "kind": "EVALUATION", "due": "2025-08-31" })
+        json!({ "kind": "EVALUATION", "due": "2024-11-01" })
     );
     let (code, error) = app
         .err(
@@ -574,7 +575,7 @@ async fn leap_day_evaluation_and_overdue_lists(app: TestApp) {
     let passed = review(&app, city, &audit, "EVALUATION", "2024-02-29", "PASSED").await;
     assert_eq!(passed["audit"]["acceptanceDue"], "2025-02-28");
 
-    // A second city: an audit waiting for its report.
+    // A second city: an audit waiting for its disclosure (due 2024-04-15).
     let mut datong = enterprise_input(2);
     datong["cityCode"] = json!("140200");
     let datong = create_enterprise(&app, &s.admin, datong).await;
@@ -602,12 +603,12 @@ async fn leap_day_evaluation_and_overdue_lists(app: TestApp) {
                 .unwrap_or_default()
         }
     };
-    assert_eq!(overdue(None, "2024-08-31").await, Vec::<String>::new());
-    assert_eq!(overdue(None, "2024-09-01").await, vec!["REPORT"]);
-    assert_eq!(overdue(None, "2025-02-28").await, vec!["REPORT"]);
+    assert_eq!(overdue(None, "2024-04-15").await, Vec::<String>::new());
+    assert_eq!(overdue(None, "2024-04-16").await, vec!["DISCLOSURE"]);
+    assert_eq!(overdue(None, "2025-02-28").await, vec!["DISCLOSURE"]);
     assert_eq!(
         overdue(None, "2025-03-01").await,
-        vec!["ACCEPTANCE", "REPORT"]
+        vec!["ACCEPTANCE", "DISCLOSURE"]
     );
     assert_eq!(
         overdue(Some("140100"), "2025-03-01").await,
@@ -629,7 +630,7 @@ async fn leap_day_evaluation_and_overdue_lists(app: TestApp) {
         2
     );
     assert_eq!(
-        count(json!({ "overdue": false, "asOf": "2024-08-31" })).await,
+        count(json!({ "overdue": false, "asOf": "2024-04-15" })).await,
         2
     );
     assert_eq!(count(json!({ "cityCode": "140200" })).await, 1);
@@ -1039,9 +1040,11 @@ async fn a_page_of_audits_costs_a_fixed_number_of_queries(app: TestApp) {
         let e = cleanprod::services::enterprises::create_enterprise(db, &viewer, &catalog, new)
             .await
             .expect("enterprise");
+        let policy = cleanprod::rules::deadlines::DeadlinePolicy::default();
         let audit = cleanprod::services::audits::create_audit(
             db,
             &viewer,
+            &policy,
             cleanprod::services::audits::NewAudit {
                 enterprise_id: e.id,
                 year: 2024,
@@ -1050,16 +1053,24 @@ async fn a_page_of_audits_costs_a_fixed_number_of_queries(app: TestApp) {
         )
         .await
         .expect("audit");
-        cleanprod::services::audits::start_audit(db, &viewer, audit.id, Some(date("2024-04-01")))
-            .await
-            .expect("start");
+        cleanprod::services::audits::start_audit(
+            db,
+            &viewer,
+            &policy,
+            audit.id,
+            Some(date("2024-04-01")),
+        )
+        .await
+        .expect("start");
         cleanprod::services::audits::submit_report(
             db,
             &viewer,
+            &policy,
             audit.id,
             cleanprod::services::audits::ReportSubmission {
-                consultancy_id: firm_id,
-                lead_auditor_id: lead_id,
+                consultancy_id: Some(firm_id),
+                lead_auditor_id: Some(lead_id),
+                team_leader: None,
                 submitted_on: Some(date("2024-05-01")),
             },
         )

@@ -113,6 +113,40 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
         .unwrap_or("");
     assert!(masked.contains("***"), "{masked}");
 
+    // Three enterprise users, each seeing its own enterprise and its open round only.
+    assert_eq!(count("enterprise users"), Some(3));
+    let mut statuses = Vec::new();
+    for n in 1..=3 {
+        let own = app
+            .login(&format!("enterprise-{n}"), "demo-password-1")
+            .await;
+        let data = app
+            .ok(
+                Some(&own),
+                "{ enterprises { totalCount } audits { edges { node { status lastOutcome closed } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["enterprises"]["totalCount"], 1, "{data}");
+        let open: Vec<serde_json::Value> = data["audits"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["node"]["closed"] == false)
+            .map(|e| json!({ "status": e["node"]["status"], "lastOutcome": e["node"]["lastOutcome"] }))
+            .collect();
+        assert_eq!(open.len(), 1, "{data}");
+        statuses.extend(open);
+    }
+    assert_eq!(
+        statuses,
+        [
+            json!({ "status": "NOTIFIED", "lastOutcome": null }),
+            json!({ "status": "IN_PROGRESS", "lastOutcome": null }),
+            json!({ "status": "EVALUATED", "lastOutcome": "PASSED" }),
+        ]
+    );
+
     // The benchmark's workloads 1 and 2 cost the same SQL statements whatever the page size:
     // every relation down to the seated experts is batched.
     let workloads = [

@@ -256,7 +256,7 @@ fn server_starts_on_the_embedded_default_and_drains_on_sigterm() {
 #[test]
 fn postgres_without_a_secret_refuses_to_start() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cleanprod"))
-        .arg("migrate")
+        .arg("serve")
         .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
         .env_remove("CLEANPROD_JWT_SECRET")
         .output()

@@ -13,6 +13,7 @@ mod consultancies;
 mod crash;
 mod cross_city;
 mod demo;
+mod enterprise_users;
 mod enterprises;
 mod experts;
 mod faults;

@@ -10,7 +10,7 @@ use crate::audits::{RECORD, SCHEDULE, START, SUBMIT, create_audit, review, setti
 use crate::db_test;
 use crate::support::{TestApp, create_enterprise, enterprise_input};
 
-const SUMMARY: &str = "query($y: Int!, $c: String, $asOf: Date) { annualSummary(year: $y, cityCode: $c, asOf: $asOf) { year cityCode asOf auditsNotified auditsStarted reportsSubmitted evaluations { held passed failed rate target met } acceptances { held passed failed rate target met } options { kind label count implemented investment economicBenefit energyTce codT } overdue { audits report evaluation acceptance directoryCycle } } }";
+const SUMMARY: &str = "query($y: Int!, $c: String, $asOf: Date) { annualSummary(year: $y, cityCode: $c, asOf: $asOf) { year cityCode asOf auditsNotified auditsStarted reportsSubmitted evaluations { held passed failed rate target met } acceptances { held passed failed rate target met } options { kind label count implemented investment economicBenefit energyTce codT } overdue { audits disclosure start report evaluation acceptance directoryCycle } } }";
 const OPTION: &str = "mutation($id: ID!, $input: ImprovementOptionInput!) { addImprovementOption(auditId: $id, input: $input) { id } }";
 
 async fn csv(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, Vec<u8>) {
@@ -131,10 +131,11 @@ async fn summary_counts_rates_options_and_overdue(app: TestApp) {
     );
     assert_eq!(
         province["overdue"],
-        json!({ "audits": 2, "report": 1, "evaluation": 1, "acceptance": 0, "directoryCycle": 1 })
+        json!({ "audits": 2, "disclosure": 1, "start": 0, "report": 0, "evaluation": 1, "acceptance": 0, "directoryCycle": 1 })
     );
 
-    // Taiyuan alone; and as of 31 August nothing was overdue yet.
+    // Taiyuan alone; and as of 10 April nothing was overdue yet (Datong's disclosure is due
+    // on 15 April, Taiyuan's on 10 April).
     let taiyuan = app
         .ok(Some(city), SUMMARY, json!({ "y": 2025, "c": "140100" }))
         .await["annualSummary"]
@@ -146,7 +147,7 @@ async fn summary_counts_rates_options_and_overdue(app: TestApp) {
         .ok(
             Some(admin),
             SUMMARY,
-            json!({ "y": 2025, "asOf": "2025-08-31" }),
+            json!({ "y": 2025, "asOf": "2025-04-10" }),
         )
         .await["annualSummary"]
         .clone();
@@ -309,7 +310,11 @@ async fn full_lifecycle_from_list_to_accepted_audit(app: TestApp) {
             json!({ "id": audit["id"], "input": { "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"] } }),
         )
         .await;
-    let evaluation_due = cleanprod::rules::deadlines::evaluation_due(today).expect("in range");
+    let evaluation_due = cleanprod::rules::deadlines::evaluation_due(
+        today,
+        &cleanprod::rules::deadlines::DeadlinePolicy::default(),
+    )
+    .expect("in range");
     assert_eq!(
         reported["submitAuditReport"]["evaluationDue"],
         evaluation_due.to_string()

@@ -31,9 +31,9 @@ use crate::auth::Viewer;
 use crate::auth::password::hash_password;
 use crate::db::{begin_write, refresh_statistics};
 use crate::domain::{
-    AuditEventKind, AuditStatus, ConsultancyStatus, EnterpriseScale, ExpertStatus, ExpertiseKind,
-    Gender, OptionKind, ProfessionalTitle, ReviewKind, ReviewOutcome, ReviewStatus, Role, Sector,
-    StaffRole, TrainingParticipantKind,
+    AuditEventKind, AuditStatus, ConsultancyStatus, DisclosureChannel, EnterpriseScale,
+    ExpertStatus, ExpertiseKind, Gender, OptionKind, ProfessionalTitle, ReviewKind, ReviewOutcome,
+    ReviewStatus, Role, Sector, StaffRole, TrainingParticipantKind,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{audit_mode, option_needs_acceptance};
@@ -610,6 +610,9 @@ pub async fn seed_demo(
     let mut options = Vec::new();
     let mut last_completed: HashMap<Uuid, NaiveDate> = HashMap::new();
     let mut held: Vec<HeldReview> = Vec::new();
+    // Enterprises whose last round is open, by stage: the demo's enterprise users act for
+    // one just notified, one mid-audit and one awaiting its acceptance.
+    let mut open_rounds: Vec<(u64, Option<ReviewOutcome>, Uuid)> = Vec::new();
     for meta in &enterprise_meta {
         let (enterprise_id, city, mode) = (&meta.id, &meta.city, &meta.mode);
         let years = [FIRST_YEAR, FIRST_YEAR + 2, FIRST_YEAR + YEARS - 1];
@@ -640,14 +643,21 @@ pub async fn seed_demo(
                 }
                 _ => (AuditStatus::Accepted, Some(ReviewOutcome::Passed), true),
             };
+            // Disclosed a week after the notice, before starting (not drawn from the
+            // generator, so the rest of the demo stays as it was).
+            let disclosed = notice + Duration::days(7);
             let dates = AuditDates {
                 notice_date: notice,
+                disclosed_on: (stage >= 1).then_some(disclosed),
+                started_on: (stage >= 1).then_some(started),
                 report_submitted_on: (stage >= 2).then_some(reported),
                 evaluated_on: (stage >= 3 && outcome != Some(ReviewOutcome::Failed) || stage >= 5)
                     .then_some(evaluated),
                 acceptance_extended_until: None,
             };
-            let deadline = audit_deadline(status, outcome, &dates).ok().flatten();
+            let deadline = audit_deadline(status, outcome, &dates, &s.config.deadlines)
+                .ok()
+                .flatten();
             audits.push(audit::ActiveModel {
                 id: Set(id),
                 enterprise_id: Set(*enterprise_id),
@@ -667,6 +677,16 @@ pub async fn seed_demo(
                 accepted_on: Set(closed.then_some(accepted)),
                 acceptance_extended_until: Set(None),
                 extension_reason: Set(None),
+                disclosed_on: Set(dates.disclosed_on),
+                disclosure_channel: Set((stage >= 1).then_some(DisclosureChannel::OwnWebsite)),
+                disclosure_url: Set(None),
+                disclosure_content: Set((stage >= 1).then(|| "企业基本情况、审核计划".to_owned())),
+                self_organised: Set(false),
+                team_leader_name: Set(None),
+                team_leader_position: Set(None),
+                extension_requested_until: Set(None),
+                extension_request_reason: Set(None),
+                extension_requested_on: Set(None),
                 cycle_start_year: Set(*year),
                 due_kind: Set(if closed {
                     None
@@ -684,6 +704,8 @@ pub async fn seed_demo(
             });
             if closed {
                 last_completed.insert(*enterprise_id, accepted);
+            } else if last {
+                open_rounds.push((stage, outcome, *enterprise_id));
             }
             let mut transition = |g: &mut Gen,
                                   event: AuditEventKind,
@@ -958,6 +980,7 @@ pub async fn seed_demo(
             city_code: Set(Some(code.into())),
             expert_id: Set(None),
             consultancy_id: Set(None),
+            enterprise_id: Set(None),
             token_version: Set(0),
             disabled: Set(false),
             created_at: Set(now),
@@ -967,6 +990,36 @@ pub async fn seed_demo(
     report.counts.push((
         "city users",
         insert_batches(&txn, users, "users", progress).await?,
+    ));
+    let wanted: [fn(u64, Option<ReviewOutcome>) -> bool; 3] = [
+        |stage, _| stage == 0,
+        |stage, _| stage == 1,
+        |stage, outcome| matches!(stage, 3 | 4) && outcome == Some(ReviewOutcome::Passed),
+    ];
+    let mut enterprise_users = Vec::new();
+    for (n, fits) in wanted.iter().enumerate() {
+        let Some((_, _, enterprise_id)) = open_rounds.iter().find(|(st, o, _)| fits(*st, *o))
+        else {
+            continue;
+        };
+        enterprise_users.push(user::ActiveModel {
+            id: Set(g.id()),
+            username: Set(format!("enterprise-{}", n + 1)),
+            password_hash: Set(hash.clone()),
+            role: Set(Role::Enterprise),
+            city_code: Set(None),
+            expert_id: Set(None),
+            consultancy_id: Set(None),
+            enterprise_id: Set(Some(*enterprise_id)),
+            token_version: Set(0),
+            disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    }
+    report.counts.push((
+        "enterprise users",
+        insert_batches(&txn, enterprise_users, "users", progress).await?,
     ));
     let summary: serde_json::Map<String, serde_json::Value> = report
         .counts
