@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use entity::domain::{
-    AuditMode, AuditStatus, ConflictKind, ConsultancyStatus, DrawRoundKind, EnterpriseScale,
-    ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, ReviewKind, ReviewOutcome,
-    ReviewStatus, SeatStatus, Sector, StaffRole,
+    AuditMode, AuditStatus, ConflictKind, ConsultancyStatus, DisclosureChannel, DrawRoundKind,
+    EnterpriseScale, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, ReviewKind,
+    ReviewOutcome, ReviewStatus, SeatStatus, Sector, StaffRole,
 };
 use entity::{
     audit, consultancy, consultancy_staff, enterprise, expert, expert_conflict, expert_kind,
@@ -536,6 +536,16 @@ fn past_audit(
         accepted_on: Set(Some(date(year, 300))),
         acceptance_extended_until: Set(None),
         extension_reason: Set(None),
+        disclosed_on: Set(Some(date(year, 65))),
+        disclosure_channel: Set(Some(DisclosureChannel::OwnWebsite)),
+        disclosure_url: Set(Some("https://example.cn/audit".to_owned())),
+        disclosure_content: Set(Some("审核计划".to_owned())),
+        self_organised: Set(false),
+        team_leader_name: Set(None),
+        team_leader_position: Set(None),
+        extension_requested_until: Set(None),
+        extension_request_reason: Set(None),
+        extension_requested_on: Set(None),
         cycle_start_year: Set(year),
         due_kind: Set(None),
         due_on: Set(None),
