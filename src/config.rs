@@ -38,6 +38,8 @@ pub struct Config {
     pub seat_cap: u32,
     /// The deadlines' periods of our own choosing.
     pub deadlines: crate::rules::deadlines::DeadlinePolicy,
+    /// The score a PASSED review must reach (0–100).
+    pub review_pass_mark: u32,
 }
 
 /// Limits on what one GraphQL request may ask for; a request over any of them is refused
@@ -139,6 +141,7 @@ impl Config {
             db_connect_attempts: 20,
             seat_cap: crate::rules::eligibility::DEFAULT_SEAT_CAP,
             deadlines: Default::default(),
+            review_pass_mark: crate::rules::audit_lifecycle::DEFAULT_PASS_MARK,
         }
     }
 
@@ -210,7 +213,17 @@ impl Config {
                 "CLEANPROD_LATE_REPORT_EVALUATION_DAYS must be from 1 to 365, got {late_report_evaluation_days}"
             )));
         }
+        let review_pass_mark = env_parse(
+            "CLEANPROD_REVIEW_PASS_MARK",
+            crate::rules::audit_lifecycle::DEFAULT_PASS_MARK,
+        )?;
+        if review_pass_mark > 100 {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_REVIEW_PASS_MARK must be from 0 to 100, got {review_pass_mark}"
+            )));
+        }
         Ok(Config {
+            review_pass_mark,
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,
             seat_cap,
             deadlines: crate::rules::deadlines::DeadlinePolicy {

@@ -955,6 +955,7 @@ impl AuditMutation {
             &s.db,
             viewer(ctx),
             &s.config.deadlines,
+            s.config.review_pass_mark,
             id,
             ReviewResult {
                 outcome: input.outcome,

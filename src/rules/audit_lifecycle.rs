@@ -181,6 +181,36 @@ pub fn check_reexamination_date(
     }
 }
 
+/// The pass mark a review's score must reach for a PASSED outcome, unless configured
+/// (`CLEANPROD_REVIEW_PASS_MARK`): our choice, the plan sets none.
+pub const DEFAULT_PASS_MARK: u32 = 60;
+
+/// A PASSED outcome whose score is below the pass mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a score of {score} is below the pass mark of {pass_mark}: the outcome cannot be PASSED")]
+pub struct ScoreBelowPassMark {
+    pub score: rust_decimal::Decimal,
+    pub pass_mark: u32,
+}
+
+/// Checks that a scored review's outcome agrees with its score: PASSED needs at least the
+/// pass mark. A review without a score, and a FAILED one, are not checked.
+pub fn check_outcome_score(
+    outcome: ReviewOutcome,
+    score: Option<rust_decimal::Decimal>,
+    pass_mark: u32,
+) -> Result<(), ScoreBelowPassMark> {
+    match score {
+        Some(score)
+            if outcome == ReviewOutcome::Passed
+                && score < rust_decimal::Decimal::from(pass_mark) =>
+        {
+            Err(ScoreBelowPassMark { score, pass_mark })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The plan's 两精简: firms with high energy use, high water use, high emissions, or priority
 /// controlled chemicals audit in full (STRICT); all others follow the simplified procedure.
 pub fn audit_mode(
@@ -574,5 +604,23 @@ mod tests {
             );
         }
         assert_eq!(N::OtherDepartment.to_string(), "OTHER_DEPARTMENT");
+    }
+
+    #[test]
+    fn a_passed_outcome_reaches_the_pass_mark() {
+        use rust_decimal::Decimal;
+        let d = |s: &str| s.parse::<Decimal>().ok();
+        assert!(check_outcome_score(ReviewOutcome::Passed, d("60"), 60).is_ok());
+        assert!(check_outcome_score(ReviewOutcome::Passed, None, 60).is_ok());
+        assert!(check_outcome_score(ReviewOutcome::Failed, d("10"), 60).is_ok());
+        assert!(check_outcome_score(ReviewOutcome::Failed, d("95"), 60).is_ok());
+        assert_eq!(
+            check_outcome_score(ReviewOutcome::Passed, d("59.9"), 60),
+            Err(ScoreBelowPassMark {
+                score: Decimal::new(599, 1),
+                pass_mark: 60
+            })
+        );
+        assert!(check_outcome_score(ReviewOutcome::Passed, d("59.9"), 50).is_ok());
     }
 }

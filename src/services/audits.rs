@@ -24,7 +24,8 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
-    AuditEvent, check_reexamination_date, next_status, option_needs_acceptance, review_allowed,
+    AuditEvent, check_outcome_score, check_reexamination_date, next_status,
+    option_needs_acceptance, review_allowed,
 };
 use crate::rules::consultancy::{employed_on, may_take_new_audits};
 use crate::rules::deadlines::{
@@ -1241,6 +1242,7 @@ pub async fn record_review_outcome(
     db: &DatabaseConnection,
     viewer: &Viewer,
     policy: &DeadlinePolicy,
+    pass_mark: u32,
     review_id: Uuid,
     result: ReviewResult,
 ) -> AppResult<review::Model> {
@@ -1252,6 +1254,8 @@ pub async fn record_review_outcome(
     let kind = found.kind;
     let opinion = required_text("opinion", &result.opinion, 5000)?;
     let score = check_score(result.score)?;
+    check_outcome_score(result.outcome, result.score, pass_mark)
+        .map_err(|e| AppError::bad_input("score", e.to_string()))?;
     if found.status != ReviewStatus::Scheduled {
         return Err(AppError::bad_input(
             "reviewId",

@@ -1105,3 +1105,102 @@ async fn a_page_of_audits_costs_a_fixed_number_of_queries(app: TestApp) {
     assert!(costs[1] <= 16, "a page of 60 costs {} statements", costs[1]);
 }
 db_test!(a_page_of_audits_costs_a_fixed_number_of_queries);
+
+/// A PASSED outcome needs the pass mark (60 by default); a FAILED one or one without a score
+/// is not held to it.
+async fn a_passed_review_reaches_the_pass_mark(app: TestApp) {
+    let s = setting(&app).await;
+    let city = &s.city;
+    let audit = create_audit(&app, city, &s.enterprise, 2024, "2024-03-01").await;
+    app.ok(
+        Some(city),
+        START,
+        json!({ "id": audit["id"], "on": "2024-03-10" }),
+    )
+    .await;
+    app.ok(
+        Some(city),
+        SUBMIT,
+        json!({ "id": audit["id"], "input": submission(&s, "2024-05-01") }),
+    )
+    .await;
+    let review = app
+        .ok(
+            Some(city),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit["id"], "kind": "EVALUATION", "date": "2024-06-01" } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    let before = (
+        app.count("audit_transitions").await,
+        app.count("audit_log").await,
+    );
+    let (code, error) = app
+        .err(
+            Some(city),
+            RECORD,
+            json!({ "id": review, "input": { "outcome": "PASSED", "score": "59.5", "opinion": "勉强" } }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(error["extensions"]["field"], "score");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("pass mark of 60")),
+        "{error}"
+    );
+    assert_eq!(
+        (
+            app.count("audit_transitions").await,
+            app.count("audit_log").await
+        ),
+        before,
+        "nothing written"
+    );
+    let passed = app
+        .ok(
+            Some(city),
+            RECORD,
+            json!({ "id": review, "input": { "outcome": "PASSED", "score": "60", "opinion": "通过" } }),
+        )
+        .await;
+    assert_eq!(passed["recordReviewOutcome"]["review"]["outcome"], "PASSED");
+
+    // A stricter province sets its own mark.
+    let strict = TestApp::sqlite_with(|c| c.review_pass_mark = 75).await;
+    let s = setting(&strict).await;
+    let audit = create_audit(&strict, &s.city, &s.enterprise, 2024, "2024-03-01").await;
+    strict
+        .ok(
+            Some(&s.city),
+            START,
+            json!({ "id": audit["id"], "on": "2024-03-10" }),
+        )
+        .await;
+    strict
+        .ok(
+            Some(&s.city),
+            SUBMIT,
+            json!({ "id": audit["id"], "input": submission(&s, "2024-05-01") }),
+        )
+        .await;
+    let review = strict
+        .ok(
+            Some(&s.city),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit["id"], "kind": "EVALUATION", "date": "2024-06-01" } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    let (code, _) = strict
+        .err(
+            Some(&s.city),
+            RECORD,
+            json!({ "id": review, "input": { "outcome": "PASSED", "score": "70", "opinion": "通过" } }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+}
+db_test!(a_passed_review_reaches_the_pass_mark);
