@@ -220,8 +220,11 @@ domain_enum! {
         Notified => "NOTIFIED", "已通知",
         InProgress => "IN_PROGRESS", "审核中",
         ReportSubmitted => "REPORT_SUBMITTED", "报告已提交",
-        Evaluated => "EVALUATED", "已评估",
-        Accepted => "ACCEPTED", "已验收",
+        EvaluationFailed => "EVALUATION_FAILED", "评估未通过",
+        EvaluationPassed => "EVALUATION_PASSED", "评估通过（待验收）",
+        ClosedOnEvaluation => "CLOSED_ON_EVALUATION", "评估通过（免于验收）",
+        AcceptanceFailed => "ACCEPTANCE_FAILED", "验收未通过",
+        Accepted => "ACCEPTED", "验收通过",
     }
 }
 
@@ -281,6 +284,7 @@ domain_enum! {
         Start => "START", "启动审核",
         SubmitReport => "SUBMIT_REPORT", "提交审核报告",
         RecordEvaluation => "RECORD_EVALUATION", "评估结论",
+        CloseWithoutAcceptance => "CLOSE_WITHOUT_ACCEPTANCE", "免于验收结束",
         RecordAcceptance => "RECORD_ACCEPTANCE", "验收结论",
         ExtendAcceptance => "EXTEND_ACCEPTANCE", "延期验收",
         Disclose => "DISCLOSE", "公布审核信息",

@@ -16,6 +16,7 @@ mod m20261128_000008_expert_pool_revision;
 mod m20261128_000009_load_tuning;
 mod m20261129_000010_draw_storage;
 mod m20261205_000011_enterprise_users;
+mod m20261205_000012_audit_status_names;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_load_tuning::Migration),
             Box::new(m20261129_000010_draw_storage::Migration),
             Box::new(m20261205_000011_enterprise_users::Migration),
+            Box::new(m20261205_000012_audit_status_names::Migration),
         ]
     }
 }

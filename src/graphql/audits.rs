@@ -178,10 +178,9 @@ impl Audit {
     }
     /// One year after the passed evaluation, or the approved extension.
     async fn acceptance_due(&self) -> Result<Option<Date>> {
-        let (status, outcome) = self.state()?;
         let passed_evaluation = matches!(
-            (status, outcome),
-            (AuditStatus::Evaluated, Some(ReviewOutcome::Passed)) | (AuditStatus::Accepted, _)
+            self.0.status,
+            AuditStatus::EvaluationPassed | AuditStatus::AcceptanceFailed | AuditStatus::Accepted
         );
         if !passed_evaluation {
             return Ok(None);

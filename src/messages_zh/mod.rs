@@ -366,8 +366,8 @@ fn translate_part<'t>(part: &'t str, kind: Option<&str>, depth: usize) -> Cow<'t
     Cow::Borrowed(part)
 }
 
-/// A part made only of stored enum names, as a state is described (`EVALUATED (PASSED)`,
-/// `RECORD_EVALUATION(FAILED)`, `EVALUATED or ACCEPTED`), in Chinese labels.
+/// A part made only of stored enum names, as a state is described (`EVALUATION_PASSED`,
+/// `RECORD_EVALUATION(FAILED)`, `EVALUATION_PASSED or ACCEPTANCE_FAILED`), in Chinese labels.
 fn enum_names(part: &str) -> Option<String> {
     let mut out = String::new();
     let mut named = false;
@@ -500,14 +500,14 @@ mod tests {
             "咨询机构状态不能从“正常”变为“注销”"
         );
         assert_eq!(
-            zh("an audit that is EVALUATED (FAILED) cannot take RECORD_ACCEPTANCE(PASSED)"),
-            "处于“已评估（未通过）”状态的审核不能执行“验收结论（通过）”"
+            zh("an audit that is EVALUATION_FAILED cannot take RECORD_ACCEPTANCE(PASSED)"),
+            "处于“评估未通过”状态的审核不能执行“验收结论（通过）”"
         );
         assert_eq!(
             zh(
-                "ACCEPTANCE needs an audit that is EVALUATED (PASSED) or ACCEPTED (FAILED); this audit is NOTIFIED"
+                "ACCEPTANCE needs an audit that is EVALUATION_PASSED or ACCEPTANCE_FAILED; this audit is NOTIFIED"
             ),
-            "验收要求审核处于“已评估（通过）或已验收（未通过）”状态，该审核当前为“已通知”"
+            "验收要求审核处于“评估通过（待验收）或验收未通过”状态，该审核当前为“已通知”"
         );
     }
 

@@ -1,25 +1,30 @@
 //! The life of an audit and of a city's annual audit list, as pure state machines.
 //!
-//! An audit moves NOTIFIED → IN_PROGRESS → REPORT_SUBMITTED → EVALUATED → ACCEPTED. EVALUATED
-//! and ACCEPTED each carry the outcome of the latest review of that kind (PASSED or FAILED), so
-//! the machine's state is the pair (status, last outcome):
+//! An audit's status says what happened last, with its outcome in the name:
 //!
-//! | from                | event                    | to                 |
-//! |---------------------|--------------------------|--------------------|
-//! | NOTIFIED            | Start                    | IN_PROGRESS        |
-//! | IN_PROGRESS         | SubmitReport             | REPORT_SUBMITTED   |
-//! | REPORT_SUBMITTED    | RecordEvaluation(o)      | EVALUATED (o)      |
-//! | EVALUATED (FAILED)  | SubmitReport             | REPORT_SUBMITTED   |
-//! | EVALUATED (PASSED)  | RecordAcceptance(o)      | ACCEPTED (o)       |
-//! | ACCEPTED (FAILED)   | RecordAcceptance(o)      | ACCEPTED (o)       |
+//! | from                 | event                    | to                    |
+//! |----------------------|--------------------------|-----------------------|
+//! | NOTIFIED             | Start                    | IN_PROGRESS           |
+//! | IN_PROGRESS          | SubmitReport             | REPORT_SUBMITTED      |
+//! | REPORT_SUBMITTED     | RecordEvaluation(PASSED) | EVALUATION_PASSED     |
+//! | REPORT_SUBMITTED     | RecordEvaluation(FAILED) | EVALUATION_FAILED     |
+//! | EVALUATION_FAILED    | SubmitReport             | REPORT_SUBMITTED      |
+//! | EVALUATION_PASSED    | CloseWithoutAcceptance   | CLOSED_ON_EVALUATION  |
+//! | EVALUATION_PASSED    | RecordAcceptance(PASSED) | ACCEPTED              |
+//! | EVALUATION_PASSED    | RecordAcceptance(FAILED) | ACCEPTANCE_FAILED     |
+//! | ACCEPTANCE_FAILED    | RecordAcceptance(PASSED) | ACCEPTED              |
+//! | ACCEPTANCE_FAILED    | RecordAcceptance(FAILED) | ACCEPTANCE_FAILED     |
 //!
-//! Nothing else is allowed; ACCEPTED (PASSED) is final. A RECHECK by the province never moves
-//! the audit: its findings go to the appraisal of the consultancy and the experts.
+//! Nothing else is allowed; ACCEPTED and CLOSED_ON_EVALUATION are final (the round is over and
+//! the enterprise's cycle completed). CloseWithoutAcceptance follows a passed evaluation at once
+//! when no implemented option needs acceptance (the plan's 精简验收内容, see
+//! [`closes_on_evaluation`]). A RECHECK by the province never moves the audit: its findings go to
+//! the appraisal of the consultancy and the experts.
 //!
 //! Re-examination after a failed acceptance: the enterprise rectifies and the city holds another
 //! acceptance review, as often as needed, but only on or before the acceptance due date (one
 //! year after the evaluation, or the approved extension, itself capped at the cycle end; see
-//! [`check_reexamination_date`]). Past that date the audit stays ACCEPTED (FAILED) and overdue
+//! [`check_reexamination_date`]). Past that date the audit stays ACCEPTANCE_FAILED and overdue
 //! until the city approves an extension. The first acceptance is not date-gated: a late first
 //! acceptance is still recorded as it happened and shows as overdue.
 
@@ -39,6 +44,8 @@ pub enum AuditEvent {
     SubmitReport,
     /// An evaluation review reached this outcome.
     RecordEvaluation(ReviewOutcome),
+    /// A passed evaluation closes the round: no implemented option needs acceptance.
+    CloseWithoutAcceptance,
     /// An acceptance review reached this outcome.
     RecordAcceptance(ReviewOutcome),
 }
@@ -49,108 +56,114 @@ impl fmt::Display for AuditEvent {
             AuditEvent::Start => f.write_str("START"),
             AuditEvent::SubmitReport => f.write_str("SUBMIT_REPORT"),
             AuditEvent::RecordEvaluation(o) => write!(f, "RECORD_EVALUATION({o})"),
+            AuditEvent::CloseWithoutAcceptance => f.write_str("CLOSE_WITHOUT_ACCEPTANCE"),
             AuditEvent::RecordAcceptance(o) => write!(f, "RECORD_ACCEPTANCE({o})"),
         }
     }
 }
 
-/// Shows a status with its outcome where the outcome matters (EVALUATED, ACCEPTED).
-fn describe_state(status: AuditStatus, outcome: Option<ReviewOutcome>) -> String {
-    match (status, outcome) {
-        (AuditStatus::Evaluated | AuditStatus::Accepted, Some(o)) => format!("{status} ({o})"),
-        _ => status.to_string(),
-    }
-}
-
-/// An event that the audit's current state does not allow.
+/// An event that the audit's current status does not allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("an audit that is {} cannot take {event}", describe_state(*.status, *.outcome))]
+#[error("an audit that is {status} cannot take {event}")]
 pub struct TransitionError {
     pub status: AuditStatus,
-    /// The outcome carried by the state (only meaningful for EVALUATED and ACCEPTED).
-    pub outcome: Option<ReviewOutcome>,
     pub event: AuditEvent,
 }
 
-/// The status an audit moves to when `event` happens in state (`status`, `last_outcome`).
-///
-/// `last_outcome` is the outcome of the latest evaluation (when EVALUATED) or acceptance (when
-/// ACCEPTED) and is ignored in the other statuses; EVALUATED or ACCEPTED without an outcome
-/// allows nothing. After a successful transition the caller stores the event's outcome as the
-/// new last outcome for RecordEvaluation/RecordAcceptance, and clears it for SubmitReport.
-pub fn next_status(
-    status: AuditStatus,
-    last_outcome: Option<ReviewOutcome>,
-    event: AuditEvent,
-) -> Result<AuditStatus, TransitionError> {
+/// The status an audit moves to when `event` happens in `status`.
+pub fn next_status(status: AuditStatus, event: AuditEvent) -> Result<AuditStatus, TransitionError> {
     use AuditEvent as E;
     use AuditStatus as S;
     use ReviewOutcome as O;
-    let next = match (status, last_outcome, event) {
-        (S::Notified, _, E::Start) => Some(S::InProgress),
-        (S::InProgress, _, E::SubmitReport) => Some(S::ReportSubmitted),
-        (S::ReportSubmitted, _, E::RecordEvaluation(_)) => Some(S::Evaluated),
-        (S::Evaluated, Some(O::Failed), E::SubmitReport) => Some(S::ReportSubmitted),
-        (S::Evaluated, Some(O::Passed), E::RecordAcceptance(_)) => Some(S::Accepted),
-        (S::Accepted, Some(O::Failed), E::RecordAcceptance(_)) => Some(S::Accepted),
+    let next = match (status, event) {
+        (S::Notified, E::Start) => Some(S::InProgress),
+        (S::InProgress | S::EvaluationFailed, E::SubmitReport) => Some(S::ReportSubmitted),
+        (S::ReportSubmitted, E::RecordEvaluation(O::Passed)) => Some(S::EvaluationPassed),
+        (S::ReportSubmitted, E::RecordEvaluation(O::Failed)) => Some(S::EvaluationFailed),
+        (S::EvaluationPassed, E::CloseWithoutAcceptance) => Some(S::ClosedOnEvaluation),
+        (S::EvaluationPassed | S::AcceptanceFailed, E::RecordAcceptance(O::Passed)) => {
+            Some(S::Accepted)
+        }
+        (S::EvaluationPassed | S::AcceptanceFailed, E::RecordAcceptance(O::Failed)) => {
+            Some(S::AcceptanceFailed)
+        }
         _ => None,
     };
-    next.ok_or(TransitionError {
-        status,
-        outcome: last_outcome,
-        event,
-    })
+    next.ok_or(TransitionError { status, event })
 }
 
-/// A review that cannot be scheduled or recorded in the audit's current state.
+/// Whether a status ends the round (the enterprise's cycle is completed).
+pub fn is_final(status: AuditStatus) -> bool {
+    matches!(
+        status,
+        AuditStatus::Accepted | AuditStatus::ClosedOnEvaluation
+    )
+}
+
+/// The outcome a status carries in its name, for `lastOutcome`: the latest evaluation's or
+/// acceptance's.
+pub fn outcome_of(status: AuditStatus) -> Option<ReviewOutcome> {
+    use AuditStatus as S;
+    match status {
+        S::EvaluationPassed | S::ClosedOnEvaluation | S::Accepted => Some(ReviewOutcome::Passed),
+        S::EvaluationFailed | S::AcceptanceFailed => Some(ReviewOutcome::Failed),
+        S::Notified | S::InProgress | S::ReportSubmitted => None,
+    }
+}
+
+/// Whether a passed evaluation closes the round without an acceptance (精简验收内容: 不涉及具体
+/// 技术改造的无低费方案可不开展验收…可采用相关部门的专项验收结论): at least one option is
+/// implemented and none of the implemented ones needs acceptance. An audit with no implemented
+/// option keeps its acceptance (our reading: there is nothing yet to show the audit's effect).
+pub fn closes_on_evaluation(implemented: &[NeedsAcceptance]) -> bool {
+    !implemented.is_empty() && implemented.iter().all(|n| *n != NeedsAcceptance::Yes)
+}
+
+/// A review that cannot be scheduled or recorded in the audit's current status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{kind} needs an audit that is {}; this audit is {}",
-    required_state(*.kind),
-    describe_state(*.status, *.outcome)
+    "{kind} needs an audit that is {}; this audit is {status}",
+    required_state(*.kind)
 )]
 pub struct ReviewNotAllowed {
     pub kind: ReviewKind,
     pub status: AuditStatus,
-    pub outcome: Option<ReviewOutcome>,
 }
 
 /// What each review kind needs, in words for the error message.
 fn required_state(kind: ReviewKind) -> &'static str {
     match kind {
         ReviewKind::Evaluation => "REPORT_SUBMITTED",
-        ReviewKind::Acceptance => "EVALUATED (PASSED) or ACCEPTED (FAILED)",
-        ReviewKind::Recheck => "EVALUATED or ACCEPTED",
+        ReviewKind::Acceptance => "EVALUATION_PASSED or ACCEPTANCE_FAILED",
+        ReviewKind::Recheck => {
+            "EVALUATION_PASSED, EVALUATION_FAILED, CLOSED_ON_EVALUATION, ACCEPTANCE_FAILED or ACCEPTED"
+        }
     }
 }
 
-/// Whether a review of `kind` may be held for an audit in state (`status`, `outcome`).
+/// Whether a review of `kind` may be held for an audit in `status`.
 ///
 /// An EVALUATION needs a submitted report; an ACCEPTANCE needs a passed evaluation or a failed
 /// acceptance (re-examination); a RECHECK (the province's sample of completed evaluations and
 /// acceptances) needs an audit that has been evaluated or accepted, whatever the outcome.
-pub fn review_allowed(
-    kind: ReviewKind,
-    status: AuditStatus,
-    outcome: Option<ReviewOutcome>,
-) -> Result<(), ReviewNotAllowed> {
+pub fn review_allowed(kind: ReviewKind, status: AuditStatus) -> Result<(), ReviewNotAllowed> {
+    use AuditStatus as S;
     let allowed = match kind {
-        ReviewKind::Evaluation => status == AuditStatus::ReportSubmitted,
-        ReviewKind::Acceptance => matches!(
-            (status, outcome),
-            (AuditStatus::Evaluated, Some(ReviewOutcome::Passed))
-                | (AuditStatus::Accepted, Some(ReviewOutcome::Failed))
+        ReviewKind::Evaluation => status == S::ReportSubmitted,
+        ReviewKind::Acceptance => matches!(status, S::EvaluationPassed | S::AcceptanceFailed),
+        ReviewKind::Recheck => matches!(
+            status,
+            S::EvaluationPassed
+                | S::EvaluationFailed
+                | S::ClosedOnEvaluation
+                | S::AcceptanceFailed
+                | S::Accepted
         ),
-        ReviewKind::Recheck => matches!(status, AuditStatus::Evaluated | AuditStatus::Accepted),
     };
     if allowed {
         Ok(())
     } else {
-        Err(ReviewNotAllowed {
-            kind,
-            status,
-            outcome,
-        })
+        Err(ReviewNotAllowed { kind, status })
     }
 }
 
@@ -336,32 +349,32 @@ mod tests {
     use AuditStatus as S;
     use ReviewOutcome as O;
 
-    const OUTCOMES: [Option<ReviewOutcome>; 3] = [None, Some(O::Passed), Some(O::Failed)];
-
     fn events() -> Vec<AuditEvent> {
         vec![
             AuditEvent::Start,
             AuditEvent::SubmitReport,
             AuditEvent::RecordEvaluation(O::Passed),
             AuditEvent::RecordEvaluation(O::Failed),
+            AuditEvent::CloseWithoutAcceptance,
             AuditEvent::RecordAcceptance(O::Passed),
             AuditEvent::RecordAcceptance(O::Failed),
         ]
     }
 
     /// The table of the module docs, written out independently.
-    fn expected(
-        status: AuditStatus,
-        outcome: Option<ReviewOutcome>,
-        event: AuditEvent,
-    ) -> Option<AuditStatus> {
-        match (status, outcome, event) {
-            (S::Notified, _, AuditEvent::Start) => Some(S::InProgress),
-            (S::InProgress, _, AuditEvent::SubmitReport) => Some(S::ReportSubmitted),
-            (S::ReportSubmitted, _, AuditEvent::RecordEvaluation(_)) => Some(S::Evaluated),
-            (S::Evaluated, Some(O::Failed), AuditEvent::SubmitReport) => Some(S::ReportSubmitted),
-            (S::Evaluated, Some(O::Passed), AuditEvent::RecordAcceptance(_)) => Some(S::Accepted),
-            (S::Accepted, Some(O::Failed), AuditEvent::RecordAcceptance(_)) => Some(S::Accepted),
+    fn expected(status: AuditStatus, event: AuditEvent) -> Option<AuditStatus> {
+        use AuditEvent as E;
+        match (status, event) {
+            (S::Notified, E::Start) => Some(S::InProgress),
+            (S::InProgress, E::SubmitReport) => Some(S::ReportSubmitted),
+            (S::ReportSubmitted, E::RecordEvaluation(O::Passed)) => Some(S::EvaluationPassed),
+            (S::ReportSubmitted, E::RecordEvaluation(O::Failed)) => Some(S::EvaluationFailed),
+            (S::EvaluationFailed, E::SubmitReport) => Some(S::ReportSubmitted),
+            (S::EvaluationPassed, E::CloseWithoutAcceptance) => Some(S::ClosedOnEvaluation),
+            (S::EvaluationPassed, E::RecordAcceptance(O::Passed)) => Some(S::Accepted),
+            (S::EvaluationPassed, E::RecordAcceptance(O::Failed)) => Some(S::AcceptanceFailed),
+            (S::AcceptanceFailed, E::RecordAcceptance(O::Passed)) => Some(S::Accepted),
+            (S::AcceptanceFailed, E::RecordAcceptance(O::Failed)) => Some(S::AcceptanceFailed),
             _ => None,
         }
     }
@@ -370,30 +383,31 @@ mod tests {
     fn every_state_and_event() {
         let mut allowed = 0;
         for &status in AuditStatus::ALL {
-            for outcome in OUTCOMES {
-                for event in events() {
-                    let got = next_status(status, outcome, event);
-                    match expected(status, outcome, event) {
-                        Some(to) => {
-                            allowed += 1;
-                            assert_eq!(got, Ok(to), "{status} {outcome:?} {event}");
-                        }
-                        None => assert_eq!(
-                            got,
-                            Err(TransitionError {
-                                status,
-                                outcome,
-                                event
-                            }),
-                            "{status} {outcome:?} {event}"
-                        ),
+            for event in events() {
+                let got = next_status(status, event);
+                match expected(status, event) {
+                    Some(to) => {
+                        allowed += 1;
+                        assert_eq!(got, Ok(to), "{status} {event}");
                     }
+                    None => assert_eq!(
+                        got,
+                        Err(TransitionError { status, event }),
+                        "{status} {event}"
+                    ),
                 }
             }
         }
-        // Start (3 outcomes), SubmitReport (3), RecordEvaluation (3 × 2), resubmission (1),
-        // acceptance (2), re-examination (2).
-        assert_eq!(allowed, 3 + 3 + 6 + 1 + 2 + 2);
+        assert_eq!(allowed, 10, "the table has ten rows");
+        // Final statuses take nothing.
+        for status in [S::Accepted, S::ClosedOnEvaluation] {
+            assert!(is_final(status));
+            assert!(
+                events()
+                    .into_iter()
+                    .all(|e| next_status(status, e).is_err())
+            );
+        }
     }
 
     #[test]
@@ -401,36 +415,31 @@ mod tests {
         let steps = [
             (AuditEvent::Start, S::InProgress),
             (AuditEvent::SubmitReport, S::ReportSubmitted),
-            (AuditEvent::RecordEvaluation(O::Failed), S::Evaluated),
+            (AuditEvent::RecordEvaluation(O::Failed), S::EvaluationFailed),
             (AuditEvent::SubmitReport, S::ReportSubmitted),
-            (AuditEvent::RecordEvaluation(O::Passed), S::Evaluated),
-            (AuditEvent::RecordAcceptance(O::Failed), S::Accepted),
+            (AuditEvent::RecordEvaluation(O::Passed), S::EvaluationPassed),
+            (AuditEvent::RecordAcceptance(O::Failed), S::AcceptanceFailed),
             (AuditEvent::RecordAcceptance(O::Passed), S::Accepted),
         ];
-        let (mut status, mut outcome) = (S::Notified, None);
+        let mut status = S::Notified;
         for (event, to) in steps {
-            status = next_status(status, outcome, event).expect("allowed step");
+            status = next_status(status, event).expect("allowed step");
             assert_eq!(status, to);
-            outcome = match event {
-                AuditEvent::RecordEvaluation(o) | AuditEvent::RecordAcceptance(o) => Some(o),
-                AuditEvent::Start | AuditEvent::SubmitReport => None,
-            };
         }
-        // Accepted and passed: final.
-        for event in events() {
-            assert!(next_status(status, outcome, event).is_err());
-        }
+        assert_eq!(outcome_of(status), Some(O::Passed));
+        assert_eq!(outcome_of(S::AcceptanceFailed), Some(O::Failed));
+        assert_eq!(outcome_of(S::InProgress), None);
     }
 
     #[test]
     fn errors_name_the_state_and_the_event() {
-        let err = next_status(S::Evaluated, Some(O::Passed), AuditEvent::SubmitReport)
-            .expect_err("not allowed");
+        let err =
+            next_status(S::EvaluationPassed, AuditEvent::SubmitReport).expect_err("not allowed");
         assert_eq!(
             err.to_string(),
-            "an audit that is EVALUATED (PASSED) cannot take SUBMIT_REPORT"
+            "an audit that is EVALUATION_PASSED cannot take SUBMIT_REPORT"
         );
-        let err = next_status(S::Notified, None, AuditEvent::RecordAcceptance(O::Passed))
+        let err = next_status(S::Notified, AuditEvent::RecordAcceptance(O::Passed))
             .expect_err("not allowed");
         assert_eq!(
             err.to_string(),
@@ -441,39 +450,32 @@ mod tests {
     #[test]
     fn review_kinds_by_state() {
         for &status in AuditStatus::ALL {
-            for outcome in OUTCOMES {
-                let evaluation = status == S::ReportSubmitted;
-                let acceptance = (status == S::Evaluated && outcome == Some(O::Passed))
-                    || (status == S::Accepted && outcome == Some(O::Failed));
-                let recheck = status == S::Evaluated || status == S::Accepted;
-                for (kind, ok) in [
-                    (ReviewKind::Evaluation, evaluation),
-                    (ReviewKind::Acceptance, acceptance),
-                    (ReviewKind::Recheck, recheck),
-                ] {
-                    let got = review_allowed(kind, status, outcome);
-                    if ok {
-                        assert_eq!(got, Ok(()), "{kind} {status} {outcome:?}");
-                    } else {
-                        assert_eq!(
-                            got,
-                            Err(ReviewNotAllowed {
-                                kind,
-                                status,
-                                outcome
-                            }),
-                            "{kind} {status} {outcome:?}"
-                        );
-                    }
+            let evaluation = status == S::ReportSubmitted;
+            let acceptance = matches!(status, S::EvaluationPassed | S::AcceptanceFailed);
+            let recheck = outcome_of(status).is_some();
+            for (kind, ok) in [
+                (ReviewKind::Evaluation, evaluation),
+                (ReviewKind::Acceptance, acceptance),
+                (ReviewKind::Recheck, recheck),
+            ] {
+                let got = review_allowed(kind, status);
+                if ok {
+                    assert_eq!(got, Ok(()), "{kind} {status}");
+                } else {
+                    assert_eq!(
+                        got,
+                        Err(ReviewNotAllowed { kind, status }),
+                        "{kind} {status}"
+                    );
                 }
             }
         }
-        let err = review_allowed(ReviewKind::Acceptance, S::Evaluated, Some(O::Failed))
-            .expect_err("not allowed");
+        let err =
+            review_allowed(ReviewKind::Acceptance, S::EvaluationFailed).expect_err("not allowed");
         assert_eq!(
             err.to_string(),
-            "ACCEPTANCE needs an audit that is EVALUATED (PASSED) or ACCEPTED (FAILED); \
-             this audit is EVALUATED (FAILED)"
+            "ACCEPTANCE needs an audit that is EVALUATION_PASSED or ACCEPTANCE_FAILED; \
+             this audit is EVALUATION_FAILED"
         );
     }
 
@@ -481,19 +483,26 @@ mod tests {
     fn reviews_agree_with_the_machine() {
         // Whenever an evaluation or acceptance may be held, recording it is a valid transition.
         for &status in AuditStatus::ALL {
-            for outcome in OUTCOMES {
-                for o in [O::Passed, O::Failed] {
-                    assert_eq!(
-                        review_allowed(ReviewKind::Evaluation, status, outcome).is_ok(),
-                        next_status(status, outcome, AuditEvent::RecordEvaluation(o)).is_ok()
-                    );
-                    assert_eq!(
-                        review_allowed(ReviewKind::Acceptance, status, outcome).is_ok(),
-                        next_status(status, outcome, AuditEvent::RecordAcceptance(o)).is_ok()
-                    );
-                }
+            for o in [O::Passed, O::Failed] {
+                assert_eq!(
+                    review_allowed(ReviewKind::Evaluation, status).is_ok(),
+                    next_status(status, AuditEvent::RecordEvaluation(o)).is_ok()
+                );
+                assert_eq!(
+                    review_allowed(ReviewKind::Acceptance, status).is_ok(),
+                    next_status(status, AuditEvent::RecordAcceptance(o)).is_ok()
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_round_closes_on_its_evaluation_only_when_nothing_needs_acceptance() {
+        use NeedsAcceptance as N;
+        assert!(closes_on_evaluation(&[N::No]));
+        assert!(closes_on_evaluation(&[N::No, N::OtherDepartment]));
+        assert!(!closes_on_evaluation(&[N::No, N::Yes]));
+        assert!(!closes_on_evaluation(&[]));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, Utc};
 
-use crate::domain::{AuditStatus, DeadlineKind, ReviewOutcome};
+use crate::domain::{AuditStatus, DeadlineKind};
 
 /// China Standard Time: a fixed UTC+8 offset (China keeps no daylight saving time).
 const CHINA_STANDARD_TIME: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
@@ -261,13 +261,11 @@ impl StepDeadline {
 /// for an audit that closes on its evaluation (精简验收内容).
 pub fn step_deadlines(
     status: AuditStatus,
-    last_outcome: Option<ReviewOutcome>,
     dates: &AuditDates,
     accepted_on: Option<NaiveDate>,
     policy: &DeadlinePolicy,
 ) -> Result<Vec<StepDeadline>, DateOutOfRange> {
     use AuditStatus as S;
-    use ReviewOutcome as O;
     let step = |kind, due, done_on| StepDeadline { kind, due, done_on };
     let mut steps = vec![
         step(
@@ -287,8 +285,8 @@ pub fn step_deadlines(
         ),
     ];
     if let Some(report) = dates.report_submitted_on {
-        let evaluated = match (status, last_outcome) {
-            (S::ReportSubmitted, _) | (S::Evaluated, Some(O::Failed)) => None,
+        let evaluated = match status {
+            S::ReportSubmitted | S::EvaluationFailed => None,
             _ => dates.evaluated_on,
         };
         steps.push(step(
@@ -299,8 +297,8 @@ pub fn step_deadlines(
     }
     if let Some(evaluated) = dates.evaluated_on
         && matches!(
-            (status, last_outcome),
-            (S::Evaluated, Some(O::Passed)) | (S::Accepted, _)
+            status,
+            S::EvaluationPassed | S::AcceptanceFailed | S::Accepted
         )
     {
         let due = match dates.acceptance_extended_until {
@@ -312,29 +310,26 @@ pub fn step_deadlines(
     Ok(steps)
 }
 
-/// The deadline an audit in state (`status`, `last_outcome`) is working to now: the earliest
-/// step it still owes; none once the round is over (ACCEPTED (PASSED)).
+/// The deadline an audit in `status` is working to now: the earliest step it still owes; none
+/// once the round is over (ACCEPTED, CLOSED_ON_EVALUATION).
 ///
 /// - NOTIFIED, IN_PROGRESS: the earliest of the disclosure (one month after the notice), the
 ///   start (two months) and the report (one year) that is not done yet.
-/// - REPORT_SUBMITTED, and EVALUATED (FAILED) awaiting a corrected report: the evaluation of
+/// - REPORT_SUBMITTED, and EVALUATION_FAILED awaiting a corrected report: the evaluation of
 ///   the latest report ([`evaluation_due`]).
-/// - EVALUATED (PASSED), ACCEPTED (FAILED): the acceptance, one year after the passed
+/// - EVALUATION_PASSED, ACCEPTANCE_FAILED: the acceptance, one year after the passed
 ///   evaluation ([`acceptance_due`]), or the approved extension.
 ///
-/// A state the machine cannot reach (EVALUATED or ACCEPTED without an outcome, or a date it
-/// needs missing) has no deadline rather than a made-up one.
+/// A state whose date is missing has no deadline rather than a made-up one.
 pub fn audit_deadline(
     status: AuditStatus,
-    last_outcome: Option<ReviewOutcome>,
     dates: &AuditDates,
     policy: &DeadlinePolicy,
 ) -> Result<Option<AuditDeadline>, DateOutOfRange> {
     use AuditStatus as S;
-    use ReviewOutcome as O;
     let deadline = |kind, due| Ok(Some(AuditDeadline { kind, due }));
-    match (status, last_outcome) {
-        (S::Notified | S::InProgress, _) => {
+    match status {
+        S::Notified | S::InProgress => {
             let owed = [
                 (
                     DeadlineKind::Disclosure,
@@ -354,13 +349,11 @@ pub fn audit_deadline(
                 .map(|(kind, _, due)| AuditDeadline { kind, due })
                 .min_by_key(|d| d.due))
         }
-        (S::ReportSubmitted, _) | (S::Evaluated, Some(O::Failed)) => {
-            match dates.report_submitted_on {
-                Some(report) => deadline(DeadlineKind::Evaluation, evaluation_due(report, policy)?),
-                None => Ok(None),
-            }
-        }
-        (S::Evaluated, Some(O::Passed)) | (S::Accepted, Some(O::Failed)) => {
+        S::ReportSubmitted | S::EvaluationFailed => match dates.report_submitted_on {
+            Some(report) => deadline(DeadlineKind::Evaluation, evaluation_due(report, policy)?),
+            None => Ok(None),
+        },
+        S::EvaluationPassed | S::AcceptanceFailed => {
             if let Some(until) = dates.acceptance_extended_until {
                 return deadline(DeadlineKind::Acceptance, until);
             }
@@ -369,7 +362,7 @@ pub fn audit_deadline(
                 None => Ok(None),
             }
         }
-        (S::Evaluated | S::Accepted, _) => Ok(None),
+        S::Accepted | S::ClosedOnEvaluation => Ok(None),
     }
 }
 
@@ -566,80 +559,66 @@ mod tests {
     fn audit_deadline_follows_the_state() {
         use AuditStatus as S;
         use DeadlineKind as K;
-        use ReviewOutcome as O;
         let policy = DeadlinePolicy::default();
-        let due = |status, outcome, dates: &AuditDates| {
-            audit_deadline(status, outcome, dates, &policy)
+        let due = |status, dates: &AuditDates| {
+            audit_deadline(status, dates, &policy)
                 .expect("in range")
                 .map(|d| (d.kind, d.due))
         };
         let mut ds = dates(d(2024, 3, 20));
         // Notified: the disclosure first, then the start, then the report.
-        assert_eq!(
-            due(S::Notified, None, &ds),
-            Some((K::Disclosure, d(2024, 4, 20)))
-        );
+        assert_eq!(due(S::Notified, &ds), Some((K::Disclosure, d(2024, 4, 20))));
         ds.disclosed_on = Some(d(2024, 4, 25));
-        assert_eq!(
-            due(S::Notified, None, &ds),
-            Some((K::Start, d(2024, 5, 20)))
-        );
+        assert_eq!(due(S::Notified, &ds), Some((K::Start, d(2024, 5, 20))));
         ds.started_on = Some(d(2024, 5, 1));
-        assert_eq!(
-            due(S::InProgress, None, &ds),
-            Some((K::Report, d(2025, 3, 20)))
-        );
+        assert_eq!(due(S::InProgress, &ds), Some((K::Report, d(2025, 3, 20))));
         // Started before disclosing: the disclosure is still owed.
         let mut undisclosed = dates(d(2024, 3, 20));
         undisclosed.started_on = Some(d(2024, 4, 1));
         assert_eq!(
-            due(S::InProgress, None, &undisclosed),
+            due(S::InProgress, &undisclosed),
             Some((K::Disclosure, d(2024, 4, 20)))
         );
         ds.report_submitted_on = Some(d(2024, 9, 2));
         assert_eq!(
-            due(S::ReportSubmitted, None, &ds),
+            due(S::ReportSubmitted, &ds),
             Some((K::Evaluation, d(2024, 11, 1)))
         );
         assert_eq!(
-            due(S::Evaluated, Some(O::Failed), &ds),
+            due(S::EvaluationFailed, &ds),
             Some((K::Evaluation, d(2024, 11, 1)))
         );
         // Evaluated on 29 February: acceptance due on 28 February of the next year.
         ds.evaluated_on = Some(d(2024, 2, 29));
         assert_eq!(
-            due(S::Evaluated, Some(O::Passed), &ds),
+            due(S::EvaluationPassed, &ds),
             Some((K::Acceptance, d(2025, 2, 28)))
         );
         assert_eq!(
-            due(S::Accepted, Some(O::Failed), &ds),
+            due(S::AcceptanceFailed, &ds),
             Some((K::Acceptance, d(2025, 2, 28)))
         );
         ds.acceptance_extended_until = Some(d(2026, 6, 30));
         assert_eq!(
-            due(S::Accepted, Some(O::Failed), &ds),
+            due(S::AcceptanceFailed, &ds),
             Some((K::Acceptance, d(2026, 6, 30)))
         );
-        assert_eq!(due(S::Accepted, Some(O::Passed), &ds), None);
-        assert_eq!(due(S::Evaluated, None, &ds), None);
+        assert_eq!(due(S::Accepted, &ds), None);
+        assert_eq!(due(S::ClosedOnEvaluation, &ds), None);
         // A state whose date is missing has no deadline rather than a made-up one.
-        assert_eq!(due(S::ReportSubmitted, None, &dates(d(2024, 3, 1))), None);
-        assert_eq!(
-            due(S::Evaluated, Some(O::Passed), &dates(d(2024, 3, 1))),
-            None
-        );
+        assert_eq!(due(S::ReportSubmitted, &dates(d(2024, 3, 1))), None);
+        assert_eq!(due(S::EvaluationPassed, &dates(d(2024, 3, 1))), None);
     }
 
     #[test]
     fn step_deadlines_say_met_late_and_overdue() {
         use AuditStatus as S;
         use DeadlineKind as K;
-        use ReviewOutcome as O;
         let policy = DeadlinePolicy::default();
         let mut ds = dates(d(2024, 3, 20));
         ds.disclosed_on = Some(d(2024, 4, 20));
         ds.started_on = Some(d(2024, 5, 21));
-        let steps = step_deadlines(S::InProgress, None, &ds, None, &policy).expect("in range");
+        let steps = step_deadlines(S::InProgress, &ds, None, &policy).expect("in range");
         let kinds: Vec<K> = steps.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [K::Disclosure, K::Start, K::Report]);
         // On the due date is met; a day late is done but not met; not done is overdue after.
@@ -650,8 +629,7 @@ mod tests {
 
         ds.report_submitted_on = Some(d(2024, 6, 1));
         ds.evaluated_on = Some(d(2024, 8, 1));
-        let steps =
-            step_deadlines(S::Evaluated, Some(O::Passed), &ds, None, &policy).expect("in range");
+        let steps = step_deadlines(S::EvaluationPassed, &ds, None, &policy).expect("in range");
         assert_eq!(steps.len(), 5);
         assert_eq!(steps[3].kind, K::Evaluation);
         assert!(steps[3].met());
@@ -661,18 +639,11 @@ mod tests {
         );
         // A failed evaluation awaits a corrected report: the evaluation is owed again, and no
         // acceptance is listed.
-        let steps =
-            step_deadlines(S::Evaluated, Some(O::Failed), &ds, None, &policy).expect("in range");
+        let steps = step_deadlines(S::EvaluationFailed, &ds, None, &policy).expect("in range");
         assert_eq!(steps.len(), 4);
         assert_eq!(steps[3].done_on, None);
-        let accepted = step_deadlines(
-            S::Accepted,
-            Some(O::Passed),
-            &ds,
-            Some(d(2025, 1, 1)),
-            &policy,
-        )
-        .expect("in range");
+        let accepted =
+            step_deadlines(S::Accepted, &ds, Some(d(2025, 1, 1)), &policy).expect("in range");
         assert!(accepted[4].met());
     }
 }

@@ -24,8 +24,8 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
-    AuditEvent, check_outcome_score, check_reexamination_date, next_status,
-    option_needs_acceptance, review_allowed,
+    AuditEvent, NeedsAcceptance, check_outcome_score, check_reexamination_date,
+    closes_on_evaluation, is_final, next_status, option_needs_acceptance, review_allowed,
 };
 use crate::rules::consultancy::{employed_on, may_take_new_audits};
 use crate::rules::deadlines::{
@@ -187,8 +187,7 @@ pub fn deadline_of(
     model: &audit::Model,
     policy: &DeadlinePolicy,
 ) -> AppResult<Option<AuditDeadline>> {
-    let (status, outcome) = state_of(model)?;
-    audit_deadline(status, outcome, &dates_of(model), policy)
+    audit_deadline(model.status, &dates_of(model), policy)
         .map_err(|_| AppError::internal(format!("audit {} has dates out of range", model.id)))
 }
 
@@ -197,8 +196,7 @@ pub fn step_deadlines_of(
     model: &audit::Model,
     policy: &DeadlinePolicy,
 ) -> AppResult<Vec<StepDeadline>> {
-    let (status, outcome) = state_of(model)?;
-    step_deadlines(status, outcome, &dates_of(model), model.accepted_on, policy)
+    step_deadlines(model.status, &dates_of(model), model.accepted_on, policy)
         .map_err(|_| AppError::internal(format!("audit {} has dates out of range", model.id)))
 }
 
@@ -542,9 +540,8 @@ pub async fn start_audit(
     started_on: Option<NaiveDate>,
 ) -> AppResult<audit::Model> {
     let current = find_to_act(db, viewer, audit_id).await?;
-    let (status, outcome) = state_of(&current)?;
-    let to = next_status(status, outcome, AuditEvent::Start)
-        .map_err(|e| transition_error("auditId", e))?;
+    let status = current.status;
+    let to = next_status(status, AuditEvent::Start).map_err(|e| transition_error("auditId", e))?;
     let started_on = past_or_today("startedOn", started_on.unwrap_or_else(today))?;
     if started_on < current.notice_date {
         return Err(AppError::bad_input(
@@ -587,8 +584,8 @@ pub async fn submit_report(
     input: ReportSubmission,
 ) -> AppResult<audit::Model> {
     let current = find_to_act(db, viewer, audit_id).await?;
-    let (status, outcome) = state_of(&current)?;
-    let to = next_status(status, outcome, AuditEvent::SubmitReport)
+    let status = current.status;
+    let to = next_status(status, AuditEvent::SubmitReport)
         .map_err(|e| transition_error("auditId", e))?;
     let submitted_on = past_or_today("submittedOn", input.submitted_on.unwrap_or_else(today))?;
     let earliest = [
@@ -1114,9 +1111,8 @@ pub(crate) fn check_new_review(
     viewer.require_city(&audit.city_code)?;
     require_organiser(viewer, organiser.as_deref())?;
     let date = check_review_date(date)?;
-    let (status, outcome) = state_of(audit)?;
-    review_allowed(kind, status, outcome)
-        .map_err(|e| AppError::bad_input("kind", e.to_string()))?;
+    let status = audit.status;
+    review_allowed(kind, status).map_err(|e| AppError::bad_input("kind", e.to_string()))?;
     match kind {
         ReviewKind::Evaluation => {
             if let Some(report) = audit.report_submitted_on
@@ -1271,7 +1267,7 @@ pub async fn record_review_outcome(
             ),
         ));
     }
-    let (status, outcome) = state_of(&audit)?;
+    let status = audit.status;
     let event = match kind {
         ReviewKind::Evaluation => Some((
             AuditEvent::RecordEvaluation(result.outcome),
@@ -1285,26 +1281,46 @@ pub async fn record_review_outcome(
     };
     let moved = match event {
         Some((event, kind_name)) => {
-            let to =
-                next_status(status, outcome, event).map_err(|e| transition_error("reviewId", e))?;
+            let to = next_status(status, event).map_err(|e| transition_error("reviewId", e))?;
             let mut next = audit.clone();
             next.status = to;
             next.last_outcome = Some(result.outcome);
             match kind {
                 ReviewKind::Evaluation => next.evaluated_on = Some(found.review_date),
-                _ if result.outcome == ReviewOutcome::Passed => {
-                    next.closed = true;
-                    next.accepted_on = Some(found.review_date);
-                }
+                _ if to == AuditStatus::Accepted => next.accepted_on = Some(found.review_date),
                 _ => {}
             }
+            next.closed = is_final(to);
             Some((next, kind_name, to))
         }
         None => {
-            review_allowed(kind, status, outcome)
+            review_allowed(kind, status)
                 .map_err(|e| AppError::bad_input("reviewId", e.to_string()))?;
             None
         }
+    };
+    // 精简验收内容: a passed evaluation whose implemented options need no acceptance ends the
+    // round there (read before the write lock; options of an evaluated audit are edited only
+    // by the same people, and the versioned save catches a concurrent change of the audit).
+    let closes = match &moved {
+        Some((_, _, AuditStatus::EvaluationPassed)) => {
+            let options = unguarded::options_of(db, &[audit.id]).await?;
+            let implemented: Vec<NeedsAcceptance> = options
+                .get(&audit.id)
+                .into_iter()
+                .flatten()
+                .filter(|o| o.implemented)
+                .map(|o| {
+                    option_needs_acceptance(
+                        o.kind,
+                        o.technical_retrofit,
+                        o.accepted_by_other_department,
+                    )
+                })
+                .collect();
+            closes_on_evaluation(&implemented)
+        }
+        _ => false,
     };
 
     let txn = begin_write(db).await?;
@@ -1330,7 +1346,14 @@ pub async fn record_review_outcome(
             "the review's outcome was recorded meanwhile; reload",
         ));
     }
-    if let Some((next, event_kind, to)) = moved {
+    if let Some((mut next, event_kind, to)) = moved {
+        let mut last = to;
+        if closes {
+            last = next_status(to, AuditEvent::CloseWithoutAcceptance)
+                .map_err(|e| transition_error("reviewId", e))?;
+            next.status = last;
+            next.closed = true;
+        }
         let saved = save(&txn, next, audit.version, policy).await?;
         record_transition(
             &txn,
@@ -1343,8 +1366,30 @@ pub async fn record_review_outcome(
             },
         )
         .await?;
-        if let Some(accepted_on) = saved.accepted_on.filter(|_| saved.closed) {
-            enterprises::record_completion(&txn, saved.enterprise_id, accepted_on).await?;
+        if closes {
+            record_transition(
+                &txn,
+                viewer,
+                audit.id,
+                Transition {
+                    outcome: Some(result.outcome),
+                    review_id: Some(review_id),
+                    note: Some("no implemented option needs acceptance".to_owned()),
+                    ..Transition::new(
+                        AuditEventKind::CloseWithoutAcceptance,
+                        Some(to),
+                        last,
+                        found.review_date,
+                    )
+                },
+            )
+            .await?;
+        }
+        // The round completes on its acceptance, or on the evaluation that closed it.
+        if saved.closed
+            && let Some(completed_on) = saved.accepted_on.or(saved.evaluated_on)
+        {
+            enterprises::record_completion(&txn, saved.enterprise_id, completed_on).await?;
         }
     }
     let saved_review = find_review(&txn, review_id).await?;

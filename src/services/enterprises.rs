@@ -782,11 +782,19 @@ pub mod unguarded {
         let audits = audit::Entity::find()
             .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
             .filter(is_constant(audit::Column::Closed, true))
-            .order_by_asc(audit::Column::AcceptedOn)
             .all(db)
             .await?;
         for a in audits {
-            let Some(on) = a.accepted_on else { continue };
+            // A round completes on its acceptance, or on the evaluation that closed it.
+            let Some(on) = a.accepted_on.or(a.evaluated_on) else {
+                continue;
+            };
+            if found
+                .get(&a.enterprise_id)
+                .is_some_and(|kept| kept.completed_on >= on)
+            {
+                continue;
+            }
             found.insert(
                 a.enterprise_id,
                 Completion {

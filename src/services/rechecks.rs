@@ -122,7 +122,10 @@ pub async fn draw_recheck_sample(
         .column(audit::Column::Id)
         .from(audit::Entity)
         .and_where(audit::Column::Status.is_in([
-            AuditStatus::Evaluated.as_str(),
+            AuditStatus::EvaluationPassed.as_str(),
+            AuditStatus::EvaluationFailed.as_str(),
+            AuditStatus::ClosedOnEvaluation.as_str(),
+            AuditStatus::AcceptanceFailed.as_str(),
             AuditStatus::Accepted.as_str(),
         ]))
         .to_owned();

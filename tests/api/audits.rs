@@ -237,7 +237,7 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
         failed["review"],
         json!({ "status": "HELD", "outcome": "FAILED", "score": "55.5", "opinion": "报告需修改" })
     );
-    assert_eq!(failed["audit"]["status"], "EVALUATED");
+    assert_eq!(failed["audit"]["status"], "EVALUATION_FAILED");
     assert_eq!(failed["audit"]["lastOutcome"], "FAILED");
     assert_eq!(
         failed["audit"]["deadline"],
@@ -327,7 +327,7 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
             failed["audit"]["status"].as_str(),
             failed["audit"]["lastOutcome"].as_str()
         ),
-        (Some("ACCEPTED"), Some("FAILED"))
+        (Some("ACCEPTANCE_FAILED"), Some("FAILED"))
     );
     let accepted = review(
         &app,
@@ -400,7 +400,7 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
             ),
             (
                 json!("RECORD_EVALUATION"),
-                json!("EVALUATED"),
+                json!("EVALUATION_FAILED"),
                 json!("FAILED")
             ),
             (
@@ -410,17 +410,17 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
             ),
             (
                 json!("RECORD_EVALUATION"),
-                json!("EVALUATED"),
+                json!("EVALUATION_PASSED"),
                 json!("PASSED")
             ),
             (
                 json!("EXTEND_ACCEPTANCE"),
-                json!("EVALUATED"),
+                json!("EVALUATION_PASSED"),
                 json!("PASSED")
             ),
             (
                 json!("RECORD_ACCEPTANCE"),
-                json!("ACCEPTED"),
+                json!("ACCEPTANCE_FAILED"),
                 json!("FAILED")
             ),
             (
@@ -634,7 +634,7 @@ async fn leap_day_evaluation_and_overdue_lists(app: TestApp) {
         2
     );
     assert_eq!(count(json!({ "cityCode": "140200" })).await, 1);
-    assert_eq!(count(json!({ "status": "EVALUATED" })).await, 1);
+    assert_eq!(count(json!({ "status": "EVALUATION_PASSED" })).await, 1);
     assert_eq!(count(json!({ "year": 2023 })).await, 0);
     assert_eq!(count(json!({ "consultancyId": s.firm["id"] })).await, 1);
     assert_eq!(count(json!({ "enterpriseId": waiting["id"] })).await, 0);
@@ -1204,3 +1204,169 @@ async fn a_passed_review_reaches_the_pass_mark(app: TestApp) {
     assert_eq!(code, "BAD_USER_INPUT");
 }
 db_test!(a_passed_review_reaches_the_pass_mark);
+
+/// 精简验收内容: a passed evaluation whose implemented options need no acceptance ends the
+/// round; one with an option that needs acceptance (or with none implemented) waits for it.
+async fn a_round_closes_on_its_evaluation_when_nothing_needs_acceptance(app: TestApp) {
+    let s = setting(&app).await;
+    let city = &s.city;
+    let evaluated = |enterprise: Value, options: Vec<Value>| {
+        let app = &app;
+        let s = &s;
+        async move {
+            let audit = create_audit(app, &s.city, &enterprise, 2024, "2024-03-01").await;
+            app.ok(
+                Some(&s.city),
+                START,
+                json!({ "id": audit["id"], "on": "2024-03-10" }),
+            )
+            .await;
+            for option in options {
+                app.ok(
+                    Some(&s.city),
+                    ADD_OPTION,
+                    json!({ "id": audit["id"], "input": option }),
+                )
+                .await;
+            }
+            app.ok(
+                Some(&s.city),
+                SUBMIT,
+                json!({ "id": audit["id"], "input": submission(s, "2024-05-01") }),
+            )
+            .await;
+            let passed = review(app, &s.city, &audit, "EVALUATION", "2024-06-01", "PASSED").await;
+            (audit["id"].clone(), passed["audit"].clone())
+        }
+    };
+    let no_low_cost = json!({ "kind": "NO_LOW_COST", "title": "照明改造", "implemented": true });
+    let elsewhere = json!({ "kind": "MEDIUM_HIGH_COST", "title": "余热回收", "implemented": true, "technicalRetrofit": true, "acceptedByOtherDepartment": true, "otherDepartment": "市发改委", "otherDepartmentConclusion": "验收合格" });
+    let retrofit = json!({ "kind": "MEDIUM_HIGH_COST", "title": "脱硝改造", "implemented": true, "technicalRetrofit": true });
+
+    let (id, closed) = evaluated(s.enterprise.clone(), vec![no_low_cost.clone(), elsewhere]).await;
+    assert_eq!(closed["status"], "CLOSED_ON_EVALUATION");
+    assert_eq!(closed["closed"], true);
+    assert_eq!(closed["acceptedOn"], Value::Null);
+    assert_eq!(closed["acceptanceDue"], Value::Null);
+    assert_eq!(closed["deadline"], Value::Null);
+    let seen = app
+        .ok(Some(city), AUDIT, json!({ "id": id, "asOf": "2030-01-01" }))
+        .await["audit"]
+        .clone();
+    assert_eq!(seen["overdue"], false, "no acceptance is owed");
+    assert_eq!(seen["enterprise"]["lastCompletedOn"], "2024-06-01");
+    let last = seen["history"].as_array().and_then(|h| h.last()).cloned();
+    assert_eq!(
+        last.map(|h| (h["event"].clone(), h["toStatus"].clone())),
+        Some((
+            json!("CLOSE_WITHOUT_ACCEPTANCE"),
+            json!("CLOSED_ON_EVALUATION")
+        ))
+    );
+    let (code, error) = app
+        .err(
+            Some(city),
+            SCHEDULE,
+            json!({ "input": { "auditId": id, "kind": "ACCEPTANCE", "date": "2024-07-01" } }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("kind"))
+    );
+
+    // A retrofit not accepted elsewhere, or nothing implemented: the acceptance stays owed.
+    for (serial, options) in [(2, vec![no_low_cost, retrofit]), (3, vec![])] {
+        let enterprise = create_enterprise(&app, &s.admin, enterprise_input(serial)).await;
+        let (_, waiting) = evaluated(enterprise, options).await;
+        assert_eq!(waiting["status"], "EVALUATION_PASSED");
+        assert_eq!(waiting["closed"], false);
+        assert_eq!(
+            waiting["deadline"],
+            json!({ "kind": "ACCEPTANCE", "due": "2025-06-01" })
+        );
+    }
+}
+db_test!(a_round_closes_on_its_evaluation_when_nothing_needs_acceptance);
+
+/// Audits stored under the old status names (EVALUATED and ACCEPTED with a failed outcome)
+/// read, after the migration, as the new names say, histories included.
+async fn old_status_names_are_migrated(app: TestApp) {
+    let s = setting(&app).await;
+    let city = &s.city;
+    let mut ids = Vec::new();
+    for (serial, outcomes) in [
+        (1, vec![("EVALUATION", "FAILED")]),
+        (2, vec![("EVALUATION", "PASSED"), ("ACCEPTANCE", "FAILED")]),
+        (3, vec![("EVALUATION", "PASSED")]),
+    ] {
+        let enterprise = if serial == 1 {
+            s.enterprise.clone()
+        } else {
+            create_enterprise(&app, &s.admin, enterprise_input(serial)).await
+        };
+        let audit = create_audit(&app, city, &enterprise, 2024, "2024-03-01").await;
+        app.ok(
+            Some(city),
+            START,
+            json!({ "id": audit["id"], "on": "2024-03-10" }),
+        )
+        .await;
+        app.ok(
+            Some(city),
+            SUBMIT,
+            json!({ "id": audit["id"], "input": submission(&s, "2024-05-01") }),
+        )
+        .await;
+        for (n, (kind, outcome)) in outcomes.into_iter().enumerate() {
+            let date = format!("2024-0{}-01", 6 + n);
+            review(&app, city, &audit, kind, &date, outcome).await;
+        }
+        ids.push(audit["id"].clone());
+    }
+    let read = |id: Value| {
+        let app = &app;
+        let admin = s.admin.clone();
+        async move {
+            app.ok(
+                Some(&admin),
+                "query($id: ID!) { audit(id: $id) { status lastOutcome history { fromStatus toStatus } } }",
+                json!({ "id": id }),
+            )
+            .await["audit"]
+                .clone()
+        }
+    };
+    let mut now = Vec::new();
+    for id in &ids {
+        now.push(read(id.clone()).await);
+    }
+    assert_eq!(
+        now.iter().map(|a| a["status"].clone()).collect::<Vec<_>>(),
+        [
+            json!("EVALUATION_FAILED"),
+            json!("ACCEPTANCE_FAILED"),
+            json!("EVALUATION_PASSED")
+        ]
+    );
+
+    // Back to the names of before, as the rows stood, and the migration run again.
+    for sql in [
+        "UPDATE audits SET status = 'EVALUATED' WHERE status IN ('EVALUATION_PASSED', 'EVALUATION_FAILED')",
+        "UPDATE audits SET status = 'ACCEPTED' WHERE status = 'ACCEPTANCE_FAILED'",
+        "UPDATE audit_transitions SET to_status = 'EVALUATED' WHERE to_status IN ('EVALUATION_PASSED', 'EVALUATION_FAILED')",
+        "UPDATE audit_transitions SET to_status = 'ACCEPTED' WHERE to_status = 'ACCEPTANCE_FAILED'",
+        "UPDATE audit_transitions SET from_status = 'EVALUATED' WHERE from_status IN ('EVALUATION_PASSED', 'EVALUATION_FAILED')",
+        "UPDATE audit_transitions SET from_status = 'ACCEPTED' WHERE from_status = 'ACCEPTANCE_FAILED'",
+        "DELETE FROM seaql_migrations WHERE version = 'm20261205_000012_audit_status_names'",
+    ] {
+        app.execute(sql).await;
+    }
+    cleanprod::db::migrate(&app.state.services.db)
+        .await
+        .expect("migrated");
+    for (id, before) in ids.iter().zip(now) {
+        assert_eq!(read(id.clone()).await, before);
+    }
+}
+db_test!(old_status_names_are_migrated);

@@ -143,7 +143,7 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
         [
             json!({ "status": "NOTIFIED", "lastOutcome": null }),
             json!({ "status": "IN_PROGRESS", "lastOutcome": null }),
-            json!({ "status": "EVALUATED", "lastOutcome": "PASSED" }),
+            json!({ "status": "EVALUATION_PASSED", "lastOutcome": "PASSED" }),
         ]
     );
 

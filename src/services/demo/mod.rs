@@ -634,13 +634,21 @@ pub async fn seed_demo(
                 0 => (AuditStatus::Notified, None, false),
                 1 => (AuditStatus::InProgress, None, false),
                 2 => (AuditStatus::ReportSubmitted, None, false),
-                3 | 4 if !evaluation_passed => {
-                    (AuditStatus::Evaluated, Some(ReviewOutcome::Failed), false)
-                }
-                3 | 4 => (AuditStatus::Evaluated, Some(ReviewOutcome::Passed), false),
-                _ if last && !acceptance_passed => {
-                    (AuditStatus::Accepted, Some(ReviewOutcome::Failed), false)
-                }
+                3 | 4 if !evaluation_passed => (
+                    AuditStatus::EvaluationFailed,
+                    Some(ReviewOutcome::Failed),
+                    false,
+                ),
+                3 | 4 => (
+                    AuditStatus::EvaluationPassed,
+                    Some(ReviewOutcome::Passed),
+                    false,
+                ),
+                _ if last && !acceptance_passed => (
+                    AuditStatus::AcceptanceFailed,
+                    Some(ReviewOutcome::Failed),
+                    false,
+                ),
                 _ => (AuditStatus::Accepted, Some(ReviewOutcome::Passed), true),
             };
             // Disclosed a week after the notice, before starting (not drawn from the
@@ -655,7 +663,7 @@ pub async fn seed_demo(
                     .then_some(evaluated),
                 acceptance_extended_until: None,
             };
-            let deadline = audit_deadline(status, outcome, &dates, &s.config.deadlines)
+            let deadline = audit_deadline(status, &dates, &s.config.deadlines)
                 .ok()
                 .flatten();
             audits.push(audit::ActiveModel {
@@ -807,7 +815,11 @@ pub async fn seed_demo(
                     &mut g,
                     AuditEventKind::RecordEvaluation,
                     Some(AuditStatus::ReportSubmitted),
-                    AuditStatus::Evaluated,
+                    if outcome == ReviewOutcome::Passed {
+                        AuditStatus::EvaluationPassed
+                    } else {
+                        AuditStatus::EvaluationFailed
+                    },
                     Some(outcome),
                     evaluated,
                     Some(review_id),
@@ -823,8 +835,12 @@ pub async fn seed_demo(
                 transition(
                     &mut g,
                     AuditEventKind::RecordAcceptance,
-                    Some(AuditStatus::Evaluated),
-                    AuditStatus::Accepted,
+                    Some(AuditStatus::EvaluationPassed),
+                    if closed {
+                        AuditStatus::Accepted
+                    } else {
+                        AuditStatus::AcceptanceFailed
+                    },
                     Some(outcome),
                     accepted,
                     Some(review_id),
