@@ -7,8 +7,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Unique: one sample per year.
     pub year: i32,
+    /// 1 for the year's first draw, then each supplementary one; unique with the year.
+    pub round: i32,
     /// The rate as a decimal string (exact).
     pub rate: String,
     /// The date given to the RECHECK reviews it created.
@@ -19,7 +20,8 @@ pub struct Model {
     pub seed: String,
     pub population_count: i32,
     pub population_digest: String,
-    /// JSON array of the population's review ids, ascending.
+    /// JSON array of the population's ids, ascending: the audits not sampled yet that year
+    /// (review ids in samples drawn before audits became the unit).
     pub population: String,
     pub sample_size: i32,
     pub drawn_by: Option<Uuid>,

@@ -17,6 +17,7 @@ mod m20261128_000009_load_tuning;
 mod m20261129_000010_draw_storage;
 mod m20261205_000011_enterprise_users;
 mod m20261205_000012_audit_status_names;
+mod m20261205_000013_recheck_rounds;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_draw_storage::Migration),
             Box::new(m20261205_000011_enterprise_users::Migration),
             Box::new(m20261205_000012_audit_status_names::Migration),
+            Box::new(m20261205_000013_recheck_rounds::Migration),
         ]
     }
 }

@@ -16,6 +16,34 @@ use super::context::{loaders, services, viewer};
 use super::pagination::page_request;
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
+/// A year's rechecks (复核): its draws and the share of its population sampled.
+pub struct RecheckYear(pub rechecks::RecheckYear);
+
+#[Object]
+impl RecheckYear {
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Every draw of the year: round 1, then supplementary ones.
+    async fn draws(&self) -> Vec<RecheckSample> {
+        self.0.draws.iter().cloned().map(RecheckSample).collect()
+    }
+    /// Audits that completed an evaluation or acceptance (a PASSED one) in the year.
+    async fn population_count(&self) -> u64 {
+        self.0.population
+    }
+    /// Of them, those sampled by the year's draws.
+    async fn sampled_count(&self) -> u64 {
+        self.0.sampled
+    }
+    /// `sampledCount / populationCount`, four places; null with no population. The plan asks
+    /// for at least 0.05.
+    async fn share(&self) -> Option<Decimal> {
+        (self.0.population > 0)
+            .then(|| (Decimal::from(self.0.sampled) / Decimal::from(self.0.population)).round_dp(4))
+    }
+}
+
 pub struct RecheckSample(pub recheck_sample::Model);
 
 #[Object]
@@ -25,6 +53,10 @@ impl RecheckSample {
     }
     async fn year(&self) -> i32 {
         self.0.year
+    }
+    /// 1 for the year's first draw, then each supplementary one.
+    async fn round(&self) -> i32 {
+        self.0.round
     }
     async fn rate(&self) -> Result<Decimal> {
         self.0.rate.parse::<Decimal>().map_err(|e| {
@@ -48,7 +80,9 @@ impl RecheckSample {
     async fn witness_nonce(&self) -> &str {
         &self.0.witness_nonce
     }
-    /// The evaluations and acceptances held in the year that could be rechecked, by id.
+    /// What the draw drew from, ascending: the audits that completed an evaluation or
+    /// acceptance in the year and were not sampled by an earlier round (for samples drawn
+    /// before audits became the unit: the evaluations and acceptances held, by review id).
     async fn population(&self) -> Result<Vec<ID>> {
         Ok(rechecks::population_of(&self.0)?
             .into_iter()
@@ -66,7 +100,8 @@ impl RecheckSample {
     async fn sample_size(&self) -> i32 {
         self.0.sample_size
     }
-    /// The sampled reviews in draw order, each with the recheck that covers it.
+    /// The sampled audits in draw order, each with its passed review and the recheck that
+    /// covers it.
     async fn items(&self, ctx: &Context<'_>) -> Result<Vec<RecheckSampleItem>> {
         let s = services(ctx)?;
         Ok(rechecks::sample_items(&s.db, self.0.id)
@@ -96,6 +131,7 @@ impl RecheckSampleItem {
     async fn position(&self) -> i32 {
         self.0.position
     }
+    /// The sampled audit's latest PASSED evaluation or acceptance of the year.
     async fn sampled_review_id(&self) -> ID {
         id_of(self.0.sampled_review_id)
     }
@@ -335,12 +371,13 @@ pub struct RecheckQuery;
 
 #[Object]
 impl RecheckQuery {
-    /// The year's recheck sample, if drawn (the province).
-    async fn recheck_sample(&self, ctx: &Context<'_>, year: i32) -> Result<Option<RecheckSample>> {
+    /// The year's rechecks (the province): every draw, in rounds, and how many of the audits
+    /// that completed an evaluation or acceptance in the year they sampled.
+    async fn recheck_sample(&self, ctx: &Context<'_>, year: i32) -> Result<RecheckYear> {
         let s = services(ctx)?;
-        Ok(rechecks::get_sample(&s.db, viewer(ctx), year)
-            .await?
-            .map(RecheckSample))
+        Ok(RecheckYear(
+            rechecks::get_year(&s.db, viewer(ctx), year).await?,
+        ))
     }
 
     /// Recheck findings: the province all, a city admin their city's, a consultancy its own,
@@ -390,8 +427,9 @@ pub struct RecheckMutation;
 
 #[Object]
 impl RecheckMutation {
-    /// Draws ⌈rate × N⌉ of the N evaluations and acceptances held in the year, verifiably,
-    /// each covered by a RECHECK review (the province, once a year).
+    /// Draws ⌈rate × N⌉ of the N audits that completed an evaluation or acceptance in the year
+    /// and were not sampled yet, verifiably, each covered by one RECHECK review (the
+    /// province). The year's first draw is round 1; a later one is a supplementary sample.
     async fn draw_recheck_sample(
         &self,
         ctx: &Context<'_>,

@@ -556,12 +556,8 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     ("rating {} is outside 0–100", "评分 {0} 超出 0–100 的范围"),
     // Rechecks (复核) and findings.
     (
-        "the recheck sample of {} is already drawn",
-        "{0} 年度的复核抽样已抽取",
-    ),
-    (
-        "no evaluation or acceptance held in {} can be rechecked",
-        "{0} 年度没有可复核的评估或验收",
+        "no audit that completed an evaluation or acceptance in {} is left to sample",
+        "{0} 年度已没有可抽取的完成评估或验收的企业审核",
     ),
     (
         "sample rate must be from 0.05 to 1, got {}",

@@ -8,12 +8,12 @@
 //! scheduled, or a new one created with the audit service's own checks in the same
 //! transaction. Two sampled reviews of one audit share its recheck.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{
-    audit, panel_seat, recheck_finding, recheck_finding_expert, recheck_sample,
-    recheck_sample_item, review,
+    panel_seat, recheck_finding, recheck_finding_expert, recheck_sample, recheck_sample_item,
+    review,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Query;
@@ -26,9 +26,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{
-    AuditStatus, FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus,
-};
+use crate::domain::{FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::deadlines::DeadlinePolicy;
 use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_digest, sample_size};
@@ -83,8 +81,59 @@ fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
     }
 }
 
-/// Draws the year's recheck sample and schedules a RECHECK for each sampled review (the
-/// province, once a year).
+/// The audits that completed an evaluation or an acceptance in `year` (a PASSED one held
+/// that year), each with the latest such review: the plan's 完成评估或验收的企业, whom the
+/// province rechecks (每年不低于5%). A failed review completes nothing.
+async fn completed_in_year(
+    db: &impl ConnectionTrait,
+    year: i32,
+) -> AppResult<BTreeMap<Uuid, review::Model>> {
+    let (first, last) = year_bounds(year)?;
+    let held = review::Entity::find()
+        .filter(review::Column::Kind.is_in([
+            ReviewKind::Evaluation.as_str(),
+            ReviewKind::Acceptance.as_str(),
+        ]))
+        .filter(is_constant(
+            review::Column::Status,
+            ReviewStatus::Held.as_str(),
+        ))
+        .filter(review::Column::Outcome.eq(ReviewOutcome::Passed.as_str()))
+        .filter(review::Column::ReviewDate.between(first, last))
+        .all(db)
+        .await?;
+    let mut latest: BTreeMap<Uuid, review::Model> = BTreeMap::new();
+    for r in held {
+        let later = latest
+            .get(&r.audit_id)
+            .is_none_or(|kept| (kept.review_date, kept.id) < (r.review_date, r.id));
+        if later {
+            latest.insert(r.audit_id, r);
+        }
+    }
+    Ok(latest)
+}
+
+/// Audits already sampled in `year`'s earlier rounds.
+async fn sampled_in_year(db: &impl ConnectionTrait, year: i32) -> AppResult<BTreeSet<Uuid>> {
+    let samples = Query::select()
+        .column(recheck_sample::Column::Id)
+        .from(recheck_sample::Entity)
+        .and_where(recheck_sample::Column::Year.eq(year))
+        .to_owned();
+    Ok(recheck_sample_item::Entity::find()
+        .filter(recheck_sample_item::Column::SampleId.in_subquery(samples))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|item| item.audit_id)
+        .collect())
+}
+
+/// Draws a recheck sample of the year (the province): ⌈rate × N⌉ of the N audits that
+/// completed an evaluation or acceptance in the year and were not sampled yet, each given one
+/// RECHECK. The first draw of a year is round 1; a later one is a supplementary sample from
+/// those left. Every draw is verifiable like a panel's.
 pub async fn draw_recheck_sample(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -105,69 +154,41 @@ pub async fn draw_recheck_sample(
     if review_date < today() {
         return Err(AppError::bad_input("reviewDate", "must not be in the past"));
     }
-    let (first, last) = year_bounds(input.year)?;
 
     let txn = begin_write(db).await?;
-    let existing = recheck_sample::Entity::find()
+    let round = recheck_sample::Entity::find()
         .filter(recheck_sample::Column::Year.eq(input.year))
-        .one(&txn)
-        .await?;
-    if existing.is_some() {
-        return Err(AppError::conflict(format!(
-            "the recheck sample of {} is already drawn",
-            input.year
-        )));
-    }
-    let recheckable = Query::select()
-        .column(audit::Column::Id)
-        .from(audit::Entity)
-        .and_where(audit::Column::Status.is_in([
-            AuditStatus::EvaluationPassed.as_str(),
-            AuditStatus::EvaluationFailed.as_str(),
-            AuditStatus::ClosedOnEvaluation.as_str(),
-            AuditStatus::AcceptanceFailed.as_str(),
-            AuditStatus::Accepted.as_str(),
-        ]))
-        .to_owned();
-    let population: Vec<review::Model> = review::Entity::find()
-        .filter(review::Column::Kind.is_in([
-            ReviewKind::Evaluation.as_str(),
-            ReviewKind::Acceptance.as_str(),
-        ]))
-        .filter(is_constant(
-            review::Column::Status,
-            ReviewStatus::Held.as_str(),
-        ))
-        .filter(review::Column::ReviewDate.between(first, last))
-        .filter(review::Column::AuditId.in_subquery(recheckable))
-        .order_by_asc(review::Column::Id)
         .all(&txn)
-        .await?;
-    if population.is_empty() {
+        .await?
+        .iter()
+        .map(|s| s.round)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let already = sampled_in_year(&txn, input.year).await?;
+    let mut completed = completed_in_year(&txn, input.year).await?;
+    completed.retain(|audit_id, _| !already.contains(audit_id));
+    if completed.is_empty() {
         return Err(AppError::bad_input(
             "year",
             format!(
-                "no evaluation or acceptance held in {} can be rechecked",
+                "no audit that completed an evaluation or acceptance in {} is left to sample",
                 input.year
             ),
         ));
     }
-    let ids: Vec<Uuid> = population.iter().map(|r| r.id).collect();
+    // Ascending audit ids: the population as recorded and drawn from.
+    let ids: Vec<Uuid> = completed.keys().copied().collect();
     let sample_id = Uuid::now_v7();
     let server_random = draw::os_random()?;
     let seed = derive_seed(&server_random, sample_id, &nonce);
     let sampled = draw_sample(&ids, input.rate, &seed).map_err(sample_error)?;
-
-    let by_id: HashMap<Uuid, &review::Model> = population.iter().map(|r| (r.id, r)).collect();
-    let audit_ids: Vec<Uuid> = sampled
-        .iter()
-        .filter_map(|id| by_id.get(id).map(|r| r.audit_id))
-        .collect();
-    let audit_rows = audits::unguarded::by_ids(&txn, &audit_ids).await?;
+    let audit_rows = audits::unguarded::by_ids(&txn, &sampled).await?;
 
     let sample = recheck_sample::ActiveModel {
         id: Set(sample_id),
         year: Set(input.year),
+        round: Set(round),
         rate: Set(input.rate.normalize().to_string()),
         review_date: Set(review_date),
         algorithm: Set(DRAW_ALGORITHM.to_owned()),
@@ -185,43 +206,35 @@ pub async fn draw_recheck_sample(
     .insert(&txn)
     .await?;
 
-    let mut recheck_of_audit: HashMap<Uuid, Uuid> = HashMap::new();
     let mut created = Vec::new();
-    for (position, review_id) in sampled.iter().enumerate() {
-        let sampled_review = by_id
-            .get(review_id)
-            .ok_or_else(|| AppError::internal("a sampled review is not in the population"))?;
+    for (position, audit_id) in sampled.iter().enumerate() {
+        let passed = completed
+            .get(audit_id)
+            .ok_or_else(|| AppError::internal("a sampled audit is not in the population"))?;
         let audit = audit_rows
-            .get(&sampled_review.audit_id)
-            .ok_or_else(|| AppError::internal("a sampled review's audit is missing"))?;
-        let recheck_id = match recheck_of_audit.get(&audit.id) {
-            Some(id) => *id,
+            .get(audit_id)
+            .ok_or_else(|| AppError::internal("a sampled audit is missing"))?;
+        let recheck_id = match audits::scheduled_review(&txn, audit.id, ReviewKind::Recheck).await?
+        {
+            Some(pending) => pending.id,
             None => {
-                let id = match audits::scheduled_review(&txn, audit.id, ReviewKind::Recheck).await?
-                {
-                    Some(pending) => pending.id,
-                    None => {
-                        let new = audits::insert_review(
-                            &txn,
-                            viewer,
-                            policy,
-                            audit,
-                            ReviewKind::Recheck,
-                            review_date,
-                        )
-                        .await?;
-                        created.push(new.id);
-                        new.id
-                    }
-                };
-                recheck_of_audit.insert(audit.id, id);
-                id
+                let new = audits::insert_review(
+                    &txn,
+                    viewer,
+                    policy,
+                    audit,
+                    ReviewKind::Recheck,
+                    review_date,
+                )
+                .await?;
+                created.push(new.id);
+                new.id
             }
         };
         recheck_sample_item::ActiveModel {
             sample_id: Set(sample.id),
             position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            sampled_review_id: Set(*review_id),
+            sampled_review_id: Set(passed.id),
             audit_id: Set(audit.id),
             recheck_review_id: Set(recheck_id),
         }
@@ -236,6 +249,7 @@ pub async fn draw_recheck_sample(
         Some(sample.id.to_string()),
         json!({
             "year": sample.year,
+            "round": sample.round,
             "rate": sample.rate,
             "algorithm": DRAW_ALGORITHM,
             "seed": sample.seed,
@@ -249,17 +263,39 @@ pub async fn draw_recheck_sample(
     Ok(sample)
 }
 
-/// A year's sample (the province).
-pub async fn get_sample(
+/// A year's rechecks: every draw, in rounds, and the audits that completed an evaluation or
+/// acceptance in the year against those sampled (the plan: 每年不低于5%).
+pub struct RecheckYear {
+    pub year: i32,
+    pub draws: Vec<recheck_sample::Model>,
+    /// Audits that completed an evaluation or acceptance in the year.
+    pub population: u64,
+    /// Of them, those sampled by any of the year's draws.
+    pub sampled: u64,
+}
+
+/// A year's recheck draws and the share of its population sampled (the province).
+pub async fn get_year(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     year: i32,
-) -> AppResult<Option<recheck_sample::Model>> {
+) -> AppResult<RecheckYear> {
     viewer.require_province_admin()?;
-    Ok(recheck_sample::Entity::find()
+    year_bounds(year)?;
+    let draws = recheck_sample::Entity::find()
         .filter(recheck_sample::Column::Year.eq(year))
-        .one(db)
-        .await?)
+        .order_by_asc(recheck_sample::Column::Round)
+        .all(db)
+        .await?;
+    let completed = completed_in_year(db, year).await?;
+    let sampled = sampled_in_year(db, year).await?;
+    let counted = sampled.iter().filter(|a| completed.contains_key(a)).count();
+    Ok(RecheckYear {
+        year,
+        draws,
+        population: u64::try_from(completed.len()).unwrap_or(u64::MAX),
+        sampled: u64::try_from(counted).unwrap_or(u64::MAX),
+    })
 }
 
 pub async fn sample_items(
@@ -279,7 +315,7 @@ pub fn population_of(sample: &recheck_sample::Model) -> AppResult<Vec<Uuid>> {
 }
 
 /// Whether the stored sample re-derives: the seed from its inputs, the population digest,
-/// and the sampled reviews in order.
+/// and the sampled audits (or, for samples from before, reviews) in order.
 pub fn sample_reproduces(
     sample: &recheck_sample::Model,
     items: &[recheck_sample_item::Model],
@@ -305,8 +341,11 @@ pub fn sample_reproduces(
     let Ok(expected) = draw_sample(&population, rate, &seed) else {
         return Ok(false);
     };
-    let recorded: Vec<Uuid> = items.iter().map(|i| i.sampled_review_id).collect();
-    Ok(expected == recorded)
+    // Samples draw audits; those drawn before audits became the unit drew reviews. The
+    // population says which: its ids are one or the other.
+    let audits: Vec<Uuid> = items.iter().map(|i| i.audit_id).collect();
+    let reviews: Vec<Uuid> = items.iter().map(|i| i.sampled_review_id).collect();
+    Ok(expected == audits || expected == reviews)
 }
 
 // Findings.

@@ -44,6 +44,14 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
         panels.push((audit, hold(&app, &s.city, &review).await));
         reviews.push(review);
     }
+    // A failed evaluation completes nothing: its audit is not in the population.
+    let (_, failed) = evaluation(&app, &s, 13, &day(0)).await;
+    app.ok(
+        Some(&s.city),
+        RECORD,
+        json!({ "id": failed, "input": { "outcome": "FAILED", "score": "40", "opinion": "不通过" } }),
+    )
+    .await;
     let year = today().year();
     let before = written(&app).await;
     for (input, field) in [
@@ -72,7 +80,7 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     }
     assert_eq!(written(&app).await, before);
 
-    // ⌈0.5 × 3⌉ = 2 of the three evaluations held this year.
+    // ⌈0.5 × 3⌉ = 2 of the three audits whose evaluation passed this year.
     let sample = app
         .ok(
             Some(&s.admin),
@@ -94,18 +102,22 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
         .iter()
         .map(|v| v.as_str().expect("id").to_owned())
         .collect();
-    let mut expected: Vec<String> = reviews
+    let mut expected: Vec<String> = panels
         .iter()
-        .map(|r| r.as_str().expect("id").to_owned())
+        .map(|(audit, _)| audit.as_str().expect("id").to_owned())
         .collect();
     expected.sort();
-    assert_eq!(population, expected, "ascending ids");
+    assert_eq!(population, expected, "the audits, ascending");
     population.dedup();
     let items = sample["items"].as_array().expect("items").clone();
     assert_eq!(items.len(), 2);
-    assert_ne!(items[0]["sampledReviewId"], items[1]["sampledReviewId"]);
+    assert_ne!(items[0]["auditId"], items[1]["auditId"]);
     for item in &items {
-        assert!(population.contains(&item["sampledReviewId"].as_str().expect("id").to_owned()));
+        assert!(population.contains(&item["auditId"].as_str().expect("id").to_owned()));
+        assert!(
+            reviews.contains(&item["sampledReviewId"]),
+            "its passed evaluation"
+        );
         assert_eq!(
             item["recheckReview"],
             json!({ "kind": "RECHECK", "date": day(10), "status": "SCHEDULED", "organiserCityCode": null })
@@ -113,26 +125,55 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     }
     assert_eq!(app.count("reviews").await, before[4] + 2);
 
-    // Once a year.
+    // A supplementary sample later in the year draws from the audit not sampled yet; after
+    // it nothing is left.
+    let supplement = app
+        .ok(
+            Some(&s.admin),
+            SAMPLE,
+            json!({ "input": { "year": year, "rate": "1", "reviewDate": day(10) } }),
+        )
+        .await["drawRecheckSample"]
+        .clone();
+    assert_eq!(supplement["populationCount"], 1);
+    assert_eq!(supplement["sampleSize"], 1);
+    assert_eq!(supplement["reproduces"], true);
+    assert!(
+        !items
+            .iter()
+            .any(|i| i["auditId"] == supplement["items"][0]["auditId"])
+    );
     let before = written(&app).await;
-    let (code, _) = app
+    let (code, error) = app
         .err(
             Some(&s.admin),
             SAMPLE,
             json!({ "input": { "year": year, "rate": "1" } }),
         )
         .await;
-    assert_eq!(code, "CONFLICT");
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("year"))
+    );
     assert_eq!(written(&app).await, before);
     let shown = app
         .ok(
             Some(&s.admin),
-            "query($y: Int!) { recheckSample(year: $y) { id sampleSize reproduces } }",
+            "query($y: Int!) { recheckSample(year: $y) { populationCount sampledCount share draws { id round sampleSize reproduces } } }",
             json!({ "y": year }),
         )
-        .await;
-    assert_eq!(shown["recheckSample"]["id"], sample["id"]);
-    assert_eq!(shown["recheckSample"]["reproduces"], true);
+        .await["recheckSample"]
+        .clone();
+    assert_eq!(shown["populationCount"], 3);
+    assert_eq!(shown["sampledCount"], 3);
+    assert_eq!(shown["share"], "1");
+    assert_eq!(
+        shown["draws"],
+        json!([
+            { "id": sample["id"], "round": 1, "sampleSize": 2, "reproduces": true },
+            { "id": supplement["id"], "round": 2, "sampleSize": 1, "reproduces": true },
+        ])
+    );
 
     // The recheck's panel: the province's, five by default, none of the audit's earlier panel.
     let recheck = items[0]["recheckReviewId"].clone();
