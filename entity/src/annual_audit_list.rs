@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::AnnualListStatus;
+use crate::domain::{AnnualListStatus, AuditProcedure};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "annual_audit_lists")]
@@ -17,6 +17,8 @@ pub struct Model {
     /// Why the province last returned the list.
     pub return_reason: Option<String>,
     pub published_on: Option<Date>,
+    /// The path the list's SIMPLIFIED audits follow, copied to them at publication.
+    pub simplified_procedure: AuditProcedure,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{AuditMode, AuditStatus, DeadlineKind, DisclosureChannel, ReviewOutcome};
+use crate::domain::{
+    AuditMode, AuditProcedure, AuditStatus, DeadlineKind, DisclosureChannel, ReviewOutcome,
+};
 
 /// One audit round of one enterprise.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -32,6 +34,8 @@ pub struct Model {
     pub extension_reason: Option<String>,
     /// The first year of the five-year cycle the round belongs to.
     pub cycle_start_year: i32,
+    /// The path the audit follows: FULL, or COMBINED_REVIEW (SIMPLIFIED audits only).
+    pub procedure: AuditProcedure,
     /// The enterprise's disclosure of its audit (公布审核相关信息): when, where and what.
     pub disclosed_on: Option<Date>,
     pub disclosure_channel: Option<DisclosureChannel>,

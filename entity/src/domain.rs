@@ -294,6 +294,16 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// The path an audit follows (简化审核程序): the full one (an evaluation, then an
+    /// acceptance), or, for a SIMPLIFIED audit where its city chose it, one review that
+    /// evaluates and accepts at once.
+    AuditProcedure {
+        Full => "FULL", "完整程序",
+        CombinedReview => "COMBINED_REVIEW", "评估验收合并",
+    }
+}
+
+domain_enum! {
     /// Where an enterprise disclosed its audit (在当地主要媒体、企业官网或采取其他便于公众知晓的方式).
     DisclosureChannel {
         LocalMedia => "LOCAL_MEDIA", "当地主要媒体",
@@ -533,6 +543,7 @@ impl_into_str!(
     StaffRole,
     CertificationLevel,
     AuditEventKind,
+    AuditProcedure,
     DisclosureChannel,
     DeadlineKind,
     CompletionKind,

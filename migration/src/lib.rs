@@ -18,6 +18,7 @@ mod m20261129_000010_draw_storage;
 mod m20261205_000011_enterprise_users;
 mod m20261205_000012_audit_status_names;
 mod m20261205_000013_recheck_rounds;
+mod m20261205_000014_simplified_procedure;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_enterprise_users::Migration),
             Box::new(m20261205_000012_audit_status_names::Migration),
             Box::new(m20261205_000013_recheck_rounds::Migration),
+            Box::new(m20261205_000014_simplified_procedure::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{annual_audit_list, annual_list_status_change};
 
-use crate::domain::AnnualListStatus;
+use crate::domain::{AnnualListStatus, AuditProcedure};
 use crate::rules::deadlines::{list_submission_due, notice_due};
 use crate::services::annual_lists::{self, ListFilter};
 
@@ -67,6 +67,11 @@ impl AnnualAuditList {
     /// The day it was published and its notices went out.
     async fn published_on(&self) -> Option<Date> {
         self.0.published_on.map(Date)
+    }
+    /// The path the list's SIMPLIFIED audits follow once published (简化审核程序); its STRICT
+    /// audits take the full one.
+    async fn simplified_procedure(&self) -> AuditProcedure {
+        self.0.simplified_procedure
     }
     /// The enterprises on it, in the order they were added.
     async fn enterprises(&self, ctx: &Context<'_>) -> Result<Vec<Enterprise>> {
@@ -231,6 +236,21 @@ impl AnnualListMutation {
         let enterprise_id = parse_id("enterpriseId", &enterprise_id)?;
         Ok(AnnualAuditList(
             annual_lists::remove_enterprise(&s.db, viewer(ctx), list_id, enterprise_id).await?,
+        ))
+    }
+
+    /// Chooses the path of the list's SIMPLIFIED audits (简化审核程序), until it is
+    /// published: FULL, or COMBINED_REVIEW (one review evaluates and accepts). The list's city.
+    async fn set_annual_list_procedure(
+        &self,
+        ctx: &Context<'_>,
+        list_id: ID,
+        procedure: AuditProcedure,
+    ) -> Result<AnnualAuditList> {
+        let s = services(ctx)?;
+        let id = parse_id("listId", &list_id)?;
+        Ok(AnnualAuditList(
+            annual_lists::set_procedure(&s.db, viewer(ctx), id, procedure).await?,
         ))
     }
 

@@ -6,8 +6,8 @@ use entity::{audit, audit_transition, improvement_option, review};
 use rust_decimal::Decimal;
 
 use crate::domain::{
-    AuditEventKind, AuditMode, AuditStatus, DeadlineKind, DisclosureChannel, OptionKind,
-    ReviewKind, ReviewOutcome, ReviewStatus,
+    AuditEventKind, AuditMode, AuditProcedure, AuditStatus, DeadlineKind, DisclosureChannel,
+    OptionKind, ReviewKind, ReviewOutcome, ReviewStatus,
 };
 use crate::rules::deadlines::{
     acceptance_due, evaluation_due, is_notice_late, is_overdue, notice_due,
@@ -261,6 +261,11 @@ impl Audit {
     /// What it disclosed.
     async fn disclosure_content(&self) -> Option<&str> {
         self.0.disclosure_content.as_deref()
+    }
+    /// The path the audit follows: FULL, or COMBINED_REVIEW, where its evaluation, when it
+    /// passes, accepts the audit too (简化审核程序, SIMPLIFIED audits only).
+    async fn procedure(&self) -> AuditProcedure {
+        self.0.procedure
     }
     /// The enterprise audits on its own (企业自行组织): no consultancy, its own team leader.
     async fn self_organised(&self) -> bool {
@@ -521,6 +526,9 @@ pub struct CreateAuditInput {
     pub year: i32,
     /// Defaults to today.
     pub notice_date: Option<Date>,
+    /// COMBINED_REVIEW (简化审核程序: one review evaluates and accepts) for a SIMPLIFIED
+    /// enterprise only; FULL when absent.
+    pub procedure: Option<AuditProcedure>,
 }
 
 /// A report handed in: with a consultancy and its lead auditor, or, when the enterprise
@@ -788,6 +796,7 @@ impl AuditMutation {
             enterprise_id: parse_id("enterpriseId", &input.enterprise_id)?,
             year: input.year,
             notice_date: input.notice_date.map(|d| d.0),
+            procedure: input.procedure,
         };
         Ok(Audit(
             audits::create_audit(&s.db, viewer(ctx), &s.config.deadlines, new).await?,

@@ -71,6 +71,14 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     ),
     ("required with a consultancy", "委托咨询机构时必填"),
     (
+        "a STRICT audit (high energy, water or emissions, or priority chemicals) takes the full path",
+        "严格审核的企业（高耗能、高耗水、高排放或涉及优先控制化学品）须按完整程序审核",
+    ),
+    (
+        "the list is published: its audits have their path",
+        "名单已公布，其审核程序已确定",
+    ),
+    (
         "a score of {} is below the pass mark of {}: the outcome cannot be PASSED",
         "得分 {0} 低于合格分 {1}，结论不能为通过",
     ),
@@ -1130,6 +1138,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("points", "分值"),
     ("position", "职务"),
     ("priorityChemicals", "涉及优先控制化学品"),
+    ("procedure", "审核程序"),
     ("published", "是否已公布"),
     ("qualified", "合格分数线"),
     ("rate", "抽样比例"),

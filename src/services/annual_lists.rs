@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::AnnualListStatus;
+use crate::domain::{AnnualListStatus, AuditProcedure};
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
 use crate::rules::deadlines::{DeadlinePolicy, is_late};
@@ -133,6 +133,7 @@ pub async fn create_list(
         late: Set(None),
         return_reason: Set(None),
         published_on: Set(None),
+        simplified_procedure: Set(AuditProcedure::Full),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -304,6 +305,40 @@ async fn transition(
     Ok(saved)
 }
 
+/// The city chooses the path its list's SIMPLIFIED audits follow (简化审核程序: the plan's
+/// 其他企业适当简化审核程序), until the list is published; its STRICT audits keep the full one.
+pub async fn set_procedure(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    list_id: Uuid,
+    procedure: AuditProcedure,
+) -> AppResult<annual_audit_list::Model> {
+    let list = find_for(db, viewer, list_id).await?;
+    if list.status == AnnualListStatus::Published {
+        return Err(AppError::bad_input(
+            "listId",
+            "the list is published: its audits have their path",
+        ));
+    }
+    let active = annual_audit_list::ActiveModel {
+        id: sea_orm::Unchanged(list_id),
+        simplified_procedure: Set(procedure),
+        ..Default::default()
+    };
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, list_id, active, list.version).await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "setAnnualListProcedure",
+        "AnnualAuditList",
+        Some(list_id.to_string()),
+        json!({ "simplifiedProcedure": procedure.as_str() }),
+    )
+    .await?;
+    Ok(saved)
+}
+
 /// The city reports its list to the province; after the end of February it is marked late.
 pub async fn submit(
     db: &DatabaseConnection,
@@ -405,9 +440,12 @@ pub async fn publish(
             viewer,
             policy,
             enterprise,
-            list.year,
-            notice_date,
-            Some(list_id),
+            audits::NewRound {
+                year: list.year,
+                notice_date,
+                list_id: Some(list_id),
+                procedure: list.simplified_procedure,
+            },
         )
         .await?;
     }

@@ -19,8 +19,8 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    AuditEventKind, AuditStatus, CertificationLevel, DeadlineKind, DisclosureChannel, OptionKind,
-    ReviewKind, ReviewOutcome, ReviewStatus,
+    AuditEventKind, AuditMode, AuditProcedure, AuditStatus, CertificationLevel, DeadlineKind,
+    DisclosureChannel, OptionKind, ReviewKind, ReviewOutcome, ReviewStatus,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
@@ -44,6 +44,17 @@ pub struct NewAudit {
     pub enterprise_id: Uuid,
     pub year: i32,
     pub notice_date: Option<NaiveDate>,
+    /// COMBINED_REVIEW only for a SIMPLIFIED enterprise; FULL when absent.
+    pub procedure: Option<AuditProcedure>,
+}
+
+/// What starts a round: its year, notice, list and the path its SIMPLIFIED audit follows.
+pub(crate) struct NewRound {
+    pub year: i32,
+    pub notice_date: NaiveDate,
+    pub list_id: Option<Uuid>,
+    /// Applies to a SIMPLIFIED audit; a STRICT one always takes the full path.
+    pub procedure: AuditProcedure,
 }
 
 /// A report handed in: with a consultancy and its lead auditor, or by an enterprise that
@@ -317,10 +328,19 @@ pub(crate) async fn insert_audit(
     viewer: &Viewer,
     policy: &DeadlinePolicy,
     enterprise: &enterprise::Model,
-    year: i32,
-    notice_date: NaiveDate,
-    list_id: Option<Uuid>,
+    round: NewRound,
 ) -> AppResult<audit::Model> {
+    let NewRound {
+        year,
+        notice_date,
+        list_id,
+        procedure,
+    } = round;
+    let mode = enterprises::mode_of(enterprise);
+    let procedure = match mode {
+        AuditMode::Simplified => procedure,
+        AuditMode::Strict => AuditProcedure::Full,
+    };
     let open = audit::Entity::find()
         .filter(audit::Column::EnterpriseId.eq(enterprise.id))
         .filter(is_constant(audit::Column::Closed, false))
@@ -339,7 +359,8 @@ pub(crate) async fn insert_audit(
         status: AuditStatus::Notified,
         last_outcome: None,
         closed: false,
-        mode: enterprises::mode_of(enterprise),
+        mode,
+        procedure,
         notice_date,
         started_on: None,
         consultancy_id: None,
@@ -407,8 +428,23 @@ pub async fn create_audit(
             other => other,
         })?;
     viewer.require_city(&enterprise.city_code)?;
+    let procedure = input.procedure.unwrap_or(AuditProcedure::Full);
+    if procedure == AuditProcedure::CombinedReview
+        && enterprises::mode_of(&enterprise) == AuditMode::Strict
+    {
+        return Err(AppError::bad_input(
+            "procedure",
+            "a STRICT audit (high energy, water or emissions, or priority chemicals) takes the full path",
+        ));
+    }
+    let round = NewRound {
+        year,
+        notice_date,
+        list_id: None,
+        procedure,
+    };
     let txn = begin_write(db).await?;
-    let created = insert_audit(&txn, viewer, policy, &enterprise, year, notice_date, None).await?;
+    let created = insert_audit(&txn, viewer, policy, &enterprise, round).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -1302,8 +1338,11 @@ pub async fn record_review_outcome(
     // 精简验收内容: a passed evaluation whose implemented options need no acceptance ends the
     // round there (read before the write lock; options of an evaluated audit are edited only
     // by the same people, and the versioned save catches a concurrent change of the audit).
+    // 简化审核程序: a combined review's pass accepts the audit too.
+    let combined = audit.procedure == AuditProcedure::CombinedReview
+        && matches!(&moved, Some((_, _, AuditStatus::EvaluationPassed)));
     let closes = match &moved {
-        Some((_, _, AuditStatus::EvaluationPassed)) => {
+        Some((_, _, AuditStatus::EvaluationPassed)) if !combined => {
             let options = unguarded::options_of(db, &[audit.id]).await?;
             let implemented: Vec<NeedsAcceptance> = options
                 .get(&audit.id)
@@ -1354,6 +1393,13 @@ pub async fn record_review_outcome(
             next.status = last;
             next.closed = true;
         }
+        if combined {
+            last = next_status(to, AuditEvent::RecordAcceptance(ReviewOutcome::Passed))
+                .map_err(|e| transition_error("reviewId", e))?;
+            next.status = last;
+            next.accepted_on = Some(found.review_date);
+            next.closed = is_final(last);
+        }
         let saved = save(&txn, next, audit.version, policy).await?;
         record_transition(
             &txn,
@@ -1366,6 +1412,25 @@ pub async fn record_review_outcome(
             },
         )
         .await?;
+        if combined {
+            record_transition(
+                &txn,
+                viewer,
+                audit.id,
+                Transition {
+                    outcome: Some(result.outcome),
+                    review_id: Some(review_id),
+                    note: Some("combined review (简化审核程序)".to_owned()),
+                    ..Transition::new(
+                        AuditEventKind::RecordAcceptance,
+                        Some(to),
+                        last,
+                        found.review_date,
+                    )
+                },
+            )
+            .await?;
+        }
         if closes {
             record_transition(
                 &txn,

@@ -398,3 +398,140 @@ async fn publishing_refuses_an_enterprise_mid_audit(app: TestApp) {
     assert_eq!(seen["annualAuditList"]["status"], "APPROVED");
 }
 db_test!(publishing_refuses_an_enterprise_mid_audit);
+
+/// 简化审核程序: the city chooses the path of its list's SIMPLIFIED audits until the list is
+/// published; a STRICT audit keeps the full path; a combined review's pass accepts the audit.
+pub(crate) async fn simplified_audits_follow_the_lists_path(app: TestApp) {
+    use crate::audits::{RECORD, SCHEDULE, START, SUBMIT as SUBMIT_REPORT, setting};
+    let s = setting(&app).await;
+    let (admin, city) = (&s.admin, &s.city);
+    let strict = member(&app, admin, 11, "140100").await;
+    let mut simple = enterprise_input(12);
+    simple["highEnergyUse"] = json!(false);
+    simple["directorySinceYear"] = json!(2021);
+    let simple = create_enterprise(&app, admin, simple).await["id"].clone();
+    let list = app
+        .ok(
+            Some(city),
+            CREATE,
+            json!({ "input": { "cityCode": "140100", "year": 2024 } }),
+        )
+        .await["createAnnualAuditList"]["id"]
+        .clone();
+    app.ok(
+        Some(city),
+        ADD,
+        json!({ "id": list, "ids": [strict, simple] }),
+    )
+    .await;
+
+    const PROCEDURE: &str = "mutation($id: ID!, $p: AuditProcedure!) { setAnnualListProcedure(listId: $id, procedure: $p) { simplifiedProcedure } }";
+    let other_city = app.city_admin("140200").await;
+    let before = app.count("audit_log").await;
+    let (code, _) = app
+        .err(
+            Some(&other_city),
+            PROCEDURE,
+            json!({ "id": list, "p": "COMBINED_REVIEW" }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(app.count("audit_log").await, before, "nothing written");
+    let set = app
+        .ok(
+            Some(city),
+            PROCEDURE,
+            json!({ "id": list, "p": "COMBINED_REVIEW" }),
+        )
+        .await;
+    assert_eq!(
+        set["setAnnualListProcedure"]["simplifiedProcedure"],
+        "COMBINED_REVIEW"
+    );
+    app.ok(Some(city), SUBMIT, json!({ "id": list })).await;
+    app.ok(Some(admin), APPROVE, json!({ "id": list })).await;
+    app.ok(Some(admin), PUBLISH, json!({ "id": list })).await;
+    let (code, error) = app
+        .err(Some(city), PROCEDURE, json!({ "id": list, "p": "FULL" }))
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("listId"))
+    );
+
+    let audits = app
+        .ok(
+            Some(admin),
+            "{ audits { edges { node { id mode procedure enterprise { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut by_enterprise = std::collections::HashMap::new();
+    for edge in audits["audits"]["edges"].as_array().expect("audits") {
+        let node = &edge["node"];
+        by_enterprise.insert(node["enterprise"]["id"].clone(), node.clone());
+    }
+    assert_eq!(
+        (
+            by_enterprise[&strict]["mode"].clone(),
+            by_enterprise[&strict]["procedure"].clone()
+        ),
+        (json!("STRICT"), json!("FULL"))
+    );
+    assert_eq!(
+        (
+            by_enterprise[&simple]["mode"].clone(),
+            by_enterprise[&simple]["procedure"].clone()
+        ),
+        (json!("SIMPLIFIED"), json!("COMBINED_REVIEW"))
+    );
+
+    // The combined review: its pass accepts the audit and ends the round.
+    let id = by_enterprise[&simple]["id"].clone();
+    let today = crate::panels::day(0);
+    app.ok(Some(city), START, json!({ "id": id, "on": today }))
+        .await;
+    app.ok(
+        Some(city),
+        SUBMIT_REPORT,
+        json!({ "id": id, "input": { "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": today } }),
+    )
+    .await;
+    let review = app
+        .ok(
+            Some(city),
+            SCHEDULE,
+            json!({ "input": { "auditId": id, "kind": "EVALUATION", "date": today } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    let recorded = app
+        .ok(
+            Some(city),
+            RECORD,
+            json!({ "id": review, "input": { "outcome": "PASSED", "score": "80", "opinion": "通过" } }),
+        )
+        .await["recordReviewOutcome"]["audit"]
+        .clone();
+    assert_eq!(recorded["status"], "ACCEPTED");
+    assert_eq!(recorded["closed"], true);
+    assert_eq!(recorded["evaluatedOn"], json!(today));
+    assert_eq!(recorded["acceptedOn"], json!(today));
+
+    // Outside a list: COMBINED_REVIEW only for a SIMPLIFIED enterprise.
+    let loose = create_enterprise(&app, admin, enterprise_input(13)).await;
+    let before = app.count("audits").await;
+    let (code, error) = app
+        .err(
+            Some(city),
+            "mutation($input: CreateAuditInput!) { createAudit(input: $input) { id } }",
+            json!({ "input": { "enterpriseId": loose["id"], "year": 2024, "procedure": "COMBINED_REVIEW" } }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("procedure"))
+    );
+    assert_eq!(app.count("audits").await, before, "nothing written");
+}
+db_test!(simplified_audits_follow_the_lists_path);

@@ -42,6 +42,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         enterprises::directory_membership_and_cycle,
         enterprises::import_all_or_nothing_and_good_rows_only,
         annual_lists::draft_submit_return_approve_publish,
+        annual_lists::simplified_audits_follow_the_lists_path,
         consultancies::update_by_province_and_own_firm,
         consultancies::status_moves_with_history,
         consultancies::staff_move_between_firms,

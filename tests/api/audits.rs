@@ -1049,6 +1049,7 @@ async fn a_page_of_audits_costs_a_fixed_number_of_queries(app: TestApp) {
                 enterprise_id: e.id,
                 year: 2024,
                 notice_date: Some(date("2024-03-01")),
+                procedure: None,
             },
         )
         .await

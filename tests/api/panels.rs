@@ -1069,7 +1069,7 @@ async fn roles_that_may_not_act(app: TestApp) {
             vec![("FORBIDDEN", Some(&s.city)), ("FORBIDDEN", Some(&firm))],
         ),
         (
-            "query($y: Int!) { recheckSample(year: $y) { id } }",
+            "query($y: Int!) { recheckSample(year: $y) { year } }",
             json!({ "y": year }),
             vec![("FORBIDDEN", Some(&s.city))],
         ),

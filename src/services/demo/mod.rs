@@ -31,9 +31,9 @@ use crate::auth::Viewer;
 use crate::auth::password::hash_password;
 use crate::db::{begin_write, refresh_statistics};
 use crate::domain::{
-    AuditEventKind, AuditStatus, ConsultancyStatus, DisclosureChannel, EnterpriseScale,
-    ExpertStatus, ExpertiseKind, Gender, OptionKind, ProfessionalTitle, ReviewKind, ReviewOutcome,
-    ReviewStatus, Role, Sector, StaffRole, TrainingParticipantKind,
+    AuditEventKind, AuditProcedure, AuditStatus, ConsultancyStatus, DisclosureChannel,
+    EnterpriseScale, ExpertStatus, ExpertiseKind, Gender, OptionKind, ProfessionalTitle,
+    ReviewKind, ReviewOutcome, ReviewStatus, Role, Sector, StaffRole, TrainingParticipantKind,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{audit_mode, option_needs_acceptance};
@@ -676,6 +676,7 @@ pub async fn seed_demo(
                 last_outcome: Set(outcome),
                 closed: Set(closed),
                 mode: Set(*mode),
+                procedure: Set(AuditProcedure::Full),
                 notice_date: Set(notice),
                 started_on: Set((stage >= 1).then_some(started)),
                 consultancy_id: Set((stage >= 1).then_some(firm)),
