@@ -527,6 +527,7 @@ fn past_audit(
         last_outcome: Set(Some(ReviewOutcome::Passed)),
         closed: Set(true),
         mode: Set(AuditMode::Strict),
+        procedure: Set(AuditProcedure::Full),
         notice_date: Set(date(year, 60)),
         started_on: Set(Some(date(year, 70))),
         consultancy_id: Set(Some(firm)),
