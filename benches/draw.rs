@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use entity::domain::{
-    AuditMode, AuditStatus, ConflictKind, ConsultancyStatus, DisclosureChannel, DrawRoundKind,
-    EnterpriseScale, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, ReviewKind,
-    ReviewOutcome, ReviewStatus, SeatStatus, Sector, StaffRole,
+    AuditMode, AuditProcedure, AuditStatus, ConflictKind, ConsultancyStatus, DisclosureChannel,
+    DrawRoundKind, EnterpriseScale, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle,
+    ReviewKind, ReviewOutcome, ReviewStatus, SeatStatus, Sector, StaffRole,
 };
 use entity::{
     audit, consultancy, consultancy_staff, enterprise, expert, expert_conflict, expert_kind,
