@@ -314,6 +314,38 @@ async fn save(
     versioned::update_if_version::<audit::Entity>(txn, active.reset_all(), id, version, None).await
 }
 
+/// A step of an audit as one mutation writes it: its history row and its audit-log entry.
+struct Step {
+    transition: Transition,
+    operation: &'static str,
+    summary: serde_json::Value,
+}
+
+/// One step of an audit, written whole: the audit as changed (if it still has the version
+/// read), the step in its history, the mutation's audit-log entry, in one transaction.
+async fn write_step(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    policy: &DeadlinePolicy,
+    current: &audit::Model,
+    next: audit::Model,
+    step: Step,
+) -> AppResult<audit::Model> {
+    let txn = begin_write(db).await?;
+    let saved = save(&txn, next, current.version, policy).await?;
+    record_transition(&txn, viewer, current.id, step.transition).await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        step.operation,
+        "Audit",
+        Some(current.id.to_string()),
+        step.summary,
+    )
+    .await?;
+    Ok(saved)
+}
+
 fn one_open_audit(enterprise: &enterprise::Model) -> AppError {
     AppError::conflict(format!(
         "{} has an audit that is not yet accepted; one round at a time",
@@ -543,29 +575,23 @@ pub async fn record_disclosure(
     next.disclosure_channel = Some(input.channel);
     next.disclosure_url = url;
     next.disclosure_content = Some(content);
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version, policy).await?;
-    record_transition(
-        &txn,
+    write_step(
+        db,
         viewer,
-        audit_id,
-        Transition {
-            outcome,
-            note: Some(input.channel.label().to_owned()),
-            ..Transition::new(AuditEventKind::Disclose, Some(status), status, disclosed_on)
+        policy,
+        &current,
+        next,
+        Step {
+            transition: Transition {
+                outcome,
+                note: Some(input.channel.label().to_owned()),
+                ..Transition::new(AuditEventKind::Disclose, Some(status), status, disclosed_on)
+            },
+            operation: "recordAuditDisclosure",
+            summary: json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
         },
     )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "recordAuditDisclosure",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
-    )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 pub async fn start_audit(
@@ -588,25 +614,19 @@ pub async fn start_audit(
     let mut next = current.clone();
     next.status = to;
     next.started_on = Some(started_on);
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version, policy).await?;
-    record_transition(
-        &txn,
+    write_step(
+        db,
         viewer,
-        audit_id,
-        Transition::new(AuditEventKind::Start, Some(status), to, started_on),
+        policy,
+        &current,
+        next,
+        Step {
+            transition: Transition::new(AuditEventKind::Start, Some(status), to, started_on),
+            operation: "startAudit",
+            summary: json!({ "startedOn": started_on }),
+        },
     )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "startAudit",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({ "startedOn": started_on }),
-    )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// Hands in the report (again, after a failed evaluation) with the consultancy and the lead
@@ -684,30 +704,30 @@ pub async fn submit_report(
             next.lead_auditor_id = Some(lead);
         }
     }
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version, policy).await?;
-    record_transition(
-        &txn,
+    let summary = json!({
+        "consultancyId": next.consultancy_id,
+        "leadAuditorId": next.lead_auditor_id,
+        "selfOrganised": next.self_organised,
+        "submittedOn": submitted_on,
+    });
+    write_step(
+        db,
         viewer,
-        audit_id,
-        Transition::new(AuditEventKind::SubmitReport, Some(status), to, submitted_on),
+        policy,
+        &current,
+        next,
+        Step {
+            transition: Transition::new(
+                AuditEventKind::SubmitReport,
+                Some(status),
+                to,
+                submitted_on,
+            ),
+            operation: "submitAuditReport",
+            summary,
+        },
     )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "submitAuditReport",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({
-            "consultancyId": saved.consultancy_id,
-            "leadAuditorId": saved.lead_auditor_id,
-            "selfOrganised": saved.self_organised,
-            "submittedOn": submitted_on,
-        }),
-    )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// The consultancy and lead auditor of a report: the lead must be that firm's staff on the
@@ -774,34 +794,28 @@ pub async fn grant_extension(
     next.extension_requested_until = None;
     next.extension_request_reason = None;
     next.extension_requested_on = None;
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version, policy).await?;
-    record_transition(
-        &txn,
+    write_step(
+        db,
         viewer,
-        audit_id,
-        Transition {
-            outcome,
-            note: Some(format!("{current_due} → {until}: {reason}")),
-            ..Transition::new(
-                AuditEventKind::ExtendAcceptance,
-                Some(status),
-                status,
-                today(),
-            )
+        policy,
+        &current,
+        next,
+        Step {
+            transition: Transition {
+                outcome,
+                note: Some(format!("{current_due} → {until}: {reason}")),
+                ..Transition::new(
+                    AuditEventKind::ExtendAcceptance,
+                    Some(status),
+                    status,
+                    today(),
+                )
+            },
+            operation: "grantAcceptanceExtension",
+            summary: json!({ "from": current_due, "until": until, "reason": reason }),
         },
     )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "grantAcceptanceExtension",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({ "from": current_due, "until": until, "reason": reason }),
-    )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// The current acceptance deadline of an audit awaiting acceptance, or why there is none.
@@ -858,29 +872,23 @@ pub async fn request_extension(
     next.extension_requested_until = Some(until);
     next.extension_request_reason = Some(reason.clone());
     next.extension_requested_on = Some(on);
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version, policy).await?;
-    record_transition(
-        &txn,
+    write_step(
+        db,
         viewer,
-        audit_id,
-        Transition {
-            outcome,
-            note: Some(format!("{current_due} → {until}: {reason}")),
-            ..Transition::new(AuditEventKind::RequestExtension, Some(status), status, on)
+        policy,
+        &current,
+        next,
+        Step {
+            transition: Transition {
+                outcome,
+                note: Some(format!("{current_due} → {until}: {reason}")),
+                ..Transition::new(AuditEventKind::RequestExtension, Some(status), status, on)
+            },
+            operation: "requestAcceptanceExtension",
+            summary: json!({ "from": current_due, "until": until, "reason": reason }),
         },
     )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "requestAcceptanceExtension",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({ "from": current_due, "until": until, "reason": reason }),
-    )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// The city grants or refuses the enterprise's waiting application, with its reason. A grant
@@ -923,29 +931,23 @@ pub async fn decide_extension(
             format!("{until} refused: {reason}"),
         )
     };
-    let txn = begin_write(db).await?;
-    let saved = save(&txn, next, current.version, policy).await?;
-    record_transition(
-        &txn,
+    write_step(
+        db,
         viewer,
-        audit_id,
-        Transition {
-            outcome,
-            note: Some(note),
-            ..Transition::new(event, Some(status), status, today())
+        policy,
+        &current,
+        next,
+        Step {
+            transition: Transition {
+                outcome,
+                note: Some(note),
+                ..Transition::new(event, Some(status), status, today())
+            },
+            operation: "decideAcceptanceExtension",
+            summary: json!({ "granted": grant, "until": until, "reason": reason }),
         },
     )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "decideAcceptanceExtension",
-        "Audit",
-        Some(audit_id.to_string()),
-        json!({ "granted": grant, "until": until, "reason": reason }),
-    )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// Narrows a query on audits to what the viewer may read; filtering on another city (or, for
