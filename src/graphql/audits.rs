@@ -66,12 +66,6 @@ pub struct AuditDeadline {
     pub due: Date,
 }
 
-impl Audit {
-    fn state(&self) -> Result<(AuditStatus, Option<ReviewOutcome>)> {
-        Ok(audits::state_of(&self.0)?)
-    }
-}
-
 #[Object]
 impl Audit {
     async fn id(&self) -> ID {
@@ -105,14 +99,14 @@ impl Audit {
     async fn list_id(&self) -> Option<ID> {
         self.0.list_id.map(id_of)
     }
-    async fn status(&self) -> Result<AuditStatus> {
-        Ok(self.state()?.0)
+    async fn status(&self) -> AuditStatus {
+        self.0.status
     }
-    /// The outcome of the latest evaluation (when EVALUATED) or acceptance (when ACCEPTED).
-    async fn last_outcome(&self) -> Result<Option<ReviewOutcome>> {
-        Ok(self.state()?.1)
+    /// The outcome of the latest evaluation or acceptance (the status names it too).
+    async fn last_outcome(&self) -> Option<ReviewOutcome> {
+        self.0.last_outcome
     }
-    /// Accepted and passed: the round is over.
+    /// The round is over: ACCEPTED, or CLOSED_ON_EVALUATION.
     async fn closed(&self) -> bool {
         self.0.closed
     }

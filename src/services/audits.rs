@@ -176,12 +176,6 @@ pub struct NewCertification {
     pub meets_audit_requirements: bool,
 }
 
-/// The audit's state as the machine sees it: (status, outcome of the latest review).
-pub fn state_of(model: &audit::Model) -> AppResult<(AuditStatus, Option<ReviewOutcome>)> {
-    let status = model.status;
-    Ok((status, model.last_outcome))
-}
-
 fn dates_of(model: &audit::Model) -> AuditDates {
     AuditDates {
         notice_date: model.notice_date,
@@ -256,6 +250,16 @@ struct Transition {
 }
 
 impl Transition {
+    /// A step that leaves the audit's status as it is (a disclosure, an extension), with
+    /// the outcome it carries and a note.
+    fn keeping(event: AuditEventKind, current: &audit::Model, note: String, on: NaiveDate) -> Self {
+        Transition {
+            outcome: current.last_outcome,
+            note: Some(note),
+            ..Transition::new(event, Some(current.status), current.status, on)
+        }
+    }
+
     fn new(
         event: AuditEventKind,
         from: Option<AuditStatus>,
@@ -569,7 +573,6 @@ pub async fn record_disclosure(
         ));
     }
     let content = required_text("content", &input.content, 2000)?;
-    let (status, outcome) = state_of(&current)?;
     let mut next = current.clone();
     next.disclosed_on = Some(disclosed_on);
     next.disclosure_channel = Some(input.channel);
@@ -582,11 +585,12 @@ pub async fn record_disclosure(
         &current,
         next,
         Step {
-            transition: Transition {
-                outcome,
-                note: Some(input.channel.label().to_owned()),
-                ..Transition::new(AuditEventKind::Disclose, Some(status), status, disclosed_on)
-            },
+            transition: Transition::keeping(
+                AuditEventKind::Disclose,
+                &current,
+                input.channel.label().to_owned(),
+                disclosed_on,
+            ),
             operation: "recordAuditDisclosure",
             summary: json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
         },
@@ -783,7 +787,6 @@ pub async fn grant_extension(
 ) -> AppResult<audit::Model> {
     let current = find_to_run(db, viewer, audit_id).await?;
     let reason = required_text("reason", reason, 500)?;
-    let (status, outcome) = state_of(&current)?;
     let current_due = acceptance_due_now(&current, policy)?;
     check_extension(current_due, until, cycle_end_of(&current)?)
         .map_err(|e| AppError::bad_input("until", e.to_string()))?;
@@ -801,16 +804,12 @@ pub async fn grant_extension(
         &current,
         next,
         Step {
-            transition: Transition {
-                outcome,
-                note: Some(format!("{current_due} → {until}: {reason}")),
-                ..Transition::new(
-                    AuditEventKind::ExtendAcceptance,
-                    Some(status),
-                    status,
-                    today(),
-                )
-            },
+            transition: Transition::keeping(
+                AuditEventKind::ExtendAcceptance,
+                &current,
+                format!("{current_due} → {until}: {reason}"),
+                today(),
+            ),
             operation: "grantAcceptanceExtension",
             summary: json!({ "from": current_due, "until": until, "reason": reason }),
         },
@@ -866,7 +865,6 @@ pub async fn request_extension(
             "an application for an extension to {waiting} is already waiting for the city"
         )));
     }
-    let (status, outcome) = state_of(&current)?;
     let on = today();
     let mut next = current.clone();
     next.extension_requested_until = Some(until);
@@ -879,11 +877,12 @@ pub async fn request_extension(
         &current,
         next,
         Step {
-            transition: Transition {
-                outcome,
-                note: Some(format!("{current_due} → {until}: {reason}")),
-                ..Transition::new(AuditEventKind::RequestExtension, Some(status), status, on)
-            },
+            transition: Transition::keeping(
+                AuditEventKind::RequestExtension,
+                &current,
+                format!("{current_due} → {until}: {reason}"),
+                on,
+            ),
             operation: "requestAcceptanceExtension",
             summary: json!({ "from": current_due, "until": until, "reason": reason }),
         },
@@ -910,7 +909,6 @@ pub async fn decide_extension(
             "no application for an extension is waiting",
         ));
     };
-    let (status, outcome) = state_of(&current)?;
     let mut next = current.clone();
     next.extension_requested_until = None;
     next.extension_request_reason = None;
@@ -938,11 +936,7 @@ pub async fn decide_extension(
         &current,
         next,
         Step {
-            transition: Transition {
-                outcome,
-                note: Some(note),
-                ..Transition::new(event, Some(status), status, today())
-            },
+            transition: Transition::keeping(event, &current, note, today()),
             operation: "decideAcceptanceExtension",
             summary: json!({ "granted": grant, "until": until, "reason": reason }),
         },
