@@ -568,6 +568,8 @@ pub struct AuditFilter {
     pub overdue: Option<bool>,
     /// Defaults to today (China Standard Time).
     pub as_of: Option<Date>,
+    /// The kind of the current deadline (with `overdue: true`: what the audit is late for).
+    pub deadline_kind: Option<DeadlineKind>,
 }
 
 /// Narrows `reviews`; every field optional.
@@ -706,6 +708,7 @@ impl AuditQuery {
                 enterprise_id: parse_optional_id("filter.enterpriseId", f.enterprise_id.as_ref())?,
                 overdue: f.overdue,
                 as_of: f.as_of.map(|d| d.0),
+                deadline_kind: f.deadline_kind,
             },
             page,
         )
@@ -720,13 +723,24 @@ impl AuditQuery {
         ctx: &Context<'_>,
         city_code: Option<String>,
         as_of: Option<Date>,
+        #[graphql(
+            desc = "Only the audits late for this kind of step (its `totalCount` counts them)."
+        )]
+        kind: Option<DeadlineKind>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AuditConnection> {
         let s = services(ctx)?;
         let page = page_request(ctx, first, after, s.config.max_page_size)?;
-        let result =
-            audits::overdue_audits(&s.db, viewer(ctx), city_code, as_of.map(|d| d.0), page).await?;
+        let result = audits::overdue_audits(
+            &s.db,
+            viewer(ctx),
+            city_code,
+            as_of.map(|d| d.0),
+            kind,
+            page,
+        )
+        .await?;
         connection(ctx, result).await
     }
 

@@ -91,6 +91,8 @@ pub struct AuditFilter {
     /// Overdue (or not) as of `as_of`, today in China when absent.
     pub overdue: Option<bool>,
     pub as_of: Option<NaiveDate>,
+    /// The kind of the audit's current deadline (with `overdue`: what it is late for).
+    pub deadline_kind: Option<DeadlineKind>,
 }
 
 /// What `reviews` narrows to; every part optional.
@@ -1000,6 +1002,9 @@ pub async fn list_audits(
     if let Some(enterprise) = filter.enterprise_id {
         query = query.filter(audit::Column::EnterpriseId.eq(enterprise));
     }
+    if let Some(kind) = filter.deadline_kind {
+        query = query.filter(audit::Column::DueKind.eq(kind.as_str()));
+    }
     let as_of = filter.as_of.unwrap_or_else(today);
     match filter.overdue {
         Some(true) => query = query.filter(overdue_condition(as_of)),
@@ -1015,6 +1020,7 @@ pub async fn overdue_audits(
     viewer: &Viewer,
     city_code: Option<String>,
     as_of: Option<NaiveDate>,
+    kind: Option<DeadlineKind>,
     page: PageRequest,
 ) -> AppResult<Page<audit::Model>> {
     list_audits(
@@ -1024,6 +1030,7 @@ pub async fn overdue_audits(
             city_code,
             overdue: Some(true),
             as_of,
+            deadline_kind: kind,
             ..Default::default()
         },
         page,

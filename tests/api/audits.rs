@@ -614,6 +614,17 @@ async fn leap_day_evaluation_and_overdue_lists(app: TestApp) {
         overdue(Some("140100"), "2025-03-01").await,
         vec!["ACCEPTANCE"]
     );
+    // Counted by kind of deadline missed.
+    for (kind, expected) in [("DISCLOSURE", 1), ("START", 0), ("ACCEPTANCE", 1)] {
+        let counted = app
+            .ok(
+                Some(&s.admin),
+                "query($k: DeadlineKind) { overdueAudits(asOf: \"2025-03-01\", kind: $k) { totalCount } }",
+                json!({ "k": kind }),
+            )
+            .await;
+        assert_eq!(counted["overdueAudits"]["totalCount"], expected, "{kind}");
+    }
 
     // The audits connection filters the same way, and the opposite.
     let count = |filter: Value| {
