@@ -1014,6 +1014,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("address", "地址"),
     ("channel", "公布方式"),
     ("content", "公布内容"),
+    ("deadlineKind", "期限类别"),
     ("disclosedOn", "公布日期"),
     ("after", "分页游标"),
     ("ammoniaNitrogenT", "削减氨氮（吨/年）"),
