@@ -40,6 +40,111 @@ pub struct Config {
     pub deadlines: crate::rules::deadlines::DeadlinePolicy,
     /// The score a PASSED review must reach (0–100).
     pub review_pass_mark: u32,
+    pub documents: DocumentSettings,
+}
+
+/// Where documents are kept and the limits on them.
+#[derive(Clone, Debug)]
+pub struct DocumentSettings {
+    pub store: DocumentStore,
+    /// Uploads arrive here (owner-only) before they are hashed, checked and stored.
+    pub staging_dir: PathBuf,
+    /// The largest file accepted, in bytes (our choice; 50 MB by default).
+    pub max_bytes: u64,
+    /// A seated expert reads the report under review from this many days before the review
+    /// date … (our choice; 3 by default)
+    pub expert_days_before: u32,
+    /// … until this many days after it (30 by default).
+    pub expert_days_after: u32,
+    /// Whether submitting a report, recording a review's outcome and publishing a violation
+    /// need their documents uploaded first (on by default; off only while a registry moves
+    /// from paper, `CLEANPROD_REQUIRE_DOCUMENTS=false`).
+    pub required_for_steps: bool,
+}
+
+/// The object store behind the documents.
+#[derive(Clone, Debug)]
+pub enum DocumentStore {
+    /// A folder on this machine (the embedded default: `documents/` in the data folder).
+    Local(PathBuf),
+    /// Any S3-compatible store.
+    S3(S3Settings),
+}
+
+#[derive(Clone, Debug)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// The store's URL for a non-AWS service (e.g. `http://127.0.0.1:9000`); AWS when absent.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+}
+
+impl DocumentSettings {
+    pub fn step_documents(&self) -> crate::services::documents::StepDocuments {
+        crate::services::documents::StepDocuments {
+            required: self.required_for_steps,
+        }
+    }
+
+    fn in_data_dir(data_dir: &Path) -> DocumentSettings {
+        DocumentSettings {
+            store: DocumentStore::Local(data_dir.join("documents")),
+            staging_dir: data_dir.join("uploads"),
+            max_bytes: 50 * 1024 * 1024,
+            expert_days_before: 3,
+            expert_days_after: 30,
+            required_for_steps: true,
+        }
+    }
+
+    fn from_env(data_dir: &Path) -> Result<DocumentSettings, ConfigError> {
+        let defaults = DocumentSettings::in_data_dir(data_dir);
+        let store = match env_var("CLEANPROD_DOCUMENT_STORE").as_deref() {
+            None | Some("local") => DocumentStore::Local(
+                env_var("CLEANPROD_DOCUMENT_DIR")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| data_dir.join("documents")),
+            ),
+            Some("s3") => DocumentStore::S3(S3Settings {
+                bucket: env_var("CLEANPROD_S3_BUCKET").ok_or_else(|| {
+                    ConfigError::Invalid(
+                        "CLEANPROD_DOCUMENT_STORE=s3 needs CLEANPROD_S3_BUCKET".to_owned(),
+                    )
+                })?,
+                endpoint: env_var("CLEANPROD_S3_ENDPOINT"),
+                region: env_var("CLEANPROD_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+                access_key_id: env_var("AWS_ACCESS_KEY_ID"),
+                secret_access_key: env_var("AWS_SECRET_ACCESS_KEY"),
+            }),
+            Some(other) => {
+                return Err(ConfigError::Invalid(format!(
+                    "CLEANPROD_DOCUMENT_STORE must be local or s3, got {other}"
+                )));
+            }
+        };
+        let max_mb: u64 = env_parse("CLEANPROD_DOCUMENT_MAX_MB", 50)?;
+        if !(1..=2048).contains(&max_mb) {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_DOCUMENT_MAX_MB must be from 1 to 2048, got {max_mb}"
+            )));
+        }
+        Ok(DocumentSettings {
+            store,
+            staging_dir: defaults.staging_dir,
+            max_bytes: max_mb * 1024 * 1024,
+            expert_days_before: env_parse(
+                "CLEANPROD_EXPERT_READ_DAYS_BEFORE",
+                defaults.expert_days_before,
+            )?,
+            expert_days_after: env_parse(
+                "CLEANPROD_EXPERT_READ_DAYS_AFTER",
+                defaults.expert_days_after,
+            )?,
+            required_for_steps: env_parse("CLEANPROD_REQUIRE_DOCUMENTS", true)?,
+        })
+    }
 }
 
 /// Limits on what one GraphQL request may ask for; a request over any of them is refused
@@ -142,6 +247,7 @@ impl Config {
             seat_cap: crate::rules::eligibility::DEFAULT_SEAT_CAP,
             deadlines: Default::default(),
             review_pass_mark: crate::rules::audit_lifecycle::DEFAULT_PASS_MARK,
+            documents: DocumentSettings::in_data_dir(Path::new("./data")),
         }
     }
 
@@ -222,7 +328,9 @@ impl Config {
                 "CLEANPROD_REVIEW_PASS_MARK must be from 0 to 100, got {review_pass_mark}"
             )));
         }
+        let documents = DocumentSettings::from_env(&data_dir)?;
         Ok(Config {
+            documents,
             review_pass_mark,
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,
             seat_cap,
@@ -328,7 +436,7 @@ pub fn sqlite_path(url: &str) -> Option<PathBuf> {
 
 /// Creates the folders that do not exist yet readable by the owner only (0700), like the
 /// secrets and the database they hold; folders that already exist keep their mode.
-fn create_owner_only_dirs(dir: &Path) -> std::io::Result<()> {
+pub fn create_owner_only_dirs(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -24,6 +24,8 @@ pub enum AppError {
         message: String,
     },
     Conflict(String),
+    /// An upload over the size limit (HTTP 413).
+    PayloadTooLarge(String),
     InsufficientCandidates {
         message: String,
         shortfall: Box<CandidateShortfall>,
@@ -144,6 +146,7 @@ impl AppError {
             AppError::NotFound { .. } => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
             AppError::InsufficientCandidates { .. } => "INSUFFICIENT_CANDIDATES",
             AppError::Unavailable => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
@@ -156,6 +159,7 @@ impl AppError {
             AppError::Unauthenticated(m)
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
+            | AppError::PayloadTooLarge(m)
             | AppError::InsufficientCandidates { message: m, .. } => m.clone(),
             AppError::NotFound { entity, id } => format!("{entity} {id} not found"),
             AppError::BadUserInput { field, message } => format!("{field}: {message}"),

@@ -64,7 +64,9 @@ impl AppState {
         let cities = services::reference::cities(&db).await?;
         let auth_cache = config.auth_cache;
         let metrics = Arc::new(http::metrics::Metrics::new());
+        let documents = services::documents::ObjectStoreHandle::open(&config.documents.store)?;
         let services = Services {
+            documents,
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),

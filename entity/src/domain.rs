@@ -508,6 +508,52 @@ domain_enum! {
     }
 }
 
+domain_enum! {
+    /// What a document is.
+    DocumentKind {
+        /// 清洁生产审核报告.
+        AuditReport => "AUDIT_REPORT", "清洁生产审核报告",
+        /// 绩效表: the performance sheet a STRICT audit hands in with its report.
+        PerformanceSheet => "PERFORMANCE_SHEET", "绩效表",
+        EvaluationOpinion => "EVALUATION_OPINION", "评估意见",
+        AcceptanceOpinion => "ACCEPTANCE_OPINION", "验收意见",
+        /// One expert's own opinion on a review.
+        ExpertOpinion => "EXPERT_OPINION", "专家个人意见",
+        /// The city's written notice (书面通知) of an annual list.
+        WrittenNotice => "WRITTEN_NOTICE", "书面通知",
+        DisclosureEvidence => "DISCLOSURE_EVIDENCE", "信息公布证明",
+        PenaltyDecision => "PENALTY_DECISION", "处罚决定书",
+        Certificate => "CERTIFICATE", "证书",
+        TrainingMaterial => "TRAINING_MATERIAL", "培训材料",
+        Other => "OTHER", "其他",
+    }
+}
+
+domain_enum! {
+    /// The kind of record a document belongs to.
+    DocumentOwnerType {
+        Audit => "AUDIT", "审核",
+        Review => "REVIEW", "评审",
+        PanelSeat => "PANEL_SEAT", "专家席位",
+        AnnualList => "ANNUAL_LIST", "年度名单",
+        Violation => "VIOLATION", "违法违规记录",
+        Certification => "CERTIFICATION", "认证",
+        TrainingSession => "TRAINING_SESSION", "培训场次",
+    }
+}
+
+domain_enum! {
+    /// A file type the registry accepts, decided from the file's bytes.
+    FileType {
+        Pdf => "PDF", "PDF",
+        Ofd => "OFD", "OFD",
+        Docx => "DOCX", "Word",
+        Xlsx => "XLSX", "Excel",
+        Jpeg => "JPEG", "JPEG",
+        Png => "PNG", "PNG",
+    }
+}
+
 /// A list of enum values stored as one comma-separated string column (sets are small and
 /// read whole; a join table would buy nothing).
 pub fn join_enum_list<T: Copy + Into<&'static str>>(items: &[T]) -> String {
@@ -522,6 +568,9 @@ macro_rules! impl_into_str {
     ($($t:ty),*) => { $(impl From<$t> for &'static str { fn from(v: $t) -> Self { v.as_str() } })* };
 }
 impl_into_str!(
+    DocumentKind,
+    DocumentOwnerType,
+    FileType,
     Role,
     Sector,
     ScaleRule,

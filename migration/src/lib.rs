@@ -19,6 +19,7 @@ mod m20261205_000011_enterprise_users;
 mod m20261205_000012_audit_status_names;
 mod m20261205_000013_recheck_rounds;
 mod m20261205_000014_simplified_procedure;
+mod m20261205_000015_documents;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000012_audit_status_names::Migration),
             Box::new(m20261205_000013_recheck_rounds::Migration),
             Box::new(m20261205_000014_simplified_procedure::Migration),
+            Box::new(m20261205_000015_documents::Migration),
         ]
     }
 }

@@ -851,7 +851,15 @@ impl AuditMutation {
             submitted_on: input.submitted_on.map(|d| d.0),
         };
         Ok(Audit(
-            audits::submit_report(&s.db, viewer(ctx), &s.config.deadlines, id, submission).await?,
+            audits::submit_report(
+                &s.db,
+                viewer(ctx),
+                &s.config.deadlines,
+                s.config.documents.step_documents(),
+                id,
+                submission,
+            )
+            .await?,
         ))
     }
 
@@ -972,6 +980,7 @@ impl AuditMutation {
             viewer(ctx),
             &s.config.deadlines,
             s.config.review_pass_mark,
+            s.config.documents.step_documents(),
             id,
             ReviewResult {
                 outcome: input.outcome,

@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
 pub mod context;
+pub mod documents;
 pub mod enterprises;
 pub mod expert_year;
 pub mod experts;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     panels::PanelQuery,
     rechecks::RecheckQuery,
     expert_year::ExpertYearQuery,
+    documents::DocumentQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -58,6 +60,7 @@ pub struct MutationRoot(
     violations::ViolationMutation,
     panels::PanelMutation,
     rechecks::RecheckMutation,
+    documents::DocumentMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

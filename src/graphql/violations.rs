@@ -291,7 +291,13 @@ impl ViolationMutation {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
         Ok(Violation(
-            violations::publish_violation(&s.db, viewer(ctx), id).await?,
+            violations::publish_violation(
+                &s.db,
+                viewer(ctx),
+                s.config.documents.step_documents(),
+                id,
+            )
+            .await?,
         ))
     }
 }

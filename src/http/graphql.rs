@@ -16,7 +16,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::extensions::apollo_persisted_queries::CacheStorage;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -99,6 +99,11 @@ fn error_body(message: &str, code: &str) -> serde_json::Value {
     crate::messages_zh::add_to_body(
         json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
     )
+}
+
+/// A query-string parameter that carries JSON (`variables`, `extensions`); absent is `None`.
+fn json_param(raw: Option<&str>) -> Result<Option<serde_json::Value>, ()> {
+    raw.map(serde_json::from_str).transpose().map_err(|_| ())
 }
 
 fn error_response(status: StatusCode, rt: ResponseType, message: &str, code: &str) -> HttpResponse {
@@ -195,14 +200,9 @@ pub async fn get(
             "accept application/graphql-response+json or application/json",
         );
     };
-    let variables = match params
-        .variables
-        .as_deref()
-        .map(serde_json::from_str::<serde_json::Value>)
-    {
-        None => None,
-        Some(Ok(v)) => Some(v),
-        Some(Err(_)) => {
+    let variables = match json_param(params.variables.as_deref()) {
+        Ok(value) => value,
+        Err(()) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 rt,
@@ -211,14 +211,9 @@ pub async fn get(
             );
         }
     };
-    let extensions = match params
-        .extensions
-        .as_deref()
-        .map(serde_json::from_str::<serde_json::Value>)
-    {
-        None => None,
-        Some(Ok(v)) => Some(v),
-        Some(Err(_)) => {
+    let extensions = match json_param(params.extensions.as_deref()) {
+        Ok(value) => value,
+        Err(()) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
                 rt,
@@ -237,6 +232,7 @@ pub async fn get(
             operation_name: params.operation_name,
             variables,
             extensions,
+            uploads: Vec::new(),
         },
     )
     .await
@@ -250,6 +246,98 @@ fn is_json_content_type(req: &HttpRequest) -> bool {
         .is_some_and(|m| m.type_() == mime::APPLICATION && m.subtype() == mime::JSON)
 }
 
+fn is_multipart(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| m.type_() == mime::MULTIPART && m.subtype() == mime::FORM_DATA)
+}
+
+/// A GraphQL multipart request (file uploads): the operation, its map and at most one file
+/// per request, each file no larger than the document limit.
+async fn post_multipart(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let Some(rt) = negotiate(req) else {
+        return plain_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "accept application/graphql-response+json or application/json",
+        );
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let max = usize::try_from(state.services.config.documents.max_bytes).unwrap_or(usize::MAX);
+    // The request body lives on this worker's thread; the parser wants a `Send` reader, so
+    // the chunks cross over a channel.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<bytes::Bytes>>(16);
+    actix_web::rt::spawn(async move {
+        let mut payload = payload;
+        while let Some(chunk) = payload.next().await {
+            let broke = chunk.is_err();
+            if sender
+                .send(chunk.map_err(std::io::Error::other))
+                .await
+                .is_err()
+                || broke
+            {
+                break;
+            }
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    })
+    .into_async_read();
+    let options = async_graphql::http::MultipartOptions::default()
+        .max_file_size(max)
+        .max_num_files(1);
+    let request = match async_graphql::http::receive_body(content_type, body, options).await {
+        Ok(request) => request,
+        Err(
+            async_graphql::ParseRequestError::PayloadTooLarge
+            | async_graphql::ParseRequestError::InvalidMultipart(
+                multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. },
+            ),
+        ) => {
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                rt,
+                "request body too large",
+                "PAYLOAD_TOO_LARGE",
+            );
+        }
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                rt,
+                "the multipart request is not a GraphQL upload",
+                "BAD_REQUEST",
+            );
+        }
+    };
+    let variables = serde_json::to_value(&request.variables).ok();
+    execute(
+        state,
+        req,
+        rt,
+        Method::POST,
+        GraphqlParams {
+            query: request.query,
+            operation_name: request.operation_name,
+            variables,
+            extensions: None,
+            uploads: request.uploads,
+        },
+    )
+    .await
+}
+
 pub async fn post(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -257,6 +345,9 @@ pub async fn post(
 ) -> HttpResponse {
     if req.method() != Method::POST {
         return plain_error(StatusCode::METHOD_NOT_ALLOWED, "use GET or POST");
+    }
+    if is_multipart(&req) {
+        return post_multipart(&state, &req, payload).await;
     }
     if !is_json_content_type(&req) {
         return plain_error(
@@ -338,6 +429,7 @@ pub async fn post(
             operation_name: parsed.operation_name,
             variables: parsed.variables,
             extensions: parsed.extensions,
+            uploads: Vec::new(),
         },
     )
     .await
@@ -349,6 +441,8 @@ struct GraphqlParams {
     operation_name: Option<String>,
     variables: Option<serde_json::Value>,
     extensions: Option<serde_json::Value>,
+    /// Files of a multipart request, which the variables name by index.
+    uploads: Vec<async_graphql::UploadValue>,
 }
 
 #[derive(Deserialize)]
@@ -437,6 +531,7 @@ async fn run(
         operation_name,
         variables,
         extensions,
+        uploads,
     } = params;
     let before_execution = match rt {
         ResponseType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
@@ -526,6 +621,7 @@ async fn run(
             }
         }
     }
+    request.uploads = uploads;
     let request = request.data(Loaders::new(&state.services)).data(viewer);
     // Kept to name the argument of an input error (rare; the text is small).
     let query = request.query.clone();

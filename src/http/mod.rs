@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL over HTTP, health and readiness, CSV and XLSX reports.
 
+pub mod documents;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
@@ -48,7 +49,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/panels/{id}/draw-record.json",
         web::get().to(panels::draw_record_json),
-    );
+    )
+    .route("/documents", web::post().to(documents::upload))
+    .route("/documents/{id}/content", web::get().to(documents::content));
 }
 
 /// Security headers on every response (configurable: `CLEANPROD_SECURITY_HEADERS`,
@@ -76,7 +79,15 @@ pub fn security_headers(web: &crate::config::WebSettings) -> actix_web::middlewa
 pub fn cors(web: &crate::config::WebSettings) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
         .allowed_methods(["GET", "POST"])
-        .allowed_headers(["authorization", "content-type", "accept"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "accept",
+            "range",
+            "if-none-match",
+            "if-range",
+        ])
+        .expose_headers(["etag", "content-disposition", "content-range", "accept-ranges"])
         .max_age(3600);
     for origin in &web.cors_origins {
         cors = cors.allowed_origin(origin);

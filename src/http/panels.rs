@@ -3,14 +3,13 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::services::panels;
 
 use super::graphql::resolve_viewer;
-use super::reports::error_response;
+use super::reports::{error_response, id_of};
 
 /// `GET /panels/{id}/draw-record.json`
 pub async fn draw_record_json(
@@ -20,8 +19,7 @@ pub async fn draw_record_json(
 ) -> HttpResponse {
     let result = async {
         let viewer = resolve_viewer(&state, &req).await?;
-        let id = Uuid::parse_str(id.trim())
-            .map_err(|_| AppError::bad_input("id", "is not a valid ID"))?;
+        let id = id_of(&id)?;
         let record = panels::draw_record(&state.services.db, &viewer, id).await?;
         let body = serde_json::to_vec_pretty(&record)
             .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;

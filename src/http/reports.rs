@@ -19,10 +19,17 @@ use crate::services::summary::{SummaryRow, annual_summary_rows};
 
 use super::graphql::resolve_viewer;
 
+/// A report's `?cityCode=` filter; blank means every city the viewer may see.
 #[derive(Deserialize)]
-pub struct SummaryParams {
+pub struct CityParams {
     #[serde(rename = "cityCode")]
     city_code: Option<String>,
+}
+
+impl CityParams {
+    pub(crate) fn city(self) -> Option<String> {
+        self.city_code.filter(|c| !c.trim().is_empty())
+    }
 }
 
 fn status_of(err: &AppError) -> StatusCode {
@@ -34,6 +41,7 @@ fn status_of(err: &AppError) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -196,6 +204,11 @@ pub(crate) fn year_of(path: &str) -> AppResult<i32> {
         .map_err(|_| AppError::bad_input("year", "is not a year"))
 }
 
+/// A record's id from its path.
+pub(crate) fn id_of(path: &str) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(path.trim()).map_err(|_| AppError::bad_input("id", "is not a valid ID"))
+}
+
 /// A CSV file download, or the error as JSON.
 pub(crate) fn csv_download(result: AppResult<(Vec<u8>, String)>) -> HttpResponse {
     match result {
@@ -215,15 +228,12 @@ pub async fn annual_summary_csv(
     state: web::Data<AppState>,
     req: HttpRequest,
     year: web::Path<String>,
-    params: web::Query<SummaryParams>,
+    params: web::Query<CityParams>,
 ) -> HttpResponse {
     let result = async {
         let viewer = resolve_viewer(&state, &req).await?;
         let year = year_of(&year)?;
-        let city = params
-            .into_inner()
-            .city_code
-            .filter(|c| !c.trim().is_empty());
+        let city = params.into_inner().city();
         let rows = annual_summary_rows(&state.services.db, &viewer, year, city.clone()).await?;
         let body = summary_csv(&rows)?;
         let name = match city {

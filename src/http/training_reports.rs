@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{training_attendance, training_session};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -16,14 +15,8 @@ use crate::services::amounts::from_stored;
 use crate::services::{reference, training};
 
 use super::graphql::resolve_viewer;
-use super::reports::{csv_download, year_of};
+use super::reports::{CityParams, csv_download, id_of, year_of};
 use crate::services::reports::csv_with_bom;
-
-#[derive(Deserialize)]
-pub struct YearParams {
-    #[serde(rename = "cityCode")]
-    city_code: Option<String>,
-}
 
 /// An instant as people in the province read it: China Standard Time, to the minute.
 fn china_time(at: DateTime<Utc>) -> String {
@@ -160,8 +153,7 @@ pub async fn attendance_csv(
 ) -> HttpResponse {
     let result = async {
         let viewer = resolve_viewer(&state, &req).await?;
-        let id = uuid::Uuid::parse_str(id.trim())
-            .map_err(|_| AppError::bad_input("id", "is not a valid ID"))?;
+        let id = id_of(&id)?;
         let (session, rows) = training::attendance_sheet(&state.services.db, &viewer, id).await?;
         let body = attendance_sheet_csv(&session, &rows)?;
         Ok::<_, AppError>((body, format!("training-attendance-{id}.csv")))
@@ -175,15 +167,12 @@ pub async fn year_csv(
     state: web::Data<AppState>,
     req: HttpRequest,
     year: web::Path<String>,
-    params: web::Query<YearParams>,
+    params: web::Query<CityParams>,
 ) -> HttpResponse {
     let result = async {
         let viewer = resolve_viewer(&state, &req).await?;
         let year = year_of(&year)?;
-        let city = params
-            .into_inner()
-            .city_code
-            .filter(|c| !c.trim().is_empty());
+        let city = params.into_inner().city();
         let db = &state.services.db;
         let rows = training::year_records(db, &viewer, year, city.clone()).await?;
         let names: HashMap<String, String> = reference::cities(db)

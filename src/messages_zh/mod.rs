@@ -63,6 +63,7 @@ pub fn for_error(err: &AppError) -> String {
         AppError::Unauthenticated(message)
         | AppError::Forbidden(message)
         | AppError::Conflict(message)
+        | AppError::PayloadTooLarge(message)
         | AppError::InsufficientCandidates { message, .. } => for_message(message, err.code()),
         AppError::Unavailable | AppError::Internal(_) => generic(err.code()).to_owned(),
     }

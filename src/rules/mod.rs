@@ -7,6 +7,7 @@ pub mod audit_lifecycle;
 pub mod checksum;
 pub mod consultancy;
 pub mod deadlines;
+pub mod documents;
 pub mod draw;
 pub mod draw_record;
 pub mod eligibility;

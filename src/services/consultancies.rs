@@ -551,22 +551,26 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, consultancy::Model>> {
-        let rows = consultancy::Entity::find()
-            .filter(consultancy::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+        crate::services::keyed_by_id::<consultancy::Entity>(
+            db,
+            consultancy::Column::Id,
+            ids,
+            |row| row.id,
+        )
+        .await
     }
 
     pub async fn staff_by_ids(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, consultancy_staff::Model>> {
-        let rows = consultancy_staff::Entity::find()
-            .filter(consultancy_staff::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+        crate::services::keyed_by_id::<consultancy_staff::Entity>(
+            db,
+            consultancy_staff::Column::Id,
+            ids,
+            |row| row.id,
+        )
+        .await
     }
 
     pub async fn staff_of(

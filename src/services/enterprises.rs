@@ -766,11 +766,10 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, enterprise::Model>> {
-        let rows = enterprise::Entity::find()
-            .filter(enterprise::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|e| (e.id, e)).collect())
+        crate::services::keyed_by_id::<enterprise::Entity>(db, enterprise::Column::Id, ids, |row| {
+            row.id
+        })
+        .await
     }
 
     /// The latest completion of each enterprise: two queries for any number of them.

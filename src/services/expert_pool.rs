@@ -6,7 +6,6 @@
 //! whether the copy here is current; when it is not, the pool is read again. A list or a
 //! draw therefore sees what the database holds at the moment it asks, on every instance.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use entity::{expert, expert_kind, expert_pool_revision, expert_sector};
@@ -89,27 +88,20 @@ impl Pool {
         sector_rows: Vec<expert_sector::Model>,
         kind_rows: Vec<expert_kind::Model>,
     ) -> AppResult<Pool> {
-        let mut sectors: HashMap<Uuid, Vec<Sector>> = HashMap::new();
-        for row in sector_rows {
-            let sector = row.sector;
-            sectors.entry(row.expert_id).or_default().push(sector);
-        }
-        let mut kinds: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
-        for row in kind_rows {
-            let kind = row.kind;
-            kinds.entry(row.expert_id).or_default().push(kind);
-        }
+        let mut sectors = super::sorted_tags(
+            sector_rows
+                .into_iter()
+                .map(|row| (row.expert_id, row.sector)),
+        );
+        let mut kinds =
+            super::sorted_tags(kind_rows.into_iter().map(|row| (row.expert_id, row.kind)));
         let mut pool = Vec::with_capacity(experts.len());
         for model in experts {
-            let mut expert_sectors = sectors.remove(&model.id).unwrap_or_default();
-            expert_sectors.sort_unstable();
-            let mut expert_kinds = kinds.remove(&model.id).unwrap_or_default();
-            expert_kinds.sort_unstable();
             pool.push(PoolExpert {
                 status: model.status,
                 title: Some(model.title),
-                sectors: expert_sectors,
-                kinds: expert_kinds,
+                sectors: sectors.remove(&model.id).unwrap_or_default(),
+                kinds: kinds.remove(&model.id).unwrap_or_default(),
                 search_name: model.name.to_lowercase(),
                 search_employer: model.employer.to_lowercase(),
                 model,

@@ -636,26 +636,15 @@ pub async fn remove_conflict(
     viewer: &Viewer,
     conflict_id: Uuid,
 ) -> AppResult<expert_conflict::Model> {
-    viewer.require_user()?;
-    let found = expert_conflict::Entity::find_by_id(conflict_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("ExpertConflict", conflict_id))?;
-    require_own_or_province(viewer, found.expert_id)?;
-    let txn = begin_write(db).await?;
-    expert_conflict::Entity::delete_by_id(conflict_id)
-        .exec(&txn)
-        .await?;
-    audit_log::commit(
-        txn,
+    remove_declared::<expert_conflict::Entity>(
+        db,
         viewer,
-        "removeExpertConflict",
-        "ExpertConflict",
-        Some(conflict_id.to_string()),
-        json!({ "expertId": found.expert_id }),
+        conflict_id,
+        ("removeExpertConflict", "ExpertConflict"),
+        |id| AppError::not_found("ExpertConflict", id),
+        |found| found.expert_id,
     )
-    .await?;
-    Ok(found)
+    .await
 }
 
 pub async fn add_unavailability(
@@ -704,23 +693,47 @@ pub async fn remove_unavailability(
     viewer: &Viewer,
     unavailability_id: Uuid,
 ) -> AppResult<expert_unavailability::Model> {
+    remove_declared::<expert_unavailability::Entity>(
+        db,
+        viewer,
+        unavailability_id,
+        ("removeExpertUnavailability", "ExpertUnavailability"),
+        |id| AppError::not_found("ExpertUnavailability", id),
+        |found| found.expert_id,
+    )
+    .await
+}
+
+/// Deletes a fact an expert declared about themself (a conflict, an unavailability): the
+/// expert or the province may, and the audit log keeps whose it was.
+async fn remove_declared<E>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    (operation, type_name): (&'static str, &'static str),
+    missing: impl FnOnce(Uuid) -> AppError,
+    expert_of: impl Fn(&E::Model) -> Uuid,
+) -> AppResult<E::Model>
+where
+    E: EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = Uuid>,
+{
     viewer.require_user()?;
-    let found = expert_unavailability::Entity::find_by_id(unavailability_id)
+    let found = E::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found("ExpertUnavailability", unavailability_id))?;
-    require_own_or_province(viewer, found.expert_id)?;
+        .ok_or_else(|| missing(id))?;
+    let expert_id = expert_of(&found);
+    require_own_or_province(viewer, expert_id)?;
     let txn = begin_write(db).await?;
-    expert_unavailability::Entity::delete_by_id(unavailability_id)
-        .exec(&txn)
-        .await?;
+    E::delete_by_id(id).exec(&txn).await?;
     audit_log::commit(
         txn,
         viewer,
-        "removeExpertUnavailability",
-        "ExpertUnavailability",
-        Some(unavailability_id.to_string()),
-        json!({ "expertId": found.expert_id }),
+        operation,
+        type_name,
+        Some(id.to_string()),
+        json!({ "expertId": expert_id }),
     )
     .await?;
     Ok(found)
@@ -761,14 +774,9 @@ pub mod unguarded {
             .filter(expert_sector::Column::ExpertId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        let mut map: HashMap<Uuid, Vec<Sector>> = HashMap::new();
-        for row in rows {
-            map.entry(row.expert_id).or_default().push(row.sector);
-        }
-        for list in map.values_mut() {
-            list.sort_unstable();
-        }
-        Ok(map)
+        Ok(crate::services::sorted_tags(
+            rows.into_iter().map(|row| (row.expert_id, row.sector)),
+        ))
     }
 
     pub async fn kinds_of(
@@ -779,14 +787,9 @@ pub mod unguarded {
             .filter(expert_kind::Column::ExpertId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        let mut map: HashMap<Uuid, Vec<ExpertiseKind>> = HashMap::new();
-        for row in rows {
-            map.entry(row.expert_id).or_default().push(row.kind);
-        }
-        for list in map.values_mut() {
-            list.sort_unstable();
-        }
-        Ok(map)
+        Ok(crate::services::sorted_tags(
+            rows.into_iter().map(|row| (row.expert_id, row.kind)),
+        ))
     }
 
     pub async fn status_history_of(

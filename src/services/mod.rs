@@ -10,6 +10,7 @@ pub mod audits;
 pub mod bulk;
 pub mod consultancies;
 pub mod demo;
+pub mod documents;
 pub mod draw;
 pub mod enterprises;
 pub mod expert_pool;
@@ -65,6 +66,8 @@ pub struct Services {
     pub draw_queue: draw::DrawQueue,
     /// The draw's view of the pool last drawn from (see `draw::DrawIndex`).
     pub draw_index: draw::DrawIndexCache,
+    /// Where the documents' bytes are kept.
+    pub documents: documents::ObjectStoreHandle,
 }
 
 /// The draw's counters, kept by whoever runs the services (the server's `/metrics`), so the
@@ -117,6 +120,35 @@ pub fn grouped<M>(
     let mut map: std::collections::HashMap<uuid::Uuid, Vec<M>> = std::collections::HashMap::new();
     for row in rows {
         map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+/// Rows by their ids, for the loaders: one query for any number of them.
+pub async fn keyed_by_id<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    id_column: E::Column,
+    ids: &[uuid::Uuid],
+    id_of: impl Fn(&E::Model) -> uuid::Uuid,
+) -> crate::error::AppResult<std::collections::HashMap<uuid::Uuid, E::Model>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let rows = E::find()
+        .filter(id_column.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
+}
+
+/// Groups (owner, tag) pairs into each owner's sorted tags: sectors, kinds, audiences, topics.
+pub fn sorted_tags<T: Ord>(
+    pairs: impl IntoIterator<Item = (uuid::Uuid, T)>,
+) -> std::collections::HashMap<uuid::Uuid, Vec<T>> {
+    let mut map: std::collections::HashMap<uuid::Uuid, Vec<T>> = std::collections::HashMap::new();
+    for (owner, tag) in pairs {
+        map.entry(owner).or_default().push(tag);
+    }
+    for tags in map.values_mut() {
+        tags.sort_unstable();
     }
     map
 }

@@ -508,22 +508,16 @@ pub(crate) mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, panel::Model>> {
-        let rows = panel::Entity::find()
-            .filter(panel::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+        crate::services::keyed_by_id::<panel::Entity>(db, panel::Column::Id, ids, |row| row.id)
+            .await
     }
 
     pub async fn reviews_by_ids(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, review::Model>> {
-        let rows = review::Entity::find()
-            .filter(review::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+        crate::services::keyed_by_id::<review::Entity>(db, review::Column::Id, ids, |row| row.id)
+            .await
     }
 
     /// The panels of some reviews, by review, and their seats in slot order, by panel, in one

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{ViolationKind, ViolationSubjectKind};
+use crate::domain::{DocumentKind, DocumentOwnerType, ViolationKind, ViolationSubjectKind};
 use crate::error::{AppError, AppResult};
 
 use super::pagination::{Page, PageRequest, fetch_page};
@@ -194,6 +194,7 @@ pub async fn record_violation(
 pub async fn publish_violation(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    step_documents: super::documents::StepDocuments,
     id: Uuid,
 ) -> AppResult<violation::Model> {
     viewer.require_admin()?;
@@ -202,6 +203,15 @@ pub async fn publish_violation(
     if current.published {
         return Err(AppError::conflict("the violation is already published"));
     }
+    // The decision itself must be uploaded first.
+    let backing = super::documents::required(
+        db,
+        step_documents,
+        DocumentOwnerType::Violation,
+        id,
+        &[&[DocumentKind::PenaltyDecision]],
+    )
+    .await?;
     let txn = begin_write(db).await?;
     let now = Utc::now();
     let mut active: violation::ActiveModel = current.into();
@@ -217,6 +227,7 @@ pub async fn publish_violation(
     if result.rows_affected != 1 {
         return Err(AppError::conflict("the violation is already published"));
     }
+    super::documents::lock(&txn, &backing, "publishViolation").await?;
     let updated = find(&txn, id).await?;
     audit_log::commit(
         txn,
@@ -224,7 +235,7 @@ pub async fn publish_violation(
         "publishViolation",
         "Violation",
         Some(id.to_string()),
-        json!({ "publishedAt": now }),
+        json!({ "publishedAt": now, "documents": backing }),
     )
     .await?;
     Ok(updated)

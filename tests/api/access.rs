@@ -48,8 +48,7 @@ async fn wrong_password_and_unknown_user_look_alike(app: TestApp) {
 db_test!(wrong_password_and_unknown_user_look_alike);
 
 async fn me_needs_a_token(app: TestApp) {
-    let (code, _) = app.err(None, ME, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(app.code(None, ME, json!({})).await, "UNAUTHENTICATED");
 }
 db_test!(me_needs_a_token);
 
@@ -165,14 +164,9 @@ async fn create_user_roles_and_bad_input(app: TestApp) {
         assert_eq!(code, "BAD_USER_INPUT", "{input}: {error}");
         assert_eq!(error["extensions"]["field"], field, "{input}");
     }
-    let (code, _) = app
-        .err(
-            Some(&admin),
+    assert_eq!(app.code(Some(&admin),
             CREATE_USER,
-            json!({ "input": { "username": "taiyuan", "password": USER_PASSWORD, "role": "PROVINCE_ADMIN" } }),
-        )
-        .await;
-    assert_eq!(code, "CONFLICT");
+            json!({ "input": { "username": "taiyuan", "password": USER_PASSWORD, "role": "PROVINCE_ADMIN" } })).await, "CONFLICT");
     assert_eq!(
         app.count("users").await,
         users_before + 2,
@@ -185,10 +179,11 @@ async fn only_province_admins_create_users(app: TestApp) {
     let input = json!({ "input": { "username": "someone", "password": USER_PASSWORD, "role": "PROVINCE_ADMIN" } });
     let city = app.city_admin("140100").await;
     let before = app.count("users").await;
-    let (code, _) = app.err(Some(&city), CREATE_USER, input.clone()).await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, CREATE_USER, input).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(Some(&city), CREATE_USER, input.clone()).await,
+        "FORBIDDEN"
+    );
+    assert_eq!(app.code(None, CREATE_USER, input).await, "UNAUTHENTICATED");
     assert_eq!(app.count("users").await, before);
 }
 db_test!(only_province_admins_create_users);
@@ -221,14 +216,15 @@ pub(crate) async fn change_password_revokes_old_tokens(app: TestApp) {
     );
     // Nothing changed: the old token and password still work.
     app.ok(Some(&old_token), ME, json!({})).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             None,
             CHANGE,
-            json!({ "c": ADMIN_PASSWORD, "n": "a-new-password-1" }),
+            json!({ "c": ADMIN_PASSWORD, "n": "a-new-password-1" })
         )
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "UNAUTHENTICATED"
+    );
 
     app.ok(
         Some(&old_token),

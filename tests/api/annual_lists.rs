@@ -97,11 +97,15 @@ pub(crate) async fn draft_submit_return_approve_publish(app: TestApp) {
     app.ok(Some(&city), SUBMIT, json!({ "id": id })).await;
 
     // Publishing before approval is outside the workflow.
-    let (code, _) = app.err(Some(&admin), PUBLISH, json!({ "id": id })).await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), PUBLISH, json!({ "id": id })).await,
+        "BAD_USER_INPUT"
+    );
     app.ok(Some(&admin), APPROVE, json!({ "id": id })).await;
-    let (code, _) = app.err(Some(&admin), APPROVE, json!({ "id": id })).await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), APPROVE, json!({ "id": id })).await,
+        "BAD_USER_INPUT"
+    );
     let (code, error) = app
         .err(
             Some(&admin),
@@ -162,10 +166,11 @@ pub(crate) async fn draft_submit_return_approve_publish(app: TestApp) {
             .is_some_and(|h| h.iter().all(|s| s["actorId"].is_string()))
     );
     // Published is final.
-    let (code, _) = app
-        .err(Some(&admin), RETURN, json!({ "id": id, "r": "again" }))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), RETURN, json!({ "id": id, "r": "again" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
 }
 db_test!(draft_submit_return_approve_publish);
 
@@ -223,10 +228,12 @@ async fn list_entries_are_checked(app: TestApp) {
         assert_eq!(code, "BAD_USER_INPUT", "{why}: {error}");
         assert_eq!(error["extensions"]["field"], "enterpriseIds", "{why}");
     }
-    let (code, _) = app
-        .err(Some(&city), ADD, json!({ "id": list, "ids": [a] }))
-        .await;
-    assert_eq!(code, "CONFLICT", "at most once per list");
+    assert_eq!(
+        app.code(Some(&city), ADD, json!({ "id": list, "ids": [a] }))
+            .await,
+        "CONFLICT",
+        "at most once per list"
+    );
     let (code, error) = app
         .err(Some(&city), REMOVE, json!({ "id": list, "e": outsider }))
         .await;
@@ -243,14 +250,15 @@ async fn list_entries_are_checked(app: TestApp) {
     );
 
     // One list per city and year; an empty list cannot be submitted; bad years refused.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             CREATE,
-            json!({ "input": { "cityCode": "140100", "year": 2025 } }),
+            json!({ "input": { "cityCode": "140100", "year": 2025 } })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     for (input, field) in [
         (json!({ "cityCode": "140100", "year": 1999 }), "year"),
         (json!({ "cityCode": "999999", "year": 2025 }), "cityCode"),
@@ -293,32 +301,40 @@ async fn who_may_act_on_lists(app: TestApp) {
         .await["createAnnualAuditList"]["id"]
         .clone();
     let before = app.count("annual_audit_lists").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&datong),
             CREATE,
-            json!({ "input": { "cityCode": "140100", "year": 2026 } }),
+            json!({ "input": { "cityCode": "140100", "year": 2026 } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             None,
             CREATE,
-            json!({ "input": { "cityCode": "140100", "year": 2026 } }),
+            json!({ "input": { "cityCode": "140100", "year": 2026 } })
         )
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "UNAUTHENTICATED"
+    );
     assert_eq!(app.count("annual_audit_lists").await, before);
     for (query, vars) in [
         (ADD, json!({ "id": list, "ids": [a] })),
         (SUBMIT, json!({ "id": list })),
         (LIST, json!({ "id": list })),
     ] {
-        let (code, _) = app.err(Some(&datong), query, vars.clone()).await;
-        assert_eq!(code, "FORBIDDEN", "{query}");
-        let (code, _) = app.err(None, query, vars).await;
-        assert_eq!(code, "UNAUTHENTICATED", "{query}");
+        assert_eq!(
+            app.code(Some(&datong), query, vars.clone()).await,
+            "FORBIDDEN",
+            "{query}"
+        );
+        assert_eq!(
+            app.code(None, query, vars).await,
+            "UNAUTHENTICATED",
+            "{query}"
+        );
     }
     app.ok(Some(&taiyuan), ADD, json!({ "id": list, "ids": [a] }))
         .await;
@@ -329,8 +345,11 @@ async fn who_may_act_on_lists(app: TestApp) {
         (RETURN, json!({ "id": list, "r": "x" })),
         (PUBLISH, json!({ "id": list })),
     ] {
-        let (code, _) = app.err(Some(&taiyuan), query, vars).await;
-        assert_eq!(code, "FORBIDDEN", "{query}");
+        assert_eq!(
+            app.code(Some(&taiyuan), query, vars).await,
+            "FORBIDDEN",
+            "{query}"
+        );
     }
     let status = app.ok(Some(&taiyuan), LIST, json!({ "id": list })).await;
     assert_eq!(status["annualAuditList"]["status"], "SUBMITTED");
@@ -348,14 +367,15 @@ async fn who_may_act_on_lists(app: TestApp) {
     );
     let theirs = app.ok(Some(&datong), LISTS, json!({})).await;
     assert_eq!(theirs["annualAuditLists"]["totalCount"], 0);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&datong),
             LISTS,
-            json!({ "filter": { "cityCode": "140100" } }),
+            json!({ "filter": { "cityCode": "140100" } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     let all = app
         .ok(
             Some(&admin),
@@ -428,14 +448,15 @@ pub(crate) async fn simplified_audits_follow_the_lists_path(app: TestApp) {
     const PROCEDURE: &str = "mutation($id: ID!, $p: AuditProcedure!) { setAnnualListProcedure(listId: $id, procedure: $p) { simplifiedProcedure } }";
     let other_city = app.city_admin("140200").await;
     let before = app.count("audit_log").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&other_city),
             PROCEDURE,
-            json!({ "id": list, "p": "COMBINED_REVIEW" }),
+            json!({ "id": list, "p": "COMBINED_REVIEW" })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     assert_eq!(app.count("audit_log").await, before, "nothing written");
     let set = app
         .ok(

@@ -246,10 +246,11 @@ pub(crate) async fn a_year_from_scheme_to_published_reports(app: TestApp) {
     assert_eq!(seen["history"][0]["current"], false);
     assert!(seen["history"][0]["supersededAt"].is_string());
     assert_eq!(seen["history"][0]["deductions"][0]["points"], "1.5");
-    let (code, _) = app
-        .err(Some(&own), APPRAISAL, json!({ "c": b["id"], "y": 2025 }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&own), APPRAISAL, json!({ "c": b["id"], "y": 2025 }))
+            .await,
+        "FORBIDDEN"
+    );
     // ...and the public nothing: no ranking, no scheme, no report.
     let (code, error) = app.err(None, RANKING, json!({ "y": 2025 })).await;
     assert_eq!(code, "NOT_FOUND", "{error}");
@@ -710,14 +711,15 @@ async fn computed_inputs_come_from_the_registry(app: TestApp) {
     app.ok(Some(&own), INPUTS, json!({ "c": firm["id"], "y": 2025 }))
         .await;
     let stranger = app.consultancy_user(&other["id"]).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&stranger),
             INPUTS,
-            json!({ "c": firm["id"], "y": 2025 }),
+            json!({ "c": firm["id"], "y": 2025 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     // Nothing in 2024 (but the clients of 2025 count in 2026's window, not 2024's).
     let quiet = app
         .ok(Some(&admin), INPUTS, json!({ "c": firm["id"], "y": 2024 }))
@@ -1091,14 +1093,15 @@ async fn bad_input_is_refused_and_writes_nothing(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("consultancyId"))
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             APPRAISAL,
-            json!({ "c": uuid::Uuid::now_v7().to_string(), "y": 2025 }),
+            json!({ "c": uuid::Uuid::now_v7().to_string(), "y": 2025 })
         )
-        .await;
-    assert_eq!(code, "NOT_FOUND");
+        .await,
+        "NOT_FOUND"
+    );
     assert_eq!(counts(&app).await, before, "nothing written");
     // A firm without an appraisal: none, not an error.
     let none = app
@@ -1152,19 +1155,22 @@ async fn roles_that_may_not(app: TestApp) {
             (Some(own.as_str()), "FORBIDDEN"),
             (None, "UNAUTHENTICATED"),
         ] {
-            let (code, _) = app.err(token, query, vars.clone()).await;
-            assert_eq!(code, want, "{query}");
+            assert_eq!(app.code(token, query, vars.clone()).await, want, "{query}");
         }
         app.ok(Some(&city), query, vars).await;
     }
     // Before publication the ranking is the administrators'; an expert finds none, a firm
     // without an appraisal an empty list, the scheme is for administrators and firms.
-    let (code, _) = app.err(Some(&expert), RANKING, json!({ "y": 2025 })).await;
-    assert_eq!(code, "NOT_FOUND");
+    assert_eq!(
+        app.code(Some(&expert), RANKING, json!({ "y": 2025 })).await,
+        "NOT_FOUND"
+    );
     let empty = app.ok(Some(&own), RANKING, json!({ "y": 2025 })).await;
     assert_eq!(empty["consultancyRanking"]["entries"], json!([]));
-    let (code, _) = app.err(Some(&expert), SCHEME, json!({ "y": 2025 })).await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&expert), SCHEME, json!({ "y": 2025 })).await,
+        "FORBIDDEN"
+    );
     app.ok(Some(&own), SCHEME, json!({ "y": 2025 })).await;
     assert_eq!(counts(&app).await, before, "nothing written");
     // After publication everyone reads the ranking and the scheme.

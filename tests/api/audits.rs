@@ -127,10 +127,11 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
         .ok(Some(city), START, json!({ "id": id, "on": "2024-04-01" }))
         .await;
     assert_eq!(started["startAudit"]["status"], "IN_PROGRESS");
-    let (code, _) = app
-        .err(Some(city), START, json!({ "id": id, "on": "2024-04-02" }))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(city), START, json!({ "id": id, "on": "2024-04-02" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
 
     // The report after 31 August: evaluation due the set period (60 days) after it.
     let submitted = app
@@ -173,14 +174,18 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("kind"))
     );
-    let (code, _) = app
-        .err(Some(city), SCHEDULE, schedule("RECHECK", "2025-03-10"))
-        .await;
-    assert_eq!(code, "FORBIDDEN", "rechecks are the province's");
-    let (code, _) = app
-        .err(Some(admin), SCHEDULE, schedule("RECHECK", "2025-03-10"))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT", "nothing evaluated yet");
+    assert_eq!(
+        app.code(Some(city), SCHEDULE, schedule("RECHECK", "2025-03-10"))
+            .await,
+        "FORBIDDEN",
+        "rechecks are the province's"
+    );
+    assert_eq!(
+        app.code(Some(admin), SCHEDULE, schedule("RECHECK", "2025-03-10"))
+            .await,
+        "BAD_USER_INPUT",
+        "nothing evaluated yet"
+    );
     let (code, error) = app
         .err(Some(city), SCHEDULE, schedule("EVALUATION", "2024-09-01"))
         .await;
@@ -194,10 +199,12 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
         .clone();
     assert_eq!(evaluation["organiserCityCode"], "140100");
     assert_eq!(evaluation["status"], "SCHEDULED");
-    let (code, _) = app
-        .err(Some(city), SCHEDULE, schedule("EVALUATION", "2025-03-11"))
-        .await;
-    assert_eq!(code, "CONFLICT", "one scheduled evaluation at a time");
+    assert_eq!(
+        app.code(Some(city), SCHEDULE, schedule("EVALUATION", "2025-03-11"))
+            .await,
+        "CONFLICT",
+        "one scheduled evaluation at a time"
+    );
 
     // Outcome input is checked; nothing is written by a bad one.
     let reviews_before = app.count("audit_transitions").await;
@@ -343,14 +350,15 @@ pub(crate) async fn the_machine_with_deadlines_and_history(app: TestApp) {
     assert_eq!(accepted["audit"]["deadline"], Value::Null);
 
     // Closed: nothing moves it any more but the province's recheck, which moves nothing.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(city),
             SUBMIT,
-            json!({ "id": id, "input": submission(&s, "2026-02-01") }),
+            json!({ "id": id, "input": submission(&s, "2026-02-01") })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+        .await,
+        "BAD_USER_INPUT"
+    );
     let recheck = review(
         &app,
         admin,
@@ -656,16 +664,16 @@ async fn leap_day_evaluation_and_overdue_lists(app: TestApp) {
         .ok(Some(city), OVERDUE, json!({ "asOf": "2025-03-01" }))
         .await;
     assert_eq!(mine["overdueAudits"]["totalCount"], 1);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(city),
             OVERDUE,
-            json!({ "city": "140200", "asOf": "2025-03-01" }),
+            json!({ "city": "140200", "asOf": "2025-03-01" })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, OVERDUE, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(app.code(None, OVERDUE, json!({})).await, "UNAUTHENTICATED");
 }
 db_test!(leap_day_evaluation_and_overdue_lists);
 
@@ -719,8 +727,7 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         (Some(expert.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, CREATE_AUDIT, input.clone()).await;
-        assert_eq!(code, want);
+        assert_eq!(app.code(token, CREATE_AUDIT, input.clone()).await, want);
     }
     assert_eq!(
         (
@@ -730,8 +737,11 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         before
     );
     let audit = create_audit(&app, city, &s.enterprise, 2024, "2024-03-01").await;
-    let (code, _) = app.err(Some(city), CREATE_AUDIT, input.clone()).await;
-    assert_eq!(code, "CONFLICT", "one open round per enterprise");
+    assert_eq!(
+        app.code(Some(city), CREATE_AUDIT, input.clone()).await,
+        "CONFLICT",
+        "one open round per enterprise"
+    );
 
     // Running it: only its city and the province.
     for token in [Some(datong.as_str()), Some(firm_user.as_str()), None] {
@@ -740,14 +750,15 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         } else {
             "FORBIDDEN"
         };
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token,
                 START,
-                json!({ "id": audit["id"], "on": "2024-04-01" }),
+                json!({ "id": audit["id"], "on": "2024-04-01" })
             )
-            .await;
-        assert_eq!(code, want);
+            .await,
+            want
+        );
     }
     app.ok(
         Some(admin),
@@ -755,14 +766,15 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         json!({ "id": audit["id"], "on": "2024-04-01" }),
     )
     .await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&datong),
             SUBMIT,
-            json!({ "id": audit["id"], "input": submission(&s, "2024-05-01") }),
+            json!({ "id": audit["id"], "input": submission(&s, "2024-05-01") })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     app.ok(
         Some(city),
         SUBMIT,
@@ -778,8 +790,7 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         (Some(firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, SCHEDULE, schedule.clone()).await;
-        assert_eq!(code, want);
+        assert_eq!(app.code(token, SCHEDULE, schedule.clone()).await, want);
     }
     let scheduled = app.ok(Some(city), SCHEDULE, schedule).await["scheduleReview"].clone();
     let outcome =
@@ -789,24 +800,28 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         (Some(firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, RECORD, outcome.clone()).await;
-        assert_eq!(code, want);
+        assert_eq!(app.code(token, RECORD, outcome.clone()).await, want);
     }
     let review_q = "query($id: ID!) { review(id: $id) { kind status audit { id } } }";
-    let (code, _) = app
-        .err(Some(&datong), review_q, json!({ "id": scheduled["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&datong), review_q, json!({ "id": scheduled["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
     let seen = app
         .ok(Some(&firm_user), review_q, json!({ "id": scheduled["id"] }))
         .await;
     assert_eq!(seen["review"]["status"], "SCHEDULED");
     app.ok(Some(city), RECORD, outcome).await;
     let extend = json!({ "id": audit["id"], "until": "2026-01-01", "r": "x" });
-    let (code, _) = app.err(Some(&datong), EXTEND, extend.clone()).await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(Some(&firm_user), EXTEND, extend).await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&datong), EXTEND, extend.clone()).await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(Some(&firm_user), EXTEND, extend).await,
+        "FORBIDDEN"
+    );
 
     // Reading: the firm that holds it sees it (and only its audits); others do not.
     let one = json!({ "id": audit["id"] });
@@ -817,8 +832,7 @@ async fn who_may_run_and_read_audits(app: TestApp) {
         (Some(expert.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, AUDIT, one.clone()).await;
-        assert_eq!(code, want);
+        assert_eq!(app.code(token, AUDIT, one.clone()).await, want);
     }
     let theirs = app.ok(Some(&firm_user), AUDITS, json!({})).await;
     assert_eq!(theirs["audits"]["totalCount"], 1);
@@ -828,28 +842,32 @@ async fn who_may_run_and_read_audits(app: TestApp) {
     );
     let none = app.ok(Some(&other_firm_user), AUDITS, json!({})).await;
     assert_eq!(none["audits"]["totalCount"], 0);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&other_firm_user),
             AUDITS,
-            json!({ "filter": { "consultancyId": s.firm["id"] } }),
+            json!({ "filter": { "consultancyId": s.firm["id"] } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             Some(&datong),
             AUDITS,
-            json!({ "filter": { "cityCode": "140100" } }),
+            json!({ "filter": { "cityCode": "140100" } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     assert_eq!(
         app.ok(Some(&datong), AUDITS, json!({})).await["audits"]["totalCount"],
         0
     );
-    let (code, _) = app.err(Some(&expert), AUDITS, json!({})).await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&expert), AUDITS, json!({})).await,
+        "FORBIDDEN"
+    );
     // The firm now reads the enterprise it audits.
     let e = app
         .ok(
@@ -945,8 +963,11 @@ pub(crate) async fn improvement_options_exact_and_checked(app: TestApp) {
         (Some(firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, ADD_OPTION, input.clone()).await;
-        assert_eq!(code, want, "before the firm holds the audit");
+        assert_eq!(
+            app.code(token, ADD_OPTION, input.clone()).await,
+            want,
+            "before the firm holds the audit"
+        );
     }
     assert_eq!(app.count("improvement_options").await, before);
 
@@ -983,14 +1004,15 @@ pub(crate) async fn improvement_options_exact_and_checked(app: TestApp) {
         .await["updateImprovementOption"]
         .clone();
     assert_eq!(downgraded["needsAcceptance"], "NO");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(city),
             UPDATE_OPTION,
-            json!({ "id": retrofit["id"], "input": { "title": "y" }, "v": 2 }),
+            json!({ "id": retrofit["id"], "input": { "title": "y" }, "v": 2 })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     let (code, error) = app
         .err(
             Some(city),
@@ -1002,14 +1024,15 @@ pub(crate) async fn improvement_options_exact_and_checked(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("waterT"))
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&datong),
             UPDATE_OPTION,
-            json!({ "id": retrofit["id"], "input": { "title": "y" }, "v": 3 }),
+            json!({ "id": retrofit["id"], "input": { "title": "y" }, "v": 3 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     let seen = app.ok(Some(admin), AUDIT, json!({ "id": id })).await;
     assert_eq!(seen["audit"]["options"].as_array().map(Vec::len), Some(3));
 }
@@ -1078,6 +1101,7 @@ async fn a_page_of_audits_costs_a_fixed_number_of_queries(app: TestApp) {
             db,
             &viewer,
             &policy,
+            cleanprod::services::documents::StepDocuments { required: false },
             audit.id,
             cleanprod::services::audits::ReportSubmission {
                 consultancy_id: Some(firm_id),
@@ -1206,14 +1230,9 @@ async fn a_passed_review_reaches_the_pass_mark(app: TestApp) {
         )
         .await["scheduleReview"]["id"]
         .clone();
-    let (code, _) = strict
-        .err(
-            Some(&s.city),
+    assert_eq!(strict.code(Some(&s.city),
             RECORD,
-            json!({ "id": review, "input": { "outcome": "PASSED", "score": "70", "opinion": "通过" } }),
-        )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+            json!({ "id": review, "input": { "outcome": "PASSED", "score": "70", "opinion": "通过" } })).await, "BAD_USER_INPUT");
 }
 db_test!(a_passed_review_reaches_the_pass_mark);
 

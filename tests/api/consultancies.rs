@@ -50,14 +50,15 @@ async fn create_read_and_bad_input(app: TestApp) {
         assert_eq!(code, "BAD_USER_INPUT", "{field}={value}: {error}");
         assert_eq!(error["extensions"]["field"], field, "{field}={value}");
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             CREATE_CONSULTANCY,
-            json!({ "input": consultancy_input(1) }),
+            json!({ "input": consultancy_input(1) })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     let city = app.city_admin("140100").await;
     let firm = app.consultancy_user(&created["id"]).await;
     let before_roles = app.count("consultancies").await;
@@ -66,14 +67,15 @@ async fn create_read_and_bad_input(app: TestApp) {
         (Some(firm.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token,
                 CREATE_CONSULTANCY,
-                json!({ "input": consultancy_input(3) }),
+                json!({ "input": consultancy_input(3) })
             )
-            .await;
-        assert_eq!(code, want);
+            .await,
+            want
+        );
     }
     assert_eq!(app.count("consultancies").await, before_roles);
     assert_eq!(app.count("consultancies").await, before.0);
@@ -124,32 +126,36 @@ pub(crate) async fn update_by_province_and_own_firm(app: TestApp) {
             "BAD_USER_INPUT",
         ),
     ] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token.map(String::as_str),
                 UPDATE,
-                json!({ "id": id, "input": input, "v": v }),
+                json!({ "id": id, "input": input, "v": v })
             )
-            .await;
-        assert_eq!(code, want, "{input}");
+            .await,
+            want,
+            "{input}"
+        );
     }
     // A firm may not touch another firm.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             UPDATE,
-            json!({ "id": b["id"], "input": { "address": "x" }, "v": 1 }),
+            json!({ "id": b["id"], "input": { "address": "x" }, "v": 1 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             None,
             UPDATE,
-            json!({ "id": id, "input": { "address": "x" }, "v": 3 }),
+            json!({ "id": id, "input": { "address": "x" }, "v": 3 })
         )
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "UNAUTHENTICATED"
+    );
     assert_eq!(app.count("audit_log").await, before);
 }
 db_test!(update_by_province_and_own_firm);
@@ -195,8 +201,10 @@ pub(crate) async fn status_moves_with_history(app: TestApp) {
         (Some(own.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, SET_STATUS, vars("SUSPENDED", "x")).await;
-        assert_eq!(code, want);
+        assert_eq!(
+            app.code(token, SET_STATUS, vars("SUSPENDED", "x")).await,
+            want
+        );
     }
     assert_eq!(app.count("consultancy_status_changes").await, before);
 
@@ -234,14 +242,15 @@ pub(crate) async fn staff_move_between_firms(app: TestApp) {
     assert_eq!(staff["current"], true);
     // The same person cannot join another firm while employed.
     let before = app.count("consultancy_staff").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own_b),
             ADD_STAFF,
-            json!({ "id": b["id"], "input": staff_input(1, "2024-01-01") }),
+            json!({ "id": b["id"], "input": staff_input(1, "2024-01-01") })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     // Nor may a firm manage another firm's staff, nor a city admin any.
     let city = app.city_admin("140100").await;
     for (token, want) in [
@@ -249,18 +258,20 @@ pub(crate) async fn staff_move_between_firms(app: TestApp) {
         (Some(city.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token,
                 ADD_STAFF,
-                json!({ "id": a["id"], "input": staff_input(2, "2024-01-01") }),
+                json!({ "id": a["id"], "input": staff_input(2, "2024-01-01") })
             )
-            .await;
-        assert_eq!(code, want);
-        let (code, _) = app
-            .err(token, END, json!({ "id": staff["id"], "on": "2023-12-31" }))
-            .await;
-        assert_eq!(code, want);
+            .await,
+            want
+        );
+        assert_eq!(
+            app.code(token, END, json!({ "id": staff["id"], "on": "2023-12-31" }))
+                .await,
+            want
+        );
     }
     for (field, value) in [
         ("name", json!("")),
@@ -306,24 +317,27 @@ pub(crate) async fn staff_move_between_firms(app: TestApp) {
         ended["endConsultancyStaffEmployment"],
         json!({ "id": staff["id"], "endedOn": "2023-12-31", "endReason": "调往其他机构", "current": false })
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own_a),
             END,
-            json!({ "id": staff["id"], "on": "2024-01-31" }),
+            json!({ "id": staff["id"], "on": "2024-01-31" })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+        .await,
+        "BAD_USER_INPUT"
+    );
 
     // Now the person joins b; the history keeps both.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own_b),
             ADD_STAFF,
-            json!({ "id": b["id"], "input": staff_input(1, "2023-12-31") }),
+            json!({ "id": b["id"], "input": staff_input(1, "2023-12-31") })
         )
-        .await;
-    assert_eq!(code, "CONFLICT", "the employments would share a day");
+        .await,
+        "CONFLICT",
+        "the employments would share a day"
+    );
     add_staff(&app, &own_b, &b["id"], staff_input(1, "2024-01-01")).await;
     let history = app
         .ok(
@@ -339,14 +353,15 @@ pub(crate) async fn staff_move_between_firms(app: TestApp) {
             { "consultancy": { "name": "咨询机构2" }, "startedOn": "2024-01-01", "endedOn": null },
         ])
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own_a),
             HISTORY,
-            json!({ "card": id_card("19800101", 1) }),
+            json!({ "card": id_card("19800101", 1) })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 
     // Firm a still shows the former employee; the ID card is masked to a city admin.
     let seen = app
@@ -360,10 +375,11 @@ pub(crate) async fn staff_move_between_firms(app: TestApp) {
             .as_str()
             .is_some_and(|c| c.contains('*'))
     );
-    let (code, _) = app
-        .err(Some(&own_b), CONSULTANCY, json!({ "id": a["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&own_b), CONSULTANCY, json!({ "id": a["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
 }
 db_test!(staff_move_between_firms);
 
@@ -414,10 +430,8 @@ async fn registry_listing_is_scoped(app: TestApp) {
     );
     let expert = create_expert(&app, &admin, 1).await;
     let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
-    let (code, _) = app.err(Some(&expert), LIST, json!({})).await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, LIST, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(app.code(Some(&expert), LIST, json!({})).await, "FORBIDDEN");
+    assert_eq!(app.code(None, LIST, json!({})).await, "UNAUTHENTICATED");
 }
 db_test!(registry_listing_is_scoped);
 

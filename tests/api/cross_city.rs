@@ -120,38 +120,24 @@ async fn another_city_is_closed_everywhere(app: TestApp) {
     );
     let mut taiyuan = enterprise_input(50);
     taiyuan["cityCode"] = json!("140100");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&datong),
             CREATE_ENTERPRISE,
-            json!({ "input": taiyuan }),
+            json!({ "input": taiyuan })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
-            Some(&datong),
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(app.code(Some(&datong),
             CREATE_AUDIT,
-            json!({ "input": { "enterpriseId": s.enterprise["id"], "year": 2025, "noticeDate": "2025-03-15" } }),
-        )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
-            Some(&datong),
+            json!({ "input": { "enterpriseId": s.enterprise["id"], "year": 2025, "noticeDate": "2025-03-15" } })).await, "FORBIDDEN");
+    assert_eq!(app.code(Some(&datong),
             SCHEDULE,
-            json!({ "input": { "auditId": audit["id"], "kind": "ACCEPTANCE", "date": "2025-07-01" } }),
-        )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
-            Some(&datong),
+            json!({ "input": { "auditId": audit["id"], "kind": "ACCEPTANCE", "date": "2025-07-01" } })).await, "FORBIDDEN");
+    assert_eq!(app.code(Some(&datong),
             "mutation($id: ID!) { recordReviewOutcome(reviewId: $id, input: { outcome: PASSED, score: \"90\", opinion: \"x\" }) { review { status } } }",
-            json!({ "id": review_id }),
-        )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+            json!({ "id": review_id })).await, "FORBIDDEN");
     assert_eq!(
         (
             app.count("enterprises").await,

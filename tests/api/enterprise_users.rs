@@ -78,10 +78,11 @@ async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
     let enterprise = "query($id: ID!) { enterprise(id: $id) { name } }";
     app.ok(Some(&own), enterprise, json!({ "id": s.enterprise["id"] }))
         .await;
-    let (code, _) = app
-        .err(Some(&own), enterprise, json!({ "id": other["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&own), enterprise, json!({ "id": other["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
     let listed = app
         .ok(
             Some(&own),
@@ -98,21 +99,23 @@ async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
     let audit = "query($id: ID!) { audit(id: $id) { id options { title } reviews { kind } } }";
     app.ok(Some(&own), audit, json!({ "id": own_audit["id"] }))
         .await;
-    let (code, _) = app
-        .err(Some(&own), audit, json!({ "id": other_audit["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&own), audit, json!({ "id": other_audit["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
     let audits = "query($f: AuditFilter) { audits(filter: $f) { totalCount } }";
     let mine = app.ok(Some(&own), audits, json!({ "f": null })).await;
     assert_eq!(mine["audits"]["totalCount"], 1);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             audits,
-            json!({ "f": { "enterpriseId": other["id"] } }),
+            json!({ "f": { "enterpriseId": other["id"] } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     let overdue = app
         .ok(
             Some(&own),
@@ -134,8 +137,11 @@ async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
         "{ recheckFindings { totalCount } }",
         "{ auditLog { totalCount } }",
     ] {
-        let (code, _) = app.err(Some(&own), query, json!({})).await;
-        assert_eq!(code, "FORBIDDEN", "{query}");
+        assert_eq!(
+            app.code(Some(&own), query, json!({})).await,
+            "FORBIDDEN",
+            "{query}"
+        );
     }
 }
 db_test!(an_enterprise_user_sees_its_own_and_nothing_more);
@@ -199,15 +205,17 @@ pub(crate) async fn the_enterprise_discloses_starts_and_reports_on_its_own(app: 
         );
     }
     for token in [&stranger, &other_city] {
-        let (code, _) = app
-            .err(Some(token), DISCLOSE, json!({ "id": id, "input": good }))
-            .await;
-        assert_eq!(code, "FORBIDDEN");
+        assert_eq!(
+            app.code(Some(token), DISCLOSE, json!({ "id": id, "input": good }))
+                .await,
+            "FORBIDDEN"
+        );
     }
-    let (code, _) = app
-        .err(Some(&firm), START, json!({ "id": id, "on": "2024-04-10" }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&firm), START, json!({ "id": id, "on": "2024-04-10" }))
+            .await,
+        "FORBIDDEN"
+    );
     assert_eq!(transitions(&app).await, before, "nothing written");
 
     let disclosed = app
@@ -357,22 +365,25 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
         assert_eq!(code, "BAD_USER_INPUT", "{until}");
         assert_eq!(error["extensions"]["field"], field, "{until}");
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             REQUEST,
-            json!({ "id": id, "until": "2025-09-30", "r": "设备到货延迟" }),
+            json!({ "id": id, "until": "2025-09-30", "r": "设备到货延迟" })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             Some(&s.city),
             DECIDE,
-            json!({ "id": id, "grant": true, "r": "同意" }),
+            json!({ "id": id, "grant": true, "r": "同意" })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT", "nothing is waiting yet");
+        .await,
+        "BAD_USER_INPUT",
+        "nothing is waiting yet"
+    );
     assert_eq!(transitions(&app).await, before, "nothing written");
 
     let requested = app
@@ -388,25 +399,28 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
         requested["acceptanceDue"], "2025-06-15",
         "not moved until granted"
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             REQUEST,
-            json!({ "id": id, "until": "2025-10-30", "r": "再次申请" }),
+            json!({ "id": id, "until": "2025-10-30", "r": "再次申请" })
         )
-        .await;
-    assert_eq!(code, "CONFLICT", "one application at a time");
+        .await,
+        "CONFLICT",
+        "one application at a time"
+    );
 
     // The enterprise does not decide its own application, nor another city.
     for token in [&own, &other_city] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 Some(token),
                 DECIDE,
-                json!({ "id": id, "grant": true, "r": "同意" }),
+                json!({ "id": id, "grant": true, "r": "同意" })
             )
-            .await;
-        assert_eq!(code, "FORBIDDEN");
+            .await,
+            "FORBIDDEN"
+        );
     }
     let refused = app
         .ok(
@@ -419,14 +433,16 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
     assert_eq!(refused["extensionRequest"], Value::Null);
     assert_eq!(refused["acceptanceExtendedUntil"], Value::Null);
     assert_eq!(refused["acceptanceDue"], "2025-06-15");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             DECIDE,
-            json!({ "id": id, "grant": true, "r": "同意" }),
+            json!({ "id": id, "grant": true, "r": "同意" })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT", "the refusal answered it");
+        .await,
+        "BAD_USER_INPUT",
+        "the refusal answered it"
+    );
 
     app.ok(
         Some(&own),
@@ -485,10 +501,11 @@ async fn the_enterprise_sees_who_sat_from_the_review_date_by_name(app: TestApp) 
     let seen = app.ok(Some(&own), reviews_of, json!({ "id": audit })).await;
     assert_eq!(seen["audit"]["reviews"][0]["hasPanel"], true);
     assert_eq!(seen["audit"]["reviews"][0]["panel"], Value::Null);
-    let (code, _) = app
-        .err(Some(&own), panel_query, json!({ "id": panel["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&own), panel_query, json!({ "id": panel["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
 
     // From the review date on: names, never the experts' records; another enterprise nothing.
     let (audit, today) = evaluation(&app, &s, 11, &crate::panels::day(0)).await;
@@ -510,9 +527,10 @@ async fn the_enterprise_sees_who_sat_from_the_review_date_by_name(app: TestApp) 
             .all(|s| s["expertName"].is_string() && s["expert"].is_null())
     );
     let stranger = enterprise_user(&app, &s.enterprise).await;
-    let (code, _) = app
-        .err(Some(&stranger), panel_query, json!({ "id": panel["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&stranger), panel_query, json!({ "id": panel["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
 }
 db_test!(the_enterprise_sees_who_sat_from_the_review_date_by_name);

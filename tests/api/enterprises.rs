@@ -101,10 +101,11 @@ async fn create_enterprise_rejects_bad_input(app: TestApp) {
     }
     let mut dup = enterprise_input(6);
     dup["creditCode"] = json!(firm_code(1).to_lowercase());
-    let (code, _) = app
-        .err(Some(&admin), CREATE_ENTERPRISE, json!({ "input": dup }))
-        .await;
-    assert_eq!(code, "CONFLICT");
+    assert_eq!(
+        app.code(Some(&admin), CREATE_ENTERPRISE, json!({ "input": dup }))
+            .await,
+        "CONFLICT"
+    );
     assert_eq!(
         (app.count("enterprises").await, app.count("audit_log").await),
         before
@@ -126,14 +127,15 @@ async fn who_may_create_enterprises(app: TestApp) {
         (Some(firm.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token,
                 CREATE_ENTERPRISE,
-                json!({ "input": enterprise_input(9) }),
+                json!({ "input": enterprise_input(9) })
             )
-            .await;
-        assert_eq!(code, want);
+            .await,
+            want
+        );
     }
     assert_eq!(app.count("enterprises").await, before);
 }
@@ -200,14 +202,15 @@ pub(crate) async fn update_with_versions_scale_and_cities(app: TestApp) {
     let other = create_enterprise(&app, &admin, enterprise_input(2)).await;
     let elsewhere = app.city_admin("140200").await;
     let before = app.count("audit_log").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             UPDATE,
-            json!({ "id": id, "input": { "name": "x" }, "v": 1 }),
+            json!({ "id": id, "input": { "name": "x" }, "v": 1 })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     let (code, error) = app
         .err(
             Some(&admin),
@@ -219,41 +222,43 @@ pub(crate) async fn update_with_versions_scale_and_cities(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("industryCode"))
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             UPDATE,
-            json!({ "id": id, "input": { "creditCode": other["creditCode"] }, "v": 5 }),
+            json!({ "id": id, "input": { "creditCode": other["creditCode"] }, "v": 5 })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
-    let (code, _) = app
-        .err(
+        .await,
+        "CONFLICT"
+    );
+    assert_eq!(
+        app.code(
             Some(&city),
             UPDATE,
-            json!({ "id": id, "input": { "cityCode": "140200" }, "v": 5 }),
+            json!({ "id": id, "input": { "cityCode": "140200" }, "v": 5 })
         )
-        .await;
-    assert_eq!(
-        code, "FORBIDDEN",
+        .await,
+        "FORBIDDEN",
         "a city admin cannot move an enterprise away"
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&elsewhere),
             UPDATE,
-            json!({ "id": id, "input": { "name": "x" }, "v": 5 }),
+            json!({ "id": id, "input": { "name": "x" }, "v": 5 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             None,
             UPDATE,
-            json!({ "id": id, "input": { "name": "x" }, "v": 5 }),
+            json!({ "id": id, "input": { "name": "x" }, "v": 5 })
         )
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "UNAUTHENTICATED"
+    );
     assert_eq!(app.count("audit_log").await, before);
     let seen = app.ok(Some(&admin), ENTERPRISE, json!({ "id": id })).await;
     assert_eq!(seen["enterprise"]["version"], 5);
@@ -332,25 +337,24 @@ async fn reading_and_listing_is_scoped(app: TestApp) {
     // A city admin sees their city only and may not ask for another.
     let taiyuan = app.city_admin("140100").await;
     assert_eq!(count(taiyuan.clone(), json!({})).await, 3);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&taiyuan),
             LIST,
-            json!({ "filter": { "cityCode": "140200" } }),
+            json!({ "filter": { "cityCode": "140200" } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 
     // A consultancy sees none until it holds an audit; anonymous nothing.
     let firm = create_consultancy(&app, &admin, 1).await;
     let firm = app.consultancy_user(&firm["id"]).await;
     assert_eq!(count(firm, json!({})).await, 0);
-    let (code, _) = app.err(None, LIST, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(app.code(None, LIST, json!({})).await, "UNAUTHENTICATED");
     let expert = create_expert(&app, &admin, 1).await;
     let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
-    let (code, _) = app.err(Some(&expert), LIST, json!({})).await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(app.code(Some(&expert), LIST, json!({})).await, "FORBIDDEN");
 }
 db_test!(reading_and_listing_is_scoped);
 
@@ -366,33 +370,35 @@ async fn reading_one_enterprise(app: TestApp) {
         id.clone(),
     )
     .await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&app.city_admin("140100").await),
             ENTERPRISE,
-            id.clone(),
+            id.clone()
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     let firm = create_consultancy(&app, &admin, 1).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&app.consultancy_user(&firm["id"]).await),
             ENTERPRISE,
-            id.clone(),
+            id.clone()
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, ENTERPRISE, id).await;
-    assert_eq!(code, "UNAUTHENTICATED");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(app.code(None, ENTERPRISE, id).await, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(
             Some(&admin),
             ENTERPRISE,
-            json!({ "id": uuid::Uuid::now_v7().to_string() }),
+            json!({ "id": uuid::Uuid::now_v7().to_string() })
         )
-        .await;
-    assert_eq!(code, "NOT_FOUND");
+        .await,
+        "NOT_FOUND"
+    );
 }
 db_test!(reading_one_enterprise);
 
@@ -430,14 +436,15 @@ pub(crate) async fn directory_membership_and_cycle(app: TestApp) {
     .await;
 
     let before = app.count("audit_log").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             ADD_TO_DIRECTORY,
-            json!({ "id": a["id"], "y": 2020 }),
+            json!({ "id": a["id"], "y": 2020 })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     let (code, error) = app
         .err(
             Some(&admin),
@@ -449,18 +456,20 @@ pub(crate) async fn directory_membership_and_cycle(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("sinceYear"))
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             ADD_TO_DIRECTORY,
-            json!({ "id": c["id"], "y": 2020 }),
+            json!({ "id": c["id"], "y": 2020 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(None, ADD_TO_DIRECTORY, json!({ "id": c["id"], "y": 2020 }))
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, ADD_TO_DIRECTORY, json!({ "id": c["id"], "y": 2020 }))
+            .await,
+        "UNAUTHENTICATED"
+    );
     assert_eq!(app.count("audit_log").await, before);
 
     // A certification that meets the audit requirements completes b's cycle in 2024.
@@ -541,16 +550,19 @@ pub(crate) async fn directory_membership_and_cycle(app: TestApp) {
         .ok(Some(&city), DIRECTORY, json!({ "asOf": "2024-12-31" }))
         .await;
     assert_eq!(mine["directory"]["totalCount"], 2);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             DIRECTORY,
-            json!({ "filter": { "cityCode": "140200" } }),
+            json!({ "filter": { "cityCode": "140200" } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, DIRECTORY, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, DIRECTORY, json!({})).await,
+        "UNAUTHENTICATED"
+    );
 }
 db_test!(directory_membership_and_cycle);
 
@@ -573,14 +585,16 @@ async fn certification_bad_input_and_roles(app: TestApp) {
         ("BAD_USER_INPUT", Some("certifiedOn"))
     );
     let other = app.city_admin("140200").await;
-    let (code, _) = app
-        .err(Some(&other), CERTIFY, vars("2027-01-01", "2024-06-01"))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(None, CERTIFY, vars("2027-01-01", "2024-06-01"))
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(Some(&other), CERTIFY, vars("2027-01-01", "2024-06-01"))
+            .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, CERTIFY, vars("2027-01-01", "2024-06-01"))
+            .await,
+        "UNAUTHENTICATED"
+    );
     assert_eq!(app.count("certifications").await, 0);
     let seen = app
         .ok(
@@ -741,14 +755,20 @@ async fn import_refuses_bad_files_and_roles(app: TestApp) {
     assert_eq!(app.count("enterprises").await, before + 1);
     let firm = create_consultancy(&app, &admin, 1).await;
     let firm = app.consultancy_user(&firm["id"]).await;
-    let (code, _) = app.err(Some(&firm), IMPORT, json!({ "csv": csv })).await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&firm), IMPORT, json!({ "csv": csv })).await,
+        "FORBIDDEN"
+    );
     let expert = create_expert(&app, &admin, 1).await;
     let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
-    let (code, _) = app.err(Some(&expert), IMPORT, json!({ "csv": csv })).await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, IMPORT, json!({ "csv": csv })).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(Some(&expert), IMPORT, json!({ "csv": csv })).await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, IMPORT, json!({ "csv": csv })).await,
+        "UNAUTHENTICATED"
+    );
     assert_eq!(app.count("enterprises").await, before + 1);
 }
 db_test!(import_refuses_bad_files_and_roles);

@@ -50,22 +50,29 @@ async fn create_and_read_with_masking(app: TestApp) {
     assert_eq!(seen["expert"]["statusHistory"][0]["toStatus"], "CANDIDATE");
 
     let other = create_expert(&app, &admin, 2).await;
-    let (code, _) = app
-        .err(Some(&own), EXPERT, json!({ "id": other["id"] }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, EXPERT, json!({ "id": other["id"] })).await;
-    assert_eq!(code, "UNAUTHENTICATED");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(Some(&own), EXPERT, json!({ "id": other["id"] }))
+            .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, EXPERT, json!({ "id": other["id"] })).await,
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        app.code(
             Some(&admin),
             EXPERT,
-            json!({ "id": uuid::Uuid::now_v7().to_string() }),
+            json!({ "id": uuid::Uuid::now_v7().to_string() })
         )
-        .await;
-    assert_eq!(code, "NOT_FOUND");
-    let (code, _) = app.err(Some(&admin), EXPERT, json!({ "id": "nope" })).await;
-    assert_eq!(code, "BAD_USER_INPUT");
+        .await,
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.code(Some(&admin), EXPERT, json!({ "id": "nope" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
 }
 db_test!(create_and_read_with_masking);
 
@@ -114,10 +121,11 @@ async fn create_expert_rejects_bad_input(app: TestApp) {
     // A duplicate ID card number is a conflict.
     let mut dup = expert_input(4);
     dup["idCardNumber"] = json!(id_card("19750615", 1));
-    let (code, _) = app
-        .err(Some(&admin), CREATE_EXPERT, json!({ "input": dup }))
-        .await;
-    assert_eq!(code, "CONFLICT");
+    assert_eq!(
+        app.code(Some(&admin), CREATE_EXPERT, json!({ "input": dup }))
+            .await,
+        "CONFLICT"
+    );
     assert_eq!(
         (
             app.count("experts").await,
@@ -139,10 +147,11 @@ async fn only_province_admins_create_experts(app: TestApp) {
         (Some(expert.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(token, CREATE_EXPERT, json!({ "input": expert_input(9) }))
-            .await;
-        assert_eq!(code, want);
+        assert_eq!(
+            app.code(token, CREATE_EXPERT, json!({ "input": expert_input(9) }))
+                .await,
+            want
+        );
     }
     assert_eq!(app.count("experts").await, before);
 }
@@ -164,14 +173,15 @@ pub(crate) async fn update_with_versions_and_roles(app: TestApp) {
     assert_eq!(updated["updateExpert"]["version"], 2);
 
     // A stale version writes nothing.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             UPDATE,
-            json!({ "id": id, "input": { "name": "王五" }, "v": 1 }),
+            json!({ "id": id, "input": { "name": "王五" }, "v": 1 })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     let (code, error) = app
         .err(
             Some(&admin),
@@ -183,14 +193,15 @@ pub(crate) async fn update_with_versions_and_roles(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("phone"))
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             UPDATE,
-            json!({ "id": id, "input": { "sectors": [] }, "v": 2 }),
+            json!({ "id": id, "input": { "sectors": [] }, "v": 2 })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+        .await,
+        "BAD_USER_INPUT"
+    );
     let now = app.ok(Some(&admin), EXPERT, json!({ "id": id })).await;
     assert_eq!(now["expert"]["name"], "李华");
     assert_eq!(now["expert"]["version"], 2);
@@ -201,41 +212,45 @@ pub(crate) async fn update_with_versions_and_roles(app: TestApp) {
         .ok(Some(&own), UPDATE, json!({ "id": id, "input": { "phone": "13900001111", "email": "li@example.cn" }, "v": 2 }))
         .await;
     assert_eq!(mine["updateExpert"]["phone"], "13900001111");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             UPDATE,
-            json!({ "id": id, "input": { "name": "自改" }, "v": 3 }),
+            json!({ "id": id, "input": { "name": "自改" }, "v": 3 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 
     let other = create_expert(&app, &admin, 2).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             UPDATE,
-            json!({ "id": other["id"], "input": { "phone": "13900002222" }, "v": 1 }),
+            json!({ "id": other["id"], "input": { "phone": "13900002222" }, "v": 1 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     let city = app.city_admin("140100").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             UPDATE,
-            json!({ "id": id, "input": { "name": "x" }, "v": 3 }),
+            json!({ "id": id, "input": { "name": "x" }, "v": 3 })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             None,
             UPDATE,
-            json!({ "id": id, "input": { "name": "x" }, "v": 3 }),
+            json!({ "id": id, "input": { "name": "x" }, "v": 3 })
         )
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "UNAUTHENTICATED"
+    );
     let final_state = app.ok(Some(&admin), EXPERT, json!({ "id": id })).await;
     assert_eq!(final_state["expert"]["version"], 3);
     assert_eq!(final_state["expert"]["name"], "李华");
@@ -255,15 +270,17 @@ async fn status_machine_and_admission(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("status"))
     );
-    let (code, _) = app
-        .err(Some(&admin), SET_STATUS, vars("ACTIVE", "  "))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), SET_STATUS, vars("ACTIVE", "  "))
+            .await,
+        "BAD_USER_INPUT"
+    );
     let city = app.city_admin("140100").await;
-    let (code, _) = app
-        .err(Some(&city), SET_STATUS, vars("ACTIVE", "appointed"))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&city), SET_STATUS, vars("ACTIVE", "appointed"))
+            .await,
+        "FORBIDDEN"
+    );
 
     let active = app
         .ok(
@@ -286,10 +303,11 @@ async fn status_machine_and_admission(app: TestApp) {
         .await;
     app.ok(Some(&admin), SET_STATUS, vars("REMOVED", "retired"))
         .await;
-    let (code, _) = app
-        .err(Some(&admin), SET_STATUS, vars("ACTIVE", "back"))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), SET_STATUS, vars("ACTIVE", "back"))
+            .await,
+        "BAD_USER_INPUT"
+    );
 
     let seen = app.ok(Some(&admin), EXPERT, json!({ "id": id })).await;
     let history: Vec<(Value, Value)> = seen["expert"]["statusHistory"]
@@ -410,18 +428,18 @@ async fn connection_filters_and_pages(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("first"))
     );
-    let (code, _) = app
-        .err(Some(&admin), LIST, json!({ "after": "bogus" }))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), LIST, json!({ "after": "bogus" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
 
     let city = app.city_admin("140300").await;
     let seen = app.ok(Some(&city), LIST, json!({})).await;
     assert_eq!(seen["experts"]["totalCount"], 5);
     let firm_expert = page1["edges"][0]["node"].clone();
     let _ = firm_expert;
-    let (code, _) = app.err(None, LIST, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(app.code(None, LIST, json!({})).await, "UNAUTHENTICATED");
 }
 db_test!(connection_filters_and_pages);
 
@@ -429,8 +447,7 @@ async fn experts_cannot_list_the_pool(app: TestApp) {
     let admin = app.admin().await;
     let created = create_expert(&app, &admin, 1).await;
     let own = expert_user(&app, &created["id"]).await;
-    let (code, _) = app.err(Some(&own), LIST, json!({})).await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(app.code(Some(&own), LIST, json!({})).await, "FORBIDDEN");
 }
 db_test!(experts_cannot_list_the_pool);
 
@@ -468,56 +485,63 @@ pub(crate) async fn conflicts_and_unavailability(app: TestApp) {
     );
     let mut bad = conflict.clone();
     bad["validUntil"] = json!("2019-01-01");
-    let (code, _) = app
-        .err(Some(&own), ADD_CONFLICT, json!({ "id": id, "input": bad }))
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&own), ADD_CONFLICT, json!({ "id": id, "input": bad }))
+            .await,
+        "BAD_USER_INPUT"
+    );
 
     let other = create_expert(&app, &admin, 2).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             ADD_CONFLICT,
-            json!({ "id": other["id"], "input": conflict }),
+            json!({ "id": other["id"], "input": conflict })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     let city = app.city_admin("140100").await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             ADD_CONFLICT,
-            json!({ "id": id, "input": conflict }),
+            json!({ "id": id, "input": conflict })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(None, ADD_CONFLICT, json!({ "id": id, "input": conflict }))
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, ADD_CONFLICT, json!({ "id": id, "input": conflict }))
+            .await,
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        app.code(
             Some(&admin),
             ADD_CONFLICT,
-            json!({ "id": uuid::Uuid::now_v7().to_string(), "input": conflict }),
+            json!({ "id": uuid::Uuid::now_v7().to_string(), "input": conflict })
         )
-        .await;
-    assert_eq!(code, "NOT_FOUND");
+        .await,
+        "NOT_FOUND"
+    );
     assert_eq!(app.count("expert_conflicts").await, 2);
 
     let conflict_id = added["addExpertConflict"]["id"].clone();
-    let (code, _) = app
-        .err(Some(&city), REMOVE_CONFLICT, json!({ "id": conflict_id }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&city), REMOVE_CONFLICT, json!({ "id": conflict_id }))
+            .await,
+        "FORBIDDEN"
+    );
     let removed = app
         .ok(Some(&own), REMOVE_CONFLICT, json!({ "id": conflict_id }))
         .await;
     assert_eq!(removed["removeExpertConflict"]["removed"], true);
-    let (code, _) = app
-        .err(Some(&own), REMOVE_CONFLICT, json!({ "id": conflict_id }))
-        .await;
-    assert_eq!(code, "NOT_FOUND");
+    assert_eq!(
+        app.code(Some(&own), REMOVE_CONFLICT, json!({ "id": conflict_id }))
+            .await,
+        "NOT_FOUND"
+    );
     assert_eq!(app.count("expert_conflicts").await, 1);
 
     let range = json!({ "startsOn": "2026-12-01", "endsOn": "2026-12-05", "reason": "出差" });
@@ -540,22 +564,24 @@ pub(crate) async fn conflicts_and_unavailability(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("endsOn"))
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&own),
             ADD_UNAVAILABLE,
-            json!({ "id": other["id"], "input": range }),
+            json!({ "id": other["id"], "input": range })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app
-        .err(
+        .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(
             Some(&city),
             ADD_UNAVAILABLE,
-            json!({ "id": id, "input": range }),
+            json!({ "id": id, "input": range })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     assert_eq!(app.count("expert_unavailabilities").await, 1);
     let seen = app.ok(Some(&admin), EXPERT, json!({ "id": id })).await;
     assert_eq!(
@@ -566,14 +592,15 @@ pub(crate) async fn conflicts_and_unavailability(app: TestApp) {
         seen["expert"]["conflicts"].as_array().map(Vec::len),
         Some(1)
     );
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&city),
             REMOVE_UNAVAILABLE,
-            json!({ "id": added["addExpertUnavailability"]["id"] }),
+            json!({ "id": added["addExpertUnavailability"]["id"] })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
     app.ok(
         Some(&admin),
         REMOVE_UNAVAILABLE,

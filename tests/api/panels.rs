@@ -175,14 +175,15 @@ async fn full_flow_from_review_to_confirmed_panel(app: TestApp) {
 
     // A second draw of the same review: refused, nothing written.
     let before = written(&app).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             DRAW,
-            json!({ "input": { "reviewId": review } }),
+            json!({ "input": { "reviewId": review } })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     assert_eq!(written(&app).await, before);
 
     // The first expert answers for themself, the city for the others.
@@ -210,14 +211,16 @@ async fn full_flow_from_review_to_confirmed_panel(app: TestApp) {
         .await["respondToPanelSeat"]
         .clone();
     assert_eq!(confirmed["status"], "CONFIRMED");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&expert_token),
             RESPOND,
-            json!({ "id": first["id"], "accept": true }),
+            json!({ "id": first["id"], "accept": true })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT", "confirmed once");
+        .await,
+        "BAD_USER_INPUT",
+        "confirmed once"
+    );
     for seat in &seats[1..] {
         app.ok(
             Some(&s.city),
@@ -344,10 +347,11 @@ pub(crate) async fn replacement_is_a_new_verifiable_round(app: TestApp) {
 
     // Replaced once only.
     let before = written(&app).await;
-    let (code, _) = app
-        .err(Some(&s.city), REPLACE, json!({ "id": env["id"] }))
-        .await;
-    assert_eq!(code, "CONFLICT");
+    assert_eq!(
+        app.code(Some(&s.city), REPLACE, json!({ "id": env["id"] }))
+            .await,
+        "CONFLICT"
+    );
     assert_eq!(written(&app).await, before);
 
     // The replacement declines too: nobody environmental is left who was not invited.
@@ -546,14 +550,15 @@ async fn every_exclusion_reason_is_counted_and_listed(app: TestApp) {
     assert_eq!(reasons_of(&json!(same_city)), ["SAME_CITY"]);
     assert_eq!(reasons_of(&json!(seated[0])), ["SEATED_SAME_DAY"]);
     assert_eq!(r["sameCity"]["totalCount"], 3, "every expert of Taiyuan");
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&app.city_admin("140200").await),
             "query($id: ID!) { panel(id: $id) { id } }",
-            json!({ "id": panel["id"] }),
+            json!({ "id": panel["id"] })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 }
 db_test!(every_exclusion_reason_is_counted_and_listed);
 
@@ -638,14 +643,15 @@ async fn bad_draws_write_nothing(app: TestApp) {
             "{input}"
         );
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             DRAW,
-            json!({ "input": { "reviewId": uuid::Uuid::now_v7().to_string() } }),
+            json!({ "input": { "reviewId": uuid::Uuid::now_v7().to_string() } })
         )
-        .await;
-    assert_eq!(code, "NOT_FOUND");
+        .await,
+        "NOT_FOUND"
+    );
     assert_eq!(written(&app).await, before);
 
     // A review already held, or whose date has passed, gets no panel.
@@ -711,14 +717,15 @@ pub(crate) async fn attendance_ratings_and_the_experts_year(app: TestApp) {
 
     // Not before the review.
     let before = written(&app).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             ATTEND,
-            json!({ "id": later["seats"][0]["id"], "attended": true }),
+            json!({ "id": later["seats"][0]["id"], "attended": true })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+        .await,
+        "BAD_USER_INPUT"
+    );
     assert_eq!(written(&app).await, before);
 
     let attended = app
@@ -793,14 +800,15 @@ pub(crate) async fn attendance_ratings_and_the_experts_year(app: TestApp) {
     }
     assert_eq!(written(&app).await, before);
     // A declined answer after the review is refused.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             RESPOND,
-            json!({ "id": seats[0]["id"], "accept": false }),
+            json!({ "id": seats[0]["id"], "accept": false })
         )
-        .await;
-    assert_eq!(code, "BAD_USER_INPUT");
+        .await,
+        "BAD_USER_INPUT"
+    );
 
     let year = today().year();
     let review = app
@@ -905,14 +913,15 @@ async fn secrecy_before_the_review_date(app: TestApp) {
             assert_eq!(got, code, "{query}");
         }
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             None,
             "query($id: ID!) { panel(id: $id) { id } }",
-            json!({ "id": panel["id"] }),
+            json!({ "id": panel["id"] })
         )
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+        .await,
+        "UNAUTHENTICATED"
+    );
     let (status, _, _) = app
         .send(
             actix_web::test::TestRequest::get()
@@ -957,14 +966,15 @@ async fn secrecy_before_the_review_date(app: TestApp) {
     // Another firm sees nothing of it.
     let other_firm = crate::support::create_consultancy(&app, &s.admin, 2).await;
     let other = app.consultancy_user(&other_firm["id"]).await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&other),
             "query($id: ID!) { panel(id: $id) { id } }",
-            json!({ "id": panel["id"] }),
+            json!({ "id": panel["id"] })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 }
 db_test!(secrecy_before_the_review_date);
 

@@ -177,14 +177,16 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
 
     // The recheck's panel: the province's, five by default, none of the audit's earlier panel.
     let recheck = items[0]["recheckReviewId"].clone();
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             DRAW,
-            json!({ "input": { "reviewId": recheck } }),
+            json!({ "input": { "reviewId": recheck } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN", "rechecks are the province's");
+        .await,
+        "FORBIDDEN",
+        "rechecks are the province's"
+    );
     let panel = draw(&app, &s.admin, json!({ "reviewId": recheck })).await;
     assert_eq!(panel["size"], 5);
     assert_eq!(panel["reviewKind"], "RECHECK");
@@ -207,14 +209,15 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
         assert!(!earlier_ids.contains(&&seat["expertId"]));
     }
     // A city admin sees neither the recheck nor its panel.
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&s.city),
             "query($id: ID!) { panel(id: $id) { id } }",
-            json!({ "id": panel["id"] }),
+            json!({ "id": panel["id"] })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 }
 db_test!(the_yearly_sample_and_a_recheck_panel);
 
@@ -404,14 +407,15 @@ pub(crate) async fn findings_trace_back_and_are_seen_by_those_concerned(app: Tes
         )
         .await;
     assert_eq!(filtered["recheckFindings"]["totalCount"], 1);
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&other),
             LIST,
-            json!({ "filter": { "consultancyId": s.firm["id"] } }),
+            json!({ "filter": { "consultancyId": s.firm["id"] } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 
     // The experts who passed a falsified report are flagged for removal.
     let review_lines = app

@@ -103,8 +103,7 @@ async fn reviews_are_read_only_where_their_audits_are(app: TestApp) {
         )
         .await;
     assert_eq!(code, "FORBIDDEN", "{error:#}");
-    let (code, _) = app.err(None, REVIEWS, json!({})).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(app.code(None, REVIEWS, json!({})).await, "UNAUTHENTICATED");
     let firm = app.consultancy_user(&s.firm["id"]).await;
     let theirs = app.ok(Some(&firm), REVIEWS, json!({})).await;
     assert_eq!(

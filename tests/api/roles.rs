@@ -236,8 +236,7 @@ async fn no_one_else_may_act_or_read(app: TestApp) {
         (Some(datong.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, overdue, json!({})).await;
-        assert_eq!(code, want);
+        assert_eq!(app.code(token, overdue, json!({})).await, want);
     }
 
     // The registry's reads are for administrators and the firm itself.
@@ -246,18 +245,25 @@ async fn no_one_else_may_act_or_read(app: TestApp) {
         "query($id: ID!) { consultancy(id: $id) { id } }",
     ] {
         let vars = json!({ "id": s.firm["id"] });
-        let (code, _) = app.err(Some(&expert), operation, vars.clone()).await;
-        assert_eq!(code, "FORBIDDEN", "{operation}");
-        let (code, _) = app.err(None, operation, vars).await;
-        assert_eq!(code, "UNAUTHENTICATED", "{operation}");
+        assert_eq!(
+            app.code(Some(&expert), operation, vars.clone()).await,
+            "FORBIDDEN",
+            "{operation}"
+        );
+        assert_eq!(
+            app.code(None, operation, vars).await,
+            "UNAUTHENTICATED",
+            "{operation}"
+        );
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&stranger),
             "query($id: ID!) { consultancy(id: $id) { id } }",
-            json!({ "id": s.firm["id"] }),
+            json!({ "id": s.firm["id"] })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 }
 db_test!(no_one_else_may_act_or_read);

@@ -165,17 +165,21 @@ async fn summary_counts_rates_options_and_overdue(app: TestApp) {
         (own["cityCode"].as_str(), own["auditsNotified"].as_u64()),
         (Some("140200"), Some(1))
     );
-    let (code, _) = app
-        .err(Some(&datong), SUMMARY, json!({ "y": 2025, "c": "140100" }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+    assert_eq!(
+        app.code(Some(&datong), SUMMARY, json!({ "y": 2025, "c": "140100" }))
+            .await,
+        "FORBIDDEN"
+    );
     let firm_user = app.consultancy_user(&s.firm["id"]).await;
-    let (code, _) = app
-        .err(Some(&firm_user), SUMMARY, json!({ "y": 2025 }))
-        .await;
-    assert_eq!(code, "FORBIDDEN");
-    let (code, _) = app.err(None, SUMMARY, json!({ "y": 2025 })).await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(Some(&firm_user), SUMMARY, json!({ "y": 2025 }))
+            .await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, SUMMARY, json!({ "y": 2025 })).await,
+        "UNAUTHENTICATED"
+    );
     for (vars, field) in [
         (json!({ "y": 1999 }), "year"),
         (json!({ "y": 2025, "c": "999999" }), "cityCode"),

@@ -83,6 +83,8 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     _sqlite_dir: Option<tempfile::TempDir>,
     _pg: Option<PgDatabase>,
+    /// The test's document folder and staging folder (a local store unless told otherwise).
+    pub files_dir: Arc<tempfile::TempDir>,
 }
 
 /// The PostgreSQL URL for tests: `CLEANPROD_TEST_PG_URL`, else the local default. `skip`
@@ -203,6 +205,13 @@ impl TestApp {
         let mut config = Config::with_database(url);
         config.jwt_secret = Some(JWT_SECRET.to_vec());
         config.data_key = Some(DATA_KEY.to_vec());
+        let files_dir = Arc::new(tempfile::tempdir().expect("document folder"));
+        config.documents.store =
+            cleanprod::config::DocumentStore::Local(files_dir.path().join("documents"));
+        config.documents.staging_dir = files_dir.path().join("uploads");
+        // The lifecycle tests predate documents; `tests/api/documents.rs` tests with the
+        // requirement on, as it is by default.
+        config.documents.required_for_steps = false;
         configure(&mut config);
         let state = AppState::new(config, conn).await.expect("app state");
         TestApp {
@@ -210,6 +219,7 @@ impl TestApp {
             statements,
             _sqlite_dir: None,
             _pg: None,
+            files_dir,
         }
     }
 
@@ -266,6 +276,11 @@ impl TestApp {
             .unwrap_or("")
             .to_owned();
         (code, error)
+    }
+
+    /// The code of the first error a request gets (it must get one).
+    pub async fn code(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        self.err(token, query, variables).await.0
     }
 
     pub async fn login(&self, username: &str, password: &str) -> String {

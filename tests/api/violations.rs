@@ -76,10 +76,12 @@ pub(crate) async fn recorded_published_and_public(app: TestApp) {
     app.ok(Some(&admin), PUBLISH, json!({ "id": v3["id"] }))
         .await;
     let before = counts(&app).await;
-    let (code, _) = app
-        .err(Some(&admin), PUBLISH, json!({ "id": v1["id"] }))
-        .await;
-    assert_eq!(code, "CONFLICT", "published once, for good");
+    assert_eq!(
+        app.code(Some(&admin), PUBLISH, json!({ "id": v1["id"] }))
+            .await,
+        "CONFLICT",
+        "published once, for good"
+    );
 
     // The public list: published only, public fields, in recording order, paged.
     let page = app.ok(None, PUBLIC, json!({ "first": 1 })).await["publicViolations"].clone();
@@ -201,27 +203,28 @@ async fn who_may_not_and_bad_input(app: TestApp) {
         (Some(firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(token, PUBLISH, json!({ "id": on_firm["id"] }))
-            .await;
-        assert_eq!(code, want);
+        assert_eq!(
+            app.code(token, PUBLISH, json!({ "id": on_firm["id"] }))
+                .await,
+            want
+        );
     }
     for (token, want) in [
         (Some(expert_user.as_str()), "FORBIDDEN"),
         (Some(firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app.err(token, ADMIN_LIST, json!({})).await;
-        assert_eq!(code, want);
+        assert_eq!(app.code(token, ADMIN_LIST, json!({})).await, want);
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&datong),
             ADMIN_LIST,
-            json!({ "filter": { "cityCode": "140100" } }),
+            json!({ "filter": { "cityCode": "140100" } })
         )
-        .await;
-    assert_eq!(code, "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 
     let set = |f: &dyn Fn(&mut Value)| {
         let mut v = input("ENTERPRISE", &enterprise, "X-9");
@@ -260,22 +263,25 @@ async fn who_may_not_and_bad_input(app: TestApp) {
             "{vars}: {error}"
         );
     }
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             RECORD,
-            input("ENTERPRISE", &enterprise, "晋环罚〔2025〕1号"),
+            input("ENTERPRISE", &enterprise, "晋环罚〔2025〕1号")
         )
-        .await;
-    assert_eq!(code, "CONFLICT", "a decision number is recorded once");
-    let (code, _) = app
-        .err(
+        .await,
+        "CONFLICT",
+        "a decision number is recorded once"
+    );
+    assert_eq!(
+        app.code(
             Some(&admin),
             PUBLISH,
-            json!({ "id": uuid::Uuid::now_v7().to_string() }),
+            json!({ "id": uuid::Uuid::now_v7().to_string() })
         )
-        .await;
-    assert_eq!(code, "NOT_FOUND");
+        .await,
+        "NOT_FOUND"
+    );
     let (code, error) = app
         .err(
             None,

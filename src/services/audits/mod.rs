@@ -20,13 +20,15 @@ use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
     AuditEventKind, AuditMode, AuditProcedure, AuditStatus, CertificationLevel, DeadlineKind,
-    DisclosureChannel, OptionKind, ReviewKind, ReviewOutcome, ReviewStatus,
+    DisclosureChannel, DocumentKind, DocumentOwnerType, OptionKind, ReviewKind, ReviewOutcome,
+    ReviewStatus,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
     AuditEvent, NeedsAcceptance, check_outcome_score, check_reexamination_date,
     closes_on_evaluation, is_final, next_status, option_needs_acceptance, review_allowed,
 };
+use crate::rules::documents::{opinion_kinds, required_for_report};
 use crate::rules::consultancy::{employed_on, may_take_new_audits};
 use crate::rules::deadlines::{
     AuditDates, AuditDeadline, DeadlinePolicy, StepDeadline, audit_deadline, check_extension,
@@ -45,7 +47,8 @@ use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
 use super::{
-    audit_log, consultancies, enterprises, grouped, is_constant, past_or_today, today, versioned,
+    audit_log, consultancies, documents, enterprises, grouped, is_constant, past_or_today, today,
+    versioned,
 };
 
 pub struct NewAudit {
@@ -333,6 +336,8 @@ struct Step {
     transition: Transition,
     operation: &'static str,
     summary: serde_json::Value,
+    /// Documents the step rests on: they cannot be deleted from then on.
+    backing: Vec<Uuid>,
 }
 
 /// One step of an audit, written whole: the audit as changed (if it still has the version
@@ -348,6 +353,7 @@ async fn write_step(
     let txn = begin_write(db).await?;
     let saved = save(&txn, next, current.version, policy).await?;
     record_transition(&txn, viewer, current.id, step.transition).await?;
+    documents::lock(&txn, &step.backing, step.operation).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -603,6 +609,7 @@ pub async fn record_disclosure(
             ),
             operation: "recordAuditDisclosure",
             summary: json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
+            backing: Vec::new(),
         },
     )
     .await
@@ -638,6 +645,7 @@ pub async fn start_audit(
             transition: Transition::new(AuditEventKind::Start, Some(status), to, started_on),
             operation: "startAudit",
             summary: json!({ "startedOn": started_on }),
+            backing: Vec::new(),
         },
     )
     .await
@@ -650,6 +658,7 @@ pub async fn submit_report(
     db: &DatabaseConnection,
     viewer: &Viewer,
     policy: &DeadlinePolicy,
+    step_documents: documents::StepDocuments,
     audit_id: Uuid,
     input: ReportSubmission,
 ) -> AppResult<audit::Model> {
@@ -718,11 +727,25 @@ pub async fn submit_report(
             next.lead_auditor_id = Some(lead);
         }
     }
+    // The report (and for a STRICT audit the performance sheet) must be uploaded first.
+    let required: Vec<&[DocumentKind]> = required_for_report(current.mode)
+        .iter()
+        .map(std::slice::from_ref)
+        .collect();
+    let backing = documents::required(
+        db,
+        step_documents,
+        DocumentOwnerType::Audit,
+        audit_id,
+        &required,
+    )
+    .await?;
     let summary = json!({
         "consultancyId": next.consultancy_id,
         "leadAuditorId": next.lead_auditor_id,
         "selfOrganised": next.self_organised,
         "submittedOn": submitted_on,
+        "documents": backing,
     });
     write_step(
         db,
@@ -739,6 +762,7 @@ pub async fn submit_report(
             ),
             operation: "submitAuditReport",
             summary,
+            backing,
         },
     )
     .await
@@ -822,6 +846,7 @@ pub async fn grant_extension(
             ),
             operation: "grantAcceptanceExtension",
             summary: json!({ "from": current_due, "until": until, "reason": reason }),
+            backing: Vec::new(),
         },
     )
     .await
@@ -895,6 +920,7 @@ pub async fn request_extension(
             ),
             operation: "requestAcceptanceExtension",
             summary: json!({ "from": current_due, "until": until, "reason": reason }),
+            backing: Vec::new(),
         },
     )
     .await
@@ -949,6 +975,7 @@ pub async fn decide_extension(
             transition: Transition::keeping(event, &current, note, today()),
             operation: "decideAcceptanceExtension",
             summary: json!({ "granted": grant, "until": until, "reason": reason }),
+            backing: Vec::new(),
         },
     )
     .await
@@ -1053,11 +1080,8 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, audit::Model>> {
-        let rows = audit::Entity::find()
-            .filter(audit::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+        crate::services::keyed_by_id::<audit::Entity>(db, audit::Column::Id, ids, |row| row.id)
+            .await
     }
 
     pub async fn transitions_of(

@@ -244,6 +244,7 @@ pub async fn record_review_outcome(
     viewer: &Viewer,
     policy: &DeadlinePolicy,
     pass_mark: u32,
+    step_documents: documents::StepDocuments,
     review_id: Uuid,
     result: ReviewResult,
 ) -> AppResult<review::Model> {
@@ -272,6 +273,16 @@ pub async fn record_review_outcome(
             ),
         ));
     }
+    // The panel's opinion must be uploaded to the review first.
+    let backing =
+        documents::required(
+            db,
+            step_documents,
+            DocumentOwnerType::Review,
+            review_id,
+            &[opinion_kinds(kind)],
+        )
+            .await?;
     let status = audit.status;
     let event = match kind {
         ReviewKind::Evaluation => Some((
@@ -426,6 +437,7 @@ pub async fn record_review_outcome(
             enterprises::record_completion(&txn, saved.enterprise_id, completed_on).await?;
         }
     }
+    documents::lock(&txn, &backing, "recordReviewOutcome").await?;
     let saved_review = find_review(&txn, review_id).await?;
     audit_log::commit(
         txn,
@@ -433,7 +445,7 @@ pub async fn record_review_outcome(
         "recordReviewOutcome",
         "Review",
         Some(review_id.to_string()),
-        json!({ "auditId": audit.id, "kind": kind.as_str(), "outcome": result.outcome.as_str() }),
+        json!({ "auditId": audit.id, "kind": kind.as_str(), "outcome": result.outcome.as_str(), "documents": backing }),
     )
     .await?;
     Ok(saved_review)

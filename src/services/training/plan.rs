@@ -343,10 +343,12 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, training_plan_item::Model>> {
-        let rows = training_plan_item::Entity::find()
-            .filter(training_plan_item::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|i| (i.id, i)).collect())
+        crate::services::keyed_by_id::<training_plan_item::Entity>(
+            db,
+            training_plan_item::Column::Id,
+            ids,
+            |row| row.id,
+        )
+        .await
     }
 }

@@ -640,11 +640,13 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, training_session::Model>> {
-        let rows = training_session::Entity::find()
-            .filter(training_session::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(rows.into_iter().map(|s| (s.id, s)).collect())
+        crate::services::keyed_by_id::<training_session::Entity>(
+            db,
+            training_session::Column::Id,
+            ids,
+            |row| row.id,
+        )
+        .await
     }
 
     pub async fn audiences_of(
@@ -655,14 +657,9 @@ pub mod unguarded {
             .filter(training_session_audience::Column::SessionId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        let mut map: HashMap<Uuid, Vec<TrainingAudience>> = HashMap::new();
-        for row in rows {
-            map.entry(row.session_id).or_default().push(row.audience);
-        }
-        for list in map.values_mut() {
-            list.sort_unstable();
-        }
-        Ok(map)
+        Ok(crate::services::sorted_tags(
+            rows.into_iter().map(|row| (row.session_id, row.audience)),
+        ))
     }
 
     pub async fn topics_of(
@@ -673,13 +670,8 @@ pub mod unguarded {
             .filter(training_session_topic::Column::SessionId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        let mut map: HashMap<Uuid, Vec<TrainingTopic>> = HashMap::new();
-        for row in rows {
-            map.entry(row.session_id).or_default().push(row.topic);
-        }
-        for list in map.values_mut() {
-            list.sort_unstable();
-        }
-        Ok(map)
+        Ok(crate::services::sorted_tags(
+            rows.into_iter().map(|row| (row.session_id, row.topic)),
+        ))
     }
 }

@@ -409,10 +409,11 @@ async fn compliance_of_the_year(app: TestApp) {
         (Some(&expert_user), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(token.map(String::as_str), COMPLIANCE, json!({ "y": year }))
-            .await;
-        assert_eq!(code, want);
+        assert_eq!(
+            app.code(token.map(String::as_str), COMPLIANCE, json!({ "y": year }))
+                .await,
+            want
+        );
     }
     expect_field(
         &app,
@@ -574,35 +575,38 @@ pub(crate) async fn plan_and_its_fulfilment(app: TestApp) {
         "year",
     )
     .await;
-    let (code, _) = app
-        .err(
+    assert_eq!(
+        app.code(
             Some(&admin),
             SET_PLAN,
-            json!({ "y": year, "items": items2, "v": 1 }),
+            json!({ "y": year, "items": items2, "v": 1 })
         )
-        .await;
-    assert_eq!(code, "CONFLICT");
+        .await,
+        "CONFLICT"
+    );
     for (token, want) in [
         (Some(&taiyuan), "FORBIDDEN"),
         (Some(&expert_user), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token.map(String::as_str),
                 SET_PLAN,
-                json!({ "y": year, "items": [], "v": 2 }),
+                json!({ "y": year, "items": [], "v": 2 })
             )
-            .await;
-        assert_eq!(code, want);
+            .await,
+            want
+        );
     }
     // Administrators read the plan (a city's admins too: it is the province's plan for
     // every city); others may not.
     for (token, want) in [(Some(&expert_user), "FORBIDDEN"), (None, "UNAUTHENTICATED")] {
-        let (code, _) = app
-            .err(token.map(String::as_str), PLAN, json!({ "y": year }))
-            .await;
-        assert_eq!(code, want);
+        assert_eq!(
+            app.code(token.map(String::as_str), PLAN, json!({ "y": year }))
+                .await,
+            want
+        );
     }
     assert_eq!(
         (

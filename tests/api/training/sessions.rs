@@ -36,10 +36,11 @@ async fn create_read_and_bad_input(app: TestApp) {
     assert_eq!(public["seatsLeft"], Value::Null);
     assert_eq!(public["upcoming"], true);
     assert_eq!(public["held"], false);
-    let (code, _) = app
-        .err(None, SESSION_ATTENDANCES, json!({ "id": city["id"] }))
-        .await;
-    assert_eq!(code, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(None, SESSION_ATTENDANCES, json!({ "id": city["id"] }))
+            .await,
+        "UNAUTHENTICATED"
+    );
 
     let before = (
         app.count("training_sessions").await,
@@ -194,8 +195,10 @@ async fn lists_filter_and_hide_cancelled_from_the_public(app: TestApp) {
     // The public: announced sessions only.
     let public = app.ok(None, LIST, json!({})).await;
     assert_eq!(public["trainingSessions"]["totalCount"], 3);
-    let (code, _) = app.err(None, SESSION, json!({ "id": d["id"] })).await;
-    assert_eq!(code, "NOT_FOUND");
+    assert_eq!(
+        app.code(None, SESSION, json!({ "id": d["id"] })).await,
+        "NOT_FOUND"
+    );
     let firm = create_consultancy(&app, &admin, 1).await;
     let firm_user = app.consultancy_user(&firm["id"]).await;
     let seen = app
@@ -335,14 +338,15 @@ pub(crate) async fn update_and_cancel(app: TestApp) {
         (None, "x", "UNAUTHENTICATED"),
         (Some(&taiyuan), " ", "BAD_USER_INPUT"),
     ] {
-        let (code, _) = app
-            .err(
+        assert_eq!(
+            app.code(
                 token.map(String::as_str),
                 CANCEL,
-                json!({ "id": uid, "r": reason }),
+                json!({ "id": uid, "r": reason })
             )
-            .await;
-        assert_eq!(code, want);
+            .await,
+            want
+        );
     }
     let cancelled = app
         .ok(
