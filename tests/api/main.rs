@@ -12,6 +12,7 @@ mod connections;
 mod consultancies;
 mod crash;
 mod cross_city;
+mod documents;
 mod demo;
 mod enterprise_users;
 mod enterprises;

@@ -84,7 +84,7 @@ pub struct TestApp {
     _sqlite_dir: Option<tempfile::TempDir>,
     _pg: Option<PgDatabase>,
     /// The test's document folder and staging folder (a local store unless told otherwise).
-    pub files_dir: Arc<tempfile::TempDir>,
+    _files_dir: Arc<tempfile::TempDir>,
 }
 
 /// The PostgreSQL URL for tests: `CLEANPROD_TEST_PG_URL`, else the local default. `skip`
@@ -219,7 +219,7 @@ impl TestApp {
             statements,
             _sqlite_dir: None,
             _pg: None,
-            files_dir,
+            _files_dir: files_dir,
         }
     }
 
@@ -471,4 +471,89 @@ pub async fn add_staff(app: &TestApp, token: &str, consultancy_id: &Value, input
     )
     .await["addConsultancyStaff"]
         .clone()
+}
+
+/// The S3-compatible server the document tests use: `CLEANPROD_TEST_S3_URL` when set (CI
+/// starts one), else one started here on loopback: moto's S3 server (PyPI `moto[server]`,
+/// installed once into `target/test-tools/s3`), stopped when the test binary exits.
+pub fn s3_endpoint() -> String {
+    static ENDPOINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ENDPOINT
+        .get_or_init(|| match std::env::var("CLEANPROD_TEST_S3_URL") {
+            Ok(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+            _ => start_s3_server(),
+        })
+        .clone()
+}
+
+const MOTO: &str = "moto[server]==5.2.6";
+
+fn start_s3_server() -> String {
+    use std::process::{Command, Stdio};
+    let tools = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/s3");
+    let server = tools.join("bin/moto_server");
+    if !server.exists() {
+        let venv = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&tools)
+            .status()
+            .expect("python3 -m venv (the S3 test server needs Python 3)");
+        assert!(venv.success(), "python3 -m venv failed");
+        let pip = Command::new(tools.join("bin/pip"))
+            .args(["install", "--quiet", MOTO])
+            .status()
+            .expect("pip install moto");
+        assert!(pip.success(), "pip install {MOTO} failed");
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    // The shell stops the server when this process's end of its stdin closes (at exit).
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" -H 127.0.0.1 -p {port} >/dev/null 2>&1 & server=$!; read _; kill $server",
+            server.display()
+        ))
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("start the S3 server");
+    // Kept for the life of the process: dropping it would not stop the server, but its
+    // stdin must stay open until then.
+    std::mem::forget(child);
+    let address = format!("127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&address).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the S3 server did not start on {address}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    format!("http://{address}")
+}
+
+/// A fresh bucket on the S3 server, as a document store setting.
+pub fn s3_store() -> cleanprod::config::DocumentStore {
+    use std::io::{Read, Write};
+    let endpoint = s3_endpoint();
+    let bucket = format!("t{}", uuid::Uuid::now_v7().simple());
+    let host = endpoint.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("S3 server");
+    write!(
+        stream,
+        "PUT /{bucket} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("create bucket");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "create bucket: {answer}");
+    cleanprod::config::DocumentStore::S3(cleanprod::config::S3Settings {
+        bucket,
+        endpoint: Some(endpoint),
+        region: "us-east-1".to_owned(),
+        access_key_id: Some("test".to_owned()),
+        secret_access_key: Some("test".to_owned()),
+    })
 }
