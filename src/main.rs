@@ -12,6 +12,7 @@ use cleanprod::domain::{ImportMode, Role};
 use cleanprod::rules::draw::DRAW_ALGORITHM;
 use cleanprod::rules::draw_record::{self, DrawRecord};
 use cleanprod::services::audit_log::ChainVerdict;
+use cleanprod::services::documents;
 use cleanprod::services::import::import_enterprises;
 use cleanprod::services::reference::load_catalog;
 use cleanprod::services::reports::{ReportFormat, ranking_report};
@@ -74,7 +75,13 @@ enum Command {
         /// The draw record, as exported by GET /reports/panels/{id}/draw-record.json.
         file: std::path::PathBuf,
     },
+    /// Re-hash every stored document file against its recorded SHA-256; lists missing and
+    /// altered files and exits non-zero if there are any. Acts on the document store too
+    /// (`CLEANPROD_DOCUMENT_STORE`).
+    #[command(after_help = ACTS_ON_DATABASE)]
+    VerifyFiles,
     /// Write a consistent copy of the SQLite database (online; for PostgreSQL use pg_dump).
+    /// The document files are not in it: see the README's "Backups".
     #[command(after_help = ACTS_ON_DATABASE)]
     Backup {
         /// The file to write the copy to; it must not exist yet.
@@ -261,6 +268,58 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Removes staged uploads of a process that was killed, at start; then, hourly, stored
+/// objects that no document version names (see `services::documents::collect_orphans`).
+async fn keep_documents_tidy(services: cleanprod::services::Services) {
+    let staging = services.config.documents.staging_dir.clone();
+    let removed = tokio::task::spawn_blocking(move || documents::staging::sweep_stale(&staging))
+        .await
+        .unwrap_or(0);
+    if removed > 0 {
+        tracing::info!(removed, "removed uploads left by a stopped server");
+    }
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        match documents::collect_orphans(&services.db, &services.documents, chrono::Utc::now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(collected) => tracing::info!(collected, "collected unreferenced document files"),
+            Err(e) => tracing::warn!(error = ?e, "document file collection failed"),
+        }
+    }
+}
+
+/// `verify-files`: re-hashes every stored document version; fails when any is missing or
+/// altered.
+async fn verify_files(config: &Config) -> Result<(), String> {
+    let db = connect_and_migrate(config, Connection::Pool).await?;
+    let store = documents::ObjectStoreHandle::open(&config.documents.store)
+        .map_err(|e| format!("cannot open the document store: {e:?}"))?;
+    let check = documents::verify(&db, &store)
+        .await
+        .map_err(|e| format!("cannot check the documents: {e:?}"))?;
+    for (document, version, key) in &check.missing {
+        println!("MISSING  document {document} version {version}: {key}");
+    }
+    for (document, version, key) in &check.altered {
+        println!("ALTERED  document {document} version {version}: {key}");
+    }
+    println!(
+        "{} document versions checked in {}: {} missing, {} altered",
+        check.checked,
+        store.describe,
+        check.missing.len(),
+        check.altered.len()
+    );
+    if check.missing.is_empty() && check.altered.is_empty() {
+        Ok(())
+    } else {
+        Err("some document files are missing or altered".to_owned())
     }
 }
 
@@ -466,6 +525,7 @@ async fn run(command: Command) -> Result<(), String> {
                 }
             }
         }
+        Command::VerifyFiles => verify_files(&config).await,
         Command::Backup { to } => {
             let db = connect_and_migrate(&config, Connection::Pool).await?;
             cleanprod::db::backup_sqlite(&db, &to)
@@ -498,9 +558,11 @@ async fn run(command: Command) -> Result<(), String> {
             // Only now that the server can serve: the printed password is usable at once.
             bootstrap(&db, admin_password.as_deref()).await?;
             // Beside the start, not before it: /readyz answers meanwhile.
+            let housekeeping = services.clone();
             drop(tokio::spawn(async move {
                 services.draw_queue.prepare(&services).await;
             }));
+            drop(tokio::spawn(keep_documents_tidy(housekeeping)));
             let served = started
                 .server
                 .await

@@ -59,7 +59,12 @@ impl Document {
         self.0.versions.first().cloned().map(DocumentVersion)
     }
     async fn versions(&self) -> Vec<DocumentVersion> {
-        self.0.versions.iter().cloned().map(DocumentVersion).collect()
+        self.0
+            .versions
+            .iter()
+            .cloned()
+            .map(DocumentVersion)
+            .collect()
     }
 }
 

@@ -171,7 +171,10 @@ pub async fn content(
         if unchanged {
             return Ok(response.status(StatusCode::NOT_MODIFIED).finish());
         }
-        let range_header = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+        let range_header = req
+            .headers()
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok());
         // A Range with If-Range naming another version is answered whole.
         let if_range_matches = req
             .headers()

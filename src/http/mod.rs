@@ -87,7 +87,12 @@ pub fn cors(web: &crate::config::WebSettings) -> actix_cors::Cors {
             "if-none-match",
             "if-range",
         ])
-        .expose_headers(["etag", "content-disposition", "content-range", "accept-ranges"])
+        .expose_headers([
+            "etag",
+            "content-disposition",
+            "content-range",
+            "accept-ranges",
+        ])
         .max_age(3600);
     for origin in &web.cors_origins {
         cors = cors.allowed_origin(origin);

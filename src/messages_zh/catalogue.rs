@@ -10,6 +10,60 @@
 
 /// Messages of the service: `AppError`s, the rules' errors inside them, and the HTTP layer's.
 pub(super) const MESSAGES: &[(&str, &str)] = &[
+    // Documents.
+    (
+        "a required document was deleted meanwhile; upload it again",
+        "所需文件已被删除，请重新上传",
+    ),
+    ("a {} holds no {} documents", "{0}不能上传{1}类文件"),
+    (
+        "another version was uploaded meanwhile; reload and try again",
+        "其间已有人上传了新版本，请刷新后重试",
+    ),
+    ("document has no version {}", "该文件没有第 {0} 版"),
+    ("is required", "为必填项"),
+    (
+        "must be a PDF, OFD, DOCX, XLSX, JPEG or PNG file",
+        "只接受 PDF、OFD、DOCX、XLSX、JPEG 或 PNG 文件",
+    ),
+    ("must name the file", "须填写文件名"),
+    (
+        "only the officials of the record may make its documents public",
+        "只有该记录所属的主管部门可以公开其文件",
+    ),
+    (
+        "only the uploader may delete a document",
+        "只有上传人可以删除文件",
+    ),
+    (
+        "publish the violation before its decision",
+        "请先公开违法违规记录，再公开处罚决定书",
+    ),
+    (
+        "send the file as a multipart upload",
+        "请以 multipart 方式上传文件",
+    ),
+    (
+        "the document backs a recorded step ({}) and cannot be deleted",
+        "该文件是已办理事项（{0}）的依据，不能删除",
+    ),
+    (
+        "the document came to back a recorded step meanwhile and cannot be deleted",
+        "其间该文件已成为已办理事项的依据，不能删除",
+    ),
+    (
+        "the multipart request is not a GraphQL upload",
+        "该 multipart 请求不是 GraphQL 文件上传请求",
+    ),
+    ("the upload broke off before its end", "上传未完成即中断"),
+    ("upload the {} document first", "请先上传{0}文件"),
+    (
+        "you may not add documents to this record",
+        "您无权向该记录上传文件",
+    ),
+    ("you may not read this document", "您无权查看该文件"),
+    ("{} documents are not published", "{0}类文件不予公开"),
+    ("{} is not a known value", "{0} 不是可用的取值"),
     // Signing in and access.
     ("sign in first", "请先登录"),
     (
@@ -1008,6 +1062,13 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 /// Labels of input field names, for `extensions.field` of BAD_USER_INPUT (`rows[2].examScore`
 /// reads 第3条记录的考试成绩).
 pub(super) const FIELDS: &[(&str, &str)] = &[
+    ("documents", "所需文件"),
+    ("file", "文件"),
+    ("fileName", "文件名"),
+    ("ownerId", "所属记录"),
+    ("ownerType", "所属记录类型"),
+    ("public", "是否公开"),
+    ("version", "版本"),
     ("accept", "是否接受邀请"),
     ("acceptedByOtherDepartment", "是否已通过相关部门专项验收"),
     ("actorId", "操作人"),
@@ -1196,6 +1257,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
 
 /// Names of NOT_FOUND's `extensions.entity`.
 pub(super) const ENTITIES: &[(&str, &str)] = &[
+    ("Document", "文件"),
     ("AnnualAuditList", "年度审核企业名单"),
     ("Audit", "清洁生产审核"),
     ("Consultancy", "咨询机构"),

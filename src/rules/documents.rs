@@ -110,9 +110,7 @@ pub fn mime_of(file_type: FileType) -> &'static str {
     match file_type {
         FileType::Pdf => "application/pdf",
         FileType::Ofd => "application/ofd",
-        FileType::Docx => {
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        }
+        FileType::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         FileType::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         FileType::Jpeg => "image/jpeg",
         FileType::Png => "image/png",
@@ -271,10 +269,7 @@ mod tests {
             clean_file_name("../../etc/passwd").as_deref(),
             Some("passwd")
         );
-        assert_eq!(
-            clean_file_name("a\"b\r\n.pdf").as_deref(),
-            Some("ab.pdf")
-        );
+        assert_eq!(clean_file_name("a\"b\r\n.pdf").as_deref(), Some("ab.pdf"));
         assert_eq!(clean_file_name(".hidden").as_deref(), Some("hidden"));
         assert_eq!(clean_file_name(" / "), None);
         assert_eq!(clean_file_name(""), None);
@@ -288,9 +283,9 @@ mod tests {
     fn the_download_name_survives_in_utf8() {
         let header = content_disposition("审核报告 2026.pdf");
         assert!(header.starts_with("attachment; filename=\"____ 2026.pdf\""));
-        assert!(header.ends_with(
-            "filename*=UTF-8''%E5%AE%A1%E6%A0%B8%E6%8A%A5%E5%91%8A%202026.pdf"
-        ));
+        assert!(
+            header.ends_with("filename*=UTF-8''%E5%AE%A1%E6%A0%B8%E6%8A%A5%E5%91%8A%202026.pdf")
+        );
     }
 
     #[test]
@@ -349,9 +344,6 @@ mod tests {
         assert!(!kinds_for(DocumentOwnerType::Audit).contains(&DocumentKind::PenaltyDecision));
         assert!(may_be_public(DocumentKind::PenaltyDecision));
         assert!(!may_be_public(DocumentKind::AuditReport));
-        assert_eq!(
-            storage_key("abcdef"),
-            "documents/sha256/ab/abcdef"
-        );
+        assert_eq!(storage_key("abcdef"), "documents/sha256/ab/abcdef");
     }
 }

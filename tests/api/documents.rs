@@ -150,10 +150,8 @@ async fn download(
     id: &Value,
     headers: &[(&str, &str)],
 ) -> (StatusCode, actix_web::http::header::HeaderMap, Vec<u8>) {
-    let mut req = TestRequest::get().uri(&format!(
-        "/documents/{}/content",
-        id.as_str().expect("id")
-    ));
+    let mut req =
+        TestRequest::get().uri(&format!("/documents/{}/content", id.as_str().expect("id")));
     if let Some(token) = token {
         req = req.insert_header(("authorization", format!("Bearer {token}")));
     }
@@ -190,7 +188,10 @@ async fn uploads_versions_and_downloads(app: TestApp) {
         .await;
     let first = attach(&app, &firm_user, "AUDIT", &audit, "AUDIT_REPORT").await;
     let id = first["id"].clone();
-    let sha1 = first["versions"][0]["sha256"].as_str().expect("sha").to_owned();
+    let sha1 = first["versions"][0]["sha256"]
+        .as_str()
+        .expect("sha")
+        .to_owned();
     assert_eq!(first["latestVersion"], 1);
     assert_eq!(first["versions"][0]["contentType"], "application/pdf");
 
@@ -207,9 +208,15 @@ async fn uploads_versions_and_downloads(app: TestApp) {
     assert!(body.get("errors").is_none(), "{body:#}");
     let uploaded = &body["data"]["uploadDocument"];
     assert_eq!(uploaded["latestVersion"]["version"], 2);
-    assert_eq!(uploaded["latestVersion"]["fileName"], "审核报告（修订）.pdf");
+    assert_eq!(
+        uploaded["latestVersion"]["fileName"],
+        "审核报告（修订）.pdf"
+    );
     assert_eq!(uploaded["latestVersion"]["fileType"], "PDF");
-    assert_eq!(uploaded["versions"], json!([{ "version": 2 }, { "version": 1 }]));
+    assert_eq!(
+        uploaded["versions"],
+        json!([{ "version": 2 }, { "version": 1 }])
+    );
     let seen = app.ok(Some(&s.admin), DOCUMENT, json!({ "id": id })).await;
     assert_eq!(seen["document"]["versions"][1]["sha256"], sha1.as_str());
 
@@ -217,17 +224,32 @@ async fn uploads_versions_and_downloads(app: TestApp) {
     let (status, headers, bytes) = download(&app, Some(&firm_user), &id, &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, second_bytes);
-    let etag = headers.get("etag").expect("etag").to_str().expect("etag").to_owned();
+    let etag = headers
+        .get("etag")
+        .expect("etag")
+        .to_str()
+        .expect("etag")
+        .to_owned();
     assert_eq!(
         etag,
-        format!("\"{}\"", uploaded["latestVersion"]["sha256"].as_str().expect("sha"))
+        format!(
+            "\"{}\"",
+            uploaded["latestVersion"]["sha256"].as_str().expect("sha")
+        )
     );
-    let disposition = headers.get("content-disposition").expect("content-disposition").to_str().expect("ascii");
+    let disposition = headers
+        .get("content-disposition")
+        .expect("content-disposition")
+        .to_str()
+        .expect("ascii");
     assert!(
         disposition.contains("filename*=UTF-8''%E5%AE%A1%E6%A0%B8"),
         "{disposition}"
     );
-    assert_eq!(headers.get("accept-ranges").expect("accept-ranges"), "bytes");
+    assert_eq!(
+        headers.get("accept-ranges").expect("accept-ranges"),
+        "bytes"
+    );
     let (status, headers, bytes) =
         download(&app, Some(&firm_user), &id, &[("range", "bytes=0-3")]).await;
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
@@ -263,7 +285,13 @@ async fn uploads_versions_and_downloads(app: TestApp) {
     // Equal bytes are stored once: two documents with the same file share one object.
     let again = attach(&app, &s.city, "AUDIT", &audit, "OTHER").await;
     assert_eq!(again["versions"][0]["sha256"], sha1.as_str());
-    let objects = app.state.services.documents.list("documents").await.expect("list");
+    let objects = app
+        .state
+        .services
+        .documents
+        .list("documents")
+        .await
+        .expect("list");
     assert_eq!(objects.len(), 2, "two distinct files, stored once each");
     // Every read by someone other than the public is in the audit log.
     let reads = app
@@ -298,7 +326,13 @@ async fn who_reads_what(app: TestApp) {
     let seat = panel["seats"][0]["id"].clone();
     let unseated = experts
         .iter()
-        .find(|e| panel["seats"].as_array().expect("seats").iter().all(|s| s["expertId"] != **e))
+        .find(|e| {
+            panel["seats"]
+                .as_array()
+                .expect("seats")
+                .iter()
+                .all(|s| s["expertId"] != **e)
+        })
         .cloned();
     let expert = app
         .user_with(json!({ "role": "EXPERT", "expertId": seated }))
@@ -324,7 +358,10 @@ async fn who_reads_what(app: TestApp) {
     assert_eq!(status_for(Some(s.admin.clone())).await, StatusCode::OK);
     assert_eq!(status_for(Some(s.city.clone())).await, StatusCode::OK);
     assert_eq!(status_for(Some(other_city)).await, StatusCode::FORBIDDEN);
-    assert_eq!(status_for(Some(other_enterprise)).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        status_for(Some(other_enterprise)).await,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(status_for(None).await, StatusCode::UNAUTHORIZED);
     if let Some(unseated) = unseated {
         let outsider = app
@@ -391,7 +428,8 @@ async fn who_reads_what(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body:#}");
 
     // Public documents: anyone, and anonymous reads are not logged.
-    let evidence = attach(&app, &enterprise, "AUDIT", &audit, "DISCLOSURE_EVIDENCE").await["id"].clone();
+    let evidence =
+        attach(&app, &enterprise, "AUDIT", &audit, "DISCLOSURE_EVIDENCE").await["id"].clone();
     assert_eq!(
         download(&app, None, &evidence, &[]).await.0,
         StatusCode::UNAUTHORIZED
@@ -524,7 +562,13 @@ async fn refused_files_leave_nothing(app: TestApp) {
         before,
         "nothing written"
     );
-    let objects = app.state.services.documents.list("documents").await.expect("list");
+    let objects = app
+        .state
+        .services
+        .documents
+        .list("documents")
+        .await
+        .expect("list");
     assert!(objects.is_empty(), "nothing stored");
     let staged = std::fs::read_dir(&app.state.services.config.documents.staging_dir)
         .map(|d| d.count())
@@ -569,14 +613,18 @@ async fn steps_rest_on_their_documents(app: TestApp) {
     let (code, error) = app.err(Some(&s.city), SUBMIT, input.clone()).await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(
-        error["message"].as_str().expect("message").contains("PERFORMANCE_SHEET"),
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("PERFORMANCE_SHEET"),
         "{error:#}"
     );
     let sheet = attach(&app, &s.city, "AUDIT", &audit, "PERFORMANCE_SHEET").await["id"].clone();
     // A draft may be deleted by its uploader only, while no step rests on it.
     let draft = attach(&app, &s.city, "AUDIT", &audit, "OTHER").await["id"].clone();
     assert_eq!(
-        app.code(Some(&s.admin), DELETE, json!({ "id": draft })).await,
+        app.code(Some(&s.admin), DELETE, json!({ "id": draft }))
+            .await,
         "FORBIDDEN"
     );
     app.ok(Some(&s.city), DELETE, json!({ "id": draft })).await;
@@ -601,13 +649,15 @@ async fn steps_rest_on_their_documents(app: TestApp) {
         .clone();
     let record = json!({ "id": review, "input": { "outcome": "PASSED", "score": "80", "opinion": "同意通过" } });
     assert_eq!(
-        app.code(Some(&s.city), crate::audits::RECORD, record.clone()).await,
+        app.code(Some(&s.city), crate::audits::RECORD, record.clone())
+            .await,
         "BAD_USER_INPUT"
     );
     // An acceptance opinion is not the evaluation's.
     attach(&app, &s.city, "REVIEW", &review, "ACCEPTANCE_OPINION").await;
     assert_eq!(
-        app.code(Some(&s.city), crate::audits::RECORD, record.clone()).await,
+        app.code(Some(&s.city), crate::audits::RECORD, record.clone())
+            .await,
         "BAD_USER_INPUT"
     );
     attach(&app, &s.city, "REVIEW", &review, "EVALUATION_OPINION").await;
@@ -624,18 +674,23 @@ async fn steps_rest_on_their_documents(app: TestApp) {
         .clone();
     let publish = "mutation($id: ID!) { publishViolation(id: $id) { published } }";
     assert_eq!(
-        app.code(Some(&s.admin), publish, json!({ "id": violation })).await,
+        app.code(Some(&s.admin), publish, json!({ "id": violation }))
+            .await,
         "BAD_USER_INPUT"
     );
-    let decision = attach(&app, &s.admin, "VIOLATION", &violation, "PENALTY_DECISION").await["id"].clone();
+    let decision =
+        attach(&app, &s.admin, "VIOLATION", &violation, "PENALTY_DECISION").await["id"].clone();
     let set_public = "mutation($id: ID!) { setDocumentPublic(id: $id, public: true) { public } }";
     assert_eq!(
-        app.code(Some(&s.admin), set_public, json!({ "id": decision })).await,
+        app.code(Some(&s.admin), set_public, json!({ "id": decision }))
+            .await,
         "BAD_USER_INPUT",
         "not before the violation is published"
     );
-    app.ok(Some(&s.admin), publish, json!({ "id": violation })).await;
-    app.ok(Some(&s.admin), set_public, json!({ "id": decision })).await;
+    app.ok(Some(&s.admin), publish, json!({ "id": violation }))
+        .await;
+    app.ok(Some(&s.admin), set_public, json!({ "id": decision }))
+        .await;
     assert_eq!(download(&app, None, &decision, &[]).await.0, StatusCode::OK);
 }
 doc_test!(steps_rest_on_their_documents);
@@ -646,7 +701,11 @@ async fn officials_list_and_find_missing(app: TestApp) {
     attach(&app, &s.city, "AUDIT", &audit, "AUDIT_REPORT").await;
     let list = "query($filter: DocumentFilter) { documents(filter: $filter) { totalCount edges { node { kind ownerId } } } }";
     let seen = app
-        .ok(Some(&s.city), list, json!({ "filter": { "kind": "AUDIT_REPORT" } }))
+        .ok(
+            Some(&s.city),
+            list,
+            json!({ "filter": { "kind": "AUDIT_REPORT" } }),
+        )
         .await;
     assert_eq!(seen["documents"]["totalCount"], 1);
     let other_city = app.city_admin("140200").await;
@@ -678,8 +737,11 @@ async fn officials_list_and_find_missing(app: TestApp) {
             .await
             .expect("a report handed in on paper");
     }
-    let missing = "query($year: Int) { missingDocuments(year: $year) { audit { id } missingKinds } }";
-    let seen = app.ok(Some(&s.city), missing, json!({ "year": 2026 })).await;
+    let missing =
+        "query($year: Int) { missingDocuments(year: $year) { audit { id } missingKinds } }";
+    let seen = app
+        .ok(Some(&s.city), missing, json!({ "year": 2026 }))
+        .await;
     assert_eq!(
         seen["missingDocuments"],
         json!([{ "audit": { "id": audit }, "missingKinds": ["PERFORMANCE_SHEET"] }])
@@ -695,14 +757,21 @@ async fn verify_files_finds_an_altered_object(app: TestApp) {
     let check = cleanprod::services::documents::verify(&services.db, &services.documents)
         .await
         .expect("verify");
-    assert_eq!((check.checked, check.missing.len(), check.altered.len()), (1, 0, 0));
+    assert_eq!(
+        (check.checked, check.missing.len(), check.altered.len()),
+        (1, 0, 0)
+    );
     // Someone swaps the stored bytes.
     let sha = doc["versions"][0]["sha256"].as_str().expect("sha");
     let key = cleanprod::rules::documents::storage_key(sha);
     let mut swapped = tempfile::tempfile().expect("temp");
     std::io::Write::write_all(&mut swapped, b"%PDF-1.7 something else").expect("write");
     std::io::Seek::rewind(&mut swapped).expect("rewind");
-    services.documents.put_file(&key, swapped).await.expect("swap");
+    services
+        .documents
+        .put_file(&key, swapped)
+        .await
+        .expect("swap");
     let check = cleanprod::services::documents::verify(&services.db, &services.documents)
         .await
         .expect("verify");
@@ -721,7 +790,8 @@ async fn verify_files_finds_an_altered_object(app: TestApp) {
         .expect("orphan");
     let soon = chrono::Utc::now();
     let later = soon + chrono::Duration::hours(2);
-    let collect = |at| cleanprod::services::documents::collect_orphans(&services.db, &services.documents, at);
+    let collect =
+        |at| cleanprod::services::documents::collect_orphans(&services.db, &services.documents, at);
     assert_eq!(collect(soon).await.expect("collect"), 0, "too young");
     assert_eq!(collect(later).await.expect("collect"), 1);
 }

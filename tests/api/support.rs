@@ -548,7 +548,10 @@ pub fn s3_store() -> cleanprod::config::DocumentStore {
     .expect("create bucket");
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 200"), "create bucket: {answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "create bucket: {answer}"
+    );
     cleanprod::config::DocumentStore::S3(cleanprod::config::S3Settings {
         bucket,
         endpoint: Some(endpoint),

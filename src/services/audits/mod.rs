@@ -28,12 +28,12 @@ use crate::rules::audit_lifecycle::{
     AuditEvent, NeedsAcceptance, check_outcome_score, check_reexamination_date,
     closes_on_evaluation, is_final, next_status, option_needs_acceptance, review_allowed,
 };
-use crate::rules::documents::{opinion_kinds, required_for_report};
 use crate::rules::consultancy::{employed_on, may_take_new_audits};
 use crate::rules::deadlines::{
     AuditDates, AuditDeadline, DeadlinePolicy, StepDeadline, audit_deadline, check_extension,
     cycle_end, step_deadlines,
 };
+use crate::rules::documents::{opinion_kinds, required_for_report};
 
 mod certifications;
 mod options;

@@ -274,15 +274,14 @@ pub async fn record_review_outcome(
         ));
     }
     // The panel's opinion must be uploaded to the review first.
-    let backing =
-        documents::required(
-            db,
-            step_documents,
-            DocumentOwnerType::Review,
-            review_id,
-            &[opinion_kinds(kind)],
-        )
-            .await?;
+    let backing = documents::required(
+        db,
+        step_documents,
+        DocumentOwnerType::Review,
+        review_id,
+        &[opinion_kinds(kind)],
+    )
+    .await?;
     let status = audit.status;
     let event = match kind {
         ReviewKind::Evaluation => Some((

@@ -19,8 +19,8 @@ use entity::{
     training_session, violation,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -193,7 +193,12 @@ fn is_official_for(viewer: &Viewer, facts: &OwnerFacts) -> bool {
 }
 
 /// Who may add a document (or a version) of this kind to this record.
-fn may_write(viewer: &Viewer, owner: DocumentOwnerType, kind: DocumentKind, f: &OwnerFacts) -> bool {
+fn may_write(
+    viewer: &Viewer,
+    owner: DocumentOwnerType,
+    kind: DocumentKind,
+    f: &OwnerFacts,
+) -> bool {
     if is_official_for(viewer, f) {
         return true;
     }
@@ -242,7 +247,11 @@ pub async fn upload(
             if !kinds_for(owner_type).contains(&kind) {
                 return Err(AppError::bad_input(
                     "kind",
-                    format!("a {} holds no {} documents", owner_type.as_str(), kind.as_str()),
+                    format!(
+                        "a {} holds no {} documents",
+                        owner_type.as_str(),
+                        kind.as_str()
+                    ),
                 ));
             }
             (None, owner_type, owner_id, kind)
@@ -392,7 +401,9 @@ async fn may_read(
         return Ok(true);
     }
     let own_enterprise = facts.enterprise_id.is_some_and(|e| viewer.is_enterprise(e));
-    let own_firm = facts.consultancy_id.is_some_and(|c| viewer.is_consultancy(c));
+    let own_firm = facts
+        .consultancy_id
+        .is_some_and(|c| viewer.is_consultancy(c));
     match doc.owner_type {
         DocumentOwnerType::Audit | DocumentOwnerType::Review => {
             if own_enterprise || own_firm {
@@ -414,7 +425,10 @@ async fn may_read(
     let (Some(principal), Some(audit_id)) = (viewer.principal(), facts.audit_id) else {
         return Ok(false);
     };
-    let Some(expert_id) = principal.expert_id.filter(|_| principal.role == Role::Expert) else {
+    let Some(expert_id) = principal
+        .expert_id
+        .filter(|_| principal.role == Role::Expert)
+    else {
         return Ok(false);
     };
     if !report || doc.owner_type != DocumentOwnerType::Audit {
@@ -511,7 +525,9 @@ pub async fn download(
         .filter(document_version::Column::VersionNo.eq(wanted))
         .one(&s.db)
         .await?
-        .ok_or_else(|| AppError::bad_input("version", format!("document has no version {wanted}")))?;
+        .ok_or_else(|| {
+            AppError::bad_input("version", format!("document has no version {wanted}"))
+        })?;
     if !doc.is_public {
         let txn = begin_write(&s.db).await?;
         audit_log::commit(
@@ -536,7 +552,9 @@ pub async fn delete(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<docume
     let principal = viewer.require_user()?;
     let doc = find(&s.db, id).await?;
     if doc.created_by != principal.user_id {
-        return Err(AppError::forbidden("only the uploader may delete a document"));
+        return Err(AppError::forbidden(
+            "only the uploader may delete a document",
+        ));
     }
     if let Some(step) = &doc.locked_by {
         return Err(AppError::conflict(format!(
@@ -622,7 +640,14 @@ pub async fn set_public(
         json!({ "public": public }),
     )
     .await?;
-    with_versions(&s.db, document::Model { is_public: public, ..doc }).await
+    with_versions(
+        &s.db,
+        document::Model {
+            is_public: public,
+            ..doc
+        },
+    )
+    .await
 }
 
 /// Officials' list of documents (a city admin's: their city's).
@@ -825,8 +850,12 @@ pub async fn verify(db: &DatabaseConnection, store: &ObjectStoreHandle) -> AppRe
             }
         };
         match verdict {
-            None => check.missing.push((v.document_id, v.version_no, v.storage_key)),
-            Some(false) => check.altered.push((v.document_id, v.version_no, v.storage_key)),
+            None => check
+                .missing
+                .push((v.document_id, v.version_no, v.storage_key)),
+            Some(false) => check
+                .altered
+                .push((v.document_id, v.version_no, v.storage_key)),
             Some(true) => {}
         }
     }

@@ -36,7 +36,9 @@ impl StagedFile {
 /// Why an upload could not be staged.
 #[derive(Debug)]
 pub enum StageError {
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     /// The client's stream broke off.
     Interrupted,
     Internal(String),
@@ -163,4 +165,55 @@ pub fn head(mut file: std::fs::File) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(16);
     (&mut file).take(16).read_to_end(&mut head)?;
     Ok(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_of_a_dead_process_are_swept_and_ours_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        // No process has a pid this large (the kernel's limit is 2^22).
+        let dead = dir.path().join("99999999-abc.part");
+        let ours = dir.path().join(format!("{}-abc.part", std::process::id()));
+        let other = dir.path().join("notes.txt");
+        for path in [&dead, &ours, &other] {
+            std::fs::write(path, b"x").expect("write");
+        }
+        assert_eq!(sweep_stale(dir.path()), 1);
+        assert!(!dead.exists());
+        assert!(ours.exists() && other.exists());
+    }
+
+    #[test]
+    fn a_staged_upload_is_hashed_and_gone_when_dropped() {
+        let dir = tempfile::tempdir().expect("dir");
+        let source = {
+            let mut f = tempfile::tempfile().expect("temp");
+            f.write_all(b"abc").expect("write");
+            f.seek(SeekFrom::Start(0)).expect("seek");
+            f
+        };
+        let staged = adopt(dir.path(), 10, source).expect("staged");
+        assert_eq!(staged.size, 3);
+        assert_eq!(
+            staged.sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+        drop(staged);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+        let big = {
+            let mut f = tempfile::tempfile().expect("temp");
+            f.write_all(&[0u8; 11]).expect("write");
+            f.seek(SeekFrom::Start(0)).expect("seek");
+            f
+        };
+        assert!(matches!(
+            adopt(dir.path(), 10, big),
+            Err(StageError::TooLarge { limit: 10 })
+        ));
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+    }
 }

@@ -87,7 +87,9 @@ impl ObjectStoreHandle {
         let mut writer = BufWriter::new(self.inner.clone(), Path::from(key));
         if let Err(e) = tokio::io::copy(&mut source, &mut writer).await {
             let _ = writer.abort().await;
-            return Err(AppError::internal(format!("document store: write {key}: {e}")));
+            return Err(AppError::internal(format!(
+                "document store: write {key}: {e}"
+            )));
         }
         writer
             .shutdown()
