@@ -68,6 +68,20 @@ pub struct AuditDeadline {
 
 #[Object]
 impl Audit {
+    /// The audit's documents the viewer may read (the report, the performance sheet, the
+    /// disclosure evidence…), each with its versions.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::documents::Document>> {
+        let s = services(ctx)?;
+        let found = crate::services::documents::of_record(
+            s,
+            viewer(ctx),
+            crate::domain::DocumentOwnerType::Audit,
+            self.0.id,
+        )
+        .await?;
+        Ok(found.into_iter().map(super::documents::Document).collect())
+    }
+
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
@@ -363,6 +377,19 @@ pub struct Review(pub review::Model);
 
 #[Object]
 impl Review {
+    /// The review's documents the viewer may read (the panel's opinion).
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::documents::Document>> {
+        let s = services(ctx)?;
+        let found = crate::services::documents::of_record(
+            s,
+            viewer(ctx),
+            crate::domain::DocumentOwnerType::Review,
+            self.0.id,
+        )
+        .await?;
+        Ok(found.into_iter().map(super::documents::Document).collect())
+    }
+
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
