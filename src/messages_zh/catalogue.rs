@@ -1062,6 +1062,7 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 /// Labels of input field names, for `extensions.field` of BAD_USER_INPUT (`rows[2].examScore`
 /// reads 第3条记录的考试成绩).
 pub(super) const FIELDS: &[(&str, &str)] = &[
+    ("documentId", "文件"),
     ("documents", "所需文件"),
     ("file", "文件"),
     ("fileName", "文件名"),
