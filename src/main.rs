@@ -309,14 +309,18 @@ async fn verify_files(config: &Config) -> Result<(), String> {
     for (document, version, key) in &check.altered {
         println!("ALTERED  document {document} version {version}: {key}");
     }
+    for (document, version, key) in &check.disowned {
+        println!("NOT AS LOGGED  document {document} version {version}: {key}");
+    }
     println!(
-        "{} document versions checked in {}: {} missing, {} altered",
+        "{} document versions checked in {}: {} missing, {} altered, {} not as the audit log recorded",
         check.checked,
         store.describe,
         check.missing.len(),
-        check.altered.len()
+        check.altered.len(),
+        check.disowned.len()
     );
-    if check.missing.is_empty() && check.altered.is_empty() {
+    if check.is_clean() {
         Ok(())
     } else {
         Err("some document files are missing or altered".to_owned())

@@ -59,6 +59,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         panels::attendance_ratings_and_the_experts_year,
         rechecks::the_yearly_sample_and_a_recheck_panel,
         rechecks::findings_trace_back_and_are_seen_by_those_concerned,
+        documents::uploaded_published_and_withdrawn,
     ]
 }
 

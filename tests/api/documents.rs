@@ -529,6 +529,31 @@ async fn refused_files_leave_nothing(app: TestApp) {
     }
     let (status, _) = post_file(&app, None, &query, PDF.to_vec()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The same through GraphQL: a missing owner, another city.
+    let body = upload_multipart(
+        &app,
+        &s.city,
+        json!({ "kind": "AUDIT_REPORT" }),
+        "a.pdf",
+        PDF,
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "input.ownerType",
+        "{body:#}"
+    );
+    let body = upload_multipart(
+        &app,
+        &other_city,
+        json!({ "ownerType": "AUDIT", "ownerId": owner, "kind": "AUDIT_REPORT" }),
+        "a.pdf",
+        PDF,
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body:#}"
+    );
     let (status, _) = post_file(&app, Some(&other_city), &query, PDF.to_vec()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
@@ -781,6 +806,24 @@ async fn verify_files_finds_an_altered_object(app: TestApp) {
         .await
         .expect("verify");
     assert_eq!(check.missing.len(), 1);
+    // A row whose hash is changed to match a swapped file disagrees with the audit log.
+    let forged = "0".repeat(64);
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        entity::document_version::Entity::update_many()
+            .col_expr(
+                entity::document_version::Column::Sha256,
+                Expr::value(forged.clone()),
+            )
+            .filter(entity::document_version::Column::Sha256.eq(sha))
+            .exec(&services.db)
+            .await
+            .expect("forge");
+    }
+    let check = cleanprod::services::documents::verify(&services.db, &services.documents)
+        .await
+        .expect("verify");
+    assert_eq!(check.disowned.len(), 1);
     // Objects no row names are collected once they are old enough; named ones never.
     let orphan = tempfile::tempfile().expect("temp");
     services
@@ -796,3 +839,95 @@ async fn verify_files_finds_an_altered_object(app: TestApp) {
     assert_eq!(collect(later).await.expect("collect"), 1);
 }
 doc_test!(verify_files_finds_an_altered_object);
+
+/// `cleanprod verify-files` on the server's database and folder: 0 while every file is
+/// whole, non-zero (naming the file) once one is altered.
+#[actix_web::test]
+async fn verify_files_on_the_command_line() {
+    let app = TestApp::sqlite_with(|c| c.documents.required_for_steps = true).await;
+    let s = setting(&app).await;
+    let audit = started_audit(&app, &s).await;
+    let doc = attach(&app, &s.city, "AUDIT", &audit, "AUDIT_REPORT").await;
+    let config = &app.state.services.config;
+    let cleanprod::config::DocumentStore::Local(folder) = &config.documents.store else {
+        panic!("a local store");
+    };
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cleanprod"))
+            .arg("verify-files")
+            .env("DATABASE_URL", &config.database_url)
+            .env("CLEANPROD_DOCUMENT_DIR", folder)
+            .env_remove("CLEANPROD_DOCUMENT_STORE")
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run verify-files")
+    };
+    let whole = run();
+    let out = String::from_utf8_lossy(&whole.stdout).into_owned();
+    assert!(whole.status.success(), "{out}");
+    assert!(out.contains("1 document versions checked"), "{out}");
+    let sha = doc["versions"][0]["sha256"].as_str().expect("sha");
+    let path = folder.join(cleanprod::rules::documents::storage_key(sha));
+    std::fs::write(&path, b"%PDF-1.7 swapped").expect("swap the file");
+    let altered = run();
+    let out = String::from_utf8_lossy(&altered.stdout).into_owned();
+    assert!(!altered.status.success(), "{out}");
+    assert!(
+        out.contains(&format!(
+            "ALTERED  document {}",
+            doc["id"].as_str().expect("id")
+        )),
+        "{out}"
+    );
+}
+
+/// A document's whole life through GraphQL alone: uploaded (multipart), a new version,
+/// published, and a draft withdrawn by its uploader.
+pub(crate) async fn uploaded_published_and_withdrawn(app: TestApp) {
+    let s = setting(&app).await;
+    let audit = started_audit(&app, &s).await;
+    let enterprise = app
+        .user_with(json!({ "role": "ENTERPRISE", "enterpriseId": s.enterprise["id"] }))
+        .await;
+    let new = json!({ "ownerType": "AUDIT", "ownerId": audit, "kind": "DISCLOSURE_EVIDENCE" });
+    let body = upload_multipart(&app, &enterprise, new.clone(), "公告截图.pdf", PDF).await;
+    let evidence = body["data"]["uploadDocument"]["id"].clone();
+    assert!(evidence.is_string(), "{body:#}");
+    let body = upload_multipart(
+        &app,
+        &enterprise,
+        json!({ "documentId": evidence }),
+        "公告截图2.pdf",
+        &[PDF, b"%2"].concat(),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["uploadDocument"]["latestVersion"]["version"], 2,
+        "{body:#}"
+    );
+    let published = app
+        .ok(
+            Some(&s.city),
+            "mutation($id: ID!) { setDocumentPublic(id: $id, public: true) { public } }",
+            json!({ "id": evidence }),
+        )
+        .await;
+    assert_eq!(published["setDocumentPublic"]["public"], true);
+    let draft = upload_multipart(&app, &enterprise, new, "草稿.pdf", PDF).await["data"]
+        ["uploadDocument"]["id"]
+        .clone();
+    assert_eq!(
+        app.code(Some(&s.city), DELETE, json!({ "id": draft }))
+            .await,
+        "FORBIDDEN",
+        "only its uploader withdraws a draft"
+    );
+    app.ok(Some(&enterprise), DELETE, json!({ "id": draft }))
+        .await;
+    assert_eq!(
+        app.code(Some(&enterprise), DOCUMENT, json!({ "id": draft }))
+            .await,
+        "NOT_FOUND"
+    );
+}
+doc_test!(uploaded_published_and_withdrawn);

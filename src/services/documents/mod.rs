@@ -814,6 +814,33 @@ pub struct FileCheck {
     pub missing: Vec<(Uuid, i32, String)>,
     /// Versions whose object's bytes no longer hash to the recorded SHA-256.
     pub altered: Vec<(Uuid, i32, String)>,
+    /// Versions whose recorded SHA-256 is not the one the hash-chained audit log kept at
+    /// upload (a row changed behind the registry's back, with its file swapped to match).
+    pub disowned: Vec<(Uuid, i32, String)>,
+}
+
+impl FileCheck {
+    pub fn is_clean(&self) -> bool {
+        self.missing.is_empty() && self.altered.is_empty() && self.disowned.is_empty()
+    }
+}
+
+/// The SHA-256 of each (document, version) as the audit log recorded it at upload.
+async fn logged_hashes(db: &DatabaseConnection) -> AppResult<HashMap<(Uuid, i64), String>> {
+    let entries = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Operation.eq("uploadDocument"))
+        .all(db)
+        .await?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|e| {
+            let id = Uuid::parse_str(e.entity_id.as_deref()?).ok()?;
+            let summary: serde_json::Value = serde_json::from_str(&e.summary).ok()?;
+            let version = summary.get("version")?.as_i64()?;
+            let sha = summary.get("sha256")?.as_str()?.to_owned();
+            Some(((id, version), sha))
+        })
+        .collect())
 }
 
 /// Re-hashes every stored object that a version names.
@@ -824,10 +851,16 @@ pub async fn verify(db: &DatabaseConnection, store: &ObjectStoreHandle) -> AppRe
         .order_by_asc(document_version::Column::Id)
         .all(db)
         .await?;
+    let logged = logged_hashes(db).await?;
     let mut check = FileCheck::default();
     let mut verdicts: HashMap<String, Option<bool>> = HashMap::new();
     for v in versions {
         check.checked += 1;
+        if logged.get(&(v.document_id, i64::from(v.version_no))) != Some(&v.sha256) {
+            check
+                .disowned
+                .push((v.document_id, v.version_no, v.storage_key.clone()));
+        }
         let verdict = match verdicts.get(&v.storage_key) {
             Some(known) => *known,
             None => {
