@@ -23,6 +23,7 @@ pub mod consultancy_status_change;
 pub mod document;
 pub mod document_version;
 pub mod domain;
+pub mod draw_commitment;
 pub mod enterprise;
 pub mod expert;
 pub mod expert_conflict;

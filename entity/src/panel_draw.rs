@@ -47,6 +47,11 @@ pub struct Model {
     pub context: String,
     pub drawn_by: Option<Uuid>,
     pub drawn_at: DateTimeUtc,
+    /// The commitment the round's random bytes were fixed by (none before commitments).
+    pub commitment_id: Option<Uuid>,
+    /// Hex SHA-256 commitment to `server_random`, shown before the witness's nonce.
+    pub commitment: Option<String>,
+    pub committed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m20261205_000012_audit_status_names;
 mod m20261205_000013_recheck_rounds;
 mod m20261205_000014_simplified_procedure;
 mod m20261205_000015_documents;
+mod m20261205_000016_draw_commitments;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000013_recheck_rounds::Migration),
             Box::new(m20261205_000014_simplified_procedure::Migration),
             Box::new(m20261205_000015_documents::Migration),
+            Box::new(m20261205_000016_draw_commitments::Migration),
         ]
     }
 }

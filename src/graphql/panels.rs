@@ -320,6 +320,14 @@ impl DrawRound {
     async fn witness_nonce(&self) -> &str {
         &self.0.witness_nonce
     }
+    /// The SHA-256 commitment to `serverRandom`, shown (and logged) before the witness typed
+    /// the nonce; none for rounds drawn before commitments (algorithm v1).
+    async fn commitment(&self) -> Option<&str> {
+        self.0.commitment.as_deref()
+    }
+    async fn committed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.committed_at
+    }
     /// The slots this round filled (for a replacement, the declined seat's).
     async fn slots(&self) -> Result<Vec<PanelSlot>> {
         slots_of("slots", self.0.id, &self.0.slots, self.0.replaced_slot)
@@ -535,8 +543,41 @@ impl PanelQuery {
 #[derive(Default)]
 pub struct PanelMutation;
 
+/// A review's next draw round, opened: the commitment to the server's random bytes. Show it
+/// to the witness before they type the nonce; the round reveals the bytes.
+pub struct DrawCommitment(pub entity::draw_commitment::Model);
+
+#[Object]
+impl DrawCommitment {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn review_id(&self) -> ID {
+        id_of(self.0.review_id)
+    }
+    /// Hex SHA-256 of ("cleanprod-draw-commitment", the 32 random bytes), see `rules::draw`.
+    async fn commitment(&self) -> &str {
+        &self.0.commitment
+    }
+    async fn committed_at(&self) -> DateTime<Utc> {
+        self.0.committed_at
+    }
+}
+
 #[Object]
 impl PanelMutation {
+    /// Opens the review's next draw round (its first draw or a replacement): the server fixes
+    /// its random bytes and shows their commitment, kept in the audit log. The same open
+    /// commitment is answered until a round uses it. Without one, `drawPanel` and
+    /// `replaceDeclinedSeat` are refused.
+    async fn open_draw(&self, ctx: &Context<'_>, review_id: ID) -> Result<DrawCommitment> {
+        let s = services(ctx)?;
+        let review_id = parse_id("reviewId", &review_id)?;
+        Ok(DrawCommitment(
+            draw::open_draw(s, viewer(ctx), review_id).await?,
+        ))
+    }
+
     /// Draws the review's panel, verifiably (the review's organiser). Too few eligible
     /// experts: INSUFFICIENT_CANDIDATES with the counts per reason in `extensions`.
     async fn draw_panel(&self, ctx: &Context<'_>, input: DrawPanelInput) -> Result<Panel> {

@@ -10,6 +10,10 @@
 
 /// Messages of the service: `AppError`s, the rules' errors inside them, and the HTTP layer's.
 pub(super) const MESSAGES: &[(&str, &str)] = &[
+    (
+        "open the draw first (openDraw): its commitment must be shown before the witness types the nonce",
+        "请先开启抽取（openDraw）：须在监督人输入随机数之前公示服务器随机数的承诺值",
+    ),
     // Documents.
     (
         "a required document was deleted meanwhile; upload it again",

@@ -1,5 +1,17 @@
 //! The verifiable panel draw, its replacement rounds (补抽) and the yearly recheck sample.
 //!
+//! # Algorithm `cleanprod-draw-v2/chacha20` (panel rounds drawn now)
+//!
+//! Everything below as in v1, plus a **commitment** made before the witness types the
+//! nonce: when a draw is opened the server fixes `os_random` and shows
+//! `commitment = SHA-256(F("cleanprod-draw-commitment") ‖ F(os_random))` ([`commitment_of`]),
+//! which the hash-chained audit log keeps; the round then reveals `os_random`. A v2 round's
+//! record holds the commitment and when it was made, and verification checks that the
+//! revealed bytes match it and that it was made before the round was drawn. Whoever runs the
+//! server can therefore no longer try random bytes until a wanted panel comes out: the bytes
+//! are fixed before the nonce that the seed also depends on is known. v1 rounds (drawn before
+//! commitments) still verify as v1.
+//!
 //! Every draw is a pure function of its inputs, so the stored record (seed, eligible list and
 //! the eligible experts' sectors and kinds of expertise) lets anyone re-run it and get the
 //! same result on any machine. The algorithm is named [`DRAW_ALGORITHM`]; a change to any
@@ -77,7 +89,20 @@ use crate::domain::{ExpertiseKind, ReviewKind, Sector};
 use crate::rules::eligibility::Candidate;
 
 /// The name and version of the draw algorithm, stored with every draw.
-pub const DRAW_ALGORITHM: &str = "cleanprod-draw-v1/chacha20";
+pub const DRAW_ALGORITHM: &str = "cleanprod-draw-v2/chacha20";
+
+/// The algorithm of rounds drawn before commitments: the same draw, no commitment.
+pub const DRAW_ALGORITHM_V1: &str = "cleanprod-draw-v1/chacha20";
+
+const COMMITMENT_TAG: &[u8] = b"cleanprod-draw-commitment";
+
+/// The commitment to a draw's random bytes, shown before the witness's nonce.
+pub fn commitment_of(os_random: &[u8; 32]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    put_field(&mut hasher, COMMITMENT_TAG);
+    put_field(&mut hasher, os_random);
+    hasher.finalize().into()
+}
 
 /// Domain separation tag, the first field of the seed's hash input.
 const SEED_TAG: &[u8] = b"cleanprod-draw-v1";
@@ -629,6 +654,23 @@ mod tests {
         let mut rng = ChaCha20Rng::from_seed([0; 32]);
         assert_eq!(rng.next_u64(), 0x903d_f1a0_ade0_b876);
         assert_eq!(rng.next_u64(), 0x28bd_8653_e56a_5d40);
+    }
+
+    #[test]
+    fn commitment_fixed_vector() {
+        let mut os_random = [0u8; 32];
+        for (i, b) in os_random.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        assert_eq!(
+            hex32(&commitment_of(&os_random)),
+            "2b04c52f05d9922cd17f436e2d51146bfa3f2c8d5ca7b1d655f14e0560ae5f13"
+        );
+        os_random[31] ^= 1;
+        assert_ne!(
+            hex32(&commitment_of(&os_random)),
+            "2b04c52f05d9922cd17f436e2d51146bfa3f2c8d5ca7b1d655f14e0560ae5f13"
+        );
     }
 
     #[test]

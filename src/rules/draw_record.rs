@@ -50,9 +50,31 @@ use uuid::Uuid;
 
 use crate::domain::{DrawRoundKind, ExclusionReason, ExpertiseKind, Sector};
 use crate::rules::draw::{
-    DRAW_ALGORITHM, DrawCandidate, Seat, Slot, derive_seed, draw_panel, draw_replacement,
-    eligible_digest, pool_digest,
+    DRAW_ALGORITHM, DRAW_ALGORITHM_V1, DrawCandidate, Seat, Slot, commitment_of, derive_seed,
+    draw_panel, draw_replacement, eligible_digest, pool_digest,
 };
+
+/// What is wrong with a v2 round's commitment: it must be there, match the revealed bytes,
+/// and have been made before the round was drawn.
+fn commitment_problems(round: &RoundRecord) -> Vec<String> {
+    let mut problems = Vec::new();
+    match (&round.commitment, round.committed_at) {
+        (Some(commitment), Some(committed_at)) => {
+            if let Ok(random) = hex32("serverRandom", &round.server_random)
+                && hex::encode(commitment_of(&random)) != *commitment
+            {
+                problems.push(
+                    "serverRandom does not match the commitment shown before the draw".to_owned(),
+                );
+            }
+            if committed_at >= round.drawn_at {
+                problems.push("the commitment was not made before the round was drawn".to_owned());
+            }
+        }
+        _ => problems.push("the round has no commitment to its random bytes".to_owned()),
+    }
+    problems
+}
 
 /// The export's format name.
 pub const RECORD_FORMAT: &str = "cleanprod-draw-record-v1";
@@ -435,6 +457,11 @@ pub struct RoundRecord {
     pub context: serde_json::Value,
     pub drawn_by: Option<Uuid>,
     pub drawn_at: DateTime<Utc>,
+    /// v2: the commitment to `serverRandom` shown before the witness's nonce (hex), and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub committed_at: Option<DateTime<Utc>>,
 }
 
 /// A panel's whole draw record as exported.
@@ -546,12 +573,16 @@ fn verify_round(
     if round.review_id != record.review_id {
         problems.push("reviewId differs from the panel's review".to_owned());
     }
-    let algorithm_known = round.algorithm == DRAW_ALGORITHM;
+    let committed = round.algorithm == DRAW_ALGORITHM;
+    let algorithm_known = committed || round.algorithm == DRAW_ALGORITHM_V1;
     if !algorithm_known {
         problems.push(format!(
-            "algorithm {:?} is unknown to this verifier ({DRAW_ALGORITHM})",
+            "algorithm {:?} is unknown to this verifier ({DRAW_ALGORITHM}, {DRAW_ALGORITHM_V1})",
             round.algorithm
         ));
+    }
+    if committed {
+        problems.extend(commitment_problems(round));
     }
     let seed = match (
         hex32("serverRandom", &round.server_random),
@@ -763,6 +794,8 @@ mod tests {
             context: serde_json::json!({}),
             drawn_by: None,
             drawn_at: DateTime::<Utc>::from_timestamp(1_800_000_000, 0).expect("instant"),
+            commitment: Some(hex::encode(commitment_of(&random))),
+            committed_at: DateTime::<Utc>::from_timestamp(1_799_999_940, 0),
         };
         (record, seed)
     }
@@ -1037,5 +1070,43 @@ mod tests {
             problems_after(|r| r.rounds[0].eligible[1].sectors = vec!["GOLD".into()]),
             "eligible list",
         );
+    }
+
+    #[test]
+    fn a_round_must_keep_its_commitment() {
+        let has = |problems: Vec<String>, needle: &str| {
+            assert!(
+                problems.iter().any(|p| p.contains(needle)),
+                "{needle:?} not among {problems:?}"
+            );
+        };
+        // Random bytes other than those committed to (tried until a wanted panel came out).
+        has(
+            problems_after(|r| {
+                r.rounds[0].server_random = hex::encode([5u8; 32]);
+                let random = [5u8; 32];
+                r.rounds[0].seed = hex::encode(derive_seed(&random, id(999), "见证人"));
+            }),
+            "does not match the commitment",
+        );
+        has(
+            problems_after(|r| r.rounds[0].committed_at = Some(r.rounds[0].drawn_at)),
+            "not made before",
+        );
+        has(
+            problems_after(|r| {
+                r.rounds[0].commitment = None;
+                r.rounds[0].committed_at = None;
+            }),
+            "no commitment",
+        );
+        // A round of v1, drawn before commitments, still reproduces without one.
+        let mut record = sample_record();
+        for round in &mut record.rounds {
+            round.algorithm = DRAW_ALGORITHM_V1.to_owned();
+            round.commitment = None;
+            round.committed_at = None;
+        }
+        assert!(verify(&record).rounds.iter().all(|r| r.problems.is_empty()));
     }
 }

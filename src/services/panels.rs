@@ -99,6 +99,15 @@ async fn release_seat(txn: &impl ConnectionTrait, expert_id: Uuid, year: i32) ->
 
 // Answers, attendance, ratings.
 
+/// Whether the review has its panel already.
+pub async fn has_panel(db: &impl ConnectionTrait, review_id: Uuid) -> AppResult<bool> {
+    Ok(panel::Entity::find()
+        .filter(panel::Column::ReviewId.eq(review_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn find_panel(db: &impl ConnectionTrait, id: Uuid) -> AppResult<panel::Model> {
     panel::Entity::find_by_id(id)
         .one(db)
@@ -450,6 +459,8 @@ pub async fn draw_record(
             context: stored_json("context", round.id, &round.context)?,
             drawn_by: round.drawn_by,
             drawn_at: round.drawn_at,
+            commitment: round.commitment.clone(),
+            committed_at: round.committed_at,
         });
     }
     Ok(DrawRecord {
@@ -469,7 +480,47 @@ pub async fn verify_panel(
     viewer: &Viewer,
     panel_id: Uuid,
 ) -> AppResult<Verification> {
-    Ok(verify(&draw_record(db, viewer, panel_id).await?))
+    let mut verification = verify(&draw_record(db, viewer, panel_id).await?);
+    // Online, the commitment is also checked against the hash-chained audit log: it must have
+    // been logged, as it is, before the round was drawn.
+    let rounds = panel_draw::Entity::find()
+        .filter(panel_draw::Column::PanelId.eq(panel_id))
+        .all(db)
+        .await?;
+    for round in rounds {
+        let Some(commitment_id) = round.commitment_id else {
+            continue;
+        };
+        let logged = entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::Operation.eq("openDraw"))
+            .filter(entity::audit_log::Column::EntityId.eq(commitment_id.to_string()))
+            .one(db)
+            .await?;
+        let as_logged = logged.is_some_and(|entry| {
+            entry.created_at < round.drawn_at
+                && serde_json::from_str::<serde_json::Value>(&entry.summary)
+                    .ok()
+                    .and_then(|s| {
+                        s.get("commitment")
+                            .and_then(|c| c.as_str())
+                            .map(str::to_owned)
+                    })
+                    == round.commitment
+        });
+        if !as_logged
+            && let Some(checked) = verification
+                .rounds
+                .iter_mut()
+                .find(|r| i64::from(r.round) == i64::from(round.round_no))
+        {
+            checked
+                .problems
+                .push("the commitment is not in the audit log as made before the round".to_owned());
+            checked.reproduces = false;
+            verification.reproduces = false;
+        }
+    }
+    Ok(verification)
 }
 
 /// Batch reads for the GraphQL loaders. They check no viewer: a loader calls them for rows

@@ -29,7 +29,9 @@ use crate::db::begin_write;
 use crate::domain::{FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::deadlines::DeadlinePolicy;
-use crate::rules::draw::{DRAW_ALGORITHM, derive_seed, draw_sample, eligible_digest, sample_size};
+use crate::rules::draw::{
+    DRAW_ALGORITHM_V1 as SAMPLE_ALGORITHM, derive_seed, draw_sample, eligible_digest, sample_size,
+};
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
@@ -191,7 +193,7 @@ pub async fn draw_recheck_sample(
         round: Set(round),
         rate: Set(input.rate.normalize().to_string()),
         review_date: Set(review_date),
-        algorithm: Set(DRAW_ALGORITHM.to_owned()),
+        algorithm: Set(SAMPLE_ALGORITHM.to_owned()),
         server_random: Set(hex::encode(server_random)),
         witness_nonce: Set(nonce),
         seed: Set(hex::encode(seed)),
@@ -251,7 +253,7 @@ pub async fn draw_recheck_sample(
             "year": sample.year,
             "round": sample.round,
             "rate": sample.rate,
-            "algorithm": DRAW_ALGORITHM,
+            "algorithm": SAMPLE_ALGORITHM,
             "seed": sample.seed,
             "populationCount": sample.population_count,
             "populationDigest": sample.population_digest,
@@ -332,7 +334,7 @@ pub fn sample_reproduces(
     let Ok(rate) = sample.rate.parse::<Decimal>() else {
         return Ok(false);
     };
-    if sample.algorithm != DRAW_ALGORITHM
+    if sample.algorithm != SAMPLE_ALGORITHM
         || derive_seed(&random, sample.id, &sample.witness_nonce) != seed
         || hex::encode(eligible_digest(&population)) != sample.population_digest
     {

@@ -10,6 +10,8 @@ use crate::db_test;
 use crate::support::{TestApp, create_enterprise, enterprise_input, expert_input, firm_code};
 
 pub const DRAW: &str = "mutation($input: DrawPanelInput!) { drawPanel(input: $input) { id reviewId reviewKind reviewDate size complete composition { index sector expertiseKind } seats { id expertId slotIndex status } rounds { round kind algorithm seed serverRandom witnessNonce eligibleCount eligibleDigest poolDigest excludedTotal excludedCounts { reason count } alreadyInvited } } }";
+pub const OPEN: &str =
+    "mutation($id: ID!) { openDraw(reviewId: $id) { id reviewId commitment committedAt } }";
 pub const RESPOND: &str = "mutation($id: ID!, $accept: Boolean!, $reason: String) { respondToPanelSeat(seatId: $id, accept: $accept, reason: $reason) { id status declineReason version } }";
 pub const REPLACE: &str = "mutation($id: ID!, $nonce: String) { replaceDeclinedSeat(seatId: $id, witnessNonce: $nonce) { id expertId slotIndex status replacesSeatId drawId } }";
 pub const ATTEND: &str = "mutation($id: ID!, $attended: Boolean!) { recordSeatAttendance(seatId: $id, attended: $attended) { id status } }";
@@ -92,10 +94,18 @@ pub async fn evaluation(app: &TestApp, s: &Setting, serial: u32, date: &str) -> 
         )
         .await["scheduleReview"]["id"]
         .clone();
+    open_draw(app, &s.city, &review).await;
     (audit, review)
 }
 
+/// Opens the review's next draw round: the commitment a draw (or replacement) then uses.
+pub async fn open_draw(app: &TestApp, token: &str, review: &Value) -> Value {
+    app.ok(Some(token), OPEN, json!({ "id": review })).await["openDraw"].clone()
+}
+
+/// Opens the draw and draws, as an organiser does with the witness beside them.
 pub async fn draw(app: &TestApp, token: &str, input: Value) -> Value {
+    open_draw(app, token, &input["reviewId"]).await;
     app.ok(Some(token), DRAW, json!({ "input": input })).await["drawPanel"].clone()
 }
 
@@ -153,7 +163,7 @@ async fn full_flow_from_review_to_confirmed_panel(app: TestApp) {
     let round = &panel["rounds"][0];
     assert_eq!(round["round"], 1);
     assert_eq!(round["kind"], "INITIAL");
-    assert_eq!(round["algorithm"], "cleanprod-draw-v1/chacha20");
+    assert_eq!(round["algorithm"], "cleanprod-draw-v2/chacha20");
     assert_eq!(round["witnessNonce"], "监督人 0428");
     assert_eq!(round["seed"].as_str().map(str::len), Some(64));
     assert_eq!(round["serverRandom"].as_str().map(str::len), Some(64));
@@ -274,6 +284,112 @@ async fn full_flow_from_review_to_confirmed_panel(app: TestApp) {
 }
 db_test!(full_flow_from_review_to_confirmed_panel);
 
+/// The server's random bytes are fixed, and their commitment shown and logged, before the
+/// witness types the nonce; a draw without one is refused, and the round reveals bytes that
+/// match it.
+async fn draws_rest_on_a_prior_commitment(app: TestApp) {
+    use sha2::{Digest, Sha256};
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 1).await;
+    let enterprise = create_enterprise(&app, &s.admin, enterprise_input(10)).await;
+    let audit = app
+        .ok(
+            Some(&s.city),
+            CREATE_AUDIT,
+            json!({ "input": { "enterpriseId": enterprise["id"], "year": today().year(), "noticeDate": day(0) } }),
+        )
+        .await["createAudit"]["id"]
+        .clone();
+    app.ok(Some(&s.city), START, json!({ "id": audit, "on": day(0) }))
+        .await;
+    app.ok(
+        Some(&s.city),
+        SUBMIT,
+        json!({ "id": audit, "input": { "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": day(0) } }),
+    )
+    .await;
+    let review = app
+        .ok(
+            Some(&s.city),
+            SCHEDULE,
+            json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": day(20) } }),
+        )
+        .await["scheduleReview"]["id"]
+        .clone();
+    let input = json!({ "input": { "reviewId": review, "witnessNonce": "见证人 7" } });
+
+    // No commitment, no draw; nothing written.
+    let before = written(&app).await;
+    let (code, error) = app.err(Some(&s.city), DRAW, input.clone()).await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("reviewId"))
+    );
+    assert_eq!(written(&app).await, before);
+
+    // Only the organiser opens a draw.
+    let other_city = app.city_admin("140200").await;
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    for (token, want) in [
+        (Some(other_city.as_str()), "FORBIDDEN"),
+        (Some(firm.as_str()), "FORBIDDEN"),
+        (None, "UNAUTHENTICATED"),
+    ] {
+        assert_eq!(app.code(token, OPEN, json!({ "id": review })).await, want);
+    }
+    assert_eq!(
+        app.code(Some(&s.city), OPEN, json!({ "id": "not-an-id" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
+
+    // Opened once: asked again, the same commitment until a round uses it.
+    let opened = open_draw(&app, &s.city, &review).await;
+    let commitment = opened["commitment"]
+        .as_str()
+        .expect("commitment")
+        .to_owned();
+    assert_eq!(commitment.len(), 64);
+    assert_eq!(open_draw(&app, &s.city, &review).await, opened);
+    let logged = app
+        .count(&format!(
+            "audit_log WHERE operation = 'openDraw' AND entity_id = '{}'",
+            opened["id"].as_str().expect("id")
+        ))
+        .await;
+    assert_eq!(logged, 1, "the commitment is in the audit log");
+
+    let panel = app.ok(Some(&s.city), DRAW, input).await["drawPanel"].clone();
+    let round = app
+        .ok(
+            Some(&s.city),
+            "query($id: ID!) { panel(id: $id) { rounds { algorithm serverRandom commitment committedAt drawnAt } } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await["panel"]["rounds"][0]
+        .clone();
+    assert_eq!(round["algorithm"], "cleanprod-draw-v2/chacha20");
+    assert_eq!(round["commitment"], commitment.as_str());
+    // The revealed bytes are those committed to.
+    let random = hex::decode(round["serverRandom"].as_str().expect("random")).expect("hex");
+    let mut hasher = Sha256::new();
+    hasher.update(25u32.to_be_bytes());
+    hasher.update(b"cleanprod-draw-commitment");
+    hasher.update(32u32.to_be_bytes());
+    hasher.update(&random);
+    assert_eq!(hex::encode(hasher.finalize()), commitment);
+    assert!(round["committedAt"].as_str() < round["drawnAt"].as_str());
+    let verified = app
+        .ok(Some(&s.city), VERIFY, json!({ "id": panel["id"] }))
+        .await;
+    assert_eq!(verified["verifyPanel"]["reproduces"], true, "{verified:#}");
+
+    // A new round needs a new commitment: the next one differs.
+    let next = open_draw(&app, &s.city, &review).await;
+    assert_ne!(next["commitment"], opened["commitment"]);
+}
+db_test!(draws_rest_on_a_prior_commitment);
+
 pub(crate) async fn replacement_is_a_new_verifiable_round(app: TestApp) {
     let s = setting(&app).await;
     let ids = pool(&app, &s.admin, 100, 2).await;
@@ -329,6 +445,20 @@ pub(crate) async fn replacement_is_a_new_verifiable_round(app: TestApp) {
     assert_eq!(declined["declineReason"], "行程冲突");
     assert_eq!(seats_counted(&app, &env_expert).await, 0);
 
+    // A replacement is a round of its own: it needs a commitment of its own.
+    let (code, error) = app
+        .err(
+            Some(&s.city),
+            REPLACE,
+            json!({ "id": env["id"], "nonce": "second witness" }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("reviewId")),
+        "the first round's commitment is used up"
+    );
+    open_draw(&app, &s.city, &review).await;
     let replacement = app
         .ok(
             Some(&s.city),
@@ -361,6 +491,7 @@ pub(crate) async fn replacement_is_a_new_verifiable_round(app: TestApp) {
         json!({ "id": replacement["id"], "accept": false }),
     )
     .await;
+    open_draw(&app, &s.city, &review).await;
     let before = written(&app).await;
     let (code, error) = app
         .err(Some(&s.city), REPLACE, json!({ "id": replacement["id"] }))
@@ -1189,6 +1320,7 @@ async fn verification_catches_tampering_online_and_offline(app: TestApp) {
         json!({ "id": seat["id"], "accept": false }),
     )
     .await;
+    open_draw(&app, &s.city, &review).await;
     app.ok(Some(&s.city), REPLACE, json!({ "id": seat["id"] }))
         .await;
     let id = panel["id"].as_str().expect("id");

@@ -18,8 +18,8 @@ use uuid::Uuid;
 use crate::domain::{DrawRoundKind, ExpertiseKind, ReviewKind, SeatStatus, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::draw::{
-    DRAW_ALGORITHM, DrawCandidate, Seat, Slot, default_size, derive_seed, draw_panel,
-    draw_replacement, eligible_digest, pool_digest,
+    DRAW_ALGORITHM, DrawCandidate, Seat, Slot, commitment_of, default_size, derive_seed,
+    draw_panel, draw_replacement, eligible_digest, pool_digest,
 };
 use crate::rules::draw_record::{Profile, encode_eligible, encode_excluded, slot_records};
 use crate::rules::eligibility::{DEFAULT_SEAT_CAP, conflict_cutoff};
@@ -190,6 +190,10 @@ fn draw_row(
         .to_string()),
         drawn_by: Set(None),
         drawn_at: Set(drawn_at),
+        // Committed ten minutes before the draw, as `openDraw` would have (no log entry).
+        commitment_id: Set(None),
+        commitment: Set(Some(hex::encode(commitment_of(&server_random)))),
+        committed_at: Set(Some(drawn_at - Duration::minutes(10))),
     };
     Ok((row, seed))
 }

@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::facts::{BatchReads, FastSet, read_batch};
-use super::request::{DrawJob, check_open, os_random};
+use super::request::{DrawJob, check_open};
 use super::staging::{StagedDraw, stage_draw};
 use super::writes::{Attempt, Failure, RoundToWrite, retrying, write_rounds};
 use super::{DrawnPanel, index::DrawIndex};
@@ -46,8 +46,8 @@ pub(super) async fn draw_queued(
     answers
 }
 
-/// One draw in its own transaction; a lost race draws again with fresh eligibility and
-/// fresh randomness.
+/// One draw in its own transaction; a lost race draws again with fresh eligibility (and the
+/// same committed random bytes).
 async fn draw_alone(s: &Services, db: &DatabaseConnection, job: &DrawJob) -> AppResult<DrawnPanel> {
     let mut answers = retrying(s.metrics.as_ref(), job.setting.kind.as_str(), || {
         draw_together(s, db, std::slice::from_ref(job))
@@ -146,7 +146,6 @@ fn stage_batch(
                     &index,
                     &facts,
                     earlier.get(&audit_id).unwrap_or(&nobody),
-                    os_random()?,
                 )
             }),
         };

@@ -39,6 +39,7 @@
 //! each other in a cycle. On SQLite `BEGIN IMMEDIATE` serialises writers.
 
 mod batch;
+mod commitments;
 mod facts;
 mod index;
 mod queue;
@@ -49,6 +50,7 @@ mod writes;
 
 use entity::{panel, panel_seat};
 
+pub use commitments::{open_draw, open_for};
 pub use index::{DrawIndex, DrawIndexCache};
 pub use queue::{DrawQueue, MAX_BATCH};
 pub use replacement::replace_declined_seat;

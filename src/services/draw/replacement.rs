@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::batch::committed;
 use super::facts::{earlier_panel_experts, load_facts};
-use super::request::{Setting, check_nonce, check_open, os_random};
+use super::request::{Setting, check_nonce, check_open};
 use super::staging::{RoundSpec, stage_round};
 use super::writes::{Attempt, RoundToWrite, retrying, write_rounds};
 use crate::auth::Viewer;
@@ -128,6 +128,7 @@ async fn replace_attempt(
     )
     .await?;
     let earlier = earlier_panel_experts(&txn, ctx, setting.audit.id).await?;
+    let (commitment, random) = super::commitments::required(&txn, review.id).await?;
     let round = stage_round(
         &RoundSpec {
             panel,
@@ -136,7 +137,8 @@ async fn replace_attempt(
             review: &review,
             ctx,
             context: setting.context_json(),
-            server_random: os_random()?,
+            server_random: random,
+            commitment: &commitment,
             witness_nonce: nonce,
             slots: std::slice::from_ref(&slot),
             replacing: Some((declined, slot_index, &invited)),

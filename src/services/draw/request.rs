@@ -33,6 +33,9 @@ pub(super) struct DrawJob {
     pub setting: Setting,
     pub slots: Vec<Slot>,
     pub nonce: String,
+    /// The review's open commitment and the random bytes it fixed.
+    pub commitment: entity::draw_commitment::Model,
+    pub random: [u8; 32],
 }
 
 impl DrawJob {
@@ -50,11 +53,19 @@ impl DrawJob {
             None => default_slots(setting.sector, size),
         };
         let nonce = check_nonce(input.witness_nonce)?;
+        if panels::has_panel(&s.db, input.review_id).await? {
+            return Err(AppError::conflict(
+                "the review already has a panel; replace declined seats instead",
+            ));
+        }
+        let (commitment, random) = super::commitments::required(&s.db, input.review_id).await?;
         Ok(DrawJob {
             viewer: viewer.clone(),
             setting,
             slots,
             nonce,
+            commitment,
+            random,
         })
     }
 }

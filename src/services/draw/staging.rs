@@ -259,6 +259,8 @@ pub(super) struct RoundSpec<'a> {
     pub ctx: &'a ReviewContext,
     pub context: Json,
     pub server_random: [u8; 32],
+    /// The commitment that fixed `server_random` before the nonce was typed.
+    pub commitment: &'a entity::draw_commitment::Model,
     pub witness_nonce: &'a str,
     pub slots: &'a [Slot],
     /// A replacement: the declined seat and its slot, and everyone ever invited to the panel.
@@ -319,6 +321,9 @@ pub(super) fn stage_round(
         context: spec.context.to_string(),
         drawn_by: spec.drawn_by,
         drawn_at: Utc::now(),
+        commitment_id: Some(spec.commitment.id),
+        commitment: Some(spec.commitment.commitment.clone()),
+        committed_at: Some(spec.commitment.committed_at),
     };
     let seats = seat_models(
         spec.panel,
@@ -329,6 +334,7 @@ pub(super) fn stage_round(
     let mut summary = json!({
         "round": spec.round_no,
         "algorithm": DRAW_ALGORITHM,
+        "commitment": spec.commitment.commitment,
         "seed": round.seed,
         "eligibleCount": round.eligible_count,
         // Set with the round's digests (`StagedRound::set_digests`).
@@ -406,7 +412,6 @@ pub(super) fn stage_draw(
     index: &DrawIndex,
     facts: &EligibilityFacts,
     earlier: &FastSet<Uuid>,
-    server_random: [u8; 32],
 ) -> AppResult<StagedDraw> {
     let setting = &job.setting;
     let panel = panel::Model {
@@ -430,7 +435,8 @@ pub(super) fn stage_draw(
             review,
             ctx: &setting.ctx,
             context: setting.context_json(),
-            server_random,
+            server_random: job.random,
+            commitment: &job.commitment,
             witness_nonce: &job.nonce,
             slots: &job.slots,
             replacing: None,
@@ -566,6 +572,7 @@ mod tests {
 
     struct Setup {
         index: DrawIndex,
+        commitment: entity::draw_commitment::Model,
         review: review::Model,
         panel: panel::Model,
         ctx: ReviewContext,
@@ -577,6 +584,16 @@ mod tests {
             let review = review();
             Setup {
                 index: index(),
+                commitment: entity::draw_commitment::Model {
+                    id: Uuid::now_v7(),
+                    review_id: review.id,
+                    server_random: hex::encode(RANDOM),
+                    commitment: hex::encode(crate::rules::draw::commitment_of(&RANDOM)),
+                    committed_at: Utc::now(),
+                    committed_by: None,
+                    used_at: None,
+                    used_by_round: None,
+                },
                 panel: panel_of(&review),
                 review,
                 ctx: ctx(ReviewKind::Evaluation),
@@ -593,6 +610,7 @@ mod tests {
                 ctx: &self.ctx,
                 context: json!({}),
                 server_random: RANDOM,
+                commitment: &self.commitment,
                 witness_nonce: "证人",
                 slots: &self.slots,
                 replacing: None,

@@ -146,6 +146,13 @@ pub(super) async fn write_rounds(
     if !staged.is_empty() {
         store_snapshot(txn, index).await?;
     }
+    let used: Vec<(Uuid, Uuid)> = staged
+        .iter()
+        .filter_map(|r| r.round.commitment_id.map(|c| (c, r.round.id)))
+        .collect();
+    if !super::commitments::use_up(txn, &used).await? {
+        return Err(Failure::LostRace);
+    }
     let mut entries = Vec::with_capacity(staged.len());
     let mut draws = Vec::with_capacity(staged.len());
     for (round, (viewer, operation, entity_type, entity_id)) in staged.into_iter().zip(logged) {
