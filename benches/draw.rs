@@ -390,6 +390,9 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             context: Set("{}".into()),
             drawn_by: Set(None),
             drawn_at: Set(now),
+            commitment_id: Set(None),
+            commitment: Set(None),
+            committed_at: Set(None),
         });
         let mut on_panel = Vec::new();
         while on_panel.len() < SEATS_PER_PANEL {
@@ -594,6 +597,10 @@ async fn run(label: &str, url: &str, draws: usize) -> BenchResult<()> {
     let mut queries = Vec::with_capacity(draws);
     let mut eligible = 0i64;
     for (i, review_id) in seeded.reviews.iter().enumerate() {
+        // Opening the draw (the commitment) is the organiser's step before the witness's.
+        draw::open_draw(services, &Viewer::System, *review_id)
+            .await
+            .map_err(|e| format!("open draw {i} failed: {}", e.client_message()))?;
         let before = statements.load(Ordering::Relaxed);
         let t = Instant::now();
         let panel = draw::draw_panel(
