@@ -380,6 +380,9 @@ domain_enum! {
         ConflictConsultancy => "CONFLICT_CONSULTANCY", "与咨询机构有利害关系",
         PreviousPanelSameAudit => "PREVIOUS_PANEL_SAME_AUDIT", "曾参加该审核评审",
         SameCity => "SAME_CITY", "同城回避",
+        /// On the staff register of the audit's consultancy (the same person by ID card),
+        /// now or within the recusal window, whether or not the tie was declared.
+        StaffOfConsultancy => "STAFF_OF_CONSULTANCY", "系该咨询机构从业人员",
     }
 }
 

@@ -4,7 +4,8 @@
 //! go and the admin view can show every expert's reasons. The reasons are checked and listed
 //! in one fixed order, the declaration order of [`ExclusionReason`] (`NOT_ACTIVE`,
 //! `OUT_OF_TERM`, `UNAVAILABLE`, `SEATED_SAME_DAY`, `SEAT_CAP_REACHED`, `CONFLICT_ENTERPRISE`,
-//! `CONFLICT_CONSULTANCY`, `PREVIOUS_PANEL_SAME_AUDIT`, `SAME_CITY`); the per-reason counts
+//! `CONFLICT_CONSULTANCY`, `PREVIOUS_PANEL_SAME_AUDIT`, `SAME_CITY`, `STAFF_OF_CONSULTANCY`);
+//! the per-reason counts
 //! of a draw count each excluded expert once, under its first reason in that order, so the
 //! counts add up to the number excluded.
 //!
@@ -42,6 +43,16 @@ pub struct DeclaredConflict {
     pub until: Option<NaiveDate>,
 }
 
+/// A spell on a consultancy's staff register of the same person as the expert (matched by
+/// the keyed hash of the ID card number), whether or not the expert declared it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffTie {
+    pub credit_code: String,
+    pub from: NaiveDate,
+    /// Last day on the register; `None` while employed.
+    pub until: Option<NaiveDate>,
+}
+
 /// Dates an expert declared they cannot serve, both ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unavailability {
@@ -65,6 +76,8 @@ pub struct Candidate<'a> {
     /// Credit code of the current employer, when known.
     pub employer_credit_code: Option<&'a str>,
     pub conflicts: Vec<DeclaredConflict>,
+    /// Spells on consultancies' staff registers (by identity, not declaration).
+    pub staff_ties: Vec<StaffTie>,
     pub unavailable: Vec<Unavailability>,
     /// Dates of the expert's seats on *other* panels that still stand (invited, confirmed,
     /// attended; not declined).
@@ -219,6 +232,14 @@ fn reasons_against(candidate: &Candidate, review: &Review) -> Vec<ExclusionReaso
     if ctx.exclude_same_city && same_code(candidate.city_code, review.enterprise_city_code) {
         reasons.push(ExclusionReason::SameCity);
     }
+    if review.consultancy_credit_code.is_some_and(|code| {
+        candidate
+            .staff_ties
+            .iter()
+            .any(|t| same_code(&t.credit_code, code) && tie_counts(Some(t.from), t.until, date))
+    }) {
+        reasons.push(ExclusionReason::StaffOfConsultancy);
+    }
     reasons
 }
 
@@ -299,6 +320,7 @@ mod tests {
             expertise: &[ExpertiseKind::IndustryProcess],
             employer_credit_code: Some("91140200MA0K000009"),
             conflicts: vec![],
+            staff_ties: vec![],
             unavailable: vec![],
             seated_dates: vec![],
             seats_this_year: 0,
@@ -599,6 +621,11 @@ mod tests {
             expertise: &[],
             employer_credit_code: Some(ENTERPRISE),
             conflicts: vec![tie(CONSULTANCY, None, None)],
+            staff_ties: vec![StaffTie {
+                credit_code: CONSULTANCY.into(),
+                from: d(2020, 1, 1),
+                until: None,
+            }],
             unavailable: vec![Unavailability {
                 from: d(2025, 6, 1),
                 until: d(2025, 6, 30),
@@ -685,5 +712,57 @@ mod tests {
     fn empty_pool() {
         let p = partition_pool(&[], &ctx());
         assert_eq!(p, Partition::default());
+    }
+
+    #[test]
+    fn the_consultancys_staff_register_recuses_by_identity() {
+        // On the audit's consultancy's register (matched by ID card), never declared.
+        let spell = |from, until| Candidate {
+            staff_ties: vec![StaffTie {
+                credit_code: format!(" {} ", CONSULTANCY.to_lowercase()),
+                from,
+                until,
+            }],
+            ..ok(1)
+        };
+        let review = ctx().review_date;
+        let three_years_before = conflict_cutoff(review);
+        assert_eq!(
+            exclusion_reasons(&spell(d(2020, 1, 1), None), &ctx()),
+            [ExclusionReason::StaffOfConsultancy]
+        );
+        // Left within the window: still recused; left three years ago to the day: not.
+        assert_eq!(
+            exclusion_reasons(
+                &spell(
+                    d(2020, 1, 1),
+                    Some(three_years_before.succ_opt().expect("day"))
+                ),
+                &ctx()
+            ),
+            [ExclusionReason::StaffOfConsultancy]
+        );
+        assert!(
+            exclusion_reasons(&spell(d(2020, 1, 1), Some(three_years_before)), &ctx()).is_empty()
+        );
+        // Joins after the review: not yet a tie.
+        assert!(
+            exclusion_reasons(&spell(review.succ_opt().expect("day"), None), &ctx()).is_empty()
+        );
+        // Another consultancy's register, or an audit without a consultancy: no reason.
+        let elsewhere = Candidate {
+            staff_ties: vec![StaffTie {
+                credit_code: "91140100MA0K000017".into(),
+                from: d(2020, 1, 1),
+                until: None,
+            }],
+            ..ok(1)
+        };
+        assert!(exclusion_reasons(&elsewhere, &ctx()).is_empty());
+        let own_audit = ReviewContext {
+            consultancy_credit_code: None,
+            ..ctx()
+        };
+        assert!(exclusion_reasons(&spell(d(2020, 1, 1), None), &own_audit).is_empty());
     }
 }

@@ -390,6 +390,63 @@ async fn draws_rest_on_a_prior_commitment(app: TestApp) {
 }
 db_test!(draws_rest_on_a_prior_commitment);
 
+/// An expert who is on the staff register of the audit's consultancy (the same person by ID
+/// card) is not drawn, though the tie was never declared; the record says why, and the draw
+/// still reproduces.
+async fn the_consultancys_own_staff_are_recused_by_identity(app: TestApp) {
+    let s = setting(&app).await;
+    // The lead auditor of the setting's firm is also in the expert pool, as an
+    // environmental expert the default composition needs; nobody declared the tie.
+    let lead_card = crate::support::staff_input(1, "2020-01-01")["idCardNumber"].clone();
+    let mut input = expert_input(900);
+    input["idCardNumber"] = lead_card;
+    input["birthDate"] = json!("1980-01-01");
+    input["sectors"] = json!(["PAPER"]);
+    input["expertiseKinds"] = json!(["ENVIRONMENTAL"]);
+    input["cityCode"] = json!("140200");
+    let created = app
+        .ok(Some(&s.admin), CREATE_EXPERT, json!({ "input": input }))
+        .await["createExpert"]["id"]
+        .clone();
+    app.ok(Some(&s.admin), SET_STATUS, json!({ "id": created }))
+        .await;
+    pool(&app, &s.admin, 100, 1).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    let panel = draw(&app, &s.city, json!({ "reviewId": review })).await;
+    assert!(
+        panel["seats"]
+            .as_array()
+            .expect("seats")
+            .iter()
+            .all(|seat| seat["expertId"] != created),
+        "the firm's own auditor is never drawn"
+    );
+    let counts = panel["rounds"][0]["excludedCounts"]
+        .as_array()
+        .expect("counts")
+        .clone();
+    assert!(
+        counts.contains(&json!({ "reason": "STAFF_OF_CONSULTANCY", "count": 1 })),
+        "{counts:?}"
+    );
+    let excluded = app
+        .ok(
+            Some(&s.city),
+            "query($id: ID!) { panel(id: $id) { rounds { excludedExperts(reason: STAFF_OF_CONSULTANCY) { edges { node { expert { id } reasons } } } } } }",
+            json!({ "id": panel["id"] }),
+        )
+        .await;
+    assert_eq!(
+        excluded["panel"]["rounds"][0]["excludedExperts"]["edges"][0]["node"]["expert"]["id"],
+        created
+    );
+    let verified = app
+        .ok(Some(&s.city), VERIFY, json!({ "id": panel["id"] }))
+        .await;
+    assert_eq!(verified["verifyPanel"]["reproduces"], true, "{verified:#}");
+}
+db_test!(the_consultancys_own_staff_are_recused_by_identity);
+
 pub(crate) async fn replacement_is_a_new_verifiable_round(app: TestApp) {
     let s = setting(&app).await;
     let ids = pool(&app, &s.admin, 100, 2).await;

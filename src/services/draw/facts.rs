@@ -20,7 +20,7 @@ use super::index::DrawIndex;
 use super::request::{DrawJob, select_prefixed};
 use crate::domain::{ReviewKind, SeatStatus};
 use crate::error::AppResult;
-use crate::rules::eligibility::{DeclaredConflict, ReviewContext, Unavailability};
+use crate::rules::eligibility::{DeclaredConflict, ReviewContext, StaffTie, Unavailability};
 use crate::services::bulk::padded_for_in;
 use crate::services::{Services, expert_pool, is_not_constant};
 
@@ -34,6 +34,9 @@ pub(super) type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 pub(super) struct EligibilityFacts {
     /// Ties toward the credit codes asked for.
     pub conflicts: FastMap<Uuid, Vec<DeclaredConflict>>,
+    /// Experts who are (or were) on the staff register of a consultancy asked for, matched
+    /// by the keyed hash of their ID card number.
+    pub staff_ties: FastMap<Uuid, Vec<StaffTie>>,
     /// Declared unavailability overlapping the span of the dates asked for.
     pub unavailable: FastMap<Uuid, Vec<Unavailability>>,
     /// Seats that stand on the dates asked for.
@@ -76,6 +79,7 @@ pub(super) async fn load_facts(
             .collect(),
     );
     if !codes.is_empty() {
+        facts.staff_ties = staff_ties(txn, &codes).await?;
         let rows = expert_conflict::Entity::find()
             .filter(expert_conflict::Column::OrganisationCreditCode.is_in(codes))
             .all(txn)
@@ -158,6 +162,56 @@ pub(super) async fn load_facts(
         .map(|(id, year, seats)| ((id, year), seats))
         .collect();
     Ok(facts)
+}
+
+/// Experts who are the same person (by ID card) as someone on the staff register of a
+/// consultancy with one of these credit codes, with each spell there: one statement.
+async fn staff_ties(
+    txn: &impl ConnectionTrait,
+    codes: &[String],
+) -> AppResult<FastMap<Uuid, Vec<StaffTie>>> {
+    use entity::{consultancy, consultancy_staff, expert};
+    let query = Query::select()
+        .column((expert::Entity, expert::Column::Id))
+        .column((consultancy::Entity, consultancy::Column::CreditCode))
+        .column((
+            consultancy_staff::Entity,
+            consultancy_staff::Column::StartedOn,
+        ))
+        .column((
+            consultancy_staff::Entity,
+            consultancy_staff::Column::EndedOn,
+        ))
+        .from(consultancy_staff::Entity)
+        .inner_join(
+            consultancy::Entity,
+            Expr::col((consultancy::Entity, consultancy::Column::Id)).equals((
+                consultancy_staff::Entity,
+                consultancy_staff::Column::ConsultancyId,
+            )),
+        )
+        .inner_join(
+            expert::Entity,
+            Expr::col((expert::Entity, expert::Column::IdCardHmac)).equals((
+                consultancy_staff::Entity,
+                consultancy_staff::Column::IdCardHmac,
+            )),
+        )
+        .and_where(
+            Expr::col((consultancy::Entity, consultancy::Column::CreditCode))
+                .is_in(codes.iter().cloned()),
+        )
+        .to_owned();
+    let mut ties: FastMap<Uuid, Vec<StaffTie>> = FastMap::default();
+    for row in txn.query_all(&query).await? {
+        let expert_id: Uuid = row.try_get_by_index(0)?;
+        ties.entry(expert_id).or_default().push(StaffTie {
+            credit_code: row.try_get_by_index(1)?,
+            from: row.try_get_by_index(2)?,
+            until: row.try_get_by_index(3)?,
+        });
+    }
+    Ok(ties)
 }
 
 /// A recheck's experts who sat on the audit's evaluation or acceptance (empty otherwise).

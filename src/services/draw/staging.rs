@@ -48,6 +48,7 @@ fn candidates<'a>(
             expertise: &e.kinds,
             employer_credit_code: Some(&e.model.employer_credit_code),
             conflicts: Vec::new(),
+            staff_ties: Vec::new(),
             unavailable: Vec::new(),
             seated_dates: Vec::new(),
             seats_this_year: 0,
@@ -57,6 +58,11 @@ fn candidates<'a>(
     for (id, conflicts) in &facts.conflicts {
         if let Some(c) = candidate_of(pool, &mut candidates, *id) {
             c.conflicts.clone_from(conflicts);
+        }
+    }
+    for (id, ties) in &facts.staff_ties {
+        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
+            c.staff_ties.clone_from(ties);
         }
     }
     for (id, unavailable) in &facts.unavailable {
