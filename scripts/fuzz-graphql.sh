@@ -147,6 +147,13 @@ schemathesis.graphql.scalar(
     ).map(nodes.String),
 )
 
+# Files travel as parts of a multipart request; in a JSON one any value stands in for a file
+# (refused), including the placeholder a multipart request leaves in its variables.
+schemathesis.graphql.scalar(
+    "Upload",
+    st.one_of(st.text(max_size=20), st.just("#__graphql_file__:0")).map(nodes.String),
+)
+
 # Codes the API documents for a client's fault; anything else (INTERNAL, SERVICE_UNAVAILABLE,
 # no code at all, an unknown one) means the server failed.
 CLIENT_CODES = {

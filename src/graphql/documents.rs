@@ -240,9 +240,16 @@ impl DocumentMutation {
                 })?,
             },
         };
-        let upload = file.value(ctx).map_err(|_| {
-            crate::error::AppError::bad_input("file", "send the file as a multipart upload")
-        })?;
+        // Not `Upload::value`: it indexes the request's files without a check, and a JSON
+        // request can name a file it does not carry.
+        let upload = ctx
+            .query_env
+            .uploads
+            .get(file.0)
+            .and_then(|u| u.try_clone().ok())
+            .ok_or_else(|| {
+                crate::error::AppError::bad_input("file", "send the file as a multipart upload")
+            })?;
         let file_name = upload.filename.clone();
         let settings = s.config.documents.clone();
         let staged = tokio::task::spawn_blocking(move || {

@@ -878,17 +878,17 @@ mod tests {
         .into_iter()
         .collect();
         let bytes = encode_excluded(&excluded);
-        assert_eq!(&bytes[17..19], &[0xff, 0x01]);
+        assert_eq!(&bytes[17..19], &[0xff, 0x03]);
         let decoded: BTreeMap<_, _> = decode_excluded(&bytes)
             .expect("decodes")
             .into_iter()
             .collect();
         assert_eq!(decoded, excluded);
         let mut bad = bytes;
-        bad[18] = 0x02;
+        bad[18] = 0x04;
         assert_eq!(
             decode_excluded(&bad),
-            Err(CodecError::UnknownBit(9, "exclusion reason"))
+            Err(CodecError::UnknownBit(10, "exclusion reason"))
         );
     }
 

@@ -529,6 +529,18 @@ async fn refused_files_leave_nothing(app: TestApp) {
     }
     let (status, _) = post_file(&app, None, &query, PDF.to_vec()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A JSON request naming a file it does not carry (it once crashed the worker).
+    let (code, error) = app
+        .err(
+            Some(&s.city),
+            "mutation($input: UploadDocumentInput!, $file: Upload!) { uploadDocument(input: $input, file: $file) { id } }",
+            json!({ "input": { "ownerType": "AUDIT", "ownerId": owner, "kind": "AUDIT_REPORT" }, "file": "#__graphql_file__:0" }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("file"))
+    );
     // The same through GraphQL: a missing owner, another city.
     let body = upload_multipart(
         &app,
