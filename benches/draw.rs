@@ -350,6 +350,11 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             held_at: Set(Some(now)),
             created_at: Set(now),
             updated_at: Set(now),
+            starts_at: Set(None),
+            venue: Set(None),
+            contact_name: Set(None),
+            contact_phone: Set(None),
+            meeting_note: Set(None),
         });
         panel_rows.push(panel::ActiveModel {
             id: Set(panel_id),
@@ -502,6 +507,11 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             held_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            starts_at: Set(None),
+            venue: Set(None),
+            contact_name: Set(None),
+            contact_phone: Set(None),
+            meeting_note: Set(None),
         });
     }
     insert_all(db, audits, 1_000).await?;

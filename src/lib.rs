@@ -44,8 +44,17 @@ pub struct AppState {
 const PERSISTED_QUERY_CACHE: usize = 1024;
 
 impl AppState {
-    /// Builds the state on a connected, migrated database.
+    /// Builds the state on a connected, migrated database; events go to the log.
     pub async fn new(config: Config, db: DatabaseConnection) -> AppResult<AppState> {
+        Self::with_events(config, db, Arc::new(services::events::LoggedEvents)).await
+    }
+
+    /// Builds the state with its events going to `events`.
+    pub async fn with_events(
+        config: Config,
+        db: DatabaseConnection,
+        events: Arc<dyn services::events::EventSink>,
+    ) -> AppResult<AppState> {
         let secret = config
             .jwt_secret
             .clone()
@@ -67,6 +76,7 @@ impl AppState {
         let documents = services::documents::ObjectStoreHandle::open(&config.documents.store)?;
         let services = Services {
             documents,
+            events,
             db,
             config: Arc::new(config),
             catalog: Arc::new(catalog),

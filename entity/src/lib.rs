@@ -46,6 +46,7 @@ pub mod recheck_finding_expert;
 pub mod recheck_sample;
 pub mod recheck_sample_item;
 pub mod review;
+pub mod review_change;
 pub mod sector;
 pub mod training_attendance;
 pub mod training_plan;

@@ -23,6 +23,13 @@ pub struct Model {
     pub held_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the meeting starts (set as China time on the review date).
+    pub starts_at: Option<DateTimeUtc>,
+    pub venue: Option<String>,
+    /// The organiser's contact for the experts.
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub meeting_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

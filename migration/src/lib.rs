@@ -21,6 +21,7 @@ mod m20261205_000013_recheck_rounds;
 mod m20261205_000014_simplified_procedure;
 mod m20261205_000015_documents;
 mod m20261205_000016_draw_commitments;
+mod m20261205_000017_review_meetings;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_simplified_procedure::Migration),
             Box::new(m20261205_000015_documents::Migration),
             Box::new(m20261205_000016_draw_commitments::Migration),
+            Box::new(m20261205_000017_review_meetings::Migration),
         ]
     }
 }

@@ -375,8 +375,72 @@ impl AuditTransition {
 
 pub struct Review(pub review::Model);
 
+/// A review's meeting details as set.
+#[derive(InputObject)]
+pub struct ReviewMeetingInput {
+    /// `HH:MM`, China time, on the review date.
+    pub start_time: String,
+    pub venue: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub note: Option<String>,
+}
+
+/// One change of a review's meeting details.
+pub struct ReviewChange(pub entity::review_change::Model);
+
+#[Object]
+impl ReviewChange {
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.changed_at
+    }
+    async fn changed_by(&self) -> Option<ID> {
+        self.0.changed_by.map(id_of)
+    }
+    /// Made after the panel was drawn (the seated experts were told).
+    async fn after_draw(&self) -> bool {
+        self.0.after_draw
+    }
+    /// Each changed field (`startsAt`, `venue`, `contactName`, `contactPhone`, `note`) with
+    /// its value before and after.
+    async fn changes(&self) -> Result<async_graphql::Json<serde_json::Value>> {
+        Ok(async_graphql::Json(
+            serde_json::from_str(&self.0.changes)
+                .map_err(|e| crate::error::AppError::internal(format!("stored changes: {e}")))?,
+        ))
+    }
+}
+
 #[Object]
 impl Review {
+    /// When the meeting starts (entered as China time on the review date).
+    async fn starts_at(&self) -> Option<DateTime<Utc>> {
+        self.0.starts_at
+    }
+    async fn venue(&self) -> Option<&str> {
+        self.0.venue.as_deref()
+    }
+    /// The organiser's contact for the experts.
+    async fn contact_name(&self) -> Option<&str> {
+        self.0.contact_name.as_deref()
+    }
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+    async fn meeting_note(&self) -> Option<&str> {
+        self.0.meeting_note.as_deref()
+    }
+    /// Every change of the meeting details, oldest first; `afterDraw` ones were sent to the
+    /// seated experts.
+    async fn meeting_changes(&self, ctx: &Context<'_>) -> Result<Vec<ReviewChange>> {
+        let s = services(ctx)?;
+        Ok(audits::meeting_changes(&s.db, self.0.id)
+            .await?
+            .into_iter()
+            .map(ReviewChange)
+            .collect())
+    }
+
     /// The review's documents the viewer may read (the panel's opinion).
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::documents::Document>> {
         let s = services(ctx)?;
@@ -971,6 +1035,34 @@ impl AuditMutation {
                 id,
                 until.0,
                 &reason,
+            )
+            .await?,
+        ))
+    }
+
+    /// Sets a scheduled review's meeting details (its organiser): the start as `HH:MM` China
+    /// time on the review date, the venue, the organiser's contact and a note. A change after
+    /// the draw is kept in `meetingChanges` and sent to the seated experts.
+    async fn set_review_meeting(
+        &self,
+        ctx: &Context<'_>,
+        review_id: ID,
+        input: ReviewMeetingInput,
+    ) -> Result<Review> {
+        let s = services(ctx)?;
+        let id = parse_id("reviewId", &review_id)?;
+        Ok(Review(
+            audits::set_review_meeting(
+                s,
+                viewer(ctx),
+                id,
+                audits::MeetingInput {
+                    start_time: input.start_time,
+                    venue: input.venue,
+                    contact_name: input.contact_name,
+                    contact_phone: input.contact_phone,
+                    note: input.note,
+                },
             )
             .await?,
         ))

@@ -14,6 +14,14 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "open the draw first (openDraw): its commitment must be shown before the witness types the nonce",
         "请先开启抽取（openDraw）：须在监督人输入随机数之前公示服务器随机数的承诺值",
     ),
+    (
+        "must be a time of day as HH:MM",
+        "须为“时:分”格式的时刻，如 09:30",
+    ),
+    (
+        "the review has been held; its meeting can no longer change",
+        "评审已举行，会议安排不能再修改",
+    ),
     // Documents.
     (
         "a required document was deleted meanwhile; upload it again",
@@ -1067,6 +1075,8 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 /// reads 第3条记录的考试成绩).
 pub(super) const FIELDS: &[(&str, &str)] = &[
     ("documentId", "文件"),
+    ("startTime", "开始时间"),
+    ("venue", "会议地点"),
     ("documents", "所需文件"),
     ("file", "文件"),
     ("fileName", "文件名"),

@@ -15,6 +15,7 @@ pub mod expert_review;
 pub mod expert_status;
 pub mod mandatory;
 pub mod masking;
+pub mod meetings;
 pub mod ranking;
 pub mod scale;
 pub mod seats;

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod draw;
 pub mod enterprises;
+pub mod events;
 pub mod expert_pool;
 pub mod expert_year;
 pub mod experts;
@@ -68,6 +69,8 @@ pub struct Services {
     pub draw_index: draw::DrawIndexCache,
     /// Where the documents' bytes are kept.
     pub documents: documents::ObjectStoreHandle,
+    /// Where events go once their transaction commits (see `events`).
+    pub events: Arc<dyn events::EventSink>,
 }
 
 /// The draw's counters, kept by whoever runs the services (the server's `/metrics`), so the

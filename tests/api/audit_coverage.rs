@@ -60,6 +60,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         rechecks::the_yearly_sample_and_a_recheck_panel,
         rechecks::findings_trace_back_and_are_seen_by_those_concerned,
         documents::uploaded_published_and_withdrawn,
+        reviews::the_review_is_a_meeting,
     ]
 }
 

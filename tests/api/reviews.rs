@@ -131,3 +131,111 @@ async fn bad_review_filters_are_named(app: TestApp) {
     assert_eq!(error["extensions"]["field"], "first");
 }
 db_test!(bad_review_filters_are_named);
+
+const MEETING: &str = "mutation($id: ID!, $input: ReviewMeetingInput!) { setReviewMeeting(reviewId: $id, input: $input) { id startsAt venue contactName contactPhone meetingNote meetingChanges { afterDraw changes } } }";
+
+fn meeting(start: &str, venue: &str) -> Value {
+    json!({ "startTime": start, "venue": venue, "contactName": "李工", "contactPhone": "0351-4000000", "note": "携带身份证" })
+}
+
+/// The review as a meeting: set by its organiser, changes kept; after the draw a change is
+/// published for the seated experts.
+pub(crate) async fn the_review_is_a_meeting(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 1).await;
+    let (_, review) = evaluation(&app, &s, 11, &day(10)).await;
+    let set = app
+        .ok(
+            Some(&s.city),
+            MEETING,
+            json!({ "id": review, "input": meeting("09:30", "太原市生态环境局301会议室") }),
+        )
+        .await["setReviewMeeting"]
+        .clone();
+    let date = crate::panels::today() + chrono::Duration::days(10);
+    // 09:30 China time is 01:30 UTC.
+    assert_eq!(set["startsAt"], json!(format!("{date}T01:30:00+00:00")));
+    assert_eq!(set["venue"], "太原市生态环境局301会议室");
+    assert_eq!(set["meetingChanges"][0]["afterDraw"], false);
+    assert!(app.events.take().is_empty(), "no panel yet: nobody to tell");
+
+    // Bad input, and who may not: nothing written.
+    let before = app.count("review_changes").await;
+    for (input, field) in [
+        (meeting("25:00", "会议室"), "input.startTime"),
+        (meeting("09:30", "  "), "input.venue"),
+        (
+            json!({ "startTime": "09:30", "venue": "会议室", "contactName": "李工", "contactPhone": "电话" }),
+            "input.contactPhone",
+        ),
+    ] {
+        let (code, error) = app
+            .err(
+                Some(&s.city),
+                MEETING,
+                json!({ "id": review, "input": input }),
+            )
+            .await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field))
+        );
+    }
+    let other_city = app.city_admin("140200").await;
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    for (token, want) in [
+        (Some(other_city.as_str()), "FORBIDDEN"),
+        (Some(firm.as_str()), "FORBIDDEN"),
+        (None, "UNAUTHENTICATED"),
+    ] {
+        let input = json!({ "id": review, "input": meeting("10:00", "别处") });
+        assert_eq!(app.code(token, MEETING, input).await, want);
+    }
+    assert_eq!(app.count("review_changes").await, before);
+
+    // After the draw, a change reaches the seated experts.
+    let panel = crate::panels::draw(&app, &s.city, json!({ "reviewId": review })).await;
+    let moved = app
+        .ok(
+            Some(&s.city),
+            MEETING,
+            json!({ "id": review, "input": meeting("14:00", "太原市生态环境局301会议室") }),
+        )
+        .await["setReviewMeeting"]
+        .clone();
+    let change = &moved["meetingChanges"][1];
+    assert_eq!(change["afterDraw"], true);
+    assert_eq!(
+        change["changes"]["startsAt"]["after"],
+        json!(format!("{date}T06:00:00Z"))
+    );
+    assert!(
+        change["changes"].get("venue").is_none(),
+        "only what changed"
+    );
+    let events = app.events.take();
+    let seated: Vec<uuid::Uuid> = panel["seats"]
+        .as_array()
+        .expect("seats")
+        .iter()
+        .map(|seat| uuid::Uuid::parse_str(seat["expertId"].as_str().expect("id")).expect("uuid"))
+        .collect();
+    match events.as_slice() {
+        [
+            cleanprod::services::events::DomainEvent::ReviewMeetingChanged {
+                review_id,
+                experts,
+                ..
+            },
+        ] => {
+            assert_eq!(review_id.to_string(), review.as_str().expect("id"));
+            let mut experts = experts.clone();
+            experts.sort();
+            let mut seated = seated;
+            seated.sort();
+            assert_eq!(experts, seated);
+        }
+        other => panic!("one meeting change expected, got {other:?}"),
+    }
+}
+db_test!(the_review_is_a_meeting);

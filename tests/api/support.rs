@@ -85,6 +85,24 @@ pub struct TestApp {
     _pg: Option<PgDatabase>,
     /// The test's document folder and staging folder (a local store unless told otherwise).
     _files_dir: Arc<tempfile::TempDir>,
+    /// The events the services published.
+    pub events: Arc<RecordedEvents>,
+}
+
+/// Keeps every published event, for the tests to read.
+#[derive(Default)]
+pub struct RecordedEvents(std::sync::Mutex<Vec<cleanprod::services::events::DomainEvent>>);
+
+impl RecordedEvents {
+    pub fn take(&self) -> Vec<cleanprod::services::events::DomainEvent> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl cleanprod::services::events::EventSink for RecordedEvents {
+    fn publish(&self, event: cleanprod::services::events::DomainEvent) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(event);
+    }
 }
 
 /// The PostgreSQL URL for tests: `CLEANPROD_TEST_PG_URL`, else the local default. `skip`
@@ -213,13 +231,17 @@ impl TestApp {
         // requirement on, as it is by default.
         config.documents.required_for_steps = false;
         configure(&mut config);
-        let state = AppState::new(config, conn).await.expect("app state");
+        let events = Arc::new(RecordedEvents::default());
+        let state = AppState::with_events(config, conn, events.clone())
+            .await
+            .expect("app state");
         TestApp {
             state,
             statements,
             _sqlite_dir: None,
             _pg: None,
             _files_dir: files_dir,
+            events,
         }
     }
 

@@ -36,10 +36,12 @@ use crate::rules::deadlines::{
 use crate::rules::documents::{opinion_kinds, required_for_report};
 
 mod certifications;
+mod meetings;
 mod options;
 mod reviews;
 
 pub use certifications::*;
+pub use meetings::*;
 pub use options::*;
 pub use reviews::*;
 

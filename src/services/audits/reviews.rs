@@ -201,6 +201,11 @@ pub(crate) async fn insert_review(
         held_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        starts_at: Set(None),
+        venue: Set(None),
+        contact_name: Set(None),
+        contact_phone: Set(None),
+        meeting_note: Set(None),
     }
     .insert(txn)
     .await?)

@@ -791,6 +791,11 @@ pub async fn seed_demo(
                         held_at: Set(Some(at(on))),
                         created_at: Set(at(on)),
                         updated_at: Set(at(on)),
+                        starts_at: Set(Some(crate::rules::meetings::starts_at(on, 9, 0))),
+                        venue: Set(Some("市生态环境局三楼会议室".into())),
+                        contact_name: Set(Some("李工".into())),
+                        contact_phone: Set(Some("0351-4000000".into())),
+                        meeting_note: Set(None),
                     });
                     held.push(HeldReview {
                         id: review_id,
@@ -871,6 +876,11 @@ pub async fn seed_demo(
                     held_at: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
+                    starts_at: Set(Some(crate::rules::meetings::starts_at(on, 9, 0))),
+                    venue: Set(Some("市生态环境局三楼会议室".into())),
+                    contact_name: Set(Some("李工".into())),
+                    contact_phone: Set(Some("0351-4000000".into())),
+                    meeting_note: Set(Some("请携带身份证原件签到".into())),
                 });
             }
             if stage >= 2 {

@@ -545,6 +545,11 @@ mod tests {
             held_at: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            starts_at: None,
+            venue: None,
+            contact_name: None,
+            contact_phone: None,
+            meeting_note: None,
         }
     }
 

@@ -1,0 +1,89 @@
+//! A review is a meeting: its start time (China time), venue, the organiser's contact and a
+//! note. Changes to them are kept in `review_changes`, marked when made after the panel was
+//! drawn (the seated experts must then be told).
+
+use sea_orm_migration::prelude::*;
+
+use crate::columns::{flag, instant, text, uuid, uuid_null, uuid_pk};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Reviews {
+    Table,
+    StartsAt,
+    Venue,
+    ContactName,
+    ContactPhone,
+    MeetingNote,
+}
+
+#[derive(DeriveIden)]
+enum ReviewChanges {
+    Table,
+    Id,
+    ReviewId,
+    ChangedAt,
+    ChangedBy,
+    AfterDraw,
+    /// JSON: each changed field with its value before and after.
+    Changes,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per statement.
+        for mut column in [
+            ColumnDef::new(Reviews::StartsAt)
+                .timestamp_with_time_zone()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Reviews::Venue).string().null().to_owned(),
+            ColumnDef::new(Reviews::ContactName)
+                .string()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Reviews::ContactPhone)
+                .string()
+                .null()
+                .to_owned(),
+            ColumnDef::new(Reviews::MeetingNote)
+                .string()
+                .null()
+                .to_owned(),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Reviews::Table)
+                        .add_column(&mut column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table(ReviewChanges::Table)
+                    .col(uuid_pk(ReviewChanges::Id))
+                    .col(uuid(ReviewChanges::ReviewId))
+                    .col(instant(ReviewChanges::ChangedAt))
+                    .col(uuid_null(ReviewChanges::ChangedBy))
+                    .col(flag(ReviewChanges::AfterDraw))
+                    .col(text(ReviewChanges::Changes))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_review_changes_review")
+                    .table(ReviewChanges::Table)
+                    .col(ReviewChanges::ReviewId)
+                    .to_owned(),
+            )
+            .await
+    }
+}
