@@ -368,6 +368,9 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             exclude_same_city: Set(false),
             drawn_by: Set(None),
             created_at: Set(now),
+            revealed_at: Set(None),
+            revealed_by: Set(None),
+            reveal_reason: Set(None),
         });
         draw_rows.push(panel_draw::ActiveModel {
             id: Set(draw_id),

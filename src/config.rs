@@ -40,6 +40,9 @@ pub struct Config {
     pub deadlines: crate::rules::deadlines::DeadlinePolicy,
     /// The score a PASSED review must reach (0–100).
     pub review_pass_mark: u32,
+    /// A panel's names are revealed to its organiser this many hours before the review starts
+    /// (the start of the review day when no time is set); 0 by default (our choice).
+    pub panel_reveal_hours_before: u32,
     pub documents: DocumentSettings,
 }
 
@@ -248,6 +251,7 @@ impl Config {
             deadlines: Default::default(),
             review_pass_mark: crate::rules::audit_lifecycle::DEFAULT_PASS_MARK,
             documents: DocumentSettings::in_data_dir(Path::new("./data")),
+            panel_reveal_hours_before: 0,
         }
     }
 
@@ -329,8 +333,15 @@ impl Config {
             )));
         }
         let documents = DocumentSettings::from_env(&data_dir)?;
+        let panel_reveal_hours_before = env_parse("CLEANPROD_PANEL_REVEAL_HOURS_BEFORE", 0)?;
+        if panel_reveal_hours_before > 24 * 30 {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_PANEL_REVEAL_HOURS_BEFORE must be from 0 to 720, got {panel_reveal_hours_before}"
+            )));
+        }
         Ok(Config {
             documents,
+            panel_reveal_hours_before,
             review_pass_mark,
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,
             seat_cap,

@@ -21,6 +21,10 @@ pub struct Model {
     pub exclude_same_city: bool,
     pub drawn_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// Revealed to its organiser before the reveal time, by the province (with a reason).
+    pub revealed_at: Option<DateTimeUtc>,
+    pub revealed_by: Option<Uuid>,
+    pub reveal_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

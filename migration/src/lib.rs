@@ -22,6 +22,7 @@ mod m20261205_000014_simplified_procedure;
 mod m20261205_000015_documents;
 mod m20261205_000016_draw_commitments;
 mod m20261205_000017_review_meetings;
+mod m20261205_000018_panel_reveal;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_documents::Migration),
             Box::new(m20261205_000016_draw_commitments::Migration),
             Box::new(m20261205_000017_review_meetings::Migration),
+            Box::new(m20261205_000018_panel_reveal::Migration),
         ]
     }
 }

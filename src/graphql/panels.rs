@@ -15,7 +15,8 @@ use crate::rules::draw::Slot;
 use crate::rules::draw_record::{DrawRecord, SlotRecord, Verification};
 use crate::services::amounts::from_stored;
 use crate::services::pagination::page_in_memory;
-use crate::services::{draw, experts, panels, parse_stored, today};
+use crate::services::panels::MemberView;
+use crate::services::{draw, experts, panels, parse_stored};
 
 use super::audits::Review;
 use super::context::{loaders, services, viewer};
@@ -69,14 +70,45 @@ pub async fn review_has_panel(ctx: &Context<'_>, review: &review::Model) -> Resu
         .is_some())
 }
 
-async fn visible(ctx: &Context<'_>, found: panel::Model) -> Result<Option<Panel>> {
-    let Some(audit) = loaders(ctx)?.audits.load_one(found.audit_id).await? else {
-        return Ok(None);
+/// What the viewer sees of a panel now (see `panels::member_view`).
+async fn view_of(ctx: &Context<'_>, found: &panel::Model) -> Result<MemberView> {
+    let l = loaders(ctx)?;
+    let (Some(audit), Some(review)) = (
+        l.audits.load_one(found.audit_id).await?,
+        l.reviews.load_one(found.review_id).await?,
+    ) else {
+        return Ok(MemberView::Hidden);
     };
-    Ok(panels::sees_members(viewer(ctx), &found, &audit, today()).then_some(Panel(found)))
+    Ok(panels::member_view(
+        viewer(ctx),
+        found,
+        &audit,
+        &review,
+        Utc::now(),
+        services(ctx)?.config.panel_reveal_hours_before,
+    ))
 }
 
-pub struct Panel(pub panel::Model);
+async fn visible(ctx: &Context<'_>, found: panel::Model) -> Result<Option<Panel>> {
+    let view = view_of(ctx, &found).await?;
+    Ok((view != MemberView::Hidden).then_some(Panel(found, view)))
+}
+
+/// A seat as the viewer may see it: its own expert always sees it; others as they see the
+/// panel (sealed: who sits is not shown).
+async fn seat_as_seen(ctx: &Context<'_>, seat: panel_seat::Model) -> Result<PanelSeat> {
+    if viewer(ctx).is_expert(seat.expert_id) {
+        return Ok(PanelSeat(seat, false));
+    }
+    let Some(found) = loaders(ctx)?.panels.load_one(seat.panel_id).await? else {
+        return Ok(PanelSeat(seat, true));
+    };
+    let sealed = view_of(ctx, &found).await? != MemberView::Open;
+    Ok(PanelSeat(seat, sealed))
+}
+
+/// A panel with how much of it the viewer sees (who sits: only when `Open`).
+pub struct Panel(pub panel::Model, pub MemberView);
 
 #[Object]
 impl Panel {
@@ -129,7 +161,7 @@ impl Panel {
             .unwrap_or_default()
             .into_iter()
             .filter(|s| !standing_only || s.status != SeatStatus::Declined)
-            .map(PanelSeat)
+            .map(|seat| PanelSeat(seat, self.1 != MemberView::Open))
             .collect())
     }
     /// Every slot holds a CONFIRMED (or ATTENDED) expert.
@@ -155,8 +187,31 @@ impl Panel {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(DrawRound)
+            .map(|round| DrawRound(round, self.1 != MemberView::Open))
             .collect())
+    }
+    /// Who sits is not shown to the viewer yet (its officials until the reveal): seats show
+    /// their status but not their expert, rounds not their seed.
+    async fn sealed(&self) -> bool {
+        self.1 == MemberView::Sealed
+    }
+    /// When who sits is shown to the panel's officials.
+    async fn reveal_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+        let Some(review) = loaders(ctx)?.reviews.load_one(self.0.review_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(crate::rules::meetings::reveal_at(
+            review.review_date,
+            review.starts_at,
+            services(ctx)?.config.panel_reveal_hours_before,
+        )))
+    }
+    /// Revealed early by the province, and why.
+    async fn revealed_early_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revealed_at
+    }
+    async fn reveal_reason(&self) -> Option<&str> {
+        self.0.reveal_reason.as_deref()
     }
     async fn drawn_by(&self) -> Option<ID> {
         self.0.drawn_by.map(id_of)
@@ -166,7 +221,8 @@ impl Panel {
     }
 }
 
-pub struct PanelSeat(pub panel_seat::Model);
+/// A seat; `.1`: sealed, so who sits is not shown.
+pub struct PanelSeat(pub panel_seat::Model, pub bool);
 
 crate::connection_type!(PanelSeatConnection, PanelSeatEdge, PanelSeat);
 
@@ -198,10 +254,14 @@ impl PanelSeat {
     async fn review_date(&self) -> Date {
         Date(self.0.review_date)
     }
-    async fn expert_id(&self) -> ID {
-        id_of(self.0.expert_id)
+    /// Who sits (none while the panel is sealed to the viewer).
+    async fn expert_id(&self) -> Option<ID> {
+        (!self.1).then(|| id_of(self.0.expert_id))
     }
     async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.1 {
+            return Ok(None);
+        }
         Ok(loaders(ctx)?
             .experts
             .load_one(self.0.expert_id)
@@ -210,7 +270,7 @@ impl PanelSeat {
     }
     /// The expert's record: administrators and the expert themself.
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
-        if !experts::sees_seat_expert(viewer(ctx), self.0.expert_id) {
+        if self.1 || !experts::sees_seat_expert(viewer(ctx), self.0.expert_id) {
             return Ok(None);
         }
         Ok(loaders(ctx)?
@@ -291,8 +351,9 @@ impl ExcludedExpert {
     }
 }
 
-/// One round of a panel's draw, with everything needed to re-run it.
-pub struct DrawRound(pub panel_draw::Model);
+/// One round of a panel's draw, with everything needed to re-run it; `.1`: sealed (no seed
+/// and no invited list, which would tell who sits).
+pub struct DrawRound(pub panel_draw::Model, pub bool);
 
 #[Object]
 impl DrawRound {
@@ -310,12 +371,12 @@ impl DrawRound {
         &self.0.algorithm
     }
     /// SHA-256 of (tag, serverRandom, reviewId, witnessNonce), hex.
-    async fn seed(&self) -> &str {
-        &self.0.seed
+    async fn seed(&self) -> Option<&str> {
+        (!self.1).then_some(self.0.seed.as_str())
     }
     /// The 32 bytes from the server's OS random source, hex.
-    async fn server_random(&self) -> &str {
-        &self.0.server_random
+    async fn server_random(&self) -> Option<&str> {
+        (!self.1).then_some(self.0.server_random.as_str())
     }
     async fn witness_nonce(&self) -> &str {
         &self.0.witness_nonce
@@ -337,6 +398,9 @@ impl DrawRound {
     }
     /// Everyone invited to the panel before this round (never drawn again).
     async fn already_invited(&self) -> Result<Vec<ID>> {
+        if self.1 {
+            return Ok(Vec::new());
+        }
         let ids: Vec<Uuid> = serde_json::from_str(&self.0.already_invited).map_err(|e| {
             AppError::internal(format!("stored invited list of {}: {e}", self.0.id))
         })?;
@@ -502,7 +566,8 @@ impl PanelQuery {
     async fn panel(&self, ctx: &Context<'_>, id: ID) -> Result<Panel> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        Ok(Panel(panels::get_panel(&s.db, viewer(ctx), id).await?))
+        let (found, view) = panels::get_panel(s, viewer(ctx), id).await?;
+        Ok(Panel(found, view))
     }
 
     /// The signed-in expert's own seats, oldest first.
@@ -518,7 +583,7 @@ impl PanelQuery {
         let node = ctx.look_ahead().field("edges").field("node");
         loaders(ctx)?.prime_seats(node, &result.items).await?;
         Ok(PanelSeatConnection::from_page(
-            result.map(|m| (m.id, PanelSeat(m))),
+            result.map(|m| (m.id, PanelSeat(m, false))),
         ))
     }
 
@@ -527,7 +592,7 @@ impl PanelQuery {
     async fn verify_panel(&self, ctx: &Context<'_>, id: ID) -> Result<PanelVerification> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        let v = panels::verify_panel(&s.db, viewer(ctx), id).await?;
+        let v = panels::verify_panel(s, viewer(ctx), id).await?;
         Ok(verification(id, v))
     }
 
@@ -536,7 +601,7 @@ impl PanelQuery {
     async fn panel_draw_record(&self, ctx: &Context<'_>, id: ID) -> Result<Json<DrawRecord>> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        Ok(Json(panels::draw_record(&s.db, viewer(ctx), id).await?))
+        Ok(Json(panels::draw_record(s, viewer(ctx), id).await?))
     }
 }
 
@@ -609,7 +674,18 @@ impl PanelMutation {
             .panel_seats
             .feed_one(drawn.panel.id, drawn.seats)
             .await;
-        Ok(Panel(drawn.panel))
+        let view = panels::view_of(s, viewer(ctx), &drawn.panel).await?;
+        Ok(Panel(drawn.panel, view))
+    }
+
+    /// Reveals a sealed panel to its officials before the reveal time: the province only,
+    /// with a reason (kept with the panel and in the audit log).
+    async fn reveal_panel(&self, ctx: &Context<'_>, panel_id: ID, reason: String) -> Result<Panel> {
+        let s = services(ctx)?;
+        let id = parse_id("panelId", &panel_id)?;
+        let revealed = panels::reveal_panel(s, viewer(ctx), id, &reason).await?;
+        let view = panels::view_of(s, viewer(ctx), &revealed).await?;
+        Ok(Panel(revealed, view))
     }
 
     /// Accepts or declines an invitation: the expert, or the organiser on their behalf.
@@ -623,9 +699,8 @@ impl PanelMutation {
     ) -> Result<PanelSeat> {
         let s = services(ctx)?;
         let id = parse_id("seatId", &seat_id)?;
-        Ok(PanelSeat(
-            panels::respond_to_seat(&s.db, viewer(ctx), id, accept, reason).await?,
-        ))
+        let seat = panels::respond_to_seat(&s.db, viewer(ctx), id, accept, reason).await?;
+        seat_as_seen(ctx, seat).await
     }
 
     /// Draws a replacement for a declined seat, for its slot, as a new verifiable round
@@ -638,9 +713,8 @@ impl PanelMutation {
     ) -> Result<PanelSeat> {
         let s = services(ctx)?;
         let id = parse_id("seatId", &seat_id)?;
-        Ok(PanelSeat(
-            draw::replace_declined_seat(s, viewer(ctx), id, witness_nonce).await?,
-        ))
+        let seat = draw::replace_declined_seat(s, viewer(ctx), id, witness_nonce).await?;
+        seat_as_seen(ctx, seat).await
     }
 
     /// ATTENDED or NO_SHOW, on or after the review date (the organiser).
@@ -652,9 +726,8 @@ impl PanelMutation {
     ) -> Result<PanelSeat> {
         let s = services(ctx)?;
         let id = parse_id("seatId", &seat_id)?;
-        Ok(PanelSeat(
-            panels::record_attendance(&s.db, viewer(ctx), id, attended).await?,
-        ))
+        let seat = panels::record_attendance(&s.db, viewer(ctx), id, attended).await?;
+        seat_as_seen(ctx, seat).await
     }
 
     /// Rates an expert who attended, 0–100, once (the organiser, after the review).
@@ -667,8 +740,7 @@ impl PanelMutation {
     ) -> Result<PanelSeat> {
         let s = services(ctx)?;
         let id = parse_id("seatId", &seat_id)?;
-        Ok(PanelSeat(
-            panels::rate_seated_expert(&s.db, viewer(ctx), id, score, comment).await?,
-        ))
+        let seat = panels::rate_seated_expert(&s.db, viewer(ctx), id, score, comment).await?;
+        seat_as_seen(ctx, seat).await
     }
 }

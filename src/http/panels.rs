@@ -20,7 +20,7 @@ pub async fn draw_record_json(
     let result = async {
         let viewer = resolve_viewer(&state, &req).await?;
         let id = id_of(&id)?;
-        let record = panels::draw_record(&state.services.db, &viewer, id).await?;
+        let record = panels::draw_record(&state.services, &viewer, id).await?;
         let body = serde_json::to_vec_pretty(&record)
             .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
         Ok::<_, AppError>((body, id))

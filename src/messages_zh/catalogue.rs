@@ -22,6 +22,11 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "the review has been held; its meeting can no longer change",
         "评审已举行，会议安排不能再修改",
     ),
+    ("the panel is already revealed", "该评审专家组已揭晓"),
+    (
+        "the panel is sealed until {}: who sits is not shown before",
+        "该评审专家组在 {0} 之前保密，届时方可查看专家名单",
+    ),
     // Documents.
     (
         "a required document was deleted meanwhile; upload it again",
@@ -1076,6 +1081,7 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 pub(super) const FIELDS: &[(&str, &str)] = &[
     ("documentId", "文件"),
     ("startTime", "开始时间"),
+    ("panelId", "评审专家组"),
     ("venue", "会议地点"),
     ("documents", "所需文件"),
     ("file", "文件"),

@@ -22,17 +22,15 @@ pub fn parse_start_time(text: &str) -> Option<(u32, u32)> {
     Some((time.hour(), time.minute()))
 }
 
-/// When a panel's names are revealed to its organiser: `hours_before` its start when the
-/// start is known, else the beginning of the review day (China time).
+/// When a panel's names are revealed to its organiser: `hours_before` its start, or the
+/// beginning of the review day (China time) when no start is set.
 pub fn reveal_at(
     review_date: NaiveDate,
     starts: Option<DateTime<Utc>>,
     hours_before: u32,
 ) -> DateTime<Utc> {
-    match starts {
-        Some(start) => start - Duration::hours(i64::from(hours_before)),
-        None => starts_at(review_date, 0, 0),
-    }
+    starts.unwrap_or_else(|| starts_at(review_date, 0, 0))
+        - Duration::hours(i64::from(hours_before))
 }
 
 #[cfg(test)]
@@ -65,6 +63,10 @@ mod tests {
         let start = starts_at(date, 9, 0);
         assert_eq!(reveal_at(date, Some(start), 0), start);
         assert_eq!(reveal_at(date, Some(start), 2), starts_at(date, 7, 0));
-        assert_eq!(reveal_at(date, None, 5), starts_at(date, 0, 0));
+        assert_eq!(reveal_at(date, None, 0), starts_at(date, 0, 0));
+        assert_eq!(
+            reveal_at(date, None, 24),
+            starts_at(day("2026-06-09"), 0, 0)
+        );
     }
 }

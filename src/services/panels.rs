@@ -9,14 +9,15 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, Utc};
 use entity::{
     audit, expert_pool_snapshot, expert_seat_count, panel, panel_draw, panel_seat, review,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -34,38 +35,67 @@ use crate::rules::seats;
 use super::amounts::to_stored;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
-use super::{audit_log, audits, grouped, today, versioned};
+use super::{Services, audit_log, audits, grouped, today, versioned};
+use crate::rules::meetings::reveal_at;
 
-/// Whether the viewer may see who sits on the panel: the province; the organising city's
-/// admins; the consultancy holding the audit and the enterprise audited, from the review date
-/// on (names only: the seat's expert record stays the administrators' and the expert's).
-/// Experts see their own seats through `myPanelSeats`, not whole panels; anyone else sees
-/// nothing.
-pub fn sees_members(
+/// How much of a panel a viewer sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberView {
+    /// Not the panel at all.
+    Hidden,
+    /// The panel, its composition and the seats' statuses, but not who sits: its officials
+    /// before the reveal.
+    Sealed,
+    /// Who sits, too.
+    Open,
+}
+
+/// What the viewer sees of a panel at `now`. Officials (the organiser, the province) see it
+/// sealed until the reveal (`reveal_hours_before` the meeting's start, or the start of the
+/// review day) unless the province revealed it early; the consultancy holding the audit and
+/// the enterprise audited see who sits from the review date on (names only), and nothing
+/// before; experts see their own seats through `myPanelSeats`, not whole panels.
+pub fn member_view(
     viewer: &Viewer,
     panel: &panel::Model,
     audit: &audit::Model,
-    today: NaiveDate,
-) -> bool {
+    review: &review::Model,
+    now: chrono::DateTime<chrono::Utc>,
+    reveal_hours_before: u32,
+) -> MemberView {
+    let revealed = panel.revealed_at.is_some()
+        || now >= reveal_at(review.review_date, review.starts_at, reveal_hours_before);
+    let sealed_unless_revealed = if revealed {
+        MemberView::Open
+    } else {
+        MemberView::Sealed
+    };
+    let today = crate::rules::deadlines::today_in_china(now);
     match viewer {
-        Viewer::System => true,
-        Viewer::Anonymous => false,
+        Viewer::System => MemberView::Open,
+        Viewer::Anonymous => MemberView::Hidden,
         Viewer::User(p) => match p.role {
-            Role::ProvinceAdmin => true,
-            Role::CityAdmin => {
-                panel.organiser_city_code.is_some()
-                    && panel.organiser_city_code.as_deref() == viewer.city_scope()
+            Role::ProvinceAdmin => sealed_unless_revealed,
+            Role::CityAdmin
+                if panel.organiser_city_code.is_some()
+                    && panel.organiser_city_code.as_deref() == viewer.city_scope() =>
+            {
+                sealed_unless_revealed
             }
-            Role::Consultancy => {
-                audit
+            Role::Consultancy
+                if audit
                     .consultancy_id
                     .is_some_and(|c| viewer.is_consultancy(c))
-                    && panel.review_date <= today
+                    && panel.review_date <= today =>
+            {
+                MemberView::Open
             }
-            Role::Enterprise => {
-                viewer.is_enterprise(audit.enterprise_id) && panel.review_date <= today
+            Role::Enterprise
+                if viewer.is_enterprise(audit.enterprise_id) && panel.review_date <= today =>
+            {
+                MemberView::Open
             }
-            Role::Expert => false,
+            _ => MemberView::Hidden,
         },
     }
 }
@@ -289,32 +319,93 @@ pub async fn rate_seated_expert(
 
 // Reads.
 
-/// A panel whose members the viewer may see; FORBIDDEN otherwise.
+/// A panel the viewer may see, and how much of it; FORBIDDEN when not at all.
 pub async fn get_panel(
-    db: &impl ConnectionTrait,
+    s: &Services,
     viewer: &Viewer,
     id: Uuid,
-) -> AppResult<panel::Model> {
+) -> AppResult<(panel::Model, MemberView)> {
     viewer.require_user()?;
-    let found = find_panel(db, id).await?;
-    let audit = audits::find(db, found.audit_id).await?;
-    if !sees_members(viewer, &found, &audit, today()) {
+    let found = find_panel(&s.db, id).await?;
+    let view = view_of(s, viewer, &found).await?;
+    if view == MemberView::Hidden {
         return Err(AppError::forbidden(
             "who sits on this panel is not shown to you",
         ));
     }
-    Ok(found)
+    Ok((found, view))
+}
+
+/// How much of the panel the viewer sees now.
+pub async fn view_of(s: &Services, viewer: &Viewer, found: &panel::Model) -> AppResult<MemberView> {
+    let audit = audits::find(&s.db, found.audit_id).await?;
+    let review = audits::find_review(&s.db, found.review_id).await?;
+    Ok(member_view(
+        viewer,
+        found,
+        &audit,
+        &review,
+        Utc::now(),
+        s.config.panel_reveal_hours_before,
+    ))
 }
 
 /// A panel whose draw record the viewer may read: administrators who see its members (the
-/// record lists the whole eligible pool, which is no business of the consultancy).
-async fn panel_to_inspect(
-    db: &impl ConnectionTrait,
+/// record lists the whole eligible pool, which is no business of the consultancy), once it
+/// is revealed (the record says who was drawn).
+async fn panel_to_inspect(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<panel::Model> {
+    viewer.require_admin()?;
+    let (found, view) = get_panel(s, viewer, id).await?;
+    if view == MemberView::Sealed {
+        return Err(sealed_error(s, &found).await?);
+    }
+    Ok(found)
+}
+
+async fn sealed_error(s: &Services, found: &panel::Model) -> AppResult<AppError> {
+    let review = audits::find_review(&s.db, found.review_id).await?;
+    let at = reveal_at(
+        review.review_date,
+        review.starts_at,
+        s.config.panel_reveal_hours_before,
+    );
+    Ok(AppError::forbidden(format!(
+        "the panel is sealed until {}: who sits is not shown before",
+        at.format("%Y-%m-%d %H:%M UTC")
+    )))
+}
+
+/// Reveals a sealed panel to its officials before its time: the province only, with a
+/// reason, in the audit log.
+pub async fn reveal_panel(
+    s: &Services,
     viewer: &Viewer,
     id: Uuid,
+    reason: &str,
 ) -> AppResult<panel::Model> {
-    viewer.require_admin()?;
-    get_panel(db, viewer, id).await
+    viewer.require_province_admin()?;
+    let reason = super::text::required_text("reason", reason, 500)?;
+    let found = find_panel(&s.db, id).await?;
+    if found.revealed_at.is_some() || view_of(s, viewer, &found).await? == MemberView::Open {
+        return Err(AppError::conflict("the panel is already revealed"));
+    }
+    let now = Utc::now();
+    let txn = begin_write(&s.db).await?;
+    let mut active: panel::ActiveModel = found.into();
+    active.revealed_at = sea_orm::Set(Some(now));
+    active.revealed_by = sea_orm::Set(viewer.user_id());
+    active.reveal_reason = sea_orm::Set(Some(reason.clone()));
+    let saved = active.update(&txn).await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "revealPanel",
+        "Panel",
+        Some(id.to_string()),
+        json!({ "reason": reason, "revealedAt": now }),
+    )
+    .await?;
+    Ok(saved)
 }
 
 /// The viewer's own seats (experts), newest last.
@@ -404,13 +495,14 @@ fn stored_json<T: serde::de::DeserializeOwned>(what: &str, id: Uuid, text: &str)
         .map_err(|e| AppError::internal(format!("stored {what} of {id} is not valid: {e}")))
 }
 
-/// The panel's whole draw record as exported (and as verified).
-pub async fn draw_record(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    panel_id: Uuid,
-) -> AppResult<DrawRecord> {
-    let panel = panel_to_inspect(db, viewer, panel_id).await?;
+/// The panel's whole draw record as exported: once the panel is revealed to the viewer.
+pub async fn draw_record(s: &Services, viewer: &Viewer, panel_id: Uuid) -> AppResult<DrawRecord> {
+    let panel = panel_to_inspect(s, viewer, panel_id).await?;
+    record_of(&s.db, &panel).await
+}
+
+/// The panel's draw record, read without an access check.
+async fn record_of(db: &impl ConnectionTrait, panel: &panel::Model) -> AppResult<DrawRecord> {
     let rounds = panel_draw::Entity::find()
         .filter(panel_draw::Column::PanelId.eq(panel.id))
         .order_by_asc(panel_draw::Column::RoundNo)
@@ -475,12 +567,18 @@ pub async fn draw_record(
 }
 
 /// Re-runs every round of the panel from its stored record.
+///
+/// While the panel is sealed its officials learn only whether each round reproduces: the
+/// expected seats and the problems' wording (which may name experts) wait for the reveal.
 pub async fn verify_panel(
-    db: &impl ConnectionTrait,
+    s: &Services,
     viewer: &Viewer,
     panel_id: Uuid,
 ) -> AppResult<Verification> {
-    let mut verification = verify(&draw_record(db, viewer, panel_id).await?);
+    viewer.require_admin()?;
+    let (panel, view) = get_panel(s, viewer, panel_id).await?;
+    let db = &s.db;
+    let mut verification = verify(&record_of(db, &panel).await?);
     // Online, the commitment is also checked against the hash-chained audit log: it must have
     // been logged, as it is, before the round was drawn.
     let rounds = panel_draw::Entity::find()
@@ -518,6 +616,18 @@ pub async fn verify_panel(
                 .push("the commitment is not in the audit log as made before the round".to_owned());
             checked.reproduces = false;
             verification.reproduces = false;
+        }
+    }
+    if view == MemberView::Sealed {
+        for round in &mut verification.rounds {
+            round.expected.clear();
+            let found = round.problems.len();
+            round.problems.clear();
+            if found > 0 {
+                round.problems.push(format!(
+                    "{found} problem(s); the details are shown after the reveal"
+                ));
+            }
         }
     }
     Ok(verification)

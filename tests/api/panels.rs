@@ -1552,3 +1552,296 @@ async fn a_page_of_seats_costs_a_fixed_number_of_queries(app: TestApp) {
     );
 }
 db_test!(a_page_of_seats_costs_a_fixed_number_of_queries);
+
+/// A selection of every field reachable from `type_name` down to `depth` levels, with no
+/// argument the field requires (how a curious front end could ask for everything).
+fn every_field(types: &Value, type_name: &str, depth: usize) -> String {
+    fn named(t: &Value) -> (&str, &str) {
+        let mut t = t;
+        while t["ofType"].is_object() {
+            t = &t["ofType"];
+        }
+        (
+            t["kind"].as_str().unwrap_or(""),
+            t["name"].as_str().unwrap_or(""),
+        )
+    }
+    let Some(found) = types
+        .as_array()
+        .and_then(|all| all.iter().find(|t| t["name"] == type_name))
+    else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    for field in found["fields"].as_array().into_iter().flatten() {
+        let needs_argument = field["args"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a["type"]["kind"] == "NON_NULL" && a["defaultValue"].is_null());
+        if needs_argument {
+            continue;
+        }
+        let name = field["name"].as_str().unwrap_or("");
+        match named(&field["type"]) {
+            ("SCALAR" | "ENUM", _) => parts.push(name.to_owned()),
+            ("OBJECT", inner) if depth > 0 => {
+                let below = every_field(types, inner, depth - 1);
+                if !below.is_empty() {
+                    parts.push(format!("{name} {{ {below} }}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    parts.join(" ")
+}
+
+/// Sealed until the review: the organiser (and the province) see the composition and the
+/// seats' statuses, never who sits, through any field reachable from the panel or the
+/// review, the record, its export or the verification; the expert sees their invitation;
+/// the province may reveal early, with a reason, in the audit log.
+async fn sealed_until_the_review(app: TestApp) {
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 2).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    let panel = draw(
+        &app,
+        &s.city,
+        json!({ "reviewId": review, "witnessNonce": "w" }),
+    )
+    .await;
+    let panel_id = panel["id"].clone();
+    assert!(
+        panel["seats"]
+            .as_array()
+            .expect("seats")
+            .iter()
+            .all(|seat| seat["expertId"].is_null()),
+        "{panel:#}"
+    );
+    assert!(panel["rounds"][0]["seed"].is_null());
+
+    // Who sits, as the database knows it.
+    let seated: Vec<(String, String)> = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let db = &app.state.services.db;
+        let id = uuid::Uuid::parse_str(panel_id.as_str().expect("id")).expect("uuid");
+        let seats = entity::panel_seat::Entity::find()
+            .filter(entity::panel_seat::Column::PanelId.eq(id))
+            .all(db)
+            .await
+            .expect("seats");
+        let mut seated = Vec::new();
+        for seat in seats {
+            let expert = entity::expert::Entity::find_by_id(seat.expert_id)
+                .one(db)
+                .await
+                .expect("expert")
+                .expect("there");
+            seated.push((seat.expert_id.to_string(), expert.name));
+        }
+        seated
+    };
+    assert_eq!(seated.len(), 3);
+    let leaks = |text: &str| -> Vec<String> {
+        seated
+            .iter()
+            .flat_map(|(id, name)| [id.clone(), name.clone()])
+            .filter(|needle| text.contains(needle.as_str()))
+            .collect()
+    };
+
+    // Every field reachable from the panel and from its review, as the organiser and the
+    // province.
+    let types = app
+        .ok(
+            Some(&s.admin),
+            "{ __schema { types { name kind fields { name args { name defaultValue type { kind name ofType { kind name ofType { kind name } } } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }",
+            json!({}),
+        )
+        .await["__schema"]["types"]
+        .clone();
+    let through_panel = format!(
+        "query($id: ID!) {{ panel(id: $id) {{ {} }} }}",
+        every_field(&types, "Panel", 3)
+    );
+    let through_review = format!(
+        "query($id: ID!) {{ review(id: $id) {{ {} }} }}",
+        every_field(&types, "Review", 2)
+    );
+    let verify = "query($id: ID!) { verifyPanel(id: $id) { reproduces algorithm problems rounds { round reproduces problems expectedSeats { slotIndex expertId } } } }";
+    for token in [&s.city, &s.admin] {
+        for (query, id) in [
+            (through_panel.as_str(), &panel_id),
+            (through_review.as_str(), &review),
+            (verify, &panel_id),
+        ] {
+            let (_, body) = app.post(Some(token), query, json!({ "id": id })).await;
+            let text = body.to_string();
+            let what = &query[..query.len().min(60)];
+            assert!(body["errors"].is_null(), "{what}…: {:#}", body["errors"]);
+            assert!(leaks(&text).is_empty(), "{what}… shows {:?}", leaks(&text));
+        }
+        let (code, error) = app
+            .err(
+                Some(token),
+                "query($id: ID!) { panelDrawRecord(id: $id) }",
+                json!({ "id": panel_id }),
+            )
+            .await;
+        assert_eq!(code, "FORBIDDEN");
+        assert!(leaks(&error.to_string()).is_empty());
+        let (status, _, body) = app
+            .send(
+                actix_web::test::TestRequest::get()
+                    .uri(&format!(
+                        "/panels/{}/draw-record.json",
+                        panel_id.as_str().expect("id")
+                    ))
+                    .insert_header(("authorization", format!("Bearer {token}"))),
+            )
+            .await;
+        assert_eq!(status, actix_web::http::StatusCode::FORBIDDEN);
+        assert!(leaks(&String::from_utf8_lossy(&body)).is_empty());
+    }
+    let verified = app
+        .ok(Some(&s.city), verify, json!({ "id": panel_id }))
+        .await;
+    assert_eq!(
+        verified["verifyPanel"]["reproduces"], true,
+        "reproduces, sealed"
+    );
+    // The audit log (the province reads it) keeps the draw without saying who sits: the
+    // entries about the panel name no seated expert (their creation, long before, does).
+    let log = app
+        .ok(
+            Some(&s.admin),
+            "{ auditLog(first: 100) { edges { node { operation summary } } } }",
+            json!({}),
+        )
+        .await;
+    let about_the_panel: Vec<String> = log["auditLog"]["edges"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| {
+            [
+                "drawPanel",
+                "openDraw",
+                "replaceDeclinedSeat",
+                "respondToPanelSeat",
+            ]
+            .contains(&e["node"]["operation"].as_str().unwrap_or(""))
+        })
+        .map(|e| e["node"]["summary"].to_string())
+        .collect();
+    assert!(about_the_panel.iter().any(|s| s.contains("seatsDigest")));
+    for summary in &about_the_panel {
+        assert!(leaks(summary).is_empty(), "the audit log shows {summary}");
+    }
+
+    // The expert sees their own invitation.
+    let expert = app.user_token("EXPERT", None, Some(&seated[0].0)).await;
+    let mine = app.ok(Some(&expert), MY_SEATS, json!({})).await;
+    assert_eq!(
+        mine["myPanelSeats"]["edges"][0]["node"]["expertId"],
+        seated[0].0.as_str()
+    );
+
+    // A replacement while sealed: the organiser declines seat 0 for its expert and asks for a
+    // replacement of that seat, learning no name either way.
+    let seat0 = panel["seats"][0]["id"].clone();
+    let declined = app
+        .ok(
+            Some(&s.city),
+            RESPOND,
+            json!({ "id": seat0, "accept": false, "reason": "电话告知行程冲突" }),
+        )
+        .await;
+    assert!(leaks(&declined.to_string()).is_empty());
+    open_draw(&app, &s.city, &review).await;
+    let replaced =
+        app.ok(Some(&s.city), REPLACE, json!({ "id": seat0 })).await["replaceDeclinedSeat"].clone();
+    assert!(replaced["expertId"].is_null(), "{replaced:#}");
+
+    // Early reveal: the province only, with a reason, logged.
+    let reveal = "mutation($id: ID!, $reason: String!) { revealPanel(panelId: $id, reason: $reason) { sealed revealedEarlyAt revealReason seats { expertId expertName } } }";
+    let before = app.count("audit_log").await;
+    assert_eq!(
+        app.code(
+            Some(&s.city),
+            reveal,
+            json!({ "id": panel_id, "reason": "x" })
+        )
+        .await,
+        "FORBIDDEN"
+    );
+    let (code, error) = app
+        .err(
+            Some(&s.admin),
+            reveal,
+            json!({ "id": panel_id, "reason": " " }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("reason"))
+    );
+    assert_eq!(app.count("audit_log").await, before);
+    let revealed = app
+        .ok(
+            Some(&s.admin),
+            reveal,
+            json!({ "id": panel_id, "reason": "专家临时调整，需提前通知" }),
+        )
+        .await["revealPanel"]
+        .clone();
+    assert_eq!(revealed["sealed"], false);
+    assert_eq!(revealed["revealReason"], "专家临时调整，需提前通知");
+    assert!(revealed["seats"][0]["expertName"].is_string());
+    assert_eq!(
+        app.count("audit_log WHERE operation = 'revealPanel'").await,
+        1
+    );
+    assert_eq!(
+        app.code(
+            Some(&s.admin),
+            reveal,
+            json!({ "id": panel_id, "reason": "again" })
+        )
+        .await,
+        "CONFLICT"
+    );
+    // Now the organiser sees who sits, and the record can be exported.
+    let seen = app
+        .ok(Some(&s.city), PANEL, json!({ "id": panel_id }))
+        .await;
+    assert!(seen["panel"]["seats"][1]["expertName"].is_string());
+    app.ok(
+        Some(&s.city),
+        "query($id: ID!) { panelDrawRecord(id: $id) }",
+        json!({ "id": panel_id }),
+    )
+    .await;
+}
+
+mod sealed_until_the_review {
+    use crate::support::TestApp;
+
+    fn as_in_production(c: &mut cleanprod::config::Config) {
+        c.panel_reveal_hours_before = 0;
+    }
+
+    #[actix_web::test]
+    async fn sqlite() {
+        super::sealed_until_the_review(TestApp::sqlite_with(as_in_production).await).await;
+    }
+
+    #[actix_web::test]
+    async fn postgres() {
+        if let Some(app) = TestApp::postgres_with(as_in_production).await {
+            super::sealed_until_the_review(app).await;
+        }
+    }
+}

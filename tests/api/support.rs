@@ -230,6 +230,9 @@ impl TestApp {
         // The lifecycle tests predate documents; `tests/api/documents.rs` tests with the
         // requirement on, as it is by default.
         config.documents.required_for_steps = false;
+        // Likewise sealed panels (`panels::sealed_until_the_review` tests the seal): names
+        // show as soon as the panel is drawn for reviews up to a month ahead.
+        config.panel_reveal_hours_before = 24 * 30;
         configure(&mut config);
         let events = Arc::new(RecordedEvents::default());
         let state = AppState::with_events(config, conn, events.clone())

@@ -305,6 +305,9 @@ fn draw_from(
         exclude_same_city: Set(false),
         drawn_by: Set(None),
         created_at: Set(at(review.date - Duration::days(14))),
+        revealed_at: Set(None),
+        revealed_by: Set(None),
+        reveal_reason: Set(None),
     });
     rows.draws.push(first);
     // One panel in twenty-five has a seat declined and drawn again (补抽).

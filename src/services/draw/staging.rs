@@ -175,13 +175,17 @@ fn counts_json(partition: &Partition) -> Json {
     Json::Object(map)
 }
 
-fn seats_json(seats: &[Seat]) -> Json {
-    json!(
-        seats
-            .iter()
-            .map(|s| json!({ "slot": s.slot, "expertId": s.expert_id }))
-            .collect::<Vec<_>>()
-    )
+/// The seats a round gave, for the audit log without saying who (the panel is sealed until
+/// its review, and the log is read before): SHA-256 over each seat's slot (4 bytes, big
+/// endian) and expert id (16 bytes), in seat order, hex. The revealed record checks it.
+fn seats_digest(seats: &[Seat]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for seat in seats {
+        hasher.update(u32::try_from(seat.slot).unwrap_or(u32::MAX).to_be_bytes());
+        hasher.update(seat.expert_id.as_bytes());
+    }
+    hex::encode(hasher.finalize())
 }
 
 pub(super) fn to_json_text<T: serde::Serialize>(value: &T) -> AppResult<String> {
@@ -347,7 +351,7 @@ pub(super) fn stage_round(
         "eligibleDigest": null,
         "poolDigest": null,
         "excludedCounts": counts_json(partition),
-        "seats": seats_json(&drawn),
+        "seatsDigest": seats_digest(&drawn),
     });
     match spec.replacing {
         None => summary["reviewId"] = json!(spec.review.id),
@@ -432,6 +436,9 @@ pub(super) fn stage_draw(
         exclude_same_city: setting.ctx.exclude_same_city,
         drawn_by: job.viewer.user_id(),
         created_at: Utc::now().trunc_subsecs(6),
+        revealed_at: None,
+        revealed_by: None,
+        reveal_reason: None,
     };
     let round = stage_round(
         &RoundSpec {
@@ -578,6 +585,9 @@ mod tests {
             exclude_same_city: false,
             drawn_by: None,
             created_at: Utc::now(),
+            revealed_at: None,
+            revealed_by: None,
+            reveal_reason: None,
         }
     }
 
