@@ -596,6 +596,19 @@ impl PanelQuery {
         Ok(verification(id, v))
     }
 
+    /// A panel's draw record for everyone once its review date has passed: the whole record
+    /// (for `cleanprod verify-draw`) and the names of those who sat, nothing personal besides.
+    /// Also at `GET /public/panels/{id}/draw-record.json`.
+    async fn public_panel_record(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Json<panels::PublicRecord>> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Json(panels::public_record(s, id).await?))
+    }
+
     /// The panel's draw record as JSON (format `cleanprod-draw-record-v1`), for
     /// `cleanprod verify-draw FILE`; also at `GET /panels/{id}/draw-record.json`.
     async fn panel_draw_record(&self, ctx: &Context<'_>, id: ID) -> Result<Json<DrawRecord>> {

@@ -50,6 +50,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/panels/{id}/draw-record.json",
         web::get().to(panels::draw_record_json),
     )
+    .route(
+        "/public/panels/{id}/draw-record.json",
+        web::get().to(panels::public_record_json),
+    )
     .route("/documents", web::post().to(documents::upload))
     .route("/documents/{id}/content", web::get().to(documents::content));
 }

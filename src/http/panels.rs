@@ -37,3 +37,27 @@ pub async fn draw_record_json(
         Err(err) => error_response(err),
     }
 }
+
+/// `GET /public/panels/{id}/draw-record.json`: the public record once the review date has
+/// passed (no token needed).
+pub async fn public_record_json(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let id = id_of(&id)?;
+        let record = panels::public_record(&state.services, id).await?;
+        let body = serde_json::to_vec_pretty(&record)
+            .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
+        Ok::<_, AppError>((body, id))
+    }
+    .await;
+    match result {
+        Ok((body, id)) => HttpResponse::Ok()
+            .content_type("application/json; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"draw-record-{id}.json\""),
+            ))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .body(body),
+        Err(err) => error_response(err),
+    }
+}

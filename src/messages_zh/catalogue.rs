@@ -24,6 +24,10 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     ),
     ("the panel is already revealed", "该评审专家组已揭晓"),
     (
+        "a panel's draw record is public after its review date",
+        "评审日期之后方公开专家抽取记录",
+    ),
+    (
         "the panel is sealed until {}: who sits is not shown before",
         "该评审专家组在 {0} 之前保密，届时方可查看专家名单",
     ),

@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -756,6 +756,22 @@ pub fn sees_seat_expert(viewer: &Viewer, expert_id: Uuid) -> bool {
 /// that checks access as it resolves; a service calls them only after its own checks.
 pub mod unguarded {
     use super::*;
+
+    /// Experts' names by id (names only: no personal data).
+    pub async fn names_of(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, String>> {
+        let rows: Vec<(Uuid, String)> = expert::Entity::find()
+            .select_only()
+            .columns([expert::Column::Id, expert::Column::Name])
+            .filter(expert::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Experts by id with their personal data decrypted (the GraphQL type masks it), from the
     /// pool in memory.
     pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {

@@ -375,6 +375,63 @@ async fn sealed_error(s: &Services, found: &panel::Model) -> AppResult<AppError>
     )))
 }
 
+/// One seated expert in the public record: the seat's slot, the opaque id, the name.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicSeat {
+    pub slot: i32,
+    pub expert_id: Uuid,
+    pub name: String,
+    pub status: crate::domain::SeatStatus,
+}
+
+/// A panel's draw record as the public reads it once the review has passed, as procurement
+/// publishes its experts with the result: the whole record (seed inputs and commitment,
+/// digests, the eligible experts as opaque ids with their sectors and kinds), so anyone can
+/// run `cleanprod verify-draw` on it, and the names of those who sat. Nothing personal
+/// besides: no ID card or phone numbers, no other expert's name.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicRecord {
+    #[serde(flatten)]
+    pub record: DrawRecord,
+    pub seated_experts: Vec<PublicSeat>,
+}
+
+pub async fn public_record(s: &Services, panel_id: Uuid) -> AppResult<PublicRecord> {
+    let found = find_panel(&s.db, panel_id).await?;
+    if found.review_date >= today() {
+        return Err(AppError::forbidden(
+            "a panel's draw record is public after its review date",
+        ));
+    }
+    let record = record_of(&s.db, &found).await?;
+    let seats = panel_seat::Entity::find()
+        .filter(panel_seat::Column::PanelId.eq(panel_id))
+        .filter(crate::services::is_not_constant(
+            panel_seat::Column::Status,
+            crate::domain::SeatStatus::Declined.as_str(),
+        ))
+        .order_by_asc(panel_seat::Column::SlotIndex)
+        .all(&s.db)
+        .await?;
+    let ids: Vec<Uuid> = seats.iter().map(|seat| seat.expert_id).collect();
+    let names = crate::services::experts::unguarded::names_of(&s.db, &ids).await?;
+    let seated_experts = seats
+        .into_iter()
+        .map(|seat| PublicSeat {
+            slot: seat.slot_index,
+            name: names.get(&seat.expert_id).cloned().unwrap_or_default(),
+            expert_id: seat.expert_id,
+            status: seat.status,
+        })
+        .collect();
+    Ok(PublicRecord {
+        record,
+        seated_experts,
+    })
+}
+
 /// Reveals a sealed panel to its officials before its time: the province only, with a
 /// reason, in the audit log.
 pub async fn reveal_panel(

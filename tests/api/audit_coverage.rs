@@ -61,6 +61,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         rechecks::findings_trace_back_and_are_seen_by_those_concerned,
         documents::uploaded_published_and_withdrawn,
         reviews::the_review_is_a_meeting,
+        panels::sealed_until_the_review,
     ]
 }
 

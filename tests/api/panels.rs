@@ -1601,10 +1601,11 @@ fn every_field(types: &Value, type_name: &str, depth: usize) -> String {
 /// seats' statuses, never who sits, through any field reachable from the panel or the
 /// review, the record, its export or the verification; the expert sees their invitation;
 /// the province may reveal early, with a reason, in the audit log.
-async fn sealed_until_the_review(app: TestApp) {
+pub(crate) async fn sealed_until_the_review(app: TestApp) {
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 2).await;
-    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    // Beyond the test harness's reveal window too (it reveals a month ahead).
+    let (_, review) = evaluation(&app, &s, 10, &day(40)).await;
     let panel = draw(
         &app,
         &s.city,
@@ -1845,3 +1846,88 @@ mod sealed_until_the_review {
         }
     }
 }
+
+/// After the review date the draw's record is public: anyone can verify it, and it names
+/// those who sat and nobody else, with no personal data.
+async fn the_record_is_public_after_the_review(app: TestApp) {
+    let s = setting(&app).await;
+    let pool_ids = pool(&app, &s.admin, 100, 2).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(20)).await;
+    let panel = draw(
+        &app,
+        &s.city,
+        json!({ "reviewId": review, "witnessNonce": "公开" }),
+    )
+    .await;
+    let public = "query($id: ID!) { publicPanelRecord(id: $id) }";
+    assert_eq!(
+        app.code(None, public, json!({ "id": panel["id"] })).await,
+        "FORBIDDEN",
+        "not before the review"
+    );
+    // The review takes place (its date moves into the past).
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let db = &app.state.services.db;
+        let past = today() - Duration::days(1);
+        let panel_id = uuid::Uuid::parse_str(panel["id"].as_str().expect("id")).expect("uuid");
+        entity::panel::Entity::update_many()
+            .col_expr(entity::panel::Column::ReviewDate, Expr::value(past))
+            .filter(entity::panel::Column::Id.eq(panel_id))
+            .exec(db)
+            .await
+            .expect("move the panel");
+    }
+    let record =
+        app.ok(None, public, json!({ "id": panel["id"] })).await["publicPanelRecord"].clone();
+    let seated: Vec<String> = record["seatedExperts"]
+        .as_array()
+        .expect("seated")
+        .iter()
+        .map(|e| e["expertId"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(seated.len(), 3);
+    let text = record.to_string();
+    // Names: the seated experts' only (the pool's are 专家100…105).
+    let admin = &s.admin;
+    for id in &pool_ids {
+        let name = app
+            .ok(
+                Some(admin),
+                "query($id: ID!) { expert(id: $id) { name idCardNumber phone } }",
+                json!({ "id": id }),
+            )
+            .await["expert"]
+            .clone();
+        let shown = text.contains(name["name"].as_str().expect("name"));
+        assert_eq!(shown, seated.contains(id), "{name:#}");
+        assert!(!text.contains(name["idCardNumber"].as_str().expect("card")));
+        assert!(!text.contains(name["phone"].as_str().expect("phone")));
+    }
+    // Anyone can verify it, as `cleanprod verify-draw` does.
+    let parsed: cleanprod::rules::draw_record::DrawRecord =
+        serde_json::from_value(record.clone()).expect("a draw record");
+    let verdict = cleanprod::rules::draw_record::verify(&parsed);
+    assert!(verdict.reproduces, "{:?}", verdict.problems);
+    let (status, _, body) = app
+        .send(actix_web::test::TestRequest::get().uri(&format!(
+            "/public/panels/{}/draw-record.json",
+            panel["id"].as_str().expect("id")
+        )))
+        .await;
+    assert_eq!(status, actix_web::http::StatusCode::OK);
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("public.json");
+    std::fs::write(&file, body).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cleanprod"))
+        .arg("verify-draw")
+        .arg(&file)
+        .output()
+        .expect("verify-draw");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+db_test!(the_record_is_public_after_the_review);
