@@ -82,3 +82,23 @@ pub fn amount_null(col: impl IntoIden) -> ColumnDef {
 pub fn long_text_null(col: impl IntoIden) -> ColumnDef {
     ColumnDef::new(col).text().null().to_owned()
 }
+
+/// Adds columns to an existing table, one statement each (SQLite adds one per statement).
+pub async fn add_columns(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    columns: Vec<ColumnDef>,
+) -> Result<(), DbErr> {
+    let table = table.into_iden();
+    for mut column in columns {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(table.clone())
+                    .add_column(&mut column)
+                    .to_owned(),
+            )
+            .await?;
+    }
+    Ok(())
+}

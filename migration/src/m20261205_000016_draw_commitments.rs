@@ -5,7 +5,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{instant, text, text_null, uuid, uuid_null, uuid_pk};
+use crate::columns::{add_columns, instant, text, text_null, uuid, uuid_null, uuid_pk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -63,28 +63,19 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // SQLite adds one column per statement.
-        for column in [
-            ColumnDef::new(PanelDraws::CommitmentId)
-                .uuid()
-                .null()
-                .to_owned(),
-            text_null(PanelDraws::Commitment),
-            ColumnDef::new(PanelDraws::CommittedAt)
-                .timestamp_with_time_zone()
-                .null()
-                .to_owned(),
-        ] {
-            let mut column = column;
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(PanelDraws::Table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_columns(
+            manager,
+            PanelDraws::Table,
+            vec![
+                uuid_null(PanelDraws::CommitmentId),
+                text_null(PanelDraws::Commitment),
+                ColumnDef::new(PanelDraws::CommittedAt)
+                    .timestamp_with_time_zone()
+                    .null()
+                    .to_owned(),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{flag, instant, text, uuid, uuid_null, uuid_pk};
+use crate::columns::{add_columns, flag, instant, text, text_null, uuid, uuid_null, uuid_pk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -34,35 +34,21 @@ enum ReviewChanges {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite adds one column per statement.
-        for mut column in [
-            ColumnDef::new(Reviews::StartsAt)
-                .timestamp_with_time_zone()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Reviews::Venue).string().null().to_owned(),
-            ColumnDef::new(Reviews::ContactName)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Reviews::ContactPhone)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Reviews::MeetingNote)
-                .string()
-                .null()
-                .to_owned(),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Reviews::Table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_columns(
+            manager,
+            Reviews::Table,
+            vec![
+                ColumnDef::new(Reviews::StartsAt)
+                    .timestamp_with_time_zone()
+                    .null()
+                    .to_owned(),
+                text_null(Reviews::Venue),
+                text_null(Reviews::ContactName),
+                text_null(Reviews::ContactPhone),
+                text_null(Reviews::MeetingNote),
+            ],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{add_columns, text_null, uuid_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -18,27 +20,19 @@ enum Panels {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite adds one column per statement.
-        for mut column in [
-            ColumnDef::new(Panels::RevealedAt)
-                .timestamp_with_time_zone()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Panels::RevealedBy).uuid().null().to_owned(),
-            ColumnDef::new(Panels::RevealReason)
-                .string()
-                .null()
-                .to_owned(),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Panels::Table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        add_columns(
+            manager,
+            Panels::Table,
+            vec![
+                ColumnDef::new(Panels::RevealedAt)
+                    .timestamp_with_time_zone()
+                    .null()
+                    .to_owned(),
+                uuid_null(Panels::RevealedBy),
+                text_null(Panels::RevealReason),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -51,6 +51,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(panels::draw_record_json),
     )
     .route(
+        "/panels/{id}/sign-in.xlsx",
+        web::get().to(panels::sign_in_xlsx),
+    )
+    .route(
         "/public/panels/{id}/draw-record.json",
         web::get().to(panels::public_record_json),
     )

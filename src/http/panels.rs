@@ -26,6 +26,11 @@ pub async fn draw_record_json(
         Ok::<_, AppError>((body, id))
     }
     .await;
+    record_download(result, "private, no-store")
+}
+
+/// A draw record as a JSON file, or the error.
+fn record_download(result: Result<(Vec<u8>, uuid::Uuid), AppError>, cache: &str) -> HttpResponse {
     match result {
         Ok((body, id)) => HttpResponse::Ok()
             .content_type("application/json; charset=utf-8")
@@ -33,6 +38,7 @@ pub async fn draw_record_json(
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"draw-record-{id}.json\""),
             ))
+            .insert_header((header::CACHE_CONTROL, cache.to_owned()))
             .body(body),
         Err(err) => error_response(err),
     }
@@ -49,14 +55,30 @@ pub async fn public_record_json(state: web::Data<AppState>, id: web::Path<String
         Ok::<_, AppError>((body, id))
     }
     .await;
+    record_download(result, "public, max-age=300")
+}
+
+/// `GET /panels/{id}/sign-in.xlsx`: the meeting's sign-in sheet with the draw record's seed
+/// inputs and digests (the panel's officials, once it is revealed).
+pub async fn sign_in_xlsx(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let result = async {
+        let viewer = resolve_viewer(&state, &req).await?;
+        let id = id_of(&id)?;
+        crate::services::sign_in_sheet::sign_in_sheet(&state.services, &viewer, id).await
+    }
+    .await;
     match result {
-        Ok((body, id)) => HttpResponse::Ok()
-            .content_type("application/json; charset=utf-8")
+        Ok((body, name)) => HttpResponse::Ok()
+            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"draw-record-{id}.json\""),
+                format!("attachment; filename=\"{name}\""),
             ))
-            .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .body(body),
         Err(err) => error_response(err),
     }

@@ -24,6 +24,7 @@ pub mod ranking;
 pub mod rechecks;
 pub mod reference;
 pub mod reports;
+pub mod sign_in_sheet;
 pub mod summary;
 pub mod text;
 pub mod training;

@@ -353,7 +353,11 @@ pub async fn view_of(s: &Services, viewer: &Viewer, found: &panel::Model) -> App
 /// A panel whose draw record the viewer may read: administrators who see its members (the
 /// record lists the whole eligible pool, which is no business of the consultancy), once it
 /// is revealed (the record says who was drawn).
-async fn panel_to_inspect(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<panel::Model> {
+pub(crate) async fn panel_to_inspect(
+    s: &Services,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<panel::Model> {
     viewer.require_admin()?;
     let (found, view) = get_panel(s, viewer, id).await?;
     if view == MemberView::Sealed {
@@ -559,7 +563,10 @@ pub async fn draw_record(s: &Services, viewer: &Viewer, panel_id: Uuid) -> AppRe
 }
 
 /// The panel's draw record, read without an access check.
-async fn record_of(db: &impl ConnectionTrait, panel: &panel::Model) -> AppResult<DrawRecord> {
+pub(crate) async fn record_of(
+    db: &impl ConnectionTrait,
+    panel: &panel::Model,
+) -> AppResult<DrawRecord> {
     let rounds = panel_draw::Entity::find()
         .filter(panel_draw::Column::PanelId.eq(panel.id))
         .order_by_asc(panel_draw::Column::RoundNo)

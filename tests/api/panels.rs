@@ -67,8 +67,20 @@ pub async fn pool(app: &TestApp, admin: &str, first_serial: u32, per_kind: u32) 
 }
 
 /// An enterprise (serial) of Taiyuan whose audit has its report in, with an EVALUATION
-/// scheduled on `date`: returns (audit id, review id).
+/// scheduled on `date` and its draw opened: returns (audit id, review id).
 pub async fn evaluation(app: &TestApp, s: &Setting, serial: u32, date: &str) -> (Value, Value) {
+    let (audit, review) = evaluation_scheduled(app, s, serial, date).await;
+    open_draw(app, &s.city, &review).await;
+    (audit, review)
+}
+
+/// As [`evaluation`], the draw not opened yet.
+pub async fn evaluation_scheduled(
+    app: &TestApp,
+    s: &Setting,
+    serial: u32,
+    date: &str,
+) -> (Value, Value) {
     let enterprise = create_enterprise(app, &s.admin, enterprise_input(serial)).await;
     let audit = app
         .ok(
@@ -94,7 +106,6 @@ pub async fn evaluation(app: &TestApp, s: &Setting, serial: u32, date: &str) -> 
         )
         .await["scheduleReview"]["id"]
         .clone();
-    open_draw(app, &s.city, &review).await;
     (audit, review)
 }
 
@@ -291,31 +302,7 @@ async fn draws_rest_on_a_prior_commitment(app: TestApp) {
     use sha2::{Digest, Sha256};
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 1).await;
-    let enterprise = create_enterprise(&app, &s.admin, enterprise_input(10)).await;
-    let audit = app
-        .ok(
-            Some(&s.city),
-            CREATE_AUDIT,
-            json!({ "input": { "enterpriseId": enterprise["id"], "year": today().year(), "noticeDate": day(0) } }),
-        )
-        .await["createAudit"]["id"]
-        .clone();
-    app.ok(Some(&s.city), START, json!({ "id": audit, "on": day(0) }))
-        .await;
-    app.ok(
-        Some(&s.city),
-        SUBMIT,
-        json!({ "id": audit, "input": { "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": day(0) } }),
-    )
-    .await;
-    let review = app
-        .ok(
-            Some(&s.city),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": day(20) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    let (_, review) = evaluation_scheduled(&app, &s, 10, &day(20)).await;
     let input = json!({ "input": { "reviewId": review, "witnessNonce": "见证人 7" } });
 
     // No commitment, no draw; nothing written.
@@ -1705,6 +1692,21 @@ pub(crate) async fn sealed_until_the_review(app: TestApp) {
             .await;
         assert_eq!(status, actix_web::http::StatusCode::FORBIDDEN);
         assert!(leaks(&String::from_utf8_lossy(&body)).is_empty());
+        let (status, _, _) = app
+            .send(
+                actix_web::test::TestRequest::get()
+                    .uri(&format!(
+                        "/panels/{}/sign-in.xlsx",
+                        panel_id.as_str().expect("id")
+                    ))
+                    .insert_header(("authorization", format!("Bearer {token}"))),
+            )
+            .await;
+        assert_eq!(
+            status,
+            actix_web::http::StatusCode::FORBIDDEN,
+            "the sheet names them"
+        );
     }
     let verified = app
         .ok(Some(&s.city), verify, json!({ "id": panel_id }))
@@ -1931,3 +1933,58 @@ async fn the_record_is_public_after_the_review(app: TestApp) {
     );
 }
 db_test!(the_record_is_public_after_the_review);
+
+/// The meeting's sign-in sheet: the standing seats by name with a box to sign, and the draw's
+/// seed inputs and digests; refused while the panel is sealed.
+async fn the_meeting_prints_its_sign_in_sheet(app: TestApp) {
+    use calamine::{Reader, Xlsx};
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 1).await;
+    let (_, review) = evaluation(&app, &s, 10, &day(10)).await;
+    app.ok(
+        Some(&s.city),
+        "mutation($id: ID!) { setReviewMeeting(reviewId: $id, input: { startTime: \"09:30\", venue: \"太原市生态环境局301会议室\", contactName: \"李工\", contactPhone: \"0351-4000000\" }) { id } }",
+        json!({ "id": review }),
+    )
+    .await;
+    let panel = draw(
+        &app,
+        &s.city,
+        json!({ "reviewId": review, "witnessNonce": "签到" }),
+    )
+    .await;
+    let uri = format!("/panels/{}/sign-in.xlsx", panel["id"].as_str().expect("id"));
+    let get = |token: Option<String>| {
+        let mut req = actix_web::test::TestRequest::get().uri(&uri);
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        app.send(req)
+    };
+    let (status, _, bytes) = get(Some(s.city.clone())).await;
+    assert_eq!(status, actix_web::http::StatusCode::OK);
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("an XLSX file");
+    let range = workbook.worksheet_range("签到表").expect("the sheet");
+    let text: Vec<String> = range.cells().map(|(_, _, v)| v.to_string()).collect();
+    let shown = app
+        .ok(Some(&s.city), PANEL, json!({ "id": panel["id"] }))
+        .await;
+    for seat in shown["panel"]["seats"].as_array().expect("seats") {
+        let name = seat["expertName"].as_str().expect("name");
+        assert!(text.iter().any(|t| t == name), "{name} missing");
+    }
+    assert!(
+        text.iter()
+            .any(|t| t.contains("太原市生态环境局301会议室") && t.contains("09:30"))
+    );
+    let seed = panel["rounds"][0]["seed"].as_str().expect("seed");
+    assert!(text.iter().any(|t| t == seed));
+    // Not for the consultancy, nor anyone signed out.
+    let firm = app.consultancy_user(&s.firm["id"]).await;
+    assert_eq!(
+        get(Some(firm)).await.0,
+        actix_web::http::StatusCode::FORBIDDEN
+    );
+    assert_eq!(get(None).await.0, actix_web::http::StatusCode::UNAUTHORIZED);
+}
+db_test!(the_meeting_prints_its_sign_in_sheet);
