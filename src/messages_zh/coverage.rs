@@ -20,7 +20,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Chinese, MAX_DEPTH, any_label, best_match, catalogue, enum_label, enum_names, lookup};
+use super::{
+    Chinese, MAX_DEPTH, any_label, best_match, catalogue, enum_label, enum_names, lookup, words,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Tok {
@@ -626,13 +628,13 @@ fn part_reads(part: &str, kind: Option<&str>, depth: usize, used: &mut Used) -> 
         Some("field") => {
             return field_names(part)
                 .iter()
-                .all(|name| lookup(catalogue::FIELDS, name).is_some());
+                .all(|name| lookup(words::FIELDS, name).is_some());
         }
         Some("ordinal") => return part.parse::<usize>().is_ok(),
         Some(kind) if enum_label(kind, part).is_some() => return true,
         _ => {}
     }
-    if lookup(catalogue::TERMS, part).is_some() {
+    if lookup(words::TERMS, part).is_some() {
         used.terms.insert(part.to_owned());
         return true;
     }
@@ -712,7 +714,7 @@ fn every_message_has_chinese_and_every_entry_a_message() {
             ));
         }
     }
-    for (term, _) in catalogue::TERMS {
+    for (term, _) in words::TERMS {
         if !used.terms.contains(*term) && !sources.literals.contains(*term) {
             problems.push(format!(
                 "TERMS has {term:?}, which no message uses any more"
@@ -732,28 +734,28 @@ fn every_message_has_chinese_and_every_entry_a_message() {
     }
     assert!(fields.len() > 100, "{} field names found", fields.len());
     for (name, sites) in &fields {
-        if lookup(catalogue::FIELDS, name).is_none() {
+        if lookup(words::FIELDS, name).is_none() {
             problems.push(format!(
                 "no label for the field {name:?} ({}): add it to FIELDS",
                 sites[0]
             ));
         }
     }
-    for (name, _) in catalogue::FIELDS {
+    for (name, _) in words::FIELDS {
         if !fields.contains_key(*name) {
             problems.push(format!("FIELDS has {name:?}, which no input has any more"));
         }
     }
 
     for (entity, sites) in &sources.entities {
-        if lookup(catalogue::ENTITIES, entity).is_none() {
+        if lookup(words::ENTITIES, entity).is_none() {
             problems.push(format!(
                 "no name for the entity {entity:?} ({}): add it to ENTITIES",
                 sites[0]
             ));
         }
     }
-    for (entity, _) in catalogue::ENTITIES {
+    for (entity, _) in words::ENTITIES {
         if !sources.entities.contains_key(*entity) {
             problems.push(format!(
                 "ENTITIES has {entity:?}, which no NOT_FOUND names any more"
@@ -763,7 +765,7 @@ fn every_message_has_chinese_and_every_entry_a_message() {
 
     assert!(
         problems.is_empty(),
-        "the Chinese message catalogue (src/messages_zh/catalogue.rs) is out of step with the code:\n{}",
+        "the Chinese message catalogue (src/messages_zh/catalogue.rs, words.rs) is out of step with the code:\n{}",
         problems.join("\n")
     );
 }

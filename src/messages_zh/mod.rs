@@ -26,6 +26,7 @@
 mod catalogue;
 #[cfg(test)]
 mod coverage;
+mod words;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -54,7 +55,7 @@ pub fn for_error(err: &AppError) -> String {
             format!("{}：{what}", field_label(field))
         }
         AppError::NotFound { entity, id } => {
-            let name = lookup(catalogue::ENTITIES, entity).unwrap_or_else(|| {
+            let name = lookup(words::ENTITIES, entity).unwrap_or_else(|| {
                 missing(entity, err.code());
                 entity
             });
@@ -141,7 +142,7 @@ pub fn field_label(path: &str) -> String {
             label.push('）');
             continue;
         }
-        let name = lookup(catalogue::FIELDS, name).unwrap_or_else(|| {
+        let name = lookup(words::FIELDS, name).unwrap_or_else(|| {
             tracing::debug!(field = name, "no Chinese label for the field");
             name
         });
@@ -343,7 +344,7 @@ fn translate_part<'t>(part: &'t str, kind: Option<&str>, depth: usize) -> Cow<'t
         }
         None => {}
     }
-    if let Some(term) = lookup(catalogue::TERMS, part) {
+    if let Some(term) = lookup(words::TERMS, part) {
         return Cow::Borrowed(term);
     }
     if let Some(names) = enum_names(part) {
@@ -649,9 +650,9 @@ mod tests {
             }
         }
         for (name, table) in [
-            ("TERMS", catalogue::TERMS),
-            ("FIELDS", catalogue::FIELDS),
-            ("ENTITIES", catalogue::ENTITIES),
+            ("TERMS", words::TERMS),
+            ("FIELDS", words::FIELDS),
+            ("ENTITIES", words::ENTITIES),
         ] {
             let mut keys = std::collections::HashSet::new();
             for (key, _) in table {
