@@ -14,8 +14,8 @@ pub struct Model {
     pub commitment: String,
     pub committed_at: DateTimeUtc,
     pub committed_by: Option<Uuid>,
+    /// When a round used it (the round names it by `panel_draws.commitment_id`).
     pub used_at: Option<DateTimeUtc>,
-    pub used_by_round: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,7 +21,6 @@ enum DrawCommitments {
     CommittedAt,
     CommittedBy,
     UsedAt,
-    UsedByRound,
 }
 
 #[derive(DeriveIden)]
@@ -50,7 +49,6 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .null(),
                     )
-                    .col(uuid_null(DrawCommitments::UsedByRound))
                     .to_owned(),
             )
             .await?;

@@ -1680,33 +1680,21 @@ pub(crate) async fn sealed_until_the_review(app: TestApp) {
             .await;
         assert_eq!(code, "FORBIDDEN");
         assert!(leaks(&error.to_string()).is_empty());
-        let (status, _, body) = app
-            .send(
-                actix_web::test::TestRequest::get()
-                    .uri(&format!(
-                        "/panels/{}/draw-record.json",
-                        panel_id.as_str().expect("id")
-                    ))
-                    .insert_header(("authorization", format!("Bearer {token}"))),
-            )
-            .await;
-        assert_eq!(status, actix_web::http::StatusCode::FORBIDDEN);
-        assert!(leaks(&String::from_utf8_lossy(&body)).is_empty());
-        let (status, _, _) = app
-            .send(
-                actix_web::test::TestRequest::get()
-                    .uri(&format!(
-                        "/panels/{}/sign-in.xlsx",
-                        panel_id.as_str().expect("id")
-                    ))
-                    .insert_header(("authorization", format!("Bearer {token}"))),
-            )
-            .await;
-        assert_eq!(
-            status,
-            actix_web::http::StatusCode::FORBIDDEN,
-            "the sheet names them"
-        );
+        // The export and the sign-in sheet name who sits: both refused, naming nobody.
+        for file in ["draw-record.json", "sign-in.xlsx"] {
+            let (status, _, body) = app
+                .send(
+                    actix_web::test::TestRequest::get()
+                        .uri(&format!(
+                            "/panels/{}/{file}",
+                            panel_id.as_str().expect("id")
+                        ))
+                        .insert_header(("authorization", format!("Bearer {token}"))),
+                )
+                .await;
+            assert_eq!(status, actix_web::http::StatusCode::FORBIDDEN, "{file}");
+            assert!(leaks(&String::from_utf8_lossy(&body)).is_empty());
+        }
     }
     let verified = app
         .ok(Some(&s.city), verify, json!({ "id": panel_id }))

@@ -481,7 +481,8 @@ pub async fn get(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<DocumentW
     with_versions(&s.db, doc).await
 }
 
-/// The documents of one record the viewer may read.
+/// The documents of one record the viewer may read: the record's facts read once, the
+/// versions in one query.
 pub async fn of_record(
     s: &Services,
     viewer: &Viewer,
@@ -494,13 +495,25 @@ pub async fn of_record(
         .order_by_asc(document::Column::Id)
         .all(&s.db)
         .await?;
+    if docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let facts = owner_facts(&s.db, owner_type, owner_id).await?;
     let mut readable = Vec::with_capacity(docs.len());
     for doc in docs {
-        if require_read(s, viewer, &doc).await.is_ok() {
-            readable.push(with_versions(&s.db, doc).await?);
+        if doc.is_public || may_read(s, viewer, &doc, &facts).await? {
+            readable.push(doc);
         }
     }
-    Ok(readable)
+    let ids: Vec<Uuid> = readable.iter().map(|d| d.id).collect();
+    let mut versions = unguarded::versions_of(&s.db, &ids).await?;
+    Ok(readable
+        .into_iter()
+        .map(|document| DocumentWithVersions {
+            versions: versions.remove(&document.id).unwrap_or_default(),
+            document,
+        })
+        .collect())
 }
 
 /// What a download sends: the version's row and where its bytes are.

@@ -41,7 +41,6 @@ pub async fn open_draw(
         committed_at: Utc::now().trunc_subsecs(6),
         committed_by: viewer.user_id(),
         used_at: None,
-        used_by_round: None,
     };
     let txn = begin_write(&s.db).await?;
     let saved = draw_commitment::ActiveModel::from(created)
@@ -92,24 +91,20 @@ pub(super) async fn required(
     Ok((open, random))
 }
 
-/// Uses up the rounds' commitments, inside their transaction: `false` when one was used by
-/// another round meanwhile (the draw lost a race).
-pub(super) async fn use_up(txn: &impl ConnectionTrait, used: &[(Uuid, Uuid)]) -> AppResult<bool> {
-    let now = Utc::now();
-    for (commitment_id, round_id) in used {
-        let changed = draw_commitment::Entity::update_many()
-            .col_expr(draw_commitment::Column::UsedAt, Expr::value(Some(now)))
-            .col_expr(
-                draw_commitment::Column::UsedByRound,
-                Expr::value(Some(*round_id)),
-            )
-            .filter(draw_commitment::Column::Id.eq(*commitment_id))
-            .filter(draw_commitment::Column::UsedAt.is_null())
-            .exec(txn)
-            .await?;
-        if changed.rows_affected != 1 {
-            return Ok(false);
-        }
+/// Uses up the rounds' commitments, inside their transaction, in one statement whatever
+/// their number: `false` when one was used by another round meanwhile (the draw lost a race).
+pub(super) async fn use_up(txn: &impl ConnectionTrait, used: &[Uuid]) -> AppResult<bool> {
+    if used.is_empty() {
+        return Ok(true);
     }
-    Ok(true)
+    let changed = draw_commitment::Entity::update_many()
+        .col_expr(
+            draw_commitment::Column::UsedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(draw_commitment::Column::Id.is_in(used.iter().copied()))
+        .filter(draw_commitment::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(changed.rows_affected == used.len() as u64)
 }

@@ -53,12 +53,18 @@ impl DrawJob {
             None => default_slots(setting.sector, size),
         };
         let nonce = check_nonce(input.witness_nonce)?;
-        if panels::has_panel(&s.db, input.review_id).await? {
-            return Err(AppError::conflict(
-                "the review already has a panel; replace declined seats instead",
-            ));
-        }
-        let (commitment, random) = super::commitments::required(&s.db, input.review_id).await?;
+        // A drawn review has no open commitment either: then say what is really wrong (the
+        // panel is looked for only then, off the draw's usual path).
+        let (commitment, random) = match super::commitments::required(&s.db, input.review_id).await
+        {
+            Ok(found) => found,
+            Err(_) if panels::has_panel(&s.db, input.review_id).await? => {
+                return Err(AppError::conflict(
+                    "the review already has a panel; replace declined seats instead",
+                ));
+            }
+            Err(missing) => return Err(missing),
+        };
         Ok(DrawJob {
             viewer: viewer.clone(),
             setting,

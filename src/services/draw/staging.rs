@@ -613,7 +613,6 @@ mod tests {
                     committed_at: Utc::now(),
                     committed_by: None,
                     used_at: None,
-                    used_by_round: None,
                 },
                 panel: panel_of(&review),
                 review,

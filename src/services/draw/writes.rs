@@ -146,9 +146,9 @@ pub(super) async fn write_rounds(
     if !staged.is_empty() {
         store_snapshot(txn, index).await?;
     }
-    let used: Vec<(Uuid, Uuid)> = staged
+    let used: Vec<Uuid> = staged
         .iter()
-        .filter_map(|r| r.round.commitment_id.map(|c| (c, r.round.id)))
+        .filter_map(|r| r.round.commitment_id)
         .collect();
     if !super::commitments::use_up(txn, &used).await? {
         return Err(Failure::LostRace);
