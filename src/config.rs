@@ -44,6 +44,44 @@ pub struct Config {
     /// (the start of the review day when no time is set); 0 by default (our choice).
     pub panel_reveal_hours_before: u32,
     pub documents: DocumentSettings,
+    pub opinions: OpinionSettings,
+}
+
+/// Opinion sheets: whether a review's outcome must follow from them, and each kind's
+/// criteria with weights (our policy choices, not the plan's words).
+#[derive(Clone, Debug)]
+pub struct OpinionSettings {
+    /// Panels drawn while this is on need the present experts' sheets and the leader's
+    /// confirmation before `recordReviewOutcome` (CLEANPROD_REQUIRE_OPINION_SHEETS).
+    pub require_sheets: bool,
+    pub criteria: crate::rules::opinions::OpinionCriteria,
+}
+
+impl Default for OpinionSettings {
+    fn default() -> Self {
+        OpinionSettings {
+            require_sheets: true,
+            criteria: Default::default(),
+        }
+    }
+}
+
+impl OpinionSettings {
+    /// `CLEANPROD_OPINION_CRITERIA_EVALUATION` (and `_ACCEPTANCE`, `_RECHECK`):
+    /// `CODE:WEIGHT:label;…`, weights adding up to 100.
+    fn from_env() -> Result<OpinionSettings, ConfigError> {
+        let spec = |kind: &str| env_var(&format!("CLEANPROD_OPINION_CRITERIA_{kind}"));
+        let criteria = crate::rules::opinions::OpinionCriteria::from_specs(
+            spec("EVALUATION").as_deref(),
+            spec("ACCEPTANCE").as_deref(),
+            spec("RECHECK").as_deref(),
+        )
+        .map_err(|e| ConfigError::Invalid(format!("CLEANPROD_OPINION_CRITERIA_*: {e}")))?;
+        Ok(OpinionSettings {
+            require_sheets: env_parse("CLEANPROD_REQUIRE_OPINION_SHEETS", true)?,
+            criteria,
+        })
+    }
 }
 
 /// Where documents are kept and the limits on them.
@@ -251,6 +289,7 @@ impl Config {
             deadlines: Default::default(),
             review_pass_mark: crate::rules::audit_lifecycle::DEFAULT_PASS_MARK,
             documents: DocumentSettings::in_data_dir(Path::new("./data")),
+            opinions: OpinionSettings::default(),
             panel_reveal_hours_before: 0,
         }
     }
@@ -341,6 +380,7 @@ impl Config {
         }
         Ok(Config {
             documents,
+            opinions: OpinionSettings::from_env()?,
             panel_reveal_hours_before,
             review_pass_mark,
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,

@@ -244,6 +244,15 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// One expert's conclusion on an opinion sheet (预审意见/评分表).
+    OpinionConclusion {
+        Pass => "PASS", "通过",
+        PassWithChanges => "PASS_WITH_CHANGES", "修改后通过",
+        Fail => "FAIL", "不通过",
+    }
+}
+
+domain_enum! {
     OptionKind {
         NoLowCost => "NO_LOW_COST", "无低费方案",
         MediumHighCost => "MEDIUM_HIGH_COST", "中高费方案",
@@ -590,6 +599,7 @@ impl_into_str!(
     AuditStatus,
     ReviewKind,
     ReviewOutcome,
+    OpinionConclusion,
     OptionKind,
     ReviewStatus,
     StaffRole,

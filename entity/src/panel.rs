@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::ReviewKind;
+use crate::domain::{OpinionConclusion, ReviewKind};
 
 /// The expert panel of one review: its composition and the review facts it was drawn for.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -25,6 +25,21 @@ pub struct Model {
     pub revealed_at: Option<DateTimeUtc>,
     pub revealed_by: Option<Uuid>,
     pub reveal_reason: Option<String>,
+    /// Whether the review's outcome must follow from opinion sheets (the setting at the
+    /// draw; false for panels drawn before sheets existed).
+    pub sheets_required: bool,
+    /// The panel leader (组长), one of the seats checked in.
+    pub leader_seat_id: Option<Uuid>,
+    pub leader_designated_at: Option<DateTimeUtc>,
+    pub leader_designated_by: Option<Uuid>,
+    /// The outcome the sheets gave, as the leader confirmed it; frozen with the sheets.
+    pub outcome_conclusion: Option<OpinionConclusion>,
+    /// Ten-thousandths (exact).
+    pub outcome_score: Option<i64>,
+    pub outcome_confirmed_at: Option<DateTimeUtc>,
+    pub outcome_confirmed_by: Option<Uuid>,
+    /// The leader confirmed in person; otherwise the organiser did from the signed paper.
+    pub outcome_confirmed_by_leader: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

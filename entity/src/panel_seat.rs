@@ -25,6 +25,8 @@ pub struct Model {
     pub replaces_seat_id: Option<Uuid>,
     pub attendance_recorded_at: Option<DateTimeUtc>,
     pub attendance_recorded_by: Option<Uuid>,
+    /// When the expert was checked in at the venue (ATTENDED by check-in).
+    pub checked_in_at: Option<DateTimeUtc>,
     /// 0–100 in ten-thousandths (exact).
     pub rating: Option<i64>,
     pub rating_comment: Option<String>,

@@ -23,6 +23,7 @@ mod m20261205_000015_documents;
 mod m20261205_000016_draw_commitments;
 mod m20261205_000017_review_meetings;
 mod m20261205_000018_panel_reveal;
+mod m20261205_000019_panel_working_papers;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000016_draw_commitments::Migration),
             Box::new(m20261205_000017_review_meetings::Migration),
             Box::new(m20261205_000018_panel_reveal::Migration),
+            Box::new(m20261205_000019_panel_working_papers::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod expert_year;
 pub mod experts;
 pub mod loaders;
+pub mod opinion_sheets;
 pub mod pagination;
 pub mod panels;
 pub mod rechecks;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     appraisals::AppraisalQuery,
     violations::ViolationQuery,
     panels::PanelQuery,
+    opinion_sheets::OpinionSheetQuery,
     rechecks::RecheckQuery,
     expert_year::ExpertYearQuery,
     documents::DocumentQuery,
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     appraisals::AppraisalMutation,
     violations::ViolationMutation,
     panels::PanelMutation,
+    opinion_sheets::OpinionSheetMutation,
     rechecks::RecheckMutation,
     documents::DocumentMutation,
 );

@@ -21,6 +21,7 @@ use crate::services::{draw, experts, panels, parse_stored};
 use super::audits::Review;
 use super::context::{loaders, services, viewer};
 use super::experts::Expert;
+use super::opinion_sheets::{OutcomeConfirmation, PanelWorkingPapers, confirmation_of};
 use super::pagination::page_request;
 use super::scalars::{Date, id_of, parse_id};
 
@@ -96,7 +97,7 @@ async fn visible(ctx: &Context<'_>, found: panel::Model) -> Result<Option<Panel>
 
 /// A seat as the viewer may see it: its own expert always sees it; others as they see the
 /// panel (sealed: who sits is not shown).
-async fn seat_as_seen(ctx: &Context<'_>, seat: panel_seat::Model) -> Result<PanelSeat> {
+pub(crate) async fn seat_as_seen(ctx: &Context<'_>, seat: panel_seat::Model) -> Result<PanelSeat> {
     if viewer(ctx).is_expert(seat.expert_id) {
         return Ok(PanelSeat(seat, false));
     }
@@ -219,6 +220,39 @@ impl Panel {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Whether the review's outcome must follow from opinion sheets.
+    async fn sheets_required(&self) -> bool {
+        self.0.sheets_required
+    }
+    /// The panel leader (组长), once designated.
+    async fn leader(&self, ctx: &Context<'_>) -> Result<Option<PanelSeat>> {
+        let Some(leader) = self.0.leader_seat_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .panel_seats
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|seat| seat.id == leader)
+            .map(|seat| PanelSeat(seat, self.1 != MemberView::Open)))
+    }
+    /// The outcome the leader confirmed from the sheets.
+    async fn outcome_confirmation(&self) -> Option<OutcomeConfirmation> {
+        confirmation_of(&self.0)
+    }
+    /// The opinion sheets and what they give, for officials once the panel is revealed
+    /// (none while sealed, and none for the audit's parties).
+    async fn working_papers(&self, ctx: &Context<'_>) -> Result<Option<PanelWorkingPapers>> {
+        if self.1 != MemberView::Open || viewer(ctx).require_admin().is_err() {
+            return Ok(None);
+        }
+        let papers =
+            crate::services::opinion_sheets::working_papers(services(ctx)?, viewer(ctx), self.0.id)
+                .await?;
+        Ok(Some(PanelWorkingPapers(papers)))
+    }
 }
 
 /// A seat; `.1`: sealed, so who sits is not shown.
@@ -299,6 +333,10 @@ impl PanelSeat {
     /// The declined seat this one replaces.
     async fn replaces_seat_id(&self) -> Option<ID> {
         self.0.replaces_seat_id.map(id_of)
+    }
+    /// When the expert was checked in at the venue.
+    async fn checked_in_at(&self) -> Option<DateTime<Utc>> {
+        self.0.checked_in_at
     }
     async fn attendance_recorded_at(&self) -> Option<DateTime<Utc>> {
         self.0.attendance_recorded_at

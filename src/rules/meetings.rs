@@ -15,6 +15,11 @@ pub fn starts_at(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
     (date.and_time(time) - Duration::hours(CHINA_OFFSET_HOURS)).and_utc()
 }
 
+/// The China calendar day of an instant.
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    (at + Duration::hours(CHINA_OFFSET_HOURS)).date_naive()
+}
+
 /// Parses a start time typed as `HH:MM` (China time).
 pub fn parse_start_time(text: &str) -> Option<(u32, u32)> {
     let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()?;
@@ -50,6 +55,14 @@ mod tests {
         assert_eq!(
             starts_at(day("2026-06-10"), 0, 0).to_rfc3339(),
             "2026-06-09T16:00:00+00:00"
+        );
+        assert_eq!(
+            china_date(starts_at(day("2026-06-10"), 0, 0)),
+            day("2026-06-10")
+        );
+        assert_eq!(
+            china_date(starts_at(day("2026-06-10"), 23, 59)),
+            day("2026-06-10")
         );
         assert_eq!(parse_start_time(" 09:30 "), Some((9, 30)));
         assert_eq!(parse_start_time("9:30"), Some((9, 30)));

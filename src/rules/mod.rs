@@ -16,6 +16,7 @@ pub mod expert_status;
 pub mod mandatory;
 pub mod masking;
 pub mod meetings;
+pub mod opinions;
 pub mod ranking;
 pub mod scale;
 pub mod seats;

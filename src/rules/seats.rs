@@ -5,10 +5,11 @@
 //! replaced like any other declined seat. Every seat except a declined one *stands*: it holds
 //! the expert's day and counts toward the yearly cap.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::domain::SeatStatus;
 use crate::rules::expert_review::SeatOutcome;
+use crate::rules::meetings::china_date;
 
 /// Why a seat cannot move as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +24,12 @@ pub enum SeatError {
     ReviewNotYetHeld(NaiveDate),
     #[error("the seat is {0}; attendance is recorded once, for a seat that was not declined")]
     CannotRecordAttendance(SeatStatus),
+    #[error("the review is on {0}; an expert is checked in on that day (China time)")]
+    CheckInOffDay(NaiveDate),
+    #[error("a check-in time cannot lie in the future")]
+    CheckInInFuture,
+    #[error("the seat is {0}; only an invited or confirmed seat is checked in, once")]
+    CannotCheckIn(SeatStatus),
     #[error("the seat is {0}; only an expert who attended is rated")]
     CannotRate(SeatStatus),
 }
@@ -68,6 +75,33 @@ pub fn record_attendance(
     }
 }
 
+/// The status once the expert is checked in at the venue at `at` (recorded at `now`): on
+/// the review day, China time, and not ahead of the clock (a minute's grace for the
+/// organiser's device).
+pub fn check_in(
+    status: SeatStatus,
+    at: DateTime<Utc>,
+    review_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<SeatStatus, SeatError> {
+    if at > now + Duration::minutes(1) {
+        return Err(SeatError::CheckInInFuture);
+    }
+    if china_date(at) != review_date {
+        return Err(SeatError::CheckInOffDay(review_date));
+    }
+    match status {
+        SeatStatus::Invited | SeatStatus::Confirmed => Ok(SeatStatus::Attended),
+        other => Err(SeatError::CannotCheckIn(other)),
+    }
+}
+
+/// Whether a seat still waits for its attendance when the review's outcome is recorded:
+/// such a seat was never checked in, and is a no-show.
+pub fn never_checked_in(status: SeatStatus) -> bool {
+    matches!(status, SeatStatus::Invited | SeatStatus::Confirmed)
+}
+
 /// Whether the organiser may rate the seat now: after the review, an expert who attended.
 pub fn check_rating(
     status: SeatStatus,
@@ -99,10 +133,35 @@ pub fn outcome(status: SeatStatus, decline_reason: Option<&str>) -> SeatOutcome 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::meetings::starts_at;
     use SeatStatus::*;
 
     fn d(day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 6, day).expect("valid test date")
+    }
+
+    #[test]
+    fn check_in_on_the_review_day() {
+        let nine = starts_at(d(10), 9, 0);
+        let later = starts_at(d(10), 12, 0);
+        assert_eq!(check_in(Confirmed, nine, d(10), later), Ok(Attended));
+        assert_eq!(check_in(Invited, nine, d(10), later), Ok(Attended));
+        assert_eq!(
+            check_in(Confirmed, later, d(10), nine),
+            Err(SeatError::CheckInInFuture)
+        );
+        assert_eq!(
+            check_in(Confirmed, starts_at(d(9), 23, 0), d(10), later),
+            Err(SeatError::CheckInOffDay(d(10)))
+        );
+        for done in [Declined, Attended, NoShow] {
+            assert_eq!(
+                check_in(done, nine, d(10), later),
+                Err(SeatError::CannotCheckIn(done))
+            );
+        }
+        assert!(never_checked_in(Invited) && never_checked_in(Confirmed));
+        assert!(!never_checked_in(Attended) && !never_checked_in(Declined));
     }
 
     #[test]

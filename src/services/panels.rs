@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{ExclusionReason, ReviewStatus, Role};
+use crate::domain::{ExclusionReason, ReviewStatus, Role, SeatStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::draw_record::{
     DrawRecord, EligibleRecord, Profile, RECORD_FORMAT, RoundRecord, SeatRecord, Verification,
@@ -269,6 +269,86 @@ pub async fn record_attendance(
     )
     .await?;
     Ok(saved)
+}
+
+/// Checks a seated expert in at the venue (the organiser): ATTENDED, with the time (now
+/// unless given, e.g. from the paper sign-in sheet), on the review day.
+pub async fn check_in(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat_id: Uuid,
+    at: Option<chrono::DateTime<Utc>>,
+) -> AppResult<panel_seat::Model> {
+    let (seat, review) = seat_to_run(db, viewer, seat_id).await?;
+    if review.status != ReviewStatus::Scheduled {
+        return Err(AppError::bad_input(
+            "seatId",
+            "the review's outcome is recorded",
+        ));
+    }
+    let now = Utc::now();
+    let at = at.unwrap_or(now);
+    let from = seat.status;
+    let to = seats::check_in(from, at, review.review_date, now)
+        .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
+    let txn = begin_write(db).await?;
+    let saved = save_seat(
+        &txn,
+        &seat,
+        panel_seat::ActiveModel {
+            status: Set(to),
+            checked_in_at: Set(Some(at)),
+            attendance_recorded_at: Set(Some(now)),
+            attendance_recorded_by: Set(viewer.user_id()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "checkInPanelSeat",
+        "PanelSeat",
+        Some(seat.id.to_string()),
+        json!({ "from": from.as_str(), "to": to.as_str(), "checkedInAt": at }),
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// When a review's outcome is recorded, every seat still invited or confirmed was never
+/// checked in: a no-show (counted against the expert in the annual review). Inside the
+/// recording's transaction; answers how many.
+pub(crate) async fn mark_no_shows(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    review_id: Uuid,
+) -> AppResult<u64> {
+    let now = Utc::now();
+    let waiting = SeatStatus::ALL
+        .iter()
+        .filter(|status| seats::never_checked_in(**status))
+        .map(|status| status.as_str());
+    let marked = panel_seat::Entity::update_many()
+        .col_expr(
+            panel_seat::Column::Status,
+            Expr::value(SeatStatus::NoShow.as_str()),
+        )
+        .col_expr(panel_seat::Column::AttendanceRecordedAt, Expr::value(now))
+        .col_expr(
+            panel_seat::Column::AttendanceRecordedBy,
+            Expr::value(viewer.user_id()),
+        )
+        .col_expr(
+            panel_seat::Column::Version,
+            Expr::col(panel_seat::Column::Version).add(1),
+        )
+        .col_expr(panel_seat::Column::UpdatedAt, Expr::value(now))
+        .filter(panel_seat::Column::ReviewId.eq(review_id))
+        .filter(panel_seat::Column::Status.is_in(waiting))
+        .exec(txn)
+        .await?;
+    Ok(marked.rows_affected)
 }
 
 /// The organiser rates an expert who attended (0–100), once.

@@ -102,6 +102,7 @@ versioned! {
     enterprise => "enterprise",
     expert => "expert",
     improvement_option => "option",
+    opinion_sheet => "opinion sheet",
     panel_seat => "seat",
     training_plan => "plan",
     training_session => "session",

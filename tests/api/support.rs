@@ -233,6 +233,8 @@ impl TestApp {
         // Likewise sealed panels (`panels::sealed_until_the_review` tests the seal): names
         // show as soon as the panel is drawn for reviews up to a month ahead.
         config.panel_reveal_hours_before = 24 * 30;
+        // And opinion sheets (`tests/api/opinion_sheets.rs` tests them on, the default).
+        config.opinions.require_sheets = false;
         configure(&mut config);
         let events = Arc::new(RecordedEvents::default());
         let state = AppState::with_events(config, conn, events.clone())

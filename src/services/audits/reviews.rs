@@ -260,9 +260,18 @@ pub async fn record_review_outcome(
     require_organiser(viewer, found.organiser_city_code.as_deref())?;
     let kind = found.kind;
     let opinion = required_text("opinion", &result.opinion, 5000)?;
-    let score = check_score(result.score)?;
+    check_score(result.score)?;
     check_outcome_score(result.outcome, result.score, pass_mark)
         .map_err(|e| AppError::bad_input("score", e.to_string()))?;
+    // A panel's confirmed sheets decide the outcome and give the score.
+    let result_score = crate::services::opinion_sheets::outcome_for_review(
+        db,
+        review_id,
+        result.outcome,
+        result.score,
+    )
+    .await?;
+    let score = check_score(result_score)?;
     if found.status != ReviewStatus::Scheduled {
         return Err(AppError::bad_input(
             "reviewId",
@@ -442,6 +451,7 @@ pub async fn record_review_outcome(
         }
     }
     documents::lock(&txn, &backing, "recordReviewOutcome").await?;
+    let no_shows = crate::services::panels::mark_no_shows(&txn, viewer, review_id).await?;
     let saved_review = find_review(&txn, review_id).await?;
     audit_log::commit(
         txn,
@@ -449,7 +459,7 @@ pub async fn record_review_outcome(
         "recordReviewOutcome",
         "Review",
         Some(review_id.to_string()),
-        json!({ "auditId": audit.id, "kind": kind.as_str(), "outcome": result.outcome.as_str(), "documents": backing }),
+        json!({ "auditId": audit.id, "kind": kind.as_str(), "outcome": result.outcome.as_str(), "documents": backing, "noShows": no_shows }),
     )
     .await?;
     Ok(saved_review)

@@ -227,6 +227,7 @@ fn seat_row(
         replaces_seat_id: Set(replaces),
         attendance_recorded_at: Set(attended.then_some(held)),
         attendance_recorded_by: Set(None),
+        checked_in_at: Set(attended.then_some(held)),
         rating: Set(rating),
         rating_comment: Set(rating.map(|_| "意见中肯，准备充分".into())),
         rated_by: Set(None),
@@ -308,6 +309,16 @@ fn draw_from(
         revealed_at: Set(None),
         revealed_by: Set(None),
         reveal_reason: Set(None),
+        // The demo's reviews are history: held on paper, before opinion sheets.
+        sheets_required: Set(false),
+        leader_seat_id: Set(None),
+        leader_designated_at: Set(None),
+        leader_designated_by: Set(None),
+        outcome_conclusion: Set(None),
+        outcome_score: Set(None),
+        outcome_confirmed_at: Set(None),
+        outcome_confirmed_by: Set(None),
+        outcome_confirmed_by_leader: Set(None),
     });
     rows.draws.push(first);
     // One panel in twenty-five has a seat declined and drawn again (补抽).

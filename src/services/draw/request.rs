@@ -36,6 +36,8 @@ pub(super) struct DrawJob {
     /// The review's open commitment and the random bytes it fixed.
     pub commitment: entity::draw_commitment::Model,
     pub random: [u8; 32],
+    /// Whether the panel's outcome must follow from opinion sheets (the setting now).
+    pub sheets_required: bool,
 }
 
 impl DrawJob {
@@ -72,6 +74,7 @@ impl DrawJob {
             nonce,
             commitment,
             random,
+            sheets_required: s.config.opinions.require_sheets,
         })
     }
 }

@@ -398,6 +398,7 @@ fn seat_models(
             replaces_seat_id: replaces,
             attendance_recorded_at: None,
             attendance_recorded_by: None,
+            checked_in_at: None,
             rating: None,
             rating_comment: None,
             rated_by: None,
@@ -439,6 +440,15 @@ pub(super) fn stage_draw(
         revealed_at: None,
         revealed_by: None,
         reveal_reason: None,
+        sheets_required: job.sheets_required,
+        leader_seat_id: None,
+        leader_designated_at: None,
+        leader_designated_by: None,
+        outcome_conclusion: None,
+        outcome_score: None,
+        outcome_confirmed_at: None,
+        outcome_confirmed_by: None,
+        outcome_confirmed_by_leader: None,
     };
     let round = stage_round(
         &RoundSpec {

@@ -1,0 +1,144 @@
+//! The panel at the venue and after: check-in times, a panel leader (组长), each present
+//! expert's opinion sheet (预审意见/评分表) and the panel's outcome that follows from the
+//! sheets, confirmed by the leader.
+//!
+//! Panels drawn before this change need no sheets (`sheets_required` false); new panels take
+//! the setting at their draw.
+
+use sea_orm_migration::prelude::*;
+
+use crate::columns::{
+    add_columns, amount, amount_null, fk, flag_null, instant, int, text, text_null, uuid,
+    uuid_null, uuid_pk,
+};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum PanelSeats {
+    Table,
+    Id,
+    CheckedInAt,
+}
+
+#[derive(DeriveIden)]
+enum Panels {
+    Table,
+    SheetsRequired,
+    LeaderSeatId,
+    LeaderDesignatedAt,
+    LeaderDesignatedBy,
+    OutcomeConclusion,
+    /// Ten-thousandths, like every stored score.
+    OutcomeScore,
+    OutcomeConfirmedAt,
+    OutcomeConfirmedBy,
+    /// Whether the leader confirmed in person (otherwise the organiser, from the signed paper).
+    OutcomeConfirmedByLeader,
+}
+
+#[derive(DeriveIden)]
+enum OpinionSheets {
+    Table,
+    Id,
+    PanelId,
+    ReviewId,
+    SeatId,
+    ExpertId,
+    /// JSON: the criteria as they stood, each with its weight and score.
+    Scores,
+    Total,
+    Conclusion,
+    Remarks,
+    DocumentId,
+    SubmittedBy,
+    SubmittedAt,
+    Version,
+    CreatedAt,
+}
+
+fn instant_null(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        add_columns(
+            manager,
+            PanelSeats::Table,
+            vec![instant_null(PanelSeats::CheckedInAt)],
+        )
+        .await?;
+        add_columns(
+            manager,
+            Panels::Table,
+            vec![
+                ColumnDef::new(Panels::SheetsRequired)
+                    .boolean()
+                    .not_null()
+                    .default(false)
+                    .to_owned(),
+                uuid_null(Panels::LeaderSeatId),
+                instant_null(Panels::LeaderDesignatedAt),
+                uuid_null(Panels::LeaderDesignatedBy),
+                text_null(Panels::OutcomeConclusion),
+                amount_null(Panels::OutcomeScore),
+                instant_null(Panels::OutcomeConfirmedAt),
+                uuid_null(Panels::OutcomeConfirmedBy),
+                flag_null(Panels::OutcomeConfirmedByLeader),
+            ],
+        )
+        .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(OpinionSheets::Table)
+                    .col(uuid_pk(OpinionSheets::Id))
+                    .col(uuid(OpinionSheets::PanelId))
+                    .col(uuid(OpinionSheets::ReviewId))
+                    .col(uuid(OpinionSheets::SeatId))
+                    .col(uuid(OpinionSheets::ExpertId))
+                    .col(text(OpinionSheets::Scores))
+                    .col(amount(OpinionSheets::Total))
+                    .col(text(OpinionSheets::Conclusion))
+                    .col(text(OpinionSheets::Remarks))
+                    .col(uuid_null(OpinionSheets::DocumentId))
+                    .col(uuid_null(OpinionSheets::SubmittedBy))
+                    .col(instant(OpinionSheets::SubmittedAt))
+                    .col(int(OpinionSheets::Version))
+                    .col(instant(OpinionSheets::CreatedAt))
+                    .foreign_key(&mut fk(
+                        "fk_opinion_sheets_seat",
+                        (OpinionSheets::Table, OpinionSheets::SeatId),
+                        (PanelSeats::Table, PanelSeats::Id),
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        // One sheet per seat; a revision replaces it.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_opinion_sheets_seat")
+                    .table(OpinionSheets::Table)
+                    .col(OpinionSheets::SeatId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_opinion_sheets_panel")
+                    .table(OpinionSheets::Table)
+                    .col(OpinionSheets::PanelId)
+                    .to_owned(),
+            )
+            .await
+    }
+}
