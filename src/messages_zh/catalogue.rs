@@ -31,6 +31,100 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "the panel is sealed until {}: who sits is not shown before",
         "该评审专家组在 {0} 之前保密，届时方可查看专家名单",
     ),
+    // The panel at the venue and after: check-in, the leader, opinion sheets.
+    (
+        "a check-in time cannot lie in the future",
+        "签到时间不能晚于当前时间",
+    ),
+    (
+        "the review is on {}; an expert is checked in on that day (China time)",
+        "评审日期为 {0}，专家须在当日（北京时间）签到",
+    ),
+    (
+        "the seat is {}; only an invited or confirmed seat is checked in, once",
+        "该席位状态为{0:SeatStatus}；仅已邀请或已确认的席位可签到，且只签到一次",
+    ),
+    ("the review's outcome is recorded", "评审结论已录入"),
+    (
+        "the review's outcome is recorded; its working papers are closed",
+        "评审结论已录入，评审材料已关闭",
+    ),
+    (
+        "the leader has confirmed the panel's outcome; the sheets are final",
+        "组长已确认专家组结论，意见表不能再修改",
+    ),
+    (
+        "the leader confirmed the panel's outcome meanwhile; the sheets are final",
+        "组长已在此期间确认专家组结论，意见表不能再修改",
+    ),
+    ("the seat is not on this panel", "该席位不属于本专家组"),
+    (
+        "the seat is {}; the leader is one of the experts checked in",
+        "该席位状态为{0:SeatStatus}；组长须从已签到的专家中指定",
+    ),
+    (
+        "the seat is {}; sheets come from experts checked in",
+        "该席位状态为{0:SeatStatus}；意见表须由已签到的专家提交",
+    ),
+    (
+        "attach an EXPERT_OPINION document uploaded to this seat",
+        "请附上本席位上传的“专家个人意见”文件",
+    ),
+    ("designate the panel leader first", "请先指定专家组组长"),
+    (
+        "every expert checked in hands in a sheet first; missing: seat {}",
+        "已签到的专家须先提交意见表；尚缺：第 {0} 席",
+    ),
+    (
+        "the panel is sealed: its working papers are not shown before the reveal",
+        "该评审专家组尚处保密期，揭晓前不显示评审材料",
+    ),
+    ("this panel is not yours to read", "您无权查看该评审专家组"),
+    (
+        "the panel's outcome follows from its experts' opinion sheets: hand them in and have the leader confirm it first",
+        "评审结论须依据专家意见表得出：请先提交意见表并由组长确认",
+    ),
+    (
+        "the panel's confirmed sheets conclude {} ({}); the outcome must be {}",
+        "专家组已确认的意见结论为“{1}”，评审结论须为{2:ReviewOutcome}",
+    ),
+    (
+        "the panel's confirmed score is {}; leave it out or give the same",
+        "专家组已确认的评分为 {0}；请不填或填写相同分数",
+    ),
+    (
+        "{} is not a criterion of this review kind",
+        "{0} 不是该类评审的评分项",
+    ),
+    ("criterion {} is scored twice", "评分项 {0} 重复评分"),
+    ("criterion {} is not scored", "评分项 {0} 未评分"),
+    (
+        "criterion {}: a score is from 0 to 100 with at most two decimals",
+        "评分项 {0}：分数须在 0 至 100 之间，最多两位小数",
+    ),
+    ("no opinion sheet has been submitted", "尚无专家提交意见表"),
+    (
+        "the sheets conclude {} by majority but their mean score {} is below the pass mark {}; the experts revise their sheets",
+        "意见表多数结论为{0:OpinionConclusion}，但平均分 {1} 低于合格分 {2}；请专家修改意见表",
+    ),
+    (
+        "a criterion is written CODE:WEIGHT:label, got {}",
+        "评分项须写作“代码:权重:名称”，收到 {0}",
+    ),
+    (
+        "criterion code {} must be capital letters, digits and underscores",
+        "评分项代码 {0} 只能包含大写字母、数字和下划线",
+    ),
+    ("criterion {} appears twice", "评分项 {0} 重复"),
+    (
+        "criterion {} needs a weight from 1 to 100",
+        "评分项 {0} 的权重须在 1 至 100 之间",
+    ),
+    (
+        "the weights add up to {}, not 100",
+        "权重合计为 {0}，不是 100",
+    ),
+    ("at least one criterion is needed", "至少需要一个评分项"),
     // Documents.
     (
         "a required document was deleted meanwhile; upload it again",

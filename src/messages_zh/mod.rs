@@ -35,8 +35,9 @@ use async_graphql::{ServerError, Value};
 
 use crate::domain::{
     AnnualListStatus, AttendanceStatus, AuditEventKind, AuditStatus, ConsultancyStatus,
-    ExpertStatus, ExpertiseKind, FindingKind, Grade, ProfessionalTitle, ReviewKind, ReviewOutcome,
-    ReviewStatus, Role, SeatStatus, Sector, TrainingAudience, TrainingScope, TrainingSessionStatus,
+    ExpertStatus, ExpertiseKind, FindingKind, Grade, OpinionConclusion, ProfessionalTitle,
+    ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus, Sector, TrainingAudience,
+    TrainingScope, TrainingSessionStatus,
 };
 use crate::error::AppError;
 
@@ -433,6 +434,7 @@ macro_rules! labelled_enums {
 labelled_enums!(
     AuditStatus,
     ReviewOutcome,
+    OpinionConclusion,
     ReviewKind,
     AuditEventKind,
     AnnualListStatus,

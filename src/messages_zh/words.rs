@@ -23,6 +23,11 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 /// Labels of input field names, for `extensions.field` of BAD_USER_INPUT (`rows[2].examScore`
 /// reads 第3条记录的考试成绩).
 pub(super) const FIELDS: &[(&str, &str)] = &[
+    ("at", "签到时间"),
+    ("conclusion", "结论"),
+    ("criterion", "评分项"),
+    ("remarks", "意见"),
+    ("scores", "评分"),
     ("documentId", "文件"),
     ("startTime", "开始时间"),
     ("panelId", "评审专家组"),

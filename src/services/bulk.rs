@@ -182,6 +182,7 @@ mod tests {
             replaces_seat_id: None,
             attendance_recorded_at: None,
             attendance_recorded_by: None,
+            checked_in_at: None,
             rating: None,
             rating_comment: None,
             rated_by: None,

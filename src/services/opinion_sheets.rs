@@ -102,7 +102,7 @@ async fn hold_unconfirmed(txn: &impl ConnectionTrait, panel_id: Uuid) -> AppResu
     let held = panel::Entity::update_many()
         .col_expr(
             panel::Column::SheetsRequired,
-            Expr::col(panel::Column::SheetsRequired).into(),
+            Expr::col(panel::Column::SheetsRequired),
         )
         .filter(panel::Column::Id.eq(panel_id))
         .filter(panel::Column::OutcomeConfirmedAt.is_null())

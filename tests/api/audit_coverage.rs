@@ -62,6 +62,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         documents::uploaded_published_and_withdrawn,
         reviews::the_review_is_a_meeting,
         panels::sealed_until_the_review,
+        opinion_sheets::check_in_at_the_venue_and_no_shows,
     ]
 }
 

@@ -598,6 +598,15 @@ mod tests {
             revealed_at: None,
             revealed_by: None,
             reveal_reason: None,
+            sheets_required: false,
+            leader_seat_id: None,
+            leader_designated_at: None,
+            leader_designated_by: None,
+            outcome_conclusion: None,
+            outcome_score: None,
+            outcome_confirmed_at: None,
+            outcome_confirmed_by: None,
+            outcome_confirmed_by_leader: None,
         }
     }
 
