@@ -371,6 +371,9 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             revealed_at: Set(None),
             revealed_by: Set(None),
             reveal_reason: Set(None),
+            sheets_required: Set(false),
+            // Leader and confirmation: none yet (NULL).
+            ..Default::default()
         });
         draw_rows.push(panel_draw::ActiveModel {
             id: Set(draw_id),
@@ -443,6 +446,7 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
                 replaces_seat_id: Set(None),
                 attendance_recorded_at: Set(None),
                 attendance_recorded_by: Set(None),
+                checked_in_at: Set(None),
                 rating: Set(None),
                 rating_comment: Set(None),
                 rated_by: Set(None),
