@@ -42,6 +42,7 @@ pub mod panel;
 pub mod panel_draw;
 pub mod panel_seat;
 pub mod ranking_entry;
+pub mod recheck_commitment;
 pub mod recheck_finding;
 pub mod recheck_finding_expert;
 pub mod recheck_sample;

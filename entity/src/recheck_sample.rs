@@ -26,6 +26,12 @@ pub struct Model {
     pub sample_size: i32,
     pub drawn_by: Option<Uuid>,
     pub drawn_at: DateTimeUtc,
+    /// The commitment the draw used (`recheck_commitments`); none for samples drawn before
+    /// commitments (algorithm v1).
+    pub commitment_id: Option<Uuid>,
+    /// Hex SHA-256 of the server's random bytes, shown before the witness typed the nonce.
+    pub commitment: Option<String>,
+    pub committed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

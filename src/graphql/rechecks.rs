@@ -77,6 +77,14 @@ impl RecheckSample {
     async fn server_random(&self) -> &str {
         &self.0.server_random
     }
+    /// SHA-256 of `serverRandom`, shown by `openRecheckSample` before the witness typed the
+    /// nonce (none for samples drawn before commitments).
+    async fn commitment(&self) -> Option<&str> {
+        self.0.commitment.as_deref()
+    }
+    async fn committed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.committed_at
+    }
     async fn witness_nonce(&self) -> &str {
         &self.0.witness_nonce
     }
@@ -422,11 +430,41 @@ impl RecheckQuery {
     }
 }
 
+/// The commitment to a year's next recheck sample: shown before the witness types the nonce.
+pub struct RecheckCommitment(pub entity::recheck_commitment::Model);
+
+#[Object]
+impl RecheckCommitment {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Hex SHA-256 of the server's random bytes, revealed by the sample.
+    async fn commitment(&self) -> &str {
+        &self.0.commitment
+    }
+    async fn committed_at(&self) -> DateTime<Utc> {
+        self.0.committed_at
+    }
+}
+
 #[derive(Default)]
 pub struct RecheckMutation;
 
 #[Object]
 impl RecheckMutation {
+    /// Opens the year's next recheck sample (the province): the server fixes its random
+    /// bytes and shows their commitment, kept in the audit log. The same open commitment is
+    /// answered until a sample uses it; without one `drawRecheckSample` is refused.
+    async fn open_recheck_sample(&self, ctx: &Context<'_>, year: i32) -> Result<RecheckCommitment> {
+        let s = services(ctx)?;
+        Ok(RecheckCommitment(
+            rechecks::open_recheck_sample(&s.db, viewer(ctx), year).await?,
+        ))
+    }
+
     /// Draws ⌈rate × N⌉ of the N audits that completed an evaluation or acceptance in the year
     /// and were not sampled yet, verifiably, each covered by one RECHECK review (the
     /// province). The year's first draw is round 1; a later one is a supplementary sample.

@@ -31,6 +31,14 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "the panel is sealed until {}: who sits is not shown before",
         "该评审专家组在 {0} 之前保密，届时方可查看专家名单",
     ),
+    (
+        "open the sample first (openRecheckSample): its commitment must be shown before the witness types the nonce",
+        "请先开启抽查（openRecheckSample）：须在监督人输入随机数之前公示服务器随机数的承诺值",
+    ),
+    (
+        "another sample used this commitment meanwhile; open the next one",
+        "该承诺值已在此期间被另一次抽查使用，请重新开启抽查",
+    ),
     // The panel at the venue and after: check-in, the leader, opinion sheets.
     (
         "a check-in time cannot lie in the future",

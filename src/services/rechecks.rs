@@ -3,7 +3,9 @@
 //!
 //! The sample's population is every evaluation and acceptance held in the year whose audit
 //! can be rechecked now (EVALUATED or ACCEPTED, the lifecycle's rule); it is drawn with
-//! `rules::draw::draw_sample`, seeded like a panel (the sample's id in place of the review's).
+//! `rules::draw::draw_sample`, seeded like a panel (the sample's id in place of the review's),
+//! and like a panel from random bytes committed to before the witness typed the nonce
+//! (`openRecheckSample`).
 //! Each sampled review is covered by one RECHECK review of its audit: the one already
 //! scheduled, or a new one created with the audit service's own checks in the same
 //! transaction. Two sampled reviews of one audit share its recheck.
@@ -12,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{
-    panel_seat, recheck_finding, recheck_finding_expert, recheck_sample, recheck_sample_item,
-    review,
+    panel_seat, recheck_commitment, recheck_finding, recheck_finding_expert, recheck_sample,
+    recheck_sample_item, review,
 };
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Query;
@@ -30,7 +32,8 @@ use crate::domain::{FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, 
 use crate::error::{AppError, AppResult};
 use crate::rules::deadlines::DeadlinePolicy;
 use crate::rules::draw::{
-    DRAW_ALGORITHM_V1 as SAMPLE_ALGORITHM, derive_seed, draw_sample, eligible_digest, sample_size,
+    DRAW_ALGORITHM as SAMPLE_ALGORITHM, DRAW_ALGORITHM_V1 as UNCOMMITTED_SAMPLE_ALGORITHM,
+    commitment_of, derive_seed, draw_sample, eligible_digest, sample_size,
 };
 
 use super::pagination::{Page, PageRequest, fetch_page};
@@ -132,6 +135,74 @@ async fn sampled_in_year(db: &impl ConnectionTrait, year: i32) -> AppResult<BTre
         .collect())
 }
 
+fn check_sample_year(year: i32) -> AppResult<()> {
+    let this_year = today().year();
+    if !(2000..=this_year).contains(&year) {
+        return Err(AppError::bad_input(
+            "year",
+            format!("must be a year from 2000 to {this_year}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens the year's next recheck sample (the province): the server fixes its random bytes
+/// and shows their SHA-256 commitment, kept in the audit log, before the witness types the
+/// nonce. The open commitment is answered again until a sample uses it.
+pub async fn open_recheck_sample(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    year: i32,
+) -> AppResult<recheck_commitment::Model> {
+    viewer.require_province_admin()?;
+    check_sample_year(year)?;
+    if let Some(open) = open_commitment(db, year).await? {
+        return Ok(open);
+    }
+    let random = draw::os_random()?;
+    let txn = begin_write(db).await?;
+    let saved = recheck_commitment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        year: Set(year),
+        server_random: Set(hex::encode(random)),
+        commitment: Set(hex::encode(commitment_of(&random))),
+        committed_at: Set(Utc::now()),
+        committed_by: Set(viewer.user_id()),
+        used_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "openRecheckSample",
+        "RecheckCommitment",
+        Some(saved.id.to_string()),
+        json!({ "year": year, "commitment": saved.commitment, "committedAt": saved.committed_at }),
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// The year's open (unused) recheck commitment, if any.
+async fn open_commitment(
+    db: &impl ConnectionTrait,
+    year: i32,
+) -> AppResult<Option<recheck_commitment::Model>> {
+    Ok(recheck_commitment::Entity::find()
+        .filter(recheck_commitment::Column::Year.eq(year))
+        .filter(recheck_commitment::Column::UsedAt.is_null())
+        .order_by_desc(recheck_commitment::Column::Id)
+        .one(db)
+        .await?)
+}
+
+fn random_bytes(hex_text: &str) -> Option<[u8; 32]> {
+    hex::decode(hex_text)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+}
+
 /// Draws a recheck sample of the year (the province): ⌈rate × N⌉ of the N audits that
 /// completed an evaluation or acceptance in the year and were not sampled yet, each given one
 /// RECHECK. The first draw of a year is round 1; a later one is a supplementary sample from
@@ -143,13 +214,7 @@ pub async fn draw_recheck_sample(
     input: SampleInput,
 ) -> AppResult<recheck_sample::Model> {
     viewer.require_province_admin()?;
-    let this_year = today().year();
-    if !(2000..=this_year).contains(&input.year) {
-        return Err(AppError::bad_input(
-            "year",
-            format!("must be a year from 2000 to {this_year}"),
-        ));
-    }
+    check_sample_year(input.year)?;
     sample_size(input.rate, 0).map_err(sample_error)?;
     let nonce = draw::check_nonce(input.witness_nonce)?;
     let review_date = input.review_date.unwrap_or_else(today);
@@ -157,7 +222,35 @@ pub async fn draw_recheck_sample(
         return Err(AppError::bad_input("reviewDate", "must not be in the past"));
     }
 
+    let commitment = open_commitment(db, input.year).await?.ok_or_else(|| {
+        AppError::bad_input(
+            "year",
+            "open the sample first (openRecheckSample): its commitment must be shown before the witness types the nonce",
+        )
+    })?;
+    let server_random = random_bytes(&commitment.server_random).ok_or_else(|| {
+        AppError::internal(format!(
+            "commitment {} holds no random bytes",
+            commitment.id
+        ))
+    })?;
+
     let txn = begin_write(db).await?;
+    // Used up here, or lost to a sample drawn meanwhile.
+    let used = recheck_commitment::Entity::update_many()
+        .col_expr(
+            recheck_commitment::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(Some(Utc::now())),
+        )
+        .filter(recheck_commitment::Column::Id.eq(commitment.id))
+        .filter(recheck_commitment::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(AppError::conflict(
+            "another sample used this commitment meanwhile; open the next one",
+        ));
+    }
     let round = recheck_sample::Entity::find()
         .filter(recheck_sample::Column::Year.eq(input.year))
         .all(&txn)
@@ -182,7 +275,6 @@ pub async fn draw_recheck_sample(
     // Ascending audit ids: the population as recorded and drawn from.
     let ids: Vec<Uuid> = completed.keys().copied().collect();
     let sample_id = Uuid::now_v7();
-    let server_random = draw::os_random()?;
     let seed = derive_seed(&server_random, sample_id, &nonce);
     let sampled = draw_sample(&ids, input.rate, &seed).map_err(sample_error)?;
     let audit_rows = audits::unguarded::by_ids(&txn, &sampled).await?;
@@ -204,6 +296,9 @@ pub async fn draw_recheck_sample(
         sample_size: Set(i32::try_from(sampled.len()).unwrap_or(i32::MAX)),
         drawn_by: Set(viewer.user_id()),
         drawn_at: Set(Utc::now()),
+        commitment_id: Set(Some(commitment.id)),
+        commitment: Set(Some(commitment.commitment.clone())),
+        committed_at: Set(Some(commitment.committed_at)),
     }
     .insert(&txn)
     .await?;
@@ -254,6 +349,7 @@ pub async fn draw_recheck_sample(
             "round": sample.round,
             "rate": sample.rate,
             "algorithm": SAMPLE_ALGORITHM,
+            "commitment": sample.commitment,
             "seed": sample.seed,
             "populationCount": sample.population_count,
             "populationDigest": sample.population_digest,
@@ -323,18 +419,26 @@ pub fn sample_reproduces(
     items: &[recheck_sample_item::Model],
 ) -> AppResult<bool> {
     let population = population_of(sample)?;
-    let decode = |text: &str| -> Option<[u8; 32]> {
-        hex::decode(text)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-    };
-    let (Some(random), Some(seed)) = (decode(&sample.server_random), decode(&sample.seed)) else {
+    let (Some(random), Some(seed)) = (
+        random_bytes(&sample.server_random),
+        random_bytes(&sample.seed),
+    ) else {
         return Ok(false);
     };
     let Ok(rate) = sample.rate.parse::<Decimal>() else {
         return Ok(false);
     };
-    if sample.algorithm != SAMPLE_ALGORITHM
+    // Committed samples: the revealed bytes must be those committed to before the draw.
+    // Samples from before commitments (v1) have none.
+    let committed = match sample.algorithm.as_str() {
+        SAMPLE_ALGORITHM => {
+            sample.commitment.as_deref() == Some(hex::encode(commitment_of(&random)).as_str())
+                && sample.committed_at.is_some_and(|at| at <= sample.drawn_at)
+        }
+        UNCOMMITTED_SAMPLE_ALGORITHM => sample.commitment.is_none(),
+        _ => false,
+    };
+    if !committed
         || derive_seed(&random, sample.id, &sample.witness_nonce) != seed
         || hex::encode(eligible_digest(&population)) != sample.population_digest
     {

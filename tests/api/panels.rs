@@ -1222,6 +1222,15 @@ async fn roles_that_may_not_act(app: TestApp) {
             ],
         ),
         (
+            "mutation($y: Int!) { openRecheckSample(year: $y) { id } }",
+            json!({ "y": year }),
+            vec![
+                ("FORBIDDEN", Some(&s.city)),
+                ("FORBIDDEN", Some(&firm)),
+                ("FORBIDDEN", Some(&own)),
+            ],
+        ),
+        (
             "mutation($y: Int!) { drawRecheckSample(input: { year: $y, rate: \"0.05\" }) { id } }",
             json!({ "y": year }),
             vec![

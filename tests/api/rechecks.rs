@@ -10,7 +10,9 @@ use crate::db_test;
 use crate::panels::{ATTEND, DRAW, RESPOND, day, draw, evaluation, pool, today, written};
 use crate::support::TestApp;
 
-const SAMPLE: &str = "mutation($input: DrawRecheckSampleInput!) { drawRecheckSample(input: $input) { id year rate reviewDate algorithm seed serverRandom witnessNonce population populationCount populationDigest sampleSize reproduces items { position sampledReviewId auditId recheckReviewId recheckReview { kind date status organiserCityCode } } } }";
+const SAMPLE: &str = "mutation($input: DrawRecheckSampleInput!) { drawRecheckSample(input: $input) { id year rate reviewDate algorithm seed serverRandom commitment committedAt witnessNonce population populationCount populationDigest sampleSize reproduces items { position sampledReviewId auditId recheckReviewId recheckReview { kind date status organiserCityCode } } } }";
+const OPEN_SAMPLE: &str =
+    "mutation($year: Int!) { openRecheckSample(year: $year) { id year commitment committedAt } }";
 const FINDINGS: &str = "mutation($id: ID!, $findings: [RecheckFindingInput!]!) { recordRecheckFindings(reviewId: $id, findings: $findings) { id kind label description year consultancy { name } leadAuditor { name } implicatedExperts { expertId expertName seatId passedReviewId } } }";
 const LIST: &str = "query($filter: RecheckFindingFilter) { recheckFindings(filter: $filter) { totalCount edges { node { id kind } } } }";
 
@@ -53,6 +55,56 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     )
     .await;
     let year = today().year();
+    // No sample without a commitment shown first.
+    let before = written(&app).await;
+    let (code, error) = app
+        .err(
+            Some(&s.admin),
+            SAMPLE,
+            json!({ "input": { "year": year, "rate": "0.5" } }),
+        )
+        .await;
+    assert_eq!(
+        (code.as_str(), error["extensions"]["field"].as_str()),
+        ("BAD_USER_INPUT", Some("year"))
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("openRecheckSample"),
+        "{error}"
+    );
+    assert_eq!(written(&app).await, before);
+    // Only the province opens one, for a year that can be sampled.
+    assert_eq!(
+        app.code(Some(&s.city), OPEN_SAMPLE, json!({ "year": year }))
+            .await,
+        "FORBIDDEN"
+    );
+    for bad in [1999, year + 1] {
+        let (code, error) = app
+            .err(Some(&s.admin), OPEN_SAMPLE, json!({ "year": bad }))
+            .await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some("year"))
+        );
+    }
+    assert_eq!(written(&app).await, before);
+    let opened = app
+        .ok(Some(&s.admin), OPEN_SAMPLE, json!({ "year": year }))
+        .await["openRecheckSample"]
+        .clone();
+    assert_eq!(opened["commitment"].as_str().map(str::len), Some(64));
+    // Asked again before a sample: the same commitment.
+    assert_eq!(
+        app.ok(Some(&s.admin), OPEN_SAMPLE, json!({ "year": year }))
+            .await["openRecheckSample"]["id"],
+        opened["id"]
+    );
+    app.ok(Some(&s.admin), OPEN_SAMPLE, json!({ "year": 2020 }))
+        .await;
     let before = written(&app).await;
     for (input, field) in [
         (json!({ "year": year, "rate": "0.04" }), "rate"),
@@ -93,7 +145,20 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     assert_eq!(sample["sampleSize"], 2);
     assert_eq!(sample["rate"], "0.5");
     assert_eq!(sample["witnessNonce"], "纪检 77");
-    assert_eq!(sample["algorithm"], "cleanprod-draw-v1/chacha20");
+    assert_eq!(sample["algorithm"], "cleanprod-draw-v2/chacha20");
+    // The bytes revealed are those committed to before the nonce was typed.
+    assert_eq!(sample["commitment"], opened["commitment"]);
+    assert_eq!(sample["committedAt"], opened["committedAt"]);
+    let revealed: [u8; 32] = hex::decode(sample["serverRandom"].as_str().expect("random"))
+        .expect("hex")
+        .try_into()
+        .expect("32 bytes");
+    assert_eq!(
+        json!(hex::encode(cleanprod::rules::draw::commitment_of(
+            &revealed
+        ))),
+        opened["commitment"]
+    );
     assert_eq!(sample["seed"].as_str().map(str::len), Some(64));
     assert_eq!(sample["reproduces"], true);
     let mut population: Vec<String> = sample["population"]
@@ -125,8 +190,13 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     }
     assert_eq!(app.count("reviews").await, before[4] + 2);
 
-    // A supplementary sample later in the year draws from the audit not sampled yet; after
-    // it nothing is left.
+    // A supplementary sample later in the year draws from the audit not sampled yet, from a
+    // new commitment; after it nothing is left.
+    let second = app
+        .ok(Some(&s.admin), OPEN_SAMPLE, json!({ "year": year }))
+        .await["openRecheckSample"]
+        .clone();
+    assert_ne!(second["id"], opened["id"]);
     let supplement = app
         .ok(
             Some(&s.admin),
@@ -143,6 +213,8 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
             .iter()
             .any(|i| i["auditId"] == supplement["items"][0]["auditId"])
     );
+    app.ok(Some(&s.admin), OPEN_SAMPLE, json!({ "year": year }))
+        .await;
     let before = written(&app).await;
     let (code, error) = app
         .err(
@@ -173,6 +245,35 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
             { "id": sample["id"], "round": 1, "sampleSize": 2, "reproduces": true },
             { "id": supplement["id"], "round": 2, "sampleSize": 1, "reproduces": true },
         ])
+    );
+
+    // Bytes other than those committed to do not verify, though the seed is re-derived
+    // from them.
+    let other_random = "ab".repeat(32);
+    let sample_id = sample["id"].as_str().expect("id");
+    let other_seed = {
+        let random: [u8; 32] = hex::decode(&other_random)
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes");
+        let id = uuid::Uuid::parse_str(sample_id).expect("uuid");
+        hex::encode(cleanprod::rules::draw::derive_seed(&random, id, "纪检 77"))
+    };
+    app.execute(&format!(
+        "UPDATE recheck_samples SET server_random = '{other_random}', seed = '{other_seed}' WHERE year = {year} AND round = 1"
+    ))
+    .await;
+    let reproduces = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { recheckSample(year: $y) { draws { id reproduces } } }",
+            json!({ "y": year }),
+        )
+        .await["recheckSample"]["draws"][0]
+        .clone();
+    assert_eq!(
+        reproduces,
+        json!({ "id": sample["id"], "reproduces": false })
     );
 
     // The recheck's panel: the province's, five by default, none of the audit's earlier panel.
