@@ -25,6 +25,13 @@ pub fn instant(col: impl IntoIden) -> ColumnDef {
         .to_owned()
 }
 
+pub fn instant_null(col: impl IntoIden) -> ColumnDef {
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
+
 pub fn fk(
     name: &str,
     from: (impl IntoIden, impl IntoIden),

@@ -4,7 +4,9 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{add_columns, flag, instant, text, text_null, uuid, uuid_null, uuid_pk};
+use crate::columns::{
+    add_columns, flag, instant, instant_null, text, text_null, uuid, uuid_null, uuid_pk,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -38,10 +40,7 @@ impl MigrationTrait for Migration {
             manager,
             Reviews::Table,
             vec![
-                ColumnDef::new(Reviews::StartsAt)
-                    .timestamp_with_time_zone()
-                    .null()
-                    .to_owned(),
+                instant_null(Reviews::StartsAt),
                 text_null(Reviews::Venue),
                 text_null(Reviews::ContactName),
                 text_null(Reviews::ContactPhone),

@@ -4,7 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{add_columns, text_null, uuid_null};
+use crate::columns::{add_columns, instant_null, text_null, uuid_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,10 +24,7 @@ impl MigrationTrait for Migration {
             manager,
             Panels::Table,
             vec![
-                ColumnDef::new(Panels::RevealedAt)
-                    .timestamp_with_time_zone()
-                    .null()
-                    .to_owned(),
+                instant_null(Panels::RevealedAt),
                 uuid_null(Panels::RevealedBy),
                 text_null(Panels::RevealReason),
             ],

@@ -8,8 +8,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_columns, amount, amount_null, fk, flag_null, instant, int, text, text_null, uuid,
-    uuid_null, uuid_pk,
+    add_columns, amount, amount_null, fk, flag_null, instant, instant_null, int, text, text_null,
+    uuid, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -56,13 +56,6 @@ enum OpinionSheets {
     SubmittedAt,
     Version,
     CreatedAt,
-}
-
-fn instant_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -4,7 +4,9 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{add_columns, instant, int, text, text_null, uuid_null, uuid_pk};
+use crate::columns::{
+    add_columns, instant, instant_null, int, text, text_null, uuid_null, uuid_pk,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -27,13 +29,6 @@ enum RecheckSamples {
     CommitmentId,
     Commitment,
     CommittedAt,
-}
-
-fn instant_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]
