@@ -47,6 +47,16 @@ macro_rules! domain_enum {
             }
         }
 
+        // Read back from stored JSON (notification facts) by the same name.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let name = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                name.parse().map_err(|_| {
+                    serde::de::Error::custom(format!("unknown {} {name:?}", stringify!($name)))
+                })
+            }
+        }
+
         // Some join tables key on (id, enum); a database never generates such a key.
         impl sea_orm::TryFromU64 for $name {
             fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
@@ -240,6 +250,16 @@ domain_enum! {
     ReviewOutcome {
         Passed => "PASSED", "通过",
         Failed => "FAILED", "未通过",
+    }
+}
+
+domain_enum! {
+    /// What a notification tells its reader (the templates in `services::notifications`).
+    NotificationKind {
+        /// An expert drawn for a panel: the review, its time, venue and contact.
+        PanelInvitation => "PANEL_INVITATION", "评审专家邀请",
+        /// A seated expert's review meeting changed after the draw.
+        ReviewMeetingChanged => "REVIEW_MEETING_CHANGED", "评审会议变更",
     }
 }
 
@@ -600,6 +620,7 @@ impl_into_str!(
     ReviewKind,
     ReviewOutcome,
     OpinionConclusion,
+    NotificationKind,
     OptionKind,
     ReviewStatus,
     StaffRole,

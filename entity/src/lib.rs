@@ -37,6 +37,7 @@ pub mod expert_unavailability;
 pub mod improvement_option;
 pub mod industry;
 pub mod login_failure;
+pub mod notification;
 pub mod opinion_sheet;
 pub mod panel;
 pub mod panel_draw;

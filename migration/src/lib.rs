@@ -25,6 +25,7 @@ mod m20261205_000017_review_meetings;
 mod m20261205_000018_panel_reveal;
 mod m20261205_000019_panel_working_papers;
 mod m20261205_000020_recheck_commitments;
+mod m20261205_000021_notifications;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_panel_reveal::Migration),
             Box::new(m20261205_000019_panel_working_papers::Migration),
             Box::new(m20261205_000020_recheck_commitments::Migration),
+            Box::new(m20261205_000021_notifications::Migration),
         ]
     }
 }

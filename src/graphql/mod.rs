@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod expert_year;
 pub mod experts;
 pub mod loaders;
+pub mod notifications;
 pub mod opinion_sheets;
 pub mod pagination;
 pub mod panels;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     violations::ViolationQuery,
     panels::PanelQuery,
     opinion_sheets::OpinionSheetQuery,
+    notifications::NotificationQuery,
     rechecks::RecheckQuery,
     expert_year::ExpertYearQuery,
     documents::DocumentQuery,
@@ -62,6 +64,7 @@ pub struct MutationRoot(
     violations::ViolationMutation,
     panels::PanelMutation,
     opinion_sheets::OpinionSheetMutation,
+    notifications::NotificationMutation,
     rechecks::RecheckMutation,
     documents::DocumentMutation,
 );

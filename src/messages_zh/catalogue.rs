@@ -39,6 +39,15 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "another sample used this commitment meanwhile; open the next one",
         "该承诺值已在此期间被另一次抽查使用，请重新开启抽查",
     ),
+    // Notifications.
+    (
+        "give from 1 to 500 ids, or all",
+        "请给出 1 至 500 个编号，或选择全部",
+    ),
+    (
+        "give the ids, or all: true",
+        "请给出编号，或选择全部（all: true）",
+    ),
     // The panel at the venue and after: check-in, the leader, opinion sheets.
     (
         "a check-in time cannot lie in the future",

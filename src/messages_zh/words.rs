@@ -23,6 +23,9 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 /// Labels of input field names, for `extensions.field` of BAD_USER_INPUT (`rows[2].examScore`
 /// reads 第3条记录的考试成绩).
 pub(super) const FIELDS: &[(&str, &str)] = &[
+    ("all", "全部"),
+    ("ids", "编号"),
+    ("unreadOnly", "仅未读"),
     ("at", "签到时间"),
     ("conclusion", "结论"),
     ("criterion", "评分项"),
@@ -227,6 +230,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
 
 /// Names of NOT_FOUND's `extensions.entity`.
 pub(super) const ENTITIES: &[(&str, &str)] = &[
+    ("Notification", "通知"),
     ("Document", "文件"),
     ("AnnualAuditList", "年度审核企业名单"),
     ("Audit", "清洁生产审核"),

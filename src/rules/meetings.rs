@@ -20,6 +20,13 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(CHINA_OFFSET_HOURS)).date_naive()
 }
 
+/// The time of day of an instant in China, `HH:MM`.
+pub fn china_clock(at: DateTime<Utc>) -> String {
+    (at + Duration::hours(CHINA_OFFSET_HOURS))
+        .format("%H:%M")
+        .to_string()
+}
+
 /// Parses a start time typed as `HH:MM` (China time).
 pub fn parse_start_time(text: &str) -> Option<(u32, u32)> {
     let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()?;
@@ -64,6 +71,7 @@ mod tests {
             china_date(starts_at(day("2026-06-10"), 23, 59)),
             day("2026-06-10")
         );
+        assert_eq!(china_clock(starts_at(day("2026-06-10"), 9, 30)), "09:30");
         assert_eq!(parse_start_time(" 09:30 "), Some((9, 30)));
         assert_eq!(parse_start_time("9:30"), Some((9, 30)));
         assert_eq!(parse_start_time("25:00"), None);

@@ -18,6 +18,7 @@ pub mod expert_pool;
 pub mod expert_year;
 pub mod experts;
 pub mod import;
+pub mod notifications;
 pub mod opinion_sheets;
 pub mod pagination;
 pub mod panels;

@@ -18,6 +18,8 @@ pub struct PageRequest {
     pub after: Option<Uuid>,
     /// Whether to count the whole list: a statement of its own, skipped when nobody asks.
     pub count_total: bool,
+    /// Newest first (an inbox) instead of oldest first; `after` then pages back in time.
+    pub newest_first: bool,
 }
 
 impl PageRequest {
@@ -38,6 +40,7 @@ impl PageRequest {
             first,
             after,
             count_total: true,
+            newest_first: false,
         })
     }
 }
@@ -98,6 +101,11 @@ where
     C: ColumnTrait,
 {
     let limit = page.first + 1;
+    let order = if page.newest_first {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
     let (mut items, total_count) = match page.after {
         None if page.count_total => {
             let count = Query::select()
@@ -107,7 +115,7 @@ where
             let count = Expr::SubQuery(None, Box::new(count.into_sub_query_statement()));
             let rows = select
                 .column_as(count, TOTAL_COUNT)
-                .order_by_asc(id_column)
+                .order_by(id_column, order.clone())
                 .limit(limit)
                 .into_model::<Counted<E::Model>>()
                 .all(db)
@@ -117,7 +125,11 @@ where
             (items, u64::try_from(total).unwrap_or(0))
         }
         None => {
-            let items = select.order_by_asc(id_column).limit(limit).all(db).await?;
+            let items = select
+                .order_by(id_column, order.clone())
+                .limit(limit)
+                .all(db)
+                .await?;
             (items, 0)
         }
         Some(after) => {
@@ -126,9 +138,14 @@ where
             } else {
                 0
             };
+            let beyond = if page.newest_first {
+                id_column.lt(after)
+            } else {
+                id_column.gt(after)
+            };
             let items = select
-                .filter(id_column.gt(after))
-                .order_by_asc(id_column)
+                .filter(beyond)
+                .order_by(id_column, order)
                 .limit(limit)
                 .all(db)
                 .await?;

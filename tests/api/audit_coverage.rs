@@ -18,7 +18,8 @@ use crate::support::{ADMIN_PASSWORD, TestApp, USER_PASSWORD, fresh_pg_database};
 
 /// Mutations that write no audit entry, and why. `login` changes no registry data; sign-ins
 /// and lock-outs go to the service log (`tracing`), and failures to `login_failures`.
-const NOT_AUDITED: &[&str] = &["login"];
+/// `markNotificationsRead` changes only the reader's own read marks.
+const NOT_AUDITED: &[&str] = &["login", "markNotificationsRead"];
 
 type Flow = fn(TestApp) -> Pin<Box<dyn Future<Output = ()>>>;
 
@@ -63,6 +64,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         reviews::the_review_is_a_meeting,
         panels::sealed_until_the_review,
         opinion_sheets::check_in_at_the_venue_and_no_shows,
+        notifications::experts_hear_of_invitations_and_changes,
     ]
 }
 

@@ -21,6 +21,7 @@ mod faults;
 mod hardening;
 mod http_protocol;
 mod messages_zh;
+mod notifications;
 mod opinion_sheets;
 mod panel_concurrency;
 mod panels;

@@ -132,9 +132,9 @@ async fn bad_review_filters_are_named(app: TestApp) {
 }
 db_test!(bad_review_filters_are_named);
 
-const MEETING: &str = "mutation($id: ID!, $input: ReviewMeetingInput!) { setReviewMeeting(reviewId: $id, input: $input) { id startsAt venue contactName contactPhone meetingNote meetingChanges { afterDraw changes } } }";
+pub const MEETING: &str = "mutation($id: ID!, $input: ReviewMeetingInput!) { setReviewMeeting(reviewId: $id, input: $input) { id startsAt venue contactName contactPhone meetingNote meetingChanges { afterDraw changes } } }";
 
-fn meeting(start: &str, venue: &str) -> Value {
+pub fn meeting(start: &str, venue: &str) -> Value {
     json!({ "startTime": start, "venue": venue, "contactName": "李工", "contactPhone": "0351-4000000", "note": "携带身份证" })
 }
 

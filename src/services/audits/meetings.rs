@@ -1,12 +1,14 @@
 //! A review as a meeting: its start (China time), venue, the organiser's contact and a note.
-//! Changes are kept in the review's history; made after the draw, they are published as an
-//! event for the seated experts.
+//! Changes are kept in the review's history; made after the draw, the seated experts are
+//! notified (in the change's transaction) and an event is published for other code.
 //!
 //! Part of the audit service (glob import of the parent module, like `reviews`).
 
 use super::*;
+use crate::domain::NotificationKind;
 use crate::rules::meetings::{parse_start_time, starts_at};
 use crate::services::events::DomainEvent;
+use crate::services::notifications::{self, Notice, Params, Recipient, ReviewFacts};
 use crate::services::text::phone_number;
 use entity::{panel_seat, review_change};
 
@@ -71,8 +73,10 @@ pub async fn set_review_meeting(
     if changes.is_empty() {
         return Ok(found);
     }
+    let changed: Vec<String> = changes.keys().cloned().collect();
     let changes = serde_json::Value::Object(changes);
     let drawn = crate::services::panels::has_panel(db, review_id).await?;
+    let enterprise = crate::services::enterprises::find(db, audit.enterprise_id).await?;
     let txn = begin_write(db).await?;
     let mut active: review::ActiveModel = found.clone().into();
     active.starts_at = Set(Some(start));
@@ -108,6 +112,25 @@ pub async fn set_review_meeting(
     } else {
         Vec::new()
     };
+    let facts = ReviewFacts::of(&saved, &enterprise.name);
+    notifications::enqueue(
+        &txn,
+        experts
+            .iter()
+            .map(|expert_id| Notice {
+                to: Recipient::Expert(*expert_id),
+                kind: NotificationKind::ReviewMeetingChanged,
+                params: Params {
+                    review: facts.clone(),
+                    seat_id: None,
+                    changed: changed.clone(),
+                },
+                subject_type: "Review",
+                subject_id: review_id,
+            })
+            .collect(),
+    )
+    .await?;
     audit_log::commit(
         txn,
         viewer,

@@ -87,6 +87,7 @@ async fn draw_together(
             operation: "drawPanel",
             entity_type: "Panel",
             entity_id: draw.panel.id.to_string(),
+            facts: job.setting.review_facts(),
         });
         panels.push(draw.panel);
     }

@@ -159,6 +159,7 @@ async fn replace_attempt(
         operation: "replaceDeclinedSeat",
         entity_type: "PanelSeat",
         entity_id: created.id.to_string(),
+        facts: setting.review_facts(),
     };
     write_rounds(&txn, &index, ctx.seat_cap, Vec::new(), vec![written]).await?;
     txn.commit().await?;

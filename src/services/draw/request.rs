@@ -144,6 +144,8 @@ pub(super) struct Setting {
     pub kind: ReviewKind,
     pub ctx: ReviewContext,
     pub sector: Option<Sector>,
+    /// For the experts' invitations.
+    pub enterprise_name: String,
 }
 
 impl Setting {
@@ -173,7 +175,13 @@ impl Setting {
             kind,
             ctx,
             sector: enterprise.sector,
+            enterprise_name: enterprise.name,
         })
+    }
+
+    /// The review as its invitations state it.
+    pub fn review_facts(&self) -> crate::services::notifications::ReviewFacts {
+        crate::services::notifications::ReviewFacts::of(&self.review, &self.enterprise_name)
     }
 
     pub fn review_date(&self) -> NaiveDate {

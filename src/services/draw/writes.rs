@@ -14,8 +14,10 @@ use uuid::Uuid;
 use super::index::DrawIndex;
 use super::staging::{StagedRound, round_digests, seats_taken};
 use crate::auth::Viewer;
+use crate::domain::NotificationKind;
 use crate::error::{AppError, AppResult};
 use crate::services::bulk::{insert_rows, insert_statements};
+use crate::services::notifications::{self, Notice, Params, Recipient, ReviewFacts};
 use crate::services::{DrawMetrics, audit_log};
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
@@ -93,6 +95,8 @@ pub(super) struct RoundToWrite<'a> {
     pub operation: &'static str,
     pub entity_type: &'static str,
     pub entity_id: String,
+    /// The review, as the seated experts' invitations state it.
+    pub facts: ReviewFacts,
 }
 
 /// Writes new `panels` (may be none) and staged rounds with their seats, counters, pool
@@ -110,14 +114,27 @@ pub(super) async fn write_rounds(
     let mut digest_inputs = Vec::with_capacity(rounds.len());
     let mut seats = Vec::new();
     let mut logged = Vec::with_capacity(rounds.len());
+    let mut invitations = Vec::new();
     for RoundToWrite {
         mut round,
         viewer,
         operation,
         entity_type,
         entity_id,
+        facts,
     } in rounds
     {
+        invitations.extend(round.seats.iter().map(|seat| Notice {
+            to: Recipient::Expert(seat.expert_id),
+            kind: NotificationKind::PanelInvitation,
+            params: Params {
+                review: facts.clone(),
+                seat_id: Some(seat.id),
+                changed: Vec::new(),
+            },
+            subject_type: "PanelSeat",
+            subject_id: seat.id,
+        }));
         digest_inputs.push(std::mem::take(&mut round.digest_input));
         seats.append(&mut round.seats);
         logged.push((viewer, operation, entity_type, entity_id));
@@ -174,6 +191,7 @@ pub(super) async fn write_rounds(
             .collect(),
     )
     .await?;
+    notifications::enqueue(txn, invitations).await?;
     audit_log::record_all(txn, entries).await?;
     Ok(())
 }

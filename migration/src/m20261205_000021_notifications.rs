@@ -1,0 +1,64 @@
+//! Notifications: written in the same transaction as the event they tell of (no event
+//! without its notification, none for an event rolled back), read in-app by their recipient.
+//! A notification is for a person: a user (`user_id`) or an expert (`expert_id`, read by the
+//! expert's account, and later delivered to an expert without one by e-mail or SMS).
+
+use sea_orm_migration::prelude::*;
+
+use crate::columns::{instant, instant_null, text, uuid, uuid_null, uuid_pk};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Notifications {
+    Table,
+    Id,
+    UserId,
+    ExpertId,
+    Kind,
+    /// JSON: the facts the template fills in, as they were when it was written.
+    Params,
+    SubjectType,
+    SubjectId,
+    CreatedAt,
+    ReadAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Notifications::Table)
+                    .col(uuid_pk(Notifications::Id))
+                    .col(uuid_null(Notifications::UserId))
+                    .col(uuid_null(Notifications::ExpertId))
+                    .col(text(Notifications::Kind))
+                    .col(text(Notifications::Params))
+                    .col(text(Notifications::SubjectType))
+                    .col(uuid(Notifications::SubjectId))
+                    .col(instant(Notifications::CreatedAt))
+                    .col(instant_null(Notifications::ReadAt))
+                    .to_owned(),
+            )
+            .await?;
+        for (name, column) in [
+            ("idx_notifications_user", Notifications::UserId),
+            ("idx_notifications_expert", Notifications::ExpertId),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Notifications::Table)
+                        .col(column)
+                        .col(Notifications::Id)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,169 @@
+//! What each notification says, in Chinese: one template per kind, filled from the facts
+//! frozen with the notification (`params`). Kept here so the wording is reviewed like code.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{NotificationKind, ReviewKind};
+
+/// The review a notification is about, as it stood when the notification was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewFacts {
+    pub review_id: uuid::Uuid,
+    pub kind: ReviewKind,
+    pub enterprise: String,
+    pub date: chrono::NaiveDate,
+    /// `HH:MM`, China time, when set.
+    pub start_time: Option<String>,
+    pub venue: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A notification's facts, by kind.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Params {
+    pub review: ReviewFacts,
+    /// The seat invited (PANEL_INVITATION).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_id: Option<uuid::Uuid>,
+    /// What changed (REVIEW_MEETING_CHANGED): the fields' names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
+}
+
+impl ReviewFacts {
+    /// The review's facts now, with its enterprise's name.
+    pub fn of(review: &entity::review::Model, enterprise: &str) -> ReviewFacts {
+        ReviewFacts {
+            review_id: review.id,
+            kind: review.kind,
+            enterprise: enterprise.to_owned(),
+            date: review.review_date,
+            start_time: review.starts_at.map(crate::rules::meetings::china_clock),
+            venue: review.venue.clone(),
+            contact_name: review.contact_name.clone(),
+            contact_phone: review.contact_phone.clone(),
+        }
+    }
+}
+
+const TO_BE_ANNOUNCED: &str = "另行通知";
+
+fn when(r: &ReviewFacts) -> String {
+    match &r.start_time {
+        Some(time) => format!("{} {}（北京时间）", r.date, time),
+        None => format!("{}（具体时间{}）", r.date, TO_BE_ANNOUNCED),
+    }
+}
+
+fn contact(r: &ReviewFacts) -> String {
+    match (&r.contact_name, &r.contact_phone) {
+        (Some(name), Some(phone)) => format!("{name} {phone}"),
+        (Some(name), None) => name.clone(),
+        (None, Some(phone)) => phone.clone(),
+        (None, None) => TO_BE_ANNOUNCED.to_owned(),
+    }
+}
+
+fn changed_label(field: &str) -> &str {
+    match field {
+        "startsAt" => "开始时间",
+        "venue" => "地点",
+        "contactName" => "联系人",
+        "contactPhone" => "联系电话",
+        "note" => "备注",
+        other => other,
+    }
+}
+
+/// The title and body a reader sees.
+pub fn render(kind: NotificationKind, p: &Params) -> (String, String) {
+    let r = &p.review;
+    let review = format!("{}清洁生产审核{}", r.enterprise, r.kind.label());
+    let venue = r.venue.as_deref().unwrap_or(TO_BE_ANNOUNCED);
+    match kind {
+        NotificationKind::PanelInvitation => (
+            format!("评审专家邀请：{review}"),
+            format!(
+                "您被随机抽取为{review}的评审专家。时间：{}；地点：{venue}；联系人：{}。请在评审日前确认或谢绝（谢绝请说明理由）；与该企业或其咨询机构有利害关系的，请谢绝并说明。",
+                when(r),
+                contact(r)
+            ),
+        ),
+        NotificationKind::ReviewMeetingChanged => {
+            let changed: Vec<&str> = p.changed.iter().map(|f| changed_label(f)).collect();
+            (
+                format!("评审会议变更：{review}"),
+                format!(
+                    "{review}评审会议的{}已变更。现安排为：时间 {}；地点 {venue}；联系人 {}。",
+                    changed.join("、"),
+                    when(r),
+                    contact(r)
+                ),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> ReviewFacts {
+        ReviewFacts {
+            review_id: uuid::Uuid::nil(),
+            kind: ReviewKind::Evaluation,
+            enterprise: "太原钢铁".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 6, 10).expect("date"),
+            start_time: Some("09:30".into()),
+            venue: Some("太原市迎泽大街1号".into()),
+            contact_name: Some("王科长".into()),
+            contact_phone: Some("0351-1234567".into()),
+        }
+    }
+
+    #[test]
+    fn an_invitation_says_when_where_and_whom_to_call() {
+        let (title, body) = render(
+            NotificationKind::PanelInvitation,
+            &Params {
+                review: facts(),
+                seat_id: Some(uuid::Uuid::nil()),
+                changed: Vec::new(),
+            },
+        );
+        assert_eq!(title, "评审专家邀请：太原钢铁清洁生产审核评估");
+        for part in [
+            "2026-06-10 09:30（北京时间）",
+            "太原市迎泽大街1号",
+            "王科长 0351-1234567",
+        ] {
+            assert!(body.contains(part), "{body}");
+        }
+    }
+
+    #[test]
+    fn unknown_details_are_to_be_announced() {
+        let mut r = facts();
+        r.start_time = None;
+        r.venue = None;
+        r.contact_name = None;
+        r.contact_phone = None;
+        let (_, body) = render(
+            NotificationKind::ReviewMeetingChanged,
+            &Params {
+                review: r,
+                seat_id: None,
+                changed: vec!["venue".into(), "startsAt".into()],
+            },
+        );
+        assert!(
+            body.starts_with("太原钢铁清洁生产审核评估评审会议的地点、开始时间已变更"),
+            "{body}"
+        );
+        assert!(body.contains("2026-06-10（具体时间另行通知）"), "{body}");
+        assert!(body.contains("地点 另行通知"), "{body}");
+    }
+}
