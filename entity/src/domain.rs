@@ -260,6 +260,10 @@ domain_enum! {
         PanelInvitation => "PANEL_INVITATION", "评审专家邀请",
         /// A seated expert's review meeting changed after the draw.
         ReviewMeetingChanged => "REVIEW_MEETING_CHANGED", "评审会议变更",
+        /// An evaluation's, acceptance's or recheck's outcome, to the audit's parties.
+        ReviewOutcomeRecorded => "REVIEW_OUTCOME_RECORDED", "评审结论",
+        /// The city's decision on an acceptance extension, to the audit's parties.
+        ExtensionDecided => "EXTENSION_DECIDED", "延期验收决定",
     }
 }
 

@@ -19,7 +19,13 @@ crate::connection_type!(NotificationConnection, NotificationEdge, Notification);
 
 impl Notification {
     fn text(&self) -> Result<(String, String)> {
-        Ok(render(self.0.kind, &params_of(&self.0)?))
+        render(self.0.kind, &params_of(&self.0)?).ok_or_else(|| {
+            AppError::internal(format!(
+                "notification {} has facts of another kind",
+                self.0.id
+            ))
+            .into()
+        })
     }
 }
 
@@ -44,9 +50,13 @@ impl Notification {
     async fn subject_id(&self) -> ID {
         id_of(self.0.subject_id)
     }
-    /// The review it is about.
-    async fn review_id(&self) -> Result<ID> {
-        Ok(id_of(params_of(&self.0)?.review.review_id))
+    /// The review it is about, if any.
+    async fn review_id(&self) -> Result<Option<ID>> {
+        Ok(params_of(&self.0)?.review.map(|r| id_of(r.review_id)))
+    }
+    /// The audit it is about, if any.
+    async fn audit_id(&self) -> Result<Option<ID>> {
+        Ok(params_of(&self.0)?.extension.map(|e| id_of(e.audit_id)))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -324,6 +324,7 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
     let audit = audit_of(&app, &s, &s.enterprise, "2024-03-01").await;
     let id = &audit["id"];
     let own = enterprise_user(&app, &s.enterprise).await;
+    let firm = app.consultancy_user(&s.firm["id"]).await;
     app.ok(Some(&own), START, json!({ "id": id, "on": "2024-03-10" }))
         .await;
     app.ok(
@@ -460,6 +461,50 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
         .clone();
     assert_eq!(granted["acceptanceExtendedUntil"], "2025-09-30");
     assert_eq!(granted["extensionReason"], "同意延期");
+    // The enterprise and its consultancy were told of the outcome and of each decision,
+    // newest first; another enterprise's account of nothing.
+    let told = |token: String| {
+        let app = &app;
+        async move {
+            app.ok(
+                Some(&token),
+                "{ notifications(first: 10) { edges { node { kind title body auditId reviewId } } } }",
+                json!({}),
+            )
+            .await["notifications"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"].clone())
+                .collect::<Vec<Value>>()
+        }
+    };
+    for token in [own.clone(), firm] {
+        let notes = told(token).await;
+        let kinds: Vec<&str> = notes.iter().filter_map(|n| n["kind"].as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "EXTENSION_DECIDED",
+                "EXTENSION_DECIDED",
+                "REVIEW_OUTCOME_RECORDED"
+            ]
+        );
+        assert_eq!(notes[0]["title"], "延期验收申请已批准：企业1");
+        assert_eq!(notes[0]["auditId"], *id);
+        assert!(
+            notes[1]["body"]
+                .as_str()
+                .unwrap_or("")
+                .contains("理由不充分"),
+            "{notes:?}"
+        );
+        assert_eq!(notes[2]["reviewId"], review);
+        assert_eq!(notes[2]["title"], "评审结论：企业1清洁生产审核评估通过");
+    }
+    let stranger = create_enterprise(&app, &s.admin, enterprise_input(77)).await;
+    let stranger = enterprise_user(&app, &stranger).await;
+    assert!(told(stranger).await.is_empty());
     assert_eq!(
         granted["deadline"],
         json!({ "kind": "ACCEPTANCE", "due": "2025-09-30" })

@@ -121,9 +121,9 @@ pub async fn set_review_meeting(
                 to: Recipient::Expert(*expert_id),
                 kind: NotificationKind::ReviewMeetingChanged,
                 params: Params {
-                    review: facts.clone(),
-                    seat_id: None,
+                    review: Some(facts.clone()),
                     changed: changed.clone(),
+                    ..Default::default()
                 },
                 subject_type: "Review",
                 subject_id: review_id,

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
+use crate::domain::NotificationKind;
 use crate::domain::{
     AuditEventKind, AuditMode, AuditProcedure, AuditStatus, CertificationLevel, DeadlineKind,
     DisclosureChannel, DocumentKind, DocumentOwnerType, OptionKind, ReviewKind, ReviewOutcome,
@@ -49,8 +50,8 @@ use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
 use super::{
-    audit_log, consultancies, documents, enterprises, grouped, is_constant, past_or_today, today,
-    versioned,
+    audit_log, consultancies, documents, enterprises, grouped, is_constant, notifications,
+    past_or_today, today, versioned,
 };
 
 pub struct NewAudit {
@@ -340,6 +341,8 @@ struct Step {
     summary: serde_json::Value,
     /// Documents the step rests on: they cannot be deleted from then on.
     backing: Vec<Uuid>,
+    /// What the audit's enterprise and consultancy are told of the step, if anything.
+    notify: Option<(NotificationKind, notifications::Params)>,
 }
 
 /// One step of an audit, written whole: the audit as changed (if it still has the version
@@ -356,6 +359,9 @@ async fn write_step(
     let saved = save(&txn, next, current.version, policy).await?;
     record_transition(&txn, viewer, current.id, step.transition).await?;
     documents::lock(&txn, &step.backing, step.operation).await?;
+    if let Some((kind, params)) = step.notify {
+        notifications::notify_parties(&txn, current, kind, params, ("Audit", current.id)).await?;
+    }
     audit_log::commit(
         txn,
         viewer,
@@ -612,6 +618,7 @@ pub async fn record_disclosure(
             operation: "recordAuditDisclosure",
             summary: json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
             backing: Vec::new(),
+            notify: None,
         },
     )
     .await
@@ -648,6 +655,7 @@ pub async fn start_audit(
             operation: "startAudit",
             summary: json!({ "startedOn": started_on }),
             backing: Vec::new(),
+            notify: None,
         },
     )
     .await
@@ -765,6 +773,7 @@ pub async fn submit_report(
             operation: "submitAuditReport",
             summary,
             backing,
+            notify: None,
         },
     )
     .await
@@ -849,6 +858,7 @@ pub async fn grant_extension(
             operation: "grantAcceptanceExtension",
             summary: json!({ "from": current_due, "until": until, "reason": reason }),
             backing: Vec::new(),
+            notify: None,
         },
     )
     .await
@@ -923,6 +933,7 @@ pub async fn request_extension(
             operation: "requestAcceptanceExtension",
             summary: json!({ "from": current_due, "until": until, "reason": reason }),
             backing: Vec::new(),
+            notify: None,
         },
     )
     .await
@@ -978,6 +989,19 @@ pub async fn decide_extension(
             operation: "decideAcceptanceExtension",
             summary: json!({ "granted": grant, "until": until, "reason": reason }),
             backing: Vec::new(),
+            notify: Some((
+                NotificationKind::ExtensionDecided,
+                notifications::Params {
+                    extension: Some(notifications::ExtensionFacts {
+                        audit_id: current.id,
+                        enterprise: enterprises::find(db, current.enterprise_id).await?.name,
+                        granted: grant,
+                        until,
+                        reason: reason.clone(),
+                    }),
+                    ..Default::default()
+                },
+            )),
         },
     )
     .await

@@ -355,6 +355,7 @@ pub async fn record_review_outcome(
         _ => false,
     };
 
+    let enterprise_name = enterprises::find(db, audit.enterprise_id).await?.name;
     let txn = begin_write(db).await?;
     let mut active: review::ActiveModel = found.clone().into();
     active.status = Set(ReviewStatus::Held);
@@ -453,6 +454,24 @@ pub async fn record_review_outcome(
     documents::lock(&txn, &backing, "recordReviewOutcome").await?;
     let no_shows = crate::services::panels::mark_no_shows(&txn, viewer, review_id).await?;
     let saved_review = find_review(&txn, review_id).await?;
+    notifications::notify_parties(
+        &txn,
+        &audit,
+        NotificationKind::ReviewOutcomeRecorded,
+        notifications::Params {
+            review: Some(notifications::ReviewFacts::of(
+                &saved_review,
+                &enterprise_name,
+            )),
+            outcome: Some(result.outcome),
+            score: saved_review
+                .score
+                .map(|s| crate::services::amounts::from_stored(s).to_string()),
+            ..Default::default()
+        },
+        ("Review", review_id),
+    )
+    .await?;
     audit_log::commit(
         txn,
         viewer,

@@ -128,9 +128,9 @@ pub(super) async fn write_rounds(
             to: Recipient::Expert(seat.expert_id),
             kind: NotificationKind::PanelInvitation,
             params: Params {
-                review: facts.clone(),
+                review: Some(facts.clone()),
                 seat_id: Some(seat.id),
-                changed: Vec::new(),
+                ..Default::default()
             },
             subject_type: "PanelSeat",
             subject_id: seat.id,

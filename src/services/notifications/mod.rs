@@ -6,8 +6,9 @@
 //! A notification is for a person: a user, or an expert, whose account reads it (and, once
 //! e-mail and SMS delivery exist, whose phone and e-mail receive it even without one).
 //!
-//! Written now: an expert's panel invitation (the draw and each replacement) and a change of
-//! a seated expert's review meeting. Read in-app: `notifications`, newest first, and
+//! Written now: an expert's panel invitation (the draw and each replacement), a change of a
+//! seated expert's review meeting, and to the audit's enterprise and consultancy accounts a
+//! review's outcome and the decision on an acceptance extension. Read in-app: `notifications`, newest first, and
 //! `markNotificationsRead`.
 
 pub mod templates;
@@ -24,7 +25,7 @@ use crate::error::{AppError, AppResult};
 
 use super::bulk::insert_rows;
 use super::pagination::{Page, PageRequest, fetch_page};
-pub use templates::{Params, ReviewFacts, render};
+pub use templates::{ExtensionFacts, Params, ReviewFacts, render};
 
 /// Who a notification is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +71,41 @@ pub(crate) async fn enqueue(txn: &impl ConnectionTrait, notices: Vec<Notice>) ->
     }
     insert_rows(txn, rows).await?;
     Ok(())
+}
+
+/// Notifies the audit's parties: the accounts of its enterprise and of the consultancy
+/// holding it (not disabled), inside the event's transaction.
+pub(crate) async fn notify_parties(
+    txn: &impl ConnectionTrait,
+    audit: &entity::audit::Model,
+    kind: NotificationKind,
+    params: Params,
+    subject: (&'static str, Uuid),
+) -> AppResult<()> {
+    let mut parties =
+        Condition::any().add(entity::user::Column::EnterpriseId.eq(audit.enterprise_id));
+    if let Some(firm) = audit.consultancy_id {
+        parties = parties.add(entity::user::Column::ConsultancyId.eq(firm));
+    }
+    let users = entity::user::Entity::find()
+        .filter(parties)
+        .filter(super::is_constant(entity::user::Column::Disabled, false))
+        .all(txn)
+        .await?;
+    enqueue(
+        txn,
+        users
+            .into_iter()
+            .map(|user| Notice {
+                to: Recipient::User(user.id),
+                kind,
+                params: params.clone(),
+                subject_type: subject.0,
+                subject_id: subject.1,
+            })
+            .collect(),
+    )
+    .await
 }
 
 /// A stored notification's facts.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{NotificationKind, ReviewKind};
+use crate::domain::{NotificationKind, ReviewKind, ReviewOutcome};
 
 /// The review a notification is about, as it stood when the notification was written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,17 +20,38 @@ pub struct ReviewFacts {
     pub contact_phone: Option<String>,
 }
 
-/// A notification's facts, by kind.
+/// A decision on an enterprise's application to extend its acceptance deadline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+pub struct ExtensionFacts {
+    pub audit_id: uuid::Uuid,
+    pub enterprise: String,
+    pub granted: bool,
+    /// The date applied for.
+    pub until: chrono::NaiveDate,
+    pub reason: String,
+}
+
+/// A notification's facts, by kind (each kind fills the parts its template reads).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Params {
-    pub review: ReviewFacts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewFacts>,
     /// The seat invited (PANEL_INVITATION).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seat_id: Option<uuid::Uuid>,
     /// What changed (REVIEW_MEETING_CHANGED): the fields' names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changed: Vec<String>,
+    /// The outcome recorded (REVIEW_OUTCOME_RECORDED) and its score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<ReviewOutcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+    /// EXTENSION_DECIDED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<ExtensionFacts>,
 }
 
 impl ReviewFacts {
@@ -78,12 +99,44 @@ fn changed_label(field: &str) -> &str {
     }
 }
 
-/// The title and body a reader sees.
-pub fn render(kind: NotificationKind, p: &Params) -> (String, String) {
-    let r = &p.review;
+/// The title and body a reader sees; `None` when the facts stored do not fit the kind.
+pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
+    if kind == NotificationKind::ExtensionDecided {
+        let e = p.extension.as_ref()?;
+        let decided = if e.granted {
+            "已批准"
+        } else {
+            "未获批准"
+        };
+        return Some((
+            format!("延期验收申请{decided}：{}", e.enterprise),
+            format!(
+                "{}申请将验收期限延至 {}，{decided}。理由：{}",
+                e.enterprise, e.until, e.reason
+            ),
+        ));
+    }
+    let r = p.review.as_ref()?;
     let review = format!("{}清洁生产审核{}", r.enterprise, r.kind.label());
     let venue = r.venue.as_deref().unwrap_or(TO_BE_ANNOUNCED);
-    match kind {
+    Some(match kind {
+        NotificationKind::ExtensionDecided => return None,
+        NotificationKind::ReviewOutcomeRecorded => {
+            let outcome = p.outcome?;
+            let score = p
+                .score
+                .as_deref()
+                .map(|s| format!("，得分 {s}"))
+                .unwrap_or_default();
+            (
+                format!("评审结论：{review}{}", outcome.label()),
+                format!(
+                    "{review}（{}）的评审结论已录入：{}{score}。",
+                    r.date,
+                    outcome.label()
+                ),
+            )
+        }
         NotificationKind::PanelInvitation => (
             format!("评审专家邀请：{review}"),
             format!(
@@ -104,7 +157,7 @@ pub fn render(kind: NotificationKind, p: &Params) -> (String, String) {
                 ),
             )
         }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -129,11 +182,12 @@ mod tests {
         let (title, body) = render(
             NotificationKind::PanelInvitation,
             &Params {
-                review: facts(),
+                review: Some(facts()),
                 seat_id: Some(uuid::Uuid::nil()),
-                changed: Vec::new(),
+                ..Default::default()
             },
-        );
+        )
+        .expect("text");
         assert_eq!(title, "评审专家邀请：太原钢铁清洁生产审核评估");
         for part in [
             "2026-06-10 09:30（北京时间）",
@@ -154,16 +208,54 @@ mod tests {
         let (_, body) = render(
             NotificationKind::ReviewMeetingChanged,
             &Params {
-                review: r,
-                seat_id: None,
+                review: Some(r),
                 changed: vec!["venue".into(), "startsAt".into()],
+                ..Default::default()
             },
-        );
+        )
+        .expect("text");
         assert!(
             body.starts_with("太原钢铁清洁生产审核评估评审会议的地点、开始时间已变更"),
             "{body}"
         );
         assert!(body.contains("2026-06-10（具体时间另行通知）"), "{body}");
         assert!(body.contains("地点 另行通知"), "{body}");
+    }
+
+    #[test]
+    fn outcomes_and_extension_decisions() {
+        let (title, body) = render(
+            NotificationKind::ReviewOutcomeRecorded,
+            &Params {
+                review: Some(facts()),
+                outcome: Some(ReviewOutcome::Passed),
+                score: Some("86.5".into()),
+                ..Default::default()
+            },
+        )
+        .expect("text");
+        assert_eq!(title, "评审结论：太原钢铁清洁生产审核评估通过");
+        assert!(body.contains("通过，得分 86.5"), "{body}");
+        let (title, body) = render(
+            NotificationKind::ExtensionDecided,
+            &Params {
+                extension: Some(ExtensionFacts {
+                    audit_id: uuid::Uuid::nil(),
+                    enterprise: "太原钢铁".into(),
+                    granted: false,
+                    until: chrono::NaiveDate::from_ymd_opt(2027, 3, 1).expect("date"),
+                    reason: "理由不充分".into(),
+                }),
+                ..Default::default()
+            },
+        )
+        .expect("text");
+        assert_eq!(title, "延期验收申请未获批准：太原钢铁");
+        assert!(
+            body.contains("2027-03-01") && body.contains("理由不充分"),
+            "{body}"
+        );
+        // Facts that do not fit the kind give no text.
+        assert!(render(NotificationKind::ExtensionDecided, &Params::default()).is_none());
     }
 }
