@@ -45,6 +45,9 @@ pub struct Config {
     pub panel_reveal_hours_before: u32,
     pub documents: DocumentSettings,
     pub opinions: OpinionSettings,
+    /// Days before an audit's deadline its parties are reminded (CLEANPROD_REMINDER_DAYS,
+    /// our choice), besides once when it has passed.
+    pub reminder_days: Vec<u32>,
 }
 
 /// Opinion sheets: whether a review's outcome must follow from them, and each kind's
@@ -290,6 +293,7 @@ impl Config {
             review_pass_mark: crate::rules::audit_lifecycle::DEFAULT_PASS_MARK,
             documents: DocumentSettings::in_data_dir(Path::new("./data")),
             opinions: OpinionSettings::default(),
+            reminder_days: vec![30, 7, 1],
             panel_reveal_hours_before: 0,
         }
     }
@@ -381,6 +385,14 @@ impl Config {
         Ok(Config {
             documents,
             opinions: OpinionSettings::from_env()?,
+            reminder_days: match env_var("CLEANPROD_REMINDER_DAYS") {
+                None => vec![30, 7, 1],
+                Some(text) => crate::rules::reminders::parse_offsets(&text).ok_or_else(|| {
+                    ConfigError::Invalid(format!(
+                        "CLEANPROD_REMINDER_DAYS must be days from 1 to 365, comma-separated, got {text:?}"
+                    ))
+                })?,
+            },
             panel_reveal_hours_before,
             review_pass_mark,
             db_connect_attempts: env_parse("CLEANPROD_DB_CONNECT_ATTEMPTS", 20)?,

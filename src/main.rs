@@ -294,6 +294,27 @@ async fn keep_documents_tidy(services: cleanprod::services::Services) {
     }
 }
 
+/// Writes the deadline reminders due today, at start and then hourly: each is written once
+/// whatever the number of runs and instances (`notifications::reminders`), so the first run
+/// after midnight (China time) sends the day's.
+async fn send_reminders_hourly(services: cleanprod::services::Services) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        match cleanprod::services::notifications::reminders::send_deadline_reminders(
+            &services.db,
+            &services.config.reminder_days,
+            cleanprod::services::today(),
+        )
+        .await
+        {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "deadline reminders written"),
+            Err(e) => tracing::warn!(error = ?e, "deadline reminders failed"),
+        }
+    }
+}
+
 /// `verify-files`: re-hashes every stored document version; fails when any is missing or
 /// altered.
 async fn verify_files(config: &Config) -> Result<(), String> {
@@ -566,6 +587,7 @@ async fn run(command: Command) -> Result<(), String> {
             drop(tokio::spawn(async move {
                 services.draw_queue.prepare(&services).await;
             }));
+            drop(tokio::spawn(send_reminders_hourly(housekeeping.clone())));
             drop(tokio::spawn(keep_documents_tidy(housekeeping)));
             let served = started
                 .server

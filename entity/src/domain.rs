@@ -264,6 +264,10 @@ domain_enum! {
         ReviewOutcomeRecorded => "REVIEW_OUTCOME_RECORDED", "评审结论",
         /// The city's decision on an acceptance extension, to the audit's parties.
         ExtensionDecided => "EXTENSION_DECIDED", "延期验收决定",
+        /// An audit's current deadline is near (a set number of days before).
+        DeadlineApproaching => "DEADLINE_APPROACHING", "期限临近",
+        /// An audit's current deadline passed unmet.
+        DeadlineMissed => "DEADLINE_MISSED", "期限已过",
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Model {
     pub subject_id: Uuid,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// Unique when set (reminders: deadline, recipient and offset).
+    pub dedupe_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

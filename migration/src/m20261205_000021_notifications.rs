@@ -5,7 +5,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{instant, instant_null, text, uuid, uuid_null, uuid_pk};
+use crate::columns::{instant, instant_null, text, text_null, uuid, uuid_null, uuid_pk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -23,6 +23,9 @@ enum Notifications {
     SubjectId,
     CreatedAt,
     ReadAt,
+    /// Unique when set: a reminder per deadline, recipient and offset, written once however
+    /// often (and on however many instances) the reminder job runs.
+    DedupeKey,
 }
 
 #[async_trait::async_trait]
@@ -41,6 +44,17 @@ impl MigrationTrait for Migration {
                     .col(uuid(Notifications::SubjectId))
                     .col(instant(Notifications::CreatedAt))
                     .col(instant_null(Notifications::ReadAt))
+                    .col(text_null(Notifications::DedupeKey))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_notifications_dedupe_key")
+                    .table(Notifications::Table)
+                    .col(Notifications::DedupeKey)
+                    .unique()
                     .to_owned(),
             )
             .await?;

@@ -18,6 +18,7 @@ pub mod masking;
 pub mod meetings;
 pub mod opinions;
 pub mod ranking;
+pub mod reminders;
 pub mod scale;
 pub mod seats;
 pub mod summary;

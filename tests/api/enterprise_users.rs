@@ -17,7 +17,7 @@ const REQUEST: &str = "mutation($id: ID!, $until: Date!, $r: String!) { requestA
 const DECIDE: &str = "mutation($id: ID!, $grant: Boolean!, $r: String!) { decideAcceptanceExtension(auditId: $id, grant: $grant, reason: $r) { extensionRequest { until } acceptanceExtendedUntil extensionReason acceptanceDue deadline { kind due } history { event note } } }";
 
 /// A user acting for `enterprise`.
-async fn enterprise_user(app: &TestApp, enterprise: &Value) -> String {
+pub async fn enterprise_user(app: &TestApp, enterprise: &Value) -> String {
     app.user_with(json!({ "role": "ENTERPRISE", "enterpriseId": enterprise["id"] }))
         .await
 }

@@ -2,6 +2,7 @@
 //! review's time and venue, a meeting change, a replacement's invitation, nobody else's, the
 //! read marks, and nothing written for a draw that fails.
 
+use chrono::Datelike;
 use serde_json::{Value, json};
 
 use crate::audits::setting;
@@ -175,3 +176,79 @@ pub(crate) async fn a_failed_draw_tells_nobody(app: TestApp) {
     assert_eq!(app.count("notifications").await, 3);
 }
 db_test!(a_failed_draw_tells_nobody);
+
+/// Deadline reminders: the tightest offset reached, once per deadline, recipient and offset,
+/// however often the job runs and however many run at once; once more when the deadline has
+/// passed.
+pub(crate) async fn deadline_reminders_are_sent_once(app: TestApp) {
+    use cleanprod::services::notifications::reminders::send_deadline_reminders;
+    let s = setting(&app).await;
+    let enterprise =
+        crate::support::create_enterprise(&app, &s.admin, crate::support::enterprise_input(20))
+            .await;
+    let audit = app
+        .ok(
+            Some(&s.city),
+            crate::audits::CREATE_AUDIT,
+            json!({ "input": { "enterpriseId": enterprise["id"], "year": crate::panels::today().year(), "noticeDate": day(-25) } }),
+        )
+        .await["createAudit"]["id"]
+        .clone();
+    let own = crate::enterprise_users::enterprise_user(&app, &enterprise).await;
+    let deadline = app
+        .ok(
+            Some(&s.city),
+            "query($id: ID!) { audit(id: $id) { deadline { kind due } } }",
+            json!({ "id": audit }),
+        )
+        .await["audit"]["deadline"]
+        .clone();
+    assert_eq!(deadline["kind"], "DISCLOSURE");
+    let due: chrono::NaiveDate = deadline["due"]
+        .as_str()
+        .expect("due")
+        .parse()
+        .expect("date");
+    let db = &app.state.services.db;
+    let today = crate::panels::today();
+    assert!((due - today).num_days() <= 7, "{due}");
+
+    assert_eq!(
+        send_deadline_reminders(db, &[30, 7, 1], today)
+            .await
+            .expect("job"),
+        1
+    );
+    assert_eq!(
+        send_deadline_reminders(db, &[30, 7, 1], today)
+            .await
+            .expect("job"),
+        0,
+        "never twice"
+    );
+    let listed = nodes(&inbox(&app, &own).await);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["kind"], "DEADLINE_APPROACHING");
+    assert_eq!(listed[0]["title"], "期限临近：企业20：公布审核信息");
+    assert!(
+        listed[0]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&due.to_string()),
+        "{listed:?}"
+    );
+    assert_eq!(listed[0]["subjectId"], audit);
+
+    // The day after the deadline, two runs at once: one reminder that it passed.
+    let after = due + chrono::Duration::days(1);
+    let (a, b) = tokio::join!(
+        send_deadline_reminders(db, &[30, 7, 1], after),
+        send_deadline_reminders(db, &[30, 7, 1], after)
+    );
+    assert_eq!(a.expect("job") + b.expect("job"), 1);
+    let listed = nodes(&inbox(&app, &own).await);
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["kind"], "DEADLINE_MISSED");
+    assert_eq!(listed[0]["title"], "期限已过：企业20：公布审核信息");
+}
+db_test!(deadline_reminders_are_sent_once);

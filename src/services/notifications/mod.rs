@@ -8,9 +8,11 @@
 //!
 //! Written now: an expert's panel invitation (the draw and each replacement), a change of a
 //! seated expert's review meeting, and to the audit's enterprise and consultancy accounts a
-//! review's outcome and the decision on an acceptance extension. Read in-app: `notifications`, newest first, and
+//! review's outcome and the decision on an acceptance extension; and, by a job, reminders of
+//! an audit's deadlines ([`reminders`]). Read in-app: `notifications`, newest first, and
 //! `markNotificationsRead`.
 
+pub mod reminders;
 pub mod templates;
 
 use chrono::Utc;
@@ -67,6 +69,7 @@ pub(crate) async fn enqueue(txn: &impl ConnectionTrait, notices: Vec<Notice>) ->
             subject_id: Set(notice.subject_id),
             created_at: Set(now),
             read_at: Set(None),
+            dedupe_key: Set(None),
         });
     }
     insert_rows(txn, rows).await?;

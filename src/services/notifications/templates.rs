@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{NotificationKind, ReviewKind, ReviewOutcome};
+use crate::domain::{DeadlineKind, NotificationKind, ReviewKind, ReviewOutcome};
 
 /// The review a notification is about, as it stood when the notification was written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +32,18 @@ pub struct ExtensionFacts {
     pub reason: String,
 }
 
+/// An audit's current deadline, for a reminder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadlineFacts {
+    pub audit_id: uuid::Uuid,
+    pub enterprise: String,
+    pub kind: DeadlineKind,
+    pub due: chrono::NaiveDate,
+    /// Days left when the reminder was written (negative: overdue).
+    pub days_left: i64,
+}
+
 /// A notification's facts, by kind (each kind fills the parts its template reads).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -52,6 +64,9 @@ pub struct Params {
     /// EXTENSION_DECIDED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<ExtensionFacts>,
+    /// DEADLINE_APPROACHING, DEADLINE_MISSED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DeadlineFacts>,
 }
 
 impl ReviewFacts {
@@ -101,6 +116,31 @@ fn changed_label(field: &str) -> &str {
 
 /// The title and body a reader sees; `None` when the facts stored do not fit the kind.
 pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
+    if let Some(d) = &p.deadline {
+        let what = format!("{}：{}", d.enterprise, d.kind.label());
+        return match kind {
+            NotificationKind::DeadlineApproaching => Some((
+                format!("期限临近：{what}"),
+                format!(
+                    "{}清洁生产审核“{}”的期限为 {}，还剩 {} 天，请按期完成。",
+                    d.enterprise,
+                    d.kind.label(),
+                    d.due,
+                    d.days_left
+                ),
+            )),
+            NotificationKind::DeadlineMissed => Some((
+                format!("期限已过：{what}"),
+                format!(
+                    "{}清洁生产审核“{}”的期限 {} 已过，尚未完成，请尽快办理并与所在市生态环境主管部门联系。",
+                    d.enterprise,
+                    d.kind.label(),
+                    d.due
+                ),
+            )),
+            _ => None,
+        };
+    }
     if kind == NotificationKind::ExtensionDecided {
         let e = p.extension.as_ref()?;
         let decided = if e.granted {
@@ -120,7 +160,9 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
     let review = format!("{}清洁生产审核{}", r.enterprise, r.kind.label());
     let venue = r.venue.as_deref().unwrap_or(TO_BE_ANNOUNCED);
     Some(match kind {
-        NotificationKind::ExtensionDecided => return None,
+        NotificationKind::ExtensionDecided
+        | NotificationKind::DeadlineApproaching
+        | NotificationKind::DeadlineMissed => return None,
         NotificationKind::ReviewOutcomeRecorded => {
             let outcome = p.outcome?;
             let score = p

@@ -1,0 +1,126 @@
+//! The deadline reminder job: the parties of every open audit hear of its current deadline a
+//! set number of days before and once when it has passed (`rules::reminders`). Safe to run on
+//! every instance and as often as wanted: each reminder has a key (audit, deadline, due date,
+//! offset, recipient) that the database keeps unique, so it is written once, by whichever
+//! run gets there first.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use entity::{audit, enterprise, notification, user};
+use sea_orm::sea_query::{Condition, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::domain::NotificationKind;
+use crate::error::AppResult;
+use crate::rules::reminders::{Reminder, reminder_for};
+use crate::services::bulk::insert_statements;
+use crate::services::is_constant;
+
+use super::templates::{DeadlineFacts, Params};
+
+/// Writes the reminders due on `today`; answers how many were new.
+pub async fn send_deadline_reminders(
+    db: &DatabaseConnection,
+    offsets: &[u32],
+    today: NaiveDate,
+) -> AppResult<u64> {
+    let horizon = today + Duration::days(i64::from(offsets.iter().copied().max().unwrap_or(0)));
+    let audits = audit::Entity::find()
+        .filter(is_constant(audit::Column::Closed, false))
+        .filter(audit::Column::DueOn.lte(horizon))
+        .all(db)
+        .await?;
+    let due: Vec<(audit::Model, Reminder)> = audits
+        .into_iter()
+        .filter_map(|a| {
+            let reminder = reminder_for(a.due_on?, today, offsets)?;
+            Some((a, reminder))
+        })
+        .collect();
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let enterprise_ids: Vec<Uuid> = due.iter().map(|(a, _)| a.enterprise_id).collect();
+    let firm_ids: Vec<Uuid> = due.iter().filter_map(|(a, _)| a.consultancy_id).collect();
+    let names: HashMap<Uuid, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(enterprise_ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let users = user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(user::Column::EnterpriseId.is_in(enterprise_ids))
+                .add(user::Column::ConsultancyId.is_in(firm_ids)),
+        )
+        .filter(is_constant(user::Column::Disabled, false))
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    let mut rows = Vec::new();
+    for (audit, reminder) in &due {
+        let (Some(kind), Some(due_on)) = (audit.due_kind, audit.due_on) else {
+            continue;
+        };
+        let (notification_kind, days_left) = match reminder {
+            Reminder::Approaching { days_left, .. } => {
+                (NotificationKind::DeadlineApproaching, *days_left)
+            }
+            Reminder::Missed => (
+                NotificationKind::DeadlineMissed,
+                (due_on - today).num_days(),
+            ),
+        };
+        let params = serde_json::to_string(&Params {
+            deadline: Some(DeadlineFacts {
+                audit_id: audit.id,
+                enterprise: names.get(&audit.enterprise_id).cloned().unwrap_or_default(),
+                kind,
+                due: due_on,
+                days_left,
+            }),
+            ..Default::default()
+        })
+        .map_err(|e| crate::error::AppError::internal(format!("reminder facts: {e}")))?;
+        let recipients = users.iter().filter(|u| {
+            u.enterprise_id == Some(audit.enterprise_id)
+                || (u.consultancy_id.is_some() && u.consultancy_id == audit.consultancy_id)
+        });
+        for recipient in recipients {
+            rows.push(notification::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(Some(recipient.id)),
+                expert_id: Set(None),
+                kind: Set(notification_kind),
+                params: Set(params.clone()),
+                subject_type: Set("Audit".to_owned()),
+                subject_id: Set(audit.id),
+                created_at: Set(now),
+                read_at: Set(None),
+                dedupe_key: Set(Some(format!(
+                    "deadline:{}:{}:{}:{}:{}",
+                    audit.id,
+                    kind,
+                    due_on,
+                    reminder.key(),
+                    recipient.id
+                ))),
+            });
+        }
+    }
+    // One key, one row: a reminder already written (by an earlier run, or another
+    // instance's run right now) is skipped.
+    let skip_written = OnConflict::column(notification::Column::DedupeKey)
+        .do_nothing()
+        .to_owned();
+    let mut written = 0;
+    for mut insert in insert_statements(db.get_database_backend(), rows) {
+        insert.on_conflict(skip_written.clone());
+        written += db.execute(&insert).await?.rows_affected();
+    }
+    Ok(written)
+}
