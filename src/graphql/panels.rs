@@ -111,6 +111,17 @@ pub(crate) async fn seat_as_seen(ctx: &Context<'_>, seat: panel_seat::Model) -> 
 /// A panel with how much of it the viewer sees (who sits: only when `Open`).
 pub struct Panel(pub panel::Model, pub MemberView);
 
+impl Panel {
+    /// The panel's seats as stored, through the request's loader.
+    async fn seat_models(&self, ctx: &Context<'_>) -> Result<Vec<panel_seat::Model>> {
+        Ok(loaders(ctx)?
+            .panel_seats
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
 #[Object]
 impl Panel {
     async fn id(&self) -> ID {
@@ -155,11 +166,9 @@ impl Panel {
         ctx: &Context<'_>,
         #[graphql(default)] standing_only: bool,
     ) -> Result<Vec<PanelSeat>> {
-        Ok(loaders(ctx)?
-            .panel_seats
-            .load_one(self.0.id)
+        Ok(self
+            .seat_models(ctx)
             .await?
-            .unwrap_or_default()
             .into_iter()
             .filter(|s| !standing_only || s.status != SeatStatus::Declined)
             .map(|seat| PanelSeat(seat, self.1 != MemberView::Open))
@@ -167,11 +176,7 @@ impl Panel {
     }
     /// Every slot holds a CONFIRMED (or ATTENDED) expert.
     async fn complete(&self, ctx: &Context<'_>) -> Result<bool> {
-        let seats = loaders(ctx)?
-            .panel_seats
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
+        let seats = self.seat_models(ctx).await?;
         let filled = (0..self.0.size).all(|slot| {
             seats.iter().any(|s| {
                 s.slot_index == slot
@@ -229,11 +234,9 @@ impl Panel {
         let Some(leader) = self.0.leader_seat_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
-            .panel_seats
-            .load_one(self.0.id)
+        Ok(self
+            .seat_models(ctx)
             .await?
-            .unwrap_or_default()
             .into_iter()
             .find(|seat| seat.id == leader)
             .map(|seat| PanelSeat(seat, self.1 != MemberView::Open)))

@@ -166,6 +166,30 @@ async fn seat_to_run(
     Ok((seat, review))
 }
 
+/// One seat step written whole: the change (if the seat still has the version read) and
+/// its audit-log entry, in one transaction.
+async fn write_seat_step(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat: &panel_seat::Model,
+    active: panel_seat::ActiveModel,
+    operation: &str,
+    summary: serde_json::Value,
+) -> AppResult<panel_seat::Model> {
+    let txn = begin_write(db).await?;
+    let saved = save_seat(&txn, seat, active).await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        operation,
+        "PanelSeat",
+        Some(seat.id.to_string()),
+        summary,
+    )
+    .await?;
+    Ok(saved)
+}
+
 /// Writes a seat change if the seat still has the version read; CONFLICT otherwise.
 async fn save_seat(
     txn: &impl ConnectionTrait,
@@ -247,9 +271,9 @@ pub async fn record_attendance(
     let from = seat.status;
     let to = seats::record_attendance(from, attended, review.review_date, today())
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
-    let txn = begin_write(db).await?;
-    let saved = save_seat(
-        &txn,
+    write_seat_step(
+        db,
+        viewer,
         &seat,
         panel_seat::ActiveModel {
             status: Set(to),
@@ -257,18 +281,10 @@ pub async fn record_attendance(
             attendance_recorded_by: Set(viewer.user_id()),
             ..Default::default()
         },
-    )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
         "recordSeatAttendance",
-        "PanelSeat",
-        Some(seat.id.to_string()),
         json!({ "from": from.as_str(), "to": to.as_str() }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// Checks a seated expert in at the venue (the organiser): ATTENDED, with the time (now
@@ -291,9 +307,9 @@ pub async fn check_in(
     let from = seat.status;
     let to = seats::check_in(from, at, review.review_date, now)
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
-    let txn = begin_write(db).await?;
-    let saved = save_seat(
-        &txn,
+    write_seat_step(
+        db,
+        viewer,
         &seat,
         panel_seat::ActiveModel {
             status: Set(to),
@@ -302,18 +318,10 @@ pub async fn check_in(
             attendance_recorded_by: Set(viewer.user_id()),
             ..Default::default()
         },
-    )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
         "checkInPanelSeat",
-        "PanelSeat",
-        Some(seat.id.to_string()),
         json!({ "from": from.as_str(), "to": to.as_str(), "checkedInAt": at }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// When a review's outcome is recorded, every seat still invited or confirmed was never
@@ -372,9 +380,9 @@ pub async fn rate_seated_expert(
             "the expert is already rated for this seat",
         ));
     }
-    let txn = begin_write(db).await?;
-    let saved = save_seat(
-        &txn,
+    write_seat_step(
+        db,
+        viewer,
         &seat,
         panel_seat::ActiveModel {
             rating: Set(Some(stored)),
@@ -383,18 +391,10 @@ pub async fn rate_seated_expert(
             rated_at: Set(Some(Utc::now())),
             ..Default::default()
         },
-    )
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
         "rateSeatedExpert",
-        "PanelSeat",
-        Some(seat.id.to_string()),
         json!({ "expertId": seat.expert_id, "score": score.to_string() }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 // Reads.
