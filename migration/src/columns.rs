@@ -109,3 +109,22 @@ pub async fn add_columns(
     }
     Ok(())
 }
+
+/// Creates an index on `columns` of `table` (unique when asked).
+pub async fn add_index<T: IntoIden>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    columns: Vec<T>,
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for column in columns {
+        index.col(column);
+    }
+    if unique {
+        index.unique();
+    }
+    manager.create_index(index.to_owned()).await
+}

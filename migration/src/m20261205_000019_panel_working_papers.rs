@@ -8,8 +8,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_columns, amount, amount_null, fk, flag_null, instant, instant_null, int, text, text_null,
-    uuid, uuid_null, uuid_pk,
+    add_columns, add_index, amount, amount_null, fk, flag_null, instant, instant_null, int, text,
+    text_null, uuid, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -114,24 +114,21 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // One sheet per seat; a revision replaces it.
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_opinion_sheets_seat")
-                    .table(OpinionSheets::Table)
-                    .col(OpinionSheets::SeatId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_opinion_sheets_panel")
-                    .table(OpinionSheets::Table)
-                    .col(OpinionSheets::PanelId)
-                    .to_owned(),
-            )
-            .await
+        add_index(
+            manager,
+            "idx_opinion_sheets_seat",
+            OpinionSheets::Table,
+            vec![OpinionSheets::SeatId],
+            true,
+        )
+        .await?;
+        add_index(
+            manager,
+            "idx_opinion_sheets_panel",
+            OpinionSheets::Table,
+            vec![OpinionSheets::PanelId],
+            false,
+        )
+        .await
     }
 }

@@ -5,7 +5,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_columns, instant, instant_null, int, text, text_null, uuid_null, uuid_pk,
+    add_columns, add_index, instant, instant_null, int, text, text_null, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -48,15 +48,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_recheck_commitments_year")
-                    .table(RecheckCommitments::Table)
-                    .col(RecheckCommitments::Year)
-                    .to_owned(),
-            )
-            .await?;
+        add_index(
+            manager,
+            "idx_recheck_commitments_year",
+            RecheckCommitments::Table,
+            vec![RecheckCommitments::Year],
+            false,
+        )
+        .await?;
         add_columns(
             manager,
             RecheckSamples::Table,

@@ -5,7 +5,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{instant, instant_null, text, text_null, uuid, uuid_null, uuid_pk};
+use crate::columns::{add_index, instant, instant_null, text, text_null, uuid, uuid_null, uuid_pk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -48,30 +48,26 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_notifications_dedupe_key")
-                    .table(Notifications::Table)
-                    .col(Notifications::DedupeKey)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        add_index(
+            manager,
+            "idx_notifications_dedupe_key",
+            Notifications::Table,
+            vec![Notifications::DedupeKey],
+            true,
+        )
+        .await?;
         for (name, column) in [
             ("idx_notifications_user", Notifications::UserId),
             ("idx_notifications_expert", Notifications::ExpertId),
         ] {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(name)
-                        .table(Notifications::Table)
-                        .col(column)
-                        .col(Notifications::Id)
-                        .to_owned(),
-                )
-                .await?;
+            add_index(
+                manager,
+                name,
+                Notifications::Table,
+                vec![column, Notifications::Id],
+                false,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -96,6 +96,13 @@ pub const DRAW_ALGORITHM_V1: &str = "cleanprod-draw-v1/chacha20";
 
 const COMMITMENT_TAG: &[u8] = b"cleanprod-draw-commitment";
 
+/// 32 bytes written as hex (random bytes, seeds, digests), or `None` when they are not.
+pub fn bytes32_from_hex(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+}
+
 /// The commitment to a draw's random bytes, shown before the witness's nonce.
 pub fn commitment_of(os_random: &[u8; 32]) -> [u8; 32] {
     let mut hasher = Sha256::new();

@@ -497,9 +497,7 @@ pub struct Verification {
 }
 
 fn hex32(field: &str, text: &str) -> Result<[u8; 32], String> {
-    hex::decode(text)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+    crate::rules::draw::bytes32_from_hex(text)
         .ok_or_else(|| format!("{field} is not 32 bytes of hex"))
 }
 

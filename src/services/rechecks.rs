@@ -33,7 +33,7 @@ use crate::error::{AppError, AppResult};
 use crate::rules::deadlines::DeadlinePolicy;
 use crate::rules::draw::{
     DRAW_ALGORITHM as SAMPLE_ALGORITHM, DRAW_ALGORITHM_V1 as UNCOMMITTED_SAMPLE_ALGORITHM,
-    commitment_of, derive_seed, draw_sample, eligible_digest, sample_size,
+    bytes32_from_hex, commitment_of, derive_seed, draw_sample, eligible_digest, sample_size,
 };
 
 use super::pagination::{Page, PageRequest, fetch_page};
@@ -197,12 +197,6 @@ async fn open_commitment(
         .await?)
 }
 
-fn random_bytes(hex_text: &str) -> Option<[u8; 32]> {
-    hex::decode(hex_text)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-}
-
 /// Draws a recheck sample of the year (the province): ⌈rate × N⌉ of the N audits that
 /// completed an evaluation or acceptance in the year and were not sampled yet, each given one
 /// RECHECK. The first draw of a year is round 1; a later one is a supplementary sample from
@@ -228,7 +222,7 @@ pub async fn draw_recheck_sample(
             "open the sample first (openRecheckSample): its commitment must be shown before the witness types the nonce",
         )
     })?;
-    let server_random = random_bytes(&commitment.server_random).ok_or_else(|| {
+    let server_random = bytes32_from_hex(&commitment.server_random).ok_or_else(|| {
         AppError::internal(format!(
             "commitment {} holds no random bytes",
             commitment.id
@@ -420,8 +414,8 @@ pub fn sample_reproduces(
 ) -> AppResult<bool> {
     let population = population_of(sample)?;
     let (Some(random), Some(seed)) = (
-        random_bytes(&sample.server_random),
-        random_bytes(&sample.seed),
+        bytes32_from_hex(&sample.server_random),
+        bytes32_from_hex(&sample.seed),
     ) else {
         return Ok(false);
     };

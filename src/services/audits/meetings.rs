@@ -76,7 +76,14 @@ pub async fn set_review_meeting(
     let changed: Vec<String> = changes.keys().cloned().collect();
     let changes = serde_json::Value::Object(changes);
     let drawn = crate::services::panels::has_panel(db, review_id).await?;
-    let enterprise = crate::services::enterprises::find(db, audit.enterprise_id).await?;
+    // Named in the seated experts' notification; nobody to tell before the draw.
+    let enterprise_name = if drawn {
+        crate::services::enterprises::find(db, audit.enterprise_id)
+            .await?
+            .name
+    } else {
+        String::new()
+    };
     let txn = begin_write(db).await?;
     let mut active: review::ActiveModel = found.clone().into();
     active.starts_at = Set(Some(start));
@@ -112,7 +119,7 @@ pub async fn set_review_meeting(
     } else {
         Vec::new()
     };
-    let facts = ReviewFacts::of(&saved, &enterprise.name);
+    let facts = ReviewFacts::of(&saved, &enterprise_name);
     notifications::enqueue(
         &txn,
         experts

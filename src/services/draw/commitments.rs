@@ -16,7 +16,7 @@ use super::request::{Setting, check_open, os_random};
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::error::{AppError, AppResult};
-use crate::rules::draw::commitment_of;
+use crate::rules::draw::{bytes32_from_hex, commitment_of};
 use crate::services::{Services, audit_log};
 
 /// Opens the next draw round of a review (its first draw or a replacement): the open
@@ -82,12 +82,9 @@ pub(super) async fn required(
             "open the draw first (openDraw): its commitment must be shown before the witness types the nonce",
         )
     })?;
-    let random = hex::decode(&open.server_random)
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or_else(|| {
-            AppError::internal(format!("commitment {} holds no random bytes", open.id))
-        })?;
+    let random = bytes32_from_hex(&open.server_random).ok_or_else(|| {
+        AppError::internal(format!("commitment {} holds no random bytes", open.id))
+    })?;
     Ok((open, random))
 }
 

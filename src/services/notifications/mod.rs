@@ -85,16 +85,8 @@ pub(crate) async fn notify_parties(
     params: Params,
     subject: (&'static str, Uuid),
 ) -> AppResult<()> {
-    let mut parties =
-        Condition::any().add(entity::user::Column::EnterpriseId.eq(audit.enterprise_id));
-    if let Some(firm) = audit.consultancy_id {
-        parties = parties.add(entity::user::Column::ConsultancyId.eq(firm));
-    }
-    let users = entity::user::Entity::find()
-        .filter(parties)
-        .filter(super::is_constant(entity::user::Column::Disabled, false))
-        .all(txn)
-        .await?;
+    let firms: Vec<Uuid> = audit.consultancy_id.into_iter().collect();
+    let users = party_accounts(txn, &[audit.enterprise_id], &firms).await?;
     enqueue(
         txn,
         users
@@ -109,6 +101,23 @@ pub(crate) async fn notify_parties(
             .collect(),
     )
     .await
+}
+
+/// The accounts (not disabled) of the enterprises and consultancies given.
+pub(crate) async fn party_accounts(
+    db: &impl ConnectionTrait,
+    enterprises: &[Uuid],
+    firms: &[Uuid],
+) -> AppResult<Vec<entity::user::Model>> {
+    Ok(entity::user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(entity::user::Column::EnterpriseId.is_in(enterprises.iter().copied()))
+                .add(entity::user::Column::ConsultancyId.is_in(firms.iter().copied())),
+        )
+        .filter(super::is_constant(entity::user::Column::Disabled, false))
+        .all(db)
+        .await?)
 }
 
 /// A stored notification's facts.

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, Utc};
-use entity::{audit, enterprise, notification, user};
-use sea_orm::sea_query::{Condition, OnConflict};
+use entity::{audit, enterprise, notification};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -45,21 +45,13 @@ pub async fn send_deadline_reminders(
     let enterprise_ids: Vec<Uuid> = due.iter().map(|(a, _)| a.enterprise_id).collect();
     let firm_ids: Vec<Uuid> = due.iter().filter_map(|(a, _)| a.consultancy_id).collect();
     let names: HashMap<Uuid, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids.clone()))
+        .filter(enterprise::Column::Id.is_in(enterprise_ids.iter().copied()))
         .all(db)
         .await?
         .into_iter()
         .map(|e| (e.id, e.name))
         .collect();
-    let users = user::Entity::find()
-        .filter(
-            Condition::any()
-                .add(user::Column::EnterpriseId.is_in(enterprise_ids))
-                .add(user::Column::ConsultancyId.is_in(firm_ids)),
-        )
-        .filter(is_constant(user::Column::Disabled, false))
-        .all(db)
-        .await?;
+    let users = super::party_accounts(db, &enterprise_ids, &firm_ids).await?;
     let now = Utc::now();
     let mut rows = Vec::new();
     for (audit, reminder) in &due {

@@ -103,6 +103,14 @@ fn contact(r: &ReviewFacts) -> String {
     }
 }
 
+fn review_name(r: &ReviewFacts) -> String {
+    format!("{}清洁生产审核{}", r.enterprise, r.kind.label())
+}
+
+fn venue(r: &ReviewFacts) -> &str {
+    r.venue.as_deref().unwrap_or(TO_BE_ANNOUNCED)
+}
+
 fn changed_label(field: &str) -> &str {
     match field {
         "startsAt" => "开始时间",
@@ -116,11 +124,72 @@ fn changed_label(field: &str) -> &str {
 
 /// The title and body a reader sees; `None` when the facts stored do not fit the kind.
 pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
-    if let Some(d) = &p.deadline {
-        let what = format!("{}：{}", d.enterprise, d.kind.label());
-        return match kind {
-            NotificationKind::DeadlineApproaching => Some((
-                format!("期限临近：{what}"),
+    match kind {
+        NotificationKind::PanelInvitation => {
+            let r = p.review.as_ref()?;
+            Some((
+                format!("评审专家邀请：{}", review_name(r)),
+                format!(
+                    "您被随机抽取为{}的评审专家。时间：{}；地点：{}；联系人：{}。请在评审日前确认或谢绝（谢绝请说明理由）；与该企业或其咨询机构有利害关系的，请谢绝并说明。",
+                    review_name(r),
+                    when(r),
+                    venue(r),
+                    contact(r)
+                ),
+            ))
+        }
+        NotificationKind::ReviewMeetingChanged => {
+            let r = p.review.as_ref()?;
+            let changed: Vec<&str> = p.changed.iter().map(|f| changed_label(f)).collect();
+            Some((
+                format!("评审会议变更：{}", review_name(r)),
+                format!(
+                    "{}评审会议的{}已变更。现安排为：时间 {}；地点 {}；联系人 {}。",
+                    review_name(r),
+                    changed.join("、"),
+                    when(r),
+                    venue(r),
+                    contact(r)
+                ),
+            ))
+        }
+        NotificationKind::ReviewOutcomeRecorded => {
+            let r = p.review.as_ref()?;
+            let outcome = p.outcome?;
+            let score = p
+                .score
+                .as_deref()
+                .map(|s| format!("，得分 {s}"))
+                .unwrap_or_default();
+            Some((
+                format!("评审结论：{}{}", review_name(r), outcome.label()),
+                format!(
+                    "{}（{}）的评审结论已录入：{}{score}。",
+                    review_name(r),
+                    r.date,
+                    outcome.label()
+                ),
+            ))
+        }
+        NotificationKind::ExtensionDecided => {
+            let e = p.extension.as_ref()?;
+            let decided = if e.granted {
+                "已批准"
+            } else {
+                "未获批准"
+            };
+            Some((
+                format!("延期验收申请{decided}：{}", e.enterprise),
+                format!(
+                    "{}申请将验收期限延至 {}，{decided}。理由：{}",
+                    e.enterprise, e.until, e.reason
+                ),
+            ))
+        }
+        NotificationKind::DeadlineApproaching => {
+            let d = p.deadline.as_ref()?;
+            Some((
+                format!("期限临近：{}：{}", d.enterprise, d.kind.label()),
                 format!(
                     "{}清洁生产审核“{}”的期限为 {}，还剩 {} 天，请按期完成。",
                     d.enterprise,
@@ -128,78 +197,21 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
                     d.due,
                     d.days_left
                 ),
-            )),
-            NotificationKind::DeadlineMissed => Some((
-                format!("期限已过：{what}"),
+            ))
+        }
+        NotificationKind::DeadlineMissed => {
+            let d = p.deadline.as_ref()?;
+            Some((
+                format!("期限已过：{}：{}", d.enterprise, d.kind.label()),
                 format!(
                     "{}清洁生产审核“{}”的期限 {} 已过，尚未完成，请尽快办理并与所在市生态环境主管部门联系。",
                     d.enterprise,
                     d.kind.label(),
                     d.due
                 ),
-            )),
-            _ => None,
-        };
-    }
-    if kind == NotificationKind::ExtensionDecided {
-        let e = p.extension.as_ref()?;
-        let decided = if e.granted {
-            "已批准"
-        } else {
-            "未获批准"
-        };
-        return Some((
-            format!("延期验收申请{decided}：{}", e.enterprise),
-            format!(
-                "{}申请将验收期限延至 {}，{decided}。理由：{}",
-                e.enterprise, e.until, e.reason
-            ),
-        ));
-    }
-    let r = p.review.as_ref()?;
-    let review = format!("{}清洁生产审核{}", r.enterprise, r.kind.label());
-    let venue = r.venue.as_deref().unwrap_or(TO_BE_ANNOUNCED);
-    Some(match kind {
-        NotificationKind::ExtensionDecided
-        | NotificationKind::DeadlineApproaching
-        | NotificationKind::DeadlineMissed => return None,
-        NotificationKind::ReviewOutcomeRecorded => {
-            let outcome = p.outcome?;
-            let score = p
-                .score
-                .as_deref()
-                .map(|s| format!("，得分 {s}"))
-                .unwrap_or_default();
-            (
-                format!("评审结论：{review}{}", outcome.label()),
-                format!(
-                    "{review}（{}）的评审结论已录入：{}{score}。",
-                    r.date,
-                    outcome.label()
-                ),
-            )
+            ))
         }
-        NotificationKind::PanelInvitation => (
-            format!("评审专家邀请：{review}"),
-            format!(
-                "您被随机抽取为{review}的评审专家。时间：{}；地点：{venue}；联系人：{}。请在评审日前确认或谢绝（谢绝请说明理由）；与该企业或其咨询机构有利害关系的，请谢绝并说明。",
-                when(r),
-                contact(r)
-            ),
-        ),
-        NotificationKind::ReviewMeetingChanged => {
-            let changed: Vec<&str> = p.changed.iter().map(|f| changed_label(f)).collect();
-            (
-                format!("评审会议变更：{review}"),
-                format!(
-                    "{review}评审会议的{}已变更。现安排为：时间 {}；地点 {venue}；联系人 {}。",
-                    changed.join("、"),
-                    when(r),
-                    contact(r)
-                ),
-            )
-        }
-    })
+    }
 }
 
 #[cfg(test)]
