@@ -7,6 +7,8 @@ use crate::rules::admission::AdmissionPolicy;
 
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://./data/cleanprod.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Milliseconds between the live-notification poller's reads (`CLEANPROD_LIVE_POLL_MS`).
+pub const DEFAULT_LIVE_POLL_MS: u64 = 1000;
 /// Seconds a token's principal is trusted without reading the user row again.
 pub const DEFAULT_AUTH_CACHE_SECONDS: u64 = 5;
 
@@ -43,11 +45,108 @@ pub struct Config {
     /// A panel's names are revealed to its organiser this many hours before the review starts
     /// (the start of the review day when no time is set); 0 by default (our choice).
     pub panel_reveal_hours_before: u32,
+    /// How often the live-notification poller reads newly written notifications while a
+    /// subscriber is connected (`CLEANPROD_LIVE_POLL_MS`, our choice).
+    pub live_poll: Duration,
     pub documents: DocumentSettings,
     pub opinions: OpinionSettings,
     /// Days before an audit's deadline its parties are reminded (CLEANPROD_REMINDER_DAYS,
     /// our choice), besides once when it has passed.
     pub reminder_days: Vec<u32>,
+    pub delivery: DeliverySettings,
+}
+
+/// E-mail and SMS delivery of notifications: the servers, and the retry policy (our choices).
+#[derive(Clone, Debug)]
+pub struct DeliverySettings {
+    /// `CLEANPROD_SMTP_URL` (`smtps://host:465`, `smtp://host:587?tls=required`, or plain
+    /// `smtp://127.0.0.1:25` on a trusted network); no URL: no e-mail.
+    pub smtp_url: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The sender, e.g. `山西省清洁生产审核 <noreply@example.gov.cn>`.
+    pub smtp_from: String,
+    /// `CLEANPROD_SMS_URL`: the gateway's HTTP endpoint; no URL: no SMS.
+    pub sms_url: Option<String>,
+    /// Signs each SMS request (HMAC-SHA256 of the body, hex, in `X-Cleanprod-Signature`).
+    pub sms_secret: Option<String>,
+    /// Where the links in messages point (this server, as its users reach it).
+    pub public_url: String,
+    /// How long a seat-answer link in an invitation works.
+    pub seat_link_hours: u32,
+    /// Tries before a delivery is FAILED; the wait doubles from `backoff` after each.
+    pub max_attempts: u32,
+    pub backoff: Duration,
+    /// A claim older than this is a worker that stopped mid-send: FAILED, outcome unknown
+    /// (never sent again by itself, so nothing arrives twice; an administrator may resend).
+    pub lease: Duration,
+    /// How often each instance's worker looks for due deliveries.
+    pub poll: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            smtp_url: None,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_from: "cleanprod <noreply@localhost>".to_owned(),
+            sms_url: None,
+            sms_secret: None,
+            public_url: format!("http://{DEFAULT_BIND}"),
+            seat_link_hours: 72,
+            max_attempts: 5,
+            backoff: Duration::from_secs(30),
+            lease: Duration::from_secs(300),
+            poll: Duration::from_secs(2),
+        }
+    }
+}
+
+impl DeliverySettings {
+    fn from_env() -> Result<DeliverySettings, ConfigError> {
+        let defaults = DeliverySettings::default();
+        let settings = DeliverySettings {
+            smtp_url: env_var("CLEANPROD_SMTP_URL"),
+            smtp_username: env_var("CLEANPROD_SMTP_USERNAME"),
+            smtp_password: env_var("CLEANPROD_SMTP_PASSWORD"),
+            smtp_from: env_var("CLEANPROD_SMTP_FROM").unwrap_or(defaults.smtp_from),
+            sms_url: env_var("CLEANPROD_SMS_URL"),
+            sms_secret: env_var("CLEANPROD_SMS_SECRET"),
+            public_url: env_var("CLEANPROD_PUBLIC_URL")
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .unwrap_or(defaults.public_url),
+            seat_link_hours: env_parse("CLEANPROD_SEAT_LINK_HOURS", defaults.seat_link_hours)?,
+            max_attempts: env_parse("CLEANPROD_DELIVERY_MAX_ATTEMPTS", defaults.max_attempts)?,
+            backoff: Duration::from_secs(env_parse("CLEANPROD_DELIVERY_BACKOFF_SECONDS", 30)?),
+            lease: Duration::from_secs(env_parse("CLEANPROD_DELIVERY_LEASE_SECONDS", 300)?),
+            poll: Duration::from_millis(env_parse("CLEANPROD_DELIVERY_POLL_MS", 2000)?),
+        };
+        if settings.sms_url.is_some() && settings.sms_secret.is_none() {
+            return Err(ConfigError::Invalid(
+                "CLEANPROD_SMS_URL needs CLEANPROD_SMS_SECRET to sign its requests".into(),
+            ));
+        }
+        if !(1..=24 * 30).contains(&settings.seat_link_hours) {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_SEAT_LINK_HOURS must be from 1 to 720, got {}",
+                settings.seat_link_hours
+            )));
+        }
+        if !(1..=50).contains(&settings.max_attempts) {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_DELIVERY_MAX_ATTEMPTS must be from 1 to 50, got {}",
+                settings.max_attempts
+            )));
+        }
+        if settings.poll.is_zero() || settings.lease.is_zero() {
+            return Err(ConfigError::Invalid(
+                "CLEANPROD_DELIVERY_POLL_MS and CLEANPROD_DELIVERY_LEASE_SECONDS must be positive"
+                    .into(),
+            ));
+        }
+        Ok(settings)
+    }
 }
 
 /// Opinion sheets: whether a review's outcome must follow from them, and each kind's
@@ -294,7 +393,9 @@ impl Config {
             documents: DocumentSettings::in_data_dir(Path::new("./data")),
             opinions: OpinionSettings::default(),
             reminder_days: vec![30, 7, 1],
+            delivery: DeliverySettings::default(),
             panel_reveal_hours_before: 0,
+            live_poll: Duration::from_millis(DEFAULT_LIVE_POLL_MS),
         }
     }
 
@@ -382,9 +483,17 @@ impl Config {
                 "CLEANPROD_PANEL_REVEAL_HOURS_BEFORE must be from 0 to 720, got {panel_reveal_hours_before}"
             )));
         }
+        let live_poll_ms = env_parse("CLEANPROD_LIVE_POLL_MS", DEFAULT_LIVE_POLL_MS)?;
+        if !(100..=60_000).contains(&live_poll_ms) {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_LIVE_POLL_MS must be from 100 to 60000, got {live_poll_ms}"
+            )));
+        }
         Ok(Config {
+            live_poll: Duration::from_millis(live_poll_ms),
             documents,
             opinions: OpinionSettings::from_env()?,
+            delivery: DeliverySettings::from_env()?,
             reminder_days: match env_var("CLEANPROD_REMINDER_DAYS") {
                 None => vec![30, 7, 1],
                 Some(text) => crate::rules::reminders::parse_offsets(&text).ok_or_else(|| {

@@ -1,6 +1,7 @@
 //! Personal data at rest: AES-256-GCM for ID-card and phone numbers, and a keyed hash
 //! (HMAC-SHA-256) of the ID-card number so that uniqueness and exact lookup need no clear
-//! value. Both keys derive from one data key (`CLEANPROD_DATA_KEY`), each for its purpose.
+//! value. Both keys derive from one data key (`CLEANPROD_DATA_KEY`), each for its purpose, as
+//! does the key that signs the seat-answer links in invitations.
 
 use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::{Aead, KeyInit};
@@ -20,6 +21,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct DataKeys {
     cipher: Aes256Gcm,
     index_key: [u8; 32],
+    link_key: [u8; 32],
 }
 
 impl std::fmt::Debug for DataKeys {
@@ -42,9 +44,14 @@ impl DataKeys {
         }
         let enc = derive(master, b"cleanprod/personal-data/aes-256-gcm/v1")?;
         let index_key = derive(master, b"cleanprod/personal-data/hmac-index/v1")?;
+        let link_key = derive(master, b"cleanprod/seat-links/hmac/v1")?;
         let cipher = Aes256Gcm::new_from_slice(&enc)
             .map_err(|_| AppError::internal("AES key of invalid length"))?;
-        Ok(DataKeys { cipher, index_key })
+        Ok(DataKeys {
+            cipher,
+            index_key,
+            link_key,
+        })
     }
 
     pub fn encrypt(&self, plain: &str) -> AppResult<String> {
@@ -85,14 +92,37 @@ impl DataKeys {
 
     /// The keyed hash used as the unique, searchable stand-in for a value.
     pub fn blind_index(&self, normalised: &str) -> String {
-        let Ok(mut mac) = <HmacSha256 as KeyInit>::new_from_slice(&self.index_key) else {
-            // A 32-byte key is always accepted by HMAC.
-            return String::new();
+        hmac_hex(&self.index_key, normalised.as_bytes())
+    }
+
+    /// The signature of a seat-answer link's payload.
+    pub fn sign_link(&self, payload: &str) -> String {
+        hmac_hex(&self.link_key, payload.as_bytes())
+    }
+
+    /// Whether `signature` (hex) is the link key's for `payload`, compared in constant time.
+    pub fn link_signature_holds(&self, payload: &str, signature: &str) -> bool {
+        let (Ok(expected), Ok(mut mac)) = (
+            hex::decode(signature),
+            <HmacSha256 as KeyInit>::new_from_slice(&self.link_key),
+        ) else {
+            return false;
         };
-        mac.update(normalised.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        mac.update(payload.as_bytes());
+        mac.verify_slice(&expected).is_ok()
     }
 }
+
+/// Hex HMAC-SHA-256 of `data` under `key`.
+pub fn hmac_hex(key: &[u8], data: &[u8]) -> String {
+    let Ok(mut mac) = <HmacSha256 as KeyInit>::new_from_slice(key) else {
+        // HMAC accepts keys of any length.
+        return String::new();
+    };
+    mac.update(data);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 
 #[cfg(test)]
 mod tests {

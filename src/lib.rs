@@ -36,7 +36,7 @@ pub struct AppState {
     /// Automatic persisted queries (hash → parsed document). Per instance: a miss only
     /// makes the client send the full query once more, as the protocol expects.
     pub persisted_queries: LruCacheStorage,
-    /// Request and draw counters for `/metrics` (the services see them as `DrawMetrics`).
+    /// Request and draw counters for `/metrics` (the services see them as `ServiceMetrics`).
     pub metrics: Arc<http::metrics::Metrics>,
 }
 
@@ -74,6 +74,8 @@ impl AppState {
         let auth_cache = config.auth_cache;
         let metrics = Arc::new(http::metrics::Metrics::new());
         let documents = services::documents::ObjectStoreHandle::open(&config.documents.store)?;
+        let live =
+            services::notifications::live::LiveNotifications::new(db.clone(), config.live_poll);
         let services = Services {
             documents,
             events,
@@ -89,6 +91,7 @@ impl AppState {
             expert_pool: Default::default(),
             draw_queue: services::draw::DrawQueue::new(),
             draw_index: Default::default(),
+            live,
         };
         // Personal data stored before encryption existed is encrypted now, once.
         let converted = services::experts::encrypt_legacy_rows(&services).await?;

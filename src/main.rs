@@ -14,6 +14,7 @@ use cleanprod::rules::draw_record::{self, DrawRecord};
 use cleanprod::services::audit_log::ChainVerdict;
 use cleanprod::services::documents;
 use cleanprod::services::import::import_enterprises;
+use cleanprod::services::notifications::deliveries::DeliveryWorker;
 use cleanprod::services::reference::load_catalog;
 use cleanprod::services::reports::{ReportFormat, ranking_report};
 use cleanprod::services::users::{self, Bootstrap, NewUser};
@@ -294,23 +295,32 @@ async fn keep_documents_tidy(services: cleanprod::services::Services) {
     }
 }
 
-/// Writes the deadline reminders due today, at start and then hourly: each is written once
-/// whatever the number of runs and instances (`notifications::reminders`), so the first run
-/// after midnight (China time) sends the day's.
+/// This process's name on the deliveries it claims: unique among running instances.
+fn instance_name() -> String {
+    format!("pid{}-{}", std::process::id(), uuid::Uuid::now_v7().simple())
+}
+
+/// Writes the reminders due today, at start and then hourly: the audits' deadlines
+/// (`notifications::reminders`) and the calendar's (`notifications::calendar`: reviews and
+/// training the day before, a city's list, notices and summary, reviews unarranged, rechecks).
+/// Each is written once whatever the number of runs and instances, so the first run after
+/// midnight (China time) sends the day's.
 async fn send_reminders_hourly(services: cleanprod::services::Services) {
+    use cleanprod::services::notifications::{calendar, reminders};
     let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         hourly.tick().await;
-        match cleanprod::services::notifications::reminders::send_deadline_reminders(
-            &services.db,
-            &services.config.reminder_days,
-            cleanprod::services::today(),
-        )
-        .await
-        {
+        let today = cleanprod::services::today();
+        let offsets = &services.config.reminder_days;
+        match reminders::send_deadline_reminders(&services.db, offsets, today).await {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "deadline reminders written"),
             Err(e) => tracing::warn!(error = ?e, "deadline reminders failed"),
+        }
+        match calendar::send_calendar_reminders(&services.db, offsets, today).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "calendar reminders written"),
+            Err(e) => tracing::warn!(error = ?e, "calendar reminders failed"),
         }
     }
 }
@@ -573,6 +583,9 @@ async fn run(command: Command) -> Result<(), String> {
             let db = state.services.db.clone();
             let services = state.services.clone();
             let graphiql = services.config.web.graphiql;
+            // Built before the server starts: a malformed SMTP or SMS setting stops it here.
+            let delivery = DeliveryWorker::new(services.clone(), instance_name())
+                .map_err(|e| format!("cannot set up notification delivery: {e:?}"))?;
             let started = cleanprod::start(state)?;
             for address in &started.addresses {
                 tracing::info!(%address, "cleanprod listening");
@@ -588,6 +601,7 @@ async fn run(command: Command) -> Result<(), String> {
                 services.draw_queue.prepare(&services).await;
             }));
             drop(tokio::spawn(send_reminders_hourly(housekeeping.clone())));
+            drop(tokio::spawn(delivery.run()));
             drop(tokio::spawn(keep_documents_tidy(housekeeping)));
             let served = started
                 .server

@@ -268,6 +268,56 @@ domain_enum! {
         DeadlineApproaching => "DEADLINE_APPROACHING", "期限临近",
         /// An audit's current deadline passed unmet.
         DeadlineMissed => "DEADLINE_MISSED", "期限已过",
+        /// An expert's seat released by someone else (the organiser declined it for them).
+        SeatReleased => "SEAT_RELEASED", "评审席位已释放",
+        /// A seated expert's review is tomorrow.
+        ReviewReminder => "REVIEW_REMINDER", "评审前一日提醒",
+        /// To the organiser: a seated expert declined; the seat waits for a replacement.
+        SeatDeclined => "SEAT_DECLINED", "专家谢绝待补抽",
+        /// To the organiser: a review within a week still lacks its panel or meeting time.
+        ReviewArrangementDue => "REVIEW_ARRANGEMENT_DUE", "评审待安排",
+        /// To a city's admins: the year's audit list is not submitted (due end of February).
+        AnnualListDue => "ANNUAL_LIST_DUE", "年度名单报送提醒",
+        /// To a city's admins: the year's written notices are not out (due end of March).
+        NoticesDue => "NOTICES_DUE", "书面通知下达提醒",
+        /// To a city's admins: last year's work summary is due (end of March).
+        SummaryDue => "SUMMARY_DUE", "年度工作总结报送提醒",
+        /// To the province: a city submitted its annual audit list.
+        AnnualListSubmitted => "ANNUAL_LIST_SUBMITTED", "年度名单已报送",
+        /// To the organiser of a recheck: its date is near, or passed without an outcome.
+        RecheckDue => "RECHECK_DUE", "复核提醒",
+        /// A training participant's enrolment.
+        TrainingEnrolled => "TRAINING_ENROLLED", "培训报名确认",
+        /// A training participant's session starts tomorrow.
+        TrainingReminder => "TRAINING_REMINDER", "培训前一日提醒",
+        /// A training session a participant enrolled in was cancelled.
+        TrainingCancelled => "TRAINING_CANCELLED", "培训取消",
+    }
+}
+
+domain_enum! {
+    /// A way a notification leaves the registry besides the in-app list (always written).
+    NotificationChannel {
+        /// E-mail over SMTP, to the address on the account (an expert's: on the record).
+        Email => "EMAIL", "电子邮件",
+        /// A text message through the provincial SMS gateway.
+        Sms => "SMS", "短信",
+    }
+}
+
+domain_enum! {
+    /// Where one delivery of a notification on one channel stands.
+    DeliveryStatus {
+        /// Waiting for a worker (first try, or a retry after a failure).
+        Pending => "PENDING", "待发送",
+        /// Claimed by a worker and being sent.
+        Sending => "SENDING", "发送中",
+        /// Accepted by the mail server or the gateway.
+        Sent => "SENT", "已发送",
+        /// Given up: attempts exhausted, or interrupted with its outcome unknown.
+        Failed => "FAILED", "发送失败",
+        /// Not sent: the recipient has no address for the channel.
+        Skipped => "SKIPPED", "未发送",
     }
 }
 
@@ -629,6 +679,8 @@ impl_into_str!(
     ReviewOutcome,
     OpinionConclusion,
     NotificationKind,
+    NotificationChannel,
+    DeliveryStatus,
     OptionKind,
     ReviewStatus,
     StaffRole,

@@ -20,6 +20,8 @@ pub struct Model {
     pub read_at: Option<DateTimeUtc>,
     /// Unique when set (reminders: deadline, recipient and offset).
     pub dedupe_key: Option<String>,
+    /// When its e-mail and SMS deliveries were written (none: a worker has yet to).
+    pub dispatched_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,10 @@ pub struct Model {
     pub disabled: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Where e-mail notifications go.
+    pub email: Option<String>,
+    /// Where SMS notifications go; encrypted at rest.
+    pub phone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

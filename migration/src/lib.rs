@@ -26,6 +26,8 @@ mod m20261205_000018_panel_reveal;
 mod m20261205_000019_panel_working_papers;
 mod m20261205_000020_recheck_commitments;
 mod m20261205_000021_notifications;
+mod m20261206_000022_notification_delivery;
+mod m20261206_000023_notification_created_index;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -55,6 +57,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_panel_working_papers::Migration),
             Box::new(m20261205_000020_recheck_commitments::Migration),
             Box::new(m20261205_000021_notifications::Migration),
+            Box::new(m20261206_000022_notification_delivery::Migration),
+            Box::new(m20261206_000023_notification_created_index::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod expert_year;
 pub mod experts;
 pub mod loaders;
+pub mod notification_delivery;
 pub mod notifications;
 pub mod opinion_sheets;
 pub mod pagination;
@@ -24,7 +25,7 @@ pub mod users;
 pub mod violations;
 
 use async_graphql::extensions::Tracing;
-use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, MergedSubscription, SDLExportOptions, Schema};
 use futures_util::FutureExt;
 
 use crate::services::Services;
@@ -46,6 +47,7 @@ pub struct QueryRoot(
     panels::PanelQuery,
     opinion_sheets::OpinionSheetQuery,
     notifications::NotificationQuery,
+    notification_delivery::NotificationDeliveryQuery,
     rechecks::RecheckQuery,
     expert_year::ExpertYearQuery,
     documents::DocumentQuery,
@@ -65,11 +67,16 @@ pub struct MutationRoot(
     panels::PanelMutation,
     opinion_sheets::OpinionSheetMutation,
     notifications::NotificationMutation,
+    notification_delivery::NotificationDeliveryMutation,
     rechecks::RecheckMutation,
     documents::DocumentMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// Subscriptions: over the WebSocket at `/graphql` (`graphql-transport-ws`), not over HTTP.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(notifications::NotificationSubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema once at start-up, with the configured depth and complexity limits and
 /// resolver tracing spans when configured. No other extension: with any, every field of every
@@ -82,7 +89,7 @@ pub fn build_schema(services: Option<Services>) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);

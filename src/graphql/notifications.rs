@@ -1,12 +1,15 @@
-//! The viewer's own notifications (`services::notifications`).
+//! The viewer's own notifications (`services::notifications`), read and marked, and as they
+//! are written (`notificationReceived`, over the WebSocket: `http::graphql_ws`).
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, Subscription};
 use chrono::{DateTime, Utc};
 use entity::notification;
+use futures_util::{Stream, StreamExt};
 
+use crate::auth::token::Claims;
 use crate::domain::NotificationKind;
 use crate::error::AppError;
-use crate::services::notifications::{self, params_of, render};
+use crate::services::notifications::{self, live, params_of, render};
 
 use super::context::{services, viewer};
 use super::pagination::page_request;
@@ -120,5 +123,26 @@ impl NotificationMutation {
         };
         let marked = notifications::mark_read(&services(ctx)?.db, viewer(ctx), ids).await?;
         Ok(i32::try_from(marked).unwrap_or(i32::MAX))
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationSubscription;
+
+#[Subscription]
+impl NotificationSubscription {
+    /// The viewer's notifications as they are written, whichever server instance wrote them,
+    /// within about a second (`CLEANPROD_LIVE_POLL_MS`) of their commit (any signed-in user:
+    /// their own only). The socket signs in with `connection_init`'s payload
+    /// `{"authorization": "Bearer <token>"}`. Ends with UNAUTHENTICATED when the token expires,
+    /// or at the next notification once it is revoked. A subscriber that falls far behind
+    /// misses some (re-read `notifications`).
+    async fn notification_received(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<Notification>> + use<>> {
+        let token = ctx.data_opt::<Claims>();
+        let received = live::received(services(ctx)?, viewer(ctx), token)?;
+        Ok(received.map(|row| Ok(Notification(row?.as_ref().clone()))))
     }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::user;
 
 use crate::domain::Role;
+use crate::services::notifications::channels::contact_of;
 use crate::services::users::{self, NewUser, UserChange};
 
 use super::context::{loaders, services, viewer};
@@ -48,6 +49,16 @@ impl User {
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// Where e-mail notifications go (the user and province administrators see it).
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let contact = contact_of(services(ctx)?, viewer(ctx), &self.0)?;
+        Ok(contact.and_then(|c| c.email))
+    }
+    /// Where SMS notifications go (the user and province administrators see it).
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let contact = contact_of(services(ctx)?, viewer(ctx), &self.0)?;
+        Ok(contact.and_then(|c| c.phone))
     }
 }
 

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::auth::token::Claims;
 use crate::error::AppError;
 use crate::graphql::loaders::Loaders;
 use crate::http::limits;
@@ -126,17 +127,30 @@ pub(crate) async fn resolve_viewer(
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Viewer::Anonymous);
     };
-    let invalid = || AppError::Unauthenticated("invalid or expired token".into());
-    let value = value.to_str().map_err(|_| invalid())?;
+    let value = value.to_str().map_err(|_| invalid_token())?;
+    Ok(bearer_viewer(state, value).await?.0)
+}
+
+fn invalid_token() -> AppError {
+    AppError::Unauthenticated("invalid or expired token".into())
+}
+
+/// The viewer an `Authorization` value (`Bearer <jwt>`) signs in, with the token's claims:
+/// its signature and expiry, then its user (not disabled, the token's version current).
+/// Also the sign-in of a WebSocket (`graphql_ws`).
+pub(crate) async fn bearer_viewer(
+    state: &AppState,
+    value: &str,
+) -> Result<(Viewer, Claims), AppError> {
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(invalid)?;
+        .ok_or_else(invalid_token)?;
     let claims = state.services.keys.verify(token)?;
     let principal = principal_for_token(&state.services, claims.sub, claims.ver).await?;
-    Ok(Viewer::User(principal))
+    Ok((Viewer::User(principal), claims))
 }
 
 #[derive(Deserialize)]
@@ -626,19 +640,7 @@ async fn run(
     // Kept to name the argument of an input error (rare; the text is small).
     let query = request.query.clone();
     let mut response = state.schema.execute(request).await;
-    // Errors raised by async-graphql itself (syntax, validation, limits, input coercion)
-    // carry no code: they are all faults in the client's request.
-    for error in &mut response.errors {
-        let field = input_field_of(&query, error);
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
-            if let Some(field) = field {
-                extensions.set("field", field);
-            }
-        }
-    }
-    crate::messages_zh::annotate(&mut response.errors);
+    complete_errors(&query, &mut response.errors);
     // A response with no data and errors without a path failed before execution began.
     let failed_before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -665,6 +667,23 @@ async fn run(
         http.json(&response)
     };
     (http, outcome)
+}
+
+/// What every answer's errors get, over HTTP or the WebSocket: errors raised by async-graphql
+/// itself (syntax, validation, limits, input coercion) carry no code, and they are all faults
+/// in the client's request; and every error gets its Chinese.
+pub(crate) fn complete_errors(query: &str, errors: &mut [async_graphql::ServerError]) {
+    for error in errors.iter_mut() {
+        let field = input_field_of(query, error);
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+            if let Some(field) = field {
+                extensions.set("field", field);
+            }
+        }
+    }
+    crate::messages_zh::annotate(errors);
 }
 
 /// The input an error of async-graphql's own is about: the argument it names ("Invalid value

@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: GraphQL requests and their latency by operation name
-//! and outcome, the database pool, and panel draws.
+//! and outcome, the database pool, panel draws, and notification deliveries by channel and
+//! outcome.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -13,7 +14,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::services::DrawMetrics;
+use crate::services::ServiceMetrics;
 
 use crate::AppState;
 
@@ -34,6 +35,12 @@ pub struct RequestLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DeliveryLabels {
+    pub channel: String,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct DrawLabels {
     pub kind: String,
     pub outcome: String,
@@ -48,6 +55,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RequestLabels, Histogram>,
     draws: Family<DrawLabels, Counter>,
+    deliveries: Family<DeliveryLabels, Counter>,
     draw_batch_size: Histogram,
     pool_connections: Gauge,
     pool_idle: Gauge,
@@ -74,6 +82,7 @@ impl Metrics {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
         let draws = Family::<DrawLabels, Counter>::default();
+        let deliveries = Family::<DeliveryLabels, Counter>::default();
         // 1, 2, 4 … 32 (`draw::MAX_BATCH`).
         let draw_batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 6));
         let pool_connections = Gauge::default();
@@ -92,6 +101,11 @@ impl Metrics {
             "panel_draws",
             "Panel draws by review kind and outcome",
             draws.clone(),
+        );
+        registry.register(
+            "notification_deliveries",
+            "Tries of e-mail and SMS deliveries by channel and outcome",
+            deliveries.clone(),
         );
         registry.register(
             "panel_draw_batch_size",
@@ -113,6 +127,7 @@ impl Metrics {
             requests,
             latency,
             draws,
+            deliveries,
             draw_batch_size,
             pool_connections,
             pool_idle,
@@ -158,7 +173,7 @@ impl Metrics {
     }
 }
 
-impl DrawMetrics for Metrics {
+impl ServiceMetrics for Metrics {
     fn observe_draw(&self, kind: &str, outcome: &str) {
         self.draws
             .get_or_create(&DrawLabels {
@@ -170,6 +185,15 @@ impl DrawMetrics for Metrics {
 
     fn observe_draw_batch(&self, size: usize) {
         self.draw_batch_size.observe(size as f64);
+    }
+
+    fn observe_delivery(&self, channel: &str, outcome: &str) {
+        self.deliveries
+            .get_or_create(&DeliveryLabels {
+                channel: channel.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .inc();
     }
 }
 

@@ -1,14 +1,17 @@
-//! The HTTP surface: GraphQL over HTTP, health and readiness, CSV and XLSX reports.
+//! The HTTP surface: GraphQL over HTTP (its subscriptions over WebSocket), health and
+//! readiness, CSV and XLSX reports.
 
 pub mod documents;
 pub mod graphiql;
 pub mod graphql;
+pub mod graphql_ws;
 pub mod health;
 pub mod input_errors;
 pub mod limits;
 pub mod metrics;
 pub mod panels;
 pub mod reports;
+pub mod seat_links;
 pub mod training_reports;
 
 use actix_web::web;
@@ -17,6 +20,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
             .route(web::post().to(graphql::post))
+            // The same address as a WebSocket: subscriptions (`graphql_ws`).
+            .route(
+                web::get()
+                    .guard(actix_web::guard::fn_guard(graphql_ws::wants_websocket))
+                    .to(graphql_ws::socket),
+            )
             .route(web::get().to(graphql::get)),
     )
     .route(
@@ -57,6 +66,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/public/panels/{id}/draw-record.json",
         web::get().to(panels::public_record_json),
+    )
+    .service(
+        web::resource("/seat-link")
+            .route(web::get().to(seat_links::show))
+            .route(web::post().to(seat_links::answer)),
     )
     .route("/documents", web::post().to(documents::upload))
     .route("/documents/{id}/content", web::get().to(documents::content));

@@ -10,6 +10,23 @@
 
 /// Messages of the service: `AppError`s, the rules' errors inside them, and the HTTP layer's.
 pub(super) const MESSAGES: &[(&str, &str)] = &[
+    ("give an email, a phone or both", "请填写电子邮箱、手机号码或两者"),
+    ("is accept or decline", "应为 accept（确认）或 decline（谢绝）"),
+    (
+        "only a FAILED delivery can be sent again",
+        "只有发送失败的投递可以重新发送",
+    ),
+    (
+        "the delivery changed meanwhile; read it again",
+        "该投递已被他人处理，请重新读取",
+    ),
+    ("the link has been used", "该链接已使用过"),
+    ("the link has expired", "该链接已过期"),
+    ("the link is not valid", "该链接无效"),
+    (
+        "{} is not available for this kind",
+        "{0:NotificationChannel}不可用于该类通知",
+    ),
     (
         "open the draw first (openDraw): its commitment must be shown before the witness types the nonce",
         "请先开启抽取（openDraw）：须在监督人输入随机数之前公示服务器随机数的承诺值",
@@ -998,6 +1015,10 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "变更操作（mutation）须使用 POST 请求发送",
     ),
     (
+        "send queries and mutations over HTTP: this socket carries subscriptions only",
+        "查询和变更操作请通过 HTTP 发送：此 WebSocket 连接只用于订阅",
+    ),
+    (
         "the query uses more than {} aliases",
         "查询使用的别名超过 {0} 个",
     ),
@@ -1163,6 +1184,11 @@ pub(super) const LIBRARY: &[(&str, &str)] = &[
     ),
     // The suggestion after "Unknown field" and "Unknown argument".
     (" Did you mean {}?", "是否应为 {0}？"),
+    // A subscription sent over HTTP (they go over the WebSocket, `http::graphql_ws`).
+    (
+        "Subscriptions are not supported on this transport.",
+        "订阅须通过 WebSocket 连接发送，不支持 HTTP 请求",
+    ),
 ];
 
 /// Parts of messages written by `Display` impls (a draw slot); found only inside a message's

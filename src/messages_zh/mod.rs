@@ -35,7 +35,7 @@ use async_graphql::{ServerError, Value};
 
 use crate::domain::{
     AnnualListStatus, AttendanceStatus, AuditEventKind, AuditStatus, ConsultancyStatus,
-    ExpertStatus, ExpertiseKind, FindingKind, Grade, OpinionConclusion, ProfessionalTitle,
+    ExpertStatus, ExpertiseKind, FindingKind, Grade, NotificationChannel, OpinionConclusion, ProfessionalTitle,
     ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus, Sector, TrainingAudience,
     TrainingScope, TrainingSessionStatus,
 };
@@ -452,6 +452,7 @@ labelled_enums!(
     TrainingScope,
     TrainingAudience,
     ReviewStatus,
+    NotificationChannel,
 );
 
 #[cfg(test)]

@@ -25,6 +25,9 @@ pub(super) const TERMS: &[(&str, &str)] = &[
 pub(super) const FIELDS: &[(&str, &str)] = &[
     ("all", "全部"),
     ("ids", "编号"),
+    ("answer", "回复"),
+    ("channels", "通知渠道"),
+    ("token", "链接凭据"),
     ("unreadOnly", "仅未读"),
     ("at", "签到时间"),
     ("conclusion", "结论"),
@@ -231,6 +234,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
 /// Names of NOT_FOUND's `extensions.entity`.
 pub(super) const ENTITIES: &[(&str, &str)] = &[
     ("Notification", "通知"),
+    ("NotificationDelivery", "通知投递"),
     ("Document", "文件"),
     ("AnnualAuditList", "年度审核企业名单"),
     ("Audit", "清洁生产审核"),

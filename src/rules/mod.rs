@@ -8,6 +8,7 @@ pub mod checksum;
 pub mod consultancy;
 pub mod deadlines;
 pub mod documents;
+pub mod delivery;
 pub mod draw;
 pub mod draw_record;
 pub mod eligibility;

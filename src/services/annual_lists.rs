@@ -1,6 +1,8 @@
 //! A city's annual audit list (年度强制性清洁生产审核企业名单): drafted and submitted by the city
 //! (due end of February; late submissions are marked), approved or returned by the province,
-//! then published, which notifies every enterprise on it (an audit in NOTIFIED).
+//! then published, which notifies every enterprise on it (an audit in NOTIFIED). The province's
+//! administrators hear of each submission; the calendar job reminds a city's administrators
+//! of the list and its notices (`notifications::calendar`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,11 +17,14 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{AnnualListStatus, AuditProcedure};
+use crate::domain::{AnnualListStatus, AuditProcedure, NotificationKind};
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
 use crate::rules::deadlines::{DeadlinePolicy, is_late};
 
+use super::notifications::Params;
+use super::notifications::calendar::{Admins, Announcement, announce};
+use super::notifications::templates::ListFacts;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
 use super::{audit_log, audits, enterprises, grouped, past_or_today, reference, today, versioned};
@@ -274,7 +279,9 @@ async fn entry_count(db: &impl ConnectionTrait, list_id: Uuid) -> AppResult<u64>
         .await?)
 }
 
-/// Moves a list from one status to another, with its history entry and audit-log entry.
+/// Moves a list from one status to another, with its history entry and audit-log entry, and
+/// the administrators' notification if any (in the same transaction).
+#[allow(clippy::too_many_arguments)]
 async fn transition(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -283,6 +290,7 @@ async fn transition(
     reason: Option<String>,
     operation: &str,
     change: impl FnOnce(&mut annual_audit_list::ActiveModel),
+    tell: Option<Announcement<'_>>,
 ) -> AppResult<annual_audit_list::Model> {
     let from = list.status;
     let id = list.id;
@@ -293,6 +301,9 @@ async fn transition(
     let txn = begin_write(db).await?;
     let saved = save(&txn, id, active, version).await?;
     record_change(&txn, viewer, id, Some(from), to, reason.clone()).await?;
+    if let Some(tell) = tell {
+        announce(&txn, tell, viewer.user_id()).await?;
+    }
     audit_log::commit(
         txn,
         viewer,
@@ -348,7 +359,8 @@ pub async fn submit(
     let list = find_for(db, viewer, list_id).await?;
     let to = AnnualListStatus::Submitted;
     check_list_transition_with_reason(list.status, to, None).map_err(transition_error)?;
-    if entry_count(db, list_id).await? == 0 {
+    let enterprises = entry_count(db, list_id).await?;
+    if enterprises == 0 {
         return Err(AppError::bad_input(
             "listId",
             "put at least one enterprise on the list first",
@@ -356,10 +368,41 @@ pub async fn submit(
     }
     let submitted_on = today();
     let late = is_late(submitted_on, list.year);
-    transition(db, viewer, list, to, None, "submitAnnualAuditList", |a| {
-        a.submitted_on = Set(Some(submitted_on));
-        a.late = Set(Some(late));
-    })
+    let city = reference::cities_by_code(db, std::slice::from_ref(&list.city_code))
+        .await?
+        .remove(&list.city_code)
+        .map_or_else(|| list.city_code.clone(), |c| c.name);
+    // The province approves it: its administrators hear of it.
+    let tell = Announcement {
+        to: Admins::Province,
+        kind: NotificationKind::AnnualListSubmitted,
+        params: Params {
+            list: Some(ListFacts {
+                list_id,
+                city_code: list.city_code.clone(),
+                city,
+                year: list.year,
+                enterprises,
+                submitted_on,
+                late,
+            }),
+            ..Default::default()
+        },
+        subject: ("AnnualAuditList", list_id),
+    };
+    transition(
+        db,
+        viewer,
+        list,
+        to,
+        None,
+        "submitAnnualAuditList",
+        |a| {
+            a.submitted_on = Set(Some(submitted_on));
+            a.late = Set(Some(late));
+        },
+        Some(tell),
+    )
     .await
 }
 
@@ -372,7 +415,17 @@ pub async fn approve(
     let list = find(db, list_id).await?;
     let to = AnnualListStatus::Approved;
     check_list_transition_with_reason(list.status, to, None).map_err(transition_error)?;
-    transition(db, viewer, list, to, None, "approveAnnualAuditList", |_| {}).await
+    transition(
+        db,
+        viewer,
+        list,
+        to,
+        None,
+        "approveAnnualAuditList",
+        |_| {},
+        None,
+    )
+    .await
 }
 
 /// The province sends a submitted list back to the city as a DRAFT, with the reason.
@@ -396,6 +449,7 @@ pub async fn return_list(
         Some(reason),
         "returnAnnualAuditList",
         |a| a.return_reason = Set(Some(kept)),
+        None,
     )
     .await
 }

@@ -60,7 +60,7 @@ pub struct Services {
     pub keys: Arc<TokenKeys>,
     pub data_keys: Arc<DataKeys>,
     /// Where the draw reports what it did (the HTTP layer exports it as Prometheus metrics).
-    pub metrics: Arc<dyn DrawMetrics>,
+    pub metrics: Arc<dyn ServiceMetrics>,
     pub published_rankings: ranking::PublishedRankings,
     /// Who recently seen tokens belong to (see `auth::principals`).
     pub principals: crate::auth::principals::PrincipalCache,
@@ -74,15 +74,21 @@ pub struct Services {
     pub documents: documents::ObjectStoreHandle,
     /// Where events go once their transaction commits (see `events`).
     pub events: Arc<dyn events::EventSink>,
+    /// Notifications fanned out to this process's live subscribers (see
+    /// `notifications::live`).
+    pub live: notifications::live::LiveNotifications,
 }
 
-/// The draw's counters, kept by whoever runs the services (the server's `/metrics`), so the
-/// services need not know how they are exported.
-pub trait DrawMetrics: Send + Sync {
+/// The services' counters (draws, deliveries), kept by whoever runs the services (the
+/// server's `/metrics`), so the services need not know how they are exported.
+pub trait ServiceMetrics: Send + Sync {
     /// One draw (or replacement) and how it ended: "drawn", "replaced", "retried", "conflict"…
     fn observe_draw(&self, kind: &str, outcome: &str);
     /// How many draws one transaction wrote together.
     fn observe_draw_batch(&self, size: usize);
+    /// One try of a notification's delivery on a channel and how it ended: "sent", "retry",
+    /// "failed", "interrupted".
+    fn observe_delivery(&self, channel: &str, outcome: &str);
 }
 
 /// `column = constant`, with a constant of the code (a status, a flag) written into the SQL

@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{ExclusionReason, ReviewStatus, Role, SeatStatus};
+use crate::domain::{ExclusionReason, NotificationKind, ReviewStatus, Role, SeatStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::draw_record::{
     DrawRecord, EligibleRecord, Profile, RECORD_FORMAT, RoundRecord, SeatRecord, Verification,
@@ -33,6 +33,10 @@ use crate::rules::draw_record::{
 use crate::rules::seats;
 
 use super::amounts::to_stored;
+use super::notifications::{
+    self,
+    calendar::{Admins, Announcement, announce},
+};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::optional_text;
 use super::{Services, audit_log, audits, grouped, today, versioned};
@@ -203,7 +207,9 @@ async fn save_seat(
 }
 
 /// The expert (or the organiser on their behalf) accepts or declines an invitation; a
-/// decline frees the day and the seat's place under the cap.
+/// decline frees the day and the seat's place under the cap, and is told to the organiser's
+/// administrators (but the one who made it) and, when the organiser declined for the expert,
+/// to the expert (`SEAT_DECLINED`, `SEAT_RELEASED`).
 pub async fn respond_to_seat(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -218,6 +224,60 @@ pub async fn respond_to_seat(
         let audit = audits::find(db, review.audit_id).await?;
         require_organiser(viewer, review.organiser_city_code.as_deref(), &audit)?;
     }
+    answer_seat(db, seat, review, accept, reason, AnsweredBy::Viewer(viewer)).await
+}
+
+/// The expert answers through the link in their invitation (`notifications::seat_links`,
+/// which checked its signature and expiry): the same rules, and the link used up in the
+/// answer's transaction.
+pub(crate) async fn respond_by_link(
+    db: &DatabaseConnection,
+    link: &entity::seat_response_link::Model,
+    accept: bool,
+    reason: Option<String>,
+) -> AppResult<panel_seat::Model> {
+    let seat = find_seat(db, link.seat_id).await?;
+    if seat.expert_id != link.expert_id {
+        return Err(AppError::forbidden("the link is not valid"));
+    }
+    let review = audits::find_review(db, seat.review_id).await?;
+    answer_seat(db, seat, review, accept, reason, AnsweredBy::Link(link)).await
+}
+
+/// Who answers a seat.
+#[derive(Clone, Copy)]
+enum AnsweredBy<'a> {
+    /// A signed-in user: the expert, or the organiser for them.
+    Viewer(&'a Viewer),
+    /// The expert, through an invitation's link.
+    Link(&'a entity::seat_response_link::Model),
+}
+
+impl AnsweredBy<'_> {
+    fn user_id(self) -> Option<Uuid> {
+        match self {
+            AnsweredBy::Viewer(viewer) => viewer.user_id(),
+            AnsweredBy::Link(_) => None,
+        }
+    }
+
+    fn is_expert(self, expert_id: Uuid) -> bool {
+        match self {
+            AnsweredBy::Viewer(viewer) => viewer.is_expert(expert_id),
+            AnsweredBy::Link(link) => link.expert_id == expert_id,
+        }
+    }
+}
+
+/// Answers a seat for whoever may (checked by the caller).
+async fn answer_seat(
+    db: &DatabaseConnection,
+    seat: panel_seat::Model,
+    review: entity::review::Model,
+    accept: bool,
+    reason: Option<String>,
+    by: AnsweredBy<'_>,
+) -> AppResult<panel_seat::Model> {
     let reason = optional_text("reason", reason, 500)?;
     if accept && reason.is_some() {
         return Err(AppError::bad_input(
@@ -231,7 +291,24 @@ pub async fn respond_to_seat(
     let from = seat.status;
     let to = seats::respond(from, accept, review.review_date, today())
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
+    // A decline is told: to the organiser, whose seat now waits for a replacement; to the
+    // expert when someone else declined for them. Named by the review's enterprise.
+    let declined = if seats::stands(to) {
+        None
+    } else {
+        let audit = audits::find(db, review.audit_id).await?;
+        let enterprise = super::enterprises::find(db, audit.enterprise_id).await?;
+        Some(notifications::Params {
+            review: Some(notifications::ReviewFacts::of(&review, &enterprise.name)),
+            seat_id: Some(seat.id),
+            reason: reason.clone(),
+            ..Default::default()
+        })
+    };
     let txn = begin_write(db).await?;
+    if let AnsweredBy::Link(link) = by {
+        use_link(&txn, link.id).await?;
+    }
     // Lock order: the counter row before the seat (see `services::draw`).
     if !seats::stands(to) {
         release_seat(&txn, seat.expert_id, seat.review_date.year()).await?;
@@ -243,21 +320,75 @@ pub async fn respond_to_seat(
             status: Set(to),
             decline_reason: Set(reason),
             responded_at: Set(Some(Utc::now())),
-            responded_by: Set(viewer.user_id()),
+            responded_by: Set(by.user_id()),
             ..Default::default()
         },
     )
     .await?;
+    if let Some(params) = declined {
+        if !by.is_expert(seat.expert_id) {
+            notifications::enqueue(
+                &txn,
+                vec![notifications::Notice {
+                    to: notifications::Recipient::Expert(seat.expert_id),
+                    kind: NotificationKind::SeatReleased,
+                    params: params.clone(),
+                    subject_type: "PanelSeat",
+                    subject_id: seat.id,
+                }],
+            )
+            .await?;
+        }
+        // Not who declined: the panel may still be sealed to its organiser.
+        announce(
+            &txn,
+            Announcement {
+                to: Admins::organising(review.organiser_city_code.as_deref()),
+                kind: NotificationKind::SeatDeclined,
+                params,
+                subject: ("PanelSeat", seat.id),
+            },
+            by.user_id(),
+        )
+        .await?;
+    }
+    let (viewer, operation, via_link) = match by {
+        AnsweredBy::Viewer(viewer) => (viewer, "respondToPanelSeat", None),
+        AnsweredBy::Link(link) => (&Viewer::Anonymous, "respondToPanelSeatByLink", Some(link.id)),
+    };
     audit_log::commit(
         txn,
         viewer,
-        "respondToPanelSeat",
+        operation,
         "PanelSeat",
         Some(seat.id.to_string()),
-        json!({ "from": from.as_str(), "to": to.as_str(), "withReason": saved.decline_reason.is_some() }),
-        )
+        json!({
+            "from": from.as_str(),
+            "to": to.as_str(),
+            "withReason": saved.decline_reason.is_some(),
+            "expertId": via_link.map(|_| seat.expert_id),
+            "linkId": via_link,
+        }),
+    )
     .await?;
     Ok(saved)
+}
+
+/// Marks a seat link used, once: a second answer through it (even a concurrent one) finds
+/// it used and changes nothing.
+async fn use_link(txn: &impl ConnectionTrait, link_id: Uuid) -> AppResult<()> {
+    use entity::seat_response_link as link;
+    let used = link::Entity::update_many()
+        .col_expr(link::Column::UsedAt, Expr::value(Some(Utc::now())))
+        .filter(link::Column::Id.eq(link_id))
+        .filter(link::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if used == 0 {
+        return Err(AppError::conflict("the link has been used"));
+    }
+    Ok(())
 }
 
 /// ATTENDED or NO_SHOW, recorded by the organiser on or after the review date.

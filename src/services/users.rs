@@ -320,6 +320,8 @@ pub async fn create_user(
         enterprise_id: Set(binding.enterprise_id),
         token_version: Set(0),
         disabled: Set(false),
+        email: Set(None),
+        phone: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -420,6 +422,8 @@ pub async fn bootstrap_admin(
         enterprise_id: Set(None),
         token_version: Set(0),
         disabled: Set(false),
+        email: Set(None),
+        phone: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

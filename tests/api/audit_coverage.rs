@@ -65,6 +65,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         panels::sealed_until_the_review,
         opinion_sheets::check_in_at_the_venue_and_no_shows,
         notifications::experts_hear_of_invitations_and_changes,
+        notification_delivery::every_delivery_operation,
     ]
 }
 

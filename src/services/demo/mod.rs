@@ -1010,6 +1010,8 @@ pub async fn seed_demo(
             enterprise_id: Set(None),
             token_version: Set(0),
             disabled: Set(false),
+            email: Set(None),
+            phone: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         });
@@ -1040,6 +1042,8 @@ pub async fn seed_demo(
             enterprise_id: Set(Some(*enterprise_id)),
             token_version: Set(0),
             disabled: Set(false),
+            email: Set(None),
+            phone: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         });

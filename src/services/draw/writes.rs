@@ -18,7 +18,7 @@ use crate::domain::NotificationKind;
 use crate::error::{AppError, AppResult};
 use crate::services::bulk::{insert_rows, insert_statements};
 use crate::services::notifications::{self, Notice, Params, Recipient, ReviewFacts};
-use crate::services::{DrawMetrics, audit_log};
+use crate::services::{ServiceMetrics, audit_log};
 
 /// Tries of one draw before a race lost every time becomes a CONFLICT.
 pub const MAX_ATTEMPTS: usize = 5;
@@ -72,7 +72,7 @@ fn is_race(err: &DbErr) -> bool {
 /// Runs `attempt` until it does not lose a race, at most [`MAX_ATTEMPTS`] times, then
 /// answers CONFLICT. Each lost race is counted as "retried" under the review `kind`.
 pub(super) async fn retrying<T, F: Future<Output = Attempt<T>>>(
-    metrics: &dyn DrawMetrics,
+    metrics: &dyn ServiceMetrics,
     kind: &str,
     mut attempt: impl FnMut() -> F,
 ) -> AppResult<T> {

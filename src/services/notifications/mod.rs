@@ -12,8 +12,15 @@
 //! an audit's deadlines ([`reminders`]). Read in-app: `notifications`, newest first, and
 //! `markNotificationsRead`.
 
+pub mod calendar;
+pub mod channels;
+pub mod compose;
+pub mod deliveries;
+pub mod live;
 pub mod reminders;
+pub mod seat_links;
 pub mod templates;
+pub mod transport;
 
 use chrono::Utc;
 use entity::notification;
@@ -69,6 +76,7 @@ pub(crate) async fn enqueue(txn: &impl ConnectionTrait, notices: Vec<Notice>) ->
             subject_id: Set(notice.subject_id),
             created_at: Set(now),
             read_at: Set(None),
+            dispatched_at: Set(None),
             dedupe_key: Set(None),
         });
     }

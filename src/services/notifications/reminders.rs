@@ -13,12 +13,57 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use uuid::Uuid;
 
 use crate::domain::NotificationKind;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::rules::reminders::{Reminder, reminder_for};
 use crate::services::bulk::insert_statements;
 use crate::services::is_constant;
 
 use super::templates::{DeadlineFacts, Params};
+use super::{Notice, Recipient};
+
+/// A reminder and the key that makes it once-only.
+pub(crate) struct Keyed {
+    pub notice: Notice,
+    pub key: String,
+}
+
+/// Writes reminders, each unless its key is written already; answers how many were new.
+pub(crate) async fn write_once(db: &impl ConnectionTrait, reminders: Vec<Keyed>) -> AppResult<u64> {
+    let now = Utc::now();
+    let mut rows = Vec::with_capacity(reminders.len());
+    for Keyed { notice, key } in reminders {
+        let (user_id, expert_id) = match notice.to {
+            Recipient::User(id) => (Some(id), None),
+            Recipient::Expert(id) => (None, Some(id)),
+        };
+        let params = serde_json::to_string(&notice.params)
+            .map_err(|e| AppError::internal(format!("reminder facts: {e}")))?;
+        rows.push(notification::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(user_id),
+            expert_id: Set(expert_id),
+            kind: Set(notice.kind),
+            params: Set(params),
+            subject_type: Set(notice.subject_type.to_owned()),
+            subject_id: Set(notice.subject_id),
+            created_at: Set(now),
+            read_at: Set(None),
+            dispatched_at: Set(None),
+            dedupe_key: Set(Some(key)),
+        });
+    }
+    // One key, one row: a reminder already written (by an earlier run, or another
+    // instance's run right now) is skipped.
+    let skip_written = OnConflict::column(notification::Column::DedupeKey)
+        .do_nothing()
+        .to_owned();
+    let mut written = 0;
+    for mut insert in insert_statements(db.get_database_backend(), rows) {
+        insert.on_conflict(skip_written.clone());
+        written += db.execute(&insert).await?.rows_affected();
+    }
+    Ok(written)
+}
 
 /// Writes the reminders due on `today`; answers how many were new.
 pub async fn send_deadline_reminders(
@@ -52,8 +97,7 @@ pub async fn send_deadline_reminders(
         .map(|e| (e.id, e.name))
         .collect();
     let users = super::party_accounts(db, &enterprise_ids, &firm_ids).await?;
-    let now = Utc::now();
-    let mut rows = Vec::new();
+    let mut reminders = Vec::new();
     for (audit, reminder) in &due {
         let (Some(kind), Some(due_on)) = (audit.due_kind, audit.due_on) else {
             continue;
@@ -67,7 +111,7 @@ pub async fn send_deadline_reminders(
                 (due_on - today).num_days(),
             ),
         };
-        let params = serde_json::to_string(&Params {
+        let params = Params {
             deadline: Some(DeadlineFacts {
                 audit_id: audit.id,
                 enterprise: names.get(&audit.enterprise_id).cloned().unwrap_or_default(),
@@ -76,43 +120,30 @@ pub async fn send_deadline_reminders(
                 days_left,
             }),
             ..Default::default()
-        })
-        .map_err(|e| crate::error::AppError::internal(format!("reminder facts: {e}")))?;
+        };
         let recipients = users.iter().filter(|u| {
             u.enterprise_id == Some(audit.enterprise_id)
                 || (u.consultancy_id.is_some() && u.consultancy_id == audit.consultancy_id)
         });
         for recipient in recipients {
-            rows.push(notification::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                user_id: Set(Some(recipient.id)),
-                expert_id: Set(None),
-                kind: Set(notification_kind),
-                params: Set(params.clone()),
-                subject_type: Set("Audit".to_owned()),
-                subject_id: Set(audit.id),
-                created_at: Set(now),
-                read_at: Set(None),
-                dedupe_key: Set(Some(format!(
+            reminders.push(Keyed {
+                notice: Notice {
+                    to: Recipient::User(recipient.id),
+                    kind: notification_kind,
+                    params: params.clone(),
+                    subject_type: "Audit",
+                    subject_id: audit.id,
+                },
+                key: format!(
                     "deadline:{}:{}:{}:{}:{}",
                     audit.id,
                     kind,
                     due_on,
                     reminder.key(),
                     recipient.id
-                ))),
+                ),
             });
         }
     }
-    // One key, one row: a reminder already written (by an earlier run, or another
-    // instance's run right now) is skipped.
-    let skip_written = OnConflict::column(notification::Column::DedupeKey)
-        .do_nothing()
-        .to_owned();
-    let mut written = 0;
-    for mut insert in insert_statements(db.get_database_backend(), rows) {
-        insert.on_conflict(skip_written.clone());
-        written += db.execute(&insert).await?.rows_affected();
-    }
-    Ok(written)
+    write_once(db, reminders).await
 }

@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DeadlineKind, NotificationKind, ReviewKind, ReviewOutcome};
+use crate::domain::{
+    AnnualListStatus, DeadlineKind, NotificationKind, ReviewKind, ReviewOutcome, SeatStatus,
+};
+use crate::rules::reminders::Duty;
 
 /// The review a notification is about, as it stood when the notification was written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +47,71 @@ pub struct DeadlineFacts {
     pub days_left: i64,
 }
 
+/// A city's duty on the plan's calendar, for a reminder (ANNUAL_LIST_DUE, NOTICES_DUE,
+/// SUMMARY_DUE).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DutyFacts {
+    pub city_code: String,
+    pub city: String,
+    /// The list's year; for the summary, the year summarised.
+    pub year: i32,
+    pub due: chrono::NaiveDate,
+    /// Days left when the reminder was written (negative: overdue).
+    pub days_left: i64,
+    /// The city's list of the year as it stood (`None`: no list yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_status: Option<AnnualListStatus>,
+}
+
+/// A city's annual audit list as submitted (ANNUAL_LIST_SUBMITTED).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListFacts {
+    pub list_id: uuid::Uuid,
+    pub city_code: String,
+    pub city: String,
+    pub year: i32,
+    pub enterprises: u64,
+    pub submitted_on: chrono::NaiveDate,
+    /// Submitted after the end of February.
+    pub late: bool,
+}
+
+/// A training session and the participant a notification is about (TRAINING_*).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrainingFacts {
+    pub session_id: uuid::Uuid,
+    pub title: String,
+    pub organiser: String,
+    /// The first day and `HH:MM`, China time.
+    pub starts_on: chrono::NaiveDate,
+    pub start_time: String,
+    pub location: String,
+    /// The participant's name as enrolled (a firm's accounts hear of their staff).
+    pub participant: String,
+    /// Why the session was cancelled (TRAINING_CANCELLED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl TrainingFacts {
+    /// The session's facts now, for `participant`.
+    pub fn of(session: &entity::training_session::Model, participant: &str) -> TrainingFacts {
+        TrainingFacts {
+            session_id: session.id,
+            title: session.title.clone(),
+            organiser: session.organiser.clone(),
+            starts_on: crate::rules::deadlines::today_in_china(session.starts_at),
+            start_time: crate::rules::meetings::china_clock(session.starts_at),
+            location: session.location.clone(),
+            participant: participant.to_owned(),
+            reason: session.cancel_reason.clone(),
+        }
+    }
+}
+
 /// A notification's facts, by kind (each kind fills the parts its template reads).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,6 +135,27 @@ pub struct Params {
     /// DEADLINE_APPROACHING, DEADLINE_MISSED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<DeadlineFacts>,
+    /// Why a seat was declined (SEAT_DECLINED, SEAT_RELEASED), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The seat's status the day before (REVIEW_REMINDER): still INVITED asks for an answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat_status: Option<SeatStatus>,
+    /// Days left to the review (REVIEW_ARRANGEMENT_DUE, RECHECK_DUE; negative: passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<i64>,
+    /// What the review still lacks (REVIEW_ARRANGEMENT_DUE): `panel`, `startsAt`, `venue`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// ANNUAL_LIST_DUE, NOTICES_DUE, SUMMARY_DUE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duty: Option<DutyFacts>,
+    /// ANNUAL_LIST_SUBMITTED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<ListFacts>,
+    /// TRAINING_ENROLLED, TRAINING_REMINDER, TRAINING_CANCELLED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<TrainingFacts>,
 }
 
 impl ReviewFacts {
@@ -120,6 +209,88 @@ fn changed_label(field: &str) -> &str {
         "note" => "备注",
         other => other,
     }
+}
+
+fn missing_label(field: &str) -> &str {
+    match field {
+        "panel" => "抽取评审专家",
+        "startsAt" => "确定开始时间",
+        "venue" => "确定会议地点",
+        other => other,
+    }
+}
+
+/// `，理由：…` when a reason was given.
+fn because(reason: Option<&str>) -> String {
+    reason.map(|r| format!("，理由：{r}")).unwrap_or_default()
+}
+
+/// Where the city's list stands, as a duty's reminder says it.
+fn list_standing(status: Option<AnnualListStatus>) -> &'static str {
+    match status {
+        None => "本市尚未建立该年度名单",
+        Some(AnnualListStatus::Draft) => "名单尚未报送",
+        Some(AnnualListStatus::Submitted) => "名单已报送，待省生态环境厅核定",
+        Some(AnnualListStatus::Approved) => "名单已核定，尚未公布下达",
+        Some(AnnualListStatus::Published) => "名单已公布",
+    }
+}
+
+fn duty_text(duty: Duty, d: &DutyFacts) -> (String, String) {
+    let late = d.days_left < 0;
+    let city_year = format!("{}{}年", d.city, d.year);
+    match duty {
+        Duty::AnnualList => {
+            let what = "年度强制性清洁生产审核企业名单";
+            let title = if late {
+                format!("年度名单报送已逾期：{city_year}")
+            } else {
+                format!("年度名单报送期限临近：{city_year}")
+            };
+            let state = list_standing(d.list_status);
+            let body = if late {
+                format!(
+                    "{city_year}{what}应于 {} 前报送省生态环境厅，{state}，已逾期，请尽快报送。",
+                    d.due
+                )
+            } else {
+                format!(
+                    "{city_year}{what}应于 {} 前报送省生态环境厅，还剩 {} 天；{state}。",
+                    d.due, d.days_left
+                )
+            };
+            (title, body)
+        }
+        Duty::Notices => {
+            let what = format!("{city_year}度名单内企业的强制性清洁生产审核书面通知");
+            let title = if late {
+                format!("书面通知下达已逾期：{city_year}")
+            } else {
+                format!("书面通知下达期限临近：{city_year}")
+            };
+            let state = list_standing(d.list_status);
+            let body = if late {
+                format!("{what}应于 {} 前下达，{state}，已逾期，请尽快办理。", d.due)
+            } else {
+                format!(
+                    "{what}应于 {} 前下达（名单经省生态环境厅核定公布后下达），还剩 {} 天；{state}。",
+                    d.due, d.days_left
+                )
+            };
+            (title, body)
+        }
+        Duty::Summary => (
+            format!("年度工作总结报送提醒：{city_year}度"),
+            format!(
+                "请于 {} 前将{city_year}度清洁生产工作总结报送省生态环境厅（还剩 {} 天），内容包括企业实施的无低费、中高费方案及其经济效益和环境效益、组织评估和验收的结果等；本系统的年度汇总可供参考。",
+                d.due, d.days_left
+            ),
+        ),
+    }
+}
+
+fn training_when(t: &TrainingFacts) -> String {
+    format!("{} {}（北京时间）", t.starts_on, t.start_time)
 }
 
 /// The title and body a reader sees; `None` when the facts stored do not fit the kind.
@@ -208,6 +379,147 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
                     d.enterprise,
                     d.kind.label(),
                     d.due
+                ),
+            ))
+        }
+        NotificationKind::SeatReleased => {
+            let r = p.review.as_ref()?;
+            Some((
+                format!("评审席位已释放：{}", review_name(r)),
+                format!(
+                    "您在{}（{}）评审专家组中的席位已由组织单位代为谢绝{}，您无需出席。如有疑问，请联系：{}。",
+                    review_name(r),
+                    r.date,
+                    because(p.reason.as_deref()),
+                    contact(r)
+                ),
+            ))
+        }
+        NotificationKind::ReviewReminder => {
+            let r = p.review.as_ref()?;
+            let ask = if p.seat_status == Some(SeatStatus::Invited) {
+                "您尚未答复邀请，请尽快确认或谢绝。"
+            } else {
+                "请准时出席并签到。"
+            };
+            Some((
+                format!("明日评审：{}", review_name(r)),
+                format!(
+                    "您受邀参加的{}将于 {}举行；地点：{}；联系人：{}。{ask}",
+                    review_name(r),
+                    when(r),
+                    venue(r),
+                    contact(r)
+                ),
+            ))
+        }
+        NotificationKind::SeatDeclined => {
+            let r = p.review.as_ref()?;
+            Some((
+                format!("专家谢绝，待补抽：{}", review_name(r)),
+                format!(
+                    "{}（{}）评审专家组有一名专家谢绝了邀请{}，该席位尚无替补，请在评审日前补抽。",
+                    review_name(r),
+                    r.date,
+                    because(p.reason.as_deref())
+                ),
+            ))
+        }
+        NotificationKind::ReviewArrangementDue => {
+            let r = p.review.as_ref()?;
+            let days_left = p.days_left?;
+            let missing: Vec<&str> = p.missing.iter().map(|f| missing_label(f)).collect();
+            if missing.is_empty() {
+                return None;
+            }
+            Some((
+                format!("评审待安排：{}", review_name(r)),
+                format!(
+                    "{}定于 {}（还剩 {days_left} 天），尚未{}，请及时安排。",
+                    review_name(r),
+                    r.date,
+                    missing.join("、")
+                ),
+            ))
+        }
+        NotificationKind::AnnualListDue => Some(duty_text(Duty::AnnualList, p.duty.as_ref()?)),
+        NotificationKind::NoticesDue => Some(duty_text(Duty::Notices, p.duty.as_ref()?)),
+        NotificationKind::SummaryDue => Some(duty_text(Duty::Summary, p.duty.as_ref()?)),
+        NotificationKind::AnnualListSubmitted => {
+            let l = p.list.as_ref()?;
+            let late = if l.late { "（逾期报送）" } else { "" };
+            Some((
+                format!("年度名单已报送：{}{}年", l.city, l.year),
+                format!(
+                    "{}于 {} 报送了{}年度强制性清洁生产审核企业名单{late}，共 {} 家企业，请核定。",
+                    l.city, l.submitted_on, l.year, l.enterprises
+                ),
+            ))
+        }
+        NotificationKind::RecheckDue => {
+            let r = p.review.as_ref()?;
+            let days_left = p.days_left?;
+            Some(if days_left < 0 {
+                (
+                    format!("复核逾期：{}", review_name(r)),
+                    format!(
+                        "{}原定于 {}，尚未录入复核结论，请尽快办理。",
+                        review_name(r),
+                        r.date
+                    ),
+                )
+            } else {
+                (
+                    format!("复核临近：{}", review_name(r)),
+                    format!(
+                        "{}定于 {}（还剩 {days_left} 天），请按时组织复核并录入结论。",
+                        review_name(r),
+                        r.date
+                    ),
+                )
+            })
+        }
+        NotificationKind::TrainingEnrolled => {
+            let t = p.training.as_ref()?;
+            Some((
+                format!("培训报名成功：{}", t.title),
+                format!(
+                    "{}已报名参加{}举办的“{}”。时间：{}；地点：{}。",
+                    t.participant,
+                    t.organiser,
+                    t.title,
+                    training_when(t),
+                    t.location
+                ),
+            ))
+        }
+        NotificationKind::TrainingReminder => {
+            let t = p.training.as_ref()?;
+            Some((
+                format!("明日培训：{}", t.title),
+                format!(
+                    "{}报名参加的“{}”将于 {}开始；地点：{}。请准时参加并签到。",
+                    t.participant,
+                    t.title,
+                    training_when(t),
+                    t.location
+                ),
+            ))
+        }
+        NotificationKind::TrainingCancelled => {
+            let t = p.training.as_ref()?;
+            Some((
+                format!("培训取消：{}", t.title),
+                format!(
+                    "{}原定于 {} 举办的“{}”已取消{}。{}的报名随之取消。",
+                    t.organiser,
+                    training_when(t),
+                    t.title,
+                    t.reason
+                        .as_deref()
+                        .map(|r| format!("，原因：{r}"))
+                        .unwrap_or_default(),
+                    t.participant
                 ),
             ))
         }
@@ -311,5 +623,296 @@ mod tests {
         );
         // Facts that do not fit the kind give no text.
         assert!(render(NotificationKind::ExtensionDecided, &Params::default()).is_none());
+    }
+
+    fn text(kind: NotificationKind, params: Params) -> (String, String) {
+        render(kind, &params).unwrap_or_else(|| panic!("{kind}: no text"))
+    }
+
+    fn day(m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, m, d).expect("date")
+    }
+
+    #[test]
+    fn an_expert_released_or_reminded() {
+        let (title, body) = text(
+            NotificationKind::SeatReleased,
+            Params {
+                review: Some(facts()),
+                seat_id: Some(uuid::Uuid::nil()),
+                reason: Some("专家住院".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "评审席位已释放：太原钢铁清洁生产审核评估");
+        assert!(body.contains("代为谢绝，理由：专家住院"), "{body}");
+        assert!(body.contains("王科长 0351-1234567"), "{body}");
+
+        let invited = Params {
+            review: Some(facts()),
+            seat_id: Some(uuid::Uuid::nil()),
+            seat_status: Some(SeatStatus::Invited),
+            ..Default::default()
+        };
+        let (title, body) = text(NotificationKind::ReviewReminder, invited.clone());
+        assert_eq!(title, "明日评审：太原钢铁清洁生产审核评估");
+        assert!(body.contains("2026-06-10 09:30（北京时间）"), "{body}");
+        assert!(body.contains("太原市迎泽大街1号"), "{body}");
+        assert!(body.ends_with("请尽快确认或谢绝。"), "{body}");
+        let confirmed = Params {
+            seat_status: Some(SeatStatus::Confirmed),
+            ..invited
+        };
+        let (_, body) = text(NotificationKind::ReviewReminder, confirmed);
+        assert!(body.ends_with("请准时出席并签到。"), "{body}");
+    }
+
+    #[test]
+    fn the_organiser_hears_of_declines_gaps_and_rechecks() {
+        let (title, body) = text(
+            NotificationKind::SeatDeclined,
+            Params {
+                review: Some(facts()),
+                seat_id: Some(uuid::Uuid::nil()),
+                reason: None,
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "专家谢绝，待补抽：太原钢铁清洁生产审核评估");
+        assert!(body.contains("谢绝了邀请，该席位尚无替补"), "{body}");
+
+        let (title, body) = text(
+            NotificationKind::ReviewArrangementDue,
+            Params {
+                review: Some(facts()),
+                days_left: Some(7),
+                missing: vec!["panel".into(), "startsAt".into()],
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "评审待安排：太原钢铁清洁生产审核评估");
+        assert!(
+            body.contains("2026-06-10（还剩 7 天），尚未抽取评审专家、确定开始时间"),
+            "{body}"
+        );
+        // Nothing missing: nothing to say.
+        assert!(
+            render(
+                NotificationKind::ReviewArrangementDue,
+                &Params {
+                    review: Some(facts()),
+                    days_left: Some(7),
+                    ..Default::default()
+                }
+            )
+            .is_none()
+        );
+
+        let mut recheck = facts();
+        recheck.kind = ReviewKind::Recheck;
+        let (title, body) = text(
+            NotificationKind::RecheckDue,
+            Params {
+                review: Some(recheck.clone()),
+                days_left: Some(1),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "复核临近：太原钢铁清洁生产审核抽查复核");
+        assert!(body.contains("还剩 1 天"), "{body}");
+        let (title, body) = text(
+            NotificationKind::RecheckDue,
+            Params {
+                review: Some(recheck),
+                days_left: Some(-1),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "复核逾期：太原钢铁清洁生产审核抽查复核");
+        assert!(body.contains("尚未录入复核结论"), "{body}");
+    }
+
+    fn duty(year: i32, due: chrono::NaiveDate, days_left: i64) -> Params {
+        Params {
+            duty: Some(DutyFacts {
+                city_code: "140100".into(),
+                city: "太原市".into(),
+                year,
+                due,
+                days_left,
+                list_status: Some(AnnualListStatus::Draft),
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_citys_calendar() {
+        let (title, body) = text(NotificationKind::AnnualListDue, duty(2026, day(2, 28), 7));
+        assert_eq!(title, "年度名单报送期限临近：太原市2026年");
+        assert!(
+            body.contains("应于 2026-02-28 前报送省生态环境厅，还剩 7 天；名单尚未报送"),
+            "{body}"
+        );
+        let (title, body) = text(NotificationKind::AnnualListDue, duty(2026, day(2, 28), -1));
+        assert_eq!(title, "年度名单报送已逾期：太原市2026年");
+        assert!(body.contains("已逾期"), "{body}");
+
+        let mut params = duty(2026, day(3, 31), 30);
+        if let Some(d) = params.duty.as_mut() {
+            d.list_status = Some(AnnualListStatus::Approved);
+        }
+        let (title, body) = text(NotificationKind::NoticesDue, params);
+        assert_eq!(title, "书面通知下达期限临近：太原市2026年");
+        assert!(
+            body.starts_with(
+                "太原市2026年度名单内企业的强制性清洁生产审核书面通知应于 2026-03-31 前下达"
+            ),
+            "{body}"
+        );
+        assert!(body.contains("名单已核定，尚未公布下达"), "{body}");
+        let (title, _) = text(NotificationKind::NoticesDue, duty(2026, day(3, 31), -2));
+        assert_eq!(title, "书面通知下达已逾期：太原市2026年");
+
+        let (title, body) = text(NotificationKind::SummaryDue, duty(2025, day(3, 31), 7));
+        assert_eq!(title, "年度工作总结报送提醒：太原市2025年度");
+        assert!(
+            body.starts_with("请于 2026-03-31 前将太原市2025年度清洁生产工作总结报送省生态环境厅"),
+            "{body}"
+        );
+        assert!(render(NotificationKind::SummaryDue, &Params::default()).is_none());
+    }
+
+    #[test]
+    fn the_province_hears_of_a_list_submitted() {
+        let (title, body) = text(
+            NotificationKind::AnnualListSubmitted,
+            Params {
+                list: Some(ListFacts {
+                    list_id: uuid::Uuid::nil(),
+                    city_code: "140100".into(),
+                    city: "太原市".into(),
+                    year: 2026,
+                    enterprises: 12,
+                    submitted_on: day(3, 2),
+                    late: true,
+                }),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "年度名单已报送：太原市2026年");
+        assert_eq!(
+            body,
+            "太原市于 2026-03-02 报送了2026年度强制性清洁生产审核企业名单（逾期报送），共 12 家企业，请核定。"
+        );
+    }
+
+    #[test]
+    fn training_participants() {
+        let training = TrainingFacts {
+            session_id: uuid::Uuid::nil(),
+            title: "清洁生产审核方法".into(),
+            organiser: "山西省生态环境厅".into(),
+            starts_on: day(6, 12),
+            start_time: "09:00".into(),
+            location: "太原市迎泽大街1号".into(),
+            participant: "张三".into(),
+            reason: None,
+        };
+        let (title, body) = text(
+            NotificationKind::TrainingEnrolled,
+            Params {
+                training: Some(training.clone()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "培训报名成功：清洁生产审核方法");
+        assert_eq!(
+            body,
+            "张三已报名参加山西省生态环境厅举办的“清洁生产审核方法”。时间：2026-06-12 09:00（北京时间）；地点：太原市迎泽大街1号。"
+        );
+        let (title, body) = text(
+            NotificationKind::TrainingReminder,
+            Params {
+                training: Some(training.clone()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "明日培训：清洁生产审核方法");
+        assert!(
+            body.contains("将于 2026-06-12 09:00（北京时间）开始；"),
+            "{body}"
+        );
+        let (title, body) = text(
+            NotificationKind::TrainingCancelled,
+            Params {
+                training: Some(TrainingFacts {
+                    reason: Some("场地调整".into()),
+                    ..training
+                }),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "培训取消：清洁生产审核方法");
+        assert!(
+            body.contains("已取消，原因：场地调整。张三的报名随之取消。"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn every_kind_has_a_template() {
+        // Facts of every part: each kind finds what it reads.
+        let all = Params {
+            review: Some(facts()),
+            seat_id: Some(uuid::Uuid::nil()),
+            outcome: Some(ReviewOutcome::Passed),
+            days_left: Some(3),
+            missing: vec!["venue".into()],
+            ..duty(2026, day(2, 28), 3)
+        };
+        let all = Params {
+            extension: Some(ExtensionFacts {
+                audit_id: uuid::Uuid::nil(),
+                enterprise: "太原钢铁".into(),
+                granted: true,
+                until: day(9, 1),
+                reason: "设备改造".into(),
+            }),
+            deadline: Some(DeadlineFacts {
+                audit_id: uuid::Uuid::nil(),
+                enterprise: "太原钢铁".into(),
+                kind: DeadlineKind::Disclosure,
+                due: day(6, 1),
+                days_left: 3,
+            }),
+            list: Some(ListFacts {
+                list_id: uuid::Uuid::nil(),
+                city_code: "140100".into(),
+                city: "太原市".into(),
+                year: 2026,
+                enterprises: 1,
+                submitted_on: day(2, 1),
+                late: false,
+            }),
+            training: Some(TrainingFacts {
+                session_id: uuid::Uuid::nil(),
+                title: "培训".into(),
+                organiser: "太原市生态环境局".into(),
+                starts_on: day(6, 1),
+                start_time: "09:00".into(),
+                location: "太原".into(),
+                participant: "张三".into(),
+                reason: None,
+            }),
+            ..all
+        };
+        for kind in NotificationKind::ALL {
+            let (title, body) = render(*kind, &all).unwrap_or_else(|| panic!("{kind}"));
+            assert!(!title.is_empty() && !body.is_empty(), "{kind}");
+        }
+        // The facts survive their storage.
+        let stored = serde_json::to_string(&all).expect("json");
+        assert_eq!(serde_json::from_str::<Params>(&stored).expect("facts"), all);
     }
 }

@@ -1,5 +1,6 @@
-//! Enrolment (within capacity, once per person and session) and attendance records (one at a
-//! time, or a whole session's sign-in sheet at once: all rows or none).
+//! Enrolment (within capacity, once per person and session; the participant hears it is
+//! confirmed) and attendance records (one at a time, or a whole session's sign-in sheet at
+//! once: all rows or none).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,8 +19,8 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    AttendanceStatus, ExpertStatus, ProfessionalTitle, Role, StaffRole, TrainingAudience,
-    TrainingParticipantKind, TrainingSessionStatus,
+    AttendanceStatus, ExpertStatus, NotificationKind, ProfessionalTitle, Role, StaffRole,
+    TrainingAudience, TrainingParticipantKind, TrainingSessionStatus,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::consultancy::employed_on;
@@ -30,6 +31,9 @@ use crate::rules::training::{
 };
 
 use super::super::amounts::{to_stored, to_stored_opt};
+use super::super::notifications::calendar::audience::participants;
+use super::super::notifications::templates::TrainingFacts;
+use super::super::notifications::{self, Notice, Params};
 use super::super::text::{optional_text, required_text};
 use super::super::{audit_log, grouped, is_constant};
 use super::sessions::unguarded::audiences_of;
@@ -381,6 +385,22 @@ pub async fn enroll(
     // unique index here: CONFLICT, and the raised count rolls back with it.
     .insert(&txn)
     .await?;
+    let facts = TrainingFacts::of(&session, &created.display_name);
+    let confirmations = participants(&txn, std::slice::from_ref(&created))
+        .await?
+        .into_iter()
+        .map(|(_, to)| Notice {
+            to,
+            kind: NotificationKind::TrainingEnrolled,
+            params: Params {
+                training: Some(facts.clone()),
+                ..Default::default()
+            },
+            subject_type: "TrainingSession",
+            subject_id: session_id,
+        })
+        .collect();
+    notifications::enqueue(&txn, confirmations).await?;
     audit_log::commit(
         txn,
         viewer,

@@ -1,5 +1,6 @@
 //! Training sessions: announced by their organiser, changed with a version, cancelled with a
-//! reason; read by everyone (the public sees announced sessions only).
+//! reason (everyone enrolled is told); read by everyone (the public sees announced sessions
+//! only).
 
 use std::collections::HashMap;
 
@@ -20,13 +21,16 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    AttendanceStatus, TrainingAudience, TrainingScope, TrainingSessionStatus, TrainingTiming,
-    TrainingTopic,
+    AttendanceStatus, NotificationKind, TrainingAudience, TrainingScope, TrainingSessionStatus,
+    TrainingTiming, TrainingTopic,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::training::{check_capacity, check_session};
 
 use super::super::amounts::to_stored;
+use super::super::notifications::calendar::audience::participants;
+use super::super::notifications::templates::TrainingFacts;
+use super::super::notifications::{self, Notice, Params};
 use super::super::pagination::{Page, PageRequest, fetch_page};
 use super::super::text::{like_any, optional_text, required_text, search_text};
 use super::super::{audit_log, reference, versioned};
@@ -493,6 +497,33 @@ pub async fn cancel_session(
         ));
     }
     let updated = find_session(&txn, id).await?;
+    // Everyone enrolled hears of it: read in the transaction, so no enrolment is missed.
+    let enrolled = training_attendance::Entity::find()
+        .filter(training_attendance::Column::SessionId.eq(id))
+        .all(&txn)
+        .await?;
+    let names: HashMap<Uuid, &str> = enrolled
+        .iter()
+        .map(|a| (a.id, a.display_name.as_str()))
+        .collect();
+    let told = participants(&txn, &enrolled)
+        .await?
+        .into_iter()
+        .map(|(attendance, to)| Notice {
+            to,
+            kind: NotificationKind::TrainingCancelled,
+            params: Params {
+                training: Some(TrainingFacts::of(
+                    &updated,
+                    names.get(&attendance).copied().unwrap_or_default(),
+                )),
+                ..Default::default()
+            },
+            subject_type: "TrainingSession",
+            subject_id: id,
+        })
+        .collect();
+    notifications::enqueue(&txn, told).await?;
     audit_log::commit(
         txn,
         viewer,
