@@ -123,7 +123,6 @@ pub fn hmac_hex(key: &[u8], data: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -297,7 +297,11 @@ async fn keep_documents_tidy(services: cleanprod::services::Services) {
 
 /// This process's name on the deliveries it claims: unique among running instances.
 fn instance_name() -> String {
-    format!("pid{}-{}", std::process::id(), uuid::Uuid::now_v7().simple())
+    format!(
+        "pid{}-{}",
+        std::process::id(),
+        uuid::Uuid::now_v7().simple()
+    )
 }
 
 /// Writes the reminders due today, at start and then hourly: the audits' deadlines

@@ -176,7 +176,10 @@ impl MigrationTrait for Migration {
                     .col(instant(NotificationPreferences::UpdatedAt))
                     .foreign_key(&mut fk(
                         "fk_notification_preferences_user",
-                        (NotificationPreferences::Table, NotificationPreferences::UserId),
+                        (
+                            NotificationPreferences::Table,
+                            NotificationPreferences::UserId,
+                        ),
                         (Users::Table, Users::Id),
                     ))
                     .to_owned(),
@@ -186,7 +189,10 @@ impl MigrationTrait for Migration {
             manager,
             "idx_notification_preferences_user_kind",
             NotificationPreferences::Table,
-            vec![NotificationPreferences::UserId, NotificationPreferences::Kind],
+            vec![
+                NotificationPreferences::UserId,
+                NotificationPreferences::Kind,
+            ],
             true,
         )
         .await?;

@@ -218,8 +218,7 @@ impl NotificationDeliveryMutation {
         kind: NotificationKind,
         channels: Vec<NotificationChannel>,
     ) -> Result<NotificationChannelChoice> {
-        let chosen =
-            channels::choose_channels(services(ctx)?, viewer(ctx), kind, channels).await?;
+        let chosen = channels::choose_channels(services(ctx)?, viewer(ctx), kind, channels).await?;
         Ok(chosen.into())
     }
 
@@ -230,8 +229,7 @@ impl NotificationDeliveryMutation {
         kind: NotificationKind,
         channels: Vec<NotificationChannel>,
     ) -> Result<NotificationChannelPolicy> {
-        let set =
-            channels::set_channel_policy(services(ctx)?, viewer(ctx), kind, channels).await?;
+        let set = channels::set_channel_policy(services(ctx)?, viewer(ctx), kind, channels).await?;
         Ok(set.into())
     }
 

@@ -10,8 +10,14 @@
 
 /// Messages of the service: `AppError`s, the rules' errors inside them, and the HTTP layer's.
 pub(super) const MESSAGES: &[(&str, &str)] = &[
-    ("give an email, a phone or both", "请填写电子邮箱、手机号码或两者"),
-    ("is accept or decline", "应为 accept（确认）或 decline（谢绝）"),
+    (
+        "give an email, a phone or both",
+        "请填写电子邮箱、手机号码或两者",
+    ),
+    (
+        "is accept or decline",
+        "应为 accept（确认）或 decline（谢绝）",
+    ),
     (
         "only a FAILED delivery can be sent again",
         "只有发送失败的投递可以重新发送",

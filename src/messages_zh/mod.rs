@@ -35,9 +35,9 @@ use async_graphql::{ServerError, Value};
 
 use crate::domain::{
     AnnualListStatus, AttendanceStatus, AuditEventKind, AuditStatus, ConsultancyStatus,
-    ExpertStatus, ExpertiseKind, FindingKind, Grade, NotificationChannel, OpinionConclusion, ProfessionalTitle,
-    ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus, Sector, TrainingAudience,
-    TrainingScope, TrainingSessionStatus,
+    ExpertStatus, ExpertiseKind, FindingKind, Grade, NotificationChannel, OpinionConclusion,
+    ProfessionalTitle, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus, Sector,
+    TrainingAudience, TrainingScope, TrainingSessionStatus,
 };
 use crate::error::AppError;
 

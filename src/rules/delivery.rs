@@ -103,10 +103,7 @@ mod tests {
         let both = [Email, Sms];
         assert_eq!(channels_for(&both, None, None, |_| true), vec![Email, Sms]);
         assert_eq!(channels_for(&[Email], None, None, |_| true), vec![Email]);
-        assert_eq!(
-            channels_for(&both, Some(&[Sms]), None, |_| true),
-            vec![Sms]
-        );
+        assert_eq!(channels_for(&both, Some(&[Sms]), None, |_| true), vec![Sms]);
         assert_eq!(
             channels_for(&both, None, Some(&[Email]), |_| true),
             vec![Email]
@@ -155,7 +152,14 @@ mod tests {
     #[test]
     fn addresses() {
         assert!(looks_like_email("wang@example.gov.cn"));
-        for bad in ["wang", "@example.cn", "wang@cn", "wang@.cn", "wa ng@x.cn", "a@b@c.cn"] {
+        for bad in [
+            "wang",
+            "@example.cn",
+            "wang@cn",
+            "wang@.cn",
+            "wa ng@x.cn",
+            "a@b@c.cn",
+        ] {
             assert!(!looks_like_email(bad), "{bad}");
         }
         assert_eq!(mask_address(Email, "wang@example.cn"), "w***@example.cn");

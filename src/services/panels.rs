@@ -354,7 +354,11 @@ async fn answer_seat(
     }
     let (viewer, operation, via_link) = match by {
         AnsweredBy::Viewer(viewer) => (viewer, "respondToPanelSeat", None),
-        AnsweredBy::Link(link) => (&Viewer::Anonymous, "respondToPanelSeatByLink", Some(link.id)),
+        AnsweredBy::Link(link) => (
+            &Viewer::Anonymous,
+            "respondToPanelSeatByLink",
+            Some(link.id),
+        ),
     };
     audit_log::commit(
         txn,

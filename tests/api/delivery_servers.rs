@@ -137,7 +137,8 @@ fn parse_mail(raw: &str) -> Mail {
         head.lines()
             .find_map(|l| {
                 let (key, value) = l.split_once(':')?;
-                key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+                key.eq_ignore_ascii_case(name)
+                    .then(|| value.trim().to_owned())
             })
             .unwrap_or_default()
     };

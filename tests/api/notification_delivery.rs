@@ -20,10 +20,10 @@ use crate::support::TestApp;
 
 const VENUE: &str = "太原市生态环境局301会议室";
 const DELIVERIES: &str = "query($filter: NotificationDeliveryFilter) { notificationDeliveries(first: 50, filter: $filter) { totalCount edges { node { id channel status attempts lastError recipient address sentAt notification { kind } } } } }";
-const RESEND: &str = "mutation($id: ID!) { resendNotificationDelivery(id: $id) { id status attempts } }";
+const RESEND: &str =
+    "mutation($id: ID!) { resendNotificationDelivery(id: $id) { id status attempts } }";
 const BY_LINK: &str = "mutation($token: String!, $accept: Boolean!, $reason: String) { respondToPanelSeatByLink(token: $token, accept: $accept, reason: $reason) { seatId status respondedAt } }";
-const LINK: &str =
-    "query($token: String!) { seatLink(token: $token) { seatId status reviewDate title body expiresAt } }";
+const LINK: &str = "query($token: String!) { seatLink(token: $token) { seatId status reviewDate title body expiresAt } }";
 const CHANNELS: &str = "{ myNotificationChannels { kind allowed chosen } }";
 const CHOOSE: &str = "mutation($kind: NotificationKind!, $channels: [NotificationChannel!]!) { chooseNotificationChannels(kind: $kind, channels: $channels) { kind allowed chosen } }";
 const POLICY: &str = "mutation($kind: NotificationKind!, $channels: [NotificationChannel!]!) { setNotificationChannelPolicy(kind: $kind, channels: $channels) { kind channels set } }";
@@ -81,7 +81,10 @@ fn worker(app: &TestApp, name: &str) -> DeliveryWorker {
 }
 
 async fn deliver(app: &TestApp) -> Tally {
-    worker(app, "test").run_once(Utc::now()).await.expect("a delivery run")
+    worker(app, "test")
+        .run_once(Utc::now())
+        .await
+        .expect("a delivery run")
 }
 
 /// A drawn evaluation panel with its meeting set; answers (panel, seats, the seated
@@ -97,7 +100,11 @@ async fn drawn(app: &TestApp) -> (Value, Vec<Value>, Vec<String>) {
     )
     .await;
     let panel = app
-        .ok(Some(&s.city), DRAW, json!({ "input": { "reviewId": review } }))
+        .ok(
+            Some(&s.city),
+            DRAW,
+            json!({ "input": { "reviewId": review } }),
+        )
         .await["drawPanel"]
         .clone();
     let seats = panel["seats"].as_array().expect("seats").clone();
@@ -110,7 +117,12 @@ async fn drawn(app: &TestApp) -> (Value, Vec<Value>, Vec<String>) {
                 json!({ "id": seat["expertId"] }),
             )
             .await;
-        emails.push(expert["expert"]["email"].as_str().expect("email").to_owned());
+        emails.push(
+            expert["expert"]["email"]
+                .as_str()
+                .expect("email")
+                .to_owned(),
+        );
     }
     (panel, seats, emails)
 }
@@ -155,10 +167,18 @@ async fn invitations_reach_experts_by_email_and_sms(db: Db) {
         let mails = smtp.mails_to(email);
         assert_eq!(mails.len(), 1, "{email}: {mails:?}");
         let body = &mails[0].body;
-        for part in ["09:30（北京时间）", VENUE, "https://qjsc.example.gov.cn/seat-link?token="] {
+        for part in [
+            "09:30（北京时间）",
+            VENUE,
+            "https://qjsc.example.gov.cn/seat-link?token=",
+        ] {
             assert!(body.contains(part), "{part} in {body}");
         }
-        assert!(mails[0].subject.starts_with("=?utf-8?"), "{:?}", mails[0].subject);
+        assert!(
+            mails[0].subject.starts_with("=?utf-8?"),
+            "{:?}",
+            mails[0].subject
+        );
     }
     let texts = sms.received();
     assert_eq!(texts.len(), seats.len());
@@ -180,7 +200,11 @@ async fn invitations_reach_experts_by_email_and_sms(db: Db) {
     let admin = app.admin().await;
     let listed = deliveries(&app.ok(Some(&admin), DELIVERIES, json!({})).await);
     assert_eq!(listed.len(), 2 * seats.len());
-    assert!(listed.iter().all(|d| d["status"] == "SENT" && d["attempts"] == 1));
+    assert!(
+        listed
+            .iter()
+            .all(|d| d["status"] == "SENT" && d["attempts"] == 1)
+    );
     assert!(
         listed
             .iter()
@@ -188,16 +212,28 @@ async fn invitations_reach_experts_by_email_and_sms(db: Db) {
         "{listed:?}"
     );
     let failed = app
-        .ok(Some(&admin), DELIVERIES, json!({ "filter": { "status": "FAILED" } }))
+        .ok(
+            Some(&admin),
+            DELIVERIES,
+            json!({ "filter": { "status": "FAILED" } }),
+        )
         .await;
     assert_eq!(failed["notificationDeliveries"]["totalCount"], 0);
     let city = app.city_admin("140100").await;
-    assert_eq!(app.code(Some(&city), DELIVERIES, json!({})).await, "FORBIDDEN");
-    assert_eq!(app.code(None, DELIVERIES, json!({})).await, "UNAUTHENTICATED");
+    assert_eq!(
+        app.code(Some(&city), DELIVERIES, json!({})).await,
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.code(None, DELIVERIES, json!({})).await,
+        "UNAUTHENTICATED"
+    );
 
     let counted = metrics(&app).await;
     for line in [
-        format!("cleanprod_notification_deliveries_total{{channel=\"EMAIL\",outcome=\"sent\"}} {n}"),
+        format!(
+            "cleanprod_notification_deliveries_total{{channel=\"EMAIL\",outcome=\"sent\"}} {n}"
+        ),
         format!("cleanprod_notification_deliveries_total{{channel=\"SMS\",outcome=\"sent\"}} {n}"),
     ] {
         assert!(counted.contains(&line), "{line} in {counted}");
@@ -227,13 +263,22 @@ async fn the_link_answers_the_seat_once(db: Db) {
 
     // Bad input uses nothing up.
     assert_eq!(
-        app.code(None, BY_LINK, json!({ "token": token, "accept": true, "reason": "x" }))
-            .await,
+        app.code(
+            None,
+            BY_LINK,
+            json!({ "token": token, "accept": true, "reason": "x" })
+        )
+        .await,
         "BAD_USER_INPUT"
     );
     // Altered: another expiry, another signature, another link.
     let parts: Vec<&str> = token.split('.').collect();
-    let later = format!("{}.{}.{}", parts[0], parts[1].parse::<i64>().expect("expiry") + 86_400, parts[2]);
+    let later = format!(
+        "{}.{}.{}",
+        parts[0],
+        parts[1].parse::<i64>().expect("expiry") + 86_400,
+        parts[2]
+    );
     let mut signature = parts[2].to_owned();
     let last = if signature.ends_with('0') { "1" } else { "0" };
     signature.replace_range(signature.len() - 1.., last);
@@ -252,12 +297,19 @@ async fn the_link_answers_the_seat_once(db: Db) {
     assert_eq!(answered["seatId"], seats[0]["id"]);
     assert_eq!(answered["status"], "CONFIRMED");
     assert_eq!(
-        app.code(None, BY_LINK, json!({ "token": token, "accept": false, "reason": "改主意" }))
-            .await,
+        app.code(
+            None,
+            BY_LINK,
+            json!({ "token": token, "accept": false, "reason": "改主意" })
+        )
+        .await,
         "CONFLICT",
         "once only"
     );
-    assert_eq!(app.code(None, LINK, json!({ "token": token })).await, "CONFLICT");
+    assert_eq!(
+        app.code(None, LINK, json!({ "token": token })).await,
+        "CONFLICT"
+    );
 
     // The page's decline button.
     let second = token_in(&smtp.mails_to(&emails[1])[0].body);
@@ -265,7 +317,11 @@ async fn the_link_answers_the_seat_once(db: Db) {
         .send(
             actix_web::test::TestRequest::post()
                 .uri("/seat-link")
-                .set_form([("token", second.as_str()), ("answer", "decline"), ("reason", "出差")]),
+                .set_form([
+                    ("token", second.as_str()),
+                    ("answer", "decline"),
+                    ("reason", "出差"),
+                ]),
         )
         .await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&page));
@@ -278,7 +334,9 @@ async fn the_link_answers_the_seat_once(db: Db) {
         .await;
     assert_eq!(status, 409, "used");
     let city = app.city_admin("140100").await;
-    let seen = app.ok(Some(&city), PANEL, json!({ "id": panel["id"] })).await;
+    let seen = app
+        .ok(Some(&city), PANEL, json!({ "id": panel["id"] }))
+        .await;
     let status_of = |id: &Value| {
         seen["panel"]["seats"]
             .as_array()
@@ -289,7 +347,6 @@ async fn the_link_answers_the_seat_once(db: Db) {
     };
     assert_eq!(status_of(&seats[0]["id"]), Some(json!("CONFIRMED")));
     assert_eq!(status_of(&seats[1]["id"]), Some(json!("DECLINED")));
-
 }
 delivery_test!(the_link_answers_the_seat_once);
 
@@ -301,13 +358,23 @@ async fn an_expired_link_is_refused(db: Db) {
     let (_, _, emails) = drawn(&app).await;
     // Sent by a run 100 hours ago: its links (72 hours) have expired.
     let long_ago = Utc::now() - Duration::hours(100);
-    assert!(worker(&app, "then").run_once(long_ago).await.expect("run").sent > 0);
+    assert!(
+        worker(&app, "then")
+            .run_once(long_ago)
+            .await
+            .expect("run")
+            .sent
+            > 0
+    );
     let token = token_in(&smtp.mails_to(&emails[0])[0].body);
     let (code, error) = app
         .err(None, BY_LINK, json!({ "token": token, "accept": true }))
         .await;
     assert_eq!(code, "FORBIDDEN");
-    assert!(error["message"].as_str().unwrap_or("").contains("expired"), "{error}");
+    assert!(
+        error["message"].as_str().unwrap_or("").contains("expired"),
+        "{error}"
+    );
     let (status, _, _) = app
         .send(actix_web::test::TestRequest::get().uri(&format!("/seat-link?token={token}")))
         .await;
@@ -329,7 +396,10 @@ async fn a_stopped_worker_sends_nothing_twice(db: Db) {
     assert_eq!(claimed.len(), seats.len());
 
     // Another worker sends none of them.
-    assert_eq!(worker(&app, "live").run_once(now).await.expect("run"), Tally::default());
+    assert_eq!(
+        worker(&app, "live").run_once(now).await.expect("run"),
+        Tally::default()
+    );
     assert!(smtp.mails().is_empty());
     // Once the lease is over they are FAILED, outcome unknown, and still not sent.
     let later = now + Duration::seconds(301);
@@ -339,14 +409,24 @@ async fn a_stopped_worker_sends_nothing_twice(db: Db) {
     assert!(smtp.mails().is_empty());
     let admin = app.admin().await;
     let failed = deliveries(
-        &app.ok(Some(&admin), DELIVERIES, json!({ "filter": { "status": "FAILED", "channel": "EMAIL" } }))
-            .await,
+        &app.ok(
+            Some(&admin),
+            DELIVERIES,
+            json!({ "filter": { "status": "FAILED", "channel": "EMAIL" } }),
+        )
+        .await,
     );
     assert_eq!(failed.len(), seats.len());
-    assert!(failed[0]["lastError"].as_str().unwrap_or("").starts_with("interrupted"));
+    assert!(
+        failed[0]["lastError"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("interrupted")
+    );
 
     // An administrator resends one: it goes, once.
-    app.ok(Some(&admin), RESEND, json!({ "id": failed[0]["id"] })).await;
+    app.ok(Some(&admin), RESEND, json!({ "id": failed[0]["id"] }))
+        .await;
     assert_eq!(deliver(&app).await.sent, 1);
     assert_eq!(deliver(&app).await.sent, 0);
     assert_eq!(smtp.mails().len(), 1);
@@ -364,13 +444,19 @@ async fn two_instances_send_each_message_once(db: Db) {
     let (_, seats, emails) = drawn(&app).await;
     // The second instance: its own pool and services on the same database.
     let config = app.state.services.config.clone();
-    let other = TestApp::build_with(&config.database_url, |c| c.delivery = config.delivery.clone())
-        .await;
+    let other = TestApp::build_with(&config.database_url, |c| {
+        c.delivery = config.delivery.clone()
+    })
+    .await;
     let now = Utc::now();
     let (a, b) = (worker(&app, "instance-a"), worker(&other, "instance-b"));
     let (x, y) = tokio::join!(a.run_once(now), b.run_once(now));
     let (x, y) = (x.expect("run a"), y.expect("run b"));
-    assert_eq!(x.dispatched + y.dispatched, 2 * seats.len() as u64, "{x:?} {y:?}");
+    assert_eq!(
+        x.dispatched + y.dispatched,
+        2 * seats.len() as u64,
+        "{x:?} {y:?}"
+    );
     // Whatever one dispatched and the other had not claimed yet goes on the next runs.
     let (z, w) = tokio::join!(a.run_once(Utc::now()), b.run_once(Utc::now()));
     let sent = x.sent + y.sent + z.expect("run").sent + w.expect("run").sent;
@@ -408,39 +494,67 @@ async fn smtp_down_retries_then_fails_and_resend_works(db: Db) {
 
     let admin = app.admin().await;
     let failed = deliveries(
-        &app.ok(Some(&admin), DELIVERIES, json!({ "filter": { "status": "FAILED" } }))
-            .await,
+        &app.ok(
+            Some(&admin),
+            DELIVERIES,
+            json!({ "filter": { "status": "FAILED" } }),
+        )
+        .await,
     );
     assert_eq!(failed.len(), seats.len());
     assert_eq!(failed[0]["attempts"], 2);
-    assert!(failed[0]["lastError"].as_str().unwrap_or("").starts_with("SMTP"), "{failed:?}");
+    assert!(
+        failed[0]["lastError"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("SMTP"),
+        "{failed:?}"
+    );
     let counted = metrics(&app).await;
-    assert!(counted.contains(&format!("channel=\"EMAIL\",outcome=\"failed\"}} {n}")), "{counted}");
-    assert!(counted.contains(&format!("channel=\"EMAIL\",outcome=\"retry\"}} {n}")), "{counted}");
+    assert!(
+        counted.contains(&format!("channel=\"EMAIL\",outcome=\"failed\"}} {n}")),
+        "{counted}"
+    );
+    assert!(
+        counted.contains(&format!("channel=\"EMAIL\",outcome=\"retry\"}} {n}")),
+        "{counted}"
+    );
 
     // Who may not resend, and what cannot be.
     let city = app.city_admin("140100").await;
     assert_eq!(
-        app.code(Some(&city), RESEND, json!({ "id": failed[0]["id"] })).await,
+        app.code(Some(&city), RESEND, json!({ "id": failed[0]["id"] }))
+            .await,
         "FORBIDDEN"
     );
     assert_eq!(
-        app.code(Some(&admin), RESEND, json!({ "id": "0190a4b2-0000-7000-8000-000000000000" }))
-            .await,
+        app.code(
+            Some(&admin),
+            RESEND,
+            json!({ "id": "0190a4b2-0000-7000-8000-000000000000" })
+        )
+        .await,
         "NOT_FOUND"
     );
-    assert_eq!(app.code(Some(&admin), RESEND, json!({ "id": "nope" })).await, "BAD_USER_INPUT");
+    assert_eq!(
+        app.code(Some(&admin), RESEND, json!({ "id": "nope" }))
+            .await,
+        "BAD_USER_INPUT"
+    );
 
     // The server is back: a resend goes.
     let smtp = SmtpServer::start_on(port);
-    let resent = app.ok(Some(&admin), RESEND, json!({ "id": failed[0]["id"] })).await;
+    let resent = app
+        .ok(Some(&admin), RESEND, json!({ "id": failed[0]["id"] }))
+        .await;
     assert_eq!(resent["resendNotificationDelivery"]["status"], "PENDING");
     assert_eq!(resent["resendNotificationDelivery"]["attempts"], 0);
     assert_eq!(deliver(&app).await.sent, 1);
     assert_eq!(smtp.mails().len(), 1);
     assert!(emails.iter().any(|e| smtp.mails_to(e).len() == 1));
     assert_eq!(
-        app.code(Some(&admin), RESEND, json!({ "id": failed[0]["id"] })).await,
+        app.code(Some(&admin), RESEND, json!({ "id": failed[0]["id"] }))
+            .await,
         "BAD_USER_INPUT",
         "sent, not failed"
     );
@@ -474,7 +588,9 @@ async fn a_reminder_run_twice_is_mailed_once(db: Db) {
     let db = &app.state.services.db;
     let today = crate::panels::today();
     for _ in 0..2 {
-        send_deadline_reminders(db, &[30, 7, 1], today).await.expect("job");
+        send_deadline_reminders(db, &[30, 7, 1], today)
+            .await
+            .expect("job");
         deliver(&app).await;
     }
     let mails = smtp.mails_to("boss@enterprise20.cn");
@@ -491,7 +607,9 @@ async fn channels_are_chosen_within_the_allowance(db: Db) {
         return;
     };
     let s = setting(&app).await;
-    let own = app.user_with(json!({ "role": "ENTERPRISE", "enterpriseId": s.enterprise["id"] })).await;
+    let own = app
+        .user_with(json!({ "role": "ENTERPRISE", "enterpriseId": s.enterprise["id"] }))
+        .await;
     let choice_of = |listed: &Value, kind: &str| {
         listed["myNotificationChannels"]
             .as_array()
@@ -507,20 +625,38 @@ async fn channels_are_chosen_within_the_allowance(db: Db) {
         json!({ "kind": "REVIEW_OUTCOME_RECORDED", "allowed": ["EMAIL", "SMS"], "chosen": ["EMAIL", "SMS"] })
     );
     let chosen = app
-        .ok(Some(&own), CHOOSE, json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["SMS"] }))
+        .ok(
+            Some(&own),
+            CHOOSE,
+            json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["SMS"] }),
+        )
         .await;
-    assert_eq!(chosen["chooseNotificationChannels"]["chosen"], json!(["SMS"]));
+    assert_eq!(
+        chosen["chooseNotificationChannels"]["chosen"],
+        json!(["SMS"])
+    );
 
     // The province narrows the kind to e-mail: the SMS choice no longer applies.
     assert_eq!(
-        app.code(Some(&s.city), POLICY, json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["EMAIL"] }))
-            .await,
+        app.code(
+            Some(&s.city),
+            POLICY,
+            json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["EMAIL"] })
+        )
+        .await,
         "FORBIDDEN"
     );
     let set = app
-        .ok(Some(&s.admin), POLICY, json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["EMAIL"] }))
+        .ok(
+            Some(&s.admin),
+            POLICY,
+            json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["EMAIL"] }),
+        )
         .await;
-    assert_eq!(set["setNotificationChannelPolicy"], json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["EMAIL"], "set": true }));
+    assert_eq!(
+        set["setNotificationChannelPolicy"],
+        json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["EMAIL"], "set": true })
+    );
     let listed = app.ok(Some(&own), CHANNELS, json!({})).await;
     assert_eq!(
         choice_of(&listed, "REVIEW_OUTCOME_RECORDED"),
@@ -528,16 +664,28 @@ async fn channels_are_chosen_within_the_allowance(db: Db) {
     );
     let before = app.count("notification_preferences").await;
     assert_eq!(
-        app.code(Some(&own), CHOOSE, json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["SMS"] }))
-            .await,
+        app.code(
+            Some(&own),
+            CHOOSE,
+            json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": ["SMS"] })
+        )
+        .await,
         "BAD_USER_INPUT"
     );
     assert_eq!(
-        app.code(None, CHOOSE, json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": [] }))
-            .await,
+        app.code(
+            None,
+            CHOOSE,
+            json!({ "kind": "REVIEW_OUTCOME_RECORDED", "channels": [] })
+        )
+        .await,
         "UNAUTHENTICATED"
     );
-    assert_eq!(app.count("notification_preferences").await, before, "nothing written");
+    assert_eq!(
+        app.count("notification_preferences").await,
+        before,
+        "nothing written"
+    );
 
     // Contact addresses: checked, own only.
     for bad in [
@@ -545,16 +693,30 @@ async fn channels_are_chosen_within_the_allowance(db: Db) {
         json!({ "phone": "12" }),
         json!({}),
     ] {
-        assert_eq!(app.code(Some(&own), CONTACT, bad.clone()).await, "BAD_USER_INPUT", "{bad}");
+        assert_eq!(
+            app.code(Some(&own), CONTACT, bad.clone()).await,
+            "BAD_USER_INPUT",
+            "{bad}"
+        );
     }
     assert_eq!(
         app.code(None, CONTACT, json!({ "email": "a@b.cn" })).await,
         "UNAUTHENTICATED"
     );
-    let me = app.ok(Some(&own), "{ me { email phone } }", json!({})).await;
-    assert_eq!(me["me"], json!({ "email": null, "phone": null }), "nothing written");
+    let me = app
+        .ok(Some(&own), "{ me { email phone } }", json!({}))
+        .await;
+    assert_eq!(
+        me["me"],
+        json!({ "email": null, "phone": null }),
+        "nothing written"
+    );
     let saved = app
-        .ok(Some(&own), CONTACT, json!({ "email": "boss@enterprise1.cn", "phone": "13900002222" }))
+        .ok(
+            Some(&own),
+            CONTACT,
+            json!({ "email": "boss@enterprise1.cn", "phone": "13900002222" }),
+        )
         .await;
     assert_eq!(saved["updateMyContact"]["email"], "boss@enterprise1.cn");
     assert_eq!(saved["updateMyContact"]["phone"], "13900002222");
@@ -574,7 +736,10 @@ async fn channels_are_chosen_within_the_allowance(db: Db) {
         .iter()
         .filter_map(|r| r.try_get::<String>("", "phone").ok())
         .collect();
-    assert!(stored.iter().all(|p| !p.contains("1390000")), "phones encrypted at rest");
+    assert!(
+        stored.iter().all(|p| !p.contains("1390000")),
+        "phones encrypted at rest"
+    );
 }
 delivery_test!(channels_are_chosen_within_the_allowance);
 
@@ -590,7 +755,9 @@ pub(crate) async fn every_delivery_operation(app: TestApp) {
     let stopped = worker(&app, "stopped");
     stopped.dispatch_new(now).await.expect("dispatch");
     stopped.claim_due(now, 100).await.expect("claim");
-    let reaped = worker(&app, "live").run_once(now + Duration::seconds(301)).await;
+    let reaped = worker(&app, "live")
+        .run_once(now + Duration::seconds(301))
+        .await;
     assert!(reaped.expect("run").interrupted > 0);
     let admin = app.admin().await;
     let failed = deliveries(&app.ok(Some(&admin), DELIVERIES, json!({})).await);
@@ -602,10 +769,22 @@ pub(crate) async fn every_delivery_operation(app: TestApp) {
     app.ok(None, BY_LINK, json!({ "token": token, "accept": true }))
         .await;
     let city = app.city_admin("140100").await;
-    app.ok(Some(&city), CONTACT, json!({ "email": "city@example.gov.cn" }))
-        .await;
-    app.ok(Some(&city), CHOOSE, json!({ "kind": "SEAT_DECLINED", "channels": ["EMAIL"] }))
-        .await;
-    app.ok(Some(&admin), POLICY, json!({ "kind": "SEAT_DECLINED", "channels": [] }))
-        .await;
+    app.ok(
+        Some(&city),
+        CONTACT,
+        json!({ "email": "city@example.gov.cn" }),
+    )
+    .await;
+    app.ok(
+        Some(&city),
+        CHOOSE,
+        json!({ "kind": "SEAT_DECLINED", "channels": ["EMAIL"] }),
+    )
+    .await;
+    app.ok(
+        Some(&admin),
+        POLICY,
+        json!({ "kind": "SEAT_DECLINED", "channels": [] }),
+    )
+    .await;
 }

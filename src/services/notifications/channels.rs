@@ -227,7 +227,10 @@ pub async fn update_my_contact(
         changed.push("phone");
     }
     if changed.is_empty() {
-        return Err(AppError::bad_input("email", "give an email, a phone or both"));
+        return Err(AppError::bad_input(
+            "email",
+            "give an email, a phone or both",
+        ));
     }
     let txn = begin_write(&services.db).await?;
     let saved = user::Entity::update(active).exec(&txn).await?;

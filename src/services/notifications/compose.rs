@@ -18,11 +18,7 @@ pub fn message(
     match channel {
         NotificationChannel::Email => {
             let link = answer_link
-                .map(|url| {
-                    format!(
-                        "\n\n确认参加或谢绝（无需登录，链接仅可使用一次）：\n{url}"
-                    )
-                })
+                .map(|url| format!("\n\n确认参加或谢绝（无需登录，链接仅可使用一次）：\n{url}"))
                 .unwrap_or_default();
             (
                 title.to_owned(),

@@ -136,12 +136,10 @@ impl DeliveryWorker {
             planned_deliveries(&txn, &pending, &configured, now).await?
         };
         let mut written = 0;
-        let once = OnConflict::columns([
-            delivery::Column::NotificationId,
-            delivery::Column::Channel,
-        ])
-        .do_nothing()
-        .to_owned();
+        let once =
+            OnConflict::columns([delivery::Column::NotificationId, delivery::Column::Channel])
+                .do_nothing()
+                .to_owned();
         for mut insert in insert_statements(db.get_database_backend(), rows) {
             insert.on_conflict(once.clone());
             written += txn.execute(&insert).await?.rows_affected();
@@ -177,7 +175,10 @@ impl DeliveryWorker {
             return Ok(due);
         }
         delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Sending))
+            .col_expr(
+                delivery::Column::Status,
+                Expr::value(DeliveryStatus::Sending),
+            )
             .col_expr(
                 delivery::Column::Attempts,
                 Expr::col(delivery::Column::Attempts).add(Expr::value(1)),
@@ -206,7 +207,10 @@ impl DeliveryWorker {
         let lease = chrono::Duration::from_std(self.services.config.delivery.lease)
             .map_err(|e| AppError::internal(format!("delivery lease: {e}")))?;
         let reaped = delivery::Entity::update_many()
-            .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Failed))
+            .col_expr(
+                delivery::Column::Status,
+                Expr::value(DeliveryStatus::Failed),
+            )
             .col_expr(
                 delivery::Column::LastError,
                 Expr::value(Some(INTERRUPTED.to_owned())),
@@ -218,9 +222,7 @@ impl DeliveryWorker {
             .await?
             .rows_affected;
         for _ in 0..reaped {
-            self.services
-                .metrics
-                .observe_delivery("any", "interrupted");
+            self.services.metrics.observe_delivery("any", "interrupted");
         }
         Ok(reaped)
     }
@@ -233,7 +235,13 @@ impl DeliveryWorker {
         };
         let settings = &self.services.config.delivery;
         let (status, next, error, sent_at, finished) = match result {
-            Ok(()) => (DeliveryStatus::Sent, now, None, Some(Utc::now()), Finished::Sent),
+            Ok(()) => (
+                DeliveryStatus::Sent,
+                now,
+                None,
+                Some(Utc::now()),
+                Finished::Sent,
+            ),
             Err(e) => {
                 let attempts = u32::try_from(claim.attempts).unwrap_or(u32::MAX);
                 match after_failure(attempts, settings.max_attempts, settings.backoff) {
@@ -287,7 +295,9 @@ impl DeliveryWorker {
         };
         let params = params_of(&found)?;
         let Some((title, body)) = render(found.kind, &params) else {
-            return Ok(Err("the notification's facts do not fit its kind".to_owned()));
+            return Ok(Err(
+                "the notification's facts do not fit its kind".to_owned()
+            ));
         };
         let Some(address) = self.address(&found, claim.channel).await? else {
             return Ok(Err(format!(
@@ -296,9 +306,9 @@ impl DeliveryWorker {
             )));
         };
         let link = match (found.kind, params.seat_id, found.expert_id) {
-            (NotificationKind::PanelInvitation, Some(seat_id), Some(expert_id)) => Some(
-                seat_links::issue(&self.services, seat_id, expert_id, claim.id, now).await?,
-            ),
+            (NotificationKind::PanelInvitation, Some(seat_id), Some(expert_id)) => {
+                Some(seat_links::issue(&self.services, seat_id, expert_id, claim.id, now).await?)
+            }
             _ => None,
         };
         let (subject, text) = compose::message(claim.channel, &title, &body, link.as_deref());
@@ -342,8 +352,7 @@ impl DeliveryWorker {
     }
 }
 
-const INTERRUPTED: &str =
-    "interrupted: its worker stopped while sending; whether it arrived is unknown, so it is not sent again by itself";
+const INTERRUPTED: &str = "interrupted: its worker stopped while sending; whether it arrived is unknown, so it is not sent again by itself";
 
 enum Finished {
     Sent,
@@ -512,9 +521,7 @@ pub async fn list(
     page.newest_first = true;
     let found = fetch_page(db, query, delivery::Column::Id, page).await?;
     let notifications: HashMap<Uuid, notification::Model> = notification::Entity::find()
-        .filter(
-            notification::Column::Id.is_in(found.items.iter().map(|d| d.notification_id)),
-        )
+        .filter(notification::Column::Id.is_in(found.items.iter().map(|d| d.notification_id)))
         .all(db)
         .await?
         .into_iter()
@@ -536,9 +543,10 @@ pub async fn list(
         .collect();
     let mut items = Vec::with_capacity(found.items.len());
     for d in &found.items {
-        let n = notifications.get(&d.notification_id).cloned().ok_or_else(|| {
-            AppError::internal(format!("delivery {} has no notification", d.id))
-        })?;
+        let n = notifications
+            .get(&d.notification_id)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("delivery {} has no notification", d.id)))?;
         let (recipient, email, phone) = if let Some(e) = n.expert_id.and_then(|id| experts.get(&id))
         {
             (e.name.clone(), e.email.clone(), Some(e.phone.clone()))
@@ -591,10 +599,16 @@ pub async fn resend(
     }
     let now = Utc::now();
     let updated = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(DeliveryStatus::Pending))
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(DeliveryStatus::Pending),
+        )
         .col_expr(delivery::Column::Attempts, Expr::value(0))
         .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
-        .col_expr(delivery::Column::ClaimedAt, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(
+            delivery::Column::ClaimedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
         .col_expr(delivery::Column::ClaimedBy, Expr::value(None::<String>))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .filter(delivery::Column::Id.eq(id))
@@ -603,7 +617,9 @@ pub async fn resend(
         .await?
         .rows_affected;
     if updated == 0 {
-        return Err(AppError::conflict("the delivery changed meanwhile; read it again"));
+        return Err(AppError::conflict(
+            "the delivery changed meanwhile; read it again",
+        ));
     }
     audit_log::commit(
         txn,

@@ -3,14 +3,16 @@
 //! notification, no notification of an event rolled back. Its facts are frozen with it and
 //! its text comes from the templates ([`templates`]).
 //!
-//! A notification is for a person: a user, or an expert, whose account reads it (and, once
-//! e-mail and SMS delivery exist, whose phone and e-mail receive it even without one).
+//! A notification is for a person: a user, or an expert, whose account reads it and whose
+//! phone and e-mail receive it even without one.
 //!
-//! Written now: an expert's panel invitation (the draw and each replacement), a change of a
-//! seated expert's review meeting, and to the audit's enterprise and consultancy accounts a
-//! review's outcome and the decision on an acceptance extension; and, by a job, reminders of
-//! an audit's deadlines ([`reminders`]). Read in-app: `notifications`, newest first, and
-//! `markNotificationsRead`.
+//! Who hears what is in the README's table: panel invitations, meeting changes, declined and
+//! released seats, outcomes and extension decisions, list submissions, training enrolments and
+//! cancellations as events; deadlines and the calendar's duties by an hourly job
+//! ([`reminders`], [`calendar`]). Read in-app (`notifications`, [`live`] over WebSocket);
+//! sent by e-mail and SMS through an outbox ([`deliveries`], [`transport`], [`compose`]) on
+//! the channels allowed and chosen ([`channels`]); an invitation's link answers the seat
+//! ([`seat_links`]).
 
 pub mod calendar;
 pub mod channels;

@@ -170,7 +170,11 @@ mod tests {
         let longer = token.replacen("1900000000", "1990000000", 1);
         assert_eq!(read_token(&keys, &longer), None);
         // Another link's id with this signature.
-        let other = token.replacen(&id.simple().to_string(), &Uuid::now_v7().simple().to_string(), 1);
+        let other = token.replacen(
+            &id.simple().to_string(),
+            &Uuid::now_v7().simple().to_string(),
+            1,
+        );
         assert_eq!(read_token(&keys, &other), None);
         // Another key's token.
         let foreign = DataKeys::new(b"fedcba9876543210fedcba9876543210").expect("keys");

@@ -126,9 +126,12 @@ pub fn configured_channels(settings: &DeliverySettings) -> Vec<NotificationChann
 }
 
 impl Transports {
-
     /// Sends one message; the error is what an administrator reads on a failed delivery.
-    pub async fn send(&self, channel: NotificationChannel, message: &Outgoing) -> Result<(), String> {
+    pub async fn send(
+        &self,
+        channel: NotificationChannel,
+        message: &Outgoing,
+    ) -> Result<(), String> {
         match channel {
             NotificationChannel::Email => match &self.email {
                 Some(mailer) => mailer.send(message).await,
