@@ -215,8 +215,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn unset_servers_are_channels_off() {
+    // The SMTP pool starts its housekeeping task when built: inside a runtime, as the server.
+    #[tokio::test]
+    async fn unset_servers_are_channels_off() {
         let t = Transports::from_settings(&DeliverySettings::default()).expect("builds");
         assert!(t.configured().is_empty());
         let t = Transports::from_settings(&DeliverySettings {
