@@ -14,11 +14,10 @@ use cleanprod::services::notifications::deliveries::{DeliveryWorker, Tally};
 
 use crate::audits::setting;
 use crate::delivery_servers::{SmsGateway, SmtpServer, free_port};
-use crate::panels::{DRAW, PANEL, day, evaluation, pool};
-use crate::reviews::{MEETING, meeting};
+use crate::notifications::{VENUE, drawn_with_meeting};
+use crate::panels::{PANEL, day, pool};
 use crate::support::TestApp;
 
-const VENUE: &str = "太原市生态环境局301会议室";
 const DELIVERIES: &str = "query($filter: NotificationDeliveryFilter) { notificationDeliveries(first: 50, filter: $filter) { totalCount edges { node { id channel status attempts lastError recipient address sentAt notification { kind } } } } }";
 const RESEND: &str =
     "mutation($id: ID!) { resendNotificationDelivery(id: $id) { id status attempts } }";
@@ -92,21 +91,7 @@ async fn deliver(app: &TestApp) -> Tally {
 async fn drawn(app: &TestApp) -> (Value, Vec<Value>, Vec<String>) {
     let s = setting(app).await;
     pool(app, &s.admin, 100, 2).await;
-    let (_, review) = evaluation(app, &s, 10, &day(5)).await;
-    app.ok(
-        Some(&s.city),
-        MEETING,
-        json!({ "id": review, "input": meeting("09:30", VENUE) }),
-    )
-    .await;
-    let panel = app
-        .ok(
-            Some(&s.city),
-            DRAW,
-            json!({ "input": { "reviewId": review } }),
-        )
-        .await["drawPanel"]
-        .clone();
+    let (_, panel) = drawn_with_meeting(app, &s, 10, &day(5)).await;
     let seats = panel["seats"].as_array().expect("seats").clone();
     let mut emails = Vec::new();
     for seat in &seats {

@@ -28,24 +28,31 @@ fn nodes(inbox: &Value) -> Vec<Value> {
         .collect()
 }
 
-pub(crate) async fn experts_hear_of_invitations_and_changes(app: TestApp) {
-    let s = setting(&app).await;
-    let pool_ids = pool(&app, &s.admin, 100, 2).await;
-    let (_, review) = evaluation(&app, &s, 10, &day(5)).await;
+pub const VENUE: &str = "太原市生态环境局301会议室";
+
+/// An evaluation of enterprise `serial` on `date`, its meeting at 09:30 in [`VENUE`], its
+/// panel drawn: (review id, panel).
+pub(crate) async fn drawn_with_meeting(
+    app: &TestApp,
+    s: &crate::audits::Setting,
+    serial: u32,
+    date: &str,
+) -> (Value, Value) {
+    let (_, review) = evaluation(app, s, serial, date).await;
     app.ok(
         Some(&s.city),
         MEETING,
-        json!({ "id": review, "input": meeting("09:30", "太原市生态环境局301会议室") }),
+        json!({ "id": review, "input": meeting("09:30", VENUE) }),
     )
     .await;
-    let panel = app
-        .ok(
-            Some(&s.city),
-            DRAW,
-            json!({ "input": { "reviewId": review } }),
-        )
-        .await["drawPanel"]
-        .clone();
+    let panel = crate::panels::draw_opened(app, &s.city, &review).await;
+    (review, panel)
+}
+
+pub(crate) async fn experts_hear_of_invitations_and_changes(app: TestApp) {
+    let s = setting(&app).await;
+    let pool_ids = pool(&app, &s.admin, 100, 2).await;
+    let (review, panel) = drawn_with_meeting(&app, &s, 10, &day(5)).await;
     let seats = panel["seats"].as_array().expect("seats").clone();
     let seated: Vec<&str> = seats
         .iter()

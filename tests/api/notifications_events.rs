@@ -11,7 +11,7 @@ use cleanprod::services::notifications::calendar::send_calendar_reminders;
 
 use crate::audits::{RECORD, SCHEDULE, setting};
 use crate::db_test;
-use crate::panels::{DRAW, RESPOND, day, draw, evaluation, evaluation_scheduled, pool, today};
+use crate::panels::{RESPOND, day, draw, evaluation, evaluation_scheduled, pool, today};
 use crate::reviews::{MEETING, meeting};
 use crate::support::{
     TestApp, add_staff, create_consultancy, create_enterprise, create_expert, enterprise_input,
@@ -218,14 +218,7 @@ pub(crate) async fn a_decline_reaches_the_organiser(app: TestApp) {
     let elsewhere = app.city_admin("140200").await;
     pool(&app, &s.admin, 100, 2).await;
     let (_, review) = evaluation(&app, &s, 10, &day(5)).await;
-    let panel = app
-        .ok(
-            Some(&s.city),
-            DRAW,
-            json!({ "input": { "reviewId": review } }),
-        )
-        .await["drawPanel"]
-        .clone();
+    let panel = crate::panels::draw_opened(&app, &s.city, &review).await;
     let seats = panel["seats"].as_array().expect("seats").clone();
     let expert = |i: usize| seats[i]["expertId"].as_str().map(str::to_owned);
     let first = app.user_token("EXPERT", None, expert(0).as_deref()).await;
@@ -307,21 +300,7 @@ db_test!(a_decline_reaches_the_organiser);
 pub(crate) async fn experts_hear_the_day_before(app: TestApp) {
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 2).await;
-    let (_, review) = evaluation(&app, &s, 10, &day(1)).await;
-    app.ok(
-        Some(&s.city),
-        MEETING,
-        json!({ "id": review, "input": meeting("09:30", "太原市生态环境局301会议室") }),
-    )
-    .await;
-    let panel = app
-        .ok(
-            Some(&s.city),
-            DRAW,
-            json!({ "input": { "reviewId": review } }),
-        )
-        .await["drawPanel"]
-        .clone();
+    let (_, panel) = crate::notifications::drawn_with_meeting(&app, &s, 10, &day(1)).await;
     let seats = panel["seats"].as_array().expect("seats").clone();
     let mut experts = Vec::new();
     for seat in &seats {

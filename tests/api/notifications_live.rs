@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::audits::setting;
 use crate::db_test;
-use crate::panels::{DRAW, day, evaluation, pool};
+use crate::panels::{day, evaluation, pool};
 use crate::support::{TestApp, create_expert};
 
 const RECEIVED: &str =
@@ -250,14 +250,7 @@ pub(crate) async fn a_drawn_expert_hears_of_it_live(app: TestApp) {
     .await;
 
     // Written by this instance, received on the other.
-    let panel = app
-        .ok(
-            Some(&s.city),
-            DRAW,
-            json!({ "input": { "reviewId": review } }),
-        )
-        .await["drawPanel"]
-        .clone();
+    let panel = crate::panels::draw_opened(&app, &s.city, &review).await;
     let seat = panel["seats"]
         .as_array()
         .expect("seats")

@@ -120,6 +120,17 @@ pub async fn draw(app: &TestApp, token: &str, input: Value) -> Value {
     app.ok(Some(token), DRAW, json!({ "input": input })).await["drawPanel"].clone()
 }
 
+/// Draws the panel of a review whose draw is open (as [`evaluation`] leaves it).
+pub async fn draw_opened(app: &TestApp, token: &str, review: &Value) -> Value {
+    app.ok(
+        Some(token),
+        DRAW,
+        json!({ "input": { "reviewId": review } }),
+    )
+    .await["drawPanel"]
+        .clone()
+}
+
 /// Rows of the tables a panel operation writes, to check that a failure wrote nothing.
 pub async fn written(app: &TestApp) -> Vec<i64> {
     let mut counts = Vec::new();

@@ -60,30 +60,39 @@ pub(crate) async fn enqueue(txn: &impl ConnectionTrait, notices: Vec<Notice>) ->
         return Ok(());
     }
     let now = Utc::now();
-    let mut rows = Vec::with_capacity(notices.len());
-    for notice in notices {
-        let (user_id, expert_id) = match notice.to {
-            Recipient::User(id) => (Some(id), None),
-            Recipient::Expert(id) => (None, Some(id)),
-        };
-        let params = serde_json::to_string(&notice.params)
-            .map_err(|e| AppError::internal(format!("notification facts: {e}")))?;
-        rows.push(notification::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(user_id),
-            expert_id: Set(expert_id),
-            kind: Set(notice.kind),
-            params: Set(params),
-            subject_type: Set(notice.subject_type.to_owned()),
-            subject_id: Set(notice.subject_id),
-            created_at: Set(now),
-            read_at: Set(None),
-            dispatched_at: Set(None),
-            dedupe_key: Set(None),
-        });
-    }
+    let rows = notices
+        .into_iter()
+        .map(|notice| row_of(notice, None, now))
+        .collect::<AppResult<Vec<_>>>()?;
     insert_rows(txn, rows).await?;
     Ok(())
+}
+
+/// The row of a notice written at `now`, with its once-only key if it has one.
+pub(crate) fn row_of(
+    notice: Notice,
+    dedupe_key: Option<String>,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<notification::ActiveModel> {
+    let (user_id, expert_id) = match notice.to {
+        Recipient::User(id) => (Some(id), None),
+        Recipient::Expert(id) => (None, Some(id)),
+    };
+    let params = serde_json::to_string(&notice.params)
+        .map_err(|e| AppError::internal(format!("notification facts: {e}")))?;
+    Ok(notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        expert_id: Set(expert_id),
+        kind: Set(notice.kind),
+        params: Set(params),
+        subject_type: Set(notice.subject_type.to_owned()),
+        subject_id: Set(notice.subject_id),
+        created_at: Set(now),
+        read_at: Set(None),
+        dispatched_at: Set(None),
+        dedupe_key: Set(dedupe_key),
+    })
 }
 
 /// Notifies the audit's parties: the accounts of its enterprise and of the consultancy

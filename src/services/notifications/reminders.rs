@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, Utc};
 use entity::{audit, enterprise, notification};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::domain::NotificationKind;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::rules::reminders::{Reminder, reminder_for};
 use crate::services::bulk::insert_statements;
 use crate::services::is_constant;
@@ -30,28 +30,10 @@ pub(crate) struct Keyed {
 /// Writes reminders, each unless its key is written already; answers how many were new.
 pub(crate) async fn write_once(db: &impl ConnectionTrait, reminders: Vec<Keyed>) -> AppResult<u64> {
     let now = Utc::now();
-    let mut rows = Vec::with_capacity(reminders.len());
-    for Keyed { notice, key } in reminders {
-        let (user_id, expert_id) = match notice.to {
-            Recipient::User(id) => (Some(id), None),
-            Recipient::Expert(id) => (None, Some(id)),
-        };
-        let params = serde_json::to_string(&notice.params)
-            .map_err(|e| AppError::internal(format!("reminder facts: {e}")))?;
-        rows.push(notification::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(user_id),
-            expert_id: Set(expert_id),
-            kind: Set(notice.kind),
-            params: Set(params),
-            subject_type: Set(notice.subject_type.to_owned()),
-            subject_id: Set(notice.subject_id),
-            created_at: Set(now),
-            read_at: Set(None),
-            dispatched_at: Set(None),
-            dedupe_key: Set(Some(key)),
-        });
-    }
+    let rows = reminders
+        .into_iter()
+        .map(|Keyed { notice, key }| super::row_of(notice, Some(key), now))
+        .collect::<AppResult<Vec<_>>>()?;
     // One key, one row: a reminder already written (by an earlier run, or another
     // instance's run right now) is skipped.
     let skip_written = OnConflict::column(notification::Column::DedupeKey)
