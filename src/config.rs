@@ -54,6 +54,9 @@ pub struct Config {
     /// our choice), besides once when it has passed.
     pub reminder_days: Vec<u32>,
     pub delivery: DeliverySettings,
+    /// How long a published violation stays public, per severity (our choice: the credit
+    /// rules' longest periods; `CLEANPROD_VIOLATION_PUBLICATION_MONTHS_GENERAL`, `_SERIOUS`).
+    pub violation_publication: crate::rules::violation_publication::PublicationPeriods,
 }
 
 /// E-mail and SMS delivery of notifications: the servers, and the retry policy (our choices).
@@ -139,9 +142,10 @@ impl DeliverySettings {
                 settings.max_attempts
             )));
         }
-        if settings.poll.is_zero() || settings.lease.is_zero() {
+        // A send gives up after 30 s: a shorter lease would take live sends for stopped ones.
+        if settings.poll.is_zero() || settings.lease < Duration::from_secs(60) {
             return Err(ConfigError::Invalid(
-                "CLEANPROD_DELIVERY_POLL_MS and CLEANPROD_DELIVERY_LEASE_SECONDS must be positive"
+                "CLEANPROD_DELIVERY_POLL_MS must be positive and CLEANPROD_DELIVERY_LEASE_SECONDS at least 60"
                     .into(),
             ));
         }
@@ -368,6 +372,32 @@ fn env_parse<T: std::str::FromStr>(name: &str, default: T) -> Result<T, ConfigEr
     }
 }
 
+/// The publication periods of violations, each from 1 to 120 months.
+fn violation_publication_from_env()
+-> Result<crate::rules::violation_publication::PublicationPeriods, ConfigError> {
+    use crate::rules::violation_publication::{MAX_MONTHS, PublicationPeriods};
+    let defaults = PublicationPeriods::default();
+    let months = |name: &str, default: u32| -> Result<u32, ConfigError> {
+        let value: u32 = env_parse(name, default)?;
+        if !(1..=MAX_MONTHS).contains(&value) {
+            return Err(ConfigError::Invalid(format!(
+                "{name} must be from 1 to {MAX_MONTHS}, got {value}"
+            )));
+        }
+        Ok(value)
+    };
+    Ok(PublicationPeriods {
+        general_months: months(
+            "CLEANPROD_VIOLATION_PUBLICATION_MONTHS_GENERAL",
+            defaults.general_months,
+        )?,
+        serious_months: months(
+            "CLEANPROD_VIOLATION_PUBLICATION_MONTHS_SERIOUS",
+            defaults.serious_months,
+        )?,
+    })
+}
+
 impl Config {
     /// Defaults for a database URL, before the environment is read (also used by tests).
     pub fn with_database(database_url: impl Into<String>) -> Config {
@@ -394,6 +424,7 @@ impl Config {
             opinions: OpinionSettings::default(),
             reminder_days: vec![30, 7, 1],
             delivery: DeliverySettings::default(),
+            violation_publication: Default::default(),
             panel_reveal_hours_before: 0,
             live_poll: Duration::from_millis(DEFAULT_LIVE_POLL_MS),
         }
@@ -494,6 +525,7 @@ impl Config {
             documents,
             opinions: OpinionSettings::from_env()?,
             delivery: DeliverySettings::from_env()?,
+            violation_publication: violation_publication_from_env()?,
             reminder_days: match env_var("CLEANPROD_REMINDER_DAYS") {
                 None => vec![30, 7, 1],
                 Some(text) => crate::rules::reminders::parse_offsets(&text).ok_or_else(|| {

@@ -38,6 +38,9 @@ macro_rules! domain_enum {
             pub fn label(self) -> &'static str {
                 match self { $($name::$variant => $label),+ }
             }
+
+            /// Every (name, label) pair, for the API's label lookup (`enumLabels`).
+            pub const LABELS: &'static [(&'static str, &'static str)] = &[$(($db, $label)),+];
         }
 
         // Written into audit-log and draw-record JSON by its stored name.
@@ -292,6 +295,10 @@ domain_enum! {
         TrainingReminder => "TRAINING_REMINDER", "培训前一日提醒",
         /// A training session a participant enrolled in was cancelled.
         TrainingCancelled => "TRAINING_CANCELLED", "培训取消",
+        /// To the province: a city applied to add an enterprise to the directory or remove it.
+        DirectoryApplicationSubmitted => "DIRECTORY_APPLICATION_SUBMITTED", "名录调整申请待审核",
+        /// To the applying city: the province approved or refused its directory application.
+        DirectoryApplicationDecided => "DIRECTORY_APPLICATION_DECIDED", "名录调整申请审核结果",
     }
 }
 
@@ -599,6 +606,29 @@ domain_enum! {
 }
 
 domain_enum! {
+    /// How grave the conduct behind a penalty is, in the credit rules' terms (失信行为):
+    /// it decides how long the published decision stays public.
+    ViolationSeverity {
+        General => "GENERAL", "一般失信行为",
+        Serious => "SERIOUS", "严重失信行为",
+    }
+}
+
+domain_enum! {
+    /// Where a violation's publication stands (officials see every state; the public only PUBLIC).
+    ViolationPublicationState {
+        /// Recorded, not published yet.
+        Unpublished => "UNPUBLISHED", "未公布",
+        /// Published and within its publication period.
+        Public => "PUBLIC", "公示中",
+        /// Published, its publication period over: no longer shown (信用修复).
+        Expired => "EXPIRED", "公示期满",
+        /// The decision was revoked: withdrawn from publication (or never published).
+        Withdrawn => "WITHDRAWN", "已撤销",
+    }
+}
+
+domain_enum! {
     /// What a document is.
     DocumentKind {
         /// 清洁生产审核报告.
@@ -654,10 +684,27 @@ pub fn join_enum_list<T: Copy + Into<&'static str>>(items: &[T]) -> String {
         .join(",")
 }
 
-macro_rules! impl_into_str {
-    ($($t:ty),*) => { $(impl From<$t> for &'static str { fn from(v: $t) -> Self { v.as_str() } })* };
+/// One domain enum as the API lists it: its GraphQL name and its values with their labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnumLabelSet {
+    pub name: &'static str,
+    pub values: &'static [(&'static str, &'static str)],
 }
-impl_into_str!(
+
+/// The registry of domain enums: each gets `From<_> for &'static str` (for
+/// [`join_enum_list`]) and an entry in [`ENUM_LABELS`]. A `domain_enum!` left out of it is
+/// caught by the label test, which compares this list with the schema.
+macro_rules! domain_enums {
+    ($($t:ident),* $(,)?) => {
+        $(impl From<$t> for &'static str { fn from(v: $t) -> Self { v.as_str() } })*
+
+        /// Every domain enum with its values' labels, in declaration order of this list.
+        pub const ENUM_LABELS: &[EnumLabelSet] = &[
+            $(EnumLabelSet { name: stringify!($t), values: $t::LABELS }),*
+        ];
+    };
+}
+domain_enums!(
     DocumentKind,
     DocumentOwnerType,
     FileType,
@@ -707,7 +754,12 @@ impl_into_str!(
     AppraisalDeductionSource,
     AppraisalWarning,
     ViolationSubjectKind,
-    ViolationKind
+    ViolationKind,
+    ViolationSeverity,
+    ViolationPublicationState,
+    DirectoryAction,
+    DirectoryReasonKind,
+    DirectoryApplicationStatus,
 );
 
 /// Parses a comma-separated enum list stored by [`join_enum_list`].
@@ -742,5 +794,38 @@ mod tests {
             Ok(kinds.to_vec())
         );
         assert_eq!(split_enum_list::<ExpertiseKind>(""), Ok(vec![]));
+    }
+}
+
+domain_enum! {
+    /// A change to the mandatory directory (名录总库): an enterprise joins it or leaves it.
+    DirectoryAction {
+        Add => "ADD", "纳入名录",
+        Remove => "REMOVE", "移出名录",
+    }
+}
+
+domain_enum! {
+    /// Why an enterprise leaves (or, for some, joins) the directory.
+    DirectoryReasonKind {
+        /// Closed down (关停).
+        Closed => "CLOSED", "关停",
+        /// Moved out of (or into) the city or province (搬迁).
+        Moved => "MOVED", "搬迁",
+        /// Its industry changed (转产).
+        ChangedIndustry => "CHANGED_INDUSTRY", "转产",
+        /// Merged into or with another firm (合并).
+        Merged => "MERGED", "合并",
+        Other => "OTHER", "其他",
+    }
+}
+
+domain_enum! {
+    /// Where a city's directory application stands.
+    DirectoryApplicationStatus {
+        /// Waiting for the province.
+        Pending => "PENDING", "待审核",
+        Approved => "APPROVED", "已批准",
+        Refused => "REFUSED", "未批准",
     }
 }

@@ -20,6 +20,8 @@ pub mod city;
 pub mod consultancy;
 pub mod consultancy_staff;
 pub mod consultancy_status_change;
+pub mod directory_application;
+pub mod directory_change;
 pub mod document;
 pub mod document_version;
 pub mod domain;

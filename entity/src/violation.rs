@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::{ViolationKind, ViolationSubjectKind};
+use crate::domain::{ViolationKind, ViolationSeverity, ViolationSubjectKind};
 
 /// A penalty decision against an enterprise, consultancy or expert; public once published.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -26,6 +26,12 @@ pub struct Model {
     pub published_by: Option<Uuid>,
     pub recorded_by: Option<Uuid>,
     pub recorded_at: DateTimeUtc,
+    /// Decides how long the published decision stays public.
+    pub severity: ViolationSeverity,
+    /// Set when the decision was revoked: no longer public, kept for officials.
+    pub withdrawn_at: Option<DateTimeUtc>,
+    pub withdrawn_by: Option<Uuid>,
+    pub withdraw_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

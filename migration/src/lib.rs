@@ -28,6 +28,8 @@ mod m20261205_000020_recheck_commitments;
 mod m20261205_000021_notifications;
 mod m20261206_000022_notification_delivery;
 mod m20261206_000023_notification_created_index;
+mod m20261206_000024_violation_withdrawal;
+mod m20261206_000025_directory_applications;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -59,6 +61,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_notifications::Migration),
             Box::new(m20261206_000022_notification_delivery::Migration),
             Box::new(m20261206_000023_notification_created_index::Migration),
+            Box::new(m20261206_000024_violation_withdrawal::Migration),
+            Box::new(m20261206_000025_directory_applications::Migration),
         ]
     }
 }

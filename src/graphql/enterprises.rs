@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use crate::domain::{
     AuditMode, CertificationLevel, CompletionKind, EnterpriseScale, ImportMode, Sector,
 };
+use crate::services::directory;
 use crate::services::enterprises::{
     self, Completion, DirectoryFilter as ServiceDirectoryFilter, EnterpriseFilter as ServiceFilter,
     EnterprisePatch, NewEnterprise,
@@ -18,6 +19,7 @@ use crate::services::{audits as audit_service, today};
 
 use super::audits::Audit;
 use super::context::{loaders, services, viewer};
+use super::directory::DirectoryChange;
 use super::pagination::page_request;
 use super::reference::{City, MandatoryAuditVerdict};
 use super::scalars::{Date, id_of, parse_id};
@@ -108,6 +110,22 @@ impl Enterprise {
     /// In the mandatory directory (名录总库) since this year.
     async fn directory_since_year(&self) -> Option<i32> {
         self.0.directory_since_year
+    }
+    /// Every change of its directory entry, oldest first, each with the city's application it
+    /// carried out (none for the province's own acts): the province and its city's admins.
+    async fn directory_history(&self, ctx: &Context<'_>) -> Result<Vec<DirectoryChange>> {
+        let s = services(ctx)?;
+        let (changes, mut applications) =
+            directory::history_of(&s.db, viewer(ctx), &self.0).await?;
+        Ok(changes
+            .into_iter()
+            .map(|change| DirectoryChange {
+                application: change
+                    .application_id
+                    .and_then(|id| applications.remove(&id)),
+                change,
+            })
+            .collect())
     }
     /// The latest completed audit or counted certification.
     async fn last_completed_on(&self) -> Option<Date> {
@@ -572,17 +590,19 @@ impl EnterpriseMutation {
         ))
     }
 
-    /// Adds an enterprise to the mandatory directory (名录总库) from `sinceYear`.
+    /// The province adds an enterprise to the mandatory directory (名录总库) from `sinceYear`
+    /// itself; a city applies instead (`applyDirectoryChange`).
     async fn add_to_directory(
         &self,
         ctx: &Context<'_>,
         enterprise_id: ID,
         since_year: i32,
+        reason: Option<String>,
     ) -> Result<Enterprise> {
         let s = services(ctx)?;
         let id = parse_id("enterpriseId", &enterprise_id)?;
         Ok(Enterprise(
-            enterprises::add_to_directory(&s.db, viewer(ctx), id, since_year).await?,
+            directory::add_directly(&s.db, viewer(ctx), id, since_year, reason).await?,
         ))
     }
 

@@ -6,16 +6,19 @@ pub mod audit_log;
 pub mod audits;
 pub mod consultancies;
 pub mod context;
+pub mod directory;
 pub mod documents;
 pub mod enterprises;
 pub mod expert_year;
 pub mod experts;
+pub mod labels;
 pub mod loaders;
 pub mod notification_delivery;
 pub mod notifications;
 pub mod opinion_sheets;
 pub mod pagination;
 pub mod panels;
+pub mod public;
 pub mod rechecks;
 pub mod reference;
 pub mod scalars;
@@ -33,10 +36,12 @@ use crate::services::Services;
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     reference::ReferenceQuery,
+    labels::LabelQuery,
     users::UserQuery,
     experts::ExpertQuery,
     audit_log::AuditLogQuery,
     enterprises::EnterpriseQuery,
+    directory::DirectoryQuery,
     annual_lists::AnnualListQuery,
     consultancies::ConsultancyQuery,
     audits::AuditQuery,
@@ -51,6 +56,7 @@ pub struct QueryRoot(
     rechecks::RecheckQuery,
     expert_year::ExpertYearQuery,
     documents::DocumentQuery,
+    public::PublicQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -58,6 +64,7 @@ pub struct MutationRoot(
     users::UserMutation,
     experts::ExpertMutation,
     enterprises::EnterpriseMutation,
+    directory::DirectoryMutation,
     annual_lists::AnnualListMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,

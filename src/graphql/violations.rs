@@ -1,10 +1,13 @@
-//! Violations: penalty decisions, recorded by administrators and public once published.
+//! Violations: penalty decisions, recorded by administrators, public once published until
+//! withdrawn or until their publication period ends.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::violation;
 
-use crate::domain::{ViolationKind, ViolationSubjectKind};
+use crate::domain::{
+    ViolationKind, ViolationPublicationState, ViolationSeverity, ViolationSubjectKind,
+};
 use crate::services::violations::{self, NewViolation, ViolationFilter as ServiceFilter};
 
 use super::context::{loaders, services, viewer};
@@ -73,6 +76,14 @@ impl PublicViolation {
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at
     }
+    async fn severity(&self) -> ViolationSeverity {
+        self.0.severity
+    }
+    /// The last day (China) it is shown; the public list drops it the day after.
+    async fn publication_ends_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        let periods = &services(ctx)?.config.violation_publication;
+        Ok(violations::publication_ends_on(periods, &self.0).map(Date))
+    }
 }
 
 #[Object]
@@ -132,6 +143,33 @@ impl Violation {
     async fn recorded_at(&self) -> DateTime<Utc> {
         self.0.recorded_at
     }
+    /// Decides the publication period.
+    async fn severity(&self) -> ViolationSeverity {
+        self.0.severity
+    }
+    /// Unpublished, public, expired (its period over) or withdrawn, today.
+    async fn publication_state(&self, ctx: &Context<'_>) -> Result<ViolationPublicationState> {
+        let periods = &services(ctx)?.config.violation_publication;
+        Ok(violations::publication_state(periods, &self.0))
+    }
+    /// The last day (China) it is shown to the public; none before publication.
+    async fn publication_ends_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        let periods = &services(ctx)?.config.violation_publication;
+        Ok(violations::publication_ends_on(periods, &self.0).map(Date))
+    }
+    async fn withdrawn(&self) -> bool {
+        self.0.withdrawn_at.is_some()
+    }
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+    async fn withdrawn_by(&self) -> Option<ID> {
+        self.0.withdrawn_by.map(id_of)
+    }
+    /// Why the decision was withdrawn (e.g. revoked on administrative reconsideration).
+    async fn withdraw_reason(&self) -> Option<&str> {
+        self.0.withdraw_reason.as_deref()
+    }
 }
 
 #[derive(InputObject)]
@@ -146,6 +184,9 @@ pub struct RecordViolationInput {
     /// The penalty imposed, as the decision states it.
     pub penalty: String,
     pub description: Option<String>,
+    /// Decides how long the decision stays public once published.
+    #[graphql(default_with = "ViolationSeverity::General")]
+    pub severity: ViolationSeverity,
 }
 
 #[derive(InputObject, Default)]
@@ -168,6 +209,8 @@ pub struct ViolationFilter {
     pub city_code: Option<String>,
     pub text: Option<String>,
     pub published: Option<bool>,
+    /// Where the publication stands today.
+    pub state: Option<ViolationPublicationState>,
 }
 
 #[derive(Default)]
@@ -190,6 +233,7 @@ impl ViolationQuery {
         let result = violations::list_violations(
             &s.db,
             viewer(ctx),
+            &s.config.violation_publication,
             ServiceFilter {
                 subject_kind: f.subject_kind,
                 subject_id: parse_optional_id("filter.subjectId", f.subject_id.as_ref())?,
@@ -198,6 +242,7 @@ impl ViolationQuery {
                 city_code: f.city_code,
                 text: f.text,
                 published: f.published,
+                state: f.state,
             },
             page,
         )
@@ -218,7 +263,8 @@ impl ViolationQuery {
         ))
     }
 
-    /// Published violations, in publication-record order (public).
+    /// Violations on public view, in recording order (public): published, not withdrawn, and
+    /// within the publication period of their severity.
     async fn public_violations(
         &self,
         ctx: &Context<'_>,
@@ -231,6 +277,7 @@ impl ViolationQuery {
         let f = filter.unwrap_or_default();
         let result = violations::public_violations(
             &s.db,
+            &s.config.violation_publication,
             ServiceFilter {
                 subject_kind: f.subject_kind,
                 kind: f.kind,
@@ -280,13 +327,15 @@ impl ViolationMutation {
             decision_number: input.decision_number,
             penalty: input.penalty,
             description: input.description,
+            severity: input.severity,
         };
         Ok(Violation(
             violations::record_violation(&s.db, viewer(ctx), new).await?,
         ))
     }
 
-    /// Makes a violation public (whoever may record it); final.
+    /// Makes a violation public (whoever may record it) until it is withdrawn or its
+    /// publication period ends; publishing is not undone otherwise.
     async fn publish_violation(&self, ctx: &Context<'_>, id: ID) -> Result<Violation> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
@@ -298,6 +347,21 @@ impl ViolationMutation {
                 id,
             )
             .await?,
+        ))
+    }
+
+    /// Withdraws a violation whose decision was revoked (whoever may publish it): it leaves
+    /// public view with its decision document; officials keep it with the reason. Final.
+    async fn withdraw_violation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<Violation> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(Violation(
+            violations::withdraw_violation(&s.db, viewer(ctx), id, &reason).await?,
         ))
     }
 }

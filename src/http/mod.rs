@@ -10,6 +10,7 @@ pub mod input_errors;
 pub mod limits;
 pub mod metrics;
 pub mod panels;
+pub mod public_reports;
 pub mod reports;
 pub mod seat_links;
 pub mod training_reports;
@@ -62,6 +63,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/panels/{id}/sign-in.xlsx",
         web::get().to(panels::sign_in_xlsx),
+    )
+    .route(
+        "/public/annual-lists/{year}.csv",
+        web::get().to(public_reports::annual_lists_csv),
     )
     .route(
         "/public/panels/{id}/draw-record.json",

@@ -966,6 +966,14 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     ("no such {}", "{0}不存在"),
     ("decision {} is already recorded", "处罚决定书 {0} 已登记"),
     ("the violation is already published", "该违规记录已公布"),
+    ("the violation is withdrawn", "该违规记录已撤销，不能公布"),
+    ("the violation is already withdrawn", "该违规记录已撤销"),
+    (
+        "the violation changed meanwhile; read it again",
+        "该违规记录已被他人处理，请重新读取",
+    ),
+    // Enum labels.
+    ("unknown enum {}", "没有名为 {0} 的枚举类型"),
     // Users.
     (
         "3 to 64 characters: letters, digits, '.', '_', '-' or '@'",
@@ -1051,6 +1059,45 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
     (
         "no published consultancy ranking for {}: the province has not published that year (or it is unknown)",
         "没有 {0} 年度已公布的咨询机构排名：省生态环境厅尚未公布该年度排名（或该年度不存在）",
+    ), // Who decides the directory: cities' applications, the province's decisions.
+    (
+        "a city administrator applies for directory changes (applyDirectoryChange); the province decides",
+        "市级管理员不能直接调整名录总库，请提交名录调整申请（applyDirectoryChange），由省生态环境厅审核",
+    ),
+    (
+        "only a city administrator applies; the province changes the directory directly (addToDirectory, removeFromDirectory)",
+        "名录调整申请由市级管理员提交；省生态环境厅可直接纳入或移出名录（addToDirectory、removeFromDirectory）",
+    ),
+    (
+        "the enterprise is in the directory already",
+        "该企业已在名录总库中",
+    ),
+    (
+        "the enterprise is not in the directory",
+        "该企业不在名录总库中",
+    ),
+    ("a removal needs a reason kind", "移出名录须选择理由类别"),
+    (
+        "{} is not a reason to add an enterprise",
+        "“{0:DirectoryReasonKind}”不能作为纳入名录的理由",
+    ),
+    ("a removal takes no sinceYear", "移出名录无需填写起始年份"),
+    ("a refusal needs a reason", "不予批准须说明理由"),
+    (
+        "the application is {} already",
+        "该申请已审核（{0:DirectoryApplicationStatus}），不能再次审核",
+    ),
+    (
+        "the enterprise has a pending directory application already",
+        "该企业已有待审核的名录调整申请",
+    ),
+    (
+        "the application was decided meanwhile; read it again",
+        "该申请已被他人审核，请重新读取",
+    ),
+    (
+        "the directory entry changed since the application; refuse it with a reason",
+        "提交申请后该企业的名录状态已发生变化，请说明理由不予批准",
     ),
 ];
 

@@ -35,9 +35,9 @@ use async_graphql::{ServerError, Value};
 
 use crate::domain::{
     AnnualListStatus, AttendanceStatus, AuditEventKind, AuditStatus, ConsultancyStatus,
-    ExpertStatus, ExpertiseKind, FindingKind, Grade, NotificationChannel, OpinionConclusion,
-    ProfessionalTitle, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus, Sector,
-    TrainingAudience, TrainingScope, TrainingSessionStatus,
+    DirectoryApplicationStatus, DirectoryReasonKind, ExpertStatus, ExpertiseKind, FindingKind,
+    Grade, NotificationChannel, OpinionConclusion, ProfessionalTitle, ReviewKind, ReviewOutcome,
+    ReviewStatus, Role, SeatStatus, Sector, TrainingAudience, TrainingScope, TrainingSessionStatus,
 };
 use crate::error::AppError;
 
@@ -453,6 +453,8 @@ labelled_enums!(
     TrainingAudience,
     ReviewStatus,
     NotificationChannel,
+    DirectoryReasonKind,
+    DirectoryApplicationStatus,
 );
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("answer", "回复"),
     ("channels", "通知渠道"),
     ("token", "链接凭据"),
+    ("enums", "枚举类型"),
+    ("severity", "失信行为严重程度"),
+    ("state", "公示状态"),
     ("unreadOnly", "仅未读"),
     ("at", "签到时间"),
     ("conclusion", "结论"),
@@ -229,6 +232,9 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("witnessNonce", "见证随机数"),
     ("year", "年度"),
     ("yearsInField", "从事本领域年限"),
+    ("reasonKind", "理由类别"),
+    ("approve", "是否批准"),
+    ("action", "调整事项"),
 ];
 
 /// Names of NOT_FOUND's `extensions.entity`.
@@ -253,4 +259,6 @@ pub(super) const ENTITIES: &[(&str, &str)] = &[
     ("TrainingSession", "培训班次"),
     ("User", "用户"),
     ("Violation", "违规记录"),
+    ("PublishedAnnualList", "已公示的年度审核企业名单"),
+    ("DirectoryApplication", "名录调整申请"),
 ];

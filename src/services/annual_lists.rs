@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{AnnualListStatus, AuditProcedure, NotificationKind};
+use crate::domain::{AnnualListStatus, AuditProcedure, NotificationKind, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
 use crate::rules::deadlines::{DeadlinePolicy, is_late};
@@ -546,6 +546,106 @@ pub async fn list_lists(
         query = query.filter(annual_audit_list::Column::Status.eq(status.as_str()));
     }
     fetch_page(db, query, annual_audit_list::Column::Id, page).await
+}
+
+/// One enterprise of a published list as the public notice (公示) shows it: who, where and in
+/// what industry; nothing of its contacts, figures or audits.
+#[derive(Clone, Debug)]
+pub struct PublishedEntry {
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub county: String,
+    pub industry_code: String,
+    pub sector: Option<Sector>,
+}
+
+/// A published list (核定并公示): its city, year, publication day and enterprises in the order
+/// they were put on it.
+#[derive(Clone, Debug)]
+pub struct PublishedList {
+    pub city_code: String,
+    pub year: i32,
+    pub published_on: Option<NaiveDate>,
+    pub entries: Vec<PublishedEntry>,
+}
+
+/// The year's published lists, one city's or every city's by city code. No viewer: publication
+/// makes a list public, and only PUBLISHED lists are read, so a draft, a submitted or a
+/// returned list never shows (everyone gets the same answer).
+pub async fn published_lists(
+    db: &impl ConnectionTrait,
+    year: i32,
+    city_code: Option<&str>,
+) -> AppResult<Vec<PublishedList>> {
+    let city_code = city_code.map(str::trim).filter(|c| !c.is_empty());
+    if let Some(city) = city_code {
+        reference::require_known_city(db, "cityCode", city).await?;
+    }
+    let mut query = annual_audit_list::Entity::find()
+        .filter(annual_audit_list::Column::Status.eq(AnnualListStatus::Published.as_str()))
+        .filter(annual_audit_list::Column::Year.eq(year));
+    if let Some(city) = city_code {
+        query = query.filter(annual_audit_list::Column::CityCode.eq(city));
+    }
+    let lists = query
+        .order_by_asc(annual_audit_list::Column::CityCode)
+        .all(db)
+        .await?;
+    let list_ids: Vec<Uuid> = lists.iter().map(|l| l.id).collect();
+    let mut entries = unguarded::entries_of(db, &list_ids).await?;
+    let enterprise_ids: Vec<Uuid> = entries
+        .values()
+        .flatten()
+        .map(|e| e.enterprise_id)
+        .collect();
+    let found = enterprises::unguarded::by_ids(db, &enterprise_ids).await?;
+    lists
+        .into_iter()
+        .map(|list| {
+            let entries = entries
+                .remove(&list.id)
+                .unwrap_or_default()
+                .iter()
+                .map(|entry| {
+                    let e = found.get(&entry.enterprise_id).ok_or_else(|| {
+                        AppError::internal(format!(
+                            "list entry {} has no enterprise",
+                            entry.enterprise_id
+                        ))
+                    })?;
+                    Ok(PublishedEntry {
+                        name: e.name.clone(),
+                        credit_code: e.credit_code.clone(),
+                        city_code: e.city_code.clone(),
+                        county: e.county.clone(),
+                        industry_code: e.industry_code.clone(),
+                        sector: e.sector,
+                    })
+                })
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok(PublishedList {
+                city_code: list.city_code,
+                year: list.year,
+                published_on: list.published_on,
+                entries,
+            })
+        })
+        .collect()
+}
+
+/// The years with at least one published list, latest first (public).
+pub async fn published_years(db: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
+    use sea_orm::QuerySelect;
+    Ok(annual_audit_list::Entity::find()
+        .select_only()
+        .column(annual_audit_list::Column::Year)
+        .distinct()
+        .filter(annual_audit_list::Column::Status.eq(AnnualListStatus::Published.as_str()))
+        .order_by_desc(annual_audit_list::Column::Year)
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
 }
 
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.

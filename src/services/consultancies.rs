@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use entity::{audit, consultancy, consultancy_staff, consultancy_status_change};
+use entity::{
+    appraisal_year, audit, consultancy, consultancy_staff, consultancy_status_change, ranking_entry,
+};
+use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -14,14 +17,16 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{ConsultancyStatus, Role, StaffRole};
+use crate::domain::{ConsultancyStatus, Grade, Role, StaffRole};
 use crate::error::{AppError, AppResult};
+use crate::rules::appraisal::Scores;
 use crate::rules::checksum::{validate_credit_code, validate_id_card};
-use crate::rules::consultancy::{check_consultancy_transition, employments_overlap};
+use crate::rules::consultancy::{check_consultancy_transition, employed_on, employments_overlap};
 
+use super::amounts::from_stored;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{Services, audit_log, grouped, reference, versioned};
+use super::{Services, audit_log, grouped, reference, today, versioned};
 
 pub struct NewConsultancy {
     pub name: String,
@@ -542,6 +547,153 @@ pub async fn encrypt_legacy_staff_rows(s: &Services) -> AppResult<u64> {
         converted += 1;
     }
     Ok(converted)
+}
+
+/// One line of a published ranking about one firm (the year is published: the line is frozen).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishedRankingLine {
+    pub year: i32,
+    pub rank: u32,
+    pub position: u32,
+    pub total: Decimal,
+    pub grade: Grade,
+    pub scores: Scores,
+    pub previous_rank: Option<u32>,
+    pub rank_change: Option<i32>,
+}
+
+/// A firm as the public registry shows it (enterprises choose their consultancy from it): no
+/// address, contact, staff names or ID numbers, no unpublished appraisal.
+#[derive(Clone, Debug)]
+pub struct PublicFirm {
+    pub id: Uuid,
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub status: ConsultancyStatus,
+    /// Staff employed today (China Standard Time).
+    pub staff_count: u64,
+    /// Its lines in published rankings, latest year first.
+    pub rankings: Vec<PublishedRankingLine>,
+}
+
+/// Adds to each firm its current staff count and its published ranking lines (two queries for
+/// the lot).
+async fn public_firms(
+    db: &impl ConnectionTrait,
+    firms: Vec<consultancy::Model>,
+) -> AppResult<Vec<PublicFirm>> {
+    use sea_orm::QuerySelect;
+    let ids: Vec<Uuid> = firms.iter().map(|f| f.id).collect();
+    let day = today();
+    let mut staff: HashMap<Uuid, u64> = HashMap::new();
+    let employments = consultancy_staff::Entity::find()
+        .select_only()
+        .columns([
+            consultancy_staff::Column::ConsultancyId,
+            consultancy_staff::Column::StartedOn,
+            consultancy_staff::Column::EndedOn,
+        ])
+        .filter(consultancy_staff::Column::ConsultancyId.is_in(ids.iter().copied()))
+        .into_tuple::<(Uuid, NaiveDate, Option<NaiveDate>)>()
+        .all(db)
+        .await?;
+    for (firm, started, ended) in employments {
+        if employed_on(started, ended, day) {
+            *staff.entry(firm).or_default() += 1;
+        }
+    }
+    // Lines exist only for published years (publication writes them); the join keeps it so
+    // should that ever change.
+    let published: Vec<i32> = appraisal_year::Entity::find()
+        .select_only()
+        .column(appraisal_year::Column::Year)
+        .filter(appraisal_year::Column::PublishedAt.is_not_null())
+        .into_tuple::<i32>()
+        .all(db)
+        .await?;
+    let lines = ranking_entry::Entity::find()
+        .filter(ranking_entry::Column::ConsultancyId.is_in(ids.iter().copied()))
+        .filter(ranking_entry::Column::Year.is_in(published))
+        .order_by_desc(ranking_entry::Column::Year)
+        .all(db)
+        .await?;
+    let mut rankings = grouped(lines, |l| l.consultancy_id);
+    Ok(firms
+        .into_iter()
+        .map(|f| PublicFirm {
+            staff_count: staff.get(&f.id).copied().unwrap_or_default(),
+            rankings: rankings
+                .remove(&f.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| PublishedRankingLine {
+                    year: e.year,
+                    rank: u32::try_from(e.rank).unwrap_or_default(),
+                    position: u32::try_from(e.position).unwrap_or_default(),
+                    total: from_stored(e.total),
+                    grade: e.grade,
+                    scores: Scores {
+                        capacity_building: from_stored(e.capacity_building),
+                        report_quality: from_stored(e.report_quality),
+                        personnel_management: from_stored(e.personnel_management),
+                        service_quality: from_stored(e.service_quality),
+                        service_quantity: from_stored(e.service_quantity),
+                    },
+                    previous_rank: e.previous_rank.and_then(|r| u32::try_from(r).ok()),
+                    rank_change: e.rank_change,
+                })
+                .collect(),
+            id: f.id,
+            name: f.name,
+            credit_code: f.credit_code,
+            city_code: f.city_code,
+            status: f.status,
+        })
+        .collect())
+}
+
+/// The public registry in registration order (no viewer: everyone sees the same).
+pub async fn public_consultancies(
+    db: &impl ConnectionTrait,
+    filter: ConsultancyFilter,
+    page: PageRequest,
+) -> AppResult<Page<PublicFirm>> {
+    let mut query = consultancy::Entity::find();
+    if let Some(city) = filter.city_code.as_deref().map(str::trim) {
+        query = query.filter(consultancy::Column::CityCode.eq(city));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(consultancy::Column::Status.eq(status.as_str()));
+    }
+    if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
+        query = query.filter(like_any(
+            &[consultancy::Column::Name, consultancy::Column::CreditCode],
+            &pattern,
+        ));
+    }
+    let page = fetch_page(db, query, consultancy::Column::Id, page).await?;
+    let Page {
+        items,
+        has_next_page,
+        has_previous_page,
+        total_count,
+    } = page;
+    Ok(Page {
+        items: public_firms(db, items).await?,
+        has_next_page,
+        has_previous_page,
+        total_count,
+    })
+}
+
+/// One firm of the public registry.
+pub async fn public_consultancy(db: &impl ConnectionTrait, id: Uuid) -> AppResult<PublicFirm> {
+    let firm = find(db, id).await?;
+    public_firms(db, vec![firm])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::not_found("Consultancy", id))
 }
 
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.

@@ -324,6 +324,10 @@ pub async fn create_enterprise(
     input: NewEnterprise,
 ) -> AppResult<enterprise::Model> {
     viewer.require_city(input.city_code.trim())?;
+    if input.directory_since_year.is_some() {
+        // Joining the directory is the province's decision, here as in `addToDirectory`.
+        super::directory::require_direct_change(viewer)?;
+    }
     let checked = check_new(catalog, &input)?;
     reference::require_known_city(db, "cityCode", &checked.city_code).await?;
     let txn = begin_write(db).await?;
@@ -333,6 +337,19 @@ pub async fn create_enterprise(
     let created = new_active(checked, input.directory_since_year)
         .insert(&txn)
         .await?;
+    if created.directory_since_year.is_some() {
+        super::directory::record_change(
+            &txn,
+            viewer,
+            created.id,
+            crate::domain::DirectoryAction::Add,
+            created.directory_since_year,
+            None,
+            None,
+            None,
+        )
+        .await?;
+    }
     audit_log::commit(
         txn,
         viewer,
@@ -552,41 +569,6 @@ pub async fn list_enterprises(
         ));
     }
     fetch_page(db, query, enterprise::Column::Id, page).await
-}
-
-/// Adds an enterprise to the mandatory directory (名录总库) from `since_year`.
-pub async fn add_to_directory(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    enterprise_id: Uuid,
-    since_year: i32,
-) -> AppResult<enterprise::Model> {
-    viewer.require_admin()?;
-    let since_year = check_plan_year("sinceYear", since_year)?;
-    let current = find(db, enterprise_id).await?;
-    viewer.require_city(&current.city_code)?;
-    if let Some(year) = current.directory_since_year {
-        return Err(AppError::conflict(format!(
-            "the enterprise is in the directory since {year} already"
-        )));
-    }
-    let version = current.version;
-    let mut active: enterprise::ActiveModel = current.into();
-    active.directory_since_year = Set(Some(since_year));
-    active.version = Set(version + 1);
-    active.updated_at = Set(Utc::now());
-    let txn = begin_write(db).await?;
-    let updated = update_if_version(&txn, enterprise_id, active, version).await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "addToDirectory",
-        "Enterprise",
-        Some(enterprise_id.to_string()),
-        json!({ "sinceYear": since_year }),
-    )
-    .await?;
-    Ok(updated)
 }
 
 /// Records a completion (an accepted audit, a counted certification) on the enterprise, so

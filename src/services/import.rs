@@ -299,6 +299,11 @@ fn check_row(
             faults.push(AppError::bad_input("cityCode", "unknown city code"));
         } else if let Err(err) = viewer.require_city(&input.city_code) {
             faults.push(err);
+        } else if input.directory_since_year.is_some()
+            && let Err(err) = super::directory::require_direct_change(viewer)
+        {
+            // Joining the directory is the province's decision; a city applies.
+            faults.push(err);
         }
     }
     if !faults.is_empty() {
@@ -465,6 +470,21 @@ pub async fn import_enterprises(
         // Chunked to stay under the bind-parameter limits (25 columns a row).
         for chunk in models.chunks(500) {
             enterprise::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        // Members imported straight into the directory start its history.
+        let joined: Vec<_> = models
+            .iter()
+            .filter_map(|m| match (&m.id, &m.directory_since_year) {
+                (sea_orm::ActiveValue::Set(id), sea_orm::ActiveValue::Set(Some(year))) => {
+                    Some(super::directory::joined_row(viewer, *id, *year))
+                }
+                _ => None,
+            })
+            .collect();
+        for chunk in joined.chunks(500) {
+            entity::directory_change::Entity::insert_many(chunk.to_vec())
                 .exec(&txn)
                 .await?;
         }

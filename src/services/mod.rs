@@ -10,6 +10,7 @@ pub mod audits;
 pub mod bulk;
 pub mod consultancies;
 pub mod demo;
+pub mod directory;
 pub mod documents;
 pub mod draw;
 pub mod enterprises;

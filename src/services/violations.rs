@@ -5,24 +5,33 @@
 //! The province records and publishes any; a city bureau those against enterprises of its
 //! city (it penalises them; firms and experts are managed by the province). The subject's name
 //! and credit code are kept as they were on the day, like the decision they come from.
+//!
+//! A published decision leaves public view when it is withdrawn (the decision was revoked)
+//! or when the publication period of its severity ends (信用修复,
+//! `rules::violation_publication`); officials keep seeing it, with its state.
 
 use chrono::{NaiveDate, Utc};
-use entity::{consultancy, enterprise, expert, violation};
+use entity::{consultancy, document, enterprise, expert, violation};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, Select, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{DocumentKind, DocumentOwnerType, ViolationKind, ViolationSubjectKind};
+use crate::domain::{
+    DocumentKind, DocumentOwnerType, ViolationKind, ViolationPublicationState, ViolationSeverity,
+    ViolationSubjectKind,
+};
 use crate::error::{AppError, AppResult};
+use crate::rules::violation_publication::{self as publication, PublicationPeriods};
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, required_text, search_text};
-use super::{audit_log, past_or_today};
+use super::{audit_log, past_or_today, today};
 
 pub struct NewViolation {
     pub subject_kind: ViolationSubjectKind,
@@ -32,6 +41,7 @@ pub struct NewViolation {
     pub decision_number: String,
     pub penalty: String,
     pub description: Option<String>,
+    pub severity: ViolationSeverity,
 }
 
 #[derive(Default)]
@@ -46,6 +56,8 @@ pub struct ViolationFilter {
     pub text: Option<String>,
     /// Administrators only; the public list is always published ones.
     pub published: Option<bool>,
+    /// Administrators only; the public list is always PUBLIC ones.
+    pub state: Option<ViolationPublicationState>,
 }
 
 /// The subject as the record keeps it: (name, credit code, city).
@@ -169,6 +181,10 @@ pub async fn record_violation(
         published_by: Set(None),
         recorded_by: Set(viewer.user_id()),
         recorded_at: Set(Utc::now()),
+        severity: Set(input.severity),
+        withdrawn_at: Set(None),
+        withdrawn_by: Set(None),
+        withdraw_reason: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -182,6 +198,7 @@ pub async fn record_violation(
             "subjectKind": created.subject_kind,
             "subjectId": created.subject_id,
             "kind": created.kind,
+            "severity": created.severity,
             "decisionDate": created.decision_date,
             "decisionNumber": created.decision_number,
         }),
@@ -203,6 +220,9 @@ pub async fn publish_violation(
     if current.published {
         return Err(AppError::conflict("the violation is already published"));
     }
+    if current.withdrawn_at.is_some() {
+        return Err(AppError::conflict("the violation is withdrawn"));
+    }
     // The decision itself must be uploaded first.
     let backing = super::documents::required(
         db,
@@ -222,10 +242,13 @@ pub async fn publish_violation(
         .set(active)
         .filter(violation::Column::Id.eq(id))
         .filter(violation::Column::Published.eq(false))
+        .filter(violation::Column::WithdrawnAt.is_null())
         .exec(&txn)
         .await?;
     if result.rows_affected != 1 {
-        return Err(AppError::conflict("the violation is already published"));
+        return Err(AppError::conflict(
+            "the violation changed meanwhile; read it again",
+        ));
     }
     super::documents::lock(&txn, &backing, "publishViolation").await?;
     let updated = find(&txn, id).await?;
@@ -241,7 +264,138 @@ pub async fn publish_violation(
     Ok(updated)
 }
 
-fn filtered(filter: ViolationFilter) -> AppResult<Select<violation::Entity>> {
+/// Withdraws a violation whose decision was revoked (whoever may publish it): it leaves public
+/// view at once, with its penalty decision document; officials keep it, with the reason.
+/// Final: withdrawing again is a CONFLICT. An unpublished one may be withdrawn too, and then
+/// is never published.
+pub async fn withdraw_violation(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    reason: &str,
+) -> AppResult<violation::Model> {
+    viewer.require_admin()?;
+    let reason = required_text("reason", reason, 500)?;
+    let current = find(db, id).await?;
+    require_manage(viewer, current.subject_kind, current.city_code.as_deref())?;
+    if current.withdrawn_at.is_some() {
+        return Err(AppError::conflict("the violation is already withdrawn"));
+    }
+    let was_published = current.published;
+    let txn = begin_write(db).await?;
+    let now = Utc::now();
+    let result = violation::Entity::update_many()
+        .col_expr(violation::Column::WithdrawnAt, Expr::value(now))
+        .col_expr(
+            violation::Column::WithdrawnBy,
+            Expr::value(viewer.user_id()),
+        )
+        .col_expr(
+            violation::Column::WithdrawReason,
+            Expr::value(reason.as_str()),
+        )
+        .filter(violation::Column::Id.eq(id))
+        .filter(violation::Column::WithdrawnAt.is_null())
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict("the violation is already withdrawn"));
+    }
+    // The published decision document goes with it: nothing of a revoked decision stays public.
+    let hidden = document::Entity::update_many()
+        .col_expr(document::Column::IsPublic, Expr::value(false))
+        .filter(document::Column::OwnerType.eq(DocumentOwnerType::Violation.as_str()))
+        .filter(document::Column::OwnerId.eq(id))
+        .filter(document::Column::IsPublic.eq(true))
+        .exec(&txn)
+        .await?;
+    let updated = find(&txn, id).await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        "withdrawViolation",
+        "Violation",
+        Some(id.to_string()),
+        json!({
+            "reason": reason,
+            "wasPublished": was_published,
+            "documentsHidden": hidden.rows_affected,
+        }),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Where a violation's publication stands today (China), by the configured periods.
+pub fn publication_state(
+    periods: &PublicationPeriods,
+    violation: &violation::Model,
+) -> ViolationPublicationState {
+    publication::state(
+        violation.published,
+        violation.published_at,
+        violation.withdrawn_at.is_some(),
+        periods.months(violation.severity),
+        today(),
+    )
+}
+
+/// The last day (China) a published violation is shown; none before publication.
+pub fn publication_ends_on(
+    periods: &PublicationPeriods,
+    violation: &violation::Model,
+) -> Option<NaiveDate> {
+    let published_at = violation.published_at.filter(|_| violation.published)?;
+    publication::last_day_shown(
+        publication::publication_date(published_at),
+        periods.months(violation.severity),
+    )
+}
+
+/// Published, not withdrawn, and within its severity's period on `today`: what the public sees.
+fn shown_condition(periods: &PublicationPeriods, today: NaiveDate) -> Condition {
+    let within = ViolationSeverity::ALL
+        .iter()
+        .fold(Condition::any(), |any, severity| {
+            any.add(
+                Condition::all()
+                    .add(violation::Column::Severity.eq(severity.as_str()))
+                    .add(
+                        violation::Column::PublishedAt
+                            .gte(publication::shown_since(today, periods.months(*severity))),
+                    ),
+            )
+        });
+    Condition::all()
+        .add(violation::Column::Published.eq(true))
+        .add(violation::Column::WithdrawnAt.is_null())
+        .add(within)
+}
+
+fn state_condition(
+    state: ViolationPublicationState,
+    periods: &PublicationPeriods,
+    today: NaiveDate,
+) -> Condition {
+    match state {
+        ViolationPublicationState::Unpublished => Condition::all()
+            .add(violation::Column::Published.eq(false))
+            .add(violation::Column::WithdrawnAt.is_null()),
+        ViolationPublicationState::Public => shown_condition(periods, today),
+        ViolationPublicationState::Expired => Condition::all()
+            .add(violation::Column::Published.eq(true))
+            .add(violation::Column::WithdrawnAt.is_null())
+            .add(shown_condition(periods, today).not()),
+        ViolationPublicationState::Withdrawn => {
+            Condition::all().add(violation::Column::WithdrawnAt.is_not_null())
+        }
+    }
+}
+
+fn filtered(
+    filter: ViolationFilter,
+    periods: &PublicationPeriods,
+) -> AppResult<Select<violation::Entity>> {
     let mut query = violation::Entity::find();
     if let Some(kind) = filter.subject_kind {
         query = query.filter(violation::Column::SubjectKind.eq(kind.as_str()));
@@ -267,6 +421,9 @@ fn filtered(filter: ViolationFilter) -> AppResult<Select<violation::Entity>> {
     if let Some(published) = filter.published {
         query = query.filter(violation::Column::Published.eq(published));
     }
+    if let Some(state) = filter.state {
+        query = query.filter(state_condition(state, periods, today()));
+    }
     if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
         query = query.filter(like_any(
             &[
@@ -280,10 +437,12 @@ fn filtered(filter: ViolationFilter) -> AppResult<Select<violation::Entity>> {
     Ok(query)
 }
 
-/// Every violation, published or not (administrators; a city admin those of their city).
+/// Every violation, published, expired, withdrawn or not yet published (administrators; a
+/// city admin those of their city).
 pub async fn list_violations(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
+    periods: &PublicationPeriods,
     mut filter: ViolationFilter,
     page: PageRequest,
 ) -> AppResult<Page<violation::Model>> {
@@ -291,15 +450,17 @@ pub async fn list_violations(
         .list_city(filter.city_code.as_deref())?
         .map(str::to_owned);
     filter.city_code = city;
-    fetch_page(db, filtered(filter)?, violation::Column::Id, page).await
+    fetch_page(db, filtered(filter, periods)?, violation::Column::Id, page).await
 }
 
-/// Published violations, for everyone.
+/// The violations shown to everyone: published, not withdrawn, within their period today.
 pub async fn public_violations(
     db: &impl ConnectionTrait,
+    periods: &PublicationPeriods,
     mut filter: ViolationFilter,
     page: PageRequest,
 ) -> AppResult<Page<violation::Model>> {
-    filter.published = Some(true);
-    fetch_page(db, filtered(filter)?, violation::Column::Id, page).await
+    filter.published = None;
+    filter.state = Some(ViolationPublicationState::Public);
+    fetch_page(db, filtered(filter, periods)?, violation::Column::Id, page).await
 }

@@ -411,9 +411,26 @@ pub(crate) async fn directory_membership_and_cycle(app: TestApp) {
     let c = create_enterprise(&app, &admin, c).await;
     let city = app.city_admin("140100").await;
 
+    // A city no longer edits the directory: it applies (directory_applications.rs).
+    let before = app.count("audit_log").await;
+    let (code, error) = app
+        .err(
+            Some(&city),
+            ADD_TO_DIRECTORY,
+            json!({ "id": a["id"], "y": 2019 }),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("applyDirectoryChange")),
+        "{error}"
+    );
+    assert_eq!(app.count("audit_log").await, before);
     let added = app
         .ok(
-            Some(&city),
+            Some(&admin),
             ADD_TO_DIRECTORY,
             json!({ "id": a["id"], "y": 2019 }),
         )
@@ -438,7 +455,7 @@ pub(crate) async fn directory_membership_and_cycle(app: TestApp) {
     let before = app.count("audit_log").await;
     assert_eq!(
         app.code(
-            Some(&city),
+            Some(&admin),
             ADD_TO_DIRECTORY,
             json!({ "id": a["id"], "y": 2020 })
         )
@@ -692,13 +709,13 @@ pub(crate) async fn import_all_or_nothing_and_good_rows_only(app: TestApp) {
     let imported = app
         .ok(
             Some(&admin),
-            "query($id: ID!) { enterprise(id: $id) { name scale inDirectory directorySinceYear highEnergyUse mandatoryAudit { mandatory } } }",
+            "query($id: ID!) { enterprise(id: $id) { name scale inDirectory directorySinceYear highEnergyUse mandatoryAudit { mandatory } directoryHistory { action sinceYear application { id } } } }",
             json!({ "id": report["rows"][2]["enterpriseId"] }),
         )
         .await;
     assert_eq!(
         imported["enterprise"],
-        json!({ "name": "企业3", "scale": "LARGE", "inDirectory": true, "directorySinceYear": 2022, "highEnergyUse": true, "mandatoryAudit": { "mandatory": true } })
+        json!({ "name": "企业3", "scale": "LARGE", "inDirectory": true, "directorySinceYear": 2022, "highEnergyUse": true, "mandatoryAudit": { "mandatory": true }, "directoryHistory": [{ "action": "ADD", "sinceYear": 2022, "application": null }] })
     );
 
     // A clean file in English headers is written whole.
@@ -730,12 +747,14 @@ async fn import_refuses_bad_files_and_roles(app: TestApp) {
         assert_eq!(code, "BAD_USER_INPUT", "{why}");
         assert_eq!(error["extensions"]["field"], "csv", "{why}");
     }
-    // A city admin's rows of another city are rejected, each with its reason.
+    // A city admin's rows of another city are rejected, each with its reason; so are rows
+    // that put an enterprise in the directory (the city applies for that).
     let city = app.city_admin("140100").await;
     let csv = [
         CSV_HEADER.to_owned(),
-        csv_line(1, "140100", "3120"),
+        csv_line(1, "140100", "3120").replace(",2022", ","),
         csv_line(2, "140200", "3120"),
+        csv_line(3, "140100", "3120"),
     ]
     .join("\n");
     let report = app
@@ -751,6 +770,13 @@ async fn import_refuses_bad_files_and_roles(app: TestApp) {
         report["rows"][1]["reason"]
             .as_str()
             .is_some_and(|r| r.contains("own city"))
+    );
+    assert_eq!(report["rows"][2]["accepted"], false);
+    assert!(
+        report["rows"][2]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("applyDirectoryChange")),
+        "{report}"
     );
     assert_eq!(app.count("enterprises").await, before + 1);
     let firm = create_consultancy(&app, &admin, 1).await;

@@ -252,7 +252,7 @@ async fn full_lifecycle_from_list_to_accepted_audit(app: TestApp) {
     let today = cleanprod::rules::deadlines::today_in_china(chrono::Utc::now());
     let year = today.year();
     app.ok(
-        Some(city),
+        Some(admin),
         "mutation($id: ID!) { addToDirectory(enterpriseId: $id, sinceYear: 2020) { id } }",
         json!({ "id": s.enterprise["id"] }),
     )

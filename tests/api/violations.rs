@@ -296,3 +296,326 @@ async fn who_may_not_and_bad_input(app: TestApp) {
     assert_eq!(counts(&app).await, before, "nothing written");
 }
 db_test!(who_may_not_and_bad_input);
+
+const WITHDRAW: &str = "mutation($id: ID!, $reason: String!) { withdrawViolation(id: $id, reason: $reason) { id withdrawn withdrawnAt withdrawnBy withdrawReason publicationState published } }";
+const STATES: &str = "query($filter: ViolationFilter) { violations(filter: $filter) { totalCount edges { node { id severity publicationState publicationEndsOn withdrawn withdrawReason } } } }";
+
+/// Sets a violation's publication instant behind the server's back (time passing).
+async fn published_at(app: &TestApp, id: &Value, at: chrono::DateTime<chrono::Utc>) {
+    use entity::violation;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let id = uuid::Uuid::parse_str(id.as_str().expect("id")).expect("uuid");
+    violation::Entity::update_many()
+        .col_expr(violation::Column::PublishedAt, Expr::value(at))
+        .filter(violation::Column::Id.eq(id))
+        .exec(&app.state.services.db)
+        .await
+        .expect("update");
+}
+
+fn public_ids(answer: &Value) -> Vec<Value> {
+    answer["publicViolations"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect()
+}
+
+pub(crate) async fn withdrawn_and_expired_leave_public_view(app: TestApp) {
+    use cleanprod::rules::violation_publication::shown_since;
+    let admin = app.admin().await;
+    let taiyuan = app.city_admin("140100").await;
+    let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
+    let firm = create_consultancy(&app, &admin, 1).await;
+    let record = |token: String, vars: Value| {
+        let app = &app;
+        async move { app.ok(Some(&token), RECORD, vars).await["recordViolation"]["id"].clone() }
+    };
+    // v1 is revoked after publication; v2 (SERIOUS) and v3 (GENERAL, the default) age;
+    // v4 is revoked before publication; v5 waits.
+    let v1 = record(
+        taiyuan.clone(),
+        input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
+    )
+    .await;
+    let mut serious = input("CONSULTANCY", &firm, "晋环罚〔2025〕2号");
+    serious["input"]["severity"] = json!("SERIOUS");
+    serious["input"]["kind"] = json!("FALSIFICATION");
+    let v2 = record(admin.clone(), serious).await;
+    let v3 = record(
+        admin.clone(),
+        input("ENTERPRISE", &enterprise, "并环罚〔2025〕3号"),
+    )
+    .await;
+    let v4 = record(
+        admin.clone(),
+        input("ENTERPRISE", &enterprise, "并环罚〔2025〕4号"),
+    )
+    .await;
+    let v5 = record(
+        admin.clone(),
+        input("ENTERPRISE", &enterprise, "并环罚〔2025〕5号"),
+    )
+    .await;
+    for id in [&v1, &v2, &v3] {
+        app.ok(Some(&admin), PUBLISH, json!({ "id": id })).await;
+    }
+    let public = app.ok(None, PUBLIC, json!({})).await;
+    assert_eq!(public_ids(&public), [v1.clone(), v2.clone(), v3.clone()]);
+    let severities = app
+        .ok(
+            None,
+            "{ publicViolations { edges { node { severity publicationEndsOn } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = &severities["publicViolations"]["edges"];
+    assert_eq!(nodes[0]["node"]["severity"], "GENERAL", "the default");
+    assert_eq!(nodes[1]["node"]["severity"], "SERIOUS");
+    let ends = |i: usize| {
+        nodes[i]["node"]["publicationEndsOn"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    assert!(ends(1) > ends(0), "a serious decision is shown longer");
+
+    // The decision's document is public with it.
+    let decision =
+        crate::documents::attach(&app, &taiyuan, "VIOLATION", &v1, "PENALTY_DECISION").await;
+    let set_public = "mutation($id: ID!) { setDocumentPublic(id: $id, public: true) { public } }";
+    app.ok(Some(&taiyuan), set_public, json!({ "id": decision["id"] }))
+        .await;
+    let read_document = "query($id: ID!) { document(id: $id) { id public } }";
+    app.ok(None, read_document, json!({ "id": decision["id"] }))
+        .await;
+
+    // The city withdraws its revoked decision: gone from public view, document included.
+    let withdrawn = app
+        .ok(
+            Some(&taiyuan),
+            WITHDRAW,
+            json!({ "id": v1, "reason": "行政复议决定撤销原处罚决定" }),
+        )
+        .await["withdrawViolation"]
+        .clone();
+    assert_eq!(withdrawn["withdrawn"], true);
+    assert_eq!(withdrawn["published"], true, "its publication is history");
+    assert_eq!(withdrawn["publicationState"], "WITHDRAWN");
+    assert_eq!(withdrawn["withdrawReason"], "行政复议决定撤销原处罚决定");
+    assert!(withdrawn["withdrawnAt"].is_string());
+    assert!(withdrawn["withdrawnBy"].is_string());
+    let public = app.ok(None, PUBLIC, json!({})).await;
+    assert_eq!(public_ids(&public), [v2.clone(), v3.clone()]);
+    assert_eq!(public["publicViolations"]["totalCount"], 2);
+    assert_eq!(
+        app.code(None, read_document, json!({ "id": decision["id"] }))
+            .await,
+        "UNAUTHENTICATED",
+        "the decision document left public view with it"
+    );
+    let seen = app
+        .ok(
+            Some(&taiyuan),
+            read_document,
+            json!({ "id": decision["id"] }),
+        )
+        .await;
+    assert_eq!(seen["document"]["public"], false);
+    // Revoked before publication: never published.
+    app.ok(
+        Some(&admin),
+        WITHDRAW,
+        json!({ "id": v4, "reason": "撤销" }),
+    )
+    .await;
+    assert_eq!(
+        app.code(Some(&admin), PUBLISH, json!({ "id": v4 })).await,
+        "CONFLICT"
+    );
+    assert_eq!(
+        app.code(
+            Some(&admin),
+            WITHDRAW,
+            json!({ "id": v1, "reason": "again" })
+        )
+        .await,
+        "CONFLICT",
+        "withdrawn once, for good"
+    );
+
+    let expiring =
+        crate::documents::attach(&app, &admin, "VIOLATION", &v3, "PENALTY_DECISION").await;
+    app.ok(Some(&admin), set_public, json!({ "id": expiring["id"] }))
+        .await;
+    app.ok(None, read_document, json!({ "id": expiring["id"] }))
+        .await;
+
+    // Time passes: v3 (GENERAL, 12 months by default) was published just within its period,
+    // then just before it; v2 (SERIOUS, 36 months) as long ago is still shown.
+    let today = cleanprod::services::today();
+    let edge = shown_since(today, 12);
+    published_at(&app, &v3, edge).await;
+    published_at(&app, &v2, edge - chrono::Duration::seconds(1)).await;
+    let public = app.ok(None, PUBLIC, json!({})).await;
+    assert_eq!(public_ids(&public), [v2.clone(), v3.clone()]);
+    published_at(&app, &v3, edge - chrono::Duration::seconds(1)).await;
+    let public = app.ok(None, PUBLIC, json!({})).await;
+    assert_eq!(public_ids(&public), std::slice::from_ref(&v2));
+    assert_eq!(public["publicViolations"]["totalCount"], 1);
+    // Its decision leaves public view with it, and cannot be made public again.
+    assert_eq!(
+        app.code(None, read_document, json!({ "id": expiring["id"] }))
+            .await,
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        app.code(Some(&admin), set_public, json!({ "id": expiring["id"] }))
+            .await,
+        "BAD_USER_INPUT"
+    );
+    // The filters of the public list keep to what is shown.
+    let enterprises_only = app
+        .ok(
+            None,
+            PUBLIC,
+            json!({ "filter": { "subjectKind": "ENTERPRISE" } }),
+        )
+        .await;
+    assert_eq!(enterprises_only["publicViolations"]["totalCount"], 0);
+
+    // Officials keep the whole history, each with its state.
+    let all = app.ok(Some(&admin), STATES, json!({})).await["violations"].clone();
+    assert_eq!(all["totalCount"], 5);
+    let state_of = |id: &Value| {
+        all["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|e| &e["node"]["id"] == id)
+            .map(|e| e["node"]["publicationState"].clone())
+    };
+    assert_eq!(state_of(&v1), Some(json!("WITHDRAWN")));
+    assert_eq!(state_of(&v2), Some(json!("PUBLIC")));
+    assert_eq!(state_of(&v3), Some(json!("EXPIRED")));
+    assert_eq!(state_of(&v4), Some(json!("WITHDRAWN")));
+    assert_eq!(state_of(&v5), Some(json!("UNPUBLISHED")));
+    for (state, want) in [
+        ("UNPUBLISHED", vec![v5.clone()]),
+        ("PUBLIC", vec![v2.clone()]),
+        ("EXPIRED", vec![v3.clone()]),
+        ("WITHDRAWN", vec![v1.clone(), v4.clone()]),
+    ] {
+        let found = app
+            .ok(
+                Some(&taiyuan),
+                STATES,
+                json!({ "filter": { "state": state } }),
+            )
+            .await;
+        let ids: Vec<Value> = found["violations"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["id"].clone())
+            .collect();
+        assert_eq!(ids, want, "{state}");
+    }
+    let expired = app
+        .ok(
+            Some(&admin),
+            STATES,
+            json!({ "filter": { "state": "EXPIRED" } }),
+        )
+        .await;
+    let node = &expired["violations"]["edges"][0]["node"];
+    assert!(node["publicationEndsOn"].as_str() < Some(today.to_string().as_str()));
+}
+db_test!(withdrawn_and_expired_leave_public_view);
+
+async fn withdrawal_who_may_not_and_bad_input(app: TestApp) {
+    let admin = app.admin().await;
+    let taiyuan = app.city_admin("140100").await;
+    let datong = app.city_admin("140200").await;
+    let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
+    let firm = create_consultancy(&app, &admin, 1).await;
+    let expert = create_expert(&app, &admin, 1).await;
+    let expert_user = app.user_token("EXPERT", None, expert["id"].as_str()).await;
+    let firm_user = app.consultancy_user(&firm["id"]).await;
+    let on_enterprise = app
+        .ok(
+            Some(&admin),
+            RECORD,
+            input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
+        )
+        .await["recordViolation"]["id"]
+        .clone();
+    let on_firm = app
+        .ok(
+            Some(&admin),
+            RECORD,
+            input("CONSULTANCY", &firm, "晋环罚〔2025〕2号"),
+        )
+        .await["recordViolation"]["id"]
+        .clone();
+    for id in [&on_enterprise, &on_firm] {
+        app.ok(Some(&admin), PUBLISH, json!({ "id": id })).await;
+    }
+    let before = counts(&app).await;
+
+    let reason = "撤销";
+    for (token, id, want) in [
+        (Some(datong.as_str()), &on_enterprise, "FORBIDDEN"),
+        (Some(taiyuan.as_str()), &on_firm, "FORBIDDEN"),
+        (Some(expert_user.as_str()), &on_enterprise, "FORBIDDEN"),
+        (Some(firm_user.as_str()), &on_firm, "FORBIDDEN"),
+        (None, &on_enterprise, "UNAUTHENTICATED"),
+    ] {
+        let (code, error) = app
+            .err(token, WITHDRAW, json!({ "id": id, "reason": reason }))
+            .await;
+        assert_eq!(code, want, "{error}");
+    }
+    for (vars, field) in [
+        (json!({ "id": on_enterprise, "reason": "  " }), "reason"),
+        (
+            json!({ "id": on_enterprise, "reason": "x".repeat(501) }),
+            "reason",
+        ),
+        (json!({ "id": "not-an-id", "reason": reason }), "id"),
+    ] {
+        let (code, error) = app.err(Some(&admin), WITHDRAW, vars.clone()).await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field)),
+            "{vars}: {error}"
+        );
+    }
+    assert_eq!(
+        app.code(
+            Some(&admin),
+            WITHDRAW,
+            json!({ "id": uuid::Uuid::now_v7().to_string(), "reason": reason })
+        )
+        .await,
+        "NOT_FOUND"
+    );
+    let (code, error) = app
+        .err(
+            Some(&admin),
+            STATES,
+            json!({ "filter": { "state": "GONE" } }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT", "{error}");
+    assert_eq!(counts(&app).await, before, "nothing written");
+    let all = app.ok(Some(&admin), STATES, json!({})).await["violations"].clone();
+    for edge in all["edges"].as_array().expect("edges") {
+        assert_eq!(edge["node"]["withdrawn"], false);
+        assert_eq!(edge["node"]["publicationState"], "PUBLIC");
+    }
+    let public = app.ok(None, PUBLIC, json!({})).await;
+    assert_eq!(public["publicViolations"]["totalCount"], 2);
+}
+db_test!(withdrawal_who_may_not_and_bad_input);

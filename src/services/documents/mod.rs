@@ -460,9 +460,31 @@ async fn may_read(
     }))
 }
 
+/// Whether anyone may read the document: made public, and for a penalty decision, while its
+/// violation is shown (not withdrawn, its publication period not over).
+async fn shown_publicly(s: &Services, doc: &document::Model) -> AppResult<bool> {
+    if !doc.is_public {
+        return Ok(false);
+    }
+    if doc.owner_type != DocumentOwnerType::Violation {
+        return Ok(true);
+    }
+    violation_shown(s, doc.owner_id).await
+}
+
+async fn violation_shown(s: &Services, violation_id: Uuid) -> AppResult<bool> {
+    Ok(violation::Entity::find_by_id(violation_id)
+        .one(&s.db)
+        .await?
+        .is_some_and(|v| {
+            crate::services::violations::publication_state(&s.config.violation_publication, &v)
+                == crate::domain::ViolationPublicationState::Public
+        }))
+}
+
 /// Checks that the viewer may read the document; public ones anyone may.
 async fn require_read(s: &Services, viewer: &Viewer, doc: &document::Model) -> AppResult<()> {
-    if doc.is_public {
+    if shown_publicly(s, doc).await? {
         return Ok(());
     }
     viewer.require_user()?;
@@ -501,7 +523,7 @@ pub async fn of_record(
     let facts = owner_facts(&s.db, owner_type, owner_id).await?;
     let mut readable = Vec::with_capacity(docs.len());
     for doc in docs {
-        if doc.is_public || may_read(s, viewer, &doc, &facts).await? {
+        if shown_publicly(s, &doc).await? || may_read(s, viewer, &doc, &facts).await? {
             readable.push(doc);
         }
     }
@@ -541,7 +563,7 @@ pub async fn download(
         .ok_or_else(|| {
             AppError::bad_input("version", format!("document has no version {wanted}"))
         })?;
-    if !doc.is_public {
+    if !shown_publicly(s, &doc).await? {
         let txn = begin_write(&s.db).await?;
         audit_log::commit(
             txn,
@@ -602,7 +624,7 @@ pub async fn delete(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<docume
 }
 
 /// Makes a document public (or not): officials of its record, for kinds that may be public;
-/// a penalty decision only once its violation is published.
+/// a penalty decision only while its violation is shown publicly.
 pub async fn set_public(
     s: &Services,
     viewer: &Viewer,
@@ -623,17 +645,14 @@ pub async fn set_public(
             format!("{} documents are not published", doc.kind.as_str()),
         ));
     }
-    if public && doc.owner_type == DocumentOwnerType::Violation {
-        let published = violation::Entity::find_by_id(doc.owner_id)
-            .one(&s.db)
-            .await?
-            .is_some_and(|v| v.published);
-        if !published {
-            return Err(AppError::bad_input(
-                "public",
-                "publish the violation before its decision",
-            ));
-        }
+    if public
+        && doc.owner_type == DocumentOwnerType::Violation
+        && !violation_shown(s, doc.owner_id).await?
+    {
+        return Err(AppError::bad_input(
+            "public",
+            "publish the violation before its decision",
+        ));
     }
     let txn = begin_write(&s.db).await?;
     document::Entity::update_many()

@@ -229,6 +229,11 @@ impl DeliveryWorker {
 
     /// Sends one claimed delivery and records how it went.
     async fn deliver(&self, claim: &delivery::Model, now: DateTime<Utc>) -> AppResult<Finished> {
+        // The lease runs from the start of this send, not from the claim of the batch: a
+        // claim still waiting its turn behind slow sends is not taken for a stopped worker's.
+        if !self.renew(claim, now).await? {
+            return Ok(Finished::LostClaim);
+        }
         let result = match self.outgoing(claim, now).await? {
             Ok(message) => self.transports.send(claim.channel, &message).await,
             Err(reason) => Err(reason),
@@ -278,6 +283,22 @@ impl DeliveryWorker {
             .metrics
             .observe_delivery(claim.channel.as_str(), finished.outcome());
         Ok(finished)
+    }
+
+    /// Restamps this worker's claim; `false` when it is no longer this worker's (reaped).
+    async fn renew(&self, claim: &delivery::Model, now: DateTime<Utc>) -> AppResult<bool> {
+        let renewed = delivery::Entity::update_many()
+            .col_expr(
+                delivery::Column::ClaimedAt,
+                Expr::value(Some(Ord::max(now, Utc::now()))),
+            )
+            .filter(delivery::Column::Id.eq(claim.id))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
+            .filter(delivery::Column::ClaimedBy.eq(self.instance.clone()))
+            .exec(&self.services.db)
+            .await?
+            .rows_affected;
+        Ok(renewed == 1)
     }
 
     /// The message a delivery carries; `Err` (a reason) when it cannot be made.

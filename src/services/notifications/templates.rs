@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    AnnualListStatus, DeadlineKind, NotificationKind, ReviewKind, ReviewOutcome, SeatStatus,
+    AnnualListStatus, DeadlineKind, DirectoryAction, DirectoryReasonKind, NotificationKind,
+    ReviewKind, ReviewOutcome, SeatStatus,
 };
 use crate::rules::reminders::Duty;
 
@@ -76,6 +77,28 @@ pub struct ListFacts {
     pub submitted_on: chrono::NaiveDate,
     /// Submitted after the end of February.
     pub late: bool,
+}
+
+/// A city's application to change the directory (DIRECTORY_APPLICATION_SUBMITTED) and, once
+/// decided, the decision (DIRECTORY_APPLICATION_DECIDED).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryFacts {
+    pub application_id: uuid::Uuid,
+    pub enterprise: String,
+    pub city_code: String,
+    pub city: String,
+    pub action: DirectoryAction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_kind: Option<DirectoryReasonKind>,
+    pub reason: String,
+    /// The decision, when made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_reason: Option<String>,
 }
 
 /// A training session and the participant a notification is about (TRAINING_*).
@@ -156,6 +179,9 @@ pub struct Params {
     /// TRAINING_ENROLLED, TRAINING_REMINDER, TRAINING_CANCELLED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub training: Option<TrainingFacts>,
+    /// DIRECTORY_APPLICATION_SUBMITTED, DIRECTORY_APPLICATION_DECIDED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<DirectoryFacts>,
 }
 
 impl ReviewFacts {
@@ -286,6 +312,25 @@ fn duty_text(duty: Duty, d: &DutyFacts) -> (String, String) {
                 d.due, d.days_left
             ),
         ),
+    }
+}
+
+/// What a directory application asks, as the notifications say it.
+fn directory_change(d: &DirectoryFacts) -> String {
+    match (d.action, d.since_year) {
+        (DirectoryAction::Add, Some(year)) => {
+            format!("将{}纳入名录总库（自{year}年起）", d.enterprise)
+        }
+        (DirectoryAction::Add, None) => format!("将{}纳入名录总库", d.enterprise),
+        (DirectoryAction::Remove, _) => format!("将{}移出名录总库", d.enterprise),
+    }
+}
+
+/// The applicant's reason: its kind, when given, before the words.
+fn directory_reason(d: &DirectoryFacts) -> String {
+    match d.reason_kind {
+        Some(kind) => format!("{}（{}）", kind.label(), d.reason),
+        None => d.reason.clone(),
     }
 }
 
@@ -520,6 +565,35 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
                         .map(|r| format!("，原因：{r}"))
                         .unwrap_or_default(),
                     t.participant
+                ),
+            ))
+        }
+        NotificationKind::DirectoryApplicationSubmitted => {
+            let d = p.directory.as_ref()?;
+            Some((
+                format!("名录调整申请待审核：{}{}", d.city, d.action.label()),
+                format!(
+                    "{}申请{}，理由：{}。请审核（批准或说明理由不予批准）。",
+                    d.city,
+                    directory_change(d),
+                    directory_reason(d)
+                ),
+            ))
+        }
+        NotificationKind::DirectoryApplicationDecided => {
+            let d = p.directory.as_ref()?;
+            let (decided, verdict) = if d.approved? {
+                ("已批准", "已批准")
+            } else {
+                ("未获批准", "不予批准")
+            };
+            Some((
+                format!("名录调整申请{decided}：{}", d.enterprise),
+                format!(
+                    "{}申请{}，省生态环境厅{verdict}{}。",
+                    d.city,
+                    directory_change(d),
+                    because(d.decision_reason.as_deref())
                 ),
             ))
         }
@@ -808,6 +882,68 @@ mod tests {
     }
 
     #[test]
+    fn the_directory_applications() {
+        let mut facts = DirectoryFacts {
+            application_id: uuid::Uuid::nil(),
+            enterprise: "太原钢铁".into(),
+            city_code: "140100".into(),
+            city: "太原市".into(),
+            action: DirectoryAction::Remove,
+            since_year: None,
+            reason_kind: Some(DirectoryReasonKind::Closed),
+            reason: "2026年6月整体关停".into(),
+            approved: None,
+            decision_reason: None,
+        };
+        let params = |d: &DirectoryFacts| Params {
+            directory: Some(d.clone()),
+            ..Default::default()
+        };
+        let (title, body) = text(
+            NotificationKind::DirectoryApplicationSubmitted,
+            params(&facts),
+        );
+        assert_eq!(title, "名录调整申请待审核：太原市移出名录");
+        assert_eq!(
+            body,
+            "太原市申请将太原钢铁移出名录总库，理由：关停（2026年6月整体关停）。请审核（批准或说明理由不予批准）。"
+        );
+        facts.approved = Some(false);
+        facts.decision_reason = Some("尚未完成关停验收".into());
+        let (title, body) = text(
+            NotificationKind::DirectoryApplicationDecided,
+            params(&facts),
+        );
+        assert_eq!(title, "名录调整申请未获批准：太原钢铁");
+        assert_eq!(
+            body,
+            "太原市申请将太原钢铁移出名录总库，省生态环境厅不予批准，理由：尚未完成关停验收。"
+        );
+        facts.action = DirectoryAction::Add;
+        facts.since_year = Some(2026);
+        facts.approved = Some(true);
+        facts.decision_reason = None;
+        let (title, body) = text(
+            NotificationKind::DirectoryApplicationDecided,
+            params(&facts),
+        );
+        assert_eq!(title, "名录调整申请已批准：太原钢铁");
+        assert_eq!(
+            body,
+            "太原市申请将太原钢铁纳入名录总库（自2026年起），省生态环境厅已批准。"
+        );
+        // An undecided application has no decision to tell.
+        facts.approved = None;
+        assert!(
+            render(
+                NotificationKind::DirectoryApplicationDecided,
+                &params(&facts)
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
     fn training_participants() {
         let training = TrainingFacts {
             session_id: uuid::Uuid::nil(),
@@ -904,6 +1040,18 @@ mod tests {
                 location: "太原".into(),
                 participant: "张三".into(),
                 reason: None,
+            }),
+            directory: Some(DirectoryFacts {
+                application_id: uuid::Uuid::nil(),
+                enterprise: "太原钢铁".into(),
+                city_code: "140100".into(),
+                city: "太原市".into(),
+                action: DirectoryAction::Add,
+                since_year: Some(2026),
+                reason_kind: None,
+                reason: "新建项目".into(),
+                approved: Some(true),
+                decision_reason: None,
             }),
             ..all
         };

@@ -1,0 +1,281 @@
+//! What the plan makes public (核定并公示, 向社会公开), for anyone without signing in: the
+//! published annual audit lists and the consultancy registry.
+//!
+//! Each has its own types holding only what the public may read, built by the services from
+//! published data alone: no field of them leads to an enterprise's or a firm's private record
+//! (contacts, figures, audits, staff, unpublished appraisals), whoever asks.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use rust_decimal::Decimal;
+
+use crate::domain::{ConsultancyStatus, Grade, Sector};
+use crate::services::annual_lists::{self, PublishedEntry, PublishedList};
+use crate::services::consultancies::{
+    self, ConsultancyFilter as ServiceFilter, PublicFirm, PublishedRankingLine,
+};
+
+use super::context::{loaders, services};
+use super::pagination::page_request;
+use super::reference::City;
+use super::scalars::{Date, id_of, parse_id};
+
+async fn city(ctx: &Context<'_>, code: &str) -> Result<Option<City>> {
+    Ok(loaders(ctx)?
+        .cities
+        .load_one(code.to_owned())
+        .await?
+        .map(City))
+}
+
+/// A city's published annual audit list (年度强制性清洁生产审核企业名单公示).
+pub struct PublishedAnnualList(PublishedList);
+
+#[Object]
+impl PublishedAnnualList {
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city(ctx, &self.0.city_code).await
+    }
+    /// The day it was published and its notices went out.
+    async fn published_on(&self) -> Option<Date> {
+        self.0.published_on.map(Date)
+    }
+    async fn enterprise_count(&self) -> usize {
+        self.0.entries.len()
+    }
+    /// The enterprises on it, in the order they were put on it (a fixed document, read whole
+    /// like its CSV; not paged).
+    async fn enterprises(&self) -> Vec<PublishedListEnterprise<'_>> {
+        self.0
+            .entries
+            .iter()
+            .map(|entry| PublishedListEnterprise {
+                entry,
+                year: self.0.year,
+            })
+            .collect()
+    }
+    /// The list as CSV: `/public/annual-lists/{year}.csv?cityCode=…`.
+    async fn csv_path(&self) -> String {
+        format!(
+            "/public/annual-lists/{}.csv?cityCode={}",
+            self.0.year, self.0.city_code
+        )
+    }
+}
+
+/// An enterprise as a published list shows it.
+pub struct PublishedListEnterprise<'a> {
+    entry: &'a PublishedEntry,
+    year: i32,
+}
+
+#[Object]
+impl PublishedListEnterprise<'_> {
+    async fn name(&self) -> &str {
+        &self.entry.name
+    }
+    /// Unified social credit code (GB 32100).
+    async fn credit_code(&self) -> &str {
+        &self.entry.credit_code
+    }
+    async fn city_code(&self) -> &str {
+        &self.entry.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city(ctx, &self.entry.city_code).await
+    }
+    /// The county or district (区县).
+    async fn county(&self) -> &str {
+        &self.entry.county
+    }
+    /// GB/T 4754 class code.
+    async fn industry_code(&self) -> &str {
+        &self.entry.industry_code
+    }
+    /// The annex sector of the industry, if it is in the annex.
+    async fn sector(&self) -> Option<Sector> {
+        self.entry.sector
+    }
+    async fn sector_label(&self) -> Option<&'static str> {
+        self.entry.sector.map(Sector::label)
+    }
+    /// The list's year.
+    async fn year(&self) -> i32 {
+        self.year
+    }
+}
+
+/// A firm of the public consultancy registry. Published recheck findings against firms are
+/// not public yet (no publication step for findings exists); they will join here once they do.
+pub struct PublicConsultancy(PublicFirm);
+
+crate::connection_type!(
+    PublicConsultancyConnection,
+    PublicConsultancyEdge,
+    PublicConsultancy
+);
+
+#[Object]
+impl PublicConsultancy {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn credit_code(&self) -> &str {
+        &self.0.credit_code
+    }
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city(ctx, &self.0.city_code).await
+    }
+    async fn status(&self) -> ConsultancyStatus {
+        self.0.status
+    }
+    async fn status_label(&self) -> &'static str {
+        self.0.status.label()
+    }
+    /// Only ACTIVE firms take new audits.
+    async fn takes_new_audits(&self) -> bool {
+        crate::rules::consultancy::may_take_new_audits(self.0.status)
+    }
+    /// Staff employed today.
+    async fn staff_count(&self) -> u64 {
+        self.0.staff_count
+    }
+    /// Its lines of published rankings, latest year first.
+    async fn rankings(&self) -> Vec<PublicRankingLine> {
+        self.0
+            .rankings
+            .iter()
+            .map(PublicRankingLine::from)
+            .collect()
+    }
+}
+
+/// One firm's line of a published ranking.
+#[derive(SimpleObject)]
+pub struct PublicRankingLine {
+    pub year: i32,
+    /// Competition rank: equal totals share it (1, 1, 3).
+    pub rank: u32,
+    /// Display order, from 1.
+    pub position: u32,
+    /// Two places (`85.00`).
+    pub total: Decimal,
+    pub grade: Grade,
+    pub grade_label: &'static str,
+    pub capacity_building: Decimal,
+    pub report_quality: Decimal,
+    pub personnel_management: Decimal,
+    pub service_quality: Decimal,
+    pub service_quantity: Decimal,
+    /// The rank in the previous published year; none when not ranked there.
+    pub previous_rank: Option<u32>,
+    /// Positive when the firm moved up.
+    pub rank_change: Option<i32>,
+}
+
+impl From<&PublishedRankingLine> for PublicRankingLine {
+    fn from(l: &PublishedRankingLine) -> Self {
+        let mut total = l.total.round_dp(2);
+        total.rescale(2);
+        PublicRankingLine {
+            year: l.year,
+            rank: l.rank,
+            position: l.position,
+            total,
+            grade: l.grade,
+            grade_label: l.grade.label(),
+            capacity_building: l.scores.capacity_building,
+            report_quality: l.scores.report_quality,
+            personnel_management: l.scores.personnel_management,
+            service_quality: l.scores.service_quality,
+            service_quantity: l.scores.service_quantity,
+            previous_rank: l.previous_rank,
+            rank_change: l.rank_change,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct PublicConsultancyFilter {
+    pub city_code: Option<String>,
+    pub status: Option<ConsultancyStatus>,
+    /// Matches part of the name or the credit code.
+    pub text: Option<String>,
+}
+
+#[derive(Default)]
+pub struct PublicQuery;
+
+#[Object]
+impl PublicQuery {
+    /// The year's published annual audit lists (公示), one city's or every city's by city code;
+    /// lists not yet published are not shown. Public.
+    async fn published_annual_lists(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+        city_code: Option<String>,
+    ) -> Result<Vec<PublishedAnnualList>> {
+        let s = services(ctx)?;
+        Ok(
+            annual_lists::published_lists(&s.db, year, city_code.as_deref())
+                .await?
+                .into_iter()
+                .map(PublishedAnnualList)
+                .collect(),
+        )
+    }
+
+    /// The years with a published annual list, latest first. Public.
+    async fn published_annual_list_years(&self, ctx: &Context<'_>) -> Result<Vec<i32>> {
+        let s = services(ctx)?;
+        Ok(annual_lists::published_years(&s.db).await?)
+    }
+
+    /// The consultancy registry as the public sees it, in registration order. Public.
+    async fn public_consultancies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<PublicConsultancyFilter>,
+    ) -> Result<PublicConsultancyConnection> {
+        let s = services(ctx)?;
+        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let f = filter.unwrap_or_default();
+        let result = consultancies::public_consultancies(
+            &s.db,
+            ServiceFilter {
+                city_code: f.city_code,
+                status: f.status,
+                text: f.text,
+            },
+            page,
+        )
+        .await?;
+        Ok(PublicConsultancyConnection::from_page(
+            result.map(|f| (f.id, PublicConsultancy(f))),
+        ))
+    }
+
+    /// One firm of the public registry. Public.
+    async fn public_consultancy(&self, ctx: &Context<'_>, id: ID) -> Result<PublicConsultancy> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(PublicConsultancy(
+            consultancies::public_consultancy(&s.db, id).await?,
+        ))
+    }
+}
