@@ -299,6 +299,10 @@ domain_enum! {
         DirectoryApplicationSubmitted => "DIRECTORY_APPLICATION_SUBMITTED", "名录调整申请待审核",
         /// To the applying city: the province approved or refused its directory application.
         DirectoryApplicationDecided => "DIRECTORY_APPLICATION_DECIDED", "名录调整申请审核结果",
+        /// To the province: a city submitted its yearly work summary.
+        SummarySubmitted => "SUMMARY_SUBMITTED", "年度工作总结已报送",
+        /// To the submitting city: the province received or returned its yearly summary.
+        SummaryDecided => "SUMMARY_DECIDED", "年度工作总结审核结果",
     }
 }
 
@@ -760,6 +764,7 @@ domain_enums!(
     DirectoryAction,
     DirectoryReasonKind,
     DirectoryApplicationStatus,
+    CitySummaryStatus,
 );
 
 /// Parses a comma-separated enum list stored by [`join_enum_list`].
@@ -827,5 +832,19 @@ domain_enum! {
         Pending => "PENDING", "待审核",
         Approved => "APPROVED", "已批准",
         Refused => "REFUSED", "未批准",
+    }
+}
+
+domain_enum! {
+    /// Where a city's yearly work summary stands.
+    CitySummaryStatus {
+        /// Not submitted yet.
+        Draft => "DRAFT", "未报送",
+        /// Submitted, waiting for the province.
+        Submitted => "SUBMITTED", "已报送",
+        /// Received by the province.
+        Received => "RECEIVED", "已接收",
+        /// Returned by the province with a reason; the city revises and resubmits.
+        Returned => "RETURNED", "已退回",
     }
 }

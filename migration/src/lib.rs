@@ -30,6 +30,8 @@ mod m20261206_000022_notification_delivery;
 mod m20261206_000023_notification_created_index;
 mod m20261206_000024_violation_withdrawal;
 mod m20261206_000025_directory_applications;
+mod m20261206_000026_result_publications;
+mod m20261206_000027_city_summaries;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -63,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_notification_created_index::Migration),
             Box::new(m20261206_000024_violation_withdrawal::Migration),
             Box::new(m20261206_000025_directory_applications::Migration),
+            Box::new(m20261206_000026_result_publications::Migration),
+            Box::new(m20261206_000027_city_summaries::Migration),
         ]
     }
 }

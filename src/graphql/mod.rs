@@ -4,6 +4,7 @@ pub mod annual_lists;
 pub mod appraisals;
 pub mod audit_log;
 pub mod audits;
+pub mod city_summaries;
 pub mod consultancies;
 pub mod context;
 pub mod directory;
@@ -19,6 +20,7 @@ pub mod opinion_sheets;
 pub mod pagination;
 pub mod panels;
 pub mod public;
+pub mod publications;
 pub mod rechecks;
 pub mod reference;
 pub mod scalars;
@@ -46,6 +48,7 @@ pub struct QueryRoot(
     consultancies::ConsultancyQuery,
     audits::AuditQuery,
     summary::SummaryQuery,
+    city_summaries::CitySummaryQuery,
     training::TrainingQuery,
     appraisals::AppraisalQuery,
     violations::ViolationQuery,
@@ -57,6 +60,7 @@ pub struct QueryRoot(
     expert_year::ExpertYearQuery,
     documents::DocumentQuery,
     public::PublicQuery,
+    publications::PublicationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -65,6 +69,7 @@ pub struct MutationRoot(
     experts::ExpertMutation,
     enterprises::EnterpriseMutation,
     directory::DirectoryMutation,
+    city_summaries::CitySummaryMutation,
     annual_lists::AnnualListMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
@@ -77,6 +82,7 @@ pub struct MutationRoot(
     notification_delivery::NotificationDeliveryMutation,
     rechecks::RecheckMutation,
     documents::DocumentMutation,
+    publications::PublicationMutation,
 );
 
 /// Subscriptions: over the WebSocket at `/graphql` (`graphql-transport-ws`), not over HTTP.

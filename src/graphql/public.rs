@@ -9,6 +9,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
 use crate::domain::{ConsultancyStatus, Grade, Sector};
+use crate::error::AppError;
 use crate::services::annual_lists::{self, PublishedEntry, PublishedList};
 use crate::services::consultancies::{
     self, ConsultancyFilter as ServiceFilter, PublicFirm, PublishedRankingLine,
@@ -16,8 +17,11 @@ use crate::services::consultancies::{
 
 use super::context::{loaders, services};
 use super::pagination::page_request;
+use super::publications::PublishedRecheckFinding;
 use super::reference::City;
 use super::scalars::{Date, id_of, parse_id};
+use crate::services::pagination::Page;
+use crate::services::publications::{self, PublicFinding};
 
 async fn city(ctx: &Context<'_>, code: &str) -> Result<Option<City>> {
     Ok(loaders(ctx)?
@@ -111,9 +115,31 @@ impl PublishedListEnterprise<'_> {
     }
 }
 
-/// A firm of the public consultancy registry. Published recheck findings against firms are
-/// not public yet (no publication step for findings exists); they will join here once they do.
-pub struct PublicConsultancy(PublicFirm);
+/// A firm of the public consultancy registry, with the recheck findings published against it
+/// (fetched once per page, only when asked for).
+pub struct PublicConsultancy(PublicFirm, Vec<PublicFinding>);
+
+/// The published findings against the firms, when the selection asks for them: one query for
+/// the whole page.
+async fn with_findings(
+    ctx: &Context<'_>,
+    wanted: bool,
+    firms: Vec<PublicFirm>,
+) -> Result<Vec<PublicConsultancy>> {
+    let mut findings = if wanted {
+        let ids: Vec<_> = firms.iter().map(|f| f.id).collect();
+        publications::published_findings_of_consultancies(&services(ctx)?.db, &ids).await?
+    } else {
+        Default::default()
+    };
+    Ok(firms
+        .into_iter()
+        .map(|f| {
+            let mine = findings.remove(&f.id).unwrap_or_default();
+            PublicConsultancy(f, mine)
+        })
+        .collect())
+}
 
 crate::connection_type!(
     PublicConsultancyConnection,
@@ -158,6 +184,14 @@ impl PublicConsultancy {
             .rankings
             .iter()
             .map(PublicRankingLine::from)
+            .collect()
+    }
+    /// Recheck findings published against the firm (复核问题通报), latest publication first.
+    async fn published_findings(&self) -> Vec<PublishedRecheckFinding> {
+        self.1
+            .iter()
+            .cloned()
+            .map(PublishedRecheckFinding)
             .collect()
     }
 }
@@ -265,17 +299,30 @@ impl PublicQuery {
             page,
         )
         .await?;
-        Ok(PublicConsultancyConnection::from_page(
-            result.map(|f| (f.id, PublicConsultancy(f))),
-        ))
+        let wanted = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("publishedFindings")
+            .exists();
+        let firms = with_findings(ctx, wanted, result.items).await?;
+        Ok(PublicConsultancyConnection::from_page(Page {
+            items: firms.into_iter().map(|f| (f.0.id, f)).collect(),
+            has_next_page: result.has_next_page,
+            has_previous_page: result.has_previous_page,
+            total_count: result.total_count,
+        }))
     }
 
     /// One firm of the public registry. Public.
     async fn public_consultancy(&self, ctx: &Context<'_>, id: ID) -> Result<PublicConsultancy> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        Ok(PublicConsultancy(
-            consultancies::public_consultancy(&s.db, id).await?,
-        ))
+        let firm = consultancies::public_consultancy(&s.db, id).await?;
+        let wanted = ctx.look_ahead().field("publishedFindings").exists();
+        with_findings(ctx, wanted, vec![firm])
+            .await?
+            .pop()
+            .ok_or_else(|| AppError::not_found("Consultancy", id).into())
     }
 }

@@ -102,7 +102,7 @@ pub struct OverdueSummary {
     pub directory_cycle: u64,
 }
 
-pub struct AnnualSummary(Summary);
+pub struct AnnualSummary(pub Summary);
 
 #[Object]
 impl AnnualSummary {

@@ -1099,6 +1099,28 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "the directory entry changed since the application; refuse it with a reason",
         "提交申请后该企业的名录状态已发生变化，请说明理由不予批准",
     ),
+    (
+        "only the city's administrator submits its yearly summary; the province receives or returns it",
+        "年度工作总结由本市管理员报送，省级管理员负责接收或退回",
+    ),
+    (
+        "the year is not over: a summary is submitted for a past year",
+        "该年度尚未结束：只能报送已结束年度的工作总结",
+    ),
+    ("no such city", "城市不存在"),
+    ("no such year", "年份无效"),
+    (
+        "the summary is submitted already; it can be submitted again only once the province returns it",
+        "该年度工作总结已报送，只有被省生态环境厅退回后方可重新报送",
+    ),
+    (
+        "the summary changed meanwhile; read it again",
+        "该年度工作总结已被他人处理，请重新读取",
+    ),
+    (
+        "only a SUBMITTED summary is received or returned; this one is {}",
+        "只有已报送的年度工作总结可以接收或退回，该总结当前为“{0:CitySummaryStatus}”",
+    ),
 ];
 
 /// async-graphql's own messages (parsing, validation, input coercion, limits). Not in our
@@ -1220,6 +1242,36 @@ pub(super) const LIBRARY: &[(&str, &str)] = &[
     (
         "Fields \"{}\" conflict because \"{}\" and \"{}\" are different fields. Use different aliases on the fields to fetch both if this was intentional.",
         "字段“{0}”冲突：“{1}”和“{2}”是不同的字段；如需同时获取，请使用不同的别名",
+    ),
+    // Publications of results (通报).
+    ("finding {} is already published", "复核问题 {0} 已通报过"),
+    (
+        "give at least one finding, or leave it out to publish all of the year",
+        "请至少选择一条复核问题，或不填以通报本年度全部问题",
+    ),
+    (
+        "no recheck finding {} of the year",
+        "本年度没有复核问题 {0}",
+    ),
+    (
+        "nothing to publish: every recorded finding of the year is published already, or there is none",
+        "没有可通报的内容：本年度记录的复核问题均已通报，或尚无复核问题",
+    ),
+    (
+        "nothing to publish: no evaluation or acceptance result was recorded in the period",
+        "没有可通报的内容：该期间内没有已记录结论的评估或验收",
+    ),
+    (
+        "the period has not ended yet: to is after today",
+        "通报期间尚未结束：截止日期晚于今天",
+    ),
+    (
+        "the period is empty: from is after to",
+        "通报期间为空：起始日期晚于截止日期",
+    ),
+    (
+        "the period is longer than five years",
+        "通报期间不得超过五年",
     ),
     // The reasons inside "Invalid value for argument".
     ("expected type \"{}\"", "应为 {0} 类型"),

@@ -34,10 +34,11 @@ use std::sync::LazyLock;
 use async_graphql::{ServerError, Value};
 
 use crate::domain::{
-    AnnualListStatus, AttendanceStatus, AuditEventKind, AuditStatus, ConsultancyStatus,
-    DirectoryApplicationStatus, DirectoryReasonKind, ExpertStatus, ExpertiseKind, FindingKind,
-    Grade, NotificationChannel, OpinionConclusion, ProfessionalTitle, ReviewKind, ReviewOutcome,
-    ReviewStatus, Role, SeatStatus, Sector, TrainingAudience, TrainingScope, TrainingSessionStatus,
+    AnnualListStatus, AttendanceStatus, AuditEventKind, AuditStatus, CitySummaryStatus,
+    ConsultancyStatus, DirectoryApplicationStatus, DirectoryReasonKind, ExpertStatus,
+    ExpertiseKind, FindingKind, Grade, NotificationChannel, OpinionConclusion, ProfessionalTitle,
+    ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus, Sector, TrainingAudience,
+    TrainingScope, TrainingSessionStatus,
 };
 use crate::error::AppError;
 
@@ -455,6 +456,7 @@ labelled_enums!(
     NotificationChannel,
     DirectoryReasonKind,
     DirectoryApplicationStatus,
+    CitySummaryStatus,
 );
 
 #[cfg(test)]

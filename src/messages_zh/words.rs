@@ -235,6 +235,12 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("reasonKind", "理由类别"),
     ("approve", "是否批准"),
     ("action", "调整事项"),
+    ("optionsCarriedOut", "方案实施情况"),
+    ("benefits", "取得成效"),
+    ("problems", "存在问题"),
+    ("other", "其他"),
+    ("findingIds", "复核问题"),
+    ("to", "截止日期"),
 ];
 
 /// Names of NOT_FOUND's `extensions.entity`.
@@ -261,4 +267,5 @@ pub(super) const ENTITIES: &[(&str, &str)] = &[
     ("Violation", "违规记录"),
     ("PublishedAnnualList", "已公示的年度审核企业名单"),
     ("DirectoryApplication", "名录调整申请"),
+    ("CitySummary", "年度工作总结"),
 ];

@@ -40,7 +40,7 @@ pub fn meets_target(passed: u64, total: u64, target_percent: Decimal) -> Option<
 }
 
 /// A pass rate set against its target, as the summary shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TargetCheck {
     pub passed: u64,
     pub total: u64,

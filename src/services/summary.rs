@@ -12,6 +12,7 @@ use entity::{audit, audit_transition, city, enterprise, improvement_option, revi
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Viewer;
 use crate::domain::{
@@ -24,7 +25,7 @@ use super::amounts::from_stored;
 use super::{enterprises, is_constant, reference, today};
 
 /// Options of one kind, summed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionTotals {
     pub kind: OptionKind,
     pub count: u64,
@@ -84,7 +85,7 @@ impl OptionTotals {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OverdueCounts {
     pub disclosure: u64,
     pub start: u64,
@@ -101,7 +102,8 @@ impl OverdueCounts {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Stored as JSON when a city submits its summary (`city_summaries.figures`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnnualSummary {
     pub year: i32,
     /// `None`: the whole province.
@@ -262,7 +264,7 @@ async fn overdue_counts(
 }
 
 /// The summary of one city (or the province, `None`), without access checks.
-async fn summarise(
+pub(crate) async fn summarise(
     db: &impl ConnectionTrait,
     year: i32,
     city: Option<&str>,

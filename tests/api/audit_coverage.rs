@@ -43,6 +43,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         enterprises::directory_membership_and_cycle,
         directory_applications::apply_decide_and_the_history,
         directory_applications::the_province_acts_directly,
+        city_summaries::submit_return_resubmit_receive,
         enterprises::import_all_or_nothing_and_good_rows_only,
         annual_lists::draft_submit_return_approve_publish,
         annual_lists::simplified_audits_follow_the_lists_path,
@@ -69,6 +70,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         opinion_sheets::check_in_at_the_venue_and_no_shows,
         notifications::experts_hear_of_invitations_and_changes,
         notification_delivery::every_delivery_operation,
+        publications::results_and_findings_are_published_and_frozen,
     ]
 }
 

@@ -101,6 +101,26 @@ pub struct DirectoryFacts {
     pub decision_reason: Option<String>,
 }
 
+/// A city's yearly work summary as submitted (SUMMARY_SUBMITTED) and, once decided, the
+/// province's decision (SUMMARY_DECIDED).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryFacts {
+    pub summary_id: uuid::Uuid,
+    pub city_code: String,
+    pub city: String,
+    pub year: i32,
+    pub submitted_on: chrono::NaiveDate,
+    /// Submitted after 31 March of the next year.
+    pub late: bool,
+    /// The decision, when made: received (true) or returned (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<bool>,
+    /// Why it was returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_reason: Option<String>,
+}
+
 /// A training session and the participant a notification is about (TRAINING_*).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -182,6 +202,9 @@ pub struct Params {
     /// DIRECTORY_APPLICATION_SUBMITTED, DIRECTORY_APPLICATION_DECIDED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<DirectoryFacts>,
+    /// SUMMARY_SUBMITTED, SUMMARY_DECIDED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<SummaryFacts>,
 }
 
 impl ReviewFacts {
@@ -597,6 +620,39 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
                 ),
             ))
         }
+        NotificationKind::SummarySubmitted => {
+            let y = p.summary.as_ref()?;
+            let late = if y.late { "（逾期报送）" } else { "" };
+            Some((
+                format!("年度工作总结已报送：{}{}年", y.city, y.year),
+                format!(
+                    "{}于 {} 报送了{}年度清洁生产审核工作总结{late}，请接收或说明理由退回。",
+                    y.city, y.submitted_on, y.year
+                ),
+            ))
+        }
+        NotificationKind::SummaryDecided => {
+            let y = p.summary.as_ref()?;
+            Some(if y.received? {
+                (
+                    format!("年度工作总结已接收：{}年", y.year),
+                    format!(
+                        "{}{}年度清洁生产审核工作总结已由省生态环境厅接收。",
+                        y.city, y.year
+                    ),
+                )
+            } else {
+                (
+                    format!("年度工作总结被退回：{}年", y.year),
+                    format!(
+                        "{}{}年度清洁生产审核工作总结被省生态环境厅退回{}。请修改后重新报送。",
+                        y.city,
+                        y.year,
+                        because(y.return_reason.as_deref())
+                    ),
+                )
+            })
+        }
     }
 }
 
@@ -882,6 +938,48 @@ mod tests {
     }
 
     #[test]
+    fn the_city_summaries() {
+        let mut facts = SummaryFacts {
+            summary_id: uuid::Uuid::nil(),
+            city_code: "140100".into(),
+            city: "太原市".into(),
+            year: 2025,
+            submitted_on: chrono::NaiveDate::from_ymd_opt(2026, 4, 2).expect("date"),
+            late: true,
+            received: None,
+            return_reason: None,
+        };
+        let params = |y: &SummaryFacts| Params {
+            summary: Some(y.clone()),
+            ..Default::default()
+        };
+        let (title, body) = text(NotificationKind::SummarySubmitted, params(&facts));
+        assert_eq!(title, "年度工作总结已报送：太原市2025年");
+        assert_eq!(
+            body,
+            "太原市于 2026-04-02 报送了2025年度清洁生产审核工作总结（逾期报送），请接收或说明理由退回。"
+        );
+        // Undecided: nothing to tell the city.
+        assert!(render(NotificationKind::SummaryDecided, &params(&facts)).is_none());
+        facts.received = Some(false);
+        facts.return_reason = Some("未说明存在问题".into());
+        let (title, body) = text(NotificationKind::SummaryDecided, params(&facts));
+        assert_eq!(title, "年度工作总结被退回：2025年");
+        assert_eq!(
+            body,
+            "太原市2025年度清洁生产审核工作总结被省生态环境厅退回，理由：未说明存在问题。请修改后重新报送。"
+        );
+        facts.received = Some(true);
+        facts.return_reason = None;
+        let (title, body) = text(NotificationKind::SummaryDecided, params(&facts));
+        assert_eq!(title, "年度工作总结已接收：2025年");
+        assert_eq!(
+            body,
+            "太原市2025年度清洁生产审核工作总结已由省生态环境厅接收。"
+        );
+    }
+
+    #[test]
     fn the_directory_applications() {
         let mut facts = DirectoryFacts {
             application_id: uuid::Uuid::nil(),
@@ -1052,6 +1150,16 @@ mod tests {
                 reason: "新建项目".into(),
                 approved: Some(true),
                 decision_reason: None,
+            }),
+            summary: Some(SummaryFacts {
+                summary_id: uuid::Uuid::nil(),
+                city_code: "140100".into(),
+                city: "太原市".into(),
+                year: 2025,
+                submitted_on: day(3, 2),
+                late: false,
+                received: Some(true),
+                return_reason: None,
             }),
             ..all
         };

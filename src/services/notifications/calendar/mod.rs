@@ -9,7 +9,8 @@
 //! - A city's administrators: the plan's calendar (`rules::reminders::calendar_reminder`):
 //!   the year's list until submitted (due end of February), its written notices until the
 //!   list is published (end of March), last year's work summary (end of March; reminded
-//!   before, never said missed: the registry does not receive it), at the settings' offsets
+//!   before, never said missed, and no more once the city has submitted it
+//!   (`submitCitySummary`)), at the settings' offsets
 //!   and once when missed; and their evaluations and acceptances still without a panel,
 //!   a start time or a venue a week and a day before the date (`arrangement_reminder`).
 //! - The organiser of a recheck (the province): its date at the settings' offsets, and once
@@ -24,7 +25,10 @@ pub mod audience;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
-use entity::{annual_audit_list, panel, panel_seat, review, training_attendance, training_session};
+use entity::{
+    annual_audit_list, city_summary, panel, panel_seat, review, training_attendance,
+    training_session,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -32,6 +36,7 @@ use crate::domain::{
     AttendanceStatus, NotificationKind, ReviewKind, ReviewStatus, SeatStatus, TrainingSessionStatus,
 };
 use crate::error::AppResult;
+use crate::rules::city_summary::counts_as_submitted;
 use crate::rules::deadlines::today_in_china;
 use crate::rules::reminders::{
     ARRANGEMENT_OFFSETS, Duty, Reminder, arrangement_gaps, arrangement_reminder, calendar_reminder,
@@ -253,6 +258,16 @@ async fn city_duties(
         .into_iter()
         .map(|l| ((l.city_code.clone(), l.year), l))
         .collect();
+    // A summary handed in (submitted, received or returned) ends its SUMMARY_DUE reminders.
+    let summaries_in: HashSet<(String, i32)> = city_summary::Entity::find()
+        .filter(city_summary::Column::CityCode.is_in(codes.iter().cloned()))
+        .filter(city_summary::Column::Year.is_in(Duty::Summary.years(today)))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|s| counts_as_submitted(s.status))
+        .map(|s| (s.city_code, s.year))
+        .collect();
     for (city, accounts) in &admins {
         let city_name = names
             .get(city)
@@ -260,6 +275,9 @@ async fn city_duties(
             .unwrap_or_else(|| city.clone());
         for duty in Duty::ALL {
             for year in duty.years(today) {
+                if duty == Duty::Summary && summaries_in.contains(&(city.clone(), year)) {
+                    continue;
+                }
                 // The summary is the city's own report, whatever its list.
                 let list = match duty {
                     Duty::Summary => None,

@@ -1,0 +1,257 @@
+//! The city's yearly work summary as reported to the province: submitted with its figures
+//! frozen, received or returned, and each city's standing for a year.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{city_summary, city_summary_change};
+
+use crate::domain::CitySummaryStatus;
+use crate::rules::deadlines::today_in_china;
+use crate::services::city_summaries::{self, Standing, SubmitInput};
+
+use super::context::{loaders, services, viewer};
+use super::reference::City;
+use super::scalars::{Date, id_of, parse_id};
+use super::summary::AnnualSummary;
+
+pub struct CitySummary(pub city_summary::Model);
+
+#[Object]
+impl CitySummary {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    /// The year summarised.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(loaders(ctx)?
+            .cities
+            .load_one(self.0.city_code.clone())
+            .await?
+            .map(City))
+    }
+    async fn status(&self) -> CitySummaryStatus {
+        self.0.status
+    }
+    /// The year's figures as computed at the last submission: they do not move when the
+    /// data changes afterwards.
+    async fn figures(&self) -> Result<Option<AnnualSummary>> {
+        Ok(city_summaries::figures_of(&self.0)?.map(AnnualSummary))
+    }
+    /// Improvement options carried out (方案实施情况).
+    async fn options_carried_out(&self) -> Option<&str> {
+        self.0.options_carried_out.as_deref()
+    }
+    /// Benefits achieved (取得成效).
+    async fn benefits(&self) -> Option<&str> {
+        self.0.benefits.as_deref()
+    }
+    /// Problems met (存在问题).
+    async fn problems(&self) -> Option<&str> {
+        self.0.problems.as_deref()
+    }
+    /// Anything else (其他).
+    async fn other(&self) -> Option<&str> {
+        self.0.other.as_deref()
+    }
+    async fn submitted_by_id(&self) -> Option<ID> {
+        self.0.submitted_by.map(id_of)
+    }
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+    /// The day of the last submission, China time.
+    async fn submitted_on(&self) -> Option<Date> {
+        self.0.submitted_at.map(|at| Date(today_in_china(at)))
+    }
+    /// Submitted after 31 March of the next year (China time).
+    async fn late(&self) -> bool {
+        self.0.late
+    }
+    /// Who received or returned it, and when.
+    async fn decided_by_id(&self) -> Option<ID> {
+        self.0.decided_by.map(id_of)
+    }
+    async fn decided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.decided_at
+    }
+    /// Why the province returned it (kept after a resubmission until the next decision).
+    async fn return_reason(&self) -> Option<&str> {
+        self.0.return_reason.as_deref()
+    }
+    /// Grows with every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Every submission, receipt and return, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<CitySummaryChange>> {
+        let s = services(ctx)?;
+        Ok(city_summaries::history(&s.db, self.0.id)
+            .await?
+            .into_iter()
+            .map(CitySummaryChange)
+            .collect())
+    }
+}
+
+/// One change of a city summary's state.
+pub struct CitySummaryChange(pub city_summary_change::Model);
+
+#[Object]
+impl CitySummaryChange {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn status(&self) -> CitySummaryStatus {
+        self.0.status
+    }
+    /// A return's reason.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn actor_id(&self) -> Option<ID> {
+        self.0.actor_id.map(id_of)
+    }
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.changed_at
+    }
+}
+
+/// A city's standing for a year: its summary's state, DRAFT when none was submitted.
+pub struct CitySummaryStanding(Standing);
+
+#[Object]
+impl CitySummaryStanding {
+    async fn city_code(&self) -> &str {
+        &self.0.city_code
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        Ok(loaders(ctx)?
+            .cities
+            .load_one(self.0.city_code.clone())
+            .await?
+            .map(City))
+    }
+    /// DRAFT: not submitted.
+    async fn status(&self) -> CitySummaryStatus {
+        self.0
+            .summary
+            .as_ref()
+            .map_or(CitySummaryStatus::Draft, |s| s.status)
+    }
+    async fn submitted(&self) -> bool {
+        self.0.summary.is_some()
+    }
+    async fn summary(&self) -> Option<CitySummary> {
+        self.0.summary.clone().map(CitySummary)
+    }
+}
+
+#[derive(InputObject)]
+pub struct SubmitCitySummaryInput {
+    /// A finished year.
+    pub year: i32,
+    pub city_code: String,
+    /// Improvement options carried out (required).
+    pub options_carried_out: String,
+    /// Benefits achieved (required).
+    pub benefits: String,
+    /// Problems met (required).
+    pub problems: String,
+    /// Anything else.
+    pub other: Option<String>,
+}
+
+#[derive(Default)]
+pub struct CitySummaryQuery;
+
+#[Object]
+impl CitySummaryQuery {
+    /// A city's submitted summary of a year (null: not submitted): the province, or the city.
+    async fn city_summary(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+        city_code: String,
+    ) -> Result<Option<CitySummary>> {
+        let s = services(ctx)?;
+        Ok(city_summaries::get(&s.db, viewer(ctx), year, &city_code)
+            .await?
+            .map(CitySummary))
+    }
+
+    /// Every city's standing for a year, those that have not submitted included: the province
+    /// sees all 11 cities, a city admin its own.
+    async fn city_summaries(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> Result<Vec<CitySummaryStanding>> {
+        let s = services(ctx)?;
+        Ok(city_summaries::standings(&s.db, viewer(ctx), year)
+            .await?
+            .into_iter()
+            .map(CitySummaryStanding)
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct CitySummaryMutation;
+
+#[Object]
+impl CitySummaryMutation {
+    /// A city admin submits the city's summary of a finished year, or resubmits a returned
+    /// one: the figures are frozen as computed now; the province's admins are told.
+    async fn submit_city_summary(
+        &self,
+        ctx: &Context<'_>,
+        input: SubmitCitySummaryInput,
+    ) -> Result<CitySummary> {
+        let s = services(ctx)?;
+        Ok(CitySummary(
+            city_summaries::submit(
+                &s.db,
+                viewer(ctx),
+                SubmitInput {
+                    year: input.year,
+                    city_code: input.city_code,
+                    options_carried_out: input.options_carried_out,
+                    benefits: input.benefits,
+                    problems: input.problems,
+                    other: input.other,
+                },
+            )
+            .await?,
+        ))
+    }
+
+    /// The province receives a SUBMITTED summary; the city's admins are told.
+    async fn receive_city_summary(&self, ctx: &Context<'_>, id: ID) -> Result<CitySummary> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(CitySummary(
+            city_summaries::decide(&s.db, viewer(ctx), id, None).await?,
+        ))
+    }
+
+    /// The province returns a SUBMITTED summary with a reason; the city revises and
+    /// resubmits it. The city's admins are told.
+    async fn return_city_summary(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<CitySummary> {
+        let s = services(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(CitySummary(
+            city_summaries::decide(&s.db, viewer(ctx), id, Some(reason)).await?,
+        ))
+    }
+}
