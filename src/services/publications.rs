@@ -114,22 +114,8 @@ pub async fn publish_review_results(
             "nothing to publish: no evaluation or acceptance result was recorded in the period",
         ));
     }
-    let audit_ids: BTreeSet<Uuid> = reviews.iter().map(|r| r.audit_id).collect();
-    let audits: HashMap<Uuid, audit::Model> = audit::Entity::find()
-        .filter(audit::Column::Id.is_in(audit_ids))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let enterprise_ids: BTreeSet<Uuid> = audits.values().map(|a| a.enterprise_id).collect();
-    let enterprises: HashMap<Uuid, enterprise::Model> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    let (audits, enterprises) =
+        audits_and_enterprises(&txn, reviews.iter().map(|r| r.audit_id)).await?;
 
     let now = Utc::now();
     let publication = review_result_publication::ActiveModel {
@@ -319,22 +305,8 @@ pub async fn publish_recheck_findings(
         ));
     }
 
-    let audit_ids: BTreeSet<Uuid> = findings.iter().map(|f| f.audit_id).collect();
-    let audits: HashMap<Uuid, audit::Model> = audit::Entity::find()
-        .filter(audit::Column::Id.is_in(audit_ids))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let enterprise_ids: BTreeSet<Uuid> = audits.values().map(|a| a.enterprise_id).collect();
-    let enterprises: HashMap<Uuid, enterprise::Model> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    let (audits, enterprises) =
+        audits_and_enterprises(&txn, findings.iter().map(|f| f.audit_id)).await?;
     let firm_ids: BTreeSet<Uuid> = findings.iter().filter_map(|f| f.consultancy_id).collect();
     let firms: HashMap<Uuid, consultancy::Model> = consultancy::Entity::find()
         .filter(consultancy::Column::Id.is_in(firm_ids))
@@ -521,4 +493,31 @@ pub async fn published_findings_of_consultancies(
         }
     }
     Ok(by_firm)
+}
+
+/// The audits named and their enterprises, by id: what each frozen line names.
+async fn audits_and_enterprises(
+    db: &impl ConnectionTrait,
+    audit_ids: impl Iterator<Item = Uuid>,
+) -> AppResult<(
+    HashMap<Uuid, audit::Model>,
+    HashMap<Uuid, enterprise::Model>,
+)> {
+    let audit_ids: Vec<Uuid> = audit_ids.collect::<BTreeSet<_>>().into_iter().collect();
+    let audits =
+        super::keyed_by_id::<audit::Entity>(db, audit::Column::Id, &audit_ids, |a| a.id).await?;
+    let enterprise_ids: Vec<Uuid> = audits
+        .values()
+        .map(|a| a.enterprise_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let enterprises = super::keyed_by_id::<enterprise::Entity>(
+        db,
+        enterprise::Column::Id,
+        &enterprise_ids,
+        |e| e.id,
+    )
+    .await?;
+    Ok((audits, enterprises))
 }
