@@ -811,31 +811,48 @@ mod tests {
     fn a_replacement_seats_nobody_invited_before_in_the_declined_slot() {
         let setup = Setup::new();
         let first = staged(setup.stage(&EligibilityFacts::default()));
-        let declined = first.seats[2].clone();
         let invited = {
             let mut ids = seated(&first);
             ids.sort_unstable();
             ids
         };
-        let slot = setup.slots[2];
-        let mut spec = setup.spec();
-        spec.round_no = 2;
-        spec.kind = DrawRoundKind::Replacement;
-        spec.slots = std::slice::from_ref(&slot);
-        spec.replacing = Some((&declined, 2, &invited));
-        let replaced = staged(stage_round(
-            &spec,
-            &setup.index,
-            &EligibilityFacts::default(),
-            &FastSet::default(),
-        ));
+        // Three experts of each kind: the open slots may have seated a kind's other two, so
+        // its slot has nobody left. At most one kind can be used up that way: replace the
+        // first kind-bound slot that still has someone (the draw's ids, and so its seats,
+        // differ from run to run).
+        let mut found = None;
+        for index in 0..setup.slots.len() {
+            let slot = setup.slots[index];
+            if slot.kind.is_none() {
+                continue;
+            }
+            let declined = first.seats[index].clone();
+            let mut spec = setup.spec();
+            spec.round_no = 2;
+            spec.kind = DrawRoundKind::Replacement;
+            spec.slots = std::slice::from_ref(&slot);
+            spec.replacing = Some((&declined, index, &invited));
+            let slot_no = i32::try_from(index).unwrap_or_default();
+            if let Ok(round) = stage_round(
+                &spec,
+                &setup.index,
+                &EligibilityFacts::default(),
+                &FastSet::default(),
+            ) {
+                found = Some((slot_no, declined, round));
+                break;
+            }
+        }
+        let Some((slot_no, declined, replaced)) = found else {
+            panic!("some kind-bound slot has an expert left");
+        };
         assert_eq!(replaced.seats.len(), 1);
         let seat = &replaced.seats[0];
         assert!(!invited.contains(&seat.expert_id));
-        assert_eq!(seat.slot_index, 2);
+        assert_eq!(seat.slot_index, slot_no);
         assert_eq!(seat.replaces_seat_id, Some(declined.id));
         assert_eq!(replaced.round.replaced_seat_id, Some(declined.id));
-        assert_eq!(replaced.round.replaced_slot, Some(2));
+        assert_eq!(replaced.round.replaced_slot, Some(slot_no));
         let stored_invited: Vec<Uuid> = match serde_json::from_str(&replaced.round.already_invited)
         {
             Ok(ids) => ids,
