@@ -26,6 +26,7 @@
 mod catalogue;
 #[cfg(test)]
 mod coverage;
+mod library;
 mod words;
 
 use std::borrow::Cow;
@@ -212,7 +213,7 @@ enum Chinese {
 static TEMPLATES: LazyLock<Vec<Template>> = LazyLock::new(|| {
     catalogue::MESSAGES
         .iter()
-        .chain(catalogue::LIBRARY)
+        .chain(library::LIBRARY)
         .chain(catalogue::FRAGMENTS)
         .map(|(english, chinese)| Template::new(english, chinese))
         .collect()
