@@ -1,6 +1,6 @@
 //! GraphiQL without the internet: the page is ours and its scripts and styles are compiled
-//! into the binary (`assets/graphiql/`, production builds of pinned npm packages with their
-//! licences), so it works on a machine with no way out, and no third party sees who uses it.
+//! into the binary (`assets/vendor/graphiql/`, production builds of pinned npm packages with
+//! their licences; the start script in `assets/graphiql/` is ours), so it works on a machine with no way out, and no third party sees who uses it.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -13,22 +13,22 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "graphiql.min.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/graphiql/graphiql.min.js"),
+        include_bytes!("../../assets/vendor/graphiql/graphiql.min.js"),
     ),
     (
         "graphiql.min.css",
         "text/css; charset=utf-8",
-        include_bytes!("../../assets/graphiql/graphiql.min.css"),
+        include_bytes!("../../assets/vendor/graphiql/graphiql.min.css"),
     ),
     (
         "react.production.min.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/graphiql/react.production.min.js"),
+        include_bytes!("../../assets/vendor/graphiql/react.production.min.js"),
     ),
     (
         "react-dom.production.min.js",
         "text/javascript; charset=utf-8",
-        include_bytes!("../../assets/graphiql/react-dom.production.min.js"),
+        include_bytes!("../../assets/vendor/graphiql/react-dom.production.min.js"),
     ),
     (
         "graphiql-start.js",
