@@ -25,7 +25,7 @@ use entity::domain::{
 };
 use entity::{
     audit, consultancy, consultancy_staff, enterprise, expert, expert_conflict, expert_kind,
-    expert_seat_count, expert_sector, expert_unavailability, panel, panel_draw, panel_seat, review,
+    expert_seat_count, expert_sector, expert_unavailability, panel, panel_draw, panel_seat,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -37,6 +37,7 @@ use uuid::Uuid;
 
 use cleanprod::auth::Viewer;
 use cleanprod::config::Config;
+use cleanprod::services::audits::ScheduledReview;
 use cleanprod::services::draw::{self, DrawInput};
 use cleanprod::{AppState, db};
 
@@ -106,6 +107,17 @@ where
     txn.commit().await.map_err(err)
 }
 
+/// One pick below `n`, then as many more as `more` draws, sorted and without repeats.
+fn distinct_picks(rng: &mut Rng, n: usize, more: impl FnOnce(&mut Rng) -> usize) -> Vec<usize> {
+    let mut picks = vec![rng.below(n)];
+    for _ in 0..more(rng) {
+        picks.push(rng.below(n));
+    }
+    picks.sort_unstable();
+    picks.dedup();
+    picks
+}
+
 struct Seeded {
     reviews: Vec<Uuid>,
 }
@@ -155,26 +167,13 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             updated_at: Set(now),
             id_card_hmac: Set(Some(format!("bench-{i}"))),
         });
-        let first = rng.below(SECTORS.len());
-        let mut own: Vec<usize> = vec![first];
-        for _ in 0..rng.below(3) {
-            own.push(rng.below(SECTORS.len()));
-        }
-        own.sort_unstable();
-        own.dedup();
-        for s in own {
+        for s in distinct_picks(&mut rng, SECTORS.len(), |r| r.below(3)) {
             sectors.push(expert_sector::ActiveModel {
                 expert_id: Set(id),
                 sector: Set(SECTORS[s]),
             });
         }
-        let mut own: Vec<usize> = vec![rng.below(KINDS.len())];
-        if rng.chance(50) {
-            own.push(rng.below(KINDS.len()));
-        }
-        own.sort_unstable();
-        own.dedup();
-        for k in own {
+        for k in distinct_picks(&mut rng, KINDS.len(), |r| usize::from(r.chance(50))) {
             kinds.push(expert_kind::ActiveModel {
                 expert_id: Set(id),
                 kind: Set(KINDS[k]),
@@ -335,27 +334,21 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
             staff_of[f],
             now,
         ));
-        reviews.push(review::ActiveModel {
-            id: Set(review_id),
-            audit_id: Set(audit_id),
-            kind: Set(ReviewKind::Evaluation),
-            review_date: Set(on),
-            organiser_city_code: Set(Some(cities[e % cities.len()].clone())),
-            status: Set(ReviewStatus::Held),
-            outcome: Set(Some(ReviewOutcome::Passed)),
-            score: Set(Some(850_000)),
-            opinion: Set(Some("通过".into())),
-            scheduled_by: Set(None),
-            recorded_by: Set(None),
-            held_at: Set(Some(now)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            starts_at: Set(None),
-            venue: Set(None),
-            contact_name: Set(None),
-            contact_phone: Set(None),
-            meeting_note: Set(None),
-        });
+        let mut held = ScheduledReview {
+            id: review_id,
+            audit_id,
+            kind: ReviewKind::Evaluation,
+            date: on,
+            organiser_city_code: Some(cities[e % cities.len()].clone()),
+            scheduled_by: None,
+        }
+        .into_row(now);
+        held.status = Set(ReviewStatus::Held);
+        held.outcome = Set(Some(ReviewOutcome::Passed));
+        held.score = Set(Some(850_000));
+        held.opinion = Set(Some("通过".into()));
+        held.held_at = Set(Some(now));
+        reviews.push(held);
         panel_rows.push(panel::ActiveModel {
             id: Set(panel_id),
             review_id: Set(review_id),
@@ -499,27 +492,17 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
         a.accepted_on = Set(None);
         a.evaluated_on = Set(None);
         audits.push(a);
-        open_reviews.push(review::ActiveModel {
-            id: Set(review_id),
-            audit_id: Set(audit_id),
-            kind: Set(ReviewKind::Evaluation),
-            review_date: Set(date(DRAW_YEAR, 60 + (i % 250) as u32)),
-            organiser_city_code: Set(Some(cities[e % cities.len()].clone())),
-            status: Set(ReviewStatus::Scheduled),
-            outcome: Set(None),
-            score: Set(None),
-            opinion: Set(None),
-            scheduled_by: Set(None),
-            recorded_by: Set(None),
-            held_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            starts_at: Set(None),
-            venue: Set(None),
-            contact_name: Set(None),
-            contact_phone: Set(None),
-            meeting_note: Set(None),
-        });
+        open_reviews.push(
+            ScheduledReview {
+                id: review_id,
+                audit_id,
+                kind: ReviewKind::Evaluation,
+                date: date(DRAW_YEAR, 60 + (i % 250) as u32),
+                organiser_city_code: Some(cities[e % cities.len()].clone()),
+                scheduled_by: None,
+            }
+            .into_row(now),
+        );
     }
     insert_all(db, audits, 1_000).await?;
     insert_all(db, open_reviews, 1_000).await?;

@@ -303,6 +303,8 @@ domain_enum! {
         SummarySubmitted => "SUMMARY_SUBMITTED", "年度工作总结已报送",
         /// To the submitting city: the province received or returned its yearly summary.
         SummaryDecided => "SUMMARY_DECIDED", "年度工作总结审核结果",
+        /// To an enterprise: the city's written notice to audit (书面通知), its dates.
+        AuditNoticeIssued => "AUDIT_NOTICE_ISSUED", "清洁生产审核书面通知",
     }
 }
 

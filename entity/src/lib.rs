@@ -4,6 +4,17 @@
 //! truth. Enumerations are the `domain` vocabulary, stored as their SCREAMING_SNAKE_CASE
 //! names in text columns. GraphQL object types live in the server crate.
 
+/// The tail of every entity here: no relations declared (the services join by id), and the
+/// default active-model behaviour.
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
 pub mod annual_audit_list;
 pub mod annual_audit_list_entry;
 pub mod annual_list_status_change;

@@ -42,7 +42,4 @@ pub struct Model {
     pub outcome_confirmed_by_leader: Option<bool>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

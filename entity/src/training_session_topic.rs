@@ -11,7 +11,4 @@ pub struct Model {
     pub topic: TrainingTopic,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

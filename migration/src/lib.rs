@@ -32,6 +32,7 @@ mod m20261206_000024_violation_withdrawal;
 mod m20261206_000025_directory_applications;
 mod m20261206_000026_result_publications;
 mod m20261206_000027_city_summaries;
+mod m20261206_000028_written_notices;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000025_directory_applications::Migration),
             Box::new(m20261206_000026_result_publications::Migration),
             Box::new(m20261206_000027_city_summaries::Migration),
+            Box::new(m20261206_000028_written_notices::Migration),
         ]
     }
 }

@@ -2,7 +2,10 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{fk, instant, text, text_null, uuid_pk};
+use crate::columns::{
+    NewTable, create_tables, date, date_null, drop_tables, instant, int, long_text, stamps, table,
+    text, text_null, text_pk, uuid, uuid_null, uuid_pk, versioned,
+};
 use crate::reference_data;
 
 #[derive(DeriveMigrationName)]
@@ -46,8 +49,6 @@ enum Users {
     ConsultancyId,
     TokenVersion,
     Disabled,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -68,9 +69,6 @@ enum Experts {
     TermStart,
     TermEnd,
     Status,
-    Version,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -137,346 +135,197 @@ enum AuditLog {
     CreatedAt,
 }
 
+fn tables() -> Vec<NewTable> {
+    vec![
+        table(Cities::Table).cols([text_pk(Cities::Code), text(Cities::Name)]),
+        table(Sectors::Table).cols([
+            text_pk(Sectors::Code),
+            text(Sectors::Name),
+            int(Sectors::SortOrder),
+        ]),
+        table(Industries::Table)
+            .cols([
+                text_pk(Industries::Code),
+                text(Industries::Name),
+                text(Industries::Sector),
+                text(Industries::ScaleRule),
+                text_null(Industries::Condition),
+                int(Industries::SortOrder),
+            ])
+            .fk(
+                "fk_industries_sector",
+                Industries::Sector,
+                (Sectors::Table, Sectors::Code),
+            ),
+        table(Users::Table)
+            .cols([
+                uuid_pk(Users::Id),
+                text(Users::Username).unique_key().to_owned(),
+                text(Users::PasswordHash),
+                text(Users::Role),
+                text_null(Users::CityCode),
+                uuid_null(Users::ExpertId),
+                uuid_null(Users::ConsultancyId),
+                ColumnDef::new(Users::TokenVersion)
+                    .integer()
+                    .not_null()
+                    .default(0)
+                    .to_owned(),
+                ColumnDef::new(Users::Disabled)
+                    .boolean()
+                    .not_null()
+                    .default(false)
+                    .to_owned(),
+            ])
+            .cols(stamps())
+            .fk(
+                "fk_users_city",
+                Users::CityCode,
+                (Cities::Table, Cities::Code),
+            ),
+        table(Experts::Table)
+            .cols([
+                uuid_pk(Experts::Id),
+                text(Experts::Name),
+                text(Experts::Gender),
+                date(Experts::BirthDate),
+                text(Experts::IdCardNumber).unique_key().to_owned(),
+                text(Experts::Phone),
+                text_null(Experts::Email),
+                text(Experts::Employer),
+                text(Experts::EmployerCreditCode),
+                text(Experts::Title),
+                int(Experts::YearsInField),
+                text(Experts::CityCode),
+                date(Experts::TermStart),
+                date(Experts::TermEnd),
+                text(Experts::Status),
+            ])
+            .cols(versioned())
+            .fk(
+                "fk_experts_city",
+                Experts::CityCode,
+                (Cities::Table, Cities::Code),
+            )
+            .index("idx_experts_status", [Experts::Status])
+            .index("idx_experts_city", [Experts::CityCode])
+            .index(
+                "idx_experts_employer_credit_code",
+                [Experts::EmployerCreditCode],
+            ),
+        table(ExpertSectors::Table)
+            .cols([uuid(ExpertSectors::ExpertId), text(ExpertSectors::Sector)])
+            .primary_key([ExpertSectors::ExpertId, ExpertSectors::Sector])
+            .fk(
+                "fk_expert_sectors_expert",
+                ExpertSectors::ExpertId,
+                (Experts::Table, Experts::Id),
+            )
+            .fk(
+                "fk_expert_sectors_sector",
+                ExpertSectors::Sector,
+                (Sectors::Table, Sectors::Code),
+            )
+            .index(
+                "idx_expert_sectors_sector",
+                [ExpertSectors::Sector, ExpertSectors::ExpertId],
+            ),
+        table(ExpertKinds::Table)
+            .cols([uuid(ExpertKinds::ExpertId), text(ExpertKinds::Kind)])
+            .primary_key([ExpertKinds::ExpertId, ExpertKinds::Kind])
+            .fk(
+                "fk_expert_kinds_expert",
+                ExpertKinds::ExpertId,
+                (Experts::Table, Experts::Id),
+            ),
+        table(ExpertStatusChanges::Table)
+            .cols([
+                uuid_pk(ExpertStatusChanges::Id),
+                uuid(ExpertStatusChanges::ExpertId),
+                text_null(ExpertStatusChanges::FromStatus),
+                text(ExpertStatusChanges::ToStatus),
+                text(ExpertStatusChanges::Reason),
+                uuid_null(ExpertStatusChanges::ActorId),
+                instant(ExpertStatusChanges::ChangedAt),
+            ])
+            .fk(
+                "fk_expert_status_changes_expert",
+                ExpertStatusChanges::ExpertId,
+                (Experts::Table, Experts::Id),
+            )
+            .index(
+                "idx_expert_status_changes_expert",
+                [
+                    ExpertStatusChanges::ExpertId,
+                    ExpertStatusChanges::ChangedAt,
+                ],
+            ),
+        table(ExpertConflicts::Table)
+            .cols([
+                uuid_pk(ExpertConflicts::Id),
+                uuid(ExpertConflicts::ExpertId),
+                text(ExpertConflicts::Kind),
+                text(ExpertConflicts::OrganisationName),
+                text(ExpertConflicts::OrganisationCreditCode),
+                date_null(ExpertConflicts::ValidFrom),
+                date_null(ExpertConflicts::ValidUntil),
+                text_null(ExpertConflicts::Note),
+                instant(ExpertConflicts::CreatedAt),
+            ])
+            .fk(
+                "fk_expert_conflicts_expert",
+                ExpertConflicts::ExpertId,
+                (Experts::Table, Experts::Id),
+            )
+            .index("idx_expert_conflicts_expert", [ExpertConflicts::ExpertId])
+            .index(
+                "idx_expert_conflicts_org",
+                [ExpertConflicts::OrganisationCreditCode],
+            ),
+        table(ExpertUnavailabilities::Table)
+            .cols([
+                uuid_pk(ExpertUnavailabilities::Id),
+                uuid(ExpertUnavailabilities::ExpertId),
+                date(ExpertUnavailabilities::StartsOn),
+                date(ExpertUnavailabilities::EndsOn),
+                text_null(ExpertUnavailabilities::Reason),
+                instant(ExpertUnavailabilities::CreatedAt),
+            ])
+            .fk(
+                "fk_expert_unavailabilities_expert",
+                ExpertUnavailabilities::ExpertId,
+                (Experts::Table, Experts::Id),
+            )
+            .index(
+                "idx_expert_unavailabilities_expert",
+                [
+                    ExpertUnavailabilities::ExpertId,
+                    ExpertUnavailabilities::StartsOn,
+                ],
+            ),
+        table(AuditLog::Table).cols([
+            uuid_pk(AuditLog::Id),
+            uuid_null(AuditLog::ActorId),
+            text_null(AuditLog::ActorRole),
+            text(AuditLog::Operation),
+            text(AuditLog::EntityType),
+            text_null(AuditLog::EntityId),
+            long_text(AuditLog::Summary),
+            instant(AuditLog::CreatedAt),
+        ]),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Cities::Table)
-                    .col(
-                        ColumnDef::new(Cities::Code)
-                            .string()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(text(Cities::Name))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(Sectors::Table)
-                    .col(
-                        ColumnDef::new(Sectors::Code)
-                            .string()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(text(Sectors::Name))
-                    .col(ColumnDef::new(Sectors::SortOrder).integer().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(Industries::Table)
-                    .col(
-                        ColumnDef::new(Industries::Code)
-                            .string()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(text(Industries::Name))
-                    .col(text(Industries::Sector))
-                    .col(text(Industries::ScaleRule))
-                    .col(text_null(Industries::Condition))
-                    .col(ColumnDef::new(Industries::SortOrder).integer().not_null())
-                    .foreign_key(&mut fk(
-                        "fk_industries_sector",
-                        (Industries::Table, Industries::Sector),
-                        (Sectors::Table, Sectors::Code),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(Users::Table)
-                    .col(uuid_pk(Users::Id))
-                    .col(text(Users::Username).unique_key().to_owned())
-                    .col(text(Users::PasswordHash))
-                    .col(text(Users::Role))
-                    .col(text_null(Users::CityCode))
-                    .col(ColumnDef::new(Users::ExpertId).uuid().null())
-                    .col(ColumnDef::new(Users::ConsultancyId).uuid().null())
-                    .col(
-                        ColumnDef::new(Users::TokenVersion)
-                            .integer()
-                            .not_null()
-                            .default(0),
-                    )
-                    .col(
-                        ColumnDef::new(Users::Disabled)
-                            .boolean()
-                            .not_null()
-                            .default(false),
-                    )
-                    .col(instant(Users::CreatedAt))
-                    .col(instant(Users::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_users_city",
-                        (Users::Table, Users::CityCode),
-                        (Cities::Table, Cities::Code),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(Experts::Table)
-                    .col(uuid_pk(Experts::Id))
-                    .col(text(Experts::Name))
-                    .col(text(Experts::Gender))
-                    .col(ColumnDef::new(Experts::BirthDate).date().not_null())
-                    .col(text(Experts::IdCardNumber).unique_key().to_owned())
-                    .col(text(Experts::Phone))
-                    .col(text_null(Experts::Email))
-                    .col(text(Experts::Employer))
-                    .col(text(Experts::EmployerCreditCode))
-                    .col(text(Experts::Title))
-                    .col(ColumnDef::new(Experts::YearsInField).integer().not_null())
-                    .col(text(Experts::CityCode))
-                    .col(ColumnDef::new(Experts::TermStart).date().not_null())
-                    .col(ColumnDef::new(Experts::TermEnd).date().not_null())
-                    .col(text(Experts::Status))
-                    .col(ColumnDef::new(Experts::Version).integer().not_null())
-                    .col(instant(Experts::CreatedAt))
-                    .col(instant(Experts::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_experts_city",
-                        (Experts::Table, Experts::CityCode),
-                        (Cities::Table, Cities::Code),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        for (name, table, cols) in [
-            ("idx_experts_status", Experts::Table, vec![Experts::Status]),
-            ("idx_experts_city", Experts::Table, vec![Experts::CityCode]),
-            (
-                "idx_experts_employer_credit_code",
-                Experts::Table,
-                vec![Experts::EmployerCreditCode],
-            ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(table);
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index.to_owned()).await?;
-        }
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertSectors::Table)
-                    .col(ColumnDef::new(ExpertSectors::ExpertId).uuid().not_null())
-                    .col(text(ExpertSectors::Sector))
-                    .primary_key(
-                        Index::create()
-                            .col(ExpertSectors::ExpertId)
-                            .col(ExpertSectors::Sector),
-                    )
-                    .foreign_key(&mut fk(
-                        "fk_expert_sectors_expert",
-                        (ExpertSectors::Table, ExpertSectors::ExpertId),
-                        (Experts::Table, Experts::Id),
-                    ))
-                    .foreign_key(&mut fk(
-                        "fk_expert_sectors_sector",
-                        (ExpertSectors::Table, ExpertSectors::Sector),
-                        (Sectors::Table, Sectors::Code),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_expert_sectors_sector")
-                    .table(ExpertSectors::Table)
-                    .col(ExpertSectors::Sector)
-                    .col(ExpertSectors::ExpertId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertKinds::Table)
-                    .col(ColumnDef::new(ExpertKinds::ExpertId).uuid().not_null())
-                    .col(text(ExpertKinds::Kind))
-                    .primary_key(
-                        Index::create()
-                            .col(ExpertKinds::ExpertId)
-                            .col(ExpertKinds::Kind),
-                    )
-                    .foreign_key(&mut fk(
-                        "fk_expert_kinds_expert",
-                        (ExpertKinds::Table, ExpertKinds::ExpertId),
-                        (Experts::Table, Experts::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertStatusChanges::Table)
-                    .col(uuid_pk(ExpertStatusChanges::Id))
-                    .col(
-                        ColumnDef::new(ExpertStatusChanges::ExpertId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(text_null(ExpertStatusChanges::FromStatus))
-                    .col(text(ExpertStatusChanges::ToStatus))
-                    .col(text(ExpertStatusChanges::Reason))
-                    .col(ColumnDef::new(ExpertStatusChanges::ActorId).uuid().null())
-                    .col(instant(ExpertStatusChanges::ChangedAt))
-                    .foreign_key(&mut fk(
-                        "fk_expert_status_changes_expert",
-                        (ExpertStatusChanges::Table, ExpertStatusChanges::ExpertId),
-                        (Experts::Table, Experts::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_expert_status_changes_expert")
-                    .table(ExpertStatusChanges::Table)
-                    .col(ExpertStatusChanges::ExpertId)
-                    .col(ExpertStatusChanges::ChangedAt)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertConflicts::Table)
-                    .col(uuid_pk(ExpertConflicts::Id))
-                    .col(ColumnDef::new(ExpertConflicts::ExpertId).uuid().not_null())
-                    .col(text(ExpertConflicts::Kind))
-                    .col(text(ExpertConflicts::OrganisationName))
-                    .col(text(ExpertConflicts::OrganisationCreditCode))
-                    .col(ColumnDef::new(ExpertConflicts::ValidFrom).date().null())
-                    .col(ColumnDef::new(ExpertConflicts::ValidUntil).date().null())
-                    .col(text_null(ExpertConflicts::Note))
-                    .col(instant(ExpertConflicts::CreatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_expert_conflicts_expert",
-                        (ExpertConflicts::Table, ExpertConflicts::ExpertId),
-                        (Experts::Table, Experts::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_expert_conflicts_expert")
-                    .table(ExpertConflicts::Table)
-                    .col(ExpertConflicts::ExpertId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_expert_conflicts_org")
-                    .table(ExpertConflicts::Table)
-                    .col(ExpertConflicts::OrganisationCreditCode)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertUnavailabilities::Table)
-                    .col(uuid_pk(ExpertUnavailabilities::Id))
-                    .col(
-                        ColumnDef::new(ExpertUnavailabilities::ExpertId)
-                            .uuid()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ExpertUnavailabilities::StartsOn)
-                            .date()
-                            .not_null(),
-                    )
-                    .col(
-                        ColumnDef::new(ExpertUnavailabilities::EndsOn)
-                            .date()
-                            .not_null(),
-                    )
-                    .col(text_null(ExpertUnavailabilities::Reason))
-                    .col(instant(ExpertUnavailabilities::CreatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_expert_unavailabilities_expert",
-                        (
-                            ExpertUnavailabilities::Table,
-                            ExpertUnavailabilities::ExpertId,
-                        ),
-                        (Experts::Table, Experts::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_expert_unavailabilities_expert")
-                    .table(ExpertUnavailabilities::Table)
-                    .col(ExpertUnavailabilities::ExpertId)
-                    .col(ExpertUnavailabilities::StartsOn)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(AuditLog::Table)
-                    .col(uuid_pk(AuditLog::Id))
-                    .col(ColumnDef::new(AuditLog::ActorId).uuid().null())
-                    .col(text_null(AuditLog::ActorRole))
-                    .col(text(AuditLog::Operation))
-                    .col(text(AuditLog::EntityType))
-                    .col(text_null(AuditLog::EntityId))
-                    .col(ColumnDef::new(AuditLog::Summary).text().not_null())
-                    .col(instant(AuditLog::CreatedAt))
-                    .to_owned(),
-            )
-            .await?;
+        create_tables(manager, tables()).await?;
 
         seed_reference_data(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            AuditLog::Table.into_iden(),
-            ExpertUnavailabilities::Table.into_iden(),
-            ExpertConflicts::Table.into_iden(),
-            ExpertStatusChanges::Table.into_iden(),
-            ExpertKinds::Table.into_iden(),
-            ExpertSectors::Table.into_iden(),
-            Experts::Table.into_iden(),
-            Users::Table.into_iden(),
-            Industries::Table.into_iden(),
-            Sectors::Table.into_iden(),
-            Cities::Table.into_iden(),
-        ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(manager, tables()).await
     }
 }
 

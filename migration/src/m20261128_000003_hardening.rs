@@ -4,6 +4,11 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{
+    add_columns, add_index, amount, amount_null, drop_columns, drop_index, instant, int_pk, table,
+    text, text_null, uuid_pk,
+};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -40,82 +45,45 @@ enum Experts {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(LoginFailures::Table)
-                    .col(
-                        ColumnDef::new(LoginFailures::Id)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(ColumnDef::new(LoginFailures::Username).string().not_null())
-                    .col(
-                        ColumnDef::new(LoginFailures::FailedAt)
-                            .timestamp_with_time_zone()
-                            .not_null(),
-                    )
-                    .to_owned(),
+        table(LoginFailures::Table)
+            .cols([
+                uuid_pk(LoginFailures::Id),
+                text(LoginFailures::Username),
+                instant(LoginFailures::FailedAt),
+            ])
+            .index(
+                "idx_login_failures_username",
+                [LoginFailures::Username, LoginFailures::FailedAt],
             )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_login_failures_username")
-                    .table(LoginFailures::Table)
-                    .col(LoginFailures::Username)
-                    .col(LoginFailures::FailedAt)
-                    .to_owned(),
-            )
+            .create(manager)
             .await?;
 
-        // One column per ALTER: SQLite cannot add several at once.
-        for col in [
-            ColumnDef::new(AuditLog::Seq)
-                .big_integer()
-                .null()
-                .to_owned(),
-            ColumnDef::new(AuditLog::PrevHash)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(AuditLog::Hash).string().null().to_owned(),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(AuditLog::Table)
-                        .add_column(col)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_audit_log_seq")
-                    .table(AuditLog::Table)
-                    .col(AuditLog::Seq)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        add_columns(
+            manager,
+            AuditLog::Table,
+            vec![
+                amount_null(AuditLog::Seq),
+                text_null(AuditLog::PrevHash),
+                text_null(AuditLog::Hash),
+            ],
+        )
+        .await?;
+        add_index(
+            manager,
+            "idx_audit_log_seq",
+            AuditLog::Table,
+            vec![AuditLog::Seq],
+            true,
+        )
+        .await?;
         // The head row serialises appenders: each takes its row lock to extend the chain.
-        manager
-            .create_table(
-                Table::create()
-                    .table(AuditLogHead::Table)
-                    .col(
-                        ColumnDef::new(AuditLogHead::Id)
-                            .integer()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(ColumnDef::new(AuditLogHead::Seq).big_integer().not_null())
-                    .col(ColumnDef::new(AuditLogHead::Hash).string().not_null())
-                    .to_owned(),
-            )
+        table(AuditLogHead::Table)
+            .cols([
+                int_pk(AuditLogHead::Id),
+                amount(AuditLogHead::Seq),
+                text(AuditLogHead::Hash),
+            ])
+            .create(manager)
             .await?;
         manager
             .exec_stmt(
@@ -127,64 +95,35 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Experts::Table)
-                    .add_column(ColumnDef::new(Experts::IdCardHmac).string().null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_experts_id_card_hmac")
-                    .table(Experts::Table)
-                    .col(Experts::IdCardHmac)
-                    .unique()
-                    .to_owned(),
-            )
-            .await
+        add_columns(
+            manager,
+            Experts::Table,
+            vec![text_null(Experts::IdCardHmac)],
+        )
+        .await?;
+        add_index(
+            manager,
+            "idx_experts_id_card_hmac",
+            Experts::Table,
+            vec![Experts::IdCardHmac],
+            true,
+        )
+        .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_experts_id_card_hmac")
-                    .table(Experts::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Experts::Table)
-                    .drop_column(Experts::IdCardHmac)
-                    .to_owned(),
-            )
-            .await?;
+        drop_index(manager, "idx_experts_id_card_hmac", Experts::Table).await?;
+        drop_columns(manager, Experts::Table, [Experts::IdCardHmac]).await?;
         manager
             .drop_table(Table::drop().table(AuditLogHead::Table).to_owned())
             .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_audit_log_seq")
-                    .table(AuditLog::Table)
-                    .to_owned(),
-            )
-            .await?;
-        for col in [AuditLog::Hash, AuditLog::PrevHash, AuditLog::Seq] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(AuditLog::Table)
-                        .drop_column(col)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        drop_index(manager, "idx_audit_log_seq", AuditLog::Table).await?;
+        drop_columns(
+            manager,
+            AuditLog::Table,
+            [AuditLog::Hash, AuditLog::PrevHash, AuditLog::Seq],
+        )
+        .await?;
         manager
             .drop_table(Table::drop().table(LoginFailures::Table).to_owned())
             .await

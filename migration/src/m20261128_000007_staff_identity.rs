@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{add_columns, add_index, drop_columns, drop_index, text_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -16,40 +18,27 @@ enum ConsultancyStaff {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(ConsultancyStaff::Table)
-                    .add_column(ColumnDef::new(ConsultancyStaff::IdCardHmac).string().null())
-                    .to_owned(),
-            )
-            .await?;
+        add_columns(
+            manager,
+            ConsultancyStaff::Table,
+            vec![text_null(ConsultancyStaff::IdCardHmac)],
+        )
+        .await?;
         // The clear-text indexes go: the stored number is ciphertext from now on.
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("uq_consultancy_staff_one_open_employment")
-                    .table(ConsultancyStaff::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_consultancy_staff_person")
-                    .table(ConsultancyStaff::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_consultancy_staff_person_hmac")
-                    .table(ConsultancyStaff::Table)
-                    .col(ConsultancyStaff::IdCardHmac)
-                    .to_owned(),
-            )
-            .await?;
+        for name in [
+            "uq_consultancy_staff_one_open_employment",
+            "idx_consultancy_staff_person",
+        ] {
+            drop_index(manager, name, ConsultancyStaff::Table).await?;
+        }
+        add_index(
+            manager,
+            "idx_consultancy_staff_person_hmac",
+            ConsultancyStaff::Table,
+            vec![ConsultancyStaff::IdCardHmac],
+            false,
+        )
+        .await?;
         manager
             .create_index(
                 Index::create()
@@ -68,22 +57,13 @@ impl MigrationTrait for Migration {
             "uq_consultancy_staff_one_open_employment_hmac",
             "idx_consultancy_staff_person_hmac",
         ] {
-            manager
-                .drop_index(
-                    Index::drop()
-                        .name(name)
-                        .table(ConsultancyStaff::Table)
-                        .to_owned(),
-                )
-                .await?;
+            drop_index(manager, name, ConsultancyStaff::Table).await?;
         }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(ConsultancyStaff::Table)
-                    .drop_column(ConsultancyStaff::IdCardHmac)
-                    .to_owned(),
-            )
-            .await
+        drop_columns(
+            manager,
+            ConsultancyStaff::Table,
+            [ConsultancyStaff::IdCardHmac],
+        )
+        .await
     }
 }

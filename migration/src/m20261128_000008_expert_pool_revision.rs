@@ -5,6 +5,8 @@
 //! included, can change the pool without raising it.
 
 use sea_orm_migration::prelude::*;
+
+use crate::columns::{amount, int_pk, table};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
@@ -23,23 +25,12 @@ const POOL_TABLES: [&str; 3] = ["experts", "expert_sectors", "expert_kinds"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertPoolRevision::Table)
-                    .col(
-                        ColumnDef::new(ExpertPoolRevision::Id)
-                            .integer()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(
-                        ColumnDef::new(ExpertPoolRevision::Revision)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .to_owned(),
-            )
+        table(ExpertPoolRevision::Table)
+            .cols([
+                int_pk(ExpertPoolRevision::Id),
+                amount(ExpertPoolRevision::Revision),
+            ])
+            .create(manager)
             .await?;
         let db = manager.get_connection();
         db.execute_unprepared("INSERT INTO expert_pool_revision (id, revision) VALUES (1, 1)")

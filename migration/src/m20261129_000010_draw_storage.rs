@@ -15,7 +15,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend};
 
-use crate::columns::{instant, int};
+use crate::columns::{instant, int, table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -124,25 +124,21 @@ async fn key_seat_counts(manager: &SchemaManager<'_>, year_first: bool) -> Resul
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(ExpertPoolSnapshots::Table)
-                    .col(
-                        ColumnDef::new(ExpertPoolSnapshots::Name)
-                            .string_len(64)
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(int(ExpertPoolSnapshots::Experts))
-                    .col(
-                        ColumnDef::new(ExpertPoolSnapshots::Entries)
-                            .blob()
-                            .not_null(),
-                    )
-                    .col(instant(ExpertPoolSnapshots::CreatedAt))
+        table(ExpertPoolSnapshots::Table)
+            .cols([
+                ColumnDef::new(ExpertPoolSnapshots::Name)
+                    .string_len(64)
+                    .not_null()
+                    .primary_key()
                     .to_owned(),
-            )
+                int(ExpertPoolSnapshots::Experts),
+                ColumnDef::new(ExpertPoolSnapshots::Entries)
+                    .blob()
+                    .not_null()
+                    .to_owned(),
+                instant(ExpertPoolSnapshots::CreatedAt),
+            ])
+            .create(manager)
             .await?;
         let db = manager.get_connection();
         // One statement both databases take: a nullable column with its reference (SQLite

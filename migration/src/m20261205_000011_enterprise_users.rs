@@ -5,6 +5,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{add_columns, add_index, date_null, flag, text_null, uuid_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -29,78 +31,30 @@ enum Audits {
     ExtensionRequestedOn,
 }
 
-/// One column per statement: SQLite alters a table one column at a time.
-async fn add(
-    manager: &SchemaManager<'_>,
-    table: impl IntoIden,
-    column: ColumnDef,
-) -> Result<(), DbErr> {
-    manager
-        .alter_table(Table::alter().table(table).add_column(column).to_owned())
-        .await
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        add(
+        add_columns(manager, Users::Table, vec![uuid_null(Users::EnterpriseId)]).await?;
+        add_index(
             manager,
+            "idx_users_enterprise",
             Users::Table,
-            ColumnDef::new(Users::EnterpriseId).uuid().null().to_owned(),
+            vec![Users::EnterpriseId],
+            false,
         )
         .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_users_enterprise")
-                    .table(Users::Table)
-                    .col(Users::EnterpriseId)
-                    .to_owned(),
-            )
-            .await?;
-        let columns = [
-            ColumnDef::new(Audits::DisclosedOn).date().null().to_owned(),
-            ColumnDef::new(Audits::DisclosureChannel)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::DisclosureUrl)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::DisclosureContent)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::SelfOrganised)
-                .boolean()
-                .not_null()
-                .default(false)
-                .to_owned(),
-            ColumnDef::new(Audits::TeamLeaderName)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::TeamLeaderPosition)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::ExtensionRequestedUntil)
-                .date()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::ExtensionRequestReason)
-                .string()
-                .null()
-                .to_owned(),
-            ColumnDef::new(Audits::ExtensionRequestedOn)
-                .date()
-                .null()
-                .to_owned(),
+        let columns = vec![
+            date_null(Audits::DisclosedOn),
+            text_null(Audits::DisclosureChannel),
+            text_null(Audits::DisclosureUrl),
+            text_null(Audits::DisclosureContent),
+            flag(Audits::SelfOrganised).default(false).to_owned(),
+            text_null(Audits::TeamLeaderName),
+            text_null(Audits::TeamLeaderPosition),
+            date_null(Audits::ExtensionRequestedUntil),
+            text_null(Audits::ExtensionRequestReason),
+            date_null(Audits::ExtensionRequestedOn),
         ];
-        for column in columns {
-            add(manager, Audits::Table, column).await?;
-        }
-        Ok(())
+        add_columns(manager, Audits::Table, columns).await
     }
 }

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::columns::{add_columns, text};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -21,31 +23,17 @@ enum Audits {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(AnnualAuditLists::Table)
-                    .add_column(
-                        ColumnDef::new(AnnualAuditLists::SimplifiedProcedure)
-                            .string()
-                            .not_null()
-                            .default("FULL"),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Audits::Table)
-                    .add_column(
-                        ColumnDef::new(Audits::Procedure)
-                            .string()
-                            .not_null()
-                            .default("FULL"),
-                    )
-                    .to_owned(),
-            )
-            .await
+        add_columns(
+            manager,
+            AnnualAuditLists::Table,
+            vec![procedure(AnnualAuditLists::SimplifiedProcedure)],
+        )
+        .await?;
+        add_columns(manager, Audits::Table, vec![procedure(Audits::Procedure)]).await
     }
+}
+
+/// Every audit so far went the full way.
+fn procedure(col: impl IntoIden) -> ColumnDef {
+    text(col).default("FULL").to_owned()
 }

@@ -6,7 +6,10 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{fk, flag, instant, int, text, text_null, uuid, uuid_pk};
+use crate::columns::{
+    NewTable, amount, create_tables, flag, instant, instant_null, int, int_null, table, text,
+    text_null, uuid, uuid_pk,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -45,58 +48,47 @@ enum DocumentVersions {
     UploadedAt,
 }
 
+fn tables() -> Vec<NewTable> {
+    vec![
+        table(Documents::Table).cols([
+            uuid_pk(Documents::Id),
+            text(Documents::OwnerType),
+            uuid(Documents::OwnerId),
+            text(Documents::Kind),
+            text_null(Documents::CityCode),
+            int_null(Documents::Year),
+            flag(Documents::IsPublic),
+            instant_null(Documents::LockedAt),
+            text_null(Documents::LockedBy),
+            int(Documents::LatestVersion),
+            uuid(Documents::CreatedBy),
+            instant(Documents::CreatedAt),
+        ]),
+        table(DocumentVersions::Table)
+            .cols([
+                uuid_pk(DocumentVersions::Id),
+                uuid(DocumentVersions::DocumentId),
+                int(DocumentVersions::VersionNo),
+                text(DocumentVersions::FileName),
+                text(DocumentVersions::ContentType),
+                amount(DocumentVersions::SizeBytes),
+                text(DocumentVersions::Sha256),
+                text(DocumentVersions::StorageKey),
+                uuid(DocumentVersions::UploadedBy),
+                instant(DocumentVersions::UploadedAt),
+            ])
+            .fk(
+                "fk_document_versions_document",
+                DocumentVersions::DocumentId,
+                (Documents::Table, Documents::Id),
+            ),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Documents::Table)
-                    .col(uuid_pk(Documents::Id))
-                    .col(text(Documents::OwnerType))
-                    .col(uuid(Documents::OwnerId))
-                    .col(text(Documents::Kind))
-                    .col(text_null(Documents::CityCode))
-                    .col(ColumnDef::new(Documents::Year).integer().null())
-                    .col(flag(Documents::IsPublic))
-                    .col(
-                        ColumnDef::new(Documents::LockedAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .col(text_null(Documents::LockedBy))
-                    .col(int(Documents::LatestVersion))
-                    .col(uuid(Documents::CreatedBy))
-                    .col(instant(Documents::CreatedAt))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(DocumentVersions::Table)
-                    .col(uuid_pk(DocumentVersions::Id))
-                    .col(uuid(DocumentVersions::DocumentId))
-                    .col(int(DocumentVersions::VersionNo))
-                    .col(text(DocumentVersions::FileName))
-                    .col(text(DocumentVersions::ContentType))
-                    .col(
-                        ColumnDef::new(DocumentVersions::SizeBytes)
-                            .big_integer()
-                            .not_null(),
-                    )
-                    .col(text(DocumentVersions::Sha256))
-                    .col(text(DocumentVersions::StorageKey))
-                    .col(uuid(DocumentVersions::UploadedBy))
-                    .col(instant(DocumentVersions::UploadedAt))
-                    .foreign_key(&mut fk(
-                        "fk_document_versions_document",
-                        (DocumentVersions::Table, DocumentVersions::DocumentId),
-                        (Documents::Table, Documents::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
+        create_tables(manager, tables()).await?;
         for index in [
             Index::create()
                 .name("idx_documents_owner")

@@ -5,7 +5,9 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{add_columns, instant, text, text_null, uuid, uuid_null, uuid_pk};
+use crate::columns::{
+    NewTable, add_columns, commitment, commitment_used, create_tables, table, uuid, uuid_pk,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -15,65 +17,30 @@ enum DrawCommitments {
     Table,
     Id,
     ReviewId,
-    /// Hex of the 32 random bytes; secret until a draw reveals them.
-    ServerRandom,
-    Commitment,
-    CommittedAt,
-    CommittedBy,
-    UsedAt,
 }
 
 #[derive(DeriveIden)]
 enum PanelDraws {
     Table,
-    CommitmentId,
-    Commitment,
-    CommittedAt,
+}
+
+fn tables() -> Vec<NewTable> {
+    vec![
+        table(DrawCommitments::Table)
+            .cols([
+                uuid_pk(DrawCommitments::Id),
+                uuid(DrawCommitments::ReviewId),
+            ])
+            .cols(commitment())
+            .index("idx_draw_commitments_review", [DrawCommitments::ReviewId]),
+    ]
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(DrawCommitments::Table)
-                    .col(uuid_pk(DrawCommitments::Id))
-                    .col(uuid(DrawCommitments::ReviewId))
-                    .col(text(DrawCommitments::ServerRandom))
-                    .col(text(DrawCommitments::Commitment))
-                    .col(instant(DrawCommitments::CommittedAt))
-                    .col(uuid_null(DrawCommitments::CommittedBy))
-                    .col(
-                        ColumnDef::new(DrawCommitments::UsedAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_draw_commitments_review")
-                    .table(DrawCommitments::Table)
-                    .col(DrawCommitments::ReviewId)
-                    .to_owned(),
-            )
-            .await?;
-        add_columns(
-            manager,
-            PanelDraws::Table,
-            vec![
-                uuid_null(PanelDraws::CommitmentId),
-                text_null(PanelDraws::Commitment),
-                ColumnDef::new(PanelDraws::CommittedAt)
-                    .timestamp_with_time_zone()
-                    .null()
-                    .to_owned(),
-            ],
-        )
-        .await?;
+        create_tables(manager, tables()).await?;
+        add_columns(manager, PanelDraws::Table, commitment_used()).await?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_columns, flag, instant, instant_null, text, text_null, uuid, uuid_null, uuid_pk,
+    add_columns, flag, instant, instant_null, table, text, text_null, uuid, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -48,27 +48,17 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ReviewChanges::Table)
-                    .col(uuid_pk(ReviewChanges::Id))
-                    .col(uuid(ReviewChanges::ReviewId))
-                    .col(instant(ReviewChanges::ChangedAt))
-                    .col(uuid_null(ReviewChanges::ChangedBy))
-                    .col(flag(ReviewChanges::AfterDraw))
-                    .col(text(ReviewChanges::Changes))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_review_changes_review")
-                    .table(ReviewChanges::Table)
-                    .col(ReviewChanges::ReviewId)
-                    .to_owned(),
-            )
+        table(ReviewChanges::Table)
+            .cols([
+                uuid_pk(ReviewChanges::Id),
+                uuid(ReviewChanges::ReviewId),
+                instant(ReviewChanges::ChangedAt),
+                uuid_null(ReviewChanges::ChangedBy),
+                flag(ReviewChanges::AfterDraw),
+                text(ReviewChanges::Changes),
+            ])
+            .index("idx_review_changes_review", [ReviewChanges::ReviewId])
+            .create(manager)
             .await
     }
 }

@@ -8,7 +8,7 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_columns, add_index, amount, amount_null, fk, flag_null, instant, instant_null, int, text,
+    add_columns, amount, amount_null, flag_null, instant, instant_null, int, table, text,
     text_null, uuid, uuid_null, uuid_pk,
 };
 
@@ -87,48 +87,32 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(OpinionSheets::Table)
-                    .col(uuid_pk(OpinionSheets::Id))
-                    .col(uuid(OpinionSheets::PanelId))
-                    .col(uuid(OpinionSheets::ReviewId))
-                    .col(uuid(OpinionSheets::SeatId))
-                    .col(uuid(OpinionSheets::ExpertId))
-                    .col(text(OpinionSheets::Scores))
-                    .col(amount(OpinionSheets::Total))
-                    .col(text(OpinionSheets::Conclusion))
-                    .col(text(OpinionSheets::Remarks))
-                    .col(uuid_null(OpinionSheets::DocumentId))
-                    .col(uuid_null(OpinionSheets::SubmittedBy))
-                    .col(instant(OpinionSheets::SubmittedAt))
-                    .col(int(OpinionSheets::Version))
-                    .col(instant(OpinionSheets::CreatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_opinion_sheets_seat",
-                        (OpinionSheets::Table, OpinionSheets::SeatId),
-                        (PanelSeats::Table, PanelSeats::Id),
-                    ))
-                    .to_owned(),
+        table(OpinionSheets::Table)
+            .cols([
+                uuid_pk(OpinionSheets::Id),
+                uuid(OpinionSheets::PanelId),
+                uuid(OpinionSheets::ReviewId),
+                uuid(OpinionSheets::SeatId),
+                uuid(OpinionSheets::ExpertId),
+                text(OpinionSheets::Scores),
+                amount(OpinionSheets::Total),
+                text(OpinionSheets::Conclusion),
+                text(OpinionSheets::Remarks),
+                uuid_null(OpinionSheets::DocumentId),
+                uuid_null(OpinionSheets::SubmittedBy),
+                instant(OpinionSheets::SubmittedAt),
+                int(OpinionSheets::Version),
+                instant(OpinionSheets::CreatedAt),
+            ])
+            .fk(
+                "fk_opinion_sheets_seat",
+                OpinionSheets::SeatId,
+                (PanelSeats::Table, PanelSeats::Id),
             )
-            .await?;
-        // One sheet per seat; a revision replaces it.
-        add_index(
-            manager,
-            "idx_opinion_sheets_seat",
-            OpinionSheets::Table,
-            vec![OpinionSheets::SeatId],
-            true,
-        )
-        .await?;
-        add_index(
-            manager,
-            "idx_opinion_sheets_panel",
-            OpinionSheets::Table,
-            vec![OpinionSheets::PanelId],
-            false,
-        )
-        .await
+            // One sheet per seat; a revision replaces it.
+            .unique("idx_opinion_sheets_seat", [OpinionSheets::SeatId])
+            .index("idx_opinion_sheets_panel", [OpinionSheets::PanelId])
+            .create(manager)
+            .await
     }
 }

@@ -5,7 +5,10 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::columns::{add_index, instant, instant_null, text, text_null, uuid, uuid_null, uuid_pk};
+use crate::columns::{
+    NewTable, create_tables, instant, instant_null, table, text, text_null, uuid, uuid_null,
+    uuid_pk,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -28,47 +31,37 @@ enum Notifications {
     DedupeKey,
 }
 
+fn tables() -> Vec<NewTable> {
+    vec![
+        table(Notifications::Table)
+            .cols([
+                uuid_pk(Notifications::Id),
+                uuid_null(Notifications::UserId),
+                uuid_null(Notifications::ExpertId),
+                text(Notifications::Kind),
+                text(Notifications::Params),
+                text(Notifications::SubjectType),
+                uuid(Notifications::SubjectId),
+                instant(Notifications::CreatedAt),
+                instant_null(Notifications::ReadAt),
+                text_null(Notifications::DedupeKey),
+            ])
+            .unique("idx_notifications_dedupe_key", [Notifications::DedupeKey])
+            .index(
+                "idx_notifications_user",
+                [Notifications::UserId, Notifications::Id],
+            )
+            .index(
+                "idx_notifications_expert",
+                [Notifications::ExpertId, Notifications::Id],
+            ),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Notifications::Table)
-                    .col(uuid_pk(Notifications::Id))
-                    .col(uuid_null(Notifications::UserId))
-                    .col(uuid_null(Notifications::ExpertId))
-                    .col(text(Notifications::Kind))
-                    .col(text(Notifications::Params))
-                    .col(text(Notifications::SubjectType))
-                    .col(uuid(Notifications::SubjectId))
-                    .col(instant(Notifications::CreatedAt))
-                    .col(instant_null(Notifications::ReadAt))
-                    .col(text_null(Notifications::DedupeKey))
-                    .to_owned(),
-            )
-            .await?;
-        add_index(
-            manager,
-            "idx_notifications_dedupe_key",
-            Notifications::Table,
-            vec![Notifications::DedupeKey],
-            true,
-        )
-        .await?;
-        for (name, column) in [
-            ("idx_notifications_user", Notifications::UserId),
-            ("idx_notifications_expert", Notifications::ExpertId),
-        ] {
-            add_index(
-                manager,
-                name,
-                Notifications::Table,
-                vec![column, Notifications::Id],
-                false,
-            )
-            .await?;
-        }
+        create_tables(manager, tables()).await?;
         Ok(())
     }
 }

@@ -7,8 +7,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_columns, add_index, fk, instant, instant_null, int, text, text_null, uuid, uuid_null,
-    uuid_pk,
+    PanelSeats, add_columns, add_index, instant, instant_null, int, stamps, table, text, text_null,
+    text_pk, uuid, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -29,8 +29,6 @@ enum NotificationDeliveries {
     ClaimedBy,
     LastError,
     SentAt,
-    CreatedAt,
-    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -78,12 +76,6 @@ enum Notifications {
 }
 
 #[derive(DeriveIden)]
-enum PanelSeats {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
 enum Users {
     Table,
     Id,
@@ -95,135 +87,93 @@ enum Users {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(NotificationDeliveries::Table)
-                    .col(uuid_pk(NotificationDeliveries::Id))
-                    .col(uuid(NotificationDeliveries::NotificationId))
-                    .col(text(NotificationDeliveries::Channel))
-                    .col(text(NotificationDeliveries::Status))
-                    .col(int(NotificationDeliveries::Attempts))
-                    .col(instant(NotificationDeliveries::NextAttemptAt))
-                    .col(instant_null(NotificationDeliveries::ClaimedAt))
-                    .col(text_null(NotificationDeliveries::ClaimedBy))
-                    .col(text_null(NotificationDeliveries::LastError))
-                    .col(instant_null(NotificationDeliveries::SentAt))
-                    .col(instant(NotificationDeliveries::CreatedAt))
-                    .col(instant(NotificationDeliveries::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_notification_deliveries_notification",
-                        (
-                            NotificationDeliveries::Table,
-                            NotificationDeliveries::NotificationId,
-                        ),
-                        (Notifications::Table, Notifications::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        // At most once per channel: a second delivery row for the same notification and
-        // channel cannot exist.
-        add_index(
-            manager,
-            "idx_notification_deliveries_once",
-            NotificationDeliveries::Table,
-            vec![
+        table(NotificationDeliveries::Table)
+            .cols([
+                uuid_pk(NotificationDeliveries::Id),
+                uuid(NotificationDeliveries::NotificationId),
+                text(NotificationDeliveries::Channel),
+                text(NotificationDeliveries::Status),
+                int(NotificationDeliveries::Attempts),
+                instant(NotificationDeliveries::NextAttemptAt),
+                instant_null(NotificationDeliveries::ClaimedAt),
+                text_null(NotificationDeliveries::ClaimedBy),
+                text_null(NotificationDeliveries::LastError),
+                instant_null(NotificationDeliveries::SentAt),
+            ])
+            .cols(stamps())
+            .fk(
+                "fk_notification_deliveries_notification",
                 NotificationDeliveries::NotificationId,
-                NotificationDeliveries::Channel,
-            ],
-            true,
-        )
-        .await?;
-        // The workers' claim: due rows of a status, oldest first.
-        add_index(
-            manager,
-            "idx_notification_deliveries_due",
-            NotificationDeliveries::Table,
-            vec![
-                NotificationDeliveries::Status,
-                NotificationDeliveries::NextAttemptAt,
-            ],
-            false,
-        )
-        .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(NotificationChannelPolicies::Table)
-                    .col(
-                        ColumnDef::new(NotificationChannelPolicies::Kind)
-                            .string()
-                            .not_null()
-                            .primary_key(),
-                    )
-                    .col(text(NotificationChannelPolicies::Channels))
-                    .col(instant(NotificationChannelPolicies::UpdatedAt))
-                    .col(uuid_null(NotificationChannelPolicies::UpdatedBy))
-                    .to_owned(),
+                (Notifications::Table, Notifications::Id),
             )
-            .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(NotificationPreferences::Table)
-                    .col(uuid_pk(NotificationPreferences::Id))
-                    .col(uuid(NotificationPreferences::UserId))
-                    .col(text(NotificationPreferences::Kind))
-                    .col(text(NotificationPreferences::Channels))
-                    .col(instant(NotificationPreferences::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_notification_preferences_user",
-                        (
-                            NotificationPreferences::Table,
-                            NotificationPreferences::UserId,
-                        ),
-                        (Users::Table, Users::Id),
-                    ))
-                    .to_owned(),
+            // At most once per channel: a second delivery row for the same notification and
+            // channel cannot exist.
+            .unique(
+                "idx_notification_deliveries_once",
+                [
+                    NotificationDeliveries::NotificationId,
+                    NotificationDeliveries::Channel,
+                ],
             )
+            // The workers' claim: due rows of a status, oldest first.
+            .index(
+                "idx_notification_deliveries_due",
+                [
+                    NotificationDeliveries::Status,
+                    NotificationDeliveries::NextAttemptAt,
+                ],
+            )
+            .create(manager)
             .await?;
-        add_index(
-            manager,
-            "idx_notification_preferences_user_kind",
-            NotificationPreferences::Table,
-            vec![
+        table(NotificationChannelPolicies::Table)
+            .cols([
+                text_pk(NotificationChannelPolicies::Kind),
+                text(NotificationChannelPolicies::Channels),
+                instant(NotificationChannelPolicies::UpdatedAt),
+                uuid_null(NotificationChannelPolicies::UpdatedBy),
+            ])
+            .create(manager)
+            .await?;
+        table(NotificationPreferences::Table)
+            .cols([
+                uuid_pk(NotificationPreferences::Id),
+                uuid(NotificationPreferences::UserId),
+                text(NotificationPreferences::Kind),
+                text(NotificationPreferences::Channels),
+                instant(NotificationPreferences::UpdatedAt),
+            ])
+            .fk(
+                "fk_notification_preferences_user",
                 NotificationPreferences::UserId,
-                NotificationPreferences::Kind,
-            ],
-            true,
-        )
-        .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(SeatResponseLinks::Table)
-                    .col(uuid_pk(SeatResponseLinks::Id))
-                    .col(uuid(SeatResponseLinks::SeatId))
-                    .col(uuid(SeatResponseLinks::ExpertId))
-                    .col(uuid(SeatResponseLinks::DeliveryId))
-                    .col(instant(SeatResponseLinks::ExpiresAt))
-                    .col(instant_null(SeatResponseLinks::UsedAt))
-                    .col(instant(SeatResponseLinks::CreatedAt))
-                    .foreign_key(&mut fk(
-                        "fk_seat_response_links_seat",
-                        (SeatResponseLinks::Table, SeatResponseLinks::SeatId),
-                        (PanelSeats::Table, PanelSeats::Id),
-                    ))
-                    .to_owned(),
+                (Users::Table, Users::Id),
             )
+            .unique(
+                "idx_notification_preferences_user_kind",
+                [
+                    NotificationPreferences::UserId,
+                    NotificationPreferences::Kind,
+                ],
+            )
+            .create(manager)
             .await?;
-        add_index(
-            manager,
-            "idx_seat_response_links_seat",
-            SeatResponseLinks::Table,
-            vec![SeatResponseLinks::SeatId],
-            false,
-        )
-        .await?;
+        table(SeatResponseLinks::Table)
+            .cols([
+                uuid_pk(SeatResponseLinks::Id),
+                uuid(SeatResponseLinks::SeatId),
+                uuid(SeatResponseLinks::ExpertId),
+                uuid(SeatResponseLinks::DeliveryId),
+                instant(SeatResponseLinks::ExpiresAt),
+                instant_null(SeatResponseLinks::UsedAt),
+                instant(SeatResponseLinks::CreatedAt),
+            ])
+            .fk(
+                "fk_seat_response_links_seat",
+                SeatResponseLinks::SeatId,
+                (PanelSeats::Table, PanelSeats::Id),
+            )
+            .index("idx_seat_response_links_seat", [SeatResponseLinks::SeatId])
+            .create(manager)
+            .await?;
 
         add_columns(
             manager,

@@ -6,7 +6,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_index, date, fk, instant, int, text, text_null, uuid, uuid_null, uuid_pk,
+    NewTable, amount_null, create_tables, date, instant, int, long_text, table, text, text_null,
+    uuid, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -71,149 +72,102 @@ enum PublishedFindings {
     ExpertNames,
 }
 
+fn tables() -> Vec<NewTable> {
+    vec![
+        table(ReviewResultPublications::Table)
+            .cols([
+                uuid_pk(ReviewResultPublications::Id),
+                text(ReviewResultPublications::CityCode),
+                date(ReviewResultPublications::PeriodFrom),
+                date(ReviewResultPublications::PeriodTo),
+                text(ReviewResultPublications::Title),
+                date(ReviewResultPublications::PublishedOn),
+                instant(ReviewResultPublications::PublishedAt),
+                uuid_null(ReviewResultPublications::PublishedBy),
+            ])
+            .index(
+                "idx_review_result_publications_city",
+                [
+                    ReviewResultPublications::CityCode,
+                    ReviewResultPublications::PeriodTo,
+                ],
+            ),
+        table(ReviewResultLines::Table)
+            .cols([
+                uuid_pk(ReviewResultLines::Id),
+                uuid(ReviewResultLines::PublicationId),
+                int(ReviewResultLines::Position),
+                uuid(ReviewResultLines::ReviewId),
+                text(ReviewResultLines::EnterpriseName),
+                text(ReviewResultLines::CreditCode),
+                text(ReviewResultLines::ReviewKind),
+                date(ReviewResultLines::ReviewDate),
+                text(ReviewResultLines::Outcome),
+                amount_null(ReviewResultLines::Score),
+            ])
+            .fk(
+                "fk_review_result_lines_publication",
+                ReviewResultLines::PublicationId,
+                (
+                    ReviewResultPublications::Table,
+                    ReviewResultPublications::Id,
+                ),
+            )
+            .index(
+                "idx_review_result_lines_publication",
+                [
+                    ReviewResultLines::PublicationId,
+                    ReviewResultLines::Position,
+                ],
+            ),
+        table(FindingPublications::Table).cols([
+            uuid_pk(FindingPublications::Id),
+            int(FindingPublications::Year),
+            date(FindingPublications::PublishedOn),
+            instant(FindingPublications::PublishedAt),
+            uuid_null(FindingPublications::PublishedBy),
+        ]),
+        table(PublishedFindings::Table)
+            .cols([
+                uuid_pk(PublishedFindings::Id),
+                uuid(PublishedFindings::PublicationId),
+                uuid(PublishedFindings::FindingId),
+                int(PublishedFindings::Position),
+                int(PublishedFindings::Year),
+                text(PublishedFindings::Kind),
+                long_text(PublishedFindings::Description),
+                text(PublishedFindings::EnterpriseName),
+                text(PublishedFindings::EnterpriseCreditCode),
+                uuid_null(PublishedFindings::ConsultancyId),
+                text_null(PublishedFindings::ConsultancyName),
+                text_null(PublishedFindings::ConsultancyCreditCode),
+                text_null(PublishedFindings::LeadAuditorName),
+                long_text(PublishedFindings::ExpertNames),
+            ])
+            .fk(
+                "fk_published_findings_publication",
+                PublishedFindings::PublicationId,
+                (FindingPublications::Table, FindingPublications::Id),
+            )
+            .unique(
+                "idx_published_findings_finding",
+                [PublishedFindings::FindingId],
+            )
+            .index(
+                "idx_published_findings_year",
+                [PublishedFindings::Year, PublishedFindings::Position],
+            )
+            .index(
+                "idx_published_findings_consultancy",
+                [PublishedFindings::ConsultancyId],
+            ),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(ReviewResultPublications::Table)
-                    .col(uuid_pk(ReviewResultPublications::Id))
-                    .col(text(ReviewResultPublications::CityCode))
-                    .col(date(ReviewResultPublications::PeriodFrom))
-                    .col(date(ReviewResultPublications::PeriodTo))
-                    .col(text(ReviewResultPublications::Title))
-                    .col(date(ReviewResultPublications::PublishedOn))
-                    .col(instant(ReviewResultPublications::PublishedAt))
-                    .col(uuid_null(ReviewResultPublications::PublishedBy))
-                    .to_owned(),
-            )
-            .await?;
-        add_index(
-            manager,
-            "idx_review_result_publications_city",
-            ReviewResultPublications::Table,
-            vec![
-                ReviewResultPublications::CityCode,
-                ReviewResultPublications::PeriodTo,
-            ],
-            false,
-        )
-        .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(ReviewResultLines::Table)
-                    .col(uuid_pk(ReviewResultLines::Id))
-                    .col(uuid(ReviewResultLines::PublicationId))
-                    .col(int(ReviewResultLines::Position))
-                    .col(uuid(ReviewResultLines::ReviewId))
-                    .col(text(ReviewResultLines::EnterpriseName))
-                    .col(text(ReviewResultLines::CreditCode))
-                    .col(text(ReviewResultLines::ReviewKind))
-                    .col(date(ReviewResultLines::ReviewDate))
-                    .col(text(ReviewResultLines::Outcome))
-                    .col(
-                        ColumnDef::new(ReviewResultLines::Score)
-                            .big_integer()
-                            .null()
-                            .to_owned(),
-                    )
-                    .foreign_key(&mut fk(
-                        "fk_review_result_lines_publication",
-                        (ReviewResultLines::Table, ReviewResultLines::PublicationId),
-                        (
-                            ReviewResultPublications::Table,
-                            ReviewResultPublications::Id,
-                        ),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        add_index(
-            manager,
-            "idx_review_result_lines_publication",
-            ReviewResultLines::Table,
-            vec![
-                ReviewResultLines::PublicationId,
-                ReviewResultLines::Position,
-            ],
-            false,
-        )
-        .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(FindingPublications::Table)
-                    .col(uuid_pk(FindingPublications::Id))
-                    .col(int(FindingPublications::Year))
-                    .col(date(FindingPublications::PublishedOn))
-                    .col(instant(FindingPublications::PublishedAt))
-                    .col(uuid_null(FindingPublications::PublishedBy))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
-                    .table(PublishedFindings::Table)
-                    .col(uuid_pk(PublishedFindings::Id))
-                    .col(uuid(PublishedFindings::PublicationId))
-                    .col(uuid(PublishedFindings::FindingId))
-                    .col(int(PublishedFindings::Position))
-                    .col(int(PublishedFindings::Year))
-                    .col(text(PublishedFindings::Kind))
-                    .col(
-                        ColumnDef::new(PublishedFindings::Description)
-                            .text()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .col(text(PublishedFindings::EnterpriseName))
-                    .col(text(PublishedFindings::EnterpriseCreditCode))
-                    .col(uuid_null(PublishedFindings::ConsultancyId))
-                    .col(text_null(PublishedFindings::ConsultancyName))
-                    .col(text_null(PublishedFindings::ConsultancyCreditCode))
-                    .col(text_null(PublishedFindings::LeadAuditorName))
-                    .col(
-                        ColumnDef::new(PublishedFindings::ExpertNames)
-                            .text()
-                            .not_null()
-                            .to_owned(),
-                    )
-                    .foreign_key(&mut fk(
-                        "fk_published_findings_publication",
-                        (PublishedFindings::Table, PublishedFindings::PublicationId),
-                        (FindingPublications::Table, FindingPublications::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        add_index(
-            manager,
-            "idx_published_findings_finding",
-            PublishedFindings::Table,
-            vec![PublishedFindings::FindingId],
-            true,
-        )
-        .await?;
-        add_index(
-            manager,
-            "idx_published_findings_year",
-            PublishedFindings::Table,
-            vec![PublishedFindings::Year, PublishedFindings::Position],
-            false,
-        )
-        .await?;
-        add_index(
-            manager,
-            "idx_published_findings_consultancy",
-            PublishedFindings::Table,
-            vec![PublishedFindings::ConsultancyId],
-            false,
-        )
-        .await?;
+        create_tables(manager, tables()).await?;
         Ok(())
     }
 }

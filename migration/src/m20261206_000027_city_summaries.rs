@@ -5,8 +5,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    add_index, fk, flag, instant, instant_null, int, long_text_null, text, text_null, uuid,
-    uuid_null, uuid_pk,
+    NewTable, create_tables, flag, instant, instant_null, int, long_text_null, table, text,
+    text_null, uuid, uuid_null, uuid_pk,
 };
 
 #[derive(DeriveMigrationName)]
@@ -45,75 +45,60 @@ enum CitySummaryChanges {
     ChangedAt,
 }
 
+fn tables() -> Vec<NewTable> {
+    vec![
+        table(CitySummaries::Table)
+            .cols([
+                uuid_pk(CitySummaries::Id),
+                text(CitySummaries::CityCode),
+                int(CitySummaries::Year),
+                text(CitySummaries::Status),
+                long_text_null(CitySummaries::Figures),
+                long_text_null(CitySummaries::OptionsCarriedOut),
+                long_text_null(CitySummaries::Benefits),
+                long_text_null(CitySummaries::Problems),
+                long_text_null(CitySummaries::Other),
+                uuid_null(CitySummaries::SubmittedBy),
+                instant_null(CitySummaries::SubmittedAt),
+                flag(CitySummaries::Late),
+                uuid_null(CitySummaries::DecidedBy),
+                instant_null(CitySummaries::DecidedAt),
+                text_null(CitySummaries::ReturnReason),
+                int(CitySummaries::Version),
+            ])
+            // One summary per city and year, even when two admins submit at once.
+            .unique(
+                "idx_city_summaries_city_year",
+                [CitySummaries::CityCode, CitySummaries::Year],
+            )
+            .index(
+                "idx_city_summaries_year",
+                [CitySummaries::Year, CitySummaries::CityCode],
+            ),
+        table(CitySummaryChanges::Table)
+            .cols([
+                uuid_pk(CitySummaryChanges::Id),
+                uuid(CitySummaryChanges::SummaryId),
+                text(CitySummaryChanges::Status),
+                text_null(CitySummaryChanges::Reason),
+                uuid_null(CitySummaryChanges::ActorId),
+                instant(CitySummaryChanges::ChangedAt),
+            ])
+            .fk(
+                "fk_city_summary_changes_summary",
+                CitySummaryChanges::SummaryId,
+                (CitySummaries::Table, CitySummaries::Id),
+            )
+            .index(
+                "idx_city_summary_changes_summary",
+                [CitySummaryChanges::SummaryId, CitySummaryChanges::Id],
+            ),
+    ]
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(CitySummaries::Table)
-                    .col(uuid_pk(CitySummaries::Id))
-                    .col(text(CitySummaries::CityCode))
-                    .col(int(CitySummaries::Year))
-                    .col(text(CitySummaries::Status))
-                    .col(long_text_null(CitySummaries::Figures))
-                    .col(long_text_null(CitySummaries::OptionsCarriedOut))
-                    .col(long_text_null(CitySummaries::Benefits))
-                    .col(long_text_null(CitySummaries::Problems))
-                    .col(long_text_null(CitySummaries::Other))
-                    .col(uuid_null(CitySummaries::SubmittedBy))
-                    .col(instant_null(CitySummaries::SubmittedAt))
-                    .col(flag(CitySummaries::Late))
-                    .col(uuid_null(CitySummaries::DecidedBy))
-                    .col(instant_null(CitySummaries::DecidedAt))
-                    .col(text_null(CitySummaries::ReturnReason))
-                    .col(int(CitySummaries::Version))
-                    .to_owned(),
-            )
-            .await?;
-        // One summary per city and year, even when two admins submit at once.
-        add_index(
-            manager,
-            "idx_city_summaries_city_year",
-            CitySummaries::Table,
-            vec![CitySummaries::CityCode, CitySummaries::Year],
-            true,
-        )
-        .await?;
-        add_index(
-            manager,
-            "idx_city_summaries_year",
-            CitySummaries::Table,
-            vec![CitySummaries::Year, CitySummaries::CityCode],
-            false,
-        )
-        .await?;
-
-        manager
-            .create_table(
-                Table::create()
-                    .table(CitySummaryChanges::Table)
-                    .col(uuid_pk(CitySummaryChanges::Id))
-                    .col(uuid(CitySummaryChanges::SummaryId))
-                    .col(text(CitySummaryChanges::Status))
-                    .col(text_null(CitySummaryChanges::Reason))
-                    .col(uuid_null(CitySummaryChanges::ActorId))
-                    .col(instant(CitySummaryChanges::ChangedAt))
-                    .foreign_key(&mut fk(
-                        "fk_city_summary_changes_summary",
-                        (CitySummaryChanges::Table, CitySummaryChanges::SummaryId),
-                        (CitySummaries::Table, CitySummaries::Id),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        add_index(
-            manager,
-            "idx_city_summary_changes_summary",
-            CitySummaryChanges::Table,
-            vec![CitySummaryChanges::SummaryId, CitySummaryChanges::Id],
-            false,
-        )
-        .await
+        create_tables(manager, tables()).await
     }
 }

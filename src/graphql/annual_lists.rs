@@ -9,11 +9,14 @@ use crate::domain::{AnnualListStatus, AuditProcedure};
 use crate::rules::deadlines::{list_submission_due, notice_due};
 use crate::services::annual_lists::{self, ListFilter};
 
-use super::context::{loaders, services, viewer};
+use super::context::{loaders, services, viewer, with_id};
 use super::enterprises::Enterprise;
-use super::pagination::page_request;
-use super::reference::City;
+use super::loaders::load_rows_as;
+use super::notices::AnnualListEntry;
+use super::pagination::{node_selection, page_args};
+use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
+use super::stamps::{Stamps, stamps_of};
 
 pub struct AnnualAuditList(pub annual_audit_list::Model);
 
@@ -32,11 +35,7 @@ impl AnnualAuditList {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn year(&self) -> i32 {
         self.0.year
@@ -64,7 +63,7 @@ impl AnnualAuditList {
     async fn notice_due(&self) -> Option<Date> {
         notice_due(self.0.year).ok().map(Date)
     }
-    /// The day it was published and its notices went out.
+    /// The day the province published it (公示); the city's written notices follow.
     async fn published_on(&self) -> Option<Date> {
         self.0.published_on.map(Date)
     }
@@ -89,25 +88,29 @@ impl AnnualAuditList {
             .map(Enterprise)
             .collect())
     }
+    /// The enterprises on it with their written notices (书面通知), in the order added.
+    async fn entries(&self, ctx: &Context<'_>) -> Result<Vec<AnnualListEntry>> {
+        load_rows_as(&loaders(ctx)?.list_entries, self.0.id, |entry| {
+            AnnualListEntry {
+                entry,
+                year: self.0.year,
+            }
+        })
+        .await
+    }
     /// Every status change, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AnnualListStatusChange>> {
-        Ok(loaders(ctx)?
-            .list_history
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(AnnualListStatusChange)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.list_history,
+            self.0.id,
+            AnnualListStatusChange,
+        )
+        .await
     }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn stamps(&self) -> Stamps {
+        stamps_of!(Stamps, self.0)
     }
 }
 
@@ -153,11 +156,11 @@ pub struct AnnualListQuery;
 impl AnnualListQuery {
     /// One list: the province, or its city's admins.
     async fn annual_audit_list(&self, ctx: &Context<'_>, id: ID) -> Result<AnnualAuditList> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(AnnualAuditList(
-            annual_lists::get_list(&s.db, viewer(ctx), id).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            annual_lists::get_list(&s.db, v, id)
+        })
+        .await
+        .map(AnnualAuditList)
     }
 
     /// Lists in creation order; a city admin sees their city's.
@@ -168,8 +171,7 @@ impl AnnualListQuery {
         after: Option<String>,
         filter: Option<AnnualAuditListFilter>,
     ) -> Result<AnnualAuditListConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = annual_lists::list_lists(
             &s.db,
@@ -182,10 +184,12 @@ impl AnnualListQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?.prime_lists(s, node, &result.items).await?;
-        Ok(AnnualAuditListConnection::from_page(
-            result.map(|m| (m.id, AnnualAuditList(m))),
+        Ok(AnnualAuditListConnection::of_rows(
+            result,
+            |m| m.id,
+            AnnualAuditList,
         ))
     }
 }
@@ -247,11 +251,11 @@ impl AnnualListMutation {
         list_id: ID,
         procedure: AuditProcedure,
     ) -> Result<AnnualAuditList> {
-        let s = services(ctx)?;
-        let id = parse_id("listId", &list_id)?;
-        Ok(AnnualAuditList(
-            annual_lists::set_procedure(&s.db, viewer(ctx), id, procedure).await?,
-        ))
+        with_id(ctx, "listId", &list_id, |s, v, id| {
+            annual_lists::set_procedure(&s.db, v, id, procedure)
+        })
+        .await
+        .map(AnnualAuditList)
     }
 
     /// DRAFT → SUBMITTED today; after the end of February it is marked late.
@@ -260,11 +264,11 @@ impl AnnualListMutation {
         ctx: &Context<'_>,
         list_id: ID,
     ) -> Result<AnnualAuditList> {
-        let s = services(ctx)?;
-        let id = parse_id("listId", &list_id)?;
-        Ok(AnnualAuditList(
-            annual_lists::submit(&s.db, viewer(ctx), id).await?,
-        ))
+        with_id(ctx, "listId", &list_id, |s, v, id| {
+            annual_lists::submit(&s.db, v, id)
+        })
+        .await
+        .map(AnnualAuditList)
     }
 
     /// SUBMITTED → APPROVED (province admins).
@@ -273,11 +277,11 @@ impl AnnualListMutation {
         ctx: &Context<'_>,
         list_id: ID,
     ) -> Result<AnnualAuditList> {
-        let s = services(ctx)?;
-        let id = parse_id("listId", &list_id)?;
-        Ok(AnnualAuditList(
-            annual_lists::approve(&s.db, viewer(ctx), id).await?,
-        ))
+        with_id(ctx, "listId", &list_id, |s, v, id| {
+            annual_lists::approve(&s.db, v, id)
+        })
+        .await
+        .map(AnnualAuditList)
     }
 
     /// SUBMITTED → DRAFT with the reason (province admins).
@@ -287,32 +291,25 @@ impl AnnualListMutation {
         list_id: ID,
         reason: String,
     ) -> Result<AnnualAuditList> {
-        let s = services(ctx)?;
-        let id = parse_id("listId", &list_id)?;
-        Ok(AnnualAuditList(
-            annual_lists::return_list(&s.db, viewer(ctx), id, &reason).await?,
-        ))
+        with_id(ctx, "listId", &list_id, |s, v, id| {
+            annual_lists::return_list(&s.db, v, id, &reason)
+        })
+        .await
+        .map(AnnualAuditList)
     }
 
-    /// APPROVED → PUBLISHED: every enterprise on it gets an audit in NOTIFIED dated
-    /// `noticeDate` (today when absent). Province admins.
+    /// APPROVED → PUBLISHED (公示) on `publishedOn` (today when absent). Province admins. The
+    /// enterprises get their audits from the city's written notices (`issueAuditNotices`).
     async fn publish_annual_audit_list(
         &self,
         ctx: &Context<'_>,
         list_id: ID,
-        notice_date: Option<Date>,
+        published_on: Option<Date>,
     ) -> Result<AnnualAuditList> {
-        let s = services(ctx)?;
-        let id = parse_id("listId", &list_id)?;
-        Ok(AnnualAuditList(
-            annual_lists::publish(
-                &s.db,
-                viewer(ctx),
-                &s.config.deadlines,
-                id,
-                notice_date.map(|d| d.0),
-            )
-            .await?,
-        ))
+        with_id(ctx, "listId", &list_id, |s, v, id| {
+            annual_lists::publish(&s.db, v, id, published_on.map(|d| d.0))
+        })
+        .await
+        .map(AnnualAuditList)
     }
 }

@@ -22,6 +22,7 @@ use crate::services::reference;
 
 use super::consultancies::Consultancy;
 use super::context::{loaders, services, viewer};
+use super::loaders::{load_as, load_rows};
 use super::reference::City;
 use super::scalars::{Date, id_of, parse_id};
 use super::summary::PassRate;
@@ -291,11 +292,7 @@ pub struct Appraisal(pub appraisal::Model);
 
 impl Appraisal {
     async fn deduction_rows(&self, ctx: &Context<'_>) -> Result<Vec<appraisal_deduction::Model>> {
-        Ok(loaders(ctx)?
-            .appraisal_deductions
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default())
+        load_rows(&loaders(ctx)?.appraisal_deductions, self.0.id).await
     }
 }
 
@@ -308,11 +305,12 @@ impl Appraisal {
         id_of(self.0.consultancy_id)
     }
     async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        Ok(loaders(ctx)?
-            .consultancies
-            .load_one(self.0.consultancy_id)
-            .await?
-            .map(Consultancy))
+        load_as(
+            &loaders(ctx)?.consultancies,
+            self.0.consultancy_id,
+            Consultancy,
+        )
+        .await
     }
     async fn year(&self) -> i32 {
         self.0.year

@@ -6,8 +6,8 @@ use entity::audit_log;
 
 use crate::services::audit_log::{self as service, AuditLogFilter as ServiceFilter};
 
-use super::context::{services, viewer};
-use super::pagination::page_request;
+use super::context::viewer;
+use super::pagination::page_args;
 use super::scalars::{id_of, parse_optional_id};
 
 pub struct AuditLogEntry(pub audit_log::Model);
@@ -73,8 +73,7 @@ impl AuditLogQuery {
         after: Option<String>,
         filter: Option<AuditLogFilter>,
     ) -> Result<AuditLogConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let filter = ServiceFilter {
             entity_type: f.entity_type,
@@ -85,8 +84,6 @@ impl AuditLogQuery {
             until: f.until,
         };
         let result = service::list(&s.db, viewer(ctx), filter, page).await?;
-        Ok(AuditLogConnection::from_page(
-            result.map(|m| (m.id, AuditLogEntry(m))),
-        ))
+        Ok(AuditLogConnection::of_rows(result, |m| m.id, AuditLogEntry))
     }
 }

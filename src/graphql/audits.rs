@@ -20,11 +20,13 @@ use crate::services::audits::{
 use crate::services::today;
 
 use super::consultancies::{Consultancy, ConsultancyStaff};
-use super::context::{loaders, services, viewer};
+use super::context::{loaders, services, viewer, with_id};
 use super::enterprises::Enterprise;
-use super::pagination::page_request;
-use super::reference::City;
+use super::loaders::{load_as, load_rows_as};
+use super::pagination::{node_selection, page_args};
+use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
+use super::stamps::{Stamps, stamps_of};
 
 pub struct Audit(pub audit::Model);
 
@@ -89,22 +91,14 @@ impl Audit {
         id_of(self.0.enterprise_id)
     }
     async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
-        Ok(loaders(ctx)?
-            .enterprises
-            .load_one(self.0.enterprise_id)
-            .await?
-            .map(Enterprise))
+        load_as(&loaders(ctx)?.enterprises, self.0.enterprise_id, Enterprise).await
     }
     /// The city that runs the audit (the enterprise's when it was notified).
     async fn city_code(&self) -> &str {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn year(&self) -> i32 {
         self.0.year
@@ -147,11 +141,7 @@ impl Audit {
         let Some(id) = self.0.consultancy_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
-            .consultancies
-            .load_one(id)
-            .await?
-            .map(Consultancy))
+        load_as(&loaders(ctx)?.consultancies, id, Consultancy).await
     }
     async fn lead_auditor_id(&self) -> Option<ID> {
         self.0.lead_auditor_id.map(id_of)
@@ -160,11 +150,7 @@ impl Audit {
         let Some(id) = self.0.lead_auditor_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
-            .staff
-            .load_one(id)
-            .await?
-            .map(ConsultancyStaff))
+        load_as(&loaders(ctx)?.staff, id, ConsultancyStaff).await
     }
     /// The latest report (a resubmission replaces the first).
     async fn report_submitted_on(&self) -> Option<Date> {
@@ -296,44 +282,19 @@ impl Audit {
     }
     /// Every transition, oldest first, with who recorded it and when.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditTransition>> {
-        Ok(loaders(ctx)?
-            .audit_history
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(AuditTransition)
-            .collect())
+        load_rows_as(&loaders(ctx)?.audit_history, self.0.id, AuditTransition).await
     }
     async fn reviews(&self, ctx: &Context<'_>) -> Result<Vec<Review>> {
-        Ok(loaders(ctx)?
-            .audit_reviews
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Review)
-            .collect())
+        load_rows_as(&loaders(ctx)?.audit_reviews, self.0.id, Review).await
     }
     /// Improvement options (方案).
     async fn options(&self, ctx: &Context<'_>) -> Result<Vec<ImprovementOption>> {
-        Ok(loaders(ctx)?
-            .audit_options
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ImprovementOption)
-            .collect())
+        load_rows_as(&loaders(ctx)?.audit_options, self.0.id, ImprovementOption).await
     }
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn stamps(&self) -> Stamps {
+        stamps_of!(Stamps, self.0)
     }
 }
 
@@ -461,11 +422,7 @@ impl Review {
         id_of(self.0.audit_id)
     }
     async fn audit(&self, ctx: &Context<'_>) -> Result<Option<Audit>> {
-        Ok(loaders(ctx)?
-            .audits
-            .load_one(self.0.audit_id)
-            .await?
-            .map(Audit))
+        load_as(&loaders(ctx)?.audits, self.0.audit_id, Audit).await
     }
     async fn kind(&self) -> ReviewKind {
         self.0.kind
@@ -769,9 +726,9 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// One audit: the province, its city, or the consultancy that holds it.
     async fn audit(&self, ctx: &Context<'_>, id: ID) -> Result<Audit> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Audit(audits::get_audit(&s.db, viewer(ctx), id).await?))
+        with_id(ctx, "id", &id, |s, v, id| audits::get_audit(&s.db, v, id))
+            .await
+            .map(Audit)
     }
 
     /// Audits in creation order; a city admin sees their city's, a consultancy its own.
@@ -782,8 +739,7 @@ impl AuditQuery {
         after: Option<String>,
         filter: Option<AuditFilter>,
     ) -> Result<AuditConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = audits::list_audits(
             &s.db,
@@ -821,8 +777,7 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AuditConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let result = audits::overdue_audits(
             &s.db,
             viewer(ctx),
@@ -844,8 +799,7 @@ impl AuditQuery {
         after: Option<String>,
         filter: Option<ReviewFilter>,
     ) -> Result<ReviewConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = audits::list_reviews(
             &s.db,
@@ -861,15 +815,13 @@ impl AuditQuery {
             page,
         )
         .await?;
-        Ok(ReviewConnection::from_page(
-            result.map(|m| (m.id, Review(m))),
-        ))
+        Ok(ReviewConnection::of_rows(result, |m| m.id, Review))
     }
 
     async fn review(&self, ctx: &Context<'_>, id: ID) -> Result<Review> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Review(audits::get_review(&s.db, viewer(ctx), id).await?))
+        with_id(ctx, "id", &id, |s, v, id| audits::get_review(&s.db, v, id))
+            .await
+            .map(Review)
     }
 }
 
@@ -878,9 +830,9 @@ async fn connection(
     result: crate::services::pagination::Page<audit::Model>,
 ) -> Result<AuditConnection> {
     let s = services(ctx)?;
-    let node = ctx.look_ahead().field("edges").field("node");
+    let node = node_selection(ctx);
     loaders(ctx)?.prime_audits(s, node, &result.items).await?;
-    Ok(AuditConnection::from_page(result.map(|m| (m.id, Audit(m)))))
+    Ok(AuditConnection::of_rows(result, |m| m.id, Audit))
 }
 
 #[derive(Default)]
@@ -909,18 +861,11 @@ impl AuditMutation {
         audit_id: ID,
         started_on: Option<Date>,
     ) -> Result<Audit> {
-        let s = services(ctx)?;
-        let id = parse_id("auditId", &audit_id)?;
-        Ok(Audit(
-            audits::start_audit(
-                &s.db,
-                viewer(ctx),
-                &s.config.deadlines,
-                id,
-                started_on.map(|d| d.0),
-            )
-            .await?,
-        ))
+        with_id(ctx, "auditId", &audit_id, |s, v, id| {
+            audits::start_audit(&s.db, v, &s.config.deadlines, id, started_on.map(|d| d.0))
+        })
+        .await
+        .map(Audit)
     }
 
     /// IN_PROGRESS (or EVALUATED with a failed evaluation) → REPORT_SUBMITTED.
@@ -962,18 +907,17 @@ impl AuditMutation {
         audit_id: ID,
         input: AuditDisclosureInput,
     ) -> Result<Audit> {
-        let s = services(ctx)?;
-        let id = parse_id("auditId", &audit_id)?;
         let disclosure = audits::Disclosure {
             disclosed_on: input.disclosed_on.map(|d| d.0),
             channel: input.channel,
             url: input.url,
             content: input.content,
         };
-        Ok(Audit(
-            audits::record_disclosure(&s.db, viewer(ctx), &s.config.deadlines, id, disclosure)
-                .await?,
-        ))
+        with_id(ctx, "auditId", &audit_id, |s, v, id| {
+            audits::record_disclosure(&s.db, v, &s.config.deadlines, id, disclosure)
+        })
+        .await
+        .map(Audit)
     }
 
     /// The enterprise applies for a later acceptance (申请延期验收), with its reason; its city
@@ -985,19 +929,11 @@ impl AuditMutation {
         until: Date,
         reason: String,
     ) -> Result<Audit> {
-        let s = services(ctx)?;
-        let id = parse_id("auditId", &audit_id)?;
-        Ok(Audit(
-            audits::request_extension(
-                &s.db,
-                viewer(ctx),
-                &s.config.deadlines,
-                id,
-                until.0,
-                &reason,
-            )
-            .await?,
-        ))
+        with_id(ctx, "auditId", &audit_id, |s, v, id| {
+            audits::request_extension(&s.db, v, &s.config.deadlines, id, until.0, &reason)
+        })
+        .await
+        .map(Audit)
     }
 
     /// The audit's city grants (to the date applied for) or refuses the enterprise's waiting
@@ -1009,12 +945,11 @@ impl AuditMutation {
         grant: bool,
         reason: String,
     ) -> Result<Audit> {
-        let s = services(ctx)?;
-        let id = parse_id("auditId", &audit_id)?;
-        Ok(Audit(
-            audits::decide_extension(&s.db, viewer(ctx), &s.config.deadlines, id, grant, &reason)
-                .await?,
-        ))
+        with_id(ctx, "auditId", &audit_id, |s, v, id| {
+            audits::decide_extension(&s.db, v, &s.config.deadlines, id, grant, &reason)
+        })
+        .await
+        .map(Audit)
     }
 
     /// Moves the acceptance deadline to `until`, no later than the end of the audit's cycle.
@@ -1025,19 +960,11 @@ impl AuditMutation {
         until: Date,
         reason: String,
     ) -> Result<Audit> {
-        let s = services(ctx)?;
-        let id = parse_id("auditId", &audit_id)?;
-        Ok(Audit(
-            audits::grant_extension(
-                &s.db,
-                viewer(ctx),
-                &s.config.deadlines,
-                id,
-                until.0,
-                &reason,
-            )
-            .await?,
-        ))
+        with_id(ctx, "auditId", &audit_id, |s, v, id| {
+            audits::grant_extension(&s.db, v, &s.config.deadlines, id, until.0, &reason)
+        })
+        .await
+        .map(Audit)
     }
 
     /// Sets a scheduled review's meeting details (its organiser): the start as `HH:MM` China
@@ -1121,8 +1048,6 @@ impl AuditMutation {
         audit_id: ID,
         input: ImprovementOptionInput,
     ) -> Result<ImprovementOption> {
-        let s = services(ctx)?;
-        let id = parse_id("auditId", &audit_id)?;
         let new = NewOption {
             kind: input.kind,
             title: input.title,
@@ -1145,9 +1070,11 @@ impl AuditMutation {
             other_department: input.other_department,
             other_department_conclusion: input.other_department_conclusion,
         };
-        Ok(ImprovementOption(
-            audits::add_option(&s.db, viewer(ctx), id, new).await?,
-        ))
+        with_id(ctx, "auditId", &audit_id, |s, v, id| {
+            audits::add_option(&s.db, v, id, new)
+        })
+        .await
+        .map(ImprovementOption)
     }
 
     /// Changes an option; `expectedVersion` must be the version last read.
@@ -1158,8 +1085,6 @@ impl AuditMutation {
         input: UpdateImprovementOptionInput,
         expected_version: i32,
     ) -> Result<ImprovementOption> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
         let patch = OptionPatch {
             kind: input.kind,
             title: input.title,
@@ -1180,8 +1105,10 @@ impl AuditMutation {
             other_department: input.other_department,
             other_department_conclusion: input.other_department_conclusion,
         };
-        Ok(ImprovementOption(
-            audits::update_option(&s.db, viewer(ctx), id, patch, expected_version).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            audits::update_option(&s.db, v, id, patch, expected_version)
+        })
+        .await
+        .map(ImprovementOption)
     }
 }

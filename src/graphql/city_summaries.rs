@@ -9,9 +9,9 @@ use crate::domain::CitySummaryStatus;
 use crate::rules::deadlines::today_in_china;
 use crate::services::city_summaries::{self, Standing, SubmitInput};
 
-use super::context::{loaders, services, viewer};
-use super::reference::City;
-use super::scalars::{Date, id_of, parse_id};
+use super::context::{services, viewer, with_id};
+use super::reference::{City, city_named};
+use super::scalars::{Date, id_of};
 use super::summary::AnnualSummary;
 
 pub struct CitySummary(pub city_summary::Model);
@@ -29,11 +29,7 @@ impl CitySummary {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn status(&self) -> CitySummaryStatus {
         self.0.status
@@ -131,11 +127,7 @@ impl CitySummaryStanding {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     /// DRAFT: not submitted.
     async fn status(&self) -> CitySummaryStatus {
@@ -233,11 +225,11 @@ impl CitySummaryMutation {
 
     /// The province receives a SUBMITTED summary; the city's admins are told.
     async fn receive_city_summary(&self, ctx: &Context<'_>, id: ID) -> Result<CitySummary> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(CitySummary(
-            city_summaries::decide(&s.db, viewer(ctx), id, None).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            city_summaries::decide(&s.db, v, id, None)
+        })
+        .await
+        .map(CitySummary)
     }
 
     /// The province returns a SUBMITTED summary with a reason; the city revises and
@@ -248,10 +240,10 @@ impl CitySummaryMutation {
         id: ID,
         reason: String,
     ) -> Result<CitySummary> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(CitySummary(
-            city_summaries::decide(&s.db, viewer(ctx), id, Some(reason)).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            city_summaries::decide(&s.db, v, id, Some(reason))
+        })
+        .await
+        .map(CitySummary)
     }
 }

@@ -12,10 +12,12 @@ use crate::services::consultancies::{
 };
 use crate::services::today;
 
-use super::context::{loaders, services, viewer};
-use super::pagination::page_request;
-use super::reference::City;
-use super::scalars::{Date, id_of, parse_id};
+use super::context::{loaders, services, viewer, with_id};
+use super::loaders::{load_as, load_rows, load_rows_as};
+use super::pagination::{node_selection, page_args};
+use super::reference::{City, city_named};
+use super::scalars::{Date, id_of};
+use super::stamps::{EditStamps, stamps_of};
 
 pub struct Consultancy(pub consultancy::Model);
 
@@ -36,11 +38,7 @@ impl Consultancy {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn address(&self) -> &str {
         &self.0.address
@@ -62,14 +60,12 @@ impl Consultancy {
     }
     /// Every status change, oldest first, with who made it and why.
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<ConsultancyStatusChange>> {
-        Ok(loaders(ctx)?
-            .consultancy_status_history
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ConsultancyStatusChange)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.consultancy_status_history,
+            self.0.id,
+            ConsultancyStatusChange,
+        )
+        .await
     }
     /// Recheck findings against the firm's reports.
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<super::rechecks::RecheckFinding>> {
@@ -82,25 +78,17 @@ impl Consultancy {
         #[graphql(default)] current: bool,
     ) -> Result<Vec<ConsultancyStaff>> {
         let day = today();
-        Ok(loaders(ctx)?
-            .consultancy_staff
-            .load_one(self.0.id)
+        Ok(load_rows(&loaders(ctx)?.consultancy_staff, self.0.id)
             .await?
-            .unwrap_or_default()
             .into_iter()
             .filter(|s| !current || employed_on(s.started_on, s.ended_on, day))
             .map(ConsultancyStaff)
             .collect())
     }
-    /// Pass this back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn stamps(&self) -> EditStamps {
+        stamps_of!(EditStamps, self.0)
     }
 }
 
@@ -138,11 +126,12 @@ impl ConsultancyStaff {
         id_of(self.0.consultancy_id)
     }
     async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        Ok(loaders(ctx)?
-            .consultancies
-            .load_one(self.0.consultancy_id)
-            .await?
-            .map(Consultancy))
+        load_as(
+            &loaders(ctx)?.consultancies,
+            self.0.consultancy_id,
+            Consultancy,
+        )
+        .await
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -231,11 +220,11 @@ pub struct ConsultancyQuery;
 impl ConsultancyQuery {
     /// One firm: administrators, or the firm itself.
     async fn consultancy(&self, ctx: &Context<'_>, id: ID) -> Result<Consultancy> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Consultancy(
-            consultancies::get_consultancy(&s.db, viewer(ctx), id).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            consultancies::get_consultancy(&s.db, v, id)
+        })
+        .await
+        .map(Consultancy)
     }
 
     /// The registry in registration order (a firm sees only itself).
@@ -246,8 +235,7 @@ impl ConsultancyQuery {
         after: Option<String>,
         filter: Option<ConsultancyFilter>,
     ) -> Result<ConsultancyConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = consultancies::list_consultancies(
             &s.db,
@@ -260,12 +248,14 @@ impl ConsultancyQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?
             .prime_consultancies(s, node, &result.items)
             .await?;
-        Ok(ConsultancyConnection::from_page(
-            result.map(|m| (m.id, Consultancy(m))),
+        Ok(ConsultancyConnection::of_rows(
+            result,
+            |m| m.id,
+            Consultancy,
         ))
     }
 
@@ -319,8 +309,6 @@ impl ConsultancyMutation {
         input: UpdateConsultancyInput,
         expected_version: i32,
     ) -> Result<Consultancy> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
         let patch = ConsultancyPatch {
             name: input.name,
             credit_code: input.credit_code,
@@ -329,10 +317,11 @@ impl ConsultancyMutation {
             contact_name: input.contact_name,
             contact_phone: input.contact_phone,
         };
-        Ok(Consultancy(
-            consultancies::update_consultancy(&s.db, viewer(ctx), id, patch, expected_version)
-                .await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            consultancies::update_consultancy(&s.db, v, id, patch, expected_version)
+        })
+        .await
+        .map(Consultancy)
     }
 
     /// ACTIVE ↔ SUSPENDED, → BLACKLISTED (and back to ACTIVE), → DEREGISTERED (final), with a
@@ -344,11 +333,11 @@ impl ConsultancyMutation {
         status: ConsultancyStatus,
         reason: String,
     ) -> Result<Consultancy> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Consultancy(
-            consultancies::set_consultancy_status(&s.db, viewer(ctx), id, status, &reason).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            consultancies::set_consultancy_status(&s.db, v, id, status, &reason)
+        })
+        .await
+        .map(Consultancy)
     }
 
     /// Employs a person at the firm (the province, or the firm itself). A person works for
@@ -359,8 +348,6 @@ impl ConsultancyMutation {
         consultancy_id: ID,
         input: ConsultancyStaffInput,
     ) -> Result<ConsultancyStaff> {
-        let s = services(ctx)?;
-        let id = parse_id("consultancyId", &consultancy_id)?;
         let new = NewStaff {
             name: input.name,
             id_card_number: input.id_card_number,
@@ -368,9 +355,11 @@ impl ConsultancyMutation {
             certificate_number: input.certificate_number,
             started_on: input.started_on.0,
         };
-        Ok(ConsultancyStaff(
-            consultancies::add_staff(s, viewer(ctx), id, new).await?,
-        ))
+        with_id(ctx, "consultancyId", &consultancy_id, |s, v, id| {
+            consultancies::add_staff(s, v, id, new)
+        })
+        .await
+        .map(ConsultancyStaff)
     }
 
     /// Ends an employment on `endedOn` (its last day); the record stays in the history.
@@ -381,10 +370,10 @@ impl ConsultancyMutation {
         ended_on: Date,
         reason: Option<String>,
     ) -> Result<ConsultancyStaff> {
-        let s = services(ctx)?;
-        let id = parse_id("staffId", &staff_id)?;
-        Ok(ConsultancyStaff(
-            consultancies::end_employment(&s.db, viewer(ctx), id, ended_on.0, reason).await?,
-        ))
+        with_id(ctx, "staffId", &staff_id, |s, v, id| {
+            consultancies::end_employment(&s.db, v, id, ended_on.0, reason)
+        })
+        .await
+        .map(ConsultancyStaff)
     }
 }

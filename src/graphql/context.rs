@@ -1,12 +1,14 @@
 //! Reading what a resolver needs from the GraphQL context.
 
-use async_graphql::Context;
+use async_graphql::{Context, ID};
+use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::services::Services;
 
 use super::loaders::Loaders;
+use super::scalars::parse_id;
 
 pub fn services<'a>(ctx: &Context<'a>) -> AppResult<&'a Services> {
     ctx.data::<Services>()
@@ -22,4 +24,21 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
 pub fn loaders<'a>(ctx: &Context<'a>) -> AppResult<&'a Loaders> {
     ctx.data::<Loaders>()
         .map_err(|_| AppError::internal("loaders missing from the request data"))
+}
+
+/// Runs a service call on the record an id argument names, with the request's services and
+/// viewer: the shape of most single-record queries and mutations. `arg` names the argument in
+/// the error when the id is malformed.
+pub async fn with_id<'a, T, Fut>(
+    ctx: &Context<'a>,
+    arg: &str,
+    id: &ID,
+    call: impl FnOnce(&'a Services, &'a Viewer, Uuid) -> Fut,
+) -> async_graphql::Result<T>
+where
+    Fut: Future<Output = AppResult<T>>,
+{
+    let s = services(ctx)?;
+    let id = parse_id(arg, id)?;
+    Ok(call(s, viewer(ctx), id).await?)
 }

@@ -8,10 +8,11 @@ use entity::{directory_application, directory_change};
 use crate::domain::{DirectoryAction, DirectoryApplicationStatus, DirectoryReasonKind};
 use crate::services::directory::{self, ApplicationFilter, ApplyInput};
 
-use super::context::{loaders, services, viewer};
+use super::context::{loaders, services, viewer, with_id};
 use super::enterprises::Enterprise;
-use super::pagination::page_request;
-use super::reference::City;
+use super::loaders::load_as;
+use super::pagination::page_args;
+use super::reference::{City, city_named};
 use super::scalars::{id_of, parse_id, parse_optional_id};
 
 pub struct DirectoryApplication(pub directory_application::Model);
@@ -31,22 +32,14 @@ impl DirectoryApplication {
         id_of(self.0.enterprise_id)
     }
     async fn enterprise(&self, ctx: &Context<'_>) -> Result<Option<Enterprise>> {
-        Ok(loaders(ctx)?
-            .enterprises
-            .load_one(self.0.enterprise_id)
-            .await?
-            .map(Enterprise))
+        load_as(&loaders(ctx)?.enterprises, self.0.enterprise_id, Enterprise).await
     }
     /// The applying city (the enterprise's when it applied).
     async fn city_code(&self) -> &str {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn action(&self) -> DirectoryAction {
         self.0.action
@@ -152,8 +145,7 @@ impl DirectoryQuery {
         after: Option<String>,
         filter: Option<DirectoryApplicationFilter>,
     ) -> Result<DirectoryApplicationConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = directory::list_applications(
             &s.db,
@@ -166,8 +158,10 @@ impl DirectoryQuery {
             page,
         )
         .await?;
-        Ok(DirectoryApplicationConnection::from_page(
-            result.map(|m| (m.id, DirectoryApplication(m))),
+        Ok(DirectoryApplicationConnection::of_rows(
+            result,
+            |m| m.id,
+            DirectoryApplication,
         ))
     }
 
@@ -177,11 +171,11 @@ impl DirectoryQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<DirectoryApplication> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(DirectoryApplication(
-            directory::get_application(&s.db, viewer(ctx), id).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            directory::get_application(&s.db, v, id)
+        })
+        .await
+        .map(DirectoryApplication)
     }
 }
 
@@ -224,11 +218,11 @@ impl DirectoryMutation {
         approve: bool,
         reason: Option<String>,
     ) -> Result<DirectoryApplication> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(DirectoryApplication(
-            directory::decide(&s.db, viewer(ctx), id, approve, reason).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            directory::decide(&s.db, v, id, approve, reason)
+        })
+        .await
+        .map(DirectoryApplication)
     }
 
     /// The province removes an enterprise from the directory itself, saying why.
@@ -239,10 +233,10 @@ impl DirectoryMutation {
         reason_kind: DirectoryReasonKind,
         reason: String,
     ) -> Result<Enterprise> {
-        let s = services(ctx)?;
-        let id = parse_id("enterpriseId", &enterprise_id)?;
-        Ok(Enterprise(
-            directory::remove_directly(&s.db, viewer(ctx), id, reason_kind, reason).await?,
-        ))
+        with_id(ctx, "enterpriseId", &enterprise_id, |s, v, id| {
+            directory::remove_directly(&s.db, v, id, reason_kind, reason)
+        })
+        .await
+        .map(Enterprise)
     }
 }

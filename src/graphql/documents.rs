@@ -12,8 +12,8 @@ use crate::services::documents::{
 };
 
 use super::audits::Audit;
-use super::context::{services, viewer};
-use super::pagination::page_request;
+use super::context::{services, viewer, with_id};
+use super::pagination::page_args;
 use super::scalars::{id_of, parse_id, parse_optional_id};
 
 /// A document of a record, with its versions (newest first).
@@ -145,9 +145,7 @@ pub struct DocumentQuery;
 impl DocumentQuery {
     /// One document with its versions, for whoever may read it.
     async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Document> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Document(documents::get(s, viewer(ctx), id).await?))
+        with_id(ctx, "id", &id, documents::get).await.map(Document)
     }
 
     /// Documents by record, kind, city and year (administrators; a city admin their city's).
@@ -158,8 +156,7 @@ impl DocumentQuery {
         after: Option<String>,
         filter: Option<DocumentFilter>,
     ) -> Result<DocumentConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let found = documents::list(
             s,
@@ -279,10 +276,10 @@ impl DocumentMutation {
         id: ID,
         public: bool,
     ) -> Result<Document> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Document(
-            documents::set_public(s, viewer(ctx), id, public).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            documents::set_public(s, v, id, public)
+        })
+        .await
+        .map(Document)
     }
 }

@@ -2,7 +2,6 @@
 //! import and certifications.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{certification, enterprise};
 use rust_decimal::Decimal;
 
@@ -18,11 +17,13 @@ use crate::services::import::{self, ImportReport as ServiceReport, ImportRow as 
 use crate::services::{audits as audit_service, today};
 
 use super::audits::Audit;
-use super::context::{loaders, services, viewer};
+use super::context::{loaders, services, viewer, with_id};
 use super::directory::DirectoryChange;
-use super::pagination::page_request;
-use super::reference::{City, MandatoryAuditVerdict};
+use super::loaders::{load_rows, load_rows_as};
+use super::pagination::{node_selection, page_args};
+use super::reference::{City, MandatoryAuditVerdict, city_named};
 use super::scalars::{Date, id_of, parse_id};
+use super::stamps::{EditStamps, stamps_of};
 
 pub struct Enterprise(pub enterprise::Model);
 
@@ -44,11 +45,7 @@ impl Enterprise {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn county(&self) -> &str {
         &self.0.county
@@ -142,11 +139,7 @@ impl Enterprise {
     /// Its audits, oldest first (a consultancy sees only those it holds).
     async fn audits(&self, ctx: &Context<'_>) -> Result<Vec<Audit>> {
         let v = viewer(ctx);
-        let all = loaders(ctx)?
-            .enterprise_audits
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
+        let all = load_rows(&loaders(ctx)?.enterprise_audits, self.0.id).await?;
         Ok(all
             .into_iter()
             .filter(|a| audit_service::require_read(v, a).is_ok())
@@ -154,24 +147,17 @@ impl Enterprise {
             .collect())
     }
     async fn certifications(&self, ctx: &Context<'_>) -> Result<Vec<Certification>> {
-        Ok(loaders(ctx)?
-            .enterprise_certifications
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Certification)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.enterprise_certifications,
+            self.0.id,
+            Certification,
+        )
+        .await
     }
-    /// Pass this back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn stamps(&self) -> EditStamps {
+        stamps_of!(EditStamps, self.0)
     }
 }
 
@@ -444,8 +430,7 @@ impl EnterpriseQuery {
         after: Option<String>,
         filter: Option<EnterpriseFilter>,
     ) -> Result<EnterpriseConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = enterprises::list_enterprises(
             &s.db,
@@ -463,13 +448,11 @@ impl EnterpriseQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?
             .prime_enterprises(s, node, &result.items)
             .await?;
-        Ok(EnterpriseConnection::from_page(
-            result.map(|m| (m.id, Enterprise(m))),
-        ))
+        Ok(EnterpriseConnection::of_rows(result, |m| m.id, Enterprise))
     }
 
     /// The mandatory directory (名录总库), each member with its last completion and whether its
@@ -482,8 +465,7 @@ impl EnterpriseQuery {
         as_of: Option<Date>,
         filter: Option<DirectoryFilter>,
     ) -> Result<DirectoryConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let as_of = as_of.map_or_else(today, |d| d.0);
         let result = enterprises::list_directory(
@@ -499,7 +481,7 @@ impl EnterpriseQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         let l = loaders(ctx)?;
         l.prime_enterprises(s, node.field("enterprise"), &result.items)
             .await?;
@@ -507,8 +489,10 @@ impl EnterpriseQuery {
             // The entry's own lastCompletion shares the enterprise's loader.
             l.prime_enterprises(s, node, &result.items).await?;
         }
-        Ok(DirectoryConnection::from_page(
-            result.map(|m| (m.id, DirectoryEntry { model: m, as_of })),
+        Ok(DirectoryConnection::of_rows(
+            result,
+            |m| m.id,
+            |model| DirectoryEntry { model, as_of },
         ))
     }
 }
@@ -555,8 +539,6 @@ impl EnterpriseMutation {
         input: UpdateEnterpriseInput,
         expected_version: i32,
     ) -> Result<Enterprise> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
         let patch = EnterprisePatch {
             name: input.name,
             credit_code: input.credit_code,
@@ -577,17 +559,11 @@ impl EnterpriseMutation {
             mining_operation: input.mining_operation,
             coating_process: input.coating_process,
         };
-        Ok(Enterprise(
-            enterprises::update_enterprise(
-                &s.db,
-                viewer(ctx),
-                &s.catalog,
-                id,
-                patch,
-                expected_version,
-            )
-            .await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            enterprises::update_enterprise(&s.db, v, &s.catalog, id, patch, expected_version)
+        })
+        .await
+        .map(Enterprise)
     }
 
     /// The province adds an enterprise to the mandatory directory (名录总库) from `sinceYear`
@@ -599,11 +575,11 @@ impl EnterpriseMutation {
         since_year: i32,
         reason: Option<String>,
     ) -> Result<Enterprise> {
-        let s = services(ctx)?;
-        let id = parse_id("enterpriseId", &enterprise_id)?;
-        Ok(Enterprise(
-            directory::add_directly(&s.db, viewer(ctx), id, since_year, reason).await?,
-        ))
+        with_id(ctx, "enterpriseId", &enterprise_id, |s, v, id| {
+            directory::add_directly(&s.db, v, id, since_year, reason)
+        })
+        .await
+        .map(Enterprise)
     }
 
     /// Imports enterprises from CSV text (header line first; see the README). With a bad row,

@@ -10,7 +10,8 @@ use crate::services::pagination::page_in_memory;
 
 use super::context::{loaders, services, viewer};
 use super::experts::Expert;
-use super::pagination::page_request;
+use super::loaders::load_as;
+use super::pagination::page_args;
 use super::scalars::id_of;
 
 /// What a flag advises the province to do.
@@ -43,11 +44,7 @@ impl ExpertYearReview {
         id_of(self.0.expert_id)
     }
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
-        Ok(loaders(ctx)?
-            .experts
-            .load_one(self.0.expert_id)
-            .await?
-            .map(Expert))
+        load_as(&loaders(ctx)?.experts, self.0.expert_id, Expert).await
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -190,8 +187,7 @@ impl ExpertYearQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ExpertYearReviewConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let lines = expert_year::expert_annual_review(&s.db, viewer(ctx), year).await?;
         let lines: Vec<ExpertYearLine> = lines
             .into_iter()
@@ -211,8 +207,10 @@ impl ExpertYearQuery {
                 .feed_many(crate::services::experts::unguarded::by_ids(s, &ids).await?)
                 .await;
         }
-        Ok(ExpertYearReviewConnection::from_page(
-            page.map(|l| (l.expert_id, ExpertYearReview(l))),
+        Ok(ExpertYearReviewConnection::of_rows(
+            page,
+            |l| l.expert_id,
+            ExpertYearReview,
         ))
     }
 

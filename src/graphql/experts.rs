@@ -10,10 +10,12 @@ use crate::rules::masking::{mask_id_card, mask_phone};
 use crate::services::expert_pool::PoolFilter;
 use crate::services::experts::{self, ExpertPatch, NewConflict, NewExpert, NewUnavailability};
 
-use super::context::{loaders, services, viewer};
-use super::pagination::page_request;
-use super::reference::City;
+use super::context::{loaders, services, viewer, with_id};
+use super::loaders::{load_rows, load_rows_as};
+use super::pagination::{node_selection, page_args};
+use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
+use super::stamps::{EditStamps, stamps_of};
 
 pub struct Expert(pub expert::Model);
 
@@ -69,25 +71,13 @@ impl Expert {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.city_code).await
     }
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
-        Ok(loaders(ctx)?
-            .expert_sectors
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default())
+        load_rows(&loaders(ctx)?.expert_sectors, self.0.id).await
     }
     async fn expertise_kinds(&self, ctx: &Context<'_>) -> Result<Vec<ExpertiseKind>> {
-        Ok(loaders(ctx)?
-            .expert_kinds
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default())
+        load_rows(&loaders(ctx)?.expert_kinds, self.0.id).await
     }
     async fn term_start(&self) -> Date {
         Date(self.0.term_start)
@@ -98,15 +88,10 @@ impl Expert {
     async fn status(&self) -> ExpertStatus {
         self.0.status
     }
-    /// Pass this back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn stamps(&self) -> EditStamps {
+        stamps_of!(EditStamps, self.0)
     }
     /// Recheck findings against reports a panel with this expert passed.
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<super::rechecks::RecheckFinding>> {
@@ -114,34 +99,23 @@ impl Expert {
     }
     /// Every status change, oldest first, with who made it and why.
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<ExpertStatusChange>> {
-        Ok(loaders(ctx)?
-            .expert_status_history
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ExpertStatusChange)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.expert_status_history,
+            self.0.id,
+            ExpertStatusChange,
+        )
+        .await
     }
     async fn conflicts(&self, ctx: &Context<'_>) -> Result<Vec<ExpertConflict>> {
-        Ok(loaders(ctx)?
-            .expert_conflicts
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ExpertConflict)
-            .collect())
+        load_rows_as(&loaders(ctx)?.expert_conflicts, self.0.id, ExpertConflict).await
     }
     async fn unavailability(&self, ctx: &Context<'_>) -> Result<Vec<ExpertUnavailability>> {
-        Ok(loaders(ctx)?
-            .expert_unavailability
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ExpertUnavailability)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.expert_unavailability,
+            self.0.id,
+            ExpertUnavailability,
+        )
+        .await
     }
 }
 
@@ -307,9 +281,9 @@ pub struct ExpertQuery;
 impl ExpertQuery {
     /// One expert: admins see any, an expert only themself.
     async fn expert(&self, ctx: &Context<'_>, id: ID) -> Result<Expert> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Expert(experts::get_expert(s, viewer(ctx), id).await?))
+        with_id(ctx, "id", &id, experts::get_expert)
+            .await
+            .map(Expert)
     }
 
     /// The pool, filtered, in a stable order (registration order).
@@ -320,8 +294,7 @@ impl ExpertQuery {
         after: Option<String>,
         filter: Option<ExpertFilter>,
     ) -> Result<ExpertConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let filter = filter.unwrap_or_default();
         let result = experts::list_experts(
             s,
@@ -336,10 +309,12 @@ impl ExpertQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?.prime_experts(s, node, &result.items).await?;
-        Ok(ExpertConnection::from_page(
-            result.map(|e| (e.model.id, Expert(e.model))),
+        Ok(ExpertConnection::of_rows(
+            result,
+            |e| e.model.id,
+            |e| Expert(e.model),
         ))
     }
 }
@@ -380,8 +355,6 @@ impl ExpertMutation {
         input: UpdateExpertInput,
         expected_version: i32,
     ) -> Result<Expert> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
         let patch = ExpertPatch {
             name: input.name,
             gender: input.gender,
@@ -399,9 +372,11 @@ impl ExpertMutation {
             term_start: input.term_start.map(|d| d.0),
             term_end: input.term_end.map(|d| d.0),
         };
-        Ok(Expert(
-            experts::update_expert(s, viewer(ctx), id, patch, expected_version).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            experts::update_expert(s, v, id, patch, expected_version)
+        })
+        .await
+        .map(Expert)
     }
 
     /// Moves an expert through CANDIDATE → ACTIVE ↔ SUSPENDED → REMOVED, with a reason.
@@ -412,12 +387,11 @@ impl ExpertMutation {
         status: ExpertStatus,
         reason: String,
     ) -> Result<Expert> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Expert(
-            experts::set_expert_status(s, viewer(ctx), &s.config.admission, id, status, &reason)
-                .await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            experts::set_expert_status(s, v, &s.config.admission, id, status, &reason)
+        })
+        .await
+        .map(Expert)
     }
 
     async fn add_expert_conflict(
@@ -426,8 +400,6 @@ impl ExpertMutation {
         expert_id: ID,
         input: ExpertConflictInput,
     ) -> Result<ExpertConflict> {
-        let s = services(ctx)?;
-        let expert_id = parse_id("expertId", &expert_id)?;
         let new = NewConflict {
             kind: input.kind,
             organisation_name: input.organisation_name,
@@ -436,9 +408,11 @@ impl ExpertMutation {
             valid_until: input.valid_until.map(|d| d.0),
             note: input.note,
         };
-        Ok(ExpertConflict(
-            experts::add_conflict(&s.db, viewer(ctx), expert_id, new).await?,
-        ))
+        with_id(ctx, "expertId", &expert_id, |s, v, expert_id| {
+            experts::add_conflict(&s.db, v, expert_id, new)
+        })
+        .await
+        .map(ExpertConflict)
     }
 
     async fn remove_expert_conflict(&self, ctx: &Context<'_>, id: ID) -> Result<RemovedRecord> {
@@ -454,16 +428,16 @@ impl ExpertMutation {
         expert_id: ID,
         input: ExpertUnavailabilityInput,
     ) -> Result<ExpertUnavailability> {
-        let s = services(ctx)?;
-        let expert_id = parse_id("expertId", &expert_id)?;
         let new = NewUnavailability {
             starts_on: input.starts_on.0,
             ends_on: input.ends_on.0,
             reason: input.reason,
         };
-        Ok(ExpertUnavailability(
-            experts::add_unavailability(&s.db, viewer(ctx), expert_id, new).await?,
-        ))
+        with_id(ctx, "expertId", &expert_id, |s, v, expert_id| {
+            experts::add_unavailability(&s.db, v, expert_id, new)
+        })
+        .await
+        .map(ExpertUnavailability)
     }
 
     async fn remove_expert_unavailability(

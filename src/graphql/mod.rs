@@ -14,6 +14,7 @@ pub mod expert_year;
 pub mod experts;
 pub mod labels;
 pub mod loaders;
+pub mod notices;
 pub mod notification_delivery;
 pub mod notifications;
 pub mod opinion_sheets;
@@ -24,6 +25,7 @@ pub mod publications;
 pub mod rechecks;
 pub mod reference;
 pub mod scalars;
+pub mod stamps;
 pub mod summary;
 pub mod training;
 pub mod users;
@@ -71,6 +73,7 @@ pub struct MutationRoot(
     directory::DirectoryMutation,
     city_summaries::CitySummaryMutation,
     annual_lists::AnnualListMutation,
+    notices::NoticeMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
     training::TrainingMutation,

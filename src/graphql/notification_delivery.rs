@@ -12,7 +12,7 @@ use crate::services::notifications::seat_links::{self, LinkView};
 
 use super::context::{services, viewer};
 use super::notifications::Notification;
-use super::pagination::page_request;
+use super::pagination::page_args;
 use super::scalars::{id_of, parse_id};
 use super::users::User;
 
@@ -178,8 +178,7 @@ impl NotificationDeliveryQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<NotificationDeliveryConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let filter = filter.unwrap_or_default();
         let found = deliveries::list(
             s,
@@ -191,8 +190,10 @@ impl NotificationDeliveryQuery {
             page,
         )
         .await?;
-        Ok(NotificationDeliveryConnection::from_page(
-            found.map(|d| (d.delivery.id, NotificationDelivery(d))),
+        Ok(NotificationDeliveryConnection::of_rows(
+            found,
+            |d| d.delivery.id,
+            NotificationDelivery,
         ))
     }
 

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::services::notifications::{self, live, params_of, render};
 
 use super::context::{services, viewer};
-use super::pagination::page_request;
+use super::pagination::page_args;
 use super::scalars::{id_of, parse_id};
 
 /// One notification, its text from the repository's templates.
@@ -82,11 +82,12 @@ impl NotificationQuery {
         after: Option<String>,
         #[graphql(default)] unread_only: bool,
     ) -> Result<NotificationConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let found = notifications::mine(&s.db, viewer(ctx), unread_only, page).await?;
-        Ok(NotificationConnection::from_page(
-            found.map(|n| (n.id, Notification(n))),
+        Ok(NotificationConnection::of_rows(
+            found,
+            |n| n.id,
+            Notification,
         ))
     }
 

@@ -6,7 +6,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::services::Services;
 use crate::services::pagination::PageRequest;
+
+use super::context::services;
 
 const CURSOR_PREFIX: &str = "v1:";
 
@@ -33,6 +36,21 @@ pub fn page_request(
     let mut page = PageRequest::new(first, after, max)?;
     page.count_total = ctx.look_ahead().field("totalCount").exists();
     Ok(page)
+}
+
+/// The services and the page a connection field asks for, within the configured maximum.
+pub fn page_args<'a>(
+    ctx: &async_graphql::Context<'a>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> AppResult<(&'a Services, PageRequest)> {
+    let s = services(ctx)?;
+    Ok((s, page_request(ctx, first, after, s.config.max_page_size)?))
+}
+
+/// What the query selects below each edge's node: what a list query primes its loaders for.
+pub fn node_selection<'a>(ctx: &'a async_graphql::Context<'_>) -> async_graphql::Lookahead<'a> {
+    ctx.look_ahead().field("edges").field("node")
 }
 
 #[derive(SimpleObject)]
@@ -83,6 +101,16 @@ macro_rules! connection_type {
                     edges,
                     total_count: page.total_count,
                 }
+            }
+
+            /// Builds a connection from a page of rows: `key` gives a row's cursor id and
+            /// `node` wraps it.
+            pub fn of_rows<M>(
+                page: $crate::services::pagination::Page<M>,
+                key: impl Fn(&M) -> uuid::Uuid,
+                mut node: impl FnMut(M) -> $node,
+            ) -> Self {
+                Self::from_page(page.map(|m| (key(&m), node(m))))
             }
         }
     };

@@ -19,10 +19,11 @@ use crate::services::panels::MemberView;
 use crate::services::{draw, experts, panels, parse_stored};
 
 use super::audits::Review;
-use super::context::{loaders, services, viewer};
+use super::context::{loaders, services, viewer, with_id};
 use super::experts::Expert;
+use super::loaders::{load_as, load_rows, load_rows_as};
 use super::opinion_sheets::{OutcomeConfirmation, PanelWorkingPapers, confirmation_of};
-use super::pagination::page_request;
+use super::pagination::{node_selection, page_args};
 use super::scalars::{Date, id_of, parse_id};
 
 /// One slot of a panel's composition: what its expert must bring (none: anyone eligible).
@@ -114,11 +115,7 @@ pub struct Panel(pub panel::Model, pub MemberView);
 impl Panel {
     /// The panel's seats as stored, through the request's loader.
     async fn seat_models(&self, ctx: &Context<'_>) -> Result<Vec<panel_seat::Model>> {
-        Ok(loaders(ctx)?
-            .panel_seats
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default())
+        load_rows(&loaders(ctx)?.panel_seats, self.0.id).await
     }
 }
 
@@ -131,11 +128,7 @@ impl Panel {
         id_of(self.0.review_id)
     }
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        Ok(loaders(ctx)?
-            .reviews
-            .load_one(self.0.review_id)
-            .await?
-            .map(Review))
+        load_as(&loaders(ctx)?.reviews, self.0.review_id, Review).await
     }
     async fn audit_id(&self) -> ID {
         id_of(self.0.audit_id)
@@ -187,14 +180,10 @@ impl Panel {
     }
     /// Every round of the draw: the first draw, then each replacement.
     async fn rounds(&self, ctx: &Context<'_>) -> Result<Vec<DrawRound>> {
-        Ok(loaders(ctx)?
-            .panel_draws
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(|round| DrawRound(round, self.1 != MemberView::Open))
-            .collect())
+        load_rows_as(&loaders(ctx)?.panel_draws, self.0.id, |round| {
+            DrawRound(round, self.1 != MemberView::Open)
+        })
+        .await
     }
     /// Who sits is not shown to the viewer yet (its officials until the reveal): seats show
     /// their status but not their expert, rounds not their seed.
@@ -282,11 +271,7 @@ impl PanelSeat {
         id_of(self.0.review_id)
     }
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        Ok(loaders(ctx)?
-            .reviews
-            .load_one(self.0.review_id)
-            .await?
-            .map(Review))
+        load_as(&loaders(ctx)?.reviews, self.0.review_id, Review).await
     }
     async fn review_date(&self) -> Date {
         Date(self.0.review_date)
@@ -299,22 +284,14 @@ impl PanelSeat {
         if self.1 {
             return Ok(None);
         }
-        Ok(loaders(ctx)?
-            .experts
-            .load_one(self.0.expert_id)
-            .await?
-            .map(|e| e.name))
+        load_as(&loaders(ctx)?.experts, self.0.expert_id, |e| e.name).await
     }
     /// The expert's record: administrators and the expert themself.
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
         if self.1 || !experts::sees_seat_expert(viewer(ctx), self.0.expert_id) {
             return Ok(None);
         }
-        Ok(loaders(ctx)?
-            .experts
-            .load_one(self.0.expert_id)
-            .await?
-            .map(Expert))
+        load_as(&loaders(ctx)?.experts, self.0.expert_id, Expert).await
     }
     /// Index into the panel's composition.
     async fn slot_index(&self) -> i32 {
@@ -380,11 +357,7 @@ impl ExcludedExpert {
         id_of(self.expert_id)
     }
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {
-        Ok(loaders(ctx)?
-            .experts
-            .load_one(self.expert_id)
-            .await?
-            .map(Expert))
+        load_as(&loaders(ctx)?.experts, self.expert_id, Expert).await
     }
     /// Every reason that applied, in the fixed order of the rules.
     async fn reasons(&self) -> &[ExclusionReason] {
@@ -490,8 +463,7 @@ impl DrawRound {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ExcludedExpertConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let all = panels::excluded_experts(&s.db, viewer(ctx), &self.0).await?;
         let items: Vec<ExcludedExpert> = all
             .into_iter()
@@ -618,13 +590,14 @@ impl PanelQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<PanelSeatConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let result = panels::my_seats(&s.db, viewer(ctx), page).await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?.prime_seats(node, &result.items).await?;
-        Ok(PanelSeatConnection::from_page(
-            result.map(|m| (m.id, PanelSeat(m, false))),
+        Ok(PanelSeatConnection::of_rows(
+            result,
+            |m| m.id,
+            |m| PanelSeat(m, false),
         ))
     }
 
@@ -645,17 +618,15 @@ impl PanelQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Json<panels::PublicRecord>> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Json(panels::public_record(s, id).await?))
+        with_id(ctx, "id", &id, |s, _, id| panels::public_record(s, id))
+            .await
+            .map(Json)
     }
 
     /// The panel's draw record as JSON (format `cleanprod-draw-record-v1`), for
     /// `cleanprod verify-draw FILE`; also at `GET /panels/{id}/draw-record.json`.
     async fn panel_draw_record(&self, ctx: &Context<'_>, id: ID) -> Result<Json<DrawRecord>> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Json(panels::draw_record(s, viewer(ctx), id).await?))
+        with_id(ctx, "id", &id, panels::draw_record).await.map(Json)
     }
 }
 
@@ -690,11 +661,11 @@ impl PanelMutation {
     /// commitment is answered until a round uses it. Without one, `drawPanel` and
     /// `replaceDeclinedSeat` are refused.
     async fn open_draw(&self, ctx: &Context<'_>, review_id: ID) -> Result<DrawCommitment> {
-        let s = services(ctx)?;
-        let review_id = parse_id("reviewId", &review_id)?;
-        Ok(DrawCommitment(
-            draw::open_draw(s, viewer(ctx), review_id).await?,
-        ))
+        with_id(ctx, "reviewId", &review_id, |s, v, review_id| {
+            draw::open_draw(s, v, review_id)
+        })
+        .await
+        .map(DrawCommitment)
     }
 
     /// Draws the review's panel, verifiably (the review's organiser). Too few eligible

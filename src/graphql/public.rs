@@ -15,21 +15,13 @@ use crate::services::consultancies::{
     self, ConsultancyFilter as ServiceFilter, PublicFirm, PublishedRankingLine,
 };
 
-use super::context::{loaders, services};
-use super::pagination::page_request;
+use super::context::services;
+use super::pagination::page_args;
 use super::publications::PublishedRecheckFinding;
-use super::reference::City;
+use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
 use crate::services::pagination::Page;
 use crate::services::publications::{self, PublicFinding};
-
-async fn city(ctx: &Context<'_>, code: &str) -> Result<Option<City>> {
-    Ok(loaders(ctx)?
-        .cities
-        .load_one(code.to_owned())
-        .await?
-        .map(City))
-}
 
 /// A city's published annual audit list (年度强制性清洁生产审核企业名单公示).
 pub struct PublishedAnnualList(PublishedList);
@@ -43,7 +35,7 @@ impl PublishedAnnualList {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city(ctx, &self.0.city_code).await
+        city_named(ctx, &self.0.city_code).await
     }
     /// The day it was published and its notices went out.
     async fn published_on(&self) -> Option<Date> {
@@ -92,7 +84,7 @@ impl PublishedListEnterprise<'_> {
         &self.entry.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city(ctx, &self.entry.city_code).await
+        city_named(ctx, &self.entry.city_code).await
     }
     /// The county or district (区县).
     async fn county(&self) -> &str {
@@ -162,7 +154,7 @@ impl PublicConsultancy {
         &self.0.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city(ctx, &self.0.city_code).await
+        city_named(ctx, &self.0.city_code).await
     }
     async fn status(&self) -> ConsultancyStatus {
         self.0.status
@@ -286,8 +278,7 @@ impl PublicQuery {
         after: Option<String>,
         filter: Option<PublicConsultancyFilter>,
     ) -> Result<PublicConsultancyConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = consultancies::public_consultancies(
             &s.db,

@@ -11,8 +11,8 @@ use crate::services::publications::{
     self, FindingPublication, PublicFinding, ResultPublication, ReviewResultsInput,
 };
 
-use super::context::{loaders, services, viewer};
-use super::reference::City;
+use super::context::{services, viewer};
+use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
 
 /// A city's publication of review results (评估与验收结果通报), frozen on its day.
@@ -30,11 +30,7 @@ impl ReviewResultPublication {
         &self.0.publication.city_code
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        Ok(loaders(ctx)?
-            .cities
-            .load_one(self.0.publication.city_code.clone())
-            .await?
-            .map(City))
+        city_named(ctx, &self.0.publication.city_code).await
     }
     /// First day of the period published.
     async fn from(&self) -> Date {

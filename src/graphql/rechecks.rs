@@ -13,7 +13,8 @@ use crate::services::rechecks::{self, FindingFilter, NewFinding, SampleInput};
 use super::audits::{Audit, Review};
 use super::consultancies::{Consultancy, ConsultancyStaff};
 use super::context::{loaders, services, viewer};
-use super::pagination::page_request;
+use super::loaders::{load_as, load_rows, load_rows_as};
+use super::pagination::{node_selection, page_args};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
 /// A year's rechecks (复核): its draws and the share of its population sampled.
@@ -144,11 +145,7 @@ impl RecheckSampleItem {
         id_of(self.0.sampled_review_id)
     }
     async fn sampled_review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        Ok(loaders(ctx)?
-            .reviews
-            .load_one(self.0.sampled_review_id)
-            .await?
-            .map(Review))
+        load_as(&loaders(ctx)?.reviews, self.0.sampled_review_id, Review).await
     }
     async fn audit_id(&self) -> ID {
         id_of(self.0.audit_id)
@@ -157,11 +154,7 @@ impl RecheckSampleItem {
         id_of(self.0.recheck_review_id)
     }
     async fn recheck_review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        Ok(loaders(ctx)?
-            .reviews
-            .load_one(self.0.recheck_review_id)
-            .await?
-            .map(Review))
+        load_as(&loaders(ctx)?.reviews, self.0.recheck_review_id, Review).await
     }
 }
 
@@ -178,11 +171,7 @@ impl ImplicatedExpert {
         id_of(self.0.expert_id)
     }
     async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Ok(loaders(ctx)?
-            .experts
-            .load_one(self.0.expert_id)
-            .await?
-            .map(|e| e.name))
+        load_as(&loaders(ctx)?.experts, self.0.expert_id, |e| e.name).await
     }
     async fn seat_id(&self) -> ID {
         id_of(self.0.seat_id)
@@ -203,21 +192,13 @@ impl RecheckFinding {
         id_of(self.0.review_id)
     }
     async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        Ok(loaders(ctx)?
-            .reviews
-            .load_one(self.0.review_id)
-            .await?
-            .map(Review))
+        load_as(&loaders(ctx)?.reviews, self.0.review_id, Review).await
     }
     async fn audit_id(&self) -> ID {
         id_of(self.0.audit_id)
     }
     async fn audit(&self, ctx: &Context<'_>) -> Result<Option<Audit>> {
-        Ok(loaders(ctx)?
-            .audits
-            .load_one(self.0.audit_id)
-            .await?
-            .map(Audit))
+        load_as(&loaders(ctx)?.audits, self.0.audit_id, Audit).await
     }
     /// The year of the recheck.
     async fn year(&self) -> i32 {
@@ -239,11 +220,7 @@ impl RecheckFinding {
         let Some(id) = self.0.consultancy_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
-            .consultancies
-            .load_one(id)
-            .await?
-            .map(Consultancy))
+        load_as(&loaders(ctx)?.consultancies, id, Consultancy).await
     }
     async fn lead_auditor_id(&self) -> Option<ID> {
         self.0.lead_auditor_staff_id.map(id_of)
@@ -252,22 +229,16 @@ impl RecheckFinding {
         let Some(id) = self.0.lead_auditor_staff_id else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?
-            .staff
-            .load_one(id)
-            .await?
-            .map(ConsultancyStaff))
+        load_as(&loaders(ctx)?.staff, id, ConsultancyStaff).await
     }
     /// The experts who sat on the panels that passed the report.
     async fn implicated_experts(&self, ctx: &Context<'_>) -> Result<Vec<ImplicatedExpert>> {
-        Ok(loaders(ctx)?
-            .implicated_experts
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(ImplicatedExpert)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.implicated_experts,
+            self.0.id,
+            ImplicatedExpert,
+        )
+        .await
     }
     async fn recorded_by(&self) -> Option<ID> {
         self.0.recorded_by.map(id_of)
@@ -291,11 +262,8 @@ pub async fn visible_findings(
     let mut kept = Vec::with_capacity(findings.len());
     for finding in findings {
         let implicates_viewer = match own_expert {
-            Some(me) => loaders(ctx)?
-                .implicated_experts
-                .load_one(finding.id)
+            Some(me) => load_rows(&loaders(ctx)?.implicated_experts, finding.id)
                 .await?
-                .unwrap_or_default()
                 .iter()
                 .any(|l| l.expert_id == me),
             None => false,
@@ -309,41 +277,25 @@ pub async fn visible_findings(
 
 /// The findings of a recheck review (for `Review.findings`).
 pub async fn findings_of_review(ctx: &Context<'_>, review_id: Uuid) -> Result<Vec<RecheckFinding>> {
-    let found = loaders(ctx)?
-        .review_findings
-        .load_one(review_id)
-        .await?
-        .unwrap_or_default();
+    let found = load_rows(&loaders(ctx)?.review_findings, review_id).await?;
     visible_findings(ctx, found).await
 }
 
 /// Findings traced to a consultancy (for `Consultancy.findings`).
 pub async fn findings_of_consultancy(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
-    let found = loaders(ctx)?
-        .consultancy_findings
-        .load_one(id)
-        .await?
-        .unwrap_or_default();
+    let found = load_rows(&loaders(ctx)?.consultancy_findings, id).await?;
     visible_findings(ctx, found).await
 }
 
 /// Findings against reports a staff member led (for `ConsultancyStaff.findings`).
 pub async fn findings_of_staff(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
-    let found = loaders(ctx)?
-        .staff_findings
-        .load_one(id)
-        .await?
-        .unwrap_or_default();
+    let found = load_rows(&loaders(ctx)?.staff_findings, id).await?;
     visible_findings(ctx, found).await
 }
 
 /// Findings against panels an expert sat on (for `Expert.findings`).
 pub async fn findings_of_expert(ctx: &Context<'_>, id: Uuid) -> Result<Vec<RecheckFinding>> {
-    let found = loaders(ctx)?
-        .expert_findings
-        .load_one(id)
-        .await?
-        .unwrap_or_default();
+    let found = load_rows(&loaders(ctx)?.expert_findings, id).await?;
     visible_findings(ctx, found).await
 }
 
@@ -397,8 +349,7 @@ impl RecheckQuery {
         after: Option<String>,
         filter: Option<RecheckFindingFilter>,
     ) -> Result<RecheckFindingConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = rechecks::list_findings(
             &s.db,
@@ -420,12 +371,14 @@ impl RecheckQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?
             .prime_findings(node, &result.items, false)
             .await?;
-        Ok(RecheckFindingConnection::from_page(
-            result.map(|m| (m.id, RecheckFinding(m))),
+        Ok(RecheckFindingConnection::of_rows(
+            result,
+            |m| m.id,
+            RecheckFinding,
         ))
     }
 }

@@ -7,9 +7,16 @@ use crate::domain::{CatalogCondition, EnterpriseScale, ScaleRule, Sector};
 use crate::rules::mandatory::{MandatoryVerdict, VerdictReason};
 use crate::services::reference;
 
-use super::context::services;
+use super::context::{loaders, services};
+use super::loaders::load_as;
 
 pub struct City(pub city::Model);
+
+/// The city of a GB/T 2260 code, through the request's cities loader; `None` for an unknown
+/// code.
+pub async fn city_named(ctx: &Context<'_>, code: &str) -> Result<Option<City>> {
+    load_as(&loaders(ctx)?.cities, code.to_owned(), City).await
+}
 
 #[Object]
 impl City {

@@ -7,8 +7,8 @@ use crate::domain::OptionKind;
 use crate::rules::summary::TargetCheck;
 use crate::services::summary::{self, AnnualSummary as Summary, OptionTotals};
 
-use super::context::{loaders, services, viewer};
-use super::reference::City;
+use super::context::{services, viewer};
+use super::reference::{City, city_named};
 use super::scalars::Date;
 
 /// Reviews held in the year and their pass rate against the plan's target.
@@ -117,7 +117,7 @@ impl AnnualSummary {
         let Some(code) = &self.0.city_code else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+        city_named(ctx, code).await
     }
     /// The day overdue is reckoned on.
     async fn as_of(&self) -> Date {

@@ -19,10 +19,12 @@ use crate::services::training::{
     RecordInput, RecordSubject, SessionFilter, SessionPatch, UntrainedPerson,
 };
 
-use super::context::{loaders, services, viewer};
-use super::pagination::page_request;
-use super::reference::City;
+use super::context::{loaders, services, viewer, with_id};
+use super::loaders::{load_as, load_rows, load_rows_as};
+use super::pagination::{node_selection, page_args};
+use super::reference::{City, city_named};
 use super::scalars::{id_of, parse_id, parse_optional_id};
+use super::stamps::{EditStamps, stamps_of};
 
 pub struct TrainingSession(pub training_session::Model);
 
@@ -51,7 +53,7 @@ impl TrainingSession {
         let Some(code) = &self.0.city_code else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+        city_named(ctx, code).await
     }
     async fn organiser(&self) -> &str {
         &self.0.organiser
@@ -60,18 +62,10 @@ impl TrainingSession {
         self.0.description.as_deref()
     }
     async fn audiences(&self, ctx: &Context<'_>) -> Result<Vec<TrainingAudience>> {
-        Ok(loaders(ctx)?
-            .training_audiences
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default())
+        load_rows(&loaders(ctx)?.training_audiences, self.0.id).await
     }
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TrainingTopic>> {
-        Ok(loaders(ctx)?
-            .training_topics
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default())
+        load_rows(&loaders(ctx)?.training_topics, self.0.id).await
     }
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
@@ -138,35 +132,23 @@ impl TrainingSession {
         if viewer(ctx).require_admin().is_err() {
             return Ok(None);
         }
-        Ok(loaders(ctx)?
-            .training_plan_items
-            .load_one(id)
-            .await?
-            .map(TrainingPlanItem))
+        load_as(&loaders(ctx)?.training_plan_items, id, TrainingPlanItem).await
     }
     /// Enrolments in enrolment order: the organiser sees all; everyone else their own (an
     /// expert theirs, a firm its staff's, an official their account's). Not for the public.
     async fn attendances(&self, ctx: &Context<'_>) -> Result<Vec<TrainingAttendance>> {
         let scope = training::attendance_scope(viewer(ctx), &self.0)?;
-        Ok(loaders(ctx)?
-            .training_attendances
-            .load_one(self.0.id)
+        Ok(load_rows(&loaders(ctx)?.training_attendances, self.0.id)
             .await?
-            .unwrap_or_default()
             .into_iter()
             .filter(|a| scope.sees(a))
             .map(TrainingAttendance)
             .collect())
     }
-    /// Pass this back as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn stamps(&self) -> EditStamps {
+        stamps_of!(EditStamps, self.0)
     }
 }
 
@@ -201,11 +183,12 @@ impl TrainingAttendance {
         id_of(self.0.session_id)
     }
     async fn session(&self, ctx: &Context<'_>) -> Result<Option<TrainingSession>> {
-        Ok(loaders(ctx)?
-            .training_sessions
-            .load_one(self.0.session_id)
-            .await?
-            .map(TrainingSession))
+        load_as(
+            &loaders(ctx)?.training_sessions,
+            self.0.session_id,
+            TrainingSession,
+        )
+        .await
     }
     async fn participant(&self) -> Result<TrainingParticipant> {
         let a = &self.0;
@@ -307,7 +290,7 @@ impl TrainingPlanItem {
         let Some(code) = &self.0.city_code else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+        city_named(ctx, code).await
     }
     async fn audiences(&self) -> Result<Vec<TrainingAudience>> {
         Ok(split_enum_list(&self.0.audiences).map_err(|e| AppError::internal(e.to_string()))?)
@@ -321,22 +304,16 @@ impl TrainingPlanItem {
     }
     /// Sessions that name this item, cancelled ones included.
     async fn sessions(&self, ctx: &Context<'_>) -> Result<Vec<TrainingSession>> {
-        Ok(loaders(ctx)?
-            .training_item_sessions
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(TrainingSession)
-            .collect())
+        load_rows_as(
+            &loaders(ctx)?.training_item_sessions,
+            self.0.id,
+            TrainingSession,
+        )
+        .await
     }
     /// A session that is not cancelled carries it out.
     async fn fulfilled(&self, ctx: &Context<'_>) -> Result<bool> {
-        let sessions = loaders(ctx)?
-            .training_item_sessions
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
+        let sessions = load_rows(&loaders(ctx)?.training_item_sessions, self.0.id).await?;
         Ok(any_live(&sessions))
     }
 }
@@ -629,11 +606,11 @@ pub struct TrainingQuery;
 impl TrainingQuery {
     /// One session: everyone sees announced ones; signed-in users cancelled ones too.
     async fn training_session(&self, ctx: &Context<'_>, id: ID) -> Result<TrainingSession> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(TrainingSession(
-            training::get_session(&s.db, viewer(ctx), id).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            training::get_session(&s.db, v, id)
+        })
+        .await
+        .map(TrainingSession)
     }
 
     /// Sessions in announcement order; the public sees announced ones only.
@@ -644,8 +621,7 @@ impl TrainingQuery {
         after: Option<String>,
         filter: Option<TrainingSessionFilter>,
     ) -> Result<TrainingSessionConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = training::list_sessions(
             &s.db,
@@ -664,12 +640,14 @@ impl TrainingQuery {
             page,
         )
         .await?;
-        let node = ctx.look_ahead().field("edges").field("node");
+        let node = node_selection(ctx);
         loaders(ctx)?
             .prime_training_sessions(s, node, &result.items)
             .await?;
-        Ok(TrainingSessionConnection::from_page(
-            result.map(|m| (m.id, TrainingSession(m))),
+        Ok(TrainingSessionConnection::of_rows(
+            result,
+            |m| m.id,
+            TrainingSession,
         ))
     }
 
@@ -845,11 +823,11 @@ impl TrainingMutation {
         id: ID,
         reason: String,
     ) -> Result<TrainingSession> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(TrainingSession(
-            training::cancel_session(&s.db, viewer(ctx), id, &reason).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            training::cancel_session(&s.db, v, id, &reason)
+        })
+        .await
+        .map(TrainingSession)
     }
 
     /// Enrols a participant, once per session and within capacity (CONFLICT otherwise). The
@@ -876,11 +854,11 @@ impl TrainingMutation {
         attendance_id: ID,
         input: AttendanceInput,
     ) -> Result<TrainingAttendance> {
-        let s = services(ctx)?;
-        let id = parse_id("attendanceId", &attendance_id)?;
-        Ok(TrainingAttendance(
-            training::record_attendance(&s.db, viewer(ctx), id, input.into()).await?,
-        ))
+        with_id(ctx, "attendanceId", &attendance_id, |s, v, id| {
+            training::record_attendance(&s.db, v, id, input.into())
+        })
+        .await
+        .map(TrainingAttendance)
     }
 
     /// Records a session's sign-in sheet at once (the organiser): every row is checked first

@@ -8,8 +8,8 @@ use crate::domain::Role;
 use crate::services::notifications::channels::contact_of;
 use crate::services::users::{self, NewUser, UserChange};
 
-use super::context::{loaders, services, viewer};
-use super::reference::City;
+use super::context::{services, viewer};
+use super::reference::{City, city_named};
 use super::scalars::{id_of, parse_id, parse_optional_id};
 
 pub struct User(pub user::Model);
@@ -32,7 +32,7 @@ impl User {
         let Some(code) = &self.0.city_code else {
             return Ok(None);
         };
-        Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+        city_named(ctx, code).await
     }
     async fn expert_id(&self) -> Option<ID> {
         self.0.expert_id.map(id_of)

@@ -10,9 +10,9 @@ use crate::domain::{
 };
 use crate::services::violations::{self, NewViolation, ViolationFilter as ServiceFilter};
 
-use super::context::{loaders, services, viewer};
-use super::pagination::page_request;
-use super::reference::City;
+use super::context::{loaders, services, viewer, with_id};
+use super::pagination::page_args;
+use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
 /// A violation as administrators see it.
@@ -33,7 +33,7 @@ async fn city_of(ctx: &Context<'_>, code: Option<&String>) -> Result<Option<City
     let Some(code) = code else {
         return Ok(None);
     };
-    Ok(loaders(ctx)?.cities.load_one(code.clone()).await?.map(City))
+    city_named(ctx, code).await
 }
 
 #[Object]
@@ -227,8 +227,7 @@ impl ViolationQuery {
         after: Option<String>,
         filter: Option<ViolationFilter>,
     ) -> Result<ViolationConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = violations::list_violations(
             &s.db,
@@ -258,9 +257,7 @@ impl ViolationQuery {
                 .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
                 .await;
         }
-        Ok(ViolationConnection::from_page(
-            result.map(|m| (m.id, Violation(m))),
-        ))
+        Ok(ViolationConnection::of_rows(result, |m| m.id, Violation))
     }
 
     /// Violations on public view, in recording order (public): published, not withdrawn, and
@@ -272,8 +269,7 @@ impl ViolationQuery {
         after: Option<String>,
         filter: Option<PublicViolationFilter>,
     ) -> Result<PublicViolationConnection> {
-        let s = services(ctx)?;
-        let page = page_request(ctx, first, after, s.config.max_page_size)?;
+        let (s, page) = page_args(ctx, first, after)?;
         let f = filter.unwrap_or_default();
         let result = violations::public_violations(
             &s.db,
@@ -300,8 +296,10 @@ impl ViolationQuery {
                 .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
                 .await;
         }
-        Ok(PublicViolationConnection::from_page(
-            result.map(|m| (m.id, PublicViolation(m))),
+        Ok(PublicViolationConnection::of_rows(
+            result,
+            |m| m.id,
+            PublicViolation,
         ))
     }
 }
@@ -337,17 +335,11 @@ impl ViolationMutation {
     /// Makes a violation public (whoever may record it) until it is withdrawn or its
     /// publication period ends; publishing is not undone otherwise.
     async fn publish_violation(&self, ctx: &Context<'_>, id: ID) -> Result<Violation> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Violation(
-            violations::publish_violation(
-                &s.db,
-                viewer(ctx),
-                s.config.documents.step_documents(),
-                id,
-            )
-            .await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            violations::publish_violation(&s.db, v, s.config.documents.step_documents(), id)
+        })
+        .await
+        .map(Violation)
     }
 
     /// Withdraws a violation whose decision was revoked (whoever may publish it): it leaves
@@ -358,10 +350,10 @@ impl ViolationMutation {
         id: ID,
         reason: String,
     ) -> Result<Violation> {
-        let s = services(ctx)?;
-        let id = parse_id("id", &id)?;
-        Ok(Violation(
-            violations::withdraw_violation(&s.db, viewer(ctx), id, &reason).await?,
-        ))
+        with_id(ctx, "id", &id, |s, v, id| {
+            violations::withdraw_violation(&s.db, v, id, &reason)
+        })
+        .await
+        .map(Violation)
     }
 }

@@ -2,6 +2,7 @@
 //! readiness, CSV and XLSX reports.
 
 pub mod documents;
+pub mod exports;
 pub mod graphiql;
 pub mod graphql;
 pub mod graphql_ws;
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/panels/{id}/sign-in.xlsx",
         web::get().to(panels::sign_in_xlsx),
     )
+    .route("/exports/{name}", web::get().to(exports::export))
     .route(
         "/public/annual-lists/{year}.csv",
         web::get().to(public_reports::annual_lists_csv),

@@ -1,15 +1,14 @@
 //! A panel's draw record as a JSON file, for `cleanprod verify-draw FILE`; the same access as
 //! the `panelDrawRecord` query, via the bearer token.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::AppState;
 use crate::error::AppError;
 use crate::services::panels;
+use crate::services::reports::XLSX_CONTENT_TYPE;
 
-use super::graphql::resolve_viewer;
-use super::reports::{error_response, id_of};
+use super::reports::{download, id_of, viewer_and_id};
 
 /// `GET /panels/{id}/draw-record.json`
 pub async fn draw_record_json(
@@ -18,8 +17,7 @@ pub async fn draw_record_json(
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = async {
-        let viewer = resolve_viewer(&state, &req).await?;
-        let id = id_of(&id)?;
+        let (viewer, id) = viewer_and_id(&state, &req, &id).await?;
         let record = panels::draw_record(&state.services, &viewer, id).await?;
         let body = serde_json::to_vec_pretty(&record)
             .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
@@ -31,17 +29,8 @@ pub async fn draw_record_json(
 
 /// A draw record as a JSON file, or the error.
 fn record_download(result: Result<(Vec<u8>, uuid::Uuid), AppError>, cache: &str) -> HttpResponse {
-    match result {
-        Ok((body, id)) => HttpResponse::Ok()
-            .content_type("application/json; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"draw-record-{id}.json\""),
-            ))
-            .insert_header((header::CACHE_CONTROL, cache.to_owned()))
-            .body(body),
-        Err(err) => error_response(err),
-    }
+    let file = result.map(|(body, id)| (body, format!("draw-record-{id}.json")));
+    download(file, "application/json; charset=utf-8", Some(cache))
 }
 
 /// `GET /public/panels/{id}/draw-record.json`: the public record once the review date has
@@ -66,20 +55,9 @@ pub async fn sign_in_xlsx(
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = async {
-        let viewer = resolve_viewer(&state, &req).await?;
-        let id = id_of(&id)?;
+        let (viewer, id) = viewer_and_id(&state, &req, &id).await?;
         crate::services::sign_in_sheet::sign_in_sheet(&state.services, &viewer, id).await
     }
     .await;
-    match result {
-        Ok((body, name)) => HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ))
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            .body(body),
-        Err(err) => error_response(err),
-    }
+    download(result, XLSX_CONTENT_TYPE, Some("private, no-store"))
 }

@@ -11,10 +11,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
+use crate::auth::Viewer;
 use crate::domain::OptionKind;
 use crate::error::{AppError, AppResult};
 use crate::rules::summary::TargetCheck;
-use crate::services::reports::{ReportFile, ReportFormat, csv_with_bom, ranking_report};
+use crate::services::reports::{
+    CSV_CONTENT_TYPE, ReportFile, ReportFormat, csv_with_bom, ranking_report,
+};
 use crate::services::summary::{SummaryRow, annual_summary_rows};
 
 use super::graphql::resolve_viewer;
@@ -209,18 +212,55 @@ pub(crate) fn id_of(path: &str) -> AppResult<uuid::Uuid> {
     uuid::Uuid::parse_str(path.trim()).map_err(|_| AppError::bad_input("id", "is not a valid ID"))
 }
 
-/// A CSV file download, or the error as JSON.
-pub(crate) fn csv_download(result: AppResult<(Vec<u8>, String)>) -> HttpResponse {
+/// Who asks (by the bearer token) for the record whose id is in the path: where a record's
+/// download starts.
+pub(crate) async fn viewer_and_id(
+    state: &AppState,
+    req: &HttpRequest,
+    path: &str,
+) -> AppResult<(Viewer, uuid::Uuid)> {
+    let viewer = resolve_viewer(state, req).await?;
+    Ok((viewer, id_of(path)?))
+}
+
+/// Who asks (by the bearer token) for a yearly report, the year in the path and the city of
+/// the query: where a yearly report's download starts.
+pub(crate) async fn yearly_request(
+    state: &AppState,
+    req: &HttpRequest,
+    year: &str,
+    params: CityParams,
+) -> AppResult<(Viewer, i32, Option<String>)> {
+    let viewer = resolve_viewer(state, req).await?;
+    Ok((viewer, year_of(year)?, params.city()))
+}
+
+/// A file download (its bytes and name) of `content_type`, cached as `cache` says when it
+/// says, or the error as JSON.
+pub(crate) fn download(
+    result: AppResult<(Vec<u8>, String)>,
+    content_type: &str,
+    cache: Option<&str>,
+) -> HttpResponse {
     match result {
-        Ok((body, name)) => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
+        Ok((body, name)) => {
+            let mut response = HttpResponse::Ok();
+            response.content_type(content_type).insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
-            ))
-            .body(body),
+            ));
+            if let Some(cache) = cache {
+                response.insert_header((header::CACHE_CONTROL, cache.to_owned()));
+            }
+            response.body(body)
+        }
         Err(err) => error_response(err),
     }
+}
+
+/// A CSV file download, or the error as JSON.
+pub(crate) fn csv_download(result: AppResult<(Vec<u8>, String)>) -> HttpResponse {
+    download(result, CSV_CONTENT_TYPE, None)
 }
 
 /// `GET /reports/annual-summary/{year}.csv?cityCode=`
@@ -231,9 +271,7 @@ pub async fn annual_summary_csv(
     params: web::Query<CityParams>,
 ) -> HttpResponse {
     let result = async {
-        let viewer = resolve_viewer(&state, &req).await?;
-        let year = year_of(&year)?;
-        let city = params.into_inner().city();
+        let (viewer, year, city) = yearly_request(&state, &req, &year, params.into_inner()).await?;
         let rows = annual_summary_rows(&state.services.db, &viewer, year, city.clone()).await?;
         let body = summary_csv(&rows)?;
         let name = match city {

@@ -14,8 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::amounts::from_stored;
 use crate::services::{reference, training};
 
-use super::graphql::resolve_viewer;
-use super::reports::{CityParams, csv_download, id_of, year_of};
+use super::reports::{CityParams, csv_download, viewer_and_id, yearly_request};
 use crate::services::reports::csv_with_bom;
 
 /// An instant as people in the province read it: China Standard Time, to the minute.
@@ -152,8 +151,7 @@ pub async fn attendance_csv(
     id: web::Path<String>,
 ) -> HttpResponse {
     let result = async {
-        let viewer = resolve_viewer(&state, &req).await?;
-        let id = id_of(&id)?;
+        let (viewer, id) = viewer_and_id(&state, &req, &id).await?;
         let (session, rows) = training::attendance_sheet(&state.services.db, &viewer, id).await?;
         let body = attendance_sheet_csv(&session, &rows)?;
         Ok::<_, AppError>((body, format!("training-attendance-{id}.csv")))
@@ -170,9 +168,7 @@ pub async fn year_csv(
     params: web::Query<CityParams>,
 ) -> HttpResponse {
     let result = async {
-        let viewer = resolve_viewer(&state, &req).await?;
-        let year = year_of(&year)?;
-        let city = params.into_inner().city();
+        let (viewer, year, city) = yearly_request(&state, &req, &year, params.into_inner()).await?;
         let db = &state.services.db;
         let rows = training::year_records(db, &viewer, year, city.clone()).await?;
         let names: HashMap<String, String> = reference::cities(db)

@@ -1121,6 +1121,41 @@ pub(super) const MESSAGES: &[(&str, &str)] = &[
         "only a SUBMITTED summary is received or returned; this one is {}",
         "只有已报送的年度工作总结可以接收或退回，该总结当前为“{0:CitySummaryStatus}”",
     ),
+    (
+        "the city issues the written notices to its enterprises",
+        "书面通知由市级主管部门向企业下达",
+    ),
+    (
+        "the list is not published: notices follow its publication",
+        "名单尚未公布：书面通知须在名单公布后下达",
+    ),
+    (
+        "must not be before the list's publication on {}",
+        "不能早于名单公布日期 {0}",
+    ),
+    ("{} is not on the list", "{0} 不在名单上"),
+    (
+        "enterprise {} has its notice already",
+        "企业 {0} 已收到书面通知",
+    ),
+    (
+        "every enterprise on the list has its notice already",
+        "名单上的企业均已收到书面通知",
+    ),
+    (
+        "another notice to these enterprises was recorded meanwhile; reload the list",
+        "已有其他书面通知记录了这些企业，请重新读取名单",
+    ),
+    (
+        "the export would exceed {} rows; narrow it by city or year",
+        "导出将超过 {0} 行，请按城市或年度缩小范围",
+    ),
+    ("is not a date (YYYY-MM-DD)", "不是有效的日期（YYYY-MM-DD）"),
+    ("is not a sector", "不是有效的行业"),
+    ("is not an audit status", "不是有效的审核状态"),
+    ("is not a review status", "不是有效的评审状态"),
+    ("is not a review kind", "不是有效的评审类型"),
+    ("is not an expert status", "不是有效的专家状态"),
 ];
 
 /// Parts of messages written by `Display` impls (a draw slot); found only inside a message's

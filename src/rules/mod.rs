@@ -19,6 +19,7 @@ pub mod expert_status;
 pub mod mandatory;
 pub mod masking;
 pub mod meetings;
+pub mod notices;
 pub mod opinions;
 pub mod ranking;
 pub mod reminders;

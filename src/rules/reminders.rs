@@ -109,19 +109,21 @@ impl Duty {
 }
 
 /// The reminder due on `today` of a city's `duty` of `year`, given the status of the city's
-/// list of that year (`None`: no list yet). The list is owed until submitted, the notices
-/// until the list is published; the registry does not record the summary's sending, so it is
+/// list of that year (`None`: no list yet) and whether a published list still has enterprises
+/// without their written notice. The list is owed until submitted, the notices until the list
+/// is published and every enterprise on it has its notice; the registry does not record the summary's sending, so it is
 /// reminded of before its date and never said to be missed.
 pub fn calendar_reminder(
     duty: Duty,
     year: i32,
     list: Option<AnnualListStatus>,
+    notices_pending: bool,
     today: NaiveDate,
     offsets: &[u32],
 ) -> Option<Reminder> {
     let owed = match duty {
         Duty::AnnualList => matches!(list, None | Some(AnnualListStatus::Draft)),
-        Duty::Notices => list != Some(AnnualListStatus::Published),
+        Duty::Notices => list != Some(AnnualListStatus::Published) || notices_pending,
         Duty::Summary => true,
     };
     if !owed {
@@ -250,7 +252,7 @@ mod tests {
         let week_before = ymd(2028, 2, 22);
         for owed in [None, Some(AnnualListStatus::Draft)] {
             assert_eq!(
-                calendar_reminder(Duty::AnnualList, 2028, owed, week_before, &offsets),
+                calendar_reminder(Duty::AnnualList, 2028, owed, false, week_before, &offsets),
                 Some(Reminder::Approaching {
                     offset: 7,
                     days_left: 7
@@ -263,23 +265,44 @@ mod tests {
             AnnualListStatus::Published,
         ] {
             assert_eq!(
-                calendar_reminder(Duty::AnnualList, 2028, Some(done), week_before, &offsets),
+                calendar_reminder(
+                    Duty::AnnualList,
+                    2028,
+                    Some(done),
+                    false,
+                    week_before,
+                    &offsets
+                ),
                 None
             );
         }
         assert_eq!(
-            calendar_reminder(Duty::AnnualList, 2028, None, ymd(2028, 3, 1), &offsets),
+            calendar_reminder(
+                Duty::AnnualList,
+                2028,
+                None,
+                false,
+                ymd(2028, 3, 1),
+                &offsets
+            ),
             Some(Reminder::Missed)
         );
         // Too early for any offset.
         assert_eq!(
-            calendar_reminder(Duty::AnnualList, 2028, None, ymd(2028, 1, 1), &offsets),
+            calendar_reminder(
+                Duty::AnnualList,
+                2028,
+                None,
+                false,
+                ymd(2028, 1, 1),
+                &offsets
+            ),
             None
         );
     }
 
     #[test]
-    fn notices_are_owed_until_the_list_is_published() {
+    fn notices_are_owed_until_every_enterprise_has_its_notice() {
         let offsets = [30, 7, 1];
         let day = ymd(2026, 3, 30);
         for owed in [
@@ -289,7 +312,7 @@ mod tests {
             Some(AnnualListStatus::Approved),
         ] {
             assert_eq!(
-                calendar_reminder(Duty::Notices, 2026, owed, day, &offsets),
+                calendar_reminder(Duty::Notices, 2026, owed, false, day, &offsets),
                 Some(Reminder::Approaching {
                     offset: 1,
                     days_left: 1
@@ -301,13 +324,34 @@ mod tests {
                 Duty::Notices,
                 2026,
                 Some(AnnualListStatus::Published),
+                false,
                 day,
                 &offsets
             ),
             None
         );
         assert_eq!(
-            calendar_reminder(Duty::Notices, 2026, None, ymd(2026, 4, 1), &offsets),
+            calendar_reminder(Duty::Notices, 2026, None, false, ymd(2026, 4, 1), &offsets),
+            Some(Reminder::Missed)
+        );
+        // Published, but enterprises still wait for their written notice.
+        let published = Some(AnnualListStatus::Published);
+        assert_eq!(
+            calendar_reminder(Duty::Notices, 2026, published, true, day, &offsets),
+            Some(Reminder::Approaching {
+                offset: 1,
+                days_left: 1
+            })
+        );
+        assert_eq!(
+            calendar_reminder(
+                Duty::Notices,
+                2026,
+                published,
+                true,
+                ymd(2026, 4, 1),
+                &offsets
+            ),
             Some(Reminder::Missed)
         );
     }
@@ -319,7 +363,7 @@ mod tests {
         assert_eq!(Duty::Summary.years(ymd(2026, 3, 10)), [2025, 2026]);
         assert_eq!(Duty::AnnualList.years(ymd(2026, 12, 10)), [2026, 2027]);
         assert_eq!(
-            calendar_reminder(Duty::Summary, 2025, None, ymd(2026, 3, 10), &offsets),
+            calendar_reminder(Duty::Summary, 2025, None, false, ymd(2026, 3, 10), &offsets),
             Some(Reminder::Approaching {
                 offset: 30,
                 days_left: 21
@@ -327,7 +371,7 @@ mod tests {
         );
         // Its sending is not recorded: never "missed".
         assert_eq!(
-            calendar_reminder(Duty::Summary, 2025, None, ymd(2026, 4, 1), &offsets),
+            calendar_reminder(Duty::Summary, 2025, None, false, ymd(2026, 4, 1), &offsets),
             None
         );
         assert_eq!(Duty::Summary.due(i32::MAX), None);

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use entity::{annual_audit_list, annual_audit_list_entry, annual_list_status_change, enterprise};
+use entity::{annual_audit_list, annual_audit_list_entry, annual_list_status_change};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -20,14 +20,14 @@ use crate::db::begin_write;
 use crate::domain::{AnnualListStatus, AuditProcedure, NotificationKind, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
-use crate::rules::deadlines::{DeadlinePolicy, is_late};
+use crate::rules::deadlines::is_late;
 
 use super::notifications::Params;
 use super::notifications::calendar::{Admins, Announcement, announce};
 use super::notifications::templates::ListFacts;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, enterprises, grouped, past_or_today, reference, today, versioned};
+use super::{audit_log, enterprises, past_or_today, reference, today, versioned};
 
 #[derive(Default)]
 pub struct ListFilter {
@@ -222,6 +222,7 @@ pub async fn add_enterprises(
             list_id: Set(list_id),
             enterprise_id: Set(*id),
             added_at: Set(now),
+            ..Default::default()
         }
     }))
     .exec(&txn)
@@ -454,59 +455,34 @@ pub async fn return_list(
     .await
 }
 
-/// Publishes an approved list: every enterprise on it gets an audit in NOTIFIED with the
-/// notice date. All or nothing: an enterprise with an audit still running refuses the lot.
+/// Publishes an approved list (公示) on `published_on` (today when absent). The enterprises on
+/// it get their audits from the city's written notices (`notices::issue`), not from this.
 pub async fn publish(
     db: &DatabaseConnection,
     viewer: &Viewer,
-    policy: &DeadlinePolicy,
     list_id: Uuid,
-    notice_date: Option<NaiveDate>,
+    published_on: Option<NaiveDate>,
 ) -> AppResult<annual_audit_list::Model> {
     viewer.require_province_admin()?;
     let list = find(db, list_id).await?;
     let from = list.status;
     let to = AnnualListStatus::Published;
     check_list_transition_with_reason(from, to, None).map_err(transition_error)?;
-    let notice_date = past_or_today("noticeDate", notice_date.unwrap_or_else(today))?;
+    let published_on = past_or_today("publishedOn", published_on.unwrap_or_else(today))?;
     if let Some(submitted) = list.submitted_on
-        && notice_date < submitted
+        && published_on < submitted
     {
         return Err(AppError::bad_input(
-            "noticeDate",
+            "publishedOn",
             format!("must not be before the list's submission on {submitted}"),
         ));
     }
-    let entries = unguarded::entries_of(db, &[list_id])
-        .await?
-        .remove(&list_id)
-        .unwrap_or_default();
-    let ids: Vec<Uuid> = entries.iter().map(|e| e.enterprise_id).collect();
-    let found = enterprises::unguarded::by_ids(db, &ids).await?;
-
+    let enterprises = entry_count(db, list_id).await?;
     let txn = begin_write(db).await?;
-    for id in &ids {
-        let enterprise: &enterprise::Model = found
-            .get(id)
-            .ok_or_else(|| AppError::internal(format!("list entry {id} has no enterprise")))?;
-        audits::insert_audit(
-            &txn,
-            viewer,
-            policy,
-            enterprise,
-            audits::NewRound {
-                year: list.year,
-                notice_date,
-                list_id: Some(list_id),
-                procedure: list.simplified_procedure,
-            },
-        )
-        .await?;
-    }
     let version = list.version;
     let mut active: annual_audit_list::ActiveModel = list.into();
     active.status = Set(to);
-    active.published_on = Set(Some(notice_date));
+    active.published_on = Set(Some(published_on));
     let saved = save(&txn, list_id, active, version).await?;
     record_change(&txn, viewer, list_id, Some(from), to, None).await?;
     audit_log::commit(
@@ -515,7 +491,7 @@ pub async fn publish(
         "publishAnnualAuditList",
         "AnnualAuditList",
         Some(list_id.to_string()),
-        json!({ "noticeDate": notice_date, "audits": ids.len() }),
+        json!({ "publishedOn": published_on, "enterprises": enterprises }),
     )
     .await?;
     Ok(saved)
@@ -655,24 +631,28 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<annual_audit_list_entry::Model>>> {
-        let rows = annual_audit_list_entry::Entity::find()
-            .filter(annual_audit_list_entry::Column::ListId.is_in(ids.iter().copied()))
-            .order_by_asc(annual_audit_list_entry::Column::AddedAt)
-            .order_by_asc(annual_audit_list_entry::Column::EnterpriseId)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.list_id))
+        crate::services::owned_by::<annual_audit_list_entry::Entity>(
+            db,
+            annual_audit_list_entry::Column::ListId,
+            ids,
+            [
+                annual_audit_list_entry::Column::AddedAt,
+                annual_audit_list_entry::Column::EnterpriseId,
+            ],
+        )
+        .await
     }
 
     pub async fn history_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<annual_list_status_change::Model>>> {
-        let rows = annual_list_status_change::Entity::find()
-            .filter(annual_list_status_change::Column::ListId.is_in(ids.iter().copied()))
-            .order_by_asc(annual_list_status_change::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.list_id))
+        crate::services::owned_by::<annual_list_status_change::Entity>(
+            db,
+            annual_list_status_change::Column::ListId,
+            ids,
+            [annual_list_status_change::Column::Id],
+        )
+        .await
     }
 }

@@ -41,7 +41,7 @@ use crate::rules::consultancy::employed_on;
 
 use super::amounts::{from_stored, to_stored};
 use super::text::required_text;
-use super::{audit_log, consultancies, enterprises, grouped, is_constant, today};
+use super::{audit_log, consultancies, enterprises, is_constant, today};
 
 /// Most manual deductions one appraisal may list.
 const MAX_DEDUCTIONS: usize = 50;
@@ -958,12 +958,15 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<appraisal_deduction::Model>>> {
-        let rows = appraisal_deduction::Entity::find()
-            .filter(appraisal_deduction::Column::AppraisalId.is_in(ids.iter().copied()))
-            .order_by_asc(appraisal_deduction::Column::AppraisalId)
-            .order_by_asc(appraisal_deduction::Column::Position)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.appraisal_id))
+        crate::services::owned_by::<appraisal_deduction::Entity>(
+            db,
+            appraisal_deduction::Column::AppraisalId,
+            ids,
+            [
+                appraisal_deduction::Column::AppraisalId,
+                appraisal_deduction::Column::Position,
+            ],
+        )
+        .await
     }
 }

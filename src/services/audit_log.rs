@@ -12,7 +12,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use entity::{audit_log, audit_log_head};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -90,6 +91,34 @@ pub async fn commit(
     record(&txn, viewer, operation, entity_type, entity_id, summary).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Ends a mutation that adds one row: inserts `row` and commits it with its entry (see
+/// [`commit`]), which names the row's id and takes its summary from the row as written.
+pub async fn commit_insert<A>(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    (operation, entity_type): (&str, &str),
+    row: A,
+    summary: impl FnOnce(&<A::Entity as EntityTrait>::Model) -> Value,
+) -> AppResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let created = row.insert(&txn).await?;
+    let id = super::id_of::<A::Entity>(&created)?;
+    let summary = summary(&created);
+    commit(
+        txn,
+        viewer,
+        operation,
+        entity_type,
+        Some(id.to_string()),
+        summary,
+    )
+    .await?;
+    Ok(created)
 }
 
 /// One entry to append.

@@ -10,7 +10,7 @@ use entity::{
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Select, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -118,37 +118,17 @@ async fn credit_code_taken(
     code: &str,
     except: Option<Uuid>,
 ) -> AppResult<bool> {
-    let mut query = consultancy::Entity::find().filter(consultancy::Column::CreditCode.eq(code));
-    if let Some(id) = except {
-        query = query.filter(consultancy::Column::Id.ne(id));
-    }
-    Ok(query.one(db).await?.is_some())
+    super::taken_by_another::<consultancy::Entity>(
+        db,
+        consultancy::Column::CreditCode,
+        code,
+        except,
+    )
+    .await
 }
 
 fn duplicate_credit_code() -> AppError {
     AppError::conflict("a consultancy with this credit code is already registered")
-}
-
-async fn record_status_change(
-    txn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    consultancy_id: Uuid,
-    from: Option<ConsultancyStatus>,
-    to: ConsultancyStatus,
-    reason: &str,
-) -> AppResult<()> {
-    consultancy_status_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        consultancy_id: Set(consultancy_id),
-        from_status: Set(from),
-        to_status: Set(to),
-        reason: Set(reason.to_owned()),
-        actor_id: Set(viewer.user_id()),
-        changed_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
 }
 
 pub async fn create_consultancy(
@@ -184,7 +164,7 @@ pub async fn create_consultancy(
     }
     .insert(&txn)
     .await?;
-    record_status_change(
+    versioned::record_status_change::<consultancy::Entity>(
         &txn,
         viewer,
         created.id,
@@ -212,18 +192,6 @@ pub async fn get_consultancy(
 ) -> AppResult<consultancy::Model> {
     require_read(viewer, id)?;
     find(db, id).await
-}
-
-/// Writes `active` only if the row still has `version` (and `status`, when given).
-async fn update_if_version(
-    txn: &impl ConnectionTrait,
-    id: Uuid,
-    active: consultancy::ActiveModel,
-    version: i32,
-    status: Option<ConsultancyStatus>,
-) -> AppResult<consultancy::Model> {
-    let status = status.map(|s| consultancy::Column::Status.eq(s.as_str()));
-    versioned::update_if_version::<consultancy::Entity>(txn, active, id, version, status).await
 }
 
 pub async fn update_consultancy(
@@ -285,7 +253,14 @@ pub async fn update_consultancy(
     {
         return Err(duplicate_credit_code());
     }
-    let updated = update_if_version(&txn, id, active, expected_version, None).await?;
+    let updated = versioned::update_if_version::<consultancy::Entity>(
+        &txn,
+        active,
+        id,
+        expected_version,
+        None,
+    )
+    .await?;
     audit_log::commit(
         txn,
         viewer,
@@ -317,19 +292,17 @@ pub async fn set_consultancy_status(
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
 
-    let txn = begin_write(db).await?;
-    let updated = update_if_version(&txn, id, active, version, Some(from)).await?;
-    record_status_change(&txn, viewer, id, Some(from), to, &reason).await?;
-    audit_log::commit(
-        txn,
+    versioned::commit_status_change::<consultancy::Entity>(
+        db,
         viewer,
         "setConsultancyStatus",
-        "Consultancy",
-        Some(id.to_string()),
-        json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
+        active,
+        id,
+        version,
+        (from, to),
+        &reason,
     )
-    .await?;
-    Ok(updated)
+    .await
 }
 
 pub async fn list_consultancies(
@@ -355,6 +328,14 @@ pub async fn list_consultancies(
             ));
         }
     }
+    fetch_page(db, filtered(query, filter)?, consultancy::Column::Id, page).await
+}
+
+/// `query` narrowed to the firms `filter` asks for.
+fn filtered(
+    mut query: Select<consultancy::Entity>,
+    filter: ConsultancyFilter,
+) -> AppResult<Select<consultancy::Entity>> {
     if let Some(city) = filter.city_code.as_deref().map(str::trim) {
         query = query.filter(consultancy::Column::CityCode.eq(city));
     }
@@ -367,7 +348,7 @@ pub async fn list_consultancies(
             &pattern,
         ));
     }
-    fetch_page(db, query, consultancy::Column::Id, page).await
+    Ok(query)
 }
 
 pub async fn add_staff(
@@ -411,7 +392,7 @@ pub async fn add_staff(
         )));
     }
     let now = Utc::now();
-    let created = consultancy_staff::ActiveModel {
+    let row = consultancy_staff::ActiveModel {
         id: Set(Uuid::now_v7()),
         consultancy_id: Set(consultancy_id),
         name: Set(name),
@@ -424,19 +405,12 @@ pub async fn add_staff(
         end_reason: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "addConsultancyStaff",
-        "ConsultancyStaff",
-        Some(created.id.to_string()),
-        json!({ "consultancyId": consultancy_id, "role": created.role, "startedOn": created.started_on }),
-        )
-    .await?;
-    Ok(created)
+    };
+    let operation = ("addConsultancyStaff", "ConsultancyStaff");
+    audit_log::commit_insert(txn, viewer, operation, row, |created| {
+        json!({ "consultancyId": consultancy_id, "role": created.role, "startedOn": created.started_on })
+    })
+    .await
 }
 
 pub async fn end_employment(
@@ -633,13 +607,7 @@ async fn public_firms(
                     position: u32::try_from(e.position).unwrap_or_default(),
                     total: from_stored(e.total),
                     grade: e.grade,
-                    scores: Scores {
-                        capacity_building: from_stored(e.capacity_building),
-                        report_quality: from_stored(e.report_quality),
-                        personnel_management: from_stored(e.personnel_management),
-                        service_quality: from_stored(e.service_quality),
-                        service_quantity: from_stored(e.service_quantity),
-                    },
+                    scores: super::ranking::scores_of(&e),
                     previous_rank: e.previous_rank.and_then(|r| u32::try_from(r).ok()),
                     rank_change: e.rank_change,
                 })
@@ -659,19 +627,7 @@ pub async fn public_consultancies(
     filter: ConsultancyFilter,
     page: PageRequest,
 ) -> AppResult<Page<PublicFirm>> {
-    let mut query = consultancy::Entity::find();
-    if let Some(city) = filter.city_code.as_deref().map(str::trim) {
-        query = query.filter(consultancy::Column::CityCode.eq(city));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(consultancy::Column::Status.eq(status.as_str()));
-    }
-    if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
-        query = query.filter(like_any(
-            &[consultancy::Column::Name, consultancy::Column::CreditCode],
-            &pattern,
-        ));
-    }
+    let query = filtered(consultancy::Entity::find(), filter)?;
     let page = fetch_page(db, query, consultancy::Column::Id, page).await?;
     let Page {
         items,
@@ -703,50 +659,42 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, consultancy::Model>> {
-        crate::services::keyed_by_id::<consultancy::Entity>(
-            db,
-            consultancy::Column::Id,
-            ids,
-            |row| row.id,
-        )
-        .await
+        crate::services::keyed_by_id::<consultancy::Entity>(db, ids).await
     }
 
     pub async fn staff_by_ids(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, consultancy_staff::Model>> {
-        crate::services::keyed_by_id::<consultancy_staff::Entity>(
-            db,
-            consultancy_staff::Column::Id,
-            ids,
-            |row| row.id,
-        )
-        .await
+        crate::services::keyed_by_id::<consultancy_staff::Entity>(db, ids).await
     }
 
     pub async fn staff_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<consultancy_staff::Model>>> {
-        let rows = consultancy_staff::Entity::find()
-            .filter(consultancy_staff::Column::ConsultancyId.is_in(ids.iter().copied()))
-            .order_by_asc(consultancy_staff::Column::StartedOn)
-            .order_by_asc(consultancy_staff::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.consultancy_id))
+        crate::services::owned_by::<consultancy_staff::Entity>(
+            db,
+            consultancy_staff::Column::ConsultancyId,
+            ids,
+            [
+                consultancy_staff::Column::StartedOn,
+                consultancy_staff::Column::Id,
+            ],
+        )
+        .await
     }
 
     pub async fn status_history_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<consultancy_status_change::Model>>> {
-        let rows = consultancy_status_change::Entity::find()
-            .filter(consultancy_status_change::Column::ConsultancyId.is_in(ids.iter().copied()))
-            .order_by_asc(consultancy_status_change::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.consultancy_id))
+        crate::services::owned_by::<consultancy_status_change::Entity>(
+            db,
+            consultancy_status_change::Column::ConsultancyId,
+            ids,
+            [consultancy_status_change::Column::Id],
+        )
+        .await
     }
 }

@@ -306,11 +306,8 @@ async fn credit_code_taken(
     code: &str,
     except: Option<Uuid>,
 ) -> AppResult<bool> {
-    let mut query = enterprise::Entity::find().filter(enterprise::Column::CreditCode.eq(code));
-    if let Some(id) = except {
-        query = query.filter(enterprise::Column::Id.ne(id));
-    }
-    Ok(query.one(db).await?.is_some())
+    super::taken_by_another::<enterprise::Entity>(db, enterprise::Column::CreditCode, code, except)
+        .await
 }
 
 fn duplicate_credit_code() -> AppError {
@@ -748,10 +745,7 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, enterprise::Model>> {
-        crate::services::keyed_by_id::<enterprise::Entity>(db, enterprise::Column::Id, ids, |row| {
-            row.id
-        })
-        .await
+        crate::services::keyed_by_id::<enterprise::Entity>(db, ids).await
     }
 
     /// The latest completion of each enterprise: two queries for any number of them.

@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -26,8 +26,8 @@ use crate::rules::expert_status::check_status_transition;
 
 use super::expert_pool::{self, PoolExpert, PoolFilter};
 use super::pagination::{Page, PageRequest, page_in_memory};
-use super::text::{optional_text, phone_number, required_text, search_term};
-use super::{Services, audit_log, grouped, reference, versioned};
+use super::text::{optional_text, phone_number, required_text, search_term, tag_set};
+use super::{Services, audit_log, reference, versioned};
 
 pub struct NewExpert {
     pub name: String,
@@ -141,16 +141,6 @@ fn validate_term(start: NaiveDate, end: NaiveDate) -> AppResult<()> {
     Ok(())
 }
 
-fn dedup<T: Ord + Copy>(field: &str, items: &[T]) -> AppResult<Vec<T>> {
-    let mut items = items.to_vec();
-    items.sort_unstable();
-    items.dedup();
-    if items.is_empty() {
-        return Err(AppError::bad_input(field, "name at least one"));
-    }
-    Ok(items)
-}
-
 /// The ID card must be valid and agree with the stated birth date.
 fn validate_identity(id_card: &str, birth_date: NaiveDate) -> AppResult<String> {
     let card = validate_id_card(id_card)
@@ -173,11 +163,8 @@ async fn ensure_unique_id_card(
     id_card_hmac: &str,
     except: Option<Uuid>,
 ) -> AppResult<()> {
-    let mut query = expert::Entity::find().filter(expert::Column::IdCardHmac.eq(id_card_hmac));
-    if let Some(id) = except {
-        query = query.filter(expert::Column::Id.ne(id));
-    }
-    if query.one(db).await?.is_some() {
+    let column = expert::Column::IdCardHmac;
+    if super::taken_by_another::<expert::Entity>(db, column, id_card_hmac, except).await? {
         return Err(AppError::conflict(
             "an expert with this ID card number is already in the pool",
         ));
@@ -240,8 +227,8 @@ pub async fn create_expert(
     let employer_credit_code = validate_credit_code(&input.employer_credit_code)
         .map_err(|e| AppError::bad_input("employerCreditCode", e.to_string()))?;
     let years = validate_years(input.years_in_field)?;
-    let sectors = dedup("sectors", &input.sectors)?;
-    let kinds = dedup("expertiseKinds", &input.expertise_kinds)?;
+    let sectors = tag_set("sectors", &input.sectors)?;
+    let kinds = tag_set("expertiseKinds", &input.expertise_kinds)?;
     validate_term(input.term_start, input.term_end)?;
     ensure_city(db, &input.city_code).await?;
 
@@ -274,7 +261,15 @@ pub async fn create_expert(
     .insert(&txn)
     .await?;
     replace_sets(&txn, id, Some(&sectors), Some(&kinds)).await?;
-    record_status_change(&txn, viewer, id, None, ExpertStatus::Candidate, "created").await?;
+    versioned::record_status_change::<expert::Entity>(
+        &txn,
+        viewer,
+        id,
+        None,
+        ExpertStatus::Candidate,
+        "created",
+    )
+    .await?;
     audit_log::commit(
         txn,
         viewer,
@@ -285,28 +280,6 @@ pub async fn create_expert(
     )
     .await?;
     reveal(&s.data_keys, created)
-}
-
-async fn record_status_change(
-    txn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    expert_id: Uuid,
-    from: Option<ExpertStatus>,
-    to: ExpertStatus,
-    reason: &str,
-) -> AppResult<()> {
-    expert_status_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        expert_id: Set(expert_id),
-        from_status: Set(from),
-        to_status: Set(to),
-        reason: Set(reason.to_owned()),
-        actor_id: Set(viewer.user_id()),
-        changed_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
 }
 
 /// Who may read an expert's record: admins (the whole pool) and the expert.
@@ -426,12 +399,12 @@ pub async fn update_expert(
     let sectors = patch
         .sectors
         .as_deref()
-        .map(|s| dedup("sectors", s))
+        .map(|s| tag_set("sectors", s))
         .transpose()?;
     let kinds = patch
         .expertise_kinds
         .as_deref()
-        .map(|k| dedup("expertiseKinds", k))
+        .map(|k| tag_set("expertiseKinds", k))
         .transpose()?;
     if sectors.is_some() {
         changed.push("sectors");
@@ -444,7 +417,9 @@ pub async fn update_expert(
 
     let txn = begin_write(db).await?;
     // The version condition makes a concurrent writer's update lose cleanly.
-    let updated = update_if_version(&txn, id, active, expected_version, None).await?;
+    let updated =
+        versioned::update_if_version::<expert::Entity>(&txn, active, id, expected_version, None)
+            .await?;
     replace_sets(&txn, id, sectors.as_deref(), kinds.as_deref()).await?;
     audit_log::commit(
         txn,
@@ -456,19 +431,6 @@ pub async fn update_expert(
     )
     .await?;
     reveal(&s.data_keys, updated)
-}
-
-/// Writes `active` only if the row still has `version` (and `status`, when given); a
-/// concurrent writer that got there first makes this a CONFLICT.
-async fn update_if_version(
-    txn: &impl ConnectionTrait,
-    id: Uuid,
-    active: expert::ActiveModel,
-    version: i32,
-    status: Option<ExpertStatus>,
-) -> AppResult<expert::Model> {
-    let status = status.map(|s| expert::Column::Status.eq(s.as_str()));
-    versioned::update_if_version::<expert::Entity>(txn, active, id, version, status).await
 }
 
 pub async fn set_expert_status(
@@ -507,16 +469,15 @@ pub async fn set_expert_status(
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
 
-    let txn = begin_write(db).await?;
-    let updated = update_if_version(&txn, id, active, version, Some(from)).await?;
-    record_status_change(&txn, viewer, id, Some(from), to, &reason).await?;
-    audit_log::commit(
-        txn,
+    let updated = versioned::commit_status_change::<expert::Entity>(
+        db,
         viewer,
         "setExpertStatus",
-        "Expert",
-        Some(id.to_string()),
-        json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
+        active,
+        id,
+        version,
+        (from, to),
+        &reason,
     )
     .await?;
     reveal(&s.data_keys, updated)
@@ -604,9 +565,7 @@ pub async fn add_conflict(
         ));
     }
     let note = optional_text("note", input.note, 500)?;
-    require_expert_exists(db, expert_id).await?;
-    let txn = begin_write(db).await?;
-    let created = expert_conflict::ActiveModel {
+    let row = expert_conflict::ActiveModel {
         id: Set(Uuid::now_v7()),
         expert_id: Set(expert_id),
         kind: Set(input.kind),
@@ -616,19 +575,11 @@ pub async fn add_conflict(
         valid_until: Set(input.valid_until),
         note: Set(note),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "addExpertConflict",
-        "ExpertConflict",
-        Some(created.id.to_string()),
-        json!({ "expertId": expert_id, "kind": created.kind, "organisationCreditCode": created.organisation_credit_code }),
-        )
-    .await?;
-    Ok(created)
+    };
+    add_declared(db, viewer, expert_id, ("addExpertConflict", "ExpertConflict"), row, |c| {
+        json!({ "expertId": expert_id, "kind": c.kind, "organisationCreditCode": c.organisation_credit_code })
+    })
+    .await
 }
 
 pub async fn remove_conflict(
@@ -664,28 +615,23 @@ pub async fn add_unavailability(
         ));
     }
     let reason = optional_text("reason", input.reason, 500)?;
-    require_expert_exists(db, expert_id).await?;
-    let txn = begin_write(db).await?;
-    let created = expert_unavailability::ActiveModel {
+    let row = expert_unavailability::ActiveModel {
         id: Set(Uuid::now_v7()),
         expert_id: Set(expert_id),
         starts_on: Set(input.starts_on),
         ends_on: Set(input.ends_on),
         reason: Set(reason),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
-    audit_log::commit(
-        txn,
+    };
+    add_declared(
+        db,
         viewer,
-        "addExpertUnavailability",
-        "ExpertUnavailability",
-        Some(created.id.to_string()),
-        json!({ "expertId": expert_id, "startsOn": created.starts_on, "endsOn": created.ends_on }),
+        expert_id,
+        ("addExpertUnavailability", "ExpertUnavailability"),
+        row,
+        |u| json!({ "expertId": expert_id, "startsOn": u.starts_on, "endsOn": u.ends_on }),
     )
-    .await?;
-    Ok(created)
+    .await
 }
 
 pub async fn remove_unavailability(
@@ -704,13 +650,32 @@ pub async fn remove_unavailability(
     .await
 }
 
+/// Records a fact an expert declares about themself (a conflict, an unavailability), once the
+/// expert is known to exist; the audit log calls it `operation` on a `type_name`.
+async fn add_declared<A>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    expert_id: Uuid,
+    (operation, type_name): (&str, &str),
+    row: A,
+    summary: impl FnOnce(&<A::Entity as EntityTrait>::Model) -> serde_json::Value,
+) -> AppResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    require_expert_exists(db, expert_id).await?;
+    let txn = begin_write(db).await?;
+    audit_log::commit_insert(txn, viewer, (operation, type_name), row, summary).await
+}
+
 /// Deletes a fact an expert declared about themself (a conflict, an unavailability): the
 /// expert or the province may, and the audit log keeps whose it was.
 async fn remove_declared<E>(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: Uuid,
-    (operation, type_name): (&'static str, &'static str),
+    (operation, type_name): (&str, &str),
     missing: impl FnOnce(Uuid) -> AppError,
     expert_of: impl Fn(&E::Model) -> Uuid,
 ) -> AppResult<E::Model>
@@ -786,62 +751,65 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<Sector>>> {
-        let rows = expert_sector::Entity::find()
-            .filter(expert_sector::Column::ExpertId.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(crate::services::sorted_tags(
-            rows.into_iter().map(|row| (row.expert_id, row.sector)),
-        ))
+        crate::services::tags_of::<expert_sector::Entity, _>(
+            db,
+            expert_sector::Column::ExpertId,
+            expert_sector::Column::Sector,
+            ids,
+        )
+        .await
     }
 
     pub async fn kinds_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<ExpertiseKind>>> {
-        let rows = expert_kind::Entity::find()
-            .filter(expert_kind::Column::ExpertId.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(crate::services::sorted_tags(
-            rows.into_iter().map(|row| (row.expert_id, row.kind)),
-        ))
+        crate::services::tags_of::<expert_kind::Entity, _>(
+            db,
+            expert_kind::Column::ExpertId,
+            expert_kind::Column::Kind,
+            ids,
+        )
+        .await
     }
 
     pub async fn status_history_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<expert_status_change::Model>>> {
-        let rows = expert_status_change::Entity::find()
-            .filter(expert_status_change::Column::ExpertId.is_in(ids.iter().copied()))
-            .order_by_asc(expert_status_change::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.expert_id))
+        crate::services::owned_by::<expert_status_change::Entity>(
+            db,
+            expert_status_change::Column::ExpertId,
+            ids,
+            [expert_status_change::Column::Id],
+        )
+        .await
     }
 
     pub async fn conflicts_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<expert_conflict::Model>>> {
-        let rows = expert_conflict::Entity::find()
-            .filter(expert_conflict::Column::ExpertId.is_in(ids.iter().copied()))
-            .order_by_asc(expert_conflict::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.expert_id))
+        crate::services::owned_by::<expert_conflict::Entity>(
+            db,
+            expert_conflict::Column::ExpertId,
+            ids,
+            [expert_conflict::Column::Id],
+        )
+        .await
     }
 
     pub async fn unavailability_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<expert_unavailability::Model>>> {
-        let rows = expert_unavailability::Entity::find()
-            .filter(expert_unavailability::Column::ExpertId.is_in(ids.iter().copied()))
-            .order_by_asc(expert_unavailability::Column::StartsOn)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.expert_id))
+        crate::services::owned_by::<expert_unavailability::Entity>(
+            db,
+            expert_unavailability::Column::ExpertId,
+            ids,
+            [expert_unavailability::Column::StartsOn],
+        )
+        .await
     }
 }
 

@@ -19,7 +19,9 @@ pub mod events;
 pub mod expert_pool;
 pub mod expert_year;
 pub mod experts;
+pub mod exports;
 pub mod import;
+pub mod notices;
 pub mod notifications;
 pub mod opinion_sheets;
 pub mod pagination;
@@ -142,16 +144,101 @@ pub fn grouped<M>(
 /// Rows by their ids, for the loaders: one query for any number of them.
 pub async fn keyed_by_id<E: sea_orm::EntityTrait>(
     db: &impl sea_orm::ConnectionTrait,
-    id_column: E::Column,
     ids: &[uuid::Uuid],
-    id_of: impl Fn(&E::Model) -> uuid::Uuid,
-) -> crate::error::AppResult<std::collections::HashMap<uuid::Uuid, E::Model>> {
-    use sea_orm::{ColumnTrait, QueryFilter};
+) -> AppResult<std::collections::HashMap<uuid::Uuid, E::Model>> {
+    use sea_orm::QueryFilter;
+    let id_column = id_column::<E>()?;
     let rows = E::find()
         .filter(id_column.is_in(ids.iter().copied()))
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
+    rows.into_iter()
+        .map(|row| Ok((uuid_of::<E>(&row, id_column)?, row)))
+        .collect()
+}
+
+/// The rows of many owners (an expert's conflicts, a panel's seats) in one query, each
+/// owner's in `order`: what the loaders of a parent's children read.
+pub async fn owned_by<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    owner_column: E::Column,
+    owner_ids: &[uuid::Uuid],
+    order: impl IntoIterator<Item = E::Column>,
+) -> AppResult<std::collections::HashMap<uuid::Uuid, Vec<E::Model>>> {
+    use sea_orm::{QueryFilter, QueryOrder};
+    let mut query = E::find().filter(owner_column.is_in(owner_ids.iter().copied()));
+    for column in order {
+        query = query.order_by_asc(column);
+    }
+    let mut map: std::collections::HashMap<uuid::Uuid, Vec<E::Model>> =
+        std::collections::HashMap::new();
+    for row in query.all(db).await? {
+        map.entry(uuid_of::<E>(&row, owner_column)?)
+            .or_default()
+            .push(row);
+    }
+    Ok(map)
+}
+
+/// The tags of many owners (an expert's sectors, a session's topics) in one query, each
+/// owner's sorted.
+pub async fn tags_of<E, T>(
+    db: &impl sea_orm::ConnectionTrait,
+    owner_column: E::Column,
+    tag_column: E::Column,
+    owner_ids: &[uuid::Uuid],
+) -> AppResult<std::collections::HashMap<uuid::Uuid, Vec<T>>>
+where
+    E: sea_orm::EntityTrait,
+    T: sea_orm::TryGetable + Ord,
+{
+    use sea_orm::{QueryFilter, QuerySelect};
+    let pairs: Vec<(uuid::Uuid, T)> = E::find()
+        .select_only()
+        .column(owner_column)
+        .column(tag_column)
+        .filter(owner_column.is_in(owner_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(sorted_tags(pairs))
+}
+
+/// Whether a row of `E` other than `except` already has `value` in `column` (a credit code,
+/// an ID card's keyed hash): what a registration unique by it checks before it writes.
+pub async fn taken_by_another<E: sea_orm::EntityTrait>(
+    db: &impl sea_orm::ConnectionTrait,
+    column: E::Column,
+    value: &str,
+    except: Option<uuid::Uuid>,
+) -> AppResult<bool> {
+    use sea_orm::QueryFilter;
+    let mut query = E::find().filter(column.eq(value));
+    if let Some(id) = except {
+        query = query.filter(id_column::<E>()?.ne(id));
+    }
+    Ok(query.one(db).await?.is_some())
+}
+
+/// The column of an entity's UUID primary key.
+fn id_column<E: sea_orm::EntityTrait>() -> AppResult<E::Column> {
+    use sea_orm::{Iterable, PrimaryKeyToColumn};
+    E::PrimaryKey::iter()
+        .next()
+        .map(PrimaryKeyToColumn::into_column)
+        .ok_or_else(|| AppError::internal("an entity without a primary key"))
+}
+
+/// The id of a row of an entity keyed by a UUID.
+pub(crate) fn id_of<E: sea_orm::EntityTrait>(row: &E::Model) -> AppResult<uuid::Uuid> {
+    uuid_of::<E>(row, id_column::<E>()?)
+}
+
+/// The UUID a row holds in `column` (its id, its owner's id).
+fn uuid_of<E: sea_orm::EntityTrait>(row: &E::Model, column: E::Column) -> AppResult<uuid::Uuid> {
+    use sea_orm::{IdenStatic, ModelTrait};
+    <uuid::Uuid as sea_orm::sea_query::ValueType>::try_from(row.get(column))
+        .map_err(|_| AppError::internal(format!("{} is not a UUID", column.as_str())))
 }
 
 /// Groups (owner, tag) pairs into each owner's sorted tags: sectors, kinds, audiences, topics.

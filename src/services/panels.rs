@@ -923,41 +923,40 @@ pub(crate) mod unguarded {
         db: &impl ConnectionTrait,
         panel_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<panel_seat::Model>>> {
-        let rows = panel_seat::Entity::find()
-            .filter(panel_seat::Column::PanelId.is_in(panel_ids.iter().copied()))
-            .order_by_asc(panel_seat::Column::SlotIndex)
-            .order_by_asc(panel_seat::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.panel_id))
+        crate::services::owned_by::<panel_seat::Entity>(
+            db,
+            panel_seat::Column::PanelId,
+            panel_ids,
+            [panel_seat::Column::SlotIndex, panel_seat::Column::Id],
+        )
+        .await
     }
 
     pub async fn draws_of(
         db: &impl ConnectionTrait,
         panel_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<panel_draw::Model>>> {
-        let rows = panel_draw::Entity::find()
-            .filter(panel_draw::Column::PanelId.is_in(panel_ids.iter().copied()))
-            .order_by_asc(panel_draw::Column::RoundNo)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.panel_id))
+        crate::services::owned_by::<panel_draw::Entity>(
+            db,
+            panel_draw::Column::PanelId,
+            panel_ids,
+            [panel_draw::Column::RoundNo],
+        )
+        .await
     }
 
     pub async fn panels_by_ids(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, panel::Model>> {
-        crate::services::keyed_by_id::<panel::Entity>(db, panel::Column::Id, ids, |row| row.id)
-            .await
+        crate::services::keyed_by_id::<panel::Entity>(db, ids).await
     }
 
     pub async fn reviews_by_ids(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, review::Model>> {
-        crate::services::keyed_by_id::<review::Entity>(db, review::Column::Id, ids, |row| row.id)
-            .await
+        crate::services::keyed_by_id::<review::Entity>(db, ids).await
     }
 
     /// The panels of some reviews, by review, and their seats in slot order, by panel, in one

@@ -504,20 +504,13 @@ async fn audits_and_enterprises(
     HashMap<Uuid, enterprise::Model>,
 )> {
     let audit_ids: Vec<Uuid> = audit_ids.collect::<BTreeSet<_>>().into_iter().collect();
-    let audits =
-        super::keyed_by_id::<audit::Entity>(db, audit::Column::Id, &audit_ids, |a| a.id).await?;
+    let audits = super::keyed_by_id::<audit::Entity>(db, &audit_ids).await?;
     let enterprise_ids: Vec<Uuid> = audits
         .values()
         .map(|a| a.enterprise_id)
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let enterprises = super::keyed_by_id::<enterprise::Entity>(
-        db,
-        enterprise::Column::Id,
-        &enterprise_ids,
-        |e| e.id,
-    )
-    .await?;
+    let enterprises = super::keyed_by_id::<enterprise::Entity>(db, &enterprise_ids).await?;
     Ok((audits, enterprises))
 }

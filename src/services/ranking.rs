@@ -214,6 +214,17 @@ async fn live_lines(db: &impl ConnectionTrait, year: i32) -> AppResult<LiveRanki
     Ok((lines, appraisal_of, previous_year))
 }
 
+/// A ranking line's five scores as stored.
+pub(crate) fn scores_of(e: &ranking_entry::Model) -> Scores {
+    Scores {
+        capacity_building: from_stored(e.capacity_building),
+        report_quality: from_stored(e.report_quality),
+        personnel_management: from_stored(e.personnel_management),
+        service_quality: from_stored(e.service_quality),
+        service_quantity: from_stored(e.service_quantity),
+    }
+}
+
 fn line_of(e: ranking_entry::Model) -> AppResult<RankingLine> {
     Ok(RankingLine {
         position: u32::try_from(e.position).unwrap_or_default(),
@@ -221,13 +232,7 @@ fn line_of(e: ranking_entry::Model) -> AppResult<RankingLine> {
         consultancy_id: e.consultancy_id,
         grade: e.grade,
         total: from_stored(e.total),
-        scores: Scores {
-            capacity_building: from_stored(e.capacity_building),
-            report_quality: from_stored(e.report_quality),
-            personnel_management: from_stored(e.personnel_management),
-            service_quality: from_stored(e.service_quality),
-            service_quantity: from_stored(e.service_quantity),
-        },
+        scores: scores_of(&e),
         previous_rank: e.previous_rank.and_then(|r| u32::try_from(r).ok()),
         rank_change: e.rank_change,
         name: e.name,

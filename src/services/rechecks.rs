@@ -38,7 +38,7 @@ use crate::rules::draw::{
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, draw, grouped, is_constant, today};
+use super::{audit_log, audits, draw, is_constant, today};
 
 /// Findings recorded in one call, at most.
 const MAX_FINDINGS: usize = 50;
@@ -681,12 +681,13 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-        let rows = recheck_finding::Entity::find()
-            .filter(recheck_finding::Column::ReviewId.is_in(ids.iter().copied()))
-            .order_by_asc(recheck_finding::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.review_id))
+        crate::services::owned_by::<recheck_finding::Entity>(
+            db,
+            recheck_finding::Column::ReviewId,
+            ids,
+            [recheck_finding::Column::Id],
+        )
+        .await
     }
 
     pub async fn findings_of_consultancies(
@@ -762,11 +763,12 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         finding_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<recheck_finding_expert::Model>>> {
-        let rows = recheck_finding_expert::Entity::find()
-            .filter(recheck_finding_expert::Column::FindingId.is_in(finding_ids.iter().copied()))
-            .order_by_asc(recheck_finding_expert::Column::ExpertId)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.finding_id))
+        crate::services::owned_by::<recheck_finding_expert::Entity>(
+            db,
+            recheck_finding_expert::Column::FindingId,
+            finding_ids,
+            [recheck_finding_expert::Column::ExpertId],
+        )
+        .await
     }
 }

@@ -44,6 +44,17 @@ pub fn phone_number(field: &str, value: &str) -> AppResult<String> {
     Ok(value.to_owned())
 }
 
+/// A list of tags (sectors, topics) as a set: sorted, without repeats, and not empty.
+pub fn tag_set<T: Ord + Copy>(field: &str, items: &[T]) -> AppResult<Vec<T>> {
+    let mut items = items.to_vec();
+    items.sort_unstable();
+    items.dedup();
+    if items.is_empty() {
+        return Err(AppError::bad_input(field, "name at least one"));
+    }
+    Ok(items)
+}
+
 /// A `%text%` pattern whose own `%`, `_` and `\` match literally (escape character `\`).
 pub fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);

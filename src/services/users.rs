@@ -1,6 +1,6 @@
 //! Users: login, creation by the province, password changes and the first admin.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{login_failure, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -194,11 +194,48 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> 
 }
 
 /// What a role is bound to, as asked for (`createUser`, `changeUser`).
-struct BindingInput {
-    city_code: Option<String>,
-    expert_id: Option<Uuid>,
-    consultancy_id: Option<Uuid>,
-    enterprise_id: Option<Uuid>,
+pub(crate) struct BindingInput {
+    pub city_code: Option<String>,
+    pub expert_id: Option<Uuid>,
+    pub consultancy_id: Option<Uuid>,
+    pub enterprise_id: Option<Uuid>,
+}
+
+impl BindingInput {
+    /// Bound to nothing: a province admin.
+    pub const NONE: BindingInput = BindingInput {
+        city_code: None,
+        expert_id: None,
+        consultancy_id: None,
+        enterprise_id: None,
+    };
+}
+
+/// A new user's row: enabled, without contact details, bound as `binding` says.
+pub(crate) fn new_user(
+    id: Uuid,
+    username: String,
+    password_hash: String,
+    role: Role,
+    binding: BindingInput,
+    now: DateTime<Utc>,
+) -> user::ActiveModel {
+    user::ActiveModel {
+        id: Set(id),
+        username: Set(username),
+        password_hash: Set(password_hash),
+        role: Set(role),
+        city_code: Set(binding.city_code),
+        expert_id: Set(binding.expert_id),
+        consultancy_id: Set(binding.consultancy_id),
+        enterprise_id: Set(binding.enterprise_id),
+        token_version: Set(0),
+        disabled: Set(false),
+        email: Set(None),
+        phone: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
 }
 
 /// What a role is bound to, checked: a city admin to a city, an expert user to an expert, a
@@ -208,12 +245,7 @@ async fn binding_of(
     role: Role,
     asked: BindingInput,
 ) -> AppResult<BindingInput> {
-    let none = BindingInput {
-        city_code: None,
-        expert_id: None,
-        consultancy_id: None,
-        enterprise_id: None,
-    };
+    let none = BindingInput::NONE;
     Ok(match role {
         Role::ProvinceAdmin => none,
         Role::CityAdmin => {
@@ -228,55 +260,72 @@ async fn binding_of(
                 ..none
             }
         }
-        Role::Expert => {
-            let id = asked
-                .expert_id
-                .ok_or_else(|| AppError::bad_input("expertId", "an expert user needs an expert"))?;
-            if entity::expert::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .is_none()
-            {
-                return Err(AppError::bad_input("expertId", "no such expert"));
-            }
-            BindingInput {
-                expert_id: Some(id),
-                ..none
-            }
-        }
-        Role::Consultancy => {
-            let id = asked.consultancy_id.ok_or_else(|| {
-                AppError::bad_input("consultancyId", "a consultancy user needs a consultancy")
-            })?;
-            if entity::consultancy::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .is_none()
-            {
-                return Err(AppError::bad_input("consultancyId", "no such consultancy"));
-            }
-            BindingInput {
-                consultancy_id: Some(id),
-                ..none
-            }
-        }
-        Role::Enterprise => {
-            let id = asked.enterprise_id.ok_or_else(|| {
-                AppError::bad_input("enterpriseId", "an enterprise user needs an enterprise")
-            })?;
-            if entity::enterprise::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .is_none()
-            {
-                return Err(AppError::bad_input("enterpriseId", "no such enterprise"));
-            }
-            BindingInput {
-                enterprise_id: Some(id),
-                ..none
-            }
-        }
+        Role::Expert => BindingInput {
+            expert_id: Some(
+                bound_to::<entity::expert::Entity>(
+                    db,
+                    asked.expert_id,
+                    || AppError::bad_input("expertId", "an expert user needs an expert"),
+                    || AppError::bad_input("expertId", "no such expert"),
+                )
+                .await?,
+            ),
+            ..none
+        },
+        Role::Consultancy => BindingInput {
+            consultancy_id: Some(
+                bound_to::<entity::consultancy::Entity>(
+                    db,
+                    asked.consultancy_id,
+                    || {
+                        AppError::bad_input(
+                            "consultancyId",
+                            "a consultancy user needs a consultancy",
+                        )
+                    },
+                    || AppError::bad_input("consultancyId", "no such consultancy"),
+                )
+                .await?,
+            ),
+            ..none
+        },
+        Role::Enterprise => BindingInput {
+            enterprise_id: Some(
+                bound_to::<entity::enterprise::Entity>(
+                    db,
+                    asked.enterprise_id,
+                    || {
+                        AppError::bad_input(
+                            "enterpriseId",
+                            "an enterprise user needs an enterprise",
+                        )
+                    },
+                    || AppError::bad_input("enterpriseId", "no such enterprise"),
+                )
+                .await?,
+            ),
+            ..none
+        },
     })
+}
+
+/// The id of the `E` a user of that role is bound to: required (else `missing`), and the
+/// row must exist (else `unknown`).
+async fn bound_to<E>(
+    db: &impl ConnectionTrait,
+    asked: Option<Uuid>,
+    missing: impl FnOnce() -> AppError,
+    unknown: impl FnOnce() -> AppError,
+) -> AppResult<Uuid>
+where
+    E: EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = Uuid>,
+{
+    let id = asked.ok_or_else(missing)?;
+    if E::find_by_id(id).one(db).await?.is_none() {
+        return Err(unknown());
+    }
+    Ok(id)
 }
 
 pub async fn create_user(
@@ -308,35 +357,18 @@ pub async fn create_user(
     {
         return Err(AppError::conflict(format!("username {username} is taken")));
     }
-    let now = Utc::now();
-    let created = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set(username),
-        password_hash: Set(hash),
-        role: Set(input.role),
-        city_code: Set(binding.city_code),
-        expert_id: Set(binding.expert_id),
-        consultancy_id: Set(binding.consultancy_id),
-        enterprise_id: Set(binding.enterprise_id),
-        token_version: Set(0),
-        disabled: Set(false),
-        email: Set(None),
-        phone: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit_log::commit(
-        txn,
-        viewer,
-        "createUser",
-        "User",
-        Some(created.id.to_string()),
-        json!({ "username": created.username, "role": created.role, "cityCode": created.city_code, "consultancyId": created.consultancy_id, "enterpriseId": created.enterprise_id }),
-        )
-    .await?;
-    Ok(created)
+    let row = new_user(
+        Uuid::now_v7(),
+        username,
+        hash,
+        input.role,
+        binding,
+        Utc::now(),
+    );
+    audit_log::commit_insert(txn, viewer, ("createUser", "User"), row, |created| {
+        json!({ "username": created.username, "role": created.role, "cityCode": created.city_code, "consultancyId": created.consultancy_id, "enterpriseId": created.enterprise_id })
+    })
+    .await
 }
 
 /// Changes the caller's own password; existing tokens stop working.
@@ -410,32 +442,21 @@ pub async fn bootstrap_admin(
     if user::Entity::find().count(&txn).await? > 0 {
         return Ok(Bootstrap::AlreadyHasUsers);
     }
-    let now = Utc::now();
-    let created = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        username: Set("admin".into()),
-        password_hash: Set(hash),
-        role: Set(Role::ProvinceAdmin),
-        city_code: Set(None),
-        expert_id: Set(None),
-        consultancy_id: Set(None),
-        enterprise_id: Set(None),
-        token_version: Set(0),
-        disabled: Set(false),
-        email: Set(None),
-        phone: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    audit_log::commit(
+    let row = new_user(
+        Uuid::now_v7(),
+        "admin".into(),
+        hash,
+        Role::ProvinceAdmin,
+        BindingInput::NONE,
+        Utc::now(),
+    );
+    let operation = ("bootstrapAdmin", "User");
+    audit_log::commit_insert(
         txn,
         &Viewer::System,
-        "bootstrapAdmin",
-        "User",
-        Some(created.id.to_string()),
-        json!({ "username": "admin" }),
+        operation,
+        row,
+        |_| json!({ "username": "admin" }),
     )
     .await?;
     Ok(Bootstrap::Created {

@@ -7,11 +7,20 @@
 //! itself is conditional ([`update_if_version`]): `UPDATE … WHERE id = ? AND version = ?`, so
 //! a writer that got there between the read and the write makes it fail rather than be lost.
 
-use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Nullable, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Value,
+};
+use serde_json::json;
 use uuid::Uuid;
 
+use crate::auth::Viewer;
+use crate::db::begin_write;
+use crate::domain::{ConsultancyStatus, ExpertStatus};
 use crate::error::{AppError, AppResult};
+
+use super::audit_log;
 
 /// An entity edited under optimistic concurrency.
 pub(crate) trait Versioned: EntityTrait {
@@ -106,6 +115,113 @@ versioned! {
     panel_seat => "seat",
     training_plan => "plan",
     training_session => "session",
+}
+
+/// A versioned row whose status changes are kept, each with who made it and why, in a
+/// history table of its own; the histories share their columns but the one naming the row.
+pub(crate) trait StatusTracked: Versioned {
+    type Status: Copy + Into<Value> + Nullable + Into<&'static str>;
+    type History: EntityTrait;
+    /// What the audit log calls the row ("Expert").
+    const ENTITY_TYPE: &'static str;
+    fn status_column() -> Self::Column;
+    fn history_row(
+        change: StatusChange<Self::Status>,
+    ) -> <Self::History as EntityTrait>::ActiveModel;
+}
+
+/// One row of a status history.
+pub(crate) struct StatusChange<S> {
+    pub id: Uuid,
+    /// The row whose status changed.
+    pub subject_id: Uuid,
+    pub from: Option<S>,
+    pub to: S,
+    pub reason: String,
+    pub actor_id: Option<Uuid>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// Keeps the viewer's change of row `subject_id` from `from` to `to` in its history.
+pub(crate) async fn record_status_change<E: StatusTracked>(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    subject_id: Uuid,
+    from: Option<E::Status>,
+    to: E::Status,
+    reason: &str,
+) -> AppResult<()> {
+    let row = E::history_row(StatusChange {
+        id: Uuid::now_v7(),
+        subject_id,
+        from,
+        to,
+        reason: reason.to_owned(),
+        actor_id: viewer.user_id(),
+        changed_at: Utc::now(),
+    });
+    E::History::insert(row).exec_without_returning(txn).await?;
+    Ok(())
+}
+
+/// Writes `active` (the row at `version`, now with status `to`) only while row `id` is still
+/// at `version` and in status `from`, keeps the change in the history and commits it with
+/// its `operation` in the audit log.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn commit_status_change<E: StatusTracked>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    operation: &str,
+    active: E::ActiveModel,
+    id: Uuid,
+    version: i32,
+    (from, to): (E::Status, E::Status),
+    reason: &str,
+) -> AppResult<E::Model> {
+    let txn = begin_write(db).await?;
+    let in_from = E::status_column().eq(from);
+    let updated = update_if_version::<E>(&txn, active, id, version, [in_from]).await?;
+    record_status_change::<E>(&txn, viewer, id, Some(from), to, reason).await?;
+    let (from, to): (&str, &str) = (from.into(), to.into());
+    audit_log::commit(
+        txn,
+        viewer,
+        operation,
+        E::ENTITY_TYPE,
+        Some(id.to_string()),
+        json!({ "from": from, "to": to, "reason": reason }),
+    )
+    .await?;
+    Ok(updated)
+}
+
+macro_rules! status_tracked {
+    ($($module:ident: $status:ty, $entity_type:literal => $history:ident.$subject:ident),* $(,)?) => {$(
+        impl StatusTracked for entity::$module::Entity {
+            type Status = $status;
+            type History = entity::$history::Entity;
+            const ENTITY_TYPE: &'static str = $entity_type;
+            fn status_column() -> Self::Column {
+                entity::$module::Column::Status
+            }
+            fn history_row(change: StatusChange<$status>) -> entity::$history::ActiveModel {
+                entity::$history::ActiveModel {
+                    id: Set(change.id),
+                    $subject: Set(change.subject_id),
+                    from_status: Set(change.from),
+                    to_status: Set(change.to),
+                    reason: Set(change.reason),
+                    actor_id: Set(change.actor_id),
+                    changed_at: Set(change.changed_at),
+                }
+            }
+        }
+    )*};
+}
+
+status_tracked! {
+    consultancy: ConsultancyStatus, "Consultancy" => consultancy_status_change.consultancy_id,
+    expert: ExpertStatus, "Expert" => expert_status_change.expert_id,
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Annual audit lists through the API: drafting, submission (late or on time), return with a
-//! reason, approval, publication creating notified audits, and who may do each.
+//! reason, approval, publication and the city's written notices creating notified audits, and
+//! who may do each.
 
 use chrono::Datelike;
 use serde_json::{Value, json};
@@ -14,7 +15,8 @@ const SUBMIT: &str =
     "mutation($id: ID!) { submitAnnualAuditList(listId: $id) { status submittedOn late } }";
 const APPROVE: &str = "mutation($id: ID!) { approveAnnualAuditList(listId: $id) { status } }";
 const RETURN: &str = "mutation($id: ID!, $r: String!) { returnAnnualAuditList(listId: $id, reason: $r) { status returnReason } }";
-const PUBLISH: &str = "mutation($id: ID!, $d: Date) { publishAnnualAuditList(listId: $id, noticeDate: $d) { status publishedOn } }";
+const PUBLISH: &str = "mutation($id: ID!, $d: Date) { publishAnnualAuditList(listId: $id, publishedOn: $d) { status publishedOn } }";
+const NOTICE: &str = "mutation($input: IssueAuditNoticesInput!) { issueAuditNotices(input: $input) { entries { noticeDate noticeNumber noticeLate } } }";
 const LIST: &str = "query($id: ID!) { annualAuditList(id: $id) { status late returnReason history { fromStatus toStatus reason actorId } enterprises { name } } }";
 const LISTS: &str = "query($filter: AnnualAuditListFilter) { annualAuditLists(filter: $filter) { totalCount edges { node { cityCode year status city { name } enterprises { name } history { toStatus } } } } }";
 const AUDITS: &str = "query($filter: AuditFilter) { audits(filter: $filter) { totalCount edges { node { year status listId noticeDate noticeDue noticeLate mode enterprise { name } deadline { kind due } history { event toStatus occurredOn } } } } }";
@@ -115,12 +117,28 @@ pub(crate) async fn draft_submit_return_approve_publish(app: TestApp) {
         .await;
     assert_eq!(
         (code.as_str(), error["extensions"]["field"].as_str()),
-        ("BAD_USER_INPUT", Some("noticeDate"))
+        ("BAD_USER_INPUT", Some("publishedOn"))
     );
     assert_eq!(app.count("audits").await, 0);
     let published = app.ok(Some(&admin), PUBLISH, json!({ "id": id })).await;
     assert_eq!(published["publishAnnualAuditList"]["status"], "PUBLISHED");
     let notice_date = published["publishAnnualAuditList"]["publishedOn"].clone();
+    // Publication is the 公示; the audits start with the city's written notices.
+    assert_eq!(app.count("audits").await, 0);
+    let noticed = app
+        .ok(
+            Some(&city),
+            NOTICE,
+            json!({ "input": { "listId": id, "noticeDate": notice_date, "noticeNumber": "并环发〔2024〕3号" } }),
+        )
+        .await;
+    assert_eq!(
+        noticed["issueAuditNotices"]["entries"],
+        json!([
+            { "noticeDate": notice_date, "noticeNumber": "并环发〔2024〕3号", "noticeLate": true },
+            { "noticeDate": notice_date, "noticeNumber": "并环发〔2024〕3号", "noticeLate": true },
+        ])
+    );
 
     // Every enterprise on it has an audit in NOTIFIED, with the notice date and deadlines.
     let audits = app
@@ -387,8 +405,9 @@ async fn who_may_act_on_lists(app: TestApp) {
 }
 db_test!(who_may_act_on_lists);
 
-async fn publishing_refuses_an_enterprise_mid_audit(app: TestApp) {
+async fn notices_refuse_an_enterprise_mid_audit(app: TestApp) {
     let admin = app.admin().await;
+    let city = app.city_admin("140100").await;
     let a = member(&app, &admin, 1, "140100").await;
     let b = member(&app, &admin, 2, "140100").await;
     // a is already being audited.
@@ -410,14 +429,30 @@ async fn publishing_refuses_an_enterprise_mid_audit(app: TestApp) {
         .await;
     app.ok(Some(&admin), SUBMIT, json!({ "id": list })).await;
     app.ok(Some(&admin), APPROVE, json!({ "id": list })).await;
+    let published = app.ok(Some(&admin), PUBLISH, json!({ "id": list })).await;
     let before = app.count("audits").await;
-    let (code, error) = app.err(Some(&admin), PUBLISH, json!({ "id": list })).await;
+    let (code, error) = app
+        .err(
+            Some(&city),
+            NOTICE,
+            json!({ "input": { "listId": list, "noticeDate": published["publishAnnualAuditList"]["publishedOn"], "noticeNumber": "1号" } }),
+        )
+        .await;
     assert_eq!(code, "CONFLICT", "{error}");
     assert_eq!(app.count("audits").await, before, "all or nothing");
-    let seen = app.ok(Some(&admin), LIST, json!({ "id": list })).await;
-    assert_eq!(seen["annualAuditList"]["status"], "APPROVED");
+    let seen = app
+        .ok(
+            Some(&admin),
+            "query($id: ID!) { annualAuditList(id: $id) { entries { noticeDate } } }",
+            json!({ "id": list }),
+        )
+        .await;
+    assert_eq!(
+        seen["annualAuditList"]["entries"],
+        json!([{ "noticeDate": null }, { "noticeDate": null }])
+    );
 }
-db_test!(publishing_refuses_an_enterprise_mid_audit);
+db_test!(notices_refuse_an_enterprise_mid_audit);
 
 /// 简化审核程序: the city chooses the path of its list's SIMPLIFIED audits until the list is
 /// published; a STRICT audit keeps the full path; a combined review's pass accepts the audit.
@@ -471,7 +506,13 @@ pub(crate) async fn simplified_audits_follow_the_lists_path(app: TestApp) {
     );
     app.ok(Some(city), SUBMIT, json!({ "id": list })).await;
     app.ok(Some(admin), APPROVE, json!({ "id": list })).await;
-    app.ok(Some(admin), PUBLISH, json!({ "id": list })).await;
+    let published = app.ok(Some(admin), PUBLISH, json!({ "id": list })).await;
+    app.ok(
+        Some(city),
+        NOTICE,
+        json!({ "input": { "listId": list, "noticeDate": published["publishAnnualAuditList"]["publishedOn"], "noticeNumber": "并环发〔2024〕5号" } }),
+    )
+    .await;
     let (code, error) = app
         .err(Some(city), PROCEDURE, json!({ "id": list, "p": "FULL" }))
         .await;

@@ -9,9 +9,7 @@ use cleanprod::services::notifications::calendar::send_calendar_reminders;
 
 use crate::audits::{create_audit, setting};
 use crate::db_test;
-use crate::support::{
-    TestApp, create_consultancy, create_enterprise, create_expert, enterprise_input,
-};
+use crate::support::{TestApp, cast, create_enterprise, enterprise_input, heard};
 
 const SUBMIT: &str = "mutation($input: SubmitCitySummaryInput!) { submitCitySummary(input: $input) { id year cityCode status late version submittedOn optionsCarriedOut benefits problems other returnReason figures { year cityCode auditsNotified } history { status reason } } }";
 const RECEIVE: &str = "mutation($id: ID!) { receiveCitySummary(id: $id) { id status decidedById decidedAt version } }";
@@ -21,7 +19,6 @@ const ALL: &str =
     "query($y: Int!) { citySummaries(year: $y) { cityCode status submitted summary { id } } }";
 const LIVE: &str =
     "query($y: Int!, $c: String) { annualSummary(year: $y, cityCode: $c) { auditsNotified } }";
-const INBOX: &str = "{ notifications(first: 50) { edges { node { kind title body subjectId } } } }";
 
 /// Last year: the most recent one a summary may be given for.
 fn last_year() -> i32 {
@@ -47,16 +44,6 @@ fn input(year: i32, city: &str) -> Value {
     } })
 }
 
-async fn heard(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
-    app.ok(Some(token), INBOX, json!({})).await["notifications"]["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"].clone())
-        .filter(|n| n["kind"] == kind)
-        .collect()
-}
-
 async fn counts(app: &TestApp) -> (i64, i64, i64, i64) {
     (
         app.count("city_summaries").await,
@@ -64,6 +51,14 @@ async fn counts(app: &TestApp) -> (i64, i64, i64, i64) {
         app.count("notifications").await,
         app.count("audit_log").await,
     )
+}
+
+/// Submitting the city's summary again is refused (CONFLICT) and writes nothing.
+async fn resubmit_conflicts(app: &TestApp, city: &str, year: i32) {
+    let before = counts(app).await;
+    let again = app.code(Some(city), SUBMIT, input(year, "140100")).await;
+    assert_eq!(again, "CONFLICT");
+    assert_eq!(counts(app).await, before);
 }
 
 /// Submitted with the figures as they were; later data does not move them; the province is
@@ -112,12 +107,7 @@ pub(crate) async fn submit_return_resubmit_receive(app: TestApp) {
     assert!(heard(&app, city, "SUMMARY_SUBMITTED").await.is_empty());
 
     // Submitted already: not again until returned.
-    let before = counts(&app).await;
-    assert_eq!(
-        app.code(Some(city), SUBMIT, input(year, "140100")).await,
-        "CONFLICT"
-    );
-    assert_eq!(counts(&app).await, before);
+    resubmit_conflicts(&app, city, year).await;
 
     let returned = app
         .ok(
@@ -181,12 +171,7 @@ pub(crate) async fn submit_return_resubmit_receive(app: TestApp) {
     let decided = heard(&app, city, "SUMMARY_DECIDED").await;
     assert_eq!(decided.len(), 2);
     assert_eq!(decided[0]["title"], format!("年度工作总结已接收：{year}年"));
-    let before = counts(&app).await;
-    assert_eq!(
-        app.code(Some(city), SUBMIT, input(year, "140100")).await,
-        "CONFLICT"
-    );
-    assert_eq!(counts(&app).await, before);
+    resubmit_conflicts(&app, city, year).await;
 
     let history = app
         .ok(Some(city), ONE, json!({ "y": year, "c": "140100" }))
@@ -288,60 +273,23 @@ db_test!(bad_input_writes_nothing);
 /// anonymous may not submit; only the province receives or returns; reading is the city's and
 /// the province's.
 async fn who_may_not(app: TestApp) {
-    let admin = app.admin().await;
-    let taiyuan = app.city_admin("140100").await;
-    let datong = app.city_admin("140200").await;
-    let e = create_enterprise(&app, &admin, enterprise_input(1)).await;
-    let firm = create_consultancy(&app, &admin, 1).await;
-    let consultancy = app.consultancy_user(&firm["id"]).await;
-    let expert = create_expert(&app, &admin, 1).await;
-    let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
-    let enterprise = app
-        .user_with(json!({ "role": "ENTERPRISE", "enterpriseId": e["id"] }))
-        .await;
+    let (admin, taiyuan, datong, enterprise, consultancy, expert, _) = cast(&app).await;
     let year = last_year();
 
     let before = counts(&app).await;
-    for (token, code) in [
-        (Some(&datong), "FORBIDDEN"),
-        (Some(&admin), "FORBIDDEN"),
-        (Some(&enterprise), "FORBIDDEN"),
-        (Some(&consultancy), "FORBIDDEN"),
-        (Some(&expert), "FORBIDDEN"),
-        (None, "UNAUTHENTICATED"),
-    ] {
-        assert_eq!(
-            app.code(token.map(String::as_str), SUBMIT, input(year, "140100"))
-                .await,
-            code
-        );
-    }
+    let refused = [&datong, &admin, &enterprise, &consultancy, &expert];
+    app.assert_refused(&refused, SUBMIT, input(year, "140100"))
+        .await;
     assert_eq!(counts(&app).await, before);
 
     let id = app.ok(Some(&taiyuan), SUBMIT, input(year, "140100")).await["submitCitySummary"]["id"]
         .clone();
     let before = counts(&app).await;
-    for (token, code) in [
-        (Some(&taiyuan), "FORBIDDEN"),
-        (Some(&datong), "FORBIDDEN"),
-        (Some(&enterprise), "FORBIDDEN"),
-        (Some(&consultancy), "FORBIDDEN"),
-        (Some(&expert), "FORBIDDEN"),
-        (None, "UNAUTHENTICATED"),
-    ] {
-        let token = token.map(String::as_str);
-        assert_eq!(
-            app.code(token, RECEIVE, json!({ "id": id })).await,
-            code,
-            "receive"
-        );
-        assert_eq!(
-            app.code(token, RETURN, json!({ "id": id, "reason": "退回" }))
-                .await,
-            code,
-            "return"
-        );
-    }
+    let refused = [&taiyuan, &datong, &enterprise, &consultancy, &expert];
+    app.assert_refused(&refused, RECEIVE, json!({ "id": id }))
+        .await;
+    let vars = json!({ "id": id, "reason": "退回" });
+    app.assert_refused(&refused, RETURN, vars).await;
     assert_eq!(counts(&app).await, before);
 
     for (token, code) in [

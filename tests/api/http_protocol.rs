@@ -185,22 +185,6 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn http_get(port: u16, path: &str) -> Option<String> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
-        .ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    Some(response)
-}
-
 #[test]
 fn server_starts_on_the_embedded_default_and_drains_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -218,7 +202,8 @@ fn server_starts_on_the_embedded_default_and_drains_on_sigterm() {
         .expect("start the server");
     let mut ready = false;
     for _ in 0..100 {
-        if http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+        if crate::support::http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200"))
+        {
             ready = true;
             break;
         }

@@ -9,9 +9,11 @@ use serde_json::{Value, json};
 
 use cleanprod::services::notifications::calendar::send_calendar_reminders;
 
-use crate::audits::{RECORD, SCHEDULE, setting};
+use crate::audits::{record_outcome, schedule, setting};
 use crate::db_test;
-use crate::panels::{RESPOND, day, draw, evaluation, evaluation_scheduled, pool, today};
+use crate::panels::{
+    RESPOND, day, draw, evaluation, evaluation_scheduled, pool, respond, seat_tokens, today,
+};
 use crate::reviews::{MEETING, meeting};
 use crate::support::{
     TestApp, add_staff, create_consultancy, create_enterprise, create_expert, enterprise_input,
@@ -285,12 +287,7 @@ pub(crate) async fn a_decline_reaches_the_organiser(app: TestApp) {
     // Accepting tells nobody.
     let before = app.count("notifications").await;
     let third = app.user_token("EXPERT", None, expert(2).as_deref()).await;
-    app.ok(
-        Some(&third),
-        RESPOND,
-        json!({ "id": seats[2]["id"], "accept": true }),
-    )
-    .await;
+    respond(&app, &third, &seats[2]["id"], true).await;
     assert_eq!(app.count("notifications").await, before);
 }
 db_test!(a_decline_reaches_the_organiser);
@@ -302,19 +299,8 @@ pub(crate) async fn experts_hear_the_day_before(app: TestApp) {
     pool(&app, &s.admin, 100, 2).await;
     let (_, panel) = crate::notifications::drawn_with_meeting(&app, &s, 10, &day(1)).await;
     let seats = panel["seats"].as_array().expect("seats").clone();
-    let mut experts = Vec::new();
-    for seat in &seats {
-        experts.push(
-            app.user_token("EXPERT", None, seat["expertId"].as_str())
-                .await,
-        );
-    }
-    app.ok(
-        Some(&experts[0]),
-        RESPOND,
-        json!({ "id": seats[0]["id"], "accept": true }),
-    )
-    .await;
+    let experts = seat_tokens(&app, &seats).await;
+    respond(&app, &experts[0], &seats[0]["id"], true).await;
     app.ok(
         Some(&experts[2]),
         RESPOND,
@@ -410,20 +396,8 @@ db_test!(organisers_hear_of_reviews_unarranged);
 pub(crate) async fn the_province_hears_of_rechecks_due(app: TestApp) {
     let s = setting(&app).await;
     let (audit, review) = evaluation(&app, &s, 11, &day(0)).await;
-    app.ok(
-        Some(&s.city),
-        RECORD,
-        json!({ "id": review, "input": { "outcome": "PASSED", "score": "90", "opinion": "通过" } }),
-    )
-    .await;
-    let recheck = app
-        .ok(
-            Some(&s.admin),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "RECHECK", "date": day(5) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    record_outcome(&app, &s.city, &review, ["PASSED", "90", "通过"]).await;
+    let recheck = schedule(&app, &s.admin, &audit, "RECHECK", &day(5)).await;
 
     job(&app, today()).await;
     assert_eq!(job(&app, today()).await, 0, "never twice");

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::audits::{RECORD, Setting, setting};
-use crate::panels::{day, draw, evaluation, pool, written};
+use crate::panels::{day, draw, evaluation, pool, seat_tokens, written};
 use crate::support::TestApp;
 
 const CHECK_IN: &str = "mutation($id: ID!, $at: DateTime) { checkInPanelSeat(seatId: $id, at: $at) { id status checkedInAt } }";
@@ -62,13 +62,7 @@ async fn meeting(app: &TestApp, serial: u32) -> Meeting {
     let (_, review) = evaluation(app, &s, serial, &day(0)).await;
     let panel = draw(app, &s.city, json!({ "reviewId": review })).await;
     let seats = panel["seats"].as_array().expect("seats").clone();
-    let mut experts = Vec::new();
-    for seat in &seats {
-        experts.push(
-            app.user_token("EXPERT", None, seat["expertId"].as_str())
-                .await,
-        );
-    }
+    let experts = seat_tokens(app, &seats).await;
     Meeting {
         s,
         review,

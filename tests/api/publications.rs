@@ -2,13 +2,12 @@
 //! acceptance results of a period, the province its recheck findings; the public reads exactly
 //! what was published, frozen on its day, and nothing more.
 
-use actix_web::http::StatusCode;
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::audits::{RECORD, SCHEDULE, Setting, setting};
+use crate::audits::{Setting, schedule, setting};
 use crate::db_test;
-use crate::panels::{ATTEND, day, draw, evaluation, pool, today};
+use crate::panels::{day, evaluation, hold, pool, today};
 use crate::support::{TestApp, create_expert};
 
 const PUBLISH_RESULTS: &str = "mutation($input: PublishReviewResultsInput!) { publishReviewResults(input: $input) { id title cityCode from to publishedOn resultCount results { enterpriseName creditCode kind kindLabel reviewDate outcome outcomeLabel score } } }";
@@ -20,21 +19,7 @@ const RECORD_FINDINGS: &str = "mutation($id: ID!, $findings: [RecheckFindingInpu
 /// An evaluation held today with every seat attended and a PASSED outcome: (audit, review).
 async fn passed_evaluation(app: &TestApp, s: &Setting, serial: u32) -> (Value, Value) {
     let (audit, review) = evaluation(app, s, serial, &day(0)).await;
-    let panel = draw(app, &s.city, json!({ "reviewId": review })).await;
-    for seat in panel["seats"].as_array().expect("seats") {
-        app.ok(
-            Some(&s.city),
-            ATTEND,
-            json!({ "id": seat["id"], "attended": true }),
-        )
-        .await;
-    }
-    app.ok(
-        Some(&s.city),
-        RECORD,
-        json!({ "id": review, "input": { "outcome": "PASSED", "score": "88", "opinion": "通过评估" } }),
-    )
-    .await;
+    hold(app, &s.city, &review).await;
     (audit, review)
 }
 
@@ -100,14 +85,7 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
     assert_eq!(line["reviewDate"], day(0));
 
     // The recheck and its findings; the province publishes them.
-    let recheck = app
-        .ok(
-            Some(&s.admin),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "RECHECK", "date": day(0) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    let recheck = schedule(&app, &s.admin, &audit, "RECHECK", &day(0)).await;
     let recorded = app
         .ok(
             Some(&s.admin),
@@ -216,14 +194,7 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
             "implicatedExperts",
         ),
     ] {
-        let (status, body) = app.post(None, query, json!({ "y": year })).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{body:#}");
-        assert!(body.get("data").is_none(), "{body:#}");
-        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
-        assert!(
-            message.contains("Unknown field") && message.contains(field),
-            "{body:#}"
-        );
+        app.refused_field(query, json!({ "y": year }), field).await;
     }
     let _ = review;
 }
@@ -339,14 +310,7 @@ pub(crate) async fn bad_input_and_who_may_not(app: TestApp) {
     assert_eq!(app.count("audit_log").await, log_before);
 
     // A finding published once cannot be published again.
-    let recheck = app
-        .ok(
-            Some(&s.admin),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "RECHECK", "date": day(0) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    let recheck = schedule(&app, &s.admin, &audit, "RECHECK", &day(0)).await;
     let recorded = app
         .ok(
             Some(&s.admin),

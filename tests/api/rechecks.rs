@@ -5,9 +5,9 @@
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::audits::{RECORD, SCHEDULE, setting};
+use crate::audits::{record_outcome, schedule, setting};
 use crate::db_test;
-use crate::panels::{ATTEND, DRAW, RESPOND, day, draw, evaluation, pool, today, written};
+use crate::panels::{DRAW, attend, day, draw, evaluation, hold, pool, respond, today, written};
 use crate::support::TestApp;
 
 const SAMPLE: &str = "mutation($input: DrawRecheckSampleInput!) { drawRecheckSample(input: $input) { id year rate reviewDate algorithm seed serverRandom commitment committedAt witnessNonce population populationCount populationDigest sampleSize reproduces items { position sampledReviewId auditId recheckReviewId recheckReview { kind date status organiserCityCode } } } }";
@@ -15,26 +15,6 @@ const OPEN_SAMPLE: &str =
     "mutation($year: Int!) { openRecheckSample(year: $year) { id year commitment committedAt } }";
 const FINDINGS: &str = "mutation($id: ID!, $findings: [RecheckFindingInput!]!) { recordRecheckFindings(reviewId: $id, findings: $findings) { id kind label description year consultancy { name } leadAuditor { name } implicatedExperts { expertId expertName seatId passedReviewId } } }";
 const LIST: &str = "query($filter: RecheckFindingFilter) { recheckFindings(filter: $filter) { totalCount edges { node { id kind } } } }";
-
-/// Holds a review today with every seat ATTENDED and a PASSED outcome.
-async fn hold(app: &TestApp, city: &str, review: &Value) -> Value {
-    let panel = draw(app, city, json!({ "reviewId": review })).await;
-    for seat in panel["seats"].as_array().expect("seats") {
-        app.ok(
-            Some(city),
-            ATTEND,
-            json!({ "id": seat["id"], "attended": true }),
-        )
-        .await;
-    }
-    app.ok(
-        Some(city),
-        RECORD,
-        json!({ "id": review, "input": { "outcome": "PASSED", "score": "88", "opinion": "通过评估" } }),
-    )
-    .await;
-    panel
-}
 
 pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     let s = setting(&app).await;
@@ -48,12 +28,7 @@ pub(crate) async fn the_yearly_sample_and_a_recheck_panel(app: TestApp) {
     }
     // A failed evaluation completes nothing: its audit is not in the population.
     let (_, failed) = evaluation(&app, &s, 13, &day(0)).await;
-    app.ok(
-        Some(&s.city),
-        RECORD,
-        json!({ "id": failed, "input": { "outcome": "FAILED", "score": "40", "opinion": "不通过" } }),
-    )
-    .await;
+    record_outcome(&app, &s.city, &failed, ["FAILED", "40", "不通过"]).await;
     let year = today().year();
     // No sample without a commitment shown first.
     let before = written(&app).await;
@@ -330,54 +305,15 @@ pub(crate) async fn findings_trace_back_and_are_seen_by_those_concerned(app: Tes
     let seats = panel["seats"].as_array().expect("seats").clone();
     // One attends; one confirmed but never checked in (a no-show once the outcome is
     // recorded); one recorded as a no-show.
-    app.ok(
-        Some(&s.city),
-        ATTEND,
-        json!({ "id": seats[0]["id"], "attended": true }),
-    )
-    .await;
-    app.ok(
-        Some(&s.city),
-        RESPOND,
-        json!({ "id": seats[1]["id"], "accept": true }),
-    )
-    .await;
-    app.ok(
-        Some(&s.city),
-        ATTEND,
-        json!({ "id": seats[2]["id"], "attended": false }),
-    )
-    .await;
-    app.ok(
-        Some(&s.city),
-        RECORD,
-        json!({ "id": review, "input": { "outcome": "PASSED", "score": "90", "opinion": "通过" } }),
-    )
-    .await;
-    let recheck = app
-        .ok(
-            Some(&s.admin),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "RECHECK", "date": day(0) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    attend(&app, &s.city, &seats[0]["id"], true).await;
+    respond(&app, &s.city, &seats[1]["id"], true).await;
+    attend(&app, &s.city, &seats[2]["id"], false).await;
+    record_outcome(&app, &s.city, &review, ["PASSED", "90", "通过"]).await;
+    let recheck = schedule(&app, &s.admin, &audit, "RECHECK", &day(0)).await;
     // Another audit with a recheck still to come.
     let (audit2, review2) = evaluation(&app, &s, 11, &day(0)).await;
-    app.ok(
-        Some(&s.city),
-        RECORD,
-        json!({ "id": review2, "input": { "outcome": "PASSED", "score": "90", "opinion": "通过" } }),
-    )
-    .await;
-    let future = app
-        .ok(
-            Some(&s.admin),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit2, "kind": "RECHECK", "date": day(5) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    record_outcome(&app, &s.city, &review2, ["PASSED", "90", "通过"]).await;
+    let future = schedule(&app, &s.admin, &audit2, "RECHECK", &day(5)).await;
 
     let one = json!([{ "kind": "OMISSION", "description": "遗漏" }]);
     let before = written(&app).await;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::audits::setting;
+use crate::audits::{not_the_organiser, setting};
 use crate::db_test;
 use crate::panels::{DRAW, day, evaluation, pool};
 use crate::support::TestApp;
@@ -181,15 +181,9 @@ pub(crate) async fn the_review_is_a_meeting(app: TestApp) {
             ("BAD_USER_INPUT", Some(field))
         );
     }
-    let other_city = app.city_admin("140200").await;
-    let firm = app.consultancy_user(&s.firm["id"]).await;
-    for (token, want) in [
-        (Some(other_city.as_str()), "FORBIDDEN"),
-        (Some(firm.as_str()), "FORBIDDEN"),
-        (None, "UNAUTHENTICATED"),
-    ] {
+    for (token, want) in not_the_organiser(&app, &s).await {
         let input = json!({ "id": review, "input": meeting("10:00", "别处") });
-        assert_eq!(app.code(token, MEETING, input).await, want);
+        assert_eq!(app.code(token.as_deref(), MEETING, input).await, want);
     }
     assert_eq!(app.count("review_changes").await, before);
 

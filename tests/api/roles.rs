@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::audits::{SCHEDULE, START, SUBMIT, create_audit, setting};
+use crate::audits::{reported_audit, schedule, setting, submission};
 use crate::db_test;
 use crate::support::{
     TestApp, consultancy_input, create_consultancy, create_enterprise, create_expert,
@@ -32,28 +32,10 @@ async fn no_one_else_may_act_or_read(app: TestApp) {
         json!({ "id": list, "e": member["id"] }),
     )
     .await;
-    let audit = create_audit(&app, city, &s.enterprise, 2024, "2024-03-01").await;
-    app.ok(
-        Some(city),
-        START,
-        json!({ "id": audit["id"], "on": "2024-04-01" }),
-    )
-    .await;
-    let submission = json!({ "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": "2024-05-01" });
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": audit["id"], "input": submission }),
-    )
-    .await;
-    let review = app
-        .ok(
-            Some(city),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit["id"], "kind": "EVALUATION", "date": "2024-06-01" } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    let dates = ["2024-03-01", "2024-04-01", "2024-05-01"];
+    let audit = reported_audit(&app, &s, &s.enterprise, 2024, dates).await;
+    let submission = submission(&s, "2024-05-01");
+    let review = schedule(&app, city, &audit["id"], "EVALUATION", "2024-06-01").await;
     let option = app
         .ok(
             Some(city),

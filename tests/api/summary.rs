@@ -2,7 +2,6 @@
 //! audit.
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use chrono::Datelike;
 use serde_json::{Value, json};
 
@@ -14,11 +13,7 @@ const SUMMARY: &str = "query($y: Int!, $c: String, $asOf: Date) { annualSummary(
 const OPTION: &str = "mutation($id: ID!, $input: ImprovementOptionInput!) { addImprovementOption(auditId: $id, input: $input) { id } }";
 
 async fn csv(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, Vec<u8>) {
-    let mut req = TestRequest::get().uri(path);
-    if let Some(token) = token {
-        req = req.insert_header(("authorization", format!("Bearer {token}")));
-    }
-    let (status, _, body) = app.send(req).await;
+    let (status, _, body) = app.get(path, token).await;
     (status, body)
 }
 
@@ -292,6 +287,12 @@ async fn full_lifecycle_from_list_to_accepted_audit(app: TestApp) {
         Some(admin),
         "mutation($id: ID!) { publishAnnualAuditList(listId: $id) { status } }",
         json!({ "id": list }),
+    )
+    .await;
+    app.ok(
+        Some(city),
+        "mutation($input: IssueAuditNoticesInput!) { issueAuditNotices(input: $input) { id } }",
+        json!({ "input": { "listId": list, "noticeDate": today.to_string(), "noticeNumber": "并环发〔2026〕1号" } }),
     )
     .await;
     let audit = app

@@ -230,7 +230,7 @@ impl TestApp {
         // The lifecycle tests predate documents; `tests/api/documents.rs` tests with the
         // requirement on, as it is by default.
         config.documents.required_for_steps = false;
-        // Likewise sealed panels (`panels::sealed_until_the_review` tests the seal): names
+        // Likewise sealed panels (`panels::secrecy::sealed_until_the_review` tests the seal): names
         // show as soon as the panel is drawn for reviews up to a month ahead.
         config.panel_reveal_hours_before = 24 * 30;
         // And opinion sheets (`tests/api/opinion_sheets.rs` tests them on, the default).
@@ -258,6 +258,42 @@ impl TestApp {
         let headers = response.headers().clone();
         let body = actix_test::read_body(response).await;
         (status, headers, body.to_vec())
+    }
+
+    /// GETs `path` as a front end does, signed in as `token` when there is one.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = TestRequest::get().uri(path);
+        if let Some(token) = token {
+            req = req.insert_header(("authorization", format!("Bearer {token}")));
+        }
+        self.send(req).await
+    }
+
+    /// Sends `query` anonymously; it must fail validation (a field the type does not have).
+    pub async fn refused_field(&self, query: &str, variables: Value, field: &str) {
+        let (status, body) = self.post(None, query, variables).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body:#}");
+        assert!(body.get("data").is_none(), "{body:#}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("Unknown field") && message.contains(field),
+            "{body:#}"
+        );
+    }
+
+    /// Each of the `refused` users gets FORBIDDEN for the operation, and anyone signed out
+    /// UNAUTHENTICATED.
+    pub async fn assert_refused(&self, refused: &[impl AsRef<str>], query: &str, variables: Value) {
+        let tokens = refused.iter().map(|t| Some(t.as_ref())).chain([None]);
+        for token in tokens {
+            let want = if token.is_some() {
+                "FORBIDDEN"
+            } else {
+                "UNAUTHENTICATED"
+            };
+            let got = self.code(token, query, variables.clone()).await;
+            assert_eq!(got, want, "{query} as {token:?}");
+        }
     }
 
     /// POSTs a GraphQL operation as JSON and returns the status and parsed body.
@@ -380,6 +416,55 @@ impl TestApp {
             .expect("a row");
         row.try_get::<i64>("", "n").expect("count")
     }
+}
+
+/// The raw response to a plain HTTP/1.1 GET of `path` from a server on local `port`; none
+/// if it cannot be had within five seconds.
+pub fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+const INBOX: &str = "{ notifications(first: 50) { edges { node { kind title body subjectId } } } }";
+
+/// The viewer's notifications of one kind, newest first.
+pub async fn heard(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
+    app.ok(Some(token), INBOX, json!({})).await["notifications"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"].clone())
+        .filter(|n| n["kind"] == kind)
+        .collect()
+}
+
+/// One user of each role, around enterprise 1 (created here): (the province's admin,
+/// Taiyuan's and Datong's city admins, the enterprise's user, a user of consultancy 1, expert
+/// 1's user, the enterprise).
+pub async fn cast(app: &TestApp) -> (String, String, String, String, String, String, Value) {
+    let admin = app.admin().await;
+    let taiyuan = app.city_admin("140100").await;
+    let datong = app.city_admin("140200").await;
+    let e = create_enterprise(app, &admin, enterprise_input(1)).await;
+    let firm = create_consultancy(app, &admin, 1).await;
+    let consultancy = app.consultancy_user(&firm["id"]).await;
+    let expert = create_expert(app, &admin, 1).await;
+    let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
+    let enterprise = app
+        .user_with(json!({ "role": "ENTERPRISE", "enterpriseId": e["id"] }))
+        .await;
+    (admin, taiyuan, datong, enterprise, consultancy, expert, e)
 }
 
 /// A valid citizen ID number born on the given date (`YYYYMMDD`), distinct per `serial`.

@@ -44,6 +44,47 @@ where
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
+/// One key's value through its loader, wrapped as its GraphQL type; `None` when absent.
+pub async fn load_as<T, K, V, N>(
+    loader: &Cached<T>,
+    key: K,
+    wrap: impl FnOnce(V) -> N,
+) -> Result<Option<N>, LoadError>
+where
+    T: Loader<K, Value = V, Error = LoadError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    Ok(loader.load_one(key).await?.map(wrap))
+}
+
+/// One key's rows of a one-to-many relation; none when the batch read found none.
+pub async fn load_rows<T, K, V>(loader: &Cached<T>, key: K) -> Result<Vec<V>, LoadError>
+where
+    T: Loader<K, Value = Vec<V>, Error = LoadError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(loader.load_one(key).await?.unwrap_or_default())
+}
+
+/// One key's rows of a one-to-many relation, each wrapped as its GraphQL type.
+pub async fn load_rows_as<T, K, V, N>(
+    loader: &Cached<T>,
+    key: K,
+    wrap: impl FnMut(V) -> N,
+) -> Result<Vec<N>, LoadError>
+where
+    T: Loader<K, Value = Vec<V>, Error = LoadError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(load_rows(loader, key)
+        .await?
+        .into_iter()
+        .map(wrap)
+        .collect())
+}
+
 /// How a loader reads a batch: from the database; from the services (reads that decrypt);
 /// from the database where a key may have no value (`None` is cached too, so a primed page
 /// never falls back to a query per missing key); or from reference data held in memory.

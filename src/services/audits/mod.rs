@@ -50,8 +50,8 @@ use super::amounts::{to_stored, to_stored_opt};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
 use super::{
-    audit_log, consultancies, documents, enterprises, grouped, is_constant, notifications,
-    past_or_today, today, versioned,
+    audit_log, consultancies, documents, enterprises, is_constant, notifications, past_or_today,
+    today, versioned,
 };
 
 pub struct NewAudit {
@@ -1106,67 +1106,71 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, audit::Model>> {
-        crate::services::keyed_by_id::<audit::Entity>(db, audit::Column::Id, ids, |row| row.id)
-            .await
+        crate::services::keyed_by_id::<audit::Entity>(db, ids).await
     }
 
     pub async fn transitions_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<audit_transition::Model>>> {
-        let rows = audit_transition::Entity::find()
-            .filter(audit_transition::Column::AuditId.is_in(ids.iter().copied()))
-            .order_by_asc(audit_transition::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.audit_id))
+        crate::services::owned_by::<audit_transition::Entity>(
+            db,
+            audit_transition::Column::AuditId,
+            ids,
+            [audit_transition::Column::Id],
+        )
+        .await
     }
 
     pub async fn reviews_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<review::Model>>> {
-        let rows = review::Entity::find()
-            .filter(review::Column::AuditId.is_in(ids.iter().copied()))
-            .order_by_asc(review::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.audit_id))
+        crate::services::owned_by::<review::Entity>(
+            db,
+            review::Column::AuditId,
+            ids,
+            [review::Column::Id],
+        )
+        .await
     }
 
     pub async fn options_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<improvement_option::Model>>> {
-        let rows = improvement_option::Entity::find()
-            .filter(improvement_option::Column::AuditId.is_in(ids.iter().copied()))
-            .order_by_asc(improvement_option::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.audit_id))
+        crate::services::owned_by::<improvement_option::Entity>(
+            db,
+            improvement_option::Column::AuditId,
+            ids,
+            [improvement_option::Column::Id],
+        )
+        .await
     }
 
     pub async fn audits_of_enterprises(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<audit::Model>>> {
-        let rows = audit::Entity::find()
-            .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
-            .order_by_asc(audit::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.enterprise_id))
+        crate::services::owned_by::<audit::Entity>(
+            db,
+            audit::Column::EnterpriseId,
+            ids,
+            [audit::Column::Id],
+        )
+        .await
     }
 
     pub async fn certifications_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<certification::Model>>> {
-        let rows = certification::Entity::find()
-            .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
-            .order_by_asc(certification::Column::CertifiedOn)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.enterprise_id))
+        crate::services::owned_by::<certification::Entity>(
+            db,
+            certification::Column::EnterpriseId,
+            ids,
+            [certification::Column::CertifiedOn],
+        )
+        .await
     }
 }

@@ -147,17 +147,15 @@ pub async fn add_option(
     };
     set_amounts(&mut active, amounts);
     let txn = begin_write(db).await?;
-    let created = active.insert(&txn).await?;
-    audit_log::commit(
+    let operation = ("addImprovementOption", "ImprovementOption");
+    audit_log::commit_insert(
         txn,
         viewer,
-        "addImprovementOption",
-        "ImprovementOption",
-        Some(created.id.to_string()),
-        json!({ "auditId": audit_id, "kind": created.kind, "title": created.title }),
+        operation,
+        active,
+        |created| json!({ "auditId": audit_id, "kind": created.kind, "title": created.title }),
     )
-    .await?;
-    Ok(created)
+    .await
 }
 
 pub async fn update_option(

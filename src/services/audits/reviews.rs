@@ -185,30 +185,53 @@ pub(crate) async fn insert_review(
             pending.review_date
         )));
     }
-    let now = Utc::now();
-    Ok(review::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        audit_id: Set(audit.id),
-        kind: Set(kind),
-        review_date: Set(date),
-        organiser_city_code: Set(organiser),
-        status: Set(ReviewStatus::Scheduled),
-        outcome: Set(None),
-        score: Set(None),
-        opinion: Set(None),
-        scheduled_by: Set(viewer.user_id()),
-        recorded_by: Set(None),
-        held_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        starts_at: Set(None),
-        venue: Set(None),
-        contact_name: Set(None),
-        contact_phone: Set(None),
-        meeting_note: Set(None),
+    let row = ScheduledReview {
+        id: Uuid::now_v7(),
+        audit_id: audit.id,
+        kind,
+        date,
+        organiser_city_code: organiser,
+        scheduled_by: viewer.user_id(),
+    };
+    Ok(row.into_row(Utc::now()).insert(txn).await?)
+}
+
+/// A review as scheduled: no outcome yet and no meeting details.
+pub struct ScheduledReview {
+    pub id: Uuid,
+    pub audit_id: Uuid,
+    pub kind: ReviewKind,
+    pub date: NaiveDate,
+    /// `None`: the province organises it.
+    pub organiser_city_code: Option<String>,
+    pub scheduled_by: Option<Uuid>,
+}
+
+impl ScheduledReview {
+    /// The row to insert, created at `now`.
+    pub fn into_row(self, now: chrono::DateTime<Utc>) -> review::ActiveModel {
+        review::ActiveModel {
+            id: Set(self.id),
+            audit_id: Set(self.audit_id),
+            kind: Set(self.kind),
+            review_date: Set(self.date),
+            organiser_city_code: Set(self.organiser_city_code),
+            status: Set(ReviewStatus::Scheduled),
+            outcome: Set(None),
+            score: Set(None),
+            opinion: Set(None),
+            scheduled_by: Set(self.scheduled_by),
+            recorded_by: Set(None),
+            held_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            starts_at: Set(None),
+            venue: Set(None),
+            contact_name: Set(None),
+            contact_phone: Set(None),
+            meeting_note: Set(None),
+        }
     }
-    .insert(txn)
-    .await?)
 }
 
 pub async fn schedule_review(

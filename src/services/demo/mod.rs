@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use entity::{
     audit, audit_transition, consultancy, consultancy_staff, enterprise, expert, expert_kind,
-    expert_sector, expert_status_change, improvement_option, review, user,
+    expert_sector, improvement_option, review,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
@@ -44,6 +44,9 @@ use crate::rules::mandatory::mandatory_verdict;
 use crate::rules::scale::classify_scale;
 
 use super::amounts::SCALE;
+use super::audits::ScheduledReview;
+use super::users::{BindingInput, new_user};
+use super::versioned::{StatusChange, StatusTracked};
 use super::{Services, audit_log};
 
 mod appraisals;
@@ -133,6 +136,22 @@ struct EnterpriseMeta {
 #[derive(Debug, Default, Clone)]
 pub struct SeedReport {
     pub counts: Vec<(&'static str, u64)>,
+}
+
+impl SeedReport {
+    /// Inserts `rows` (see [`insert_batches`]), the progress naming them `stage`, and counts
+    /// them under `label`.
+    async fn insert<A: ActiveModelTrait + Send>(
+        &mut self,
+        db: &impl ConnectionTrait,
+        (label, stage): (&'static str, &str),
+        rows: Vec<A>,
+        progress: &dyn Progress,
+    ) -> AppResult<()> {
+        let count = insert_batches(db, rows, stage, progress).await?;
+        self.counts.push((label, count));
+        Ok(())
+    }
 }
 
 /// Reports progress: (stage, done, total).
@@ -385,25 +404,20 @@ pub async fn seed_demo(
                 },
             });
         }
-        changes.push(expert_status_change::ActiveModel {
-            id: Set(g.id()),
-            expert_id: Set(id),
-            from_status: Set(None),
-            to_status: Set(ExpertStatus::Candidate),
-            reason: Set("入库申报".into()),
-            actor_id: Set(None),
-            changed_at: Set(now),
-        });
+        let mut steps = vec![(None, ExpertStatus::Candidate, "入库申报")];
         if status != ExpertStatus::Candidate {
-            changes.push(expert_status_change::ActiveModel {
-                id: Set(g.id()),
-                expert_id: Set(id),
-                from_status: Set(Some(ExpertStatus::Candidate)),
-                to_status: Set(status),
-                reason: Set("省厅审核".into()),
-                actor_id: Set(None),
-                changed_at: Set(now),
-            });
+            steps.push((Some(ExpertStatus::Candidate), status, "省厅审核"));
+        }
+        for (from, to, reason) in steps {
+            changes.push(expert::Entity::history_row(StatusChange {
+                id: g.id(),
+                subject_id: id,
+                from,
+                to,
+                reason: reason.into(),
+                actor_id: None,
+                changed_at: now,
+            }));
         }
     }
     let expert_trainees: Vec<Trainee> = experts
@@ -417,10 +431,9 @@ pub async fn seed_demo(
         })
         .collect();
     let txn = begin_write(db).await?;
-    report.counts.push((
-        "experts",
-        insert_batches(&txn, experts, "experts", progress).await?,
-    ));
+    report
+        .insert(&txn, ("experts", "experts"), experts, progress)
+        .await?;
     insert_batches(&txn, sectors, "expert sectors", progress).await?;
     insert_batches(&txn, kinds, "expert kinds", progress).await?;
     insert_batches(&txn, changes, "expert history", progress).await?;
@@ -509,14 +522,12 @@ pub async fn seed_demo(
         })
         .collect();
     let txn = begin_write(db).await?;
-    report.counts.push((
-        "consultancies",
-        insert_batches(&txn, firms, "consultancies", progress).await?,
-    ));
-    report.counts.push((
-        "consultancy staff",
-        insert_batches(&txn, staff_rows, "staff", progress).await?,
-    ));
+    report
+        .insert(&txn, ("consultancies", "consultancies"), firms, progress)
+        .await?;
+    report
+        .insert(&txn, ("consultancy staff", "staff"), staff_rows, progress)
+        .await?;
     txn.commit().await?;
 
     // Enterprises: mostly in the annex's industries, some outside it.
@@ -861,27 +872,21 @@ pub async fn seed_demo(
             };
             if last && let Some(kind) = upcoming_kind {
                 let on = now.date_naive() + Duration::days(g.range(14, 120));
-                reviews.push(review::ActiveModel {
-                    id: Set(g.id()),
-                    audit_id: Set(id),
-                    kind: Set(kind),
-                    review_date: Set(on),
-                    organiser_city_code: Set(Some(city.clone())),
-                    status: Set(ReviewStatus::Scheduled),
-                    outcome: Set(None),
-                    score: Set(None),
-                    opinion: Set(None),
-                    scheduled_by: Set(None),
-                    recorded_by: Set(None),
-                    held_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    starts_at: Set(Some(crate::rules::meetings::starts_at(on, 9, 0))),
-                    venue: Set(Some("市生态环境局三楼会议室".into())),
-                    contact_name: Set(Some("李工".into())),
-                    contact_phone: Set(Some("0351-4000000".into())),
-                    meeting_note: Set(Some("请携带身份证原件签到".into())),
-                });
+                let mut row = ScheduledReview {
+                    id: g.id(),
+                    audit_id: id,
+                    kind,
+                    date: on,
+                    organiser_city_code: Some(city.clone()),
+                    scheduled_by: None,
+                }
+                .into_row(now);
+                row.starts_at = Set(Some(crate::rules::meetings::starts_at(on, 9, 0)));
+                row.venue = Set(Some("市生态环境局三楼会议室".into()));
+                row.contact_name = Set(Some("李工".into()));
+                row.contact_phone = Set(Some("0351-4000000".into()));
+                row.meeting_note = Set(Some("请携带身份证原件签到".into()));
+                reviews.push(row);
             }
             if stage >= 2 {
                 for k in 0..g.range(2, 4) {
@@ -945,26 +950,26 @@ pub async fn seed_demo(
         }
     }
     let txn = begin_write(db).await?;
-    report.counts.push((
-        "enterprises",
-        insert_batches(&txn, enterprises, "enterprises", progress).await?,
-    ));
-    report.counts.push((
-        "audits",
-        insert_batches(&txn, audits, "audits", progress).await?,
-    ));
-    report.counts.push((
-        "audit transitions",
-        insert_batches(&txn, transitions, "audit transitions", progress).await?,
-    ));
-    report.counts.push((
-        "reviews",
-        insert_batches(&txn, reviews, "reviews", progress).await?,
-    ));
-    report.counts.push((
-        "improvement options",
-        insert_batches(&txn, options, "options", progress).await?,
-    ));
+    report
+        .insert(&txn, ("enterprises", "enterprises"), enterprises, progress)
+        .await?;
+    report
+        .insert(&txn, ("audits", "audits"), audits, progress)
+        .await?;
+    report
+        .insert(
+            &txn,
+            ("audit transitions", "audit transitions"),
+            transitions,
+            progress,
+        )
+        .await?;
+    report
+        .insert(&txn, ("reviews", "reviews"), reviews, progress)
+        .await?;
+    report
+        .insert(&txn, ("improvement options", "options"), options, progress)
+        .await?;
     txn.commit().await?;
 
     // A panel for every held review, drawn as `drawPanel` draws one.
@@ -999,27 +1004,21 @@ pub async fn seed_demo(
     let txn = begin_write(db).await?;
     let mut users = Vec::new();
     for (code, _) in CITIES {
-        users.push(user::ActiveModel {
-            id: Set(g.id()),
-            username: Set(format!("city-{code}")),
-            password_hash: Set(hash.clone()),
-            role: Set(Role::CityAdmin),
-            city_code: Set(Some(code.into())),
-            expert_id: Set(None),
-            consultancy_id: Set(None),
-            enterprise_id: Set(None),
-            token_version: Set(0),
-            disabled: Set(false),
-            email: Set(None),
-            phone: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+        users.push(new_user(
+            g.id(),
+            format!("city-{code}"),
+            hash.clone(),
+            Role::CityAdmin,
+            BindingInput {
+                city_code: Some(code.into()),
+                ..BindingInput::NONE
+            },
+            now,
+        ));
     }
-    report.counts.push((
-        "city users",
-        insert_batches(&txn, users, "users", progress).await?,
-    ));
+    report
+        .insert(&txn, ("city users", "users"), users, progress)
+        .await?;
     let wanted: [fn(u64, Option<ReviewOutcome>) -> bool; 3] = [
         |stage, _| stage == 0,
         |stage, _| stage == 1,
@@ -1031,27 +1030,26 @@ pub async fn seed_demo(
         else {
             continue;
         };
-        enterprise_users.push(user::ActiveModel {
-            id: Set(g.id()),
-            username: Set(format!("enterprise-{}", n + 1)),
-            password_hash: Set(hash.clone()),
-            role: Set(Role::Enterprise),
-            city_code: Set(None),
-            expert_id: Set(None),
-            consultancy_id: Set(None),
-            enterprise_id: Set(Some(*enterprise_id)),
-            token_version: Set(0),
-            disabled: Set(false),
-            email: Set(None),
-            phone: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+        enterprise_users.push(new_user(
+            g.id(),
+            format!("enterprise-{}", n + 1),
+            hash.clone(),
+            Role::Enterprise,
+            BindingInput {
+                enterprise_id: Some(*enterprise_id),
+                ..BindingInput::NONE
+            },
+            now,
+        ));
     }
-    report.counts.push((
-        "enterprise users",
-        insert_batches(&txn, enterprise_users, "users", progress).await?,
-    ));
+    report
+        .insert(
+            &txn,
+            ("enterprise users", "users"),
+            enterprise_users,
+            progress,
+        )
+        .await?;
     let summary: serde_json::Map<String, serde_json::Value> = report
         .counts
         .iter()

@@ -101,6 +101,22 @@ pub struct DirectoryFacts {
     pub decision_reason: Option<String>,
 }
 
+/// A city's written notice to an enterprise (AUDIT_NOTICE_ISSUED) and the dates it starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeFacts {
+    pub audit_id: uuid::Uuid,
+    pub enterprise: String,
+    pub city: String,
+    pub year: i32,
+    pub notice_date: chrono::NaiveDate,
+    /// The notice's document number (文号).
+    pub notice_number: String,
+    pub disclosure_due: chrono::NaiveDate,
+    pub start_due: chrono::NaiveDate,
+    pub report_due: chrono::NaiveDate,
+}
+
 /// A city's yearly work summary as submitted (SUMMARY_SUBMITTED) and, once decided, the
 /// province's decision (SUMMARY_DECIDED).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +221,9 @@ pub struct Params {
     /// SUMMARY_SUBMITTED, SUMMARY_DECIDED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<SummaryFacts>,
+    /// AUDIT_NOTICE_ISSUED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<NoticeFacts>,
 }
 
 impl ReviewFacts {
@@ -653,6 +672,23 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
                 )
             })
         }
+        NotificationKind::AuditNoticeIssued => {
+            let n = p.notice.as_ref()?;
+            Some((
+                format!("清洁生产审核书面通知：{}年", n.year),
+                format!(
+                    "{}已向{}下达{}年度强制性清洁生产审核书面通知（{}，{}）。请于 {} 前公布审核信息，{} 前开展审核，{} 前报送审核报告。",
+                    n.city,
+                    n.enterprise,
+                    n.year,
+                    n.notice_number,
+                    n.notice_date,
+                    n.disclosure_due,
+                    n.start_due,
+                    n.report_due
+                ),
+            ))
+        }
     }
 }
 
@@ -753,6 +789,34 @@ mod tests {
         );
         // Facts that do not fit the kind give no text.
         assert!(render(NotificationKind::ExtensionDecided, &Params::default()).is_none());
+    }
+
+    #[test]
+    fn a_written_notice_gives_the_enterprise_its_dates() {
+        let facts = NoticeFacts {
+            audit_id: uuid::Uuid::nil(),
+            enterprise: "太原钢铁".into(),
+            city: "太原市".into(),
+            year: 2026,
+            notice_date: day(3, 20),
+            notice_number: "并环发〔2026〕12号".into(),
+            disclosure_due: day(4, 20),
+            start_due: day(5, 20),
+            report_due: chrono::NaiveDate::from_ymd_opt(2027, 3, 20).expect("date"),
+        };
+        let (title, body) = text(
+            NotificationKind::AuditNoticeIssued,
+            Params {
+                notice: Some(facts),
+                ..Default::default()
+            },
+        );
+        assert_eq!(title, "清洁生产审核书面通知：2026年");
+        assert_eq!(
+            body,
+            "太原市已向太原钢铁下达2026年度强制性清洁生产审核书面通知（并环发〔2026〕12号，2026-03-20）。请于 2026-04-20 前公布审核信息，2026-05-20 前开展审核，2027-03-20 前报送审核报告。"
+        );
+        assert!(render(NotificationKind::AuditNoticeIssued, &Params::default()).is_none());
     }
 
     fn text(kind: NotificationKind, params: Params) -> (String, String) {
@@ -1160,6 +1224,17 @@ mod tests {
                 late: false,
                 received: Some(true),
                 return_reason: None,
+            }),
+            notice: Some(NoticeFacts {
+                audit_id: uuid::Uuid::nil(),
+                enterprise: "太原钢铁".into(),
+                city: "太原市".into(),
+                year: 2026,
+                notice_date: day(3, 20),
+                notice_number: "并环发〔2026〕12号".into(),
+                disclosure_due: day(4, 20),
+                start_due: day(5, 20),
+                report_due: day(12, 20),
             }),
             ..all
         };

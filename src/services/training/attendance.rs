@@ -35,7 +35,7 @@ use super::super::notifications::calendar::audience::participants;
 use super::super::notifications::templates::TrainingFacts;
 use super::super::notifications::{self, Notice, Params};
 use super::super::text::{optional_text, required_text};
-use super::super::{audit_log, grouped, is_constant};
+use super::super::{audit_log, is_constant};
 use super::sessions::unguarded::audiences_of;
 use super::sessions::{lock_announced, take_place};
 use super::{
@@ -664,11 +664,12 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         session_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<training_attendance::Model>>> {
-        let rows = training_attendance::Entity::find()
-            .filter(training_attendance::Column::SessionId.is_in(session_ids.iter().copied()))
-            .order_by_asc(training_attendance::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |r| r.session_id))
+        crate::services::owned_by::<training_attendance::Entity>(
+            db,
+            training_attendance::Column::SessionId,
+            session_ids,
+            [training_attendance::Column::Id],
+        )
+        .await
     }
 }

@@ -18,8 +18,8 @@ use crate::db::begin_write;
 use crate::domain::{TrainingAudience, TrainingScope, TrainingTopic, join_enum_list};
 use crate::error::{AppError, AppResult};
 
-use super::super::text::required_text;
-use super::super::{audit_log, grouped, reference, versioned};
+use super::super::text::{required_text, tag_set};
+use super::super::{audit_log, reference, versioned};
 use super::check_year;
 
 /// One item as given; `id` keeps (and changes) an existing item of the year's plan, without
@@ -41,16 +41,6 @@ pub struct PlanView {
 
 /// Most items one year's plan may have.
 const MAX_ITEMS: usize = 500;
-
-fn sorted_set<T: Ord + Copy>(field: &str, items: &[T]) -> AppResult<Vec<T>> {
-    let mut items = items.to_vec();
-    items.sort_unstable();
-    items.dedup();
-    if items.is_empty() {
-        return Err(AppError::bad_input(field, "name at least one"));
-    }
-    Ok(items)
-}
 
 /// A checked item: (id to keep, if any, and the row's fields).
 struct CheckedItem {
@@ -105,8 +95,8 @@ async fn check_item(
         title,
         scope: item.scope,
         city_code,
-        audiences: join_enum_list(&sorted_set(&field("audiences"), &item.audiences)?),
-        topics: join_enum_list(&sorted_set(&field("topics"), &item.topics)?),
+        audiences: join_enum_list(&tag_set(&field("audiences"), &item.audiences)?),
+        topics: join_enum_list(&tag_set(&field("topics"), &item.topics)?),
         planned_month: item.planned_month,
     })
 }
@@ -331,24 +321,19 @@ pub mod unguarded {
         if item_ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let rows = training_session::Entity::find()
-            .filter(training_session::Column::PlanItemId.is_in(item_ids.iter().copied()))
-            .order_by_asc(training_session::Column::Id)
-            .all(db)
-            .await?;
-        Ok(grouped(rows, |s| s.plan_item_id.unwrap_or_default()))
+        crate::services::owned_by::<training_session::Entity>(
+            db,
+            training_session::Column::PlanItemId,
+            item_ids,
+            [training_session::Column::Id],
+        )
+        .await
     }
 
     pub async fn plan_items_by_ids(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, training_plan_item::Model>> {
-        crate::services::keyed_by_id::<training_plan_item::Entity>(
-            db,
-            training_plan_item::Column::Id,
-            ids,
-            |row| row.id,
-        )
-        .await
+        crate::services::keyed_by_id::<training_plan_item::Entity>(db, ids).await
     }
 }

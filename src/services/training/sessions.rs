@@ -32,7 +32,7 @@ use super::super::notifications::calendar::audience::participants;
 use super::super::notifications::templates::TrainingFacts;
 use super::super::notifications::{self, Notice, Params};
 use super::super::pagination::{Page, PageRequest, fetch_page};
-use super::super::text::{like_any, optional_text, required_text, search_text};
+use super::super::text::{like_any, optional_text, required_text, search_text, tag_set};
 use super::super::{audit_log, reference, versioned};
 use super::{
     check_year, credit_hours_of, default_organiser, find_session, require_organiser,
@@ -100,16 +100,6 @@ pub struct SessionFilter {
     pub status: Option<TrainingSessionStatus>,
     pub plan_item_id: Option<Uuid>,
     pub text: Option<String>,
-}
-
-fn dedup<T: Ord + Copy>(field: &str, items: &[T]) -> AppResult<Vec<T>> {
-    let mut items = items.to_vec();
-    items.sort_unstable();
-    items.dedup();
-    if items.is_empty() {
-        return Err(AppError::bad_input(field, "name at least one"));
-    }
-    Ok(items)
 }
 
 fn check_times(
@@ -247,8 +237,8 @@ pub async fn create_session(
         None => default_organiser(city_name.as_deref()),
     };
     let description = optional_text("description", input.description, 4000)?;
-    let audiences = dedup("audiences", &input.audiences)?;
-    let topics = dedup("topics", &input.topics)?;
+    let audiences = tag_set("audiences", &input.audiences)?;
+    let topics = tag_set("topics", &input.topics)?;
     let year = check_times(input.starts_at, input.ends_at, input.credit_hours)?;
     let credit_hours = to_stored("creditHours", input.credit_hours)?;
     let location = required_text("location", &input.location, 300)?;
@@ -349,7 +339,7 @@ pub async fn update_session(
     let audiences = patch
         .audiences
         .as_deref()
-        .map(|a| dedup("audiences", a))
+        .map(|a| tag_set("audiences", a))
         .transpose()?;
     if audiences.is_some() {
         changed.push("audiences");
@@ -357,7 +347,7 @@ pub async fn update_session(
     let topics = patch
         .topics
         .as_deref()
-        .map(|t| dedup("topics", t))
+        .map(|t| tag_set("topics", t))
         .transpose()?;
     if topics.is_some() {
         changed.push("topics");
@@ -671,38 +661,32 @@ pub mod unguarded {
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, training_session::Model>> {
-        crate::services::keyed_by_id::<training_session::Entity>(
-            db,
-            training_session::Column::Id,
-            ids,
-            |row| row.id,
-        )
-        .await
+        crate::services::keyed_by_id::<training_session::Entity>(db, ids).await
     }
 
     pub async fn audiences_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<TrainingAudience>>> {
-        let rows = training_session_audience::Entity::find()
-            .filter(training_session_audience::Column::SessionId.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(crate::services::sorted_tags(
-            rows.into_iter().map(|row| (row.session_id, row.audience)),
-        ))
+        crate::services::tags_of::<training_session_audience::Entity, _>(
+            db,
+            training_session_audience::Column::SessionId,
+            training_session_audience::Column::Audience,
+            ids,
+        )
+        .await
     }
 
     pub async fn topics_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<TrainingTopic>>> {
-        let rows = training_session_topic::Entity::find()
-            .filter(training_session_topic::Column::SessionId.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
-        Ok(crate::services::sorted_tags(
-            rows.into_iter().map(|row| (row.session_id, row.topic)),
-        ))
+        crate::services::tags_of::<training_session_topic::Entity, _>(
+            db,
+            training_session_topic::Column::SessionId,
+            training_session_topic::Column::Topic,
+            ids,
+        )
+        .await
     }
 }

@@ -89,10 +89,7 @@ async fn attendance_is_recorded_with_hours(app: TestApp) {
     let expert_user = app.user_token("EXPERT", None, expert["id"].as_str()).await;
     let firm = create_consultancy(&app, &admin, 1).await;
     let firm_user = app.consultancy_user(&firm["id"]).await;
-    let before = (
-        app.count("audit_log").await,
-        app.count("training_attendances").await,
-    );
+    let before = written(&app).await;
     for (input, field) in [
         (json!({ "status": "REGISTERED" }), "status"),
         (
@@ -164,20 +161,8 @@ async fn attendance_is_recorded_with_hours(app: TestApp) {
             want
         );
     }
-    assert_eq!(
-        (
-            app.count("audit_log").await,
-            app.count("training_attendances").await
-        ),
-        before
-    );
-    let unchanged = app
-        .ok(
-            Some(&admin),
-            SESSION_ATTENDANCES,
-            json!({ "id": session["id"] }),
-        )
-        .await;
+    assert_eq!(written(&app).await, before);
+    let unchanged = session_attendances(&app, &admin, &session["id"]).await;
     assert_eq!(
         unchanged["trainingSession"]["attendances"][3]["status"],
         "ABSENT"
@@ -231,10 +216,7 @@ pub(crate) async fn bulk_records_are_all_or_nothing(app: TestApp) {
     let good = |id: &Value, cert: &str| json!({ "attendanceId": id, "status": "ATTENDED", "certificateNo": cert });
 
     let taiyuan = app.city_admin("140100").await;
-    let before = (
-        app.count("audit_log").await,
-        app.count("training_attendances").await,
-    );
+    let before = written(&app).await;
     let bad_rows: Vec<(Vec<Value>, &str)> = vec![
         (
             vec![good(&ids[0], "C-1"), good(&ids[1], &"证".repeat(101))],
@@ -304,20 +286,8 @@ pub(crate) async fn bulk_records_are_all_or_nothing(app: TestApp) {
             want
         );
     }
-    assert_eq!(
-        (
-            app.count("audit_log").await,
-            app.count("training_attendances").await
-        ),
-        before
-    );
-    let untouched = app
-        .ok(
-            Some(&admin),
-            SESSION_ATTENDANCES,
-            json!({ "id": session["id"] }),
-        )
-        .await;
+    assert_eq!(written(&app).await, before);
+    let untouched = session_attendances(&app, &admin, &session["id"]).await;
     for row in untouched["trainingSession"]["attendances"]
         .as_array()
         .expect("rows")

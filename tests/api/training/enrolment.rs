@@ -54,10 +54,7 @@ async fn enrolment_roles_and_rules(app: TestApp) {
     let guest = enroll(&app, &admin, &session, outside("李四")).await;
     assert_eq!(guest["participant"]["kind"], "OUTSIDE");
 
-    let before = (
-        app.count("training_attendances").await,
-        app.count("audit_log").await,
-    );
+    let before = written(&app).await;
     let s = session["id"].clone();
     let vars = |p: Value| json!({ "s": s, "p": p });
     for (token, p, want) in [
@@ -143,13 +140,7 @@ async fn enrolment_roles_and_rules(app: TestApp) {
         )
         .await;
     assert!(body["errors"].is_array(), "{body}");
-    assert_eq!(
-        (
-            app.count("training_attendances").await,
-            app.count("audit_log").await
-        ),
-        before
-    );
+    assert_eq!(written(&app).await, before);
 
     // Staff who left the firm before the session cannot be enrolled for it.
     let leaver = add_staff(&app, &admin, &firm["id"], staff_input(3, "2020-01-01")).await;
@@ -349,13 +340,7 @@ async fn capacity_holds_under_concurrent_enrolments(app: TestApp) {
         duplicates.iter().all(|o| *o == Err("CONFLICT")),
         "{duplicates:?}"
     );
-    let seen = app
-        .ok(
-            Some(&admin),
-            SESSION_ATTENDANCES,
-            json!({ "id": session["id"] }),
-        )
-        .await;
+    let seen = session_attendances(&app, &admin, &session["id"]).await;
     assert_eq!(seen["trainingSession"]["enrolledCount"], CAPACITY);
     assert_eq!(
         seen["trainingSession"]["attendances"]
@@ -423,13 +408,7 @@ async fn capacity_holds_under_concurrent_enrolments(app: TestApp) {
         results.iter().all(|r| r.is_ok() || *r == Err("CONFLICT")),
         "{results:?}"
     );
-    let seen = app
-        .ok(
-            Some(&admin),
-            SESSION_ATTENDANCES,
-            json!({ "id": open["id"] }),
-        )
-        .await;
+    let seen = session_attendances(&app, &admin, &open["id"]).await;
     assert_eq!(seen["trainingSession"]["enrolledCount"], 1);
     assert_eq!(
         seen["trainingSession"]["attendances"]

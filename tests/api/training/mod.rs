@@ -6,7 +6,6 @@
 use std::sync::atomic::Ordering;
 
 use actix_web::http::StatusCode;
-use actix_web::test::TestRequest;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -31,6 +30,21 @@ const SET_PLAN: &str = "mutation($y: Int!, $items: [TrainingPlanItemInput!]!, $v
 const PLAN: &str = "query($y: Int!) { trainingPlan(year: $y) { year version itemCount fulfilledCount items { id title fulfilled city { name } sessions { id status } } } }";
 const SET_EXPERT_STATUS: &str = "mutation($id: ID!, $s: ExpertStatus!, $r: String!) { setExpertStatus(id: $id, status: $s, reason: $r) { status } }";
 const END_STAFF: &str = "mutation($id: ID!, $on: Date!) { endConsultancyStaffEmployment(staffId: $id, endedOn: $on) { id } }";
+
+/// The rows attendance operations write (the audit log's and the attendances'), to check
+/// that a refusal wrote nothing.
+async fn written(app: &TestApp) -> (i64, i64) {
+    (
+        app.count("audit_log").await,
+        app.count("training_attendances").await,
+    )
+}
+
+/// The session with its attendances, as `token` reads it.
+async fn session_attendances(app: &TestApp, token: &str, session: &Value) -> Value {
+    app.ok(Some(token), SESSION_ATTENDANCES, json!({ "id": session }))
+        .await
+}
 
 fn rfc(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)

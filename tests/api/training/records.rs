@@ -628,11 +628,7 @@ pub(crate) async fn plan_and_its_fulfilment(app: TestApp) {
 db_test!(plan_and_its_fulfilment);
 
 async fn csv(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, Vec<u8>) {
-    let mut req = TestRequest::get().uri(path);
-    if let Some(token) = token {
-        req = req.insert_header(("authorization", format!("Bearer {token}")));
-    }
-    let (status, _, body) = app.send(req).await;
+    let (status, _, body) = app.get(path, token).await;
     (status, body)
 }
 

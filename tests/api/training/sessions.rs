@@ -358,10 +358,7 @@ pub(crate) async fn update_and_cancel(app: TestApp) {
         .clone();
     assert_eq!(cancelled["status"], "CANCELLED");
     assert_eq!(cancelled["cancelReason"], "场地变更");
-    let before = (
-        app.count("audit_log").await,
-        app.count("training_attendances").await,
-    );
+    let before = written(&app).await;
     expect_field(
         &app,
         Some(&taiyuan),
@@ -386,13 +383,7 @@ pub(crate) async fn update_and_cancel(app: TestApp) {
         "sessionId",
     )
     .await;
-    assert_eq!(
-        (
-            app.count("audit_log").await,
-            app.count("training_attendances").await
-        ),
-        before
-    );
+    assert_eq!(written(&app).await, before);
 }
 db_test!(update_and_cancel);
 

@@ -8,7 +8,7 @@
 //!   registered, once per enrolment, start date and recipient.
 //! - A city's administrators: the plan's calendar (`rules::reminders::calendar_reminder`):
 //!   the year's list until submitted (due end of February), its written notices until the
-//!   list is published (end of March), last year's work summary (end of March; reminded
+//!   list is published and every enterprise on it has its notice (end of March), last year's work summary (end of March; reminded
 //!   before, never said missed, and no more once the city has submitted it
 //!   (`submitCitySummary`)), at the settings' offsets
 //!   and once when missed; and their evaluations and acceptances still without a panel,
@@ -26,14 +26,15 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use entity::{
-    annual_audit_list, city_summary, panel, panel_seat, review, training_attendance,
-    training_session,
+    annual_audit_list, annual_audit_list_entry, city_summary, panel, panel_seat, review,
+    training_attendance, training_session,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::domain::{
-    AttendanceStatus, NotificationKind, ReviewKind, ReviewStatus, SeatStatus, TrainingSessionStatus,
+    AnnualListStatus, AttendanceStatus, NotificationKind, ReviewKind, ReviewStatus, SeatStatus,
+    TrainingSessionStatus,
 };
 use crate::error::AppResult;
 use crate::rules::city_summary::counts_as_submitted;
@@ -258,6 +259,20 @@ async fn city_duties(
         .into_iter()
         .map(|l| ((l.city_code.clone(), l.year), l))
         .collect();
+    // Published lists whose enterprises still wait for their written notice (书面通知).
+    let published: Vec<uuid::Uuid> = lists
+        .values()
+        .filter(|l| l.status == AnnualListStatus::Published)
+        .map(|l| l.id)
+        .collect();
+    let notices_pending: HashSet<uuid::Uuid> = annual_audit_list_entry::Entity::find()
+        .filter(annual_audit_list_entry::Column::ListId.is_in(published))
+        .filter(annual_audit_list_entry::Column::NoticeDate.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.list_id)
+        .collect();
     // A summary handed in (submitted, received or returned) ends its SUMMARY_DUE reminders.
     let summaries_in: HashSet<(String, i32)> = city_summary::Entity::find()
         .filter(city_summary::Column::CityCode.is_in(codes.iter().cloned()))
@@ -285,7 +300,14 @@ async fn city_duties(
                 };
                 let status = list.map(|l| l.status);
                 let (Some(reminder), Some(due_on)) = (
-                    calendar_reminder(duty, year, status, today, offsets),
+                    calendar_reminder(
+                        duty,
+                        year,
+                        status,
+                        list.is_some_and(|l| notices_pending.contains(&l.id)),
+                        today,
+                        offsets,
+                    ),
                     duty.due(year),
                 ) else {
                     continue;

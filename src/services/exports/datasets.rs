@@ -1,0 +1,510 @@
+//! The exported datasets: each read through its GraphQL query's service function (same
+//! access, scope and filters), then laid out as a table with the province's column names.
+
+use std::collections::HashMap;
+
+use entity::{annual_audit_list, audit, enterprise, review};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::error::AppResult;
+use crate::rules::deadlines::{is_notice_late, today_in_china};
+use crate::rules::masking::{mask_id_card, mask_phone};
+use crate::services::annual_lists::{self, ListFilter};
+use crate::services::audits::{self, AuditFilter, ReviewFilter};
+use crate::services::enterprises::{self, DirectoryFilter};
+use crate::services::expert_pool::PoolFilter;
+use crate::services::rechecks::{self, FindingFilter};
+use crate::services::violations::{self, ViolationFilter};
+use crate::services::{Services, experts, today};
+
+use super::{Cell, Dataset, ExportFilter, Table, every_page};
+
+pub(super) async fn read(
+    s: &Services,
+    viewer: &Viewer,
+    dataset: Dataset,
+    filter: ExportFilter,
+) -> AppResult<Table> {
+    match dataset {
+        Dataset::Directory => directory(s, viewer, filter).await,
+        Dataset::AnnualLists => annual_lists(s, viewer, filter).await,
+        Dataset::OverdueAudits => overdue_audits(s, viewer, filter).await,
+        Dataset::Reviews => reviews(s, viewer, filter).await,
+        Dataset::Experts => experts_pool(s, viewer, filter).await,
+        Dataset::Violations => violations(s, viewer, filter).await,
+        Dataset::RecheckFindings => findings(s, viewer, filter).await,
+    }
+}
+
+/// City names by code, from the reference data read at start-up.
+fn city_names(s: &Services) -> HashMap<String, String> {
+    s.cities
+        .iter()
+        .map(|c| (c.code.clone(), c.name.clone()))
+        .collect()
+}
+
+fn city_of(names: &HashMap<String, String>, code: &str) -> Cell {
+    Cell::Text(names.get(code).cloned().unwrap_or_else(|| code.to_owned()))
+}
+
+/// The file stem: the dataset and the narrowing a reader would want in the name.
+fn stem(dataset: Dataset, filter: &ExportFilter) -> String {
+    let mut stem = dataset.slug().to_owned();
+    if let Some(year) = filter.year {
+        stem.push_str(&format!("-{year}"));
+    }
+    if let Some(city) = &filter.city_code {
+        stem.push('-');
+        stem.push_str(city);
+    }
+    stem
+}
+
+const DIRECTORY_HEADERS: &[&str] = &[
+    "企业名称",
+    "统一社会信用代码",
+    "所在城市",
+    "所在区县",
+    "行业代码",
+    "行业类别",
+    "纳入名录年度",
+    "最近完成审核日期",
+    "本轮审核期限",
+    "是否超期未审核",
+];
+
+async fn directory(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let as_of = filter.as_of.unwrap_or_else(today);
+    let members = every_page(
+        |page| {
+            enterprises::list_directory(
+                &s.db,
+                viewer,
+                DirectoryFilter {
+                    city_code: filter.city_code.clone(),
+                    sector: filter.sector,
+                    cycle_overdue: None,
+                    text: None,
+                },
+                as_of,
+                page,
+            )
+        },
+        |e: &enterprise::Model| e.id,
+    )
+    .await?;
+    let names = city_names(s);
+    let rows = members
+        .iter()
+        .map(|e| {
+            let standing = enterprises::cycle_standing(e, as_of);
+            vec![
+                e.name.as_str().into(),
+                e.credit_code.as_str().into(),
+                city_of(&names, &e.city_code),
+                e.county.as_str().into(),
+                e.industry_code.as_str().into(),
+                e.sector.map(|s| s.label()).into(),
+                e.directory_since_year.into(),
+                e.last_completed_on.into(),
+                standing.as_ref().and_then(|c| c.covered_until).into(),
+                standing.map(|c| c.overdue).into(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        stem: stem(Dataset::Directory, &filter),
+        title: "强制性清洁生产审核企业名录",
+        headers: DIRECTORY_HEADERS,
+        rows,
+    })
+}
+
+const LIST_HEADERS: &[&str] = &[
+    "年度",
+    "所在城市",
+    "名单状态",
+    "企业名称",
+    "统一社会信用代码",
+    "所在区县",
+    "公示日期",
+    "书面通知日期",
+    "通知文号",
+    "通知是否逾期",
+];
+
+async fn annual_lists(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let lists = every_page(
+        |page| {
+            annual_lists::list_lists(
+                &s.db,
+                viewer,
+                ListFilter {
+                    city_code: filter.city_code.clone(),
+                    year: filter.year,
+                    status: None,
+                },
+                page,
+            )
+        },
+        |l: &annual_audit_list::Model| l.id,
+    )
+    .await?;
+    let ids: Vec<Uuid> = lists.iter().map(|l| l.id).collect();
+    let mut entries = annual_lists::unguarded::entries_of(&s.db, &ids).await?;
+    let enterprise_ids: Vec<Uuid> = entries
+        .values()
+        .flatten()
+        .map(|e| e.enterprise_id)
+        .collect();
+    let found = enterprises::unguarded::by_ids(&s.db, &enterprise_ids).await?;
+    let names = city_names(s);
+    let mut rows = Vec::new();
+    for list in &lists {
+        for entry in entries.remove(&list.id).unwrap_or_default() {
+            let e = found.get(&entry.enterprise_id);
+            rows.push(vec![
+                list.year.into(),
+                city_of(&names, &list.city_code),
+                list.status.label().into(),
+                e.map(|e| e.name.as_str()).into(),
+                e.map(|e| e.credit_code.as_str()).into(),
+                e.map(|e| e.county.as_str()).into(),
+                list.published_on.into(),
+                entry.notice_date.into(),
+                entry.notice_number.into(),
+                entry
+                    .notice_date
+                    .map(|on| is_notice_late(on, list.year))
+                    .into(),
+            ]);
+        }
+    }
+    Ok(Table {
+        stem: stem(Dataset::AnnualLists, &filter),
+        title: "年度强制性清洁生产审核企业名单",
+        headers: LIST_HEADERS,
+        rows,
+    })
+}
+
+const OVERDUE_HEADERS: &[&str] = &[
+    "企业名称",
+    "统一社会信用代码",
+    "所在城市",
+    "审核年度",
+    "审核状态",
+    "逾期事项",
+    "应完成日期",
+    "逾期天数",
+];
+
+async fn overdue_audits(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let as_of = filter.as_of.unwrap_or_else(today);
+    let overdue = every_page(
+        |page| {
+            audits::list_audits(
+                &s.db,
+                viewer,
+                AuditFilter {
+                    city_code: filter.city_code.clone(),
+                    year: filter.year,
+                    status: filter.audit_status,
+                    overdue: Some(true),
+                    as_of: Some(as_of),
+                    ..Default::default()
+                },
+                page,
+            )
+        },
+        |a: &audit::Model| a.id,
+    )
+    .await?;
+    let ids: Vec<Uuid> = overdue.iter().map(|a| a.enterprise_id).collect();
+    let found = enterprises::unguarded::by_ids(&s.db, &ids).await?;
+    let names = city_names(s);
+    let rows = overdue
+        .iter()
+        .map(|a| {
+            let e = found.get(&a.enterprise_id);
+            vec![
+                e.map(|e| e.name.as_str()).into(),
+                e.map(|e| e.credit_code.as_str()).into(),
+                city_of(&names, &a.city_code),
+                a.year.into(),
+                a.status.label().into(),
+                a.due_kind.map(|k| k.label()).into(),
+                a.due_on.into(),
+                a.due_on.map(|due| (as_of - due).num_days()).into(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        stem: stem(Dataset::OverdueAudits, &filter),
+        title: "逾期未完成审核",
+        headers: OVERDUE_HEADERS,
+        rows,
+    })
+}
+
+const REVIEW_HEADERS: &[&str] = &[
+    "评审日期",
+    "评审类型",
+    "评审状态",
+    "企业名称",
+    "统一社会信用代码",
+    "所在城市",
+    "组织单位",
+    "评审结论",
+    "得分",
+];
+
+async fn reviews(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let found = every_page(
+        |page| {
+            audits::list_reviews(
+                &s.db,
+                viewer,
+                ReviewFilter {
+                    status: filter.review_status,
+                    kind: filter.review_kind,
+                    city_code: filter.city_code.clone(),
+                    date_from: filter.date_from,
+                    date_to: filter.date_to,
+                    has_panel: None,
+                },
+                page,
+            )
+        },
+        |r: &review::Model| r.id,
+    )
+    .await?;
+    let audit_ids: Vec<Uuid> = found.iter().map(|r| r.audit_id).collect();
+    let their_audits = audits::unguarded::by_ids(&s.db, &audit_ids).await?;
+    let enterprise_ids: Vec<Uuid> = their_audits.values().map(|a| a.enterprise_id).collect();
+    let firms = enterprises::unguarded::by_ids(&s.db, &enterprise_ids).await?;
+    let names = city_names(s);
+    let rows = found
+        .iter()
+        .map(|r| {
+            let a = their_audits.get(&r.audit_id);
+            let e = a.and_then(|a| firms.get(&a.enterprise_id));
+            vec![
+                r.review_date.into(),
+                r.kind.label().into(),
+                r.status.label().into(),
+                e.map(|e| e.name.as_str()).into(),
+                e.map(|e| e.credit_code.as_str()).into(),
+                a.map_or(Cell::Empty, |a| city_of(&names, &a.city_code)),
+                match &r.organiser_city_code {
+                    Some(city) => city_of(&names, city),
+                    None => "省生态环境厅".into(),
+                },
+                r.outcome.map(|o| o.label()).into(),
+                r.score.into(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        stem: stem(Dataset::Reviews, &filter),
+        title: "评估与验收",
+        headers: REVIEW_HEADERS,
+        rows,
+    })
+}
+
+const EXPERT_HEADERS: &[&str] = &[
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "工作单位",
+    "所在城市",
+    "职称",
+    "从业年限",
+    "聘期起",
+    "聘期止",
+    "状态",
+    "行业",
+    "专业领域",
+];
+
+async fn experts_pool(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let pool = every_page(
+        |page| {
+            experts::list_experts(
+                s,
+                viewer,
+                PoolFilter {
+                    status: filter.expert_status,
+                    sector: filter.sector,
+                    city_code: filter.city_code.clone(),
+                    ..Default::default()
+                },
+                page,
+            )
+        },
+        |e| e.model.id,
+    )
+    .await?;
+    let names = city_names(s);
+    let rows = pool
+        .iter()
+        .map(|e| {
+            let m = &e.model;
+            // Masked as the GraphQL type masks it for this reader.
+            let (id_card, phone) = if experts::sees_personal_data(viewer, m.id) {
+                (m.id_card_number.clone(), m.phone.clone())
+            } else {
+                (mask_id_card(&m.id_card_number), mask_phone(&m.phone))
+            };
+            let join = |labels: Vec<&str>| labels.join("、");
+            vec![
+                m.name.as_str().into(),
+                m.gender.label().into(),
+                id_card.into(),
+                phone.into(),
+                m.employer.as_str().into(),
+                city_of(&names, &m.city_code),
+                e.title.map(|t| t.label()).into(),
+                m.years_in_field.into(),
+                m.term_start.into(),
+                m.term_end.into(),
+                e.status.label().into(),
+                join(e.sectors.iter().map(|s| s.label()).collect()).into(),
+                join(e.kinds.iter().map(|k| k.label()).collect()).into(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        stem: stem(Dataset::Experts, &filter),
+        title: "清洁生产审核专家库",
+        headers: EXPERT_HEADERS,
+        rows,
+    })
+}
+
+const VIOLATION_HEADERS: &[&str] = &[
+    "对象类型",
+    "对象名称",
+    "统一社会信用代码",
+    "所在城市",
+    "违规类型",
+    "严重程度",
+    "决定日期",
+    "决定文号",
+    "处理措施",
+    "公示状态",
+];
+
+async fn violations(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let periods = &s.config.violation_publication;
+    let found = every_page(
+        |page| {
+            violations::list_violations(
+                &s.db,
+                viewer,
+                periods,
+                ViolationFilter {
+                    year: filter.year,
+                    city_code: filter.city_code.clone(),
+                    ..Default::default()
+                },
+                page,
+            )
+        },
+        |v| v.id,
+    )
+    .await?;
+    let names = city_names(s);
+    let rows = found
+        .iter()
+        .map(|v| {
+            vec![
+                v.subject_kind.label().into(),
+                v.subject_name.as_str().into(),
+                v.subject_credit_code.as_deref().into(),
+                v.city_code
+                    .as_deref()
+                    .map_or(Cell::Empty, |c| city_of(&names, c)),
+                v.kind.label().into(),
+                v.severity.label().into(),
+                v.decision_date.into(),
+                v.decision_number.as_str().into(),
+                v.penalty.as_str().into(),
+                violations::publication_state(periods, v).label().into(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        stem: stem(Dataset::Violations, &filter),
+        title: "违规记录",
+        headers: VIOLATION_HEADERS,
+        rows,
+    })
+}
+
+const FINDING_HEADERS: &[&str] = &[
+    "复核年度",
+    "所在城市",
+    "企业名称",
+    "问题类型",
+    "问题描述",
+    "咨询机构",
+    "记录日期",
+];
+
+async fn findings(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    let found = every_page(
+        |page| {
+            rechecks::list_findings(
+                &s.db,
+                viewer,
+                FindingFilter {
+                    year: filter.year,
+                    city_code: filter.city_code.clone(),
+                    ..Default::default()
+                },
+                page,
+            )
+        },
+        |f| f.id,
+    )
+    .await?;
+    let audit_ids: Vec<Uuid> = found.iter().map(|f| f.audit_id).collect();
+    let their_audits = audits::unguarded::by_ids(&s.db, &audit_ids).await?;
+    let enterprise_ids: Vec<Uuid> = their_audits.values().map(|a| a.enterprise_id).collect();
+    let firms = enterprises::unguarded::by_ids(&s.db, &enterprise_ids).await?;
+    let consultancy_ids: Vec<Uuid> = found.iter().filter_map(|f| f.consultancy_id).collect();
+    let consultancies =
+        crate::services::consultancies::unguarded::by_ids(&s.db, &consultancy_ids).await?;
+    let names = city_names(s);
+    let rows = found
+        .iter()
+        .map(|f| {
+            let e = their_audits
+                .get(&f.audit_id)
+                .and_then(|a| firms.get(&a.enterprise_id));
+            vec![
+                f.year.into(),
+                city_of(&names, &f.city_code),
+                e.map(|e| e.name.as_str()).into(),
+                f.kind.label().into(),
+                f.description.as_str().into(),
+                f.consultancy_id
+                    .and_then(|c| consultancies.get(&c))
+                    .map(|c| c.name.as_str())
+                    .into(),
+                today_in_china(f.recorded_at).into(),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        stem: stem(Dataset::RecheckFindings, &filter),
+        title: "复核发现问题",
+        headers: FINDING_HEADERS,
+        rows,
+    })
+}
