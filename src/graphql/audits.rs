@@ -22,7 +22,7 @@ use crate::services::today;
 use super::consultancies::{Consultancy, ConsultancyStaff};
 use super::context::{loaders, services, viewer, with_id};
 use super::enterprises::Enterprise;
-use super::loaders::{load_as, load_rows_as};
+use super::loaders::{load_as, load_optional_as, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
@@ -138,19 +138,23 @@ impl Audit {
         self.0.consultancy_id.map(id_of)
     }
     async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        let Some(id) = self.0.consultancy_id else {
-            return Ok(None);
-        };
-        load_as(&loaders(ctx)?.consultancies, id, Consultancy).await
+        load_optional_as(
+            &loaders(ctx)?.consultancies,
+            self.0.consultancy_id,
+            Consultancy,
+        )
+        .await
     }
     async fn lead_auditor_id(&self) -> Option<ID> {
         self.0.lead_auditor_id.map(id_of)
     }
     async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
-        let Some(id) = self.0.lead_auditor_id else {
-            return Ok(None);
-        };
-        load_as(&loaders(ctx)?.staff, id, ConsultancyStaff).await
+        load_optional_as(
+            &loaders(ctx)?.staff,
+            self.0.lead_auditor_id,
+            ConsultancyStaff,
+        )
+        .await
     }
     /// The latest report (a resubmission replaces the first).
     async fn report_submitted_on(&self) -> Option<Date> {

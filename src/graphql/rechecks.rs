@@ -13,7 +13,7 @@ use crate::services::rechecks::{self, FindingFilter, NewFinding, SampleInput};
 use super::audits::{Audit, Review};
 use super::consultancies::{Consultancy, ConsultancyStaff};
 use super::context::{loaders, services, viewer};
-use super::loaders::{load_as, load_rows, load_rows_as};
+use super::loaders::{load_as, load_optional_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
@@ -217,19 +217,23 @@ impl RecheckFinding {
         self.0.consultancy_id.map(id_of)
     }
     async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        let Some(id) = self.0.consultancy_id else {
-            return Ok(None);
-        };
-        load_as(&loaders(ctx)?.consultancies, id, Consultancy).await
+        load_optional_as(
+            &loaders(ctx)?.consultancies,
+            self.0.consultancy_id,
+            Consultancy,
+        )
+        .await
     }
     async fn lead_auditor_id(&self) -> Option<ID> {
         self.0.lead_auditor_staff_id.map(id_of)
     }
     async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
-        let Some(id) = self.0.lead_auditor_staff_id else {
-            return Ok(None);
-        };
-        load_as(&loaders(ctx)?.staff, id, ConsultancyStaff).await
+        load_optional_as(
+            &loaders(ctx)?.staff,
+            self.0.lead_auditor_staff_id,
+            ConsultancyStaff,
+        )
+        .await
     }
     /// The experts who sat on the panels that passed the report.
     async fn implicated_experts(&self, ctx: &Context<'_>) -> Result<Vec<ImplicatedExpert>> {

@@ -18,6 +18,14 @@ pub async fn city_named(ctx: &Context<'_>, code: &str) -> Result<Option<City>> {
     load_as(&loaders(ctx)?.cities, code.to_owned(), City).await
 }
 
+/// The city of an optional code: none for a record outside any city (e.g. a provincial one).
+pub async fn city_of(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<City>> {
+    match code {
+        Some(code) => city_named(ctx, code).await,
+        None => Ok(None),
+    }
+}
+
 #[Object]
 impl City {
     /// GB/T 2260 code.

@@ -8,7 +8,7 @@ use crate::rules::summary::TargetCheck;
 use crate::services::summary::{self, AnnualSummary as Summary, OptionTotals};
 
 use super::context::{services, viewer};
-use super::reference::{City, city_named};
+use super::reference::{City, city_of};
 use super::scalars::Date;
 
 /// Reviews held in the year and their pass rate against the plan's target.
@@ -114,10 +114,7 @@ impl AnnualSummary {
         self.0.city_code.as_deref()
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        let Some(code) = &self.0.city_code else {
-            return Ok(None);
-        };
-        city_named(ctx, code).await
+        city_of(ctx, self.0.city_code.as_deref()).await
     }
     /// The day overdue is reckoned on.
     async fn as_of(&self) -> Date {

@@ -22,7 +22,7 @@ use crate::services::training::{
 use super::context::{loaders, services, viewer, with_id};
 use super::loaders::{load_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
-use super::reference::{City, city_named};
+use super::reference::{City, city_of};
 use super::scalars::{id_of, parse_id, parse_optional_id};
 use super::stamps::{EditStamps, stamps_of};
 
@@ -50,10 +50,7 @@ impl TrainingSession {
         self.0.city_code.as_deref()
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        let Some(code) = &self.0.city_code else {
-            return Ok(None);
-        };
-        city_named(ctx, code).await
+        city_of(ctx, self.0.city_code.as_deref()).await
     }
     async fn organiser(&self) -> &str {
         &self.0.organiser
@@ -287,10 +284,7 @@ impl TrainingPlanItem {
         self.0.city_code.as_deref()
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        let Some(code) = &self.0.city_code else {
-            return Ok(None);
-        };
-        city_named(ctx, code).await
+        city_of(ctx, self.0.city_code.as_deref()).await
     }
     async fn audiences(&self) -> Result<Vec<TrainingAudience>> {
         Ok(split_enum_list(&self.0.audiences).map_err(|e| AppError::internal(e.to_string()))?)

@@ -9,7 +9,7 @@ use crate::services::notifications::channels::contact_of;
 use crate::services::users::{self, NewUser, UserChange};
 
 use super::context::{services, viewer};
-use super::reference::{City, city_named};
+use super::reference::{City, city_of};
 use super::scalars::{id_of, parse_id, parse_optional_id};
 
 pub struct User(pub user::Model);
@@ -29,10 +29,7 @@ impl User {
         self.0.city_code.as_deref()
     }
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        let Some(code) = &self.0.city_code else {
-            return Ok(None);
-        };
-        city_named(ctx, code).await
+        city_of(ctx, self.0.city_code.as_deref()).await
     }
     async fn expert_id(&self) -> Option<ID> {
         self.0.expert_id.map(id_of)

@@ -12,7 +12,7 @@ use crate::services::violations::{self, NewViolation, ViolationFilter as Service
 
 use super::context::{loaders, services, viewer, with_id};
 use super::pagination::page_args;
-use super::reference::{City, city_named};
+use super::reference::{City, city_of};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
 /// A violation as administrators see it.
@@ -29,31 +29,14 @@ crate::connection_type!(
     PublicViolation
 );
 
-async fn city_of(ctx: &Context<'_>, code: Option<&String>) -> Result<Option<City>> {
-    let Some(code) = code else {
-        return Ok(None);
-    };
-    city_named(ctx, code).await
-}
+/// The fields of the penalty decision itself, declared once and flattened into both the
+/// public and the administrators' type.
+pub struct ViolationDecision<'a>(&'a violation::Model);
 
 #[Object]
-impl PublicViolation {
-    async fn id(&self) -> ID {
-        id_of(self.0.id)
-    }
-    async fn subject_kind(&self) -> ViolationSubjectKind {
-        self.0.subject_kind
-    }
-    /// The name on the decision.
-    async fn subject_name(&self) -> &str {
-        &self.0.subject_name
-    }
-    /// Enterprises' and consultancies' unified social credit code; none for experts.
-    async fn subject_credit_code(&self) -> Option<&str> {
-        self.0.subject_credit_code.as_deref()
-    }
+impl ViolationDecision<'_> {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_of(ctx, self.0.city_code.as_ref()).await
+        city_of(ctx, self.0.city_code.as_deref()).await
     }
     async fn kind(&self) -> ViolationKind {
         self.0.kind
@@ -72,6 +55,29 @@ impl PublicViolation {
     }
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
+    }
+}
+
+#[Object]
+impl PublicViolation {
+    async fn id(&self) -> ID {
+        id_of(self.0.id)
+    }
+    async fn subject_kind(&self) -> ViolationSubjectKind {
+        self.0.subject_kind
+    }
+    /// The name on the decision.
+    async fn subject_name(&self) -> &str {
+        &self.0.subject_name
+    }
+    /// Enterprises' and consultancies' unified social credit code; none for experts.
+    async fn subject_credit_code(&self) -> Option<&str> {
+        self.0.subject_credit_code.as_deref()
+    }
+    /// The decision's own fields, shown alike to the public and to administrators.
+    #[graphql(flatten)]
+    async fn decision(&self) -> ViolationDecision<'_> {
+        ViolationDecision(&self.0)
     }
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at
@@ -107,26 +113,10 @@ impl Violation {
     async fn city_code(&self) -> Option<&str> {
         self.0.city_code.as_deref()
     }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_of(ctx, self.0.city_code.as_ref()).await
-    }
-    async fn kind(&self) -> ViolationKind {
-        self.0.kind
-    }
-    async fn kind_label(&self) -> &'static str {
-        self.0.kind.label()
-    }
-    async fn decision_date(&self) -> Date {
-        Date(self.0.decision_date)
-    }
-    async fn decision_number(&self) -> &str {
-        &self.0.decision_number
-    }
-    async fn penalty(&self) -> &str {
-        &self.0.penalty
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    /// The decision's own fields, shown alike to the public and to administrators.
+    #[graphql(flatten)]
+    async fn decision(&self) -> ViolationDecision<'_> {
+        ViolationDecision(&self.0)
     }
     async fn published(&self) -> bool {
         self.0.published

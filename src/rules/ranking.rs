@@ -95,35 +95,70 @@ mod tests {
         assert!(rank(Vec::new()).is_empty());
     }
 
-    #[test]
-    fn a_single_row_is_first() {
-        let ranked = rank(vec![row(1, "甲", "70", "70")]);
-        assert_eq!(summary(&ranked), vec![(1, "甲")]);
-    }
+    /// A ranking case: what it shows, the consultancies as (id, name, total, report quality),
+    /// and the ranks and names in the order ranked.
+    type Case = (
+        &'static str,
+        &'static [(u128, &'static str, &'static str, &'static str)],
+        &'static [(u32, &'static str)],
+    );
+
+    const CASES: &[Case] = &[
+        (
+            "a single row is first",
+            &[(1, "甲", "70", "70")],
+            &[(1, "甲")],
+        ),
+        (
+            "highest total first without ties",
+            &[
+                (1, "A", "70.5", "80"),
+                (2, "B", "91", "80"),
+                (3, "C", "85.25", "80"),
+            ],
+            &[(1, "B"), (2, "C"), (3, "A")],
+        ),
+        (
+            // C before B: same total, better report quality.
+            "ties share a rank and the next skips",
+            &[
+                (1, "A", "80", "70"),
+                (2, "B", "90", "60"),
+                (3, "C", "90", "75"),
+                (4, "D", "70", "99"),
+            ],
+            &[(1, "C"), (1, "B"), (3, "A"), (4, "D")],
+        ),
+        (
+            "names order by code point",
+            &[
+                (1, "b", "50", "50"),
+                (2, "B", "50", "50"),
+                (3, "太原", "50", "50"),
+                (4, "a", "50", "50"),
+            ],
+            &[(1, "B"), (1, "a"), (1, "b"), (1, "太原")],
+        ),
+        (
+            "everyone tied",
+            &[
+                (1, "C", "75", "75"),
+                (2, "A", "75", "75"),
+                (3, "B", "75", "75"),
+            ],
+            &[(1, "A"), (1, "B"), (1, "C")],
+        ),
+    ];
 
     #[test]
-    fn highest_total_first_without_ties() {
-        let ranked = rank(vec![
-            row(1, "A", "70.5", "80"),
-            row(2, "B", "91", "80"),
-            row(3, "C", "85.25", "80"),
-        ]);
-        assert_eq!(summary(&ranked), vec![(1, "B"), (2, "C"), (3, "A")]);
-    }
-
-    #[test]
-    fn ties_share_a_rank_and_the_next_skips() {
-        let ranked = rank(vec![
-            row(1, "A", "80", "70"),
-            row(2, "B", "90", "60"),
-            row(3, "C", "90", "75"),
-            row(4, "D", "70", "99"),
-        ]);
-        // C before B: same total, better report quality.
-        assert_eq!(
-            summary(&ranked),
-            vec![(1, "C"), (1, "B"), (3, "A"), (4, "D")]
-        );
+    fn ranks_by_total_then_report_quality_then_name() {
+        for (case, rows, expected) in CASES {
+            let rows = rows
+                .iter()
+                .map(|&(id, name, total, quality)| row(id, name, total, quality));
+            let ranked = rank(rows.collect());
+            assert_eq!(summary(&ranked), expected.to_vec(), "{case}");
+        }
     }
 
     #[test]
@@ -151,30 +186,6 @@ mod tests {
         // The two 甲 rows differ only by id.
         assert_eq!(ranked[3].consultancy_id, Uuid::from_u128(3));
         assert_eq!(ranked[4].consultancy_id, Uuid::from_u128(4));
-    }
-
-    #[test]
-    fn names_order_by_code_point() {
-        let ranked = rank(vec![
-            row(1, "b", "50", "50"),
-            row(2, "B", "50", "50"),
-            row(3, "太原", "50", "50"),
-            row(4, "a", "50", "50"),
-        ]);
-        assert_eq!(
-            summary(&ranked),
-            vec![(1, "B"), (1, "a"), (1, "b"), (1, "太原")]
-        );
-    }
-
-    #[test]
-    fn everyone_tied() {
-        let ranked = rank(vec![
-            row(1, "C", "75", "75"),
-            row(2, "A", "75", "75"),
-            row(3, "B", "75", "75"),
-        ]);
-        assert_eq!(summary(&ranked), vec![(1, "A"), (1, "B"), (1, "C")]);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::db::begin_write;
+use crate::db::{WriteTxn, begin_write};
 use crate::domain::{AnnualListStatus, AuditProcedure, NotificationKind, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{ListTransitionError, check_list_transition_with_reason};
@@ -87,6 +87,30 @@ async fn save(
     active.version = Set(version + 1);
     active.updated_at = Set(Utc::now());
     versioned::update_if_version::<annual_audit_list::Entity>(txn, active, id, version, None).await
+}
+
+/// A list change saved (if the list still has the version read) and logged, committing the
+/// transaction: what every edit of a list's entries or procedure ends with.
+async fn commit_saved(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    id: Uuid,
+    active: annual_audit_list::ActiveModel,
+    version: i32,
+    operation: &str,
+    summary: serde_json::Value,
+) -> AppResult<annual_audit_list::Model> {
+    let saved = save(&txn, id, active, version).await?;
+    audit_log::commit(
+        txn,
+        viewer,
+        operation,
+        "AnnualAuditList",
+        Some(id.to_string()),
+        summary,
+    )
+    .await?;
+    Ok(saved)
 }
 
 fn transition_error(err: ListTransitionError) -> AppError {
@@ -228,17 +252,16 @@ pub async fn add_enterprises(
     .exec(&txn)
     .await?;
     let version = list.version;
-    let saved = save(&txn, list_id, list.into(), version).await?;
-    audit_log::commit(
+    commit_saved(
         txn,
         viewer,
+        list_id,
+        list.into(),
+        version,
         "addEnterprisesToAnnualAuditList",
-        "AnnualAuditList",
-        Some(list_id.to_string()),
         json!({ "enterpriseIds": enterprise_ids }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 pub async fn remove_enterprise(
@@ -259,17 +282,16 @@ pub async fn remove_enterprise(
         return Err(AppError::bad_input("enterpriseId", "is not on the list"));
     }
     let version = list.version;
-    let saved = save(&txn, list_id, list.into(), version).await?;
-    audit_log::commit(
+    commit_saved(
         txn,
         viewer,
+        list_id,
+        list.into(),
+        version,
         "removeEnterpriseFromAnnualAuditList",
-        "AnnualAuditList",
-        Some(list_id.to_string()),
         json!({ "enterpriseId": enterprise_id }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 async fn entry_count(db: &impl ConnectionTrait, list_id: Uuid) -> AppResult<u64> {
@@ -338,17 +360,17 @@ pub async fn set_procedure(
         ..Default::default()
     };
     let txn = begin_write(db).await?;
-    let saved = save(&txn, list_id, active, list.version).await?;
-    audit_log::commit(
+    let summary = json!({ "simplifiedProcedure": procedure.as_str() });
+    commit_saved(
         txn,
         viewer,
+        list_id,
+        active,
+        list.version,
         "setAnnualListProcedure",
-        "AnnualAuditList",
-        Some(list_id.to_string()),
-        json!({ "simplifiedProcedure": procedure.as_str() }),
+        summary,
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// The city reports its list to the province; after the end of February it is marked late.

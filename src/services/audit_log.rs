@@ -293,24 +293,15 @@ pub async fn list(
     page: PageRequest,
 ) -> AppResult<Page<audit_log::Model>> {
     viewer.require_province_admin()?;
-    let mut query = audit_log::Entity::find();
-    if let Some(v) = filter.entity_type {
-        query = query.filter(audit_log::Column::EntityType.eq(v));
-    }
-    if let Some(v) = filter.entity_id {
-        query = query.filter(audit_log::Column::EntityId.eq(v));
-    }
-    if let Some(v) = filter.actor_id {
-        query = query.filter(audit_log::Column::ActorId.eq(v));
-    }
-    if let Some(v) = filter.operation {
-        query = query.filter(audit_log::Column::Operation.eq(v));
-    }
-    if let Some(v) = filter.from {
-        query = query.filter(audit_log::Column::CreatedAt.gte(v));
-    }
-    if let Some(v) = filter.until {
-        query = query.filter(audit_log::Column::CreatedAt.lt(v));
-    }
+    use audit_log::Column;
+    // Each filter given narrows the log; absent ones add nothing.
+    let condition = sea_orm::Condition::all()
+        .add_option(filter.entity_type.map(|v| Column::EntityType.eq(v)))
+        .add_option(filter.entity_id.map(|v| Column::EntityId.eq(v)))
+        .add_option(filter.actor_id.map(|v| Column::ActorId.eq(v)))
+        .add_option(filter.operation.map(|v| Column::Operation.eq(v)))
+        .add_option(filter.from.map(|v| Column::CreatedAt.gte(v)))
+        .add_option(filter.until.map(|v| Column::CreatedAt.lt(v)));
+    let query = audit_log::Entity::find().filter(condition);
     fetch_page(db, query, audit_log::Column::Id, page).await
 }

@@ -57,13 +57,7 @@ fn check_year(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
             format!("must be a year from 2000 to {latest}"),
         ));
     }
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(first), Some(last)) => Ok((first, last)),
-        _ => Err(AppError::bad_input("year", "is out of range")),
-    }
+    super::year_bounds("year", year)
 }
 
 /// A seat of the year: expert, review date, status, decline reason, rating.

@@ -121,6 +121,17 @@ pub fn today() -> NaiveDate {
     today_in_china(Utc::now())
 }
 
+/// The first and last days of `year`; BAD_INPUT on `field` when the calendar has no such year.
+pub(crate) fn year_bounds(field: &str, year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
+    match (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) {
+        (Some(first), Some(last)) => Ok((first, last)),
+        _ => Err(AppError::bad_input(field, "is out of range")),
+    }
+}
+
 /// A date that records something that has happened: not after today (China Standard Time).
 pub fn past_or_today(field: &str, date: NaiveDate) -> AppResult<NaiveDate> {
     if date > today() {

@@ -406,20 +406,41 @@ pub async fn record_attendance(
     let from = seat.status;
     let to = seats::record_attendance(from, attended, review.review_date, today())
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
-    write_seat_step(
+    write_attendance(
         db,
         viewer,
         &seat,
-        panel_seat::ActiveModel {
-            status: Set(to),
-            attendance_recorded_at: Set(Some(Utc::now())),
-            attendance_recorded_by: Set(viewer.user_id()),
-            ..Default::default()
-        },
+        to,
+        None,
+        Utc::now(),
         "recordSeatAttendance",
-        json!({ "from": from.as_str(), "to": to.as_str() }),
     )
     .await
+}
+
+/// An attendance step (recorded, or a check-in at `checked_in_at`) written whole, with the
+/// statuses from and to in its audit-log entry.
+async fn write_attendance(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    seat: &panel_seat::Model,
+    to: SeatStatus,
+    checked_in_at: Option<chrono::DateTime<Utc>>,
+    recorded_at: chrono::DateTime<Utc>,
+    operation: &str,
+) -> AppResult<panel_seat::Model> {
+    let mut summary = json!({ "from": seat.status.as_str(), "to": to.as_str() });
+    let mut active = panel_seat::ActiveModel {
+        status: Set(to),
+        attendance_recorded_at: Set(Some(recorded_at)),
+        attendance_recorded_by: Set(viewer.user_id()),
+        ..Default::default()
+    };
+    if let Some(at) = checked_in_at {
+        summary["checkedInAt"] = json!(at);
+        active.checked_in_at = Set(Some(at));
+    }
+    write_seat_step(db, viewer, seat, active, operation, summary).await
 }
 
 /// Checks a seated expert in at the venue (the organiser): ATTENDED, with the time (now
@@ -442,21 +463,7 @@ pub async fn check_in(
     let from = seat.status;
     let to = seats::check_in(from, at, review.review_date, now)
         .map_err(|e| AppError::bad_input("seatId", e.to_string()))?;
-    write_seat_step(
-        db,
-        viewer,
-        &seat,
-        panel_seat::ActiveModel {
-            status: Set(to),
-            checked_in_at: Set(Some(at)),
-            attendance_recorded_at: Set(Some(now)),
-            attendance_recorded_by: Set(viewer.user_id()),
-            ..Default::default()
-        },
-        "checkInPanelSeat",
-        json!({ "from": from.as_str(), "to": to.as_str(), "checkedInAt": at }),
-    )
-    .await
+    write_attendance(db, viewer, &seat, to, Some(at), now, "checkInPanelSeat").await
 }
 
 /// When a review's outcome is recorded, every seat still invited or confirmed was never

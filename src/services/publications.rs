@@ -58,14 +58,12 @@ pub struct FindingPublication {
     pub findings: Vec<PublicFinding>,
 }
 
+/// A publication's year: four digits, so that its period prints as a plain date range.
 fn year_bounds(field: &str, year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(first), Some(last)) if (1900..=9999).contains(&year) => Ok((first, last)),
-        _ => Err(AppError::bad_input(field, "is out of range")),
+    if !(1900..=9999).contains(&year) {
+        return Err(AppError::bad_input(field, "is out of range"));
     }
+    super::year_bounds(field, year)
 }
 
 /// Publishes a city's evaluation and acceptance results with a recorded outcome whose review

@@ -76,16 +76,6 @@ fn sample_error(err: crate::rules::draw::SampleError) -> AppError {
     }
 }
 
-fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(first), Some(last)) => Ok((first, last)),
-        _ => Err(AppError::bad_input("year", "is out of range")),
-    }
-}
-
 /// The audits that completed an evaluation or an acceptance in `year` (a PASSED one held
 /// that year), each with the latest such review: the plan's 完成评估或验收的企业, whom the
 /// province rechecks (每年不低于5%). A failed review completes nothing.
@@ -93,7 +83,7 @@ async fn completed_in_year(
     db: &impl ConnectionTrait,
     year: i32,
 ) -> AppResult<BTreeMap<Uuid, review::Model>> {
-    let (first, last) = year_bounds(year)?;
+    let (first, last) = super::year_bounds("year", year)?;
     let held = review::Entity::find()
         .filter(review::Column::Kind.is_in([
             ReviewKind::Evaluation.as_str(),
@@ -373,7 +363,7 @@ pub async fn get_year(
     year: i32,
 ) -> AppResult<RecheckYear> {
     viewer.require_province_admin()?;
-    year_bounds(year)?;
+    super::year_bounds("year", year)?;
     let draws = recheck_sample::Entity::find()
         .filter(recheck_sample::Column::Year.eq(year))
         .order_by_asc(recheck_sample::Column::Round)

@@ -18,7 +18,7 @@ use crate::auth::Viewer;
 use crate::domain::{
     AuditEventKind, DeadlineKind, OptionKind, ReviewKind, ReviewOutcome, ReviewStatus,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::rules::summary::{TargetCheck, acceptance_check, evaluation_check};
 
 use super::amounts::from_stored;
@@ -123,16 +123,6 @@ pub struct SummaryRow {
     pub city_code: Option<String>,
     pub city_name: String,
     pub summary: AnnualSummary,
-}
-
-fn year_bounds(year: i32) -> AppResult<(NaiveDate, NaiveDate)> {
-    match (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    ) {
-        (Some(first), Some(last)) => Ok((first, last)),
-        _ => Err(AppError::bad_input("year", "is out of range")),
-    }
 }
 
 /// Resolves which city the viewer may summarise: a city admin only their own (their city when
@@ -270,7 +260,7 @@ pub(crate) async fn summarise(
     city: Option<&str>,
     as_of: NaiveDate,
 ) -> AppResult<AnnualSummary> {
-    let bounds = year_bounds(year)?;
+    let bounds = super::year_bounds("year", year)?;
     let reviews = |kind, outcome| count_reviews(db, kind, outcome, bounds, city);
     let evaluations_passed = reviews(ReviewKind::Evaluation, ReviewOutcome::Passed).await?;
     let evaluations_failed = reviews(ReviewKind::Evaluation, ReviewOutcome::Failed).await?;
@@ -296,7 +286,7 @@ fn default_as_of(year: i32, as_of: Option<NaiveDate>) -> AppResult<NaiveDate> {
     if let Some(day) = as_of {
         return Ok(day);
     }
-    let (_, last) = year_bounds(year)?;
+    let (_, last) = super::year_bounds("year", year)?;
     Ok(last.min(today()))
 }
 

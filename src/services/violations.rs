@@ -407,12 +407,7 @@ fn filtered(
         query = query.filter(violation::Column::Kind.eq(kind.as_str()));
     }
     if let Some(year) = filter.year {
-        let (Some(first), Some(last)) = (
-            NaiveDate::from_ymd_opt(year, 1, 1),
-            NaiveDate::from_ymd_opt(year, 12, 31),
-        ) else {
-            return Err(AppError::bad_input("filter.year", "is out of range"));
-        };
+        let (first, last) = super::year_bounds("filter.year", year)?;
         query = query.filter(violation::Column::DecisionDate.between(first, last));
     }
     if let Some(city) = filter.city_code.as_deref().map(str::trim) {

@@ -59,6 +59,11 @@ async fn get(
     app.send(req).await
 }
 
+/// `token` records an appraisal; returns it.
+async fn record(app: &TestApp, token: &str, input: Value) -> Value {
+    app.ok(Some(token), RECORD, input).await["recordAppraisal"].clone()
+}
+
 /// A custom scheme: report quality weighs 35 and capacity 10.
 fn scheme_2025() -> Value {
     json!({
@@ -139,19 +144,17 @@ pub(crate) async fn a_year_from_scheme_to_published_reports(app: TestApp) {
     );
 
     // A: 80·10 + 90·35 + 70·15 + 85·25 + 60·15 = 80.25, less 1.5 = 78.75 (GOOD).
-    let recorded = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            appraisal(
-                a,
-                2025,
-                ["80", "90", "70", "85", "60"],
-                json!([{ "reason": "年度总结逾期报送", "points": "1.5" }]),
-            ),
-        )
-        .await["recordAppraisal"]
-        .clone();
+    let recorded = record(
+        &app,
+        &admin,
+        appraisal(
+            a,
+            2025,
+            ["80", "90", "70", "85", "60"],
+            json!([{ "reason": "年度总结逾期报送", "points": "1.5" }]),
+        ),
+    )
+    .await;
     assert_eq!(recorded["total"], "78.75");
     assert_eq!(recorded["weightedSum"], "80.25");
     assert_eq!(recorded["totalDeduction"], "1.5");
@@ -171,30 +174,27 @@ pub(crate) async fn a_year_from_scheme_to_published_reports(app: TestApp) {
     assert_eq!(recorded["history"], json!([]));
     // Re-recorded before publication: replaced, the first kept in the history.
     let first_id = recorded["id"].clone();
-    let again = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            appraisal(
-                a,
-                2025,
-                ["80", "90", "70", "85", "60"],
-                json!([{ "reason": "年度总结逾期报送", "points": "2.75" }]),
-            ),
-        )
-        .await["recordAppraisal"]
-        .clone();
+    let again = record(
+        &app,
+        &admin,
+        appraisal(
+            a,
+            2025,
+            ["80", "90", "70", "85", "60"],
+            json!([{ "reason": "年度总结逾期报送", "points": "2.75" }]),
+        ),
+    )
+    .await;
     assert_eq!(again["total"], "77.50");
     assert_eq!(again["history"], json!([{ "id": first_id }]));
 
     // B: 90.02 × 25 % = 22.505, rounded half-up once, on the total.
-    let b_total = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            appraisal(b, 2025, ["0", "0", "0", "90.02", "0"], json!([])),
-        )
-        .await["recordAppraisal"]["total"]
+    let b_total = record(
+        &app,
+        &admin,
+        appraisal(b, 2025, ["0", "0", "0", "90.02", "0"], json!([])),
+    )
+    .await["total"]
         .clone();
     assert_eq!(b_total, "22.51");
     // C, D and E tie at 80.00: D's report quality is lower; C and E are equal but for the name.
@@ -203,14 +203,8 @@ pub(crate) async fn a_year_from_scheme_to_published_reports(app: TestApp) {
         (d, ["100", "70", "90", "80", "80"]),
         (e, ["80", "80.00", "80", "80", "80"]),
     ] {
-        let total = app
-            .ok(
-                Some(&admin),
-                RECORD,
-                appraisal(firm, 2025, scores, json!([])),
-            )
-            .await["recordAppraisal"]["total"]
-            .clone();
+        let total =
+            record(&app, &admin, appraisal(firm, 2025, scores, json!([]))).await["total"].clone();
         assert_eq!(total, "80.00");
     }
 
@@ -496,9 +490,9 @@ fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
 async fn published_reports_are_cacheable(app: TestApp) {
     let admin = app.admin().await;
     let firm = create_consultancy(&app, &admin, 1).await;
-    app.ok(
-        Some(&admin),
-        RECORD,
+    record(
+        &app,
+        &admin,
         appraisal(&firm, 2024, ["90", "90", "90", "90", "90"], json!([])),
     )
     .await;
@@ -760,14 +754,12 @@ async fn computed_inputs_come_from_the_registry(app: TestApp) {
             .await
             .expect("update");
     }
-    let recorded = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            appraisal(&firm, 2025, ["70", "70", "70", "70", "70"], json!([])),
-        )
-        .await["recordAppraisal"]
-        .clone();
+    let recorded = record(
+        &app,
+        &admin,
+        appraisal(&firm, 2025, ["70", "70", "70", "70", "70"], json!([])),
+    )
+    .await;
     assert_eq!(recorded["inputs"]["auditsServed"], 3);
     assert_eq!(recorded["inputs"]["staffCount"], 2);
     assert_eq!(
@@ -797,14 +789,12 @@ db_test!(computed_inputs_come_from_the_registry);
 async fn a_new_scheme_recomputes_current_appraisals(app: TestApp) {
     let admin = app.admin().await;
     let firm = create_consultancy(&app, &admin, 1).await;
-    let recorded = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            appraisal(&firm, 2025, ["80", "90", "70", "85", "60"], json!([])),
-        )
-        .await["recordAppraisal"]
-        .clone();
+    let recorded = record(
+        &app,
+        &admin,
+        appraisal(&firm, 2025, ["80", "90", "70", "85", "60"], json!([])),
+    )
+    .await;
     // DESIGN.md's defaults: 12 + 27 + 10.5 + 21.25 + 9 = 79.75.
     assert_eq!(
         (recorded["total"].as_str(), recorded["grade"].as_str()),
@@ -855,12 +845,7 @@ async fn rank_changes_since_the_previous_published_year(app: TestApp) {
         firms.push(create_consultancy(&app, &admin, serial).await);
     }
     for (firm, score) in [(&firms[0], "70"), (&firms[1], "60"), (&firms[2], "90")] {
-        app.ok(
-            Some(&admin),
-            RECORD,
-            appraisal(firm, 2024, [score; 5], json!([])),
-        )
-        .await;
+        record(&app, &admin, appraisal(firm, 2024, [score; 5], json!([]))).await;
     }
     app.ok(Some(&admin), PUBLISH, json!({ "y": 2024 })).await;
     // 2024: 3 first, 1 second, 2 third. 2026: 2 first (+2), 1 second (0), 4 new, 3 last (−3).
@@ -870,12 +855,7 @@ async fn rank_changes_since_the_previous_published_year(app: TestApp) {
         (&firms[2], "50"),
         (&firms[3], "75"),
     ] {
-        app.ok(
-            Some(&admin),
-            RECORD,
-            appraisal(firm, 2026, [score; 5], json!([])),
-        )
-        .await;
+        record(&app, &admin, appraisal(firm, 2026, [score; 5], json!([]))).await;
     }
     let changes = |ranking: &Value| -> Vec<(String, Value, Value)> {
         ranking["entries"]
@@ -1120,12 +1100,7 @@ async fn roles_that_may_not(app: TestApp) {
     let admin = app.admin().await;
     let firm = create_consultancy(&app, &admin, 1).await;
     let other = create_consultancy(&app, &admin, 2).await;
-    app.ok(
-        Some(&admin),
-        RECORD,
-        appraisal(&other, 2025, ["80"; 5], json!([])),
-    )
-    .await;
+    record(&app, &admin, appraisal(&other, 2025, ["80"; 5], json!([]))).await;
     let city = app.city_admin("140100").await;
     let expert = create_expert(&app, &admin, 1).await;
     let expert = app.user_token("EXPERT", None, expert["id"].as_str()).await;
@@ -1197,9 +1172,9 @@ async fn the_report_command_writes_the_published_ranking() {
     let app = TestApp::at_url(&url).await;
     let admin = app.admin().await;
     let firm = create_consultancy(&app, &admin, 1).await;
-    app.ok(
-        Some(&admin),
-        RECORD,
+    record(
+        &app,
+        &admin,
         appraisal(&firm, 2025, ["88.88"; 5], json!([])),
     )
     .await;

@@ -24,28 +24,21 @@ macro_rules! doc_test {
                 }
             }
 
-            #[actix_web::test]
-            async fn sqlite_local() {
-                super::$name(TestApp::sqlite_with(|c| configure(c, false)).await).await;
-            }
+            doc_test!(@on_each_database $name, sqlite_local, postgres_local, false);
+            doc_test!(@on_each_database $name, sqlite_s3, postgres_s3, true);
+        }
+    };
+    // One store on both databases.
+    (@on_each_database $name:ident, $sqlite:ident, $postgres:ident, $s3:expr) => {
+        #[actix_web::test]
+        async fn $sqlite() {
+            super::$name(TestApp::sqlite_with(|c| configure(c, $s3)).await).await;
+        }
 
-            #[actix_web::test]
-            async fn postgres_local() {
-                if let Some(app) = TestApp::postgres_with(|c| configure(c, false)).await {
-                    super::$name(app).await;
-                }
-            }
-
-            #[actix_web::test]
-            async fn sqlite_s3() {
-                super::$name(TestApp::sqlite_with(|c| configure(c, true)).await).await;
-            }
-
-            #[actix_web::test]
-            async fn postgres_s3() {
-                if let Some(app) = TestApp::postgres_with(|c| configure(c, true)).await {
-                    super::$name(app).await;
-                }
+        #[actix_web::test]
+        async fn $postgres() {
+            if let Some(app) = TestApp::postgres_with(|c| configure(c, $s3)).await {
+                super::$name(app).await;
             }
         }
     };
@@ -176,6 +169,27 @@ async fn started_audit(app: &TestApp, s: &Setting) -> Value {
     audit
 }
 
+/// Schedules the audit's evaluation review `days_ahead` days from today; returns its id.
+async fn evaluation(app: &TestApp, s: &Setting, audit: &Value, days_ahead: i64) -> Value {
+    app.ok(
+        Some(&s.city),
+        SCHEDULE,
+        json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": day(days_ahead) } }),
+    )
+    .await["scheduleReview"]["id"]
+        .clone()
+}
+
+/// The objects in the document store.
+async fn stored_objects(app: &TestApp) -> Vec<cleanprod::services::documents::store::StoredObject> {
+    app.state
+        .services
+        .documents
+        .list("documents")
+        .await
+        .expect("list")
+}
+
 fn submission(s: &Setting) -> Value {
     json!({ "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": day(0) })
 }
@@ -285,13 +299,7 @@ async fn uploads_versions_and_downloads(app: TestApp) {
     // Equal bytes are stored once: two documents with the same file share one object.
     let again = attach(&app, &s.city, "AUDIT", &audit, "OTHER").await;
     assert_eq!(again["versions"][0]["sha256"], sha1.as_str());
-    let objects = app
-        .state
-        .services
-        .documents
-        .list("documents")
-        .await
-        .expect("list");
+    let objects = stored_objects(&app).await;
     assert_eq!(objects.len(), 2, "two distinct files, stored once each");
     // Every read by someone other than the public is in the audit log.
     let reads = app
@@ -313,14 +321,7 @@ async fn who_reads_what(app: TestApp) {
         json!({ "id": audit, "input": submission(&s) }),
     )
     .await;
-    let review = app
-        .ok(
-            Some(&s.city),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": day(3) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    let review = evaluation(&app, &s, &audit, 3).await;
     let panel = draw(&app, &s.city, json!({ "reviewId": review })).await;
     let seated = panel["seats"][0]["expertId"].clone();
     let seat = panel["seats"][0]["id"].clone();
@@ -599,13 +600,7 @@ async fn refused_files_leave_nothing(app: TestApp) {
         before,
         "nothing written"
     );
-    let objects = app
-        .state
-        .services
-        .documents
-        .list("documents")
-        .await
-        .expect("list");
+    let objects = stored_objects(&app).await;
     assert!(objects.is_empty(), "nothing stored");
     let staged = std::fs::read_dir(&app.state.services.config.documents.staging_dir)
         .map(|d| d.count())
@@ -676,14 +671,7 @@ async fn steps_rest_on_their_documents(app: TestApp) {
     }
 
     // The review's outcome needs the panel's opinion.
-    let review = app
-        .ok(
-            Some(&s.city),
-            SCHEDULE,
-            json!({ "input": { "auditId": audit, "kind": "EVALUATION", "date": day(0) } }),
-        )
-        .await["scheduleReview"]["id"]
-        .clone();
+    let review = evaluation(&app, &s, &audit, 0).await;
     let record = json!({ "id": review, "input": { "outcome": "PASSED", "score": "80", "opinion": "同意通过" } });
     assert_eq!(
         app.code(Some(&s.city), crate::audits::RECORD, record.clone())

@@ -32,11 +32,39 @@ async fn audit_of(app: &TestApp, s: &Setting, enterprise: &Value, notice: &str) 
         .clone()
 }
 
+/// The audit's deadlines as `token` reads them on `as_of`.
+async fn deadlines_as_of(app: &TestApp, token: &str, id: &Value, as_of: &str) -> Value {
+    app.ok(Some(token), DEADLINES, json!({ "id": id, "asOf": as_of }))
+        .await["audit"]
+        .clone()
+}
+
+/// `token` grants or refuses the waiting extension; returns the audit.
+async fn decide(app: &TestApp, token: &str, id: &Value, grant: bool, reason: &str) -> Value {
+    app.ok(
+        Some(token),
+        DECIDE,
+        json!({ "id": id, "grant": grant, "r": reason }),
+    )
+    .await["decideAcceptanceExtension"]
+        .clone()
+}
+
 async fn transitions(app: &TestApp) -> (i64, i64) {
     (
         app.count("audit_transitions").await,
         app.count("audit_log").await,
     )
+}
+
+/// `query` (taking `$id`) answers `token` about `own` and refuses it about `other`.
+async fn reads_own_only(app: &TestApp, token: &str, query: &str, own: &Value, other: &Value) {
+    app.ok(Some(token), query, json!({ "id": own })).await;
+    assert_eq!(
+        app.code(Some(token), query, json!({ "id": other })).await,
+        "FORBIDDEN",
+        "{query}"
+    );
 }
 
 async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
@@ -76,13 +104,7 @@ async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
     );
 
     let enterprise = "query($id: ID!) { enterprise(id: $id) { name } }";
-    app.ok(Some(&own), enterprise, json!({ "id": s.enterprise["id"] }))
-        .await;
-    assert_eq!(
-        app.code(Some(&own), enterprise, json!({ "id": other["id"] }))
-            .await,
-        "FORBIDDEN"
-    );
+    reads_own_only(&app, &own, enterprise, &s.enterprise["id"], &other["id"]).await;
     let listed = app
         .ok(
             Some(&own),
@@ -97,16 +119,8 @@ async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
     );
 
     let audit = "query($id: ID!) { audit(id: $id) { id options { title } reviews { kind } } }";
-    app.ok(Some(&own), audit, json!({ "id": own_audit["id"] }))
-        .await;
-    assert_eq!(
-        app.code(Some(&own), audit, json!({ "id": other_audit["id"] }))
-            .await,
-        "FORBIDDEN"
-    );
+    reads_own_only(&app, &own, audit, &own_audit["id"], &other_audit["id"]).await;
     let audits = "query($f: AuditFilter) { audits(filter: $f) { totalCount } }";
-    let mine = app.ok(Some(&own), audits, json!({ "f": null })).await;
-    assert_eq!(mine["audits"]["totalCount"], 1);
     assert_eq!(
         app.code(
             Some(&own),
@@ -116,18 +130,20 @@ async fn an_enterprise_user_sees_its_own_and_nothing_more(app: TestApp) {
         .await,
         "FORBIDDEN"
     );
-    let overdue = app
-        .ok(
-            Some(&own),
+    // Its lists hold its own and nothing more.
+    for (query, variables, field, total) in [
+        (audits, json!({ "f": null }), "audits", 1),
+        (
             "{ overdueAudits(asOf: \"2030-01-01\") { totalCount } }",
             json!({}),
-        )
-        .await;
-    assert_eq!(overdue["overdueAudits"]["totalCount"], 1);
-    let reviews = app
-        .ok(Some(&own), "{ reviews { totalCount } }", json!({}))
-        .await;
-    assert_eq!(reviews["reviews"]["totalCount"], 0);
+            "overdueAudits",
+            1,
+        ),
+        ("{ reviews { totalCount } }", json!({}), "reviews", 0),
+    ] {
+        let seen = app.ok(Some(&own), query, variables).await;
+        assert_eq!(seen[field]["totalCount"], total, "{query}");
+    }
 
     // What belongs to officials or to other parties stays closed.
     for query in [
@@ -155,14 +171,7 @@ pub(crate) async fn the_enterprise_discloses_starts_and_reports_on_its_own(app: 
     let stranger = enterprise_user(&app, &other).await;
 
     // Notified: the disclosure is owed first, one month after the notice.
-    let read = app
-        .ok(
-            Some(&own),
-            DEADLINES,
-            json!({ "id": id, "asOf": "2024-04-02" }),
-        )
-        .await["audit"]
-        .clone();
+    let read = deadlines_as_of(&app, &own, id, "2024-04-02").await;
     assert_eq!(
         read["deadline"],
         json!({ "kind": "DISCLOSURE", "due": "2024-04-01" })
@@ -286,14 +295,7 @@ pub(crate) async fn the_enterprise_discloses_starts_and_reports_on_its_own(app: 
             "deadline": { "kind": "EVALUATION", "due": "2024-08-31" },
         })
     );
-    let read = app
-        .ok(
-            Some(&own),
-            DEADLINES,
-            json!({ "id": id, "asOf": "2024-06-02" }),
-        )
-        .await["audit"]
-        .clone();
+    let read = deadlines_as_of(&app, &own, id, "2024-06-02").await;
     let met: Vec<(Value, Value)> = read["deadlines"]
         .as_array()
         .expect("deadlines")
@@ -323,6 +325,9 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
     let s = setting(&app).await;
     let audit = audit_of(&app, &s, &s.enterprise, "2024-03-01").await;
     let id = &audit["id"];
+    // Sent more than once: to be refused, then accepted.
+    let first_request = json!({ "id": id, "until": "2025-09-30", "r": "设备到货延迟" });
+    let grant = json!({ "id": id, "grant": true, "r": "同意" });
     let own = enterprise_user(&app, &s.enterprise).await;
     let firm = app.consultancy_user(&s.firm["id"]).await;
     app.ok(Some(&own), START, json!({ "id": id, "on": "2024-03-10" }))
@@ -367,34 +372,20 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
         assert_eq!(error["extensions"]["field"], field, "{until}");
     }
     assert_eq!(
-        app.code(
-            Some(&s.city),
-            REQUEST,
-            json!({ "id": id, "until": "2025-09-30", "r": "设备到货延迟" })
-        )
-        .await,
+        app.code(Some(&s.city), REQUEST, first_request.clone())
+            .await,
         "FORBIDDEN"
     );
     assert_eq!(
-        app.code(
-            Some(&s.city),
-            DECIDE,
-            json!({ "id": id, "grant": true, "r": "同意" })
-        )
-        .await,
+        app.code(Some(&s.city), DECIDE, grant.clone()).await,
         "BAD_USER_INPUT",
         "nothing is waiting yet"
     );
     assert_eq!(transitions(&app).await, before, "nothing written");
 
-    let requested = app
-        .ok(
-            Some(&own),
-            REQUEST,
-            json!({ "id": id, "until": "2025-09-30", "r": "设备到货延迟" }),
-        )
-        .await["requestAcceptanceExtension"]
-        .clone();
+    let requested =
+        app.ok(Some(&own), REQUEST, first_request.clone()).await["requestAcceptanceExtension"]
+            .clone();
     assert_eq!(requested["extensionRequest"]["until"], "2025-09-30");
     assert_eq!(
         requested["acceptanceDue"], "2025-06-15",
@@ -414,33 +405,16 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
     // The enterprise does not decide its own application, nor another city.
     for token in [&own, &other_city] {
         assert_eq!(
-            app.code(
-                Some(token),
-                DECIDE,
-                json!({ "id": id, "grant": true, "r": "同意" })
-            )
-            .await,
+            app.code(Some(token), DECIDE, grant.clone()).await,
             "FORBIDDEN"
         );
     }
-    let refused = app
-        .ok(
-            Some(&s.city),
-            DECIDE,
-            json!({ "id": id, "grant": false, "r": "理由不充分" }),
-        )
-        .await["decideAcceptanceExtension"]
-        .clone();
+    let refused = decide(&app, &s.city, id, false, "理由不充分").await;
     assert_eq!(refused["extensionRequest"], Value::Null);
     assert_eq!(refused["acceptanceExtendedUntil"], Value::Null);
     assert_eq!(refused["acceptanceDue"], "2025-06-15");
     assert_eq!(
-        app.code(
-            Some(&s.city),
-            DECIDE,
-            json!({ "id": id, "grant": true, "r": "同意" })
-        )
-        .await,
+        app.code(Some(&s.city), DECIDE, grant.clone()).await,
         "BAD_USER_INPUT",
         "the refusal answered it"
     );
@@ -451,14 +425,7 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
         json!({ "id": id, "until": "2025-09-30", "r": "设备到货延迟，附供货合同" }),
     )
     .await;
-    let granted = app
-        .ok(
-            Some(&s.city),
-            DECIDE,
-            json!({ "id": id, "grant": true, "r": "同意延期" }),
-        )
-        .await["decideAcceptanceExtension"]
-        .clone();
+    let granted = decide(&app, &s.city, id, true, "同意延期").await;
     assert_eq!(granted["acceptanceExtendedUntil"], "2025-09-30");
     assert_eq!(granted["extensionReason"], "同意延期");
     // The enterprise and its consultancy were told of the outcome and of each decision,
@@ -528,22 +495,35 @@ pub(crate) async fn extensions_are_applied_for_and_decided(app: TestApp) {
 }
 db_test!(extensions_are_applied_for_and_decided);
 
-async fn the_enterprise_sees_who_sat_from_the_review_date_by_name(app: TestApp) {
-    use crate::panels::{draw, evaluation, pool};
-    let s = setting(&app).await;
-    pool(&app, &s.admin, 100, 2).await;
+/// An evaluation `days_ahead` days from today with its panel drawn, and an account of the
+/// audit's enterprise; returns (panel, account, the audit's reviews as that account reads them).
+async fn drawn_as_the_enterprise_sees_it(
+    app: &TestApp,
+    s: &Setting,
+    serial: u32,
+    days_ahead: i64,
+) -> (Value, String, Value) {
+    use crate::panels::{day, draw, evaluation};
     let reviews_of = "query($id: ID!) { audit(id: $id) { enterprise { id } reviews { hasPanel panel { id seats { expertName expert { name } } } } } }";
-    let panel_query = "query($id: ID!) { panel(id: $id) { id } }";
-
-    // Before the review date: the panel exists, its members are not shown.
-    let (audit, future) = evaluation(&app, &s, 10, &crate::panels::day(20)).await;
-    let panel = draw(&app, &s.city, json!({ "reviewId": future })).await;
+    let (audit, review) = evaluation(app, s, serial, &day(days_ahead)).await;
+    let panel = draw(app, &s.city, json!({ "reviewId": review })).await;
     let enterprise = app
         .ok(Some(&s.city), reviews_of, json!({ "id": audit }))
         .await["audit"]["enterprise"]
         .clone();
-    let own = enterprise_user(&app, &enterprise).await;
+    let own = enterprise_user(app, &enterprise).await;
     let seen = app.ok(Some(&own), reviews_of, json!({ "id": audit })).await;
+    (panel, own, seen)
+}
+
+async fn the_enterprise_sees_who_sat_from_the_review_date_by_name(app: TestApp) {
+    use crate::panels::pool;
+    let s = setting(&app).await;
+    pool(&app, &s.admin, 100, 2).await;
+    let panel_query = "query($id: ID!) { panel(id: $id) { id } }";
+
+    // Before the review date: the panel exists, its members are not shown.
+    let (panel, own, seen) = drawn_as_the_enterprise_sees_it(&app, &s, 10, 20).await;
     assert_eq!(seen["audit"]["reviews"][0]["hasPanel"], true);
     assert_eq!(seen["audit"]["reviews"][0]["panel"], Value::Null);
     assert_eq!(
@@ -553,14 +533,7 @@ async fn the_enterprise_sees_who_sat_from_the_review_date_by_name(app: TestApp) 
     );
 
     // From the review date on: names, never the experts' records; another enterprise nothing.
-    let (audit, today) = evaluation(&app, &s, 11, &crate::panels::day(0)).await;
-    let panel = draw(&app, &s.city, json!({ "reviewId": today })).await;
-    let enterprise = app
-        .ok(Some(&s.city), reviews_of, json!({ "id": audit }))
-        .await["audit"]["enterprise"]
-        .clone();
-    let own = enterprise_user(&app, &enterprise).await;
-    let seen = app.ok(Some(&own), reviews_of, json!({ "id": audit })).await;
+    let (panel, _, seen) = drawn_as_the_enterprise_sees_it(&app, &s, 11, 0).await;
     let seats = seen["audit"]["reviews"][0]["panel"]["seats"]
         .as_array()
         .expect("seats")

@@ -27,6 +27,52 @@ fn input(kind: &str, subject: &Value, number: &str) -> Value {
     } })
 }
 
+/// `token` records a violation; returns it.
+async fn record(app: &TestApp, token: &str, vars: Value) -> Value {
+    app.ok(Some(token), RECORD, vars).await["recordViolation"].clone()
+}
+
+/// Each case is refused as BAD_USER_INPUT naming its field.
+async fn assert_bad_input(app: &TestApp, token: &str, query: &str, cases: Vec<(Value, &str)>) {
+    for (vars, field) in cases {
+        let (code, error) = app.err(Some(token), query, vars.clone()).await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field)),
+            "{vars}: {error}"
+        );
+    }
+}
+
+/// The province, two cities, one subject of each kind, and accounts of the expert and the firm.
+struct Parties {
+    admin: String,
+    taiyuan: String,
+    datong: String,
+    enterprise: Value,
+    firm: Value,
+    expert: Value,
+    expert_user: String,
+    firm_user: String,
+}
+
+async fn parties(app: &TestApp) -> Parties {
+    let admin = app.admin().await;
+    let enterprise = create_enterprise(app, &admin, enterprise_input(1)).await;
+    let firm = create_consultancy(app, &admin, 1).await;
+    let expert = create_expert(app, &admin, 1).await;
+    Parties {
+        taiyuan: app.city_admin("140100").await,
+        datong: app.city_admin("140200").await,
+        expert_user: app.user_token("EXPERT", None, expert["id"].as_str()).await,
+        firm_user: app.consultancy_user(&firm["id"]).await,
+        admin,
+        enterprise,
+        firm,
+        expert,
+    }
+}
+
 pub(crate) async fn recorded_published_and_public(app: TestApp) {
     let admin = app.admin().await;
     let taiyuan = app.city_admin("140100").await;
@@ -36,14 +82,13 @@ pub(crate) async fn recorded_published_and_public(app: TestApp) {
     let expert = create_expert(&app, &admin, 1).await;
 
     // Taiyuan records against its own enterprise; the province against a firm and an expert.
-    let v1 = app
-        .ok(
-            Some(&taiyuan),
-            RECORD,
-            input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
-        )
-        .await["recordViolation"]
-        .clone();
+    let v1 = record(
+        &app,
+        &taiyuan,
+        input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
+    )
+    .await
+    .clone();
     assert_eq!(v1["subjectName"], "企业1");
     assert_eq!(v1["subjectCreditCode"], enterprise["creditCode"]);
     assert_eq!(v1["cityCode"], "140100");
@@ -51,11 +96,11 @@ pub(crate) async fn recorded_published_and_public(app: TestApp) {
     assert_eq!(v1["published"], false);
     let mut on_firm = input("CONSULTANCY", &firm, "晋环罚〔2025〕7号");
     on_firm["input"]["kind"] = json!("FALSIFICATION");
-    let v2 = app.ok(Some(&admin), RECORD, on_firm).await["recordViolation"].clone();
+    let v2 = record(&app, &admin, on_firm).await;
     let mut on_expert = input("EXPERT", &expert, "晋环罚〔2025〕8号");
     on_expert["input"]["kind"] = json!("OTHER");
     on_expert["input"]["description"] = Value::Null;
-    let v3 = app.ok(Some(&admin), RECORD, on_expert).await["recordViolation"].clone();
+    let v3 = record(&app, &admin, on_expert).await;
     assert_eq!(v3["subjectName"], "专家1");
     assert_eq!(
         v3["subjectCreditCode"],
@@ -151,44 +196,40 @@ pub(crate) async fn recorded_published_and_public(app: TestApp) {
 db_test!(recorded_published_and_public);
 
 async fn who_may_not_and_bad_input(app: TestApp) {
-    let admin = app.admin().await;
-    let taiyuan = app.city_admin("140100").await;
-    let datong = app.city_admin("140200").await;
-    let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
-    let firm = create_consultancy(&app, &admin, 1).await;
-    let expert = create_expert(&app, &admin, 1).await;
-    let expert_user = app.user_token("EXPERT", None, expert["id"].as_str()).await;
-    let firm_user = app.consultancy_user(&firm["id"]).await;
-    let on_firm = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            input("CONSULTANCY", &firm, "晋环罚〔2025〕1号"),
-        )
-        .await["recordViolation"]
-        .clone();
+    let p = parties(&app).await;
+    let on_firm = record(
+        &app,
+        &p.admin,
+        input("CONSULTANCY", &p.firm, "晋环罚〔2025〕1号"),
+    )
+    .await
+    .clone();
     let before = counts(&app).await;
 
-    let enterprise_case = input("ENTERPRISE", &enterprise, "X-1");
+    let enterprise_case = input("ENTERPRISE", &p.enterprise, "X-1");
     for (token, vars, want) in [
-        (Some(datong.as_str()), enterprise_case.clone(), "FORBIDDEN"),
         (
-            Some(taiyuan.as_str()),
-            input("CONSULTANCY", &firm, "X-2"),
-            "FORBIDDEN",
-        ),
-        (
-            Some(taiyuan.as_str()),
-            input("EXPERT", &expert, "X-3"),
-            "FORBIDDEN",
-        ),
-        (
-            Some(expert_user.as_str()),
+            Some(p.datong.as_str()),
             enterprise_case.clone(),
             "FORBIDDEN",
         ),
         (
-            Some(firm_user.as_str()),
+            Some(p.taiyuan.as_str()),
+            input("CONSULTANCY", &p.firm, "X-2"),
+            "FORBIDDEN",
+        ),
+        (
+            Some(p.taiyuan.as_str()),
+            input("EXPERT", &p.expert, "X-3"),
+            "FORBIDDEN",
+        ),
+        (
+            Some(p.expert_user.as_str()),
+            enterprise_case.clone(),
+            "FORBIDDEN",
+        ),
+        (
+            Some(p.firm_user.as_str()),
             enterprise_case.clone(),
             "FORBIDDEN",
         ),
@@ -198,9 +239,9 @@ async fn who_may_not_and_bad_input(app: TestApp) {
         assert_eq!(code, want, "{error}");
     }
     for (token, want) in [
-        (Some(taiyuan.as_str()), "FORBIDDEN"),
-        (Some(expert_user.as_str()), "FORBIDDEN"),
-        (Some(firm_user.as_str()), "FORBIDDEN"),
+        (Some(p.taiyuan.as_str()), "FORBIDDEN"),
+        (Some(p.expert_user.as_str()), "FORBIDDEN"),
+        (Some(p.firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
         assert_eq!(
@@ -210,15 +251,15 @@ async fn who_may_not_and_bad_input(app: TestApp) {
         );
     }
     for (token, want) in [
-        (Some(expert_user.as_str()), "FORBIDDEN"),
-        (Some(firm_user.as_str()), "FORBIDDEN"),
+        (Some(p.expert_user.as_str()), "FORBIDDEN"),
+        (Some(p.firm_user.as_str()), "FORBIDDEN"),
         (None, "UNAUTHENTICATED"),
     ] {
         assert_eq!(app.code(token, ADMIN_LIST, json!({})).await, want);
     }
     assert_eq!(
         app.code(
-            Some(&datong),
+            Some(&p.datong),
             ADMIN_LIST,
             json!({ "filter": { "cityCode": "140100" } })
         )
@@ -227,47 +268,46 @@ async fn who_may_not_and_bad_input(app: TestApp) {
     );
 
     let set = |f: &dyn Fn(&mut Value)| {
-        let mut v = input("ENTERPRISE", &enterprise, "X-9");
+        let mut v = input("ENTERPRISE", &p.enterprise, "X-9");
         f(&mut v["input"]);
         v
     };
-    for (vars, field) in [
-        (
-            set(&|i| i["decisionDate"] = json!("2999-01-01")),
-            "decisionDate",
-        ),
-        (
-            set(&|i| i["decisionNumber"] = json!("  ")),
-            "decisionNumber",
-        ),
-        (
-            set(&|i| i["decisionNumber"] = json!("x".repeat(101))),
-            "decisionNumber",
-        ),
-        (set(&|i| i["penalty"] = json!("")), "penalty"),
-        (
-            set(&|i| i["description"] = json!("x".repeat(2001))),
-            "description",
-        ),
-        (set(&|i| i["subjectId"] = json!("not-an-id")), "subjectId"),
-        (
-            set(&|i| i["subjectId"] = json!(uuid::Uuid::now_v7().to_string())),
-            "subjectId",
-        ),
-        (set(&|i| i["subjectKind"] = json!("EXPERT")), "subjectId"),
-    ] {
-        let (code, error) = app.err(Some(&admin), RECORD, vars.clone()).await;
-        assert_eq!(
-            (code.as_str(), error["extensions"]["field"].as_str()),
-            ("BAD_USER_INPUT", Some(field)),
-            "{vars}: {error}"
-        );
-    }
+    assert_bad_input(
+        &app,
+        &p.admin,
+        RECORD,
+        vec![
+            (
+                set(&|i| i["decisionDate"] = json!("2999-01-01")),
+                "decisionDate",
+            ),
+            (
+                set(&|i| i["decisionNumber"] = json!("  ")),
+                "decisionNumber",
+            ),
+            (
+                set(&|i| i["decisionNumber"] = json!("x".repeat(101))),
+                "decisionNumber",
+            ),
+            (set(&|i| i["penalty"] = json!("")), "penalty"),
+            (
+                set(&|i| i["description"] = json!("x".repeat(2001))),
+                "description",
+            ),
+            (set(&|i| i["subjectId"] = json!("not-an-id")), "subjectId"),
+            (
+                set(&|i| i["subjectId"] = json!(uuid::Uuid::now_v7().to_string())),
+                "subjectId",
+            ),
+            (set(&|i| i["subjectKind"] = json!("EXPERT")), "subjectId"),
+        ],
+    )
+    .await;
     assert_eq!(
         app.code(
-            Some(&admin),
+            Some(&p.admin),
             RECORD,
-            input("ENTERPRISE", &enterprise, "晋环罚〔2025〕1号")
+            input("ENTERPRISE", &p.enterprise, "晋环罚〔2025〕1号")
         )
         .await,
         "CONFLICT",
@@ -275,7 +315,7 @@ async fn who_may_not_and_bad_input(app: TestApp) {
     );
     assert_eq!(
         app.code(
-            Some(&admin),
+            Some(&p.admin),
             PUBLISH,
             json!({ "id": uuid::Uuid::now_v7().to_string() })
         )
@@ -329,36 +369,26 @@ pub(crate) async fn withdrawn_and_expired_leave_public_view(app: TestApp) {
     let taiyuan = app.city_admin("140100").await;
     let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
     let firm = create_consultancy(&app, &admin, 1).await;
-    let record = |token: String, vars: Value| {
-        let app = &app;
-        async move { app.ok(Some(&token), RECORD, vars).await["recordViolation"]["id"].clone() }
-    };
     // v1 is revoked after publication; v2 (SERIOUS) and v3 (GENERAL, the default) age;
     // v4 is revoked before publication; v5 waits.
     let v1 = record(
-        taiyuan.clone(),
+        &app,
+        &taiyuan,
         input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
     )
-    .await;
+    .await["id"]
+        .clone();
     let mut serious = input("CONSULTANCY", &firm, "晋环罚〔2025〕2号");
     serious["input"]["severity"] = json!("SERIOUS");
     serious["input"]["kind"] = json!("FALSIFICATION");
-    let v2 = record(admin.clone(), serious).await;
-    let v3 = record(
-        admin.clone(),
-        input("ENTERPRISE", &enterprise, "并环罚〔2025〕3号"),
-    )
-    .await;
-    let v4 = record(
-        admin.clone(),
-        input("ENTERPRISE", &enterprise, "并环罚〔2025〕4号"),
-    )
-    .await;
-    let v5 = record(
-        admin.clone(),
-        input("ENTERPRISE", &enterprise, "并环罚〔2025〕5号"),
-    )
-    .await;
+    let v2 = record(&app, &admin, serious).await["id"].clone();
+    let mut on_enterprise = Vec::new();
+    for n in 3..=5 {
+        let number = format!("并环罚〔2025〕{n}号");
+        let recorded = record(&app, &admin, input("ENTERPRISE", &enterprise, &number)).await;
+        on_enterprise.push(recorded["id"].clone());
+    }
+    let [v3, v4, v5] = <[Value; 3]>::try_from(on_enterprise).expect("three recorded");
     for id in [&v1, &v2, &v3] {
         app.ok(Some(&admin), PUBLISH, json!({ "id": id })).await;
     }
@@ -535,41 +565,32 @@ pub(crate) async fn withdrawn_and_expired_leave_public_view(app: TestApp) {
 db_test!(withdrawn_and_expired_leave_public_view);
 
 async fn withdrawal_who_may_not_and_bad_input(app: TestApp) {
-    let admin = app.admin().await;
-    let taiyuan = app.city_admin("140100").await;
-    let datong = app.city_admin("140200").await;
-    let enterprise = create_enterprise(&app, &admin, enterprise_input(1)).await;
-    let firm = create_consultancy(&app, &admin, 1).await;
-    let expert = create_expert(&app, &admin, 1).await;
-    let expert_user = app.user_token("EXPERT", None, expert["id"].as_str()).await;
-    let firm_user = app.consultancy_user(&firm["id"]).await;
-    let on_enterprise = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            input("ENTERPRISE", &enterprise, "并环罚〔2025〕1号"),
-        )
-        .await["recordViolation"]["id"]
+    let p = parties(&app).await;
+    let on_enterprise = record(
+        &app,
+        &p.admin,
+        input("ENTERPRISE", &p.enterprise, "并环罚〔2025〕1号"),
+    )
+    .await["id"]
         .clone();
-    let on_firm = app
-        .ok(
-            Some(&admin),
-            RECORD,
-            input("CONSULTANCY", &firm, "晋环罚〔2025〕2号"),
-        )
-        .await["recordViolation"]["id"]
+    let on_firm = record(
+        &app,
+        &p.admin,
+        input("CONSULTANCY", &p.firm, "晋环罚〔2025〕2号"),
+    )
+    .await["id"]
         .clone();
     for id in [&on_enterprise, &on_firm] {
-        app.ok(Some(&admin), PUBLISH, json!({ "id": id })).await;
+        app.ok(Some(&p.admin), PUBLISH, json!({ "id": id })).await;
     }
     let before = counts(&app).await;
 
     let reason = "撤销";
     for (token, id, want) in [
-        (Some(datong.as_str()), &on_enterprise, "FORBIDDEN"),
-        (Some(taiyuan.as_str()), &on_firm, "FORBIDDEN"),
-        (Some(expert_user.as_str()), &on_enterprise, "FORBIDDEN"),
-        (Some(firm_user.as_str()), &on_firm, "FORBIDDEN"),
+        (Some(p.datong.as_str()), &on_enterprise, "FORBIDDEN"),
+        (Some(p.taiyuan.as_str()), &on_firm, "FORBIDDEN"),
+        (Some(p.expert_user.as_str()), &on_enterprise, "FORBIDDEN"),
+        (Some(p.firm_user.as_str()), &on_firm, "FORBIDDEN"),
         (None, &on_enterprise, "UNAUTHENTICATED"),
     ] {
         let (code, error) = app
@@ -577,24 +598,23 @@ async fn withdrawal_who_may_not_and_bad_input(app: TestApp) {
             .await;
         assert_eq!(code, want, "{error}");
     }
-    for (vars, field) in [
-        (json!({ "id": on_enterprise, "reason": "  " }), "reason"),
-        (
-            json!({ "id": on_enterprise, "reason": "x".repeat(501) }),
-            "reason",
-        ),
-        (json!({ "id": "not-an-id", "reason": reason }), "id"),
-    ] {
-        let (code, error) = app.err(Some(&admin), WITHDRAW, vars.clone()).await;
-        assert_eq!(
-            (code.as_str(), error["extensions"]["field"].as_str()),
-            ("BAD_USER_INPUT", Some(field)),
-            "{vars}: {error}"
-        );
-    }
+    assert_bad_input(
+        &app,
+        &p.admin,
+        WITHDRAW,
+        vec![
+            (json!({ "id": on_enterprise, "reason": "  " }), "reason"),
+            (
+                json!({ "id": on_enterprise, "reason": "x".repeat(501) }),
+                "reason",
+            ),
+            (json!({ "id": "not-an-id", "reason": reason }), "id"),
+        ],
+    )
+    .await;
     assert_eq!(
         app.code(
-            Some(&admin),
+            Some(&p.admin),
             WITHDRAW,
             json!({ "id": uuid::Uuid::now_v7().to_string(), "reason": reason })
         )
@@ -603,14 +623,14 @@ async fn withdrawal_who_may_not_and_bad_input(app: TestApp) {
     );
     let (code, error) = app
         .err(
-            Some(&admin),
+            Some(&p.admin),
             STATES,
             json!({ "filter": { "state": "GONE" } }),
         )
         .await;
     assert_eq!(code, "BAD_USER_INPUT", "{error}");
     assert_eq!(counts(&app).await, before, "nothing written");
-    let all = app.ok(Some(&admin), STATES, json!({})).await["violations"].clone();
+    let all = app.ok(Some(&p.admin), STATES, json!({})).await["violations"].clone();
     for edge in all["edges"].as_array().expect("edges") {
         assert_eq!(edge["node"]["withdrawn"], false);
         assert_eq!(edge["node"]["publicationState"], "PUBLIC");

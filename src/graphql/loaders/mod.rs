@@ -57,6 +57,22 @@ where
     Ok(loader.load_one(key).await?.map(wrap))
 }
 
+/// `load_as` through an optional foreign key: `None` without a key.
+pub async fn load_optional_as<T, K, V, N>(
+    loader: &Cached<T>,
+    key: Option<K>,
+    wrap: impl FnOnce(V) -> N,
+) -> Result<Option<N>, LoadError>
+where
+    T: Loader<K, Value = V, Error = LoadError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    match key {
+        Some(key) => load_as(loader, key, wrap).await,
+        None => Ok(None),
+    }
+}
+
 /// One key's rows of a one-to-many relation; none when the batch read found none.
 pub async fn load_rows<T, K, V>(loader: &Cached<T>, key: K) -> Result<Vec<V>, LoadError>
 where

@@ -38,7 +38,7 @@ use crate::error::{AppError, AppResult};
 use crate::rules::delivery::{AfterFailure, after_failure, channels_for, parse_channels};
 use crate::services::bulk::insert_statements;
 use crate::services::pagination::{Page, PageRequest, fetch_page};
-use crate::services::{Services, audit_log};
+use crate::services::{Services, audit_log, keyed_by_id};
 
 use super::transport::{Outgoing, Transports};
 use super::{compose, params_of, render, seat_links};
@@ -541,27 +541,12 @@ pub async fn list(
     }
     page.newest_first = true;
     let found = fetch_page(db, query, delivery::Column::Id, page).await?;
-    let notifications: HashMap<Uuid, notification::Model> = notification::Entity::find()
-        .filter(notification::Column::Id.is_in(found.items.iter().map(|d| d.notification_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n))
-        .collect();
-    let users: HashMap<Uuid, user::Model> = user::Entity::find()
-        .filter(user::Column::Id.is_in(notifications.values().filter_map(|n| n.user_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    let experts: HashMap<Uuid, expert::Model> = expert::Entity::find()
-        .filter(expert::Column::Id.is_in(notifications.values().filter_map(|n| n.expert_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    let notification_ids: Vec<Uuid> = found.items.iter().map(|d| d.notification_id).collect();
+    let notifications = keyed_by_id::<notification::Entity>(db, &notification_ids).await?;
+    let user_ids: Vec<Uuid> = notifications.values().filter_map(|n| n.user_id).collect();
+    let users = keyed_by_id::<user::Entity>(db, &user_ids).await?;
+    let expert_ids: Vec<Uuid> = notifications.values().filter_map(|n| n.expert_id).collect();
+    let experts = keyed_by_id::<expert::Entity>(db, &expert_ids).await?;
     let mut items = Vec::with_capacity(found.items.len());
     for d in &found.items {
         let n = notifications
