@@ -305,54 +305,35 @@ mod tests {
     fn notices_are_owed_until_every_enterprise_has_its_notice() {
         let offsets = [30, 7, 1];
         let day = ymd(2026, 3, 30);
-        for owed in [
-            None,
-            Some(AnnualListStatus::Draft),
-            Some(AnnualListStatus::Submitted),
-            Some(AnnualListStatus::Approved),
-        ] {
+        // Owed while the list is not published, or published with notices still to issue.
+        let published = Some(AnnualListStatus::Published);
+        let owed = [
+            (None, false),
+            (Some(AnnualListStatus::Draft), false),
+            (Some(AnnualListStatus::Submitted), false),
+            (Some(AnnualListStatus::Approved), false),
+            (published, true),
+        ];
+        for (list, pending) in owed {
             assert_eq!(
-                calendar_reminder(Duty::Notices, 2026, owed, false, day, &offsets),
+                calendar_reminder(Duty::Notices, 2026, list, pending, day, &offsets),
                 Some(Reminder::Approaching {
                     offset: 1,
                     days_left: 1
-                })
+                }),
+                "{list:?} {pending}"
+            );
+            let after = ymd(2026, 4, 1);
+            assert_eq!(
+                calendar_reminder(Duty::Notices, 2026, list, pending, after, &offsets),
+                Some(Reminder::Missed),
+                "{list:?} {pending}"
             );
         }
+        // Published and every enterprise notified: nothing owed.
         assert_eq!(
-            calendar_reminder(
-                Duty::Notices,
-                2026,
-                Some(AnnualListStatus::Published),
-                false,
-                day,
-                &offsets
-            ),
+            calendar_reminder(Duty::Notices, 2026, published, false, day, &offsets),
             None
-        );
-        assert_eq!(
-            calendar_reminder(Duty::Notices, 2026, None, false, ymd(2026, 4, 1), &offsets),
-            Some(Reminder::Missed)
-        );
-        // Published, but enterprises still wait for their written notice.
-        let published = Some(AnnualListStatus::Published);
-        assert_eq!(
-            calendar_reminder(Duty::Notices, 2026, published, true, day, &offsets),
-            Some(Reminder::Approaching {
-                offset: 1,
-                days_left: 1
-            })
-        );
-        assert_eq!(
-            calendar_reminder(
-                Duty::Notices,
-                2026,
-                published,
-                true,
-                ymd(2026, 4, 1),
-                &offsets
-            ),
-            Some(Reminder::Missed)
         );
     }
 

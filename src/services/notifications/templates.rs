@@ -791,9 +791,8 @@ mod tests {
         assert!(render(NotificationKind::ExtensionDecided, &Params::default()).is_none());
     }
 
-    #[test]
-    fn a_written_notice_gives_the_enterprise_its_dates() {
-        let facts = NoticeFacts {
+    fn notice_facts() -> NoticeFacts {
+        NoticeFacts {
             audit_id: uuid::Uuid::nil(),
             enterprise: "太原钢铁".into(),
             city: "太原市".into(),
@@ -803,7 +802,12 @@ mod tests {
             disclosure_due: day(4, 20),
             start_due: day(5, 20),
             report_due: chrono::NaiveDate::from_ymd_opt(2027, 3, 20).expect("date"),
-        };
+        }
+    }
+
+    #[test]
+    fn a_written_notice_gives_the_enterprise_its_dates() {
+        let facts = notice_facts();
         let (title, body) = text(
             NotificationKind::AuditNoticeIssued,
             Params {
@@ -1225,17 +1229,7 @@ mod tests {
                 received: Some(true),
                 return_reason: None,
             }),
-            notice: Some(NoticeFacts {
-                audit_id: uuid::Uuid::nil(),
-                enterprise: "太原钢铁".into(),
-                city: "太原市".into(),
-                year: 2026,
-                notice_date: day(3, 20),
-                notice_number: "并环发〔2026〕12号".into(),
-                disclosure_due: day(4, 20),
-                start_due: day(5, 20),
-                report_due: day(12, 20),
-            }),
+            notice: Some(notice_facts()),
             ..all
         };
         for kind in NotificationKind::ALL {
