@@ -1,8 +1,8 @@
 //! A city's annual audit list (年度强制性清洁生产审核企业名单): drafted and submitted by the city
 //! (due end of February; late submissions are marked), approved or returned by the province,
-//! then published, which notifies every enterprise on it (an audit in NOTIFIED). The province's
-//! administrators hear of each submission; the calendar job reminds a city's administrators
-//! of the list and its notices (`notifications::calendar`).
+//! then published (公示); the city's written notices (`notices`) then start each enterprise's
+//! audit. The province's administrators hear of each submission; the calendar job reminds a
+//! city's administrators of the list and its notices (`notifications::calendar`).
 
 use std::collections::{HashMap, HashSet};
 
