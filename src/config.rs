@@ -57,6 +57,10 @@ pub struct Config {
     /// How long a published violation stays public, per severity (our choice: the credit
     /// rules' longest periods; `CLEANPROD_VIOLATION_PUBLICATION_MONTHS_GENERAL`, `_SERIOUS`).
     pub violation_publication: crate::rules::violation_publication::PublicationPeriods,
+    /// Days a consultancy has, from the day a recheck finding about it is recorded, to respond
+    /// before the province may confirm it without a response (our choice;
+    /// `CLEANPROD_FINDING_RESPONSE_DAYS`, 1–90).
+    pub finding_response_days: u32,
 }
 
 /// E-mail and SMS delivery of notifications: the servers, and the retry policy (our choices).
@@ -425,6 +429,7 @@ impl Config {
             reminder_days: vec![30, 7, 1],
             delivery: DeliverySettings::default(),
             violation_publication: Default::default(),
+            finding_response_days: crate::rules::finding_confirmation::DEFAULT_RESPONSE_DAYS,
             panel_reveal_hours_before: 0,
             live_poll: Duration::from_millis(DEFAULT_LIVE_POLL_MS),
         }
@@ -520,7 +525,19 @@ impl Config {
                 "CLEANPROD_LIVE_POLL_MS must be from 100 to 60000, got {live_poll_ms}"
             )));
         }
+        let finding_response_days = env_parse(
+            "CLEANPROD_FINDING_RESPONSE_DAYS",
+            crate::rules::finding_confirmation::DEFAULT_RESPONSE_DAYS,
+        )?;
+        if !(1..=crate::rules::finding_confirmation::MAX_RESPONSE_DAYS)
+            .contains(&finding_response_days)
+        {
+            return Err(ConfigError::Invalid(format!(
+                "CLEANPROD_FINDING_RESPONSE_DAYS must be from 1 to 90, got {finding_response_days}"
+            )));
+        }
         Ok(Config {
+            finding_response_days,
             live_poll: Duration::from_millis(live_poll_ms),
             documents,
             opinions: OpinionSettings::from_env()?,

@@ -4,6 +4,9 @@
 //!
 //! Data flows one way: http → graphql → services → rules / entity.
 
+// The merged Query and Mutation roots nest deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod config;
 pub mod crypto;
@@ -14,6 +17,7 @@ pub mod graphql;
 pub mod http;
 pub mod messages_zh;
 pub mod rules;
+pub mod scalars;
 pub mod services;
 
 use std::sync::Arc;

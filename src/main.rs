@@ -98,9 +98,12 @@ enum Command {
         /// The user's role.
         #[arg(long, value_parser = role_parser(), ignore_case = true)]
         role: Role,
-        /// The city code (GB/T 2260, e.g. 140100): required for CITY_ADMIN.
+        /// The city code (GB/T 2260, e.g. 140100): required for CITY_ADMIN and COUNTY_ADMIN.
         #[arg(long)]
         city: Option<String>,
+        /// The county (区县) as the city's directory names it: required for COUNTY_ADMIN.
+        #[arg(long)]
+        county: Option<String>,
         /// The expert the account belongs to: required for EXPERT.
         #[arg(long)]
         expert_id: Option<uuid::Uuid>,
@@ -626,6 +629,7 @@ async fn run(command: Command) -> Result<(), String> {
             username,
             role,
             city,
+            county,
             expert_id,
             consultancy_id,
             enterprise_id,
@@ -643,6 +647,7 @@ async fn run(command: Command) -> Result<(), String> {
                     password,
                     role,
                     city_code: city,
+                    county,
                     expert_id,
                     consultancy_id,
                     enterprise_id,

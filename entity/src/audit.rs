@@ -53,6 +53,10 @@ pub struct Model {
     /// The current deadline (kept with every change so that overdue is a plain filter).
     pub due_kind: Option<DeadlineKind>,
     pub due_on: Option<Date>,
+    /// The county (区县) its city delegated the evaluation and acceptance to, if any.
+    pub delegated_county: Option<String>,
+    pub delegated_at: Option<DateTimeUtc>,
+    pub delegated_by: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -98,6 +98,7 @@ domain_enum! {
     Role {
         ProvinceAdmin => "PROVINCE_ADMIN", "省级管理员",
         CityAdmin => "CITY_ADMIN", "市级管理员",
+        CountyAdmin => "COUNTY_ADMIN", "县级管理员",
         Expert => "EXPERT", "专家",
         Consultancy => "CONSULTANCY", "咨询机构",
         Enterprise => "ENTERPRISE", "企业",
@@ -305,6 +306,15 @@ domain_enum! {
         SummaryDecided => "SUMMARY_DECIDED", "年度工作总结审核结果",
         /// To an enterprise: the city's written notice to audit (书面通知), its dates.
         AuditNoticeIssued => "AUDIT_NOTICE_ISSUED", "清洁生产审核书面通知",
+        /// To a consultancy: a recheck finding about it was recorded; its response deadline.
+        RecheckFindingRecorded => "RECHECK_FINDING_RECORDED", "复核问题待陈述申辩",
+        /// To a consultancy: the province confirmed or withdrew a recheck finding about it.
+        RecheckFindingDecided => "RECHECK_FINDING_DECIDED", "复核问题确认结果",
+        /// To a county's administrators: their city delegated audits' evaluation and
+        /// acceptance to the county.
+        ReviewsDelegated => "REVIEWS_DELEGATED", "评估验收委托",
+        /// To a county's administrators: their city took delegated reviews back.
+        DelegationWithdrawn => "DELEGATION_WITHDRAWN", "评估验收委托收回",
     }
 }
 
@@ -447,6 +457,16 @@ domain_enum! {
         Omission => "OMISSION", "重要遗漏",
         Falsification => "FALSIFICATION", "弄虚作假",
         WrongConclusion => "WRONG_CONCLUSION", "结论错误",
+    }
+}
+
+domain_enum! {
+    /// Where a recheck finding stands before province-wide publication: recorded (the
+    /// consultancy may respond, 陈述申辩), then confirmed or withdrawn by the province.
+    FindingStatus {
+        Recorded => "RECORDED", "待确认",
+        Confirmed => "CONFIRMED", "已确认",
+        Withdrawn => "WITHDRAWN", "已撤销",
     }
 }
 
@@ -745,6 +765,7 @@ domain_enums!(
     CompletionKind,
     ImportMode,
     FindingKind,
+    FindingStatus,
     SeatStatus,
     DrawRoundKind,
     ExclusionReason,
@@ -767,6 +788,10 @@ domain_enums!(
     DirectoryReasonKind,
     DirectoryApplicationStatus,
     CitySummaryStatus,
+    AssessmentItemKind,
+    AssessmentFigure,
+    ScoringMethod,
+    AssessmentSheetStatus,
 );
 
 /// Parses a comma-separated enum list stored by [`join_enum_list`].
@@ -848,5 +873,52 @@ domain_enum! {
         Received => "RECEIVED", "已接收",
         /// Returned by the province with a reason; the city revises and resubmits.
         Returned => "RETURNED", "已退回",
+    }
+}
+
+domain_enum! {
+    /// How an item of the province's yearly assessment of a city (目标责任制考核) is scored.
+    AssessmentItemKind {
+        /// From a figure of the registry against a target.
+        Computed => "COMPUTED", "按数据计算",
+        /// By hand, by the province, with a note.
+        Manual => "MANUAL", "人工评分",
+    }
+}
+
+domain_enum! {
+    /// A figure an assessment item may be computed from: each a rate in percent of the
+    /// assessed city and year (see `figures`).
+    AssessmentFigure {
+        /// Directory members with a round completed in the five-year cycle.
+        CoverageRate => "COVERAGE_RATE", "名录企业审核覆盖率",
+        /// Enterprises evaluated in the year whose evaluation passed (any attempt).
+        EnterprisePassRate => "ENTERPRISE_PASS_RATE", "企业评估通过率",
+        /// Enterprises evaluated in the year that passed at their round's first evaluation.
+        EnterpriseFirstPassRate => "ENTERPRISE_FIRST_PASS_RATE", "企业评估一次通过率",
+        /// Evaluations held in the year that passed.
+        EvaluationPassRate => "EVALUATION_PASS_RATE", "评估通过率（按评估次数）",
+        /// Acceptances held in the year that passed.
+        AcceptancePassRate => "ACCEPTANCE_PASS_RATE", "验收通过率（按验收次数）",
+    }
+}
+
+domain_enum! {
+    /// How a computed assessment item turns its figure into points.
+    ScoringMethod {
+        /// The weight times the share of the target reached (capped at the weight).
+        Proportional => "PROPORTIONAL", "按完成比例得分",
+        /// The full weight when the target is reached, nothing otherwise.
+        AllOrNothing => "ALL_OR_NOTHING", "达标得满分",
+    }
+}
+
+domain_enum! {
+    /// Where a city's assessment sheet of a year stands.
+    AssessmentSheetStatus {
+        /// Computed items follow the figures; manual items may be scored.
+        Open => "OPEN", "评分中",
+        /// Frozen by the province: the scores as finalised, no more edits.
+        Finalised => "FINALISED", "已定稿",
     }
 }

@@ -7,6 +7,9 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub sort_order: i32,
+    /// Whether the plan keeps this sector's evaluations and acceptances with the city
+    /// (not delegable to a county).
+    pub reviews_stay_with_city: bool,
 }
 
 no_relations!();

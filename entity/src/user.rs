@@ -12,6 +12,8 @@ pub struct Model {
     pub password_hash: String,
     pub role: Role,
     pub city_code: Option<String>,
+    /// The county (区县) of a COUNTY_ADMIN, as enterprises of its city name it.
+    pub county: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
     /// The enterprise an ENTERPRISE user acts for.

@@ -33,6 +33,9 @@ mod m20261206_000025_directory_applications;
 mod m20261206_000026_result_publications;
 mod m20261206_000027_city_summaries;
 mod m20261206_000028_written_notices;
+mod m20261206_000029_county_delegation;
+mod m20261206_000030_assessment;
+mod m20261206_000031_finding_confirmation;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -69,6 +72,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000026_result_publications::Migration),
             Box::new(m20261206_000027_city_summaries::Migration),
             Box::new(m20261206_000028_written_notices::Migration),
+            Box::new(m20261206_000029_county_delegation::Migration),
+            Box::new(m20261206_000030_assessment::Migration),
+            Box::new(m20261206_000031_finding_confirmation::Migration),
         ]
     }
 }

@@ -104,6 +104,7 @@ mod tests {
             username: "city-140100".into(),
             role: Role::CityAdmin,
             city_code: Some("140100".into()),
+            county: None,
             expert_id: None,
             consultancy_id: None,
             enterprise_id: None,

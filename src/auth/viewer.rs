@@ -12,6 +12,8 @@ pub struct Principal {
     pub username: String,
     pub role: Role,
     pub city_code: Option<String>,
+    /// A county admin's county (区县), within `city_code`.
+    pub county: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
     pub enterprise_id: Option<Uuid>,
@@ -79,6 +81,35 @@ impl Viewer {
             Some(Role::ProvinceAdmin | Role::CityAdmin) => Ok(()),
             _ => Err(AppError::forbidden("only an administrator may do this")),
         }
+    }
+
+    /// Province, city or county admin: may ask for the officials' operations, each of which
+    /// then checks the record's city (and, for a county admin, its delegation).
+    pub fn require_official(&self) -> AppResult<()> {
+        self.require_authenticated()?;
+        match self.role() {
+            Some(Role::ProvinceAdmin | Role::CityAdmin | Role::CountyAdmin) => Ok(()),
+            _ => Err(AppError::forbidden("only an administrator may do this")),
+        }
+    }
+
+    /// A county admin's city and county; `None` for everyone else.
+    pub fn county_scope(&self) -> Option<(&str, &str)> {
+        match self {
+            Viewer::User(Principal {
+                role: Role::CountyAdmin,
+                city_code: Some(city),
+                county: Some(county),
+                ..
+            }) => Some((city.as_str(), county.as_str())),
+            _ => None,
+        }
+    }
+
+    /// Whether this viewer is the county admin of `county` in `city_code` (`None`: no county,
+    /// which no one is the admin of).
+    pub fn is_county_admin_of(&self, city_code: &str, county: Option<&str>) -> bool {
+        county.is_some() && self.county_scope() == county.map(|c| (city_code, c))
     }
 
     /// A city admin's city; `None` for the province (which sees every city).
@@ -159,6 +190,7 @@ mod tests {
             username: "u".into(),
             role,
             city_code: city.map(str::to_owned),
+            county: None,
             expert_id: None,
             consultancy_id: None,
             enterprise_id: None,
@@ -220,6 +252,45 @@ mod tests {
         );
         assert_eq!(
             cityless.require_city("140100").map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+    }
+
+    fn county_admin(city: &str, county: &str) -> Viewer {
+        Viewer::User(Principal {
+            user_id: Uuid::now_v7(),
+            username: "c".into(),
+            role: Role::CountyAdmin,
+            city_code: Some(city.to_owned()),
+            county: Some(county.to_owned()),
+            expert_id: None,
+            consultancy_id: None,
+            enterprise_id: None,
+        })
+    }
+
+    #[test]
+    fn county_admins_are_officials_of_their_county_only() {
+        let v = county_admin("140100", "小店区");
+        assert!(v.require_official().is_ok());
+        assert!(v.is_county_admin_of("140100", Some("小店区")));
+        assert!(!v.is_county_admin_of("140100", Some("迎泽区")));
+        assert!(!v.is_county_admin_of("140200", Some("小店区")));
+        assert!(!v.is_county_admin_of("140100", None));
+        // Not an administrator of the city: every city-wide operation stays closed.
+        assert_eq!(v.require_admin().map_err(|e| e.code()), Err("FORBIDDEN"));
+        assert_eq!(
+            v.require_city("140100").map_err(|e| e.code()),
+            Err("FORBIDDEN")
+        );
+        assert_eq!(v.list_city(None).map_err(|e| e.code()), Err("FORBIDDEN"));
+        let city = user(Role::CityAdmin, Some("140100"));
+        assert!(!city.is_county_admin_of("140100", Some("小店区")));
+        assert_eq!(city.county_scope(), None);
+        assert_eq!(
+            user(Role::Expert, None)
+                .require_official()
+                .map_err(|e| e.code()),
             Err("FORBIDDEN")
         );
     }

@@ -2,7 +2,6 @@
 //! the province.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::{annual_audit_list, annual_list_status_change};
 
 use crate::domain::{AnnualListStatus, AuditProcedure};
@@ -16,7 +15,7 @@ use super::notices::AnnualListEntry;
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
-use super::stamps::{Stamps, stamps_of};
+use super::stamps::{ChangeMark, Stamps, change_mark, stamps_of};
 
 pub struct AnnualAuditList(pub annual_audit_list::Model);
 
@@ -128,11 +127,10 @@ impl AnnualListStatusChange {
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
-    async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(id_of)
-    }
-    async fn changed_at(&self) -> DateTime<Utc> {
-        self.0.changed_at
+    /// `actorId` and `changedAt`.
+    #[graphql(flatten)]
+    async fn change_mark(&self) -> ChangeMark {
+        change_mark(self.0.actor_id, self.0.changed_at)
     }
 }
 

@@ -20,9 +20,9 @@ use crate::services::appraisals::{
 use crate::services::ranking::{self, Publication, Ranking, RankingLine};
 use crate::services::reference;
 
-use super::consultancies::Consultancy;
+use super::consultancies::{FirmLink, firm_link};
 use super::context::{loaders, services, viewer};
-use super::loaders::{load_as, load_rows};
+use super::loaders::load_rows;
 use super::reference::City;
 use super::scalars::{Date, id_of, parse_id};
 use super::summary::PassRate;
@@ -301,16 +301,10 @@ impl Appraisal {
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
-    async fn consultancy_id(&self) -> ID {
-        id_of(self.0.consultancy_id)
-    }
-    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        load_as(
-            &loaders(ctx)?.consultancies,
-            self.0.consultancy_id,
-            Consultancy,
-        )
-        .await
+    /// `consultancyId` and `consultancy`.
+    #[graphql(flatten)]
+    async fn firm_link(&self) -> FirmLink {
+        firm_link(self.0.consultancy_id)
     }
     async fn year(&self) -> i32 {
         self.0.year

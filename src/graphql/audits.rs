@@ -103,6 +103,15 @@ impl Audit {
     async fn year(&self) -> i32 {
         self.0.year
     }
+    /// The county (区县) its city delegated the evaluation and acceptance to; null while the
+    /// city runs them. That county's admins then organise the reviews.
+    async fn delegated_county(&self) -> Option<&str> {
+        self.0.delegated_county.as_deref()
+    }
+    /// When the delegation was made.
+    async fn delegated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.delegated_at
+    }
     /// The annual list that notified it, if any.
     async fn list_id(&self) -> Option<ID> {
         self.0.list_id.map(id_of)
@@ -622,6 +631,8 @@ pub struct AuditFilter {
     pub as_of: Option<Date>,
     /// The kind of the current deadline (with `overdue: true`: what the audit is late for).
     pub deadline_kind: Option<DeadlineKind>,
+    /// Whether its evaluation and acceptance are delegated to a county.
+    pub delegated: Option<bool>,
 }
 
 /// Narrows `reviews`; every field optional.
@@ -760,6 +771,7 @@ impl AuditQuery {
                 overdue: f.overdue,
                 as_of: f.as_of.map(|d| d.0),
                 deadline_kind: f.deadline_kind,
+                delegated: f.delegated,
             },
             page,
         )

@@ -1,17 +1,19 @@
 //! The city's yearly work summary as reported to the province: submitted with its figures
 //! frozen, received or returned, and each city's standing for a year.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{city_summary, city_summary_change};
 
 use crate::domain::CitySummaryStatus;
 use crate::rules::deadlines::today_in_china;
-use crate::services::city_summaries::{self, Standing, SubmitInput};
+pub use crate::services::city_summaries::SubmitInput as SubmitCitySummaryInput;
+use crate::services::city_summaries::{self, Standing};
 
 use super::context::{services, viewer, with_id};
 use super::reference::{City, city_named};
 use super::scalars::{Date, id_of};
+use super::stamps::{ChangeMark, change_mark};
 use super::summary::AnnualSummary;
 
 pub struct CitySummary(pub city_summary::Model);
@@ -110,11 +112,10 @@ impl CitySummaryChange {
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
-    async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(id_of)
-    }
-    async fn changed_at(&self) -> DateTime<Utc> {
-        self.0.changed_at
+    /// `actorId` and `changedAt`.
+    #[graphql(flatten)]
+    async fn change_mark(&self) -> ChangeMark {
+        change_mark(self.0.actor_id, self.0.changed_at)
     }
 }
 
@@ -142,21 +143,6 @@ impl CitySummaryStanding {
     async fn summary(&self) -> Option<CitySummary> {
         self.0.summary.clone().map(CitySummary)
     }
-}
-
-#[derive(InputObject)]
-pub struct SubmitCitySummaryInput {
-    /// A finished year.
-    pub year: i32,
-    pub city_code: String,
-    /// Improvement options carried out (required).
-    pub options_carried_out: String,
-    /// Benefits achieved (required).
-    pub benefits: String,
-    /// Problems met (required).
-    pub problems: String,
-    /// Anything else.
-    pub other: Option<String>,
 }
 
 #[derive(Default)]
@@ -207,19 +193,7 @@ impl CitySummaryMutation {
     ) -> Result<CitySummary> {
         let s = services(ctx)?;
         Ok(CitySummary(
-            city_summaries::submit(
-                &s.db,
-                viewer(ctx),
-                SubmitInput {
-                    year: input.year,
-                    city_code: input.city_code,
-                    options_carried_out: input.options_carried_out,
-                    benefits: input.benefits,
-                    problems: input.problems,
-                    other: input.other,
-                },
-            )
-            .await?,
+            city_summaries::submit(&s.db, viewer(ctx), input).await?,
         ))
     }
 

@@ -1,14 +1,15 @@
 //! The consultancy registry: firms, their status history and their staff.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use entity::{consultancy, consultancy_staff, consultancy_status_change};
 
 use crate::domain::{ConsultancyStatus, StaffRole};
 use crate::rules::consultancy::employed_on;
 use crate::rules::masking::mask_id_card;
-use crate::services::consultancies::{
-    self, ConsultancyFilter as ServiceFilter, ConsultancyPatch, NewConsultancy, NewStaff,
+use crate::services::consultancies::{self};
+pub use crate::services::consultancies::{
+    ConsultancyFilter, ConsultancyPatch as UpdateConsultancyInput,
+    NewConsultancy as CreateConsultancyInput, NewStaff as ConsultancyStaffInput,
 };
 use crate::services::today;
 
@@ -17,28 +18,60 @@ use super::loaders::{load_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_named};
 use super::scalars::{Date, id_of};
-use super::stamps::{EditStamps, stamps_of};
+use super::stamps::{ChangeMark, EditStamps, change_mark, stamps_of};
 
 pub struct Consultancy(pub consultancy::Model);
 
 crate::connection_type!(ConsultancyConnection, ConsultancyEdge, Consultancy);
 
+/// What the registry (`Consultancy`) and the public (`PublicConsultancy`) both show of a firm,
+/// flattened into each (`#[graphql(flatten)]`): the schema shows them as the type's own
+/// fields.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct FirmFields {
+    pub id: ID,
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub status: ConsultancyStatus,
+}
+
+#[ComplexObject]
+impl FirmFields {
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city_named(ctx, &self.city_code).await
+    }
+    /// Only ACTIVE firms take new audits.
+    async fn takes_new_audits(&self) -> bool {
+        crate::rules::consultancy::may_take_new_audits(self.status)
+    }
+}
+
+/// The shared fields of a firm with these columns.
+pub fn firm_fields(
+    id: uuid::Uuid,
+    name: &str,
+    credit_code: &str,
+    city_code: &str,
+    status: ConsultancyStatus,
+) -> FirmFields {
+    FirmFields {
+        id: id_of(id),
+        name: name.to_owned(),
+        credit_code: credit_code.to_owned(),
+        city_code: city_code.to_owned(),
+        status,
+    }
+}
+
 #[Object]
 impl Consultancy {
-    async fn id(&self) -> ID {
-        id_of(self.0.id)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn credit_code(&self) -> &str {
-        &self.0.credit_code
-    }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    /// `id`, `name`, `creditCode`, `cityCode`, `city`, `status` and `takesNewAudits`.
+    #[graphql(flatten)]
+    async fn firm(&self) -> FirmFields {
+        let m = &self.0;
+        firm_fields(m.id, &m.name, &m.credit_code, &m.city_code, m.status)
     }
     async fn address(&self) -> &str {
         &self.0.address
@@ -48,15 +81,6 @@ impl Consultancy {
     }
     async fn contact_phone(&self) -> &str {
         &self.0.contact_phone
-    }
-    async fn status(&self) -> ConsultancyStatus {
-        self.0.status
-    }
-    /// Only ACTIVE firms take new audits.
-    async fn takes_new_audits(&self) -> Result<bool> {
-        Ok(crate::rules::consultancy::may_take_new_audits(
-            self.0.status,
-        ))
     }
     /// Every status change, oldest first, with who made it and why.
     async fn status_history(&self, ctx: &Context<'_>) -> Result<Vec<ConsultancyStatusChange>> {
@@ -106,11 +130,35 @@ impl ConsultancyStatusChange {
     async fn reason(&self) -> &str {
         &self.0.reason
     }
-    async fn actor_id(&self) -> Option<ID> {
-        self.0.actor_id.map(id_of)
+    /// `actorId` and `changedAt`.
+    #[graphql(flatten)]
+    async fn change_mark(&self) -> ChangeMark {
+        change_mark(self.0.actor_id, self.0.changed_at)
     }
-    async fn changed_at(&self) -> DateTime<Utc> {
-        self.0.changed_at
+}
+
+/// A record's firm, flattened into the record's type (`#[graphql(flatten)]`): its
+/// `consultancyId` and the `consultancy` itself, through the request's loader.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct FirmLink {
+    pub consultancy_id: ID,
+    #[graphql(skip)]
+    pub id: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl FirmLink {
+    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
+        load_as(&loaders(ctx)?.consultancies, self.id, Consultancy).await
+    }
+}
+
+/// The link to the firm of this id.
+pub fn firm_link(id: uuid::Uuid) -> FirmLink {
+    FirmLink {
+        consultancy_id: id_of(id),
+        id,
     }
 }
 
@@ -122,16 +170,10 @@ impl ConsultancyStaff {
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
-    async fn consultancy_id(&self) -> ID {
-        id_of(self.0.consultancy_id)
-    }
-    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        load_as(
-            &loaders(ctx)?.consultancies,
-            self.0.consultancy_id,
-            Consultancy,
-        )
-        .await
+    /// `consultancyId` and `consultancy`.
+    #[graphql(flatten)]
+    async fn firm_link(&self) -> FirmLink {
+        firm_link(self.0.consultancy_id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -173,46 +215,6 @@ impl ConsultancyStaff {
     }
 }
 
-#[derive(InputObject)]
-pub struct CreateConsultancyInput {
-    pub name: String,
-    pub credit_code: String,
-    pub city_code: String,
-    pub address: String,
-    pub contact_name: String,
-    pub contact_phone: String,
-}
-
-/// Every field optional: only the given ones change. A firm's own users may change only the
-/// address and contact.
-#[derive(InputObject, Default)]
-pub struct UpdateConsultancyInput {
-    pub name: Option<String>,
-    pub credit_code: Option<String>,
-    pub city_code: Option<String>,
-    pub address: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-}
-
-#[derive(InputObject, Default)]
-pub struct ConsultancyFilter {
-    pub city_code: Option<String>,
-    pub status: Option<ConsultancyStatus>,
-    /// Matches part of the name or the credit code.
-    pub text: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct ConsultancyStaffInput {
-    pub name: String,
-    /// 18-character citizen ID (GB 11643): identifies the person across firms.
-    pub id_card_number: String,
-    pub role: StaffRole,
-    pub certificate_number: Option<String>,
-    pub started_on: Date,
-}
-
 #[derive(Default)]
 pub struct ConsultancyQuery;
 
@@ -236,18 +238,8 @@ impl ConsultancyQuery {
         filter: Option<ConsultancyFilter>,
     ) -> Result<ConsultancyConnection> {
         let (s, page) = page_args(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
-        let result = consultancies::list_consultancies(
-            &s.db,
-            viewer(ctx),
-            ServiceFilter {
-                city_code: f.city_code,
-                status: f.status,
-                text: f.text,
-            },
-            page,
-        )
-        .await?;
+        let filter = filter.unwrap_or_default();
+        let result = consultancies::list_consultancies(&s.db, viewer(ctx), filter, page).await?;
         let node = node_selection(ctx);
         loaders(ctx)?
             .prime_consultancies(s, node, &result.items)
@@ -288,16 +280,8 @@ impl ConsultancyMutation {
         input: CreateConsultancyInput,
     ) -> Result<Consultancy> {
         let s = services(ctx)?;
-        let new = NewConsultancy {
-            name: input.name,
-            credit_code: input.credit_code,
-            city_code: input.city_code,
-            address: input.address,
-            contact_name: input.contact_name,
-            contact_phone: input.contact_phone,
-        };
         Ok(Consultancy(
-            consultancies::create_consultancy(&s.db, viewer(ctx), new).await?,
+            consultancies::create_consultancy(&s.db, viewer(ctx), input).await?,
         ))
     }
 
@@ -309,16 +293,8 @@ impl ConsultancyMutation {
         input: UpdateConsultancyInput,
         expected_version: i32,
     ) -> Result<Consultancy> {
-        let patch = ConsultancyPatch {
-            name: input.name,
-            credit_code: input.credit_code,
-            city_code: input.city_code,
-            address: input.address,
-            contact_name: input.contact_name,
-            contact_phone: input.contact_phone,
-        };
         with_id(ctx, "id", &id, |s, v, id| {
-            consultancies::update_consultancy(&s.db, v, id, patch, expected_version)
+            consultancies::update_consultancy(&s.db, v, id, input, expected_version)
         })
         .await
         .map(Consultancy)
@@ -348,15 +324,8 @@ impl ConsultancyMutation {
         consultancy_id: ID,
         input: ConsultancyStaffInput,
     ) -> Result<ConsultancyStaff> {
-        let new = NewStaff {
-            name: input.name,
-            id_card_number: input.id_card_number,
-            role: input.role,
-            certificate_number: input.certificate_number,
-            started_on: input.started_on.0,
-        };
         with_id(ctx, "consultancyId", &consultancy_id, |s, v, id| {
-            consultancies::add_staff(s, v, id, new)
+            consultancies::add_staff(s, v, id, input)
         })
         .await
         .map(ConsultancyStaff)

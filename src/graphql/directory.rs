@@ -14,6 +14,7 @@ use super::loaders::load_as;
 use super::pagination::page_args;
 use super::reference::{City, city_named};
 use super::scalars::{id_of, parse_id, parse_optional_id};
+use super::stamps::{ChangeMark, change_mark};
 
 pub struct DirectoryApplication(pub directory_application::Model);
 
@@ -100,11 +101,10 @@ impl DirectoryChange {
     async fn reason(&self) -> Option<&str> {
         self.change.reason.as_deref()
     }
-    async fn actor_id(&self) -> Option<ID> {
-        self.change.actor_id.map(id_of)
-    }
-    async fn changed_at(&self) -> DateTime<Utc> {
-        self.change.changed_at
+    /// `actorId` and `changedAt`.
+    #[graphql(flatten)]
+    async fn change_mark(&self) -> ChangeMark {
+        change_mark(self.change.actor_id, self.change.changed_at)
     }
     /// The city's application approved; null for the province's own act.
     async fn application(&self) -> Option<DirectoryApplication> {

@@ -11,7 +11,7 @@ use crate::services::pagination::page_in_memory;
 use super::context::{loaders, services, viewer};
 use super::experts::Expert;
 use super::loaders::load_as;
-use super::pagination::page_args;
+use super::pagination::{node_selection, page_args};
 use super::scalars::id_of;
 
 /// What a flag advises the province to do.
@@ -194,13 +194,7 @@ impl ExpertYearQuery {
             .filter(|l| !flagged_only || l.flagged())
             .collect();
         let page = page_in_memory(lines, |l| l.expert_id, page);
-        if ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("expert")
-            .exists()
-        {
+        if node_selection(ctx).field("expert").exists() {
             let ids: Vec<uuid::Uuid> = page.items.iter().map(|l| l.expert_id).collect();
             loaders(ctx)?
                 .experts

@@ -1,14 +1,18 @@
 //! The expert pool: records (masked for those who may not see personal data), status,
 //! conflicts and unavailability.
 
-use async_graphql::{ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{expert, expert_conflict, expert_status_change, expert_unavailability};
 
 use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
 use crate::rules::masking::{mask_id_card, mask_phone};
-use crate::services::expert_pool::PoolFilter;
-use crate::services::experts::{self, ExpertPatch, NewConflict, NewExpert, NewUnavailability};
+pub use crate::services::expert_pool::PoolFilter as ExpertFilter;
+use crate::services::experts;
+pub use crate::services::experts::{
+    ExpertPatch as UpdateExpertInput, NewConflict as ExpertConflictInput,
+    NewExpert as CreateExpertInput, NewUnavailability as ExpertUnavailabilityInput,
+};
 
 use super::context::{loaders, services, viewer, with_id};
 use super::loaders::{load_rows, load_rows_as};
@@ -194,73 +198,6 @@ impl ExpertUnavailability {
     }
 }
 
-#[derive(InputObject)]
-pub struct CreateExpertInput {
-    pub name: String,
-    pub gender: Gender,
-    pub birth_date: Date,
-    /// 18-character citizen ID (GB 11643); must agree with `birthDate`.
-    pub id_card_number: String,
-    pub phone: String,
-    pub email: Option<String>,
-    pub employer: String,
-    pub employer_credit_code: String,
-    pub title: ProfessionalTitle,
-    pub years_in_field: i32,
-    pub city_code: String,
-    pub sectors: Vec<Sector>,
-    pub expertise_kinds: Vec<ExpertiseKind>,
-    pub term_start: Date,
-    pub term_end: Date,
-}
-
-/// Every field optional: only the given ones change. Experts may set only phone and email.
-#[derive(InputObject, Default)]
-pub struct UpdateExpertInput {
-    pub name: Option<String>,
-    pub gender: Option<Gender>,
-    pub birth_date: Option<Date>,
-    pub id_card_number: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub employer: Option<String>,
-    pub employer_credit_code: Option<String>,
-    pub title: Option<ProfessionalTitle>,
-    pub years_in_field: Option<i32>,
-    pub city_code: Option<String>,
-    pub sectors: Option<Vec<Sector>>,
-    pub expertise_kinds: Option<Vec<ExpertiseKind>>,
-    pub term_start: Option<Date>,
-    pub term_end: Option<Date>,
-}
-
-#[derive(InputObject, Default)]
-pub struct ExpertFilter {
-    pub status: Option<ExpertStatus>,
-    pub sector: Option<Sector>,
-    pub city_code: Option<String>,
-    pub title: Option<ProfessionalTitle>,
-    /// Matches part of the name or the employer.
-    pub text: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct ExpertConflictInput {
-    pub kind: ConflictKind,
-    pub organisation_name: String,
-    pub organisation_credit_code: String,
-    pub valid_from: Option<Date>,
-    pub valid_until: Option<Date>,
-    pub note: Option<String>,
-}
-
-#[derive(InputObject)]
-pub struct ExpertUnavailabilityInput {
-    pub starts_on: Date,
-    pub ends_on: Date,
-    pub reason: Option<String>,
-}
-
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct RemovedRecord {
@@ -296,19 +233,7 @@ impl ExpertQuery {
     ) -> Result<ExpertConnection> {
         let (s, page) = page_args(ctx, first, after)?;
         let filter = filter.unwrap_or_default();
-        let result = experts::list_experts(
-            s,
-            viewer(ctx),
-            PoolFilter {
-                status: filter.status,
-                sector: filter.sector,
-                city_code: filter.city_code,
-                title: filter.title,
-                text: filter.text,
-            },
-            page,
-        )
-        .await?;
+        let result = experts::list_experts(s, viewer(ctx), filter, page).await?;
         let node = node_selection(ctx);
         loaders(ctx)?.prime_experts(s, node, &result.items).await?;
         Ok(ExpertConnection::of_rows(
@@ -327,24 +252,7 @@ impl ExpertMutation {
     /// Adds a CANDIDATE to the pool (province admins).
     async fn create_expert(&self, ctx: &Context<'_>, input: CreateExpertInput) -> Result<Expert> {
         let s = services(ctx)?;
-        let new = NewExpert {
-            name: input.name,
-            gender: input.gender,
-            birth_date: input.birth_date.0,
-            id_card_number: input.id_card_number,
-            phone: input.phone,
-            email: input.email,
-            employer: input.employer,
-            employer_credit_code: input.employer_credit_code,
-            title: input.title,
-            years_in_field: input.years_in_field,
-            city_code: input.city_code,
-            sectors: input.sectors,
-            expertise_kinds: input.expertise_kinds,
-            term_start: input.term_start.0,
-            term_end: input.term_end.0,
-        };
-        Ok(Expert(experts::create_expert(s, viewer(ctx), new).await?))
+        Ok(Expert(experts::create_expert(s, viewer(ctx), input).await?))
     }
 
     /// Changes an expert; `expectedVersion` must be the version last read.
@@ -355,25 +263,8 @@ impl ExpertMutation {
         input: UpdateExpertInput,
         expected_version: i32,
     ) -> Result<Expert> {
-        let patch = ExpertPatch {
-            name: input.name,
-            gender: input.gender,
-            birth_date: input.birth_date.map(|d| d.0),
-            id_card_number: input.id_card_number,
-            phone: input.phone,
-            email: input.email,
-            employer: input.employer,
-            employer_credit_code: input.employer_credit_code,
-            title: input.title,
-            years_in_field: input.years_in_field,
-            city_code: input.city_code,
-            sectors: input.sectors,
-            expertise_kinds: input.expertise_kinds,
-            term_start: input.term_start.map(|d| d.0),
-            term_end: input.term_end.map(|d| d.0),
-        };
         with_id(ctx, "id", &id, |s, v, id| {
-            experts::update_expert(s, v, id, patch, expected_version)
+            experts::update_expert(s, v, id, input, expected_version)
         })
         .await
         .map(Expert)
@@ -400,16 +291,8 @@ impl ExpertMutation {
         expert_id: ID,
         input: ExpertConflictInput,
     ) -> Result<ExpertConflict> {
-        let new = NewConflict {
-            kind: input.kind,
-            organisation_name: input.organisation_name,
-            organisation_credit_code: input.organisation_credit_code,
-            valid_from: input.valid_from.map(|d| d.0),
-            valid_until: input.valid_until.map(|d| d.0),
-            note: input.note,
-        };
         with_id(ctx, "expertId", &expert_id, |s, v, expert_id| {
-            experts::add_conflict(&s.db, v, expert_id, new)
+            experts::add_conflict(&s.db, v, expert_id, input)
         })
         .await
         .map(ExpertConflict)
@@ -428,13 +311,8 @@ impl ExpertMutation {
         expert_id: ID,
         input: ExpertUnavailabilityInput,
     ) -> Result<ExpertUnavailability> {
-        let new = NewUnavailability {
-            starts_on: input.starts_on.0,
-            ends_on: input.ends_on.0,
-            reason: input.reason,
-        };
         with_id(ctx, "expertId", &expert_id, |s, v, expert_id| {
-            experts::add_unavailability(&s.db, v, expert_id, new)
+            experts::add_unavailability(&s.db, v, expert_id, input)
         })
         .await
         .map(ExpertUnavailability)

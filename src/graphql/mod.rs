@@ -2,16 +2,19 @@
 
 pub mod annual_lists;
 pub mod appraisals;
+pub mod assessment;
 pub mod audit_log;
 pub mod audits;
 pub mod city_summaries;
 pub mod consultancies;
 pub mod context;
+pub mod delegation;
 pub mod directory;
 pub mod documents;
 pub mod enterprises;
 pub mod expert_year;
 pub mod experts;
+pub mod figures;
 pub mod labels;
 pub mod loaders;
 pub mod notices;
@@ -24,7 +27,8 @@ pub mod public;
 pub mod publications;
 pub mod rechecks;
 pub mod reference;
-pub mod scalars;
+// The scalars are shared with the services' input types, so they live beside the domain.
+pub use crate::scalars;
 pub mod stamps;
 pub mod summary;
 pub mod training;
@@ -51,6 +55,7 @@ pub struct QueryRoot(
     audits::AuditQuery,
     summary::SummaryQuery,
     city_summaries::CitySummaryQuery,
+    assessment::FiguresAndAssessmentQuery,
     training::TrainingQuery,
     appraisals::AppraisalQuery,
     violations::ViolationQuery,
@@ -72,8 +77,10 @@ pub struct MutationRoot(
     enterprises::EnterpriseMutation,
     directory::DirectoryMutation,
     city_summaries::CitySummaryMutation,
+    assessment::AssessmentMutation,
     annual_lists::AnnualListMutation,
     notices::NoticeMutation,
+    delegation::DelegationMutation,
     consultancies::ConsultancyMutation,
     audits::AuditMutation,
     training::TrainingMutation,

@@ -11,7 +11,7 @@ use crate::services::notices::{self, IssueNotices};
 use super::annual_lists::AnnualAuditList;
 use super::context::{loaders, services, viewer};
 use super::enterprises::Enterprise;
-use super::scalars::{Date, id_of, parse_id};
+use super::scalars::{Date, id_of, parse_id, parse_ids};
 
 /// One enterprise on an annual list and its written notice, once issued.
 pub struct AnnualListEntry {
@@ -83,11 +83,7 @@ impl NoticeMutation {
         let enterprise_ids = input
             .enterprise_ids
             .as_deref()
-            .map(|ids| {
-                ids.iter()
-                    .map(|id| parse_id("enterpriseIds", id))
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .map(|ids| parse_ids("enterpriseIds", ids))
             .transpose()?;
         let issued = notices::issue(
             &s.db,

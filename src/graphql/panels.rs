@@ -237,7 +237,7 @@ impl Panel {
     /// The opinion sheets and what they give, for officials once the panel is revealed
     /// (none while sealed, and none for the audit's parties).
     async fn working_papers(&self, ctx: &Context<'_>) -> Result<Option<PanelWorkingPapers>> {
-        if self.1 != MemberView::Open || viewer(ctx).require_admin().is_err() {
+        if self.1 != MemberView::Open || viewer(ctx).require_official().is_err() {
             return Ok(None);
         }
         let papers =

@@ -15,11 +15,12 @@ use crate::services::consultancies::{
     self, ConsultancyFilter as ServiceFilter, PublicFirm, PublishedRankingLine,
 };
 
+use super::consultancies::{FirmFields, firm_fields};
 use super::context::services;
-use super::pagination::page_args;
+use super::pagination::{node_selection, page_args};
 use super::publications::PublishedRecheckFinding;
 use super::reference::{City, city_named};
-use super::scalars::{Date, id_of, parse_id};
+use super::scalars::{Date, parse_id};
 use crate::services::pagination::Page;
 use crate::services::publications::{self, PublicFinding};
 
@@ -141,30 +142,14 @@ crate::connection_type!(
 
 #[Object]
 impl PublicConsultancy {
-    async fn id(&self) -> ID {
-        id_of(self.0.id)
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn credit_code(&self) -> &str {
-        &self.0.credit_code
-    }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
-    }
-    async fn status(&self) -> ConsultancyStatus {
-        self.0.status
+    /// `id`, `name`, `creditCode`, `cityCode`, `city`, `status` and `takesNewAudits`.
+    #[graphql(flatten)]
+    async fn firm(&self) -> FirmFields {
+        let f = &self.0;
+        firm_fields(f.id, &f.name, &f.credit_code, &f.city_code, f.status)
     }
     async fn status_label(&self) -> &'static str {
         self.0.status.label()
-    }
-    /// Only ACTIVE firms take new audits.
-    async fn takes_new_audits(&self) -> bool {
-        crate::rules::consultancy::may_take_new_audits(self.0.status)
     }
     /// Staff employed today.
     async fn staff_count(&self) -> u64 {
@@ -290,12 +275,7 @@ impl PublicQuery {
             page,
         )
         .await?;
-        let wanted = ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("publishedFindings")
-            .exists();
+        let wanted = node_selection(ctx).field("publishedFindings").exists();
         let firms = with_findings(ctx, wanted, result.items).await?;
         Ok(PublicConsultancyConnection::from_page(Page {
             items: firms.into_iter().map(|f| (f.0.id, f)).collect(),

@@ -6,8 +6,9 @@ use entity::{recheck_finding, recheck_finding_expert, recheck_sample, recheck_sa
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use crate::domain::{FindingKind, Role};
+use crate::domain::{FindingKind, FindingStatus, Role};
 use crate::error::AppError;
+use crate::services::recheck_confirmation;
 use crate::services::rechecks::{self, FindingFilter, NewFinding, SampleInput};
 
 use super::audits::{Audit, Review};
@@ -250,6 +251,33 @@ impl RecheckFinding {
     async fn recorded_at(&self) -> DateTime<Utc> {
         self.0.recorded_at
     }
+    /// RECORDED (the consultancy may respond), then CONFIRMED (publishable) or WITHDRAWN.
+    async fn status(&self) -> FindingStatus {
+        self.0.status
+    }
+    async fn status_label(&self) -> &'static str {
+        self.0.status.label()
+    }
+    /// The last day (China time) the consultancy may respond; none for findings published
+    /// before confirmation existed.
+    async fn response_due_on(&self) -> Option<Date> {
+        self.0.response_due_on.map(Date)
+    }
+    /// The consultancy's written response (陈述申辩), once given.
+    async fn response(&self) -> Option<&str> {
+        self.0.response.as_deref()
+    }
+    async fn responded_at(&self) -> Option<DateTime<Utc>> {
+        self.0.responded_at
+    }
+    /// When the province confirmed or withdrew it.
+    async fn decided_at(&self) -> Option<DateTime<Utc>> {
+        self.0.decided_at
+    }
+    /// The province's note on confirming, or its reason for withdrawing.
+    async fn decision_note(&self) -> Option<&str> {
+        self.0.decision_note.as_deref()
+    }
 }
 
 /// Keeps the findings the viewer may read (see `services::rechecks::may_read`); an expert's
@@ -328,6 +356,28 @@ pub struct RecheckFindingFilter {
     pub lead_auditor_id: Option<ID>,
     pub expert_id: Option<ID>,
     pub city_code: Option<String>,
+    pub status: Option<FindingStatus>,
+}
+
+#[derive(InputObject)]
+pub struct RespondToRecheckFindingInput {
+    pub finding_id: ID,
+    /// The consultancy's written response (陈述申辩), 1 to 5000 characters.
+    pub response: String,
+}
+
+#[derive(InputObject)]
+pub struct ConfirmRecheckFindingInput {
+    pub finding_id: ID,
+    /// An optional note, up to 2000 characters.
+    pub note: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct WithdrawRecheckFindingInput {
+    pub finding_id: ID,
+    /// Why, 1 to 2000 characters.
+    pub reason: String,
 }
 
 #[derive(Default)]
@@ -371,6 +421,7 @@ impl RecheckQuery {
                 )?,
                 expert_id: parse_optional_id("filter.expertId", f.expert_id.as_ref())?,
                 city_code: f.city_code,
+                status: f.status,
             },
             page,
         )
@@ -468,10 +519,66 @@ impl RecheckMutation {
                     description: f.description,
                 })
                 .collect(),
+            s.config.finding_response_days,
         )
         .await?;
         let node = ctx.look_ahead();
         loaders(ctx)?.prime_findings(node, &created, false).await?;
         Ok(created.into_iter().map(RecheckFinding).collect())
+    }
+
+    /// The consultancy a RECORDED finding names answers it in writing (陈述申辩), once, by
+    /// its `responseDueOn` (that firm's users only).
+    async fn respond_to_recheck_finding(
+        &self,
+        ctx: &Context<'_>,
+        input: RespondToRecheckFindingInput,
+    ) -> Result<RecheckFinding> {
+        let s = services(ctx)?;
+        let id = parse_id("input.findingId", &input.finding_id)?;
+        Ok(RecheckFinding(
+            recheck_confirmation::respond(&s.db, viewer(ctx), id, &input.response).await?,
+        ))
+    }
+
+    /// The province confirms a RECORDED finding once its consultancy has responded or the
+    /// response window has passed; only confirmed findings are published.
+    async fn confirm_recheck_finding(
+        &self,
+        ctx: &Context<'_>,
+        input: ConfirmRecheckFindingInput,
+    ) -> Result<RecheckFinding> {
+        let s = services(ctx)?;
+        let id = parse_id("input.findingId", &input.finding_id)?;
+        Ok(RecheckFinding(
+            recheck_confirmation::decide(
+                &s.db,
+                viewer(ctx),
+                id,
+                FindingStatus::Confirmed,
+                input.note,
+            )
+            .await?,
+        ))
+    }
+
+    /// The province withdraws a RECORDED finding, with a reason: it is never published.
+    async fn withdraw_recheck_finding(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawRecheckFindingInput,
+    ) -> Result<RecheckFinding> {
+        let s = services(ctx)?;
+        let id = parse_id("input.findingId", &input.finding_id)?;
+        Ok(RecheckFinding(
+            recheck_confirmation::decide(
+                &s.db,
+                viewer(ctx),
+                id,
+                FindingStatus::Withdrawn,
+                Some(input.reason),
+            )
+            .await?,
+        ))
     }
 }

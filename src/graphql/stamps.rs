@@ -33,3 +33,19 @@ macro_rules! stamps_of {
     };
 }
 pub(crate) use stamps_of;
+
+/// Who made a recorded change (none for the command line) and when: the `actorId` and
+/// `changedAt` of a record's history entries.
+#[derive(SimpleObject)]
+pub struct ChangeMark {
+    pub actor_id: Option<async_graphql::ID>,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The change mark of a history entry's `actor_id` and `changed_at` columns.
+pub fn change_mark(actor_id: Option<uuid::Uuid>, changed_at: DateTime<Utc>) -> ChangeMark {
+    ChangeMark {
+        actor_id: actor_id.map(super::scalars::id_of),
+        changed_at,
+    }
+}

@@ -15,8 +15,13 @@ use crate::domain::{
 use crate::error::{AppError, AppResult};
 use crate::services::amounts::from_stored;
 use crate::services::training::{
-    self, AudienceTraining, CityTraining, NewParticipant, NewSession, PlanItemInput, PlanView,
-    RecordInput, RecordSubject, SessionFilter, SessionPatch, UntrainedPerson,
+    self, NewParticipant, PlanView, RecordInput, RecordSubject, SessionFilter, SessionPatch,
+    UntrainedPerson,
+};
+
+pub use crate::services::training::{
+    AudienceTraining as AudienceAttendance, CityTraining as CityTrainingCompliance,
+    NewSession as CreateTrainingSessionInput, PlanItemInput as TrainingPlanItemInput,
 };
 
 use super::context::{loaders, services, viewer, with_id};
@@ -334,61 +339,6 @@ pub struct TrainingRecord {
     pub attendances: Vec<TrainingAttendance>,
 }
 
-#[derive(SimpleObject)]
-pub struct CityTrainingCompliance {
-    pub city_code: String,
-    pub city_name: String,
-    /// Sessions of the city that took place (ended, not cancelled).
-    pub sessions_held: u64,
-    pub sessions_upcoming: u64,
-    pub sessions_cancelled: u64,
-    /// The city's items in the year's plan, and those a session carries out.
-    pub plan_items: u64,
-    pub plan_items_fulfilled: u64,
-}
-
-impl From<CityTraining> for CityTrainingCompliance {
-    fn from(c: CityTraining) -> Self {
-        CityTrainingCompliance {
-            city_code: c.city_code,
-            city_name: c.city_name,
-            sessions_held: c.sessions_held,
-            sessions_upcoming: c.sessions_upcoming,
-            sessions_cancelled: c.sessions_cancelled,
-            plan_items: c.plan_items,
-            plan_items_fulfilled: c.plan_items_fulfilled,
-        }
-    }
-}
-
-#[derive(SimpleObject)]
-pub struct AudienceAttendance {
-    pub audience: TrainingAudience,
-    pub label: &'static str,
-    /// Held sessions open to this audience.
-    pub sessions_held: u64,
-    pub enrolled: u64,
-    pub attended: u64,
-    pub absent: u64,
-    pub excused: u64,
-    pub hours: Decimal,
-}
-
-impl From<AudienceTraining> for AudienceAttendance {
-    fn from(a: AudienceTraining) -> Self {
-        AudienceAttendance {
-            audience: a.audience,
-            label: a.audience.label(),
-            sessions_held: a.sessions_held,
-            enrolled: a.enrolled,
-            attended: a.attended,
-            absent: a.absent,
-            excused: a.excused,
-            hours: a.hours,
-        }
-    }
-}
-
 /// Someone who needed training and has no hours in the year.
 #[derive(SimpleObject)]
 pub struct UntrainedParticipant {
@@ -432,29 +382,6 @@ pub struct TrainingCompliance {
     pub people_without_hours: Vec<UntrainedParticipant>,
     pub experts_without_hours: u64,
     pub staff_without_hours: u64,
-}
-
-#[derive(InputObject)]
-pub struct CreateTrainingSessionInput {
-    pub title: String,
-    /// PROVINCIAL (province admins) or CITY (that city's admins, or the province).
-    pub scope: TrainingScope,
-    /// The organising city of a CITY session; none for a provincial one.
-    pub city_code: Option<String>,
-    /// Defaults to 山西省生态环境厅 or the city's 生态环境局.
-    pub organiser: Option<String>,
-    pub description: Option<String>,
-    pub audiences: Vec<TrainingAudience>,
-    pub topics: Vec<TrainingTopic>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
-    /// At most two decimals, no more than the session lasts.
-    pub credit_hours: Decimal,
-    pub location: String,
-    /// Places; none for no limit.
-    pub capacity: Option<i32>,
-    /// The item of the year's plan it carries out.
-    pub plan_item_id: Option<ID>,
 }
 
 /// Every field optional: only the given ones change; `null` clears a nullable one. The
@@ -565,21 +492,6 @@ pub struct AttendanceRowInput {
     pub checked_out_at: Option<DateTime<Utc>>,
     pub exam_score: Option<Decimal>,
     pub certificate_no: Option<String>,
-}
-
-/// One planned training; give the `id` of an existing item to keep it (sessions that carry
-/// it out keep pointing at it).
-#[derive(InputObject)]
-pub struct TrainingPlanItemInput {
-    pub id: Option<ID>,
-    pub title: String,
-    pub scope: TrainingScope,
-    /// The city that holds a CITY item.
-    pub city_code: Option<String>,
-    pub audiences: Vec<TrainingAudience>,
-    pub topics: Vec<TrainingTopic>,
-    /// 1–12.
-    pub planned_month: i32,
 }
 
 fn maybe<T, U>(
@@ -740,8 +652,8 @@ impl TrainingQuery {
             provincial_sessions_upcoming: c.provincial_sessions_upcoming,
             provincial_plan_items: c.provincial_plan_items,
             provincial_plan_items_fulfilled: c.provincial_plan_items_fulfilled,
-            cities: c.cities.into_iter().map(Into::into).collect(),
-            audiences: c.audiences.into_iter().map(Into::into).collect(),
+            cities: c.cities,
+            audiences: c.audiences,
             people_without_hours: c.untrained.into_iter().map(Into::into).collect(),
             experts_without_hours,
             staff_without_hours,
@@ -761,23 +673,8 @@ impl TrainingMutation {
         input: CreateTrainingSessionInput,
     ) -> Result<TrainingSession> {
         let s = services(ctx)?;
-        let new = NewSession {
-            title: input.title,
-            scope: input.scope,
-            city_code: input.city_code,
-            organiser: input.organiser,
-            description: input.description,
-            audiences: input.audiences,
-            topics: input.topics,
-            starts_at: input.starts_at,
-            ends_at: input.ends_at,
-            credit_hours: input.credit_hours,
-            location: input.location,
-            capacity: input.capacity,
-            plan_item_id: parse_optional_id("planItemId", input.plan_item_id.as_ref())?,
-        };
         Ok(TrainingSession(
-            training::create_session(&s.db, viewer(ctx), new).await?,
+            training::create_session(&s.db, viewer(ctx), input).await?,
         ))
     }
 
@@ -902,21 +799,6 @@ impl TrainingMutation {
         expected_version: Option<i32>,
     ) -> Result<TrainingPlan> {
         let s = services(ctx)?;
-        let items = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                Ok(PlanItemInput {
-                    id: parse_optional_id(&format!("items[{i}].id"), item.id.as_ref())?,
-                    title: item.title,
-                    scope: item.scope,
-                    city_code: item.city_code,
-                    audiences: item.audiences,
-                    topics: item.topics,
-                    planned_month: item.planned_month,
-                })
-            })
-            .collect::<AppResult<Vec<_>>>()?;
         let plan = training::set_plan(&s.db, viewer(ctx), year, items, expected_version).await?;
         Ok(TrainingPlan(plan))
     }

@@ -31,6 +31,10 @@ impl User {
     async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
         city_of(ctx, self.0.city_code.as_deref()).await
     }
+    /// A COUNTY_ADMIN's county (区县), as the directory names it.
+    async fn county(&self) -> Option<&str> {
+        self.0.county.as_deref()
+    }
     async fn expert_id(&self) -> Option<ID> {
         self.0.expert_id.map(id_of)
     }
@@ -71,8 +75,10 @@ pub struct CreateUserInput {
     pub username: String,
     pub password: String,
     pub role: Role,
-    /// Required for CITY_ADMIN.
+    /// Required for CITY_ADMIN and COUNTY_ADMIN.
     pub city_code: Option<String>,
+    /// Required for COUNTY_ADMIN: a county (区县) of the city, as its enterprises name it.
+    pub county: Option<String>,
     /// Required for EXPERT.
     pub expert_id: Option<ID>,
     /// Required for CONSULTANCY.
@@ -87,6 +93,8 @@ pub struct CreateUserInput {
 pub struct ChangeUserInput {
     pub role: Option<Role>,
     pub city_code: Option<String>,
+    /// With role COUNTY_ADMIN: the county.
+    pub county: Option<String>,
     pub expert_id: Option<ID>,
     pub consultancy_id: Option<ID>,
     pub enterprise_id: Option<ID>,
@@ -135,6 +143,7 @@ impl UserMutation {
             password: input.password,
             role: input.role,
             city_code: input.city_code,
+            county: input.county,
             expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
             enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,
@@ -149,6 +158,7 @@ impl UserMutation {
         let change = UserChange {
             role: input.role,
             city_code: input.city_code,
+            county: input.county,
             expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
             enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,

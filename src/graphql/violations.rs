@@ -8,10 +8,11 @@ use entity::violation;
 use crate::domain::{
     ViolationKind, ViolationPublicationState, ViolationSeverity, ViolationSubjectKind,
 };
+use crate::services::Services;
 use crate::services::violations::{self, NewViolation, ViolationFilter as ServiceFilter};
 
 use super::context::{loaders, services, viewer, with_id};
-use super::pagination::page_args;
+use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_of};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
@@ -203,6 +204,19 @@ pub struct ViolationFilter {
     pub state: Option<ViolationPublicationState>,
 }
 
+/// Reads the cities of a page's violations at once when the query asks for them.
+async fn prime_cities(
+    ctx: &Context<'_>,
+    s: &Services,
+    violations: &[violation::Model],
+) -> Result<()> {
+    if node_selection(ctx).field("city").exists() {
+        let codes = violations.iter().filter_map(|v| v.city_code.clone());
+        loaders(ctx)?.prime_city_codes(s, codes).await;
+    }
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct ViolationQuery;
 
@@ -236,17 +250,7 @@ impl ViolationQuery {
             page,
         )
         .await?;
-        if ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("city")
-            .exists()
-        {
-            loaders(ctx)?
-                .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
-                .await;
-        }
+        prime_cities(ctx, s, &result.items).await?;
         Ok(ViolationConnection::of_rows(result, |m| m.id, Violation))
     }
 
@@ -275,17 +279,7 @@ impl ViolationQuery {
             page,
         )
         .await?;
-        if ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("city")
-            .exists()
-        {
-            loaders(ctx)?
-                .prime_city_codes(s, result.items.iter().filter_map(|v| v.city_code.clone()))
-                .await;
-        }
+        prime_cities(ctx, s, &result.items).await?;
         Ok(PublicViolationConnection::of_rows(
             result,
             |m| m.id,

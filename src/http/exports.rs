@@ -28,6 +28,9 @@ pub struct ExportParams {
     date_from: Option<String>,
     date_to: Option<String>,
     as_of: Option<String>,
+    year_from: Option<String>,
+    year_to: Option<String>,
+    county: Option<String>,
 }
 
 fn given(value: &Option<String>) -> Option<&str> {
@@ -63,6 +66,13 @@ impl ExportParams {
             date_from: not_a_date("dateFrom")(&self.date_from)?,
             date_to: not_a_date("dateTo")(&self.date_to)?,
             as_of: not_a_date("asOf")(&self.as_of)?,
+            year_from: parsed(&self.year_from, || {
+                AppError::bad_input("yearFrom", "is not a year")
+            })?,
+            year_to: parsed(&self.year_to, || {
+                AppError::bad_input("yearTo", "is not a year")
+            })?,
+            county: given(&self.county).map(str::to_owned),
             ..Default::default()
         };
         // `status` and `kind` mean what the dataset's query means by them.

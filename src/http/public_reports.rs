@@ -5,15 +5,16 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::services::annual_lists::{PublishedList, published_lists};
+use crate::services::exports::{Cell, Table, render};
 use crate::services::reference::cities_among;
-use crate::services::reports::csv_with_bom;
+use crate::services::reports::ReportFormat;
 
 use super::reports::{CityParams, csv_download, year_of};
 
 /// The columns of a published list, in the province's words.
-pub const PUBLISHED_LIST_HEADERS: [&str; 9] = [
+pub const PUBLISHED_LIST_HEADERS: &[&str] = &[
     "年度",
     "序号",
     "企业名称",
@@ -25,32 +26,42 @@ pub const PUBLISHED_LIST_HEADERS: [&str; 9] = [
     "公示日期",
 ];
 
-/// The lists as CSV bytes, BOM first: one line per enterprise, by city, in list order;
-/// `city_names` by city code (a code without a name is printed as the code).
-pub fn published_lists_csv(
+/// The lists as a table (rendered by the exports' renderer, CSV with a BOM): one line per
+/// enterprise, by city, in list order; `city_names` by city code (a code without a name is
+/// printed as the code).
+pub fn published_lists_table(
+    stem: String,
     lists: &[PublishedList],
     city_names: &std::collections::HashMap<String, String>,
-) -> AppResult<Vec<u8>> {
-    let records = lists.iter().flat_map(|list| {
-        list.entries.iter().enumerate().map(move |(i, e)| {
-            let city = city_names
-                .get(&e.city_code)
-                .cloned()
-                .unwrap_or_else(|| e.city_code.clone());
-            vec![
-                list.year.to_string(),
-                (i + 1).to_string(),
-                e.name.clone(),
-                e.credit_code.clone(),
-                city,
-                e.county.clone(),
-                e.industry_code.clone(),
-                e.sector.map(|s| s.label().to_owned()).unwrap_or_default(),
-                list.published_on.map(|d| d.to_string()).unwrap_or_default(),
-            ]
+) -> Table {
+    let rows = lists
+        .iter()
+        .flat_map(|list| {
+            list.entries.iter().enumerate().map(move |(i, e)| {
+                let city = city_names
+                    .get(&e.city_code)
+                    .cloned()
+                    .unwrap_or_else(|| e.city_code.clone());
+                vec![
+                    Cell::from(list.year),
+                    Cell::Int(i as i64 + 1),
+                    e.name.as_str().into(),
+                    e.credit_code.as_str().into(),
+                    city.into(),
+                    e.county.as_str().into(),
+                    e.industry_code.as_str().into(),
+                    e.sector.map(|s| s.label()).into(),
+                    list.published_on.into(),
+                ]
+            })
         })
-    });
-    csv_with_bom(PUBLISHED_LIST_HEADERS, records)
+        .collect();
+    Table {
+        stem,
+        title: "公示名单",
+        headers: PUBLISHED_LIST_HEADERS,
+        rows,
+    }
 }
 
 /// `GET /public/annual-lists/{year}.csv?cityCode=` (public; published lists only)
@@ -79,12 +90,15 @@ pub async fn annual_lists_csv(
             .into_iter()
             .map(|(code, c)| (code, c.name))
             .collect();
-        let body = published_lists_csv(&lists, &names)?;
-        let name = match city {
-            Some(c) => format!("annual-list-{year}-{c}.csv"),
-            None => format!("annual-list-{year}.csv"),
+        let stem = match city {
+            Some(c) => format!("annual-list-{year}-{c}"),
+            None => format!("annual-list-{year}"),
         };
-        Ok::<_, AppError>((body, name))
+        let file = render(
+            &published_lists_table(stem, &lists, &names),
+            ReportFormat::Csv,
+        )?;
+        Ok::<_, AppError>((file.bytes, file.file_name))
     }
     .await;
     let mut response = csv_download(result);
@@ -117,7 +131,10 @@ mod tests {
             }],
         };
         let names = [("140100".to_owned(), "太原市".to_owned())].into();
-        let bytes = published_lists_csv(&[list], &names).expect("csv");
+        let table = published_lists_table("annual-list-2025".into(), &[list], &names);
+        let file = render(&table, ReportFormat::Csv).expect("csv");
+        assert_eq!(file.file_name, "annual-list-2025.csv");
+        let bytes = file.bytes;
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
         let lines: Vec<&str> = text.lines().collect();

@@ -27,6 +27,7 @@ mod catalogue;
 #[cfg(test)]
 mod coverage;
 mod library;
+mod oversight;
 mod words;
 
 use std::borrow::Cow;
@@ -213,6 +214,7 @@ enum Chinese {
 static TEMPLATES: LazyLock<Vec<Template>> = LazyLock::new(|| {
     catalogue::MESSAGES
         .iter()
+        .chain(oversight::OVERSIGHT)
         .chain(library::LIBRARY)
         .chain(catalogue::FRAGMENTS)
         .map(|(english, chinese)| Template::new(english, chinese))

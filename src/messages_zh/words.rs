@@ -111,6 +111,8 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("energyTce", "节能（吨标煤/年）"),
     ("enterpriseId", "企业"),
     ("enterpriseIds", "企业"),
+    ("auditIds", "审核"),
+    ("delegated", "是否委托"),
     ("entityId", "对象"),
     ("entityType", "对象类型"),
     ("examScore", "考试成绩"),
@@ -242,7 +244,17 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("problems", "存在问题"),
     ("other", "其他"),
     ("findingIds", "复核问题"),
+    ("findingId", "复核问题"),
+    ("response", "陈述申辩"),
     ("to", "截止日期"),
+    ("yearFrom", "起始年度"),
+    ("yearTo", "截止年度"),
+    ("itemCode", "考核项目代码"),
+    ("code", "代码"),
+    ("weight", "分值"),
+    ("figure", "考核指标"),
+    ("target", "目标值"),
+    ("method", "评分方式"),
 ];
 
 /// Names of NOT_FOUND's `extensions.entity`.
@@ -271,4 +283,5 @@ pub(super) const ENTITIES: &[(&str, &str)] = &[
     ("PublishedAnnualList", "已公示的年度审核企业名单"),
     ("DirectoryApplication", "名录调整申请"),
     ("CitySummary", "年度工作总结"),
+    ("RecheckFinding", "复核问题"),
 ];

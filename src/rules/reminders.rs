@@ -183,34 +183,17 @@ mod tests {
     #[test]
     fn the_tightest_offset_reached() {
         let offsets = [30, 7, 1];
-        assert_eq!(
-            reminder_for(d(30), d(1), &offsets),
-            Some(Reminder::Approaching {
-                offset: 30,
-                days_left: 29
-            })
-        );
-        assert_eq!(
-            reminder_for(d(10), d(1), &offsets),
-            Some(Reminder::Approaching {
-                offset: 30,
-                days_left: 9
-            })
-        );
-        assert_eq!(
-            reminder_for(d(8), d(1), &offsets),
-            Some(Reminder::Approaching {
-                offset: 7,
-                days_left: 7
-            })
-        );
-        assert_eq!(
-            reminder_for(d(1), d(1), &offsets),
-            Some(Reminder::Approaching {
-                offset: 1,
-                days_left: 0
-            })
-        );
+        let approaching = |offset, days_left| Some(Reminder::Approaching { offset, days_left });
+        // (due, today, reminder)
+        let cases = [
+            (30, 1, approaching(30, 29)),
+            (10, 1, approaching(30, 9)),
+            (8, 1, approaching(7, 7)),
+            (1, 1, approaching(1, 0)),
+        ];
+        for (due, today, want) in cases {
+            assert_eq!(reminder_for(d(due), d(today), &offsets), want, "due {due}");
+        }
         assert_eq!(reminder_for(d(1), d(2), &offsets), Some(Reminder::Missed));
         assert_eq!(reminder_for(d(30), d(1), &[7]), None);
         assert_eq!(Reminder::Missed.key(), "missed");
@@ -250,9 +233,11 @@ mod tests {
         let due = Duty::AnnualList.due(2028).expect("due");
         assert_eq!(due, ymd(2028, 2, 29));
         let week_before = ymd(2028, 2, 22);
+        let list_reminder =
+            |status, day| calendar_reminder(Duty::AnnualList, 2028, status, false, day, &offsets);
         for owed in [None, Some(AnnualListStatus::Draft)] {
             assert_eq!(
-                calendar_reminder(Duty::AnnualList, 2028, owed, false, week_before, &offsets),
+                list_reminder(owed, week_before),
                 Some(Reminder::Approaching {
                     offset: 7,
                     days_left: 7
@@ -264,41 +249,11 @@ mod tests {
             AnnualListStatus::Approved,
             AnnualListStatus::Published,
         ] {
-            assert_eq!(
-                calendar_reminder(
-                    Duty::AnnualList,
-                    2028,
-                    Some(done),
-                    false,
-                    week_before,
-                    &offsets
-                ),
-                None
-            );
+            assert_eq!(list_reminder(Some(done), week_before), None);
         }
-        assert_eq!(
-            calendar_reminder(
-                Duty::AnnualList,
-                2028,
-                None,
-                false,
-                ymd(2028, 3, 1),
-                &offsets
-            ),
-            Some(Reminder::Missed)
-        );
+        assert_eq!(list_reminder(None, ymd(2028, 3, 1)), Some(Reminder::Missed));
         // Too early for any offset.
-        assert_eq!(
-            calendar_reminder(
-                Duty::AnnualList,
-                2028,
-                None,
-                false,
-                ymd(2028, 1, 1),
-                &offsets
-            ),
-            None
-        );
+        assert_eq!(list_reminder(None, ymd(2028, 1, 1)), None);
     }
 
     #[test]

@@ -176,7 +176,10 @@ pub fn check_capacity(capacity: Option<i32>, enrolled: u32) -> Result<(), Capaci
 /// the staff member instead, so it has none.
 pub fn audience_of_user(role: Role) -> Option<TrainingAudience> {
     match role {
-        Role::ProvinceAdmin | Role::CityAdmin => Some(TrainingAudience::AdministrativeStaff),
+        // The plan trains administrators 县级以上: county admins included.
+        Role::ProvinceAdmin | Role::CityAdmin | Role::CountyAdmin => {
+            Some(TrainingAudience::AdministrativeStaff)
+        }
         Role::Expert | Role::Consultancy | Role::Enterprise => None,
     }
 }

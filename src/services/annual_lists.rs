@@ -89,6 +89,19 @@ async fn save(
     versioned::update_if_version::<annual_audit_list::Entity>(txn, active, id, version, None).await
 }
 
+/// An edit of a list's entries, committed: the list saved as read (so that its version
+/// moves, and a concurrent edit is refused) and the edit logged.
+async fn commit_entries(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    list: annual_audit_list::Model,
+    operation: &str,
+    summary: serde_json::Value,
+) -> AppResult<annual_audit_list::Model> {
+    let (id, version) = (list.id, list.version);
+    commit_saved(txn, viewer, id, list.into(), version, operation, summary).await
+}
+
 /// A list change saved (if the list still has the version read) and logged, committing the
 /// transaction: what every edit of a list's entries or procedure ends with.
 async fn commit_saved(
@@ -251,15 +264,13 @@ pub async fn add_enterprises(
     }))
     .exec(&txn)
     .await?;
-    let version = list.version;
-    commit_saved(
+    let summary = json!({ "enterpriseIds": enterprise_ids });
+    commit_entries(
         txn,
         viewer,
-        list_id,
-        list.into(),
-        version,
+        list,
         "addEnterprisesToAnnualAuditList",
-        json!({ "enterpriseIds": enterprise_ids }),
+        summary,
     )
     .await
 }
@@ -281,15 +292,13 @@ pub async fn remove_enterprise(
     if deleted.rows_affected == 0 {
         return Err(AppError::bad_input("enterpriseId", "is not on the list"));
     }
-    let version = list.version;
-    commit_saved(
+    let summary = json!({ "enterpriseId": enterprise_id });
+    commit_entries(
         txn,
         viewer,
-        list_id,
-        list.into(),
-        version,
+        list,
         "removeEnterpriseFromAnnualAuditList",
-        json!({ "enterpriseId": enterprise_id }),
+        summary,
     )
     .await
 }

@@ -36,13 +36,20 @@ pub const NARRATIVE_MAX: usize = 10_000;
 /// The longest return reason kept, in characters.
 const REASON_MAX: usize = 1_000;
 
-/// The city's narrative, as given.
+// The city's narrative, as given (the GraphQL input `SubmitCitySummaryInput`).
+#[derive(async_graphql::InputObject)]
+#[graphql(name = "SubmitCitySummaryInput")]
 pub struct SubmitInput {
+    /// A finished year.
     pub year: i32,
     pub city_code: String,
+    /// Improvement options carried out (required).
     pub options_carried_out: String,
+    /// Benefits achieved (required).
     pub benefits: String,
+    /// Problems met (required).
     pub problems: String,
+    /// Anything else.
     pub other: Option<String>,
 }
 
@@ -107,6 +114,27 @@ fn facts_of(summary: &city_summary::Model, city: String) -> SummaryFacts {
         received,
         return_reason: summary.return_reason.clone(),
     }
+}
+
+/// Tells `to` of the summary's event `kind` (all but the viewer, who made it).
+async fn announce_summary(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    to: Admins<'_>,
+    kind: NotificationKind,
+    summary: &city_summary::Model,
+    city: String,
+) -> AppResult<()> {
+    let announcement = Announcement {
+        to,
+        kind,
+        params: Params {
+            summary: Some(facts_of(summary, city)),
+            ..Default::default()
+        },
+        subject: ("CitySummary", summary.id),
+    };
+    announce(txn, announcement, viewer.user_id()).await
 }
 
 async fn record_change(
@@ -236,20 +264,8 @@ pub async fn submit(
         }
     };
     record_change(&txn, viewer, saved.id, CitySummaryStatus::Submitted, None).await?;
-    announce(
-        &txn,
-        Announcement {
-            to: Admins::Province,
-            kind: NotificationKind::SummarySubmitted,
-            params: Params {
-                summary: Some(facts_of(&saved, city)),
-                ..Default::default()
-            },
-            subject: ("CitySummary", saved.id),
-        },
-        viewer.user_id(),
-    )
-    .await?;
+    let kind = NotificationKind::SummarySubmitted;
+    announce_summary(&txn, viewer, Admins::Province, kind, &saved, city).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -321,18 +337,14 @@ pub async fn decide(
     let city = city_name(&txn, &saved.city_code)
         .await?
         .unwrap_or_else(|| saved.city_code.clone());
-    announce(
+    let kind = NotificationKind::SummaryDecided;
+    announce_summary(
         &txn,
-        Announcement {
-            to: Admins::City(&saved.city_code),
-            kind: NotificationKind::SummaryDecided,
-            params: Params {
-                summary: Some(facts_of(&saved, city)),
-                ..Default::default()
-            },
-            subject: ("CitySummary", saved.id),
-        },
-        viewer.user_id(),
+        viewer,
+        Admins::City(&saved.city_code),
+        kind,
+        &saved,
+        city,
     )
     .await?;
     audit_log::commit(

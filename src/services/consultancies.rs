@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
 use entity::{
     appraisal_year, audit, consultancy, consultancy_staff, consultancy_status_change, ranking_entry,
@@ -22,12 +23,16 @@ use crate::error::{AppError, AppResult};
 use crate::rules::appraisal::Scores;
 use crate::rules::checksum::{validate_credit_code, validate_id_card};
 use crate::rules::consultancy::{check_consultancy_transition, employed_on, employments_overlap};
+use crate::scalars::Date;
 
 use super::amounts::from_stored;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
 use super::{Services, audit_log, grouped, reference, today, versioned};
 
+// A firm to register (the GraphQL input `CreateConsultancyInput`).
+#[derive(InputObject)]
+#[graphql(name = "CreateConsultancyInput")]
 pub struct NewConsultancy {
     pub name: String,
     pub credit_code: String,
@@ -37,9 +42,12 @@ pub struct NewConsultancy {
     pub contact_phone: String,
 }
 
-/// Fields an update may change; `None` leaves a field as it is. A firm's own users may change
-/// only the address and the contact.
-#[derive(Default)]
+// Fields an update may change (the GraphQL input `UpdateConsultancyInput`); `None` leaves a
+// field as it is. Its doc comment is the input's GraphQL description.
+/// Every field optional: only the given ones change. A firm's own users may change only the
+/// address and contact.
+#[derive(InputObject, Default)]
+#[graphql(name = "UpdateConsultancyInput")]
 pub struct ConsultancyPatch {
     pub name: Option<String>,
     pub credit_code: Option<String>,
@@ -55,19 +63,24 @@ impl ConsultancyPatch {
     }
 }
 
-#[derive(Default)]
+#[derive(InputObject, Default)]
 pub struct ConsultancyFilter {
     pub city_code: Option<String>,
     pub status: Option<ConsultancyStatus>,
+    /// Matches part of the name or the credit code.
     pub text: Option<String>,
 }
 
+// One employment to record (the GraphQL input `ConsultancyStaffInput`).
+#[derive(InputObject)]
+#[graphql(name = "ConsultancyStaffInput")]
 pub struct NewStaff {
     pub name: String,
+    /// 18-character citizen ID (GB 11643): identifies the person across firms.
     pub id_card_number: String,
     pub role: StaffRole,
     pub certificate_number: Option<String>,
-    pub started_on: NaiveDate,
+    pub started_on: Date,
 }
 
 fn check_credit_code(code: &str) -> AppResult<String> {
@@ -381,7 +394,7 @@ pub async fn add_staff(
         .await?;
     if let Some(clash) = others
         .iter()
-        .find(|o| employments_overlap((o.started_on, o.ended_on), (input.started_on, None)))
+        .find(|o| employments_overlap((o.started_on, o.ended_on), (input.started_on.0, None)))
     {
         let until = clash
             .ended_on
@@ -400,7 +413,7 @@ pub async fn add_staff(
         id_card_hmac: Set(Some(id_card_hmac)),
         role: Set(input.role),
         certificate_number: Set(certificate),
-        started_on: Set(input.started_on),
+        started_on: Set(input.started_on.0),
         ended_on: Set(None),
         end_reason: Set(None),
         created_at: Set(now),

@@ -395,6 +395,9 @@ pub async fn require_read(
     {
         return Ok(());
     }
+    if viewer.is_county_admin_of(&model.city_code, Some(model.county.as_str())) {
+        return Ok(());
+    }
     viewer.require_city(&model.city_code)
 }
 
@@ -521,6 +524,17 @@ fn scope(
             query = query.filter(enterprise::Column::CityCode.eq(city));
         }
         return Ok(query);
+    }
+    // A county admin: the enterprises of their county.
+    if let Some((city, county)) = viewer.county_scope() {
+        if city_filter.is_some_and(|asked| asked.trim() != city) {
+            return Err(AppError::forbidden(
+                "a county administrator sees only the enterprises of their county",
+            ));
+        }
+        return Ok(query
+            .filter(enterprise::Column::CityCode.eq(city))
+            .filter(enterprise::Column::County.eq(county)));
     }
     if let Some(city) = viewer.list_city(city_filter)? {
         query = query.filter(enterprise::Column::CityCode.eq(city));

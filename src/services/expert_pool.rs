@@ -37,13 +37,16 @@ pub struct Pool {
     pub experts: Vec<PoolExpert>,
 }
 
-/// What a list of experts may be narrowed by (`text`: a search term, see `text::search_term`).
-#[derive(Clone, Debug, Default)]
+// What a list of experts may be narrowed by (`text`: a search term, see `text::search_term`);
+// the GraphQL input `ExpertFilter`.
+#[derive(Clone, Debug, Default, async_graphql::InputObject)]
+#[graphql(name = "ExpertFilter")]
 pub struct PoolFilter {
     pub status: Option<ExpertStatus>,
     pub sector: Option<Sector>,
     pub city_code: Option<String>,
     pub title: Option<ProfessionalTitle>,
+    /// Matches part of the name or the employer.
     pub text: Option<String>,
 }
 

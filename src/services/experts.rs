@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
 use entity::{
     expert, expert_conflict, expert_kind, expert_sector, expert_status_change,
@@ -23,16 +24,21 @@ use crate::rules::admission::{AdmissionPolicy, check_admission};
 use crate::rules::checksum::{validate_credit_code, validate_id_card};
 use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
+use crate::scalars::Date;
 
 use super::expert_pool::{self, PoolExpert, PoolFilter};
 use super::pagination::{Page, PageRequest, page_in_memory};
 use super::text::{optional_text, phone_number, required_text, search_term, tag_set};
 use super::{Services, audit_log, reference, versioned};
 
+// An expert to add (the GraphQL input `CreateExpertInput`).
+#[derive(InputObject)]
+#[graphql(name = "CreateExpertInput")]
 pub struct NewExpert {
     pub name: String,
     pub gender: Gender,
-    pub birth_date: NaiveDate,
+    pub birth_date: Date,
+    /// 18-character citizen ID (GB 11643); must agree with `birthDate`.
     pub id_card_number: String,
     pub phone: String,
     pub email: Option<String>,
@@ -43,16 +49,19 @@ pub struct NewExpert {
     pub city_code: String,
     pub sectors: Vec<Sector>,
     pub expertise_kinds: Vec<ExpertiseKind>,
-    pub term_start: NaiveDate,
-    pub term_end: NaiveDate,
+    pub term_start: Date,
+    pub term_end: Date,
 }
 
-/// Fields an update may change; `None` leaves a field as it is.
-#[derive(Default)]
+// Fields an update may change (the GraphQL input `UpdateExpertInput`); `None` leaves a field
+// as it is. Its doc comment is the input's GraphQL description.
+/// Every field optional: only the given ones change. Experts may set only phone and email.
+#[derive(InputObject, Default)]
+#[graphql(name = "UpdateExpertInput")]
 pub struct ExpertPatch {
     pub name: Option<String>,
     pub gender: Option<Gender>,
-    pub birth_date: Option<NaiveDate>,
+    pub birth_date: Option<Date>,
     pub id_card_number: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -63,8 +72,8 @@ pub struct ExpertPatch {
     pub city_code: Option<String>,
     pub sectors: Option<Vec<Sector>>,
     pub expertise_kinds: Option<Vec<ExpertiseKind>>,
-    pub term_start: Option<NaiveDate>,
-    pub term_end: Option<NaiveDate>,
+    pub term_start: Option<Date>,
+    pub term_end: Option<Date>,
 }
 
 impl ExpertPatch {
@@ -86,18 +95,24 @@ impl ExpertPatch {
     }
 }
 
+// A conflict to declare (the GraphQL input `ExpertConflictInput`).
+#[derive(InputObject)]
+#[graphql(name = "ExpertConflictInput")]
 pub struct NewConflict {
     pub kind: ConflictKind,
     pub organisation_name: String,
     pub organisation_credit_code: String,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_until: Option<NaiveDate>,
+    pub valid_from: Option<Date>,
+    pub valid_until: Option<Date>,
     pub note: Option<String>,
 }
 
+// Dates to keep free (the GraphQL input `ExpertUnavailabilityInput`).
+#[derive(InputObject)]
+#[graphql(name = "ExpertUnavailabilityInput")]
 pub struct NewUnavailability {
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub reason: Option<String>,
 }
 
@@ -220,7 +235,7 @@ pub async fn create_expert(
     let db = &s.db;
     viewer.require_province_admin()?;
     let name = required_text("name", &input.name, 100)?;
-    let id_card_number = validate_identity(&input.id_card_number, input.birth_date)?;
+    let id_card_number = validate_identity(&input.id_card_number, input.birth_date.0)?;
     let phone = validate_phone(&input.phone)?;
     let email = validate_email(input.email)?;
     let employer = required_text("employer", &input.employer, 200)?;
@@ -229,7 +244,7 @@ pub async fn create_expert(
     let years = validate_years(input.years_in_field)?;
     let sectors = tag_set("sectors", &input.sectors)?;
     let kinds = tag_set("expertiseKinds", &input.expertise_kinds)?;
-    validate_term(input.term_start, input.term_end)?;
+    validate_term(input.term_start.0, input.term_end.0)?;
     ensure_city(db, &input.city_code).await?;
 
     let id_card_hmac = s.data_keys.blind_index(&id_card_number);
@@ -241,7 +256,7 @@ pub async fn create_expert(
         id: Set(id),
         name: Set(name),
         gender: Set(input.gender),
-        birth_date: Set(input.birth_date),
+        birth_date: Set(input.birth_date.0),
         id_card_number: Set(s.data_keys.encrypt(&id_card_number)?),
         id_card_hmac: Set(Some(id_card_hmac)),
         phone: Set(s.data_keys.encrypt(&phone)?),
@@ -251,8 +266,8 @@ pub async fn create_expert(
         title: Set(input.title),
         years_in_field: Set(years),
         city_code: Set(input.city_code),
-        term_start: Set(input.term_start),
-        term_end: Set(input.term_end),
+        term_start: Set(input.term_start.0),
+        term_end: Set(input.term_end.0),
         status: Set(ExpertStatus::Candidate),
         version: Set(1),
         created_at: Set(now),
@@ -344,7 +359,7 @@ pub async fn update_expert(
         active.gender = Set(gender);
         changed.push("gender");
     }
-    let birth_date = patch.birth_date.unwrap_or(current.birth_date);
+    let birth_date = patch.birth_date.map_or(current.birth_date, |d| d.0);
     if patch.birth_date.is_some() || patch.id_card_number.is_some() {
         let card = patch
             .id_card_number
@@ -388,8 +403,8 @@ pub async fn update_expert(
         active.city_code = Set(city.clone());
         changed.push("cityCode");
     }
-    let term_start = patch.term_start.unwrap_or(current.term_start);
-    let term_end = patch.term_end.unwrap_or(current.term_end);
+    let term_start = patch.term_start.map_or(current.term_start, |d| d.0);
+    let term_end = patch.term_end.map_or(current.term_end, |d| d.0);
     if patch.term_start.is_some() || patch.term_end.is_some() {
         validate_term(term_start, term_end)?;
         active.term_start = Set(term_start);
@@ -571,8 +586,8 @@ pub async fn add_conflict(
         kind: Set(input.kind),
         organisation_name: Set(organisation_name),
         organisation_credit_code: Set(code),
-        valid_from: Set(input.valid_from),
-        valid_until: Set(input.valid_until),
+        valid_from: Set(input.valid_from.map(|d| d.0)),
+        valid_until: Set(input.valid_until.map(|d| d.0)),
         note: Set(note),
         created_at: Set(Utc::now()),
     };
@@ -608,7 +623,7 @@ pub async fn add_unavailability(
     if input.ends_on < input.starts_on {
         return Err(AppError::bad_input("endsOn", "must not be before startsOn"));
     }
-    if (input.ends_on - input.starts_on).num_days() > 366 {
+    if (input.ends_on.0 - input.starts_on.0).num_days() > 366 {
         return Err(AppError::bad_input(
             "endsOn",
             "a declared range may span at most a year",
@@ -618,8 +633,8 @@ pub async fn add_unavailability(
     let row = expert_unavailability::ActiveModel {
         id: Set(Uuid::now_v7()),
         expert_id: Set(expert_id),
-        starts_on: Set(input.starts_on),
-        ends_on: Set(input.ends_on),
+        starts_on: Set(input.starts_on.0),
+        ends_on: Set(input.ends_on.0),
         reason: Set(reason),
         created_at: Set(Utc::now()),
     };

@@ -124,7 +124,7 @@ pub async fn designate_leader(
     panel_id: Uuid,
     seat_id: Uuid,
 ) -> AppResult<panel::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let (found, review) = panel_in_session(s, panel_id).await?;
     require_panel_organiser(s, viewer, &found).await?;
     let seat = find_seat(&s.db, seat_id).await?;
@@ -424,7 +424,7 @@ pub async fn reader_of(
     found: &panel::Model,
 ) -> AppResult<SheetReader> {
     viewer.require_user()?;
-    if viewer.require_admin().is_ok() {
+    if viewer.require_official().is_ok() {
         return match view_of(s, viewer, found).await? {
             MemberView::Open => Ok(SheetReader::Every),
             MemberView::Sealed => Err(AppError::forbidden(

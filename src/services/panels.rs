@@ -86,6 +86,16 @@ pub fn member_view(
             {
                 sealed_unless_revealed
             }
+            // The county an evaluation or acceptance is delegated to organises its panel.
+            Role::CountyAdmin
+                if panel.organiser_city_code.is_some()
+                    && viewer.is_county_admin_of(
+                        &audit.city_code,
+                        audit.delegated_county.as_deref(),
+                    ) =>
+            {
+                sealed_unless_revealed
+            }
             Role::Consultancy
                 if audit
                     .consultancy_id
@@ -104,17 +114,8 @@ pub fn member_view(
     }
 }
 
-/// Who runs a review's panel: its organiser (the audit's city's admins, or the province for
-/// a recheck).
-pub(crate) fn require_organiser(
-    viewer: &Viewer,
-    organiser_city: Option<&str>,
-    audit: &audit::Model,
-) -> AppResult<()> {
-    viewer.require_admin()?;
-    viewer.require_city(&audit.city_code)?;
-    audits::require_organiser(viewer, organiser_city)
-}
+/// Who runs a review's panel: the review's organiser.
+pub(crate) use audits::require_organiser;
 
 /// A declined seat no longer counts toward the cap.
 async fn release_seat(txn: &impl ConnectionTrait, expert_id: Uuid, year: i32) -> AppResult<()> {
@@ -162,7 +163,7 @@ async fn seat_to_run(
     viewer: &Viewer,
     seat_id: Uuid,
 ) -> AppResult<(panel_seat::Model, review::Model)> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let seat = find_seat(db, seat_id).await?;
     let review = audits::find_review(db, seat.review_id).await?;
     let audit = audits::find(db, review.audit_id).await?;
@@ -298,12 +299,13 @@ async fn answer_seat(
     } else {
         let audit = audits::find(db, review.audit_id).await?;
         let enterprise = super::enterprises::find(db, audit.enterprise_id).await?;
-        Some(notifications::Params {
+        let params = notifications::Params {
             review: Some(notifications::ReviewFacts::of(&review, &enterprise.name)),
             seat_id: Some(seat.id),
             reason: reason.clone(),
             ..Default::default()
-        })
+        };
+        Some((params, audit.delegated_county))
     };
     let txn = begin_write(db).await?;
     if let AnsweredBy::Link(link) = by {
@@ -325,7 +327,7 @@ async fn answer_seat(
         },
     )
     .await?;
-    if let Some(params) = declined {
+    if let Some((params, delegated_county)) = declined {
         if !by.is_expert(seat.expert_id) {
             notifications::enqueue(
                 &txn,
@@ -343,7 +345,10 @@ async fn answer_seat(
         announce(
             &txn,
             Announcement {
-                to: Admins::organising(review.organiser_city_code.as_deref()),
+                to: Admins::organising(
+                    review.organiser_city_code.as_deref(),
+                    delegated_county.as_deref(),
+                ),
                 kind: NotificationKind::SeatDeclined,
                 params,
                 subject: ("PanelSeat", seat.id),
@@ -580,7 +585,7 @@ pub(crate) async fn panel_to_inspect(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<panel::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let (found, view) = get_panel(s, viewer, id).await?;
     if view == MemberView::Sealed {
         return Err(sealed_error(s, &found).await?);
@@ -716,7 +721,7 @@ pub async fn excluded_experts(
     viewer: &Viewer,
     draw: &panel_draw::Model,
 ) -> AppResult<Vec<(Uuid, Vec<ExclusionReason>)>> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let panel = find_panel(db, draw.panel_id).await?;
     let audit = audits::find(db, panel.audit_id).await?;
     require_organiser(viewer, panel.organiser_city_code.as_deref(), &audit)?;
@@ -861,7 +866,7 @@ pub async fn verify_panel(
     viewer: &Viewer,
     panel_id: Uuid,
 ) -> AppResult<Verification> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let (panel, view) = get_panel(s, viewer, panel_id).await?;
     let db = &s.db;
     let mut verification = verify(&record_of(db, &panel).await?);

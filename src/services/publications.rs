@@ -21,8 +21,9 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::ReviewKind;
+use crate::domain::{FindingStatus, ReviewKind};
 use crate::error::{AppError, AppResult};
+use crate::rules::finding_confirmation::publishable;
 use crate::rules::result_publication::check_period;
 
 use super::text::optional_text;
@@ -226,8 +227,9 @@ pub async fn published_review_results(
 }
 
 /// Publishes recheck findings of a year province-wide (the province): the named ones, or every
-/// finding of the year not published yet. Each is frozen with its enterprise, the consultancy,
-/// the lead auditor and the experts of the panels that passed the report (names only).
+/// CONFIRMED finding of the year not published yet; only confirmed findings are published
+/// (`recheck_confirmation`). Each is frozen with its enterprise, the consultancy, the lead
+/// auditor and the experts of the panels that passed the report (names only).
 pub async fn publish_recheck_findings(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -284,17 +286,46 @@ pub async fn publish_recheck_findings(
                     format!("finding {} is already published", again.id),
                 ));
             }
+            if let Some(unconfirmed) = found.iter().find(|f| !publishable(f.status)) {
+                return Err(AppError::bad_input(
+                    "input.findingIds",
+                    format!(
+                        "finding {} is {}: only a CONFIRMED finding is published",
+                        unconfirmed.id, unconfirmed.status
+                    ),
+                ));
+            }
             found
         }
-        None => recheck_finding::Entity::find()
-            .filter(recheck_finding::Column::Year.eq(year))
-            .order_by_asc(recheck_finding::Column::RecordedAt)
-            .order_by_asc(recheck_finding::Column::Id)
-            .all(&txn)
-            .await?
-            .into_iter()
-            .filter(|f| !published.contains(&f.id))
-            .collect(),
+        None => {
+            let unpublished: Vec<recheck_finding::Model> = recheck_finding::Entity::find()
+                .filter(recheck_finding::Column::Year.eq(year))
+                .filter(recheck_finding::Column::Status.ne(FindingStatus::Withdrawn.as_str()))
+                .order_by_asc(recheck_finding::Column::RecordedAt)
+                .order_by_asc(recheck_finding::Column::Id)
+                .all(&txn)
+                .await?
+                .into_iter()
+                .filter(|f| !published.contains(&f.id))
+                .collect();
+            let waiting = unpublished
+                .iter()
+                .filter(|f| !publishable(f.status))
+                .count();
+            let confirmed: Vec<recheck_finding::Model> = unpublished
+                .into_iter()
+                .filter(|f| publishable(f.status))
+                .collect();
+            if confirmed.is_empty() && waiting > 0 {
+                return Err(AppError::bad_input(
+                    "input.year",
+                    format!(
+                        "nothing to publish: none of the year's {waiting} unpublished findings is confirmed yet"
+                    ),
+                ));
+            }
+            confirmed
+        }
     };
     if findings.is_empty() {
         return Err(AppError::bad_input(

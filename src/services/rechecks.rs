@@ -28,13 +28,16 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{FindingKind, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus};
+use crate::domain::{
+    FindingKind, FindingStatus, ReviewKind, ReviewOutcome, ReviewStatus, Role, SeatStatus,
+};
 use crate::error::{AppError, AppResult};
 use crate::rules::deadlines::DeadlinePolicy;
 use crate::rules::draw::{
     DRAW_ALGORITHM as SAMPLE_ALGORITHM, DRAW_ALGORITHM_V1 as UNCOMMITTED_SAMPLE_ALGORITHM,
     bytes32_from_hex, commitment_of, derive_seed, draw_sample, eligible_digest, sample_size,
 };
+use crate::rules::finding_confirmation::response_due_on;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
@@ -64,6 +67,7 @@ pub struct FindingFilter {
     pub lead_auditor_id: Option<Uuid>,
     pub expert_id: Option<Uuid>,
     pub city_code: Option<String>,
+    pub status: Option<FindingStatus>,
 }
 
 fn sample_error(err: crate::rules::draw::SampleError) -> AppError {
@@ -441,12 +445,15 @@ pub fn sample_reproduces(
 // Findings.
 
 /// Records findings of a recheck (the province), each traced to the audit's consultancy, its
-/// lead auditor and the experts who sat on the panels that passed the report.
+/// lead auditor and the experts who sat on the panels that passed the report. Each starts
+/// RECORDED: the consultancy may respond for `response_days` days (it is told, with the
+/// deadline) before the province confirms it (`recheck_confirmation`).
 pub async fn record_findings(
     db: &DatabaseConnection,
     viewer: &Viewer,
     review_id: Uuid,
     findings: Vec<NewFinding>,
+    response_days: u32,
 ) -> AppResult<Vec<recheck_finding::Model>> {
     viewer.require_province_admin()?;
     let recheck = audits::find_review(db, review_id).await?;
@@ -511,6 +518,7 @@ pub async fn record_findings(
         .all(&txn)
         .await?;
     let now = Utc::now();
+    let due = response_due_on(today(), response_days);
     let mut created = Vec::with_capacity(checked.len());
     for (kind, description) in checked {
         let finding = recheck_finding::ActiveModel {
@@ -525,6 +533,14 @@ pub async fn record_findings(
             lead_auditor_staff_id: Set(audit.lead_auditor_id),
             recorded_by: Set(viewer.user_id()),
             recorded_at: Set(now),
+            status: Set(FindingStatus::Recorded),
+            response_due_on: Set(Some(due)),
+            response: Set(None),
+            responded_at: Set(None),
+            responded_by: Set(None),
+            decided_at: Set(None),
+            decided_by: Set(None),
+            decision_note: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -542,6 +558,9 @@ pub async fn record_findings(
         }
         created.push(finding);
     }
+    let enterprise = super::enterprises::find(&txn, audit.enterprise_id).await?;
+    super::recheck_confirmation::notify_recorded(&txn, &created, &enterprise.name, &recheck)
+        .await?;
     let experts: HashSet<Uuid> = sat.iter().map(|s| s.expert_id).collect();
     audit_log::commit(
         txn,
@@ -555,8 +574,9 @@ pub async fn record_findings(
             "consultancyId": audit.consultancy_id,
             "leadAuditorId": audit.lead_auditor_id,
             "experts": experts.len(),
+            "responseDueOn": due,
         }),
-        )
+    )
     .await?;
     Ok(created)
 }
@@ -575,8 +595,9 @@ pub fn may_read(
             .consultancy_id
             .is_some_and(|c| viewer.is_consultancy(c)),
         Some(Role::Expert) => implicates_viewer,
-        // The audited enterprise is not a party to a recheck's findings.
-        Some(Role::Enterprise) | None => false,
+        // The audited enterprise is not a party to a recheck's findings; rechecks are the
+        // province's and the city's business, not a county's.
+        Some(Role::Enterprise | Role::CountyAdmin) | None => false,
     }
 }
 
@@ -608,7 +629,7 @@ pub async fn list_findings(
             }
             query = query.filter(recheck_finding::Column::ConsultancyId.eq(own));
         }
-        Role::Enterprise => {
+        Role::Enterprise | Role::CountyAdmin => {
             return Err(AppError::forbidden(
                 "recheck findings are read by the province, the city and the parties they name",
             ));
@@ -643,6 +664,9 @@ pub async fn list_findings(
     }
     if let Some(kind) = filter.kind {
         query = query.filter(recheck_finding::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(recheck_finding::Column::Status.eq(status.as_str()));
     }
     if let Some(firm) = filter.consultancy_id {
         query = query.filter(recheck_finding::Column::ConsultancyId.eq(firm));

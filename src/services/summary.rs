@@ -44,7 +44,7 @@ pub struct OptionTotals {
 }
 
 impl OptionTotals {
-    fn empty(kind: OptionKind) -> Self {
+    pub(crate) fn empty(kind: OptionKind) -> Self {
         OptionTotals {
             kind,
             count: 0,
@@ -63,7 +63,7 @@ impl OptionTotals {
         }
     }
 
-    fn add(&mut self, o: &improvement_option::Model) {
+    pub(crate) fn add(&mut self, o: &improvement_option::Model) {
         self.count += 1;
         self.implemented += u64::from(o.implemented);
         for (total, units) in [

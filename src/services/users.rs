@@ -18,6 +18,7 @@ use crate::db::begin_write;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
+use super::text::required_text;
 use super::{Services, audit_log, reference};
 
 pub struct NewUser {
@@ -25,6 +26,7 @@ pub struct NewUser {
     pub password: String,
     pub role: Role,
     pub city_code: Option<String>,
+    pub county: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
     pub enterprise_id: Option<Uuid>,
@@ -178,6 +180,7 @@ pub async fn principal_for_token(
         role: found.role,
         username: found.username,
         city_code: found.city_code,
+        county: found.county,
         expert_id: found.expert_id,
         consultancy_id: found.consultancy_id,
         enterprise_id: found.enterprise_id,
@@ -196,6 +199,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> 
 /// What a role is bound to, as asked for (`createUser`, `changeUser`).
 pub(crate) struct BindingInput {
     pub city_code: Option<String>,
+    pub county: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
     pub enterprise_id: Option<Uuid>,
@@ -205,6 +209,7 @@ impl BindingInput {
     /// Bound to nothing: a province admin.
     pub const NONE: BindingInput = BindingInput {
         city_code: None,
+        county: None,
         expert_id: None,
         consultancy_id: None,
         enterprise_id: None,
@@ -226,6 +231,7 @@ pub(crate) fn new_user(
         password_hash: Set(password_hash),
         role: Set(role),
         city_code: Set(binding.city_code),
+        county: Set(binding.county),
         expert_id: Set(binding.expert_id),
         consultancy_id: Set(binding.consultancy_id),
         enterprise_id: Set(binding.enterprise_id),
@@ -238,8 +244,9 @@ pub(crate) fn new_user(
     }
 }
 
-/// What a role is bound to, checked: a city admin to a city, an expert user to an expert, a
-/// consultancy user to a firm, an enterprise user to an enterprise; nothing else is kept.
+/// What a role is bound to, checked: a city admin to a city, a county admin to a county of a
+/// city, an expert user to an expert, a consultancy user to a firm, an enterprise user to an
+/// enterprise; nothing else is kept.
 async fn binding_of(
     db: &impl ConnectionTrait,
     role: Role,
@@ -257,6 +264,40 @@ async fn binding_of(
             }
             BindingInput {
                 city_code: Some(code),
+                ..none
+            }
+        }
+        Role::CountyAdmin => {
+            let code = asked
+                .city_code
+                .ok_or_else(|| AppError::bad_input("cityCode", "a county admin needs a city"))?;
+            if !reference::city_exists(db, &code).await? {
+                return Err(AppError::bad_input("cityCode", "unknown city code"));
+            }
+            let county = required_text(
+                "county",
+                asked.county.as_deref().ok_or_else(|| {
+                    AppError::bad_input("county", "a county admin needs a county")
+                })?,
+                50,
+            )?;
+            // Counties are named as the directory names them: a misspelt one would scope the
+            // admin to nothing.
+            let known = entity::enterprise::Entity::find()
+                .filter(entity::enterprise::Column::CityCode.eq(code.as_str()))
+                .filter(entity::enterprise::Column::County.eq(county.as_str()))
+                .one(db)
+                .await?
+                .is_some();
+            if !known {
+                return Err(AppError::bad_input(
+                    "county",
+                    "no enterprise of the city's directory is in this county; name it as the directory does",
+                ));
+            }
+            BindingInput {
+                city_code: Some(code),
+                county: Some(county),
                 ..none
             }
         }
@@ -341,6 +382,7 @@ pub async fn create_user(
         input.role,
         BindingInput {
             city_code: input.city_code,
+            county: input.county,
             expert_id: input.expert_id,
             consultancy_id: input.consultancy_id,
             enterprise_id: input.enterprise_id,
@@ -475,6 +517,7 @@ pub async fn create_user_from_cli(
 pub struct UserChange {
     pub role: Option<Role>,
     pub city_code: Option<String>,
+    pub county: Option<String>,
     pub expert_id: Option<Uuid>,
     pub consultancy_id: Option<Uuid>,
     pub enterprise_id: Option<Uuid>,
@@ -509,6 +552,7 @@ pub async fn change_user(
             role,
             BindingInput {
                 city_code: change.city_code,
+                county: change.county,
                 expert_id: change.expert_id,
                 consultancy_id: change.consultancy_id,
                 enterprise_id: change.enterprise_id,
@@ -517,6 +561,7 @@ pub async fn change_user(
         .await?;
         active.role = Set(role);
         active.city_code = Set(binding.city_code);
+        active.county = Set(binding.county);
         active.expert_id = Set(binding.expert_id);
         active.consultancy_id = Set(binding.consultancy_id);
         active.enterprise_id = Set(binding.enterprise_id);

@@ -44,9 +44,11 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         directory_applications::apply_decide_and_the_history,
         directory_applications::the_province_acts_directly,
         city_summaries::submit_return_resubmit_receive,
+        assessment::set_score_and_finalise,
         enterprises::import_all_or_nothing_and_good_rows_only,
         annual_lists::draft_submit_return_approve_publish,
         annual_lists::simplified_audits_follow_the_lists_path,
+        county::a_list_is_delegated_where_the_plan_allows,
         consultancies::update_by_province_and_own_firm,
         consultancies::status_moves_with_history,
         consultancies::staff_move_between_firms,
@@ -71,6 +73,7 @@ fn scenario() -> Vec<(&'static str, Flow)> {
         notifications::experts_hear_of_invitations_and_changes,
         notification_delivery::every_delivery_operation,
         publications::results_and_findings_are_published_and_frozen,
+        finding_confirmation::recorded_answered_confirmed_or_withdrawn_then_published,
     ]
 }
 

@@ -2,6 +2,7 @@
 //! draining on SIGTERM.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
@@ -98,14 +99,40 @@ async fn request_errors_are_4xx_under_graphql_response_json(app: TestApp) {
 }
 db_test!(request_errors_are_4xx_under_graphql_response_json);
 
+/// A GET of `/graphql` with only `extensions` (a persisted query's hash), URL-encoded.
+async fn get_with_extensions(
+    app: &TestApp,
+    extensions: &Value,
+) -> (StatusCode, HeaderMap, Vec<u8>) {
+    let encoded = extensions
+        .to_string()
+        .replace('"', "%22")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+        .replace(' ', "%20");
+    app.send(TestRequest::get().uri(&format!("/graphql?extensions={encoded}")))
+        .await
+}
+
+/// A GET of `uri` that accepts `accept`.
+async fn get_accepting(app: &TestApp, uri: &str, accept: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+    app.send(
+        TestRequest::get()
+            .uri(uri)
+            .insert_header(("accept", accept)),
+    )
+    .await
+}
+
 async fn get_runs_queries_but_never_mutations(app: TestApp) {
-    let (status, _, body) = app
-        .send(
-            TestRequest::get()
-                .uri("/graphql?query=%7B%20cities%20%7B%20code%20%7D%20%7D")
-                .insert_header(("accept", "application/graphql-response+json")),
-        )
-        .await;
+    let (status, _, body) = get_accepting(
+        &app,
+        "/graphql?query=%7B%20cities%20%7B%20code%20%7D%20%7D",
+        "application/graphql-response+json",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body_json(&body)["data"]["cities"].as_array().map(Vec::len),
@@ -122,13 +149,8 @@ async fn get_runs_queries_but_never_mutations(app: TestApp) {
         Some("POST")
     );
     assert_eq!(app.count("users").await, users_before);
-    let (status, headers, body) = app
-        .send(
-            TestRequest::get()
-                .uri("/graphql")
-                .insert_header(("accept", "text/html,application/xhtml+xml")),
-        )
-        .await;
+    let (status, headers, body) =
+        get_accepting(&app, "/graphql", "text/html,application/xhtml+xml").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         headers
@@ -296,17 +318,7 @@ async fn automatic_persisted_queries(app: TestApp) {
         body_json(&body)["data"]["cities"].as_array().map(Vec::len),
         Some(11)
     );
-    let encoded = ext
-        .to_string()
-        .replace('"', "%22")
-        .replace('{', "%7B")
-        .replace('}', "%7D")
-        .replace(':', "%3A")
-        .replace(',', "%2C")
-        .replace(' ', "%20");
-    let (status, _, body) = app
-        .send(TestRequest::get().uri(&format!("/graphql?extensions={encoded}")))
-        .await;
+    let (status, _, body) = get_with_extensions(&app, &ext).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     assert_eq!(
         body_json(&body)["data"]["cities"].as_array().map(Vec::len),
@@ -319,17 +331,7 @@ async fn automatic_persisted_queries(app: TestApp) {
     let mext = json!({ "persistedQuery": { "version": 1, "sha256Hash": mhash } });
     app.send(post(json!({ "query": mutation, "extensions": mext })))
         .await;
-    let encoded = mext
-        .to_string()
-        .replace('"', "%22")
-        .replace('{', "%7B")
-        .replace('}', "%7D")
-        .replace(':', "%3A")
-        .replace(',', "%2C")
-        .replace(' ', "%20");
-    let (status, _, _) = app
-        .send(TestRequest::get().uri(&format!("/graphql?extensions={encoded}")))
-        .await;
+    let (status, _, _) = get_with_extensions(&app, &mext).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
 db_test!(automatic_persisted_queries);
@@ -440,13 +442,7 @@ db_test!(accepting_anything_answers_json_and_a_request_error_has_no_data);
 
 /// GraphiQL loads only what this server serves: it works on a machine with no internet.
 async fn graphiql_needs_nothing_from_the_internet(app: TestApp) {
-    let (status, _, body) = app
-        .send(
-            TestRequest::get()
-                .uri("/graphql")
-                .insert_header(("accept", "text/html")),
-        )
-        .await;
+    let (status, _, body) = get_accepting(&app, "/graphql", "text/html").await;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8_lossy(&body).into_owned();
     assert!(

@@ -7,21 +7,32 @@ use serde_json::{Value, json};
 use crate::db_test;
 use crate::support::{TestApp, create_enterprise, create_expert, enterprise_input};
 
-const NOTICE: &str = "mutation($input: IssueAuditNoticesInput!) { issueAuditNotices(input: $input) { entries { enterpriseId enterprise { name } noticeDate noticeNumber noticeLate noticeIssuedAt } } }";
+pub(crate) const NOTICE: &str = "mutation($input: IssueAuditNoticesInput!) { issueAuditNotices(input: $input) { entries { enterpriseId enterprise { name } noticeDate noticeNumber noticeLate noticeIssuedAt } } }";
 const AUDITS: &str = "query { audits(filter: { year: 2024 }) { totalCount edges { node { enterprise { name } status noticeDate listId deadline { kind due } } } } }";
 const INBOX: &str = "{ notifications(first: 20) { edges { node { kind title body } } } }";
 
-struct Published {
-    list: Value,
-    enterprises: Vec<Value>,
-    published_on: String,
+pub(crate) struct Published {
+    pub list: Value,
+    pub enterprises: Vec<Value>,
+    pub published_on: String,
 }
 
 /// A 2024 list of Taiyuan with three directory members, published by the province today.
 async fn published_list(app: &TestApp, admin: &str, city: &str) -> Published {
+    let inputs = (1..=3).map(enterprise_input).collect();
+    published_list_of(app, admin, city, inputs).await
+}
+
+/// A 2024 list of Taiyuan with the enterprises of `inputs` (made directory members),
+/// published by the province today.
+pub(crate) async fn published_list_of(
+    app: &TestApp,
+    admin: &str,
+    city: &str,
+    inputs: Vec<Value>,
+) -> Published {
     let mut enterprises = Vec::new();
-    for serial in 1..=3 {
-        let mut input = enterprise_input(serial);
+    for mut input in inputs {
         input["cityCode"] = json!("140100");
         input["directorySinceYear"] = json!(2021);
         enterprises.push(create_enterprise(app, admin, input).await["id"].clone());
@@ -62,7 +73,7 @@ async fn published_list(app: &TestApp, admin: &str, city: &str) -> Published {
     }
 }
 
-fn notice(list: &Value, date: &str, number: &str, ids: Option<&[&Value]>) -> Value {
+pub(crate) fn notice(list: &Value, date: &str, number: &str, ids: Option<&[&Value]>) -> Value {
     let mut input = json!({ "listId": list, "noticeDate": date, "noticeNumber": number });
     if let Some(ids) = ids {
         input["enterpriseIds"] = json!(ids);

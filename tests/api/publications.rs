@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::audits::{Setting, schedule, setting};
 use crate::db_test;
+use crate::finding_confirmation::confirm_findings;
 use crate::panels::{day, evaluation, hold, pool, today};
 use crate::support::{TestApp, create_expert};
 
@@ -97,6 +98,8 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
         )
         .await["recordRecheckFindings"]
         .clone();
+    // Only confirmed findings are published.
+    confirm_findings(&app, &s.admin, &s.firm["id"], &recorded).await;
     let read = app.ok(None, FINDINGS_READ, json!({ "year": year })).await;
     assert_eq!(read["publishedRecheckFindings"], json!([]));
     let first = app
@@ -319,6 +322,7 @@ pub(crate) async fn bad_input_and_who_may_not(app: TestApp) {
         )
         .await["recordRecheckFindings"]
         .clone();
+    confirm_findings(&app, &s.admin, &s.firm["id"], &recorded).await;
     app.ok(
         Some(&s.admin),
         PUBLISH_FINDINGS,

@@ -341,6 +341,21 @@ impl TestApp {
         (code, error)
     }
 
+    /// Runs an operation that must be refused as BAD_USER_INPUT naming `field`.
+    pub async fn assert_bad_input(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        field: &str,
+    ) {
+        let (code, error) = self.err(token, query, variables).await;
+        assert_eq!(
+            (code.as_str(), error["extensions"]["field"].as_str()),
+            ("BAD_USER_INPUT", Some(field))
+        );
+    }
+
     /// The code of the first error a request gets (it must get one).
     pub async fn code(&self, token: Option<&str>, query: &str, variables: Value) -> String {
         self.err(token, query, variables).await.0

@@ -29,12 +29,11 @@ pub async fn set_review_meeting(
     review_id: Uuid,
     input: MeetingInput,
 ) -> AppResult<review::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let db = &s.db;
     let found = find_review(db, review_id).await?;
     let audit = find(db, found.audit_id).await?;
-    viewer.require_city(&audit.city_code)?;
-    require_organiser(viewer, found.organiser_city_code.as_deref())?;
+    require_organiser(viewer, found.organiser_city_code.as_deref(), &audit)?;
     let (hour, minute) = parse_start_time(&input.start_time)
         .ok_or_else(|| AppError::bad_input("input.startTime", "must be a time of day as HH:MM"))?;
     let venue = required_text("input.venue", &input.venue, 200)?;

@@ -107,6 +107,8 @@ pub struct AuditFilter {
     pub as_of: Option<NaiveDate>,
     /// The kind of the audit's current deadline (with `overdue`: what it is late for).
     pub deadline_kind: Option<DeadlineKind>,
+    /// Delegated to a county (or not).
+    pub delegated: Option<bool>,
 }
 
 /// What `reviews` narrows to; every part optional.
@@ -241,13 +243,14 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<audit::Model
         .ok_or_else(|| AppError::not_found("Audit", id))
 }
 
-/// Who may read an audit: the province, its city, the consultancy that holds it and the
-/// enterprise audited.
+/// Who may read an audit: the province, its city, the county its reviews are delegated to,
+/// the consultancy that holds it and the enterprise audited.
 pub fn require_read(viewer: &Viewer, model: &audit::Model) -> AppResult<()> {
     if model
         .consultancy_id
         .is_some_and(|id| viewer.is_consultancy(id))
         || viewer.is_enterprise(model.enterprise_id)
+        || viewer.is_county_admin_of(&model.city_code, model.delegated_county.as_deref())
     {
         return Ok(());
     }
@@ -443,6 +446,9 @@ pub(crate) async fn insert_audit(
         cycle_start_year: year,
         due_kind: None,
         due_on: None,
+        delegated_county: None,
+        delegated_at: None,
+        delegated_by: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -1032,6 +1038,21 @@ fn scope(viewer: &Viewer, filter: &AuditFilter) -> AppResult<Select<audit::Entit
         }
         return Ok(query);
     }
+    // A county admin: the audits delegated to their county.
+    if let Some((city, county)) = viewer.county_scope() {
+        if filter
+            .city_code
+            .as_deref()
+            .is_some_and(|asked| asked.trim() != city)
+        {
+            return Err(AppError::forbidden(
+                "a county administrator sees only the audits delegated to their county",
+            ));
+        }
+        return Ok(query
+            .filter(audit::Column::CityCode.eq(city))
+            .filter(audit::Column::DelegatedCounty.eq(county)));
+    }
     if let Some(city) = viewer.list_city(filter.city_code.as_deref().map(str::trim))? {
         query = query.filter(audit::Column::CityCode.eq(city));
     }
@@ -1065,6 +1086,11 @@ pub async fn list_audits(
     }
     if let Some(kind) = filter.deadline_kind {
         query = query.filter(audit::Column::DueKind.eq(kind.as_str()));
+    }
+    match filter.delegated {
+        Some(true) => query = query.filter(audit::Column::DelegatedCounty.is_not_null()),
+        Some(false) => query = query.filter(audit::Column::DelegatedCounty.is_null()),
+        None => {}
     }
     let as_of = filter.as_of.unwrap_or_else(today);
     match filter.overdue {

@@ -13,8 +13,22 @@ pub async fn find_review(db: &impl ConnectionTrait, id: Uuid) -> AppResult<revie
         .ok_or_else(|| AppError::not_found("Review", id))
 }
 
-/// Who runs a review: its organiser (a city's admins, or the province for a recheck).
-pub(crate) fn require_organiser(viewer: &Viewer, organiser: Option<&str>) -> AppResult<()> {
+/// Who runs a review of `audit`: its organiser. An evaluation or acceptance is organised by
+/// the audit's city (its admins), or by the county it is delegated to (that county's admins);
+/// a recheck (no organising city) by the province. The province may run any.
+pub(crate) fn require_organiser(
+    viewer: &Viewer,
+    organiser: Option<&str>,
+    audit: &audit::Model,
+) -> AppResult<()> {
+    if organiser.is_some()
+        && viewer.is_county_admin_of(&audit.city_code, audit.delegated_county.as_deref())
+    {
+        return Ok(());
+    }
+    viewer.require_admin()?;
+    // A city admin may not touch another city's audit at all, and rechecks are the province's.
+    viewer.require_city(&audit.city_code)?;
     match organiser {
         Some(city) => viewer.require_city(city),
         None => viewer.require_province_admin(),
@@ -107,14 +121,12 @@ pub(crate) fn check_new_review(
     kind: ReviewKind,
     date: NaiveDate,
 ) -> AppResult<Option<String>> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let organiser = match kind {
         ReviewKind::Recheck => None,
         ReviewKind::Evaluation | ReviewKind::Acceptance => Some(audit.city_code.clone()),
     };
-    // A city admin may not touch another city's audit at all, and rechecks are the province's.
-    viewer.require_city(&audit.city_code)?;
-    require_organiser(viewer, organiser.as_deref())?;
+    require_organiser(viewer, organiser.as_deref(), audit)?;
     let date = check_review_date(date)?;
     let status = audit.status;
     review_allowed(kind, status).map_err(|e| AppError::bad_input("kind", e.to_string()))?;
@@ -240,7 +252,7 @@ pub async fn schedule_review(
     policy: &DeadlinePolicy,
     input: NewReview,
 ) -> AppResult<review::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let audit = find(db, input.audit_id).await?;
     check_new_review(viewer, policy, &audit, input.kind, input.date)?;
     let txn = begin_write(db).await?;
@@ -276,11 +288,10 @@ pub async fn record_review_outcome(
     review_id: Uuid,
     result: ReviewResult,
 ) -> AppResult<review::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let found = find_review(db, review_id).await?;
     let audit = find(db, found.audit_id).await?;
-    viewer.require_city(&audit.city_code)?;
-    require_organiser(viewer, found.organiser_city_code.as_deref())?;
+    require_organiser(viewer, found.organiser_city_code.as_deref(), &audit)?;
     let kind = found.kind;
     let opinion = required_text("opinion", &result.opinion, 5000)?;
     check_score(result.score)?;

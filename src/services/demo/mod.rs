@@ -718,6 +718,9 @@ pub async fn seed_demo(
                 } else {
                     deadline.map(|d| d.due)
                 }),
+                delegated_county: Set(None),
+                delegated_at: Set(None),
+                delegated_by: Set(None),
                 version: Set(1),
                 created_at: Set(at(notice)),
                 updated_at: Set(at(notice)),

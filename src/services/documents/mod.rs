@@ -79,6 +79,8 @@ struct OwnerFacts {
     consultancy_id: Option<Uuid>,
     /// The audit the record belongs to (audits, reviews, panel seats).
     audit_id: Option<Uuid>,
+    /// The county the audit's evaluation and acceptance are delegated to.
+    delegated_county: Option<String>,
     /// The expert of a panel seat.
     seat_expert_id: Option<Uuid>,
     seat_status: Option<SeatStatus>,
@@ -95,6 +97,7 @@ async fn audit_facts(db: &impl ConnectionTrait, audit_id: Uuid) -> AppResult<Own
         enterprise_id: Some(found.enterprise_id),
         consultancy_id: found.consultancy_id,
         audit_id: Some(found.id),
+        delegated_county: found.delegated_county,
         ..OwnerFacts::default()
     })
 }
@@ -181,13 +184,18 @@ async fn owner_facts(
     }
 }
 
-/// Officials act on the records of their city; the province on all.
+/// Officials act on the records of their city (a county on the audits delegated to it); the
+/// province on all.
 fn is_official_for(viewer: &Viewer, facts: &OwnerFacts) -> bool {
     match viewer.role() {
         Some(Role::ProvinceAdmin) => true,
         Some(Role::CityAdmin) => {
             facts.city_code.is_some() && viewer.city_scope() == facts.city_code.as_deref()
         }
+        Some(Role::CountyAdmin) => facts
+            .city_code
+            .as_deref()
+            .is_some_and(|city| viewer.is_county_admin_of(city, facts.delegated_county.as_deref())),
         _ => false,
     }
 }

@@ -26,7 +26,7 @@ pub async fn open_draw(
     viewer: &Viewer,
     review_id: Uuid,
 ) -> AppResult<draw_commitment::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let setting = Setting::load(s, viewer, review_id, false).await?;
     check_open(&setting.review)?;
     if let Some(open) = open_for(&s.db, review_id).await? {

@@ -27,7 +27,7 @@ pub async fn replace_declined_seat(
     seat_id: Uuid,
     witness_nonce: Option<String>,
 ) -> AppResult<panel_seat::Model> {
-    viewer.require_admin()?;
+    viewer.require_official()?;
     let seat = panels::find_seat(&s.db, seat_id).await?;
     let panel = panels::find_panel(&s.db, seat.panel_id).await?;
     let setting = Setting::load(s, viewer, panel.review_id, panel.exclude_same_city).await?;

@@ -44,7 +44,7 @@ impl DrawJob {
     /// Checks the request (the organiser, the review still open, the size, the composition
     /// and the nonce) and reads the review's parties.
     pub async fn checked(s: &Services, viewer: &Viewer, input: DrawInput) -> AppResult<DrawJob> {
-        viewer.require_admin()?;
+        viewer.require_official()?;
         let setting = Setting::load(s, viewer, input.review_id, input.exclude_same_city).await?;
         check_open(&setting.review)?;
         let size = panel_size(input.size, setting.kind)

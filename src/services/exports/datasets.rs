@@ -34,6 +34,8 @@ pub(super) async fn read(
         Dataset::Experts => experts_pool(s, viewer, filter).await,
         Dataset::Violations => violations(s, viewer, filter).await,
         Dataset::RecheckFindings => findings(s, viewer, filter).await,
+        Dataset::Figures => figures_table(s, viewer, filter).await,
+        Dataset::Assessment => assessment_table(s, viewer, filter).await,
     }
 }
 
@@ -505,6 +507,241 @@ async fn findings(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppRes
         stem: stem(Dataset::RecheckFindings, &filter),
         title: "复核发现问题",
         headers: FINDING_HEADERS,
+        rows,
+    })
+}
+
+const FIGURE_HEADERS: &[&str] = &[
+    "年度",
+    "统计范围",
+    "城市",
+    "区县",
+    "行业",
+    "名录企业数",
+    "完成审核企业数",
+    "审核覆盖率(%)",
+    "超期未审核企业数",
+    "参加评估企业数",
+    "评估通过企业数",
+    "一次通过企业数",
+    "企业评估通过率(%)",
+    "评估次数",
+    "评估通过次数",
+    "评估通过率(%)",
+    "验收次数",
+    "验收通过次数",
+    "验收通过率(%)",
+    "复核次数",
+    "复核通过次数",
+    "复核发现问题数",
+    "逾期未公布审核信息",
+    "逾期未启动审核",
+    "逾期未提交审核报告",
+    "逾期未完成评估",
+    "逾期未完成验收",
+    "方案数",
+    "已实施方案数",
+    "方案投资(万元)",
+    "经济效益(万元/年)",
+    "节能(吨标煤/年)",
+    "节水(吨/年)",
+    "削减COD(吨/年)",
+    "削减氨氮(吨/年)",
+    "削减二氧化硫(吨/年)",
+    "削减氮氧化物(吨/年)",
+    "削减颗粒物(吨/年)",
+    "削减VOCs(吨/年)",
+    "减排二氧化碳(吨/年)",
+];
+
+fn count(n: u64) -> Cell {
+    Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn decimal(d: Option<rust_decimal::Decimal>) -> Cell {
+    d.map_or(Cell::Empty, |d| Cell::Text(d.normalize().to_string()))
+}
+
+/// One row per line and year: the scope's own lines first, then by city, county and sector.
+async fn figures_table(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    use crate::services::figures::{self, FiguresFilter, Group};
+    use chrono::Datelike;
+
+    let year_to = filter
+        .year_to
+        .or(filter.year)
+        .unwrap_or_else(|| today().year());
+    let year_from = filter.year_from.or(filter.year).unwrap_or(year_to);
+    let answer = figures::figures(
+        &s.db,
+        viewer,
+        FiguresFilter {
+            city_code: filter.city_code.clone(),
+            county: filter.county.clone(),
+            sector: filter.sector,
+            year_from,
+            year_to,
+        },
+    )
+    .await?;
+    let names = city_names(s);
+    let lines = std::iter::once(&answer.total)
+        .chain(&answer.by_city)
+        .chain(&answer.by_county)
+        .chain(&answer.by_sector);
+    let mut rows = Vec::new();
+    for line in lines {
+        let (scope, city, county, sector): (&str, Cell, Cell, Cell) = match &line.group {
+            Group::All => (
+                "合计",
+                answer
+                    .scope
+                    .city
+                    .as_deref()
+                    .map_or(Cell::from("全省"), |c| city_of(&names, c)),
+                answer.scope.county.as_deref().into(),
+                answer.scope.sector.map(|s| s.label()).into(),
+            ),
+            Group::City(c) => ("城市", city_of(&names, c), Cell::Empty, Cell::Empty),
+            Group::County(c, k) => ("区县", city_of(&names, c), k.as_str().into(), Cell::Empty),
+            Group::Sector(sector) => ("行业", Cell::Empty, Cell::Empty, sector.label().into()),
+        };
+        for y in &line.years {
+            let c = &y.counts;
+            let r = &y.rates;
+            let mut row = vec![
+                y.year.into(),
+                scope.into(),
+                city.clone(),
+                county.clone(),
+                sector.clone(),
+                count(c.members),
+                count(c.covered),
+                decimal(r.coverage.rate),
+                count(c.cycle_overdue),
+                count(c.enterprises_evaluated),
+                count(c.enterprises_passed),
+                count(c.enterprises_passed_first),
+                decimal(r.enterprise_pass.rate),
+                count(c.evaluations_held),
+                count(c.evaluations_passed),
+                decimal(r.evaluation.rate),
+                count(c.acceptances_held),
+                count(c.acceptances_passed),
+                decimal(r.acceptance.rate),
+                count(c.rechecks_held),
+                count(c.rechecks_passed),
+                count(y.findings_total()),
+            ];
+            row.extend(y.overdue.values().map(|n| count(*n)));
+            let options = |f: fn(&crate::services::summary::OptionTotals) -> u64| {
+                y.options.iter().map(f).sum::<u64>()
+            };
+            row.push(count(options(|o| o.count)));
+            row.push(count(options(|o| o.implemented)));
+            let summed =
+                |f: fn(&crate::services::summary::OptionTotals) -> rust_decimal::Decimal| {
+                    decimal(Some(
+                        y.options
+                            .iter()
+                            .map(f)
+                            .fold(rust_decimal::Decimal::ZERO, |a, b| a.saturating_add(b)),
+                    ))
+                };
+            row.extend([
+                summed(|o| o.investment),
+                summed(|o| o.economic_benefit),
+                summed(|o| o.energy_tce),
+                summed(|o| o.water_t),
+                summed(|o| o.cod_t),
+                summed(|o| o.ammonia_nitrogen_t),
+                summed(|o| o.so2_t),
+                summed(|o| o.nox_t),
+                summed(|o| o.particulates_t),
+                summed(|o| o.vocs_t),
+                summed(|o| o.co2_t),
+            ]);
+            rows.push(row);
+        }
+    }
+    let mut stem = format!("figures-{year_from}-{year_to}");
+    if let Some(city) = &answer.scope.city {
+        stem.push('-');
+        stem.push_str(city);
+    }
+    Ok(Table {
+        stem,
+        title: "清洁生产审核统计",
+        headers: FIGURE_HEADERS,
+        rows,
+    })
+}
+
+const ASSESSMENT_HEADERS: &[&str] = &[
+    "年度",
+    "城市",
+    "考核表状态",
+    "项目代码",
+    "考核项目",
+    "分值",
+    "评分方式",
+    "考核指标",
+    "目标值(%)",
+    "实际值(%)",
+    "得分",
+    "评分说明",
+    "考核总分",
+];
+
+/// One row per city and item of the year (last year unless `year` is given): the province
+/// every city's sheet, a city admin its own.
+async fn assessment_table(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
+    use crate::services::amounts::from_stored;
+    use crate::services::assessment;
+    use chrono::Datelike;
+
+    let year = filter.year.unwrap_or_else(|| today().year() - 1);
+    let scope = viewer.list_city(filter.city_code.as_deref())?;
+    let codes: Vec<String> = match scope {
+        Some(city) => vec![city.to_owned()],
+        None => s.cities.iter().map(|c| c.code.clone()).collect(),
+    };
+    let names = city_names(s);
+    let mut rows = Vec::new();
+    for code in &codes {
+        let sheet = assessment::sheet(&s.db, viewer, code, year).await?;
+        for line in &sheet.lines {
+            let item = &line.item;
+            let how = match item.method {
+                Some(method) => method.label(),
+                None => item.kind.label(),
+            };
+            rows.push(vec![
+                year.into(),
+                city_of(&names, code),
+                sheet.status.label().into(),
+                item.code.as_str().into(),
+                item.title.as_str().into(),
+                item.weight.into(),
+                how.into(),
+                item.figure.map(|f| f.label()).into(),
+                decimal(item.target.map(from_stored)),
+                decimal(line.value),
+                decimal(line.score),
+                line.note.as_deref().into(),
+                decimal(Some(sheet.total)),
+            ]);
+        }
+    }
+    let mut stem = format!("assessment-{year}");
+    if let Some(city) = scope {
+        stem.push('-');
+        stem.push_str(city);
+    }
+    Ok(Table {
+        stem,
+        title: "清洁生产目标责任制考核",
+        headers: ASSESSMENT_HEADERS,
         rows,
     })
 }

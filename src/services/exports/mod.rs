@@ -109,10 +109,12 @@ pub enum Dataset {
     Experts,
     Violations,
     RecheckFindings,
+    Figures,
+    Assessment,
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 7] = [
+    pub const ALL: [Dataset; 9] = [
         Dataset::Directory,
         Dataset::AnnualLists,
         Dataset::OverdueAudits,
@@ -120,6 +122,8 @@ impl Dataset {
         Dataset::Experts,
         Dataset::Violations,
         Dataset::RecheckFindings,
+        Dataset::Figures,
+        Dataset::Assessment,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -131,6 +135,8 @@ impl Dataset {
             Dataset::Experts => "experts",
             Dataset::Violations => "violations",
             Dataset::RecheckFindings => "recheck-findings",
+            Dataset::Figures => "figures",
+            Dataset::Assessment => "assessment",
         }
     }
 
@@ -152,6 +158,10 @@ pub struct ExportFilter {
     pub date_from: Option<NaiveDate>,
     pub date_to: Option<NaiveDate>,
     pub as_of: Option<NaiveDate>,
+    /// The figures' range of years and county.
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    pub county: Option<String>,
 }
 
 /// Reads `dataset` as `viewer` may see it and renders it in `format`.

@@ -25,7 +25,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, UpdateMany,
     sea_query::{LockBehavior, LockType},
 };
 use serde_json::json;
@@ -264,19 +264,13 @@ impl DeliveryWorker {
             }
         };
         // Only while the claim is still this worker's: a reaped claim stays FAILED.
-        let updated = delivery::Entity::update_many()
+        let outcome = delivery::Entity::update_many()
             .col_expr(delivery::Column::Status, Expr::value(status))
             .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
             .col_expr(delivery::Column::LastError, Expr::value(error))
             .col_expr(delivery::Column::SentAt, Expr::value(sent_at))
-            .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(delivery::Column::Id.eq(claim.id))
-            .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
-            .filter(delivery::Column::ClaimedBy.eq(self.instance.clone()))
-            .exec(&self.services.db)
-            .await?
-            .rows_affected;
-        if updated == 0 {
+            .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()));
+        if self.update_own_claim(outcome, claim).await? == 0 {
             return Ok(Finished::LostClaim);
         }
         self.services
@@ -287,18 +281,27 @@ impl DeliveryWorker {
 
     /// Restamps this worker's claim; `false` when it is no longer this worker's (reaped).
     async fn renew(&self, claim: &delivery::Model, now: DateTime<Utc>) -> AppResult<bool> {
-        let renewed = delivery::Entity::update_many()
-            .col_expr(
-                delivery::Column::ClaimedAt,
-                Expr::value(Some(Ord::max(now, Utc::now()))),
-            )
+        let renewal = delivery::Entity::update_many().col_expr(
+            delivery::Column::ClaimedAt,
+            Expr::value(Some(Ord::max(now, Utc::now()))),
+        );
+        Ok(self.update_own_claim(renewal, claim).await? == 1)
+    }
+
+    /// Runs `update` on `claim` only while the claim is still this worker's (SENDING and
+    /// claimed by this instance); the rows it changed (0: the claim was reaped).
+    async fn update_own_claim(
+        &self,
+        update: UpdateMany<delivery::Entity>,
+        claim: &delivery::Model,
+    ) -> AppResult<u64> {
+        Ok(update
             .filter(delivery::Column::Id.eq(claim.id))
             .filter(delivery::Column::Status.eq(DeliveryStatus::Sending))
             .filter(delivery::Column::ClaimedBy.eq(self.instance.clone()))
             .exec(&self.services.db)
             .await?
-            .rows_affected;
-        Ok(renewed == 1)
+            .rows_affected)
     }
 
     /// The message a delivery carries; `Err` (a reason) when it cannot be made.

@@ -351,6 +351,7 @@ mod tests {
             username: "u".into(),
             role,
             city_code: None,
+            county: None,
             expert_id,
             consultancy_id: None,
             enterprise_id: None,

@@ -17,7 +17,9 @@
 pub mod calendar;
 pub mod channels;
 pub mod compose;
+pub mod delegations;
 pub mod deliveries;
+pub mod findings;
 pub mod live;
 pub mod reminders;
 pub mod seat_links;

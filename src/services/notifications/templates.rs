@@ -224,6 +224,12 @@ pub struct Params {
     /// AUDIT_NOTICE_ISSUED.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<NoticeFacts>,
+    /// RECHECK_FINDING_RECORDED, RECHECK_FINDING_DECIDED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<super::findings::FindingFacts>,
+    /// REVIEWS_DELEGATED, DELEGATION_WITHDRAWN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegation: Option<super::delegations::DelegationFacts>,
 }
 
 impl ReviewFacts {
@@ -688,6 +694,12 @@ pub fn render(kind: NotificationKind, p: &Params) -> Option<(String, String)> {
                     n.report_due
                 ),
             ))
+        }
+        NotificationKind::RecheckFindingRecorded | NotificationKind::RecheckFindingDecided => {
+            super::findings::render(kind, p.finding.as_ref()?)
+        }
+        NotificationKind::ReviewsDelegated | NotificationKind::DelegationWithdrawn => {
+            super::delegations::render(kind, p.delegation.as_ref()?)
         }
     }
 }
@@ -1230,6 +1242,14 @@ mod tests {
                 return_reason: None,
             }),
             notice: Some(notice_facts()),
+            finding: Some(super::super::findings::sample_facts(
+                crate::domain::FindingStatus::Confirmed,
+            )),
+            delegation: Some(super::super::delegations::DelegationFacts {
+                city: "太原市".into(),
+                county: "清徐县".into(),
+                enterprises: vec!["甲造纸厂".into()],
+            }),
             ..all
         };
         for kind in NotificationKind::ALL {

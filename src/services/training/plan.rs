@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use async_graphql::{ID, InputObject};
 use chrono::Utc;
 use entity::{training_plan, training_plan_item, training_session};
 use sea_orm::{
@@ -17,20 +18,25 @@ use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{TrainingAudience, TrainingScope, TrainingTopic, join_enum_list};
 use crate::error::{AppError, AppResult};
+use crate::scalars::parse_optional_id;
 
 use super::super::text::{required_text, tag_set};
 use super::super::{audit_log, reference, versioned};
 use super::check_year;
 
-/// One item as given; `id` keeps (and changes) an existing item of the year's plan, without
-/// one the item is new. Items of the plan left out are removed.
+/// One planned training; give the `id` of an existing item to keep it (sessions that carry
+/// it out keep pointing at it).
+#[derive(InputObject)]
+#[graphql(name = "TrainingPlanItemInput")]
 pub struct PlanItemInput {
-    pub id: Option<Uuid>,
+    pub id: Option<ID>,
     pub title: String,
     pub scope: TrainingScope,
+    /// The city that holds a CITY item.
     pub city_code: Option<String>,
     pub audiences: Vec<TrainingAudience>,
     pub topics: Vec<TrainingTopic>,
+    /// 1–12.
     pub planned_month: i32,
 }
 
@@ -56,6 +62,7 @@ struct CheckedItem {
 async fn check_item(
     db: &impl ConnectionTrait,
     i: usize,
+    id: Option<Uuid>,
     item: PlanItemInput,
 ) -> AppResult<CheckedItem> {
     let field = |f: &str| format!("items[{i}].{f}");
@@ -91,7 +98,7 @@ async fn check_item(
         ));
     }
     Ok(CheckedItem {
-        id: item.id,
+        id,
         title,
         scope: item.scope,
         city_code,
@@ -132,6 +139,12 @@ pub async fn set_plan(
     items: Vec<PlanItemInput>,
     expected_version: Option<i32>,
 ) -> AppResult<PlanView> {
+    // The ids are read first, as the input is parsed.
+    let ids = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| parse_optional_id(&format!("items[{i}].id"), item.id.as_ref()))
+        .collect::<AppResult<Vec<_>>>()?;
     viewer.require_province_admin()?;
     let year = check_year("year", year)?;
     if items.len() > MAX_ITEMS {
@@ -142,8 +155,8 @@ pub async fn set_plan(
     }
     let mut checked = Vec::with_capacity(items.len());
     let mut ids_seen: HashMap<Uuid, usize> = HashMap::new();
-    for (i, item) in items.into_iter().enumerate() {
-        if let Some(id) = item.id
+    for (i, (id, item)) in ids.into_iter().zip(items).enumerate() {
+        if let Some(id) = id
             && let Some(first) = ids_seen.insert(id, i)
         {
             return Err(AppError::bad_input(
@@ -151,7 +164,7 @@ pub async fn set_plan(
                 format!("appears twice (also items[{first}])"),
             ));
         }
-        checked.push(check_item(db, i, item).await?);
+        checked.push(check_item(db, i, id, item).await?);
     }
 
     let txn = begin_write(db).await?;

@@ -55,18 +55,26 @@ pub struct TrainingRecord {
     pub sessions_attended: u64,
 }
 
-/// Sessions held by one city in the year, and its items of the year's plan.
+// Sessions held by one city in the year, and its items of the year's plan (the GraphQL type
+// `CityTrainingCompliance`).
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "CityTrainingCompliance")]
 pub struct CityTraining {
     pub city_code: String,
     pub city_name: String,
+    /// Sessions of the city that took place (ended, not cancelled).
     pub sessions_held: u64,
     pub sessions_upcoming: u64,
     pub sessions_cancelled: u64,
+    /// The city's items in the year's plan, and those a session carries out.
     pub plan_items: u64,
     pub plan_items_fulfilled: u64,
 }
 
-/// Attendance of one audience in the year's held sessions.
+// Attendance of one audience in the year's held sessions (the GraphQL type
+// `AudienceAttendance`).
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "AudienceAttendance", complex)]
 pub struct AudienceTraining {
     pub audience: TrainingAudience,
     /// Held sessions open to this audience.
@@ -76,6 +84,13 @@ pub struct AudienceTraining {
     pub absent: u64,
     pub excused: u64,
     pub hours: Decimal,
+}
+
+#[async_graphql::ComplexObject]
+impl AudienceTraining {
+    async fn label(&self) -> &'static str {
+        self.audience.label()
+    }
 }
 
 /// Someone who needed training and has no hours in the year.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::{
     training_attendance, training_plan, training_plan_item, training_session,
@@ -26,6 +27,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::training::{check_capacity, check_session};
+use crate::scalars::parse_optional_id;
 
 use super::super::amounts::to_stored;
 use super::super::notifications::calendar::audience::participants;
@@ -39,23 +41,29 @@ use super::{
     require_organiser_of, session_year,
 };
 
+// A session to announce (the GraphQL input `CreateTrainingSessionInput`).
+#[derive(InputObject)]
+#[graphql(name = "CreateTrainingSessionInput")]
 pub struct NewSession {
     pub title: String,
+    /// PROVINCIAL (province admins) or CITY (that city's admins, or the province).
     pub scope: TrainingScope,
     /// The organising city of a CITY session; none for a provincial one.
     pub city_code: Option<String>,
-    /// Defaults to the province's department or the city's bureau.
+    /// Defaults to 山西省生态环境厅 or the city's 生态环境局.
     pub organiser: Option<String>,
     pub description: Option<String>,
     pub audiences: Vec<TrainingAudience>,
     pub topics: Vec<TrainingTopic>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
+    /// At most two decimals, no more than the session lasts.
     pub credit_hours: Decimal,
     pub location: String,
-    /// `None`: no limit.
+    /// Places; none for no limit.
     pub capacity: Option<i32>,
-    pub plan_item_id: Option<Uuid>,
+    /// The item of the year's plan it carries out.
+    pub plan_item_id: Option<ID>,
 }
 
 /// Fields an update may change; `None` leaves a field as it is, `Some(None)` clears a
@@ -193,6 +201,7 @@ pub async fn create_session(
     viewer: &Viewer,
     input: NewSession,
 ) -> AppResult<training_session::Model> {
+    let plan_item_id = parse_optional_id("planItemId", input.plan_item_id.as_ref())?;
     let city_code = input
         .city_code
         .as_deref()
@@ -243,7 +252,7 @@ pub async fn create_session(
     let credit_hours = to_stored("creditHours", input.credit_hours)?;
     let location = required_text("location", &input.location, 300)?;
     check_capacity_input(input.capacity, 0)?;
-    if let Some(item) = input.plan_item_id {
+    if let Some(item) = plan_item_id {
         check_plan_item(db, item, year, input.scope, city_code.as_deref()).await?;
     }
 
@@ -267,7 +276,7 @@ pub async fn create_session(
         status: Set(TrainingSessionStatus::Announced),
         cancel_reason: Set(None),
         cancelled_at: Set(None),
-        plan_item_id: Set(input.plan_item_id),
+        plan_item_id: Set(plan_item_id),
         created_by: Set(viewer.user_id()),
         version: Set(1),
         created_at: Set(now),

@@ -230,6 +230,52 @@ db_test!(enrolment_roles_and_rules);
 /// A full session answers CONFLICT; concurrent enrolments from separate connection pools
 /// (as from several server instances) never pass the capacity, and one person enrolling
 /// many times at once gets one place.
+/// Enrols each of `participants` in the session at once (released together), from a runtime
+/// with worker threads and four pools of its own, so that the enrolments truly overlap; the
+/// outcome of each, by its error's code.
+fn enroll_at_once(
+    url: String,
+    session_id: uuid::Uuid,
+    participants: Vec<NewParticipant>,
+) -> Vec<Result<(), &'static str>> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let mut pools = Vec::new();
+            for _ in 0..4 {
+                pools.push(cleanprod::db::connect(&url).await.expect("pool"));
+            }
+            let start = std::sync::Arc::new(tokio::sync::Barrier::new(participants.len()));
+            let mut tasks = Vec::new();
+            for (n, participant) in participants.into_iter().enumerate() {
+                let db = pools[n % pools.len()].clone();
+                let start = start.clone();
+                tasks.push(tokio::spawn(async move {
+                    start.wait().await;
+                    training::enroll(&db, &Viewer::System, session_id, participant)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.code())
+                }));
+            }
+            let mut outcomes = Vec::new();
+            for t in tasks {
+                outcomes.push(t.await.expect("task"));
+            }
+            for pool in pools {
+                let _ = pool.close().await;
+            }
+            outcomes
+        })
+    })
+    .join()
+    .expect("enrolments")
+}
+
 async fn capacity_holds_under_concurrent_enrolments(app: TestApp) {
     let admin = app.admin().await;
     let mut i = input("PROVINCIAL", None, in_ten_days(), 8, "6");
@@ -261,73 +307,18 @@ async fn capacity_holds_under_concurrent_enrolments(app: TestApp) {
     let expert_id = uuid::Uuid::parse_str(expert["id"].as_str().expect("id")).expect("uuid");
     let url = app.state.services.config.database_url.clone();
 
-    // A runtime of its own with worker threads, so that the enrolments truly overlap.
-    let (outcomes, duplicates) = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(4)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let mut pools = Vec::new();
-            for _ in 0..4 {
-                pools.push(cleanprod::db::connect(&url).await.expect("pool"));
-            }
-            let start = std::sync::Arc::new(tokio::sync::Barrier::new(CONTENDERS));
-            let mut tasks = Vec::new();
-            for n in 0..CONTENDERS {
-                let db = pools[n % pools.len()].clone();
-                let start = start.clone();
-                tasks.push(tokio::spawn(async move {
-                    start.wait().await;
-                    training::enroll(
-                        &db,
-                        &Viewer::System,
-                        session_id,
-                        NewParticipant::Outside {
-                            name: format!("参训人{n}"),
-                            organisation: "某企业".into(),
-                            role: None,
-                            audience: cleanprod::domain::TrainingAudience::AdministrativeStaff,
-                        },
-                    )
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.code())
-                }));
-            }
-            let mut outcomes = Vec::new();
-            for t in tasks {
-                outcomes.push(t.await.expect("task"));
-            }
-            // The same expert, eight times at once, on another session without a limit.
-            let mut tasks = Vec::new();
-            for n in 0..8 {
-                let db = pools[n % pools.len()].clone();
-                tasks.push(tokio::spawn(async move {
-                    training::enroll(
-                        &db,
-                        &Viewer::System,
-                        session_id,
-                        NewParticipant::Expert(expert_id),
-                    )
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.code())
-                }));
-            }
-            let mut duplicates = Vec::new();
-            for t in tasks {
-                duplicates.push(t.await.expect("task"));
-            }
-            for pool in pools {
-                let _ = pool.close().await;
-            }
-            (outcomes, duplicates)
+    let contenders = (0..CONTENDERS)
+        .map(|n| NewParticipant::Outside {
+            name: format!("参训人{n}"),
+            organisation: "某企业".into(),
+            role: None,
+            audience: cleanprod::domain::TrainingAudience::AdministrativeStaff,
         })
-    })
-    .join()
-    .expect("contenders");
+        .collect();
+    let outcomes = enroll_at_once(url.clone(), session_id, contenders);
+    // The same expert, eight times at once, on the session now full.
+    let expert_eight_times = (0..8).map(|_| NewParticipant::Expert(expert_id)).collect();
+    let duplicates = enroll_at_once(url, session_id, expert_eight_times);
 
     let won = outcomes.iter().filter(|o| o.is_ok()).count();
     assert_eq!(won as i64, CAPACITY, "{outcomes:?}");
@@ -358,47 +349,8 @@ async fn capacity_holds_under_concurrent_enrolments(app: TestApp) {
     .await;
     let open_id = uuid::Uuid::parse_str(open["id"].as_str().expect("id")).expect("uuid");
     let url = app.state.services.config.database_url.clone();
-    let results = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(4)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let mut pools = Vec::new();
-            for _ in 0..4 {
-                pools.push(cleanprod::db::connect(&url).await.expect("pool"));
-            }
-            let start = std::sync::Arc::new(tokio::sync::Barrier::new(8));
-            let mut tasks = Vec::new();
-            for n in 0..8 {
-                let db = pools[n % pools.len()].clone();
-                let start = start.clone();
-                tasks.push(tokio::spawn(async move {
-                    start.wait().await;
-                    training::enroll(
-                        &db,
-                        &Viewer::System,
-                        open_id,
-                        NewParticipant::Expert(expert_id),
-                    )
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.code())
-                }));
-            }
-            let mut results = Vec::new();
-            for t in tasks {
-                results.push(t.await.expect("task"));
-            }
-            for pool in pools {
-                let _ = pool.close().await;
-            }
-            results
-        })
-    })
-    .join()
-    .expect("duplicates");
+    let expert_eight_times = (0..8).map(|_| NewParticipant::Expert(expert_id)).collect();
+    let results = enroll_at_once(url, open_id, expert_eight_times);
     assert_eq!(
         results.iter().filter(|r| r.is_ok()).count(),
         1,

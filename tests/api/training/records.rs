@@ -3,20 +3,48 @@
 use super::*;
 use crate::db_test;
 
-/// Hours per person and year: an expert's, a staff member's across firms, an official's.
-async fn records_and_hours(app: TestApp) {
+/// What the records tests start from: the province's and two cities' admins, and two
+/// sessions that began two days ago, the province's (8 hours, 6 credited) and Taiyuan's (4
+/// hours, 3 credited).
+struct HeldSessions {
+    admin: String,
+    taiyuan: String,
+    datong: String,
+    starts: DateTime<Utc>,
+    year: i32,
+    provincial: Value,
+    city: Value,
+}
+
+async fn held_sessions(app: &TestApp) -> HeldSessions {
     let admin = app.admin().await;
     let taiyuan = app.city_admin("140100").await;
     let datong = app.city_admin("140200").await;
     let starts = two_days_ago();
-    let year = year_of(starts);
-    let provincial = create(&app, &admin, input("PROVINCIAL", None, starts, 8, "6")).await;
-    let city = create(
-        &app,
-        &taiyuan,
-        input("CITY", Some("140100"), starts, 4, "3"),
-    )
-    .await;
+    let provincial = create(app, &admin, input("PROVINCIAL", None, starts, 8, "6")).await;
+    let city = create(app, &taiyuan, input("CITY", Some("140100"), starts, 4, "3")).await;
+    HeldSessions {
+        admin,
+        taiyuan,
+        datong,
+        starts,
+        year: year_of(starts),
+        provincial,
+        city,
+    }
+}
+
+/// Hours per person and year: an expert's, a staff member's across firms, an official's.
+async fn records_and_hours(app: TestApp) {
+    let HeldSessions {
+        admin,
+        taiyuan,
+        datong,
+        starts: _,
+        year,
+        provincial,
+        city,
+    } = held_sessions(&app).await;
     let expert = create_expert(&app, &admin, 1).await;
     let other_expert = create_expert(&app, &admin, 2).await;
     let firm = create_consultancy(&app, &admin, 1).await;
@@ -649,18 +677,15 @@ fn column(headers: &csv::StringRecord, name: &str) -> usize {
 }
 
 async fn csv_exports(app: TestApp) {
-    let admin = app.admin().await;
-    let taiyuan = app.city_admin("140100").await;
-    let datong = app.city_admin("140200").await;
-    let starts = two_days_ago();
-    let year = year_of(starts);
-    let provincial = create(&app, &admin, input("PROVINCIAL", None, starts, 8, "6")).await;
-    let city = create(
-        &app,
-        &taiyuan,
-        input("CITY", Some("140100"), starts, 4, "3"),
-    )
-    .await;
+    let HeldSessions {
+        admin,
+        taiyuan,
+        datong,
+        starts,
+        year,
+        provincial,
+        city,
+    } = held_sessions(&app).await;
     let expert = create_expert(&app, &admin, 1).await;
     let firm = create_consultancy(&app, &admin, 1).await;
     let staff = add_staff(&app, &admin, &firm["id"], staff_input(1, "2020-01-01")).await;

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use entity::{training_attendance, user};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::domain::{NotificationKind, Role, TrainingParticipantKind};
@@ -22,12 +22,19 @@ pub enum Admins<'a> {
     Province,
     /// One city's (CITY_ADMIN of that city code).
     City(&'a str),
+    /// A city's, and the county's (COUNTY_ADMIN of that county of the city) when there is one.
+    CityAndCounty(&'a str, Option<&'a str>),
+    /// One county's of a city (COUNTY_ADMIN).
+    County(&'a str, &'a str),
 }
 
 impl<'a> Admins<'a> {
-    /// Who organises a review: its city's administrators, or the province's (a recheck).
-    pub fn organising(city_code: Option<&'a str>) -> Admins<'a> {
-        city_code.map_or(Admins::Province, Admins::City)
+    /// Who organises a review: its city's administrators with those of the county its audit
+    /// is delegated to, or the province's (a recheck).
+    pub fn organising(city_code: Option<&'a str>, delegated_county: Option<&'a str>) -> Admins<'a> {
+        city_code.map_or(Admins::Province, |city| {
+            Admins::CityAndCounty(city, delegated_county)
+        })
     }
 }
 
@@ -36,9 +43,24 @@ pub async fn admins(db: &impl ConnectionTrait, who: Admins<'_>) -> AppResult<Vec
     let mut query = user::Entity::find().filter(is_constant(user::Column::Disabled, false));
     query = match who {
         Admins::Province => query.filter(user::Column::Role.eq(Role::ProvinceAdmin.as_str())),
-        Admins::City(code) => query
+        Admins::City(code) | Admins::CityAndCounty(code, None) => query
             .filter(user::Column::Role.eq(Role::CityAdmin.as_str()))
             .filter(user::Column::CityCode.eq(code)),
+        Admins::County(code, county) => query
+            .filter(user::Column::Role.eq(Role::CountyAdmin.as_str()))
+            .filter(user::Column::CityCode.eq(code))
+            .filter(user::Column::County.eq(county)),
+        Admins::CityAndCounty(code, Some(county)) => {
+            query.filter(user::Column::CityCode.eq(code)).filter(
+                Condition::any()
+                    .add(user::Column::Role.eq(Role::CityAdmin.as_str()))
+                    .add(
+                        Condition::all()
+                            .add(user::Column::Role.eq(Role::CountyAdmin.as_str()))
+                            .add(user::Column::County.eq(county)),
+                    ),
+            )
+        }
     };
     Ok(query
         .order_by_asc(user::Column::Id)

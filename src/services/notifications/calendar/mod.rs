@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
 use entity::{
-    annual_audit_list, annual_audit_list_entry, city_summary, panel, panel_seat, review,
+    annual_audit_list, annual_audit_list_entry, audit, city_summary, panel, panel_seat, review,
     training_attendance, training_session,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -444,18 +444,36 @@ async fn tell_organisers(
     }
     let models: Vec<review::Model> = reviews.iter().map(|(r, _, _)| r.clone()).collect();
     let facts = facts_of(db, &models).await?;
-    let mut organisers: HashMap<Option<String>, Vec<Uuid>> = HashMap::new();
+    // An evaluation or acceptance delegated to a county is organised by that county too.
+    let delegated: HashMap<Uuid, Option<String>> = audit::Entity::find()
+        .filter(audit::Column::Id.is_in(models.iter().map(|r| r.audit_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.delegated_county))
+        .collect();
+    let organiser_of = |review: &review::Model| {
+        let county = review
+            .organiser_city_code
+            .as_ref()
+            .and_then(|_| delegated.get(&review.audit_id).cloned().flatten());
+        (review.organiser_city_code.clone(), county)
+    };
+    let mut organisers: HashMap<(Option<String>, Option<String>), Vec<Uuid>> = HashMap::new();
     for review in &models {
-        if !organisers.contains_key(&review.organiser_city_code) {
-            let who = Admins::organising(review.organiser_city_code.as_deref());
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            organisers.entry(organiser_of(review))
+        {
+            let (city, county) = slot.key();
+            let who = Admins::organising(city.as_deref(), county.as_deref());
             let accounts = audience::admins(db, who).await?;
-            organisers.insert(review.organiser_city_code.clone(), accounts);
+            slot.insert(accounts);
         }
     }
     for (review, reminder, missing) in reviews {
         let (Some(facts), Some(accounts)) = (
             facts.get(&review.id),
-            organisers.get(&review.organiser_city_code),
+            organisers.get(&organiser_of(&review)),
         ) else {
             continue;
         };

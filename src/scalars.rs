@@ -88,6 +88,11 @@ pub fn parse_id(field: &str, id: &ID) -> AppResult<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::bad_input(field, "is not a valid ID"))
 }
 
+/// Parses a list of `ID` arguments; the first one that is not an ID names the field.
+pub fn parse_ids(field: &str, ids: &[ID]) -> AppResult<Vec<Uuid>> {
+    ids.iter().map(|id| parse_id(field, id)).collect()
+}
+
 pub fn parse_optional_id(field: &str, id: Option<&ID>) -> AppResult<Option<Uuid>> {
     id.map(|id| parse_id(field, id)).transpose()
 }
