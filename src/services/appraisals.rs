@@ -25,8 +25,8 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::db::begin_write;
 use crate::domain::{
-    AppraisalDeductionSource, AppraisalWarning, AuditEventKind, FindingKind, ReviewKind,
-    ReviewOutcome, ReviewStatus, SchemeSource, join_enum_list, split_enum_list,
+    AppraisalDeductionSource, AppraisalWarning, AuditEventKind, FindingKind, FindingStatus,
+    ReviewKind, ReviewOutcome, ReviewStatus, SchemeSource, join_enum_list, split_enum_list,
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::appraisal::{
@@ -64,7 +64,8 @@ pub struct FindingInput {
     pub lead_auditor_staff_id: Option<Uuid>,
 }
 
-/// Recheck findings recorded in `year` against reports of the consultancy.
+/// Recheck findings recorded in `year` against reports of the consultancy, but those the
+/// province withdrew (found wrong, they count against no one).
 pub async fn recheck_findings_for(
     db: &impl ConnectionTrait,
     consultancy_id: Uuid,
@@ -74,6 +75,7 @@ pub async fn recheck_findings_for(
     let rows = entity::recheck_finding::Entity::find()
         .filter(entity::recheck_finding::Column::ConsultancyId.eq(consultancy_id))
         .filter(entity::recheck_finding::Column::Year.eq(year))
+        .filter(entity::recheck_finding::Column::Status.ne(FindingStatus::Withdrawn.as_str()))
         .order_by_asc(entity::recheck_finding::Column::Id)
         .all(db)
         .await?;

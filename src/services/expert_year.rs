@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::domain::{ExpertStatus, FindingKind, SeatStatus};
+use crate::domain::{ExpertStatus, FindingKind, FindingStatus, SeatStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::expert_review::{
     ExpertReview, ExpertYearFacts, Fairness, SeatRecord, fairness, review_expert,
@@ -102,6 +102,8 @@ pub async fn expert_annual_review(
         .select_only()
         .columns([recheck_finding::Column::Id, recheck_finding::Column::Kind])
         .filter(recheck_finding::Column::Year.eq(year))
+        // A withdrawn finding was found wrong: it flags no one.
+        .filter(recheck_finding::Column::Status.ne(FindingStatus::Withdrawn.as_str()))
         .into_tuple::<(Uuid, FindingKind)>()
         .all(db)
         .await?
@@ -119,6 +121,9 @@ pub async fn expert_annual_review(
                     .column(recheck_finding::Column::Id)
                     .from(recheck_finding::Entity)
                     .and_where(recheck_finding::Column::Year.eq(year))
+                    .and_where(
+                        recheck_finding::Column::Status.ne(FindingStatus::Withdrawn.as_str()),
+                    )
                     .to_owned(),
             ),
         )

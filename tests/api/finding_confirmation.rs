@@ -168,6 +168,25 @@ pub(crate) async fn recorded_answered_confirmed_or_withdrawn_then_published(app:
     assert_eq!(withdrawn["status"], "WITHDRAWN");
     assert_eq!(withdrawn["statusLabel"], "已撤销");
     assert_eq!(withdrawn["decisionNote"], "经核实系复核组误判");
+    // Withdrawn, it counts against no expert of the passing panels (nor the firm).
+    let review = app
+        .ok(
+            Some(&s.admin),
+            "query($y: Int!) { expertAnnualReview(year: $y, first: 100) { edges { node { recheckFindings } } } }",
+            json!({ "y": year }),
+        )
+        .await;
+    let counted: Vec<i64> = review["expertAnnualReview"]["edges"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|e| e["node"]["recheckFindings"].as_i64())
+        .filter(|n| *n > 0)
+        .collect();
+    assert!(
+        !counted.is_empty() && counted.iter().all(|n| *n == 1),
+        "{counted:?}"
+    );
     let decided = heard(&app, &firm, "RECHECK_FINDING_DECIDED").await;
     assert_eq!(decided.len(), 2);
     assert!(decided.iter().any(|n| {
