@@ -9,29 +9,13 @@ use rust_decimal::Decimal;
 
 use crate::domain::{AssessmentFigure, AssessmentItemKind, AssessmentSheetStatus, ScoringMethod};
 use crate::services::amounts::from_stored;
-use crate::services::assessment::{self, ItemInput, ScoreInput, Sheet, SheetLine};
+use crate::services::assessment::{self, ScoreInput, Sheet, SheetLine};
 
 use super::context::{services, viewer};
 use super::reference::{City, city_named};
 use super::scalars::id_of;
 
-/// One item of a year's assessment as the province gives it: COMPUTED when it names a figure
-/// (with its target), MANUAL otherwise.
-#[derive(InputObject)]
-pub struct AssessmentItemInput {
-    /// The province's code of the item (letters, digits, `-`, `_`, `.`; unique in the year).
-    pub code: String,
-    /// The item's title (考核内容).
-    pub title: String,
-    /// Points, 1 to 100; the year's items add up to 100.
-    pub weight: i32,
-    /// The figure a COMPUTED item is scored from; none for a MANUAL item.
-    pub figure: Option<AssessmentFigure>,
-    /// The figure's target in percent (above 0, at most 100); only with a figure.
-    pub target: Option<Decimal>,
-    /// How the figure turns into points (PROPORTIONAL when left out); only with a figure.
-    pub method: Option<ScoringMethod>,
-}
+pub use crate::rules::assessment::ItemDef as AssessmentItemInput;
 
 /// A year's items, replacing those before.
 #[derive(InputObject)]
@@ -234,23 +218,13 @@ impl AssessmentMutation {
         input: SetAssessmentItemsInput,
     ) -> Result<Vec<AssessmentItem>> {
         let s = services(ctx)?;
-        let items = input
-            .items
-            .into_iter()
-            .map(|i| ItemInput {
-                code: i.code,
-                title: i.title,
-                weight: i.weight,
-                figure: i.figure,
-                target: i.target,
-                method: i.method,
-            })
-            .collect();
-        Ok(assessment::set_items(&s.db, viewer(ctx), input.year, items)
-            .await?
-            .into_iter()
-            .map(AssessmentItem)
-            .collect())
+        Ok(
+            assessment::set_items(&s.db, viewer(ctx), input.year, input.items)
+                .await?
+                .into_iter()
+                .map(AssessmentItem)
+                .collect(),
+        )
     }
 
     /// The province scores a MANUAL item of a city's open sheet, with a note.

@@ -26,16 +26,23 @@ pub const TITLE_MAX: usize = 200;
 /// Decimal places of a score.
 pub const SCORE_PLACES: u32 = 2;
 
-/// An item as the province sets it: COMPUTED when it names a figure (with a target and a
-/// method), MANUAL otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
+// One definition for the rule and the GraphQL input (`AssessmentItemInput`).
+/// One item of a year's assessment as the province gives it: COMPUTED when it names a figure
+/// (with its target), MANUAL otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, async_graphql::InputObject)]
+#[graphql(name = "AssessmentItemInput")]
 pub struct ItemDef {
+    /// The province's code of the item (letters, digits, `-`, `_`, `.`; unique in the year).
     pub code: String,
+    /// The item's title (考核内容).
     pub title: String,
+    /// Points, 1 to 100; the year's items add up to 100.
     pub weight: i32,
+    /// The figure a COMPUTED item is scored from; none for a MANUAL item.
     pub figure: Option<AssessmentFigure>,
-    /// Percent.
+    /// The figure's target in percent (above 0, at most 100); only with a figure.
     pub target: Option<Decimal>,
+    /// How the figure turns into points (PROPORTIONAL when left out); only with a figure.
     pub method: Option<ScoringMethod>,
 }
 

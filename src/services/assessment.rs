@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::db::begin_write;
-use crate::domain::{AssessmentFigure, AssessmentItemKind, AssessmentSheetStatus, ScoringMethod};
+use crate::domain::{AssessmentItemKind, AssessmentSheetStatus, ScoringMethod};
 use crate::error::{AppError, AppResult};
 use crate::rules::assessment::{
     ItemDef, ItemFault, ScoreFault, check_items, check_manual_score, computed_score, figure_value,
@@ -35,17 +35,6 @@ use super::{audit_log, reference, today};
 
 /// The longest note of a manual score, in characters.
 const NOTE_MAX: usize = 1_000;
-
-/// An item as the province gives it.
-#[derive(Clone, Debug)]
-pub struct ItemInput {
-    pub code: String,
-    pub title: String,
-    pub weight: i32,
-    pub figure: Option<AssessmentFigure>,
-    pub target: Option<Decimal>,
-    pub method: Option<ScoringMethod>,
-}
 
 /// A manual score as the province gives it.
 #[derive(Clone, Debug)]
@@ -162,7 +151,7 @@ pub async fn set_items(
     db: &DatabaseConnection,
     viewer: &Viewer,
     year: i32,
-    input: Vec<ItemInput>,
+    input: Vec<ItemDef>,
 ) -> AppResult<Vec<assessment_item::Model>> {
     viewer.require_province_admin()?;
     let year = check_plan_year("year", year)?;
@@ -171,10 +160,7 @@ pub async fn set_items(
         .map(|i| ItemDef {
             code: i.code.trim().to_owned(),
             title: i.title.trim().to_owned(),
-            weight: i.weight,
-            figure: i.figure,
-            target: i.target,
-            method: i.method,
+            ..i
         })
         .collect();
     check_items(&defs).map_err(item_fault)?;

@@ -183,12 +183,7 @@ pub async fn respond(
         .filter(recheck_finding::Column::RespondedAt.is_null())
         .exec(&txn)
         .await?;
-    if written.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the finding changed meanwhile; read it again",
-        ));
-    }
-    let saved = find(&txn, id).await?;
+    let saved = written_once(&txn, written.rows_affected, id).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -203,6 +198,21 @@ pub async fn respond(
     )
     .await?;
     Ok(saved)
+}
+
+/// The finding as a guarded write left it: written once, or CONFLICT when another act came
+/// first (the row no longer met the write's conditions).
+async fn written_once(
+    txn: &impl ConnectionTrait,
+    rows: u64,
+    id: Uuid,
+) -> AppResult<recheck_finding::Model> {
+    if rows != 1 {
+        return Err(AppError::conflict(
+            "the finding changed meanwhile; read it again",
+        ));
+    }
+    find(txn, id).await
 }
 
 /// The province confirms a finding (with an optional note) or withdraws it (with a reason):
@@ -255,12 +265,7 @@ pub async fn decide(
         .filter(recheck_finding::Column::Status.eq(FindingStatus::Recorded.as_str()))
         .exec(&txn)
         .await?;
-    if written.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the finding changed meanwhile; read it again",
-        ));
-    }
-    let saved = find(&txn, id).await?;
+    let saved = written_once(&txn, written.rows_affected, id).await?;
     let told = facts(&txn, &saved).await?;
     tell_firm(
         &txn,
