@@ -146,51 +146,16 @@ pub(crate) async fn set_score_and_finalise(app: TestApp) {
         Some("itemCode"),
     )
     .await;
-    refused(
-        &app,
-        admin,
-        SCORE,
-        score("140100", "B1", "30.5"),
-        "BAD_USER_INPUT",
-        Some("score"),
-    )
-    .await;
-    refused(
-        &app,
-        admin,
-        SCORE,
-        score("140100", "B1", "-1"),
-        "BAD_USER_INPUT",
-        Some("score"),
-    )
-    .await;
-    refused(
-        &app,
-        admin,
-        SCORE,
-        score("140100", "B1", "1.005"),
-        "BAD_USER_INPUT",
-        Some("score"),
-    )
-    .await;
-    refused(
-        &app,
-        admin,
-        SCORE,
-        score("140100", "A1", "10"),
-        "BAD_USER_INPUT",
-        Some("itemCode"),
-    )
-    .await;
-    refused(
-        &app,
-        admin,
-        SCORE,
-        score("140100", "C9", "10"),
-        "BAD_USER_INPUT",
-        Some("itemCode"),
-    )
-    .await;
+    for (city, item, points, field) in [
+        ("140100", "B1", "30.5", "score"),
+        ("140100", "B1", "-1", "score"),
+        ("140100", "B1", "1.005", "score"),
+        ("140100", "A1", "10", "itemCode"),
+        ("140100", "C9", "10", "itemCode"),
+    ] {
+        let vars = score(city, item, points);
+        refused(&app, admin, SCORE, vars, "BAD_USER_INPUT", Some(field)).await;
+    }
     let mut silent = score("140100", "B1", "10");
     silent["input"]["note"] = json!(" ");
     refused(&app, admin, SCORE, silent, "BAD_USER_INPUT", Some("note")).await;
