@@ -26,21 +26,6 @@ pub struct SetAssessmentItemsInput {
     pub items: Vec<AssessmentItemInput>,
 }
 
-/// The province's score of a MANUAL item on a city's sheet.
-#[derive(InputObject)]
-pub struct ScoreAssessmentItemInput {
-    /// The city assessed.
-    pub city_code: String,
-    /// The year assessed.
-    pub year: i32,
-    /// The item's code.
-    pub item_code: String,
-    /// Points, from 0 to the item's weight, at most two decimal places.
-    pub score: Decimal,
-    /// Why this score (评分说明).
-    pub note: String,
-}
-
 /// One item of a year's assessment.
 pub struct AssessmentItem(pub assessment_item::Model);
 
@@ -231,16 +216,9 @@ impl AssessmentMutation {
     async fn score_assessment_item(
         &self,
         ctx: &Context<'_>,
-        input: ScoreAssessmentItemInput,
+        input: ScoreInput,
     ) -> Result<AssessmentSheet> {
         let s = services(ctx)?;
-        let input = ScoreInput {
-            city_code: input.city_code,
-            year: input.year,
-            item_code: input.item_code,
-            score: input.score,
-            note: input.note,
-        };
         Ok(AssessmentSheet(
             assessment::score_item(&s.db, viewer(ctx), input).await?,
         ))

@@ -36,13 +36,19 @@ use super::{audit_log, reference, today};
 /// The longest note of a manual score, in characters.
 const NOTE_MAX: usize = 1_000;
 
-/// A manual score as the province gives it.
-#[derive(Clone, Debug)]
+/// The province's score of a MANUAL item on a city's sheet.
+#[derive(Clone, Debug, async_graphql::InputObject)]
+#[graphql(name = "ScoreAssessmentItemInput")]
 pub struct ScoreInput {
+    /// The city assessed.
     pub city_code: String,
+    /// The year assessed.
     pub year: i32,
+    /// The item's code.
     pub item_code: String,
+    /// Points, from 0 to the item's weight, at most two decimal places.
     pub score: Decimal,
+    /// Why this score (评分说明).
     pub note: String,
 }
 
