@@ -179,37 +179,63 @@ fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
 }
 
 /// A progress line redrawn in place on a terminal; plain lines per finished stage otherwise.
+/// Both say how long each stage took — counted from the end of the one before, so the stages
+/// add up to the whole run — and the bar shows the time since the start: a national-scale
+/// seed runs for minutes.
 struct TerminalProgress {
     terminal: bool,
+    started: std::time::Instant,
+    /// When the last stage finished (the start, before any).
+    stage_since: std::sync::Mutex<std::time::Instant>,
 }
 
 impl TerminalProgress {
     fn new() -> Self {
         use std::io::IsTerminal;
+        let now = std::time::Instant::now();
         TerminalProgress {
             terminal: std::io::stderr().is_terminal(),
+            started: now,
+            stage_since: std::sync::Mutex::new(now),
         }
     }
 
     fn finish(&self) {
         if self.terminal {
-            eprintln!();
+            // Clears a bar left unfinished (a failed run).
+            eprint!("\r\x1b[K");
         }
     }
 }
 
 impl cleanprod::services::demo::Progress for TerminalProgress {
     fn update(&self, stage: &str, done: u64, total: u64) {
+        let now = std::time::Instant::now();
+        // A poisoned clock is still a clock: progress never fails the seed.
+        let mut since = self.stage_since.lock().unwrap_or_else(|e| e.into_inner());
+        let stage_secs = now.duration_since(*since).as_secs_f64();
+        let finished = done >= total;
+        if finished {
+            *since = now;
+        }
+        drop(since);
         if self.terminal {
+            let overall = now.duration_since(self.started).as_secs();
             let width = 30u64;
-            let filled = (done * width).checked_div(total).unwrap_or(width) as usize;
+            let filled = (done.min(total) * width)
+                .checked_div(total)
+                .unwrap_or(width) as usize;
+            // `\x1b[K` clears what a longer line left; a finished stage keeps its line.
             eprint!(
-                "\r{stage:<20} [{}{}] {done}/{total}   ",
+                "\r{:>2}:{:02} {stage:<22} [{}{}] {done}/{total} {stage_secs:.1} s\x1b[K{}",
+                overall / 60,
+                overall % 60,
                 "#".repeat(filled),
-                " ".repeat(width as usize - filled)
+                " ".repeat(width as usize - filled),
+                if finished { "\n" } else { "" }
             );
-        } else if done == total {
-            eprintln!("{stage}: {total}");
+        } else if finished {
+            eprintln!("{stage}: {total} in {stage_secs:.1} s");
         }
     }
 }

@@ -5,7 +5,10 @@
 //! except the appraisals and rankings, which go through the services (see `appraisals`) and
 //! take their ids from the clock.
 //! Rows go in with multi-row inserts inside a few large transactions — one round trip per
-//! few hundred rows, not per row. Personal data is encrypted as the services would.
+//! few hundred rows on SQLite, up to two thousand on PostgreSQL, not per row. On PostgreSQL
+//! the big tables' foreign keys and secondary indexes are set aside while a transaction fills
+//! them and put back before it commits (see `set_aside`). Personal data is encrypted as the
+//! services would.
 //!
 //! Scale 1 is about 2 000 experts, 200 consultancies with 1 500 staff, 5 000 enterprises over
 //! the 11 cities and the annex's industries, 15 000 audits over five years with their options,
@@ -23,7 +26,10 @@ use entity::{
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, Iterable,
+    PaginatorTrait, QueryTrait, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -51,6 +57,7 @@ use super::{Services, audit_log};
 
 mod appraisals;
 mod panels;
+mod set_aside;
 mod training;
 
 use panels::{HeldReview, PoolExpert};
@@ -68,6 +75,10 @@ fn set_or_default<T: Clone + Default + Into<sea_orm::Value>>(value: &sea_orm::Ac
 pub const DEMO_SEED: u64 = 0x5348_414e_5849_2022; // "SHANXI 2022"
 /// Multi-row inserts of this many rows stay under SQLite's bound-variable limit.
 const BATCH: usize = 400;
+/// PostgreSQL binds up to 65 535 values a statement: there a batch takes as many rows as fit,
+/// up to this many (fewer, larger statements; each text is prepared once per connection).
+const PG_BATCH: usize = 2_048;
+const PG_MAX_BINDS: usize = 65_535;
 /// The five audit years the demo covers.
 const FIRST_YEAR: i32 = 2021;
 const YEARS: i32 = 5;
@@ -254,6 +265,18 @@ fn at(date: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
+/// Rows a multi-row insert of `A` takes on `backend`.
+fn batch_rows<A: ActiveModelTrait>(backend: DbBackend) -> usize {
+    if backend == DbBackend::Postgres {
+        let columns = <A::Entity as EntityTrait>::Column::iter().count().max(1);
+        (PG_MAX_BINDS / columns).clamp(1, PG_BATCH)
+    } else {
+        BATCH
+    }
+}
+
+/// Inserts `rows` in multi-row statements, building the next statement while the database
+/// runs the current one: the loader's CPU and the database's then overlap.
 async fn insert_batches<A, C>(
     db: &C,
     rows: Vec<A>,
@@ -264,18 +287,44 @@ where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,
 {
+    let backend = db.get_database_backend();
+    let batch = batch_rows::<A>(backend);
     let total = rows.len() as u64;
+    let mut rows = rows.into_iter();
+    let mut next_statement = || {
+        let chunk: Vec<A> = rows.by_ref().take(batch).collect();
+        let len = chunk.len() as u64;
+        (len > 0).then(|| {
+            (
+                len,
+                <A::Entity as EntityTrait>::insert_many(chunk).build(backend),
+            )
+        })
+    };
     let mut done = 0u64;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(BATCH).collect();
-        done += chunk.len() as u64;
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec(db)
-            .await?;
+    progress.update(stage, 0, total);
+    let mut pending = next_statement();
+    while let Some((len, statement)) = pending {
+        let (ran, next) = tokio::join!(db.execute_raw(statement), async { next_statement() });
+        ran?;
+        done += len;
         progress.update(stage, done, total);
+        pending = next;
     }
     Ok(total)
+}
+
+/// Puts back what [`set_aside::set_aside`] set aside, as a stage of its own.
+async fn restore(
+    txn: &impl ConnectionTrait,
+    set_aside: set_aside::SetAside,
+    progress: &dyn Progress,
+) -> AppResult<()> {
+    let stage = "indexes and keys";
+    progress.update(stage, 0, 1);
+    set_aside.restore(txn).await?;
+    progress.update(stage, 1, 1);
+    Ok(())
 }
 
 /// Fills an empty registry. Refuses when experts or enterprises exist already, so that demo
@@ -318,7 +367,11 @@ pub async fn seed_demo(
     if annex_sectors.is_empty() {
         return Err(AppError::internal("the industry catalogue is not loaded"));
     }
+    let stage = "generating experts";
     for i in 0..2_000 * n {
+        if i % 1_000 == 0 {
+            progress.update(stage, i, 2_000 * n);
+        }
         let id = g.id();
         let male = g.chance(70);
         let birth_year = g.range(1958, 1990) as i32;
@@ -420,6 +473,7 @@ pub async fn seed_demo(
             }));
         }
     }
+    progress.update(stage, 2_000 * n, 2_000 * n);
     let expert_trainees: Vec<Trainee> = experts
         .iter()
         .map(|m| Trainee {
@@ -539,7 +593,11 @@ pub async fn seed_demo(
         .collect();
     let mut enterprises = Vec::new();
     let mut enterprise_meta = Vec::new();
+    let stage = "generating enterprises";
     for i in 0..5_000 * n {
+        if i % 1_000 == 0 {
+            progress.update(stage, i, 5_000 * n);
+        }
         let id = g.id();
         let (city, city_name) = *g.pick(&CITIES);
         let industry = if g.chance(85) {
@@ -613,6 +671,8 @@ pub async fn seed_demo(
         });
     }
 
+    progress.update(stage, 5_000 * n, 5_000 * n);
+
     // Audits: three rounds per enterprise over five years; the earlier two closed, the last
     // anywhere in the lifecycle. One open audit per enterprise at most, as the registry holds.
     let mut audits = Vec::new();
@@ -624,7 +684,12 @@ pub async fn seed_demo(
     // Enterprises whose last round is open, by stage: the demo's enterprise users act for
     // one just notified, one mid-audit and one awaiting its acceptance.
     let mut open_rounds: Vec<(u64, Option<ReviewOutcome>, Uuid)> = Vec::new();
-    for meta in &enterprise_meta {
+    let stage = "generating audits";
+    let generating = enterprise_meta.len() as u64;
+    for (done, meta) in enterprise_meta.iter().enumerate() {
+        if done % 1_000 == 0 {
+            progress.update(stage, done as u64, generating);
+        }
         let (enterprise_id, city, mode) = (&meta.id, &meta.city, &meta.mode);
         let years = [FIRST_YEAR, FIRST_YEAR + 2, FIRST_YEAR + YEARS - 1];
         for (round, year) in years.iter().enumerate() {
@@ -945,6 +1010,7 @@ pub async fn seed_demo(
             }
         }
     }
+    progress.update(stage, generating, generating);
     for model in &mut enterprises {
         if let sea_orm::ActiveValue::Set(id) = &model.id
             && let Some(done) = last_completed.get(id)
@@ -953,6 +1019,17 @@ pub async fn seed_demo(
         }
     }
     let txn = begin_write(db).await?;
+    let set_aside = set_aside::set_aside(
+        &txn,
+        &[
+            enterprise::Entity.table_name(),
+            audit::Entity.table_name(),
+            audit_transition::Entity.table_name(),
+            review::Entity.table_name(),
+            improvement_option::Entity.table_name(),
+        ],
+    )
+    .await?;
     report
         .insert(&txn, ("enterprises", "enterprises"), enterprises, progress)
         .await?;
@@ -973,11 +1050,23 @@ pub async fn seed_demo(
     report
         .insert(&txn, ("improvement options", "options"), options, progress)
         .await?;
+    restore(&txn, set_aside, progress).await?;
     txn.commit().await?;
 
     // A panel for every held review, drawn as `drawPanel` draws one.
     let txn = begin_write(db).await?;
+    let set_aside = set_aside::set_aside(
+        &txn,
+        &[
+            entity::panel::Entity.table_name(),
+            entity::panel_draw::Entity.table_name(),
+            entity::panel_seat::Entity.table_name(),
+            entity::expert_seat_count::Entity.table_name(),
+        ],
+    )
+    .await?;
     let panels = panels::seed_panels(&txn, &mut g, &mut held, &pool, progress).await?;
+    restore(&txn, set_aside, progress).await?;
     txn.commit().await?;
     report.counts.push(("panels", panels.panels));
     report.counts.push(("panel draws", panels.draws));
@@ -985,9 +1074,12 @@ pub async fn seed_demo(
 
     // Training before the appraisals: staff hours are one of their inputs.
     let txn = begin_write(db).await?;
+    let set_aside =
+        set_aside::set_aside(&txn, &[entity::training_attendance::Entity.table_name()]).await?;
     let training =
         training::seed_training(&txn, &mut g, n, &expert_trainees, &staff_trainees, progress)
             .await?;
+    restore(&txn, set_aside, progress).await?;
     txn.commit().await?;
     report.counts.push(("training sessions", training.sessions));
     report
@@ -995,7 +1087,9 @@ pub async fn seed_demo(
         .push(("training attendances", training.attendances));
 
     // The appraisals below query what was just loaded: plan for it, not for empty tables.
+    progress.update("statistics", 0, 1);
     refresh_statistics(db).await?;
+    progress.update("statistics", 1, 1);
     let appraised = appraisals::seed_appraisals(s, &mut g, &firm_ids, progress).await?;
     report.counts.push(("appraisals", appraised.appraisals));
     report
@@ -1067,7 +1161,9 @@ pub async fn seed_demo(
         json!({ "scale": scale, "seed": DEMO_SEED, "rows": summary }),
     )
     .await?;
+    progress.update("statistics", 0, 1);
     refresh_statistics(db).await?;
+    progress.update("statistics", 1, 1);
     Ok(report)
 }
 

@@ -51,6 +51,7 @@ pub(super) struct PoolExpert {
 }
 
 /// What the panels stage wrote.
+#[derive(Default)]
 pub(super) struct PanelCounts {
     pub panels: u64,
     pub seats: u64,
@@ -127,10 +128,39 @@ fn random_bytes(g: &mut Gen) -> [u8; 32] {
     bytes
 }
 
+/// Drawn rows go to the database every this many seats, with their panels and draws, so a
+/// national-scale seed never holds all its panels in memory (at scale 10 they took 0.5 GB).
+const FLUSH_SEATS: usize = 16_384;
+
+#[derive(Default)]
 struct Rows {
     panels: Vec<panel::ActiveModel>,
     draws: Vec<panel_draw::ActiveModel>,
     seats: Vec<panel_seat::ActiveModel>,
+}
+
+/// The tables' own progress, which the panels stage (counted in reviews) stands for.
+struct Silent;
+
+impl Progress for Silent {
+    fn update(&self, _: &str, _: u64, _: u64) {}
+}
+
+impl Rows {
+    /// Inserts what was drawn so far (panels before the draws and seats that refer to them).
+    async fn flush(
+        &mut self,
+        db: &impl ConnectionTrait,
+        counts: &mut PanelCounts,
+    ) -> AppResult<()> {
+        let panels = std::mem::take(&mut self.panels);
+        counts.panels += insert_batches(db, panels, "panels", &Silent).await?;
+        let draws = std::mem::take(&mut self.draws);
+        counts.draws += insert_batches(db, draws, "panel draws", &Silent).await?;
+        let seats = std::mem::take(&mut self.seats);
+        counts.seats += insert_batches(db, seats, "panel seats", &Silent).await?;
+        Ok(())
+    }
 }
 
 /// One stored round: the draw row of `drawPanel`, over the sampled eligible list.
@@ -402,11 +432,9 @@ pub(super) async fn seed_panels(
         }
     }
     let mut bookings = Bookings::default();
-    let mut rows = Rows {
-        panels: Vec::new(),
-        draws: Vec::new(),
-        seats: Vec::new(),
-    };
+    let mut rows = Rows::default();
+    let mut written = PanelCounts::default();
+    let stage = "panels";
     let total = reviews.len() as u64;
     for (done, review) in reviews.iter().enumerate() {
         panel_for(
@@ -418,10 +446,15 @@ pub(super) async fn seed_panels(
             &mut bookings,
             &mut rows,
         )?;
+        if rows.seats.len() >= FLUSH_SEATS {
+            rows.flush(db, &mut written).await?;
+        }
         if done % 1_000 == 0 {
-            progress.update("drawing panels", done as u64, total);
+            progress.update(stage, done as u64, total);
         }
     }
+    rows.flush(db, &mut written).await?;
+    progress.update(stage, total, total);
     let counts: Vec<expert_seat_count::ActiveModel> = {
         let mut sorted: Vec<_> = bookings.seats_in_year.into_iter().collect();
         sorted.sort();
@@ -436,13 +469,6 @@ pub(super) async fn seed_panels(
             )
             .collect()
     };
-    let panels = insert_batches(db, rows.panels, "panels", progress).await?;
-    let draws = insert_batches(db, rows.draws, "panel draws", progress).await?;
-    let seats = insert_batches(db, rows.seats, "panel seats", progress).await?;
     insert_batches(db, counts, "seat counts", progress).await?;
-    Ok(PanelCounts {
-        panels,
-        seats,
-        draws,
-    })
+    Ok(written)
 }
