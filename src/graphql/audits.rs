@@ -19,10 +19,10 @@ use crate::services::audits::{
 };
 use crate::services::today;
 
-use super::consultancies::{Consultancy, ConsultancyStaff};
+use super::consultancies::{AuditorLink, auditor_link};
 use super::context::{loaders, services, viewer, with_id};
 use super::enterprises::Enterprise;
-use super::loaders::{load_as, load_optional_as, load_rows_as};
+use super::loaders::{load_as, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
@@ -143,27 +143,10 @@ impl Audit {
     async fn started_on(&self) -> Option<Date> {
         self.0.started_on.map(Date)
     }
-    async fn consultancy_id(&self) -> Option<ID> {
-        self.0.consultancy_id.map(id_of)
-    }
-    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        load_optional_as(
-            &loaders(ctx)?.consultancies,
-            self.0.consultancy_id,
-            Consultancy,
-        )
-        .await
-    }
-    async fn lead_auditor_id(&self) -> Option<ID> {
-        self.0.lead_auditor_id.map(id_of)
-    }
-    async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
-        load_optional_as(
-            &loaders(ctx)?.staff,
-            self.0.lead_auditor_id,
-            ConsultancyStaff,
-        )
-        .await
+    /// `consultancyId`, `consultancy`, `leadAuditorId` and `leadAuditor`.
+    #[graphql(flatten)]
+    async fn auditor_link(&self) -> AuditorLink {
+        auditor_link(self.0.consultancy_id, self.0.lead_auditor_id)
     }
     /// The latest report (a resubmission replaces the first).
     async fn report_submitted_on(&self) -> Option<Date> {

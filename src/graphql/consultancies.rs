@@ -14,7 +14,7 @@ pub use crate::services::consultancies::{
 use crate::services::today;
 
 use super::context::{loaders, services, viewer, with_id};
-use super::loaders::{load_as, load_rows, load_rows_as};
+use super::loaders::{load_as, load_optional_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_named};
 use super::scalars::{Date, id_of};
@@ -159,6 +159,39 @@ pub fn firm_link(id: uuid::Uuid) -> FirmLink {
     FirmLink {
         consultancy_id: id_of(id),
         id,
+    }
+}
+
+/// An audit's firm and lead auditor, where known, flattened into the types that carry them
+/// (`#[graphql(flatten)]`): `consultancyId`, `consultancy`, `leadAuditorId` and `leadAuditor`.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct AuditorLink {
+    pub consultancy_id: Option<ID>,
+    pub lead_auditor_id: Option<ID>,
+    #[graphql(skip)]
+    pub ids: (Option<uuid::Uuid>, Option<uuid::Uuid>),
+}
+
+#[ComplexObject]
+impl AuditorLink {
+    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
+        load_optional_as(&loaders(ctx)?.consultancies, self.ids.0, Consultancy).await
+    }
+    async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
+        load_optional_as(&loaders(ctx)?.staff, self.ids.1, ConsultancyStaff).await
+    }
+}
+
+/// The link to this firm and lead auditor.
+pub fn auditor_link(
+    consultancy_id: Option<uuid::Uuid>,
+    lead_auditor_id: Option<uuid::Uuid>,
+) -> AuditorLink {
+    AuditorLink {
+        consultancy_id: consultancy_id.map(id_of),
+        lead_auditor_id: lead_auditor_id.map(id_of),
+        ids: (consultancy_id, lead_auditor_id),
     }
 }
 

@@ -12,9 +12,9 @@ use crate::services::recheck_confirmation;
 use crate::services::rechecks::{self, FindingFilter, NewFinding, SampleInput};
 
 use super::audits::{Audit, Review};
-use super::consultancies::{Consultancy, ConsultancyStaff};
+use super::consultancies::{AuditorLink, auditor_link};
 use super::context::{loaders, services, viewer};
-use super::loaders::{load_as, load_optional_as, load_rows, load_rows_as};
+use super::loaders::{load_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
 
@@ -214,27 +214,10 @@ impl RecheckFinding {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    async fn consultancy_id(&self) -> Option<ID> {
-        self.0.consultancy_id.map(id_of)
-    }
-    async fn consultancy(&self, ctx: &Context<'_>) -> Result<Option<Consultancy>> {
-        load_optional_as(
-            &loaders(ctx)?.consultancies,
-            self.0.consultancy_id,
-            Consultancy,
-        )
-        .await
-    }
-    async fn lead_auditor_id(&self) -> Option<ID> {
-        self.0.lead_auditor_staff_id.map(id_of)
-    }
-    async fn lead_auditor(&self, ctx: &Context<'_>) -> Result<Option<ConsultancyStaff>> {
-        load_optional_as(
-            &loaders(ctx)?.staff,
-            self.0.lead_auditor_staff_id,
-            ConsultancyStaff,
-        )
-        .await
+    /// `consultancyId`, `consultancy`, `leadAuditorId` and `leadAuditor`.
+    #[graphql(flatten)]
+    async fn auditor_link(&self) -> AuditorLink {
+        auditor_link(self.0.consultancy_id, self.0.lead_auditor_staff_id)
     }
     /// The experts who sat on the panels that passed the report.
     async fn implicated_experts(&self, ctx: &Context<'_>) -> Result<Vec<ImplicatedExpert>> {

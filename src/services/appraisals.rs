@@ -790,14 +790,7 @@ pub async fn record_appraisal(
     viewer.require_province_admin()?;
     let year = enterprises::check_plan_year("year", input.year)?;
     let manual = check_appraisal_input(&input)?;
-    let firm = consultancies::find(db, input.consultancy_id)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound { .. } => {
-                AppError::bad_input("consultancyId", "no such consultancy")
-            }
-            other => other,
-        })?;
+    let firm = consultancies::find_named(db, input.consultancy_id).await?;
     let inputs = computed_inputs(db, firm.id, year).await?;
 
     let txn = begin_write(db).await?;

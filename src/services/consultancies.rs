@@ -94,6 +94,15 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<consultancy:
         .ok_or_else(|| AppError::not_found("Consultancy", id))
 }
 
+/// The consultancy an input names (`consultancyId`): none is the input's fault, not a
+/// missing page.
+pub async fn find_named(db: &impl ConnectionTrait, id: Uuid) -> AppResult<consultancy::Model> {
+    find(db, id).await.map_err(|e| match e {
+        AppError::NotFound { .. } => AppError::bad_input("consultancyId", "no such consultancy"),
+        other => other,
+    })
+}
+
 pub async fn find_staff(
     db: &impl ConnectionTrait,
     id: Uuid,

@@ -7,9 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use entity::{audit, sector};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -23,7 +22,7 @@ use crate::rules::delegation::{DelegableAudit, DelegationError, delegable_to};
 use super::notifications::Params;
 use super::notifications::calendar::audience::{Admins, Announcement, announce};
 use super::notifications::delegations::DelegationFacts;
-use super::versioned::changed_meanwhile;
+use super::versioned::write_if_version_or_conflict;
 use super::{annual_lists, audit_log, enterprises, reference};
 
 /// At most this many audits named in one request.
@@ -203,20 +202,15 @@ async fn set_delegation(
     by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let written = audit::Entity::update_many()
-        .col_expr(audit::Column::DelegatedCounty, Expr::value(county.cloned()))
-        .col_expr(audit::Column::DelegatedAt, Expr::value(county.map(|_| now)))
-        .col_expr(audit::Column::DelegatedBy, Expr::value(by))
-        .col_expr(audit::Column::Version, Expr::value(audit.version + 1))
-        .col_expr(audit::Column::UpdatedAt, Expr::value(now))
-        .filter(audit::Column::Id.eq(audit.id))
-        .filter(audit::Column::Version.eq(audit.version))
-        .exec(txn)
-        .await?;
-    if written.rows_affected != 1 {
-        return Err(changed_meanwhile::<audit::Entity>());
-    }
-    Ok(())
+    let active = audit::ActiveModel {
+        delegated_county: Set(county.cloned()),
+        delegated_at: Set(county.map(|_| now)),
+        delegated_by: Set(by),
+        version: Set(audit.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    write_if_version_or_conflict::<audit::Entity>(txn, active, audit.id, audit.version, []).await
 }
 
 /// Tells each county's administrators, in one notification per county, which enterprises'

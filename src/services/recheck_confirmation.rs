@@ -12,7 +12,9 @@
 use chrono::Utc;
 use entity::{recheck_finding, review};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, UpdateMany,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -27,6 +29,7 @@ use crate::rules::finding_confirmation::{
 use super::notifications::findings::FindingFacts;
 use super::notifications::{self, Params};
 use super::text::{optional_text, required_text};
+use super::versioned::write_guarded;
 use super::{audit_log, audits, enterprises, today};
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<recheck_finding::Model> {
@@ -168,7 +171,7 @@ pub async fn respond(
     check(Act::Respond, state_of(&finding), today()).map_err(refused)?;
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let written = recheck_finding::Entity::update_many()
+    let write = recheck_finding::Entity::update_many()
         .col_expr(
             recheck_finding::Column::Response,
             Expr::value(Some(response.clone())),
@@ -180,10 +183,8 @@ pub async fn respond(
         )
         .filter(recheck_finding::Column::Id.eq(id))
         .filter(recheck_finding::Column::Status.eq(FindingStatus::Recorded.as_str()))
-        .filter(recheck_finding::Column::RespondedAt.is_null())
-        .exec(&txn)
-        .await?;
-    let saved = written_once(&txn, written.rows_affected, id).await?;
+        .filter(recheck_finding::Column::RespondedAt.is_null());
+    let saved = written_once(&txn, write, id).await?;
     audit_log::commit(
         txn,
         viewer,
@@ -200,18 +201,17 @@ pub async fn respond(
     Ok(saved)
 }
 
-/// The finding as a guarded write left it: written once, or CONFLICT when another act came
-/// first (the row no longer met the write's conditions).
+/// Runs an act's guarded write of finding `id` (its filters say what the finding must still
+/// be) and answers the finding as written, or CONFLICT when another act came first.
 async fn written_once(
     txn: &impl ConnectionTrait,
-    rows: u64,
+    update: UpdateMany<recheck_finding::Entity>,
     id: Uuid,
 ) -> AppResult<recheck_finding::Model> {
-    if rows != 1 {
-        return Err(AppError::conflict(
-            "the finding changed meanwhile; read it again",
-        ));
-    }
+    write_guarded(txn, update, || {
+        AppError::conflict("the finding changed meanwhile; read it again")
+    })
+    .await?;
     find(txn, id).await
 }
 
@@ -244,7 +244,7 @@ pub async fn decide(
     };
     check(act, state_of(&finding), today()).map_err(refused)?;
     let txn = begin_write(db).await?;
-    let written = recheck_finding::Entity::update_many()
+    let write = recheck_finding::Entity::update_many()
         .col_expr(
             recheck_finding::Column::Status,
             Expr::value(decision.as_str()),
@@ -262,10 +262,8 @@ pub async fn decide(
             Expr::value(note.clone()),
         )
         .filter(recheck_finding::Column::Id.eq(id))
-        .filter(recheck_finding::Column::Status.eq(FindingStatus::Recorded.as_str()))
-        .exec(&txn)
-        .await?;
-    let saved = written_once(&txn, written.rows_affected, id).await?;
+        .filter(recheck_finding::Column::Status.eq(FindingStatus::Recorded.as_str()));
+    let saved = written_once(&txn, write, id).await?;
     let told = facts(&txn, &saved).await?;
     tell_firm(
         &txn,

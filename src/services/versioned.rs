@@ -6,11 +6,13 @@
 //! the row as the service read it, so a stale form is refused before any work. The write
 //! itself is conditional ([`update_if_version`]): `UPDATE … WHERE id = ? AND version = ?`, so
 //! a writer that got there between the read and the write makes it fail rather than be lost.
+//! [`write_guarded`] is that conditional write under any guard, for rows without a version.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Nullable, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, UpdateMany,
+    Value,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -51,16 +53,37 @@ pub(crate) fn expect_version<E: Versioned>(current: i32, expected: i32) -> AppRe
     )))
 }
 
-/// Writes `active` to row `id` only while it still has `version` and meets `also` (e.g. a
-/// status the change requires); answers whether it did. For callers that tell apart why a
-/// write did not happen; the others use [`update_if_version`].
-pub(crate) async fn write_if_version<E: Versioned>(
+/// Runs `update`, a write guarded by its filters (what the row must still be: its version, a
+/// status), and answers CONFLICT with `conflict()` when it wrote no row: another writer came
+/// first and nothing was written. Rows without a version guard their writes this way too.
+pub(crate) async fn write_guarded<E: EntityTrait>(
     db: &impl ConnectionTrait,
+    update: UpdateMany<E>,
+    conflict: impl FnOnce() -> AppError,
+) -> AppResult<()> {
+    if wrote_one(db, update).await? {
+        Ok(())
+    } else {
+        Err(conflict())
+    }
+}
+
+/// Whether the guarded `update` wrote its one row.
+async fn wrote_one<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    update: UpdateMany<E>,
+) -> AppResult<bool> {
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// The write of `active` to row `id` guarded by `version` and `also` (e.g. a status the
+/// change requires).
+fn version_guarded<E: Versioned>(
     active: E::ActiveModel,
     id: Uuid,
     version: i32,
     also: impl IntoIterator<Item = SimpleExpr>,
-) -> AppResult<bool> {
+) -> UpdateMany<E> {
     let mut update = E::update_many()
         .set(active)
         .filter(E::id_column().eq(id))
@@ -68,11 +91,35 @@ pub(crate) async fn write_if_version<E: Versioned>(
     for condition in also {
         update = update.filter(condition);
     }
-    Ok(update.exec(db).await?.rows_affected == 1)
+    update
 }
 
-/// [`write_if_version`], with "changed meanwhile" when the row moved on; answers the row as
-/// written.
+/// Writes `active` to row `id` only while it still has `version` and meets `also`; answers
+/// whether it did. For callers that tell apart why a write did not happen; the others use
+/// [`write_if_version_or_conflict`] or [`update_if_version`].
+pub(crate) async fn write_if_version<E: Versioned>(
+    db: &impl ConnectionTrait,
+    active: E::ActiveModel,
+    id: Uuid,
+    version: i32,
+    also: impl IntoIterator<Item = SimpleExpr>,
+) -> AppResult<bool> {
+    wrote_one(db, version_guarded::<E>(active, id, version, also)).await
+}
+
+/// [`write_if_version`], with "changed meanwhile" when the row moved on.
+pub(crate) async fn write_if_version_or_conflict<E: Versioned>(
+    db: &impl ConnectionTrait,
+    active: E::ActiveModel,
+    id: Uuid,
+    version: i32,
+    also: impl IntoIterator<Item = SimpleExpr>,
+) -> AppResult<()> {
+    let update = version_guarded::<E>(active, id, version, also);
+    write_guarded(db, update, changed_meanwhile::<E>).await
+}
+
+/// [`write_if_version_or_conflict`]; answers the row as written.
 pub(crate) async fn update_if_version<E: Versioned>(
     db: &impl ConnectionTrait,
     active: E::ActiveModel,
@@ -80,9 +127,7 @@ pub(crate) async fn update_if_version<E: Versioned>(
     version: i32,
     also: impl IntoIterator<Item = SimpleExpr>,
 ) -> AppResult<E::Model> {
-    if !write_if_version::<E>(db, active, id, version, also).await? {
-        return Err(changed_meanwhile::<E>());
-    }
+    write_if_version_or_conflict::<E>(db, active, id, version, also).await?;
     E::find()
         .filter(E::id_column().eq(id))
         .one(db)

@@ -5,12 +5,11 @@
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::audits::{START, SUBMIT, create_audit, review, setting};
+use crate::audits::{add_option, create_audit, review, setting};
 use crate::db_test;
 use crate::support::{TestApp, create_enterprise, create_expert, enterprise_input};
 
 pub const FIGURES: &str = "query($f: FiguresFilter!) { figures(filter: $f) { cityCode county sector yearFrom yearTo years { ...Y } byCity { cityCode years { ...Y } } byCounty { cityCode county years { ...Y } } bySector { sector years { ...Y } } } } fragment Y on YearFigures { year asOf coverage { count of rate target met } coverageChange cycleOverdue enterprisePass { count of rate target met } enterprisePassChange enterprisesPassedFirst enterpriseFirstPassRate evaluations { held passed rate target } acceptances { held passed rate } rechecks { held } findingsTotal overdueTotal overdue { kind count } options { kind count implemented investment economicBenefit } }";
-const OPTION: &str = "mutation($id: ID!, $input: ImprovementOptionInput!) { addImprovementOption(auditId: $id, input: $input) { id } }";
 
 /// The officials of the scenario.
 pub struct Scenario {
@@ -47,52 +46,27 @@ pub async fn scenario(app: &TestApp) -> Scenario {
     let s = setting(app).await;
     let (admin, city) = (&s.admin, &s.city);
     let datong = app.city_admin("140200").await;
-    let sub = |on: &str| json!({ "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": on });
 
     let m1 = member(app, admin, 2, "140100", "小店区", 2021).await;
     let a1 = create_audit(app, city, &m1, 2025, "2025-03-10").await;
-    app.ok(
-        Some(city),
-        START,
-        json!({ "id": a1["id"], "on": "2025-03-20" }),
-    )
-    .await;
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": a1["id"], "input": sub("2025-05-01") }),
-    )
-    .await;
+    s.start(app, city, &a1, "2025-03-20").await;
+    s.submit(app, city, &a1, "2025-05-01").await;
     review(app, city, &a1, "EVALUATION", "2025-06-01", "PASSED").await;
-    app.ok(
-        Some(city),
-        OPTION,
-        json!({ "id": a1["id"], "input": { "kind": "NO_LOW_COST", "title": "a", "investment": "0.1", "economicBenefit": "1.25", "implemented": true } }),
+    add_option(
+        app,
+        city,
+        &a1,
+        json!({ "kind": "NO_LOW_COST", "title": "a", "investment": "0.1", "economicBenefit": "1.25", "implemented": true }),
     )
     .await;
     review(app, city, &a1, "ACCEPTANCE", "2025-11-01", "PASSED").await;
 
     let m2 = member(app, admin, 3, "140100", "迎泽区", 2021).await;
     let a2 = create_audit(app, city, &m2, 2025, "2025-03-10").await;
-    app.ok(
-        Some(city),
-        START,
-        json!({ "id": a2["id"], "on": "2025-04-01" }),
-    )
-    .await;
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": a2["id"], "input": sub("2025-06-01") }),
-    )
-    .await;
+    s.start(app, city, &a2, "2025-04-01").await;
+    s.submit(app, city, &a2, "2025-06-01").await;
     review(app, city, &a2, "EVALUATION", "2025-07-01", "FAILED").await;
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": a2["id"], "input": sub("2025-07-15") }),
-    )
-    .await;
+    s.submit(app, city, &a2, "2025-07-15").await;
     review(app, city, &a2, "EVALUATION", "2025-09-01", "PASSED").await;
 
     let m3 = member(app, admin, 4, "140200", "平城区", 2019).await;

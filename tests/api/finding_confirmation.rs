@@ -18,6 +18,17 @@ const PUBLISH: &str = "mutation($input: PublishRecheckFindingsInput!) { publishR
 const PUBLIC: &str =
     "query($year: Int!) { publishedRecheckFindings(year: $year) { kind description } }";
 const ONE: &str = "query($filter: RecheckFindingFilter) { recheckFindings(filter: $filter) { totalCount edges { node { id status response respondedAt decidedAt decisionNote } } } }";
+/// What a firm's public registry shows of its published findings.
+pub(crate) const PUBLIC_FIRM_FINDINGS: &str =
+    "query($id: ID!) { publicConsultancy(id: $id) { publishedFindings { kind } } }";
+
+/// Two findings against one report: a falsification and an omission.
+pub(crate) fn two_findings() -> Value {
+    json!([
+        { "kind": "FALSIFICATION", "description": "节能量数据虚报" },
+        { "kind": "OMISSION", "description": "遗漏重点工序" }
+    ])
+}
 
 /// A passed evaluation of enterprise `serial` and its recheck held today, with the findings
 /// recorded: (the findings as recorded, the recheck).
@@ -38,6 +49,17 @@ async fn recorded(app: &TestApp, s: &Setting, serial: u32, findings: Value) -> (
     (found, recheck)
 }
 
+/// Runs `mutation`, of one `$input` and one field, as `token` and answers that field.
+pub(crate) async fn act(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
+    let field = mutation
+        .split_once('{')
+        .and_then(|(_, rest)| rest.trim_start().split(['(', ' ']).next())
+        .expect("a mutation of one field");
+    app.ok(Some(token), mutation, json!({ "input": input }))
+        .await[field]
+        .clone()
+}
+
 /// Confirms recorded findings the fair way, as a fixture: the consultancy responds, then
 /// the province confirms. Answers the findings as confirmed.
 pub(crate) async fn confirm_findings(
@@ -55,15 +77,7 @@ pub(crate) async fn confirm_findings(
             json!({ "input": { "findingId": f["id"], "response": "已知悉，无异议" } }),
         )
         .await;
-        out.push(
-            app.ok(
-                Some(admin),
-                CONFIRM,
-                json!({ "input": { "findingId": f["id"] } }),
-            )
-            .await["confirmRecheckFinding"]
-                .clone(),
-        );
+        out.push(act(app, admin, CONFIRM, json!({ "findingId": f["id"] })).await);
     }
     out
 }
@@ -103,16 +117,7 @@ pub(crate) async fn recorded_answered_confirmed_or_withdrawn_then_published(app:
     pool(&app, &s.admin, 100, 1).await;
     let year = today().year();
     let firm = app.consultancy_user(&s.firm["id"]).await;
-    let (found, _) = recorded(
-        &app,
-        &s,
-        10,
-        json!([
-            { "kind": "FALSIFICATION", "description": "节能量数据虚报" },
-            { "kind": "OMISSION", "description": "遗漏重点工序" }
-        ]),
-    )
-    .await;
+    let (found, _) = recorded(&app, &s, 10, two_findings()).await;
     for f in &found {
         assert_eq!(f["status"], "RECORDED");
         assert_eq!(f["statusLabel"], "待确认");
@@ -131,25 +136,23 @@ pub(crate) async fn recorded_answered_confirmed_or_withdrawn_then_published(app:
     assert!(told.iter().any(|n| n["subjectId"] == found[0]["id"]));
 
     // The firm responds once; the province confirms with a note.
-    let answered = app
-        .ok(
-            Some(&firm),
-            RESPOND,
-            json!({ "input": { "findingId": found[0]["id"], "response": "  数据来源于企业台账，已补充说明  " } }),
-        )
-        .await["respondToRecheckFinding"]
-        .clone();
+    let answered = act(
+        &app,
+        &firm,
+        RESPOND,
+        json!({ "findingId": found[0]["id"], "response": "  数据来源于企业台账，已补充说明  " }),
+    )
+    .await;
     assert_eq!(answered["status"], "RECORDED");
     assert_eq!(answered["response"], "数据来源于企业台账，已补充说明");
     assert!(answered["respondedAt"].is_string());
-    let confirmed = app
-        .ok(
-            Some(&s.admin),
-            CONFIRM,
-            json!({ "input": { "findingId": found[0]["id"], "note": "申辩理由不成立" } }),
-        )
-        .await["confirmRecheckFinding"]
-        .clone();
+    let confirmed = act(
+        &app,
+        &s.admin,
+        CONFIRM,
+        json!({ "findingId": found[0]["id"], "note": "申辩理由不成立" }),
+    )
+    .await;
     assert_eq!(confirmed["status"], "CONFIRMED");
     assert_eq!(confirmed["statusLabel"], "已确认");
     assert_eq!(confirmed["decisionNote"], "申辩理由不成立");
@@ -157,14 +160,13 @@ pub(crate) async fn recorded_answered_confirmed_or_withdrawn_then_published(app:
     assert_eq!(confirmed["response"], "数据来源于企业台账，已补充说明");
 
     // The other is withdrawn without a response: never published.
-    let withdrawn = app
-        .ok(
-            Some(&s.admin),
-            WITHDRAW,
-            json!({ "input": { "findingId": found[1]["id"], "reason": "经核实系复核组误判" } }),
-        )
-        .await["withdrawRecheckFinding"]
-        .clone();
+    let withdrawn = act(
+        &app,
+        &s.admin,
+        WITHDRAW,
+        json!({ "findingId": found[1]["id"], "reason": "经核实系复核组误判" }),
+    )
+    .await;
     assert_eq!(withdrawn["status"], "WITHDRAWN");
     assert_eq!(withdrawn["statusLabel"], "已撤销");
     assert_eq!(withdrawn["decisionNote"], "经核实系复核组误判");
@@ -218,14 +220,7 @@ pub(crate) async fn recorded_answered_confirmed_or_withdrawn_then_published(app:
     // Nothing is public yet; "all of the year" publishes the confirmed one only.
     let read = app.ok(None, PUBLIC, json!({ "year": year })).await;
     assert_eq!(read["publishedRecheckFindings"], json!([]));
-    let published = app
-        .ok(
-            Some(&s.admin),
-            PUBLISH,
-            json!({ "input": { "year": year } }),
-        )
-        .await["publishRecheckFindings"]
-        .clone();
+    let published = act(&app, &s.admin, PUBLISH, json!({ "year": year })).await;
     assert_eq!(published["findings"].as_array().map(Vec::len), Some(1));
     assert_eq!(published["findings"][0]["kind"], "FALSIFICATION");
     let read = app.ok(None, PUBLIC, json!({ "year": year })).await;
@@ -234,11 +229,7 @@ pub(crate) async fn recorded_answered_confirmed_or_withdrawn_then_published(app:
         json!([{ "kind": "FALSIFICATION", "description": "节能量数据虚报" }])
     );
     let registry = app
-        .ok(
-            None,
-            "query($id: ID!) { publicConsultancy(id: $id) { publishedFindings { kind } } }",
-            json!({ "id": s.firm["id"] }),
-        )
+        .ok(None, PUBLIC_FIRM_FINDINGS, json!({ "id": s.firm["id"] }))
         .await;
     assert_eq!(
         registry["publicConsultancy"]["publishedFindings"],
@@ -476,14 +467,7 @@ pub(crate) async fn refused_in_turn_and_nothing_written(app: TestApp) {
         (code.as_str(), error["extensions"]["field"].as_str()),
         ("BAD_USER_INPUT", Some("input.findingId"))
     );
-    let confirmed = app
-        .ok(
-            Some(&s.admin),
-            CONFIRM,
-            json!({ "input": { "findingId": late_id } }),
-        )
-        .await["confirmRecheckFinding"]
-        .clone();
+    let confirmed = act(&app, &s.admin, CONFIRM, json!({ "findingId": late_id })).await;
     assert_eq!(confirmed["status"], "CONFIRMED");
     assert!(confirmed["response"].is_null());
 }
@@ -496,16 +480,7 @@ async fn the_back_fill_confirms_what_was_published(app: TestApp) {
     let s = setting(&app).await;
     pool(&app, &s.admin, 100, 1).await;
     let year = today().year();
-    let (found, _) = recorded(
-        &app,
-        &s,
-        10,
-        json!([
-            { "kind": "FALSIFICATION", "description": "节能量数据虚报" },
-            { "kind": "OMISSION", "description": "遗漏重点工序" }
-        ]),
-    )
-    .await;
+    let (found, _) = recorded(&app, &s, 10, two_findings()).await;
     confirm_findings(&app, &s.admin, &s.firm["id"], &json!([found[0].clone()])).await;
     app.ok(
         Some(&s.admin),

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::audits::{Setting, schedule, setting};
 use crate::db_test;
-use crate::finding_confirmation::confirm_findings;
+use crate::finding_confirmation::{PUBLIC_FIRM_FINDINGS, act, confirm_findings, two_findings};
 use crate::panels::{day, evaluation, hold, pool, today};
 use crate::support::{TestApp, create_expert};
 
@@ -64,14 +64,13 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
     assert_eq!(read["publishedReviewResults"], json!([]));
 
     // The city publishes its results of the period.
-    let published = app
-        .ok(
-            Some(&s.city),
-            PUBLISH_RESULTS,
-            json!({ "input": { "cityCode": "140100", "from": day(-30), "to": day(0) } }),
-        )
-        .await["publishReviewResults"]
-        .clone();
+    let published = act(
+        &app,
+        &s.city,
+        PUBLISH_RESULTS,
+        json!({ "cityCode": "140100", "from": day(-30), "to": day(0) }),
+    )
+    .await;
     assert_eq!(published["resultCount"], 1);
     assert!(
         published["title"]
@@ -91,10 +90,7 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
         .ok(
             Some(&s.admin),
             RECORD_FINDINGS,
-            json!({ "id": recheck, "findings": [
-                { "kind": "FALSIFICATION", "description": "节能量数据虚报" },
-                { "kind": "OMISSION", "description": "遗漏重点工序" }
-            ] }),
+            json!({ "id": recheck, "findings": two_findings() }),
         )
         .await["recordRecheckFindings"]
         .clone();
@@ -102,14 +98,13 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
     confirm_findings(&app, &s.admin, &s.firm["id"], &recorded).await;
     let read = app.ok(None, FINDINGS_READ, json!({ "year": year })).await;
     assert_eq!(read["publishedRecheckFindings"], json!([]));
-    let first = app
-        .ok(
-            Some(&s.admin),
-            PUBLISH_FINDINGS,
-            json!({ "input": { "year": year, "findingIds": [recorded[0]["id"]] } }),
-        )
-        .await["publishRecheckFindings"]
-        .clone();
+    let first = act(
+        &app,
+        &s.admin,
+        PUBLISH_FINDINGS,
+        json!({ "year": year, "findingIds": [recorded[0]["id"]] }),
+    )
+    .await;
     let f = &first["findings"][0];
     assert_eq!(f["kind"], "FALSIFICATION");
     assert_eq!(f["kindLabel"], "弄虚作假");
@@ -118,14 +113,7 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
     assert_eq!(f["leadAuditorName"], "审核员1");
     assert_eq!(f["expertNames"].as_array().map(Vec::len), Some(3));
     // The rest of the year.
-    let rest = app
-        .ok(
-            Some(&s.admin),
-            PUBLISH_FINDINGS,
-            json!({ "input": { "year": year } }),
-        )
-        .await["publishRecheckFindings"]
-        .clone();
+    let rest = act(&app, &s.admin, PUBLISH_FINDINGS, json!({ "year": year })).await;
     assert_eq!(rest["findings"].as_array().map(Vec::len), Some(1));
     assert_eq!(rest["findings"][0]["kind"], "OMISSION");
 
@@ -165,11 +153,7 @@ pub(crate) async fn results_and_findings_are_published_and_frozen(app: TestApp) 
     assert_eq!(firm["name"], "咨询机构1");
     assert_eq!(firm["publishedFindings"].as_array().map(Vec::len), Some(2));
     let one = app
-        .ok(
-            None,
-            "query($id: ID!) { publicConsultancy(id: $id) { publishedFindings { kind } } }",
-            json!({ "id": s.firm["id"] }),
-        )
+        .ok(None, PUBLIC_FIRM_FINDINGS, json!({ "id": s.firm["id"] }))
         .await;
     assert_eq!(
         one["publicConsultancy"]["publishedFindings"]

@@ -5,12 +5,11 @@ use actix_web::http::StatusCode;
 use chrono::Datelike;
 use serde_json::{Value, json};
 
-use crate::audits::{RECORD, SCHEDULE, START, SUBMIT, create_audit, review, setting};
+use crate::audits::{RECORD, SCHEDULE, START, SUBMIT, add_option, create_audit, review, setting};
 use crate::db_test;
 use crate::support::{TestApp, create_enterprise, enterprise_input};
 
 const SUMMARY: &str = "query($y: Int!, $c: String, $asOf: Date) { annualSummary(year: $y, cityCode: $c, asOf: $asOf) { year cityCode asOf auditsNotified auditsStarted reportsSubmitted evaluations { held passed failed rate target met } acceptances { held passed failed rate target met } options { kind label count implemented investment economicBenefit energyTce codT } overdue { audits disclosure start report evaluation acceptance directoryCycle } } }";
-const OPTION: &str = "mutation($id: ID!, $input: ImprovementOptionInput!) { addImprovementOption(auditId: $id, input: $input) { id } }";
 
 async fn csv(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, Vec<u8>) {
     let (status, _, body) = app.get(path, token).await;
@@ -22,32 +21,23 @@ async fn csv(app: &TestApp, token: Option<&str>, path: &str) -> (StatusCode, Vec
 async fn summary_counts_rates_options_and_overdue(app: TestApp) {
     let s = setting(&app).await;
     let (admin, city) = (&s.admin, &s.city);
-    let sub = |on: &str| json!({ "consultancyId": s.firm["id"], "leadAuditorId": s.lead["id"], "submittedOn": on });
 
     let a1 = create_audit(&app, city, &s.enterprise, 2025, "2025-03-10").await;
-    app.ok(
-        Some(city),
-        START,
-        json!({ "id": a1["id"], "on": "2025-03-20" }),
-    )
-    .await;
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": a1["id"], "input": sub("2025-05-01") }),
-    )
-    .await;
+    s.start(&app, city, &a1, "2025-03-20").await;
+    s.submit(&app, city, &a1, "2025-05-01").await;
     review(&app, city, &a1, "EVALUATION", "2025-06-01", "PASSED").await;
-    app.ok(
-        Some(city),
-        OPTION,
-        json!({ "id": a1["id"], "input": { "kind": "NO_LOW_COST", "title": "a", "investment": "0.1", "economicBenefit": "1.25", "codT": "0.0001", "implemented": true } }),
+    add_option(
+        &app,
+        city,
+        &a1,
+        json!({ "kind": "NO_LOW_COST", "title": "a", "investment": "0.1", "economicBenefit": "1.25", "codT": "0.0001", "implemented": true }),
     )
     .await;
-    app.ok(
-        Some(city),
-        OPTION,
-        json!({ "id": a1["id"], "input": { "kind": "NO_LOW_COST", "title": "b", "investment": "0.2" } }),
+    add_option(
+        &app,
+        city,
+        &a1,
+        json!({ "kind": "NO_LOW_COST", "title": "b", "investment": "0.2" }),
     )
     .await;
 
@@ -55,29 +45,15 @@ async fn summary_counts_rates_options_and_overdue(app: TestApp) {
 
     let e2 = create_enterprise(&app, admin, enterprise_input(2)).await;
     let a2 = create_audit(&app, city, &e2, 2025, "2025-03-10").await;
-    app.ok(
-        Some(city),
-        START,
-        json!({ "id": a2["id"], "on": "2025-04-01" }),
-    )
-    .await;
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": a2["id"], "input": sub("2025-06-01") }),
-    )
-    .await;
+    s.start(&app, city, &a2, "2025-04-01").await;
+    s.submit(&app, city, &a2, "2025-06-01").await;
     review(&app, city, &a2, "EVALUATION", "2025-07-01", "FAILED").await;
-    app.ok(
-        Some(city),
-        SUBMIT,
-        json!({ "id": a2["id"], "input": sub("2025-07-15") }),
-    )
-    .await;
-    app.ok(
-        Some(city),
-        OPTION,
-        json!({ "id": a2["id"], "input": { "kind": "MEDIUM_HIGH_COST", "title": "c", "investment": "100.5", "energyTce": "12.3456", "technicalRetrofit": true } }),
+    s.submit(&app, city, &a2, "2025-07-15").await;
+    add_option(
+        &app,
+        city,
+        &a2,
+        json!({ "kind": "MEDIUM_HIGH_COST", "title": "c", "investment": "100.5", "energyTce": "12.3456", "technicalRetrofit": true }),
     )
     .await;
 

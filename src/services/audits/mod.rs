@@ -794,14 +794,7 @@ async fn check_firm_and_lead(
     lead_id: Uuid,
     submitted_on: NaiveDate,
 ) -> AppResult<(Uuid, Uuid)> {
-    let firm = consultancies::find(db, firm_id)
-        .await
-        .map_err(|e| match e {
-            AppError::NotFound { .. } => {
-                AppError::bad_input("consultancyId", "no such consultancy")
-            }
-            other => other,
-        })?;
+    let firm = consultancies::find_named(db, firm_id).await?;
     let firm_status = firm.status;
     if current.consultancy_id != Some(firm.id) && !may_take_new_audits(firm_status) {
         return Err(AppError::bad_input(

@@ -53,6 +53,35 @@ pub async fn setting(app: &TestApp) -> Setting {
     }
 }
 
+impl Setting {
+    /// Starts `audit` on `on`.
+    pub async fn start(&self, app: &TestApp, token: &str, audit: &Value, on: &str) {
+        app.ok(Some(token), START, json!({ "id": audit["id"], "on": on }))
+            .await;
+    }
+
+    /// Submits `audit`'s report by the setting's firm and lead auditor on `on`.
+    pub async fn submit(&self, app: &TestApp, token: &str, audit: &Value, on: &str) {
+        let input = json!({ "consultancyId": self.firm["id"], "leadAuditorId": self.lead["id"], "submittedOn": on });
+        app.ok(
+            Some(token),
+            SUBMIT,
+            json!({ "id": audit["id"], "input": input }),
+        )
+        .await;
+    }
+}
+
+/// Adds an improvement option to `audit`.
+pub async fn add_option(app: &TestApp, token: &str, audit: &Value, input: Value) {
+    app.ok(
+        Some(token),
+        ADD_OPTION,
+        json!({ "id": audit["id"], "input": input }),
+    )
+    .await;
+}
+
 pub async fn create_audit(
     app: &TestApp,
     token: &str,
