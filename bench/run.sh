@@ -9,6 +9,7 @@
 #
 #   bash bench/run.sh                      # defaults below
 #   BENCH_SCALE=2 BENCH_DURATION=30s BENCH_CONNECTIONS=64 bash bench/run.sh
+#   BENCH_BACKENDS=postgres BENCH_WORKLOADS='^2' bash bench/run.sh   # a part, while working
 #
 # Tools are installed by the script: wrk (Debian), PostGraphile 4 (npm, into target/).
 set -euo pipefail
@@ -19,6 +20,10 @@ SCALE=${BENCH_SCALE:-1}
 DURATION=${BENCH_DURATION:-15s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 PG_ADMIN_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
+BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+# An extended regular expression over workload names (1-experts, 2-enterprise-deep, ...).
+WORKLOADS=${BENCH_WORKLOADS:-.}
+PEER=${BENCH_PEER:-1}
 PORT=${BENCH_PORT:-18180}
 PEER_PORT=$((PORT + 1))
 ADMIN_PASSWORD=bench-admin-password
@@ -61,9 +66,12 @@ export RUST_LOG=warn
 
 log "seeding scale $SCALE into SQLite and PostgreSQL"
 SQLITE_URL="sqlite://$WORK/bench.db?mode=rwc"
+# The SQLite copy is seeded always: the workloads' ids are read from it.
 DATABASE_URL=$SQLITE_URL "$BIN" seed-demo --scale "$SCALE" --password "$CITY_PASSWORD" >"$WORK/seed-sqlite.log" 2>&1
-psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
-DATABASE_URL=$PG_URL "$BIN" seed-demo --scale "$SCALE" --password "$CITY_PASSWORD" >"$WORK/seed-pg.log" 2>&1
+if [[ " $BACKENDS " == *" postgres "* ]] || [ "$PEER" = 1 ]; then
+  psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PG_DB" >/dev/null
+  DATABASE_URL=$PG_URL "$BIN" seed-demo --scale "$SCALE" --password "$CITY_PASSWORD" >"$WORK/seed-pg.log" 2>&1
+fi
 
 graphql() { # url token query-json
   curl -sf -X POST "$1" -H 'content-type: application/json' ${2:+-H "authorization: Bearer $2"} -d "$3"
@@ -165,6 +173,26 @@ run_wrk() { # label workload body-file token pid [once]
       answer=$(curl -s -X POST "$URL" -H 'content-type: application/json' ${4:+-H "authorization: Bearer $4"} -d "$line")
       case $answer in *'"errors"'*) log "$1 $2: the workload's query fails: $answer"; exit 1 ;; esac
     done < <(sort -u "$3" | head -n 50)
+    # What one answer holds (its first line's), so that peers are compared on the same work.
+    curl -s -X POST "$URL" -H 'content-type: application/json' ${4:+-H "authorization: Bearer $4"} \
+        -d "$(head -n 1 "$3")" | python3 -c '
+import json, sys
+raw = sys.stdin.buffer.read()
+def objects(v):
+    if isinstance(v, dict):
+        return 1 + sum(objects(x) for x in v.values())
+    if isinstance(v, list):
+        return sum(objects(x) for x in v)
+    return 0
+def leaves(v):
+    if isinstance(v, dict):
+        return sum(leaves(x) for x in v.values())
+    if isinstance(v, list):
+        return sum(leaves(x) for x in v)
+    return 1
+data = json.loads(raw).get("data")
+print(f"{sys.argv[1]}\t{sys.argv[2]}\t{len(raw)}\t{objects(data)}\t{leaves(data)}")
+' "$1" "$2" >>"$WORK/shapes.tsv"
   fi
   out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} BENCH_CONNECTIONS=$CONNECTIONS \
         wrk -t2 -c"$CONNECTIONS" -d"$duration" --timeout 10s --latency \
@@ -196,7 +224,7 @@ mkdir -p "$WORK/bodies" "$WORK/peer"
 write_bodies "$WORK/bodies" "$WORK/audits.txt" "$WORK/reviews.txt" "$WORK/enterprises.txt"
 write_peer_bodies "$WORK/peer" "$WORK/enterprises.txt"
 
-for backend in sqlite postgres; do
+for backend in $BACKENDS; do
   if [ "$backend" = sqlite ]; then url=$SQLITE_URL; else url=$PG_URL; fi
   # Another server left on the port would answer in this one's place (this one failing to bind).
   if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
@@ -212,6 +240,7 @@ for backend in sqlite postgres; do
   for body in "$WORK"/bodies/*.jsonl; do
     file=$(basename "$body" .jsonl)
     name=${file%.*}
+    [[ $name =~ $WORKLOADS ]] || continue
     case ${file##*.} in
       admin) token=$ADMIN ;;
       city) token=$CITY ;;
@@ -228,6 +257,7 @@ for backend in sqlite postgres; do
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 done
 
+if [ "$PEER" = 1 ]; then
 log "starting PostGraphile 4 on the same PostgreSQL database"
 "$PEER_DIR/node_modules/.bin/postgraphile" -c "$PG_URL" --host 127.0.0.1 --port "$PEER_PORT" \
   --disable-graphiql --disable-query-log >"$WORK/peer.log" 2>&1 &
@@ -239,12 +269,15 @@ for _ in $(seq 1 100); do
 done
 for body in "$WORK"/peer/*.jsonl; do
   file=$(basename "$body" .jsonl)
+  [[ ${file%.*} =~ $WORKLOADS ]] || continue
   run_wrk "postgraphile" "${file%.*}" "$body" "" "$PEER_PID"
 done
+fi
 
 mkdir -p bench/results
 REPORT=bench/results/$(date -u +%Y-%m-%d-%H%M).md
-python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" "$WORK/locked.tsv" "$(wc -l <"$WORK/reviews.txt")" >"$REPORT" <<'PY'
+touch "$WORK/locked.tsv" "$WORK/shapes.tsv"
+python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" "$WORK/locked.tsv" "$(wc -l <"$WORK/reviews.txt")" "$WORK/shapes.tsv" >"$REPORT" <<'PY'
 import sys, re, platform, os, datetime
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 locked = [l.rstrip("\n").split("\t") for l in open(sys.argv[5]) if l.strip()]
@@ -267,6 +300,16 @@ print(f"Workload 4 draws each of the {sys.argv[6]} scheduled reviews once (a rev
 print()
 for _, backend, n in locked:
     print(f"- 'database is locked' in the {backend} server's log: {n}")
+shapes = [l.rstrip("\n").split("\t") for l in open(sys.argv[7]) if l.strip()]
+if shapes:
+    print()
+    print("One answer of each workload (its first request), to compare peers on the same work:")
+    print()
+    print("| server | workload | bytes | objects | values |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for server, workload, size, objects, values in shapes:
+        print(f"| {server} | {workload} | {size} | {objects} | {values} |")
+    print()
 for workload in sorted({w for _, w in by}):
     ours = by.get(("cleanprod-postgres", workload))
     peer = by.get(("postgraphile", workload))

@@ -82,11 +82,24 @@ const BULK_LOAD_CACHE_KIB: u32 = 256 * 1024;
 /// connection of the file, so a loader spread over a pool read most pages back from the file
 /// after each of its transactions: at scale 1 the seed took 36–63 s that way, its 960
 /// appraisals most of it, and 18–20 s on one connection.
+///
+/// On PostgreSQL its sessions commit without waiting for the WAL flush
+/// (`synchronous_commit=off`): the demo's appraisals are thousands of small transactions, each
+/// otherwise waiting on a disk flush. A crash may lose the last moments' commits, never
+/// consistency — and a seed cut short is redone on an empty database anyway.
 pub async fn connect_for_bulk_load(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let options = if url.starts_with("sqlite:") {
         connect_options(url, Some(1), Some(BULK_LOAD_CACHE_KIB))
     } else {
-        connect_options(url, None, None)
+        let mut options = connect_options(url, None, None);
+        options.map_sqlx_postgres_opts(|o| {
+            o.options([
+                // As `connect_options` sets it (this replaces its session options).
+                ("random_page_cost", "1.1"),
+                ("synchronous_commit", "off"),
+            ])
+        });
+        options
     };
     Database::connect(options).await
 }
@@ -97,7 +110,7 @@ fn connect_options(
     max_connections: Option<u32>,
     sqlite_cache_kib: Option<u32>,
 ) -> ConnectOptions {
-    let mut options = ConnectOptions::new(url.to_owned());
+    let mut options = ConnectOptions::new(without_tls_on_loopback(url));
     options
         .sqlx_logging(false)
         // Fail fast while the database is away: a request waits at most this long for a
@@ -156,6 +169,36 @@ fn connect_options(
             });
     }
     options
+}
+
+/// `url` with `sslmode=disable` added when it names a PostgreSQL server on this machine and
+/// says nothing of TLS itself.
+///
+/// sqlx's default (`prefer`) encrypts whenever the server offers it. On loopback nothing
+/// crosses a network, and encrypting every statement and answer cost a deep read a fifth of
+/// this process's time and a share of the server's. An explicit `sslmode` is kept as given.
+pub fn without_tls_on_loopback(url: &str) -> String {
+    let is_postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !is_postgres || url.contains("sslmode=") {
+        return url.to_owned();
+    }
+    let on_loopback = url
+        .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+        .is_ok_and(|o| {
+            let host = o.get_host();
+            host == "localhost"
+                || host.starts_with('/')
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        });
+    if !on_loopback {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
 }
 
 /// Turns Nagle's algorithm off on this process's TCP sockets connected to `port`, which new
@@ -417,6 +460,32 @@ mod tests {
 
     fn text(e: impl std::fmt::Debug) -> String {
         format!("{e:?}")
+    }
+
+    #[test]
+    fn tls_is_left_out_on_loopback_unless_the_url_asks() {
+        use super::without_tls_on_loopback as url;
+        assert_eq!(
+            url("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+        );
+        assert_eq!(
+            url("postgresql://u@localhost/db?application_name=x"),
+            "postgresql://u@localhost/db?application_name=x&sslmode=disable"
+        );
+        assert_eq!(
+            url("postgres://u@[::1]/db"),
+            "postgres://u@[::1]/db?sslmode=disable"
+        );
+        // Elsewhere, or when the URL says, as given.
+        for kept in [
+            "postgres://u@db.example.org/db",
+            "postgres://u@10.0.0.5/db",
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "sqlite://./data/cleanprod.db?mode=rwc",
+        ] {
+            assert_eq!(url(kept), kept);
+        }
     }
 
     #[test]

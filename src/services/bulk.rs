@@ -6,7 +6,8 @@
 
 use sea_orm::sea_query::{Expr, Func, InsertStatement, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, QueryTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable,
+    QueryTrait, Value,
 };
 
 /// The most rows one multi-row INSERT takes on SQLite.
@@ -38,6 +39,22 @@ pub fn padded_for_in<T: Clone>(mut values: Vec<T>) -> Vec<T> {
         values.resize(values.len().next_power_of_two(), last);
     }
     values
+}
+
+/// `column IN (values)` in one statement text whatever the number of values, so that it stays
+/// prepared: on PostgreSQL `column = ANY($1)` with the values bound as one array (one text,
+/// which the server plans once per connection and keeps), elsewhere an `IN` list padded by
+/// [`padded_for_in`]. What the loaders' batch reads filter by.
+pub fn among<C, V>(backend: DbBackend, column: C, values: impl IntoIterator<Item = V>) -> Expr
+where
+    C: ColumnTrait,
+    V: Into<Value> + Clone + sea_orm::sea_query::postgres_array::NotU8,
+{
+    if backend == DbBackend::Postgres {
+        column.eq_any(values)
+    } else {
+        column.is_in(padded_for_in(values.into_iter().collect()))
+    }
 }
 
 /// The statements that insert `rows`, in order: on PostgreSQL one of arrays (see

@@ -769,7 +769,11 @@ pub mod unguarded {
     ) -> AppResult<HashMap<Uuid, Completion>> {
         let mut found: HashMap<Uuid, Completion> = HashMap::new();
         let audits = audit::Entity::find()
-            .filter(audit::Column::EnterpriseId.is_in(ids.iter().copied()))
+            .filter(crate::services::bulk::among(
+                db.get_database_backend(),
+                audit::Column::EnterpriseId,
+                ids.iter().copied(),
+            ))
             .filter(is_constant(audit::Column::Closed, true))
             .all(db)
             .await?;
@@ -795,7 +799,11 @@ pub mod unguarded {
             );
         }
         let certifications = certification::Entity::find()
-            .filter(certification::Column::EnterpriseId.is_in(ids.iter().copied()))
+            .filter(crate::services::bulk::among(
+                db.get_database_backend(),
+                certification::Column::EnterpriseId,
+                ids.iter().copied(),
+            ))
             .filter(certification::Column::MeetsAuditRequirements.eq(true))
             .order_by_asc(certification::Column::CertifiedOn)
             .all(db)

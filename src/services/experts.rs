@@ -745,7 +745,11 @@ pub mod unguarded {
         let rows: Vec<(Uuid, String)> = expert::Entity::find()
             .select_only()
             .columns([expert::Column::Id, expert::Column::Name])
-            .filter(expert::Column::Id.is_in(ids.iter().copied()))
+            .filter(crate::services::bulk::among(
+                db.get_database_backend(),
+                expert::Column::Id,
+                ids.iter().copied(),
+            ))
             .into_tuple()
             .all(db)
             .await?;

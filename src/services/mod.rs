@@ -164,7 +164,11 @@ pub async fn keyed_by_id<E: sea_orm::EntityTrait>(
     use sea_orm::QueryFilter;
     let id_column = id_column::<E>()?;
     let rows = E::find()
-        .filter(id_column.is_in(ids.iter().copied()))
+        .filter(bulk::among(
+            db.get_database_backend(),
+            id_column,
+            ids.iter().copied(),
+        ))
         .all(db)
         .await?;
     rows.into_iter()
@@ -181,7 +185,11 @@ pub async fn owned_by<E: sea_orm::EntityTrait>(
     order: impl IntoIterator<Item = E::Column>,
 ) -> AppResult<std::collections::HashMap<uuid::Uuid, Vec<E::Model>>> {
     use sea_orm::{QueryFilter, QueryOrder};
-    let mut query = E::find().filter(owner_column.is_in(owner_ids.iter().copied()));
+    let mut query = E::find().filter(bulk::among(
+        db.get_database_backend(),
+        owner_column,
+        owner_ids.iter().copied(),
+    ));
     for column in order {
         query = query.order_by_asc(column);
     }
@@ -212,7 +220,11 @@ where
         .select_only()
         .column(owner_column)
         .column(tag_column)
-        .filter(owner_column.is_in(owner_ids.iter().copied()))
+        .filter(bulk::among(
+            db.get_database_backend(),
+            owner_column,
+            owner_ids.iter().copied(),
+        ))
         .into_tuple()
         .all(db)
         .await?;

@@ -986,7 +986,11 @@ pub(crate) mod unguarded {
             .to(panel::Column::Id)
             .into();
         let rows = panel::Entity::find()
-            .filter(panel::Column::ReviewId.is_in(review_ids.iter().copied()))
+            .filter(crate::services::bulk::among(
+                db.get_database_backend(),
+                panel::Column::ReviewId,
+                review_ids.iter().copied(),
+            ))
             .join_rev(JoinType::LeftJoin, seats_of_panel)
             .select_also(panel_seat::Entity)
             .order_by_asc(panel::Column::Id)
@@ -1011,7 +1015,11 @@ pub(crate) mod unguarded {
         review_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, panel::Model>> {
         let rows = panel::Entity::find()
-            .filter(panel::Column::ReviewId.is_in(review_ids.iter().copied()))
+            .filter(crate::services::bulk::among(
+                db.get_database_backend(),
+                panel::Column::ReviewId,
+                review_ids.iter().copied(),
+            ))
             .all(db)
             .await?;
         Ok(rows.into_iter().map(|p| (p.review_id, p)).collect())

@@ -180,6 +180,12 @@ impl Loaders {
             let rows = self.audit_reviews.loader().load(&ids).await?;
             let list: Vec<review::Model> = rows.values().flatten().cloned().collect();
             prime(&self.audit_reviews, &ids, rows).await;
+            if review_node.field("panel").exists() {
+                // ... and on its review, looked up by id too.
+                self.reviews
+                    .feed_many(list.iter().map(|r| (r.id, r.clone())))
+                    .await;
+            }
             self.prime_reviews(services, review_node, &list).await?;
         }
         if node.field("options").exists() {
