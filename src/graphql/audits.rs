@@ -834,6 +834,26 @@ async fn connection(
     Ok(AuditConnection::of_rows(result, |m| m.id, Audit))
 }
 
+/// The amounts of an option's input, to add (each given) or to update (each optional): the
+/// two inputs name them alike.
+macro_rules! amounts_of {
+    ($input:expr) => {
+        OptionAmounts {
+            investment: $input.investment,
+            economic_benefit: $input.economic_benefit,
+            energy_tce: $input.energy_tce,
+            water_t: $input.water_t,
+            cod_t: $input.cod_t,
+            ammonia_nitrogen_t: $input.ammonia_nitrogen_t,
+            so2_t: $input.so2_t,
+            nox_t: $input.nox_t,
+            particulates_t: $input.particulates_t,
+            vocs_t: $input.vocs_t,
+            co2_t: $input.co2_t,
+        }
+    };
+}
+
 #[derive(Default)]
 pub struct AuditMutation;
 
@@ -1050,19 +1070,7 @@ impl AuditMutation {
         let new = NewOption {
             kind: input.kind,
             title: input.title,
-            amounts: OptionAmounts {
-                investment: input.investment,
-                economic_benefit: input.economic_benefit,
-                energy_tce: input.energy_tce,
-                water_t: input.water_t,
-                cod_t: input.cod_t,
-                ammonia_nitrogen_t: input.ammonia_nitrogen_t,
-                so2_t: input.so2_t,
-                nox_t: input.nox_t,
-                particulates_t: input.particulates_t,
-                vocs_t: input.vocs_t,
-                co2_t: input.co2_t,
-            },
+            amounts: amounts_of!(input),
             implemented: input.implemented,
             technical_retrofit: input.technical_retrofit,
             accepted_by_other_department: input.accepted_by_other_department,
@@ -1087,17 +1095,7 @@ impl AuditMutation {
         let patch = OptionPatch {
             kind: input.kind,
             title: input.title,
-            investment: input.investment,
-            economic_benefit: input.economic_benefit,
-            energy_tce: input.energy_tce,
-            water_t: input.water_t,
-            cod_t: input.cod_t,
-            ammonia_nitrogen_t: input.ammonia_nitrogen_t,
-            so2_t: input.so2_t,
-            nox_t: input.nox_t,
-            particulates_t: input.particulates_t,
-            vocs_t: input.vocs_t,
-            co2_t: input.co2_t,
+            amounts: amounts_of!(input),
             implemented: input.implemented,
             technical_retrofit: input.technical_retrofit,
             accepted_by_other_department: input.accepted_by_other_department,

@@ -41,7 +41,7 @@ use crate::rules::consultancy::employed_on;
 
 use super::amounts::{from_stored, to_stored};
 use super::text::required_text;
-use super::{audit_log, consultancies, enterprises, is_constant, today};
+use super::{audit_log, consultancies, enterprises, is_constant, today, versioned};
 
 /// Most manual deductions one appraisal may list.
 const MAX_DEDUCTIONS: usize = 50;
@@ -295,19 +295,15 @@ pub(crate) async fn lock_open_year(
         .on_conflict_do_nothing()
         .exec_without_returning(txn)
         .await?;
-    let bumped = appraisal_year::Entity::update_many()
+    let update = appraisal_year::Entity::update_many()
         .col_expr(
             appraisal_year::Column::Version,
             Expr::col(appraisal_year::Column::Version).add(1),
         )
         .col_expr(appraisal_year::Column::UpdatedAt, Expr::value(now))
         .filter(appraisal_year::Column::Year.eq(year))
-        .filter(appraisal_year::Column::PublishedAt.is_null())
-        .exec(txn)
-        .await?;
-    if bumped.rows_affected != 1 {
-        return Err(published_conflict(year));
-    }
+        .filter(appraisal_year::Column::PublishedAt.is_null());
+    versioned::write_guarded(txn, update, || published_conflict(year)).await?;
     let row = find_year(txn, year)
         .await?
         .ok_or_else(|| AppError::internal(format!("appraisal year {year} vanished")))?;

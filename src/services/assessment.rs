@@ -31,7 +31,7 @@ use super::amounts::{from_stored, to_stored};
 use super::enterprises::check_plan_year;
 use super::figures::{self, Scope};
 use super::text::required_text;
-use super::{audit_log, reference, today};
+use super::{audit_log, reference, today, versioned};
 
 /// The longest note of a manual score, in characters.
 const NOTE_MAX: usize = 1_000;
@@ -427,18 +427,14 @@ async fn bump(
             )
             .col_expr(assessment_sheet::Column::FinalisedAt, Expr::value(now));
     }
-    let done = update
+    let update = update
         .filter(assessment_sheet::Column::Id.eq(sheet.id))
         .filter(assessment_sheet::Column::Version.eq(sheet.version))
-        .filter(assessment_sheet::Column::Status.eq(AssessmentSheetStatus::Open.as_str()))
-        .exec(txn)
-        .await?;
-    if done.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "the sheet changed meanwhile; read it again",
-        ));
-    }
-    Ok(())
+        .filter(assessment_sheet::Column::Status.eq(AssessmentSheetStatus::Open.as_str()));
+    versioned::write_guarded(txn, update, || {
+        AppError::conflict("the sheet changed meanwhile; read it again")
+    })
+    .await
 }
 
 /// The province scores a MANUAL item of a city's sheet (0 to its weight, with a note).

@@ -29,7 +29,7 @@ use super::notifications::calendar::{Admins, Announcement, announce};
 use super::notifications::templates::SummaryFacts;
 use super::summary::{AnnualSummary, summarise};
 use super::text::{optional_text, required_text};
-use super::{audit_log, reference, today};
+use super::{audit_log, reference, today, versioned};
 
 /// The longest narrative part kept, in characters.
 pub const NARRATIVE_MAX: usize = 10_000;
@@ -228,7 +228,7 @@ pub async fn submit(
         }
         Some(previous) => {
             // Only the row as read is changed: of two submissions at once, one wins.
-            let updated = city_summary::Entity::update_many()
+            let update = city_summary::Entity::update_many()
                 .col_expr(
                     city_summary::Column::Status,
                     Expr::value(CitySummaryStatus::Submitted.as_str()),
@@ -252,14 +252,11 @@ pub async fn submit(
                     Expr::value(previous.version + 1),
                 )
                 .filter(city_summary::Column::Id.eq(previous.id))
-                .filter(city_summary::Column::Version.eq(previous.version))
-                .exec(&txn)
-                .await?;
-            if updated.rows_affected == 0 {
-                return Err(AppError::conflict(
-                    "the summary changed meanwhile; read it again",
-                ));
-            }
+                .filter(city_summary::Column::Version.eq(previous.version));
+            versioned::write_guarded(&txn, update, || {
+                AppError::conflict("the summary changed meanwhile; read it again")
+            })
+            .await?;
             find(&txn, previous.id).await?
         }
     };
@@ -308,7 +305,7 @@ pub async fn decide(
             current.status
         )));
     }
-    let decided = city_summary::Entity::update_many()
+    let update = city_summary::Entity::update_many()
         .col_expr(city_summary::Column::Status, Expr::value(status.as_str()))
         .col_expr(
             city_summary::Column::DecidedBy,
@@ -324,14 +321,11 @@ pub async fn decide(
             Expr::value(current.version + 1),
         )
         .filter(city_summary::Column::Id.eq(id))
-        .filter(city_summary::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if decided.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "the summary changed meanwhile; read it again",
-        ));
-    }
+        .filter(city_summary::Column::Version.eq(current.version));
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the summary changed meanwhile; read it again")
+    })
+    .await?;
     record_change(&txn, viewer, id, status, reason).await?;
     let saved = find(&txn, id).await?;
     let city = city_name(&txn, &saved.city_code)

@@ -478,17 +478,14 @@ pub async fn end_employment(
     active.ended_on = Set(Some(ended_on));
     active.end_reason = Set(reason);
     active.updated_at = Set(Utc::now());
-    let result = consultancy_staff::Entity::update_many()
+    let update = consultancy_staff::Entity::update_many()
         .set(active)
         .filter(consultancy_staff::Column::Id.eq(staff_id))
-        .filter(consultancy_staff::Column::EndedOn.is_null())
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the employment was ended meanwhile; reload",
-        ));
-    }
+        .filter(consultancy_staff::Column::EndedOn.is_null());
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the employment was ended meanwhile; reload")
+    })
+    .await?;
     let updated = find_staff(&txn, staff_id).await?;
     audit_log::commit(
         txn,

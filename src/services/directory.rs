@@ -29,7 +29,7 @@ use super::notifications::calendar::{Admins, Announcement, announce};
 use super::notifications::templates::DirectoryFacts;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{optional_text, required_text};
-use super::{audit_log, reference, today};
+use super::{audit_log, reference, today, versioned};
 
 /// The longest reason kept, in characters.
 const REASON_MAX: usize = 500;
@@ -363,7 +363,7 @@ pub async fn decide(
     let now = Utc::now();
     let txn = begin_write(db).await?;
     // Only a still-pending row is decided: of two decisions at once, one wins.
-    let decided = directory_application::Entity::update_many()
+    let update = directory_application::Entity::update_many()
         .col_expr(
             directory_application::Column::Status,
             Expr::value(status.as_str()),
@@ -384,14 +384,11 @@ pub async fn decide(
         .filter(directory_application::Column::Id.eq(id))
         .filter(
             directory_application::Column::Status.eq(DirectoryApplicationStatus::Pending.as_str()),
-        )
-        .exec(&txn)
-        .await?;
-    if decided.rows_affected == 0 {
-        return Err(AppError::conflict(
-            "the application was decided meanwhile; read it again",
-        ));
-    }
+        );
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the application was decided meanwhile; read it again")
+    })
+    .await?;
     let current = enterprises::find(&txn, application.enterprise_id).await?;
     if approve {
         // The province may have acted on the entry itself since the city applied.

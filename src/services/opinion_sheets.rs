@@ -99,21 +99,19 @@ fn require_open(found: &panel::Model, review: &review::Model) -> AppResult<()> {
 
 /// Locks the panel row while it is unconfirmed, or answers CONFLICT (see the module docs).
 async fn hold_unconfirmed(txn: &impl ConnectionTrait, panel_id: Uuid) -> AppResult<()> {
-    let held = panel::Entity::update_many()
+    let update = panel::Entity::update_many()
         .col_expr(
             panel::Column::SheetsRequired,
             Expr::col(panel::Column::SheetsRequired),
         )
         .filter(panel::Column::Id.eq(panel_id))
-        .filter(panel::Column::OutcomeConfirmedAt.is_null())
-        .exec(txn)
-        .await?;
-    if held.rows_affected != 1 {
-        return Err(AppError::conflict(
+        .filter(panel::Column::OutcomeConfirmedAt.is_null());
+    versioned::write_guarded(txn, update, || {
+        AppError::conflict(
             "the leader confirmed the panel's outcome meanwhile; the sheets are final",
-        ));
-    }
-    Ok(())
+        )
+    })
+    .await
 }
 
 /// Designates the panel leader (组长) among the experts checked in (the organiser); a later

@@ -41,7 +41,7 @@ use crate::rules::finding_confirmation::response_due_on;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::required_text;
-use super::{audit_log, audits, draw, is_constant, today};
+use super::{audit_log, audits, draw, is_constant, today, versioned};
 
 /// Findings recorded in one call, at most.
 const MAX_FINDINGS: usize = 50;
@@ -225,20 +225,17 @@ pub async fn draw_recheck_sample(
 
     let txn = begin_write(db).await?;
     // Used up here, or lost to a sample drawn meanwhile.
-    let used = recheck_commitment::Entity::update_many()
+    let update = recheck_commitment::Entity::update_many()
         .col_expr(
             recheck_commitment::Column::UsedAt,
             sea_orm::sea_query::Expr::value(Some(Utc::now())),
         )
         .filter(recheck_commitment::Column::Id.eq(commitment.id))
-        .filter(recheck_commitment::Column::UsedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if used.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "another sample used this commitment meanwhile; open the next one",
-        ));
-    }
+        .filter(recheck_commitment::Column::UsedAt.is_null());
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("another sample used this commitment meanwhile; open the next one")
+    })
+    .await?;
     let round = recheck_sample::Entity::find()
         .filter(recheck_sample::Column::Year.eq(input.year))
         .all(&txn)

@@ -68,8 +68,9 @@ pub(crate) async fn write_guarded<E: EntityTrait>(
     }
 }
 
-/// Whether the guarded `update` wrote its one row.
-async fn wrote_one<E: EntityTrait>(
+/// Whether the guarded `update` wrote its one row; for callers to whom a write that did not
+/// happen is an answer (no place left, no longer announced) rather than a conflict.
+pub(crate) async fn wrote_one<E: EntityTrait>(
     db: &impl ConnectionTrait,
     update: UpdateMany<E>,
 ) -> AppResult<bool> {

@@ -31,7 +31,7 @@ use crate::rules::violation_publication::{self as publication, PublicationPeriod
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, required_text, search_text};
-use super::{audit_log, past_or_today, today};
+use super::{audit_log, past_or_today, today, versioned};
 
 pub struct NewViolation {
     pub subject_kind: ViolationSubjectKind,
@@ -238,18 +238,15 @@ pub async fn publish_violation(
     active.published = Set(true);
     active.published_at = Set(Some(now));
     active.published_by = Set(viewer.user_id());
-    let result = violation::Entity::update_many()
+    let update = violation::Entity::update_many()
         .set(active)
         .filter(violation::Column::Id.eq(id))
         .filter(violation::Column::Published.eq(false))
-        .filter(violation::Column::WithdrawnAt.is_null())
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the violation changed meanwhile; read it again",
-        ));
-    }
+        .filter(violation::Column::WithdrawnAt.is_null());
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the violation changed meanwhile; read it again")
+    })
+    .await?;
     super::documents::lock(&txn, &backing, "publishViolation").await?;
     let updated = find(&txn, id).await?;
     audit_log::commit(
@@ -284,7 +281,7 @@ pub async fn withdraw_violation(
     let was_published = current.published;
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let result = violation::Entity::update_many()
+    let update = violation::Entity::update_many()
         .col_expr(violation::Column::WithdrawnAt, Expr::value(now))
         .col_expr(
             violation::Column::WithdrawnBy,
@@ -295,12 +292,11 @@ pub async fn withdraw_violation(
             Expr::value(reason.as_str()),
         )
         .filter(violation::Column::Id.eq(id))
-        .filter(violation::Column::WithdrawnAt.is_null())
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::conflict("the violation is already withdrawn"));
-    }
+        .filter(violation::Column::WithdrawnAt.is_null());
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the violation is already withdrawn")
+    })
+    .await?;
     // The published decision document goes with it: nothing of a revoked decision stays public.
     let hidden = document::Entity::update_many()
         .col_expr(document::Column::IsPublic, Expr::value(false))

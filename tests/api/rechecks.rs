@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::audits::{record_outcome, schedule, setting};
 use crate::db_test;
+use crate::finding_confirmation::two_findings;
 use crate::panels::{DRAW, attend, day, draw, evaluation, hold, pool, respond, today, written};
 use crate::support::TestApp;
 
@@ -345,10 +346,7 @@ pub(crate) async fn findings_trace_back_and_are_seen_by_those_concerned(app: Tes
         .ok(
             Some(&s.admin),
             FINDINGS,
-            json!({ "id": recheck, "findings": [
-                { "kind": "FALSIFICATION", "description": "节能量数据虚报" },
-                { "kind": "OMISSION", "description": "遗漏重点工序" }
-            ] }),
+            json!({ "id": recheck, "findings": two_findings() }),
         )
         .await["recordRecheckFindings"]
         .clone();

@@ -137,19 +137,20 @@ pub struct ReviewResult {
 }
 
 /// An improvement option's amounts: 10 000 CNY for money, tce for energy, tonnes otherwise.
+/// An update's are `OptionAmounts<Option<Decimal>>`, where `None` leaves an amount as it is.
 #[derive(Clone, Copy, Default)]
-pub struct OptionAmounts {
-    pub investment: Decimal,
-    pub economic_benefit: Decimal,
-    pub energy_tce: Decimal,
-    pub water_t: Decimal,
-    pub cod_t: Decimal,
-    pub ammonia_nitrogen_t: Decimal,
-    pub so2_t: Decimal,
-    pub nox_t: Decimal,
-    pub particulates_t: Decimal,
-    pub vocs_t: Decimal,
-    pub co2_t: Decimal,
+pub struct OptionAmounts<T = Decimal> {
+    pub investment: T,
+    pub economic_benefit: T,
+    pub energy_tce: T,
+    pub water_t: T,
+    pub cod_t: T,
+    pub ammonia_nitrogen_t: T,
+    pub so2_t: T,
+    pub nox_t: T,
+    pub particulates_t: T,
+    pub vocs_t: T,
+    pub co2_t: T,
 }
 
 pub struct NewOption {
@@ -168,17 +169,7 @@ pub struct NewOption {
 pub struct OptionPatch {
     pub kind: Option<OptionKind>,
     pub title: Option<String>,
-    pub investment: Option<Decimal>,
-    pub economic_benefit: Option<Decimal>,
-    pub energy_tce: Option<Decimal>,
-    pub water_t: Option<Decimal>,
-    pub cod_t: Option<Decimal>,
-    pub ammonia_nitrogen_t: Option<Decimal>,
-    pub so2_t: Option<Decimal>,
-    pub nox_t: Option<Decimal>,
-    pub particulates_t: Option<Decimal>,
-    pub vocs_t: Option<Decimal>,
-    pub co2_t: Option<Decimal>,
+    pub amounts: OptionAmounts<Option<Decimal>>,
     pub implemented: Option<bool>,
     pub technical_retrofit: Option<bool>,
     pub accepted_by_other_department: Option<bool>,

@@ -35,21 +35,64 @@ fn require_edit_options(viewer: &Viewer, audit: &audit::Model) -> AppResult<()> 
     Ok(())
 }
 
+/// What the API calls each amount, in the order of [`OptionAmounts::into_array`].
+const AMOUNT_FIELDS: [&str; 11] = [
+    "investment",
+    "economicBenefit",
+    "energyTce",
+    "waterT",
+    "codT",
+    "ammoniaNitrogenT",
+    "so2T",
+    "noxT",
+    "particulatesT",
+    "vocsT",
+    "co2T",
+];
+
+impl<T> OptionAmounts<T> {
+    /// The amounts in one order, that of [`set_amounts`] and [`stored_of`].
+    fn into_array(self) -> [T; 11] {
+        [
+            self.investment,
+            self.economic_benefit,
+            self.energy_tce,
+            self.water_t,
+            self.cod_t,
+            self.ammonia_nitrogen_t,
+            self.so2_t,
+            self.nox_t,
+            self.particulates_t,
+            self.vocs_t,
+            self.co2_t,
+        ]
+    }
+}
+
 /// The stored form of an option's amounts, checked field by field.
-fn stored_amounts(a: &OptionAmounts) -> AppResult<[i64; 11]> {
-    Ok([
-        to_stored("investment", a.investment)?,
-        to_stored("economicBenefit", a.economic_benefit)?,
-        to_stored("energyTce", a.energy_tce)?,
-        to_stored("waterT", a.water_t)?,
-        to_stored("codT", a.cod_t)?,
-        to_stored("ammoniaNitrogenT", a.ammonia_nitrogen_t)?,
-        to_stored("so2T", a.so2_t)?,
-        to_stored("noxT", a.nox_t)?,
-        to_stored("particulatesT", a.particulates_t)?,
-        to_stored("vocsT", a.vocs_t)?,
-        to_stored("co2T", a.co2_t)?,
-    ])
+fn stored_amounts(amounts: [Decimal; 11]) -> AppResult<[i64; 11]> {
+    let mut stored = [0; 11];
+    for ((slot, field), amount) in stored.iter_mut().zip(AMOUNT_FIELDS).zip(amounts) {
+        *slot = to_stored(field, amount)?;
+    }
+    Ok(stored)
+}
+
+/// The stored amounts of an option.
+fn stored_of(o: &improvement_option::Model) -> [i64; 11] {
+    [
+        o.investment,
+        o.economic_benefit,
+        o.energy_tce,
+        o.water_t,
+        o.cod_t,
+        o.ammonia_nitrogen_t,
+        o.so2_t,
+        o.nox_t,
+        o.particulates_t,
+        o.vocs_t,
+        o.co2_t,
+    ]
 }
 
 /// The acceptance fields of an option, checked together: another department's acceptance
@@ -116,7 +159,7 @@ pub async fn add_option(
     let audit = find(db, audit_id).await?;
     require_edit_options(viewer, &audit)?;
     let title = required_text("title", &input.title, 200)?;
-    let amounts = stored_amounts(&input.amounts)?;
+    let amounts = stored_amounts(input.amounts.into_array())?;
     let (department, conclusion) = check_acceptance_fields(
         input.technical_retrofit,
         input.accepted_by_other_department,
@@ -178,26 +221,11 @@ pub async fn update_option(
         Some(t) => required_text("title", t, 200)?,
         None => current.title.clone(),
     };
-    let from = crate::services::amounts::from_stored;
-    let amounts = stored_amounts(&OptionAmounts {
-        investment: patch.investment.unwrap_or_else(|| from(current.investment)),
-        economic_benefit: patch
-            .economic_benefit
-            .unwrap_or_else(|| from(current.economic_benefit)),
-        energy_tce: patch.energy_tce.unwrap_or_else(|| from(current.energy_tce)),
-        water_t: patch.water_t.unwrap_or_else(|| from(current.water_t)),
-        cod_t: patch.cod_t.unwrap_or_else(|| from(current.cod_t)),
-        ammonia_nitrogen_t: patch
-            .ammonia_nitrogen_t
-            .unwrap_or_else(|| from(current.ammonia_nitrogen_t)),
-        so2_t: patch.so2_t.unwrap_or_else(|| from(current.so2_t)),
-        nox_t: patch.nox_t.unwrap_or_else(|| from(current.nox_t)),
-        particulates_t: patch
-            .particulates_t
-            .unwrap_or_else(|| from(current.particulates_t)),
-        vocs_t: patch.vocs_t.unwrap_or_else(|| from(current.vocs_t)),
-        co2_t: patch.co2_t.unwrap_or_else(|| from(current.co2_t)),
-    })?;
+    // An amount left out keeps its stored value, checked again with the others.
+    let (given, kept) = (patch.amounts.into_array(), stored_of(&current));
+    let amounts = stored_amounts(std::array::from_fn(|i| {
+        given[i].unwrap_or_else(|| crate::services::amounts::from_stored(kept[i]))
+    }))?;
     let retrofit = patch
         .technical_retrofit
         .unwrap_or(current.technical_retrofit);

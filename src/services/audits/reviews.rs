@@ -399,20 +399,17 @@ pub async fn record_review_outcome(
     active.recorded_by = Set(viewer.user_id());
     active.held_at = Set(Some(Utc::now()));
     active.updated_at = Set(Utc::now());
-    let updated = review::Entity::update_many()
+    let update = review::Entity::update_many()
         .set(active)
         .filter(review::Column::Id.eq(review_id))
         .filter(is_constant(
             review::Column::Status,
             ReviewStatus::Scheduled.as_str(),
-        ))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::conflict(
-            "the review's outcome was recorded meanwhile; reload",
         ));
-    }
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the review's outcome was recorded meanwhile; reload")
+    })
+    .await?;
     if let Some((mut next, event_kind, to)) = moved {
         let mut last = to;
         if closes {

@@ -34,7 +34,7 @@ use crate::rules::documents::{
 };
 
 use super::pagination::{Page, PageRequest, fetch_page};
-use super::{Services, audit_log, today};
+use super::{Services, audit_log, today, versioned};
 
 pub use staging::StagedFile;
 pub use store::ObjectStoreHandle;
@@ -321,20 +321,17 @@ pub async fn upload(
         }
         Some(current) => {
             let next = current.latest_version + 1;
-            let changed = document::Entity::update_many()
+            let update = document::Entity::update_many()
                 .col_expr(
                     document::Column::LatestVersion,
                     sea_orm::sea_query::Expr::value(next),
                 )
                 .filter(document::Column::Id.eq(current.id))
-                .filter(document::Column::LatestVersion.eq(current.latest_version))
-                .exec(&txn)
-                .await?;
-            if changed.rows_affected != 1 {
-                return Err(AppError::conflict(
-                    "another version was uploaded meanwhile; reload and try again",
-                ));
-            }
+                .filter(document::Column::LatestVersion.eq(current.latest_version));
+            versioned::write_guarded(&txn, update, || {
+                AppError::conflict("another version was uploaded meanwhile; reload and try again")
+            })
+            .await?;
             (
                 document::Model {
                     latest_version: next,

@@ -38,7 +38,7 @@ use crate::error::{AppError, AppResult};
 use crate::rules::delivery::{AfterFailure, after_failure, channels_for, parse_channels};
 use crate::services::bulk::insert_statements;
 use crate::services::pagination::{Page, PageRequest, fetch_page};
-use crate::services::{Services, audit_log, keyed_by_id};
+use crate::services::{Services, audit_log, keyed_by_id, versioned};
 
 use super::transport::{Outgoing, Transports};
 use super::{compose, params_of, render, seat_links};
@@ -607,7 +607,7 @@ pub async fn resend(
         ));
     }
     let now = Utc::now();
-    let updated = delivery::Entity::update_many()
+    let update = delivery::Entity::update_many()
         .col_expr(
             delivery::Column::Status,
             Expr::value(DeliveryStatus::Pending),
@@ -621,15 +621,11 @@ pub async fn resend(
         .col_expr(delivery::Column::ClaimedBy, Expr::value(None::<String>))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .filter(delivery::Column::Id.eq(id))
-        .filter(delivery::Column::Status.eq(DeliveryStatus::Failed))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    if updated == 0 {
-        return Err(AppError::conflict(
-            "the delivery changed meanwhile; read it again",
-        ));
-    }
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Failed));
+    versioned::write_guarded(&txn, update, || {
+        AppError::conflict("the delivery changed meanwhile; read it again")
+    })
+    .await?;
     audit_log::commit(
         txn,
         viewer,

@@ -465,7 +465,7 @@ pub async fn cancel_session(
     let now = Utc::now();
     // Taking the row first serialises this against attendance being recorded meanwhile
     // (recording takes the same row), so the check below sees every committed record.
-    let result = training_session::Entity::update_many()
+    let update = training_session::Entity::update_many()
         .set(training_session::ActiveModel {
             status: Set(TrainingSessionStatus::Cancelled),
             cancel_reason: Set(Some(reason.clone())),
@@ -475,15 +475,11 @@ pub async fn cancel_session(
             ..Default::default()
         })
         .filter(training_session::Column::Id.eq(id))
-        .filter(training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::bad_input(
-            "id",
-            "the session is cancelled already",
-        ));
-    }
+        .filter(training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()));
+    versioned::write_guarded(&txn, update, || {
+        AppError::bad_input("id", "the session is cancelled already")
+    })
+    .await?;
     let attended = training_attendance::Entity::find()
         .filter(training_attendance::Column::SessionId.eq(id))
         .filter(training_attendance::Column::Status.eq(AttendanceStatus::Attended.as_str()))
@@ -625,7 +621,7 @@ pub async fn list_sessions(
 /// latest committed count, so concurrent enrolments queue and never pass the capacity; on
 /// SQLite the write transaction already serialises them.
 pub(super) async fn take_place(txn: &impl ConnectionTrait, session_id: Uuid) -> AppResult<bool> {
-    let result = training_session::Entity::update_many()
+    let update = training_session::Entity::update_many()
         .col_expr(
             training_session::Column::Enrolled,
             Expr::col(training_session::Column::Enrolled).add(1),
@@ -639,10 +635,8 @@ pub(super) async fn take_place(txn: &impl ConnectionTrait, session_id: Uuid) -> 
                     Expr::col(training_session::Column::Enrolled)
                         .lt(Expr::col(training_session::Column::Capacity)),
                 ),
-        )
-        .exec(txn)
-        .await?;
-    Ok(result.rows_affected == 1)
+        );
+    versioned::wrote_one(txn, update).await
 }
 
 /// Takes the session's row for the rest of the transaction if it is still announced, so that
@@ -651,16 +645,14 @@ pub(super) async fn lock_announced(
     txn: &impl ConnectionTrait,
     session_id: Uuid,
 ) -> AppResult<bool> {
-    let result = training_session::Entity::update_many()
+    let update = training_session::Entity::update_many()
         .col_expr(
             training_session::Column::Enrolled,
             Expr::col(training_session::Column::Enrolled),
         )
         .filter(training_session::Column::Id.eq(session_id))
-        .filter(training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()))
-        .exec(txn)
-        .await?;
-    Ok(result.rows_affected == 1)
+        .filter(training_session::Column::Status.eq(TrainingSessionStatus::Announced.as_str()));
+    versioned::wrote_one(txn, update).await
 }
 
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
