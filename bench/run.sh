@@ -4,10 +4,14 @@
 # Seeds the same demo data (cleanprod seed-demo, fixed seed) into SQLite and PostgreSQL,
 # starts the release server on each, and drives it with wrk (2 threads, fixed connections)
 # for each named workload; then starts PostGraphile 4 on the same PostgreSQL database and
-# runs the equivalent of workloads 1, 2 and 2b through it. Prints a table (req/s, p50, p99,
-# peak RSS, errors) and writes it to bench/results/<date>-<time>.md.
+# runs the equivalent of workloads 1, 2 and 2b through it. Draws are measured three ways: one
+# organiser drawing alone (latency), eight organisers at once (throughput), and on
+# PostgreSQL two server instances drawing from the same database at once (no error, no expert
+# seated twice on a day, no review with two panels). Prints a table (req/s, p50, p99, peak
+# RSS, errors) and writes it to bench/results/<date>-<time>.md.
 #
 #   bash bench/run.sh                      # defaults below
+#   BENCH_SCALE=10 bash bench/run.sh       # national scale; p99 compared with the last scale-1 run
 #   BENCH_SCALE=2 BENCH_DURATION=30s BENCH_CONNECTIONS=64 bash bench/run.sh
 #   BENCH_BACKENDS=postgres BENCH_WORKLOADS='^2' bash bench/run.sh   # a part, while working
 #
@@ -19,6 +23,8 @@ ROOT=$(pwd)
 SCALE=${BENCH_SCALE:-1}
 DURATION=${BENCH_DURATION:-15s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+# Organisers drawing at once in workload 4 (each a connection); workload 4s is one alone.
+ORGANISERS=${BENCH_ORGANISERS:-8}
 PG_ADMIN_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
 # An extended regular expression over workload names (1-experts, 2-enterprise-deep, ...).
@@ -34,12 +40,14 @@ WORK=$(mktemp -d /tmp/cleanprod-bench.XXXXXX)
 PG_DB=cleanprod_bench_$$
 PG_URL="${PG_ADMIN_URL%/*}/$PG_DB"
 SERVER_PID=""
+SECOND_PID=""
 PEER_PID=""
 
 log() { echo "bench: $*" >&2; }
 
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -n "$SECOND_PID" ] && kill "$SECOND_PID" 2>/dev/null || true
   [ -n "$PEER_PID" ] && kill "$PEER_PID" 2>/dev/null || true
   psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$WORK"
@@ -90,6 +98,27 @@ wait_ready() { # url
   log "server at $1 did not become ready"; return 1
 }
 
+open_draws() { # port token body-file...
+  python3 - "$@" <<'PY'
+import http.client, json, sys
+port, token = int(sys.argv[1]), sys.argv[2]
+conn = http.client.HTTPConnection("127.0.0.1", port)
+opened = 0
+for path in sys.argv[3:]:
+    for line in open(path):
+        if not line.strip():
+            continue
+        review = json.loads(line)["variables"]["input"]["reviewId"]
+        body = json.dumps({"query": "mutation Open($id: ID!) { openDraw(reviewId: $id) { id } }", "variables": {"id": review}})
+        conn.request("POST", "/graphql", body, {"content-type": "application/json", "authorization": "Bearer " + token})
+        answer = conn.getresponse().read()
+        if b'"errors"' in answer:
+            sys.exit(f"bench: openDraw failed: {answer[:300]!r}")
+        opened += 1
+print(f"bench: opened {opened} draws", file=sys.stderr)
+PY
+}
+
 # Each workload is a file of JSON bodies, one per line (bench/lua/graphql.lua): one line for
 # a fixed operation, many for a mix, or one per review for the draws (sent once each).
 write_bodies() { # dir city-audit-ids-file review-ids-file enterprise-ids-file
@@ -109,6 +138,9 @@ deep_page = {"operationName": "EnterprisePageAudits", "query": "query Enterprise
 ranking = {"operationName": "Ranking", "query": "query Ranking { consultancyRanking(year: 2024) { year published entries { position rank total grade rankChange consultancy { name creditCode } } } }"}
 def draw(review):
     return {"operationName": "Draw", "query": "mutation Draw($input: DrawPanelInput!) { drawPanel(input: $input) { id seats { expertId slotIndex } } }", "variables": {"input": {"reviewId": review}}}
+# Each review is drawn once: one organiser alone takes the first 300, two instances 600 more
+# (half each), and eight organisers at once the rest (at most 4 000).
+single, two_a, two_b, organisers = reviews[:300], reviews[300:600], reviews[600:900], reviews[900:4900]
 # A city bureau's day: mostly looking things up, now and then writing something down.
 city_reads = [
     {"operationName": "CityEnterprises", "query": "query CityEnterprises { enterprises(first: 20, filter: { cityCode: \"140100\" }) { totalCount edges { node { name creditCode scale mandatoryAudit { mandatory } } } } }"},
@@ -128,13 +160,19 @@ workloads = {
     "2-enterprise-deep": ([deep(e) for e in enterprises], "admin"),
     "2b-five-enterprises-deep": ([deep_page], "admin"),
     "3-ranking": ([ranking], "anonymous"),
-    "4-draw-panel": ([draw(r) for r in reviews], "admin"),
+    "4-draw-panel": ([draw(r) for r in organisers], "admin"),
+    "4s-draw-single": ([draw(r) for r in single], "admin"),
     "5-city-day": (mix, "city"),
 }
 for name, (bodies, who) in workloads.items():
     with open(os.path.join(d, f"{name}.{who}.jsonl"), "w") as f:
         for b in bodies:
             f.write(json.dumps(b, ensure_ascii=False) + "\n")
+# Not a workload of its own: run by the two-instance step on PostgreSQL.
+for name, part in (("a", two_a), ("b", two_b)):
+    with open(os.path.join(d, "..", f"two-instances-{name}.jsonl"), "w") as f:
+        for r in part:
+            f.write(json.dumps(draw(r)) + "\n")
 PY
 }
 
@@ -160,8 +198,9 @@ PY
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
 
-run_wrk() { # label workload body-file token pid [once]
-  local out duration=$DURATION
+run_wrk() { # label workload body-file token pid [once] [connections]
+  local out duration=$DURATION connections=${7:-$CONNECTIONS} threads=2
+  [ "$connections" -lt 2 ] && threads=1
   if [ "${6:-}" = once ]; then
     duration=${BENCH_DRAW_DURATION:-60s}
   else
@@ -194,9 +233,10 @@ data = json.loads(raw).get("data")
 print(f"{sys.argv[1]}\t{sys.argv[2]}\t{len(raw)}\t{objects(data)}\t{leaves(data)}")
 ' "$1" "$2" >>"$WORK/shapes.tsv"
   fi
-  out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=2 BENCH_ONCE=${6:+1} BENCH_CONNECTIONS=$CONNECTIONS \
-        wrk -t2 -c"$CONNECTIONS" -d"$duration" --timeout 10s --latency \
-        -s "$ROOT/bench/lua/graphql.lua" "$URL" 2>&1 | grep '^BENCH' || true)
+  out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=$threads BENCH_ONCE=${6:+1} \
+        BENCH_CONNECTIONS=$connections \
+        wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s --latency \
+        -s "$ROOT/bench/lua/graphql.lua" "${URL_OVERRIDE:-$URL}" 2>&1 | grep '^BENCH' || true)
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$5/status" 2>/dev/null || echo "?")
   log "$1 $2: $out rss_mb=$rss"
@@ -237,6 +277,11 @@ for backend in $BACKENDS; do
   kill -0 "$SERVER_PID" 2>/dev/null || { log "the $backend server exited"; cat "$WORK/server-$backend.log" >&2; exit 1; }
   ADMIN=$(token_for "$URL" admin "$ADMIN_PASSWORD")
   CITY=$(token_for "$URL" city-140100 "$CITY_PASSWORD")
+  # A draw needs its review's draw opened first (the commitment shown before the witness's
+  # nonce): the organiser's step, done here for every review a draw workload will use.
+  if [[ 4-draw-panel =~ $WORKLOADS || 4s-draw-single =~ $WORKLOADS || 6-two-instances =~ $WORKLOADS ]]; then
+    open_draws "$PORT" "$ADMIN" "$WORK"/bodies/4*.jsonl "$WORK"/two-instances-*.jsonl
+  fi
   for body in "$WORK"/bodies/*.jsonl; do
     file=$(basename "$body" .jsonl)
     name=${file%.*}
@@ -246,10 +291,29 @@ for backend in $BACKENDS; do
       city) token=$CITY ;;
       *) token="" ;;
     esac
-    once=""
-    [ "$name" = 4-draw-panel ] && once=once
-    run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" $once
+    case $name in
+      4-draw-panel) run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" once "$ORGANISERS" ;;
+      4s-draw-single) run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" once 1 ;;
+      *) run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" ;;
+    esac
   done
+  if [ "$backend" = postgres ] && [[ 6-two-instances =~ $WORKLOADS ]]; then
+    # A second instance on the same database; each draws its own half of 600 reviews with
+    # four organisers, at the same time as the other.
+    DATABASE_URL=$url CLEANPROD_BIND=127.0.0.1:$((PORT + 2)) "$BIN" serve >"$WORK/server-second.log" 2>&1 &
+    SECOND_PID=$!
+    wait_ready "http://127.0.0.1:$((PORT + 2))/readyz"
+    URL_OVERRIDE=http://127.0.0.1:$((PORT + 2))/graphql \
+      run_wrk "cleanprod-postgres-second" 6-two-instances "$WORK/two-instances-b.jsonl" "$ADMIN" "$SECOND_PID" once 4 &
+    second_wrk=$!
+    run_wrk "cleanprod-postgres" 6-two-instances "$WORK/two-instances-a.jsonl" "$ADMIN" "$SERVER_PID" once 4
+    wait "$second_wrk"
+    kill "$SECOND_PID"; wait "$SECOND_PID" 2>/dev/null || true; SECOND_PID=""
+    doubles=$(psql "$url" -Atc "SELECT count(*) FROM (SELECT expert_id, review_date FROM panel_seats WHERE status <> 'DECLINED' GROUP BY expert_id, review_date HAVING count(*) > 1) d")
+    two_panels=$(psql "$url" -Atc "SELECT count(*) FROM (SELECT review_id FROM panels GROUP BY review_id HAVING count(*) > 1) d")
+    log "two instances: experts seated twice on a day: $doubles, reviews with two panels: $two_panels"
+    printf 'two-instances\t%s\t%s\n' "$doubles" "$two_panels" >>"$WORK/checks.tsv"
+  fi
   # Writers on SQLite must queue, never fail: count "database is locked" in the server log.
   locked=$(grep -c -i 'database is locked' "$WORK/server-$backend.log" || true)
   log "cleanprod-$backend: 'database is locked' in the server log: $locked"
@@ -276,11 +340,23 @@ fi
 
 mkdir -p bench/results
 REPORT=bench/results/$(date -u +%Y-%m-%d-%H%M).md
-touch "$WORK/locked.tsv" "$WORK/shapes.tsv"
-python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" "$WORK/locked.tsv" "$(wc -l <"$WORK/reviews.txt")" "$WORK/shapes.tsv" >"$REPORT" <<'PY'
+touch "$WORK/locked.tsv" "$WORK/shapes.tsv" "$WORK/checks.tsv"
+# At another scale than 1, each p99 is set beside the latest scale-1 run's.
+BASELINE=""
+if [ "$SCALE" != 1 ]; then
+  BASELINE=$(grep -l '^# cleanprod benchmark — scale 1,' bench/results/*.md 2>/dev/null | sort | tail -n 1 || true)
+fi
+python3 - "$RESULTS" "$SCALE" "$CONNECTIONS" "$DURATION" "$WORK/locked.tsv" "$ORGANISERS" "$WORK/shapes.tsv" "$WORK/checks.tsv" "$BASELINE" >"$REPORT" <<'PY'
 import sys, re, platform, os, datetime
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 locked = [l.rstrip("\n").split("\t") for l in open(sys.argv[5]) if l.strip()]
+checks = [l.rstrip("\n").split("\t") for l in open(sys.argv[8]) if l.strip()]
+baseline = {}
+if sys.argv[9]:
+    for line in open(sys.argv[9]):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 8 and cells[0] not in ("server", "---"):
+            baseline[(cells[0], cells[1])] = cells[4]
 def parse(s):
     return dict(re.findall(r"(\w+)=([\d.]+)", s))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
@@ -296,10 +372,22 @@ for server, workload, out, rss in rows:
     by[(server, workload)] = m
     print(f"| {server} | {workload} | {m.get('rps','?')} | {m.get('p50_ms','?')} | {m.get('p99_ms','?')} | {m.get('requests','?')} | {m.get('errors','?')} | {rss} |")
 print()
-print(f"Workload 4 draws each of the {sys.argv[6]} scheduled reviews once (a review has one panel), so its run is that many draws, not a fixed duration.")
+print(f"Draws use each review up once (a review has one panel): workload 4s is one organiser drawing 300 panels one after the other, workload 4 is {sys.argv[6]} organisers drawing at once, workload 6 two server instances on one PostgreSQL database drawing 300 panels each at once (four organisers each). Their rate is the concurrency over the mean latency.")
 print()
 for _, backend, n in locked:
     print(f"- 'database is locked' in the {backend} server's log: {n}")
+for _, doubles, two_panels in checks:
+    print(f"- two instances on one PostgreSQL: experts seated twice on a day {doubles}, reviews with two panels {two_panels}")
+if baseline:
+    print()
+    print(f"p99 against the scale-1 run of {os.path.basename(sys.argv[9])}:")
+    print()
+    print("| server | workload | p99 ms scale 1 | p99 ms now | ratio |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for (server, workload), m in by.items():
+        then = baseline.get((server, workload))
+        if then and float(then) > 0 and "p99_ms" in m:
+            print(f"| {server} | {workload} | {then} | {m['p99_ms']} | {float(m['p99_ms']) / float(then):.2f}× |")
 shapes = [l.rstrip("\n").split("\t") for l in open(sys.argv[7]) if l.strip()]
 if shapes:
     print()
@@ -314,7 +402,10 @@ for workload in sorted({w for _, w in by}):
     ours = by.get(("cleanprod-postgres", workload))
     peer = by.get(("postgraphile", workload))
     if ours and peer and float(peer.get("rps", 0)) > 0:
-        print(f"- {workload}: cleanprod/PostGraphile throughput on PostgreSQL = {float(ours['rps']) / float(peer['rps']):.2f}×")
+        line = f"- {workload}: on PostgreSQL cleanprod's throughput is {float(ours['rps']) / float(peer['rps']):.2f}× PostGraphile's"
+        if float(peer.get("p99_ms", 0)) > 0:
+            line += f", its p99 {float(ours['p99_ms']) / float(peer['p99_ms']):.2f}× PostGraphile's"
+        print(line)
 PY
 cat "$REPORT"
 log "written to $REPORT"

@@ -1,6 +1,6 @@
 //! Connecting to the database and bringing its schema up to date.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
@@ -337,50 +337,6 @@ fn sqlite_file(db: &DatabaseConnection) -> Option<PathBuf> {
     )
 }
 
-/// Copies the WAL's committed pages into a SQLite database file in the background: a PASSIVE
-/// checkpoint on a pooled connection, one at a time per file. Called after a batch of draws.
-///
-/// SQLite's automatic checkpoint runs inside the commit that takes the WAL past 1 000 pages,
-/// on the writers' serial path: every third batch of draws took about 23 ms to commit instead
-/// of 2. A passive checkpoint waits for no one and blocks no one, so it runs beside the next
-/// batch. The automatic checkpoint stays: it then finds little left to copy, and it is what
-/// restarts the WAL, which a checkpoint running between other writers' commits never does.
-pub fn checkpoint_behind(db: &DatabaseConnection) {
-    static RUNNING: LazyLock<Mutex<HashSet<PathBuf>>> = LazyLock::new(Default::default);
-    /// Lets the file's next checkpoint start when this one ends, even by a panic.
-    struct Running(PathBuf);
-    impl Drop for Running {
-        fn drop(&mut self) {
-            RUNNING
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&self.0);
-        }
-    }
-    let Some(file) = sqlite_file(db) else {
-        return;
-    };
-    if !RUNNING
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(file.clone())
-    {
-        return;
-    }
-    let running = Running(file);
-    let db = db.clone();
-    tokio::spawn(async move {
-        let _running = running;
-        // Best effort: a checkpoint not made here is made by the next commit.
-        if let Err(err) = db
-            .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-            .await
-        {
-            tracing::debug!(error = %err, "background checkpoint failed");
-        }
-    });
-}
-
 /// A write transaction from [`begin_write`], holding the database's write gate (SQLite)
 /// until it commits, rolls back or is dropped.
 pub struct WriteTxn {
@@ -571,39 +527,6 @@ mod tests {
             .ok_or_else(|| sea_orm::DbErr::Custom("no row".into()))?;
         assert_eq!(row.try_get::<i32>("", "stat4")?, 0);
         assert_eq!(row.try_get::<i32>("", "qpsg")?, 1);
-        Ok(())
-    }
-
-    /// A batch's pages reach the database file without waiting for SQLite's automatic
-    /// checkpoint, which a small write never triggers.
-    #[tokio::test]
-    async fn a_checkpoint_behind_copies_the_wal_into_the_file() -> Result<(), String> {
-        let dir = tempfile::tempdir().map_err(text)?;
-        let file = dir.path().join("c.db");
-        let db = connect(&format!("sqlite://{}?mode=rwc", file.display()))
-            .await
-            .map_err(text)?;
-        db.execute_unprepared("CREATE TABLE t (v BLOB NOT NULL)")
-            .await
-            .map_err(text)?;
-        let size = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-        let before = size();
-        let txn = begin_write(&db).await.map_err(text)?;
-        txn.execute_unprepared(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) \
-             INSERT INTO t SELECT randomblob(4000) FROM n",
-        )
-        .await
-        .map_err(text)?;
-        txn.commit().await.map_err(text)?;
-        assert_eq!(size(), before, "the rows are still in the WAL only");
-        super::checkpoint_behind(&db);
-        let mut waited = 0;
-        while size() < before + 50 * 4000 {
-            assert!(waited < 100, "the rows never reached the file");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            waited += 1;
-        }
         Ok(())
     }
 }

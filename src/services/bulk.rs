@@ -29,22 +29,11 @@ pub fn chunk_sizes(rows: usize) -> impl Iterator<Item = usize> {
     full.chain(powers)
 }
 
-/// `values` padded to a power of two by repeating the last one, for an `IN (…)` list. Lists
-/// of any length then take few statement texts (1, 2, 4, … values), which stay prepared
-/// (sqlx keeps 100 per connection) instead of pushing a batch's large inserts out; an
-/// uncached statement costs PostgreSQL a parse and one more round trip. A value repeated in
-/// an `IN` list changes nothing.
-pub fn padded_for_in<T: Clone>(mut values: Vec<T>) -> Vec<T> {
-    if let Some(last) = values.last().cloned() {
-        values.resize(values.len().next_power_of_two(), last);
-    }
-    values
-}
-
-/// `column IN (values)` in one statement text whatever the number of values, so that it stays
-/// prepared: on PostgreSQL `column = ANY($1)` with the values bound as one array (one text,
-/// which the server plans once per connection and keeps), elsewhere an `IN` list padded by
-/// [`padded_for_in`]. What the loaders' batch reads filter by.
+/// `column IN (values)`: on PostgreSQL `column = ANY($1)` with the values bound as one array,
+/// one statement text whatever the number of values (planned once per connection and kept,
+/// and never past the 65 535 parameters a statement may bind); elsewhere a plain `IN` list
+/// (SQLite prepares a statement in microseconds, without a round trip). What the loaders'
+/// and the draw's batch reads filter by.
 pub fn among<C, V>(backend: DbBackend, column: C, values: impl IntoIterator<Item = V>) -> Expr
 where
     C: ColumnTrait,
@@ -53,7 +42,7 @@ where
     if backend == DbBackend::Postgres {
         column.eq_any(values)
     } else {
-        column.is_in(padded_for_in(values.into_iter().collect()))
+        column.is_in(values)
     }
 }
 
@@ -142,7 +131,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_INSERT_CHUNK, chunk_sizes, insert_statements, padded_for_in, unnest_insert};
+    use super::{MAX_INSERT_CHUNK, chunk_sizes, insert_statements, unnest_insert};
     use chrono::{NaiveDate, Utc};
     use entity::{expert_seat_count, panel_seat};
     use sea_orm::sea_query::PostgresQueryBuilder;
@@ -172,14 +161,32 @@ mod tests {
     }
 
     #[test]
-    fn in_lists_are_padded_with_their_last_value() {
-        assert_eq!(padded_for_in(Vec::<u8>::new()), Vec::<u8>::new());
-        assert_eq!(padded_for_in(vec![7]), [7]);
-        assert_eq!(padded_for_in(vec![1, 2, 3]), [1, 2, 3, 3]);
-        assert_eq!(padded_for_in(vec![1, 2, 3, 4]), [1, 2, 3, 4]);
-        let padded = padded_for_in((0..17).collect::<Vec<u32>>());
-        assert_eq!(padded.len(), 32);
-        assert!(padded[17..].iter().all(|v| *v == 16));
+    fn among_is_one_array_on_postgres_and_a_plain_list_elsewhere() {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let ids = [Uuid::nil(), Uuid::max(), Uuid::nil()];
+        let sql = |backend: DbBackend| {
+            expert_seat_count::Entity::find()
+                .filter(super::among(
+                    backend,
+                    expert_seat_count::Column::ExpertId,
+                    ids,
+                ))
+                .build(backend)
+                .to_string()
+        };
+        let postgres = sql(DbBackend::Postgres);
+        assert!(
+            postgres.contains("\"expert_id\" = ANY(ARRAY ["),
+            "{postgres}"
+        );
+        let sqlite = sql(DbBackend::Sqlite);
+        assert!(sqlite.contains("\"expert_id\" IN ("), "{sqlite}");
+        assert_eq!(
+            sqlite
+                .matches("00000000-0000-0000-0000-000000000000")
+                .count(),
+            2
+        );
     }
 
     fn seat(expert: Uuid, slot: i32) -> panel_seat::Model {

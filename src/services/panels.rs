@@ -387,17 +387,11 @@ async fn answer_seat(
 /// it used and changes nothing.
 async fn use_link(txn: &impl ConnectionTrait, link_id: Uuid) -> AppResult<()> {
     use entity::seat_response_link as link;
-    let used = link::Entity::update_many()
+    let update = link::Entity::update_many()
         .col_expr(link::Column::UsedAt, Expr::value(Some(Utc::now())))
         .filter(link::Column::Id.eq(link_id))
-        .filter(link::Column::UsedAt.is_null())
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if used == 0 {
-        return Err(AppError::conflict("the link has been used"));
-    }
-    Ok(())
+        .filter(link::Column::UsedAt.is_null());
+    versioned::write_guarded(txn, update, || AppError::conflict("the link has been used")).await
 }
 
 /// ATTENDED or NO_SHOW, recorded by the organiser on or after the review date.
@@ -929,7 +923,7 @@ pub async fn verify_panel(
 pub(crate) mod unguarded {
     use super::*;
     use entity::review;
-    use sea_orm::{JoinType, QuerySelect, RelationDef};
+    use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationDef};
 
     pub async fn seats_of(
         db: &impl ConnectionTrait,
@@ -985,7 +979,7 @@ pub(crate) mod unguarded {
             .from(panel_seat::Column::PanelId)
             .to(panel::Column::Id)
             .into();
-        let rows = panel::Entity::find()
+        let query = panel::Entity::find()
             .filter(crate::services::bulk::among(
                 db.get_database_backend(),
                 panel::Column::ReviewId,
@@ -996,15 +990,22 @@ pub(crate) mod unguarded {
             .order_by_asc(panel::Column::Id)
             .order_by_asc(panel_seat::Column::SlotIndex)
             .order_by_asc(panel_seat::Column::Id)
-            .all(db)
-            .await?;
+            .into_query();
         let mut panels = HashMap::new();
         let mut seats: HashMap<Uuid, Vec<panel_seat::Model>> = HashMap::new();
-        for (panel, seat) in rows {
-            if let Some(seat) = seat {
-                seats.entry(panel.id).or_default().push(seat);
+        let mut current = None;
+        for row in db.query_all(&query).await? {
+            // Rows come by panel: its columns are decoded on its first row only (a panel is
+            // as wide as a seat, and has four or more).
+            let panel_id: Uuid = row.try_get("A_", "id")?;
+            if current != Some(panel_id) {
+                let panel = panel::Model::from_query_result(&row, "A_")?;
+                panels.insert(panel.review_id, panel);
+                current = Some(panel_id);
             }
-            panels.entry(panel.review_id).or_insert(panel);
+            if let Some(seat) = panel_seat::Model::from_query_result_optional(&row, "B_")? {
+                seats.entry(panel_id).or_default().push(seat);
+            }
         }
         Ok((panels, seats))
     }

@@ -1,16 +1,14 @@
 //! Drawing queued draws: together in one transaction, each seeing in memory the seats taken
 //! by those before it, or one by one when the batch loses a race.
 
-use std::sync::Arc;
-
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use super::DrawnPanel;
 use super::facts::{BatchReads, FastSet, read_batch};
 use super::request::{DrawJob, check_open};
 use super::staging::{StagedDraw, stage_draw};
 use super::writes::{Attempt, Failure, RoundToWrite, retrying, write_rounds};
-use super::{DrawnPanel, index::DrawIndex};
 use crate::db::begin_write;
 use crate::domain::ReviewKind;
 use crate::error::{AppError, AppResult};
@@ -94,7 +92,8 @@ async fn draw_together(
     write_rounds(&txn, &index, s.config.seat_cap, panels, rounds).await?;
     let written = started.elapsed();
     txn.commit().await?;
-    committed(db, &index);
+    // The pool's snapshot is stored now: later rounds need not write it again.
+    index.mark_snapshot_stored();
     s.metrics.observe_draw_batch(drawn_count);
     // Where a batch's time goes (RUST_LOG=cleanprod::services::draw=debug).
     tracing::debug!(
@@ -106,12 +105,6 @@ async fn draw_together(
         "batch of draws"
     );
     Ok(answers)
-}
-
-/// After a draw's commit: its pool snapshot is stored, and SQLite's WAL is checkpointed.
-pub(super) fn committed(db: &DatabaseConnection, index: &Arc<DrawIndex>) {
-    index.mark_snapshot_stored();
-    crate::db::checkpoint_behind(db);
 }
 
 /// Stages each job in queue order, each seeing the seats those before it took: the answers

@@ -21,7 +21,7 @@ use super::request::{DrawJob, select_prefixed};
 use crate::domain::{ReviewKind, SeatStatus};
 use crate::error::AppResult;
 use crate::rules::eligibility::{DeclaredConflict, ReviewContext, StaffTie, Unavailability};
-use crate::services::bulk::padded_for_in;
+use crate::services::bulk::among;
 use crate::services::{Services, expert_pool, is_not_constant};
 
 pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
@@ -71,17 +71,20 @@ pub(super) async fn load_facts(
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
         return Ok(facts);
     };
-    let codes: Vec<String> = padded_for_in(
-        codes
-            .iter()
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| (*c).to_owned())
-            .collect(),
-    );
+    let backend = txn.get_database_backend();
+    let codes: Vec<String> = codes
+        .iter()
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| (*c).to_owned())
+        .collect();
     if !codes.is_empty() {
         facts.staff_ties = staff_ties(txn, &codes).await?;
         let rows = expert_conflict::Entity::find()
-            .filter(expert_conflict::Column::OrganisationCreditCode.is_in(codes))
+            .filter(among(
+                backend,
+                expert_conflict::Column::OrganisationCreditCode,
+                codes,
+            ))
             .all(txn)
             .await?;
         for row in rows {
@@ -126,7 +129,11 @@ pub(super) async fn load_facts(
     seated_query = if first == last {
         seated_query.filter(panel_seat::Column::ReviewDate.eq(*first))
     } else {
-        seated_query.filter(panel_seat::Column::ReviewDate.is_in(padded_for_in(dates.to_vec())))
+        seated_query.filter(among(
+            backend,
+            panel_seat::Column::ReviewDate,
+            dates.iter().copied(),
+        ))
     };
     if let Some(id) = panel_id {
         seated_query = seated_query.filter(panel_seat::Column::PanelId.ne(id));
@@ -152,7 +159,7 @@ pub(super) async fn load_facts(
         .filter(expert_seat_count::Column::Seats.gte(within_reach));
     seats_query = match years.as_slice() {
         [year] => seats_query.filter(expert_seat_count::Column::Year.eq(*year)),
-        _ => seats_query.filter(expert_seat_count::Column::Year.is_in(padded_for_in(years))),
+        _ => seats_query.filter(among(backend, expert_seat_count::Column::Year, years)),
     };
     facts.seats = seats_query
         .into_tuple::<(Uuid, i32, i32)>()
@@ -197,10 +204,11 @@ async fn staff_ties(
                 consultancy_staff::Column::IdCardHmac,
             )),
         )
-        .and_where(
-            Expr::col((consultancy::Entity, consultancy::Column::CreditCode))
-                .is_in(codes.iter().cloned()),
-        )
+        .and_where(among(
+            txn.get_database_backend(),
+            consultancy::Column::CreditCode,
+            codes.iter().cloned(),
+        ))
         .to_owned();
     let mut ties: FastMap<Uuid, Vec<StaffTie>> = FastMap::default();
     for row in txn.query_all(&query).await? {
@@ -265,7 +273,7 @@ pub(super) async fn read_batch(
     txn: &impl ConnectionTrait,
     jobs: &[DrawJob],
 ) -> AppResult<BatchReads> {
-    let review_ids = padded_for_in(jobs.iter().map(|j| j.setting.review.id).collect());
+    let review_ids = jobs.iter().map(|j| j.setting.review.id);
     // The reviews, whether each has a panel, and the pool's revision: one statement.
     let mut select = Query::select();
     select_prefixed::<review::Entity>(&mut select, "r_");
@@ -281,7 +289,11 @@ pub(super) async fn read_batch(
             Expr::col((panel::Entity, panel::Column::ReviewId))
                 .equals((review::Entity, review::Column::Id)),
         )
-        .and_where(Expr::col((review::Entity, review::Column::Id)).is_in(review_ids));
+        .and_where(among(
+            txn.get_database_backend(),
+            review::Column::Id,
+            review_ids,
+        ));
     let mut reviews = FastMap::default();
     let mut drawn = FastSet::default();
     let mut revision = None;

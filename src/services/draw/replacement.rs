@@ -6,7 +6,6 @@ use entity::{panel, panel_draw, panel_seat};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::batch::committed;
 use super::facts::{earlier_panel_experts, load_facts};
 use super::request::{Setting, check_nonce, check_open};
 use super::staging::{RoundSpec, stage_round};
@@ -163,6 +162,6 @@ async fn replace_attempt(
     };
     write_rounds(&txn, &index, ctx.seat_cap, Vec::new(), vec![written]).await?;
     txn.commit().await?;
-    committed(&s.db, &index);
+    index.mark_snapshot_stored();
     Ok(created)
 }

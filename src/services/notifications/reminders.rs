@@ -7,12 +7,14 @@
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, Utc};
-use entity::{audit, enterprise, notification};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::{audit, enterprise, notification, user};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
-use crate::domain::NotificationKind;
+use crate::domain::{DeadlineKind, NotificationKind};
 use crate::error::AppResult;
 use crate::rules::reminders::{Reminder, reminder_for};
 use crate::services::bulk::insert_statements;
@@ -47,43 +49,107 @@ pub(crate) async fn write_once(db: &impl ConnectionTrait, reminders: Vec<Keyed>)
     Ok(written)
 }
 
+/// An open audit with a deadline in reach, and its enterprise's name.
+struct OpenAudit {
+    id: Uuid,
+    enterprise_id: Uuid,
+    consultancy_id: Option<Uuid>,
+    due_kind: Option<DeadlineKind>,
+    due_on: Option<NaiveDate>,
+    enterprise: String,
+}
+
 /// Writes the reminders due on `today`; answers how many were new.
+///
+/// Three statements whatever the number of audits (a province's open audits run to tens of
+/// thousands, more than a statement's parameters): the open audits in reach with their
+/// enterprises' names, the accounts of their parties (chosen by a subquery, not a list of
+/// ids), then the inserts.
 pub async fn send_deadline_reminders(
     db: &DatabaseConnection,
     offsets: &[u32],
     today: NaiveDate,
 ) -> AppResult<u64> {
     let horizon = today + Duration::days(i64::from(offsets.iter().copied().max().unwrap_or(0)));
-    let audits = audit::Entity::find()
-        .filter(is_constant(audit::Column::Closed, false))
-        .filter(audit::Column::DueOn.lte(horizon))
-        .all(db)
-        .await?;
-    let due: Vec<(audit::Model, Reminder)> = audits
-        .into_iter()
-        .filter_map(|a| {
-            let reminder = reminder_for(a.due_on?, today, offsets)?;
-            Some((a, reminder))
-        })
-        .collect();
+    let in_reach = Condition::all()
+        .add(is_constant(audit::Column::Closed, false))
+        .add(audit::Column::DueOn.lte(horizon));
+    let audits = Query::select()
+        .columns([
+            (audit::Entity, audit::Column::Id),
+            (audit::Entity, audit::Column::EnterpriseId),
+            (audit::Entity, audit::Column::ConsultancyId),
+            (audit::Entity, audit::Column::DueKind),
+            (audit::Entity, audit::Column::DueOn),
+        ])
+        .column((enterprise::Entity, enterprise::Column::Name))
+        .from(audit::Entity)
+        .inner_join(
+            enterprise::Entity,
+            Expr::col((enterprise::Entity, enterprise::Column::Id))
+                .equals((audit::Entity, audit::Column::EnterpriseId)),
+        )
+        .cond_where(in_reach.clone())
+        .to_owned();
+    let mut due: Vec<(OpenAudit, Reminder)> = Vec::new();
+    for row in db.query_all(&audits).await? {
+        let audit = OpenAudit {
+            id: row.try_get_by_index(0)?,
+            enterprise_id: row.try_get_by_index(1)?,
+            consultancy_id: row.try_get_by_index(2)?,
+            due_kind: row.try_get_by_index(3)?,
+            due_on: row.try_get_by_index(4)?,
+            enterprise: row.try_get_by_index(5)?,
+        };
+        if let Some(reminder) = audit.due_on.and_then(|d| reminder_for(d, today, offsets)) {
+            due.push((audit, reminder));
+        }
+    }
     if due.is_empty() {
         return Ok(0);
     }
-    let enterprise_ids: Vec<Uuid> = due.iter().map(|(a, _)| a.enterprise_id).collect();
-    let firm_ids: Vec<Uuid> = due.iter().filter_map(|(a, _)| a.consultancy_id).collect();
-    let names: HashMap<Uuid, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids.iter().copied()))
+    let parties_of = |column: audit::Column| {
+        Query::select()
+            .column(column)
+            .from(audit::Entity)
+            .cond_where(in_reach.clone())
+            .to_owned()
+    };
+    let users = user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    user::Column::EnterpriseId.in_subquery(parties_of(audit::Column::EnterpriseId)),
+                )
+                .add(
+                    user::Column::ConsultancyId
+                        .in_subquery(parties_of(audit::Column::ConsultancyId)),
+                ),
+        )
+        .filter(is_constant(user::Column::Disabled, false))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
-    let users = super::party_accounts(db, &enterprise_ids, &firm_ids).await?;
+        .await?;
+    let mut of_enterprise: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut of_firm: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for account in &users {
+        if let Some(id) = account.enterprise_id {
+            of_enterprise.entry(id).or_default().push(account.id);
+        }
+        if let Some(id) = account.consultancy_id {
+            of_firm.entry(id).or_default().push(account.id);
+        }
+    }
     let mut reminders = Vec::new();
     for (audit, reminder) in &due {
         let (Some(kind), Some(due_on)) = (audit.due_kind, audit.due_on) else {
             continue;
         };
+        let firm_accounts = audit.consultancy_id.and_then(|id| of_firm.get(&id));
+        let recipients = of_enterprise
+            .get(&audit.enterprise_id)
+            .into_iter()
+            .chain(firm_accounts)
+            .flatten();
         let (notification_kind, days_left) = match reminder {
             Reminder::Approaching { days_left, .. } => {
                 (NotificationKind::DeadlineApproaching, *days_left)
@@ -96,21 +162,17 @@ pub async fn send_deadline_reminders(
         let params = Params {
             deadline: Some(DeadlineFacts {
                 audit_id: audit.id,
-                enterprise: names.get(&audit.enterprise_id).cloned().unwrap_or_default(),
+                enterprise: audit.enterprise.clone(),
                 kind,
                 due: due_on,
                 days_left,
             }),
             ..Default::default()
         };
-        let recipients = users.iter().filter(|u| {
-            u.enterprise_id == Some(audit.enterprise_id)
-                || (u.consultancy_id.is_some() && u.consultancy_id == audit.consultancy_id)
-        });
         for recipient in recipients {
             reminders.push(Keyed {
                 notice: Notice {
-                    to: Recipient::User(recipient.id),
+                    to: Recipient::User(*recipient),
                     kind: notification_kind,
                     params: params.clone(),
                     subject_type: "Audit",
@@ -122,7 +184,7 @@ pub async fn send_deadline_reminders(
                     kind,
                     due_on,
                     reminder.key(),
-                    recipient.id
+                    recipient
                 ),
             });
         }
