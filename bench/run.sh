@@ -135,7 +135,10 @@ def deep(enterprise):
     return {"operationName": "EnterpriseAudits", "query": "query EnterpriseAudits($id: ID!) { enterprise(id: $id) { name audits { status year reviews { kind outcome date panel { seats { status expert { name title } } } } } } }", "variables": {"id": enterprise}}
 # The same four levels under a page of five enterprises (the earlier runs' workload 2).
 deep_page = {"operationName": "EnterprisePageAudits", "query": "query EnterprisePageAudits { enterprises(first: 5) { edges { node { name audits { status year reviews { kind outcome date panel { seats { status expert { name title } } } } } } } } }"}
-ranking = {"operationName": "Ranking", "query": "query Ranking { consultancyRanking(year: 2024) { year published entries { position rank total grade rankChange consultancy { name creditCode } } } }"}
+# The public ranking as its page shows it: the first 50 lines and how many there are. The
+# whole document (3b) grows with the province: 200 lines at scale 1, 2 000 at scale 10.
+ranking = {"operationName": "Ranking", "query": "query Ranking { consultancyRanking(year: 2024) { year published entryCount entries(first: 50) { position rank total grade rankChange consultancy { name creditCode } } } }"}
+ranking_whole = {"operationName": "RankingWhole", "query": "query RankingWhole { consultancyRanking(year: 2024) { year published entries { position rank total grade rankChange consultancy { name creditCode } } } }"}
 def draw(review):
     return {"operationName": "Draw", "query": "mutation Draw($input: DrawPanelInput!) { drawPanel(input: $input) { id seats { expertId slotIndex } } }", "variables": {"input": {"reviewId": review}}}
 # Each review is drawn once: one organiser alone takes the first 300, two instances 600 more
@@ -160,6 +163,7 @@ workloads = {
     "2-enterprise-deep": ([deep(e) for e in enterprises], "admin"),
     "2b-five-enterprises-deep": ([deep_page], "admin"),
     "3-ranking": ([ranking], "anonymous"),
+    "3b-ranking-whole": ([ranking_whole], "anonymous"),
     "4-draw-panel": ([draw(r) for r in organisers], "admin"),
     "4s-draw-single": ([draw(r) for r in single], "admin"),
     "5-city-day": (mix, "city"),

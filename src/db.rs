@@ -142,9 +142,6 @@ fn connect_options(
                     .optimize_on_close(true, Some(1_000))
             });
     } else {
-        let postgres_port = url
-            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-            .map_or(5432, |o| o.get_port());
         options
             .max_connections(max_connections.unwrap_or_else(|| pool_size(16)))
             .min_connections(1)
@@ -153,19 +150,22 @@ fn connect_options(
             // long enough for a server, proxy or firewall to have dropped it is still checked.
             // sqlx also pings each connection as it returns to the pool.
             .test_before_acquire_if_idle_for(Duration::from_secs(30))
-            .map_sqlx_postgres_pool_opts(move |pool| {
-                pool.after_connect(move |_, _| {
-                    Box::pin(async move {
-                        disable_nagle_towards(postgres_port);
-                        Ok(())
-                    })
-                })
-            })
             .map_sqlx_postgres_opts(|o| {
                 // The registry's working set stays in memory, where a random read costs about
                 // what a sequential one does. With the default (4) the planner scans whole
                 // tables for the loaders' `id IN (…)` lists: 0.3 ms instead of 0.08 ms each.
-                o.options([("random_page_cost", "1.1")])
+                //
+                // sqlx prepares every statement once per connection, but by default
+                // PostgreSQL plans a prepared statement again on each run whenever it guesses
+                // a plan for those values beats the generic one, which it does for the
+                // loaders' `= ANY($1)` arrays: planning was half of PostgreSQL's time in a
+                // deep read (0.8 → 0.4 ms of its CPU per request). The statements are key
+                // lookups, keyset pages and filters whose skewed values are written into the
+                // SQL as constants (see DESIGN.md), so one plan serves every value.
+                o.options([
+                    ("random_page_cost", "1.1"),
+                    ("plan_cache_mode", "force_generic_plan"),
+                ])
             });
     }
     options
@@ -200,57 +200,6 @@ pub fn without_tls_on_loopback(url: &str) -> String {
     let separator = if url.contains('?') { '&' } else { '?' };
     format!("{url}{separator}sslmode=disable")
 }
-
-/// Turns Nagle's algorithm off on this process's TCP sockets connected to `port`, which new
-/// PostgreSQL connections call.
-///
-/// sqlx 0.9.0 no longer does it itself (sqlx issue 4335; the fix, sqlx PR 4336, is not in a
-/// release yet). With TLS a statement larger than a TLS record leaves in several writes, and
-/// the last waits for the server's delayed acknowledgement, up to 40 ms: a batch of draws,
-/// which writes every round's eligible list in one statement, ran at a third of its speed.
-/// Remove once sqlx sets `TCP_NODELAY` again.
-#[cfg(target_os = "linux")]
-fn disable_nagle_towards(port: u16) {
-    for_each_socket(|socket| {
-        let to_database = socket
-            .peer_addr()
-            .ok()
-            .and_then(|peer| peer.as_socket())
-            .is_some_and(|peer| peer.port() == port);
-        if to_database && socket.tcp_nodelay().is_ok_and(|on| !on) {
-            // Best effort: a socket left as it was is only slower.
-            let _ = socket.set_tcp_nodelay(true);
-        }
-    });
-}
-
-/// Calls `visit` with each open descriptor of this process, as a socket (calls on one that is
-/// not a socket fail).
-#[cfg(target_os = "linux")]
-pub fn for_each_socket(mut visit: impl FnMut(socket2::SockRef<'_>)) {
-    use std::os::fd::{BorrowedFd, RawFd};
-    let Ok(descriptors) = std::fs::read_dir("/proc/self/fd") else {
-        return;
-    };
-    for entry in descriptors.flatten() {
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|name| name.parse::<RawFd>().ok())
-        else {
-            continue;
-        };
-        // SAFETY: the descriptor is open (listed just now) and only borrowed for the visit.
-        // Should another thread close it meanwhile, calls on it fail with EBADF; should the
-        // number be reused, the visitor sees that socket, and checks what it is before
-        // changing anything.
-        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        visit(socket2::SockRef::from(&fd));
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn disable_nagle_towards(_port: u16) {}
 
 /// Applies pending migrations. On PostgreSQL under a transaction-scoped advisory lock, so
 /// that instances starting together migrate one after another.

@@ -17,6 +17,7 @@ use crate::services::amounts::from_stored;
 use crate::services::appraisals::{
     self, ComputedInputs, NewAppraisal, SchemeInput, YearScheme, scores_of, weights_of,
 };
+use crate::services::pagination::offset_window;
 use crate::services::ranking::{self, Publication, Ranking, RankingLine};
 use crate::services::reference;
 
@@ -587,17 +588,29 @@ impl ConsultancyRanking {
             appraisals::get_scheme(&s.db, viewer(ctx), self.ranking.year).await?,
         ))
     }
-    /// The whole ranking in display order (a fixed document of one line per appraised firm,
-    /// read whole like its CSV; not paged).
-    async fn entries(&self) -> Vec<RankingEntry<'_>> {
-        self.ranking
-            .lines
+    /// The ranking in display order, one line per appraised firm: every line (like its CSV)
+    /// or, for a page, `first` lines (at most the maximum page size) from `offset` (0 is the
+    /// first line). A ranking is a fixed document, so a position is a stable place to page
+    /// from.
+    async fn entries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        #[graphql(default = 0)] offset: i32,
+    ) -> Result<Vec<RankingEntry<'_>>> {
+        let max = services(ctx)?.config.max_page_size;
+        let window = offset_window(self.ranking.lines.len(), first, offset, max)?;
+        Ok(self.ranking.lines[window]
             .iter()
             .map(|line| RankingEntry {
                 line,
                 city: self.cities.get(&line.city_code),
             })
-            .collect()
+            .collect())
+    }
+    /// How many lines the ranking has (what `entries` pages through).
+    async fn entry_count(&self) -> usize {
+        self.ranking.lines.len()
     }
     /// Download links: `/reports/consultancy-ranking/{year}.csv` and `.xlsx` (published
     /// years).

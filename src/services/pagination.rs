@@ -27,14 +27,7 @@ impl PageRequest {
     pub fn new(first: Option<i32>, after: Option<Uuid>, max: u64) -> AppResult<PageRequest> {
         let first = match first {
             None => DEFAULT_PAGE_SIZE.min(max),
-            Some(n) if n < 0 => return Err(AppError::bad_input("first", "must not be negative")),
-            Some(n) if n as u64 > max => {
-                return Err(AppError::bad_input(
-                    "first",
-                    format!("must be at most {max}"),
-                ));
-            }
-            Some(n) => n as u64,
+            Some(n) => page_size(n, max)?,
         };
         Ok(PageRequest {
             first,
@@ -176,5 +169,79 @@ impl<M: FromQueryResult> FromQueryResult for Counted<M> {
             model: M::from_query_result(row, pre)?,
             total: row.try_get(pre, TOTAL_COUNT)?,
         })
+    }
+}
+
+/// `first` checked against the configured maximum.
+fn page_size(first: i32, max: u64) -> AppResult<u64> {
+    let first =
+        u64::try_from(first).map_err(|_| AppError::bad_input("first", "must not be negative"))?;
+    if first > max {
+        return Err(AppError::bad_input(
+            "first",
+            format!("must be at most {max}"),
+        ));
+    }
+    Ok(first)
+}
+
+/// The slice of a fixed, ordered document (a published ranking) a page asks for: `first`
+/// lines from `offset`, or every line from `offset` when `first` is absent. Such a document
+/// does not change, so a position is a stable place to page from.
+pub fn offset_window(
+    total: usize,
+    first: Option<i32>,
+    offset: i32,
+    max: u64,
+) -> AppResult<std::ops::Range<usize>> {
+    let offset = usize::try_from(offset)
+        .map_err(|_| AppError::bad_input("offset", "must not be negative"))?;
+    let first = match first {
+        None => usize::MAX,
+        Some(n) => usize::try_from(page_size(n, max)?).unwrap_or(usize::MAX),
+    };
+    let start = offset.min(total);
+    Ok(start..start.saturating_add(first).min(total))
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    fn field_of(e: AppError) -> String {
+        match e {
+            AppError::BadUserInput { field, .. } => field,
+            other => panic!("not a bad-input error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn whole_document_without_first() {
+        assert_eq!(offset_window(200, None, 0, 100).ok(), Some(0..200));
+        assert_eq!(offset_window(200, None, 150, 100).ok(), Some(150..200));
+    }
+
+    #[test]
+    fn a_page_stops_at_the_end() {
+        assert_eq!(offset_window(200, Some(50), 0, 100).ok(), Some(0..50));
+        assert_eq!(offset_window(200, Some(50), 180, 100).ok(), Some(180..200));
+        assert_eq!(offset_window(200, Some(50), 500, 100).ok(), Some(200..200));
+        assert_eq!(offset_window(200, Some(0), 10, 100).ok(), Some(10..10));
+    }
+
+    #[test]
+    fn refuses_negative_and_oversized_pages() {
+        assert_eq!(
+            field_of(offset_window(10, Some(5), -1, 100).unwrap_err()),
+            "offset"
+        );
+        assert_eq!(
+            field_of(offset_window(10, Some(-1), 0, 100).unwrap_err()),
+            "first"
+        );
+        assert_eq!(
+            field_of(offset_window(10, Some(101), 0, 100).unwrap_err()),
+            "first"
+        );
     }
 }

@@ -894,6 +894,33 @@ async fn rank_changes_since_the_previous_published_year(app: TestApp) {
     .await;
     let again = app.ok(None, RANKING, json!({ "y": 2026 })).await["consultancyRanking"].clone();
     assert_eq!(changes(&again), want);
+    // A page of a published ranking: positions from `offset`, the whole count beside it.
+    const PAGE: &str = "query($y: Int!, $first: Int, $offset: Int!) { consultancyRanking(year: $y) { entryCount entries(first: $first, offset: $offset) { position rank previousRank rankChange consultancy { name } } } }";
+    let page = |first: Value, offset: Value| json!({ "y": 2026, "first": first, "offset": offset });
+    let second_page =
+        app.ok(None, PAGE, page(json!(2), json!(2))).await["consultancyRanking"].clone();
+    assert_eq!(second_page["entryCount"], 4);
+    assert_eq!(changes(&second_page), want[2..].to_vec());
+    let positions: Vec<&Value> = second_page["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| &e["position"])
+        .collect();
+    assert_eq!(positions, [&json!(3), &json!(4)]);
+    let past_the_end = app.ok(None, PAGE, page(json!(2), json!(9))).await;
+    assert_eq!(past_the_end["consultancyRanking"]["entries"], json!([]));
+    let rest = app.ok(None, PAGE, page(Value::Null, json!(1))).await["consultancyRanking"].clone();
+    assert_eq!(changes(&rest), want[1..].to_vec());
+    for (first, offset, field) in [
+        (json!(2), json!(-1), "offset"),
+        (json!(-1), json!(0), "first"),
+        (json!(101), json!(0), "first"),
+    ] {
+        let (code, error) = app.err(None, PAGE, page(first, offset)).await;
+        assert_eq!(code, "BAD_USER_INPUT", "{error}");
+        assert_eq!(error["extensions"]["field"], field, "{error}");
+    }
     let (_, _, csv_bytes) = get(&app, "/reports/consultancy-ranking/2026.csv", &[]).await;
     let text = String::from_utf8_lossy(&csv_bytes[3..]).into_owned();
     let second = text.lines().nth(1).expect("first line");

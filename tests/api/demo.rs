@@ -177,6 +177,54 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
         assert!(costs[1] <= 12, "{costs:?} statements for {query}");
     }
 
+    // An enterprise page reads its audits down to the seats in one joined statement; each
+    // audit read on its own (level by level, through the loaders) gives the same tree.
+    const TREE: &str =
+        "id reviews { id kind date panel { id seats { id status slotIndex expert { name } } } }";
+    let page = app
+        .ok(
+            Some(&admin),
+            &format!(
+                "{{ enterprises(first: 20) {{ edges {{ node {{ audits {{ {TREE} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    let joined: Vec<serde_json::Value> = page["enterprises"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["node"]["audits"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let seats = |audits: &[serde_json::Value]| {
+        audits
+            .iter()
+            .flat_map(|a| a["reviews"].as_array().cloned().unwrap_or_default())
+            .filter_map(|r| r["panel"]["seats"].as_array().map(Vec::len))
+            .sum::<usize>()
+    };
+    assert!(seats(&joined) > 0, "the page has seated panels: {page}");
+    // In requests of 20 root fields (the most an operation may ask for).
+    for chunk in joined.chunks(20) {
+        let one_by_one = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                format!(
+                    "a{i}: audit(id: \"{}\") {{ {TREE} }}",
+                    a["id"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let each = app
+            .ok(Some(&admin), &format!("{{ {one_by_one} }}"), json!({}))
+            .await;
+        for (i, audit) in chunk.iter().enumerate() {
+            assert_eq!(&each[format!("a{i}")], audit, "audit {i} read on its own");
+        }
+    }
+
     // A second run refuses to mix demo rows into a filled registry.
     let again =
         cleanprod::services::demo::seed_demo(&app.state.services, 1, "demo-password-1", &Quiet)

@@ -13,8 +13,9 @@ use entity::{
 };
 use uuid::Uuid;
 
+use crate::services::audits::unguarded::PanelsOfReviews;
 use crate::services::expert_pool::PoolExpert;
-use crate::services::{Services, panels, reference};
+use crate::services::{Services, audits, panels, reference};
 
 use super::{Cached, LoadError, Loaders};
 
@@ -100,11 +101,23 @@ impl Loaders {
         }
         let audit_node = node.field("audits");
         if audit_node.exists() {
-            let rows = self.enterprise_audits.loader().load(&ids).await?;
+            // Down to the seats (an enterprise page): every level in one statement.
+            let (rows, below) = if audit_node
+                .field("reviews")
+                .field("panel")
+                .field("seats")
+                .exists()
+            {
+                let trees =
+                    audits::unguarded::audit_trees_of_enterprises(&services.db, &ids).await?;
+                (trees.audits, Some((trees.reviews, trees.panels)))
+            } else {
+                (self.enterprise_audits.loader().load(&ids).await?, None)
+            };
             let list: Vec<audit::Model> = rows.values().flatten().cloned().collect();
             prime(&self.enterprise_audits, &ids, rows).await;
             // Boxed: an audit's enterprise may ask for its audits again.
-            Box::pin(self.prime_audits(services, audit_node, &list)).await?;
+            Box::pin(self.prime_audits_read_ahead(services, audit_node, &list, below)).await?;
         }
         if node.field("certifications").exists() {
             prime_all(&self.enterprise_certifications, &ids).await?;
@@ -143,6 +156,19 @@ impl Loaders {
         node: Lookahead<'_>,
         models: &[audit::Model],
     ) -> PrimeResult {
+        self.prime_audits_read_ahead(services, node, models, None)
+            .await
+    }
+
+    /// [`Self::prime_audits`], given the audits' reviews and their panels when they were read
+    /// with the audits.
+    async fn prime_audits_read_ahead(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        models: &[audit::Model],
+        below: Option<(HashMap<Uuid, Vec<review::Model>>, PanelsOfReviews)>,
+    ) -> PrimeResult {
         let ids: Vec<Uuid> = models.iter().map(|a| a.id).collect();
         if ids.is_empty() {
             return Ok(());
@@ -177,7 +203,10 @@ impl Loaders {
                     .feed_many(models.iter().map(|a| (a.id, a.clone())))
                     .await;
             }
-            let rows = self.audit_reviews.loader().load(&ids).await?;
+            let (rows, panels) = match below {
+                Some((reviews, panels)) => (reviews, Some(panels)),
+                None => (self.audit_reviews.loader().load(&ids).await?, None),
+            };
             let list: Vec<review::Model> = rows.values().flatten().cloned().collect();
             prime(&self.audit_reviews, &ids, rows).await;
             if review_node.field("panel").exists() {
@@ -186,7 +215,8 @@ impl Loaders {
                     .feed_many(list.iter().map(|r| (r.id, r.clone())))
                     .await;
             }
-            self.prime_reviews(services, review_node, &list).await?;
+            self.prime_reviews_read_ahead(services, review_node, &list, panels)
+                .await?;
         }
         if node.field("options").exists() {
             prime_all(&self.audit_options, &ids).await?;
@@ -293,6 +323,19 @@ impl Loaders {
         node: Lookahead<'_>,
         reviews: &[review::Model],
     ) -> PrimeResult {
+        self.prime_reviews_read_ahead(services, node, reviews, None)
+            .await
+    }
+
+    /// [`Self::prime_reviews`], given the reviews' panels and seats when they were read with
+    /// the reviews (only when the query asks for the seats).
+    async fn prime_reviews_read_ahead(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        reviews: &[review::Model],
+        below: Option<PanelsOfReviews>,
+    ) -> PrimeResult {
         let panel_node = node.field("panel");
         if reviews.is_empty() || !(panel_node.exists() || node.field("hasPanel").exists()) {
             return Ok(());
@@ -300,13 +343,17 @@ impl Loaders {
         let ids = distinct(reviews.iter().map(|r| r.id));
         // Seats asked for too come with their panels, in one statement.
         let seat_node = panel_node.field("seats");
-        let (mut found, seats) = if seat_node.exists() {
-            let (found, seats) =
-                panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?;
-            (found, Some(seats))
-        } else {
-            let found = panels::unguarded::panels_of_reviews(&services.db, &ids).await?;
-            (found, None)
+        let (mut found, seats) = match below {
+            Some(read) => (read.panels, Some(read.seats)),
+            None if seat_node.exists() => {
+                let (found, seats) =
+                    panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?;
+                (found, Some(seats))
+            }
+            None => {
+                let found = panels::unguarded::panels_of_reviews(&services.db, &ids).await?;
+                (found, None)
+            }
         };
         let drawn: Vec<panel::Model> = found.values().cloned().collect();
         let values: Vec<(Uuid, Option<panel::Model>)> =

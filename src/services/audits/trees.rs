@@ -1,0 +1,130 @@
+//! An enterprise's audits down to the experts' seats, in one statement: what a front end's
+//! enterprise page asks for (its audits, their reviews, each review's panel and its seats).
+//! Read level by level, that is four statements and four round trips; joined, one. Each
+//! audit, review and panel comes on several rows and is decoded on its first only.
+
+use std::collections::HashMap;
+
+use entity::{audit, panel, panel_seat, review};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, JoinType, Order, Query, SelectExpr, SelectStatement,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+use crate::services::bulk;
+
+/// Some enterprises' audits, reviews, panels and seats, each keyed as its loader keys it.
+#[derive(Default)]
+pub struct AuditTrees {
+    /// By enterprise, oldest audit first.
+    pub audits: HashMap<Uuid, Vec<audit::Model>>,
+    /// By audit, in id order.
+    pub reviews: HashMap<Uuid, Vec<review::Model>>,
+    /// Reviews and panels, below the audits.
+    pub panels: PanelsOfReviews,
+}
+
+/// Panels by their review, and their seats by panel in slot order.
+#[derive(Default)]
+pub struct PanelsOfReviews {
+    pub panels: HashMap<Uuid, panel::Model>,
+    pub seats: HashMap<Uuid, Vec<panel_seat::Model>>,
+}
+
+/// Selects every column of `E`, each named `{prefix}{column}`, as sea-orm's own combined
+/// selects do (so `FromQueryResult` reads them back with the prefix).
+fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        query.expr(SelectExpr {
+            expr: column.select_as(column.into_expr()),
+            alias: Some(Alias::new(format!("{prefix}{}", column.as_str())).into()),
+            window: None,
+        });
+    }
+}
+
+/// Unguarded (the loaders' batch read; the types that resolve the rows check access): the
+/// audits of `enterprise_ids` with their reviews, panels and seats, in one statement.
+pub async fn audit_trees_of_enterprises(
+    db: &impl ConnectionTrait,
+    enterprise_ids: &[Uuid],
+) -> AppResult<AuditTrees> {
+    let mut query = Query::select();
+    query
+        .from(audit::Entity)
+        .join(
+            JoinType::LeftJoin,
+            review::Entity,
+            Expr::col((review::Entity, review::Column::AuditId))
+                .equals((audit::Entity, audit::Column::Id)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            panel::Entity,
+            Expr::col((panel::Entity, panel::Column::ReviewId))
+                .equals((review::Entity, review::Column::Id)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            panel_seat::Entity,
+            Expr::col((panel_seat::Entity, panel_seat::Column::PanelId))
+                .equals((panel::Entity, panel::Column::Id)),
+        )
+        .and_where(bulk::among(
+            db.get_database_backend(),
+            audit::Column::EnterpriseId,
+            enterprise_ids.iter().copied(),
+        ))
+        .order_by((audit::Entity, audit::Column::Id), Order::Asc)
+        .order_by((review::Entity, review::Column::Id), Order::Asc)
+        .order_by(
+            (panel_seat::Entity, panel_seat::Column::SlotIndex),
+            Order::Asc,
+        )
+        .order_by((panel_seat::Entity, panel_seat::Column::Id), Order::Asc);
+    select_prefixed::<audit::Entity>(&mut query, "A_");
+    select_prefixed::<review::Entity>(&mut query, "B_");
+    select_prefixed::<panel::Entity>(&mut query, "C_");
+    select_prefixed::<panel_seat::Entity>(&mut query, "D_");
+    let statement = db.get_database_backend().build(&query);
+
+    let mut trees = AuditTrees::default();
+    let (mut audit_id, mut review_id, mut panel_id) = (None, None, None);
+    for row in db.query_all_raw(statement).await? {
+        // Rows come audit by audit, review by review: a level's columns are read on its
+        // first row only.
+        let this_audit: Uuid = row.try_get("A_", "id")?;
+        if audit_id != Some(this_audit) {
+            let audit = audit::Model::from_query_result(&row, "A_")?;
+            trees
+                .audits
+                .entry(audit.enterprise_id)
+                .or_default()
+                .push(audit);
+            audit_id = Some(this_audit);
+            (review_id, panel_id) = (None, None);
+        }
+        let this_review: Option<Uuid> = row.try_get("B_", "id")?;
+        if this_review.is_some() && review_id != this_review {
+            let review = review::Model::from_query_result(&row, "B_")?;
+            trees.reviews.entry(this_audit).or_default().push(review);
+            review_id = this_review;
+        }
+        let this_panel: Option<Uuid> = row.try_get("C_", "id")?;
+        if let Some(this_panel) = this_panel
+            && panel_id != Some(this_panel)
+        {
+            let panel = panel::Model::from_query_result(&row, "C_")?;
+            trees.panels.panels.insert(panel.review_id, panel);
+            panel_id = Some(this_panel);
+        }
+        let this_seat: Option<Uuid> = row.try_get("D_", "id")?;
+        if let (Some(this_panel), Some(_)) = (this_panel, this_seat) {
+            let seat = panel_seat::Model::from_query_result(&row, "D_")?;
+            trees.panels.seats.entry(this_panel).or_default().push(seat);
+        }
+    }
+    Ok(trees)
+}
