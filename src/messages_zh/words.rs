@@ -159,6 +159,7 @@ pub(super) const FIELDS: &[(&str, &str)] = &[
     ("noticeDate", "通知日期"),
     ("noticeNumber", "通知文号"),
     ("noxT", "削减NOx（吨/年）"),
+    ("offset", "起始位置"),
     ("operatingRevenue", "营业收入"),
     ("operation", "操作"),
     ("opinion", "意见"),
