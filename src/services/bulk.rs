@@ -4,10 +4,10 @@
 //! number of rows. SQLite runs in the process (no round trips) and has no arrays: there the
 //! rows go in multi-row statements of few sizes ([`chunk_sizes`]).
 
-use sea_orm::sea_query::{Expr, Func, InsertStatement, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, Func, InsertStatement, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable,
-    QueryTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic,
+    Iterable, QueryTrait, Value,
 };
 
 /// The most rows one multi-row INSERT takes on SQLite.
@@ -27,6 +27,18 @@ pub fn chunk_sizes(rows: usize) -> impl Iterator<Item = usize> {
         .map(|bit| 1usize << bit)
         .filter(move |size| rest & size != 0);
     full.chain(powers)
+}
+
+/// Adds every column of `E` to `select`, named `prefix` + column, as sea-orm's own combined
+/// selects do, so `FromQueryResult::from_query_result(row, prefix)` reads them back: how a
+/// joined read names the columns of each table it joins.
+pub fn select_prefixed<E: EntityTrait + Default>(select: &mut SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        select.expr_as(
+            column.select_as(Expr::col((E::default(), column))),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
 }
 
 /// `column IN (values)`: on PostgreSQL `column = ANY($1)` with the values bound as one array,

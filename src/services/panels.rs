@@ -971,10 +971,7 @@ pub(crate) mod unguarded {
     pub async fn panels_with_seats_of_reviews(
         db: &impl ConnectionTrait,
         review_ids: &[Uuid],
-    ) -> AppResult<(
-        HashMap<Uuid, panel::Model>,
-        HashMap<Uuid, Vec<panel_seat::Model>>,
-    )> {
+    ) -> AppResult<crate::services::audits::unguarded::PanelsOfReviews> {
         let seats_of_panel: RelationDef = panel_seat::Entity::belongs_to(panel::Entity)
             .from(panel_seat::Column::PanelId)
             .to(panel::Column::Id)
@@ -1007,7 +1004,7 @@ pub(crate) mod unguarded {
                 seats.entry(panel_id).or_default().push(seat);
             }
         }
-        Ok((panels, seats))
+        Ok(crate::services::audits::unguarded::PanelsOfReviews { panels, seats })
     }
 
     /// Panels by their review's id.

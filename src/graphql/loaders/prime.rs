@@ -346,9 +346,9 @@ impl Loaders {
         let (mut found, seats) = match below {
             Some(read) => (read.panels, Some(read.seats)),
             None if seat_node.exists() => {
-                let (found, seats) =
+                let read =
                     panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?;
-                (found, Some(seats))
+                (read.panels, Some(read.seats))
             }
             None => {
                 let found = panels::unguarded::panels_of_reviews(&services.db, &ids).await?;

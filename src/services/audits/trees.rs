@@ -6,14 +6,12 @@
 use std::collections::HashMap;
 
 use entity::{audit, panel, panel_seat, review};
-use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, JoinType, Order, Query, SelectExpr, SelectStatement,
-};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::services::bulk;
+use crate::services::bulk::{self, select_prefixed};
 
 /// Some enterprises' audits, reviews, panels and seats, each keyed as its loader keys it.
 #[derive(Default)]
@@ -31,18 +29,6 @@ pub struct AuditTrees {
 pub struct PanelsOfReviews {
     pub panels: HashMap<Uuid, panel::Model>,
     pub seats: HashMap<Uuid, Vec<panel_seat::Model>>,
-}
-
-/// Selects every column of `E`, each named `{prefix}{column}`, as sea-orm's own combined
-/// selects do (so `FromQueryResult` reads them back with the prefix).
-fn select_prefixed<E: EntityTrait>(query: &mut SelectStatement, prefix: &str) {
-    for column in E::Column::iter() {
-        query.expr(SelectExpr {
-            expr: column.select_as(column.into_expr()),
-            alias: Some(Alias::new(format!("{prefix}{}", column.as_str())).into()),
-            window: None,
-        });
-    }
 }
 
 /// Unguarded (the loaders' batch read; the types that resolve the rows check access): the

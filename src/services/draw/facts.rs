@@ -17,11 +17,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::index::DrawIndex;
-use super::request::{DrawJob, select_prefixed};
+use super::request::DrawJob;
 use crate::domain::{ReviewKind, SeatStatus};
 use crate::error::AppResult;
 use crate::rules::eligibility::{DeclaredConflict, ReviewContext, StaffTie, Unavailability};
-use crate::services::bulk::among;
+use crate::services::bulk::{among, select_prefixed};
 use crate::services::{Services, expert_pool, is_not_constant};
 
 pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use entity::{audit, consultancy, enterprise, review};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
@@ -13,6 +13,7 @@ use crate::domain::{ReviewKind, ReviewStatus, Sector};
 use crate::error::{AppError, AppResult};
 use crate::rules::draw::{Slot, composition_with, default_composition, panel_size};
 use crate::rules::eligibility::{ReviewContext, conflict_cutoff};
+use crate::services::bulk::select_prefixed;
 use crate::services::{Services, panels, today};
 
 /// The witness nonce is kept exactly as typed, up to this many bytes.
@@ -201,19 +202,6 @@ impl Setting {
             "seatCap": self.ctx.seat_cap,
             "conflictCutoff": conflict_cutoff(self.ctx.review_date),
         })
-    }
-}
-
-/// Adds every column of `E` to `select`, named `prefix` + column (for `from_query_result`).
-pub(super) fn select_prefixed<E: EntityTrait + Default>(
-    select: &mut SelectStatement,
-    prefix: &str,
-) {
-    for column in E::Column::iter() {
-        select.expr_as(
-            column.select_as(Expr::col((E::default(), column))),
-            Alias::new(format!("{prefix}{}", column.as_str())),
-        );
     }
 }
 
