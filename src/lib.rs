@@ -37,15 +37,17 @@ use crate::services::Services;
 pub struct AppState {
     pub services: Services,
     pub schema: AppSchema,
-    /// Automatic persisted queries (hash → parsed document). Per instance: a miss only
-    /// makes the client send the full query once more, as the protocol expects.
-    pub persisted_queries: LruCacheStorage,
+    /// Parsed documents by the SHA-256 of their text, the recently used ones: each text is
+    /// parsed once, and automatic persisted queries are answered from here. Per instance: a
+    /// persisted query's miss only makes the client send the full query once more, as the
+    /// protocol expects.
+    pub parsed_documents: LruCacheStorage,
     /// Request and draw counters for `/metrics` (the services see them as `ServiceMetrics`).
     pub metrics: Arc<http::metrics::Metrics>,
 }
 
-/// How many persisted queries each instance keeps.
-const PERSISTED_QUERY_CACHE: usize = 1024;
+/// How many parsed documents each instance keeps.
+const PARSED_DOCUMENT_CACHE: usize = 1024;
 
 impl AppState {
     /// Builds the state on a connected, migrated database; events go to the log.
@@ -104,12 +106,12 @@ impl AppState {
         if converted > 0 {
             tracing::info!(converted, "encrypted personal data stored in clear");
         }
-        let persisted_queries = LruCacheStorage::new(PERSISTED_QUERY_CACHE);
+        let parsed_documents = LruCacheStorage::new(PARSED_DOCUMENT_CACHE);
         let schema = graphql::build_schema(Some(services.clone()));
         Ok(AppState {
             services,
             schema,
-            persisted_queries,
+            parsed_documents,
             metrics,
         })
     }

@@ -593,7 +593,9 @@ impl PanelQuery {
         let (s, page) = page_args(ctx, first, after)?;
         let result = panels::my_seats(&s.db, viewer(ctx), page).await?;
         let node = node_selection(ctx);
-        loaders(ctx)?.prime_seats(node, &result.items).await?;
+        loaders(ctx)?
+            .prime_seats(s, node, &result.items, None)
+            .await?;
         Ok(PanelSeatConnection::of_rows(
             result,
             |m| m.id,

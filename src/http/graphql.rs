@@ -466,43 +466,62 @@ struct PersistedQuery {
     sha256_hash: String,
 }
 
-/// Automatic persisted queries (Apollo's protocol), answered here rather than by
-/// async-graphql's extension: any schema extension sends every field of every answer through
-/// the extension chain, which cost about a fifth of a deep read's time.
+/// The parsed document of a request, from the instance's cache of parsed documents (by the
+/// SHA-256 of their text) where it is there.
 ///
-/// `Ok(None)`: nothing to substitute (no `persistedQuery`, or a query that does not parse,
-/// whose error the executor reports with its position). `Err`: the client's message.
-async fn persisted_query(
+/// Front ends send the same few operations again and again, and parsing one took a third of
+/// the server's time in a deep read (async-graphql's parser is a pest grammar): each text is
+/// parsed once per instance while it stays among the recently used.
+///
+/// The same cache answers automatic persisted queries (Apollo's protocol), here rather than
+/// by async-graphql's extension: any schema extension sends every field of every answer
+/// through the extension chain, which cost about a fifth of a deep read's time. A text sent
+/// once may then be sent by its hash alone.
+///
+/// `Ok(None)`: nothing to substitute (a query that does not parse, whose error the executor
+/// reports with its position). `Err`: the client's message.
+async fn parsed_document(
     state: &AppState,
     query: &str,
     extensions: Option<&serde_json::Value>,
 ) -> Result<Option<ExecutableDocument>, String> {
-    let Some(value) = extensions.and_then(|e| e.get("persistedQuery")) else {
-        return Ok(None);
+    let persisted = match extensions.and_then(|e| e.get("persistedQuery")) {
+        None => None,
+        Some(value) => {
+            let persisted = PersistedQuery::deserialize(value)
+                .map_err(|_| "Invalid \"PersistedQuery\" extension configuration.".to_owned())?;
+            if persisted.version != 1 {
+                return Err(format!(
+                    "only version 1 of the \"PersistedQuery\" extension is supported, not {}",
+                    persisted.version
+                ));
+            }
+            Some(persisted)
+        }
     };
-    let persisted = PersistedQuery::deserialize(value)
-        .map_err(|_| "Invalid \"PersistedQuery\" extension configuration.".to_owned())?;
-    if persisted.version != 1 {
-        return Err(format!(
-            "only version 1 of the \"PersistedQuery\" extension is supported, not {}",
-            persisted.version
-        ));
-    }
     if query.is_empty() {
-        return match state.persisted_queries.get(persisted.sha256_hash).await {
+        let Some(persisted) = persisted else {
+            return Ok(None);
+        };
+        return match state.parsed_documents.get(persisted.sha256_hash).await {
             Some(doc) => Ok(Some(doc)),
             // The message Apollo's clients look for before sending the query with its hash.
             None => Err("PersistedQueryNotFound".to_owned()),
         };
     }
     let hash = hex::encode(Sha256::digest(query.as_bytes()));
-    if !hash.eq_ignore_ascii_case(&persisted.sha256_hash) {
+    if let Some(persisted) = persisted
+        && !hash.eq_ignore_ascii_case(&persisted.sha256_hash)
+    {
         return Err("provided sha does not match query".to_owned());
+    }
+    if let Some(doc) = state.parsed_documents.get(hash.clone()).await {
+        return Ok(Some(doc));
     }
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return Ok(None);
     };
-    state.persisted_queries.set(hash, doc.clone()).await;
+    state.parsed_documents.set(hash, doc.clone()).await;
     Ok(Some(doc))
 }
 
@@ -552,7 +571,7 @@ async fn run(
         ResponseType::Json => StatusCode::OK,
     };
     let mut request = async_graphql::Request::new(query);
-    match persisted_query(state, &request.query, extensions.as_ref()).await {
+    match parsed_document(state, &request.query, extensions.as_ref()).await {
         Ok(Some(doc)) => request.set_parsed_query(doc),
         Ok(None) => {}
         Err(message) => {

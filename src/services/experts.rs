@@ -760,6 +760,25 @@ pub mod unguarded {
     /// pool in memory.
     pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {
         let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
+        revealed(s, &pool, ids)
+    }
+
+    /// [`by_ids`] from the pool at a revision just read with another statement (the seats of
+    /// an enterprise page carry it): one statement fewer.
+    pub async fn by_ids_at_revision(
+        s: &Services,
+        ids: &[Uuid],
+        revision: i64,
+    ) -> AppResult<HashMap<Uuid, expert::Model>> {
+        let pool = expert_pool::at_revision(&s.db, &s.expert_pool, revision).await?;
+        revealed(s, &pool, ids)
+    }
+
+    fn revealed(
+        s: &Services,
+        pool: &expert_pool::Pool,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, expert::Model>> {
         ids.iter()
             .filter_map(|id| pool.get(*id))
             .map(|e| reveal(&s.data_keys, e.model.clone()).map(|m| (m.id, m)))

@@ -965,9 +965,10 @@ pub(crate) mod unguarded {
         crate::services::keyed_by_id::<review::Entity>(db, ids).await
     }
 
-    /// The panels of some reviews, by review, and their seats in slot order, by panel, in one
-    /// statement: a deep read asking for both saves a round trip (on PostgreSQL two, with the
-    /// ping sqlx sends as a connection returns to the pool).
+    /// The panels of some reviews, by review, and their seats in slot order, by panel, with
+    /// the expert pool's revision, in one statement: a deep read asking for both saves a round
+    /// trip (on PostgreSQL two, with the ping sqlx sends as a connection returns to the pool),
+    /// and one more for the seats' experts.
     pub async fn panels_with_seats_of_reviews(
         db: &impl ConnectionTrait,
         review_ids: &[Uuid],
@@ -987,11 +988,20 @@ pub(crate) mod unguarded {
             .order_by_asc(panel::Column::Id)
             .order_by_asc(panel_seat::Column::SlotIndex)
             .order_by_asc(panel_seat::Column::Id)
+            .expr_as(
+                crate::services::expert_pool::revision_column(),
+                crate::services::audits::unguarded::POOL_REVISION,
+            )
             .into_query();
         let mut panels = HashMap::new();
         let mut seats: HashMap<Uuid, Vec<panel_seat::Model>> = HashMap::new();
+        let mut pool_revision = None;
         let mut current = None;
         for row in db.query_all(&query).await? {
+            if pool_revision.is_none() {
+                pool_revision =
+                    Some(row.try_get("", crate::services::audits::unguarded::POOL_REVISION)?);
+            }
             // Rows come by panel: its columns are decoded on its first row only (a panel is
             // as wide as a seat, and has four or more).
             let panel_id: Uuid = row.try_get("A_", "id")?;
@@ -1004,7 +1014,11 @@ pub(crate) mod unguarded {
                 seats.entry(panel_id).or_default().push(seat);
             }
         }
-        Ok(crate::services::audits::unguarded::PanelsOfReviews { panels, seats })
+        Ok(crate::services::audits::unguarded::PanelsOfReviews {
+            panels,
+            seats,
+            pool_revision,
+        })
     }
 
     /// Panels by their review's id.

@@ -325,6 +325,40 @@ async fn automatic_persisted_queries(app: TestApp) {
         Some(11)
     );
 
+    // A text sent plainly is parsed once and kept: sent again it answers the same, and its
+    // hash alone now names it.
+    let plain = "{ cities { name code } }";
+    let (_, _, first) = app.send(post(json!({ "query": plain }))).await;
+    let (_, _, again) = app.send(post(json!({ "query": plain }))).await;
+    assert_eq!(body_json(&first), body_json(&again));
+    assert_eq!(
+        body_json(&first)["data"]["cities"].as_array().map(Vec::len),
+        Some(11)
+    );
+    let plain_ext = json!({ "persistedQuery": {
+        "version": 1, "sha256Hash": hex::encode(Sha256::digest(plain.as_bytes())) } });
+    let (_, _, body) = app.send(post(json!({ "extensions": plain_ext }))).await;
+    assert_eq!(body_json(&body), body_json(&first));
+    // A text that does not parse is not kept: each time it gets its syntax error, with its
+    // position, and its hash stays unknown.
+    let broken = "{ cities { name ";
+    for _ in 0..2 {
+        let (_, _, body) = app.send(post(json!({ "query": broken }))).await;
+        let body = body_json(&body);
+        assert!(body.get("data").is_none(), "{body}");
+        assert!(
+            body["errors"][0]["locations"][0]["line"].is_number(),
+            "{body}"
+        );
+    }
+    let broken_ext = json!({ "persistedQuery": {
+        "version": 1, "sha256Hash": hex::encode(Sha256::digest(broken.as_bytes())) } });
+    let (_, _, body) = app.send(post(json!({ "extensions": broken_ext }))).await;
+    assert_eq!(
+        body_json(&body)["errors"][0]["message"],
+        "PersistedQueryNotFound"
+    );
+
     // A persisted mutation cannot be run over GET either.
     let mutation = "mutation { changePassword(currentPassword: \"a\", newPassword: \"b\") { id } }";
     let mhash = hex::encode(Sha256::digest(mutation.as_bytes()));

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::services::audits::unguarded::PanelsOfReviews;
 use crate::services::expert_pool::PoolExpert;
-use crate::services::{Services, audits, panels, reference};
+use crate::services::{Services, audits, experts, panels, reference};
 
 use super::{Cached, LoadError, Loaders};
 
@@ -343,13 +343,15 @@ impl Loaders {
         let ids = distinct(reviews.iter().map(|r| r.id));
         // Seats asked for too come with their panels, in one statement.
         let seat_node = panel_node.field("seats");
-        let (mut found, seats) = match below {
-            Some(read) => (read.panels, Some(read.seats)),
+        let below = match below {
+            Some(read) => Some(read),
             None if seat_node.exists() => {
-                let read =
-                    panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?;
-                (read.panels, Some(read.seats))
+                Some(panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?)
             }
+            None => None,
+        };
+        let (mut found, seats) = match below {
+            Some(read) => (read.panels, Some((read.seats, read.pool_revision))),
             None => {
                 let found = panels::unguarded::panels_of_reviews(&services.db, &ids).await?;
                 (found, None)
@@ -360,47 +362,73 @@ impl Loaders {
             ids.iter().map(|id| (*id, found.remove(id))).collect();
         self.panel_of_review.feed_many(values).await;
         match seats {
-            Some(seats) => self.feed_seats(seat_node, &drawn, seats).await,
-            None if panel_node.exists() => self.prime_panels(panel_node, &drawn).await,
+            Some((seats, pool_revision)) => {
+                self.feed_seats(services, seat_node, &drawn, seats, pool_revision)
+                    .await
+            }
+            None if panel_node.exists() => self.prime_panels(services, panel_node, &drawn).await,
             None => Ok(()),
         }
     }
 
     /// The seats of some panels, and the seats' own relations, when the query asks for them.
-    pub async fn prime_panels(&self, node: Lookahead<'_>, drawn: &[panel::Model]) -> PrimeResult {
+    pub async fn prime_panels(
+        &self,
+        services: &Services,
+        node: Lookahead<'_>,
+        drawn: &[panel::Model],
+    ) -> PrimeResult {
         let seat_node = node.field("seats");
         if drawn.is_empty() || !seat_node.exists() {
             return Ok(());
         }
         let ids = distinct(drawn.iter().map(|p| p.id));
         let found = self.panel_seats.loader().load(&ids).await?;
-        self.feed_seats(seat_node, drawn, found).await
+        self.feed_seats(services, seat_node, drawn, found, None)
+            .await
     }
 
     /// Feeds the seats of some panels (none where a panel has none), then their relations.
+    /// `pool_revision`: the expert pool's, when it was read with the seats.
     async fn feed_seats(
         &self,
+        services: &Services,
         seat_node: Lookahead<'_>,
         drawn: &[panel::Model],
         found: HashMap<Uuid, Vec<panel_seat::Model>>,
+        pool_revision: Option<i64>,
     ) -> PrimeResult {
         let ids = distinct(drawn.iter().map(|p| p.id));
         let seats: Vec<panel_seat::Model> = found.values().flatten().cloned().collect();
         prime(&self.panel_seats, &ids, found).await;
-        self.prime_seats(seat_node, &seats).await
+        self.prime_seats(services, seat_node, &seats, pool_revision)
+            .await
     }
 
-    /// The relations of a page of seats.
+    /// The relations of a page of seats. `pool_revision`: the expert pool's, when it was read
+    /// with the seats (their experts are then taken from it without another statement).
     pub async fn prime_seats(
         &self,
+        services: &Services,
         node: Lookahead<'_>,
         seats: &[panel_seat::Model],
+        pool_revision: Option<i64>,
     ) -> PrimeResult {
         if seats.is_empty() {
             return Ok(());
         }
         if node.field("expert").exists() || node.field("expertName").exists() {
-            feed(&self.experts, &distinct(seats.iter().map(|s| s.expert_id))).await?;
+            let wanted = distinct(seats.iter().map(|s| s.expert_id));
+            match pool_revision {
+                Some(revision) => {
+                    let found =
+                        experts::unguarded::by_ids_at_revision(services, &wanted, revision).await?;
+                    self.experts.feed_many(found).await;
+                }
+                None => {
+                    feed(&self.experts, &wanted).await?;
+                }
+            }
         }
         if node.field("review").exists() || node.field("panel").exists() {
             let wanted = distinct(seats.iter().map(|s| s.review_id));

@@ -6,14 +6,16 @@
 use std::collections::HashMap;
 
 use entity::{audit, panel, panel_seat, review};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::error::AppResult;
 use crate::services::bulk::{self, select_prefixed};
+use crate::services::expert_pool;
 
-/// Some enterprises' audits, reviews, panels and seats, each keyed as its loader keys it.
+/// Some enterprises' audits, reviews, panels and seats, each keyed as its loader keys it, and
+/// the expert pool's revision as of the same statement.
 #[derive(Default)]
 pub struct AuditTrees {
     /// By enterprise, oldest audit first.
@@ -29,10 +31,17 @@ pub struct AuditTrees {
 pub struct PanelsOfReviews {
     pub panels: HashMap<Uuid, panel::Model>,
     pub seats: HashMap<Uuid, Vec<panel_seat::Model>>,
+    /// The expert pool's revision, read in the same statement (none when no row came): the
+    /// seats' experts are then taken from the pool at that revision without reading it again.
+    pub pool_revision: Option<i64>,
 }
 
+/// The name of the pool's revision among a statement's columns.
+pub const POOL_REVISION: &str = "pool_revision";
+
 /// Unguarded (the loaders' batch read; the types that resolve the rows check access): the
-/// audits of `enterprise_ids` with their reviews, panels and seats, in one statement.
+/// audits of `enterprise_ids` with their reviews, panels and seats, and the expert pool's
+/// revision, in one statement.
 pub async fn audit_trees_of_enterprises(
     db: &impl ConnectionTrait,
     enterprise_ids: &[Uuid],
@@ -74,6 +83,7 @@ pub async fn audit_trees_of_enterprises(
     select_prefixed::<review::Entity>(&mut query, "B_");
     select_prefixed::<panel::Entity>(&mut query, "C_");
     select_prefixed::<panel_seat::Entity>(&mut query, "D_");
+    query.expr_as(expert_pool::revision_column(), Alias::new(POOL_REVISION));
     let statement = db.get_database_backend().build(&query);
 
     let mut trees = AuditTrees::default();
@@ -82,6 +92,9 @@ pub async fn audit_trees_of_enterprises(
         // Rows come audit by audit, review by review: a level's columns are read on its
         // first row only.
         let this_audit: Uuid = row.try_get("A_", "id")?;
+        if trees.panels.pool_revision.is_none() {
+            trees.panels.pool_revision = Some(row.try_get("", POOL_REVISION)?);
+        }
         if audit_id != Some(this_audit) {
             let audit = audit::Model::from_query_result(&row, "A_")?;
             trees
