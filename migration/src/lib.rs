@@ -36,6 +36,7 @@ mod m20261206_000028_written_notices;
 mod m20261206_000029_county_delegation;
 mod m20261206_000030_assessment;
 mod m20261206_000031_finding_confirmation;
+mod m20261206_000032_city_pages;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000029_county_delegation::Migration),
             Box::new(m20261206_000030_assessment::Migration),
             Box::new(m20261206_000031_finding_confirmation::Migration),
+            Box::new(m20261206_000032_city_pages::Migration),
         ]
     }
 }

@@ -469,7 +469,7 @@ struct PersistedQuery {
 /// The parsed document of a request, from the instance's cache of parsed documents (by the
 /// SHA-256 of their text) where it is there.
 ///
-/// Front ends send the same few operations again and again, and parsing one took a third of
+/// Front ends send the same few operations again and again, and parsing one took a tenth of
 /// the server's time in a deep read (async-graphql's parser is a pest grammar): each text is
 /// parsed once per instance while it stays among the recently used.
 ///
