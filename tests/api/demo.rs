@@ -225,6 +225,34 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
         }
     }
 
+    // The seats' experts come from the pool in memory at the revision read with the tree: a
+    // change made behind this server's back (another instance) shows on the very next page.
+    app.execute("UPDATE experts SET name = name || '（改）'")
+        .await;
+    let renamed = app
+        .ok(
+            Some(&admin),
+            &format!(
+                "{{ enterprises(first: 20) {{ edges {{ node {{ audits {{ {TREE} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    let names: Vec<String> = renamed["enterprises"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["node"]["audits"].as_array().cloned().unwrap_or_default())
+        .flat_map(|a| a["reviews"].as_array().cloned().unwrap_or_default())
+        .flat_map(|r| r["panel"]["seats"].as_array().cloned().unwrap_or_default())
+        .map(|s| s["expert"]["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(names.len(), seats(&joined), "{renamed}");
+    assert!(
+        names.iter().all(|n| n.ends_with("（改）")),
+        "every seated expert under their new name: {names:?}"
+    );
+
     // A second run refuses to mix demo rows into a filled registry.
     let again =
         cleanprod::services::demo::seed_demo(&app.state.services, 1, "demo-password-1", &Quiet)
