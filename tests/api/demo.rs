@@ -53,12 +53,8 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
             json!({}),
         )
         .await;
-    let panel_ids: Vec<String> = data["enterprises"]["edges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|e| e["node"]["audits"].as_array().into_iter().flatten())
-        .flat_map(|a| a["reviews"].as_array().into_iter().flatten())
+    let panel_ids: Vec<String> = reviews_of(&audits_on(&data))
+        .iter()
         .filter_map(|r| r["panel"]["id"].as_str().map(str::to_owned))
         .collect();
     assert!(panel_ids.len() >= 10, "{data}");
@@ -190,16 +186,10 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
             json!({}),
         )
         .await;
-    let joined: Vec<serde_json::Value> = page["enterprises"]["edges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|e| e["node"]["audits"].as_array().cloned().unwrap_or_default())
-        .collect();
+    let joined = audits_on(&page);
     let seats = |audits: &[serde_json::Value]| {
-        audits
+        reviews_of(audits)
             .iter()
-            .flat_map(|a| a["reviews"].as_array().cloned().unwrap_or_default())
             .filter_map(|r| r["panel"]["seats"].as_array().map(Vec::len))
             .sum::<usize>()
     };
@@ -238,12 +228,8 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
             json!({}),
         )
         .await;
-    let names: Vec<String> = renamed["enterprises"]["edges"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|e| e["node"]["audits"].as_array().cloned().unwrap_or_default())
-        .flat_map(|a| a["reviews"].as_array().cloned().unwrap_or_default())
+    let names: Vec<String> = reviews_of(&audits_on(&renamed))
+        .iter()
         .flat_map(|r| r["panel"]["seats"].as_array().cloned().unwrap_or_default())
         .map(|s| s["expert"]["name"].as_str().unwrap_or_default().to_owned())
         .collect();
@@ -263,6 +249,24 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
     ));
 }
 db_test!(seed_demo_fills_the_registry);
+
+/// The audits under the nodes of an `enterprises` page, in order.
+fn audits_on(page: &serde_json::Value) -> Vec<serde_json::Value> {
+    page["enterprises"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["node"]["audits"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// The reviews of some audits, in order.
+fn reviews_of(audits: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    audits
+        .iter()
+        .flat_map(|a| a["reviews"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
 
 #[actix_web::test]
 async fn seed_demo_is_deterministic() {
