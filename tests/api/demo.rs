@@ -177,15 +177,9 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
     // audit read on its own (level by level, through the loaders) gives the same tree.
     const TREE: &str =
         "id reviews { id kind date panel { id seats { id status slotIndex expert { name } } } }";
-    let page = app
-        .ok(
-            Some(&admin),
-            &format!(
-                "{{ enterprises(first: 20) {{ edges {{ node {{ audits {{ {TREE} }} }} }} }} }}"
-            ),
-            json!({}),
-        )
-        .await;
+    let enterprise_page =
+        format!("{{ enterprises(first: 20) {{ edges {{ node {{ audits {{ {TREE} }} }} }} }} }}");
+    let page = app.ok(Some(&admin), &enterprise_page, json!({})).await;
     let joined = audits_on(&page);
     let seats = |audits: &[serde_json::Value]| {
         reviews_of(audits)
@@ -219,15 +213,7 @@ async fn seed_demo_fills_the_registry(app: TestApp) {
     // change made behind this server's back (another instance) shows on the very next page.
     app.execute("UPDATE experts SET name = name || '（改）'")
         .await;
-    let renamed = app
-        .ok(
-            Some(&admin),
-            &format!(
-                "{{ enterprises(first: 20) {{ edges {{ node {{ audits {{ {TREE} }} }} }} }} }}"
-            ),
-            json!({}),
-        )
-        .await;
+    let renamed = app.ok(Some(&admin), &enterprise_page, json!({})).await;
     let names: Vec<String> = reviews_of(&audits_on(&renamed))
         .iter()
         .flat_map(|r| r["panel"]["seats"].as_array().cloned().unwrap_or_default())
