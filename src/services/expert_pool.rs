@@ -10,7 +10,7 @@ use std::sync::{Arc, RwLock};
 
 use entity::{expert, expert_kind, expert_pool_revision, expert_sector};
 use sea_orm::sea_query::{Query, QueryStatementBuilder, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryOrder, QueryResult};
 use uuid::Uuid;
 
 use crate::domain::{ExpertStatus, ExpertiseKind, ProfessionalTitle, Sector};
@@ -150,8 +150,11 @@ async fn revision(db: &impl ConnectionTrait) -> AppResult<i64> {
         .ok_or_else(|| AppError::internal("the expert pool revision row is missing"))
 }
 
-/// The pool's revision as a column of another statement (a batch of draws reads it with its
-/// reviews, one round trip fewer).
+/// What [`revision_column`] is named in a statement, for [`revision_in`].
+pub const REVISION_COLUMN: &str = "pool_revision";
+
+/// The pool's revision as a column of another statement, named [`REVISION_COLUMN`]: a batch
+/// of draws reads it with its reviews, a deep read with its seats, one round trip fewer.
 pub fn revision_column() -> SimpleExpr {
     SimpleExpr::SubQuery(
         None,
@@ -164,6 +167,11 @@ pub fn revision_column() -> SimpleExpr {
                 .into_sub_query_statement(),
         ),
     )
+}
+
+/// The pool's revision from a row of a statement that selected [`revision_column`].
+pub fn revision_in(row: &QueryResult) -> AppResult<i64> {
+    Ok(row.try_get("", REVISION_COLUMN)?)
 }
 
 /// The pool as the database holds it now (as `db`, a connection or a transaction, sees it).

@@ -922,6 +922,7 @@ pub async fn verify_panel(
 /// whose parent the viewer was already allowed to see.
 pub(crate) mod unguarded {
     use super::*;
+    use crate::services::expert_pool;
     use entity::review;
     use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationDef};
 
@@ -988,10 +989,7 @@ pub(crate) mod unguarded {
             .order_by_asc(panel::Column::Id)
             .order_by_asc(panel_seat::Column::SlotIndex)
             .order_by_asc(panel_seat::Column::Id)
-            .expr_as(
-                crate::services::expert_pool::revision_column(),
-                crate::services::audits::unguarded::POOL_REVISION,
-            )
+            .expr_as(expert_pool::revision_column(), expert_pool::REVISION_COLUMN)
             .into_query();
         let mut panels = HashMap::new();
         let mut seats: HashMap<Uuid, Vec<panel_seat::Model>> = HashMap::new();
@@ -999,8 +997,7 @@ pub(crate) mod unguarded {
         let mut current = None;
         for row in db.query_all(&query).await? {
             if pool_revision.is_none() {
-                pool_revision =
-                    Some(row.try_get("", crate::services::audits::unguarded::POOL_REVISION)?);
+                pool_revision = Some(expert_pool::revision_in(&row)?);
             }
             // Rows come by panel: its columns are decoded on its first row only (a panel is
             // as wide as a seat, and has four or more).

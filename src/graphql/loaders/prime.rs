@@ -344,11 +344,10 @@ impl Loaders {
         // Seats asked for too come with their panels, in one statement.
         let seat_node = panel_node.field("seats");
         let below = match below {
-            Some(read) => Some(read),
             None if seat_node.exists() => {
                 Some(panels::unguarded::panels_with_seats_of_reviews(&services.db, &ids).await?)
             }
-            None => None,
+            read => read,
         };
         let (mut found, seats) = match below {
             Some(read) => (read.panels, Some((read.seats, read.pool_revision))),

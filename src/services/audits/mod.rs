@@ -1112,9 +1112,7 @@ pub async fn overdue_audits(
 
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
-    pub use super::trees::{
-        AuditTrees, POOL_REVISION, PanelsOfReviews, audit_trees_of_enterprises,
-    };
+    pub use super::trees::{AuditTrees, PanelsOfReviews, audit_trees_of_enterprises};
     use super::*;
     pub async fn by_ids(
         db: &impl ConnectionTrait,

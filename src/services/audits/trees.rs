@@ -36,9 +36,6 @@ pub struct PanelsOfReviews {
     pub pool_revision: Option<i64>,
 }
 
-/// The name of the pool's revision among a statement's columns.
-pub const POOL_REVISION: &str = "pool_revision";
-
 /// Unguarded (the loaders' batch read; the types that resolve the rows check access): the
 /// audits of `enterprise_ids` with their reviews, panels and seats, and the expert pool's
 /// revision, in one statement.
@@ -83,7 +80,10 @@ pub async fn audit_trees_of_enterprises(
     select_prefixed::<review::Entity>(&mut query, "B_");
     select_prefixed::<panel::Entity>(&mut query, "C_");
     select_prefixed::<panel_seat::Entity>(&mut query, "D_");
-    query.expr_as(expert_pool::revision_column(), Alias::new(POOL_REVISION));
+    query.expr_as(
+        expert_pool::revision_column(),
+        Alias::new(expert_pool::REVISION_COLUMN),
+    );
     let statement = db.get_database_backend().build(&query);
 
     let mut trees = AuditTrees::default();
@@ -93,7 +93,7 @@ pub async fn audit_trees_of_enterprises(
         // first row only.
         let this_audit: Uuid = row.try_get("A_", "id")?;
         if trees.panels.pool_revision.is_none() {
-            trees.panels.pool_revision = Some(row.try_get("", POOL_REVISION)?);
+            trees.panels.pool_revision = Some(expert_pool::revision_in(&row)?);
         }
         if audit_id != Some(this_audit) {
             let audit = audit::Model::from_query_result(&row, "A_")?;

@@ -282,7 +282,10 @@ pub(super) async fn read_batch(
             Expr::col((panel::Entity, panel::Column::Id)),
             Alias::new("panel_id"),
         )
-        .expr_as(expert_pool::revision_column(), Alias::new("pool_revision"))
+        .expr_as(
+            expert_pool::revision_column(),
+            Alias::new(expert_pool::REVISION_COLUMN),
+        )
         .from(review::Entity)
         .left_join(
             panel::Entity,
@@ -302,7 +305,7 @@ pub(super) async fn read_batch(
         if row.try_get::<Option<Uuid>>("", "panel_id")?.is_some() {
             drawn.insert(review.id);
         }
-        revision = Some(row.try_get::<i64>("", "pool_revision")?);
+        revision = Some(expert_pool::revision_in(&row)?);
         reviews.insert(review.id, review);
     }
     let pool = match revision {
