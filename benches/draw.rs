@@ -38,7 +38,7 @@ use uuid::Uuid;
 use cleanprod::auth::Viewer;
 use cleanprod::config::Config;
 use cleanprod::services::audits::ScheduledReview;
-use cleanprod::services::draw::{self, DrawInput};
+use cleanprod::services::draw::{self, DrawInput, NewSeat};
 use cleanprod::{AppState, db};
 
 const EXPERTS: usize = 20_000;
@@ -424,30 +424,22 @@ async fn seed(db: &DatabaseConnection, draws: usize) -> BenchResult<Seeded> {
                 taken.insert((x, on));
                 *counts.entry((expert_ids[x], year)).or_default() += 1;
             }
-            seats.push(panel_seat::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                panel_id: Set(panel_id),
-                draw_id: Set(draw_id),
-                review_id: Set(review_id),
-                review_date: Set(on),
-                expert_id: Set(expert_ids[x]),
-                slot_index: Set(slot as i32),
-                status: Set(status),
-                decline_reason: Set(None),
-                responded_at: Set(None),
-                responded_by: Set(None),
-                replaces_seat_id: Set(None),
-                attendance_recorded_at: Set(None),
-                attendance_recorded_by: Set(None),
-                checked_in_at: Set(None),
-                rating: Set(None),
-                rating_comment: Set(None),
-                rated_by: Set(None),
-                rated_at: Set(None),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            // Only the status is past: what a seat records after it (answers, attendance,
+            // ratings) does not matter to a draw.
+            let seat = NewSeat {
+                panel_id,
+                draw_id,
+                review_id,
+                review_date: on,
+                expert_id: expert_ids[x],
+                slot_index: slot as i32,
+                replaces_seat_id: None,
+            }
+            .invited(now);
+            seats.push(panel_seat::ActiveModel::from(panel_seat::Model {
+                status,
+                ..seat
+            }));
         }
     }
     insert_all(db, audits, 1_000).await?;
@@ -525,7 +517,6 @@ fn past_audit(
         enterprise_id: Set(enterprise_id),
         city_code: Set(city.to_owned()),
         year: Set(year),
-        list_id: Set(None),
         status: Set(AuditStatus::Accepted),
         last_outcome: Set(Some(ReviewOutcome::Passed)),
         closed: Set(true),
@@ -538,27 +529,18 @@ fn past_audit(
         report_submitted_on: Set(Some(date(year, 80))),
         evaluated_on: Set(Some(date(year, 90))),
         accepted_on: Set(Some(date(year, 300))),
-        acceptance_extended_until: Set(None),
-        extension_reason: Set(None),
         disclosed_on: Set(Some(date(year, 65))),
         disclosure_channel: Set(Some(DisclosureChannel::OwnWebsite)),
         disclosure_url: Set(Some("https://example.cn/audit".to_owned())),
         disclosure_content: Set(Some("审核计划".to_owned())),
         self_organised: Set(false),
-        team_leader_name: Set(None),
-        team_leader_position: Set(None),
-        extension_requested_until: Set(None),
-        extension_request_reason: Set(None),
-        extension_requested_on: Set(None),
         cycle_start_year: Set(year),
-        due_kind: Set(None),
-        due_on: Set(None),
-        delegated_county: Set(None),
-        delegated_at: Set(None),
-        delegated_by: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        // What these audits never had (a list, an extension, a team leader, a deadline due, a
+        // delegation): NULL.
+        ..Default::default()
     }
 }
 

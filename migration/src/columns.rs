@@ -280,6 +280,21 @@ impl NewTable {
         self
     }
 
+    /// A foreign key from `column`, as [`NewTable::fk`] makes it, and an index on that column
+    /// alone, named `fk_<name>` and `idx_<name>`: the rows of one parent are then found (and
+    /// a restricted delete checked) without a scan. The index takes its place among the
+    /// table's indexes where this is called.
+    pub fn indexed_fk(
+        self,
+        name: &str,
+        column: impl IntoIden,
+        to: (impl IntoIden, impl IntoIden),
+    ) -> Self {
+        let column = column.into_iden();
+        self.fk(&format!("fk_{name}"), column.clone(), to)
+            .index(&format!("idx_{name}"), [column])
+    }
+
     pub fn check(mut self, check: Check) -> Self {
         self.table.check(check);
         self
@@ -415,4 +430,35 @@ pub async fn drop_index(
     manager
         .drop_index(Index::drop().name(name).table(table).to_owned())
         .await
+}
+
+/// The columns of a status-change log (an expert's, an annual list's, a consultancy's) after
+/// its key and the row it is the history of: the status before (none for the first) and
+/// after, why, who made the change and when.
+#[derive(DeriveIden)]
+enum StatusChange {
+    FromStatus,
+    ToStatus,
+    Reason,
+    ActorId,
+    ChangedAt,
+}
+
+/// Whether a status change must give its reason.
+pub enum Reason {
+    Required,
+    Optional,
+}
+
+pub fn status_change(reason: Reason) -> [ColumnDef; 5] {
+    [
+        text_null(StatusChange::FromStatus),
+        text(StatusChange::ToStatus),
+        match reason {
+            Reason::Required => text(StatusChange::Reason),
+            Reason::Optional => text_null(StatusChange::Reason),
+        },
+        uuid_null(StatusChange::ActorId),
+        instant(StatusChange::ChangedAt),
+    ]
 }

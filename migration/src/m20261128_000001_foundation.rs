@@ -3,8 +3,8 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    NewTable, create_tables, date, date_null, drop_tables, instant, int, long_text, stamps, table,
-    text, text_null, text_pk, uuid, uuid_null, uuid_pk, versioned,
+    NewTable, Reason, create_tables, date, date_null, drop_tables, instant, int, long_text, stamps,
+    status_change, table, text, text_null, text_pk, uuid, uuid_null, uuid_pk, versioned,
 };
 use crate::reference_data;
 
@@ -90,10 +90,6 @@ enum ExpertStatusChanges {
     Table,
     Id,
     ExpertId,
-    FromStatus,
-    ToStatus,
-    Reason,
-    ActorId,
     ChangedAt,
 }
 
@@ -202,13 +198,12 @@ fn tables() -> Vec<NewTable> {
                 text(Experts::Status),
             ])
             .cols(versioned())
-            .fk(
-                "fk_experts_city",
+            .index("idx_experts_status", [Experts::Status])
+            .indexed_fk(
+                "experts_city",
                 Experts::CityCode,
                 (Cities::Table, Cities::Code),
             )
-            .index("idx_experts_status", [Experts::Status])
-            .index("idx_experts_city", [Experts::CityCode])
             .index(
                 "idx_experts_employer_credit_code",
                 [Experts::EmployerCreditCode],
@@ -242,12 +237,8 @@ fn tables() -> Vec<NewTable> {
             .cols([
                 uuid_pk(ExpertStatusChanges::Id),
                 uuid(ExpertStatusChanges::ExpertId),
-                text_null(ExpertStatusChanges::FromStatus),
-                text(ExpertStatusChanges::ToStatus),
-                text(ExpertStatusChanges::Reason),
-                uuid_null(ExpertStatusChanges::ActorId),
-                instant(ExpertStatusChanges::ChangedAt),
             ])
+            .cols(status_change(Reason::Required))
             .fk(
                 "fk_expert_status_changes_expert",
                 ExpertStatusChanges::ExpertId,
@@ -272,12 +263,11 @@ fn tables() -> Vec<NewTable> {
                 text_null(ExpertConflicts::Note),
                 instant(ExpertConflicts::CreatedAt),
             ])
-            .fk(
-                "fk_expert_conflicts_expert",
+            .indexed_fk(
+                "expert_conflicts_expert",
                 ExpertConflicts::ExpertId,
                 (Experts::Table, Experts::Id),
             )
-            .index("idx_expert_conflicts_expert", [ExpertConflicts::ExpertId])
             .index(
                 "idx_expert_conflicts_org",
                 [ExpertConflicts::OrganisationCreditCode],

@@ -4,9 +4,9 @@
 use sea_orm_migration::prelude::*;
 
 use crate::columns::{
-    Cities, NewTable, Sectors, amount, amount_null, create_tables, date, date_null, drop_tables,
-    flag, flag_null, instant, instant_null, int, int_null, long_text_null, stamps, table, text,
-    text_null, uuid, uuid_null, uuid_pk, versioned,
+    Cities, NewTable, Reason, Sectors, amount, amount_null, create_tables, date, date_null,
+    drop_tables, flag, flag_null, instant, instant_null, int, int_null, long_text_null, stamps,
+    status_change, table, text, text_null, uuid, uuid_null, uuid_pk, versioned,
 };
 
 #[derive(DeriveMigrationName)]
@@ -64,11 +64,6 @@ enum AnnualListStatusChanges {
     Table,
     Id,
     ListId,
-    FromStatus,
-    ToStatus,
-    Reason,
-    ActorId,
-    ChangedAt,
 }
 
 #[derive(DeriveIden)]
@@ -89,11 +84,6 @@ enum ConsultancyStatusChanges {
     Table,
     Id,
     ConsultancyId,
-    FromStatus,
-    ToStatus,
-    Reason,
-    ActorId,
-    ChangedAt,
 }
 
 #[derive(DeriveIden)]
@@ -240,18 +230,17 @@ fn tables() -> Vec<NewTable> {
                 Enterprises::CityCode,
                 (Cities::Table, Cities::Code),
             )
-            .fk(
-                "fk_enterprises_sector",
-                Enterprises::Sector,
-                (Sectors::Table, Sectors::Code),
-            )
             .index(
                 "idx_enterprises_city_county",
                 [Enterprises::CityCode, Enterprises::County],
             )
             .index("idx_enterprises_county", [Enterprises::County])
             .index("idx_enterprises_industry", [Enterprises::IndustryCode])
-            .index("idx_enterprises_sector", [Enterprises::Sector])
+            .indexed_fk(
+                "enterprises_sector",
+                Enterprises::Sector,
+                (Sectors::Table, Sectors::Code),
+            )
             .index("idx_enterprises_scale", [Enterprises::Scale])
             .index(
                 "idx_enterprises_mandatory",
@@ -305,33 +294,21 @@ fn tables() -> Vec<NewTable> {
                 AnnualAuditListEntries::ListId,
                 (AnnualAuditLists::Table, AnnualAuditLists::Id),
             )
-            .fk(
-                "fk_annual_audit_list_entries_enterprise",
+            .indexed_fk(
+                "annual_audit_list_entries_enterprise",
                 AnnualAuditListEntries::EnterpriseId,
                 (Enterprises::Table, Enterprises::Id),
-            )
-            .index(
-                "idx_annual_audit_list_entries_enterprise",
-                [AnnualAuditListEntries::EnterpriseId],
             ),
         table(AnnualListStatusChanges::Table)
             .cols([
                 uuid_pk(AnnualListStatusChanges::Id),
                 uuid(AnnualListStatusChanges::ListId),
-                text_null(AnnualListStatusChanges::FromStatus),
-                text(AnnualListStatusChanges::ToStatus),
-                text_null(AnnualListStatusChanges::Reason),
-                uuid_null(AnnualListStatusChanges::ActorId),
-                instant(AnnualListStatusChanges::ChangedAt),
             ])
-            .fk(
-                "fk_annual_list_status_changes_list",
+            .cols(status_change(Reason::Optional))
+            .indexed_fk(
+                "annual_list_status_changes_list",
                 AnnualListStatusChanges::ListId,
                 (AnnualAuditLists::Table, AnnualAuditLists::Id),
-            )
-            .index(
-                "idx_annual_list_status_changes_list",
-                [AnnualListStatusChanges::ListId],
             ),
         table(Consultancies::Table)
             .cols([
@@ -345,31 +322,22 @@ fn tables() -> Vec<NewTable> {
                 text(Consultancies::Status),
             ])
             .cols(versioned())
-            .fk(
-                "fk_consultancies_city",
+            .indexed_fk(
+                "consultancies_city",
                 Consultancies::CityCode,
                 (Cities::Table, Cities::Code),
             )
-            .index("idx_consultancies_city", [Consultancies::CityCode])
             .index("idx_consultancies_status", [Consultancies::Status]),
         table(ConsultancyStatusChanges::Table)
             .cols([
                 uuid_pk(ConsultancyStatusChanges::Id),
                 uuid(ConsultancyStatusChanges::ConsultancyId),
-                text_null(ConsultancyStatusChanges::FromStatus),
-                text(ConsultancyStatusChanges::ToStatus),
-                text(ConsultancyStatusChanges::Reason),
-                uuid_null(ConsultancyStatusChanges::ActorId),
-                instant(ConsultancyStatusChanges::ChangedAt),
             ])
-            .fk(
-                "fk_consultancy_status_changes_consultancy",
+            .cols(status_change(Reason::Required))
+            .indexed_fk(
+                "consultancy_status_changes_consultancy",
                 ConsultancyStatusChanges::ConsultancyId,
                 (Consultancies::Table, Consultancies::Id),
-            )
-            .index(
-                "idx_consultancy_status_changes_consultancy",
-                [ConsultancyStatusChanges::ConsultancyId],
             ),
         table(ConsultancyStaff::Table)
             .cols([
@@ -428,8 +396,8 @@ fn tables() -> Vec<NewTable> {
                 date_null(Audits::DueOn),
             ])
             .cols(versioned())
-            .fk(
-                "fk_audits_enterprise",
+            .indexed_fk(
+                "audits_enterprise",
                 Audits::EnterpriseId,
                 (Enterprises::Table, Enterprises::Id),
             )
@@ -443,22 +411,19 @@ fn tables() -> Vec<NewTable> {
                 Audits::ListId,
                 (AnnualAuditLists::Table, AnnualAuditLists::Id),
             )
-            .fk(
-                "fk_audits_consultancy",
-                Audits::ConsultancyId,
-                (Consultancies::Table, Consultancies::Id),
-            )
-            .fk(
-                "fk_audits_lead_auditor",
-                Audits::LeadAuditorId,
-                (ConsultancyStaff::Table, ConsultancyStaff::Id),
-            )
-            .index("idx_audits_enterprise", [Audits::EnterpriseId])
             .index("idx_audits_city_year", [Audits::CityCode, Audits::Year])
             .index("idx_audits_year_status", [Audits::Year, Audits::Status])
             .index("idx_audits_status", [Audits::Status])
-            .index("idx_audits_consultancy", [Audits::ConsultancyId])
-            .index("idx_audits_lead_auditor", [Audits::LeadAuditorId])
+            .indexed_fk(
+                "audits_consultancy",
+                Audits::ConsultancyId,
+                (Consultancies::Table, Consultancies::Id),
+            )
+            .indexed_fk(
+                "audits_lead_auditor",
+                Audits::LeadAuditorId,
+                (ConsultancyStaff::Table, ConsultancyStaff::Id),
+            )
             .index("idx_audits_list", [Audits::ListId])
             .index("idx_audits_due", [Audits::Closed, Audits::DueOn])
             .index("idx_audits_notice_date", [Audits::NoticeDate])
@@ -483,12 +448,11 @@ fn tables() -> Vec<NewTable> {
                 uuid_null(AuditTransitions::ActorId),
                 instant(AuditTransitions::RecordedAt),
             ])
-            .fk(
-                "fk_audit_transitions_audit",
+            .indexed_fk(
+                "audit_transitions_audit",
                 AuditTransitions::AuditId,
                 (Audits::Table, Audits::Id),
             )
-            .index("idx_audit_transitions_audit", [AuditTransitions::AuditId])
             .index(
                 "idx_audit_transitions_event_date",
                 [AuditTransitions::Event, AuditTransitions::OccurredOn],

@@ -168,19 +168,14 @@ fn tables() -> Vec<NewTable> {
                 Panels::ReviewId,
                 (Reviews::Table, Reviews::Id),
             )
-            .fk(
-                "fk_panels_audit",
-                Panels::AuditId,
-                (Audits::Table, Audits::Id),
-            )
+            // One panel per review: a second draw, from any instance, is refused here.
+            .unique("uq_panels_review", [Panels::ReviewId])
+            .indexed_fk("panels_audit", Panels::AuditId, (Audits::Table, Audits::Id))
             .fk(
                 "fk_panels_organiser_city",
                 Panels::OrganiserCityCode,
                 (Cities::Table, Cities::Code),
             )
-            // One panel per review: a second draw, from any instance, is refused here.
-            .unique("uq_panels_review", [Panels::ReviewId])
-            .index("idx_panels_audit", [Panels::AuditId])
             .index(
                 "idx_panels_organiser_date",
                 [Panels::OrganiserCityCode, Panels::ReviewDate],
@@ -348,8 +343,8 @@ fn tables() -> Vec<NewTable> {
                 RecheckSampleItems::SampleId,
                 (RecheckSamples::Table, RecheckSamples::Id),
             )
-            .fk(
-                "fk_recheck_sample_items_sampled",
+            .indexed_fk(
+                "recheck_sample_items_sampled",
                 RecheckSampleItems::SampledReviewId,
                 (Reviews::Table, Reviews::Id),
             )
@@ -358,18 +353,10 @@ fn tables() -> Vec<NewTable> {
                 RecheckSampleItems::AuditId,
                 (Audits::Table, Audits::Id),
             )
-            .fk(
-                "fk_recheck_sample_items_recheck",
+            .indexed_fk(
+                "recheck_sample_items_recheck",
                 RecheckSampleItems::RecheckReviewId,
                 (Reviews::Table, Reviews::Id),
-            )
-            .index(
-                "idx_recheck_sample_items_sampled",
-                [RecheckSampleItems::SampledReviewId],
-            )
-            .index(
-                "idx_recheck_sample_items_recheck",
-                [RecheckSampleItems::RecheckReviewId],
             ),
         table(RecheckFindings::Table)
             .cols([
@@ -385,13 +372,13 @@ fn tables() -> Vec<NewTable> {
                 uuid_null(RecheckFindings::RecordedBy),
                 instant(RecheckFindings::RecordedAt),
             ])
-            .fk(
-                "fk_recheck_findings_review",
+            .indexed_fk(
+                "recheck_findings_review",
                 RecheckFindings::ReviewId,
                 (Reviews::Table, Reviews::Id),
             )
-            .fk(
-                "fk_recheck_findings_audit",
+            .indexed_fk(
+                "recheck_findings_audit",
                 RecheckFindings::AuditId,
                 (Audits::Table, Audits::Id),
             )
@@ -400,20 +387,14 @@ fn tables() -> Vec<NewTable> {
                 RecheckFindings::ConsultancyId,
                 (Consultancies::Table, Consultancies::Id),
             )
-            .fk(
-                "fk_recheck_findings_lead_auditor",
-                RecheckFindings::LeadAuditorStaffId,
-                (ConsultancyStaff::Table, ConsultancyStaff::Id),
-            )
-            .index("idx_recheck_findings_review", [RecheckFindings::ReviewId])
-            .index("idx_recheck_findings_audit", [RecheckFindings::AuditId])
             .index(
                 "idx_recheck_findings_consultancy_year",
                 [RecheckFindings::ConsultancyId, RecheckFindings::Year],
             )
-            .index(
-                "idx_recheck_findings_lead_auditor",
-                [RecheckFindings::LeadAuditorStaffId],
+            .indexed_fk(
+                "recheck_findings_lead_auditor",
+                RecheckFindings::LeadAuditorStaffId,
+                (ConsultancyStaff::Table, ConsultancyStaff::Id),
             )
             .index(
                 "idx_recheck_findings_city_year",
@@ -444,8 +425,8 @@ fn tables() -> Vec<NewTable> {
                 RecheckFindingExperts::SeatId,
                 (PanelSeats::Table, PanelSeats::Id),
             )
-            .fk(
-                "fk_recheck_finding_experts_expert",
+            .indexed_fk(
+                "recheck_finding_experts_expert",
                 RecheckFindingExperts::ExpertId,
                 (Experts::Table, Experts::Id),
             )
@@ -453,10 +434,6 @@ fn tables() -> Vec<NewTable> {
                 "fk_recheck_finding_experts_review",
                 RecheckFindingExperts::PassedReviewId,
                 (Reviews::Table, Reviews::Id),
-            )
-            .index(
-                "idx_recheck_finding_experts_expert",
-                [RecheckFindingExperts::ExpertId],
             ),
     ]
 }

@@ -305,18 +305,14 @@ fn tables() -> Vec<NewTable> {
                 RankingEntries::ConsultancyId,
                 (Consultancies::Table, Consultancies::Id),
             )
-            .fk(
-                "fk_ranking_entries_appraisal",
-                RankingEntries::AppraisalId,
-                (Appraisals::Table, Appraisals::Id),
-            )
             .unique(
                 "uq_ranking_entries_position",
                 [RankingEntries::Year, RankingEntries::Position],
             )
-            .index(
-                "idx_ranking_entries_appraisal",
-                [RankingEntries::AppraisalId],
+            .indexed_fk(
+                "ranking_entries_appraisal",
+                RankingEntries::AppraisalId,
+                (Appraisals::Table, Appraisals::Id),
             ),
         table(Violations::Table)
             .cols([
@@ -338,11 +334,6 @@ fn tables() -> Vec<NewTable> {
                 uuid_null(Violations::RecordedBy),
                 instant(Violations::RecordedAt),
             ])
-            .fk(
-                "fk_violations_city",
-                Violations::CityCode,
-                (Cities::Table, Cities::Code),
-            )
             .index(
                 "idx_violations_published",
                 [Violations::Published, Violations::Id],
@@ -352,7 +343,11 @@ fn tables() -> Vec<NewTable> {
                 [Violations::SubjectKind, Violations::SubjectId],
             )
             .index("idx_violations_subject_id", [Violations::SubjectId])
-            .index("idx_violations_city", [Violations::CityCode])
+            .indexed_fk(
+                "violations_city",
+                Violations::CityCode,
+                (Cities::Table, Cities::Code),
+            )
             .index("idx_violations_kind", [Violations::Kind])
             .index("idx_violations_decision_date", [Violations::DecisionDate]),
     ]

@@ -132,18 +132,14 @@ fn tables() -> Vec<NewTable> {
                 TrainingPlanItems::PlanId,
                 (TrainingPlans::Table, TrainingPlans::Id),
             )
-            .fk(
-                "fk_training_plan_items_city",
-                TrainingPlanItems::CityCode,
-                (Cities::Table, Cities::Code),
-            )
             .index(
                 "idx_training_plan_items_plan",
                 [TrainingPlanItems::PlanId, TrainingPlanItems::Position],
             )
-            .index(
-                "idx_training_plan_items_city",
-                [TrainingPlanItems::CityCode],
+            .indexed_fk(
+                "training_plan_items_city",
+                TrainingPlanItems::CityCode,
+                (Cities::Table, Cities::Code),
             ),
         table(TrainingSessions::Table)
             .cols([
@@ -187,11 +183,6 @@ fn tables() -> Vec<NewTable> {
                 TrainingSessions::CityCode,
                 (Cities::Table, Cities::Code),
             )
-            .fk(
-                "fk_training_sessions_plan_item",
-                TrainingSessions::PlanItemId,
-                (TrainingPlanItems::Table, TrainingPlanItems::Id),
-            )
             .index(
                 "idx_training_sessions_year_scope",
                 [TrainingSessions::Year, TrainingSessions::Scope],
@@ -202,9 +193,10 @@ fn tables() -> Vec<NewTable> {
             )
             .index("idx_training_sessions_ends_at", [TrainingSessions::EndsAt])
             .index("idx_training_sessions_status", [TrainingSessions::Status])
-            .index(
-                "idx_training_sessions_plan_item",
-                [TrainingSessions::PlanItemId],
+            .indexed_fk(
+                "training_sessions_plan_item",
+                TrainingSessions::PlanItemId,
+                (TrainingPlanItems::Table, TrainingPlanItems::Id),
             ),
         table(TrainingSessionAudiences::Table)
             .cols([
@@ -278,26 +270,6 @@ fn tables() -> Vec<NewTable> {
                 TrainingAttendances::SessionId,
                 (TrainingSessions::Table, TrainingSessions::Id),
             )
-            .fk(
-                "fk_training_attendances_expert",
-                TrainingAttendances::ExpertId,
-                (Experts::Table, Experts::Id),
-            )
-            .fk(
-                "fk_training_attendances_staff",
-                TrainingAttendances::StaffId,
-                (ConsultancyStaff::Table, ConsultancyStaff::Id),
-            )
-            .fk(
-                "fk_training_attendances_consultancy",
-                TrainingAttendances::ConsultancyId,
-                (Consultancies::Table, Consultancies::Id),
-            )
-            .fk(
-                "fk_training_attendances_user",
-                TrainingAttendances::UserId,
-                (Users::Table, Users::Id),
-            )
             // At most once per session, per kind of participant: NULLs are distinct in a
             // unique index on both databases, so each index binds only its own kind.
             .unique(
@@ -336,21 +308,25 @@ fn tables() -> Vec<NewTable> {
                 "idx_training_attendances_session_status",
                 [TrainingAttendances::SessionId, TrainingAttendances::Status],
             )
-            .index(
-                "idx_training_attendances_expert",
-                [TrainingAttendances::ExpertId],
+            .indexed_fk(
+                "training_attendances_expert",
+                TrainingAttendances::ExpertId,
+                (Experts::Table, Experts::Id),
             )
-            .index(
-                "idx_training_attendances_staff",
-                [TrainingAttendances::StaffId],
+            .indexed_fk(
+                "training_attendances_staff",
+                TrainingAttendances::StaffId,
+                (ConsultancyStaff::Table, ConsultancyStaff::Id),
             )
-            .index(
-                "idx_training_attendances_consultancy",
-                [TrainingAttendances::ConsultancyId],
+            .indexed_fk(
+                "training_attendances_consultancy",
+                TrainingAttendances::ConsultancyId,
+                (Consultancies::Table, Consultancies::Id),
             )
-            .index(
-                "idx_training_attendances_user",
-                [TrainingAttendances::UserId],
+            .indexed_fk(
+                "training_attendances_user",
+                TrainingAttendances::UserId,
+                (Users::Table, Users::Id),
             )
             .index(
                 "idx_training_attendances_audience",

@@ -166,12 +166,11 @@ impl MigrationTrait for Migration {
                 instant_null(SeatResponseLinks::UsedAt),
                 instant(SeatResponseLinks::CreatedAt),
             ])
-            .fk(
-                "fk_seat_response_links_seat",
+            .indexed_fk(
+                "seat_response_links_seat",
                 SeatResponseLinks::SeatId,
                 (PanelSeats::Table, PanelSeats::Id),
             )
-            .index("idx_seat_response_links_seat", [SeatResponseLinks::SeatId])
             .create(manager)
             .await?;
 

@@ -10,10 +10,10 @@ use crate::services::annual_lists::{self, ListFilter};
 
 use super::context::{loaders, services, viewer, with_id};
 use super::enterprises::Enterprise;
+use super::links::CityLink;
 use super::loaders::load_rows_as;
 use super::notices::AnnualListEntry;
 use super::pagination::{node_selection, page_args};
-use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
 use super::stamps::{ChangeMark, Stamps, change_mark, stamps_of};
 
@@ -30,11 +30,10 @@ impl AnnualAuditList {
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    /// `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.city_code)
     }
     async fn year(&self) -> i32 {
         self.0.year

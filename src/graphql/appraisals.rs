@@ -9,7 +9,7 @@ use entity::{appraisal, appraisal_deduction, city};
 use rust_decimal::Decimal;
 
 use crate::domain::{AppraisalDeductionSource, AppraisalWarning, FindingKind, Grade, SchemeSource};
-use crate::rules::appraisal::{GradeBands as RuleBands, Scheme, Weights, compute_total};
+use crate::rules::appraisal::{GradeBands as RuleBands, Scheme, Scores, Weights, compute_total};
 use crate::rules::appraisal_signs::as_of_day;
 use crate::rules::deadlines::today_in_china;
 use crate::rules::summary::{acceptance_check, evaluation_check};
@@ -433,28 +433,55 @@ fn two_places(d: Decimal) -> Decimal {
     d
 }
 
-/// The public face of a ranked firm: what the published ranking shows, nothing more.
-pub struct RankedConsultancy<'a> {
-    line: &'a RankingLine,
-    city: Option<&'a city::Model>,
+/// What both rankings show of a line's total and scores (`RankingEntry` here and the public
+/// registry's `PublicRankingLine`), flattened into each (`#[graphql(flatten)]`).
+#[derive(SimpleObject)]
+pub struct RankingScores {
+    /// Two places (`85.00`).
+    pub total: Decimal,
+    pub grade: Grade,
+    pub grade_label: &'static str,
+    pub capacity_building: Decimal,
+    pub report_quality: Decimal,
+    pub personnel_management: Decimal,
+    pub service_quality: Decimal,
+    pub service_quantity: Decimal,
 }
+
+/// The shown scores of a line with this total, grade and scores.
+pub fn ranking_scores(total: Decimal, grade: Grade, scores: &Scores) -> RankingScores {
+    RankingScores {
+        total: two_places(total),
+        grade,
+        grade_label: grade.label(),
+        capacity_building: scores.capacity_building,
+        report_quality: scores.report_quality,
+        personnel_management: scores.personnel_management,
+        service_quality: scores.service_quality,
+        service_quantity: scores.service_quantity,
+    }
+}
+
+/// The public face of a ranked firm: what the published ranking shows of its entry's firm,
+/// nothing more.
+pub struct RankedConsultancy<'a>(&'a RankingEntry<'a>);
 
 #[Object]
 impl RankedConsultancy<'_> {
     async fn id(&self) -> ID {
-        id_of(self.line.consultancy_id)
+        id_of(self.0.line.consultancy_id)
     }
     async fn name(&self) -> &str {
-        &self.line.name
+        &self.0.line.name
     }
     async fn credit_code(&self) -> &str {
-        &self.line.credit_code
+        &self.0.line.credit_code
     }
     async fn city_code(&self) -> &str {
-        &self.line.city_code
+        &self.0.line.city_code
     }
     async fn city(&self) -> Option<City> {
-        self.city.cloned().map(City)
+        self.0.city.cloned().map(City)
     }
 }
 
@@ -475,35 +502,12 @@ impl RankingEntry<'_> {
         self.line.position
     }
     async fn consultancy(&self) -> RankedConsultancy<'_> {
-        RankedConsultancy {
-            line: self.line,
-            city: self.city,
-        }
+        RankedConsultancy(self)
     }
-    /// Two places (`85.00`).
-    async fn total(&self) -> Decimal {
-        two_places(self.line.total)
-    }
-    async fn grade(&self) -> Grade {
-        self.line.grade
-    }
-    async fn grade_label(&self) -> &'static str {
-        self.line.grade.label()
-    }
-    async fn capacity_building(&self) -> Decimal {
-        self.line.scores.capacity_building
-    }
-    async fn report_quality(&self) -> Decimal {
-        self.line.scores.report_quality
-    }
-    async fn personnel_management(&self) -> Decimal {
-        self.line.scores.personnel_management
-    }
-    async fn service_quality(&self) -> Decimal {
-        self.line.scores.service_quality
-    }
-    async fn service_quantity(&self) -> Decimal {
-        self.line.scores.service_quantity
+    /// `total`, `grade`, `gradeLabel` and the five scores.
+    #[graphql(flatten)]
+    async fn scores(&self) -> RankingScores {
+        ranking_scores(self.line.total, self.line.grade, &self.line.scores)
     }
     /// The rank in the previous published year; none when the firm was not ranked there.
     async fn previous_rank(&self) -> Option<u32> {

@@ -11,7 +11,7 @@ use crate::domain::{AssessmentFigure, AssessmentItemKind, AssessmentSheetStatus,
 use crate::services::amounts::from_stored;
 use crate::services::assessment::{self, ScoreInput, Sheet, SheetLine};
 
-use super::context::{services, viewer};
+use super::context::{services, viewer, with_viewer};
 use super::reference::{City, city_named};
 use super::scalars::id_of;
 
@@ -182,10 +182,9 @@ impl AssessmentQuery {
         city_code: String,
         year: i32,
     ) -> Result<AssessmentSheet> {
-        let s = services(ctx)?;
-        Ok(AssessmentSheet(
-            assessment::sheet(&s.db, viewer(ctx), &city_code, year).await?,
-        ))
+        with_viewer(ctx, |s, v| assessment::sheet(&s.db, v, &city_code, year))
+            .await
+            .map(AssessmentSheet)
     }
 }
 
@@ -218,10 +217,9 @@ impl AssessmentMutation {
         ctx: &Context<'_>,
         input: ScoreInput,
     ) -> Result<AssessmentSheet> {
-        let s = services(ctx)?;
-        Ok(AssessmentSheet(
-            assessment::score_item(&s.db, viewer(ctx), input).await?,
-        ))
+        with_viewer(ctx, |s, v| assessment::score_item(&s.db, v, input))
+            .await
+            .map(AssessmentSheet)
     }
 
     /// The province finalises a city's sheet of a past year once every MANUAL item is
@@ -232,9 +230,8 @@ impl AssessmentMutation {
         city_code: String,
         year: i32,
     ) -> Result<AssessmentSheet> {
-        let s = services(ctx)?;
-        Ok(AssessmentSheet(
-            assessment::finalise(&s.db, viewer(ctx), &city_code, year).await?,
-        ))
+        with_viewer(ctx, |s, v| assessment::finalise(&s.db, v, &city_code, year))
+            .await
+            .map(AssessmentSheet)
     }
 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::{
     AuditEventKind, AuditMode, AuditProcedure, AuditStatus, DeadlineKind, DisclosureChannel,
-    OptionKind, ReviewKind, ReviewOutcome, ReviewStatus,
+    DocumentOwnerType, OptionKind, ReviewKind, ReviewOutcome, ReviewStatus,
 };
 use crate::rules::deadlines::{
     acceptance_due, evaluation_due, is_notice_late, is_overdue, notice_due,
@@ -21,6 +21,7 @@ use crate::services::today;
 
 use super::consultancies::{AuditorLink, auditor_link};
 use super::context::{loaders, services, viewer, with_id};
+use super::documents::Document;
 use super::enterprises::Enterprise;
 use super::loaders::{load_as, load_rows_as};
 use super::pagination::{node_selection, page_args};
@@ -68,20 +69,23 @@ pub struct AuditDeadline {
     pub due: Date,
 }
 
+/// The documents of an audit or a review that the viewer may read, each with its versions.
+async fn documents_of(
+    ctx: &Context<'_>,
+    owner: DocumentOwnerType,
+    id: uuid::Uuid,
+) -> Result<Vec<Document>> {
+    let found =
+        crate::services::documents::of_record(services(ctx)?, viewer(ctx), owner, id).await?;
+    Ok(found.into_iter().map(Document).collect())
+}
+
 #[Object]
 impl Audit {
     /// The audit's documents the viewer may read (the report, the performance sheet, the
     /// disclosure evidence…), each with its versions.
-    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::documents::Document>> {
-        let s = services(ctx)?;
-        let found = crate::services::documents::of_record(
-            s,
-            viewer(ctx),
-            crate::domain::DocumentOwnerType::Audit,
-            self.0.id,
-        )
-        .await?;
-        Ok(found.into_iter().map(super::documents::Document).collect())
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        documents_of(ctx, DocumentOwnerType::Audit, self.0.id).await
     }
 
     async fn id(&self) -> ID {
@@ -399,16 +403,8 @@ impl Review {
     }
 
     /// The review's documents the viewer may read (the panel's opinion).
-    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<super::documents::Document>> {
-        let s = services(ctx)?;
-        let found = crate::services::documents::of_record(
-            s,
-            viewer(ctx),
-            crate::domain::DocumentOwnerType::Review,
-            self.0.id,
-        )
-        .await?;
-        Ok(found.into_iter().map(super::documents::Document).collect())
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        documents_of(ctx, DocumentOwnerType::Review, self.0.id).await
     }
 
     async fn id(&self) -> ID {
@@ -834,22 +830,32 @@ async fn connection(
     Ok(AuditConnection::of_rows(result, |m| m.id, Audit))
 }
 
-/// The amounts of an option's input, to add (each given) or to update (each optional): the
-/// two inputs name them alike.
-macro_rules! amounts_of {
-    ($input:expr) => {
-        OptionAmounts {
-            investment: $input.investment,
-            economic_benefit: $input.economic_benefit,
-            energy_tce: $input.energy_tce,
-            water_t: $input.water_t,
-            cod_t: $input.cod_t,
-            ammonia_nitrogen_t: $input.ammonia_nitrogen_t,
-            so2_t: $input.so2_t,
-            nox_t: $input.nox_t,
-            particulates_t: $input.particulates_t,
-            vocs_t: $input.vocs_t,
-            co2_t: $input.co2_t,
+/// The service's new option (`NewOption`, each field given) or patch (`OptionPatch`, each
+/// optional) from the matching input: the inputs and the service types name their fields
+/// alike.
+macro_rules! option_of {
+    ($option:ident, $input:expr) => {
+        $option {
+            kind: $input.kind,
+            title: $input.title,
+            amounts: OptionAmounts {
+                investment: $input.investment,
+                economic_benefit: $input.economic_benefit,
+                energy_tce: $input.energy_tce,
+                water_t: $input.water_t,
+                cod_t: $input.cod_t,
+                ammonia_nitrogen_t: $input.ammonia_nitrogen_t,
+                so2_t: $input.so2_t,
+                nox_t: $input.nox_t,
+                particulates_t: $input.particulates_t,
+                vocs_t: $input.vocs_t,
+                co2_t: $input.co2_t,
+            },
+            implemented: $input.implemented,
+            technical_retrofit: $input.technical_retrofit,
+            accepted_by_other_department: $input.accepted_by_other_department,
+            other_department: $input.other_department,
+            other_department_conclusion: $input.other_department_conclusion,
         }
     };
 }
@@ -1067,16 +1073,7 @@ impl AuditMutation {
         audit_id: ID,
         input: ImprovementOptionInput,
     ) -> Result<ImprovementOption> {
-        let new = NewOption {
-            kind: input.kind,
-            title: input.title,
-            amounts: amounts_of!(input),
-            implemented: input.implemented,
-            technical_retrofit: input.technical_retrofit,
-            accepted_by_other_department: input.accepted_by_other_department,
-            other_department: input.other_department,
-            other_department_conclusion: input.other_department_conclusion,
-        };
+        let new = option_of!(NewOption, input);
         with_id(ctx, "auditId", &audit_id, |s, v, id| {
             audits::add_option(&s.db, v, id, new)
         })
@@ -1092,16 +1089,7 @@ impl AuditMutation {
         input: UpdateImprovementOptionInput,
         expected_version: i32,
     ) -> Result<ImprovementOption> {
-        let patch = OptionPatch {
-            kind: input.kind,
-            title: input.title,
-            amounts: amounts_of!(input),
-            implemented: input.implemented,
-            technical_retrofit: input.technical_retrofit,
-            accepted_by_other_department: input.accepted_by_other_department,
-            other_department: input.other_department,
-            other_department_conclusion: input.other_department_conclusion,
-        };
+        let patch = option_of!(OptionPatch, input);
         with_id(ctx, "id", &id, |s, v, id| {
             audits::update_option(&s.db, v, id, patch, expected_version)
         })

@@ -11,7 +11,7 @@ pub use crate::services::city_summaries::SubmitInput as SubmitCitySummaryInput;
 use crate::services::city_summaries::{self, Standing};
 
 use super::context::{services, viewer, with_id};
-use super::reference::{City, city_named};
+use super::links::CityLink;
 use super::scalars::{Date, id_of};
 use super::stamps::{ChangeMark, change_mark};
 use super::summary::AnnualSummary;
@@ -27,11 +27,10 @@ impl CitySummary {
     async fn year(&self) -> i32 {
         self.0.year
     }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    /// `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.city_code)
     }
     async fn status(&self) -> CitySummaryStatus {
         self.0.status
@@ -124,11 +123,10 @@ pub struct CitySummaryStanding(Standing);
 
 #[Object]
 impl CitySummaryStanding {
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    /// `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.city_code)
     }
     /// DRAFT: not submitted.
     async fn status(&self) -> CitySummaryStatus {

@@ -42,3 +42,16 @@ where
     let id = parse_id(arg, id)?;
     Ok(call(s, viewer(ctx), id).await?)
 }
+
+/// Runs a service call with the request's services and viewer: `with_id` for the calls that
+/// take no single record's id.
+pub async fn with_viewer<'a, T, Fut>(
+    ctx: &Context<'a>,
+    call: impl FnOnce(&'a Services, &'a Viewer) -> Fut,
+) -> async_graphql::Result<T>
+where
+    Fut: Future<Output = AppResult<T>>,
+{
+    let s = services(ctx)?;
+    Ok(call(s, viewer(ctx)).await?)
+}

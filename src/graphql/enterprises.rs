@@ -1,7 +1,7 @@
 //! Enterprises, their mandatory-audit verdict and mode, the mandatory directory, the CSV
 //! import and certifications.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{certification, enterprise};
 use rust_decimal::Decimal;
 
@@ -10,8 +10,8 @@ use crate::domain::{
 };
 use crate::services::directory;
 use crate::services::enterprises::{
-    self, Completion, DirectoryFilter as ServiceDirectoryFilter, EnterpriseFilter as ServiceFilter,
-    EnterprisePatch, NewEnterprise,
+    self, Completion, DirectoryFilter, EnterpriseFilter, EnterprisePatch as UpdateEnterpriseInput,
+    NewEnterprise as CreateEnterpriseInput,
 };
 use crate::services::import::{self, ImportReport as ServiceReport, ImportRow as ServiceRow};
 use crate::services::{audits as audit_service, today};
@@ -326,77 +326,6 @@ impl ImportReportInfo {
     }
 }
 
-#[derive(InputObject)]
-pub struct CreateEnterpriseInput {
-    pub name: String,
-    pub credit_code: String,
-    pub city_code: String,
-    pub county: String,
-    /// GB/T 4754 class code, four digits; codes outside the annex are allowed (not mandatory).
-    pub industry_code: String,
-    pub employees: i32,
-    /// In 10 000 CNY, sent as a string (exact, at most four decimal places).
-    pub operating_revenue: Decimal,
-    /// Leave out to derive it from staff and revenue.
-    pub scale: Option<EnterpriseScale>,
-    #[graphql(default)]
-    pub high_energy_use: bool,
-    #[graphql(default)]
-    pub high_water_use: bool,
-    #[graphql(default)]
-    pub high_emissions: bool,
-    #[graphql(default)]
-    pub priority_chemicals: bool,
-    #[graphql(default)]
-    pub mining_operation: bool,
-    #[graphql(default)]
-    pub coating_process: bool,
-    /// Puts it in the mandatory directory from this year.
-    pub directory_since_year: Option<i32>,
-}
-
-/// Every field optional: only the given ones change. `scale: null` hands the scale back to the
-/// statistical rule.
-#[derive(InputObject, Default)]
-pub struct UpdateEnterpriseInput {
-    pub name: Option<String>,
-    pub credit_code: Option<String>,
-    pub city_code: Option<String>,
-    pub county: Option<String>,
-    pub industry_code: Option<String>,
-    pub employees: Option<i32>,
-    pub operating_revenue: Option<Decimal>,
-    pub scale: MaybeUndefined<EnterpriseScale>,
-    pub high_energy_use: Option<bool>,
-    pub high_water_use: Option<bool>,
-    pub high_emissions: Option<bool>,
-    pub priority_chemicals: Option<bool>,
-    pub mining_operation: Option<bool>,
-    pub coating_process: Option<bool>,
-}
-
-#[derive(InputObject, Default)]
-pub struct EnterpriseFilter {
-    pub city_code: Option<String>,
-    pub county: Option<String>,
-    pub sector: Option<Sector>,
-    pub industry_code: Option<String>,
-    pub scale: Option<EnterpriseScale>,
-    /// Must audit (the mandatory-audit verdict) or not.
-    pub mandatory: Option<bool>,
-    pub in_directory: Option<bool>,
-    /// Matches part of the name or the credit code.
-    pub text: Option<String>,
-}
-
-#[derive(InputObject, Default)]
-pub struct DirectoryFilter {
-    pub city_code: Option<String>,
-    pub sector: Option<Sector>,
-    pub cycle_overdue: Option<bool>,
-    pub text: Option<String>,
-}
-
 #[derive(SimpleObject)]
 pub struct RecordedCertification {
     pub certification: Certification,
@@ -431,23 +360,9 @@ impl EnterpriseQuery {
         filter: Option<EnterpriseFilter>,
     ) -> Result<EnterpriseConnection> {
         let (s, page) = page_args(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
-        let result = enterprises::list_enterprises(
-            &s.db,
-            viewer(ctx),
-            ServiceFilter {
-                city_code: f.city_code,
-                county: f.county,
-                sector: f.sector,
-                industry_code: f.industry_code,
-                scale: f.scale,
-                mandatory: f.mandatory,
-                in_directory: f.in_directory,
-                text: f.text,
-            },
-            page,
-        )
-        .await?;
+        let result =
+            enterprises::list_enterprises(&s.db, viewer(ctx), filter.unwrap_or_default(), page)
+                .await?;
         let node = node_selection(ctx);
         loaders(ctx)?
             .prime_enterprises(s, node, &result.items)
@@ -466,17 +381,11 @@ impl EnterpriseQuery {
         filter: Option<DirectoryFilter>,
     ) -> Result<DirectoryConnection> {
         let (s, page) = page_args(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
         let as_of = as_of.map_or_else(today, |d| d.0);
         let result = enterprises::list_directory(
             &s.db,
             viewer(ctx),
-            ServiceDirectoryFilter {
-                city_code: f.city_code,
-                sector: f.sector,
-                cycle_overdue: f.cycle_overdue,
-                text: f.text,
-            },
+            filter.unwrap_or_default(),
             as_of,
             page,
         )
@@ -509,25 +418,8 @@ impl EnterpriseMutation {
         input: CreateEnterpriseInput,
     ) -> Result<Enterprise> {
         let s = services(ctx)?;
-        let new = NewEnterprise {
-            name: input.name,
-            credit_code: input.credit_code,
-            city_code: input.city_code,
-            county: input.county,
-            industry_code: input.industry_code,
-            employees: input.employees,
-            operating_revenue: input.operating_revenue,
-            scale: input.scale,
-            high_energy_use: input.high_energy_use,
-            high_water_use: input.high_water_use,
-            high_emissions: input.high_emissions,
-            priority_chemicals: input.priority_chemicals,
-            mining_operation: input.mining_operation,
-            coating_process: input.coating_process,
-            directory_since_year: input.directory_since_year,
-        };
         Ok(Enterprise(
-            enterprises::create_enterprise(&s.db, viewer(ctx), &s.catalog, new).await?,
+            enterprises::create_enterprise(&s.db, viewer(ctx), &s.catalog, input).await?,
         ))
     }
 
@@ -539,28 +431,8 @@ impl EnterpriseMutation {
         input: UpdateEnterpriseInput,
         expected_version: i32,
     ) -> Result<Enterprise> {
-        let patch = EnterprisePatch {
-            name: input.name,
-            credit_code: input.credit_code,
-            city_code: input.city_code,
-            county: input.county,
-            industry_code: input.industry_code,
-            employees: input.employees,
-            operating_revenue: input.operating_revenue,
-            scale: match input.scale {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(Some(v)),
-            },
-            high_energy_use: input.high_energy_use,
-            high_water_use: input.high_water_use,
-            high_emissions: input.high_emissions,
-            priority_chemicals: input.priority_chemicals,
-            mining_operation: input.mining_operation,
-            coating_process: input.coating_process,
-        };
         with_id(ctx, "id", &id, |s, v, id| {
-            enterprises::update_enterprise(&s.db, v, &s.catalog, id, patch, expected_version)
+            enterprises::update_enterprise(&s.db, v, &s.catalog, id, input, expected_version)
         })
         .await
         .map(Enterprise)

@@ -16,6 +16,7 @@ pub mod expert_year;
 pub mod experts;
 pub mod figures;
 pub mod labels;
+pub mod links;
 pub mod loaders;
 pub mod notices;
 pub mod notification_delivery;

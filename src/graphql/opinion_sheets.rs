@@ -13,7 +13,7 @@ use crate::services::opinion_sheets::{self as sheets, SheetInput, WorkingPapers}
 use crate::services::panels;
 
 use super::context::{services, viewer};
-use super::panels::{PanelSeat, seat_as_seen};
+use super::panels::{PanelSeat, seat_as_seen, with_seat};
 use super::scalars::{id_of, parse_id};
 
 /// One criterion of a review kind's opinion sheet (a setting; see the README).
@@ -268,9 +268,7 @@ impl OpinionSheetMutation {
         seat_id: ID,
         at: Option<DateTime<Utc>>,
     ) -> Result<PanelSeat> {
-        let id = parse_id("seatId", &seat_id)?;
-        let seat = panels::check_in(&services(ctx)?.db, viewer(ctx), id, at).await?;
-        seat_as_seen(ctx, seat).await
+        with_seat(ctx, &seat_id, |s, v, id| panels::check_in(&s.db, v, id, at)).await
     }
 
     /// Designates the panel leader (组长) among the experts checked in (the organiser);

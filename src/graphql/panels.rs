@@ -7,20 +7,21 @@ use entity::{panel, panel_draw, panel_seat, review};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use crate::auth::Viewer;
 use crate::domain::{
     DrawRoundKind, ExclusionReason, ExpertiseKind, ReviewKind, SeatStatus, Sector,
 };
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::rules::draw::Slot;
 use crate::rules::draw_record::{DrawRecord, SlotRecord, Verification};
 use crate::services::amounts::from_stored;
 use crate::services::pagination::page_in_memory;
 use crate::services::panels::MemberView;
-use crate::services::{draw, experts, panels, parse_stored};
+use crate::services::{Services, draw, experts, panels, parse_stored};
 
-use super::audits::Review;
 use super::context::{loaders, services, viewer, with_id};
 use super::experts::Expert;
+use super::links::ReviewLink;
 use super::loaders::{load_as, load_rows, load_rows_as};
 use super::opinion_sheets::{OutcomeConfirmation, PanelWorkingPapers, confirmation_of};
 use super::pagination::{node_selection, page_args};
@@ -109,6 +110,20 @@ pub(crate) async fn seat_as_seen(ctx: &Context<'_>, seat: panel_seat::Model) -> 
     Ok(PanelSeat(seat, sealed))
 }
 
+/// Runs a service call on the seat a `seatId` argument names (see `with_id`) and answers the
+/// seat it returns as the viewer may see it: the shape of the seat mutations.
+pub(crate) async fn with_seat<'a, Fut>(
+    ctx: &Context<'a>,
+    seat_id: &ID,
+    call: impl FnOnce(&'a Services, &'a Viewer, Uuid) -> Fut,
+) -> Result<PanelSeat>
+where
+    Fut: Future<Output = AppResult<panel_seat::Model>>,
+{
+    let seat = with_id(ctx, "seatId", seat_id, call).await?;
+    seat_as_seen(ctx, seat).await
+}
+
 /// A panel with how much of it the viewer sees (who sits: only when `Open`).
 pub struct Panel(pub panel::Model, pub MemberView);
 
@@ -124,11 +139,10 @@ impl Panel {
     async fn id(&self) -> ID {
         id_of(self.0.id)
     }
-    async fn review_id(&self) -> ID {
-        id_of(self.0.review_id)
-    }
-    async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        load_as(&loaders(ctx)?.reviews, self.0.review_id, Review).await
+    /// `reviewId` and `review`.
+    #[graphql(flatten)]
+    async fn review_link(&self) -> ReviewLink {
+        ReviewLink(self.0.review_id)
     }
     async fn audit_id(&self) -> ID {
         id_of(self.0.audit_id)
@@ -267,11 +281,10 @@ impl PanelSeat {
         };
         visible(ctx, found).await
     }
-    async fn review_id(&self) -> ID {
-        id_of(self.0.review_id)
-    }
-    async fn review(&self, ctx: &Context<'_>) -> Result<Option<Review>> {
-        load_as(&loaders(ctx)?.reviews, self.0.review_id, Review).await
+    /// `reviewId` and `review`.
+    #[graphql(flatten)]
+    async fn review_link(&self) -> ReviewLink {
+        ReviewLink(self.0.review_id)
     }
     async fn review_date(&self) -> Date {
         Date(self.0.review_date)
@@ -724,10 +737,10 @@ impl PanelMutation {
         accept: bool,
         reason: Option<String>,
     ) -> Result<PanelSeat> {
-        let s = services(ctx)?;
-        let id = parse_id("seatId", &seat_id)?;
-        let seat = panels::respond_to_seat(&s.db, viewer(ctx), id, accept, reason).await?;
-        seat_as_seen(ctx, seat).await
+        with_seat(ctx, &seat_id, |s, v, id| {
+            panels::respond_to_seat(&s.db, v, id, accept, reason)
+        })
+        .await
     }
 
     /// Draws a replacement for a declined seat, for its slot, as a new verifiable round
@@ -738,10 +751,10 @@ impl PanelMutation {
         seat_id: ID,
         witness_nonce: Option<String>,
     ) -> Result<PanelSeat> {
-        let s = services(ctx)?;
-        let id = parse_id("seatId", &seat_id)?;
-        let seat = draw::replace_declined_seat(s, viewer(ctx), id, witness_nonce).await?;
-        seat_as_seen(ctx, seat).await
+        with_seat(ctx, &seat_id, |s, v, id| {
+            draw::replace_declined_seat(s, v, id, witness_nonce)
+        })
+        .await
     }
 
     /// ATTENDED or NO_SHOW, on or after the review date (the organiser).
@@ -751,10 +764,10 @@ impl PanelMutation {
         seat_id: ID,
         attended: bool,
     ) -> Result<PanelSeat> {
-        let s = services(ctx)?;
-        let id = parse_id("seatId", &seat_id)?;
-        let seat = panels::record_attendance(&s.db, viewer(ctx), id, attended).await?;
-        seat_as_seen(ctx, seat).await
+        with_seat(ctx, &seat_id, |s, v, id| {
+            panels::record_attendance(&s.db, v, id, attended)
+        })
+        .await
     }
 
     /// Rates an expert who attended, 0–100, once (the organiser, after the review).
@@ -765,9 +778,9 @@ impl PanelMutation {
         score: Decimal,
         comment: Option<String>,
     ) -> Result<PanelSeat> {
-        let s = services(ctx)?;
-        let id = parse_id("seatId", &seat_id)?;
-        let seat = panels::rate_seated_expert(&s.db, viewer(ctx), id, score, comment).await?;
-        seat_as_seen(ctx, seat).await
+        with_seat(ctx, &seat_id, |s, v, id| {
+            panels::rate_seated_expert(&s.db, v, id, score, comment)
+        })
+        .await
     }
 }

@@ -6,20 +6,20 @@
 //! (contacts, figures, audits, staff, unpublished appraisals), whoever asks.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use rust_decimal::Decimal;
 
-use crate::domain::{ConsultancyStatus, Grade, Sector};
+use crate::domain::{ConsultancyStatus, Sector};
 use crate::error::AppError;
 use crate::services::annual_lists::{self, PublishedEntry, PublishedList};
 use crate::services::consultancies::{
     self, ConsultancyFilter as ServiceFilter, PublicFirm, PublishedRankingLine,
 };
 
+use super::appraisals::{RankingScores, ranking_scores};
 use super::consultancies::{FirmFields, firm_fields};
 use super::context::services;
+use super::links::CityLink;
 use super::pagination::{node_selection, page_args};
 use super::publications::PublishedRecheckFinding;
-use super::reference::{City, city_named};
 use super::scalars::{Date, parse_id};
 use crate::services::pagination::Page;
 use crate::services::publications::{self, PublicFinding};
@@ -32,11 +32,10 @@ impl PublishedAnnualList {
     async fn year(&self) -> i32 {
         self.0.year
     }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    /// `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.city_code)
     }
     /// The day it was published and its notices went out.
     async fn published_on(&self) -> Option<Date> {
@@ -81,11 +80,10 @@ impl PublishedListEnterprise<'_> {
     async fn credit_code(&self) -> &str {
         &self.entry.credit_code
     }
-    async fn city_code(&self) -> &str {
-        &self.entry.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.entry.city_code).await
+    /// `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.entry.city_code)
     }
     /// The county or district (区县).
     async fn county(&self) -> &str {
@@ -181,15 +179,9 @@ pub struct PublicRankingLine {
     pub rank: u32,
     /// Display order, from 1.
     pub position: u32,
-    /// Two places (`85.00`).
-    pub total: Decimal,
-    pub grade: Grade,
-    pub grade_label: &'static str,
-    pub capacity_building: Decimal,
-    pub report_quality: Decimal,
-    pub personnel_management: Decimal,
-    pub service_quality: Decimal,
-    pub service_quantity: Decimal,
+    /// `total`, `grade`, `gradeLabel` and the five scores.
+    #[graphql(flatten)]
+    pub scores: RankingScores,
     /// The rank in the previous published year; none when not ranked there.
     pub previous_rank: Option<u32>,
     /// Positive when the firm moved up.
@@ -198,20 +190,11 @@ pub struct PublicRankingLine {
 
 impl From<&PublishedRankingLine> for PublicRankingLine {
     fn from(l: &PublishedRankingLine) -> Self {
-        let mut total = l.total.round_dp(2);
-        total.rescale(2);
         PublicRankingLine {
             year: l.year,
             rank: l.rank,
             position: l.position,
-            total,
-            grade: l.grade,
-            grade_label: l.grade.label(),
-            capacity_building: l.scores.capacity_building,
-            report_quality: l.scores.report_quality,
-            personnel_management: l.scores.personnel_management,
-            service_quality: l.scores.service_quality,
-            service_quantity: l.scores.service_quantity,
+            scores: ranking_scores(l.total, l.grade, &l.scores),
             previous_rank: l.previous_rank,
             rank_change: l.rank_change,
         }

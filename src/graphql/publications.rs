@@ -12,7 +12,7 @@ use crate::services::publications::{
 };
 
 use super::context::{services, viewer};
-use super::reference::{City, city_named};
+use super::links::CityLink;
 use super::scalars::{Date, id_of, parse_id};
 
 /// A city's publication of review results (评估与验收结果通报), frozen on its day.
@@ -26,11 +26,10 @@ impl ReviewResultPublication {
     async fn title(&self) -> &str {
         &self.0.publication.title
     }
-    async fn city_code(&self) -> &str {
-        &self.0.publication.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.publication.city_code).await
+    /// `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.publication.city_code)
     }
     /// First day of the period published.
     async fn from(&self) -> Date {

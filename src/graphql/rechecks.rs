@@ -13,7 +13,7 @@ use crate::services::rechecks::{self, FindingFilter, NewFinding, SampleInput};
 
 use super::audits::{Audit, Review};
 use super::consultancies::{AuditorLink, auditor_link};
-use super::context::{loaders, services, viewer};
+use super::context::{loaders, services, viewer, with_id};
 use super::loaders::{load_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::scalars::{Date, id_of, parse_id, parse_optional_id};
@@ -517,11 +517,11 @@ impl RecheckMutation {
         ctx: &Context<'_>,
         input: RespondToRecheckFindingInput,
     ) -> Result<RecheckFinding> {
-        let s = services(ctx)?;
-        let id = parse_id("input.findingId", &input.finding_id)?;
-        Ok(RecheckFinding(
-            recheck_confirmation::respond(&s.db, viewer(ctx), id, &input.response).await?,
-        ))
+        with_id(ctx, "input.findingId", &input.finding_id, |s, v, id| {
+            recheck_confirmation::respond(&s.db, v, id, &input.response)
+        })
+        .await
+        .map(RecheckFinding)
     }
 
     /// The province confirms a RECORDED finding once its consultancy has responded or the
@@ -531,18 +531,11 @@ impl RecheckMutation {
         ctx: &Context<'_>,
         input: ConfirmRecheckFindingInput,
     ) -> Result<RecheckFinding> {
-        let s = services(ctx)?;
-        let id = parse_id("input.findingId", &input.finding_id)?;
-        Ok(RecheckFinding(
-            recheck_confirmation::decide(
-                &s.db,
-                viewer(ctx),
-                id,
-                FindingStatus::Confirmed,
-                input.note,
-            )
-            .await?,
-        ))
+        with_id(ctx, "input.findingId", &input.finding_id, |s, v, id| {
+            recheck_confirmation::decide(&s.db, v, id, FindingStatus::Confirmed, input.note)
+        })
+        .await
+        .map(RecheckFinding)
     }
 
     /// The province withdraws a RECORDED finding, with a reason: it is never published.
@@ -551,17 +544,10 @@ impl RecheckMutation {
         ctx: &Context<'_>,
         input: WithdrawRecheckFindingInput,
     ) -> Result<RecheckFinding> {
-        let s = services(ctx)?;
-        let id = parse_id("input.findingId", &input.finding_id)?;
-        Ok(RecheckFinding(
-            recheck_confirmation::decide(
-                &s.db,
-                viewer(ctx),
-                id,
-                FindingStatus::Withdrawn,
-                Some(input.reason),
-            )
-            .await?,
-        ))
+        with_id(ctx, "input.findingId", &input.finding_id, |s, v, id| {
+            recheck_confirmation::decide(&s.db, v, id, FindingStatus::Withdrawn, Some(input.reason))
+        })
+        .await
+        .map(RecheckFinding)
     }
 }

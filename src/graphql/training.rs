@@ -1,8 +1,6 @@
 //! Training: the yearly plan, sessions, enrolment, attendance, records and compliance.
 
-use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, Object, OneofObject, Result, SimpleObject,
-};
+use async_graphql::{Context, ID, InputObject, Object, OneofObject, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{training_attendance, training_plan_item, training_session};
 use rust_decimal::Decimal;
@@ -10,12 +8,13 @@ use rust_decimal::Decimal;
 use crate::auth::Viewer;
 use crate::domain::{
     AttendanceStatus, TrainingAudience, TrainingParticipantKind, TrainingScope,
-    TrainingSessionStatus, TrainingTiming, TrainingTopic, split_enum_list,
+    TrainingSessionStatus, TrainingTopic, split_enum_list,
 };
 use crate::error::{AppError, AppResult};
 use crate::services::amounts::from_stored;
 use crate::services::training::{
-    self, NewParticipant, PlanView, RecordInput, RecordSubject, SessionFilter, SessionPatch,
+    self, NewParticipant, PlanView, RecordInput, RecordSubject,
+    SessionFilter as TrainingSessionFilter, SessionPatch as UpdateTrainingSessionInput,
     UntrainedPerson,
 };
 
@@ -28,7 +27,7 @@ use super::context::{loaders, services, viewer, with_id};
 use super::loaders::{load_as, load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_of};
-use super::scalars::{id_of, parse_id, parse_optional_id};
+use super::scalars::{id_of, parse_id};
 use super::stamps::{EditStamps, stamps_of};
 
 pub struct TrainingSession(pub training_session::Model);
@@ -384,40 +383,6 @@ pub struct TrainingCompliance {
     pub staff_without_hours: u64,
 }
 
-/// Every field optional: only the given ones change; `null` clears a nullable one. The
-/// times and hours stay once attendance has been recorded.
-#[derive(InputObject, Default)]
-pub struct UpdateTrainingSessionInput {
-    pub title: Option<String>,
-    pub organiser: Option<String>,
-    pub description: MaybeUndefined<String>,
-    pub audiences: Option<Vec<TrainingAudience>>,
-    pub topics: Option<Vec<TrainingTopic>>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub credit_hours: Option<Decimal>,
-    pub location: Option<String>,
-    pub capacity: MaybeUndefined<i32>,
-    pub plan_item_id: MaybeUndefined<ID>,
-}
-
-#[derive(InputObject, Default)]
-pub struct TrainingSessionFilter {
-    /// The year of the start (China Standard Time).
-    pub year: Option<i32>,
-    pub scope: Option<TrainingScope>,
-    /// Sessions organised by this city.
-    pub city_code: Option<String>,
-    pub audience: Option<TrainingAudience>,
-    pub topic: Option<TrainingTopic>,
-    /// UPCOMING: not over yet; PAST: over.
-    pub timing: Option<TrainingTiming>,
-    pub status: Option<TrainingSessionStatus>,
-    pub plan_item_id: Option<ID>,
-    /// Part of the title, location or organiser.
-    pub text: Option<String>,
-}
-
 /// An outside person, known by name and organisation.
 #[derive(InputObject)]
 pub struct OutsideParticipantInput {
@@ -494,17 +459,6 @@ pub struct AttendanceRowInput {
     pub certificate_no: Option<String>,
 }
 
-fn maybe<T, U>(
-    value: MaybeUndefined<T>,
-    f: impl FnOnce(T) -> AppResult<U>,
-) -> AppResult<Option<Option<U>>> {
-    Ok(match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(f(v)?)),
-    })
-}
-
 #[derive(Default)]
 pub struct TrainingQuery;
 
@@ -528,24 +482,8 @@ impl TrainingQuery {
         filter: Option<TrainingSessionFilter>,
     ) -> Result<TrainingSessionConnection> {
         let (s, page) = page_args(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
-        let result = training::list_sessions(
-            &s.db,
-            viewer(ctx),
-            SessionFilter {
-                year: f.year,
-                scope: f.scope,
-                city_code: f.city_code,
-                audience: f.audience,
-                topic: f.topic,
-                timing: f.timing,
-                status: f.status,
-                plan_item_id: parse_optional_id("filter.planItemId", f.plan_item_id.as_ref())?,
-                text: f.text,
-            },
-            page,
-        )
-        .await?;
+        let result =
+            training::list_sessions(&s.db, viewer(ctx), filter.unwrap_or_default(), page).await?;
         let node = node_selection(ctx);
         loaders(ctx)?
             .prime_training_sessions(s, node, &result.items)
@@ -688,21 +626,8 @@ impl TrainingMutation {
     ) -> Result<TrainingSession> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        let patch = SessionPatch {
-            title: input.title,
-            organiser: input.organiser,
-            description: maybe(input.description, Ok)?,
-            audiences: input.audiences,
-            topics: input.topics,
-            starts_at: input.starts_at,
-            ends_at: input.ends_at,
-            credit_hours: input.credit_hours,
-            location: input.location,
-            capacity: maybe(input.capacity, Ok)?,
-            plan_item_id: maybe(input.plan_item_id, |id| parse_id("planItemId", &id))?,
-        };
         Ok(TrainingSession(
-            training::update_session(&s.db, viewer(ctx), id, patch, expected_version).await?,
+            training::update_session(&s.db, viewer(ctx), id, input, expected_version).await?,
         ))
     }
 

@@ -6,7 +6,7 @@ use entity::user;
 
 use crate::domain::Role;
 use crate::services::notifications::channels::contact_of;
-use crate::services::users::{self, NewUser, UserChange};
+use crate::services::users::{self, NewUser, UserChange as ChangeUserInput};
 
 use super::context::{services, viewer};
 use super::reference::{City, city_of};
@@ -87,20 +87,6 @@ pub struct CreateUserInput {
     pub enterprise_id: Option<ID>,
 }
 
-/// What to change about a user: their role (with its city, expert or consultancy) or
-/// whether they are disabled. Either revokes the user's existing tokens.
-#[derive(InputObject)]
-pub struct ChangeUserInput {
-    pub role: Option<Role>,
-    pub city_code: Option<String>,
-    /// With role COUNTY_ADMIN: the county.
-    pub county: Option<String>,
-    pub expert_id: Option<ID>,
-    pub consultancy_id: Option<ID>,
-    pub enterprise_id: Option<ID>,
-    pub disabled: Option<bool>,
-}
-
 #[derive(Default)]
 pub struct UserQuery;
 
@@ -155,16 +141,7 @@ impl UserMutation {
     async fn change_user(&self, ctx: &Context<'_>, id: ID, input: ChangeUserInput) -> Result<User> {
         let s = services(ctx)?;
         let id = parse_id("id", &id)?;
-        let change = UserChange {
-            role: input.role,
-            city_code: input.city_code,
-            county: input.county,
-            expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
-            consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
-            enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,
-            disabled: input.disabled,
-        };
-        Ok(User(users::change_user(s, viewer(ctx), id, change).await?))
+        Ok(User(users::change_user(s, viewer(ctx), id, input).await?))
     }
 
     /// Changes the signed-in user's password; their existing tokens stop working.

@@ -9,12 +9,12 @@ use crate::domain::{
     ViolationKind, ViolationPublicationState, ViolationSeverity, ViolationSubjectKind,
 };
 use crate::services::Services;
-use crate::services::violations::{self, NewViolation, ViolationFilter as ServiceFilter};
+use crate::services::violations::{self, NewViolation, ViolationFilter};
 
 use super::context::{loaders, services, viewer, with_id};
 use super::pagination::{node_selection, page_args};
 use super::reference::{City, city_of};
-use super::scalars::{Date, id_of, parse_id, parse_optional_id};
+use super::scalars::{Date, id_of, parse_id};
 
 /// A violation as administrators see it.
 pub struct Violation(pub violation::Model);
@@ -191,19 +191,6 @@ pub struct PublicViolationFilter {
     pub text: Option<String>,
 }
 
-#[derive(InputObject, Default)]
-pub struct ViolationFilter {
-    pub subject_kind: Option<ViolationSubjectKind>,
-    pub subject_id: Option<ID>,
-    pub kind: Option<ViolationKind>,
-    pub year: Option<i32>,
-    pub city_code: Option<String>,
-    pub text: Option<String>,
-    pub published: Option<bool>,
-    /// Where the publication stands today.
-    pub state: Option<ViolationPublicationState>,
-}
-
 /// Reads the cities of a page's violations at once when the query asks for them.
 async fn prime_cities(
     ctx: &Context<'_>,
@@ -232,21 +219,11 @@ impl ViolationQuery {
         filter: Option<ViolationFilter>,
     ) -> Result<ViolationConnection> {
         let (s, page) = page_args(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
         let result = violations::list_violations(
             &s.db,
             viewer(ctx),
             &s.config.violation_publication,
-            ServiceFilter {
-                subject_kind: f.subject_kind,
-                subject_id: parse_optional_id("filter.subjectId", f.subject_id.as_ref())?,
-                kind: f.kind,
-                year: f.year,
-                city_code: f.city_code,
-                text: f.text,
-                published: f.published,
-                state: f.state,
-            },
+            filter.unwrap_or_default(),
             page,
         )
         .await?;
@@ -268,7 +245,7 @@ impl ViolationQuery {
         let result = violations::public_violations(
             &s.db,
             &s.config.violation_publication,
-            ServiceFilter {
+            ViolationFilter {
                 subject_kind: f.subject_kind,
                 kind: f.kind,
                 year: f.year,

@@ -4,7 +4,8 @@
 //!
 //! Read from `src/**/*.rs` (test modules left out) with a small Rust lexer:
 //! - `AppError::bad_input(field, message)`, `::forbidden`/`Forbidden`, `::conflict`/`Conflict`,
-//!   `::Unauthenticated` (the viewer guards in `src/auth` among them), `::not_found("Entity", …)`;
+//!   `::Unauthenticated` (the viewer guards in `src/auth` among them), `::not_found("Entity", …)`
+//!   and `find_or_not_found::<E>(db, "Entity", id)`;
 //!   a message is a string literal or the format string of `format!` (its `{…}` are the
 //!   dynamic parts);
 //! - `#[error("…")]` of the rules' error types, which services pass on with `e.to_string()`
@@ -438,6 +439,16 @@ impl Sources {
                 {
                     self.add(template_of(format), &site);
                 }
+            } else if is_ident(at(0), "find_or_not_found") {
+                // `services::find_or_not_found::<E>(db, "Entity", id)` makes the NOT_FOUND.
+                let Some(open) = (i + 1..tokens.len()).find(|&k| is_punct(tokens.get(k), "("))
+                else {
+                    continue;
+                };
+                let (args, _) = arguments(tokens, open);
+                if let Some(entity) = args.get(1).and_then(|a| message_of(a)) {
+                    self.entities.entry(entity).or_default().push(site);
+                }
             } else if is_ident(at(0), "InputValueError")
                 && is_punct(at(1), "::")
                 && is_ident(at(2), "custom")
@@ -783,6 +794,8 @@ fn the_scanner_reads_calls_as_written() {
             AppError::Unauthenticated("sign in first".into());
             let _ = 'a'; let _: &'static str = r#"raw "quoted""#;
             AppError::forbidden(reason);
+            AppError::not_found("Panel", id);
+            find_or_not_found::<seat::Entity>(db, "PanelSeat", id).await?;
         }
         #[derive(thiserror::Error)]
         enum E { #[error("the seat is {0}; {status:?} it")] A }
@@ -806,6 +819,10 @@ fn the_scanner_reads_calls_as_written() {
         ["examScore", "rows"]
     );
     assert!(sources.literals.contains("raw \"quoted\""));
+    assert_eq!(
+        sources.entities.keys().collect::<Vec<_>>(),
+        ["Panel", "PanelSeat"]
+    );
 }
 
 #[test]

@@ -114,16 +114,27 @@ async fn commit_saved(
     summary: serde_json::Value,
 ) -> AppResult<annual_audit_list::Model> {
     let saved = save(&txn, id, active, version).await?;
+    commit_list(txn, viewer, operation, id, summary).await?;
+    Ok(saved)
+}
+
+/// Ends a write to a list: commits it with its audit-log entry, which names the list.
+async fn commit_list(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    operation: &str,
+    list_id: Uuid,
+    summary: serde_json::Value,
+) -> AppResult<()> {
     audit_log::commit(
         txn,
         viewer,
         operation,
         "AnnualAuditList",
-        Some(id.to_string()),
+        Some(list_id.to_string()),
         summary,
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 fn transition_error(err: ListTransitionError) -> AppError {
@@ -191,12 +202,11 @@ pub async fn create_list(
         None,
     )
     .await?;
-    audit_log::commit(
+    commit_list(
         txn,
         viewer,
         "createAnnualAuditList",
-        "AnnualAuditList",
-        Some(created.id.to_string()),
+        created.id,
         json!({ "cityCode": city_code, "year": year }),
     )
     .await?;
@@ -336,12 +346,11 @@ async fn transition(
     if let Some(tell) = tell {
         announce(&txn, tell, viewer.user_id()).await?;
     }
-    audit_log::commit(
+    commit_list(
         txn,
         viewer,
         operation,
-        "AnnualAuditList",
-        Some(id.to_string()),
+        id,
         json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
     )
     .await?;
@@ -380,6 +389,21 @@ pub async fn set_procedure(
         summary,
     )
     .await
+}
+
+/// Loads a list the province is to move to `to` (with `reason`, where it gives one), after
+/// checking that the viewer is the province and that the list may move so.
+async fn province_moves(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    list_id: Uuid,
+    to: AnnualListStatus,
+    reason: Option<&str>,
+) -> AppResult<annual_audit_list::Model> {
+    viewer.require_province_admin()?;
+    let list = find(db, list_id).await?;
+    check_list_transition_with_reason(list.status, to, reason).map_err(transition_error)?;
+    Ok(list)
 }
 
 /// The city reports its list to the province; after the end of February it is marked late.
@@ -443,10 +467,8 @@ pub async fn approve(
     viewer: &Viewer,
     list_id: Uuid,
 ) -> AppResult<annual_audit_list::Model> {
-    viewer.require_province_admin()?;
-    let list = find(db, list_id).await?;
     let to = AnnualListStatus::Approved;
-    check_list_transition_with_reason(list.status, to, None).map_err(transition_error)?;
+    let list = province_moves(db, viewer, list_id, to, None).await?;
     transition(
         db,
         viewer,
@@ -467,10 +489,8 @@ pub async fn return_list(
     list_id: Uuid,
     reason: &str,
 ) -> AppResult<annual_audit_list::Model> {
-    viewer.require_province_admin()?;
-    let list = find(db, list_id).await?;
     let to = AnnualListStatus::Draft;
-    check_list_transition_with_reason(list.status, to, Some(reason)).map_err(transition_error)?;
+    let list = province_moves(db, viewer, list_id, to, Some(reason)).await?;
     let reason = required_text("reason", reason, 1000)?;
     let kept = reason.clone();
     transition(
@@ -494,11 +514,9 @@ pub async fn publish(
     list_id: Uuid,
     published_on: Option<NaiveDate>,
 ) -> AppResult<annual_audit_list::Model> {
-    viewer.require_province_admin()?;
-    let list = find(db, list_id).await?;
-    let from = list.status;
     let to = AnnualListStatus::Published;
-    check_list_transition_with_reason(from, to, None).map_err(transition_error)?;
+    let list = province_moves(db, viewer, list_id, to, None).await?;
+    let from = list.status;
     let published_on = past_or_today("publishedOn", published_on.unwrap_or_else(today))?;
     if let Some(submitted) = list.submitted_on
         && published_on < submitted
@@ -516,12 +534,11 @@ pub async fn publish(
     active.published_on = Set(Some(published_on));
     let saved = save(&txn, list_id, active, version).await?;
     record_change(&txn, viewer, list_id, Some(from), to, None).await?;
-    audit_log::commit(
+    commit_list(
         txn,
         viewer,
         "publishAnnualAuditList",
-        "AnnualAuditList",
-        Some(list_id.to_string()),
+        list_id,
         json!({ "publishedOn": published_on, "enterprises": enterprises }),
     )
     .await?;

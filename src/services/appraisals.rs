@@ -256,6 +256,26 @@ fn finding_rule_rows(
         .collect()
 }
 
+/// Writes a scheme's weights and bands into the year's row; an error names the input field
+/// whose value does not fit the stored amounts.
+fn set_year_scheme(active: &mut appraisal_year::ActiveModel, scheme: &Scheme) -> AppResult<()> {
+    let w = &scheme.weights;
+    let b = &scheme.bands;
+    active.weight_capacity_building =
+        Set(to_stored("weights.capacityBuilding", w.capacity_building)?);
+    active.weight_report_quality = Set(to_stored("weights.reportQuality", w.report_quality)?);
+    active.weight_personnel_management = Set(to_stored(
+        "weights.personnelManagement",
+        w.personnel_management,
+    )?);
+    active.weight_service_quality = Set(to_stored("weights.serviceQuality", w.service_quality)?);
+    active.weight_service_quantity = Set(to_stored("weights.serviceQuantity", w.service_quantity)?);
+    active.band_excellent = Set(to_stored("bands.excellent", b.excellent)?);
+    active.band_good = Set(to_stored("bands.good", b.good)?);
+    active.band_qualified = Set(to_stored("bands.qualified", b.qualified)?);
+    Ok(())
+}
+
 /// Takes the year's row for a write: creates it with the default scheme when missing, then
 /// bumps its version, which on PostgreSQL holds the row lock until the transaction ends.
 /// A published year is a CONFLICT.
@@ -265,19 +285,9 @@ pub(crate) async fn lock_open_year(
 ) -> AppResult<(appraisal_year::Model, Scheme)> {
     let defaults = Scheme::default();
     let now = Utc::now();
-    let w = &defaults.weights;
-    let b = &defaults.bands;
-    appraisal_year::Entity::insert(appraisal_year::ActiveModel {
+    let mut fresh = appraisal_year::ActiveModel {
         year: Set(year),
         scheme_source: Set(SchemeSource::Default),
-        weight_capacity_building: Set(to_stored("weights", w.capacity_building)?),
-        weight_report_quality: Set(to_stored("weights", w.report_quality)?),
-        weight_personnel_management: Set(to_stored("weights", w.personnel_management)?),
-        weight_service_quality: Set(to_stored("weights", w.service_quality)?),
-        weight_service_quantity: Set(to_stored("weights", w.service_quantity)?),
-        band_excellent: Set(to_stored("bands", b.excellent)?),
-        band_good: Set(to_stored("bands", b.good)?),
-        band_qualified: Set(to_stored("bands", b.qualified)?),
         scheme_set_by: Set(None),
         scheme_set_at: Set(None),
         published_at: Set(None),
@@ -287,10 +297,14 @@ pub(crate) async fn lock_open_year(
         version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
-    })
-    .on_conflict_do_nothing()
-    .exec_without_returning(txn)
-    .await?;
+        // The weights and bands: set just below.
+        ..Default::default()
+    };
+    set_year_scheme(&mut fresh, &defaults)?;
+    appraisal_year::Entity::insert(fresh)
+        .on_conflict_do_nothing()
+        .exec_without_returning(txn)
+        .await?;
     appraisal_finding_rule::Entity::insert_many(finding_rule_rows(year, &defaults)?)
         .on_conflict_do_nothing()
         .exec_without_returning(txn)
@@ -366,18 +380,7 @@ pub async fn set_scheme(
     let b = &scheme.bands;
     let mut active: appraisal_year::ActiveModel = row.into();
     active.scheme_source = Set(SchemeSource::Set);
-    active.weight_capacity_building =
-        Set(to_stored("weights.capacityBuilding", w.capacity_building)?);
-    active.weight_report_quality = Set(to_stored("weights.reportQuality", w.report_quality)?);
-    active.weight_personnel_management = Set(to_stored(
-        "weights.personnelManagement",
-        w.personnel_management,
-    )?);
-    active.weight_service_quality = Set(to_stored("weights.serviceQuality", w.service_quality)?);
-    active.weight_service_quantity = Set(to_stored("weights.serviceQuantity", w.service_quantity)?);
-    active.band_excellent = Set(to_stored("bands.excellent", b.excellent)?);
-    active.band_good = Set(to_stored("bands.good", b.good)?);
-    active.band_qualified = Set(to_stored("bands.qualified", b.qualified)?);
+    set_year_scheme(&mut active, &scheme)?;
     active.scheme_set_by = Set(viewer.user_id());
     active.scheme_set_at = Set(Some(now));
     active.updated_at = Set(now);

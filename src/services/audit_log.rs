@@ -56,27 +56,6 @@ fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
-pub async fn record(
-    txn: &impl ConnectionTrait,
-    viewer: &Viewer,
-    operation: &str,
-    entity_type: &str,
-    entity_id: Option<String>,
-    summary: Value,
-) -> AppResult<()> {
-    record_all(
-        txn,
-        vec![NewEntry {
-            viewer,
-            operation,
-            entity_type,
-            entity_id,
-            summary,
-        }],
-    )
-    .await
-}
-
 /// Ends a mutation: appends its entry in the mutation's own transaction and commits both,
 /// so no change lands without its entry and no entry without its change. The one way a
 /// service finishes a write it began with `begin_write`.
@@ -88,7 +67,17 @@ pub async fn commit(
     entity_id: Option<String>,
     summary: Value,
 ) -> AppResult<()> {
-    record(&txn, viewer, operation, entity_type, entity_id, summary).await?;
+    record_all(
+        &txn,
+        vec![NewEntry {
+            viewer,
+            operation,
+            entity_type,
+            entity_id,
+            summary,
+        }],
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

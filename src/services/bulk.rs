@@ -144,6 +144,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::{MAX_INSERT_CHUNK, chunk_sizes, insert_statements, unnest_insert};
+    use crate::services::draw::NewSeat;
     use chrono::{NaiveDate, Utc};
     use entity::{expert_seat_count, panel_seat};
     use sea_orm::sea_query::PostgresQueryBuilder;
@@ -202,31 +203,16 @@ mod tests {
     }
 
     fn seat(expert: Uuid, slot: i32) -> panel_seat::Model {
-        let now = Utc::now();
-        panel_seat::Model {
-            id: Uuid::now_v7(),
+        NewSeat {
             panel_id: Uuid::nil(),
             draw_id: Uuid::nil(),
             review_id: Uuid::nil(),
             review_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
             expert_id: expert,
             slot_index: slot,
-            status: entity::domain::SeatStatus::Invited,
-            decline_reason: None,
-            responded_at: None,
-            responded_by: None,
             replaces_seat_id: None,
-            attendance_recorded_at: None,
-            attendance_recorded_by: None,
-            checked_in_at: None,
-            rating: None,
-            rating_comment: None,
-            rated_by: None,
-            rated_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
         }
+        .invited(Utc::now())
     }
 
     #[test]

@@ -88,10 +88,7 @@ fn check_credit_code(code: &str) -> AppResult<String> {
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<consultancy::Model> {
-    consultancy::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Consultancy", id))
+    super::find_or_not_found::<consultancy::Entity>(db, "Consultancy", id).await
 }
 
 /// The consultancy an input names (`consultancyId`): none is the input's fault, not a
@@ -107,10 +104,7 @@ pub async fn find_staff(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> AppResult<consultancy_staff::Model> {
-    consultancy_staff::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("ConsultancyStaff", id))
+    super::find_or_not_found::<consultancy_staff::Entity>(db, "ConsultancyStaff", id).await
 }
 
 /// The registry is read by administrators (firms serve enterprises in every city, so city

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use async_graphql::{InputObject, MaybeUndefined};
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{audit, certification, enterprise};
 use rust_decimal::Decimal;
@@ -30,31 +31,44 @@ use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, required_text, search_text};
 use super::{audit_log, is_constant, reference, today, versioned};
 
-/// A new enterprise as given (by the API or a CSV row).
-#[derive(Clone, Debug)]
+// A new enterprise as given: the GraphQL input `CreateEnterpriseInput`, or a CSV row. Its
+// doc comments are the input's GraphQL descriptions.
+#[derive(Clone, Debug, InputObject)]
+#[graphql(name = "CreateEnterpriseInput")]
 pub struct NewEnterprise {
     pub name: String,
     pub credit_code: String,
     pub city_code: String,
     pub county: String,
+    /// GB/T 4754 class code, four digits; codes outside the annex are allowed (not mandatory).
     pub industry_code: String,
     pub employees: i32,
-    /// 10 000 CNY.
+    /// In 10 000 CNY, sent as a string (exact, at most four decimal places).
     pub operating_revenue: Decimal,
-    /// Set by an admin; derived from staff and revenue when `None`.
+    /// Leave out to derive it from staff and revenue.
     pub scale: Option<EnterpriseScale>,
+    #[graphql(default)]
     pub high_energy_use: bool,
+    #[graphql(default)]
     pub high_water_use: bool,
+    #[graphql(default)]
     pub high_emissions: bool,
+    #[graphql(default)]
     pub priority_chemicals: bool,
+    #[graphql(default)]
     pub mining_operation: bool,
+    #[graphql(default)]
     pub coating_process: bool,
+    /// Puts it in the mandatory directory from this year.
     pub directory_since_year: Option<i32>,
 }
 
-/// Fields an update may change; `None` leaves a field as it is. `scale: Some(None)` hands the
-/// scale back to the statistical rule.
-#[derive(Default)]
+// Fields an update may change (the GraphQL input `UpdateEnterpriseInput`); `None` leaves a
+// field as it is. Its doc comment is the input's GraphQL description.
+/// Every field optional: only the given ones change. `scale: null` hands the scale back to the
+/// statistical rule.
+#[derive(InputObject, Default)]
+#[graphql(name = "UpdateEnterpriseInput")]
 pub struct EnterprisePatch {
     pub name: Option<String>,
     pub credit_code: Option<String>,
@@ -63,7 +77,7 @@ pub struct EnterprisePatch {
     pub industry_code: Option<String>,
     pub employees: Option<i32>,
     pub operating_revenue: Option<Decimal>,
-    pub scale: Option<Option<EnterpriseScale>>,
+    pub scale: MaybeUndefined<EnterpriseScale>,
     pub high_energy_use: Option<bool>,
     pub high_water_use: Option<bool>,
     pub high_emissions: Option<bool>,
@@ -72,19 +86,23 @@ pub struct EnterprisePatch {
     pub coating_process: Option<bool>,
 }
 
-#[derive(Default)]
+// What `enterprises` narrows to (the GraphQL input of the same name).
+#[derive(InputObject, Default)]
 pub struct EnterpriseFilter {
     pub city_code: Option<String>,
     pub county: Option<String>,
     pub sector: Option<Sector>,
     pub industry_code: Option<String>,
     pub scale: Option<EnterpriseScale>,
+    /// Must audit (the mandatory-audit verdict) or not.
     pub mandatory: Option<bool>,
     pub in_directory: Option<bool>,
+    /// Matches part of the name or the credit code.
     pub text: Option<String>,
 }
 
-#[derive(Default)]
+// What `directory` narrows to (the GraphQL input of the same name).
+#[derive(InputObject, Default)]
 pub struct DirectoryFilter {
     pub city_code: Option<String>,
     pub sector: Option<Sector>,
@@ -360,10 +378,7 @@ pub async fn create_enterprise(
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<enterprise::Model> {
-    enterprise::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Enterprise", id))
+    super::find_or_not_found::<enterprise::Entity>(db, "Enterprise", id).await
 }
 
 /// Whether a consultancy holds (or held) an audit of the enterprise.
@@ -427,9 +442,10 @@ pub async fn update_enterprise(
     viewer.require_city(&current.city_code)?;
     versioned::expect_version::<enterprise::Entity>(current.version, expected_version)?;
     let admin_scale = match patch.scale {
-        Some(choice) => choice,
-        None if current.scale_set_by_admin => Some(current.scale),
-        None => None,
+        MaybeUndefined::Value(scale) => Some(scale),
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Undefined if current.scale_set_by_admin => Some(current.scale),
+        MaybeUndefined::Undefined => None,
     };
     let revenue = patch
         .operating_revenue

@@ -319,10 +319,7 @@ pub async fn get_expert(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<ex
 }
 
 async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<expert::Model> {
-    expert::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Expert", id))
+    super::find_or_not_found::<expert::Entity>(db, "Expert", id).await
 }
 
 /// Applies a patch when the caller read `expected_version`; a stale version is CONFLICT and

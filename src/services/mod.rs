@@ -156,6 +156,22 @@ pub fn grouped<M>(
     map
 }
 
+/// The row of `E` with this id, or NOT_FOUND naming it `type_name` (the API's name for it).
+pub async fn find_or_not_found<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    type_name: &'static str,
+    id: uuid::Uuid,
+) -> AppResult<E::Model>
+where
+    E: sea_orm::EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = uuid::Uuid>,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(type_name, id))
+}
+
 /// Rows by their ids, for the loaders: one query for any number of them.
 pub async fn keyed_by_id<E: sea_orm::EntityTrait>(
     db: &impl sea_orm::ConnectionTrait,

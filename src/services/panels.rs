@@ -23,7 +23,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::db::begin_write;
+use crate::db::{WriteTxn, begin_write};
 use crate::domain::{ExclusionReason, NotificationKind, ReviewStatus, Role, SeatStatus};
 use crate::error::{AppError, AppResult};
 use crate::rules::draw_record::{
@@ -183,6 +183,18 @@ async fn write_seat_step(
 ) -> AppResult<panel_seat::Model> {
     let txn = begin_write(db).await?;
     let saved = save_seat(&txn, seat, active).await?;
+    commit_seat(txn, viewer, operation, seat, summary).await?;
+    Ok(saved)
+}
+
+/// Ends a write to a seat: commits it with its audit-log entry, which names the seat.
+async fn commit_seat(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    operation: &str,
+    seat: &panel_seat::Model,
+    summary: serde_json::Value,
+) -> AppResult<()> {
     audit_log::commit(
         txn,
         viewer,
@@ -191,8 +203,7 @@ async fn write_seat_step(
         Some(seat.id.to_string()),
         summary,
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// Writes a seat change if the seat still has the version read; CONFLICT otherwise.
@@ -365,12 +376,11 @@ async fn answer_seat(
             Some(link.id),
         ),
     };
-    audit_log::commit(
+    commit_seat(
         txn,
         viewer,
         operation,
-        "PanelSeat",
-        Some(seat.id.to_string()),
+        &seat,
         json!({
             "from": from.as_str(),
             "to": to.as_str(),

@@ -1,5 +1,6 @@
 //! Users: login, creation by the province, password changes and the first admin.
 
+use async_graphql::{ID, InputObject};
 use chrono::{DateTime, Utc};
 use entity::{login_failure, user};
 use sea_orm::{
@@ -17,6 +18,7 @@ use crate::auth::{Principal, Viewer};
 use crate::db::begin_write;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
+use crate::scalars::parse_optional_id;
 
 use super::text::required_text;
 use super::{Services, audit_log, reference};
@@ -190,10 +192,7 @@ pub async fn principal_for_token(
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> {
-    user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("User", id))
+    super::find_or_not_found::<user::Entity>(db, "User", id).await
 }
 
 /// What a role is bound to, as asked for (`createUser`, `changeUser`).
@@ -514,13 +513,20 @@ pub async fn create_user_from_cli(
     create_user(db, &Viewer::System, input).await
 }
 
+// A change to a user (the GraphQL input `ChangeUserInput`); the ids are checked by
+// `change_user`. Its doc comments are the input's GraphQL descriptions.
+/// What to change about a user: their role (with its city, expert or consultancy) or
+/// whether they are disabled. Either revokes the user's existing tokens.
+#[derive(InputObject)]
+#[graphql(name = "ChangeUserInput")]
 pub struct UserChange {
     pub role: Option<Role>,
     pub city_code: Option<String>,
+    /// With role COUNTY_ADMIN: the county.
     pub county: Option<String>,
-    pub expert_id: Option<Uuid>,
-    pub consultancy_id: Option<Uuid>,
-    pub enterprise_id: Option<Uuid>,
+    pub expert_id: Option<ID>,
+    pub consultancy_id: Option<ID>,
+    pub enterprise_id: Option<ID>,
     pub disabled: Option<bool>,
 }
 
@@ -532,6 +538,14 @@ pub async fn change_user(
     id: Uuid,
     change: UserChange,
 ) -> AppResult<user::Model> {
+    // The ids are read before anything else, as the API always has.
+    let asked = BindingInput {
+        city_code: change.city_code,
+        county: change.county,
+        expert_id: parse_optional_id("expertId", change.expert_id.as_ref())?,
+        consultancy_id: parse_optional_id("consultancyId", change.consultancy_id.as_ref())?,
+        enterprise_id: parse_optional_id("enterpriseId", change.enterprise_id.as_ref())?,
+    };
     viewer.require_province_admin()?;
     let db = &s.db;
     let found = get(db, id).await?;
@@ -547,18 +561,7 @@ pub async fn change_user(
     };
     let mut summary = serde_json::Map::new();
     if let Some(role) = change.role {
-        let binding = binding_of(
-            db,
-            role,
-            BindingInput {
-                city_code: change.city_code,
-                county: change.county,
-                expert_id: change.expert_id,
-                consultancy_id: change.consultancy_id,
-                enterprise_id: change.enterprise_id,
-            },
-        )
-        .await?;
+        let binding = binding_of(db, role, asked).await?;
         active.role = Set(role);
         active.city_code = Set(binding.city_code);
         active.county = Set(binding.county);

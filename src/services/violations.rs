@@ -10,6 +10,7 @@
 //! or when the publication period of its severity ends (信用修复,
 //! `rules::violation_publication`); officials keep seeing it, with its state.
 
+use async_graphql::{ID, InputObject};
 use chrono::{NaiveDate, Utc};
 use entity::{consultancy, document, enterprise, expert, violation};
 use sea_orm::sea_query::Expr;
@@ -28,6 +29,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::violation_publication::{self as publication, PublicationPeriods};
+use crate::scalars::parse_optional_id;
 
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, required_text, search_text};
@@ -44,20 +46,30 @@ pub struct NewViolation {
     pub severity: ViolationSeverity,
 }
 
-#[derive(Default)]
+// What `violations` narrows to (the GraphQL input of the same name). Its doc comments are
+// the input's GraphQL descriptions.
+#[derive(InputObject, Default)]
 pub struct ViolationFilter {
     pub subject_kind: Option<ViolationSubjectKind>,
-    pub subject_id: Option<Uuid>,
+    pub subject_id: Option<ID>,
     pub kind: Option<ViolationKind>,
-    /// The year of the decision.
+    // The year of the decision.
     pub year: Option<i32>,
     pub city_code: Option<String>,
-    /// Part of the subject's name or credit code, or of the decision number.
+    // Part of the subject's name or credit code, or of the decision number.
     pub text: Option<String>,
-    /// Administrators only; the public list is always published ones.
+    // Administrators only; the public list is always published ones.
     pub published: Option<bool>,
-    /// Administrators only; the public list is always PUBLIC ones.
+    /// Where the publication stands today.
+    // Administrators only; the public list is always PUBLIC ones.
     pub state: Option<ViolationPublicationState>,
+}
+
+impl ViolationFilter {
+    /// The subject's id, parsed.
+    fn parsed_subject_id(&self) -> AppResult<Option<Uuid>> {
+        parse_optional_id("filter.subjectId", self.subject_id.as_ref())
+    }
 }
 
 /// The subject as the record keeps it: (name, credit code, city).
@@ -131,10 +143,7 @@ fn require_manage(
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<violation::Model> {
-    violation::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Violation", id))
+    super::find_or_not_found::<violation::Entity>(db, "Violation", id).await
 }
 
 pub async fn record_violation(
@@ -388,15 +397,17 @@ fn state_condition(
     }
 }
 
+/// The query `filter` narrows to; `subject_id` is the filter's, parsed.
 fn filtered(
     filter: ViolationFilter,
+    subject_id: Option<Uuid>,
     periods: &PublicationPeriods,
 ) -> AppResult<Select<violation::Entity>> {
     let mut query = violation::Entity::find();
     if let Some(kind) = filter.subject_kind {
         query = query.filter(violation::Column::SubjectKind.eq(kind.as_str()));
     }
-    if let Some(id) = filter.subject_id {
+    if let Some(id) = subject_id {
         query = query.filter(violation::Column::SubjectId.eq(id));
     }
     if let Some(kind) = filter.kind {
@@ -437,11 +448,13 @@ pub async fn list_violations(
     mut filter: ViolationFilter,
     page: PageRequest,
 ) -> AppResult<Page<violation::Model>> {
+    let subject_id = filter.parsed_subject_id()?;
     let city = viewer
         .list_city(filter.city_code.as_deref())?
         .map(str::to_owned);
     filter.city_code = city;
-    fetch_page(db, filtered(filter, periods)?, violation::Column::Id, page).await
+    let query = filtered(filter, subject_id, periods)?;
+    fetch_page(db, query, violation::Column::Id, page).await
 }
 
 /// The violations shown to everyone: published, not withdrawn, within their period today.
@@ -451,7 +464,9 @@ pub async fn public_violations(
     mut filter: ViolationFilter,
     page: PageRequest,
 ) -> AppResult<Page<violation::Model>> {
+    let subject_id = filter.parsed_subject_id()?;
     filter.published = None;
     filter.state = Some(ViolationPublicationState::Public);
-    fetch_page(db, filtered(filter, periods)?, violation::Column::Id, page).await
+    let query = filtered(filter, subject_id, periods)?;
+    fetch_page(db, query, violation::Column::Id, page).await
 }

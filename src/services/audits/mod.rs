@@ -229,10 +229,7 @@ pub fn cycle_end_of(model: &audit::Model) -> AppResult<NaiveDate> {
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<audit::Model> {
-    audit::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Audit", id))
+    super::find_or_not_found::<audit::Entity>(db, "Audit", id).await
 }
 
 /// Who may read an audit: the province, its city, the county its reviews are delegated to,

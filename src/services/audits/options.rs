@@ -10,10 +10,8 @@ pub async fn find_option(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> AppResult<improvement_option::Model> {
-    improvement_option::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("ImprovementOption", id))
+    crate::services::find_or_not_found::<improvement_option::Entity>(db, "ImprovementOption", id)
+        .await
 }
 
 /// Options are kept by the audit's city and province, and by the consultancy that holds it;

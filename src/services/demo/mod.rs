@@ -747,7 +747,6 @@ pub async fn seed_demo(
                 enterprise_id: Set(*enterprise_id),
                 city_code: Set(city.clone()),
                 year: Set(*year),
-                list_id: Set(None),
                 status: Set(status),
                 last_outcome: Set(outcome),
                 closed: Set(closed),
@@ -760,18 +759,10 @@ pub async fn seed_demo(
                 report_submitted_on: Set(dates.report_submitted_on),
                 evaluated_on: Set(dates.evaluated_on),
                 accepted_on: Set(closed.then_some(accepted)),
-                acceptance_extended_until: Set(None),
-                extension_reason: Set(None),
                 disclosed_on: Set(dates.disclosed_on),
                 disclosure_channel: Set((stage >= 1).then_some(DisclosureChannel::OwnWebsite)),
-                disclosure_url: Set(None),
                 disclosure_content: Set((stage >= 1).then(|| "企业基本情况、审核计划".to_owned())),
                 self_organised: Set(false),
-                team_leader_name: Set(None),
-                team_leader_position: Set(None),
-                extension_requested_until: Set(None),
-                extension_request_reason: Set(None),
-                extension_requested_on: Set(None),
                 cycle_start_year: Set(*year),
                 due_kind: Set(if closed {
                     None
@@ -783,12 +774,12 @@ pub async fn seed_demo(
                 } else {
                     deadline.map(|d| d.due)
                 }),
-                delegated_county: Set(None),
-                delegated_at: Set(None),
-                delegated_by: Set(None),
                 version: Set(1),
                 created_at: Set(at(notice)),
                 updated_at: Set(at(notice)),
+                // What these audits never had (a list, a disclosure URL, an extension, a team
+                // leader, a delegation): NULL.
+                ..Default::default()
             });
             if closed {
                 last_completed.insert(*enterprise_id, accepted);

@@ -55,6 +55,7 @@ pub use index::{DrawIndex, DrawIndexCache};
 pub use queue::{DrawQueue, MAX_BATCH};
 pub use replacement::replace_declined_seat;
 pub use request::{DrawInput, check_nonce, default_slots, os_random};
+pub use staging::NewSeat;
 pub use writes::MAX_ATTEMPTS;
 
 use crate::auth::Viewer;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SubsecRound, Utc};
 use entity::{panel, panel_draw, panel_seat, review};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::facts::{EligibilityFacts, FastSet};
 use super::index::DrawIndex;
 use super::request::DrawJob;
-use crate::domain::{DrawRoundKind, ExclusionReason, SeatStatus};
+use crate::domain::{DrawRoundKind, ExclusionReason, ReviewKind, SeatStatus};
 use crate::error::{AppError, AppResult, CandidateShortfall, Unfilled};
 use crate::rules::draw::{
     DRAW_ALGORITHM, DrawCandidate, DrawError, Seat, Slot, derive_seed, draw_panel as run_draw,
@@ -383,19 +383,50 @@ fn seat_models(
     let now = Utc::now().trunc_subsecs(6);
     seats
         .iter()
-        .map(|seat| panel_seat::Model {
+        .map(|seat| {
+            NewSeat {
+                panel_id: panel.id,
+                draw_id,
+                review_id: panel.review_id,
+                review_date: panel.review_date,
+                expert_id: seat.expert_id,
+                slot_index: i32::try_from(seat.slot).unwrap_or(i32::MAX),
+                replaces_seat_id: replaces,
+            }
+            .invited(now)
+        })
+        .collect()
+}
+
+/// A seat as a draw gives it: who sits in which slot of which panel, and the declined seat
+/// it replaces, if any. All a seat gains later (its answer, attendance and rating) starts
+/// empty.
+pub struct NewSeat {
+    pub panel_id: Uuid,
+    pub draw_id: Uuid,
+    pub review_id: Uuid,
+    pub review_date: NaiveDate,
+    pub expert_id: Uuid,
+    pub slot_index: i32,
+    pub replaces_seat_id: Option<Uuid>,
+}
+
+impl NewSeat {
+    /// The seat invited at `now`, with a fresh id.
+    pub fn invited(self, now: DateTime<Utc>) -> panel_seat::Model {
+        panel_seat::Model {
             id: Uuid::now_v7(),
-            panel_id: panel.id,
-            draw_id,
-            review_id: panel.review_id,
-            review_date: panel.review_date,
-            expert_id: seat.expert_id,
-            slot_index: i32::try_from(seat.slot).unwrap_or(i32::MAX),
+            panel_id: self.panel_id,
+            draw_id: self.draw_id,
+            review_id: self.review_id,
+            review_date: self.review_date,
+            expert_id: self.expert_id,
+            slot_index: self.slot_index,
             status: SeatStatus::Invited,
             decline_reason: None,
             responded_at: None,
             responded_by: None,
-            replaces_seat_id: replaces,
+            replaces_seat_id: self.replaces_seat_id,
             attendance_recorded_at: None,
             attendance_recorded_by: None,
             checked_in_at: None,
@@ -406,8 +437,55 @@ fn seat_models(
             version: 1,
             created_at: now,
             updated_at: now,
-        })
-        .collect()
+        }
+    }
+}
+
+/// A panel as a draw creates it: what the draw decides. All a panel gains later (its
+/// reveal, leader and outcome) starts empty.
+pub(super) struct NewPanel {
+    pub review_id: Uuid,
+    pub audit_id: Uuid,
+    pub review_kind: ReviewKind,
+    pub review_date: NaiveDate,
+    pub organiser_city_code: Option<String>,
+    pub size: i32,
+    pub composition: String,
+    pub exclude_same_city: bool,
+    pub drawn_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub sheets_required: bool,
+}
+
+impl NewPanel {
+    /// The panel, with a fresh id.
+    pub(super) fn into_model(self) -> panel::Model {
+        panel::Model {
+            id: Uuid::now_v7(),
+            review_id: self.review_id,
+            audit_id: self.audit_id,
+            review_kind: self.review_kind,
+            review_date: self.review_date,
+            organiser_city_code: self.organiser_city_code,
+            size: self.size,
+            composition: self.composition,
+            exclude_same_city: self.exclude_same_city,
+            drawn_by: self.drawn_by,
+            created_at: self.created_at,
+            revealed_at: None,
+            revealed_by: None,
+            reveal_reason: None,
+            sheets_required: self.sheets_required,
+            leader_seat_id: None,
+            leader_designated_at: None,
+            leader_designated_by: None,
+            outcome_conclusion: None,
+            outcome_score: None,
+            outcome_confirmed_at: None,
+            outcome_confirmed_by: None,
+            outcome_confirmed_by_leader: None,
+        }
+    }
 }
 
 /// A new panel and its first round, staged.
@@ -425,8 +503,7 @@ pub(super) fn stage_draw(
     earlier: &FastSet<Uuid>,
 ) -> AppResult<StagedDraw> {
     let setting = &job.setting;
-    let panel = panel::Model {
-        id: Uuid::now_v7(),
+    let panel = NewPanel {
         review_id: review.id,
         audit_id: setting.audit.id,
         review_kind: setting.kind,
@@ -437,19 +514,9 @@ pub(super) fn stage_draw(
         exclude_same_city: setting.ctx.exclude_same_city,
         drawn_by: job.viewer.user_id(),
         created_at: Utc::now().trunc_subsecs(6),
-        revealed_at: None,
-        revealed_by: None,
-        reveal_reason: None,
         sheets_required: job.sheets_required,
-        leader_seat_id: None,
-        leader_designated_at: None,
-        leader_designated_by: None,
-        outcome_conclusion: None,
-        outcome_score: None,
-        outcome_confirmed_at: None,
-        outcome_confirmed_by: None,
-        outcome_confirmed_by_leader: None,
-    };
+    }
+    .into_model();
     let round = stage_round(
         &RoundSpec {
             panel: &panel,
@@ -583,8 +650,7 @@ mod tests {
     }
 
     fn panel_of(review: &review::Model) -> panel::Model {
-        panel::Model {
-            id: Uuid::now_v7(),
+        NewPanel {
             review_id: review.id,
             audit_id: review.audit_id,
             review_kind: review.kind,
@@ -595,19 +661,9 @@ mod tests {
             exclude_same_city: false,
             drawn_by: None,
             created_at: Utc::now(),
-            revealed_at: None,
-            revealed_by: None,
-            reveal_reason: None,
             sheets_required: false,
-            leader_seat_id: None,
-            leader_designated_at: None,
-            leader_designated_by: None,
-            outcome_conclusion: None,
-            outcome_score: None,
-            outcome_confirmed_at: None,
-            outcome_confirmed_by: None,
-            outcome_confirmed_by_leader: None,
         }
+        .into_model()
     }
 
     struct Setup {

@@ -121,16 +121,53 @@ pub fn attendance_scope(
 }
 
 /// The participant as the record keeps them: who, and how the sign-in sheet names them.
-struct Resolved {
-    kind: TrainingParticipantKind,
-    expert_id: Option<Uuid>,
-    staff_id: Option<Uuid>,
-    consultancy_id: Option<Uuid>,
-    user_id: Option<Uuid>,
-    name: String,
-    organisation: String,
-    role: Option<String>,
-    audience: TrainingAudience,
+pub struct Participant {
+    pub kind: TrainingParticipantKind,
+    pub expert_id: Option<Uuid>,
+    pub staff_id: Option<Uuid>,
+    pub consultancy_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub name: String,
+    pub organisation: String,
+    pub role: Option<String>,
+    pub audience: TrainingAudience,
+}
+
+impl Participant {
+    /// Their enrolment in the session as first written (`id` its id, at `now`): registered,
+    /// with nothing recorded yet.
+    pub fn registration(
+        self,
+        id: Uuid,
+        session_id: Uuid,
+        enrolled_by: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> training_attendance::ActiveModel {
+        training_attendance::ActiveModel {
+            id: Set(id),
+            session_id: Set(session_id),
+            participant_kind: Set(self.kind),
+            expert_id: Set(self.expert_id),
+            staff_id: Set(self.staff_id),
+            consultancy_id: Set(self.consultancy_id),
+            user_id: Set(self.user_id),
+            display_name: Set(self.name),
+            organisation: Set(self.organisation),
+            role_title: Set(self.role),
+            audience: Set(self.audience),
+            status: Set(AttendanceStatus::Registered),
+            checked_in_at: Set(None),
+            checked_out_at: Set(None),
+            hours: Set(0),
+            exam_score: Set(None),
+            certificate_no: Set(None),
+            enrolled_by: Set(enrolled_by),
+            enrolled_at: Set(now),
+            recorded_by: Set(None),
+            recorded_at: Set(None),
+            updated_at: Set(now),
+        }
+    }
 }
 
 /// Loads the participant, checks that the viewer may enrol them (the organiser anyone;
@@ -141,7 +178,7 @@ async fn resolve(
     organiser: bool,
     session: &training_session::Model,
     participant: NewParticipant,
-) -> AppResult<Resolved> {
+) -> AppResult<Participant> {
     let field = participant.field();
     let not_yours = || {
         AppError::forbidden(
@@ -162,7 +199,7 @@ async fn resolve(
                 return Err(AppError::bad_input(field, "the expert has left the pool"));
             }
             let title: ProfessionalTitle = found.title;
-            Ok(Resolved {
+            Ok(Participant {
                 kind: TrainingParticipantKind::Expert,
                 expert_id: Some(id),
                 staff_id: None,
@@ -194,7 +231,7 @@ async fn resolve(
                 .await?
                 .ok_or_else(|| AppError::internal(format!("staff {id} without a firm")))?;
             let role: StaffRole = staff.role;
-            Ok(Resolved {
+            Ok(Participant {
                 kind: TrainingParticipantKind::ConsultancyStaff,
                 expert_id: None,
                 staff_id: Some(id),
@@ -231,7 +268,7 @@ async fn resolve(
                     .map(|c| c.name),
                 None => None,
             };
-            Ok(Resolved {
+            Ok(Participant {
                 kind: TrainingParticipantKind::User,
                 expert_id: None,
                 staff_id: None,
@@ -254,7 +291,7 @@ async fn resolve(
                     "only the session's organiser enrols outside persons",
                 ));
             }
-            Ok(Resolved {
+            Ok(Participant {
                 kind: TrainingParticipantKind::Outside,
                 expert_id: None,
                 staff_id: None,
@@ -277,7 +314,7 @@ async fn resolve(
 async fn existing_enrolment(
     db: &impl ConnectionTrait,
     session_id: Uuid,
-    p: &Resolved,
+    p: &Participant,
 ) -> AppResult<Option<training_attendance::Model>> {
     let mut query = training_attendance::Entity::find()
         .filter(training_attendance::Column::SessionId.eq(session_id));
@@ -356,35 +393,12 @@ pub async fn enroll(
             now.capacity.unwrap_or(now.enrolled)
         )));
     }
-    let now = Utc::now();
-    let created = training_attendance::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        session_id: Set(session_id),
-        participant_kind: Set(resolved.kind),
-        expert_id: Set(resolved.expert_id),
-        staff_id: Set(resolved.staff_id),
-        consultancy_id: Set(resolved.consultancy_id),
-        user_id: Set(resolved.user_id),
-        display_name: Set(resolved.name),
-        organisation: Set(resolved.organisation),
-        role_title: Set(resolved.role),
-        audience: Set(resolved.audience),
-        status: Set(AttendanceStatus::Registered),
-        checked_in_at: Set(None),
-        checked_out_at: Set(None),
-        hours: Set(0),
-        exam_score: Set(None),
-        certificate_no: Set(None),
-        enrolled_by: Set(viewer.user_id()),
-        enrolled_at: Set(now),
-        recorded_by: Set(None),
-        recorded_at: Set(None),
-        updated_at: Set(now),
-    }
-    // A concurrent enrolment of the same person that got past the check above meets the
-    // unique index here: CONFLICT, and the raised count rolls back with it.
-    .insert(&txn)
-    .await?;
+    let created = resolved
+        .registration(Uuid::now_v7(), session_id, viewer.user_id(), Utc::now())
+        // A concurrent enrolment of the same person that got past the check above meets the
+        // unique index here: CONFLICT, and the raised count rolls back with it.
+        .insert(&txn)
+        .await?;
     let facts = TrainingFacts::of(&session, &created.display_name);
     let confirmations = participants(&txn, std::slice::from_ref(&created))
         .await?

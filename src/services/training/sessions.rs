@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{ID, InputObject};
+use async_graphql::{ID, InputObject, MaybeUndefined};
 use chrono::{DateTime, Utc};
 use entity::{
     training_attendance, training_plan, training_plan_item, training_session,
@@ -27,7 +27,7 @@ use crate::domain::{
 };
 use crate::error::{AppError, AppResult};
 use crate::rules::training::{check_capacity, check_session};
-use crate::scalars::parse_optional_id;
+use crate::scalars::{parse_id, parse_optional_id};
 
 use super::super::amounts::to_stored;
 use super::super::notifications::calendar::audience::participants;
@@ -66,21 +66,25 @@ pub struct NewSession {
     pub plan_item_id: Option<ID>,
 }
 
-/// Fields an update may change; `None` leaves a field as it is, `Some(None)` clears a
-/// nullable one. Scope and city stay: a session moved elsewhere is a new session.
-#[derive(Default)]
+// Fields an update may change (the GraphQL input `UpdateTrainingSessionInput`): absent
+// leaves a field as it is, `null` clears a nullable one. Scope and city stay: a session moved
+// elsewhere is a new session. Its doc comment is the input's GraphQL description.
+/// Every field optional: only the given ones change; `null` clears a nullable one. The
+/// times and hours stay once attendance has been recorded.
+#[derive(InputObject, Default)]
+#[graphql(name = "UpdateTrainingSessionInput")]
 pub struct SessionPatch {
     pub title: Option<String>,
     pub organiser: Option<String>,
-    pub description: Option<Option<String>>,
+    pub description: MaybeUndefined<String>,
     pub audiences: Option<Vec<TrainingAudience>>,
     pub topics: Option<Vec<TrainingTopic>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub credit_hours: Option<Decimal>,
     pub location: Option<String>,
-    pub capacity: Option<Option<i32>>,
-    pub plan_item_id: Option<Option<Uuid>>,
+    pub capacity: MaybeUndefined<i32>,
+    pub plan_item_id: MaybeUndefined<ID>,
 }
 
 impl SessionPatch {
@@ -97,16 +101,22 @@ impl SessionPatch {
     }
 }
 
-#[derive(Default)]
+// What `trainingSessions` narrows to (the GraphQL input `TrainingSessionFilter`).
+#[derive(InputObject, Default)]
+#[graphql(name = "TrainingSessionFilter")]
 pub struct SessionFilter {
+    /// The year of the start (China Standard Time).
     pub year: Option<i32>,
     pub scope: Option<TrainingScope>,
+    /// Sessions organised by this city.
     pub city_code: Option<String>,
     pub audience: Option<TrainingAudience>,
     pub topic: Option<TrainingTopic>,
+    /// UPCOMING: not over yet; PAST: over.
     pub timing: Option<TrainingTiming>,
     pub status: Option<TrainingSessionStatus>,
-    pub plan_item_id: Option<Uuid>,
+    pub plan_item_id: Option<ID>,
+    /// Part of the title, location or organiser.
     pub text: Option<String>,
 }
 
@@ -320,6 +330,13 @@ pub async fn update_session(
     patch: SessionPatch,
     expected_version: i32,
 ) -> AppResult<training_session::Model> {
+    // The plan item's id is read before anything else, as the API always has.
+    let plan_item_change: Option<Option<Uuid>> = patch
+        .plan_item_id
+        .clone()
+        .map_value(|id| parse_id("planItemId", &id))
+        .transpose()?
+        .into();
     viewer.require_admin()?;
     let current = find_session(db, id).await?;
     require_organiser(viewer, &current)?;
@@ -341,7 +358,7 @@ pub async fn update_session(
         active.organiser = Set(required_text("organiser", organiser, 200)?);
         changed.push("organiser");
     }
-    if let Some(description) = patch.description.clone() {
+    if let Some(description) = Option::<Option<String>>::from(patch.description.clone()) {
         active.description = Set(optional_text("description", description, 4000)?);
         changed.push("description");
     }
@@ -377,19 +394,20 @@ pub async fn update_session(
         active.location = Set(required_text("location", location, 300)?);
         changed.push("location");
     }
-    let capacity = patch.capacity.unwrap_or(current.capacity);
-    if patch.capacity.is_some() {
+    let capacity_change: Option<Option<i32>> = patch.capacity.into();
+    let capacity = capacity_change.unwrap_or(current.capacity);
+    if capacity_change.is_some() {
         check_capacity_input(capacity, current.enrolled)?;
         active.capacity = Set(capacity);
         changed.push("capacity");
     }
-    let plan_item = patch.plan_item_id.unwrap_or(current.plan_item_id);
+    let plan_item = plan_item_change.unwrap_or(current.plan_item_id);
     if let Some(item) = plan_item
-        && (patch.plan_item_id.is_some() || year != current.year)
+        && (plan_item_change.is_some() || year != current.year)
     {
         check_plan_item(db, item, year, scope, current.city_code.as_deref()).await?;
     }
-    if patch.plan_item_id.is_some() {
+    if plan_item_change.is_some() {
         active.plan_item_id = Set(plan_item);
         changed.push("planItemId");
     }
@@ -551,6 +569,7 @@ pub async fn list_sessions(
     filter: SessionFilter,
     page: PageRequest,
 ) -> AppResult<Page<training_session::Model>> {
+    let plan_item_id = parse_optional_id("filter.planItemId", filter.plan_item_id.as_ref())?;
     let mut query = training_session::Entity::find();
     if matches!(viewer, Viewer::Anonymous) {
         query = query
@@ -600,7 +619,7 @@ pub async fn list_sessions(
         }
         None => {}
     }
-    if let Some(item) = filter.plan_item_id {
+    if let Some(item) = plan_item_id {
         query = query.filter(training_session::Column::PlanItemId.eq(item));
     }
     if let Some(pattern) = search_text("filter.text", filter.text.as_deref())? {
