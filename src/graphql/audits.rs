@@ -14,8 +14,8 @@ use crate::rules::deadlines::{
 };
 use crate::services::amounts::from_stored;
 use crate::services::audits::{
-    self, AuditFilter as ServiceFilter, NewAudit, NewOption, NewReview, OptionAmounts, OptionPatch,
-    ReportSubmission, ReviewFilter as ServiceReviewFilter, ReviewResult,
+    self, AuditFilter as ServiceFilter, Disclosure, MeetingInput, NewAudit, NewOption, NewReview,
+    OptionAmounts, OptionPatch, ReportSubmission, ReviewFilter, ReviewResult, TeamLeaderInput,
 };
 use crate::services::today;
 
@@ -336,17 +336,6 @@ impl AuditTransition {
 
 pub struct Review(pub review::Model);
 
-/// A review's meeting details as set.
-#[derive(InputObject)]
-pub struct ReviewMeetingInput {
-    /// `HH:MM`, China time, on the review date.
-    pub start_time: String,
-    pub venue: String,
-    pub contact_name: String,
-    pub contact_phone: String,
-    pub note: Option<String>,
-}
-
 /// One change of a review's meeting details.
 pub struct ReviewChange(pub entity::review_change::Model);
 
@@ -578,25 +567,6 @@ pub struct SubmitAuditReportInput {
     pub submitted_on: Option<Date>,
 }
 
-#[derive(InputObject)]
-pub struct TeamLeaderInput {
-    pub name: String,
-    /// The leader's position in the enterprise (e.g. 副总经理).
-    pub position: String,
-}
-
-/// Where, when and what the enterprise disclosed (公布审核相关信息).
-#[derive(InputObject)]
-pub struct AuditDisclosureInput {
-    /// Defaults to today; not before the notice, not in the future.
-    pub disclosed_on: Option<Date>,
-    pub channel: DisclosureChannel,
-    /// The page's address; required for OWN_WEBSITE.
-    pub url: Option<String>,
-    /// What was disclosed (at most 2 000 characters).
-    pub content: String,
-}
-
 #[derive(InputObject, Default)]
 pub struct AuditFilter {
     pub city_code: Option<String>,
@@ -612,36 +582,6 @@ pub struct AuditFilter {
     pub deadline_kind: Option<DeadlineKind>,
     /// Whether its evaluation and acceptance are delegated to a county.
     pub delegated: Option<bool>,
-}
-
-/// Narrows `reviews`; every field optional.
-#[derive(InputObject, Default)]
-pub struct ReviewFilter {
-    pub status: Option<ReviewStatus>,
-    pub kind: Option<ReviewKind>,
-    /// The city of the audited enterprise (a city administrator: only their own).
-    pub city_code: Option<String>,
-    /// Held on or after this date.
-    pub date_from: Option<Date>,
-    /// Held on or before this date.
-    pub date_to: Option<Date>,
-    /// Whether a panel has been drawn for it: `false` finds the reviews still to draw.
-    pub has_panel: Option<bool>,
-}
-
-#[derive(InputObject)]
-pub struct ScheduleReviewInput {
-    pub audit_id: ID,
-    pub kind: ReviewKind,
-    pub date: Date,
-}
-
-#[derive(InputObject)]
-pub struct ReviewOutcomeInput {
-    pub outcome: ReviewOutcome,
-    /// 0–100, at most four decimal places.
-    pub score: Option<Decimal>,
-    pub opinion: String,
 }
 
 /// Amounts are exact decimals sent as strings, never negative: money in 10 000 CNY, energy in
@@ -795,21 +735,8 @@ impl AuditQuery {
         filter: Option<ReviewFilter>,
     ) -> Result<ReviewConnection> {
         let (s, page) = page_args(ctx, first, after)?;
-        let f = filter.unwrap_or_default();
-        let result = audits::list_reviews(
-            &s.db,
-            viewer(ctx),
-            ServiceReviewFilter {
-                status: f.status,
-                kind: f.kind,
-                city_code: f.city_code,
-                date_from: f.date_from.map(|d| d.0),
-                date_to: f.date_to.map(|d| d.0),
-                has_panel: f.has_panel,
-            },
-            page,
-        )
-        .await?;
+        let result =
+            audits::list_reviews(&s.db, viewer(ctx), filter.unwrap_or_default(), page).await?;
         Ok(ReviewConnection::of_rows(result, |m| m.id, Review))
     }
 
@@ -905,10 +832,7 @@ impl AuditMutation {
         let submission = ReportSubmission {
             consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
             lead_auditor_id: parse_optional_id("leadAuditorId", input.lead_auditor_id.as_ref())?,
-            team_leader: input.team_leader.map(|t| audits::TeamLeaderInput {
-                name: t.name,
-                position: t.position,
-            }),
+            team_leader: input.team_leader,
             submitted_on: input.submitted_on.map(|d| d.0),
         };
         Ok(Audit(
@@ -930,16 +854,10 @@ impl AuditMutation {
         &self,
         ctx: &Context<'_>,
         audit_id: ID,
-        input: AuditDisclosureInput,
+        input: Disclosure,
     ) -> Result<Audit> {
-        let disclosure = audits::Disclosure {
-            disclosed_on: input.disclosed_on.map(|d| d.0),
-            channel: input.channel,
-            url: input.url,
-            content: input.content,
-        };
         with_id(ctx, "auditId", &audit_id, |s, v, id| {
-            audits::record_disclosure(&s.db, v, &s.config.deadlines, id, disclosure)
+            audits::record_disclosure(&s.db, v, &s.config.deadlines, id, input)
         })
         .await
         .map(Audit)
@@ -999,41 +917,20 @@ impl AuditMutation {
         &self,
         ctx: &Context<'_>,
         review_id: ID,
-        input: ReviewMeetingInput,
+        input: MeetingInput,
     ) -> Result<Review> {
         let s = services(ctx)?;
         let id = parse_id("reviewId", &review_id)?;
         Ok(Review(
-            audits::set_review_meeting(
-                s,
-                viewer(ctx),
-                id,
-                audits::MeetingInput {
-                    start_time: input.start_time,
-                    venue: input.venue,
-                    contact_name: input.contact_name,
-                    contact_phone: input.contact_phone,
-                    note: input.note,
-                },
-            )
-            .await?,
+            audits::set_review_meeting(s, viewer(ctx), id, input).await?,
         ))
     }
 
     /// Schedules an EVALUATION or ACCEPTANCE (the audit's city) or a RECHECK (the province).
-    async fn schedule_review(
-        &self,
-        ctx: &Context<'_>,
-        input: ScheduleReviewInput,
-    ) -> Result<Review> {
+    async fn schedule_review(&self, ctx: &Context<'_>, input: NewReview) -> Result<Review> {
         let s = services(ctx)?;
-        let new = NewReview {
-            audit_id: parse_id("auditId", &input.audit_id)?,
-            kind: input.kind,
-            date: input.date.0,
-        };
         Ok(Review(
-            audits::schedule_review(&s.db, viewer(ctx), &s.config.deadlines, new).await?,
+            audits::schedule_review(&s.db, viewer(ctx), &s.config.deadlines, input).await?,
         ))
     }
 
@@ -1042,7 +939,7 @@ impl AuditMutation {
         &self,
         ctx: &Context<'_>,
         review_id: ID,
-        input: ReviewOutcomeInput,
+        input: ReviewResult,
     ) -> Result<RecordedReview> {
         let s = services(ctx)?;
         let id = parse_id("reviewId", &review_id)?;
@@ -1053,11 +950,7 @@ impl AuditMutation {
             s.config.review_pass_mark,
             s.config.documents.step_documents(),
             id,
-            ReviewResult {
-                outcome: input.outcome,
-                score: input.score,
-                opinion: input.opinion,
-            },
+            input,
         )
         .await?;
         let audit = audits::find(&s.db, review.audit_id).await?;

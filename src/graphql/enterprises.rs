@@ -19,9 +19,10 @@ use crate::services::{audits as audit_service, today};
 use super::audits::Audit;
 use super::context::{loaders, services, viewer, with_id};
 use super::directory::DirectoryChange;
+use super::links::CityLink;
 use super::loaders::{load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
-use super::reference::{City, MandatoryAuditVerdict, city_named};
+use super::reference::MandatoryAuditVerdict;
 use super::scalars::{Date, id_of, parse_id};
 use super::stamps::{EditStamps, stamps_of};
 
@@ -41,11 +42,9 @@ impl Enterprise {
     async fn credit_code(&self) -> &str {
         &self.0.credit_code
     }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.city_code)
     }
     async fn county(&self) -> &str {
         &self.0.county

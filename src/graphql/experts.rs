@@ -15,9 +15,9 @@ pub use crate::services::experts::{
 };
 
 use super::context::{loaders, services, viewer, with_id};
+use super::links::CityLink;
 use super::loaders::{load_rows, load_rows_as};
 use super::pagination::{node_selection, page_args};
-use super::reference::{City, city_named};
 use super::scalars::{Date, id_of, parse_id};
 use super::stamps::{EditStamps, stamps_of};
 
@@ -71,11 +71,9 @@ impl Expert {
     async fn years_in_field(&self) -> i32 {
         self.0.years_in_field
     }
-    async fn city_code(&self) -> &str {
-        &self.0.city_code
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_named(ctx, &self.0.city_code).await
+    #[graphql(flatten)]
+    async fn city_link(&self) -> CityLink<'_> {
+        CityLink(&self.0.city_code)
     }
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<Sector>> {
         load_rows(&loaders(ctx)?.expert_sectors, self.0.id).await

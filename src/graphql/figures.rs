@@ -1,7 +1,7 @@
 //! The figures officials ask for, by year with the trend, for the province, a city, a county
 //! or a sector, broken down by city, county and sector (`services::figures`).
 
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
 use crate::domain::{DeadlineKind, FindingKind, Sector};
@@ -9,28 +9,12 @@ use crate::rules::summary::TargetCheck;
 use crate::services::figures::{
     self, Figures as Answer, FiguresFilter, Group, Series, YearFigures,
 };
+use crate::services::summary::OptionTotals;
 
 use super::context::{services, viewer};
 use super::reference::{City, city_of};
 use super::scalars::Date;
-use super::summary::{OptionSummary, PassRate};
-
-/// What the figures are asked for: a range of at most 10 years and, optionally, one city
-/// (a city admin's own city always), one county and one sector.
-#[derive(InputObject)]
-#[graphql(name = "FiguresFilter")]
-pub struct FiguresInput {
-    /// GB/T 2260 code of the city; none: the whole province (or the city admin's city).
-    pub city_code: Option<String>,
-    /// A county (区县) by name, as enterprises record it.
-    pub county: Option<String>,
-    /// One sector of the plan's annex.
-    pub sector: Option<Sector>,
-    /// The first year.
-    pub year_from: i32,
-    /// The last year (at most 10 years after the first, counting both).
-    pub year_to: i32,
-}
+use super::summary::PassRate;
 
 /// A count set against a target in percent.
 #[derive(SimpleObject)]
@@ -190,8 +174,12 @@ impl YearFiguresObject {
             .collect()
     }
     /// Options of this year's audits by kind, with their benefits summed.
-    async fn options(&self) -> Vec<OptionSummary> {
-        self.0.options.iter().cloned().map(Into::into).collect()
+    async fn options(&self) -> Vec<OptionTotals> {
+        self.0
+            .options
+            .iter()
+            .map(OptionTotals::normalized)
+            .collect()
     }
 }
 
@@ -300,15 +288,8 @@ impl FiguresQuery {
     /// The figures officials ask for, year by year over at most 10 years: the province and
     /// city admins (a city admin their own city only). Also as CSV or XLSX:
     /// `GET /exports/figures.{csv|xlsx}?yearFrom=&yearTo=&cityCode=&county=&sector=`.
-    async fn figures(&self, ctx: &Context<'_>, filter: FiguresInput) -> Result<Figures> {
+    async fn figures(&self, ctx: &Context<'_>, filter: FiguresFilter) -> Result<Figures> {
         let s = services(ctx)?;
-        let filter = FiguresFilter {
-            city_code: filter.city_code,
-            county: filter.county,
-            sector: filter.sector,
-            year_from: filter.year_from,
-            year_to: filter.year_to,
-        };
         Ok(Figures(figures::figures(&s.db, viewer(ctx), filter).await?))
     }
 }

@@ -3,9 +3,8 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
-use crate::domain::OptionKind;
 use crate::rules::summary::TargetCheck;
-use crate::services::summary::{self, AnnualSummary as Summary, OptionTotals};
+use crate::services::summary::{self, AnnualSummary as Summary, OptionTotals, OverdueCounts};
 
 use super::context::{services, viewer};
 use super::reference::{City, city_of};
@@ -36,70 +35,6 @@ impl From<TargetCheck> for PassRate {
             met: c.met,
         }
     }
-}
-
-/// The options of one kind in the year's audits, summed.
-#[derive(SimpleObject)]
-pub struct OptionSummary {
-    pub kind: OptionKind,
-    pub label: &'static str,
-    pub count: u64,
-    pub implemented: u64,
-    /// 10 000 CNY.
-    pub investment: Decimal,
-    /// 10 000 CNY a year.
-    pub economic_benefit: Decimal,
-    /// tce a year.
-    pub energy_tce: Decimal,
-    /// Tonnes a year, as are the other savings.
-    pub water_t: Decimal,
-    pub cod_t: Decimal,
-    pub ammonia_nitrogen_t: Decimal,
-    pub so2_t: Decimal,
-    pub nox_t: Decimal,
-    pub particulates_t: Decimal,
-    pub vocs_t: Decimal,
-    pub co2_t: Decimal,
-}
-
-impl From<OptionTotals> for OptionSummary {
-    fn from(t: OptionTotals) -> Self {
-        let n = |d: Decimal| d.normalize();
-        OptionSummary {
-            kind: t.kind,
-            label: t.kind.label(),
-            count: t.count,
-            implemented: t.implemented,
-            investment: n(t.investment),
-            economic_benefit: n(t.economic_benefit),
-            energy_tce: n(t.energy_tce),
-            water_t: n(t.water_t),
-            cod_t: n(t.cod_t),
-            ammonia_nitrogen_t: n(t.ammonia_nitrogen_t),
-            so2_t: n(t.so2_t),
-            nox_t: n(t.nox_t),
-            particulates_t: n(t.particulates_t),
-            vocs_t: n(t.vocs_t),
-            co2_t: n(t.co2_t),
-        }
-    }
-}
-
-/// What is overdue on the summary's `asOf` day.
-#[derive(SimpleObject)]
-pub struct OverdueSummary {
-    /// Audits past their current deadline, all kinds.
-    pub audits: u64,
-    /// Past the disclosure due one month after the notice.
-    pub disclosure: u64,
-    /// Past the start due two months after the notice.
-    pub start: u64,
-    /// Past the report due one year after the notice.
-    pub report: u64,
-    pub evaluation: u64,
-    pub acceptance: u64,
-    /// Directory members whose five-year cycle ran out without a completed audit.
-    pub directory_cycle: u64,
 }
 
 pub struct AnnualSummary(pub Summary);
@@ -140,20 +75,15 @@ impl AnnualSummary {
         self.0.acceptances.into()
     }
     /// Options of the year's audits by kind.
-    async fn options(&self) -> Vec<OptionSummary> {
-        self.0.options.iter().cloned().map(Into::into).collect()
+    async fn options(&self) -> Vec<OptionTotals> {
+        self.0
+            .options
+            .iter()
+            .map(OptionTotals::normalized)
+            .collect()
     }
-    async fn overdue(&self) -> OverdueSummary {
-        let o = &self.0.overdue;
-        OverdueSummary {
-            audits: o.audits(),
-            disclosure: o.disclosure,
-            start: o.start,
-            report: o.report,
-            evaluation: o.evaluation,
-            acceptance: o.acceptance,
-            directory_cycle: o.directory_cycle,
-        }
+    async fn overdue(&self) -> &OverdueCounts {
+        &self.0.overdue
     }
 }
 

@@ -18,7 +18,7 @@ use crate::rules::summary::TargetCheck;
 use crate::services::reports::{
     CSV_CONTENT_TYPE, ReportFile, ReportFormat, csv_with_bom, ranking_report,
 };
-use crate::services::summary::{SummaryRow, annual_summary_rows};
+use crate::services::summary::{AMOUNTS, SummaryRow, annual_summary_rows};
 
 use super::graphql::resolve_viewer;
 
@@ -64,7 +64,7 @@ pub(crate) fn error_response(err: AppError) -> HttpResponse {
         .json(json!({ "errors": [{ "message": gql.message, "extensions": gql.extensions }] }))
 }
 
-const AMOUNT_COLUMNS: [&str; 11] = [
+const AMOUNT_COLUMNS: [&str; AMOUNTS] = [
     "投资（万元）",
     "经济效益（万元/年）",
     "节能（吨标煤/年）",
@@ -166,23 +166,7 @@ fn record(row: &SummaryRow) -> Vec<String> {
         };
         r.push(t.count.to_string());
         r.push(t.implemented.to_string());
-        r.extend(
-            [
-                t.investment,
-                t.economic_benefit,
-                t.energy_tce,
-                t.water_t,
-                t.cod_t,
-                t.ammonia_nitrogen_t,
-                t.so2_t,
-                t.nox_t,
-                t.particulates_t,
-                t.vocs_t,
-                t.co2_t,
-            ]
-            .into_iter()
-            .map(amount),
-        );
+        r.extend(t.amounts().map(amount));
     }
     let o = &s.overdue;
     r.extend([

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use entity::{annual_audit_list, annual_audit_list_entry, annual_list_status_change};
+use entity::{annual_audit_list, annual_audit_list_entry, annual_list_status_change, enterprise};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -37,10 +37,7 @@ pub struct ListFilter {
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<annual_audit_list::Model> {
-    annual_audit_list::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("AnnualAuditList", id))
+    super::find_or_not_found::<annual_audit_list::Entity>(db, "AnnualAuditList", id).await
 }
 
 /// Loads a list the viewer may work on (its city's admins and the province).
@@ -77,15 +74,24 @@ async fn record_change(
     Ok(())
 }
 
+/// `active`, the list at `version`, as the next version: what every write to a list saves.
+fn next_version(
+    mut active: annual_audit_list::ActiveModel,
+    version: i32,
+) -> annual_audit_list::ActiveModel {
+    active.version = Set(version + 1);
+    active.updated_at = Set(Utc::now());
+    active
+}
+
 /// Writes `active` if the list still has `version`; otherwise CONFLICT.
 async fn save(
     txn: &impl ConnectionTrait,
     id: Uuid,
-    mut active: annual_audit_list::ActiveModel,
+    active: annual_audit_list::ActiveModel,
     version: i32,
 ) -> AppResult<annual_audit_list::Model> {
-    active.version = Set(version + 1);
-    active.updated_at = Set(Utc::now());
+    let active = next_version(active, version);
     versioned::update_if_version::<annual_audit_list::Entity>(txn, active, id, version, None).await
 }
 
@@ -113,26 +119,34 @@ async fn commit_saved(
     operation: &str,
     summary: serde_json::Value,
 ) -> AppResult<annual_audit_list::Model> {
-    let saved = save(&txn, id, active, version).await?;
-    commit_list(txn, viewer, operation, id, summary).await?;
-    Ok(saved)
+    versioned::commit_update::<annual_audit_list::Entity>(
+        txn,
+        viewer,
+        (operation, "AnnualAuditList"),
+        next_version(active, version),
+        (id, version),
+        |_| summary,
+    )
+    .await
 }
 
-/// Ends a write to a list: commits it with its audit-log entry, which names the list.
+/// Ends a write to a list: commits it with its audit-log entry, which names the list;
+/// answers the list as written.
 async fn commit_list(
     txn: WriteTxn,
     viewer: &Viewer,
     operation: &str,
-    list_id: Uuid,
+    list: annual_audit_list::Model,
     summary: serde_json::Value,
-) -> AppResult<()> {
-    audit_log::commit(
+) -> AppResult<annual_audit_list::Model> {
+    let id = list.id;
+    audit_log::commit_row(
         txn,
         viewer,
-        operation,
-        "AnnualAuditList",
-        Some(list_id.to_string()),
-        summary,
+        (operation, "AnnualAuditList"),
+        id,
+        list,
+        |_| summary,
     )
     .await
 }
@@ -206,11 +220,10 @@ pub async fn create_list(
         txn,
         viewer,
         "createAnnualAuditList",
-        created.id,
+        created,
         json!({ "cityCode": city_code, "year": year }),
     )
-    .await?;
-    Ok(created)
+    .await
 }
 
 /// Puts enterprises on a DRAFT list: each of the list's city, in the mandatory directory (the
@@ -233,7 +246,7 @@ pub async fn add_enterprises(
             format!("names {twice} twice"),
         ));
     }
-    let found = enterprises::unguarded::by_ids(db, enterprise_ids).await?;
+    let found = super::unguarded::keyed_by_id::<enterprise::Entity>(db, enterprise_ids).await?;
     for id in enterprise_ids {
         let e = found.get(id).ok_or_else(|| {
             AppError::bad_input("enterpriseIds", format!("no such enterprise {id}"))
@@ -350,11 +363,10 @@ async fn transition(
         txn,
         viewer,
         operation,
-        id,
+        saved,
         json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// The city chooses the path its list's SIMPLIFIED audits follow (简化审核程序: the plan's
@@ -538,11 +550,10 @@ pub async fn publish(
         txn,
         viewer,
         "publishAnnualAuditList",
-        list_id,
+        saved,
         json!({ "publishedOn": published_on, "enterprises": enterprises }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 pub async fn get_list(
@@ -623,7 +634,7 @@ pub async fn published_lists(
         .flatten()
         .map(|e| e.enterprise_id)
         .collect();
-    let found = enterprises::unguarded::by_ids(db, &enterprise_ids).await?;
+    let found = super::unguarded::keyed_by_id::<enterprise::Entity>(db, &enterprise_ids).await?;
     lists
         .into_iter()
         .map(|list| {

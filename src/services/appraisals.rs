@@ -597,7 +597,8 @@ pub async fn computed_inputs(
     let lead_rows = if lead_ids.is_empty() {
         HashMap::new()
     } else {
-        consultancies::unguarded::staff_by_ids(db, &lead_ids).await?
+        crate::services::unguarded::keyed_by_id::<entity::consultancy_staff::Entity>(db, &lead_ids)
+            .await?
     };
     let off_staff: HashSet<Uuid> = leads
         .iter()

@@ -97,7 +97,20 @@ where
 {
     let created = row.insert(&txn).await?;
     let id = super::id_of::<A::Entity>(&created)?;
-    let summary = summary(&created);
+    commit_row(txn, viewer, (operation, entity_type), id, created, summary).await
+}
+
+/// Ends a mutation that wrote one row: commits it with its entry (see [`commit`]), which
+/// names the row by `id` and takes its summary from the row as written; answers the row.
+pub async fn commit_row<M>(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    (operation, entity_type): (&str, &str),
+    id: Uuid,
+    row: M,
+    summary: impl FnOnce(&M) -> Value,
+) -> AppResult<M> {
+    let summary = summary(&row);
     commit(
         txn,
         viewer,
@@ -107,7 +120,7 @@ where
         summary,
     )
     .await?;
-    Ok(created)
+    Ok(row)
 }
 
 /// One entry to append.

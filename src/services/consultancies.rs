@@ -269,24 +269,15 @@ pub async fn update_consultancy(
     {
         return Err(duplicate_credit_code());
     }
-    let updated = versioned::update_if_version::<consultancy::Entity>(
-        &txn,
-        active,
-        id,
-        expected_version,
-        None,
-    )
-    .await?;
-    audit_log::commit(
+    versioned::commit_update::<consultancy::Entity>(
         txn,
         viewer,
-        "updateConsultancy",
-        "Consultancy",
-        Some(id.to_string()),
-        json!({ "changed": changed, "version": updated.version }),
+        ("updateConsultancy", "Consultancy"),
+        active,
+        (id, expected_version),
+        |updated| json!({ "changed": changed, "version": updated.version }),
     )
-    .await?;
-    Ok(updated)
+    .await
 }
 
 pub async fn set_consultancy_status(
@@ -668,20 +659,6 @@ pub async fn public_consultancy(db: &impl ConnectionTrait, id: Uuid) -> AppResul
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    pub async fn by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, consultancy::Model>> {
-        crate::services::keyed_by_id::<consultancy::Entity>(db, ids).await
-    }
-
-    pub async fn staff_by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, consultancy_staff::Model>> {
-        crate::services::keyed_by_id::<consultancy_staff::Entity>(db, ids).await
-    }
-
     pub async fn staff_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],

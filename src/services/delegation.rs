@@ -23,7 +23,7 @@ use super::notifications::Params;
 use super::notifications::calendar::audience::{Admins, Announcement, announce};
 use super::notifications::delegations::DelegationFacts;
 use super::versioned::write_if_version_or_conflict;
-use super::{annual_lists, audit_log, enterprises, reference};
+use super::{annual_lists, audit_log, reference};
 
 /// At most this many audits named in one request.
 const MAX_AUDITS: usize = 500;
@@ -115,7 +115,9 @@ pub async fn delegate(
         }
     };
     let enterprise_ids: Vec<Uuid> = audits.iter().map(|a| a.enterprise_id).collect();
-    let enterprises = enterprises::unguarded::by_ids(db, &enterprise_ids).await?;
+    let enterprises =
+        crate::services::unguarded::keyed_by_id::<entity::enterprise::Entity>(db, &enterprise_ids)
+            .await?;
     let stays: HashMap<String, bool> = sector::Entity::find()
         .all(db)
         .await?
@@ -223,7 +225,8 @@ async fn tell_counties(
     audits: &[(&audit::Model, &str)],
 ) -> AppResult<()> {
     let ids: Vec<Uuid> = audits.iter().map(|(a, _)| a.enterprise_id).collect();
-    let names = enterprises::unguarded::by_ids(db, &ids).await?;
+    let names =
+        crate::services::unguarded::keyed_by_id::<entity::enterprise::Entity>(db, &ids).await?;
     let mut by_county: BTreeMap<(&str, &str), (Uuid, Vec<String>)> = BTreeMap::new();
     for (audit, county) in audits {
         let name = names

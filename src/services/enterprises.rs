@@ -491,17 +491,15 @@ pub async fn update_enterprise(
     {
         return Err(duplicate_credit_code());
     }
-    let updated = update_if_version(&txn, id, active, expected_version).await?;
-    audit_log::commit(
+    versioned::commit_update::<enterprise::Entity>(
         txn,
         viewer,
-        "updateEnterprise",
-        "Enterprise",
-        Some(id.to_string()),
-        json!({ "version": updated.version, "mandatory": updated.mandatory, "scale": updated.scale }),
-        )
-    .await?;
-    Ok(updated)
+        ("updateEnterprise", "Enterprise"),
+        active,
+        (id, expected_version),
+        |updated| json!({ "version": updated.version, "mandatory": updated.mandatory, "scale": updated.scale }),
+    )
+    .await
 }
 
 /// Writes `active` only if the row still has `version`: a concurrent writer that got there
@@ -770,14 +768,6 @@ pub(crate) async fn existing_credit_codes(
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    /// Enterprises by id, for the loaders.
-    pub async fn by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, enterprise::Model>> {
-        crate::services::keyed_by_id::<enterprise::Entity>(db, ids).await
-    }
-
     /// The latest completion of each enterprise: two queries for any number of them.
     pub async fn last_completions(
         db: &impl ConnectionTrait,

@@ -126,11 +126,27 @@ pub struct PoolCache {
     reload: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Which cached copy a reader takes.
+#[derive(Clone, Copy)]
+enum Wanted {
+    /// The pool exactly as of the revision: a draw's eligibility must match its snapshot.
+    Exactly(i64),
+    /// The revision or a newer one: a read that only shows experts is as right with a copy
+    /// that is more current.
+    AtLeast(i64),
+}
+
 impl PoolCache {
-    fn at(&self, revision: i64) -> Option<Arc<Pool>> {
+    fn taken(&self, wanted: Wanted) -> Option<Arc<Pool>> {
         // A poisoned lock only means a panic elsewhere mid-swap: the value is still sound.
         let current = self.current.read().unwrap_or_else(|e| e.into_inner());
-        current.as_ref().filter(|p| p.revision == revision).cloned()
+        current
+            .as_ref()
+            .filter(|p| match wanted {
+                Wanted::Exactly(revision) => p.revision == revision,
+                Wanted::AtLeast(revision) => p.revision >= revision,
+            })
+            .cloned()
     }
 
     fn keep(&self, pool: Arc<Pool>) {
@@ -185,13 +201,33 @@ pub async fn at_revision(
     cache: &PoolCache,
     revision: i64,
 ) -> AppResult<Arc<Pool>> {
-    if let Some(pool) = cache.at(revision) {
+    taken_or_read(db, cache, Wanted::Exactly(revision)).await
+}
+
+/// The pool at `revision` or newer, for reads that show experts: a read that raced an
+/// admin's edit (its statement saw the revision before the one cached) takes the cached copy
+/// instead of reading the whole pool again.
+pub async fn at_least_revision(
+    db: &impl ConnectionTrait,
+    cache: &PoolCache,
+    revision: i64,
+) -> AppResult<Arc<Pool>> {
+    taken_or_read(db, cache, Wanted::AtLeast(revision)).await
+}
+
+async fn taken_or_read(
+    db: &impl ConnectionTrait,
+    cache: &PoolCache,
+    wanted: Wanted,
+) -> AppResult<Arc<Pool>> {
+    if let Some(pool) = cache.taken(wanted) {
         return Ok(pool);
     }
     let _reading = cache.reload.lock().await;
-    if let Some(pool) = cache.at(revision) {
+    if let Some(pool) = cache.taken(wanted) {
         return Ok(pool);
     }
+    let (Wanted::Exactly(revision) | Wanted::AtLeast(revision)) = wanted;
     // Read after the revision: rows newer than it only make the copy look older than it
     // is (read again next time), never the reverse.
     let experts = expert::Entity::find()
@@ -365,7 +401,18 @@ mod tests {
             revision: 3,
             experts: Vec::new(),
         }));
-        assert!(cache.at(7).is_some());
-        assert!(cache.at(3).is_none());
+        assert!(cache.taken(Wanted::Exactly(7)).is_some());
+        assert!(cache.taken(Wanted::Exactly(3)).is_none());
+    }
+
+    #[test]
+    fn a_read_that_shows_experts_takes_a_newer_copy_and_a_draw_does_not() {
+        let cache = PoolCache::default();
+        cache.keep(Arc::new(fixtures::pool(7)));
+        let revision_of = |wanted| cache.taken(wanted).map(|p| p.revision);
+        assert_eq!(revision_of(Wanted::AtLeast(5)), Some(7));
+        assert_eq!(revision_of(Wanted::AtLeast(7)), Some(7));
+        assert_eq!(revision_of(Wanted::AtLeast(8)), None, "older than asked");
+        assert_eq!(revision_of(Wanted::Exactly(5)), None, "a draw's snapshot");
     }
 }

@@ -761,13 +761,13 @@ pub mod unguarded {
     }
 
     /// [`by_ids`] from the pool at a revision just read with another statement (the seats of
-    /// an enterprise page carry it): one statement fewer.
+    /// an enterprise page carry it), or a newer one already cached: one statement fewer.
     pub async fn by_ids_at_revision(
         s: &Services,
         ids: &[Uuid],
         revision: i64,
     ) -> AppResult<HashMap<Uuid, expert::Model>> {
-        let pool = expert_pool::at_revision(&s.db, &s.expert_pool, revision).await?;
+        let pool = expert_pool::at_least_revision(&s.db, &s.expert_pool, revision).await?;
         revealed(s, &pool, ids)
     }
 

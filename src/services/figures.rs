@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use async_graphql::InputObject;
 use chrono::{Datelike, NaiveDate};
 use entity::{audit, certification, enterprise, improvement_option, recheck_finding, review};
 use rust_decimal::Decimal;
@@ -38,13 +39,21 @@ use super::{is_constant, reference, today, year_bounds};
 /// The longest county name accepted in a filter, in characters.
 const COUNTY_MAX: usize = 50;
 
-/// What the figures are asked for.
-#[derive(Clone, Debug, Default)]
+// Also the GraphQL input `FiguresFilter` (the exports build it from their query string): its
+// doc comments are the input's GraphQL descriptions.
+/// What the figures are asked for: a range of at most 10 years and, optionally, one city
+/// (a city admin's own city always), one county and one sector.
+#[derive(Clone, Debug, Default, InputObject)]
 pub struct FiguresFilter {
+    /// GB/T 2260 code of the city; none: the whole province (or the city admin's city).
     pub city_code: Option<String>,
+    /// A county (区县) by name, as enterprises record it.
     pub county: Option<String>,
+    /// One sector of the plan's annex.
     pub sector: Option<Sector>,
+    /// The first year.
     pub year_from: i32,
+    /// The last year (at most 10 years after the first, counting both).
     pub year_to: i32,
 }
 

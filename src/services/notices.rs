@@ -23,7 +23,7 @@ use crate::rules::notices::{EntryState, NoticeError, check_notice_date, enterpri
 use super::notifications::templates::NoticeFacts;
 use super::notifications::{Params, notify_parties};
 use super::text::required_text;
-use super::{annual_lists, audit_log, audits, enterprises, reference, today};
+use super::{annual_lists, audit_log, audits, reference, today};
 
 /// The city's notice: its date and document number, and whom it names (none: every
 /// enterprise on the list still without a notice).
@@ -63,7 +63,8 @@ pub async fn issue(
         .collect();
     let chosen =
         enterprises_to_notify(&states, input.enterprise_ids.as_deref()).map_err(notice_error)?;
-    let found = enterprises::unguarded::by_ids(db, &chosen).await?;
+    let found =
+        crate::services::unguarded::keyed_by_id::<entity::enterprise::Entity>(db, &chosen).await?;
     let city = reference::cities_by_code(db, std::slice::from_ref(&list.city_code))
         .await?
         .remove(&list.city_code)

@@ -144,17 +144,11 @@ pub async fn has_panel(db: &impl ConnectionTrait, review_id: Uuid) -> AppResult<
 }
 
 pub async fn find_panel(db: &impl ConnectionTrait, id: Uuid) -> AppResult<panel::Model> {
-    panel::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Panel", id))
+    super::find_or_not_found::<panel::Entity>(db, "Panel", id).await
 }
 
 pub async fn find_seat(db: &impl ConnectionTrait, id: Uuid) -> AppResult<panel_seat::Model> {
-    panel_seat::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("PanelSeat", id))
+    super::find_or_not_found::<panel_seat::Entity>(db, "PanelSeat", id).await
 }
 
 /// The seat with its review and audit, after checking that the viewer organises it.
@@ -182,9 +176,15 @@ async fn write_seat_step(
     summary: serde_json::Value,
 ) -> AppResult<panel_seat::Model> {
     let txn = begin_write(db).await?;
-    let saved = save_seat(&txn, seat, active).await?;
-    commit_seat(txn, viewer, operation, seat, summary).await?;
-    Ok(saved)
+    versioned::commit_update::<panel_seat::Entity>(
+        txn,
+        viewer,
+        (operation, "PanelSeat"),
+        next_version(seat, active),
+        (seat.id, seat.version),
+        |_| summary,
+    )
+    .await
 }
 
 /// Ends a write to a seat: commits it with its audit-log entry, which names the seat.
@@ -206,14 +206,23 @@ async fn commit_seat(
     .await
 }
 
+/// A change of `seat` as its next version: what every write to a seat saves.
+fn next_version(
+    seat: &panel_seat::Model,
+    mut active: panel_seat::ActiveModel,
+) -> panel_seat::ActiveModel {
+    active.version = Set(seat.version + 1);
+    active.updated_at = Set(Utc::now());
+    active
+}
+
 /// Writes a seat change if the seat still has the version read; CONFLICT otherwise.
 async fn save_seat(
     txn: &impl ConnectionTrait,
     seat: &panel_seat::Model,
-    mut active: panel_seat::ActiveModel,
+    active: panel_seat::ActiveModel,
 ) -> AppResult<panel_seat::Model> {
-    active.version = Set(seat.version + 1);
-    active.updated_at = Set(Utc::now());
+    let active = next_version(seat, active);
     versioned::update_if_version::<panel_seat::Entity>(txn, active, seat.id, seat.version, None)
         .await
 }
@@ -688,16 +697,15 @@ pub async fn reveal_panel(
     active.revealed_by = sea_orm::Set(viewer.user_id());
     active.reveal_reason = sea_orm::Set(Some(reason.clone()));
     let saved = active.update(&txn).await?;
-    audit_log::commit(
+    audit_log::commit_row(
         txn,
         viewer,
-        "revealPanel",
-        "Panel",
-        Some(id.to_string()),
-        json!({ "reason": reason, "revealedAt": now }),
+        ("revealPanel", "Panel"),
+        id,
+        saved,
+        |_| json!({ "reason": reason, "revealedAt": now }),
     )
-    .await?;
-    Ok(saved)
+    .await
 }
 
 /// The viewer's own seats (experts), newest last.
@@ -933,7 +941,6 @@ pub async fn verify_panel(
 pub(crate) mod unguarded {
     use super::*;
     use crate::services::expert_pool;
-    use entity::review;
     use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationDef};
 
     pub async fn seats_of(
@@ -960,20 +967,6 @@ pub(crate) mod unguarded {
             [panel_draw::Column::RoundNo],
         )
         .await
-    }
-
-    pub async fn panels_by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, panel::Model>> {
-        crate::services::keyed_by_id::<panel::Entity>(db, ids).await
-    }
-
-    pub async fn reviews_by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, review::Model>> {
-        crate::services::keyed_by_id::<review::Entity>(db, ids).await
     }
 
     /// The panels of some reviews, by review, and their seats in slot order, by panel, with

@@ -262,7 +262,8 @@ pub async fn draw_recheck_sample(
     let sample_id = Uuid::now_v7();
     let seed = derive_seed(&server_random, sample_id, &nonce);
     let sampled = draw_sample(&ids, input.rate, &seed).map_err(sample_error)?;
-    let audit_rows = audits::unguarded::by_ids(&txn, &sampled).await?;
+    let audit_rows =
+        crate::services::unguarded::keyed_by_id::<entity::audit::Entity>(&txn, &sampled).await?;
 
     let sample = recheck_sample::ActiveModel {
         id: Set(sample_id),

@@ -7,6 +7,7 @@
 //! included —, a review held); options are those of the year's audits; overdue is as of a day
 //! (the year's last day, or today while the year runs).
 
+use async_graphql::{ComplexObject, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 use entity::{audit, audit_transition, city, enterprise, improvement_option, review};
 use rust_decimal::Decimal;
@@ -24,15 +25,22 @@ use crate::rules::summary::{TargetCheck, acceptance_check, evaluation_check};
 use super::amounts::from_stored;
 use super::{enterprises, is_constant, reference, today};
 
-/// Options of one kind, summed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Also the GraphQL type `OptionSummary` (its doc comments are the GraphQL descriptions), shown
+// through `normalized`; stored as is when a city submits its summary.
+/// The options of one kind in the year's audits, summed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, SimpleObject)]
+#[graphql(name = "OptionSummary", complex)]
 pub struct OptionTotals {
     pub kind: OptionKind,
     pub count: u64,
     pub implemented: u64,
+    /// 10 000 CNY.
     pub investment: Decimal,
+    /// 10 000 CNY a year.
     pub economic_benefit: Decimal,
+    /// tce a year.
     pub energy_tce: Decimal,
+    /// Tonnes a year, as are the other savings.
     pub water_t: Decimal,
     pub cod_t: Decimal,
     pub ammonia_nitrogen_t: Decimal,
@@ -42,6 +50,16 @@ pub struct OptionTotals {
     pub vocs_t: Decimal,
     pub co2_t: Decimal,
 }
+
+#[ComplexObject]
+impl OptionTotals {
+    async fn label(&self) -> &'static str {
+        self.kind.label()
+    }
+}
+
+/// How many amounts an option carries: its investment, its benefit and its savings.
+pub const AMOUNTS: usize = 11;
 
 impl OptionTotals {
     pub(crate) fn empty(kind: OptionKind) -> Self {
@@ -63,42 +81,82 @@ impl OptionTotals {
         }
     }
 
+    /// The amounts in the order of the report's and the export's columns (the one list of
+    /// them; `amounts` reads it).
+    fn amounts_mut(&mut self) -> [&mut Decimal; AMOUNTS] {
+        [
+            &mut self.investment,
+            &mut self.economic_benefit,
+            &mut self.energy_tce,
+            &mut self.water_t,
+            &mut self.cod_t,
+            &mut self.ammonia_nitrogen_t,
+            &mut self.so2_t,
+            &mut self.nox_t,
+            &mut self.particulates_t,
+            &mut self.vocs_t,
+            &mut self.co2_t,
+        ]
+    }
+
+    /// The amounts: investment, economic benefit, then the savings of energy, water, COD,
+    /// ammonia nitrogen, SO2, NOx, particulates, VOCs and CO2.
+    pub fn amounts(&self) -> [Decimal; AMOUNTS] {
+        let mut copy = *self;
+        copy.amounts_mut().map(|a| *a)
+    }
+
+    /// As GraphQL shows it: each sum normalised ("3", not the "3.0" that 1.5 and 1.5 add up
+    /// to), the stored JSON keeping its own form.
+    pub fn normalized(&self) -> Self {
+        let mut shown = *self;
+        for a in shown.amounts_mut() {
+            *a = a.normalize();
+        }
+        shown
+    }
+
     pub(crate) fn add(&mut self, o: &improvement_option::Model) {
         self.count += 1;
         self.implemented += u64::from(o.implemented);
-        for (total, units) in [
-            (&mut self.investment, o.investment),
-            (&mut self.economic_benefit, o.economic_benefit),
-            (&mut self.energy_tce, o.energy_tce),
-            (&mut self.water_t, o.water_t),
-            (&mut self.cod_t, o.cod_t),
-            (&mut self.ammonia_nitrogen_t, o.ammonia_nitrogen_t),
-            (&mut self.so2_t, o.so2_t),
-            (&mut self.nox_t, o.nox_t),
-            (&mut self.particulates_t, o.particulates_t),
-            (&mut self.vocs_t, o.vocs_t),
-            (&mut self.co2_t, o.co2_t),
-        ] {
+        let units = crate::services::audits::stored_of(o);
+        for (total, units) in self.amounts_mut().into_iter().zip(units) {
             // Each amount is at most 10^12 with four places: sums of millions stay exact.
             *total = total.saturating_add(from_stored(units));
         }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+// Also the GraphQL `OverdueSummary`; stored as is when a city submits its summary.
+/// What is overdue on the summary's `asOf` day.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, SimpleObject)]
+#[graphql(name = "OverdueSummary", complex)]
 pub struct OverdueCounts {
+    /// Past the disclosure due one month after the notice.
     pub disclosure: u64,
+    /// Past the start due two months after the notice.
     pub start: u64,
+    /// Past the report due one year after the notice.
     pub report: u64,
     pub evaluation: u64,
     pub acceptance: u64,
-    /// Directory members whose five-year cycle has run out without a completed audit.
+    /// Directory members whose five-year cycle ran out without a completed audit.
     pub directory_cycle: u64,
 }
 
 impl OverdueCounts {
+    /// Audits past their current deadline, all kinds.
     pub fn audits(&self) -> u64 {
         self.disclosure + self.start + self.report + self.evaluation + self.acceptance
+    }
+}
+
+#[ComplexObject]
+impl OverdueCounts {
+    /// Audits past their current deadline, all kinds.
+    #[graphql(name = "audits")]
+    async fn audits_field(&self) -> u64 {
+        self.audits()
     }
 }
 

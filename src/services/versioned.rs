@@ -18,7 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::db::begin_write;
+use crate::db::{WriteTxn, begin_write};
 use crate::domain::{ConsultancyStatus, ExpertStatus};
 use crate::error::{AppError, AppResult};
 
@@ -134,6 +134,21 @@ pub(crate) async fn update_if_version<E: Versioned>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal(format!("the {} just written is gone", E::NOUN)))
+}
+
+/// Ends a versioned edit: writes `active` to row `id` while it still has `version` (see
+/// [`update_if_version`]) and commits it with its entry in the audit log, which names the row
+/// and takes its summary from the row as written.
+pub(crate) async fn commit_update<E: Versioned>(
+    txn: WriteTxn,
+    viewer: &Viewer,
+    (operation, entity_type): (&str, &str),
+    active: E::ActiveModel,
+    (id, version): (Uuid, i32),
+    summary: impl FnOnce(&E::Model) -> serde_json::Value,
+) -> AppResult<E::Model> {
+    let updated = update_if_version::<E>(&txn, active, id, version, None).await?;
+    audit_log::commit_row(txn, viewer, (operation, entity_type), id, updated, summary).await
 }
 
 macro_rules! versioned {

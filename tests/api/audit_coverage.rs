@@ -206,9 +206,9 @@ async fn every_mutation_writes_its_audit_entry(app: TestApp) {
         .collect();
     assert!(
         missing.is_empty(),
-        "mutations without an audit entry after the scenario (write one with \
-         services::audit_log::record in the mutation's transaction, and add a flow that \
-         runs it to scenario()): {missing:?}"
+        "mutations without an audit entry after the scenario (end the mutation with \
+         services::audit_log::commit, which writes the entry in its transaction, and add a \
+         flow that runs it to scenario()): {missing:?}"
     );
 }
 db_test!(every_mutation_writes_its_audit_entry);

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 use entity::domain::{
-    AttendanceStatus, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector,
-    TrainingAudience, TrainingParticipantKind,
+    ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector, TrainingAudience,
+    TrainingParticipantKind,
 };
 use entity::{
     audit_log, expert, expert_kind, expert_seat_count, expert_sector, panel, panel_draw,
@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use cleanprod::services::audit_log::{ChainVerdict, verify_chain};
+use cleanprod::services::training::Participant;
 
 use crate::support::{ADMIN_PASSWORD, DATA_KEY, JWT_SECRET, TestApp, credit_code};
 
@@ -491,29 +492,19 @@ async fn session_with(app: &TestApp, admin: &str, rows: usize) -> (Uuid, Vec<Uui
     let enrolments: Vec<training_attendance::ActiveModel> = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| training_attendance::ActiveModel {
-            id: Set(*id),
-            session_id: Set(session_id),
-            participant_kind: Set(TrainingParticipantKind::Outside),
-            expert_id: Set(None),
-            staff_id: Set(None),
-            consultancy_id: Set(None),
-            user_id: Set(None),
-            display_name: Set(format!("学员{i}")),
-            organisation: Set("太原某钢铁有限公司".into()),
-            role_title: Set(Some("环保部长".into())),
-            audience: Set(TrainingAudience::AdministrativeStaff),
-            status: Set(AttendanceStatus::Registered),
-            checked_in_at: Set(None),
-            checked_out_at: Set(None),
-            hours: Set(0),
-            exam_score: Set(None),
-            certificate_no: Set(None),
-            enrolled_by: Set(None),
-            enrolled_at: Set(now),
-            recorded_by: Set(None),
-            recorded_at: Set(None),
-            updated_at: Set(now),
+        .map(|(i, id)| {
+            Participant {
+                kind: TrainingParticipantKind::Outside,
+                expert_id: None,
+                staff_id: None,
+                consultancy_id: None,
+                user_id: None,
+                name: format!("学员{i}"),
+                organisation: "太原某钢铁有限公司".into(),
+                role: Some("环保部长".into()),
+                audience: TrainingAudience::AdministrativeStaff,
+            }
+            .registration(*id, session_id, None, now)
         })
         .collect();
     let db = &app.state.services.db;

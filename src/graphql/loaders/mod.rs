@@ -6,8 +6,9 @@
 //! `prime.rs`, so a nested field costs no query of its own and a page costs a fixed number
 //! of statements whatever its size.
 //!
-//! The batch reads take no viewer: they are the services' `unguarded` reads, and the types
-//! that resolve their values check access (see the services' module docs).
+//! The batch reads take no viewer: they are the services' `unguarded` reads (rows by id
+//! through the generic `services::unguarded::keyed_by_id`), and the types that resolve their
+//! values check access (see the services' module docs).
 
 mod prime;
 
@@ -28,7 +29,7 @@ use crate::domain::{ExpertiseKind, Sector, TrainingAudience, TrainingTopic};
 use crate::services::enterprises::Completion;
 use crate::services::{
     Services, annual_lists, appraisals, audits, consultancies, enterprises, experts, panels,
-    rechecks, reference, training,
+    rechecks, reference, training, unguarded,
 };
 
 /// A loader with a per-request cache, so a list resolver can prime it and nested fields then
@@ -168,7 +169,8 @@ loaders! {
     /// Experts with their personal data decrypted (the `Expert` type masks it per viewer).
     experts: ExpertLoader(Uuid => expert::Model) = services experts::unguarded::by_ids;
 
-    enterprises: EnterpriseLoader(Uuid => enterprise::Model) = db enterprises::unguarded::by_ids;
+    enterprises: EnterpriseLoader(Uuid => enterprise::Model) =
+        db unguarded::keyed_by_id::<enterprise::Entity>;
     /// The latest completion of an enterprise; `None` for one that never completed.
     last_completions: LastCompletionLoader(Uuid => Option<Completion>) =
         optional enterprises::unguarded::last_completions;
@@ -178,16 +180,17 @@ loaders! {
         db audits::unguarded::certifications_of;
 
     consultancies: ConsultancyLoader(Uuid => consultancy::Model) =
-        db consultancies::unguarded::by_ids;
+        db unguarded::keyed_by_id::<consultancy::Entity>;
     consultancy_staff: ConsultancyStaffLoader(Uuid => Vec<consultancy_staff::Model>) =
         db consultancies::unguarded::staff_of;
     consultancy_status_history:
         ConsultancyStatusHistoryLoader(Uuid => Vec<consultancy_status_change::Model>) =
         db consultancies::unguarded::status_history_of;
     staff: StaffLoader(Uuid => consultancy_staff::Model) =
-        db consultancies::unguarded::staff_by_ids;
+        db unguarded::keyed_by_id::<consultancy_staff::Entity>;
 
-    audits: AuditLoader(Uuid => audit::Model) = db audits::unguarded::by_ids;
+    audits: AuditLoader(Uuid => audit::Model) =
+        db unguarded::keyed_by_id::<audit::Entity>;
     audit_history: AuditHistoryLoader(Uuid => Vec<audit_transition::Model>) =
         db audits::unguarded::transitions_of;
     audit_reviews: AuditReviewsLoader(Uuid => Vec<review::Model>) =
@@ -201,7 +204,7 @@ loaders! {
         db annual_lists::unguarded::history_of;
 
     training_sessions: TrainingSessionLoader(Uuid => training_session::Model) =
-        db training::unguarded::sessions_by_ids;
+        db unguarded::keyed_by_id::<training_session::Entity>;
     training_audiences: TrainingAudiencesLoader(Uuid => Vec<TrainingAudience>) =
         db training::unguarded::audiences_of;
     training_topics: TrainingTopicsLoader(Uuid => Vec<TrainingTopic>) =
@@ -209,20 +212,22 @@ loaders! {
     training_attendances: TrainingAttendancesLoader(Uuid => Vec<training_attendance::Model>) =
         db training::unguarded::attendances_of;
     training_plan_items: TrainingPlanItemLoader(Uuid => training_plan_item::Model) =
-        db training::unguarded::plan_items_by_ids;
+        db unguarded::keyed_by_id::<training_plan_item::Entity>;
     training_item_sessions: TrainingItemSessionsLoader(Uuid => Vec<training_session::Model>) =
         db training::unguarded::item_sessions_of;
 
     appraisal_deductions: AppraisalDeductionsLoader(Uuid => Vec<appraisal_deduction::Model>) =
         db appraisals::unguarded::deductions_of;
 
-    panels: PanelLoader(Uuid => panel::Model) = db panels::unguarded::panels_by_ids;
+    panels: PanelLoader(Uuid => panel::Model) =
+        db unguarded::keyed_by_id::<panel::Entity>;
     /// A review's panel; `None` for a review without one yet.
     panel_of_review: PanelOfReviewLoader(Uuid => Option<panel::Model>) =
         optional panels::unguarded::panels_of_reviews;
     panel_seats: PanelSeatsLoader(Uuid => Vec<panel_seat::Model>) = db panels::unguarded::seats_of;
     panel_draws: PanelDrawsLoader(Uuid => Vec<panel_draw::Model>) = db panels::unguarded::draws_of;
-    reviews: ReviewLoader(Uuid => review::Model) = db panels::unguarded::reviews_by_ids;
+    reviews: ReviewLoader(Uuid => review::Model) =
+        db unguarded::keyed_by_id::<review::Entity>;
 
     review_findings: ReviewFindingsLoader(Uuid => Vec<recheck_finding::Model>) =
         db rechecks::unguarded::findings_of_reviews;

@@ -12,7 +12,11 @@ use crate::services::notifications::{self, Notice, Params, Recipient, ReviewFact
 use crate::services::text::phone_number;
 use entity::{panel_seat, review_change};
 
-/// The meeting as the organiser sets it; every field replaces the stored one.
+// The meeting as the organiser sets it, every field replacing the stored one (the GraphQL
+// input `ReviewMeetingInput`). Its doc comments are the input's GraphQL descriptions.
+/// A review's meeting details as set.
+#[derive(async_graphql::InputObject)]
+#[graphql(name = "ReviewMeetingInput")]
 pub struct MeetingInput {
     /// `HH:MM`, China time, on the review date.
     pub start_time: String,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use async_graphql::{ID, InputObject};
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{
     audit, audit_transition, certification, enterprise, improvement_option, panel, review,
@@ -35,6 +36,7 @@ use crate::rules::deadlines::{
     cycle_end, step_deadlines,
 };
 use crate::rules::documents::{opinion_kinds, required_for_report};
+use crate::scalars::{Date, parse_id};
 
 mod certifications;
 mod meetings;
@@ -81,18 +83,27 @@ pub struct ReportSubmission {
     pub submitted_on: Option<NaiveDate>,
 }
 
-/// The leader of an enterprise's own audit team.
+// The leader of an enterprise's own audit team (the GraphQL input of the same name). Its
+// doc comments are the input's GraphQL descriptions.
+#[derive(InputObject)]
 pub struct TeamLeaderInput {
     pub name: String,
+    /// The leader's position in the enterprise (e.g. 副总经理).
     pub position: String,
 }
 
-/// An enterprise's disclosure of its audit (公布审核相关信息).
+// An enterprise's disclosure of its audit (the GraphQL input `AuditDisclosureInput`). Its doc
+// comments are the input's GraphQL descriptions.
+/// Where, when and what the enterprise disclosed (公布审核相关信息).
+#[derive(InputObject)]
+#[graphql(name = "AuditDisclosureInput")]
 pub struct Disclosure {
-    pub disclosed_on: Option<NaiveDate>,
+    /// Defaults to today; not before the notice, not in the future.
+    pub disclosed_on: Option<Date>,
     pub channel: DisclosureChannel,
-    /// Required for OWN_WEBSITE.
+    /// The page's address; required for OWN_WEBSITE.
     pub url: Option<String>,
+    /// What was disclosed (at most 2 000 characters).
     pub content: String,
 }
 
@@ -112,27 +123,37 @@ pub struct AuditFilter {
     pub delegated: Option<bool>,
 }
 
-/// What `reviews` narrows to; every part optional.
-#[derive(Default)]
+/// Narrows `reviews`; every field optional.
+#[derive(InputObject, Default)]
 pub struct ReviewFilter {
     pub status: Option<ReviewStatus>,
     pub kind: Option<ReviewKind>,
-    /// The city of the audited enterprise.
+    /// The city of the audited enterprise (a city administrator: only their own).
     pub city_code: Option<String>,
-    pub date_from: Option<NaiveDate>,
-    pub date_to: Option<NaiveDate>,
-    /// Whether a panel has been drawn for it.
+    /// Held on or after this date.
+    pub date_from: Option<Date>,
+    /// Held on or before this date.
+    pub date_to: Option<Date>,
+    /// Whether a panel has been drawn for it: `false` finds the reviews still to draw.
     pub has_panel: Option<bool>,
 }
 
+// A review to schedule (the GraphQL input `ScheduleReviewInput`); the service parses its id.
+#[derive(InputObject)]
+#[graphql(name = "ScheduleReviewInput")]
 pub struct NewReview {
-    pub audit_id: Uuid,
+    pub audit_id: ID,
     pub kind: ReviewKind,
-    pub date: NaiveDate,
+    pub date: Date,
 }
 
+// A held review's outcome (the GraphQL input `ReviewOutcomeInput`). Its doc comments are the
+// input's GraphQL descriptions.
+#[derive(InputObject)]
+#[graphql(name = "ReviewOutcomeInput")]
 pub struct ReviewResult {
     pub outcome: ReviewOutcome,
+    /// 0–100, at most four decimal places.
     pub score: Option<Decimal>,
     pub opinion: String,
 }
@@ -569,7 +590,10 @@ pub async fn record_disclosure(
             "the audit is accepted; its round is over",
         ));
     }
-    let disclosed_on = past_or_today("disclosedOn", input.disclosed_on.unwrap_or_else(today))?;
+    let disclosed_on = past_or_today(
+        "disclosedOn",
+        input.disclosed_on.map_or_else(today, |d| d.0),
+    )?;
     if disclosed_on < current.notice_date {
         return Err(AppError::bad_input(
             "disclosedOn",
@@ -1111,13 +1135,6 @@ pub async fn overdue_audits(
 pub mod unguarded {
     pub use super::trees::{AuditTrees, PanelsOfReviews, audit_trees_of_enterprises};
     use super::*;
-    pub async fn by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, audit::Model>> {
-        crate::services::keyed_by_id::<audit::Entity>(db, ids).await
-    }
-
     pub async fn transitions_of(
         db: &impl ConnectionTrait,
         ids: &[Uuid],

@@ -76,8 +76,8 @@ fn stored_amounts(amounts: [Decimal; 11]) -> AppResult<[i64; 11]> {
     Ok(stored)
 }
 
-/// The stored amounts of an option.
-fn stored_of(o: &improvement_option::Model) -> [i64; 11] {
+/// The stored amounts of an option, in the order of `OptionTotals::amounts`.
+pub(crate) fn stored_of(o: &improvement_option::Model) -> [i64; 11] {
     [
         o.investment,
         o.economic_benefit,
@@ -261,22 +261,13 @@ pub async fn update_option(
     active.version = Set(expected_version + 1);
     active.updated_at = Set(Utc::now());
     let txn = begin_write(db).await?;
-    let updated = versioned::update_if_version::<improvement_option::Entity>(
-        &txn,
-        active,
-        option_id,
-        expected_version,
-        None,
-    )
-    .await?;
-    audit_log::commit(
+    versioned::commit_update::<improvement_option::Entity>(
         txn,
         viewer,
-        "updateImprovementOption",
-        "ImprovementOption",
-        Some(option_id.to_string()),
-        json!({ "auditId": updated.audit_id, "version": updated.version }),
+        ("updateImprovementOption", "ImprovementOption"),
+        active,
+        (option_id, expected_version),
+        |updated| json!({ "auditId": updated.audit_id, "version": updated.version }),
     )
-    .await?;
-    Ok(updated)
+    .await
 }

@@ -56,7 +56,8 @@ pub async fn list_reviews(
     filter: ReviewFilter,
     page: PageRequest,
 ) -> AppResult<Page<review::Model>> {
-    if let (Some(from), Some(to)) = (filter.date_from, filter.date_to)
+    let (date_from, date_to) = (filter.date_from.map(|d| d.0), filter.date_to.map(|d| d.0));
+    if let (Some(from), Some(to)) = (date_from, date_to)
         && from > to
     {
         return Err(AppError::bad_input(
@@ -81,10 +82,10 @@ pub async fn list_reviews(
     if let Some(kind) = filter.kind {
         query = query.filter(review::Column::Kind.eq(kind));
     }
-    if let Some(from) = filter.date_from {
+    if let Some(from) = date_from {
         query = query.filter(review::Column::ReviewDate.gte(from));
     }
-    if let Some(to) = filter.date_to {
+    if let Some(to) = date_to {
         query = query.filter(review::Column::ReviewDate.lte(to));
     }
     if let Some(has_panel) = filter.has_panel {
@@ -252,11 +253,13 @@ pub async fn schedule_review(
     policy: &DeadlinePolicy,
     input: NewReview,
 ) -> AppResult<review::Model> {
+    let audit_id = parse_id("auditId", &input.audit_id)?;
     viewer.require_official()?;
-    let audit = find(db, input.audit_id).await?;
-    check_new_review(viewer, policy, &audit, input.kind, input.date)?;
+    let audit = find(db, audit_id).await?;
+    let date = input.date.0;
+    check_new_review(viewer, policy, &audit, input.kind, date)?;
     let txn = begin_write(db).await?;
-    let created = insert_review(&txn, viewer, policy, &audit, input.kind, input.date).await?;
+    let created = insert_review(&txn, viewer, policy, &audit, input.kind, date).await?;
     audit_log::commit(
         txn,
         viewer,

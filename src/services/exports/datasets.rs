@@ -3,18 +3,20 @@
 
 use std::collections::HashMap;
 
-use entity::{annual_audit_list, audit, enterprise, review};
+use entity::{annual_audit_list, audit, consultancy, enterprise, review};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::rules::deadlines::{is_notice_late, today_in_china};
 use crate::rules::masking::{mask_id_card, mask_phone};
+use crate::scalars::Date;
 use crate::services::annual_lists::{self, ListFilter};
 use crate::services::audits::{self, AuditFilter, ReviewFilter};
 use crate::services::enterprises::{self, DirectoryFilter};
 use crate::services::expert_pool::PoolFilter;
 use crate::services::rechecks::{self, FindingFilter};
+use crate::services::unguarded::keyed_by_id;
 use crate::services::violations::{self, ViolationFilter};
 use crate::services::{Services, experts, today};
 
@@ -161,7 +163,7 @@ async fn annual_lists(s: &Services, viewer: &Viewer, filter: ExportFilter) -> Ap
         .flatten()
         .map(|e| e.enterprise_id)
         .collect();
-    let found = enterprises::unguarded::by_ids(&s.db, &enterprise_ids).await?;
+    let found = keyed_by_id::<enterprise::Entity>(&s.db, &enterprise_ids).await?;
     let names = city_names(s);
     let mut rows = Vec::new();
     for list in &lists {
@@ -225,7 +227,7 @@ async fn overdue_audits(s: &Services, viewer: &Viewer, filter: ExportFilter) -> 
     )
     .await?;
     let ids: Vec<Uuid> = overdue.iter().map(|a| a.enterprise_id).collect();
-    let found = enterprises::unguarded::by_ids(&s.db, &ids).await?;
+    let found = keyed_by_id::<enterprise::Entity>(&s.db, &ids).await?;
     let names = city_names(s);
     let rows = overdue
         .iter()
@@ -273,8 +275,8 @@ async fn reviews(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResu
                     status: filter.review_status,
                     kind: filter.review_kind,
                     city_code: filter.city_code.clone(),
-                    date_from: filter.date_from,
-                    date_to: filter.date_to,
+                    date_from: filter.date_from.map(Date),
+                    date_to: filter.date_to.map(Date),
                     has_panel: None,
                 },
                 page,
@@ -283,10 +285,8 @@ async fn reviews(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResu
         |r: &review::Model| r.id,
     )
     .await?;
-    let audit_ids: Vec<Uuid> = found.iter().map(|r| r.audit_id).collect();
-    let their_audits = audits::unguarded::by_ids(&s.db, &audit_ids).await?;
-    let enterprise_ids: Vec<Uuid> = their_audits.values().map(|a| a.enterprise_id).collect();
-    let firms = enterprises::unguarded::by_ids(&s.db, &enterprise_ids).await?;
+    let (their_audits, firms) =
+        audits_and_firms(s, found.iter().map(|r| r.audit_id).collect()).await?;
     let names = city_names(s);
     let rows = found
         .iter()
@@ -475,13 +475,10 @@ async fn findings(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppRes
         |f| f.id,
     )
     .await?;
-    let audit_ids: Vec<Uuid> = found.iter().map(|f| f.audit_id).collect();
-    let their_audits = audits::unguarded::by_ids(&s.db, &audit_ids).await?;
-    let enterprise_ids: Vec<Uuid> = their_audits.values().map(|a| a.enterprise_id).collect();
-    let firms = enterprises::unguarded::by_ids(&s.db, &enterprise_ids).await?;
+    let (their_audits, firms) =
+        audits_and_firms(s, found.iter().map(|f| f.audit_id).collect()).await?;
     let consultancy_ids: Vec<Uuid> = found.iter().filter_map(|f| f.consultancy_id).collect();
-    let consultancies =
-        crate::services::consultancies::unguarded::by_ids(&s.db, &consultancy_ids).await?;
+    let consultancies = keyed_by_id::<consultancy::Entity>(&s.db, &consultancy_ids).await?;
     let names = city_names(s);
     let rows = found
         .iter()
@@ -565,6 +562,7 @@ fn decimal(d: Option<rust_decimal::Decimal>) -> Cell {
 /// One row per line and year: the scope's own lines first, then by city, county and sector.
 async fn figures_table(s: &Services, viewer: &Viewer, filter: ExportFilter) -> AppResult<Table> {
     use crate::services::figures::{self, FiguresFilter, Group};
+    use crate::services::summary::{AMOUNTS, OptionTotals};
     use chrono::Datelike;
 
     let year_to = filter
@@ -634,33 +632,16 @@ async fn figures_table(s: &Services, viewer: &Viewer, filter: ExportFilter) -> A
                 count(y.findings_total()),
             ];
             row.extend(y.overdue.values().map(|n| count(*n)));
-            let options = |f: fn(&crate::services::summary::OptionTotals) -> u64| {
-                y.options.iter().map(f).sum::<u64>()
-            };
+            let options = |f: fn(&OptionTotals) -> u64| y.options.iter().map(f).sum::<u64>();
             row.push(count(options(|o| o.count)));
             row.push(count(options(|o| o.implemented)));
-            let summed =
-                |f: fn(&crate::services::summary::OptionTotals) -> rust_decimal::Decimal| {
-                    decimal(Some(
-                        y.options
-                            .iter()
-                            .map(f)
-                            .fold(rust_decimal::Decimal::ZERO, |a, b| a.saturating_add(b)),
-                    ))
-                };
-            row.extend([
-                summed(|o| o.investment),
-                summed(|o| o.economic_benefit),
-                summed(|o| o.energy_tce),
-                summed(|o| o.water_t),
-                summed(|o| o.cod_t),
-                summed(|o| o.ammonia_nitrogen_t),
-                summed(|o| o.so2_t),
-                summed(|o| o.nox_t),
-                summed(|o| o.particulates_t),
-                summed(|o| o.vocs_t),
-                summed(|o| o.co2_t),
-            ]);
+            let mut summed = [rust_decimal::Decimal::ZERO; AMOUNTS];
+            for o in &y.options {
+                for (sum, amount) in summed.iter_mut().zip(o.amounts()) {
+                    *sum = sum.saturating_add(amount);
+                }
+            }
+            row.extend(summed.map(|d| decimal(Some(d))));
             rows.push(row);
         }
     }
@@ -744,4 +725,19 @@ async fn assessment_table(s: &Services, viewer: &Viewer, filter: ExportFilter) -
         headers: ASSESSMENT_HEADERS,
         rows,
     })
+}
+
+/// The audits of the rows (by id) and their enterprises (by id): the rows' access was checked
+/// where they were listed.
+async fn audits_and_firms(
+    s: &Services,
+    audit_ids: Vec<Uuid>,
+) -> AppResult<(
+    HashMap<Uuid, audit::Model>,
+    HashMap<Uuid, enterprise::Model>,
+)> {
+    let audits = keyed_by_id::<audit::Entity>(&s.db, &audit_ids).await?;
+    let enterprise_ids: Vec<Uuid> = audits.values().map(|a| a.enterprise_id).collect();
+    let firms = keyed_by_id::<enterprise::Entity>(&s.db, &enterprise_ids).await?;
+    Ok((audits, firms))
 }

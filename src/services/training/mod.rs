@@ -13,8 +13,8 @@ mod records;
 mod sessions;
 
 pub use attendance::{
-    AttendanceScope, NewParticipant, RecordInput, attendance_scope, enroll, record_attendance,
-    record_attendances,
+    AttendanceScope, NewParticipant, Participant, RecordInput, attendance_scope, enroll,
+    record_attendance, record_attendances,
 };
 pub use plan::{PlanItemInput, PlanView, get_plan, set_plan};
 pub use records::{

@@ -342,11 +342,4 @@ pub mod unguarded {
         )
         .await
     }
-
-    pub async fn plan_items_by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, training_plan_item::Model>> {
-        crate::services::keyed_by_id::<training_plan_item::Entity>(db, ids).await
-    }
 }

@@ -677,12 +677,6 @@ pub(super) async fn lock_announced(
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    pub async fn sessions_by_ids(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, training_session::Model>> {
-        crate::services::keyed_by_id::<training_session::Entity>(db, ids).await
-    }
 
     pub async fn audiences_of(
         db: &impl ConnectionTrait,

@@ -43,7 +43,7 @@ use crate::rules::reminders::{
     ARRANGEMENT_OFFSETS, Duty, Reminder, arrangement_gaps, arrangement_reminder, calendar_reminder,
     is_eve, reminder_for,
 };
-use crate::services::{audits, enterprises, is_constant, reference};
+use crate::services::{is_constant, reference};
 
 use super::reminders::{Keyed, write_once};
 use super::templates::{DutyFacts, Params, ReviewFacts, TrainingFacts};
@@ -74,9 +74,12 @@ async fn facts_of(
     reviews: &[review::Model],
 ) -> AppResult<HashMap<Uuid, ReviewFacts>> {
     let audit_ids: Vec<Uuid> = reviews.iter().map(|r| r.audit_id).collect();
-    let audits = audits::unguarded::by_ids(db, &audit_ids).await?;
+    let audits =
+        crate::services::unguarded::keyed_by_id::<entity::audit::Entity>(db, &audit_ids).await?;
     let enterprise_ids: Vec<Uuid> = audits.values().map(|a| a.enterprise_id).collect();
-    let names = enterprises::unguarded::by_ids(db, &enterprise_ids).await?;
+    let names =
+        crate::services::unguarded::keyed_by_id::<entity::enterprise::Entity>(db, &enterprise_ids)
+            .await?;
     Ok(reviews
         .iter()
         .map(|r| {
