@@ -175,11 +175,7 @@ impl YearFiguresObject {
     }
     /// Options of this year's audits by kind, with their benefits summed.
     async fn options(&self) -> Vec<OptionTotals> {
-        self.0
-            .options
-            .iter()
-            .map(OptionTotals::normalized)
-            .collect()
+        OptionTotals::all_normalized(&self.0.options)
     }
 }
 

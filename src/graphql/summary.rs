@@ -76,11 +76,7 @@ impl AnnualSummary {
     }
     /// Options of the year's audits by kind.
     async fn options(&self) -> Vec<OptionTotals> {
-        self.0
-            .options
-            .iter()
-            .map(OptionTotals::normalized)
-            .collect()
+        OptionTotals::all_normalized(&self.0.options)
     }
     async fn overdue(&self) -> &OverdueCounts {
         &self.0.overdue

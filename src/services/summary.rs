@@ -116,6 +116,11 @@ impl OptionTotals {
         shown
     }
 
+    /// [`Self::normalized`] of every kind's totals.
+    pub fn all_normalized(totals: &[OptionTotals]) -> Vec<OptionTotals> {
+        totals.iter().map(Self::normalized).collect()
+    }
+
     pub(crate) fn add(&mut self, o: &improvement_option::Model) {
         self.count += 1;
         self.implemented += u64::from(o.implemented);
