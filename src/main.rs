@@ -17,7 +17,7 @@ use cleanprod::services::import::import_enterprises;
 use cleanprod::services::notifications::deliveries::DeliveryWorker;
 use cleanprod::services::reference::load_catalog;
 use cleanprod::services::reports::{ReportFormat, ranking_report};
-use cleanprod::services::users::{self, Bootstrap, NewUser};
+use cleanprod::services::users::{self, BindingInput, Bootstrap, NewUser};
 use cleanprod::{AppState, db, graphql};
 
 /// A GraphQL answer is many small allocations; under load glibc's allocator took a quarter
@@ -672,11 +672,13 @@ async fn run(command: Command) -> Result<(), String> {
                     username,
                     password,
                     role,
-                    city_code: city,
-                    county,
-                    expert_id,
-                    consultancy_id,
-                    enterprise_id,
+                    binding: BindingInput {
+                        city_code: city,
+                        county,
+                        expert_id,
+                        consultancy_id,
+                        enterprise_id,
+                    },
                 },
             )
             .await

@@ -40,21 +40,11 @@ crate::connection_type!(
 
 #[Object]
 impl TrainingSession {
-    async fn id(&self) -> ID {
-        id_of(self.0.id)
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn scope(&self) -> TrainingScope {
-        self.0.scope
-    }
-    /// The organising city; none for a provincial session.
-    async fn city_code(&self) -> Option<&str> {
-        self.0.city_code.as_deref()
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_of(ctx, self.0.city_code.as_deref()).await
+    /// `id`, `title`, `scope`, `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn heading(&self) -> TrainingHeading<'_> {
+        let m = &self.0;
+        TrainingHeading(m.id, &m.title, m.scope, m.city_code.as_deref())
     }
     async fn organiser(&self) -> &str {
         &self.0.organiser
@@ -271,24 +261,38 @@ fn any_live(sessions: &[training_session::Model]) -> bool {
         .any(|s| s.status == TrainingSessionStatus::Announced)
 }
 
+/// What a session or plan item is called and who organises it: the province, or a city.
+pub struct TrainingHeading<'a>(uuid::Uuid, &'a str, TrainingScope, Option<&'a str>);
+
+#[Object]
+impl TrainingHeading<'_> {
+    async fn id(&self) -> ID {
+        id_of(self.0)
+    }
+    async fn title(&self) -> &str {
+        self.1
+    }
+    async fn scope(&self) -> TrainingScope {
+        self.2
+    }
+    /// The organising city; none for a provincial one.
+    async fn city_code(&self) -> Option<&str> {
+        self.3
+    }
+    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
+        city_of(ctx, self.3).await
+    }
+}
+
 pub struct TrainingPlanItem(pub training_plan_item::Model);
 
 #[Object]
 impl TrainingPlanItem {
-    async fn id(&self) -> ID {
-        id_of(self.0.id)
-    }
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    async fn scope(&self) -> TrainingScope {
-        self.0.scope
-    }
-    async fn city_code(&self) -> Option<&str> {
-        self.0.city_code.as_deref()
-    }
-    async fn city(&self, ctx: &Context<'_>) -> Result<Option<City>> {
-        city_of(ctx, self.0.city_code.as_deref()).await
+    /// `id`, `title`, `scope`, `cityCode` and `city`.
+    #[graphql(flatten)]
+    async fn heading(&self) -> TrainingHeading<'_> {
+        let m = &self.0;
+        TrainingHeading(m.id, &m.title, m.scope, m.city_code.as_deref())
     }
     async fn audiences(&self) -> Result<Vec<TrainingAudience>> {
         Ok(split_enum_list(&self.0.audiences).map_err(|e| AppError::internal(e.to_string()))?)

@@ -6,7 +6,7 @@ use entity::user;
 
 use crate::domain::Role;
 use crate::services::notifications::channels::contact_of;
-use crate::services::users::{self, NewUser, UserChange as ChangeUserInput};
+use crate::services::users::{self, BindingInput, NewUser, UserChange as ChangeUserInput};
 
 use super::context::{services, viewer};
 use super::reference::{City, city_of};
@@ -128,11 +128,13 @@ impl UserMutation {
             username: input.username,
             password: input.password,
             role: input.role,
-            city_code: input.city_code,
-            county: input.county,
-            expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
-            consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
-            enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,
+            binding: BindingInput {
+                city_code: input.city_code,
+                county: input.county,
+                expert_id: parse_optional_id("expertId", input.expert_id.as_ref())?,
+                consultancy_id: parse_optional_id("consultancyId", input.consultancy_id.as_ref())?,
+                enterprise_id: parse_optional_id("enterpriseId", input.enterprise_id.as_ref())?,
+            },
         };
         Ok(User(users::create_user(&s.db, viewer(ctx), new).await?))
     }

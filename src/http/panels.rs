@@ -18,18 +18,22 @@ pub async fn draw_record_json(
 ) -> HttpResponse {
     let result = async {
         let (viewer, id) = viewer_and_id(&state, &req, &id).await?;
-        let record = panels::draw_record(&state.services, &viewer, id).await?;
-        let body = serde_json::to_vec_pretty(&record)
-            .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
-        Ok::<_, AppError>((body, id))
+        Ok::<_, AppError>((panels::draw_record(&state.services, &viewer, id).await?, id))
     }
     .await;
     record_download(result, "private, no-store")
 }
 
-/// A draw record as a JSON file, or the error.
-fn record_download(result: Result<(Vec<u8>, uuid::Uuid), AppError>, cache: &str) -> HttpResponse {
-    let file = result.map(|(body, id)| (body, format!("draw-record-{id}.json")));
+/// Panel `id`'s draw record as a JSON file, or the error.
+fn record_download<R: serde::Serialize>(
+    result: Result<(R, uuid::Uuid), AppError>,
+    cache: &str,
+) -> HttpResponse {
+    let file = result.and_then(|(record, id)| {
+        let body = serde_json::to_vec_pretty(&record)
+            .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
+        Ok((body, format!("draw-record-{id}.json")))
+    });
     download(file, "application/json; charset=utf-8", Some(cache))
 }
 
@@ -38,10 +42,7 @@ fn record_download(result: Result<(Vec<u8>, uuid::Uuid), AppError>, cache: &str)
 pub async fn public_record_json(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
     let result = async {
         let id = id_of(&id)?;
-        let record = panels::public_record(&state.services, id).await?;
-        let body = serde_json::to_vec_pretty(&record)
-            .map_err(|e| AppError::internal(format!("encoding a draw record: {e}")))?;
-        Ok::<_, AppError>((body, id))
+        Ok::<_, AppError>((panels::public_record(&state.services, id).await?, id))
     }
     .await;
     record_download(result, "public, max-age=300")

@@ -131,9 +131,7 @@ mod tests {
     use super::*;
     use ProfessionalTitle::{FullSenior, Intermediate, Junior, Senior};
 
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-    }
+    use crate::rules::test_date as date;
 
     fn check(
         title: ProfessionalTitle,

@@ -167,6 +167,39 @@ pub fn review_allowed(kind: ReviewKind, status: AuditStatus) -> Result<(), Revie
     }
 }
 
+/// A review dated before the step it reviews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewBeforeItsStep {
+    #[error("must not be before the report of {0}")]
+    Report(NaiveDate),
+    #[error("must not be before the evaluation of {0}")]
+    Evaluation(NaiveDate),
+}
+
+/// Checks that a review comes no earlier than what it reviews: an EVALUATION not before the
+/// report was submitted, an ACCEPTANCE not before the evaluation. A RECHECK, and a review of
+/// an audit without that date, are not checked.
+pub fn check_review_after_step(
+    kind: ReviewKind,
+    review_on: NaiveDate,
+    report_submitted_on: Option<NaiveDate>,
+    evaluated_on: Option<NaiveDate>,
+) -> Result<(), ReviewBeforeItsStep> {
+    match kind {
+        ReviewKind::Evaluation => match report_submitted_on {
+            Some(report) if review_on < report => Err(ReviewBeforeItsStep::Report(report)),
+            _ => Ok(()),
+        },
+        ReviewKind::Acceptance => match evaluated_on {
+            Some(evaluated) if review_on < evaluated => {
+                Err(ReviewBeforeItsStep::Evaluation(evaluated))
+            }
+            _ => Ok(()),
+        },
+        ReviewKind::Recheck => Ok(()),
+    }
+}
+
 /// A re-examination after a failed acceptance asked for after the acceptance deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -348,6 +381,32 @@ mod tests {
     use super::*;
     use AuditStatus as S;
     use ReviewOutcome as O;
+
+    #[test]
+    fn a_review_comes_no_earlier_than_the_step_it_reviews() {
+        let day = crate::rules::test_date;
+        let (report, evaluated) = (Some(day(2026, 3, 10)), Some(day(2026, 4, 10)));
+        let check = |kind, on| check_review_after_step(kind, on, report, evaluated);
+        assert_eq!(
+            check(ReviewKind::Evaluation, day(2026, 3, 9)),
+            Err(ReviewBeforeItsStep::Report(day(2026, 3, 10)))
+        );
+        assert_eq!(check(ReviewKind::Evaluation, day(2026, 3, 10)), Ok(()));
+        assert_eq!(
+            check(ReviewKind::Acceptance, day(2026, 4, 9)),
+            Err(ReviewBeforeItsStep::Evaluation(day(2026, 4, 10)))
+        );
+        assert_eq!(check(ReviewKind::Acceptance, day(2026, 4, 10)), Ok(()));
+        assert_eq!(check(ReviewKind::Recheck, day(2020, 1, 1)), Ok(()));
+        assert_eq!(
+            check_review_after_step(ReviewKind::Acceptance, day(2020, 1, 1), report, None),
+            Ok(())
+        );
+        assert_eq!(
+            ReviewBeforeItsStep::Report(day(2026, 3, 10)).to_string(),
+            "must not be before the report of 2026-03-10"
+        );
+    }
 
     fn events() -> Vec<AuditEvent> {
         vec![

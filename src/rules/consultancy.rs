@@ -65,9 +65,7 @@ mod tests {
     use super::*;
     use ConsultancyStatus::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
-    }
+    use crate::rules::test_date as d;
 
     #[test]
     fn every_status_pair_is_decided() {

@@ -371,9 +371,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
-    }
+    use crate::rules::test_date as d;
 
     #[test]
     fn list_due_is_the_last_day_of_february() {

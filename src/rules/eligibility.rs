@@ -286,9 +286,7 @@ pub fn partition_pool(candidates: &[Candidate], ctx: &ReviewContext) -> Partitio
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
-    }
+    use crate::rules::test_date as d;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

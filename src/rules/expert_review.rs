@@ -290,9 +290,7 @@ mod tests {
     use super::*;
     use SeatOutcome::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
-    }
+    use crate::rules::test_date as d;
 
     fn dec(s: &str) -> Decimal {
         s.parse().expect("decimal")

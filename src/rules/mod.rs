@@ -33,3 +33,9 @@ pub mod seats;
 pub mod summary;
 pub mod training;
 pub mod violation_publication;
+
+/// A calendar date, for the rules' tests.
+#[cfg(test)]
+pub(crate) fn test_date(year: i32, month: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(year, month, day).expect("valid test date")
+}

@@ -45,9 +45,7 @@ pub fn check_period(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<
 mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
-    }
+    use crate::rules::test_date as d;
 
     #[test]
     fn a_past_period_is_fine() {

@@ -4,7 +4,7 @@
 //! audit. The province's administrators hear of each submission; the calendar job reminds a
 //! city's administrators of the list and its notices (`notifications::calendar`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{NaiveDate, Utc};
 use entity::{annual_audit_list, annual_audit_list_entry, annual_list_status_change, enterprise};
@@ -52,26 +52,28 @@ async fn find_for(
     Ok(found)
 }
 
-async fn record_change(
-    txn: &impl ConnectionTrait,
+/// Commits a write that changed list `list`'s status (`from`, `to`, `reason`): the change
+/// in the list's history, then its audit-log entry.
+async fn commit_status(
+    txn: WriteTxn,
     viewer: &Viewer,
-    list_id: Uuid,
-    from: Option<AnnualListStatus>,
-    to: AnnualListStatus,
-    reason: Option<String>,
-) -> AppResult<()> {
+    operation: &str,
+    list: annual_audit_list::Model,
+    (from, to, reason): (Option<AnnualListStatus>, AnnualListStatus, Option<String>),
+    summary: serde_json::Value,
+) -> AppResult<annual_audit_list::Model> {
     annual_list_status_change::ActiveModel {
         id: Set(Uuid::now_v7()),
-        list_id: Set(list_id),
+        list_id: Set(list.id),
         from_status: Set(from),
         to_status: Set(to),
         reason: Set(reason),
         actor_id: Set(viewer.user_id()),
         changed_at: Set(Utc::now()),
     }
-    .insert(txn)
+    .insert(&txn)
     .await?;
-    Ok(())
+    commit_list(txn, viewer, operation, list, summary).await
 }
 
 /// `active`, the list at `version`, as the next version: what every write to a list saves.
@@ -207,21 +209,15 @@ pub async fn create_list(
     }
     .insert(&txn)
     .await?;
-    record_change(
-        &txn,
-        viewer,
-        created.id,
-        None,
-        AnnualListStatus::Draft,
-        None,
-    )
-    .await?;
-    commit_list(
+    let summary = json!({ "cityCode": city_code, "year": year });
+    let change = (None, AnnualListStatus::Draft, None);
+    commit_status(
         txn,
         viewer,
         "createAnnualAuditList",
         created,
-        json!({ "cityCode": city_code, "year": year }),
+        change,
+        summary,
     )
     .await
 }
@@ -355,16 +351,17 @@ async fn transition(
     change(&mut active);
     let txn = begin_write(db).await?;
     let saved = save(&txn, id, active, version).await?;
-    record_change(&txn, viewer, id, Some(from), to, reason.clone()).await?;
     if let Some(tell) = tell {
         announce(&txn, tell, viewer.user_id()).await?;
     }
-    commit_list(
+    let summary = json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason });
+    commit_status(
         txn,
         viewer,
         operation,
         saved,
-        json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason }),
+        (Some(from), to, reason),
+        summary,
     )
     .await
 }
@@ -545,13 +542,15 @@ pub async fn publish(
     active.status = Set(to);
     active.published_on = Set(Some(published_on));
     let saved = save(&txn, list_id, active, version).await?;
-    record_change(&txn, viewer, list_id, Some(from), to, None).await?;
-    commit_list(
+    let summary = json!({ "publishedOn": published_on, "enterprises": enterprises });
+    let change = (Some(from), to, None);
+    commit_status(
         txn,
         viewer,
         "publishAnnualAuditList",
         saved,
-        json!({ "publishedOn": published_on, "enterprises": enterprises }),
+        change,
+        summary,
     )
     .await
 }
@@ -686,32 +685,8 @@ pub async fn published_years(db: &impl ConnectionTrait) -> AppResult<Vec<i32>> {
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    pub async fn entries_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<annual_audit_list_entry::Model>>> {
-        crate::services::owned_by::<annual_audit_list_entry::Entity>(
-            db,
-            annual_audit_list_entry::Column::ListId,
-            ids,
-            [
-                annual_audit_list_entry::Column::AddedAt,
-                annual_audit_list_entry::Column::EnterpriseId,
-            ],
-        )
-        .await
-    }
-
-    pub async fn history_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<annual_list_status_change::Model>>> {
-        crate::services::owned_by::<annual_list_status_change::Entity>(
-            db,
-            annual_list_status_change::Column::ListId,
-            ids,
-            [annual_list_status_change::Column::Id],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        entries_of: annual_audit_list_entry by ListId, ordered by AddedAt, EnterpriseId;
+        history_of: annual_list_status_change by ListId, ordered by Id;
     }
 }

@@ -133,14 +133,40 @@ fn year_start(year: i32) -> AppResult<NaiveDate> {
         .ok_or_else(|| AppError::bad_input("year", "is out of range"))
 }
 
+/// The five weight columns, named alike in a year's row and in each appraisal (which keeps the
+/// weights it was computed with): `weights_in!(row)` reads them as `Weights`;
+/// `set_weights!(active, &weights)` writes them, an error naming the input field.
+macro_rules! weights_in {
+    ($row:expr) => {
+        Weights {
+            capacity_building: from_stored($row.weight_capacity_building),
+            report_quality: from_stored($row.weight_report_quality),
+            personnel_management: from_stored($row.weight_personnel_management),
+            service_quality: from_stored($row.weight_service_quality),
+            service_quantity: from_stored($row.weight_service_quantity),
+        }
+    };
+}
+
+macro_rules! set_weights {
+    ($active:expr, $weights:expr) => {{
+        let (active, w): (_, &Weights) = ($active, $weights);
+        active.weight_capacity_building =
+            Set(to_stored("weights.capacityBuilding", w.capacity_building)?);
+        active.weight_report_quality = Set(to_stored("weights.reportQuality", w.report_quality)?);
+        active.weight_personnel_management = Set(to_stored(
+            "weights.personnelManagement",
+            w.personnel_management,
+        )?);
+        active.weight_service_quality =
+            Set(to_stored("weights.serviceQuality", w.service_quality)?);
+        active.weight_service_quantity =
+            Set(to_stored("weights.serviceQuantity", w.service_quantity)?);
+    }};
+}
+
 pub(crate) fn weights_of_year(row: &appraisal_year::Model) -> Weights {
-    Weights {
-        capacity_building: from_stored(row.weight_capacity_building),
-        report_quality: from_stored(row.weight_report_quality),
-        personnel_management: from_stored(row.weight_personnel_management),
-        service_quality: from_stored(row.weight_service_quality),
-        service_quantity: from_stored(row.weight_service_quantity),
-    }
+    weights_in!(row)
 }
 
 fn scheme_of(
@@ -259,17 +285,8 @@ fn finding_rule_rows(
 /// Writes a scheme's weights and bands into the year's row; an error names the input field
 /// whose value does not fit the stored amounts.
 fn set_year_scheme(active: &mut appraisal_year::ActiveModel, scheme: &Scheme) -> AppResult<()> {
-    let w = &scheme.weights;
+    set_weights!(&mut *active, &scheme.weights);
     let b = &scheme.bands;
-    active.weight_capacity_building =
-        Set(to_stored("weights.capacityBuilding", w.capacity_building)?);
-    active.weight_report_quality = Set(to_stored("weights.reportQuality", w.report_quality)?);
-    active.weight_personnel_management = Set(to_stored(
-        "weights.personnelManagement",
-        w.personnel_management,
-    )?);
-    active.weight_service_quality = Set(to_stored("weights.serviceQuality", w.service_quality)?);
-    active.weight_service_quantity = Set(to_stored("weights.serviceQuantity", w.service_quantity)?);
     active.band_excellent = Set(to_stored("bands.excellent", b.excellent)?);
     active.band_good = Set(to_stored("bands.good", b.good)?);
     active.band_qualified = Set(to_stored("bands.qualified", b.qualified)?);
@@ -451,7 +468,7 @@ async fn recompute_year(txn: &impl ConnectionTrait, year: i32, scheme: &Scheme) 
         let vetoed = scheme.is_vetoed(finding_kinds);
         let graded = grade(scheme, breakdown.total, vetoed);
         let mut active: appraisal::ActiveModel = model.into();
-        set_weights(&mut active, &scheme.weights)?;
+        set_weights!(&mut active, &scheme.weights);
         active.total_deduction = Set(to_stored("totalDeduction", breakdown.total_deduction)?);
         active.total = Set(to_stored("total", breakdown.total)?);
         active.grade = Set(graded);
@@ -462,15 +479,6 @@ async fn recompute_year(txn: &impl ConnectionTrait, year: i32, scheme: &Scheme) 
         }
     }
     Ok(changed)
-}
-
-fn set_weights(active: &mut appraisal::ActiveModel, w: &Weights) -> AppResult<()> {
-    active.weight_capacity_building = Set(to_stored("weights", w.capacity_building)?);
-    active.weight_report_quality = Set(to_stored("weights", w.report_quality)?);
-    active.weight_personnel_management = Set(to_stored("weights", w.personnel_management)?);
-    active.weight_service_quality = Set(to_stored("weights", w.service_quality)?);
-    active.weight_service_quantity = Set(to_stored("weights", w.service_quantity)?);
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -687,13 +695,7 @@ pub fn scores_of(m: &appraisal::Model) -> Scores {
 }
 
 pub fn weights_of(m: &appraisal::Model) -> Weights {
-    Weights {
-        capacity_building: from_stored(m.weight_capacity_building),
-        report_quality: from_stored(m.weight_report_quality),
-        personnel_management: from_stored(m.weight_personnel_management),
-        service_quality: from_stored(m.weight_service_quality),
-        service_quantity: from_stored(m.weight_service_quantity),
-    }
+    weights_in!(m)
 }
 
 pub fn warnings_of(m: &appraisal::Model) -> AppResult<Vec<AppraisalWarning>> {
@@ -863,7 +865,7 @@ pub async fn record_appraisal(
         recorded_at: Set(now),
         ..Default::default()
     };
-    set_weights(&mut active, &scheme.weights)?;
+    set_weights!(&mut active, &scheme.weights);
     let created = active.insert(&txn).await?;
     let rows = deductions
         .iter()
@@ -948,20 +950,8 @@ pub async fn history_of(
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    /// The deductions of each appraisal, in their order (for the loaders).
-    pub async fn deductions_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<appraisal_deduction::Model>>> {
-        crate::services::owned_by::<appraisal_deduction::Entity>(
-            db,
-            appraisal_deduction::Column::AppraisalId,
-            ids,
-            [
-                appraisal_deduction::Column::AppraisalId,
-                appraisal_deduction::Column::Position,
-            ],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        /// The deductions of each appraisal, in their order (for the loaders).
+        deductions_of: appraisal_deduction by AppraisalId, ordered by AppraisalId, Position;
     }
 }

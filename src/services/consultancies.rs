@@ -28,7 +28,7 @@ use crate::scalars::Date;
 use super::amounts::from_stored;
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, optional_text, phone_number, required_text, search_text};
-use super::{Services, audit_log, grouped, reference, today, versioned};
+use super::{Services, audit_log, credit_codes, grouped, reference, today, versioned};
 
 // A firm to register (the GraphQL input `CreateConsultancyInput`).
 #[derive(InputObject)]
@@ -129,24 +129,6 @@ pub fn sees_personal_data(viewer: &Viewer, consultancy_id: Uuid) -> bool {
     viewer.is_province_admin() || viewer.is_consultancy(consultancy_id)
 }
 
-async fn credit_code_taken(
-    db: &impl ConnectionTrait,
-    code: &str,
-    except: Option<Uuid>,
-) -> AppResult<bool> {
-    super::taken_by_another::<consultancy::Entity>(
-        db,
-        consultancy::Column::CreditCode,
-        code,
-        except,
-    )
-    .await
-}
-
-fn duplicate_credit_code() -> AppError {
-    AppError::conflict("a consultancy with this credit code is already registered")
-}
-
 pub async fn create_consultancy(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -161,9 +143,7 @@ pub async fn create_consultancy(
     let contact_phone = phone_number("contactPhone", &input.contact_phone)?;
 
     let txn = begin_write(db).await?;
-    if credit_code_taken(&txn, &credit_code, None).await? {
-        return Err(duplicate_credit_code());
-    }
+    credit_codes::require_free::<consultancy::Entity>(&txn, &credit_code, None).await?;
     let now = Utc::now();
     let created = consultancy::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -260,21 +240,13 @@ pub async fn update_consultancy(
         active.contact_phone = Set(phone_number("contactPhone", phone)?);
         changed.push("contactPhone");
     }
-    active.version = Set(expected_version + 1);
-    active.updated_at = Set(Utc::now());
-
-    let txn = begin_write(db).await?;
-    if let Some(code) = &new_code
-        && credit_code_taken(&txn, code, Some(id)).await?
-    {
-        return Err(duplicate_credit_code());
-    }
-    versioned::commit_update::<consultancy::Entity>(
-        txn,
+    credit_codes::commit_update::<consultancy::Entity>(
+        db,
         viewer,
         ("updateConsultancy", "Consultancy"),
         active,
         (id, expected_version),
+        new_code.as_deref(),
         |updated| json!({ "changed": changed, "version": updated.version }),
     )
     .await
@@ -659,32 +631,8 @@ pub async fn public_consultancy(db: &impl ConnectionTrait, id: Uuid) -> AppResul
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    pub async fn staff_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<consultancy_staff::Model>>> {
-        crate::services::owned_by::<consultancy_staff::Entity>(
-            db,
-            consultancy_staff::Column::ConsultancyId,
-            ids,
-            [
-                consultancy_staff::Column::StartedOn,
-                consultancy_staff::Column::Id,
-            ],
-        )
-        .await
-    }
-
-    pub async fn status_history_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<consultancy_status_change::Model>>> {
-        crate::services::owned_by::<consultancy_status_change::Entity>(
-            db,
-            consultancy_status_change::Column::ConsultancyId,
-            ids,
-            [consultancy_status_change::Column::Id],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        staff_of: consultancy_staff by ConsultancyId, ordered by StartedOn, Id;
+        status_history_of: consultancy_status_change by ConsultancyId, ordered by Id;
     }
 }

@@ -29,7 +29,7 @@ use crate::rules::scale::classify_scale;
 use super::amounts::{from_stored, to_stored};
 use super::pagination::{Page, PageRequest, fetch_page};
 use super::text::{like_any, required_text, search_text};
-use super::{audit_log, is_constant, reference, today, versioned};
+use super::{audit_log, credit_codes, is_constant, reference, today, versioned};
 
 // A new enterprise as given: the GraphQL input `CreateEnterpriseInput`, or a CSV row. Its
 // doc comments are the input's GraphQL descriptions.
@@ -319,19 +319,6 @@ fn new_active(c: Checked, directory_since_year: Option<i32>) -> enterprise::Acti
     active
 }
 
-async fn credit_code_taken(
-    db: &impl ConnectionTrait,
-    code: &str,
-    except: Option<Uuid>,
-) -> AppResult<bool> {
-    super::taken_by_another::<enterprise::Entity>(db, enterprise::Column::CreditCode, code, except)
-        .await
-}
-
-fn duplicate_credit_code() -> AppError {
-    AppError::conflict("an enterprise with this credit code is already registered")
-}
-
 pub async fn create_enterprise(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -346,9 +333,7 @@ pub async fn create_enterprise(
     let checked = check_new(catalog, &input)?;
     reference::require_known_city(db, "cityCode", &checked.city_code).await?;
     let txn = begin_write(db).await?;
-    if credit_code_taken(&txn, &checked.credit_code, None).await? {
-        return Err(duplicate_credit_code());
-    }
+    credit_codes::require_free::<enterprise::Entity>(&txn, &checked.credit_code, None).await?;
     let created = new_active(checked, input.directory_since_year)
         .insert(&txn)
         .await?;
@@ -482,21 +467,13 @@ pub async fn update_enterprise(
         (checked.credit_code != current.credit_code).then(|| checked.credit_code.clone());
     let mut active: enterprise::ActiveModel = current.clone().into();
     apply(&mut active, checked);
-    active.version = Set(expected_version + 1);
-    active.updated_at = Set(Utc::now());
-
-    let txn = begin_write(db).await?;
-    if let Some(code) = &new_code
-        && credit_code_taken(&txn, code, Some(id)).await?
-    {
-        return Err(duplicate_credit_code());
-    }
-    versioned::commit_update::<enterprise::Entity>(
-        txn,
+    credit_codes::commit_update::<enterprise::Entity>(
+        db,
         viewer,
         ("updateEnterprise", "Enterprise"),
         active,
         (id, expected_version),
+        new_code.as_deref(),
         |updated| json!({ "version": updated.version, "mandatory": updated.mandatory, "scale": updated.scale }),
     )
     .await

@@ -808,43 +808,10 @@ pub mod unguarded {
         .await
     }
 
-    pub async fn status_history_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<expert_status_change::Model>>> {
-        crate::services::owned_by::<expert_status_change::Entity>(
-            db,
-            expert_status_change::Column::ExpertId,
-            ids,
-            [expert_status_change::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn conflicts_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<expert_conflict::Model>>> {
-        crate::services::owned_by::<expert_conflict::Entity>(
-            db,
-            expert_conflict::Column::ExpertId,
-            ids,
-            [expert_conflict::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn unavailability_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<expert_unavailability::Model>>> {
-        crate::services::owned_by::<expert_unavailability::Entity>(
-            db,
-            expert_unavailability::Column::ExpertId,
-            ids,
-            [expert_unavailability::Column::StartsOn],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        status_history_of: expert_status_change by ExpertId, ordered by Id;
+        conflicts_of: expert_conflict by ExpertId, ordered by Id;
+        unavailability_of: expert_unavailability by ExpertId, ordered by StartsOn;
     }
 }
 

@@ -11,6 +11,7 @@ pub mod audits;
 pub mod bulk;
 pub mod city_summaries;
 pub mod consultancies;
+pub(crate) mod credit_codes;
 pub mod delegation;
 pub mod demo;
 pub mod directory;
@@ -224,6 +225,31 @@ pub async fn owned_by<E: sea_orm::EntityTrait>(
     }
     Ok(map)
 }
+
+/// The loaders' one-to-many reads ([`owned_by`]), one line each: the read's name, the child
+/// table, the column naming the owner and the children's order, as in
+/// `reviews_of: review by AuditId, ordered by Id;`. The table's module must be in scope.
+macro_rules! owned_by_reads {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident: $table:ident by $owner:ident, ordered by $($order:ident),+;
+    )*) => {$(
+        $(#[doc = $doc])*
+        pub async fn $name(
+            db: &impl sea_orm::ConnectionTrait,
+            owner_ids: &[uuid::Uuid],
+        ) -> crate::error::AppResult<std::collections::HashMap<uuid::Uuid, Vec<$table::Model>>> {
+            crate::services::owned_by::<$table::Entity>(
+                db,
+                $table::Column::$owner,
+                owner_ids,
+                [$($table::Column::$order),+],
+            )
+            .await
+        }
+    )*};
+}
+pub(crate) use owned_by_reads;
 
 /// The tags of many owners (an expert's sectors, a session's topics) in one query, each
 /// owner's sorted.

@@ -943,30 +943,9 @@ pub(crate) mod unguarded {
     use crate::services::expert_pool;
     use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationDef};
 
-    pub async fn seats_of(
-        db: &impl ConnectionTrait,
-        panel_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<panel_seat::Model>>> {
-        crate::services::owned_by::<panel_seat::Entity>(
-            db,
-            panel_seat::Column::PanelId,
-            panel_ids,
-            [panel_seat::Column::SlotIndex, panel_seat::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn draws_of(
-        db: &impl ConnectionTrait,
-        panel_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<panel_draw::Model>>> {
-        crate::services::owned_by::<panel_draw::Entity>(
-            db,
-            panel_draw::Column::PanelId,
-            panel_ids,
-            [panel_draw::Column::RoundNo],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        seats_of: panel_seat by PanelId, ordered by SlotIndex, Id;
+        draws_of: panel_draw by PanelId, ordered by RoundNo;
     }
 
     /// The panels of some reviews, by review, and their seats in slot order, by panel, with

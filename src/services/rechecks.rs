@@ -689,53 +689,11 @@ pub async fn list_findings(
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    pub async fn findings_of_reviews(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-        crate::services::owned_by::<recheck_finding::Entity>(
-            db,
-            recheck_finding::Column::ReviewId,
-            ids,
-            [recheck_finding::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn findings_of_consultancies(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-        let rows = recheck_finding::Entity::find()
-            .filter(recheck_finding::Column::ConsultancyId.is_in(ids.iter().copied()))
-            .order_by_asc(recheck_finding::Column::Id)
-            .all(db)
-            .await?;
-        let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
-        for row in rows {
-            if let Some(firm) = row.consultancy_id {
-                map.entry(firm).or_default().push(row);
-            }
-        }
-        Ok(map)
-    }
-
-    pub async fn findings_of_staff(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding::Model>>> {
-        let rows = recheck_finding::Entity::find()
-            .filter(recheck_finding::Column::LeadAuditorStaffId.is_in(ids.iter().copied()))
-            .order_by_asc(recheck_finding::Column::Id)
-            .all(db)
-            .await?;
-        let mut map: HashMap<Uuid, Vec<recheck_finding::Model>> = HashMap::new();
-        for row in rows {
-            if let Some(staff) = row.lead_auditor_staff_id {
-                map.entry(staff).or_default().push(row);
-            }
-        }
-        Ok(map)
+    crate::services::owned_by_reads! {
+        findings_of_reviews: recheck_finding by ReviewId, ordered by Id;
+        findings_of_consultancies: recheck_finding by ConsultancyId, ordered by Id;
+        findings_of_staff: recheck_finding by LeadAuditorStaffId, ordered by Id;
+        implicated_of: recheck_finding_expert by FindingId, ordered by ExpertId;
     }
 
     /// Findings implicating each expert (through a seat on a panel that passed the report).
@@ -769,18 +727,5 @@ pub mod unguarded {
             list.sort_by_key(|f| f.id);
         }
         Ok(map)
-    }
-
-    pub async fn implicated_of(
-        db: &impl ConnectionTrait,
-        finding_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<recheck_finding_expert::Model>>> {
-        crate::services::owned_by::<recheck_finding_expert::Entity>(
-            db,
-            recheck_finding_expert::Column::FindingId,
-            finding_ids,
-            [recheck_finding_expert::Column::ExpertId],
-        )
-        .await
     }
 }

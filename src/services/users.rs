@@ -27,11 +27,8 @@ pub struct NewUser {
     pub username: String,
     pub password: String,
     pub role: Role,
-    pub city_code: Option<String>,
-    pub county: Option<String>,
-    pub expert_id: Option<Uuid>,
-    pub consultancy_id: Option<Uuid>,
-    pub enterprise_id: Option<Uuid>,
+    /// What the role is bound to (checked against the role by `create_user`).
+    pub binding: BindingInput,
 }
 
 pub struct LoginResult {
@@ -196,7 +193,7 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> 
 }
 
 /// What a role is bound to, as asked for (`createUser`, `changeUser`).
-pub(crate) struct BindingInput {
+pub struct BindingInput {
     pub city_code: Option<String>,
     pub county: Option<String>,
     pub expert_id: Option<Uuid>,
@@ -376,18 +373,7 @@ pub async fn create_user(
     viewer.require_province_admin()?;
     let username = validate_username(&input.username)?;
     validate_new_password("password", &input.password)?;
-    let binding = binding_of(
-        db,
-        input.role,
-        BindingInput {
-            city_code: input.city_code,
-            county: input.county,
-            expert_id: input.expert_id,
-            consultancy_id: input.consultancy_id,
-            enterprise_id: input.enterprise_id,
-        },
-    )
-    .await?;
+    let binding = binding_of(db, input.role, input.binding).await?;
     let hash = hash_password(&input.password)?;
     let txn = begin_write(db).await?;
     if user::Entity::find()

@@ -2,8 +2,6 @@
 //! reviews that move the audit on, improvement options, and certifications that count as a
 //! completed audit.
 
-use std::collections::HashMap;
-
 use async_graphql::{ID, InputObject};
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{
@@ -28,7 +26,8 @@ use crate::domain::{
 use crate::error::{AppError, AppResult};
 use crate::rules::audit_lifecycle::{
     AuditEvent, NeedsAcceptance, check_outcome_score, check_reexamination_date,
-    closes_on_evaluation, is_final, next_status, option_needs_acceptance, review_allowed,
+    check_review_after_step, closes_on_evaluation, is_final, next_status, option_needs_acceptance,
+    review_allowed,
 };
 use crate::rules::consultancy::{employed_on, may_take_new_audits};
 use crate::rules::deadlines::{
@@ -39,12 +38,14 @@ use crate::rules::documents::{opinion_kinds, required_for_report};
 use crate::scalars::{Date, parse_id};
 
 mod certifications;
+mod extensions;
 mod meetings;
 mod options;
 mod reviews;
 mod trees;
 
 pub use certifications::*;
+pub use extensions::*;
 pub use meetings::*;
 pub use options::*;
 pub use reviews::*;
@@ -358,6 +359,24 @@ struct Step {
     notify: Option<(NotificationKind, notifications::Params)>,
 }
 
+impl Step {
+    /// A step resting on no document, of which no one is told.
+    fn new(transition: Transition, operation: &'static str, summary: serde_json::Value) -> Step {
+        Step {
+            transition,
+            operation,
+            summary,
+            backing: Vec::new(),
+            notify: None,
+        }
+    }
+
+    /// The step as resting on these documents.
+    fn backed_by(self, backing: Vec<Uuid>) -> Step {
+        Step { backing, ..self }
+    }
+}
+
 /// One step of an audit, written whole: the audit as changed (if it still has the version
 /// read), the step in its history, the mutation's audit-log entry, in one transaction.
 async fn write_step(
@@ -621,26 +640,17 @@ pub async fn record_disclosure(
     next.disclosure_channel = Some(input.channel);
     next.disclosure_url = url;
     next.disclosure_content = Some(content);
-    write_step(
-        db,
-        viewer,
-        policy,
-        &current,
-        next,
-        Step {
-            transition: Transition::keeping(
-                AuditEventKind::Disclose,
-                &current,
-                input.channel.label().to_owned(),
-                disclosed_on,
-            ),
-            operation: "recordAuditDisclosure",
-            summary: json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
-            backing: Vec::new(),
-            notify: None,
-        },
-    )
-    .await
+    let step = Step::new(
+        Transition::keeping(
+            AuditEventKind::Disclose,
+            &current,
+            input.channel.label().to_owned(),
+            disclosed_on,
+        ),
+        "recordAuditDisclosure",
+        json!({ "disclosedOn": disclosed_on, "channel": input.channel.as_str() }),
+    );
+    write_step(db, viewer, policy, &current, next, step).await
 }
 
 pub async fn start_audit(
@@ -663,21 +673,12 @@ pub async fn start_audit(
     let mut next = current.clone();
     next.status = to;
     next.started_on = Some(started_on);
-    write_step(
-        db,
-        viewer,
-        policy,
-        &current,
-        next,
-        Step {
-            transition: Transition::new(AuditEventKind::Start, Some(status), to, started_on),
-            operation: "startAudit",
-            summary: json!({ "startedOn": started_on }),
-            backing: Vec::new(),
-            notify: None,
-        },
-    )
-    .await
+    let step = Step::new(
+        Transition::new(AuditEventKind::Start, Some(status), to, started_on),
+        "startAudit",
+        json!({ "startedOn": started_on }),
+    );
+    write_step(db, viewer, policy, &current, next, step).await
 }
 
 /// Hands in the report (again, after a failed evaluation) with the consultancy and the lead
@@ -776,26 +777,13 @@ pub async fn submit_report(
         "submittedOn": submitted_on,
         "documents": backing,
     });
-    write_step(
-        db,
-        viewer,
-        policy,
-        &current,
-        next,
-        Step {
-            transition: Transition::new(
-                AuditEventKind::SubmitReport,
-                Some(status),
-                to,
-                submitted_on,
-            ),
-            operation: "submitAuditReport",
-            summary,
-            backing,
-            notify: None,
-        },
+    let step = Step::new(
+        Transition::new(AuditEventKind::SubmitReport, Some(status), to, submitted_on),
+        "submitAuditReport",
+        summary,
     )
-    .await
+    .backed_by(backing);
+    write_step(db, viewer, policy, &current, next, step).await
 }
 
 /// The consultancy and lead auditor of a report: the lead must be that firm's staff on the
@@ -831,192 +819,6 @@ async fn check_firm_and_lead(
         ));
     }
     Ok((firm.id, lead.id))
-}
-
-/// Moves the acceptance deadline later, no further than the end of the audit's cycle.
-pub async fn grant_extension(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    policy: &DeadlinePolicy,
-    audit_id: Uuid,
-    until: NaiveDate,
-    reason: &str,
-) -> AppResult<audit::Model> {
-    let current = find_to_run(db, viewer, audit_id).await?;
-    let reason = required_text("reason", reason, 500)?;
-    let current_due = acceptance_due_now(&current, policy)?;
-    check_extension(current_due, until, cycle_end_of(&current)?)
-        .map_err(|e| AppError::bad_input("until", e.to_string()))?;
-    let mut next = current.clone();
-    next.acceptance_extended_until = Some(until);
-    next.extension_reason = Some(reason.clone());
-    // The city's own grant answers any application still waiting.
-    next.extension_requested_until = None;
-    next.extension_request_reason = None;
-    next.extension_requested_on = None;
-    write_step(
-        db,
-        viewer,
-        policy,
-        &current,
-        next,
-        Step {
-            transition: Transition::keeping(
-                AuditEventKind::ExtendAcceptance,
-                &current,
-                format!("{current_due} → {until}: {reason}"),
-                today(),
-            ),
-            operation: "grantAcceptanceExtension",
-            summary: json!({ "from": current_due, "until": until, "reason": reason }),
-            backing: Vec::new(),
-            notify: None,
-        },
-    )
-    .await
-}
-
-/// The current acceptance deadline of an audit awaiting acceptance, or why there is none.
-fn acceptance_due_now(current: &audit::Model, policy: &DeadlinePolicy) -> AppResult<NaiveDate> {
-    match deadline_of(current, policy)? {
-        Some(AuditDeadline {
-            kind: DeadlineKind::Acceptance,
-            due,
-        }) => Ok(due),
-        _ => Err(AppError::bad_input(
-            "auditId",
-            format!(
-                "only an audit awaiting acceptance can be extended; this one is {}{}",
-                current.status,
-                current
-                    .last_outcome
-                    .map(|o| format!(" ({o})"))
-                    .unwrap_or_default()
-            ),
-        )),
-    }
-}
-
-/// The enterprise applies for a later acceptance (可申请延期验收), with its reason; the city
-/// grants or refuses it ([`decide_extension`]). One application waits at a time, and it is
-/// held to the same bounds as a grant: after the current due date, within the cycle.
-pub async fn request_extension(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    policy: &DeadlinePolicy,
-    audit_id: Uuid,
-    until: NaiveDate,
-    reason: &str,
-) -> AppResult<audit::Model> {
-    let current = find(db, audit_id).await?;
-    if !viewer.is_enterprise(current.enterprise_id) {
-        viewer.require_user()?;
-        return Err(AppError::forbidden(
-            "only the enterprise applies for an extension; its city grants one directly",
-        ));
-    }
-    let reason = required_text("reason", reason, 500)?;
-    let current_due = acceptance_due_now(&current, policy)?;
-    check_extension(current_due, until, cycle_end_of(&current)?)
-        .map_err(|e| AppError::bad_input("until", e.to_string()))?;
-    if let Some(waiting) = current.extension_requested_until {
-        return Err(AppError::conflict(format!(
-            "an application for an extension to {waiting} is already waiting for the city"
-        )));
-    }
-    let on = today();
-    let mut next = current.clone();
-    next.extension_requested_until = Some(until);
-    next.extension_request_reason = Some(reason.clone());
-    next.extension_requested_on = Some(on);
-    write_step(
-        db,
-        viewer,
-        policy,
-        &current,
-        next,
-        Step {
-            transition: Transition::keeping(
-                AuditEventKind::RequestExtension,
-                &current,
-                format!("{current_due} → {until}: {reason}"),
-                on,
-            ),
-            operation: "requestAcceptanceExtension",
-            summary: json!({ "from": current_due, "until": until, "reason": reason }),
-            backing: Vec::new(),
-            notify: None,
-        },
-    )
-    .await
-}
-
-/// The city grants or refuses the enterprise's waiting application, with its reason. A grant
-/// moves the acceptance deadline to the date applied for (checked again: within the cycle,
-/// after the current due date).
-pub async fn decide_extension(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    policy: &DeadlinePolicy,
-    audit_id: Uuid,
-    grant: bool,
-    reason: &str,
-) -> AppResult<audit::Model> {
-    let current = find_to_run(db, viewer, audit_id).await?;
-    let reason = required_text("reason", reason, 500)?;
-    let Some(until) = current.extension_requested_until else {
-        return Err(AppError::bad_input(
-            "auditId",
-            "no application for an extension is waiting",
-        ));
-    };
-    let mut next = current.clone();
-    next.extension_requested_until = None;
-    next.extension_request_reason = None;
-    next.extension_requested_on = None;
-    let current_due = acceptance_due_now(&current, policy)?;
-    let (event, note) = if grant {
-        check_extension(current_due, until, cycle_end_of(&current)?)
-            .map_err(|e| AppError::bad_input("auditId", e.to_string()))?;
-        next.acceptance_extended_until = Some(until);
-        next.extension_reason = Some(reason.clone());
-        (
-            AuditEventKind::ExtendAcceptance,
-            format!("{current_due} → {until}: {reason}"),
-        )
-    } else {
-        (
-            AuditEventKind::RefuseExtension,
-            format!("{until} refused: {reason}"),
-        )
-    };
-    write_step(
-        db,
-        viewer,
-        policy,
-        &current,
-        next,
-        Step {
-            transition: Transition::keeping(event, &current, note, today()),
-            operation: "decideAcceptanceExtension",
-            summary: json!({ "granted": grant, "until": until, "reason": reason }),
-            backing: Vec::new(),
-            notify: Some((
-                NotificationKind::ExtensionDecided,
-                notifications::Params {
-                    extension: Some(notifications::ExtensionFacts {
-                        audit_id: current.id,
-                        enterprise: enterprises::find(db, current.enterprise_id).await?.name,
-                        granted: grant,
-                        until,
-                        reason: reason.clone(),
-                    }),
-                    ..Default::default()
-                },
-            )),
-        },
-    )
-    .await
 }
 
 /// Narrows a query on audits to what the viewer may read; filtering on another city (or, for
@@ -1135,68 +937,11 @@ pub async fn overdue_audits(
 pub mod unguarded {
     pub use super::trees::{AuditTrees, PanelsOfReviews, audit_trees_of_enterprises};
     use super::*;
-    pub async fn transitions_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<audit_transition::Model>>> {
-        crate::services::owned_by::<audit_transition::Entity>(
-            db,
-            audit_transition::Column::AuditId,
-            ids,
-            [audit_transition::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn reviews_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<review::Model>>> {
-        crate::services::owned_by::<review::Entity>(
-            db,
-            review::Column::AuditId,
-            ids,
-            [review::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn options_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<improvement_option::Model>>> {
-        crate::services::owned_by::<improvement_option::Entity>(
-            db,
-            improvement_option::Column::AuditId,
-            ids,
-            [improvement_option::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn audits_of_enterprises(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<audit::Model>>> {
-        crate::services::owned_by::<audit::Entity>(
-            db,
-            audit::Column::EnterpriseId,
-            ids,
-            [audit::Column::Id],
-        )
-        .await
-    }
-
-    pub async fn certifications_of(
-        db: &impl ConnectionTrait,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<certification::Model>>> {
-        crate::services::owned_by::<certification::Entity>(
-            db,
-            certification::Column::EnterpriseId,
-            ids,
-            [certification::Column::CertifiedOn],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        transitions_of: audit_transition by AuditId, ordered by Id;
+        reviews_of: review by AuditId, ordered by Id;
+        options_of: improvement_option by AuditId, ordered by Id;
+        audits_of_enterprises: audit by EnterpriseId, ordered by Id;
+        certifications_of: certification by EnterpriseId, ordered by CertifiedOn;
     }
 }

@@ -131,34 +131,14 @@ pub(crate) fn check_new_review(
     let date = check_review_date(date)?;
     let status = audit.status;
     review_allowed(kind, status).map_err(|e| AppError::bad_input("kind", e.to_string()))?;
-    match kind {
-        ReviewKind::Evaluation => {
-            if let Some(report) = audit.report_submitted_on
-                && date < report
-            {
-                return Err(AppError::bad_input(
-                    "date",
-                    format!("must not be before the report of {report}"),
-                ));
-            }
-        }
-        ReviewKind::Acceptance => {
-            if let Some(evaluated) = audit.evaluated_on
-                && date < evaluated
-            {
-                return Err(AppError::bad_input(
-                    "date",
-                    format!("must not be before the evaluation of {evaluated}"),
-                ));
-            }
-            if status == AuditStatus::Accepted
-                && let Some(deadline) = deadline_of(audit, policy)?
-            {
-                check_reexamination_date(date, deadline.due)
-                    .map_err(|e| AppError::bad_input("date", e.to_string()))?;
-            }
-        }
-        ReviewKind::Recheck => {}
+    check_review_after_step(kind, date, audit.report_submitted_on, audit.evaluated_on)
+        .map_err(|e| AppError::bad_input("date", e.to_string()))?;
+    if kind == ReviewKind::Acceptance
+        && status == AuditStatus::Accepted
+        && let Some(deadline) = deadline_of(audit, policy)?
+    {
+        check_reexamination_date(date, deadline.due)
+            .map_err(|e| AppError::bad_input("date", e.to_string()))?;
     }
     Ok(organiser)
 }
@@ -429,54 +409,24 @@ pub async fn record_review_outcome(
             next.closed = is_final(last);
         }
         let saved = save(&txn, next, audit.version, policy).await?;
-        record_transition(
-            &txn,
-            viewer,
-            audit.id,
-            Transition {
-                outcome: Some(result.outcome),
-                review_id: Some(review_id),
-                ..Transition::new(event_kind, Some(status), to, found.review_date)
-            },
-        )
-        .await?;
+        // The review's step, then the steps it takes the audit on to: each with its outcome.
+        let mut steps = vec![(event_kind, status, to, None)];
         if combined {
-            record_transition(
-                &txn,
-                viewer,
-                audit.id,
-                Transition {
-                    outcome: Some(result.outcome),
-                    review_id: Some(review_id),
-                    note: Some("combined review (简化审核程序)".to_owned()),
-                    ..Transition::new(
-                        AuditEventKind::RecordAcceptance,
-                        Some(to),
-                        last,
-                        found.review_date,
-                    )
-                },
-            )
-            .await?;
+            let note = "combined review (简化审核程序)";
+            steps.push((AuditEventKind::RecordAcceptance, to, last, Some(note)));
         }
         if closes {
-            record_transition(
-                &txn,
-                viewer,
-                audit.id,
-                Transition {
-                    outcome: Some(result.outcome),
-                    review_id: Some(review_id),
-                    note: Some("no implemented option needs acceptance".to_owned()),
-                    ..Transition::new(
-                        AuditEventKind::CloseWithoutAcceptance,
-                        Some(to),
-                        last,
-                        found.review_date,
-                    )
-                },
-            )
-            .await?;
+            let note = "no implemented option needs acceptance";
+            steps.push((AuditEventKind::CloseWithoutAcceptance, to, last, Some(note)));
+        }
+        for (event, from, to, note) in steps {
+            let transition = Transition {
+                outcome: Some(result.outcome),
+                review_id: Some(review_id),
+                note: note.map(str::to_owned),
+                ..Transition::new(event, Some(from), to, found.review_date)
+            };
+            record_transition(&txn, viewer, audit.id, transition).await?;
         }
         // The round completes on its acceptance, or on the evaluation that closed it.
         if saved.closed

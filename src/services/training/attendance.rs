@@ -674,16 +674,7 @@ pub async fn record_attendances(
 /// Batch reads for the GraphQL loaders, without a viewer: see `experts::unguarded`.
 pub mod unguarded {
     use super::*;
-    pub async fn attendances_of(
-        db: &impl ConnectionTrait,
-        session_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<training_attendance::Model>>> {
-        crate::services::owned_by::<training_attendance::Entity>(
-            db,
-            training_attendance::Column::SessionId,
-            session_ids,
-            [training_attendance::Column::Id],
-        )
-        .await
+    crate::services::owned_by_reads! {
+        attendances_of: training_attendance by SessionId, ordered by Id;
     }
 }
