@@ -30,6 +30,7 @@ pub mod notifications;
 pub mod opinion_sheets;
 pub mod pagination;
 pub mod panels;
+pub mod positional;
 pub mod publications;
 pub mod ranking;
 pub mod recheck_confirmation;

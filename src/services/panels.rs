@@ -940,8 +940,8 @@ pub async fn verify_panel(
 /// whose parent the viewer was already allowed to see.
 pub(crate) mod unguarded {
     use super::*;
-    use crate::services::expert_pool;
-    use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationDef};
+    use crate::services::{expert_pool, positional};
+    use sea_orm::{JoinType, QuerySelect, QueryTrait, RelationDef};
 
     crate::services::owned_by_reads! {
         seats_of: panel_seat by PanelId, ordered by SlotIndex, Id;
@@ -977,19 +977,23 @@ pub(crate) mod unguarded {
         let mut seats: HashMap<Uuid, Vec<panel_seat::Model>> = HashMap::new();
         let mut pool_revision = None;
         let mut current = None;
+        // The panel's columns, then the seat's (`select_also`), read by position.
+        let seat_at = positional::width::<panel::Entity>();
         for row in db.query_all(&query).await? {
             if pool_revision.is_none() {
                 pool_revision = Some(expert_pool::revision_in(&row)?);
             }
             // Rows come by panel: its columns are decoded on its first row only (a panel is
             // as wide as a seat, and has four or more).
-            let panel_id: Uuid = row.try_get("A_", "id")?;
+            let panel_id: Uuid = row.try_get_by_index(0)?;
             if current != Some(panel_id) {
-                let panel = panel::Model::from_query_result(&row, "A_")?;
+                let panel = positional::panel_at(&row, 0)?;
                 panels.insert(panel.review_id, panel);
                 current = Some(panel_id);
             }
-            if let Some(seat) = panel_seat::Model::from_query_result_optional(&row, "B_")? {
+            let seat_id: Option<Uuid> = row.try_get_by_index(seat_at)?;
+            if seat_id.is_some() {
+                let seat = positional::seat_at(&row, seat_at)?;
                 seats.entry(panel_id).or_default().push(seat);
             }
         }

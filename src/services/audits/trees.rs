@@ -6,13 +6,13 @@
 use std::collections::HashMap;
 
 use entity::{audit, panel, panel_seat, review};
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
-use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::error::AppResult;
 use crate::services::bulk::{self, select_prefixed};
-use crate::services::expert_pool;
+use crate::services::{expert_pool, positional};
 
 /// Some enterprises' audits, reviews, panels and seats, each keyed as its loader keys it, and
 /// the expert pool's revision as of the same statement.
@@ -86,17 +86,23 @@ pub async fn audit_trees_of_enterprises(
     );
     let statement = db.get_database_backend().build(&query);
 
+    // Each table's columns, by position (`positional`): audits first, then reviews, panels
+    // and seats.
+    let review_at = positional::width::<audit::Entity>();
+    let panel_at = review_at + positional::width::<review::Entity>();
+    let seat_at = panel_at + positional::width::<panel::Entity>();
+
     let mut trees = AuditTrees::default();
     let (mut audit_id, mut review_id, mut panel_id) = (None, None, None);
     for row in db.query_all_raw(statement).await? {
         // Rows come audit by audit, review by review: a level's columns are read on its
         // first row only.
-        let this_audit: Uuid = row.try_get("A_", "id")?;
+        let this_audit: Uuid = row.try_get_by_index(0)?;
         if trees.panels.pool_revision.is_none() {
             trees.panels.pool_revision = Some(expert_pool::revision_in(&row)?);
         }
         if audit_id != Some(this_audit) {
-            let audit = audit::Model::from_query_result(&row, "A_")?;
+            let audit = positional::audit_at(&row, 0)?;
             trees
                 .audits
                 .entry(audit.enterprise_id)
@@ -105,23 +111,23 @@ pub async fn audit_trees_of_enterprises(
             audit_id = Some(this_audit);
             (review_id, panel_id) = (None, None);
         }
-        let this_review: Option<Uuid> = row.try_get("B_", "id")?;
+        let this_review: Option<Uuid> = row.try_get_by_index(review_at)?;
         if this_review.is_some() && review_id != this_review {
-            let review = review::Model::from_query_result(&row, "B_")?;
+            let review = positional::review_at(&row, review_at)?;
             trees.reviews.entry(this_audit).or_default().push(review);
             review_id = this_review;
         }
-        let this_panel: Option<Uuid> = row.try_get("C_", "id")?;
+        let this_panel: Option<Uuid> = row.try_get_by_index(panel_at)?;
         if let Some(this_panel) = this_panel
             && panel_id != Some(this_panel)
         {
-            let panel = panel::Model::from_query_result(&row, "C_")?;
+            let panel = positional::panel_at(&row, panel_at)?;
             trees.panels.panels.insert(panel.review_id, panel);
             panel_id = Some(this_panel);
         }
-        let this_seat: Option<Uuid> = row.try_get("D_", "id")?;
+        let this_seat: Option<Uuid> = row.try_get_by_index(seat_at)?;
         if let (Some(this_panel), Some(_)) = (this_panel, this_seat) {
-            let seat = panel_seat::Model::from_query_result(&row, "D_")?;
+            let seat = positional::seat_at(&row, seat_at)?;
             trees.panels.seats.entry(this_panel).or_default().push(seat);
         }
     }
