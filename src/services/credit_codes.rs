@@ -1,6 +1,7 @@
 //! Registrants known by their unified social credit code (统一社会信用代码): enterprises and
-//! consultancies. No two registrants of one kind share a code; the check runs inside the
-//! write's transaction, so two registrations cannot take one code between check and write.
+//! consultancies. No two registrants of one kind share a code: the check runs inside the
+//! write's transaction, so a taken code is a clear CONFLICT, and a unique index on the column
+//! stops two writers that check at once.
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection};
