@@ -18,6 +18,9 @@ use crate::error::AppResult;
 /// Arbitrary but fixed: every instance takes this advisory lock while migrating.
 const MIGRATION_LOCK_KEY: i64 = 0x636c_6561_6e70_726f; // "cleanpro"
 
+/// Connections to PostgreSQL per instance unless `CLEANPROD_DB_POOL_SIZE` says otherwise.
+const POSTGRES_POOL_SIZE: u32 = 16;
+
 /// `CLEANPROD_DB_POOL_SIZE`, or the backend's default.
 fn pool_size(default: u32) -> u32 {
     std::env::var("CLEANPROD_DB_POOL_SIZE")
@@ -69,6 +72,36 @@ pub async fn connect_with(
     max_connections: Option<u32>,
 ) -> Result<DatabaseConnection, sea_orm::DbErr> {
     Database::connect(connect_options(url, max_connections, None)).await
+}
+
+/// A PostgreSQL pool of at most `max_connections` that opens its connections when first
+/// needed, from the runtime that needs them: one per HTTP worker (see [`crate::start`]).
+///
+/// A socket answers through the reactor of the runtime that opened it. Each HTTP worker is a
+/// single-threaded runtime, so with one pool shared by all of them a worker waiting on a
+/// connection another worker opened is woken only when that other worker next polls its
+/// reactor: with both busy, a statement's answer waited for a hop between threads, and with
+/// one busy the other sat idle (a sixth of the machine under the deep read). A pool per
+/// worker keeps each statement's answer on the thread that waits for it.
+///
+/// `None` for SQLite (its connections run on threads of their own, not on a reactor) and
+/// outside a Tokio runtime; the caller then keeps the shared pool.
+pub fn connect_worker_pool(url: &str, max_connections: u32) -> Option<DatabaseConnection> {
+    use futures_util::FutureExt;
+    if url.starts_with("sqlite:") || tokio::runtime::Handle::try_current().is_err() {
+        return None;
+    }
+    let mut options = connect_options(url, Some(max_connections), None);
+    options.connect_lazy(true);
+    // Lazy: nothing is awaited, so the connect completes on its first poll.
+    Database::connect(options).now_or_never()?.ok()
+}
+
+/// The share of the configured PostgreSQL pool each of `workers` HTTP workers gets (at least
+/// two, so that a request's statement never waits on the same request's other).
+pub fn worker_pool_size(workers: usize) -> u32 {
+    let workers = u32::try_from(workers.max(1)).unwrap_or(u32::MAX);
+    pool_size(POSTGRES_POOL_SIZE).div_ceil(workers).max(2)
 }
 
 /// Page cache of the bulk loader's one SQLite connection, in KiB (SQLite's negative
@@ -143,7 +176,7 @@ fn connect_options(
             });
     } else {
         options
-            .max_connections(max_connections.unwrap_or_else(|| pool_size(16)))
+            .max_connections(max_connections.unwrap_or_else(|| pool_size(POSTGRES_POOL_SIZE)))
             .min_connections(1)
             // sqlx pings every connection it hands out, one more round trip per statement
             // (a third of the deep read's). A connection in use moments ago is alive; one idle
@@ -361,10 +394,36 @@ mod tests {
 
     use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
-    use super::{BULK_LOAD_CACHE_KIB, begin_write, connect, connect_for_bulk_load, write_gate};
+    use super::{
+        BULK_LOAD_CACHE_KIB, begin_write, connect, connect_for_bulk_load, connect_worker_pool,
+        worker_pool_size, write_gate,
+    };
 
     fn text(e: impl std::fmt::Debug) -> String {
         format!("{e:?}")
+    }
+
+    #[tokio::test]
+    async fn sqlite_workers_keep_the_shared_pool() {
+        // SQLite's connections run on their own threads, and its writers queue in one pool.
+        assert!(connect_worker_pool("sqlite::memory:", 4).is_none());
+    }
+
+    #[test]
+    fn outside_a_runtime_no_worker_pool_is_made() {
+        assert!(connect_worker_pool("postgres://postgres@127.0.0.1:5432/test", 4).is_none());
+    }
+
+    #[test]
+    fn workers_share_the_configured_pool_size() {
+        if std::env::var_os("CLEANPROD_DB_POOL_SIZE").is_some() {
+            return;
+        }
+        assert_eq!(worker_pool_size(2), 8);
+        assert_eq!(worker_pool_size(3), 6);
+        // Never below two, nor for a worker count of nought.
+        assert_eq!(worker_pool_size(64), 2);
+        assert_eq!(worker_pool_size(0), 16);
     }
 
     #[test]

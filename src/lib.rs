@@ -117,6 +117,28 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// This state for one of `workers` HTTP workers: on PostgreSQL with a pool of its own
+    /// (a share of the configured size; see `db::connect_worker_pool` for why), otherwise as
+    /// it is. Background jobs keep the instance's shared pool.
+    pub fn for_worker(&self, workers: usize) -> AppState {
+        let config = &self.services.config;
+        let Some(db) = db::connect_worker_pool(&config.database_url, db::worker_pool_size(workers))
+        else {
+            return self.clone();
+        };
+        let services = Services {
+            db,
+            ..self.services.clone()
+        };
+        AppState {
+            schema: graphql::build_schema(Some(services.clone())),
+            services,
+            ..self.clone()
+        }
+    }
+}
+
 /// Registers the routes on an actix app (used by the server and by tests).
 pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -158,7 +180,9 @@ pub struct Started {
 /// said to be listening.
 pub fn start(state: AppState) -> Result<Started, String> {
     let bind = state.services.config.bind.clone();
-    let bound = HttpServer::new(move || build_app(state.clone()))
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let bound = HttpServer::new(move || build_app(state.for_worker(workers)))
+        .workers(workers)
         .bind(&bind)
         .map_err(|e| {
             format!(

@@ -56,3 +56,42 @@ async fn postgres_connections_send_without_delay() {
     );
     db.close().await.expect("close");
 }
+
+/// Whether the worker's own app answers `/readyz`, which asks the database.
+async fn ready_through(state: cleanprod::AppState) -> bool {
+    let service = actix_web::test::init_service(cleanprod::build_app(state)).await;
+    let request = actix_web::test::TestRequest::get()
+        .uri("/readyz")
+        .to_request();
+    actix_web::test::call_service(&service, request)
+        .await
+        .status()
+        .is_success()
+}
+
+/// On PostgreSQL each HTTP worker answers from a pool of its own, opened from its own thread
+/// (`db::connect_worker_pool`): a share of the configured size.
+#[actix_web::test]
+async fn each_http_worker_has_its_own_postgres_pool() {
+    let Some(app) = crate::support::TestApp::postgres().await else {
+        return;
+    };
+    let worker = app.state.for_worker(2);
+    let own = worker.services.db.get_postgres_connection_pool().clone();
+    assert_eq!(
+        own.options().get_max_connections(),
+        cleanprod::db::worker_pool_size(2)
+    );
+    assert_ne!(
+        own.options().get_max_connections(),
+        app.state
+            .services
+            .db
+            .get_postgres_connection_pool()
+            .options()
+            .get_max_connections(),
+        "the worker kept the instance's pool"
+    );
+    assert!(ready_through(worker).await);
+    assert!(own.size() >= 1, "the worker's pool answered");
+}
