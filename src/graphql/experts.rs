@@ -1,12 +1,13 @@
 //! The expert pool: records (masked for those who may not see personal data), status,
 //! conflicts and unavailability.
 
+use std::sync::Arc;
+
 use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{expert, expert_conflict, expert_status_change, expert_unavailability};
 
 use crate::domain::{ConflictKind, ExpertStatus, ExpertiseKind, Gender, ProfessionalTitle, Sector};
-use crate::rules::masking::{mask_id_card, mask_phone};
 pub use crate::services::expert_pool::PoolFilter as ExpertFilter;
 use crate::services::experts;
 pub use crate::services::experts::{
@@ -21,7 +22,16 @@ use super::pagination::{node_selection, page_args};
 use super::scalars::{Date, id_of, parse_id};
 use super::stamps::{EditStamps, stamps_of};
 
-pub struct Expert(pub expert::Model);
+/// An expert's record as stored, shared with the pool in memory: the personal data it shows
+/// is decrypted when asked for (see `experts::phone_seen_by`).
+pub struct Expert(pub Arc<expert::Model>);
+
+impl Expert {
+    /// A record just read or written, as stored.
+    fn stored(model: expert::Model) -> Expert {
+        Expert(Arc::new(model))
+    }
+}
 
 crate::connection_type!(ExpertConnection, ExpertEdge, Expert);
 
@@ -40,20 +50,14 @@ impl Expert {
         Date(self.0.birth_date)
     }
     /// Masked (`140***********123X`) except to province admins and the expert.
-    async fn id_card_number(&self, ctx: &Context<'_>) -> String {
-        if experts::sees_personal_data(viewer(ctx), self.0.id) {
-            self.0.id_card_number.clone()
-        } else {
-            mask_id_card(&self.0.id_card_number)
-        }
+    async fn id_card_number(&self, ctx: &Context<'_>) -> Result<String> {
+        let keys = &services(ctx)?.data_keys;
+        Ok(experts::id_card_number_seen_by(keys, viewer(ctx), &self.0)?)
     }
     /// Masked except to province admins and the expert.
-    async fn phone(&self, ctx: &Context<'_>) -> String {
-        if experts::sees_personal_data(viewer(ctx), self.0.id) {
-            self.0.phone.clone()
-        } else {
-            mask_phone(&self.0.phone)
-        }
+    async fn phone(&self, ctx: &Context<'_>) -> Result<String> {
+        let keys = &services(ctx)?.data_keys;
+        Ok(experts::phone_seen_by(keys, viewer(ctx), &self.0)?)
     }
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
@@ -218,7 +222,7 @@ impl ExpertQuery {
     async fn expert(&self, ctx: &Context<'_>, id: ID) -> Result<Expert> {
         with_id(ctx, "id", &id, experts::get_expert)
             .await
-            .map(Expert)
+            .map(Expert::stored)
     }
 
     /// The pool, filtered, in a stable order (registration order).
@@ -250,7 +254,9 @@ impl ExpertMutation {
     /// Adds a CANDIDATE to the pool (province admins).
     async fn create_expert(&self, ctx: &Context<'_>, input: CreateExpertInput) -> Result<Expert> {
         let s = services(ctx)?;
-        Ok(Expert(experts::create_expert(s, viewer(ctx), input).await?))
+        Ok(Expert::stored(
+            experts::create_expert(s, viewer(ctx), input).await?,
+        ))
     }
 
     /// Changes an expert; `expectedVersion` must be the version last read.
@@ -265,7 +271,7 @@ impl ExpertMutation {
             experts::update_expert(s, v, id, input, expected_version)
         })
         .await
-        .map(Expert)
+        .map(Expert::stored)
     }
 
     /// Moves an expert through CANDIDATE → ACTIVE ↔ SUSPENDED → REMOVED, with a reason.
@@ -280,7 +286,7 @@ impl ExpertMutation {
             experts::set_expert_status(s, v, &s.config.admission, id, status, &reason)
         })
         .await
-        .map(Expert)
+        .map(Expert::stored)
     }
 
     async fn add_expert_conflict(

@@ -297,7 +297,7 @@ impl PanelSeat {
         if self.1 {
             return Ok(None);
         }
-        load_as(&loaders(ctx)?.experts, self.0.expert_id, |e| e.name).await
+        load_as(&loaders(ctx)?.experts, self.0.expert_id, |e| e.name.clone()).await
     }
     /// The expert's record: administrators and the expert themself.
     async fn expert(&self, ctx: &Context<'_>) -> Result<Option<Expert>> {

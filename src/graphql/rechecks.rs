@@ -172,7 +172,7 @@ impl ImplicatedExpert {
         id_of(self.0.expert_id)
     }
     async fn expert_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        load_as(&loaders(ctx)?.experts, self.0.expert_id, |e| e.name).await
+        load_as(&loaders(ctx)?.experts, self.0.expert_id, |e| e.name.clone()).await
     }
     async fn seat_id(&self) -> ID {
         id_of(self.0.seat_id)

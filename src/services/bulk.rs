@@ -41,6 +41,15 @@ pub fn select_prefixed<E: EntityTrait + Default>(select: &mut SelectStatement, p
     }
 }
 
+/// Adds every column of `E` to `select` in declared order under its own name, for a joined
+/// read decoded by position (`services::positional`): no name is looked up, so none is
+/// made unique, and the statement's text is a third shorter.
+pub fn select_in_order<E: EntityTrait + Default>(select: &mut SelectStatement) {
+    for column in E::Column::iter() {
+        select.expr(column.select_as(Expr::col((E::default(), column))));
+    }
+}
+
 /// `column IN (values)`: on PostgreSQL `column = ANY($1)` with the values bound as one array,
 /// one statement text whatever the number of values (planned once per connection and kept,
 /// and never past the 65 535 parameters a statement may bind); elsewhere a plain `IN` list

@@ -19,7 +19,8 @@ use crate::error::{AppError, AppResult};
 /// An expert as stored (personal data still encrypted) with their sets.
 #[derive(Clone, Debug)]
 pub struct PoolExpert {
-    pub model: expert::Model,
+    /// As stored (personal data encrypted), shared by every copy handed out.
+    pub model: Arc<expert::Model>,
     pub status: ExpertStatus,
     pub title: Option<ProfessionalTitle>,
     pub sectors: Vec<Sector>,
@@ -107,7 +108,7 @@ impl Pool {
                 kinds: kinds.remove(&model.id).unwrap_or_default(),
                 search_name: model.name.to_lowercase(),
                 search_employer: model.employer.to_lowercase(),
-                model,
+                model: Arc::new(model),
             });
         }
         pool.sort_by_key(|e| e.model.id);

@@ -1,6 +1,7 @@
 //! The provincial expert pool: records, status changes, conflicts and unavailability.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::InputObject;
 use chrono::{NaiveDate, Utc};
@@ -24,6 +25,7 @@ use crate::rules::admission::{AdmissionPolicy, check_admission};
 use crate::rules::checksum::{validate_credit_code, validate_id_card};
 use crate::rules::deadlines::today_in_china;
 use crate::rules::expert_status::check_status_transition;
+use crate::rules::masking::{mask_id_card, mask_phone};
 use crate::scalars::Date;
 
 use super::expert_pool::{self, PoolExpert, PoolFilter};
@@ -220,7 +222,9 @@ async fn replace_sets(
     Ok(())
 }
 
-/// The record with its personal data decrypted, as services hand it on.
+/// The record with its personal data decrypted. Services hand records on as stored, and
+/// what shows them decrypts the fields it shows ([`id_card_number_seen_by`], [`phone_seen_by`]):
+/// a page of seated experts then costs no decryption at all.
 fn reveal(keys: &DataKeys, mut model: expert::Model) -> AppResult<expert::Model> {
     model.id_card_number = keys.decrypt(&model.id_card_number)?;
     model.phone = keys.decrypt(&model.phone)?;
@@ -294,7 +298,7 @@ pub async fn create_expert(
         json!({ "name": created.name, "cityCode": created.city_code }),
     )
     .await?;
-    reveal(&s.data_keys, created)
+    Ok(created)
 }
 
 /// Who may read an expert's record: admins (the whole pool) and the expert.
@@ -315,7 +319,7 @@ fn require_own_or_province(viewer: &Viewer, expert_id: Uuid) -> AppResult<()> {
 
 pub async fn get_expert(s: &Services, viewer: &Viewer, id: Uuid) -> AppResult<expert::Model> {
     require_read(viewer, id)?;
-    reveal(&s.data_keys, find(&s.db, id).await?)
+    find(&s.db, id).await
 }
 
 async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<expert::Model> {
@@ -442,7 +446,7 @@ pub async fn update_expert(
         json!({ "changed": changed, "version": updated.version }),
     )
     .await?;
-    reveal(&s.data_keys, updated)
+    Ok(updated)
 }
 
 pub async fn set_expert_status(
@@ -492,11 +496,11 @@ pub async fn set_expert_status(
         &reason,
     )
     .await?;
-    reveal(&s.data_keys, updated)
+    Ok(updated)
 }
 
 /// A page of the pool, read from memory (see [`super::expert_pool`]); each expert comes
-/// with their sectors and kinds, personal data decrypted (the GraphQL type masks it).
+/// with their sectors and kinds, as stored (see [`phone_seen_by`]).
 pub async fn list_experts(
     s: &Services,
     viewer: &Viewer,
@@ -508,15 +512,7 @@ pub async fn list_experts(
     let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
     let matching: Vec<&PoolExpert> = pool.select(&filter).collect();
     let page = page_in_memory(matching, |e| e.model.id, page);
-    let items = page
-        .items
-        .iter()
-        .map(|e| {
-            let mut e = (*e).clone();
-            e.model = reveal(&s.data_keys, e.model)?;
-            Ok(e)
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let items = page.items.into_iter().cloned().collect();
     Ok(Page {
         items,
         has_next_page: page.has_next_page,
@@ -722,6 +718,36 @@ pub fn sees_personal_data(viewer: &Viewer, expert_id: Uuid) -> bool {
     viewer.is_province_admin() || viewer.is_expert(expert_id)
 }
 
+/// A stored record's ID-card number as `viewer` may see it: decrypted, and masked
+/// (`140***********123X`) unless [`sees_personal_data`].
+pub fn id_card_number_seen_by(
+    keys: &DataKeys,
+    viewer: &Viewer,
+    stored: &expert::Model,
+) -> AppResult<String> {
+    let clear = keys.decrypt(&stored.id_card_number)?;
+    Ok(if sees_personal_data(viewer, stored.id) {
+        clear
+    } else {
+        mask_id_card(&clear)
+    })
+}
+
+/// A stored record's phone as `viewer` may see it: decrypted, and masked unless
+/// [`sees_personal_data`].
+pub fn phone_seen_by(
+    keys: &DataKeys,
+    viewer: &Viewer,
+    stored: &expert::Model,
+) -> AppResult<String> {
+    let clear = keys.decrypt(&stored.phone)?;
+    Ok(if sees_personal_data(viewer, stored.id) {
+        clear
+    } else {
+        mask_phone(&clear)
+    })
+}
+
 /// Whether the viewer may open the expert record behind a panel seat: administrators and
 /// the expert themself (a consultancy sees the name only).
 pub fn sees_seat_expert(viewer: &Viewer, expert_id: Uuid) -> bool {
@@ -753,11 +779,14 @@ pub mod unguarded {
         Ok(rows.into_iter().collect())
     }
 
-    /// Experts by id with their personal data decrypted (the GraphQL type masks it), from the
-    /// pool in memory.
-    pub async fn by_ids(s: &Services, ids: &[Uuid]) -> AppResult<HashMap<Uuid, expert::Model>> {
+    /// Experts by id as stored (the GraphQL type decrypts what it shows), from the pool in
+    /// memory: shared, not copied.
+    pub async fn by_ids(
+        s: &Services,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Arc<expert::Model>>> {
         let pool = expert_pool::current(&s.db, &s.expert_pool).await?;
-        revealed(s, &pool, ids)
+        Ok(shared(&pool, ids))
     }
 
     /// [`by_ids`] from the pool at a revision just read with another statement (the seats of
@@ -766,19 +795,15 @@ pub mod unguarded {
         s: &Services,
         ids: &[Uuid],
         revision: i64,
-    ) -> AppResult<HashMap<Uuid, expert::Model>> {
+    ) -> AppResult<HashMap<Uuid, Arc<expert::Model>>> {
         let pool = expert_pool::at_least_revision(&s.db, &s.expert_pool, revision).await?;
-        revealed(s, &pool, ids)
+        Ok(shared(&pool, ids))
     }
 
-    fn revealed(
-        s: &Services,
-        pool: &expert_pool::Pool,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, expert::Model>> {
+    fn shared(pool: &expert_pool::Pool, ids: &[Uuid]) -> HashMap<Uuid, Arc<expert::Model>> {
         ids.iter()
             .filter_map(|id| pool.get(*id))
-            .map(|e| reveal(&s.data_keys, e.model.clone()).map(|m| (m.id, m)))
+            .map(|e| (e.model.id, e.model.clone()))
             .collect()
     }
 

@@ -4,7 +4,7 @@
 //! column and row it formats the name, looks it up, and for a NULL builds an error from the
 //! name's `Debug` text. In a deep read's joined rows (an enterprise page: audits, reviews,
 //! panels and their seats) that was a fifth of the server's time. The joined reads select
-//! each table's columns in their declared order (`bulk::select_prefixed`), so a model is the
+//! each table's columns in their declared order (`bulk::select_in_order`), so a model is the
 //! columns from its first: read here by index, each field with the same `TryGetable` decoding
 //! the derive uses. Each table's field list is checked against its columns by a unit test.
 

@@ -167,7 +167,7 @@ loaders! {
     expert_unavailability: ExpertUnavailabilityLoader(Uuid => Vec<expert_unavailability::Model>) =
         db experts::unguarded::unavailability_of;
     /// Experts with their personal data decrypted (the `Expert` type masks it per viewer).
-    experts: ExpertLoader(Uuid => expert::Model) = services experts::unguarded::by_ids;
+    experts: ExpertLoader(Uuid => Arc<expert::Model>) = services experts::unguarded::by_ids;
 
     enterprises: EnterpriseLoader(Uuid => enterprise::Model) =
         db unguarded::keyed_by_id::<enterprise::Entity>;

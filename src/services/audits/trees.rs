@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::services::bulk::{self, select_prefixed};
+use crate::services::bulk::{self, select_in_order};
 use crate::services::{expert_pool, positional};
 
 /// Some enterprises' audits, reviews, panels and seats, each keyed as its loader keys it, and
@@ -76,10 +76,10 @@ pub async fn audit_trees_of_enterprises(
             Order::Asc,
         )
         .order_by((panel_seat::Entity, panel_seat::Column::Id), Order::Asc);
-    select_prefixed::<audit::Entity>(&mut query, "A_");
-    select_prefixed::<review::Entity>(&mut query, "B_");
-    select_prefixed::<panel::Entity>(&mut query, "C_");
-    select_prefixed::<panel_seat::Entity>(&mut query, "D_");
+    select_in_order::<audit::Entity>(&mut query);
+    select_in_order::<review::Entity>(&mut query);
+    select_in_order::<panel::Entity>(&mut query);
+    select_in_order::<panel_seat::Entity>(&mut query);
     query.expr_as(
         expert_pool::revision_column(),
         Alias::new(expert_pool::REVISION_COLUMN),

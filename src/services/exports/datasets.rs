@@ -9,7 +9,6 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::rules::deadlines::{is_notice_late, today_in_china};
-use crate::rules::masking::{mask_id_card, mask_phone};
 use crate::scalars::Date;
 use crate::services::annual_lists::{self, ListFilter};
 use crate::services::audits::{self, AuditFilter, ReviewFilter};
@@ -356,14 +355,11 @@ async fn experts_pool(s: &Services, viewer: &Viewer, filter: ExportFilter) -> Ap
         .iter()
         .map(|e| {
             let m = &e.model;
-            // Masked as the GraphQL type masks it for this reader.
-            let (id_card, phone) = if experts::sees_personal_data(viewer, m.id) {
-                (m.id_card_number.clone(), m.phone.clone())
-            } else {
-                (mask_id_card(&m.id_card_number), mask_phone(&m.phone))
-            };
+            // Decrypted and masked as the GraphQL type shows them to this reader.
+            let id_card = experts::id_card_number_seen_by(&s.data_keys, viewer, m)?;
+            let phone = experts::phone_seen_by(&s.data_keys, viewer, m)?;
             let join = |labels: Vec<&str>| labels.join("、");
-            vec![
+            Ok(vec![
                 m.name.as_str().into(),
                 m.gender.label().into(),
                 id_card.into(),
@@ -377,9 +373,9 @@ async fn experts_pool(s: &Services, viewer: &Viewer, filter: ExportFilter) -> Ap
                 e.status.label().into(),
                 join(e.sectors.iter().map(|s| s.label()).collect()).into(),
                 join(e.kinds.iter().map(|k| k.label()).collect()).into(),
-            ]
+            ])
         })
-        .collect();
+        .collect::<AppResult<_>>()?;
     Ok(Table {
         stem: stem(Dataset::Experts, &filter),
         title: "清洁生产审核专家库",
