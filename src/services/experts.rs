@@ -725,12 +725,7 @@ pub fn id_card_number_seen_by(
     viewer: &Viewer,
     stored: &expert::Model,
 ) -> AppResult<String> {
-    let clear = keys.decrypt(&stored.id_card_number)?;
-    Ok(if sees_personal_data(viewer, stored.id) {
-        clear
-    } else {
-        mask_id_card(&clear)
-    })
+    seen_by(keys, viewer, stored, &stored.id_card_number, mask_id_card)
 }
 
 /// A stored record's phone as `viewer` may see it: decrypted, and masked unless
@@ -740,11 +735,21 @@ pub fn phone_seen_by(
     viewer: &Viewer,
     stored: &expert::Model,
 ) -> AppResult<String> {
-    let clear = keys.decrypt(&stored.phone)?;
+    seen_by(keys, viewer, stored, &stored.phone, mask_phone)
+}
+
+fn seen_by(
+    keys: &DataKeys,
+    viewer: &Viewer,
+    stored: &expert::Model,
+    encrypted: &str,
+    mask: fn(&str) -> String,
+) -> AppResult<String> {
+    let clear = keys.decrypt(encrypted)?;
     Ok(if sees_personal_data(viewer, stored.id) {
         clear
     } else {
-        mask_phone(&clear)
+        mask(&clear)
     })
 }
 
