@@ -44,6 +44,9 @@ pub struct AppState {
     pub parsed_documents: LruCacheStorage,
     /// Request and draw counters for `/metrics` (the services see them as `ServiceMetrics`).
     pub metrics: Arc<http::metrics::Metrics>,
+    /// Every database pool of the instance (the shared one, then each HTTP worker's), for
+    /// `/metrics` to count all their connections whichever worker answers it.
+    pub pools: Arc<std::sync::Mutex<Vec<DatabaseConnection>>>,
 }
 
 /// How many parsed documents each instance keeps.
@@ -109,6 +112,7 @@ impl AppState {
         let parsed_documents = LruCacheStorage::new(PARSED_DOCUMENT_CACHE);
         let schema = graphql::build_schema(Some(services.clone()));
         Ok(AppState {
+            pools: Arc::new(std::sync::Mutex::new(vec![services.db.clone()])),
             services,
             schema,
             parsed_documents,
@@ -127,6 +131,9 @@ impl AppState {
         else {
             return self.clone();
         };
+        if let Ok(mut pools) = self.pools.lock() {
+            pools.push(db.clone());
+        }
         let services = Services {
             db,
             ..self.services.clone()

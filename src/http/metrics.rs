@@ -198,17 +198,23 @@ impl ServiceMetrics for Metrics {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let db = &state.services.db;
-    let (size, idle) = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
-        _ => {
-            let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle())
-        }
+    let pools = match state.pools.lock() {
+        Ok(pools) => pools.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     };
+    let (size, idle) = pools.iter().fold((0, 0), |(size, idle), db| {
+        let (s, i) = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        (size + s, idle + i)
+    });
     let metrics = &state.metrics;
     metrics.pool_connections.set(i64::from(size));
     metrics

@@ -92,6 +92,20 @@ async fn each_http_worker_has_its_own_postgres_pool() {
             .get_max_connections(),
         "the worker kept the instance's pool"
     );
-    assert!(ready_through(worker).await);
+    assert!(ready_through(worker.clone()).await);
     assert!(own.size() >= 1, "the worker's pool answered");
+
+    // `/metrics`, whichever worker answers it, counts the connections of every pool.
+    let shared = app.state.services.db.get_postgres_connection_pool().size();
+    let service = actix_web::test::init_service(cleanprod::build_app(worker)).await;
+    let request = actix_web::test::TestRequest::get()
+        .uri("/metrics")
+        .to_request();
+    let body = actix_web::test::call_and_read_body(&service, request).await;
+    let text = String::from_utf8_lossy(&body);
+    let counted = text
+        .lines()
+        .find_map(|l| l.strip_prefix("cleanprod_db_pool_connections "))
+        .and_then(|n| n.trim().parse::<u32>().ok());
+    assert_eq!(counted, Some(shared + own.size()), "{text}");
 }
