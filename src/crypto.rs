@@ -72,6 +72,18 @@ impl DataKeys {
         stored.starts_with(PREFIX)
     }
 
+    /// An encrypted field as a reader is shown it: decrypted, then masked by `mask` unless
+    /// the reader may see it `in_clear` (an expert's or a staff member's personal data).
+    pub fn shown(
+        &self,
+        stored: &str,
+        in_clear: bool,
+        mask: fn(&str) -> String,
+    ) -> AppResult<String> {
+        let clear = self.decrypt(stored)?;
+        Ok(if in_clear { clear } else { mask(&clear) })
+    }
+
     pub fn decrypt(&self, stored: &str) -> AppResult<String> {
         let Some(encoded) = stored.strip_prefix(PREFIX) else {
             return Ok(stored.to_owned());
@@ -129,6 +141,21 @@ mod tests {
 
     fn keys() -> DataKeys {
         DataKeys::new(b"0123456789abcdef0123456789abcdef").expect("keys")
+    }
+
+    #[test]
+    fn a_field_is_shown_in_clear_or_masked() {
+        let keys = keys();
+        let stored = keys.encrypt("13812345678").expect("enc");
+        let mask = crate::rules::masking::mask_phone;
+        assert_eq!(
+            keys.shown(&stored, true, mask).expect("shown"),
+            "13812345678"
+        );
+        assert_eq!(
+            keys.shown(&stored, false, mask).expect("shown"),
+            "138****5678"
+        );
     }
 
     #[test]

@@ -213,14 +213,10 @@ impl ConsultancyStaff {
     }
     /// Masked except to the province and the firm itself.
     async fn id_card_number(&self, ctx: &Context<'_>) -> Result<String> {
-        let clear = services(ctx)?.data_keys.decrypt(&self.0.id_card_number)?;
-        Ok(
-            if consultancies::sees_personal_data(viewer(ctx), self.0.consultancy_id) {
-                clear
-            } else {
-                mask_id_card(&clear)
-            },
-        )
+        let in_clear = consultancies::sees_personal_data(viewer(ctx), self.0.consultancy_id);
+        Ok(services(ctx)?
+            .data_keys
+            .shown(&self.0.id_card_number, in_clear, mask_id_card)?)
     }
     async fn role(&self) -> StaffRole {
         self.0.role

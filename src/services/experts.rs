@@ -725,7 +725,8 @@ pub fn id_card_number_seen_by(
     viewer: &Viewer,
     stored: &expert::Model,
 ) -> AppResult<String> {
-    seen_by(keys, viewer, stored, &stored.id_card_number, mask_id_card)
+    let in_clear = sees_personal_data(viewer, stored.id);
+    keys.shown(&stored.id_card_number, in_clear, mask_id_card)
 }
 
 /// A stored record's phone as `viewer` may see it: decrypted, and masked unless
@@ -735,22 +736,11 @@ pub fn phone_seen_by(
     viewer: &Viewer,
     stored: &expert::Model,
 ) -> AppResult<String> {
-    seen_by(keys, viewer, stored, &stored.phone, mask_phone)
-}
-
-fn seen_by(
-    keys: &DataKeys,
-    viewer: &Viewer,
-    stored: &expert::Model,
-    encrypted: &str,
-    mask: fn(&str) -> String,
-) -> AppResult<String> {
-    let clear = keys.decrypt(encrypted)?;
-    Ok(if sees_personal_data(viewer, stored.id) {
-        clear
-    } else {
-        mask(&clear)
-    })
+    keys.shown(
+        &stored.phone,
+        sees_personal_data(viewer, stored.id),
+        mask_phone,
+    )
 }
 
 /// Whether the viewer may open the expert record behind a panel seat: administrators and
