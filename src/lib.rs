@@ -119,9 +119,7 @@ impl AppState {
             metrics,
         })
     }
-}
 
-impl AppState {
     /// This state for one of `workers` HTTP workers: on PostgreSQL with a pool of its own
     /// (a share of the configured size; see `db::connect_worker_pool` for why), otherwise as
     /// it is. Background jobs keep the instance's shared pool.
