@@ -258,11 +258,19 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
     }
 }
 
-/// Refreshes the planner's statistics after a bulk load (`seed-demo`, an import), so that
-/// queries are planned for the data now there rather than for an empty database.
+/// Refreshes the planner's statistics after a bulk load (`seed-demo`), so that queries are
+/// planned for the data now there rather than for an empty database. Outside a transaction.
+///
+/// On PostgreSQL it also vacuums: a freshly loaded table has no visibility map until
+/// autovacuum gets round to it, and until then every count reads the table's pages instead
+/// of the index alone (a city's overdue audits at scale 10: 5 ms instead of 1). SQLite needs
+/// only the statistics.
 pub async fn refresh_statistics(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
-    // The same statement on both databases.
-    db.execute_unprepared("ANALYZE").await?;
+    let statement = match db.get_database_backend() {
+        DbBackend::Postgres => "VACUUM (ANALYZE)",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(statement).await?;
     Ok(())
 }
 

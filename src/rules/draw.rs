@@ -75,6 +75,7 @@
 //! `id ‖ F(sector names) ‖ F(kind names)`, each list its distinct SCREAMING_SNAKE_CASE names
 //! sorted and joined with `,`; it pins the profile the composition was filled from.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -372,46 +373,80 @@ fn uniform_below<R: RngCore>(rng: &mut R, n: usize) -> usize {
     }
 }
 
-/// Tries to give slot `s` a candidate by an augmenting path (Kuhn's algorithm).
-fn augment(
-    s: usize,
-    fits: &[Vec<usize>],
-    blocked: &[bool],
-    visited: &mut [bool],
-    owner: &mut [Option<usize>],
-) -> bool {
-    for &c in &fits[s] {
-        if blocked[c] || visited[c] {
-            continue;
-        }
-        visited[c] = true;
-        let free = match owner[c] {
-            None => true,
-            Some(other) => augment(other, fits, blocked, visited, owner),
-        };
-        if free {
-            owner[c] = Some(s);
-            return true;
-        }
-    }
-    false
+/// Kuhn's augmenting-path matching of slots to distinct candidates, over each slot's fitting
+/// candidates. Its working memory is kept between runs: a draw matches up to slots² times,
+/// and arrays the size of the pool made afresh for each run were most of a draw's matching
+/// at 20 000 experts.
+struct Matcher<'f> {
+    /// `fits[s]`: the candidates fitting slot `s`, in the order they are tried.
+    fits: &'f [Vec<usize>],
+    /// The slot each candidate holds in the current run.
+    owner: Vec<Option<usize>>,
+    /// The candidates holding a slot in the current run (to clear before the next).
+    holding: Vec<usize>,
+    /// `visited[c] == stamp`: the current search for a slot has been through `c`.
+    visited: Vec<u32>,
+    stamp: u32,
 }
 
-/// Matches `slots` (in order) to distinct unblocked candidates. On success, the owner slot of
-/// each candidate; otherwise the first slot that could not be matched.
-fn match_slots(
-    slots: std::ops::Range<usize>,
-    fits: &[Vec<usize>],
-    blocked: &[bool],
-) -> Result<Vec<Option<usize>>, usize> {
-    let mut owner = vec![None; blocked.len()];
-    for s in slots {
-        let mut visited = vec![false; blocked.len()];
-        if !augment(s, fits, blocked, &mut visited, &mut owner) {
-            return Err(s);
+impl<'f> Matcher<'f> {
+    fn new(fits: &'f [Vec<usize>], candidates: usize) -> Matcher<'f> {
+        Matcher {
+            fits,
+            owner: vec![None; candidates],
+            holding: Vec::new(),
+            visited: vec![0; candidates],
+            stamp: 0,
         }
     }
-    Ok(owner)
+
+    /// Matches `slots`, one by one in order, to distinct candidates that are neither
+    /// `seated` nor `also_blocked`. Err: the first slot that could not be matched.
+    fn run(
+        &mut self,
+        slots: std::ops::Range<usize>,
+        seated: &[bool],
+        also_blocked: Option<usize>,
+    ) -> Result<(), usize> {
+        for c in self.holding.drain(..) {
+            self.owner[c] = None;
+        }
+        for s in slots {
+            // A fresh search: nobody visited (the stamps of earlier searches are all lower).
+            if self.stamp == u32::MAX {
+                self.visited.fill(0);
+                self.stamp = 0;
+            }
+            self.stamp += 1;
+            if !self.augment(s, seated, also_blocked) {
+                return Err(s);
+            }
+        }
+        Ok(())
+    }
+
+    /// Tries to give slot `s` a candidate by an augmenting path.
+    fn augment(&mut self, s: usize, seated: &[bool], also_blocked: Option<usize>) -> bool {
+        let fits = self.fits;
+        for &c in &fits[s] {
+            if seated[c] || also_blocked == Some(c) || self.visited[c] == self.stamp {
+                continue;
+            }
+            self.visited[c] = self.stamp;
+            let free = match self.owner[c] {
+                None => true,
+                Some(other) => self.augment(other, seated, also_blocked),
+            };
+            if free {
+                if self.owner[c].is_none() {
+                    self.holding.push(c);
+                }
+                self.owner[c] = Some(s);
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// Draws a panel: one distinct eligible expert per slot, following the composition in
@@ -421,11 +456,17 @@ pub fn draw_panel(
     slots: &[Slot],
     seed: &[u8; 32],
 ) -> Result<Vec<Seat>, DrawError> {
-    let mut sorted: Vec<&DrawCandidate<'_>> = candidates.iter().collect();
-    sorted.sort_by_key(|c| c.id);
-    if let Some(pair) = sorted.windows(2).find(|w| w[0].id == w[1].id) {
-        return Err(DrawError::DuplicateCandidate(pair[0].id));
-    }
+    // Eligibility hands the candidates over in id order already: sorted again only if not.
+    let sorted: Cow<'_, [DrawCandidate<'_>]> = if candidates.is_sorted_by(|a, b| a.id < b.id) {
+        Cow::Borrowed(candidates)
+    } else {
+        let mut sorted = candidates.to_vec();
+        sorted.sort_by_key(|c| c.id);
+        if let Some(pair) = sorted.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(DrawError::DuplicateCandidate(pair[0].id));
+        }
+        Cow::Owned(sorted)
+    };
     if sorted.len() < slots.len() {
         return Err(DrawError::TooFewCandidates {
             needed: slots.len(),
@@ -448,7 +489,10 @@ pub fn draw_panel(
     };
 
     let mut seated = vec![false; sorted.len()];
-    match_slots(0..slots.len(), &fits, &seated).map_err(unfillable)?;
+    let mut matcher = Matcher::new(&fits, sorted.len());
+    matcher
+        .run(0..slots.len(), &seated, None)
+        .map_err(unfillable)?;
 
     let mut rng = ChaCha20Rng::from_seed(*seed);
     let mut seats = Vec::with_capacity(slots.len());
@@ -456,21 +500,18 @@ pub fn draw_panel(
         let later = i + 1..slots.len();
         // A matching of the later slots: a candidate it does not use can be taken now
         // without harm; one it uses needs a check without them.
-        let allowed: Vec<usize> = match match_slots(later.clone(), &fits, &seated) {
-            Ok(owner) => fits[i]
-                .iter()
-                .copied()
-                .filter(|&c| !seated[c])
-                .filter(|&c| {
-                    owner[c].is_none() || {
-                        let mut blocked = seated.clone();
-                        blocked[c] = true;
-                        match_slots(later.clone(), &fits, &blocked).is_ok()
-                    }
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        let mut allowed: Vec<usize> = Vec::new();
+        if matcher.run(later.clone(), &seated, None).is_ok() {
+            let used = matcher.holding.clone();
+            for &c in &fits[i] {
+                if seated[c] {
+                    continue;
+                }
+                if !used.contains(&c) || matcher.run(later.clone(), &seated, Some(c)).is_ok() {
+                    allowed.push(c);
+                }
+            }
+        }
         if allowed.is_empty() {
             // Step 3 proved a full panel exists and every step keeps one possible.
             return Err(unfillable(i));

@@ -17,6 +17,7 @@
 //! So a tie that ended exactly three years (to the day) before the review no longer counts,
 //! and one that ended a day later still does.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use chrono::{Months, NaiveDate};
@@ -247,11 +248,22 @@ fn reasons_against(candidate: &Candidate, review: &Review) -> Vec<ExclusionReaso
 ///
 /// An id listed twice is merged (reasons united); if any of its entries is excluded the
 /// expert is excluded, so a duplicate row can never smuggle someone in.
-pub fn partition_pool(candidates: &[Candidate], ctx: &ReviewContext) -> Partition {
+pub fn partition_pool<'a, C>(
+    candidates: impl IntoIterator<Item = C>,
+    ctx: &ReviewContext,
+) -> Partition
+where
+    C: Borrow<Candidate<'a>>,
+{
     let review = Review::new(ctx);
     let mut excluded: BTreeMap<Uuid, Vec<ExclusionReason>> = BTreeMap::new();
-    let mut eligible = Vec::new();
+    let candidates = candidates.into_iter();
+    // Most of a pool is eligible.
+    let mut eligible = Vec::with_capacity(candidates.size_hint().0);
+    let mut judged = 0;
     for candidate in candidates {
+        let candidate = candidate.borrow();
+        judged += 1;
         let reasons = reasons_against(candidate, &review);
         if reasons.is_empty() {
             eligible.push(candidate.expert_id);
@@ -265,7 +277,7 @@ pub fn partition_pool(candidates: &[Candidate], ctx: &ReviewContext) -> Partitio
     eligible.sort_unstable();
     eligible.dedup();
     // Only an id listed more than once can be both eligible and excluded.
-    if eligible.len() + excluded.len() != candidates.len() {
+    if eligible.len() + excluded.len() != judged {
         eligible.retain(|id| !excluded.contains_key(id));
     }
 

@@ -5,16 +5,25 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::domain::{ExpertStatus, ExpertiseKind, Sector};
 use crate::rules::draw::{DrawCandidate, pool_digest_entry};
 use crate::rules::draw_record::{eligible_entry, encode_eligible_entries, snapshot_name};
+use crate::rules::eligibility::Candidate;
 use crate::services::expert_pool::Pool;
 
 /// The pool at one revision with its storage bytes, in the pool's id order.
 #[derive(Debug)]
 pub struct DrawIndex {
     pub pool: Arc<Pool>,
-    /// Each expert's part of a round's pool digest (`rules::draw::pool_digest_entry`).
-    digest_entries: Vec<Vec<u8>>,
+    /// What every draw reads of every expert, laid out one expert after another.
+    pub profiles: Profiles,
+    /// Each expert's part of a round's pool digest (`rules::draw::pool_digest_entry`), end to
+    /// end, and where each ends.
+    digest_bytes: Vec<u8>,
+    digest_ends: Vec<usize>,
     /// Every expert's eligible entry in id order (`rules::draw_record`): the snapshot a
     /// round's lists are stored against, and the name it is stored under.
     pub snapshot: Vec<u8>,
@@ -25,7 +34,8 @@ pub struct DrawIndex {
 
 impl DrawIndex {
     pub fn new(pool: Arc<Pool>) -> DrawIndex {
-        let mut digest_entries = Vec::with_capacity(pool.experts.len());
+        let mut digest_bytes = Vec::new();
+        let mut digest_ends = Vec::with_capacity(pool.experts.len());
         let mut eligible_entries = Vec::with_capacity(pool.experts.len());
         for expert in &pool.experts {
             let profile = DrawCandidate {
@@ -33,14 +43,17 @@ impl DrawIndex {
                 sectors: &expert.sectors,
                 expertise: &expert.kinds,
             };
-            digest_entries.push(pool_digest_entry(&profile));
+            digest_bytes.extend_from_slice(&pool_digest_entry(&profile));
+            digest_ends.push(digest_bytes.len());
             eligible_entries.push(eligible_entry(&profile));
         }
         let snapshot = encode_eligible_entries(eligible_entries.iter());
         DrawIndex {
             snapshot_name: snapshot_name(&snapshot),
             snapshot,
-            digest_entries,
+            digest_bytes,
+            digest_ends,
+            profiles: Profiles::new(&pool),
             pool,
             snapshot_stored: AtomicBool::new(false),
         }
@@ -51,10 +64,13 @@ impl DrawIndex {
         &'a self,
         positions: &'a [usize],
     ) -> impl Iterator<Item = &'a [u8]> + 'a {
-        positions
-            .iter()
-            .filter_map(|i| self.digest_entries.get(*i))
-            .map(Vec::as_slice)
+        positions.iter().filter_map(|&i| {
+            let start = match i.checked_sub(1) {
+                Some(before) => *self.digest_ends.get(before)?,
+                None => 0,
+            };
+            self.digest_bytes.get(start..*self.digest_ends.get(i)?)
+        })
     }
 
     /// Whether the snapshot is known to be in the database already. Snapshots are never
@@ -66,6 +82,109 @@ impl DrawIndex {
     /// Call after committing a transaction that stored the snapshot.
     pub fn mark_snapshot_stored(&self) {
         self.snapshot_stored.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What eligibility and the draw read of every expert of the pool in every draw, one expert
+/// after another in the pool's order. Read through each expert's own record (an `Arc`, and
+/// the strings and lists it points to), a draw at 20 000 experts spent most of its time
+/// waiting on memory.
+#[derive(Debug, Default)]
+pub struct Profiles {
+    experts: Vec<Profile>,
+    /// The experts' employer and city codes, end to end.
+    codes: String,
+    sectors: Vec<Sector>,
+    kinds: Vec<ExpertiseKind>,
+}
+
+/// One expert's part of [`Profiles`]; the spans are `start..end` in its text and lists.
+#[derive(Debug)]
+struct Profile {
+    id: Uuid,
+    status: ExpertStatus,
+    term_start: NaiveDate,
+    term_end: NaiveDate,
+    employer_credit_code: (usize, usize),
+    city_code: (usize, usize),
+    sectors: (usize, usize),
+    kinds: (usize, usize),
+}
+
+fn span<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) -> (usize, usize) {
+    let start = list.len();
+    list.extend(items);
+    (start, list.len())
+}
+
+impl Profiles {
+    fn new(pool: &Pool) -> Profiles {
+        let mut profiles = Profiles::default();
+        for expert in &pool.experts {
+            let model = &expert.model;
+            let mut code = |text: &str| {
+                let start = profiles.codes.len();
+                profiles.codes.push_str(text);
+                (start, profiles.codes.len())
+            };
+            let employer_credit_code = code(&model.employer_credit_code);
+            let city_code = code(&model.city_code);
+            profiles.experts.push(Profile {
+                id: model.id,
+                status: expert.status,
+                term_start: model.term_start,
+                term_end: model.term_end,
+                employer_credit_code,
+                city_code,
+                sectors: span(&mut profiles.sectors, expert.sectors.iter().copied()),
+                kinds: span(&mut profiles.kinds, expert.kinds.iter().copied()),
+            });
+        }
+        profiles
+    }
+
+    /// Each expert of the pool, in its order, as eligibility sees them before the facts of
+    /// a draw (no conflicts, seats or unavailability).
+    pub fn candidates(&self) -> impl Iterator<Item = Candidate<'_>> {
+        self.experts.iter().map(|p| Candidate {
+            expert_id: p.id,
+            status: p.status,
+            term_start: p.term_start,
+            term_end: p.term_end,
+            city_code: self.code(p.city_code),
+            sectors: self.sectors_of(p),
+            expertise: self.kinds_of(p),
+            employer_credit_code: Some(self.code(p.employer_credit_code)),
+            conflicts: Vec::new(),
+            staff_ties: Vec::new(),
+            unavailable: Vec::new(),
+            seated_dates: Vec::new(),
+            seats_this_year: 0,
+            on_earlier_panel_of_audit: false,
+        })
+    }
+
+    /// Each expert of the pool, in its order, as the draw sees them.
+    pub fn draw_candidates(&self) -> impl Iterator<Item = DrawCandidate<'_>> {
+        self.experts.iter().map(|p| DrawCandidate {
+            id: p.id,
+            sectors: self.sectors_of(p),
+            expertise: self.kinds_of(p),
+        })
+    }
+
+    fn code(&self, (start, end): (usize, usize)) -> &str {
+        self.codes.get(start..end).unwrap_or_default()
+    }
+
+    fn sectors_of(&self, p: &Profile) -> &[Sector] {
+        self.sectors
+            .get(p.sectors.0..p.sectors.1)
+            .unwrap_or_default()
+    }
+
+    fn kinds_of(&self, p: &Profile) -> &[ExpertiseKind] {
+        self.kinds.get(p.kinds.0..p.kinds.1).unwrap_or_default()
     }
 }
 
@@ -104,10 +223,8 @@ impl DrawIndexCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Sector;
     use crate::rules::draw::pool_digest_of_entries;
     use crate::services::expert_pool::fixtures;
-    use uuid::Uuid;
 
     #[test]
     fn the_snapshot_is_the_whole_pool_in_id_order() {
@@ -123,6 +240,34 @@ mod tests {
         assert!(!index.snapshot_stored());
         index.mark_snapshot_stored();
         assert!(index.snapshot_stored());
+    }
+
+    #[test]
+    fn the_profiles_are_the_pool_as_eligibility_and_the_draw_see_it() {
+        let index = DrawIndex::new(Arc::new(fixtures::pool(7)));
+        let candidates: Vec<Candidate> = index.profiles.candidates().collect();
+        assert_eq!(candidates.len(), index.pool.experts.len());
+        for ((candidate, drawn), expert) in candidates
+            .iter()
+            .zip(index.profiles.draw_candidates())
+            .zip(&index.pool.experts)
+        {
+            assert_eq!(candidate.expert_id, expert.model.id);
+            assert_eq!(candidate.status, expert.status);
+            assert_eq!(candidate.term_start, expert.model.term_start);
+            assert_eq!(candidate.term_end, expert.model.term_end);
+            assert_eq!(candidate.city_code, expert.model.city_code);
+            assert_eq!(
+                candidate.employer_credit_code,
+                Some(expert.model.employer_credit_code.as_str())
+            );
+            assert_eq!(candidate.sectors, expert.sectors.as_slice());
+            assert_eq!(candidate.expertise, expert.kinds.as_slice());
+            assert_eq!(drawn, DrawCandidate::from(candidate));
+            assert!(candidate.conflicts.is_empty() && candidate.seated_dates.is_empty());
+        }
+        assert_eq!(candidates[1].sectors, [Sector::Energy, Sector::Steel]);
+        assert_eq!(candidates[1].city_code, "140200");
     }
 
     #[test]

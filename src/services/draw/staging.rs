@@ -11,7 +11,7 @@ use entity::{panel, panel_draw, panel_seat, review};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
-use super::facts::{EligibilityFacts, FastSet};
+use super::facts::{EligibilityFacts, FastMap, FastSet};
 use super::index::DrawIndex;
 use super::request::DrawJob;
 use crate::domain::{DrawRoundKind, ExclusionReason, ReviewKind, SeatStatus};
@@ -21,85 +21,116 @@ use crate::rules::draw::{
     draw_replacement, eligible_digest, pool_digest_of_entries,
 };
 use crate::rules::draw_record::{encode_eligible_positions, encode_excluded_reasons, slot_records};
-use crate::rules::eligibility::{Candidate, Partition, ReviewContext, partition_pool};
+use crate::rules::eligibility::{
+    Candidate, DeclaredConflict, Partition, ReviewContext, StaffTie, Unavailability, partition_pool,
+};
 use crate::services::expert_pool::Pool;
 
-/// Every expert of the pool as the eligibility rules see them on the review date, borrowing
-/// the pool's data (a draw builds thousands: no copies). The facts are few next to the pool,
-/// so each is applied to its expert, rather than every expert looked up in every kind of fact.
-fn candidates<'a>(
-    pool: &'a Pool,
-    facts: &EligibilityFacts,
+/// What the facts say of one expert of the pool on the review date (most experts have none).
+#[derive(Default)]
+struct FactsOfExpert<'f> {
+    conflicts: Option<&'f Vec<DeclaredConflict>>,
+    staff_ties: Option<&'f Vec<StaffTie>>,
+    unavailable: Option<&'f Vec<Unavailability>>,
+    seated: bool,
+    seats_this_year: u32,
+    on_earlier_panel: bool,
+}
+
+/// The facts gathered per expert, in the pool's order (by position). The facts are few next
+/// to the pool, so each is applied to its expert, rather than every expert looked up in
+/// every kind of fact; facts about someone no longer in the pool concern no candidate.
+fn facts_by_position<'f>(
+    pool: &Pool,
+    facts: &'f EligibilityFacts,
     ctx: &ReviewContext,
     earlier: &FastSet<Uuid>,
-) -> Vec<Candidate<'a>> {
+) -> Vec<(usize, FactsOfExpert<'f>)> {
     let date = ctx.review_date;
     let year = date.year();
-    let mut candidates: Vec<Candidate<'a>> = pool
-        .experts
-        .iter()
-        .map(|e| Candidate {
-            expert_id: e.model.id,
-            status: e.status,
-            term_start: e.model.term_start,
-            term_end: e.model.term_end,
-            city_code: &e.model.city_code,
-            sectors: &e.sectors,
-            expertise: &e.kinds,
-            employer_credit_code: Some(&e.model.employer_credit_code),
-            conflicts: Vec::new(),
-            staff_ties: Vec::new(),
-            unavailable: Vec::new(),
-            seated_dates: Vec::new(),
-            seats_this_year: 0,
-            on_earlier_panel_of_audit: false,
-        })
-        .collect();
+    let mut at: FastMap<usize, FactsOfExpert<'f>> = FastMap::default();
+    fn of<'m, 'f>(
+        at: &'m mut FastMap<usize, FactsOfExpert<'f>>,
+        pool: &Pool,
+        id: Uuid,
+    ) -> Option<&'m mut FactsOfExpert<'f>> {
+        pool.position(id).map(|i| at.entry(i).or_default())
+    }
     for (id, conflicts) in &facts.conflicts {
-        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
-            c.conflicts.clone_from(conflicts);
+        if let Some(f) = of(&mut at, pool, *id) {
+            f.conflicts = Some(conflicts);
         }
     }
     for (id, ties) in &facts.staff_ties {
-        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
-            c.staff_ties.clone_from(ties);
+        if let Some(f) = of(&mut at, pool, *id) {
+            f.staff_ties = Some(ties);
         }
     }
     for (id, unavailable) in &facts.unavailable {
-        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
-            c.unavailable.clone_from(unavailable);
+        if let Some(f) = of(&mut at, pool, *id) {
+            f.unavailable = Some(unavailable);
         }
     }
     for (id, day) in &facts.seated {
         if *day == date
-            && let Some(c) = candidate_of(pool, &mut candidates, *id)
+            && let Some(f) = of(&mut at, pool, *id)
         {
-            c.seated_dates = vec![date];
+            f.seated = true;
         }
     }
     for ((id, seats_year), seats) in &facts.seats {
         if *seats_year == year
-            && let Some(c) = candidate_of(pool, &mut candidates, *id)
+            && let Some(f) = of(&mut at, pool, *id)
         {
-            c.seats_this_year = u32::try_from(*seats).unwrap_or(0);
+            f.seats_this_year = u32::try_from(*seats).unwrap_or(0);
         }
     }
     for id in earlier {
-        if let Some(c) = candidate_of(pool, &mut candidates, *id) {
-            c.on_earlier_panel_of_audit = true;
+        if let Some(f) = of(&mut at, pool, *id) {
+            f.on_earlier_panel = true;
         }
     }
-    candidates
+    let mut by_position: Vec<(usize, FactsOfExpert<'f>)> = at.into_iter().collect();
+    by_position.sort_unstable_by_key(|(i, _)| *i);
+    by_position
 }
 
-/// The candidate an expert of the pool stands as; facts about someone no longer in the pool
-/// concern no candidate.
-fn candidate_of<'c, 'a>(
-    pool: &Pool,
-    candidates: &'c mut [Candidate<'a>],
-    id: Uuid,
-) -> Option<&'c mut Candidate<'a>> {
-    pool.position(id).and_then(|i| candidates.get_mut(i))
+/// Every expert of the pool as the eligibility rules see them on the review date, in the
+/// pool's order, borrowing the index's profiles. Made one at a time as they are judged: a
+/// list of them all was megabytes written and freed in every draw.
+fn candidates<'a>(
+    index: &'a DrawIndex,
+    facts: &'a EligibilityFacts,
+    ctx: &ReviewContext,
+    earlier: &FastSet<Uuid>,
+) -> impl Iterator<Item = Candidate<'a>> {
+    let date = ctx.review_date;
+    let mut facts = facts_by_position(&index.pool, facts, ctx, earlier)
+        .into_iter()
+        .peekable();
+    index
+        .profiles
+        .candidates()
+        .enumerate()
+        .map(move |(i, mut candidate)| {
+            if let Some((_, f)) = facts.next_if(|(at, _)| *at == i) {
+                if let Some(conflicts) = f.conflicts {
+                    candidate.conflicts.clone_from(conflicts);
+                }
+                if let Some(ties) = f.staff_ties {
+                    candidate.staff_ties.clone_from(ties);
+                }
+                if let Some(unavailable) = f.unavailable {
+                    candidate.unavailable.clone_from(unavailable);
+                }
+                if f.seated {
+                    candidate.seated_dates = vec![date];
+                }
+                candidate.seats_this_year = f.seats_this_year;
+                candidate.on_earlier_panel_of_audit = f.on_earlier_panel;
+            }
+            candidate
+        })
 }
 
 /// The pool judged for one review: who is eligible (the draw's input, ascending by id, with
@@ -111,21 +142,20 @@ struct Judged<'p> {
 }
 
 fn judge<'p>(
-    pool: &'p Pool,
+    index: &'p DrawIndex,
     facts: &EligibilityFacts,
     ctx: &ReviewContext,
     earlier: &FastSet<Uuid>,
 ) -> Judged<'p> {
-    let candidates = candidates(pool, facts, ctx, earlier);
-    let partition = partition_pool(&candidates, ctx);
+    let partition = partition_pool(candidates(index, facts, ctx, earlier), ctx);
     // Both lists ascend by id (the pool keeps id order), so one walk pairs them.
     let mut ids = partition.eligible.iter().peekable();
     let mut eligible = Vec::with_capacity(partition.eligible.len());
     let mut positions = Vec::with_capacity(partition.eligible.len());
-    for (i, c) in candidates.iter().enumerate() {
-        while ids.next_if(|id| **id < c.expert_id).is_some() {}
-        if ids.next_if(|id| **id == c.expert_id).is_some() {
-            eligible.push(DrawCandidate::from(c));
+    for (i, candidate) in index.profiles.draw_candidates().enumerate() {
+        while ids.next_if(|id| **id < candidate.id).is_some() {}
+        if ids.next_if(|id| **id == candidate.id).is_some() {
+            eligible.push(candidate);
             positions.push(i);
         }
     }
@@ -204,12 +234,12 @@ fn excluded_in_pool_order<'p>(
     let mut eligible = positions.iter().peekable();
     let mut excluded = partition.excluded.iter();
     let mut reasons = Vec::with_capacity(partition.excluded.len());
-    for (i, expert) in pool.experts.iter().enumerate() {
+    for (i, expert_id) in pool.ids().iter().enumerate() {
         if eligible.next_if_eq(&&i).is_some() {
             continue;
         }
         match excluded.next() {
-            Some((id, why)) if *id == expert.model.id && !why.is_empty() => {
+            Some((id, why)) if id == expert_id && !why.is_empty() => {
                 reasons.push(why.as_slice());
             }
             _ => return Err(mismatch()),
@@ -287,7 +317,7 @@ pub(super) fn stage_round(
     earlier: &FastSet<Uuid>,
 ) -> AppResult<StagedRound> {
     let pool = index.pool.as_ref();
-    let judged = judge(pool, facts, spec.ctx, earlier);
+    let mut judged = judge(index, facts, spec.ctx, earlier);
     let seed = derive_seed(&spec.server_random, spec.review.id, spec.witness_nonce);
     let drawn = match spec.replacing {
         None => run_draw(&judged.eligible, spec.slots, &seed),
@@ -360,8 +390,9 @@ pub(super) fn stage_round(
             summary["replacesSeatId"] = json!(declined.id);
         }
     }
+    // The eligible ids are the partition's, already in id order; nothing reads them after.
     let digest_input = DigestInput {
-        ids: judged.eligible.iter().map(|p| p.id).collect(),
+        ids: std::mem::take(&mut judged.partition.eligible),
         positions: judged.positions,
     };
     Ok(StagedRound {
