@@ -496,14 +496,14 @@ pub fn draw_panel(
 
     let mut rng = ChaCha20Rng::from_seed(*seed);
     let mut seats = Vec::with_capacity(slots.len());
-    for i in 0..slots.len() {
+    for (i, fitting) in fits.iter().enumerate() {
         let later = i + 1..slots.len();
         // A matching of the later slots: a candidate it does not use can be taken now
         // without harm; one it uses needs a check without them.
         let mut allowed: Vec<usize> = Vec::new();
         if matcher.run(later.clone(), &seated, None).is_ok() {
             let used = matcher.holding.clone();
-            for &c in &fits[i] {
+            for &c in fitting {
                 if seated[c] {
                     continue;
                 }
