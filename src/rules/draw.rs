@@ -88,6 +88,7 @@ use uuid::Uuid;
 
 use crate::domain::{ExpertiseKind, ReviewKind, Sector};
 use crate::rules::eligibility::Candidate;
+use crate::rules::slot_matching::{Matcher, fitting};
 
 /// The name and version of the draw algorithm, stored with every draw.
 pub const DRAW_ALGORITHM: &str = "cleanprod-draw-v2/chacha20";
@@ -373,82 +374,6 @@ fn uniform_below<R: RngCore>(rng: &mut R, n: usize) -> usize {
     }
 }
 
-/// Kuhn's augmenting-path matching of slots to distinct candidates, over each slot's fitting
-/// candidates. Its working memory is kept between runs: a draw matches up to slots² times,
-/// and arrays the size of the pool made afresh for each run were most of a draw's matching
-/// at 20 000 experts.
-struct Matcher<'f> {
-    /// `fits[s]`: the candidates fitting slot `s`, in the order they are tried.
-    fits: &'f [Vec<usize>],
-    /// The slot each candidate holds in the current run.
-    owner: Vec<Option<usize>>,
-    /// The candidates holding a slot in the current run (to clear before the next).
-    holding: Vec<usize>,
-    /// `visited[c] == stamp`: the current search for a slot has been through `c`.
-    visited: Vec<u32>,
-    stamp: u32,
-}
-
-impl<'f> Matcher<'f> {
-    fn new(fits: &'f [Vec<usize>], candidates: usize) -> Matcher<'f> {
-        Matcher {
-            fits,
-            owner: vec![None; candidates],
-            holding: Vec::new(),
-            visited: vec![0; candidates],
-            stamp: 0,
-        }
-    }
-
-    /// Matches `slots`, one by one in order, to distinct candidates that are neither
-    /// `seated` nor `also_blocked`. Err: the first slot that could not be matched.
-    fn run(
-        &mut self,
-        slots: std::ops::Range<usize>,
-        seated: &[bool],
-        also_blocked: Option<usize>,
-    ) -> Result<(), usize> {
-        for c in self.holding.drain(..) {
-            self.owner[c] = None;
-        }
-        for s in slots {
-            // A fresh search: nobody visited (the stamps of earlier searches are all lower).
-            if self.stamp == u32::MAX {
-                self.visited.fill(0);
-                self.stamp = 0;
-            }
-            self.stamp += 1;
-            if !self.augment(s, seated, also_blocked) {
-                return Err(s);
-            }
-        }
-        Ok(())
-    }
-
-    /// Tries to give slot `s` a candidate by an augmenting path.
-    fn augment(&mut self, s: usize, seated: &[bool], also_blocked: Option<usize>) -> bool {
-        let fits = self.fits;
-        for &c in &fits[s] {
-            if seated[c] || also_blocked == Some(c) || self.visited[c] == self.stamp {
-                continue;
-            }
-            self.visited[c] = self.stamp;
-            let free = match self.owner[c] {
-                None => true,
-                Some(other) => self.augment(other, seated, also_blocked),
-            };
-            if free {
-                if self.owner[c].is_none() {
-                    self.holding.push(c);
-                }
-                self.owner[c] = Some(s);
-                return true;
-            }
-        }
-        false
-    }
-}
-
 /// Draws a panel: one distinct eligible expert per slot, following the composition in
 /// order (algorithm in the module doc). The candidates' order does not matter.
 pub fn draw_panel(
@@ -474,14 +399,7 @@ pub fn draw_panel(
         });
     }
     // fits[s]: indices (into `sorted`, so in id order) of the candidates fitting slot s.
-    let fits: Vec<Vec<usize>> = slots
-        .iter()
-        .map(|slot| {
-            (0..sorted.len())
-                .filter(|&c| slot.fits(sorted[c].sectors, sorted[c].expertise))
-                .collect()
-        })
-        .collect();
+    let fits = fitting(slots, &sorted);
     let unfillable = |index: usize| DrawError::UnfillableSlot {
         index,
         slot: slots[index],
@@ -500,9 +418,9 @@ pub fn draw_panel(
         let later = i + 1..slots.len();
         // A matching of the later slots: a candidate it does not use can be taken now
         // without harm; one it uses needs a check without them.
-        let mut allowed: Vec<usize> = Vec::new();
+        let mut allowed: Vec<usize> = Vec::with_capacity(fitting.len());
         if matcher.run(later.clone(), &seated, None).is_ok() {
-            let used = matcher.holding.clone();
+            let used = matcher.holding().to_vec();
             for &c in fitting {
                 if seated[c] {
                     continue;

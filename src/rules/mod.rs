@@ -30,6 +30,7 @@ pub mod reminders;
 pub mod result_publication;
 pub mod scale;
 pub mod seats;
+pub mod slot_matching;
 pub mod summary;
 pub mod training;
 pub mod violation_publication;
