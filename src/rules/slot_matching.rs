@@ -114,8 +114,9 @@ impl<'f> Matcher<'f> {
     }
 }
 
-/// A set of sectors as bits: bit `s as u16` for each sector `s` (13 of 16).
-fn sector_bits(sectors: &[Sector]) -> u16 {
+/// A set of sectors as bits: bit `s as u16` for each sector `s` (13 of 16). The expert
+/// list's filter keys use the same bits.
+pub(crate) fn sector_bits(sectors: &[Sector]) -> u16 {
     sectors.iter().fold(0, |bits, s| bits | 1 << (*s as u16))
 }
 
