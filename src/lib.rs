@@ -42,6 +42,8 @@ pub struct AppState {
     /// persisted query's miss only makes the client send the full query once more, as the
     /// protocol expects.
     pub parsed_documents: LruCacheStorage,
+    /// Whole answers to queries that read only published rankings (`http::frozen_answers`).
+    pub frozen_answers: Arc<http::frozen_answers::FrozenAnswers>,
     /// Request and draw counters for `/metrics` (the services see them as `ServiceMetrics`).
     pub metrics: Arc<http::metrics::Metrics>,
     /// Every database pool of the instance (the shared one, then each HTTP worker's), for
@@ -51,6 +53,14 @@ pub struct AppState {
 
 /// How many parsed documents each instance keeps.
 const PARSED_DOCUMENT_CACHE: usize = 1024;
+
+/// How many answers to published-ranking queries each instance keeps, and in how many bytes
+/// at most (a national-scale whole ranking is about 350 KB).
+const FROZEN_ANSWERS: std::num::NonZeroUsize = match std::num::NonZeroUsize::new(256) {
+    Some(n) => n,
+    None => std::num::NonZeroUsize::MIN,
+};
+const FROZEN_ANSWER_BYTES: usize = 64 << 20;
 
 impl AppState {
     /// Builds the state on a connected, migrated database; events go to the log.
@@ -116,6 +126,10 @@ impl AppState {
             services,
             schema,
             parsed_documents,
+            frozen_answers: Arc::new(http::frozen_answers::FrozenAnswers::new(
+                FROZEN_ANSWERS,
+                FROZEN_ANSWER_BYTES,
+            )),
             metrics,
         })
     }

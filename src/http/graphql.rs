@@ -26,8 +26,8 @@ use crate::auth::Viewer;
 use crate::auth::token::Claims;
 use crate::error::AppError;
 use crate::graphql::loaders::Loaders;
-use crate::http::limits;
 use crate::http::metrics::Outcome;
+use crate::http::{frozen_answers, limits};
 use crate::services::users::principal_for_token;
 use tracing::Instrument;
 
@@ -478,13 +478,14 @@ struct PersistedQuery {
 /// through the extension chain, which cost about a fifth of a deep read's time. A text sent
 /// once may then be sent by its hash alone.
 ///
-/// `Ok(None)`: nothing to substitute (a query that does not parse, whose error the executor
-/// reports with its position). `Err`: the client's message.
+/// `Ok(Some)`: the document and the hex SHA-256 of its text. `Ok(None)`: nothing to
+/// substitute (a query that does not parse, whose error the executor reports with its
+/// position). `Err`: the client's message.
 async fn parsed_document(
     state: &AppState,
     query: &str,
     extensions: Option<&serde_json::Value>,
-) -> Result<Option<ExecutableDocument>, String> {
+) -> Result<Option<(String, ExecutableDocument)>, String> {
     let persisted = match extensions.and_then(|e| e.get("persistedQuery")) {
         None => None,
         Some(value) => {
@@ -503,8 +504,9 @@ async fn parsed_document(
         let Some(persisted) = persisted else {
             return Ok(None);
         };
-        return match state.parsed_documents.get(persisted.sha256_hash).await {
-            Some(doc) => Ok(Some(doc)),
+        let hash = persisted.sha256_hash.to_ascii_lowercase();
+        return match state.parsed_documents.get(hash.clone()).await {
+            Some(doc) => Ok(Some((hash, doc))),
             // The message Apollo's clients look for before sending the query with its hash.
             None => Err("PersistedQueryNotFound".to_owned()),
         };
@@ -516,13 +518,13 @@ async fn parsed_document(
         return Err("provided sha does not match query".to_owned());
     }
     if let Some(doc) = state.parsed_documents.get(hash.clone()).await {
-        return Ok(Some(doc));
+        return Ok(Some((hash, doc)));
     }
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return Ok(None);
     };
-    state.parsed_documents.set(hash, doc.clone()).await;
-    Ok(Some(doc))
+    state.parsed_documents.set(hash.clone(), doc.clone()).await;
+    Ok(Some((hash, doc)))
 }
 
 /// Runs a request and records its latency and outcome.
@@ -571,8 +573,12 @@ async fn run(
         ResponseType::Json => StatusCode::OK,
     };
     let mut request = async_graphql::Request::new(query);
+    let mut document_hash = None;
     match parsed_document(state, &request.query, extensions.as_ref()).await {
-        Ok(Some(doc)) => request.set_parsed_query(doc),
+        Ok(Some((hash, doc))) => {
+            request.set_parsed_query(doc);
+            document_hash = Some(hash);
+        }
         Ok(None) => {}
         Err(message) => {
             return rejected(error_response(
@@ -633,6 +639,25 @@ async fn run(
             ));
         }
     };
+    let frozen = frozen_answer_key(
+        state,
+        &mut request,
+        document_hash.as_deref(),
+        operation_name.as_deref(),
+        variables.as_ref(),
+    );
+    if let Some(answer) = frozen
+        .as_ref()
+        .and_then(|key| state.frozen_answers.get(key))
+    {
+        state.metrics.observe_frozen_answer();
+        return (
+            HttpResponse::Ok()
+                .content_type(rt.content_type())
+                .body(answer),
+            Outcome::Ok,
+        );
+    }
     if let Some(name) = operation_name {
         request = request.operation_name(name);
     }
@@ -682,10 +707,38 @@ async fn run(
         // A request that never reached execution has no `data` entry at all, not even null
         // (GraphQL spec, "Response"; GraphQL over HTTP checks it).
         http.json(json!({ "errors": response.errors }))
+    } else if let Some(key) = frozen
+        && response.errors.is_empty()
+        && let Ok(answer) = serde_json::to_vec(&response)
+    {
+        let answer = bytes::Bytes::from(answer);
+        state.frozen_answers.keep(key, answer.clone());
+        http.body(answer)
     } else {
         http.json(&response)
     };
     (http, outcome)
+}
+
+/// The key of the request's answer among the kept ones (`http::frozen_answers`), when it
+/// reads only rankings this instance already holds as published: then the answer is final,
+/// the same for every viewer. A year published while the query runs is not kept: the query
+/// may have read it provisional.
+fn frozen_answer_key(
+    state: &AppState,
+    request: &mut async_graphql::Request,
+    document_hash: Option<&str>,
+    operation_name: Option<&str>,
+    variables: Option<&serde_json::Value>,
+) -> Option<[u8; 32]> {
+    let hash = document_hash?;
+    let doc = request.parsed_query().ok()?;
+    let years = frozen_answers::ranking_years(doc, operation_name, variables)?;
+    let rankings = &state.services.published_rankings;
+    years
+        .iter()
+        .all(|year| rankings.is_frozen(*year))
+        .then(|| frozen_answers::answer_key(hash, operation_name, variables))
 }
 
 /// What every answer's errors get, over HTTP or the WebSocket: errors raised by async-graphql

@@ -57,6 +57,7 @@ pub struct Metrics {
     draws: Family<DrawLabels, Counter>,
     deliveries: Family<DeliveryLabels, Counter>,
     draw_batch_size: Histogram,
+    frozen_answers: Counter,
     pool_connections: Gauge,
     pool_idle: Gauge,
     known_operations: Mutex<HashSet<String>>,
@@ -85,6 +86,7 @@ impl Metrics {
         let deliveries = Family::<DeliveryLabels, Counter>::default();
         // 1, 2, 4 … 32 (`draw::MAX_BATCH`).
         let draw_batch_size = Histogram::new(exponential_buckets(1.0, 2.0, 6));
+        let frozen_answers = Counter::default();
         let pool_connections = Gauge::default();
         let pool_idle = Gauge::default();
         registry.register(
@@ -113,6 +115,11 @@ impl Metrics {
             draw_batch_size.clone(),
         );
         registry.register(
+            "graphql_frozen_answers",
+            "Answers to published-ranking queries served as kept, without executing them",
+            frozen_answers.clone(),
+        );
+        registry.register(
             "db_pool_connections",
             "Open database connections",
             pool_connections.clone(),
@@ -129,6 +136,7 @@ impl Metrics {
             draws,
             deliveries,
             draw_batch_size,
+            frozen_answers,
             pool_connections,
             pool_idle,
             known_operations: Mutex::new(HashSet::new()),
@@ -164,6 +172,11 @@ impl Metrics {
         self.latency
             .get_or_create(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// An answer served from `http::frozen_answers`.
+    pub fn observe_frozen_answer(&self) {
+        self.frozen_answers.inc();
     }
 
     fn encode(&self) -> Result<String, std::fmt::Error> {

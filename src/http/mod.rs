@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod exports;
+pub mod frozen_answers;
 pub mod graphiql;
 pub mod graphql;
 pub mod graphql_ws;

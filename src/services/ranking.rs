@@ -278,6 +278,11 @@ pub async fn published_ranking(db: &impl ConnectionTrait, year: i32) -> AppResul
 pub struct PublishedRankings(Arc<RwLock<HashMap<i32, Arc<Ranking>>>>);
 
 impl PublishedRankings {
+    /// Whether this instance holds the year's published ranking (then it is final).
+    pub fn is_frozen(&self, year: i32) -> bool {
+        self.get(year).is_some()
+    }
+
     fn get(&self, year: i32) -> Option<Arc<Ranking>> {
         // A poisoned lock only means a panic elsewhere mid-insert: the map is still sound.
         let map = self.0.read().unwrap_or_else(|e| e.into_inner());

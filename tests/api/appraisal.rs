@@ -60,7 +60,7 @@ async fn get(
 }
 
 /// `token` records an appraisal; returns it.
-async fn record(app: &TestApp, token: &str, input: Value) -> Value {
+pub(crate) async fn record(app: &TestApp, token: &str, input: Value) -> Value {
     app.ok(Some(token), RECORD, input).await["recordAppraisal"].clone()
 }
 

@@ -26,6 +26,7 @@ mod exports;
 mod faults;
 mod figures;
 mod finding_confirmation;
+mod frozen_answers;
 mod hardening;
 mod http_protocol;
 mod labels;

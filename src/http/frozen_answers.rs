@@ -1,0 +1,427 @@
+//! Whole answers to queries that read only published rankings, kept and served again.
+//!
+//! A published ranking is final (`services::ranking::PublishedRankings`), so a query that
+//! reads nothing else always gets the same answer, whoever asks. Publication day is when every
+//! firm of the province opens the ranking; at national scale the whole document is 2 000
+//! lines, and building its answer field by field costs the server about 8 ms of CPU each time.
+//! Served from here it is a hash and a copy.
+//!
+//! What may be kept is decided on the document, field by field, against [`RANKING`]: an
+//! allowlist of what a ranking answer derives from its frozen lines alone. Anything else (the
+//! appraisal scheme, the firm's city record, any other root field) makes the query ordinary.
+//! An answer is kept only when every year the query names was already published when it
+//! started executing, and only without errors.
+
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+
+use async_graphql::Value;
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+use super::limits::selected_operation;
+
+/// A field a frozen answer may select, and what may be selected under it.
+struct Allowed {
+    name: &'static str,
+    under: &'static [Allowed],
+}
+
+const fn leaf(name: &'static str) -> Allowed {
+    Allowed { name, under: &[] }
+}
+
+const PUBLICATION: &[Allowed] = &[
+    leaf("year"),
+    leaf("publishedAt"),
+    leaf("publishedOn"),
+    leaf("entryCount"),
+];
+
+/// `RankedConsultancy` without `city` (a reference record, not part of the ranking).
+const CONSULTANCY: &[Allowed] = &[
+    leaf("id"),
+    leaf("name"),
+    leaf("creditCode"),
+    leaf("cityCode"),
+];
+
+const ENTRY: &[Allowed] = &[
+    leaf("rank"),
+    leaf("position"),
+    Allowed {
+        name: "consultancy",
+        under: CONSULTANCY,
+    },
+    leaf("total"),
+    leaf("grade"),
+    leaf("gradeLabel"),
+    leaf("capacityBuilding"),
+    leaf("reportQuality"),
+    leaf("personnelManagement"),
+    leaf("serviceQuality"),
+    leaf("serviceQuantity"),
+    leaf("previousRank"),
+    leaf("rankChange"),
+];
+
+/// `ConsultancyRanking` without `scheme` (read from the database, not the frozen lines).
+const RANKING: &[Allowed] = &[
+    leaf("year"),
+    leaf("published"),
+    Allowed {
+        name: "publication",
+        under: PUBLICATION,
+    },
+    leaf("previousYear"),
+    Allowed {
+        name: "entries",
+        under: ENTRY,
+    },
+    leaf("entryCount"),
+    leaf("reportPaths"),
+];
+
+/// The root field whose answer can be frozen.
+const ROOT: &str = "consultancyRanking";
+
+/// Fragments nest at most this deep here; deeper documents are simply not kept.
+const MAX_FRAGMENT_DEPTH: usize = 8;
+
+/// The years whose rankings a query reads, when it reads nothing but the frozen parts of
+/// `consultancyRanking`; `None` for any other query (or one whose year is not a literal or a
+/// given variable).
+pub fn ranking_years(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: Option<&serde_json::Value>,
+) -> Option<Vec<i32>> {
+    let operation = selected_operation(doc, operation_name)?;
+    if operation.ty != OperationType::Query {
+        return None;
+    }
+    let mut years = Vec::new();
+    root_years(doc, &operation.selection_set.node, variables, &mut years, 0)?;
+    (!years.is_empty()).then_some(years)
+}
+
+fn root_years(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    variables: Option<&serde_json::Value>,
+    years: &mut Vec<i32>,
+    depth: usize,
+) -> Option<()> {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                match field.name.node.as_str() {
+                    "__typename" => {}
+                    ROOT => {
+                        let (_, year) = field
+                            .arguments
+                            .iter()
+                            .find(|(name, _)| name.node.as_str() == "year")?;
+                        let year = year
+                            .node
+                            .clone()
+                            .into_const_with(|name| variable(variables, &name))
+                            .ok()?;
+                        years.push(year_of(&year)?);
+                        within(doc, &field.selection_set.node, RANKING, depth)?;
+                    }
+                    _ => return None,
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                let depth = deeper(depth)?;
+                root_years(
+                    doc,
+                    &fragment.node.selection_set.node,
+                    variables,
+                    years,
+                    depth,
+                )?;
+            }
+            Selection::FragmentSpread(spread) => {
+                let depth = deeper(depth)?;
+                let fragment = doc.fragments.get(&spread.node.fragment_name.node)?;
+                root_years(
+                    doc,
+                    &fragment.node.selection_set.node,
+                    variables,
+                    years,
+                    depth,
+                )?;
+            }
+        }
+    }
+    Some(())
+}
+
+/// Whether a selection set selects only `allowed` fields (and what each allows under it).
+fn within(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    allowed: &[Allowed],
+    depth: usize,
+) -> Option<()> {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                let name = field.name.node.as_str();
+                if name == "__typename" {
+                    continue;
+                }
+                let rule = allowed.iter().find(|a| a.name == name)?;
+                within(doc, &field.selection_set.node, rule.under, depth)?;
+            }
+            Selection::InlineFragment(fragment) => {
+                within(
+                    doc,
+                    &fragment.node.selection_set.node,
+                    allowed,
+                    deeper(depth)?,
+                )?;
+            }
+            Selection::FragmentSpread(spread) => {
+                let fragment = doc.fragments.get(&spread.node.fragment_name.node)?;
+                within(
+                    doc,
+                    &fragment.node.selection_set.node,
+                    allowed,
+                    deeper(depth)?,
+                )?;
+            }
+        }
+    }
+    Some(())
+}
+
+fn deeper(depth: usize) -> Option<usize> {
+    (depth < MAX_FRAGMENT_DEPTH).then_some(depth + 1)
+}
+
+/// A variable's value as the request gives it.
+fn variable(variables: Option<&serde_json::Value>, name: &str) -> Result<Value, ()> {
+    variables
+        .and_then(|v| v.get(name))
+        .and_then(|v| Value::from_json(v.clone()).ok())
+        .ok_or(())
+}
+
+fn year_of(value: &Value) -> Option<i32> {
+    match value {
+        Value::Number(n) => n.as_i64().and_then(|y| i32::try_from(y).ok()),
+        _ => None,
+    }
+}
+
+/// What identifies an answer: the document (by the SHA-256 of its text), the operation and
+/// the variables.
+pub fn answer_key(
+    document_hash: &str,
+    operation_name: Option<&str>,
+    variables: Option<&serde_json::Value>,
+) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(document_hash.as_bytes());
+    hasher.update([0]);
+    hasher.update(operation_name.unwrap_or("").as_bytes());
+    hasher.update([0]);
+    if let Some(variables) = variables {
+        // A `Value` always serialises; an empty key part is only a miss.
+        hasher.update(serde_json::to_vec(variables).unwrap_or_default());
+    }
+    hasher.finalize().into()
+}
+
+/// The kept answers, the most recently used first out of eviction, within a byte budget.
+pub struct FrozenAnswers {
+    inner: Mutex<Kept>,
+    max_bytes: usize,
+}
+
+struct Kept {
+    answers: lru::LruCache<[u8; 32], Bytes>,
+    bytes: usize,
+}
+
+impl FrozenAnswers {
+    /// At most `max_entries` answers and `max_bytes` bytes of them.
+    pub fn new(max_entries: NonZeroUsize, max_bytes: usize) -> FrozenAnswers {
+        FrozenAnswers {
+            inner: Mutex::new(Kept {
+                answers: lru::LruCache::new(max_entries),
+                bytes: 0,
+            }),
+            max_bytes,
+        }
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        // A poisoned lock only means a panic elsewhere mid-update: the answers are whole.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn get(&self, key: &[u8; 32]) -> Option<Bytes> {
+        self.kept().answers.get(key).cloned()
+    }
+
+    /// Keeps an answer, evicting the least recently used ones to stay within the budget; an
+    /// answer larger than the whole budget is not kept.
+    pub fn keep(&self, key: [u8; 32], answer: Bytes) {
+        if answer.len() > self.max_bytes {
+            return;
+        }
+        let mut kept = self.kept();
+        kept.bytes += answer.len();
+        if let Some((_, replaced)) = kept.answers.push(key, answer) {
+            kept.bytes -= replaced.len();
+        }
+        while kept.bytes > self.max_bytes {
+            let Some((_, evicted)) = kept.answers.pop_lru() else {
+                break;
+            };
+            kept.bytes -= evicted.len();
+        }
+    }
+
+    #[cfg(test)]
+    fn bytes(&self) -> usize {
+        self.kept().bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn years(query: &str, variables: Option<serde_json::Value>) -> Option<Vec<i32>> {
+        let doc = async_graphql::parser::parse_query(query).expect("parses");
+        ranking_years(&doc, None, variables.as_ref())
+    }
+
+    #[test]
+    fn the_ranking_page_and_the_whole_ranking_are_frozen() {
+        assert_eq!(
+            years(
+                "query Ranking { consultancyRanking(year: 2024) { year published entryCount \
+                 entries(first: 50) { position rank total grade rankChange \
+                 consultancy { name creditCode } } } }",
+                None
+            ),
+            Some(vec![2024])
+        );
+        assert_eq!(
+            years(
+                "query($y: Int!) { a: consultancyRanking(year: $y) { __typename \
+                 publication { publishedOn entryCount } entries { ...Line } } \
+                 b: consultancyRanking(year: 2023) { ... on ConsultancyRanking { year } } } \
+                 fragment Line on RankingEntry { gradeLabel consultancy { id cityCode } }",
+                Some(json!({ "y": 2024 }))
+            ),
+            Some(vec![2024, 2023])
+        );
+    }
+
+    #[test]
+    fn anything_beyond_the_frozen_lines_is_not() {
+        // The scheme is read from the database, the city from the reference records.
+        assert_eq!(
+            years(
+                "{ consultancyRanking(year: 2024) { scheme { year } } }",
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            years(
+                "{ consultancyRanking(year: 2024) { entries { consultancy { city { name } } } } }",
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            years(
+                "{ consultancyRanking(year: 2024) { year } me { id } }",
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            years(
+                "{ consultancyRanking(year: 2024) { ...F } } fragment F on ConsultancyRanking { scheme { year } }",
+                None
+            ),
+            None
+        );
+        assert_eq!(years("{ __typename }", None), None);
+        assert_eq!(years("{ __schema { queryType { name } } }", None), None);
+        assert_eq!(
+            years("mutation { consultancyRanking(year: 2024) { year } }", None),
+            None
+        );
+    }
+
+    #[test]
+    fn a_year_must_be_known_before_execution() {
+        assert_eq!(
+            years(
+                "query($y: Int) { consultancyRanking(year: $y) { year } }",
+                None
+            ),
+            None
+        );
+        assert_eq!(
+            years(
+                "query($y: Int) { consultancyRanking(year: $y) { year } }",
+                Some(json!({ "y": "2024" }))
+            ),
+            None
+        );
+        assert_eq!(years("{ consultancyRanking { year } }", None), None);
+    }
+
+    #[test]
+    fn fragment_cycles_end() {
+        assert_eq!(
+            years(
+                "{ consultancyRanking(year: 2024) { ...A } } \
+                 fragment A on ConsultancyRanking { ...B } fragment B on ConsultancyRanking { ...A }",
+                None
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn keys_tell_operations_and_variables_apart() {
+        let a = answer_key("abc", Some("A"), Some(&json!({ "y": 1 })));
+        assert_eq!(a, answer_key("abc", Some("A"), Some(&json!({ "y": 1 }))));
+        assert_ne!(a, answer_key("abc", Some("B"), Some(&json!({ "y": 1 }))));
+        assert_ne!(a, answer_key("abc", Some("A"), Some(&json!({ "y": 2 }))));
+        assert_ne!(a, answer_key("abd", Some("A"), Some(&json!({ "y": 1 }))));
+    }
+
+    #[test]
+    fn the_byte_budget_evicts_the_least_recently_used() {
+        let entries = NonZeroUsize::new(8).expect("non-zero");
+        let kept = FrozenAnswers::new(entries, 10);
+        kept.keep([1; 32], Bytes::from_static(b"aaaa"));
+        kept.keep([2; 32], Bytes::from_static(b"bbbb"));
+        assert!(kept.get(&[1; 32]).is_some());
+        kept.keep([3; 32], Bytes::from_static(b"cccc"));
+        assert!(kept.get(&[2; 32]).is_none(), "the least recently used goes");
+        assert!(kept.get(&[1; 32]).is_some());
+        assert_eq!(kept.bytes(), 8);
+        kept.keep([4; 32], Bytes::from_static(b"too large for it"));
+        assert!(kept.get(&[4; 32]).is_none());
+        kept.keep([1; 32], Bytes::from_static(b"a"));
+        assert_eq!(kept.bytes(), 5, "a replaced answer's bytes are given back");
+    }
+}
