@@ -88,7 +88,7 @@ use uuid::Uuid;
 
 use crate::domain::{ExpertiseKind, ReviewKind, Sector};
 use crate::rules::eligibility::Candidate;
-use crate::rules::slot_matching::{Matcher, fitting};
+use crate::rules::slot_matching::{Matcher, fitting, kind_bits, sector_bits};
 
 /// The name and version of the draw algorithm, stored with every draw.
 pub const DRAW_ALGORITHM: &str = "cleanprod-draw-v2/chacha20";
@@ -158,15 +158,27 @@ pub struct DrawCandidate<'a> {
     pub id: Uuid,
     pub sectors: &'a [Sector],
     pub expertise: &'a [ExpertiseKind],
+    /// `sectors` and `expertise` as bits (`rules::slot_matching`), which the slot matching
+    /// reads: made with [`DrawCandidate::new`], or kept with the pool's profiles.
+    pub sector_bits: u16,
+    pub kind_bits: u16,
+}
+
+impl<'a> DrawCandidate<'a> {
+    pub fn new(id: Uuid, sectors: &'a [Sector], expertise: &'a [ExpertiseKind]) -> Self {
+        DrawCandidate {
+            id,
+            sectors,
+            expertise,
+            sector_bits: sector_bits(sectors),
+            kind_bits: kind_bits(expertise),
+        }
+    }
 }
 
 impl<'a> From<&Candidate<'a>> for DrawCandidate<'a> {
     fn from(c: &Candidate<'a>) -> Self {
-        DrawCandidate {
-            id: c.expert_id,
-            sectors: c.sectors,
-            expertise: c.expertise,
-        }
+        DrawCandidate::new(c.expert_id, c.sectors, c.expertise)
     }
 }
 
@@ -581,11 +593,7 @@ mod tests {
             }
         }
         fn as_candidate(&self) -> DrawCandidate<'_> {
-            DrawCandidate {
-                id: self.id,
-                sectors: &self.sectors,
-                expertise: &self.expertise,
-            }
+            DrawCandidate::new(self.id, &self.sectors, &self.expertise)
         }
     }
 

@@ -111,11 +111,7 @@ pub struct Profile {
 
 impl Profile {
     pub fn as_candidate(&self) -> DrawCandidate<'_> {
-        DrawCandidate {
-            id: self.id,
-            sectors: &self.sectors,
-            expertise: &self.expertise,
-        }
+        DrawCandidate::new(self.id, &self.sectors, &self.expertise)
     }
 }
 

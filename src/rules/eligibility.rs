@@ -61,8 +61,8 @@ pub struct Unavailability {
     pub until: NaiveDate,
 }
 
-/// One expert of the pool as the eligibility rules see them. Borrows the pool's own data: a
-/// draw builds one per expert of the pool.
+/// One expert of the pool as the eligibility rules see them. Borrows the pool's data and the
+/// draw's facts: a draw makes one per expert of the pool, so it holds nothing of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate<'a> {
     pub expert_id: Uuid,
@@ -76,13 +76,13 @@ pub struct Candidate<'a> {
     pub expertise: &'a [ExpertiseKind],
     /// Credit code of the current employer, when known.
     pub employer_credit_code: Option<&'a str>,
-    pub conflicts: Vec<DeclaredConflict>,
+    pub conflicts: &'a [DeclaredConflict],
     /// Spells on consultancies' staff registers (by identity, not declaration).
-    pub staff_ties: Vec<StaffTie>,
-    pub unavailable: Vec<Unavailability>,
+    pub staff_ties: &'a [StaffTie],
+    pub unavailable: &'a [Unavailability],
     /// Dates of the expert's seats on *other* panels that still stand (invited, confirmed,
     /// attended; not declined).
-    pub seated_dates: Vec<NaiveDate>,
+    pub seated_dates: &'a [NaiveDate],
     /// Seats that count toward the yearly cap in the review's calendar year.
     pub seats_this_year: u32,
     /// Whether the expert sat on an earlier review (evaluation or acceptance) of the same
@@ -329,10 +329,10 @@ mod tests {
             sectors: &[Sector::Steel],
             expertise: &[ExpertiseKind::IndustryProcess],
             employer_credit_code: Some("91140200MA0K000009"),
-            conflicts: vec![],
-            staff_ties: vec![],
-            unavailable: vec![],
-            seated_dates: vec![],
+            conflicts: &[],
+            staff_ties: &[],
+            unavailable: &[],
+            seated_dates: &[],
             seats_this_year: 0,
             on_earlier_panel_of_audit: false,
         }
@@ -401,7 +401,7 @@ mod tests {
     #[test]
     fn unavailability_is_inclusive() {
         let range = |from, until| Candidate {
-            unavailable: vec![Unavailability { from, until }],
+            unavailable: vec![Unavailability { from, until }].leak(),
             ..ok(1)
         };
         let r = [ExclusionReason::Unavailable];
@@ -424,12 +424,12 @@ mod tests {
     #[test]
     fn seated_same_day_only_on_that_day() {
         let c = Candidate {
-            seated_dates: vec![d(2025, 6, 9), d(2025, 6, 11)],
+            seated_dates: &[d(2025, 6, 9), d(2025, 6, 11)],
             ..ok(1)
         };
         assert!(exclusion_reasons(&c, &ctx()).is_empty());
         let c = Candidate {
-            seated_dates: vec![d(2025, 6, 10)],
+            seated_dates: &[d(2025, 6, 10)],
             ..ok(1)
         };
         assert_eq!(
@@ -486,7 +486,7 @@ mod tests {
     fn empty_codes_never_conflict() {
         let c = Candidate {
             employer_credit_code: Some(""),
-            conflicts: vec![tie("", None, None)],
+            conflicts: &[tie("", None, None)],
             ..ok(1)
         };
         let no_codes = ReviewContext {
@@ -509,7 +509,7 @@ mod tests {
     #[test]
     fn declared_ties_toward_enterprise_and_consultancy() {
         let c = Candidate {
-            conflicts: vec![
+            conflicts: &[
                 tie(CONSULTANCY, Some(d(2020, 1, 1)), None),
                 tie(ENTERPRISE, None, Some(d(2025, 6, 10))),
             ],
@@ -523,7 +523,7 @@ mod tests {
             ]
         );
         let other = Candidate {
-            conflicts: vec![tie("91140300MA0K000003", None, None)],
+            conflicts: &[tie("91140300MA0K000003", None, None)],
             ..ok(1)
         };
         assert!(exclusion_reasons(&other, &ctx()).is_empty());
@@ -573,7 +573,7 @@ mod tests {
     #[test]
     fn ended_tie_in_candidate_follows_the_window() {
         let ended = |until| Candidate {
-            conflicts: vec![tie(ENTERPRISE, Some(d(2015, 1, 1)), Some(until))],
+            conflicts: vec![tie(ENTERPRISE, Some(d(2015, 1, 1)), Some(until))].leak(),
             ..ok(1)
         };
         assert_eq!(
@@ -620,6 +620,7 @@ mod tests {
         assert!(exclusion_reasons(&ok(2), &asked).is_empty());
     }
 
+    /// A candidate borrows its lists; those made here are leaked to live for the test run.
     fn everything_wrong(n: u128) -> Candidate<'static> {
         Candidate {
             expert_id: id(n),
@@ -630,17 +631,19 @@ mod tests {
             sectors: &[],
             expertise: &[],
             employer_credit_code: Some(ENTERPRISE),
-            conflicts: vec![tie(CONSULTANCY, None, None)],
+            conflicts: vec![tie(CONSULTANCY, None, None)].leak(),
             staff_ties: vec![StaffTie {
                 credit_code: CONSULTANCY.into(),
                 from: d(2020, 1, 1),
                 until: None,
-            }],
+            }]
+            .leak(),
             unavailable: vec![Unavailability {
                 from: d(2025, 6, 1),
                 until: d(2025, 6, 30),
-            }],
-            seated_dates: vec![d(2025, 6, 10)],
+            }]
+            .leak(),
+            seated_dates: vec![d(2025, 6, 10)].leak(),
             seats_this_year: 40,
             on_earlier_panel_of_audit: true,
         }
@@ -665,7 +668,7 @@ mod tests {
             ..ctx()
         };
         let unavailable_and_capped = Candidate {
-            unavailable: vec![Unavailability {
+            unavailable: &[Unavailability {
                 from: d(2025, 6, 10),
                 until: d(2025, 6, 10),
             }],
@@ -732,7 +735,8 @@ mod tests {
                 credit_code: format!(" {} ", CONSULTANCY.to_lowercase()),
                 from,
                 until,
-            }],
+            }]
+            .leak(),
             ..ok(1)
         };
         let review = ctx().review_date;
@@ -761,7 +765,7 @@ mod tests {
         );
         // Another consultancy's register, or an audit without a consultancy: no reason.
         let elsewhere = Candidate {
-            staff_ties: vec![StaffTie {
+            staff_ties: &[StaffTie {
                 credit_code: "91140100MA0K000017".into(),
                 from: d(2020, 1, 1),
                 until: None,

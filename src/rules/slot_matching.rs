@@ -7,13 +7,9 @@ use crate::domain::{ExpertiseKind, Sector};
 use crate::rules::draw::{DrawCandidate, Slot};
 
 /// For each slot, the indices (into `candidates`, in their order) of the candidates that fit
-/// it (`Slot::fits`), from each candidate's sectors and kinds as bits: one pass over their
-/// lists rather than one per slot.
+/// it (`Slot::fits`), from each candidate's sectors and kinds as bits (kept with the pool's
+/// profiles, so a draw does not walk every candidate's lists).
 pub(crate) fn fitting(slots: &[Slot], candidates: &[DrawCandidate<'_>]) -> Vec<Vec<usize>> {
-    let bits: Vec<(u16, u16)> = candidates
-        .iter()
-        .map(|c| (sector_bits(c.sectors), kind_bits(c.expertise)))
-        .collect();
     slots
         .iter()
         .map(|slot| {
@@ -21,12 +17,14 @@ pub(crate) fn fitting(slots: &[Slot], candidates: &[DrawCandidate<'_>]) -> Vec<V
             let kind = slot.kind.map_or(0, |k| kind_bits(&[k]));
             let mut fitting = Vec::with_capacity(candidates.len());
             fitting.extend(
-                bits.iter()
+                candidates
+                    .iter()
                     .enumerate()
-                    .filter(|(_, (sectors, kinds))| {
-                        (sector == 0 || sectors & sector != 0) && (kind == 0 || kinds & kind != 0)
+                    .filter(|(_, c)| {
+                        (sector == 0 || c.sector_bits & sector != 0)
+                            && (kind == 0 || c.kind_bits & kind != 0)
                     })
-                    .map(|(c, _)| c),
+                    .map(|(i, _)| i),
             );
             fitting
         })
@@ -121,7 +119,7 @@ pub(crate) fn sector_bits(sectors: &[Sector]) -> u16 {
 }
 
 /// A set of kinds of expertise as bits: bit `k as u16` for each kind `k` (4 of 16).
-fn kind_bits(kinds: &[ExpertiseKind]) -> u16 {
+pub(crate) fn kind_bits(kinds: &[ExpertiseKind]) -> u16 {
     kinds.iter().fold(0, |bits, k| bits | 1 << (*k as u16))
 }
 
@@ -158,21 +156,9 @@ mod tests {
         let process = [ExpertiseKind::IndustryProcess];
         let both = [ExpertiseKind::IndustryProcess, ExpertiseKind::Energy];
         let candidates = [
-            DrawCandidate {
-                id: Uuid::from_u128(1),
-                sectors: &steel,
-                expertise: &process,
-            },
-            DrawCandidate {
-                id: Uuid::from_u128(2),
-                sectors: &energy_steel,
-                expertise: &both,
-            },
-            DrawCandidate {
-                id: Uuid::from_u128(3),
-                sectors: &[],
-                expertise: &[],
-            },
+            DrawCandidate::new(Uuid::from_u128(1), &steel, &process),
+            DrawCandidate::new(Uuid::from_u128(2), &energy_steel, &both),
+            DrawCandidate::new(Uuid::from_u128(3), &[], &[]),
         ];
         let mut slots = vec![Slot::ANYONE];
         for sector in [

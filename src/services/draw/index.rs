@@ -12,6 +12,7 @@ use crate::domain::{ExpertStatus, ExpertiseKind, Sector};
 use crate::rules::draw::{DrawCandidate, pool_digest_entry};
 use crate::rules::draw_record::{eligible_entry, encode_eligible_entries, snapshot_name};
 use crate::rules::eligibility::Candidate;
+use crate::rules::slot_matching::{kind_bits, sector_bits};
 use crate::services::expert_pool::Pool;
 
 /// The pool at one revision with its storage bytes, in the pool's id order.
@@ -38,11 +39,7 @@ impl DrawIndex {
         let mut digest_ends = Vec::with_capacity(pool.experts.len());
         let mut eligible_entries = Vec::with_capacity(pool.experts.len());
         for expert in &pool.experts {
-            let profile = DrawCandidate {
-                id: expert.model.id,
-                sectors: &expert.sectors,
-                expertise: &expert.kinds,
-            };
+            let profile = DrawCandidate::new(expert.model.id, &expert.sectors, &expert.kinds);
             digest_bytes.extend_from_slice(&pool_digest_entry(&profile));
             digest_ends.push(digest_bytes.len());
             eligible_entries.push(eligible_entry(&profile));
@@ -109,6 +106,8 @@ struct Profile {
     city_code: (usize, usize),
     sectors: (usize, usize),
     kinds: (usize, usize),
+    sector_bits: u16,
+    kind_bits: u16,
 }
 
 fn span<T>(list: &mut Vec<T>, items: impl IntoIterator<Item = T>) -> (usize, usize) {
@@ -138,6 +137,8 @@ impl Profiles {
                 city_code,
                 sectors: span(&mut profiles.sectors, expert.sectors.iter().copied()),
                 kinds: span(&mut profiles.kinds, expert.kinds.iter().copied()),
+                sector_bits: sector_bits(&expert.sectors),
+                kind_bits: kind_bits(&expert.kinds),
             });
         }
         profiles
@@ -155,10 +156,10 @@ impl Profiles {
             sectors: self.sectors_of(p),
             expertise: self.kinds_of(p),
             employer_credit_code: Some(self.code(p.employer_credit_code)),
-            conflicts: Vec::new(),
-            staff_ties: Vec::new(),
-            unavailable: Vec::new(),
-            seated_dates: Vec::new(),
+            conflicts: &[],
+            staff_ties: &[],
+            unavailable: &[],
+            seated_dates: &[],
             seats_this_year: 0,
             on_earlier_panel_of_audit: false,
         })
@@ -170,6 +171,8 @@ impl Profiles {
             id: p.id,
             sectors: self.sectors_of(p),
             expertise: self.kinds_of(p),
+            sector_bits: p.sector_bits,
+            kind_bits: p.kind_bits,
         })
     }
 

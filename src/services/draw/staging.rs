@@ -32,7 +32,8 @@ struct FactsOfExpert<'f> {
     conflicts: Option<&'f Vec<DeclaredConflict>>,
     staff_ties: Option<&'f Vec<StaffTie>>,
     unavailable: Option<&'f Vec<Unavailability>>,
-    seated: bool,
+    /// The review date, when a standing seat takes it (borrowed from the facts).
+    seated: Option<&'f NaiveDate>,
     seats_this_year: u32,
     on_earlier_panel: bool,
 }
@@ -75,7 +76,7 @@ fn facts_by_position<'f>(
         if *day == date
             && let Some(f) = of(&mut at, pool, *id)
         {
-            f.seated = true;
+            f.seated = Some(day);
         }
     }
     for ((id, seats_year), seats) in &facts.seats {
@@ -104,7 +105,6 @@ fn candidates<'a>(
     ctx: &ReviewContext,
     earlier: &FastSet<Uuid>,
 ) -> impl Iterator<Item = Candidate<'a>> {
-    let date = ctx.review_date;
     let mut facts = facts_by_position(&index.pool, facts, ctx, earlier)
         .into_iter()
         .peekable();
@@ -115,16 +115,16 @@ fn candidates<'a>(
         .map(move |(i, mut candidate)| {
             if let Some((_, f)) = facts.next_if(|(at, _)| *at == i) {
                 if let Some(conflicts) = f.conflicts {
-                    candidate.conflicts.clone_from(conflicts);
+                    candidate.conflicts = conflicts;
                 }
                 if let Some(ties) = f.staff_ties {
-                    candidate.staff_ties.clone_from(ties);
+                    candidate.staff_ties = ties;
                 }
                 if let Some(unavailable) = f.unavailable {
-                    candidate.unavailable.clone_from(unavailable);
+                    candidate.unavailable = unavailable;
                 }
-                if f.seated {
-                    candidate.seated_dates = vec![date];
+                if let Some(day) = f.seated {
+                    candidate.seated_dates = std::slice::from_ref(day);
                 }
                 candidate.seats_this_year = f.seats_this_year;
                 candidate.on_earlier_panel_of_audit = f.on_earlier_panel;
