@@ -135,26 +135,9 @@ fn root_years(
                     _ => return None,
                 }
             }
-            Selection::InlineFragment(fragment) => {
-                let depth = deeper(depth)?;
-                root_years(
-                    doc,
-                    &fragment.node.selection_set.node,
-                    variables,
-                    years,
-                    depth,
-                )?;
-            }
-            Selection::FragmentSpread(spread) => {
-                let depth = deeper(depth)?;
-                let fragment = doc.fragments.get(&spread.node.fragment_name.node)?;
-                root_years(
-                    doc,
-                    &fragment.node.selection_set.node,
-                    variables,
-                    years,
-                    depth,
-                )?;
+            fragment => {
+                let set = fragment_set(doc, fragment)?;
+                root_years(doc, set, variables, years, deeper(depth)?)?;
             }
         }
     }
@@ -179,26 +162,22 @@ fn within(
                 let rule = allowed.iter().find(|a| a.name == name)?;
                 within(doc, &field.selection_set.node, rule.under, depth)?;
             }
-            Selection::InlineFragment(fragment) => {
-                within(
-                    doc,
-                    &fragment.node.selection_set.node,
-                    allowed,
-                    deeper(depth)?,
-                )?;
-            }
-            Selection::FragmentSpread(spread) => {
-                let fragment = doc.fragments.get(&spread.node.fragment_name.node)?;
-                within(
-                    doc,
-                    &fragment.node.selection_set.node,
-                    allowed,
-                    deeper(depth)?,
-                )?;
-            }
+            fragment => within(doc, fragment_set(doc, fragment)?, allowed, deeper(depth)?)?,
         }
     }
     Some(())
+}
+
+/// What a fragment, inline or named, selects; `None` for a field or an unknown name.
+fn fragment_set<'d>(doc: &'d ExecutableDocument, item: &'d Selection) -> Option<&'d SelectionSet> {
+    match item {
+        Selection::Field(_) => None,
+        Selection::InlineFragment(fragment) => Some(&fragment.node.selection_set.node),
+        Selection::FragmentSpread(spread) => doc
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .map(|fragment| &fragment.node.selection_set.node),
+    }
 }
 
 fn deeper(depth: usize) -> Option<usize> {
