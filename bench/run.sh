@@ -216,7 +216,10 @@ run_wrk() { # label workload body-file token pid [once] [connections]
       answer=$(curl -s -X POST "$URL" -H 'content-type: application/json' ${4:+-H "authorization: Bearer $4"} -d "$line")
       case $answer in *'"errors"'*) log "$1 $2: the workload's query fails: $answer"; exit 1 ;; esac
     done < <(sort -u "$3" | head -n 50)
-    # What one answer holds (its first line's), so that peers are compared on the same work.
+    # What one answer holds (its first line's), so that peers are compared on the same work,
+    # and what it weighs on the wire to a client that takes gzip, as wrk's requests do.
+    wire=$(curl -s -o /dev/null -w '%{size_download}' -X POST "$URL" -H 'content-type: application/json' \
+        -H 'accept-encoding: gzip' ${4:+-H "authorization: Bearer $4"} -d "$(head -n 1 "$3")")
     curl -s -X POST "$URL" -H 'content-type: application/json' ${4:+-H "authorization: Bearer $4"} \
         -d "$(head -n 1 "$3")" | python3 -c '
 import json, sys
@@ -234,8 +237,8 @@ def leaves(v):
         return sum(leaves(x) for x in v)
     return 1
 data = json.loads(raw).get("data")
-print(f"{sys.argv[1]}\t{sys.argv[2]}\t{len(raw)}\t{objects(data)}\t{leaves(data)}")
-' "$1" "$2" >>"$WORK/shapes.tsv"
+print(f"{sys.argv[1]}\t{sys.argv[2]}\t{len(raw)}\t{sys.argv[3]}\t{objects(data)}\t{leaves(data)}")
+' "$1" "$2" "$wire" >>"$WORK/shapes.tsv"
   fi
   out=$(BENCH_BODY_FILE=$3 BENCH_TOKEN=$4 BENCH_THREADS=$threads BENCH_ONCE=${6:+1} \
         BENCH_CONNECTIONS=$connections \
@@ -397,10 +400,10 @@ if shapes:
     print()
     print("One answer of each workload (its first request), to compare peers on the same work:")
     print()
-    print("| server | workload | bytes | objects | values |")
-    print("| --- | --- | ---: | ---: | ---: |")
-    for server, workload, size, objects, values in shapes:
-        print(f"| {server} | {workload} | {size} | {objects} | {values} |")
+    print("| server | workload | bytes | sent (gzip asked) | objects | values |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for server, workload, size, wire, objects, values in shapes:
+        print(f"| {server} | {workload} | {size} | {wire} | {objects} | {values} |")
     print()
 for workload in sorted({w for _, w in by}):
     ours = by.get(("cleanprod-postgres", workload))

@@ -619,6 +619,9 @@ async fn run(command: Command) -> Result<(), String> {
             // Built before the server starts: a malformed SMTP or SMS setting stops it here.
             let delivery = DeliveryWorker::new(services.clone(), instance_name())
                 .map_err(|e| format!("cannot set up notification delivery: {e:?}"))?;
+            // Marked before the server starts, so that /readyz never answers ready before
+            // the pool is read; run once the administrator exists (below).
+            let preparing = services.draw_queue.preparing(&services);
             let started = cleanprod::start(state)?;
             for address in &started.addresses {
                 tracing::info!(%address, "cleanprod listening");
@@ -628,11 +631,9 @@ async fn run(command: Command) -> Result<(), String> {
             }
             // Only now that the server can serve: the printed password is usable at once.
             bootstrap(&db, admin_password.as_deref()).await?;
-            // Beside the start, not before it: /readyz answers meanwhile.
+            // Beside the start, not before it: /healthz answers meanwhile, /readyz after it.
             let housekeeping = services.clone();
-            drop(tokio::spawn(async move {
-                services.draw_queue.prepare(&services).await;
-            }));
+            drop(tokio::spawn(preparing));
             drop(tokio::spawn(send_reminders_hourly(housekeeping.clone())));
             drop(tokio::spawn(delivery.run()));
             drop(tokio::spawn(keep_documents_tidy(housekeeping)));

@@ -651,12 +651,7 @@ async fn run(
         .and_then(|key| state.frozen_answers.get(key))
     {
         state.metrics.observe_frozen_answer();
-        return (
-            HttpResponse::Ok()
-                .content_type(rt.content_type())
-                .body(answer),
-            Outcome::Ok,
-        );
+        return (kept_response(req, rt, &method, &answer), Outcome::Ok);
     }
     if let Some(name) = operation_name {
         request = request.operation_name(name);
@@ -711,13 +706,43 @@ async fn run(
         && response.errors.is_empty()
         && let Ok(answer) = serde_json::to_vec(&response)
     {
-        let answer = bytes::Bytes::from(answer);
+        let answer = frozen_answers::KeptAnswer::new(answer.into());
         state.frozen_answers.keep(key, answer.clone());
-        http.body(answer)
+        return (kept_response(req, rt, &method, &answer), outcome);
     } else {
         http.json(&response)
     };
     (http, outcome)
+}
+
+/// How long a shared cache may keep a published ranking's answer to a GET. Publication is
+/// final, so the answer stands; ten minutes bounds how long a cache serves it after an upgrade
+/// that renders it differently.
+const KEPT_ANSWER_MAX_AGE: &str = "public, max-age=600";
+
+/// A kept answer as sent: gzip-compressed when the client takes it (the same URL may answer
+/// either, hence `Vary`), and cacheable by anyone when asked with GET.
+fn kept_response(
+    req: &HttpRequest,
+    rt: ResponseType,
+    method: &Method,
+    answer: &frozen_answers::KeptAnswer,
+) -> HttpResponse {
+    let accept_encoding = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let (body, gzip) = answer.body_for(accept_encoding);
+    let mut http = HttpResponse::Ok();
+    http.content_type(rt.content_type())
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if gzip {
+        http.insert_header((header::CONTENT_ENCODING, "gzip"));
+    }
+    if *method == Method::GET {
+        http.insert_header((header::CACHE_CONTROL, KEPT_ANSWER_MAX_AGE));
+    }
+    http.body(body)
 }
 
 /// The key of the request's answer among the kept ones (`http::frozen_answers`), when it

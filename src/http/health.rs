@@ -1,4 +1,5 @@
-//! `/healthz`: the process answers. `/readyz`: the database answers and is migrated.
+//! `/healthz`: the process answers. `/readyz`: the database answers and is migrated, and the
+//! draw queue has read the expert pool (a balancer sends no draw to a cold instance).
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -11,6 +12,10 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.services.draw_queue.is_warming() {
+        return HttpResponse::ServiceUnavailable()
+            .json(json!({ "status": "unavailable", "reason": "reading the expert pool" }));
+    }
     let check = tokio::time::timeout(
         std::time::Duration::from_secs(3),
         migrations_applied(&state.services.db),

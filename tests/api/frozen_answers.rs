@@ -117,3 +117,112 @@ async fn published_rankings_are_answered_as_kept(app: TestApp) {
     assert_eq!(served_kept(&app).await, before + 6);
 }
 db_test!(published_rankings_are_answered_as_kept);
+
+/// The whole ranking eight times over (aliases), long enough to be worth compressing.
+const LONG: &str = "{ consultancyRanking(year: 2025) { year e1: entries { ...L } e2: entries { ...L } e3: entries { ...L } e4: entries { ...L } e5: entries { ...L } e6: entries { ...L } e7: entries { ...L } e8: entries { ...L } } } fragment L on RankingEntry { position rank total grade rankChange consultancy { name creditCode } }";
+
+fn post(query: &str, accept_encoding: Option<&str>) -> TestRequest {
+    let request = TestRequest::post()
+        .uri("/graphql")
+        .insert_header(("content-type", "application/json"))
+        .set_payload(json!({ "query": query }).to_string());
+    match accept_encoding {
+        Some(value) => request.insert_header(("accept-encoding", value)),
+        None => request,
+    }
+}
+
+fn header<'a>(headers: &'a actix_web::http::header::HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `Vary` names `Accept-Encoding` (among what the CORS layer adds).
+fn varies_by_encoding(headers: &actix_web::http::header::HeaderMap) -> bool {
+    header(headers, "vary").is_some_and(|v| v.split(',').any(|n| n.trim() == "Accept-Encoding"))
+}
+
+fn gunzip(body: &[u8]) -> Value {
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut json)
+        .expect("a gzip body");
+    serde_json::from_slice(&json).expect("JSON inside")
+}
+
+async fn kept_answers_go_compressed_to_clients_that_take_gzip(app: TestApp) {
+    let admin = app.admin().await;
+    for serial in 1..=3 {
+        let firm = create_consultancy(&app, &admin, serial).await;
+        record(&app, &admin, appraisal(&firm, 2025, ["75"; 5], json!([]))).await;
+    }
+    // Before publication nothing is kept, and nothing is compressed.
+    let (_, headers, body) = app.send(post(LONG, Some("gzip"))).await;
+    assert_eq!(header(&headers, "content-encoding"), None);
+    assert!(serde_json::from_slice::<Value>(&body).is_ok());
+    app.ok(Some(&admin), PUBLISH, json!({ "y": 2025 })).await;
+    // The first read after publication loads the year; from the second the answer is kept.
+    let plain: Value = {
+        let (_, _, body) = app.send(post(LONG, None)).await;
+        serde_json::from_slice(&body).expect("JSON")
+    };
+    let lines = plain["data"]["consultancyRanking"]["e8"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(lines, Some(3));
+
+    // Kept and asked for gzip: compressed, the same answer inside, and not cached by others
+    // as plain (Vary).
+    let (status, headers, body) = app.send(post(LONG, Some("deflate, gzip;q=0.8"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
+    assert!(varies_by_encoding(&headers));
+    assert_eq!(
+        header(&headers, "cache-control"),
+        None,
+        "a POST is not for caches"
+    );
+    assert!(
+        body.len() * 2 < plain.to_string().len(),
+        "{} bytes",
+        body.len()
+    );
+    assert_eq!(gunzip(&body), plain);
+    // Served kept again, as the client asks.
+    let (_, headers, body) = app.send(post(LONG, Some("gzip;q=0"))).await;
+    assert_eq!(header(&headers, "content-encoding"), None);
+    assert!(varies_by_encoding(&headers));
+    assert_eq!(serde_json::from_slice::<Value>(&body).expect("JSON"), plain);
+
+    // By GET, for shared caches too: the answer is the same for everyone.
+    let encoded: String = LONG
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let (status, headers, body) = app
+        .send(
+            TestRequest::get()
+                .uri(&format!("/graphql?query={encoded}"))
+                .insert_header(("accept-encoding", "gzip"))
+                .insert_header(("accept", "application/json")),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "cache-control"),
+        Some("public, max-age=600")
+    );
+    assert_eq!(gunzip(&body), plain);
+
+    // An answer executed per request is sent as it is, whatever the client takes.
+    let with_scheme = "{ consultancyRanking(year: 2025) { year scheme { year } } }";
+    for _ in 0..2 {
+        let (_, headers, body) = app.send(post(with_scheme, Some("gzip"))).await;
+        assert_eq!(header(&headers, "content-encoding"), None);
+        assert_eq!(header(&headers, "cache-control"), None);
+        let answer: Value = serde_json::from_slice(&body).expect("JSON");
+        assert_eq!(answer["data"]["consultancyRanking"]["year"], 2025);
+    }
+}
+db_test!(kept_answers_go_compressed_to_clients_that_take_gzip);

@@ -168,6 +168,19 @@ async fn health_and_readiness(app: TestApp) {
     let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body_json(&body)["status"], "ready");
+
+    // While the draw queue reads the pool, the process is alive but not ready for traffic.
+    let services = &app.state.services;
+    let preparing = services.draw_queue.preparing(services);
+    let (status, _, _) = app.send(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body_json(&body)["reason"], "reading the expert pool");
+    preparing.await;
+    let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body_json(&body)["status"], "ready");
 }
 db_test!(health_and_readiness);
 

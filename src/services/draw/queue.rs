@@ -14,6 +14,7 @@
 //! of its own, opened on that runtime: a socket is watched by the runtime that opened it, and
 //! a busy HTTP worker would pass on the database's answers late.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sea_orm::{DatabaseConnection, DbBackend};
@@ -43,6 +44,17 @@ pub struct DrawQueue {
     runtime: Option<tokio::runtime::Handle>,
     /// PostgreSQL: the connections batches use, opened by the first batch.
     own_db: Arc<OnceCell<DatabaseConnection>>,
+    /// Set while [`DrawQueue::preparing`] runs: `/readyz` holds traffic off until it is done.
+    warming: Arc<AtomicBool>,
+}
+
+/// Clears the warming flag when preparation ends, however it ends.
+struct Warmed(Arc<AtomicBool>);
+
+impl Drop for Warmed {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 impl DrawQueue {
@@ -54,11 +66,29 @@ impl DrawQueue {
         }
     }
 
-    /// Opens the queue's connections and reads (and indexes) the expert pool ahead of the
-    /// first draw, so that the first batches after start do not pay for both (their answers
-    /// took 150–270 ms at the head of the benchmark's burst of draws on PostgreSQL). Best
-    /// effort: what fails here is left to the first batch, which tries again.
-    pub async fn prepare(&self, s: &Services) {
+    /// Whether the queue is still reading the pool ahead of the first draw.
+    pub fn is_warming(&self) -> bool {
+        self.warming.load(Ordering::Acquire)
+    }
+
+    /// Marks the queue as warming at once and gives the work that ends it: opening the
+    /// queue's connections and reading (and indexing) the expert pool ahead of the first draw.
+    /// Without it the first draws pay for both: 150–270 ms at the head of the benchmark's
+    /// burst, and a second instance behind a balancer drew its first panels at two to three
+    /// times the warm latency. Best effort: what fails here is left to the first batch, which
+    /// tries again, and the instance becomes ready all the same.
+    pub fn preparing(&self, s: &Services) -> impl Future<Output = ()> + Send + 'static {
+        self.warming.store(true, Ordering::Release);
+        let warmed = Warmed(self.warming.clone());
+        let queue = self.clone();
+        let s = s.clone();
+        async move {
+            let _warmed = warmed;
+            queue.prepare(&s).await;
+        }
+    }
+
+    async fn prepare(&self, s: &Services) {
         let db = match connection(s, &self.own_db).await {
             Ok(db) => db,
             Err(err) => {
