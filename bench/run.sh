@@ -3,12 +3,12 @@
 #
 # Seeds the same demo data (cleanprod seed-demo, fixed seed) into SQLite and PostgreSQL,
 # starts the release server on each, and drives it with wrk (2 threads, fixed connections)
-# for each named workload; then starts PostGraphile 4 on the same PostgreSQL database and
-# runs the equivalent of workloads 1, 2 and 2b through it. Draws are measured three ways: one
-# organiser drawing alone (latency), eight organisers at once (throughput), and on
-# PostgreSQL two server instances drawing from the same database at once (no error, no expert
-# seated twice on a day, no review with two panels). Prints a table (req/s, p50, p99, peak
-# RSS, errors) and writes it to bench/results/<date>-<time>.md.
+# for each named workload; PostGraphile 4, on the same PostgreSQL database, runs the
+# equivalent of workloads 1, 2 and 2b, each right after cleanprod's on PostgreSQL. Draws are
+# measured three ways: one organiser drawing alone (latency), eight organisers at once
+# (throughput), and on PostgreSQL two server instances drawing from the same database at once
+# (no error, no expert seated twice on a day, no review with two panels). Prints a table
+# (req/s, p50, p99, peak RSS, errors) and writes it to bench/results/<date>-<time>.md.
 #
 #   bash bench/run.sh                      # defaults below
 #   BENCH_SCALE=10 bash bench/run.sh       # national scale; p99 compared with the last scale-1 run
@@ -271,6 +271,21 @@ mkdir -p "$WORK/bodies" "$WORK/peer"
 write_bodies "$WORK/bodies" "$WORK/audits.txt" "$WORK/reviews.txt" "$WORK/enterprises.txt"
 write_peer_bodies "$WORK/peer" "$WORK/enterprises.txt"
 
+# PostGraphile runs from the start, idle until its turn: each of its workloads is run right
+# after cleanprod's same workload on PostgreSQL, on the same data (before any draw writes) and
+# in the same minutes of a host whose speed drifts, so that the two are compared fairly.
+PEER_URL=http://127.0.0.1:$PEER_PORT/graphql
+if [ "$PEER" = 1 ]; then
+  log "starting PostGraphile 4 on the same PostgreSQL database"
+  "$PEER_DIR/node_modules/.bin/postgraphile" -c "$PG_URL" --host 127.0.0.1 --port "$PEER_PORT" \
+    --disable-graphiql --disable-query-log >"$WORK/peer.log" 2>&1 &
+  PEER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -sf -X POST "$PEER_URL" -H 'content-type: application/json' -d '{"query":"{ __typename }"}' >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+fi
+
 for backend in $BACKENDS; do
   if [ "$backend" = sqlite ]; then url=$SQLITE_URL; else url=$PG_URL; fi
   # Another server left on the port would answer in this one's place (this one failing to bind).
@@ -303,6 +318,13 @@ for backend in $BACKENDS; do
       4s-draw-single) run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" once 1 ;;
       *) run_wrk "cleanprod-$backend" "$name" "$body" "$token" "$SERVER_PID" ;;
     esac
+    if [ "$backend" = postgres ] && [ -n "$PEER_PID" ]; then
+      for peer_body in "$WORK"/peer/"$name".*.jsonl; do
+        [ -e "$peer_body" ] || continue
+        URL=$PEER_URL run_wrk "postgraphile" "$name" "$peer_body" "" "$PEER_PID"
+        echo "$name" >>"$WORK/peer-done.txt"
+      done
+    fi
   done
   if [ "$backend" = postgres ] && [[ 6-two-instances =~ $WORKLOADS ]]; then
     # A second instance on the same database; each draws its own half of 600 reviews with
@@ -328,21 +350,14 @@ for backend in $BACKENDS; do
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 done
 
-if [ "$PEER" = 1 ]; then
-log "starting PostGraphile 4 on the same PostgreSQL database"
-"$PEER_DIR/node_modules/.bin/postgraphile" -c "$PG_URL" --host 127.0.0.1 --port "$PEER_PORT" \
-  --disable-graphiql --disable-query-log >"$WORK/peer.log" 2>&1 &
-PEER_PID=$!
-URL=http://127.0.0.1:$PEER_PORT/graphql
-for _ in $(seq 1 100); do
-  curl -sf -X POST "$URL" -H 'content-type: application/json' -d '{"query":"{ __typename }"}' >/dev/null 2>&1 && break
-  sleep 0.2
-done
-for body in "$WORK"/peer/*.jsonl; do
-  file=$(basename "$body" .jsonl)
-  [[ ${file%.*} =~ $WORKLOADS ]] || continue
-  run_wrk "postgraphile" "${file%.*}" "$body" "" "$PEER_PID"
-done
+# The peer's workloads not run beside ours (a run without PostgreSQL for cleanprod).
+if [ -n "$PEER_PID" ]; then
+  for body in "$WORK"/peer/*.jsonl; do
+    file=$(basename "$body" .jsonl)
+    [[ ${file%.*} =~ $WORKLOADS ]] || continue
+    grep -qx "${file%.*}" "$WORK/peer-done.txt" 2>/dev/null && continue
+    URL=$PEER_URL run_wrk "postgraphile" "${file%.*}" "$body" "" "$PEER_PID"
+  done
 fi
 
 mkdir -p bench/results
