@@ -267,7 +267,8 @@ fn gzip(json: &[u8]) -> Option<Bytes> {
 }
 
 /// Whether an `Accept-Encoding` value takes gzip (RFC 9110, 12.5.3): `gzip`, `x-gzip` or `*`,
-/// unless given `q=0`. An explicit `gzip;q=0` wins over `*`.
+/// unless given `q=0`. An explicit `gzip;q=0` wins over `*`. Not actix-web's typed
+/// `AcceptEncoding::negotiate`: it never takes `*` for gzip and reads `x-gzip` as unknown.
 pub fn accepts_gzip(accept_encoding: &str) -> bool {
     let mut wildcard = false;
     for item in accept_encoding.split(',') {

@@ -306,7 +306,7 @@ pub fn derive_seed(os_random: &[u8; 32], review_id: Uuid, witness_nonce: &str) -
 }
 
 /// SHA-256 of the ids' 16-byte forms in the given order (pass the sorted eligible list).
-pub fn eligible_digest(sorted_ids: &[Uuid]) -> [u8; 32] {
+pub fn eligible_digest<'a>(sorted_ids: impl IntoIterator<Item = &'a Uuid>) -> [u8; 32] {
     let mut hasher = Sha256::new();
     for id in sorted_ids {
         hasher.update(id.as_bytes());

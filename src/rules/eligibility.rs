@@ -150,23 +150,38 @@ pub fn tie_counts(
 }
 
 /// The review's side of the rules, made once per draw rather than once per expert: its codes
-/// without surrounding blanks (a draw compares them with every expert of the pool).
-struct Review<'c> {
+/// without surrounding blanks (a draw compares them with many experts).
+pub struct PreparedReview<'c> {
     ctx: &'c ReviewContext,
     enterprise_credit_code: &'c str,
     consultancy_credit_code: Option<&'c str>,
     enterprise_city_code: &'c str,
 }
 
-impl<'c> Review<'c> {
-    fn new(ctx: &'c ReviewContext) -> Review<'c> {
-        Review {
+impl<'c> PreparedReview<'c> {
+    pub fn new(ctx: &'c ReviewContext) -> PreparedReview<'c> {
+        PreparedReview {
             ctx,
             enterprise_credit_code: ctx.enterprise_credit_code.trim(),
             consultancy_credit_code: ctx.consultancy_credit_code.as_deref().map(str::trim),
             enterprise_city_code: ctx.enterprise_city_code.trim(),
         }
     }
+
+    /// Appends every reason that keeps this expert off the panel to `out`, in the fixed
+    /// order of [`ExclusionReason`]; appends nothing when eligible.
+    pub fn reasons_into(&self, candidate: &Candidate, out: &mut Vec<ExclusionReason>) {
+        reasons_against(candidate, self, out);
+    }
+}
+
+/// The form under which two codes (credit codes, city codes) are the same for the rules:
+/// without surrounding blanks, ASCII upper case; `None` for a blank code, which matches
+/// nothing. Two codes `a` and `b` match exactly when `code_key(a) == code_key(b)` and is
+/// `Some`, so a lookup by key finds what a comparison with every expert would.
+pub fn code_key(code: &str) -> Option<String> {
+    let trimmed = code.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_ascii_uppercase())
 }
 
 /// Credit codes compare without surrounding blanks and case (they are upper-case
@@ -192,13 +207,18 @@ fn conflicted_with(candidate: &Candidate, code: &str, review_date: NaiveDate) ->
 /// Every reason that keeps this expert off the panel, in the fixed order of
 /// [`ExclusionReason`]; empty when eligible.
 pub fn exclusion_reasons(candidate: &Candidate, ctx: &ReviewContext) -> Vec<ExclusionReason> {
-    reasons_against(candidate, &Review::new(ctx))
+    let mut reasons = Vec::new();
+    reasons_against(candidate, &PreparedReview::new(ctx), &mut reasons);
+    reasons
 }
 
-fn reasons_against(candidate: &Candidate, review: &Review) -> Vec<ExclusionReason> {
+fn reasons_against(
+    candidate: &Candidate,
+    review: &PreparedReview,
+    reasons: &mut Vec<ExclusionReason>,
+) {
     let ctx = review.ctx;
     let date = ctx.review_date;
-    let mut reasons = Vec::new();
     if candidate.status != ExpertStatus::Active {
         reasons.push(ExclusionReason::NotActive);
     }
@@ -241,10 +261,24 @@ fn reasons_against(candidate: &Candidate, review: &Review) -> Vec<ExclusionReaso
     }) {
         reasons.push(ExclusionReason::StaffOfConsultancy);
     }
-    reasons
 }
 
-/// Splits the pool into the sorted eligible ids and the excluded experts with their reasons.
+/// How many experts each reason excluded, each expert counted once under its first reason
+/// (`reasons`: each excluded expert's reasons in the fixed order). Reasons that excluded no
+/// one are absent.
+pub fn first_reason_counts<'r>(
+    reasons: impl IntoIterator<Item = &'r [ExclusionReason]>,
+) -> BTreeMap<ExclusionReason, u32> {
+    let mut counts = BTreeMap::new();
+    for first in reasons.into_iter().filter_map(|r| r.first()) {
+        *counts.entry(*first).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Splits the pool into the sorted eligible ids and the excluded experts with their reasons,
+/// judging every expert: the rules' reference. A draw judges only the experts that can have
+/// a reason (`services::draw::judging`), and its tests hold it to this.
 ///
 /// An id listed twice is merged (reasons united); if any of its entries is excluded the
 /// expert is excluded, so a duplicate row can never smuggle someone in.
@@ -255,21 +289,23 @@ pub fn partition_pool<'a, C>(
 where
     C: Borrow<Candidate<'a>>,
 {
-    let review = Review::new(ctx);
+    let review = PreparedReview::new(ctx);
     let mut excluded: BTreeMap<Uuid, Vec<ExclusionReason>> = BTreeMap::new();
     let candidates = candidates.into_iter();
     // Most of a pool is eligible.
     let mut eligible = Vec::with_capacity(candidates.size_hint().0);
     let mut judged = 0;
+    let mut reasons = Vec::new();
     for candidate in candidates {
         let candidate = candidate.borrow();
         judged += 1;
-        let reasons = reasons_against(candidate, &review);
+        reasons.clear();
+        reasons_against(candidate, &review, &mut reasons);
         if reasons.is_empty() {
             eligible.push(candidate.expert_id);
         } else {
             let entry = excluded.entry(candidate.expert_id).or_default();
-            entry.extend(reasons);
+            entry.extend(reasons.iter().copied());
             entry.sort_unstable();
             entry.dedup();
         }
@@ -281,12 +317,7 @@ where
         eligible.retain(|id| !excluded.contains_key(id));
     }
 
-    let mut excluded_counts = BTreeMap::new();
-    for reasons in excluded.values() {
-        if let Some(first) = reasons.first() {
-            *excluded_counts.entry(*first).or_insert(0) += 1;
-        }
-    }
+    let excluded_counts = first_reason_counts(excluded.values().map(Vec::as_slice));
     Partition {
         eligible,
         excluded_counts,
@@ -778,5 +809,48 @@ mod tests {
             ..ctx()
         };
         assert!(exclusion_reasons(&spell(d(2020, 1, 1), None), &own_audit).is_empty());
+    }
+
+    #[test]
+    fn codes_match_exactly_when_their_keys_do() {
+        let codes = [
+            "",
+            "  ",
+            "91140100MA0K000001",
+            " 91140100ma0k000001 ",
+            "91140100MA0K000002",
+            "140100",
+            "140100 ",
+            "１40100",
+            "ß",
+            "SS",
+        ];
+        for a in codes {
+            for b in codes {
+                let keys_match = code_key(a).is_some() && code_key(a) == code_key(b);
+                assert_eq!(same_code(a, b.trim()), keys_match, "{a:?} against {b:?}");
+            }
+        }
+        assert_eq!(
+            code_key(" 91140100ma0k000001\t").as_deref(),
+            Some("91140100MA0K000001")
+        );
+        assert_eq!(code_key(" "), None);
+    }
+
+    #[test]
+    fn first_reasons_are_counted_once_per_expert() {
+        use ExclusionReason::*;
+        let lists: [&[ExclusionReason]; 4] = [
+            &[NotActive, OutOfTerm],
+            &[NotActive],
+            &[SeatCapReached],
+            &[],
+        ];
+        let counts = first_reason_counts(lists);
+        assert_eq!(
+            counts,
+            BTreeMap::from([(NotActive, 2), (SeatCapReached, 1)])
+        );
     }
 }

@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use super::judging::JudgingIndex;
 use crate::domain::{ExpertStatus, ExpertiseKind, Sector};
 use crate::rules::draw::{DrawCandidate, pool_digest_entry};
 use crate::rules::draw_record::{eligible_entry, encode_eligible_entries, snapshot_name};
@@ -21,6 +22,8 @@ pub struct DrawIndex {
     pub pool: Arc<Pool>,
     /// What every draw reads of every expert, laid out one expert after another.
     pub profiles: Profiles,
+    /// Who can have a reason against them, by what makes them suspects.
+    pub judging: JudgingIndex,
     /// Each expert's part of a round's pool digest (`rules::draw::pool_digest_entry`), end to
     /// end, and where each ends.
     digest_bytes: Vec<u8>,
@@ -51,6 +54,7 @@ impl DrawIndex {
             digest_bytes,
             digest_ends,
             profiles: Profiles::new(&pool),
+            judging: JudgingIndex::new(&pool),
             pool,
             snapshot_stored: AtomicBool::new(false),
         }
@@ -147,7 +151,16 @@ impl Profiles {
     /// Each expert of the pool, in its order, as eligibility sees them before the facts of
     /// a draw (no conflicts, seats or unavailability).
     pub fn candidates(&self) -> impl Iterator<Item = Candidate<'_>> {
-        self.experts.iter().map(|p| Candidate {
+        self.experts.iter().map(|p| self.candidate_of(p))
+    }
+
+    /// The expert at `position` of the pool, as [`Self::candidates`] gives them.
+    pub fn candidate(&self, position: usize) -> Option<Candidate<'_>> {
+        self.experts.get(position).map(|p| self.candidate_of(p))
+    }
+
+    fn candidate_of(&self, p: &Profile) -> Candidate<'_> {
+        Candidate {
             expert_id: p.id,
             status: p.status,
             term_start: p.term_start,
@@ -162,7 +175,7 @@ impl Profiles {
             seated_dates: &[],
             seats_this_year: 0,
             on_earlier_panel_of_audit: false,
-        })
+        }
     }
 
     /// Each expert of the pool, in its order, as the draw sees them.

@@ -6,6 +6,7 @@
 //! - [`request`]: the draw as asked for, and whether the viewer organises the review;
 //! - [`facts`]: what eligibility reads from the database besides the pool;
 //! - [`index`]: the draw's view of the pool (storage bytes, made once per revision);
+//! - [`judging`]: eligibility for one review, judging only who can have a reason;
 //! - [`staging`]: the pure core: eligibility, the seed, the seats, the round, its digests;
 //! - [`writes`]: the statements, and the one way a draw says it lost a race;
 //! - [`queue`] and [`batch`]: draws queued together and drawn in one transaction;
@@ -13,7 +14,8 @@
 //!
 //! # Eligibility
 //!
-//! Judged by `rules::eligibility` over the whole pool, loaded in a fixed number of queries
+//! Judged by `rules::eligibility` over the pool ([`judging`] finds the experts who can have
+//! a reason, and judges them alone), loaded in a fixed number of queries
 //! whatever its size: the experts' own columns, their sectors and kinds (the pool,
 //! `expert_pool`), and, narrowed in SQL, the ties toward the enterprise and its
 //! consultancy, the unavailability covering the date, the seats standing on that date, the
@@ -42,6 +44,7 @@ mod batch;
 mod commitments;
 mod facts;
 mod index;
+mod judging;
 mod queue;
 mod replacement;
 mod request;

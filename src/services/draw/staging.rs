@@ -11,163 +11,21 @@ use entity::{panel, panel_draw, panel_seat, review};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
-use super::facts::{EligibilityFacts, FastMap, FastSet};
+use super::facts::{EligibilityFacts, FastSet};
 use super::index::DrawIndex;
+use super::judging::{Judged, judge};
 use super::request::DrawJob;
-use crate::domain::{DrawRoundKind, ExclusionReason, ReviewKind, SeatStatus};
+use crate::domain::{DrawRoundKind, ReviewKind, SeatStatus};
 use crate::error::{AppError, AppResult, CandidateShortfall, Unfilled};
 use crate::rules::draw::{
-    DRAW_ALGORITHM, DrawCandidate, DrawError, Seat, Slot, derive_seed, draw_panel as run_draw,
-    draw_replacement, eligible_digest, pool_digest_of_entries,
+    DRAW_ALGORITHM, DrawError, Seat, Slot, derive_seed, draw_panel as run_draw, draw_replacement,
+    eligible_digest, pool_digest_of_entries,
 };
 use crate::rules::draw_record::{encode_eligible_positions, encode_excluded_reasons, slot_records};
-use crate::rules::eligibility::{
-    Candidate, DeclaredConflict, Partition, ReviewContext, StaffTie, Unavailability, partition_pool,
-};
-use crate::services::expert_pool::Pool;
-
-/// What the facts say of one expert of the pool on the review date (most experts have none).
-#[derive(Default)]
-struct FactsOfExpert<'f> {
-    conflicts: Option<&'f Vec<DeclaredConflict>>,
-    staff_ties: Option<&'f Vec<StaffTie>>,
-    unavailable: Option<&'f Vec<Unavailability>>,
-    /// The review date, when a standing seat takes it (borrowed from the facts).
-    seated: Option<&'f NaiveDate>,
-    seats_this_year: u32,
-    on_earlier_panel: bool,
-}
-
-/// The facts gathered per expert, in the pool's order (by position). The facts are few next
-/// to the pool, so each is applied to its expert, rather than every expert looked up in
-/// every kind of fact; facts about someone no longer in the pool concern no candidate.
-fn facts_by_position<'f>(
-    pool: &Pool,
-    facts: &'f EligibilityFacts,
-    ctx: &ReviewContext,
-    earlier: &FastSet<Uuid>,
-) -> Vec<(usize, FactsOfExpert<'f>)> {
-    let date = ctx.review_date;
-    let year = date.year();
-    let mut at: FastMap<usize, FactsOfExpert<'f>> = FastMap::default();
-    fn of<'m, 'f>(
-        at: &'m mut FastMap<usize, FactsOfExpert<'f>>,
-        pool: &Pool,
-        id: Uuid,
-    ) -> Option<&'m mut FactsOfExpert<'f>> {
-        pool.position(id).map(|i| at.entry(i).or_default())
-    }
-    for (id, conflicts) in &facts.conflicts {
-        if let Some(f) = of(&mut at, pool, *id) {
-            f.conflicts = Some(conflicts);
-        }
-    }
-    for (id, ties) in &facts.staff_ties {
-        if let Some(f) = of(&mut at, pool, *id) {
-            f.staff_ties = Some(ties);
-        }
-    }
-    for (id, unavailable) in &facts.unavailable {
-        if let Some(f) = of(&mut at, pool, *id) {
-            f.unavailable = Some(unavailable);
-        }
-    }
-    for (id, day) in &facts.seated {
-        if *day == date
-            && let Some(f) = of(&mut at, pool, *id)
-        {
-            f.seated = Some(day);
-        }
-    }
-    for ((id, seats_year), seats) in &facts.seats {
-        if *seats_year == year
-            && let Some(f) = of(&mut at, pool, *id)
-        {
-            f.seats_this_year = u32::try_from(*seats).unwrap_or(0);
-        }
-    }
-    for id in earlier {
-        if let Some(f) = of(&mut at, pool, *id) {
-            f.on_earlier_panel = true;
-        }
-    }
-    let mut by_position: Vec<(usize, FactsOfExpert<'f>)> = at.into_iter().collect();
-    by_position.sort_unstable_by_key(|(i, _)| *i);
-    by_position
-}
-
-/// Every expert of the pool as the eligibility rules see them on the review date, in the
-/// pool's order, borrowing the index's profiles. Made one at a time as they are judged: a
-/// list of them all was megabytes written and freed in every draw.
-fn candidates<'a>(
-    index: &'a DrawIndex,
-    facts: &'a EligibilityFacts,
-    ctx: &ReviewContext,
-    earlier: &FastSet<Uuid>,
-) -> impl Iterator<Item = Candidate<'a>> {
-    let mut facts = facts_by_position(&index.pool, facts, ctx, earlier)
-        .into_iter()
-        .peekable();
-    index
-        .profiles
-        .candidates()
-        .enumerate()
-        .map(move |(i, mut candidate)| {
-            if let Some((_, f)) = facts.next_if(|(at, _)| *at == i) {
-                if let Some(conflicts) = f.conflicts {
-                    candidate.conflicts = conflicts;
-                }
-                if let Some(ties) = f.staff_ties {
-                    candidate.staff_ties = ties;
-                }
-                if let Some(unavailable) = f.unavailable {
-                    candidate.unavailable = unavailable;
-                }
-                if let Some(day) = f.seated {
-                    candidate.seated_dates = std::slice::from_ref(day);
-                }
-                candidate.seats_this_year = f.seats_this_year;
-                candidate.on_earlier_panel_of_audit = f.on_earlier_panel;
-            }
-            candidate
-        })
-}
-
-/// The pool judged for one review: who is eligible (the draw's input, ascending by id, with
-/// where each stands in the pool) and who is not, and why.
-struct Judged<'p> {
-    partition: Partition,
-    eligible: Vec<DrawCandidate<'p>>,
-    positions: Vec<usize>,
-}
-
-fn judge<'p>(
-    index: &'p DrawIndex,
-    facts: &EligibilityFacts,
-    ctx: &ReviewContext,
-    earlier: &FastSet<Uuid>,
-) -> Judged<'p> {
-    let partition = partition_pool(candidates(index, facts, ctx, earlier), ctx);
-    // Both lists ascend by id (the pool keeps id order), so one walk pairs them.
-    let mut ids = partition.eligible.iter().peekable();
-    let mut eligible = Vec::with_capacity(partition.eligible.len());
-    let mut positions = Vec::with_capacity(partition.eligible.len());
-    for (i, candidate) in index.profiles.draw_candidates().enumerate() {
-        while ids.next_if(|id| **id < candidate.id).is_some() {}
-        if ids.next_if(|id| **id == candidate.id).is_some() {
-            eligible.push(candidate);
-            positions.push(i);
-        }
-    }
-    Judged {
-        partition,
-        eligible,
-        positions,
-    }
-}
+use crate::rules::eligibility::ReviewContext;
 
 /// INSUFFICIENT_CANDIDATES with the counts per reason and the slot that cannot be filled.
-fn shortfall(err: DrawError, partition: &Partition) -> AppError {
+fn shortfall(err: DrawError, judged: &Judged) -> AppError {
     let message = err.to_string();
     let unfilled = match err {
         DrawError::TooFewCandidates { needed, available } => Unfilled::TooFew { needed, available },
@@ -188,16 +46,16 @@ fn shortfall(err: DrawError, partition: &Partition) -> AppError {
     AppError::InsufficientCandidates {
         message,
         shortfall: Box::new(CandidateShortfall {
-            excluded_counts: partition.excluded_counts.clone(),
-            excluded_total: partition.excluded_total(),
-            eligible_count: partition.eligible.len(),
+            excluded_counts: judged.excluded_counts.clone(),
+            excluded_total: u32::try_from(judged.excluded_total()).unwrap_or(u32::MAX),
+            eligible_count: judged.eligible.len(),
             unfilled,
         }),
     }
 }
 
-fn counts_json(partition: &Partition) -> Json {
-    let map: serde_json::Map<String, Json> = partition
+fn counts_json(judged: &Judged) -> Json {
+    let map: serde_json::Map<String, Json> = judged
         .excluded_counts
         .iter()
         .map(|(reason, n)| (reason.as_str().to_owned(), json!(n)))
@@ -222,48 +80,21 @@ pub(super) fn to_json_text<T: serde::Serialize>(value: &T) -> AppResult<String> 
     serde_json::to_string(value).map_err(|e| AppError::internal(format!("encoding JSON: {e}")))
 }
 
-/// The reasons each expert of the pool outside the eligible `positions` (ascending) was
-/// excluded for, in the pool's order: the excluded list stored against the pool's snapshot.
-/// The pool and the excluded map are both in id order, so one walk pairs them.
-fn excluded_in_pool_order<'p>(
-    pool: &Pool,
-    positions: &[usize],
-    partition: &'p Partition,
-) -> AppResult<Vec<&'p [ExclusionReason]>> {
-    let mismatch = || AppError::internal("the eligible and excluded lists do not make up the pool");
-    let mut eligible = positions.iter().peekable();
-    let mut excluded = partition.excluded.iter();
-    let mut reasons = Vec::with_capacity(partition.excluded.len());
-    for (i, expert_id) in pool.ids().iter().enumerate() {
-        if eligible.next_if_eq(&&i).is_some() {
-            continue;
-        }
-        match excluded.next() {
-            Some((id, why)) if id == expert_id && !why.is_empty() => {
-                reasons.push(why.as_slice());
-            }
-            _ => return Err(mismatch()),
-        }
-    }
-    if excluded.next().is_some() || eligible.next().is_some() {
-        return Err(mismatch());
-    }
-    Ok(reasons)
-}
-
-/// What a round's digests are made from: its eligible experts' ids and where they stand in
-/// the pool. Hashing them is most of a draw's work in memory, so a batch does it on a
-/// blocking thread while its first statements run (see `writes::write_staged`).
+/// What a round's digests are made from: where its eligible experts stand in the pool.
+/// Hashing them is most of a draw's work in memory, so a batch does it on a blocking thread
+/// while its first statements run (see `writes::write_rounds`).
 #[derive(Default)]
 pub(super) struct DigestInput {
-    ids: Vec<Uuid>,
     positions: Vec<usize>,
 }
 
 /// The round's eligible digest and pool digest, hex-encoded.
 pub(super) fn round_digests(index: &DrawIndex, input: &DigestInput) -> (String, String) {
+    let ids = index.pool.ids();
     (
-        hex::encode(eligible_digest(&input.ids)),
+        hex::encode(eligible_digest(
+            input.positions.iter().filter_map(|&i| ids.get(i)),
+        )),
         hex::encode(pool_digest_of_entries(
             index.digest_entries(&input.positions),
         )),
@@ -317,7 +148,7 @@ pub(super) fn stage_round(
     earlier: &FastSet<Uuid>,
 ) -> AppResult<StagedRound> {
     let pool = index.pool.as_ref();
-    let mut judged = judge(index, facts, spec.ctx, earlier);
+    let judged = judge(index, facts, spec.ctx, earlier);
     let seed = derive_seed(&spec.server_random, spec.review.id, spec.witness_nonce);
     let drawn = match spec.replacing {
         None => run_draw(&judged.eligible, spec.slots, &seed),
@@ -330,9 +161,7 @@ pub(super) fn stage_round(
             draw_replacement(&judged.eligible, slot_index, slot, invited, &seed).map(|s| vec![s])
         }
     }
-    .map_err(|e| shortfall(e, &judged.partition))?;
-    let excluded = excluded_in_pool_order(pool, &judged.positions, &judged.partition)?;
-    let partition = &judged.partition;
+    .map_err(|e| shortfall(e, &judged))?;
     let round = panel_draw::Model {
         id: Uuid::now_v7(),
         panel_id: spec.panel.id,
@@ -355,9 +184,9 @@ pub(super) fn stage_round(
         pool_digest: String::new(),
         pool_snapshot: Some(index.snapshot_name.clone()),
         eligible: encode_eligible_positions(pool.experts.len(), &judged.positions),
-        excluded_counts: counts_json(partition).to_string(),
-        excluded_total: i32::try_from(partition.excluded_total()).unwrap_or(i32::MAX),
-        excluded: encode_excluded_reasons(excluded),
+        excluded_counts: counts_json(&judged).to_string(),
+        excluded_total: i32::try_from(judged.excluded_total()).unwrap_or(i32::MAX),
+        excluded: encode_excluded_reasons(judged.excluded_reasons()),
         context: spec.context.to_string(),
         drawn_by: spec.drawn_by,
         drawn_at: Utc::now(),
@@ -380,7 +209,7 @@ pub(super) fn stage_round(
         // Set with the round's digests (`StagedRound::set_digests`).
         "eligibleDigest": null,
         "poolDigest": null,
-        "excludedCounts": counts_json(partition),
+        "excludedCounts": counts_json(&judged),
         "seatsDigest": seats_digest(&drawn),
     });
     match spec.replacing {
@@ -390,9 +219,7 @@ pub(super) fn stage_round(
             summary["replacesSeatId"] = json!(declined.id);
         }
     }
-    // The eligible ids are the partition's, already in id order; nothing reads them after.
     let digest_input = DigestInput {
-        ids: std::mem::take(&mut judged.partition.eligible),
         positions: judged.positions,
     };
     Ok(StagedRound {
@@ -590,11 +417,12 @@ mod tests {
 
     use super::*;
     use crate::domain::{
-        ExpertStatus, ExpertiseKind, ProfessionalTitle, ReviewKind, ReviewStatus, Sector,
+        ExclusionReason, ExpertStatus, ExpertiseKind, ProfessionalTitle, ReviewKind, ReviewStatus,
+        Sector,
     };
     use crate::rules::draw::default_composition;
     use crate::rules::draw_record::{decode_eligible_stored, decode_excluded_stored};
-    use crate::services::expert_pool::fixtures;
+    use crate::services::expert_pool::{Pool, fixtures};
 
     const RANDOM: [u8; 32] = [7; 32];
 
@@ -976,19 +804,5 @@ mod tests {
         assert_eq!(taken.len(), 5);
         assert_eq!(taken.get(&(first.seats[0].expert_id, 2026)), Some(&2));
         assert!(taken.keys().is_sorted(), "the lock order");
-    }
-
-    #[test]
-    fn lists_that_do_not_make_up_the_pool_are_refused() {
-        let setup = Setup::new();
-        let partition = Partition {
-            eligible: Vec::new(),
-            excluded_counts: BTreeMap::new(),
-            excluded: BTreeMap::new(),
-        };
-        assert!(matches!(
-            excluded_in_pool_order(&setup.index.pool, &[0], &partition),
-            Err(AppError::Internal(_))
-        ));
     }
 }
