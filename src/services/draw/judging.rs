@@ -124,9 +124,10 @@ impl<'f> FactsOfExpert<'f> {
     }
 }
 
-/// The facts gathered per expert, by position in the pool, ascending. The facts are few next
-/// to the pool, so each is applied to its expert, rather than every expert looked up in
-/// every kind of fact; facts about someone no longer in the pool concern no candidate.
+/// The facts that can exclude an expert, gathered per expert, by position in the pool,
+/// ascending. The facts are few next to the pool, so each is applied to its expert, rather
+/// than every expert looked up in every kind of fact; facts about someone no longer in the
+/// pool concern no candidate.
 fn facts_by_position<'f>(
     pool: &Pool,
     facts: &'f EligibilityFacts,
@@ -165,8 +166,10 @@ fn facts_by_position<'f>(
             f.seated = Some(day);
         }
     }
+    // A count below the cap is no reason: the expert is no suspect for it.
     for ((id, seats_year), seats) in &facts.seats {
         if *seats_year == year
+            && u32::try_from(*seats).is_ok_and(|n| n >= ctx.seat_cap)
             && let Some(f) = of(&mut at, pool, *id)
         {
             f.seats_this_year = u32::try_from(*seats).unwrap_or(0);
