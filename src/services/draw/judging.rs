@@ -76,9 +76,11 @@ impl JudgingIndex {
             .by_term_start
             .partition_point(|(start, _)| *start <= date);
         out.extend(self.by_term_start[begun..].iter().map(|(_, i)| *i));
-        let mut codes = vec![ctx.enterprise_credit_code.as_str()];
-        codes.extend(ctx.consultancy_credit_code.as_deref());
-        for code in codes.into_iter().filter_map(code_key) {
+        let codes = [
+            Some(ctx.enterprise_credit_code.as_str()),
+            ctx.consultancy_credit_code.as_deref(),
+        ];
+        for code in codes.into_iter().flatten().filter_map(code_key) {
             if let Some(employed) = self.by_employer.get(&code) {
                 out.extend_from_slice(employed);
             }
@@ -169,10 +171,11 @@ fn facts_by_position<'f>(
     // A count below the cap is no reason: the expert is no suspect for it.
     for ((id, seats_year), seats) in &facts.seats {
         if *seats_year == year
-            && u32::try_from(*seats).is_ok_and(|n| n >= ctx.seat_cap)
+            && let Ok(seats) = u32::try_from(*seats)
+            && seats >= ctx.seat_cap
             && let Some(f) = of(&mut at, pool, *id)
         {
-            f.seats_this_year = u32::try_from(*seats).unwrap_or(0);
+            f.seats_this_year = seats;
         }
     }
     for id in earlier {
