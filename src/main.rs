@@ -633,7 +633,11 @@ async fn run(command: Command) -> Result<(), String> {
             bootstrap(&db, admin_password.as_deref()).await?;
             // Beside the start, not before it: /healthz answers meanwhile, /readyz after it.
             let housekeeping = services.clone();
-            drop(tokio::spawn(preparing));
+            drop(tokio::spawn(async move {
+                if let Err(err) = preparing.await {
+                    tracing::warn!(error = ?err, "the draw queue could not prepare; the first draws will");
+                }
+            }));
             drop(tokio::spawn(send_reminders_hourly(housekeeping.clone())));
             drop(tokio::spawn(delivery.run()));
             drop(tokio::spawn(keep_documents_tidy(housekeeping)));

@@ -177,7 +177,8 @@ async fn health_and_readiness(app: TestApp) {
     let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body_json(&body)["reason"], "reading the expert pool");
-    preparing.await;
+    // Reading the pool and rehearsing a batch's reads on each of the queue's connections.
+    preparing.await.expect("the queue prepares");
     let (status, _, body) = app.send(TestRequest::get().uri("/readyz")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body_json(&body)["status"], "ready");

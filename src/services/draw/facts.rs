@@ -255,26 +255,11 @@ pub(super) async fn earlier_panel_experts(
         .collect())
 }
 
-/// What a batch of draws reads before drawing (see `batch::draw_together`).
-pub(super) struct BatchReads {
-    pub reviews: FastMap<Uuid, review::Model>,
-    /// Reviews of the batch that have a panel already.
-    pub drawn: FastSet<Uuid>,
-    pub index: Arc<DrawIndex>,
-    pub facts: EligibilityFacts,
-    /// Rechecks: who sat on the audit's earlier panels, kept current as the batch seats more.
-    pub earlier: FastMap<Uuid, FastSet<Uuid>>,
-}
-
-/// Reads a batch's reviews (again, inside its transaction: another draw or the outcome may
-/// have come first), which of them have a panel, the pool and the facts.
-pub(super) async fn read_batch(
-    s: &Services,
+/// The reviews asked for, those of them with a panel, and the pool's revision: one statement.
+async fn reviews_with_panels(
     txn: &impl ConnectionTrait,
-    jobs: &[DrawJob],
-) -> AppResult<BatchReads> {
-    let review_ids = jobs.iter().map(|j| j.setting.review.id);
-    // The reviews, whether each has a panel, and the pool's revision: one statement.
+    review_ids: impl IntoIterator<Item = Uuid>,
+) -> AppResult<(FastMap<Uuid, review::Model>, FastSet<Uuid>, Option<i64>)> {
     let mut select = Query::select();
     select_prefixed::<review::Entity>(&mut select, "r_");
     select
@@ -308,6 +293,55 @@ pub(super) async fn read_batch(
         revision = Some(expert_pool::revision_in(&row)?);
         reviews.insert(review.id, review);
     }
+    Ok((reviews, drawn, revision))
+}
+
+/// Runs each statement a batch of draws reads with, in each of its shapes (one date or
+/// several, a recheck's earlier panels), for nobody, so that the connection has them
+/// prepared (and PostgreSQL has planned them) before the first real draw. Reads only.
+pub(super) async fn rehearse_reads(txn: &impl ConnectionTrait, cap: u32) -> AppResult<()> {
+    let nobody = Uuid::nil();
+    reviews_with_panels(txn, [nobody]).await?;
+    let day = crate::services::today();
+    let next_year = day
+        .checked_add_months(chrono::Months::new(12))
+        .unwrap_or(day);
+    let codes = ["-"];
+    load_facts(txn, &codes, &[day], cap, 0, None).await?;
+    load_facts(txn, &codes, &[day, next_year], cap, 1, None).await?;
+    let recheck = ReviewContext {
+        review_date: day,
+        kind: ReviewKind::Recheck,
+        enterprise_credit_code: String::new(),
+        enterprise_city_code: String::new(),
+        consultancy_credit_code: None,
+        exclude_same_city: false,
+        seat_cap: cap,
+    };
+    earlier_panel_experts(txn, &recheck, nobody).await?;
+    Ok(())
+}
+
+/// What a batch of draws reads before drawing (see `batch::draw_together`).
+pub(super) struct BatchReads {
+    pub reviews: FastMap<Uuid, review::Model>,
+    /// Reviews of the batch that have a panel already.
+    pub drawn: FastSet<Uuid>,
+    pub index: Arc<DrawIndex>,
+    pub facts: EligibilityFacts,
+    /// Rechecks: who sat on the audit's earlier panels, kept current as the batch seats more.
+    pub earlier: FastMap<Uuid, FastSet<Uuid>>,
+}
+
+/// Reads a batch's reviews (again, inside its transaction: another draw or the outcome may
+/// have come first), which of them have a panel, the pool and the facts.
+pub(super) async fn read_batch(
+    s: &Services,
+    txn: &impl ConnectionTrait,
+    jobs: &[DrawJob],
+) -> AppResult<BatchReads> {
+    let (reviews, drawn, revision) =
+        reviews_with_panels(txn, jobs.iter().map(|j| j.setting.review.id)).await?;
     let pool = match revision {
         Some(revision) => expert_pool::at_revision(txn, &s.expert_pool, revision).await?,
         // None of the reviews is left: nothing will be drawn, but the pool is read as usual.

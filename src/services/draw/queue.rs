@@ -17,7 +17,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::{DatabaseConnection, DbBackend, TransactionTrait};
 use tokio::sync::{OnceCell, oneshot};
 
 use super::DrawnPanel;
@@ -72,36 +72,35 @@ impl DrawQueue {
     }
 
     /// Marks the queue as warming at once and gives the work that ends it: opening the
-    /// queue's connections and reading (and indexing) the expert pool ahead of the first draw.
-    /// Without it the first draws pay for both: 150–270 ms at the head of the benchmark's
-    /// burst, and a second instance behind a balancer drew its first panels at two to three
-    /// times the warm latency. Best effort: what fails here is left to the first batch, which
-    /// tries again, and the instance becomes ready all the same.
-    pub fn preparing(&self, s: &Services) -> impl Future<Output = ()> + Send + 'static {
+    /// queue's connections, reading (and indexing) the expert pool and rehearsing a batch's
+    /// reads on each connection ahead of the first draw. Without it the first draws pay for
+    /// all three: 150–270 ms at the head of the benchmark's burst, and a second instance
+    /// behind a balancer drew its first panels at two to three times the warm latency. Best
+    /// effort: what fails here is answered for the caller to log and left to the first batch,
+    /// which tries again; the instance becomes ready all the same.
+    pub fn preparing(&self, s: &Services) -> impl Future<Output = AppResult<()>> + Send + 'static {
         self.warming.store(true, Ordering::Release);
         let warmed = Warmed(self.warming.clone());
         let queue = self.clone();
         let s = s.clone();
         async move {
             let _warmed = warmed;
-            queue.prepare(&s).await;
+            queue.prepare(&s).await
         }
     }
 
-    async fn prepare(&self, s: &Services) {
-        let db = match connection(s, &self.own_db).await {
-            Ok(db) => db,
-            Err(err) => {
-                tracing::warn!(error = %err, "the draw queue cannot connect yet");
-                return;
-            }
-        };
-        match crate::services::expert_pool::current(db, &s.expert_pool).await {
-            Ok(pool) => drop(s.draw_index.of(pool)),
-            Err(err) => {
-                tracing::warn!(error = ?err, "the expert pool could not be read ahead of draws");
-            }
-        }
+    async fn prepare(&self, s: &Services) -> AppResult<()> {
+        let db = connection(s, &self.own_db).await?;
+        let pool = crate::services::expert_pool::current(db, &s.expert_pool).await?;
+        drop(s.draw_index.of(pool));
+        // On each of the queue's connections at once (each rehearsal holds one), so that
+        // whichever a batch gets has the reads prepared.
+        let cap = s.config.seat_cap;
+        let rehearsals = (0..OWN_CONNECTIONS).map(|_| rehearse(db, cap));
+        futures_util::future::join_all(rehearsals)
+            .await
+            .into_iter()
+            .collect()
     }
 
     fn waiting(&self) -> MutexGuard<'_, Vec<Queued>> {
@@ -155,6 +154,17 @@ impl DrawQueue {
 fn lock_waiting(waiting: &Mutex<Vec<Queued>>) -> MutexGuard<'_, Vec<Queued>> {
     // A poisoned queue still holds whole entries: a push or a drain cannot half-happen.
     waiting.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A batch's reads, for nobody, in a transaction of their own (one connection) that is
+/// rolled back: a new instance's first draws then find them prepared. Without it they came at
+/// two to three times the warm latency, the first batch on each connection preparing (and
+/// PostgreSQL planning) each statement in each of its shapes.
+async fn rehearse(db: &DatabaseConnection, cap: u32) -> AppResult<()> {
+    let txn = db.begin().await?;
+    super::facts::rehearse_reads(&txn, cap).await?;
+    txn.rollback().await?;
+    Ok(())
 }
 
 /// The draws that go next: the longest waiting, up to [`MAX_BATCH`].
