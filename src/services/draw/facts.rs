@@ -296,19 +296,21 @@ async fn reviews_with_panels(
     Ok((reviews, drawn, revision))
 }
 
-/// Runs each statement a batch of draws reads with, in each of its shapes (one date or
-/// several, a recheck's earlier panels), for nobody, so that the connection has them
-/// prepared (and PostgreSQL has planned them) before the first real draw. Reads only.
+/// Runs each statement a batch of draws reads with, in each of its shapes (one date, several
+/// in one year or in several, a recheck's earlier panels), for nobody, so that the connection
+/// has them prepared (and PostgreSQL has planned them) before the first real draw. Reads only.
 pub(super) async fn rehearse_reads(txn: &impl ConnectionTrait, cap: u32) -> AppResult<()> {
     let nobody = Uuid::nil();
     reviews_with_panels(txn, [nobody]).await?;
     let day = crate::services::today();
-    let next_year = day
-        .checked_add_months(chrono::Months::new(12))
-        .unwrap_or(day);
+    // Dates in one year and in two: the seat counts are read by one year or by several.
+    let year = day.year();
+    let in_year = |month, day| NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default();
+    let next_year = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
     let codes = ["-"];
     load_facts(txn, &codes, &[day], cap, 0, None).await?;
-    load_facts(txn, &codes, &[day, next_year], cap, 1, None).await?;
+    load_facts(txn, &codes, &[in_year(1, 1), in_year(1, 2)], cap, 1, None).await?;
+    load_facts(txn, &codes, &[in_year(1, 1), next_year], cap, 1, None).await?;
     let recheck = ReviewContext {
         review_date: day,
         kind: ReviewKind::Recheck,
